@@ -1,0 +1,2 @@
+// Public surface of client/: the Samsa producer, consumer and admin client.
+export {};

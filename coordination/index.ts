@@ -1,0 +1,2 @@
+// Public surface of coordination/: everything that knows ZooKeeper.
+export {};

@@ -1,0 +1,104 @@
+# Shared shell functions for Samsa's scripts. Source it; do not run it.
+# shellcheck shell=bash
+
+SAMSA_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export SAMSA_HOME
+
+samsa_die() {
+  echo "error: $*" >&2
+  exit 1
+}
+
+# Value of a key in a .properties file (last occurrence wins; no escapes needed for our keys).
+samsa_prop() {
+  local file="$1" key="$2" default="${3-}"
+  local line
+  line="$(grep -E "^[[:space:]]*${key//./\\.}[[:space:]]*[=:]" "$file" | tail -n 1 || true)"
+  if [ -z "$line" ]; then
+    printf '%s' "$default"
+  else
+    printf '%s' "$line" | sed -E 's/^[^=:]*[=:][[:space:]]*//; s/[[:space:]]+$//'
+  fi
+}
+
+# Installs npm packages when node_modules is missing or older than the lock file.
+samsa_ensure_node_modules() {
+  if [ ! -f "$SAMSA_HOME/node_modules/.package-lock.json" ] ||
+     [ "$SAMSA_HOME/package-lock.json" -nt "$SAMSA_HOME/node_modules/.package-lock.json" ]; then
+    echo "samsa: installing npm packages (npm ci)..." >&2
+    (cd "$SAMSA_HOME" && npm ci --no-audit --no-fund --loglevel=error) || samsa_die "npm ci failed"
+  fi
+}
+
+samsa_is_root() { [ "$(id -u)" = "0" ]; }
+samsa_is_debian() { [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; }
+
+# Installs a Debian package when missing and we may; otherwise explains what to install.
+# usage: samsa_ensure_debian_package <package> <command-or-file-that-proves-it> <what it is for>
+samsa_ensure_debian_package() {
+  local pkg="$1" probe="$2" why="$3"
+  if command -v "$probe" >/dev/null 2>&1 || [ -e "$probe" ]; then return 0; fi
+  if samsa_is_root && samsa_is_debian; then
+    echo "samsa: installing Debian package $pkg ($why)..." >&2
+    if [ ! -d /var/lib/apt/lists ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock || true)" ]; then
+      apt-get update -qq >&2 || samsa_die "apt-get update failed"
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >&2 ||
+      { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >&2; } ||
+      samsa_die "could not install $pkg"
+    return 0
+  fi
+  samsa_die "$why needs the Debian package '$pkg' (run as root: apt-get install $pkg)"
+}
+
+# Sets ZK_CLASSPATH and JAVA to run Apache ZooKeeper, installing Debian's package if allowed.
+samsa_find_zookeeper() {
+  JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+  command -v "$JAVA" >/dev/null 2>&1 ||
+    samsa_die "ZooKeeper needs Java 17 (not found: $JAVA); install it, e.g. apt-get install openjdk-17-jre-headless"
+  if [ -n "${ZOOKEEPER_HOME:-}" ]; then
+    local jars
+    jars="$(ls "$ZOOKEEPER_HOME"/lib/*.jar "$ZOOKEEPER_HOME"/*.jar 2>/dev/null | tr '\n' ':')"
+    [ -n "$jars" ] || samsa_die "ZOOKEEPER_HOME=$ZOOKEEPER_HOME holds no ZooKeeper jars (expected lib/*.jar)"
+    ZK_CLASSPATH="$jars"
+    return 0
+  fi
+  if [ ! -f /usr/share/java/zookeeper.jar ]; then
+    if samsa_is_root && samsa_is_debian; then
+      samsa_ensure_debian_package zookeeper /usr/share/java/zookeeper.jar "Apache ZooKeeper"
+    else
+      samsa_die "Apache ZooKeeper was not found. Install Debian's package (as root: apt-get install zookeeper) or set ZOOKEEPER_HOME to an Apache ZooKeeper 3.5+ installation."
+    fi
+  fi
+  ZK_CLASSPATH="/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar"
+}
+
+# Prints the answer of a ZooKeeper four-letter word, or nothing.
+samsa_zk_4lw() {
+  local host="$1" port="$2" word="$3"
+  ( exec 3<>"/dev/tcp/$host/$port" && printf '%s' "$word" >&3 && timeout 2 cat <&3 ) 2>/dev/null || true
+}
+
+# Waits until `srvr` reports a Mode: line (ruok answers before the server can serve).
+samsa_wait_zk_serving() {
+  local host="$1" port="$2" seconds="$3" pid="${4:-}"
+  local deadline=$(( $(date +%s) + seconds ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    if samsa_zk_4lw "$host" "$port" srvr | grep -q '^Mode:'; then return 0; fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 2; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+samsa_port_in_use() {
+  ( exec 3<>"/dev/tcp/$1/$2" ) 2>/dev/null
+}
+
+# Absolute form of a path relative to the current directory.
+samsa_abspath() {
+  case "$1" in
+    /*) printf '%s' "$1" ;;
+    *) printf '%s/%s' "$(pwd)" "$1" ;;
+  esac
+}

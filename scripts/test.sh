@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing, typechecks, runs the test suites (default: all of them)
+# and ends with one plain line "N passed, N failed". Exits non-zero on any failure.
+#   npm test                 every suite
+#   npm test -- unit cluster only these suites
+#   npm test -- unit --grep config   extra arguments after the suites go to mocha
+set -uo pipefail
+. "$(dirname "$0")/lib/common.sh"
+cd "$SAMSA_HOME"
+
+ALL_SUITES=(unit integration cluster failover interop)
+SUITES=()
+MOCHA_ARGS=()
+for arg in "$@"; do
+  case " ${ALL_SUITES[*]} " in
+    *" $arg "*) SUITES+=("$arg") ;;
+    *) MOCHA_ARGS+=("$arg") ;;
+  esac
+done
+[ ${#SUITES[@]} -gt 0 ] || SUITES=("${ALL_SUITES[@]}")
+
+samsa_ensure_node_modules
+for s in "${SUITES[@]}"; do
+  if [ "$s" != unit ]; then samsa_find_zookeeper; break; fi
+done
+for s in "${SUITES[@]}"; do
+  if [ "$s" = interop ]; then
+    samsa_ensure_debian_package kcat kcat "the interop suite (kcat/librdkafka)"
+    samsa_ensure_debian_package python3-kafka /usr/lib/python3/dist-packages/kafka "the interop suite (kafka-python)"
+  fi
+done
+
+PASSED=0
+FAILED=0
+SKIPPED=0
+COUNTS="$(mktemp)"
+trap 'rm -f "$COUNTS"' EXIT
+START_TIME=$(date +%s)
+
+if [ "${SAMSA_SKIP_TYPECHECK:-}" = "" ]; then
+  echo "== typecheck (tsc --noEmit)"
+  if node_modules/.bin/tsc -p . ; then PASSED=$((PASSED + 1)); echo "typecheck: ok"; else FAILED=$((FAILED + 1)); echo "typecheck: FAILED"; fi
+fi
+
+declare -A TIMEOUTS=([unit]=10000 [integration]=30000 [cluster]=90000 [failover]=240000 [interop]=120000)
+for suite in "${SUITES[@]}"; do
+  if ! find "test/$suite" -name '*.test.ts' 2>/dev/null | grep -q .; then
+    echo "== $suite: no tests"
+    continue
+  fi
+  echo "== $suite"
+  rm -f "$COUNTS"
+  suite_start=$(date +%s)
+  SAMSA_TEST_SUITE="$suite" SAMSA_TEST_COUNTS="$COUNTS" node_modules/.bin/mocha --config test/mocharc.json \
+    --timeout "${TIMEOUTS[$suite]}" "test/$suite/**/*.test.ts" "${MOCHA_ARGS[@]}"
+  status=$?
+  if [ -s "$COUNTS" ]; then
+    read -r p f s < <(node -e 'const c=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(c.passes,c.failures,c.pending)' "$COUNTS")
+    PASSED=$((PASSED + p)); FAILED=$((FAILED + f)); SKIPPED=$((SKIPPED + s))
+    if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then FAILED=$((FAILED + 1)); echo "$suite: mocha exited $status"; fi
+  else
+    echo "$suite: mocha did not finish (exit $status)"
+    FAILED=$((FAILED + 1))
+  fi
+  echo "== $suite took $(( $(date +%s) - suite_start )) s"
+done
+
+echo "== total time $(( $(date +%s) - START_TIME )) s"
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ "$FAILED" -eq 0 ]
