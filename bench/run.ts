@@ -1,21 +1,21 @@
 /** Entry point of `npm run bench -- <suite> [args]`: readable lines, then one final JSON line. */
-import { SUITES } from './suites.js';
+import { loadSuite, suiteNames } from './suites.js';
 
 async function main(): Promise<number> {
   const [name, ...args] = process.argv.slice(2);
   const json = args.includes('--json');
-  const log = (line: string): void => {
-    if (!json) console.log(line);
-    else console.error(line);
-  };
-  if (name === undefined || name === '--help' || !(name in SUITES)) {
-    const names = Object.entries(SUITES).map(([n, s]) => `  ${n.padEnd(10)} ${s.describe}`);
-    console.error(`usage: npm run bench -- <suite> [--json] [suite options]\nsuites:\n${names.join('\n') || '  (none yet)'}`);
+  const log = (line: string): void => (json ? console.error(line) : console.log(line));
+  const names = suiteNames();
+  if (name === undefined || name === '--help' || !names.includes(name)) {
+    const lines: string[] = [];
+    for (const n of names) lines.push(`  ${n.padEnd(10)} ${(await loadSuite(n)).describe}`);
+    if (name !== undefined && name !== '--help') console.error(`unknown benchmark suite "${name}"`);
+    console.error(`usage: npm run bench -- <suite> [--json] [suite options]\nsuites:\n${lines.join('\n') || '  (none yet)'}`);
     return name === undefined || name === '--help' ? 0 : 1;
   }
   const started = Date.now();
-  const suite = await SUITES[name]!.load();
-  const results = await suite({ args: args.filter((a) => a !== '--json'), log });
+  const suite = await loadSuite(name);
+  const results = await suite.run({ args: args.filter((a) => a !== '--json'), log });
   console.log(JSON.stringify({ suite: name, date: new Date().toISOString(), elapsedMs: Date.now() - started, results }));
   return 0;
 }

@@ -1,13 +1,31 @@
 /**
- * The benchmark registry: `npm run bench -- <suite>`. Each suite module exports
- * `run(ctx)`, prints readable lines through `ctx.log` and returns the figures that end up in the
- * final JSON line. Benchmarks never fail a test run on a time.
+ * The benchmark registry: every `bench/suites/<name>.ts` is a suite, run by
+ * `npm run bench -- <name>`. A suite module exports `describe` (one line) and `run(ctx)`, prints
+ * readable lines through `ctx.log` and returns the figures that end up in the final JSON line.
+ * Benchmarks never fail a test run on a time.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
 export interface BenchContext {
   args: readonly string[];
   log(line: string): void;
 }
 
-export type BenchSuite = (ctx: BenchContext) => Promise<Record<string, unknown>>;
+export interface BenchSuiteModule {
+  describe: string;
+  run(ctx: BenchContext): Promise<Record<string, unknown>>;
+}
 
-export const SUITES: Record<string, { describe: string; load: () => Promise<BenchSuite> }> = {};
+const DIR = join(import.meta.dirname, 'suites');
+
+export function suiteNames(): string[] {
+  return readdirSync(DIR)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
+
+export async function loadSuite(name: string): Promise<BenchSuiteModule> {
+  return (await import(join(DIR, `${name}.ts`))) as BenchSuiteModule;
+}
