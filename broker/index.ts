@@ -1,3 +1,19 @@
 // Public surface of broker/, for scripts/ and test/ only (nothing else may import broker/).
 export * from './config/index.js';
 export { createRootLogger, silentLogger, stateChangeLogger, type Logger, type RootLoggerOptions } from './logging.js';
+export { BrokerServer, type BrokerComponent, type BrokerServerOptions } from './server.js';
+export * from './network/index.js';
+export { BrokerError, toWireError, isRetriable, BROKER_ERROR_CODES, type BrokerErrorCode } from './errors.js';
+export {
+  ANONYMOUS_PRINCIPAL,
+  allowAllAuthorizer,
+  type RequestContext,
+  type ConnectionInfo,
+  type KafkaHandler,
+  type ApiHandler,
+  type InternalHandler,
+  type InternalRequestContext,
+  type Authorizer,
+  type AuthorizationResult,
+} from './request-context.js';
+export { HandlerRegistry, createHandlerRegistry, type ApiVersionRange } from './handlers/index.js';

@@ -1,2 +1,49 @@
 // Public surface of coordination/: everything that knows ZooKeeper.
-export {};
+export { CoordinationError, isCoordinationError, type CoordinationErrorCode } from './errors.js';
+export {
+  ops,
+  parentOf,
+  type CoordinationStore,
+  type CreateMode,
+  type NodeData,
+  type Op,
+  type OpResult,
+  type SessionListener,
+  type Stat,
+  type Watcher,
+  type WatchEvent,
+  type WatchEventType,
+} from './store.js';
+export { systemScheduler, nullLogger, type Scheduler, type CoordinationLogger } from './time.js';
+export { ZkSession, type ZkSessionOptions } from './zk/session.js';
+export { parseConnectString, type ParsedConnectString } from './zk/connect-string.js';
+export * from './paths.js';
+export * from './znodes/codecs.js';
+export { ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker, type RegistrationResult } from './registration.js';
+export {
+  readActiveController,
+  readControllerEpoch,
+  resignController,
+  tryElectController,
+  type ControllerLease,
+  type ElectionOutcome,
+} from './election.js';
+export { FencedWriter, isControllerMoved, type FencedResult, type FencedWriterOptions } from './fenced-writer.js';
+export {
+  getDataOrNull,
+  pipelined,
+  readBroker,
+  readBrokerIds,
+  readBrokers,
+  readChildrenOrEmpty,
+  readPartitionState,
+  readPartitionStates,
+  readTopicAssignment,
+  readTopicAssignments,
+  readTopicConfig,
+  readTopicNames,
+  type PartitionStateWithVersion,
+  type RegisteredBroker,
+  type TopicAssignmentWithVersion,
+  type TopicPartitionKey,
+} from './cluster-store.js';

@@ -1,3 +1,54 @@
 // Public surface of protocol/: Kafka wire codecs, record batches, CRC32C, compression, error
 // codes and the internal msgpack frame codec. Pure code: no sockets, files, timers or logging.
-export {};
+export { ProtocolError, type ProtocolErrorCode } from './errors.js';
+export { ErrorCode, errorInfo, type ErrorInfo, type ErrorName } from './error-codes.js';
+export { crc32c, crc32cJs } from './crc32c.js';
+export {
+  compress,
+  decompress,
+  CompressionType,
+  compressionName,
+  snappyCompressXerial,
+  isXerialFramed,
+  DEFAULT_MAX_DECOMPRESSED_BYTES,
+} from './compression/index.js';
+export { Reader, Writer, uvarintSize, varintSize, varlongSize } from './primitives/index.js';
+export {
+  RECORD_BATCH_HEADER_SIZE,
+  BatchOffsets,
+  Attributes,
+  TimestampType,
+  readBatchHeader,
+  batchTotalSize,
+  batchLastOffset,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
+  setLogAppendTime,
+  computeBatchCrc,
+  verifyBatchCrc,
+  updateBatchCrc,
+  compressionOf,
+  timestampTypeOf,
+  isTransactional,
+  isControlBatch,
+  type RecordBatchHeader,
+} from './records/batch-header.js';
+export { encodeRecordBatch, type RecordInput, type RecordHeader, type EncodeBatchOptions } from './records/encode.js';
+export { decodeRecordBatch, iterateRecords, iterateBatches, RecordCursor, type DecodedRecord, type BatchSlice } from './records/decode.js';
+export { ApiKey, apiName, SUPPORTED_API_VERSIONS, isSupportedVersion, type VersionSpan } from './api-keys.js';
+export {
+  decodeRequestHeader,
+  decodeRequest,
+  encodeResponse,
+  encodeResponseChunks,
+  encodeRequest,
+  decodeResponse,
+  encodeApiVersionsV0Error,
+  isFlexibleVersion,
+  type RequestHeader,
+} from './api.js';
+export { FrameDecoder, FrameTooLargeError, type FrameDecoderOptions } from './frame-decoder.js';
+export { encodeInternalFrame, decodeInternalFrame, type InternalFrame } from './internal-frame.js';
+export type { MessageSpec, FieldSpec, FieldType, PrimitiveType, Body, MessageBody, Decoded } from './schema/spec.js';
+export { messageCodec, isFlexible, isValidVersion, type MessageCodec } from './schema/compile.js';
+export * from './messages/index.js';

@@ -1,3 +1,40 @@
 // Public surface of storage/: partition logs, segments, indexes, recovery, retention,
 // compaction, checkpoints and the log manager.
-export {};
+export { StorageError, kafkaErrorName, type StorageErrorCode } from './errors.js';
+export { DEFAULT_LOG_CONFIG, resolveLogConfig, type LogConfig, type CleanupPolicy, type TimestampType } from './config.js';
+export { systemClock, timerScheduler, type Clock, type Scheduler, type ScheduledTask } from './clock.js';
+export {
+  PartitionLog,
+  type PartitionLogOptions,
+  type AppendResult,
+} from './partition-log.js';
+export type { ReadOptions, ReadResult, TimestampAndOffset } from './log-read.js';
+export type { RecoveryReport, RecoveryProblem } from './log-loader.js';
+export { cleanLog, cleanableRange, type CleanStats, type CleanableRange, type CleanOptions } from './cleaner/cleaner.js';
+export { OffsetMap, loadKeyHasher, type KeyHasher } from './cleaner/offset-map.js';
+export { LeaderEpochCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET, type EpochEndOffset } from './leader-epoch-cache.js';
+export { selectSegmentsToDelete, type SegmentInfo, type RetentionLimits, type SegmentDeletion, type DeletionReason } from './retention.js';
+export {
+  readOffsetCheckpoint,
+  writeOffsetCheckpoint,
+  readEpochCheckpoint,
+  writeEpochCheckpoint,
+  formatOffsetCheckpoint,
+  parseOffsetCheckpoint,
+  type TopicPartitionOffset,
+  type EpochEntry,
+} from './checkpoint.js';
+export {
+  offsetFilePrefix,
+  segmentFileName,
+  partitionDirName,
+  parsePartitionDirName,
+  writeFileAtomic,
+  RECOVERY_POINT_CHECKPOINT,
+  REPLICATION_OFFSET_CHECKPOINT,
+  LOG_START_OFFSET_CHECKPOINT,
+  CLEANER_OFFSET_CHECKPOINT,
+  LEADER_EPOCH_CHECKPOINT,
+  CLEAN_SHUTDOWN_MARKER,
+} from './files.js';
+export { LogManager, type LogManagerOptions, type LogManagerIntervals } from './log-manager.js';

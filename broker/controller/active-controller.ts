@@ -1,0 +1,307 @@
+/**
+ * One controllership: created when this broker wins an election, discarded on resignation.
+ * Failover loads the whole cluster state (pipelined reads), tells every broker the metadata,
+ * then brings partitions online. Afterwards it reacts to events from ZooKeeper watches. Every
+ * method runs inside the controller's event queue, one at a time.
+ */
+import type { Logger } from 'pino';
+import {
+  BROKER_TOPICS_PATH,
+  type ControllerLease,
+  type CoordinationStore,
+  DELETE_TOPICS_PATH,
+  FencedWriter,
+  ISR_CHANGE_NOTIFICATION_PATH,
+  readBrokers,
+  readPartitionStates,
+  readTopicAssignments,
+  readTopicConfig,
+  readTopicNames,
+  type Scheduler,
+  type Watcher,
+} from '../../coordination/index.js';
+import { ControllerChannelManager, type ControlTransport } from './channel.js';
+import { ControllerContext, tpKey, type TopicPartition } from './context.js';
+import type { ControllerEvent } from './events.js';
+import { PartitionOperations } from './partition-ops.js';
+import { ControllerRequestBatch } from './request-batch.js';
+import { AdminRequests } from './admin-requests.js';
+
+export interface ActiveControllerOptions {
+  store: CoordinationStore;
+  lease: ControllerLease;
+  transport: ControlTransport;
+  interBrokerListenerName: string;
+  uncleanLeaderElectionEnable: boolean;
+  scheduler: Scheduler;
+  logger: Logger;
+  stateLog: Logger;
+  /** Puts an event on the controller queue (dropped if this controllership has ended). */
+  enqueue: (event: ControllerEvent) => void;
+}
+
+export class ActiveController {
+  readonly ctx = new ControllerContext();
+  readonly writer: FencedWriter;
+  readonly channel: ControllerChannelManager;
+  readonly ops: PartitionOperations;
+  readonly admin: AdminRequests;
+  private ended = false;
+
+  constructor(readonly o: ActiveControllerOptions) {
+    this.writer = new FencedWriter(o.store, o.lease.controllerEpoch, o.lease.epochZkVersion, { scheduler: o.scheduler });
+    this.channel = new ControllerChannelManager({ transport: o.transport, scheduler: o.scheduler, logger: o.logger });
+    this.ops = new PartitionOperations({
+      store: o.store,
+      writer: this.writer,
+      ctx: this.ctx,
+      controllerId: o.lease.brokerId,
+      controllerEpoch: o.lease.controllerEpoch,
+      stateLog: o.stateLog,
+      uncleanDefault: o.uncleanLeaderElectionEnable,
+    });
+    this.admin = new AdminRequests(this);
+  }
+
+  get epoch(): number {
+    return this.o.lease.controllerEpoch;
+  }
+
+  get id(): number {
+    return this.o.lease.brokerId;
+  }
+
+  newBatch(): ControllerRequestBatch {
+    return new ControllerRequestBatch(this.ctx, this.id, this.epoch);
+  }
+
+  send(batch: ControllerRequestBatch): void {
+    if (!batch.empty && !this.ended) batch.send(this.channel);
+  }
+
+  /** A one-shot watcher that becomes an event, unless this controllership has ended. */
+  watch(event: ControllerEvent): Watcher {
+    const key = JSON.stringify(event);
+    let w = this.watchers.get(key);
+    if (w === undefined) {
+      w = () => {
+        if (!this.ended) this.o.enqueue(event);
+      };
+      this.watchers.set(key, w);
+    }
+    return w;
+  }
+
+  /** One watcher function per event, so re-arming a path never stacks duplicates. */
+  private readonly watchers = new Map<string, Watcher>();
+
+  end(): void {
+    this.ended = true;
+    this.channel.close();
+    this.ctx.clear();
+  }
+
+  private addToChannel(id: number): void {
+    const info = this.ctx.brokerInfo(id);
+    if (info === undefined) return;
+    const ep = info.endpoints.find((e) => e.listener === this.o.interBrokerListenerName) ?? info.endpoints[0];
+    if (ep === undefined) {
+      this.o.logger.error({ brokerId: id, listener: this.o.interBrokerListenerName }, 'broker registered without an inter-broker endpoint');
+      return;
+    }
+    this.channel.addBroker({ id, host: ep.host, port: ep.port });
+  }
+
+  // ---- failover ---------------------------------------------------------------------------------
+
+  async failover(): Promise<void> {
+    const started = Date.now();
+    const { store } = this.o;
+    this.o.stateLog.info({ controllerId: this.id, controllerEpoch: this.epoch, epochZkVersion: this.o.lease.epochZkVersion }, 'controller failover: became active controller');
+    const [brokers, topics] = await Promise.all([readBrokers(store, this.watch({ type: 'BrokerChange' })), readTopicNames(store, this.watch({ type: 'TopicChange' }))]);
+    for (const [id, b] of brokers) this.ctx.liveBrokers.set(id, b);
+    const assignments = await readTopicAssignments(store, topics, (t) => this.watch({ type: 'PartitionModifications', topic: t }));
+    for (const [t, a] of assignments) {
+      this.ctx.assignments.set(t, new Map(a.assignment.partitions));
+      this.ctx.topicZkVersions.set(t, a.zkVersion);
+    }
+    const [states, configs] = await Promise.all([
+      readPartitionStates(store, this.ctx.allPartitions()),
+      Promise.all([...assignments.keys()].map(async (t) => [t, await readTopicConfig(store, t)] as const)),
+    ]);
+    for (const [k, s] of states) this.ctx.leadership.set(k, s);
+    for (const [t, c] of configs) this.ctx.topicConfigs.set(t, c);
+    for (const id of this.ctx.liveBrokers.keys()) this.addToChannel(id);
+    await this.admin.armWatches();
+
+    // Partition and replica states as found in ZooKeeper.
+    for (const tp of this.ctx.allPartitions()) {
+      const k = tpKey(tp.topic, tp.partition);
+      const l = this.ctx.leadership.get(k);
+      this.ctx.partitionStates.set(k, l === undefined ? 'NewPartition' : this.ctx.isLive(l.state.leader) ? 'OnlinePartition' : 'OfflinePartition');
+      for (const r of this.ctx.replicas(tp.topic, tp.partition)) this.ctx.replicaStates.set(`${k}:${r}`, this.ctx.isLive(r) ? 'OnlineReplica' : 'OfflineReplica');
+    }
+    this.o.logger.info(
+      { controllerEpoch: this.epoch, brokers: [...brokers.keys()], topics: topics.length, partitions: this.ctx.allPartitions().length, loadMs: Date.now() - started },
+      'controller context loaded',
+    );
+
+    // Brokers need the live-broker list before any LeaderAndIsr (Kafka's order).
+    const first = this.newBatch();
+    first.addUpdateMetadata(this.ctx.liveOrShuttingDownIds(), []);
+    this.send(first);
+
+    const batch = this.newBatch();
+    for (const tp of this.ctx.allPartitions()) {
+      if (this.ctx.leadership.has(tpKey(tp.topic, tp.partition))) {
+        batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((r) => this.ctx.isLive(r)), tp);
+      }
+    }
+    // Replicas on brokers that are gone: elect around dead leaders, shrink ISRs (one write each).
+    const dead = new Set<number>();
+    for (const tp of this.ctx.allPartitions()) for (const r of this.ctx.replicas(tp.topic, tp.partition)) if (!this.ctx.isLive(r)) dead.add(r);
+    if (dead.size > 0) await this.ops.onReplicasOffline(dead, batch);
+    await this.bringPartitionsOnline(batch);
+    this.send(batch);
+    await this.admin.afterFailover();
+    this.o.stateLog.info({ controllerId: this.id, controllerEpoch: this.epoch, ms: Date.now() - started }, 'controller failover complete');
+  }
+
+  /** New partitions get a first leader; offline ones an election. */
+  async bringPartitionsOnline(batch: ControllerRequestBatch): Promise<void> {
+    const fresh: TopicPartition[] = [];
+    const offline: TopicPartition[] = [];
+    for (const tp of this.ctx.allPartitions()) {
+      if (this.ctx.topicsToDelete.has(tp.topic)) continue;
+      const s = this.ctx.partitionStates.get(tpKey(tp.topic, tp.partition));
+      if (s === 'NewPartition' || s === undefined) fresh.push(tp);
+      else if (s === 'OfflinePartition') offline.push(tp);
+    }
+    if (fresh.length > 0) await this.ops.initializeNewPartitions(fresh, batch);
+    if (offline.length > 0) await this.ops.electLeaders(offline, 'offline', batch);
+  }
+
+  // ---- brokers ----------------------------------------------------------------------------------
+
+  async onBrokerChange(): Promise<void> {
+    const current = await readBrokers(this.o.store, this.watch({ type: 'BrokerChange' }));
+    const dead = new Set<number>();
+    const started: number[] = [];
+    const bounced: number[] = [];
+    for (const [id, known] of this.ctx.liveBrokers) {
+      const now = current.get(id);
+      if (now === undefined) dead.add(id);
+      else if (now.brokerEpoch !== known.brokerEpoch) bounced.push(id);
+    }
+    for (const id of current.keys()) if (!this.ctx.liveBrokers.has(id)) started.push(id);
+    if (dead.size === 0 && started.length === 0 && bounced.length === 0) return;
+    this.o.logger.info({ newBrokers: started, deadBrokers: [...dead], bouncedBrokers: bounced }, 'broker change');
+
+    // A bounced broker (same id, new epoch) is handled as a failure followed by a start-up.
+    const failed = new Set([...dead, ...bounced]);
+    for (const id of failed) {
+      this.ctx.liveBrokers.delete(id);
+      this.ctx.shuttingDown.delete(id);
+      this.channel.removeBroker(id);
+    }
+    if (failed.size > 0) {
+      const batch = this.newBatch();
+      await this.ops.onReplicasOffline(failed, batch);
+      this.send(batch);
+      this.admin.markDeletionIneligible(failed);
+    }
+    const joined = [...started, ...bounced];
+    if (joined.length > 0) await this.onBrokerStartup(joined, current);
+  }
+
+  private async onBrokerStartup(ids: readonly number[], current: ReadonlyMap<number, import('../../coordination/index.js').RegisteredBroker>): Promise<void> {
+    for (const id of ids) {
+      this.ctx.liveBrokers.set(id, current.get(id)!);
+      this.addToChannel(id);
+    }
+    const batch = this.newBatch();
+    batch.addUpdateMetadata(this.ctx.liveOrShuttingDownIds(), []);
+    const joined = new Set(ids);
+    for (const tp of this.ctx.allPartitions()) {
+      const replicas = this.ctx.replicas(tp.topic, tp.partition);
+      const mine = replicas.filter((r) => joined.has(r));
+      if (mine.length === 0 || this.ctx.topicsToDelete.has(tp.topic)) continue;
+      for (const r of mine) this.ops.transitionReplica(tp, r, 'OnlineReplica');
+      if (this.ctx.leadership.has(tpKey(tp.topic, tp.partition))) batch.addLeaderAndIsr(mine, tp);
+    }
+    await this.bringPartitionsOnline(batch);
+    this.send(batch);
+    await this.admin.retryDeletions();
+  }
+
+  // ---- topics -----------------------------------------------------------------------------------
+
+  async onTopicChange(): Promise<void> {
+    const names = await readTopicNames(this.o.store, this.watch({ type: 'TopicChange' }));
+    const present = new Set(names);
+    for (const t of [...this.ctx.assignments.keys()]) if (!present.has(t)) this.ctx.removeTopic(t);
+    const added = names.filter((t) => !this.ctx.assignments.has(t));
+    if (added.length === 0) return;
+    await this.addTopicsOrPartitions(added);
+  }
+
+  async onPartitionModifications(topic: string): Promise<void> {
+    if (!this.ctx.assignments.has(topic)) return;
+    await this.addTopicsOrPartitions([topic]);
+  }
+
+  private async addTopicsOrPartitions(topics: readonly string[]): Promise<void> {
+    const read = await readTopicAssignments(this.o.store, topics, (t) => this.watch({ type: 'PartitionModifications', topic: t }));
+    const newPartitions: TopicPartition[] = [];
+    for (const [t, a] of read) {
+      if (this.ctx.topicsToDelete.has(t)) continue;
+      const known = this.ctx.assignments.get(t) ?? new Map<number, readonly number[]>();
+      if (!this.ctx.assignments.has(t)) {
+        this.ctx.assignments.set(t, known);
+        this.ctx.topicConfigs.set(t, await readTopicConfig(this.o.store, t));
+        this.o.logger.info({ topic: t, partitions: a.assignment.partitions.size }, 'new topic');
+      }
+      this.ctx.topicZkVersions.set(t, a.zkVersion);
+      for (const [p, replicas] of a.assignment.partitions) {
+        if (known.has(p)) continue;
+        known.set(p, replicas);
+        const tp = { topic: t, partition: p };
+        newPartitions.push(tp);
+        this.ops.transitionPartition(tp, 'NewPartition', { replicas });
+        for (const r of replicas) this.ops.transitionReplica(tp, r, 'NewReplica');
+      }
+    }
+    if (newPartitions.length === 0) return;
+    const batch = this.newBatch();
+    await this.ops.initializeNewPartitions(newPartitions, batch);
+    this.send(batch);
+  }
+
+  /** Re-sends UpdateMetadata for every partition to every live broker. */
+  resendMetadata(): void {
+    const batch = this.newBatch();
+    batch.addUpdateMetadata(this.ctx.liveOrShuttingDownIds(), []);
+    this.send(batch);
+  }
+
+  async reloadTopicConfig(topic: string): Promise<void> {
+    if (!this.ctx.assignments.has(topic)) return;
+    const before = this.ops.uncleanAllowed(topic);
+    this.ctx.topicConfigs.set(topic, await readTopicConfig(this.o.store, topic));
+    if (!before && this.ops.uncleanAllowed(topic)) {
+      // Enabling unclean election may bring offline partitions back (KafkaController does the same).
+      const offline = this.ctx
+        .partitionsOfTopic(topic)
+        .filter((tp) => this.ctx.partitionStates.get(tpKey(tp.topic, tp.partition)) === 'OfflinePartition');
+      if (offline.length > 0) {
+        const batch = this.newBatch();
+        await this.ops.electLeaders(offline, 'offline', batch);
+        this.send(batch);
+      }
+    }
+  }
+
+  watchedPaths(): string[] {
+    return [BROKER_TOPICS_PATH, DELETE_TOPICS_PATH, ISR_CHANGE_NOTIFICATION_PATH];
+  }
+}

@@ -1,0 +1,321 @@
+/**
+ * Each broker's controller component (Kafka's KafkaController): registers the broker, takes part
+ * in controller elections, and while elected runs an ActiveController. Everything happens as
+ * events on ONE queue (see README for the ordering rules). Session expiry drops all queued
+ * events and resigns before anything else; the new session re-registers (new broker epoch) and
+ * re-elects. A ZooKeeper write refused by the epoch fence (CRD_CONTROLLER_MOVED) resigns at once.
+ */
+import type { Logger } from 'pino';
+import {
+  type BrokerInfo,
+  type CoordinationStore,
+  ensurePersistentPaths,
+  isControllerMoved,
+  isCoordinationError,
+  readActiveController,
+  registerBroker,
+  resignController,
+  type Scheduler,
+  systemScheduler,
+  tryElectController,
+} from '../../coordination/index.js';
+import type { ErrorName } from '../../protocol/index.js';
+import { ActiveController } from './active-controller.js';
+import type { ControlTransport } from './channel.js';
+import { tpKey, type TopicPartition } from './context.js';
+import { ControllerEventQueue } from './event-queue.js';
+import { ControllerError, type ControllerEvent, type ElectionType, rejectDropped } from './events.js';
+
+export interface ControllerMetrics {
+  readonly activeControllerCount: number;
+  readonly offlinePartitionsCount: number;
+  readonly globalTopicCount: number;
+  readonly globalPartitionCount: number;
+  readonly preferredReplicaImbalanceCount: number;
+}
+
+export interface ControllerOptions {
+  store: CoordinationStore;
+  /** This broker's registration (timestamp is set at each registration). */
+  broker: Omit<BrokerInfo, 'timestamp'>;
+  transport: ControlTransport;
+  interBrokerListenerName: string;
+  /** Broker default for unclean.leader.election.enable (topic overrides win). */
+  uncleanLeaderElectionEnable?: boolean;
+  logger: Logger;
+  stateChangeLogger: Logger;
+  scheduler?: Scheduler;
+  /** Called with every new broker epoch (first registration and each re-registration). */
+  onBrokerEpoch?: (brokerEpoch: bigint) => void;
+}
+
+export class Controller {
+  private readonly queue: ControllerEventQueue<ControllerEvent>;
+  private readonly sched: Scheduler;
+  private readonly log: Logger;
+  private active: ActiveController | undefined;
+  private activeId = -1;
+  private epoch = bigintNone;
+  private registeredSession: bigint | null = null;
+  private unsubscribe: (() => void) | undefined;
+  private stopped = false;
+  private stopping = false;
+  /** Controller epochs this broker has held, for tests and metrics. */
+  readonly epochsHeld: number[] = [];
+
+  constructor(private readonly o: ControllerOptions) {
+    this.sched = o.scheduler ?? systemScheduler;
+    this.log = o.logger;
+    this.queue = new ControllerEventQueue<ControllerEvent>(
+      (e) => this.process(e),
+      (e, err) => this.log.error({ err, event: e.type }, 'controller event failed'),
+    );
+  }
+
+  get brokerId(): number {
+    return this.o.broker.id;
+  }
+
+  /** czxid of this broker's current registration; -1n before the first one. */
+  get brokerEpoch(): bigint {
+    return this.epoch;
+  }
+
+  get isActive(): boolean {
+    return this.active !== undefined;
+  }
+
+  get activeControllerId(): number {
+    return this.activeId;
+  }
+
+  /** The epoch this broker controls with, or -1 when not the controller. */
+  get controllerEpoch(): number {
+    return this.active?.epoch ?? -1;
+  }
+
+  /** The live controllership (tests and metrics); undefined when not the controller. */
+  get current(): ActiveController | undefined {
+    return this.active;
+  }
+
+  /** Kafka's controller gauges (zero on brokers that are not the controller). */
+  metrics(): ControllerMetrics {
+    const ac = this.active;
+    if (ac === undefined) return { activeControllerCount: 0, offlinePartitionsCount: 0, globalTopicCount: 0, globalPartitionCount: 0, preferredReplicaImbalanceCount: 0 };
+    const all = ac.ctx.allPartitions();
+    const imbalance = all.filter((tp) => ac.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.leader !== ac.ctx.replicas(tp.topic, tp.partition)[0]).length;
+    return {
+      activeControllerCount: 1,
+      offlinePartitionsCount: ac.ctx.offlinePartitionCount(),
+      globalTopicCount: ac.ctx.assignments.size,
+      globalPartitionCount: all.length,
+      preferredReplicaImbalanceCount: imbalance,
+    };
+  }
+
+  /** Creates persistent paths, registers the broker and queues the first election. */
+  async startup(): Promise<void> {
+    await ensurePersistentPaths(this.o.store);
+    await this.register();
+    this.unsubscribe = this.o.store.addSessionListener({
+      sessionExpired: () => {
+        rejectDropped(this.queue.clearAndPut({ type: 'Expire' }), 'controller session expired');
+      },
+      newSession: () => this.queue.put({ type: 'RegisterBrokerAndReelect' }),
+    });
+    this.queue.put({ type: 'Startup' });
+  }
+
+  /** Resigns (deleting /controller if still ours) and stops processing. Does not close the session. */
+  async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    // From now on no election: deleting our own /controller must not make us win it back.
+    this.stopping = true;
+    this.queue.put({ type: 'Shutdown' });
+    await this.queue.idle();
+    this.stopped = true;
+    rejectDropped(this.queue.close(), 'controller shut down');
+    this.unsubscribe?.();
+  }
+
+  /** Resolves once every queued event has been processed (tests, orderly shutdown). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  controlledShutdown(brokerId: number, brokerEpoch: bigint): Promise<TopicPartition[]> {
+    return new Promise((resolve, reject) => this.queue.put({ type: 'ControlledShutdown', brokerId, brokerEpoch, resolve, reject }));
+  }
+
+  /** ElectLeaders API: result per `topic-partition`. */
+  electLeaders(partitions: readonly TopicPartition[], electionType: ElectionType): Promise<Map<string, ErrorName>> {
+    return new Promise((resolve, reject) => this.queue.put({ type: 'ElectLeaders', partitions, electionType, resolve, reject }));
+  }
+
+  /** Sends UpdateMetadata for everything to every live broker (what a controller believes, now). */
+  resendMetadata(): Promise<void> {
+    return new Promise((resolve, reject) => this.queue.put({ type: 'ResendMetadata', resolve, reject }));
+  }
+
+  // ---- event processing --------------------------------------------------------------------------
+
+  private async process(e: ControllerEvent): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.dispatch(e);
+    } catch (err) {
+      if (isControllerMoved(err)) {
+        this.log.warn({ event: e.type, controllerEpoch: this.active?.epoch }, 'controller moved: a ZooKeeper write was fenced; resigning');
+        if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata') {
+          e.reject(new ControllerError('NOT_CONTROLLER', 'the controller moved while handling the request'));
+        }
+        await this.maybeResign(true);
+        return;
+      }
+      if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata') e.reject(err as Error);
+      if (isCoordinationError(err) && err.retriable && RETRIED.has(e.type)) {
+        // The watch that produced this event is spent; run it again rather than go deaf.
+        const ac = this.active;
+        this.log.warn({ event: e.type, err: err.message }, 'controller event failed on a ZooKeeper error; retrying');
+        this.sched.setTimeout(() => {
+          if (!this.stopped && (ELECTION_EVENTS.has(e.type) || (ac !== undefined && this.active === ac))) this.queue.put(e);
+        }, RETRY_BACKOFF_MS);
+        return;
+      }
+      throw err;
+    }
+  }
+
+  private async dispatch(e: ControllerEvent): Promise<void> {
+    const ac = this.active;
+    if (this.stopping && ELECTION_EVENTS.has(e.type)) return;
+    switch (e.type) {
+      case 'Startup':
+        return this.elect();
+      case 'Reelect':
+        await this.maybeResign();
+        return this.elect();
+      case 'ControllerChange':
+        return this.maybeResign();
+      case 'Expire':
+        this.activeId = -1;
+        this.resign('session expired');
+        return;
+      case 'RegisterBrokerAndReelect':
+        await this.register();
+        await this.maybeResign();
+        return this.elect();
+      case 'Shutdown':
+        if (ac !== undefined) {
+          const lease = { brokerId: this.brokerId, controllerEpoch: ac.epoch, epochZkVersion: ac.writer.epochZkVersion };
+          this.resign('shutdown');
+          await resignController(this.o.store, lease).catch((err: unknown) => this.log.warn({ err }, 'could not delete /controller at shutdown'));
+        }
+        return;
+      case 'ControlledShutdown':
+        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        return e.resolve(await ac.admin.controlledShutdown(e.brokerId, e.brokerEpoch));
+      case 'ElectLeaders':
+        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        return e.resolve(await ac.admin.electLeaders(e.partitions, e.electionType));
+      case 'ResendMetadata':
+        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        ac.resendMetadata();
+        return e.resolve();
+    }
+    if (ac === undefined) return;
+    switch (e.type) {
+      case 'BrokerChange':
+        return ac.onBrokerChange();
+      case 'TopicChange':
+        return ac.onTopicChange();
+      case 'PartitionModifications':
+        return ac.onPartitionModifications(e.topic);
+      case 'TopicDeletion':
+        return ac.admin.onTopicDeletion();
+      case 'TopicDeletionStopReplicaResult':
+        return ac.admin.onStopReplicaResult(e.topic, e.brokerId, e.ok);
+      case 'ConfigChange':
+        return ac.admin.onConfigChange();
+      case 'PreferredReplicaElection':
+        return ac.admin.onPreferredReplicaElection();
+      case 'IsrChangeNotification':
+        return ac.admin.onIsrChangeNotification();
+    }
+  }
+
+  private async register(): Promise<void> {
+    const { brokerEpoch } = await registerBroker(this.o.store, { ...this.o.broker, timestamp: BigInt(this.sched.now()) }, this.registeredSession);
+    this.registeredSession = this.o.store.sessionId;
+    this.epoch = brokerEpoch;
+    this.log.info({ brokerId: this.brokerId, brokerEpoch: brokerEpoch.toString() }, 'registered broker in ZooKeeper');
+    this.o.onBrokerEpoch?.(brokerEpoch);
+  }
+
+  private controllerWatcher = (): void => {
+    if (!this.stopped && !this.stopping) this.queue.put({ type: 'Reelect' });
+  };
+
+  private async elect(): Promise<void> {
+    if (this.active !== undefined) return;
+    const outcome = await tryElectController(this.o.store, this.brokerId, BigInt(this.sched.now()));
+    // Re-arm the watch whatever happened: losers wait for /controller to go, winners for theft.
+    const holder = await readActiveController(this.o.store, this.controllerWatcher);
+    if (!outcome.won) {
+      this.activeId = holder;
+      if (holder === -1) this.queue.put({ type: 'Reelect' });
+      else this.log.info({ activeControllerId: holder }, 'another broker is the controller');
+      return;
+    }
+    this.activeId = this.brokerId;
+    this.epochsHeld.push(outcome.lease.controllerEpoch);
+    const ac = new ActiveController({
+      store: this.o.store,
+      lease: outcome.lease,
+      transport: this.o.transport,
+      interBrokerListenerName: this.o.interBrokerListenerName,
+      uncleanLeaderElectionEnable: this.o.uncleanLeaderElectionEnable ?? false,
+      scheduler: this.sched,
+      logger: this.log.child({ controllerEpoch: outcome.lease.controllerEpoch }),
+      stateLog: this.o.stateChangeLogger,
+      enqueue: (event) => {
+        if (this.active === ac) this.queue.put(event);
+      },
+    });
+    this.active = ac;
+    this.log.info({ controllerEpoch: outcome.lease.controllerEpoch, epochZkVersion: outcome.lease.epochZkVersion }, 'elected controller');
+    await ac.failover();
+  }
+
+  /** Kafka's maybeResign: re-read /controller (re-arming the watch); resign if it is not us. */
+  private async maybeResign(force = false): Promise<void> {
+    const wasActive = this.active !== undefined;
+    if (force) this.resign('controller moved');
+    this.activeId = await readActiveController(this.o.store, this.controllerWatcher);
+    if (wasActive && this.activeId !== this.brokerId) this.resign(`controller moved to ${this.activeId}`);
+    if (this.activeId === -1 && !this.stopped && !this.stopping) this.queue.put({ type: 'Reelect' });
+  }
+
+  private resign(why: string): void {
+    const ac = this.active;
+    if (ac === undefined) return;
+    this.active = undefined;
+    ac.end();
+    this.o.stateChangeLogger.info({ controllerId: this.brokerId, controllerEpoch: ac.epoch, reason: why }, 'resigned as controller');
+  }
+}
+
+const bigintNone = -1n;
+const RETRY_BACKOFF_MS = 500;
+const ELECTION_EVENTS: ReadonlySet<string> = new Set(['Startup', 'Reelect', 'ControllerChange', 'RegisterBrokerAndReelect']);
+const RETRIED: ReadonlySet<string> = new Set([
+  ...ELECTION_EVENTS,
+  'BrokerChange',
+  'TopicChange',
+  'PartitionModifications',
+  'TopicDeletion',
+  'ConfigChange',
+  'PreferredReplicaElection',
+  'IsrChangeNotification',
+]);

@@ -1,0 +1,57 @@
+/** The controller's events (Kafka's ControllerEvent), processed one at a time by the queue. */
+import type { ErrorName } from '../../protocol/index.js';
+import type { TopicPartition } from './context.js';
+
+export type ElectionType = 'preferred' | 'unclean';
+
+export type ControllerEvent =
+  | { readonly type: 'Startup' }
+  | { readonly type: 'Reelect' }
+  | { readonly type: 'ControllerChange' }
+  | { readonly type: 'Expire' }
+  | { readonly type: 'RegisterBrokerAndReelect' }
+  | { readonly type: 'BrokerChange' }
+  | { readonly type: 'TopicChange' }
+  | { readonly type: 'PartitionModifications'; readonly topic: string }
+  | { readonly type: 'TopicDeletion' }
+  | { readonly type: 'TopicDeletionStopReplicaResult'; readonly topic: string; readonly brokerId: number; readonly ok: boolean }
+  | { readonly type: 'ConfigChange' }
+  | { readonly type: 'PreferredReplicaElection' }
+  | { readonly type: 'IsrChangeNotification' }
+  | {
+      readonly type: 'ControlledShutdown';
+      readonly brokerId: number;
+      readonly brokerEpoch: bigint;
+      readonly resolve: (remaining: TopicPartition[]) => void;
+      readonly reject: (err: Error) => void;
+    }
+  | {
+      readonly type: 'ElectLeaders';
+      readonly partitions: readonly TopicPartition[];
+      readonly electionType: ElectionType;
+      readonly resolve: (result: Map<string, ErrorName>) => void;
+      readonly reject: (err: Error) => void;
+    }
+  | { readonly type: 'ResendMetadata'; readonly resolve: () => void; readonly reject: (err: Error) => void }
+  | { readonly type: 'Shutdown' };
+
+/** Errors the controller answers callers with (ControlledShutdown, ElectLeaders). */
+export class ControllerError extends Error {
+  override readonly name = 'ControllerError';
+  readonly code = 'BRK_CONTROLLER';
+  constructor(
+    readonly errorCode: ErrorName,
+    message: string,
+    readonly retriable = errorCode === 'NOT_CONTROLLER',
+  ) {
+    super(message);
+  }
+}
+
+export function rejectDropped(events: readonly ControllerEvent[], why: string): void {
+  for (const e of events) {
+    if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata') {
+      e.reject(new ControllerError('NOT_CONTROLLER', why));
+    }
+  }
+}

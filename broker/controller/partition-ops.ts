@@ -1,0 +1,340 @@
+/**
+ * Partition and replica state changes that write ZooKeeper: new partitions get their first
+ * leader and ISR, elections move leadership, dead replicas leave the ISR. Every write is a fenced
+ * multi (controller epoch check) and is conditional on the partition znode's own version; a
+ * partition whose znode moved underneath is re-read and retried (bounded). Memory is updated only
+ * from what was written, then the caller's request batch gets the LeaderAndIsr/UpdateMetadata.
+ * Writes for many partitions are pipelined: one multi per partition, all in flight together.
+ */
+import type { Logger } from 'pino';
+import {
+  type CoordinationStore,
+  encodePartitionState,
+  type FencedWriter,
+  isCoordinationError,
+  type LeaderIsrAndControllerEpoch,
+  ops,
+  partitionPath,
+  partitionStatePath,
+  readPartitionStates,
+  topicPartitionsPath,
+} from '../../coordination/index.js';
+import { type ControllerContext, tpKey, type TopicPartition } from './context.js';
+import {
+  controlledShutdownPartitionLeaderElection,
+  type ElectionResult,
+  offlinePartitionLeaderElection,
+  preferredReplicaPartitionLeaderElection,
+  removeReplicasFromIsr,
+} from './election-strategies.js';
+import type { ControllerRequestBatch } from './request-batch.js';
+import { isValidPartitionTransition, isValidReplicaTransition, type PartitionState, type ReplicaState } from './state-machines.js';
+
+export interface ControllerRuntime {
+  readonly store: CoordinationStore;
+  readonly writer: FencedWriter;
+  readonly ctx: ControllerContext;
+  readonly controllerId: number;
+  readonly controllerEpoch: number;
+  readonly stateLog: Logger;
+  /** Broker-level unclean.leader.election.enable (topic overrides win). */
+  readonly uncleanDefault: boolean;
+}
+
+export type ElectionKind = 'offline' | 'preferred' | 'controlledShutdown' | 'unclean';
+
+type Compute = (tp: TopicPartition, current: LeaderIsrAndControllerEpoch) => LeaderIsrAndControllerEpoch | 'skip' | null;
+
+const MAX_ATTEMPTS = 5;
+
+export class PartitionOperations {
+  constructor(private readonly rt: ControllerRuntime) {}
+
+  private get ctx(): ControllerContext {
+    return this.rt.ctx;
+  }
+
+  transitionPartition(tp: TopicPartition, to: PartitionState, extra: Record<string, unknown> = {}): void {
+    const k = tpKey(tp.topic, tp.partition);
+    const from = this.ctx.partitionStates.get(k) ?? 'NonExistentPartition';
+    const base = { controllerId: this.rt.controllerId, controllerEpoch: this.rt.controllerEpoch, topic: tp.topic, partition: tp.partition, from, to, ...extra };
+    if (!isValidPartitionTransition(from, to)) {
+      this.rt.stateLog.error(base, 'invalid partition state transition refused');
+      return;
+    }
+    this.ctx.partitionStates.set(k, to);
+    this.rt.stateLog.info(base, 'partition state change');
+  }
+
+  transitionReplica(tp: TopicPartition, replica: number, to: ReplicaState): void {
+    const k = `${tpKey(tp.topic, tp.partition)}:${replica}`;
+    const from = this.ctx.replicaStates.get(k) ?? 'NonExistentReplica';
+    if (from === to && to !== 'OnlineReplica') return;
+    const base = { controllerId: this.rt.controllerId, controllerEpoch: this.rt.controllerEpoch, topic: tp.topic, partition: tp.partition, replica, from, to };
+    if (!isValidReplicaTransition(from, to)) {
+      this.rt.stateLog.error(base, 'invalid replica state transition refused');
+      return;
+    }
+    this.ctx.replicaStates.set(k, to);
+    this.rt.stateLog.debug(base, 'replica state change');
+  }
+
+  uncleanAllowed(topic: string): boolean {
+    const v = this.ctx.topicConfigs.get(topic)?.['unclean.leader.election.enable'];
+    return v === undefined ? this.rt.uncleanDefault : v === 'true';
+  }
+
+  /** NewPartition → OnlinePartition: first live replica leads, all live replicas form the ISR. */
+  async initializeNewPartitions(tps: readonly TopicPartition[], batch: ControllerRequestBatch): Promise<TopicPartition[]> {
+    const live = this.liveForElection();
+    const plans: Array<{ tp: TopicPartition; state: LeaderIsrAndControllerEpoch; recipients: number[] }> = [];
+    const failed: TopicPartition[] = [];
+    for (const tp of tps) {
+      const replicas = this.ctx.replicas(tp.topic, tp.partition);
+      const liveReplicas = replicas.filter((r) => live.has(r));
+      if (liveReplicas.length === 0) {
+        this.rt.stateLog.error({ topic: tp.topic, partition: tp.partition, replicas, controllerEpoch: this.rt.controllerEpoch }, 'no live replica to lead new partition; it stays NewPartition');
+        failed.push(tp);
+        continue;
+      }
+      plans.push({ tp, state: { leader: liveReplicas[0]!, leaderEpoch: 0, isr: liveReplicas, controllerEpoch: this.rt.controllerEpoch }, recipients: liveReplicas });
+    }
+    if (plans.length === 0) return failed;
+    const topics = [...new Set(plans.map((p) => p.tp.topic))];
+    const parents = await this.rt.writer.writeAll(topics.map((t) => [ops.create(topicPartitionsPath(t), null)]));
+    parents.forEach((r, i) => {
+      if (!r.ok && r.error.code !== 'CRD_NODE_EXISTS') throw r.error;
+      void i;
+    });
+    const first = await this.rt.writer.writeAll(
+      plans.map((p) => [ops.create(partitionPath(p.tp.topic, p.tp.partition), null), ops.create(partitionStatePath(p.tp.topic, p.tp.partition), encodePartitionState(p.state))]),
+    );
+    const second = plans.filter((_, i) => {
+      const r = first[i]!;
+      return !r.ok && r.error.code === 'CRD_NODE_EXISTS' && r.error.opIndex === 0;
+    });
+    const secondResults = await this.rt.writer.writeAll(second.map((p) => [ops.create(partitionStatePath(p.tp.topic, p.tp.partition), encodePartitionState(p.state))]));
+    const outcome = new Map<string, boolean | 'exists'>();
+    plans.forEach((p, i) => {
+      const r = first[i]!;
+      outcome.set(tpKey(p.tp.topic, p.tp.partition), r.ok ? true : r.error.code === 'CRD_NODE_EXISTS' && r.error.opIndex === 1 ? 'exists' : false);
+    });
+    second.forEach((p, i) => {
+      const r = secondResults[i]!;
+      outcome.set(tpKey(p.tp.topic, p.tp.partition), r.ok ? true : r.error.code === 'CRD_NODE_EXISTS' ? 'exists' : false);
+    });
+    const adopt: TopicPartition[] = [];
+    for (const p of plans) {
+      const k = tpKey(p.tp.topic, p.tp.partition);
+      const o = outcome.get(k);
+      if (o === true) {
+        this.ctx.leadership.set(k, { state: p.state, zkVersion: 0 });
+        this.transitionPartition(p.tp, 'OnlinePartition', { leader: p.state.leader, leaderEpoch: 0, isr: p.state.isr });
+        for (const r of this.ctx.replicas(p.tp.topic, p.tp.partition)) this.transitionReplica(p.tp, r, this.ctx.isLive(r) ? 'OnlineReplica' : 'OfflineReplica');
+        batch.addLeaderAndIsr(p.recipients, p.tp, true);
+      } else if (o === 'exists') {
+        adopt.push(p.tp);
+      } else {
+        failed.push(p.tp);
+      }
+    }
+    if (adopt.length > 0) {
+      // Someone (a previous controller) created the state already: adopt what ZooKeeper holds.
+      const states = await readPartitionStates(this.rt.store, adopt);
+      for (const tp of adopt) {
+        const s = states.get(tpKey(tp.topic, tp.partition));
+        if (s === undefined) {
+          failed.push(tp);
+          continue;
+        }
+        this.ctx.leadership.set(tpKey(tp.topic, tp.partition), s);
+      }
+      const elected = await this.electLeaders(adopt, 'offline', batch);
+      failed.push(...elected.failed);
+    }
+    return failed;
+  }
+
+  private liveForElection(): Set<number> {
+    const live = this.ctx.liveBrokerIds();
+    for (const id of this.ctx.shuttingDown) live.delete(id);
+    return live;
+  }
+
+  /** Online/Offline → Online through an election strategy. */
+  async electLeaders(
+    tps: readonly TopicPartition[],
+    kind: ElectionKind,
+    batch: ControllerRequestBatch,
+  ): Promise<{ elected: TopicPartition[]; failed: TopicPartition[]; unchanged: TopicPartition[] }> {
+    const live = this.liveForElection();
+    const liveOrShutting = this.ctx.liveOrShuttingDownIds();
+    const results = new Map<string, ElectionResult>();
+    const compute: Compute = (tp, cur) => {
+      const assignment = this.ctx.replicas(tp.topic, tp.partition);
+      let r: ElectionResult | null;
+      switch (kind) {
+        case 'offline':
+        case 'unclean':
+          if (cur.leader !== -1 && live.has(cur.leader) && kind === 'offline') return 'skip';
+          r = offlinePartitionLeaderElection(assignment, cur.isr, live, kind === 'unclean' || this.uncleanAllowed(tp.topic));
+          break;
+        case 'preferred':
+          if (cur.leader === assignment[0]) return 'skip';
+          r = preferredReplicaPartitionLeaderElection(assignment, cur.isr, live);
+          break;
+        case 'controlledShutdown':
+          r = controlledShutdownPartitionLeaderElection(assignment, cur.isr, liveOrShutting, this.ctx.shuttingDown);
+          break;
+      }
+      if (r === null) return null;
+      results.set(tpKey(tp.topic, tp.partition), r);
+      return { leader: r.leader, isr: r.isr, leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.rt.controllerEpoch };
+    };
+    const { updated, failed, skipped } = await this.updateLeadership(tps, compute);
+    for (const tp of updated) {
+      const k = tpKey(tp.topic, tp.partition);
+      const l = this.ctx.leadership.get(k)!;
+      const r = results.get(k);
+      if (r?.unclean) {
+        this.rt.stateLog.warn({ topic: tp.topic, partition: tp.partition, leader: l.state.leader, leaderEpoch: l.state.leaderEpoch }, 'unclean leader election: a replica outside the ISR became leader; data may be lost');
+      }
+      this.transitionPartition(tp, 'OnlinePartition', { election: kind, leader: l.state.leader, leaderEpoch: l.state.leaderEpoch, isr: l.state.isr, zkVersion: l.zkVersion });
+      const assignment = this.ctx.replicas(tp.topic, tp.partition);
+      const recipients = kind === 'controlledShutdown' ? assignment.filter((x) => liveOrShutting.has(x)) : assignment.filter((x) => live.has(x));
+      batch.addLeaderAndIsr(recipients, tp);
+    }
+    for (const tp of failed) {
+      const k = tpKey(tp.topic, tp.partition);
+      const l = this.ctx.leadership.get(k);
+      if (kind === 'offline' || kind === 'unclean') {
+        if (this.ctx.partitionStates.get(k) !== 'OfflinePartition') this.transitionPartition(tp, 'OfflinePartition', { leader: l?.state.leader, isr: l?.state.isr });
+        this.rt.stateLog.error(
+          { topic: tp.topic, partition: tp.partition, isr: l?.state.isr, replicas: this.ctx.replicas(tp.topic, tp.partition), uncleanAllowed: this.uncleanAllowed(tp.topic) },
+          'no eligible leader: partition stays offline',
+        );
+      }
+    }
+    return { elected: updated, failed, unchanged: skipped };
+  }
+
+  /**
+   * Replicas on `dead` brokers go offline in ONE write per partition: a dead leader is replaced
+   * (offline strategy) or becomes -1; dead followers leave the ISR, never emptying it.
+   */
+  async onReplicasOffline(dead: ReadonlySet<number>, batch: ControllerRequestBatch): Promise<TopicPartition[]> {
+    const live = this.liveForElection();
+    const affected = this.ctx.allPartitions().filter((tp) => !this.ctx.topicsToDelete.has(tp.topic) && this.ctx.replicas(tp.topic, tp.partition).some((r) => dead.has(r)));
+    const withLeadership = affected.filter((tp) => this.ctx.leadership.has(tpKey(tp.topic, tp.partition)));
+    const unclean = new Set<string>();
+    const compute: Compute = (tp, cur) => {
+      const assignment = this.ctx.replicas(tp.topic, tp.partition);
+      const leaderGone = cur.leader === -1 || dead.has(cur.leader) || !live.has(cur.leader);
+      if (!leaderGone && !cur.isr.some((r) => dead.has(r))) return 'skip';
+      let next: { leader: number; isr: readonly number[] };
+      if (leaderGone) {
+        const r = offlinePartitionLeaderElection(assignment, cur.isr, live, this.uncleanAllowed(tp.topic));
+        if (r?.unclean) unclean.add(tpKey(tp.topic, tp.partition));
+        next = r ?? { leader: -1, isr: removeReplicasFromIsr(cur.leader, cur.isr, dead).isr };
+      } else {
+        next = removeReplicasFromIsr(cur.leader, cur.isr, dead);
+      }
+      if (next.leader === cur.leader && sameMembers(next.isr, cur.isr)) return 'skip';
+      return { leader: next.leader, isr: next.isr, leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.rt.controllerEpoch };
+    };
+    const { updated } = await this.updateLeadership(withLeadership, compute);
+    for (const tp of affected) for (const r of this.ctx.replicas(tp.topic, tp.partition)) if (dead.has(r)) this.transitionReplica(tp, r, 'OfflineReplica');
+    for (const tp of updated) {
+      const k = tpKey(tp.topic, tp.partition);
+      const l = this.ctx.leadership.get(k)!;
+      if (unclean.has(k)) this.rt.stateLog.warn({ topic: tp.topic, partition: tp.partition, leader: l.state.leader }, 'unclean leader election: data may be lost');
+      const to: PartitionState = l.state.leader === -1 ? 'OfflinePartition' : 'OnlinePartition';
+      this.transitionPartition(tp, to, { leader: l.state.leader, leaderEpoch: l.state.leaderEpoch, isr: l.state.isr, zkVersion: l.zkVersion });
+      batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((r) => live.has(r)), tp);
+    }
+    batch.addUpdateMetadata(this.ctx.liveOrShuttingDownIds(), affected);
+    return updated;
+  }
+
+  /** Controlled shutdown of a follower: leave the ISR (never the last member), epoch bumped. */
+  async removeFromIsr(tps: readonly TopicPartition[], replica: number, batch: ControllerRequestBatch): Promise<TopicPartition[]> {
+    const compute: Compute = (_tp, cur) => {
+      if (!cur.isr.includes(replica)) return 'skip';
+      const next = removeReplicasFromIsr(cur.leader, cur.isr, new Set([replica]));
+      if (sameMembers(next.isr, cur.isr)) return 'skip';
+      return { leader: next.leader, isr: next.isr, leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.rt.controllerEpoch };
+    };
+    const { updated } = await this.updateLeadership(tps, compute);
+    for (const tp of updated) {
+      batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((r) => r !== replica && this.ctx.isLive(r)), tp);
+    }
+    return updated;
+  }
+
+  /** Computes, writes (fenced + conditional on zk version) and retries moved partitions. */
+  private async updateLeadership(
+    tps: readonly TopicPartition[],
+    compute: Compute,
+  ): Promise<{ updated: TopicPartition[]; failed: TopicPartition[]; skipped: TopicPartition[] }> {
+    const updated: TopicPartition[] = [];
+    const failed: TopicPartition[] = [];
+    const skipped: TopicPartition[] = [];
+    let remaining = [...tps];
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && remaining.length > 0; attempt++) {
+      const plans: Array<{ tp: TopicPartition; next: LeaderIsrAndControllerEpoch; zkVersion: number }> = [];
+      for (const tp of remaining) {
+        const cur = this.ctx.leadership.get(tpKey(tp.topic, tp.partition));
+        if (cur === undefined) {
+          failed.push(tp);
+          continue;
+        }
+        if (cur.state.controllerEpoch > this.rt.controllerEpoch) {
+          // Written by a newer controller: we are stale (PSM "soft failure").
+          this.rt.stateLog.warn({ topic: tp.topic, partition: tp.partition, zkControllerEpoch: cur.state.controllerEpoch, controllerEpoch: this.rt.controllerEpoch }, 'partition state written by a newer controller; not touching it');
+          failed.push(tp);
+          continue;
+        }
+        const next = compute(tp, cur.state);
+        if (next === 'skip') skipped.push(tp);
+        else if (next === null) failed.push(tp);
+        else plans.push({ tp, next, zkVersion: cur.zkVersion });
+      }
+      if (plans.length === 0) break;
+      const results = await this.rt.writer.writeAll(
+        plans.map((p) => [ops.setData(partitionStatePath(p.tp.topic, p.tp.partition), encodePartitionState(p.next), p.zkVersion)]),
+      );
+      const retry: TopicPartition[] = [];
+      plans.forEach((p, i) => {
+        const r = results[i]!;
+        if (r.ok) {
+          const set = r.results[0];
+          const zkVersion = set?.op === 'setData' ? set.stat.version : p.zkVersion + 1;
+          this.ctx.leadership.set(tpKey(p.tp.topic, p.tp.partition), { state: p.next, zkVersion });
+          updated.push(p.tp);
+        } else if (r.error.code === 'CRD_BAD_VERSION' && attempt + 1 < MAX_ATTEMPTS) {
+          retry.push(p.tp);
+        } else {
+          this.rt.stateLog.error({ topic: p.tp.topic, partition: p.tp.partition, err: r.error.message }, 'failed to write partition state');
+          failed.push(p.tp);
+        }
+      });
+      if (retry.length > 0) {
+        const fresh = await readPartitionStates(this.rt.store, retry);
+        for (const tp of retry) {
+          const s = fresh.get(tpKey(tp.topic, tp.partition));
+          if (s !== undefined) this.ctx.leadership.set(tpKey(tp.topic, tp.partition), s);
+        }
+      }
+      remaining = retry;
+    }
+    return { updated, failed, skipped };
+  }
+}
+
+function sameMembers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+export function isNoNode(err: unknown): boolean {
+  return isCoordinationError(err, 'CRD_NO_NODE');
+}

@@ -1,0 +1,23 @@
+// Public surface of broker/group/: the group coordinator engine the Kafka API handlers call.
+export { GroupCoordinator, type GroupCoordinatorOptions } from './group-coordinator.js';
+export { DEFAULT_GROUP_COORDINATOR_CONFIG, groupCoordinatorConfigFrom, type GroupCoordinatorConfig } from './config.js';
+export { GroupErrorCode, GroupCoordinatorError, appendErrorToGroupError, type GroupErrorCodeValue, type GroupFailureCode } from './errors.js';
+export { InMemoryOffsetsStore, type OffsetsStore, type OffsetsRecord } from './offsets-store.js';
+export { OFFSETS_TOPIC_NAME, javaStringHashCode, partitionFor } from './partition-for.js';
+export { systemScheduler, type Scheduler } from './scheduler.js';
+export { GROUP_STATES, VALID_PREVIOUS_STATES, canTransition, type GroupState } from './group-state.js';
+export { NEW_MEMBER_JOIN_TIMEOUT_MS } from './membership.js';
+export {
+  decodeGroupMetadataValue,
+  decodeOffsetCommitValue,
+  decodeOffsetsKey,
+  encodeGroupMetadataKey,
+  encodeGroupMetadataValue,
+  encodeOffsetCommitKey,
+  encodeOffsetCommitValue,
+  type GroupMetadataValue,
+  type OffsetCommitValue,
+  type OffsetsKey,
+  type StoredMember,
+} from './offsets-codec.js';
+export type * from './types.js';

@@ -1,0 +1,142 @@
+/**
+ * Offset commit, fetch, expiry and group deletion for one group at a time (Kafka's
+ * GroupCoordinator + GroupMetadataManager offset paths). Runs inside the group's queue; memory
+ * changes only after the records are durable.
+ */
+import { GroupErrorCode as E } from './errors.js';
+import type { GroupContext } from './group-context.js';
+import { offsetKey, type GroupMetadata, type StoredOffset } from './group-metadata.js';
+import { groupTombstone, offsetRecord, offsetTombstone } from './group-records.js';
+import { commitDecision } from './group-state.js';
+import type { OffsetsRecord } from './offsets-store.js';
+import type { OffsetCommitRequest, OffsetCommitResult, OffsetFetchPartition, OffsetFetchRequest } from './types.js';
+
+export class OffsetManager {
+  constructor(
+    private readonly ctx: GroupContext,
+    /** Commits by a member count as a heartbeat. */
+    private readonly touchMember: (group: GroupMetadata, memberId: string) => void,
+  ) {}
+
+  async commit(group: GroupMetadata, req: OffsetCommitRequest): Promise<OffsetCommitResult> {
+    const all = (errorCode: number): OffsetCommitResult => ({ partitions: req.partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode })) });
+    if (group.is('Dead')) return all(E.COORDINATOR_NOT_AVAILABLE);
+    if (group.isStaticMemberFenced(req.memberId, req.groupInstanceId)) return all(E.FENCED_INSTANCE_ID);
+    // Without group management (generation -1) a group is only an offsets store.
+    if (req.generationId < 0 && group.is('Empty')) return this.store(group, req);
+    if (!group.has(req.memberId)) return all(E.UNKNOWN_MEMBER_ID);
+    if (req.generationId !== group.generationId) return all(E.ILLEGAL_GENERATION);
+    switch (commitDecision(group.state)) {
+      case 'STORE':
+        this.touchMember(group, req.memberId);
+        return this.store(group, req);
+      case 'REBALANCE_IN_PROGRESS':
+        return all(E.REBALANCE_IN_PROGRESS);
+      case 'UNKNOWN_MEMBER_ID':
+        return all(E.UNKNOWN_MEMBER_ID);
+      case 'COORDINATOR_NOT_AVAILABLE':
+        return all(E.COORDINATOR_NOT_AVAILABLE);
+    }
+  }
+
+  /** Offsets of a group; a missing partition (or group) reads as offset -1 with no error. */
+  fetch(group: GroupMetadata | undefined, req: OffsetFetchRequest): OffsetFetchPartition[] {
+    const known = group === undefined || group.is('Dead') ? new Map<string, StoredOffset>() : group.offsets;
+    if (req.partitions === null) return [...known.values()].map(toFetched);
+    return req.partitions.map(({ topic, partition }) => {
+      const o = known.get(offsetKey(topic, partition));
+      return o === undefined ? { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: E.NONE } : toFetched(o);
+    });
+  }
+
+  /**
+   * Expire offsets as Kafka does since KIP-211: an Empty group's offsets once it has been empty
+   * for the retention period, a standalone (no protocol) group's offsets by commit time, and any
+   * offset with an explicit expire timestamp. An Empty group left without offsets dies.
+   */
+  async expire(group: GroupMetadata, now: number): Promise<number> {
+    const retention = BigInt(this.ctx.config.offsetsRetentionMs);
+    const nowTs = BigInt(now);
+    let base: ((o: StoredOffset) => bigint) | null = null;
+    if (group.protocolType === null) base = (o) => o.commitTimestamp;
+    else if (group.is('Empty')) base = (o) => (group.currentStateTimestamp === null ? o.commitTimestamp : BigInt(group.currentStateTimestamp));
+    const expired: StoredOffset[] = [];
+    if (base !== null) {
+      const since = base;
+      for (const o of group.offsets.values()) {
+        const gone = o.expireTimestamp !== null ? nowTs >= o.expireTimestamp : nowTs - since(o) >= retention;
+        if (gone) expired.push(o);
+      }
+    }
+    const dies = group.is('Empty') && expired.length === group.offsets.size && group.pendingMembers.size === 0;
+    const records: OffsetsRecord[] = expired.map((o) => offsetTombstone(group.groupId, o.topic, o.partition));
+    if (dies && group.generationId > 0) records.push(groupTombstone(group.groupId));
+    if (records.length > 0) {
+      const error = await this.ctx.append(group, records, false);
+      if (error !== E.NONE) {
+        this.ctx.logger.warn({ groupId: group.groupId, errorCode: error }, 'failed to write offset expiry tombstones; retrying next interval');
+        return 0;
+      }
+    }
+    for (const o of expired) group.offsets.delete(offsetKey(o.topic, o.partition));
+    if (dies) {
+      group.transitionTo('Dead', now);
+      this.ctx.removeGroup(group);
+    }
+    if (expired.length > 0) this.ctx.logger.info({ groupId: group.groupId, expired: expired.length, dead: dies }, 'expired committed offsets');
+    return expired.length;
+  }
+
+  /** DeleteGroups for one group: only an Empty group goes, offsets and metadata tombstoned. */
+  async delete(group: GroupMetadata | undefined): Promise<number> {
+    if (group === undefined || group.is('Dead')) return E.GROUP_ID_NOT_FOUND;
+    if (!group.is('Empty')) return E.NON_EMPTY_GROUP;
+    const records = [...group.offsets.values()].map((o) => offsetTombstone(group.groupId, o.topic, o.partition));
+    if (group.generationId > 0) records.push(groupTombstone(group.groupId));
+    if (records.length > 0) {
+      const error = await this.ctx.append(group, records, false);
+      if (error !== E.NONE) return error;
+    }
+    group.offsets.clear();
+    group.transitionTo('Dead', this.ctx.scheduler.now());
+    this.ctx.removeGroup(group);
+    return E.NONE;
+  }
+
+  private async store(group: GroupMetadata, req: OffsetCommitRequest): Promise<OffsetCommitResult> {
+    const now = BigInt(this.ctx.scheduler.now());
+    const results: OffsetCommitResult['partitions'] = [];
+    const accepted: StoredOffset[] = [];
+    const retention = req.retentionTimeMs ?? -1n;
+    for (const p of req.partitions) {
+      const metadata = p.metadata ?? '';
+      if (metadata.length > this.ctx.config.offsetMetadataMaxBytes) {
+        results.push({ topic: p.topic, partition: p.partition, errorCode: E.OFFSET_METADATA_TOO_LARGE });
+        continue;
+      }
+      const commitTimestamp = p.commitTimestamp === undefined || p.commitTimestamp < 0n ? now : p.commitTimestamp;
+      accepted.push({
+        topic: p.topic,
+        partition: p.partition,
+        offset: p.offset,
+        leaderEpoch: p.leaderEpoch,
+        metadata,
+        commitTimestamp,
+        expireTimestamp: retention >= 0n ? commitTimestamp + retention : null,
+      });
+    }
+    if (accepted.length > 0) {
+      const error = await this.ctx.append(group, accepted.map((o) => offsetRecord(group.groupId, o)), true);
+      if (error === E.NONE) for (const o of accepted) group.offsets.set(offsetKey(o.topic, o.partition), o);
+      for (const o of accepted) results.push({ topic: o.topic, partition: o.partition, errorCode: error });
+    }
+    // Answer in request order, whatever the validation split.
+    const order = new Map(req.partitions.map((p, i) => [offsetKey(p.topic, p.partition), i] as const));
+    results.sort((a, b) => (order.get(offsetKey(a.topic, a.partition)) ?? 0) - (order.get(offsetKey(b.topic, b.partition)) ?? 0));
+    return { partitions: results };
+  }
+}
+
+function toFetched(o: StoredOffset): OffsetFetchPartition {
+  return { topic: o.topic, partition: o.partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: E.NONE };
+}

@@ -1,0 +1,31 @@
+/**
+ * Who this broker is, decided once at start-up (KafkaServer.startup): the cluster id from
+ * ZooKeeper (created by the first broker), the broker id from the config, or from meta.properties,
+ * or generated from /brokers/seqid when broker.id=-1; then every log dir is stamped with both.
+ */
+import { generateBrokerId, getOrCreateClusterId, type CoordinationStore } from '../../coordination/index.js';
+import { checkLogDirs, MetaPropertiesError, pinLogDirs } from './meta-properties.js';
+
+export interface BrokerIdentityOptions {
+  configuredBrokerId: number;
+  logDirs: readonly string[];
+  reservedBrokerMaxId: number;
+  brokerIdGenerationEnable: boolean;
+}
+
+export interface BrokerIdentity {
+  readonly brokerId: number;
+  readonly clusterId: string;
+}
+
+export async function resolveBrokerIdentity(store: CoordinationStore, o: BrokerIdentityOptions): Promise<BrokerIdentity> {
+  const pinned = checkLogDirs(o.logDirs, o.configuredBrokerId);
+  const clusterId = await getOrCreateClusterId(store);
+  let brokerId = o.configuredBrokerId !== -1 ? o.configuredBrokerId : pinned;
+  if (brokerId === null) {
+    if (!o.brokerIdGenerationEnable) throw new MetaPropertiesError('broker.id is -1, no meta.properties names one, and broker.id.generation.enable is false');
+    brokerId = await generateBrokerId(store, o.reservedBrokerMaxId);
+  }
+  pinLogDirs(o.logDirs, brokerId, clusterId);
+  return { brokerId, clusterId };
+}

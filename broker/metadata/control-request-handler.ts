@@ -1,0 +1,203 @@
+/**
+ * The broker's ONE fence for controller requests (DESIGN §3): a request from an older controller
+ * epoch than the highest seen is refused (STALE_CONTROLLER_EPOCH), as is one addressed to an
+ * older incarnation of this broker (STALE_BROKER_EPOCH); per partition, a LeaderAndIsr whose
+ * leaderEpoch does not move forward is refused, and a StopReplica whose epoch is behind is
+ * FENCED_LEADER_EPOCH. Accepted UpdateMetadata fills the MetadataCache; accepted LeaderAndIsr and
+ * StopReplica go to the replica manager through ReplicaStateListener. Requests are handled one
+ * at a time, in arrival order.
+ */
+import type { Logger } from 'pino';
+import type { ErrorName } from '../../protocol/index.js';
+import {
+  type ControlApi,
+  type ControlResponse,
+  EPOCH_DURING_DELETE,
+  type LeaderAndIsrPartitionState,
+  type LeaderAndIsrRequest,
+  type LeaderAndIsrResponse,
+  NO_EPOCH,
+  type PartitionError,
+  type StopReplicaPartition,
+  type StopReplicaRequest,
+  type StopReplicaResponse,
+  type UpdateMetadataRequest,
+  type UpdateMetadataResponse,
+} from './control-requests.js';
+import type { MetadataCache } from './metadata-cache.js';
+
+export interface ControlRequestOrigin {
+  readonly controllerId: number;
+  readonly controllerEpoch: number;
+}
+
+/** Implemented by the replica manager: becomes leader/follower, stops or deletes replicas. */
+export interface ReplicaStateListener {
+  onLeaderAndIsr(partitionStates: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): void | Promise<void>;
+  onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): void | Promise<void>;
+  onMetadataUpdate?(deletedTopics: readonly string[]): void;
+}
+
+export interface ControlRequestHandlerOptions {
+  brokerId: number;
+  /** This broker's current epoch (czxid of its registration); changes on re-registration. */
+  brokerEpoch: () => bigint;
+  cache: MetadataCache;
+  listener?: ReplicaStateListener;
+  logger: Logger;
+  /** Sees every request with the verdict and the highest controller epoch known before it (tests, metrics). */
+  observe?: (api: ControlApi, request: ControlRequestOrigin, accepted: boolean, highestEpochBefore: number) => void;
+}
+
+export class ControlRequestError extends Error {
+  override readonly name = 'ControlRequestError';
+  readonly code = 'BRK_INVALID_CONTROL_REQUEST';
+  readonly retriable = false;
+}
+
+export class ControlRequestHandler {
+  private highestControllerEpoch = -1;
+  private readonly leaderEpochs = new Map<string, number>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly brokerId: number;
+  private readonly brokerEpoch: () => bigint;
+  private readonly cache: MetadataCache;
+  private listener: ReplicaStateListener | undefined;
+  private readonly log: Logger;
+  private readonly observe: ControlRequestHandlerOptions['observe'];
+
+  constructor(options: ControlRequestHandlerOptions) {
+    this.brokerId = options.brokerId;
+    this.brokerEpoch = options.brokerEpoch;
+    this.cache = options.cache;
+    this.listener = options.listener;
+    this.log = options.logger;
+    this.observe = options.observe;
+  }
+
+  get controllerEpoch(): number {
+    return this.highestControllerEpoch;
+  }
+
+  setListener(listener: ReplicaStateListener): void {
+    this.listener = listener;
+  }
+
+  /** Current leader epoch of a partition as this broker knows it from LeaderAndIsr (-1 = none). */
+  leaderEpochOf(topic: string, partition: number): number {
+    return this.leaderEpochs.get(`${topic}-${partition}`) ?? -1;
+  }
+
+  /** Entry point for the inter-broker listener: one request at a time, in arrival order. */
+  handle(api: ControlApi, body: unknown): Promise<ControlResponse> {
+    const run = async (): Promise<ControlResponse> => {
+      switch (api) {
+        case 'LeaderAndIsr':
+          return this.leaderAndIsr(body as LeaderAndIsrRequest);
+        case 'UpdateMetadata':
+          return this.updateMetadata(body as UpdateMetadataRequest);
+        case 'StopReplica':
+          return this.stopReplica(body as StopReplicaRequest);
+        default:
+          throw new ControlRequestError(`unknown control api ${String(api)}`);
+      }
+    };
+    const result = this.chain.then(run, run);
+    this.chain = result.catch(() => undefined);
+    return result;
+  }
+
+  private fence(api: ControlApi, req: { controllerId: number; controllerEpoch: number; brokerEpoch: bigint | number }): ErrorName | undefined {
+    const before = this.highestControllerEpoch;
+    const verdict = this.decide(api, req);
+    this.observe?.(api, { controllerId: req.controllerId, controllerEpoch: req.controllerEpoch }, verdict === undefined, before);
+    return verdict;
+  }
+
+  private decide(api: ControlApi, req: { controllerId: number; controllerEpoch: number; brokerEpoch: bigint | number }): ErrorName | undefined {
+    const requested = BigInt(req.brokerEpoch);
+    const current = this.brokerEpoch();
+    if (requested !== -1n && requested < current) {
+      this.log.warn(
+        { api, controllerId: req.controllerId, controllerEpoch: req.controllerEpoch, requestBrokerEpoch: requested.toString(), brokerEpoch: current.toString() },
+        `ignoring ${api}: it was sent to an older incarnation of broker ${this.brokerId}`,
+      );
+      return 'STALE_BROKER_EPOCH';
+    }
+    if (req.controllerEpoch < this.highestControllerEpoch) {
+      this.log.warn(
+        { api, controllerId: req.controllerId, controllerEpoch: req.controllerEpoch, highestControllerEpoch: this.highestControllerEpoch },
+        `ignoring ${api} from controller ${req.controllerId} with stale controller epoch ${req.controllerEpoch}`,
+      );
+      return 'STALE_CONTROLLER_EPOCH';
+    }
+    this.highestControllerEpoch = req.controllerEpoch;
+    return undefined;
+  }
+
+  private async leaderAndIsr(req: LeaderAndIsrRequest): Promise<LeaderAndIsrResponse> {
+    const refused = this.fence('LeaderAndIsr', req);
+    if (refused !== undefined) {
+      return { errorCode: refused, partitionErrors: req.partitionStates.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: refused })) };
+    }
+    const errors: PartitionError[] = [];
+    const accepted: LeaderAndIsrPartitionState[] = [];
+    for (const p of req.partitionStates) {
+      const key = `${p.topic}-${p.partition}`;
+      const current = this.leaderEpochs.get(key);
+      if (!p.replicas.includes(this.brokerId)) {
+        errors.push({ topic: p.topic, partition: p.partition, errorCode: 'UNKNOWN_TOPIC_OR_PARTITION' });
+        continue;
+      }
+      if (current !== undefined && p.leaderEpoch <= current) {
+        // Kafka answers STALE_CONTROLLER_EPOCH here (sic), whatever moved backwards.
+        this.log.warn(
+          { topic: p.topic, partition: p.partition, leaderEpoch: p.leaderEpoch, currentLeaderEpoch: current, controllerEpoch: req.controllerEpoch },
+          'ignoring LeaderAndIsr for a partition whose leader epoch does not move forward',
+        );
+        errors.push({ topic: p.topic, partition: p.partition, errorCode: 'STALE_CONTROLLER_EPOCH' });
+        continue;
+      }
+      this.leaderEpochs.set(key, p.leaderEpoch);
+      accepted.push(p);
+      errors.push({ topic: p.topic, partition: p.partition, errorCode: 'NONE' });
+    }
+    if (accepted.length > 0) await this.listener?.onLeaderAndIsr(accepted, { controllerId: req.controllerId, controllerEpoch: req.controllerEpoch });
+    return { errorCode: 'NONE', partitionErrors: errors };
+  }
+
+  private async updateMetadata(req: UpdateMetadataRequest): Promise<UpdateMetadataResponse> {
+    const refused = this.fence('UpdateMetadata', req);
+    if (refused !== undefined) return { errorCode: refused };
+    const deleted = this.cache.apply(req);
+    if (deleted.length > 0) this.listener?.onMetadataUpdate?.(deleted);
+    return { errorCode: 'NONE' };
+  }
+
+  private async stopReplica(req: StopReplicaRequest): Promise<StopReplicaResponse> {
+    const refused = this.fence('StopReplica', req);
+    if (refused !== undefined) {
+      return { errorCode: refused, partitionErrors: req.partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: refused })) };
+    }
+    const errors: PartitionError[] = [];
+    const accepted: StopReplicaPartition[] = [];
+    for (const p of req.partitions) {
+      const key = `${p.topic}-${p.partition}`;
+      const current = this.leaderEpochs.get(key);
+      const sentinel = p.leaderEpoch === EPOCH_DURING_DELETE || p.leaderEpoch === NO_EPOCH;
+      if (!sentinel && current !== undefined && p.leaderEpoch <= current) {
+        this.log.warn({ topic: p.topic, partition: p.partition, leaderEpoch: p.leaderEpoch, currentLeaderEpoch: current }, 'ignoring StopReplica with an old leader epoch');
+        errors.push({ topic: p.topic, partition: p.partition, errorCode: 'FENCED_LEADER_EPOCH' });
+        continue;
+      }
+      if (p.deletePartition) this.leaderEpochs.delete(key);
+      else if (!sentinel) this.leaderEpochs.set(key, p.leaderEpoch);
+      accepted.push(p);
+      errors.push({ topic: p.topic, partition: p.partition, errorCode: 'NONE' });
+    }
+    if (accepted.length > 0) await this.listener?.onStopReplica(accepted, { controllerId: req.controllerId, controllerEpoch: req.controllerEpoch });
+    return { errorCode: 'NONE', partitionErrors: errors };
+  }
+}
+
+export type { ControlApi };

@@ -1,0 +1,93 @@
+/**
+ * `meta.properties` in every log dir (Kafka's BrokerMetadataCheckpoint, version 0): pins the
+ * broker id and the cluster id to the data. A dir written for another broker or cluster refuses
+ * to start, so a misconfigured broker cannot serve (and then truncate) someone else's logs.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const META_PROPERTIES = 'meta.properties';
+
+export interface BrokerMetadata {
+  readonly brokerId: number;
+  readonly clusterId: string | null;
+}
+
+export class MetaPropertiesError extends Error {
+  override readonly name = 'MetaPropertiesError';
+  readonly code = 'BRK_META_PROPERTIES';
+  readonly retriable = false;
+}
+
+export function readMetaProperties(dir: string): BrokerMetadata | null {
+  const file = join(dir, META_PROPERTIES);
+  if (!existsSync(file)) return null;
+  const props = new Map<string, string>();
+  for (const raw of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    const eq = line.indexOf('=');
+    if (eq > 0) props.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+  }
+  const version = props.get('version');
+  if (version !== '0') throw new MetaPropertiesError(`${file}: unsupported meta.properties version ${version ?? '(missing)'}`);
+  const id = Number(props.get('broker.id'));
+  if (!Number.isInteger(id)) throw new MetaPropertiesError(`${file}: broker.id is missing or not an integer`);
+  return { brokerId: id, clusterId: props.get('cluster.id') ?? null };
+}
+
+export function writeMetaProperties(dir: string, meta: BrokerMetadata, now: Date = new Date()): void {
+  mkdirSync(dir, { recursive: true });
+  const lines = [`#`, `#${now.toString()}`, `version=0`, `broker.id=${meta.brokerId}`];
+  if (meta.clusterId !== null) lines.splice(2, 0, `cluster.id=${meta.clusterId}`);
+  const file = join(dir, META_PROPERTIES);
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, `${lines.join('\n')}\n`);
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+
+/**
+ * Checks every log dir against each other and against the configured broker id and the
+ * cluster id from ZooKeeper; returns the broker id the dirs pin (or null if all are new).
+ */
+export function checkLogDirs(dirs: readonly string[], configuredBrokerId: number): number | null {
+  let pinned: number | null = null;
+  for (const dir of dirs) {
+    const meta = readMetaProperties(dir);
+    if (meta === null) continue;
+    if (pinned !== null && meta.brokerId !== pinned) {
+      throw new MetaPropertiesError(`log dirs disagree on broker.id (${pinned} vs ${meta.brokerId} in ${dir}); they belong to different brokers`);
+    }
+    pinned = meta.brokerId;
+  }
+  if (pinned !== null && configuredBrokerId !== -1 && pinned !== configuredBrokerId) {
+    throw new MetaPropertiesError(
+      `configured broker.id ${configuredBrokerId} does not match broker.id ${pinned} stored in meta.properties of the log dirs; ` +
+        'the log dirs belong to another broker',
+    );
+  }
+  return pinned;
+}
+
+/** Refuses a dir stamped with another cluster id, then stamps every dir. */
+export function pinLogDirs(dirs: readonly string[], brokerId: number, clusterId: string): void {
+  for (const dir of dirs) {
+    const meta = readMetaProperties(dir);
+    if (meta?.clusterId != null && meta.clusterId !== clusterId) {
+      throw new MetaPropertiesError(
+        `the cluster id ${clusterId} in ZooKeeper does not match the cluster.id ${meta.clusterId} in ${join(dir, META_PROPERTIES)}; ` +
+          'the broker is connecting to the wrong cluster (check zookeeper.connect and its chroot)',
+      );
+    }
+  }
+  for (const dir of dirs) {
+    const meta = readMetaProperties(dir);
+    if (meta?.brokerId !== brokerId || meta.clusterId !== clusterId) writeMetaProperties(dir, { brokerId, clusterId });
+  }
+}

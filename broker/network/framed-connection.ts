@@ -1,0 +1,314 @@
+/**
+ * One accepted TCP connection carrying length-prefixed frames (Kafka or inter-broker msgpack).
+ *
+ * Rules (see broker/network/README.md):
+ * - Frames are read through a FrameDecoder bounded by `socket.request.max.bytes`; a bad or
+ *   oversized frame closes this connection only.
+ * - At most `maxInFlight` requests are dispatched and unanswered at a time; frames read beyond
+ *   that wait undispatched and the socket stops reading (backpressure reaches the client's TCP
+ *   window instead of our heap). Reading also stops while the socket's write buffer is above its
+ *   high-water mark, and resumes on 'drain'.
+ * - `ordered` connections (Kafka) write responses in request order even when handlers finish out
+ *   of order; unordered ones (inter-broker, matched by correlationId) write as they finish.
+ * - A dispatch outcome of `close` closes the connection once the responses before it are written.
+ * - Idle connections (nothing read or written for `idleTimeoutMs`, nothing in flight) are closed.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from '../logging.js';
+import { FrameDecoder } from '../../protocol/index.js';
+
+export type DispatchOutcome =
+  | { readonly kind: 'respond'; readonly frame: Buffer }
+  /** The protocol has no response for this request (Produce acks=0). */
+  | { readonly kind: 'silent' }
+  | { readonly kind: 'close'; readonly reason: string; readonly level?: 'debug' | 'info' | 'warn' };
+
+export type Dispatch = (frame: Buffer, receivedAtMs: number) => Promise<DispatchOutcome>;
+
+export interface FramedConnectionOptions {
+  readonly id: string;
+  readonly socket: Socket;
+  readonly maxFrameBytes: number;
+  readonly maxInFlight: number;
+  readonly idleTimeoutMs: number;
+  readonly ordered: boolean;
+  readonly logger: Logger;
+  readonly onClose: (conn: FramedConnection) => void;
+}
+
+export interface ConnectionStats {
+  readonly id: string;
+  /** Dispatched and not yet written (or, unordered, not yet finished). */
+  readonly inFlight: number;
+  /** Read but not yet dispatched. */
+  readonly queued: number;
+  readonly readingPaused: boolean;
+  readonly writableLength: number;
+  readonly requests: number;
+  readonly closed: boolean;
+}
+
+/** How long a closing connection may take to flush what was already written. */
+const GRACEFUL_CLOSE_MS = 2000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+interface Slot {
+  outcome: DispatchOutcome | undefined;
+}
+
+export class FramedConnection {
+  readonly id: string;
+  /** Aborted when the connection closes; handlers see it as `ctx.signal`. */
+  readonly abortController = new AbortController();
+  private readonly socket: Socket;
+  private readonly decoder: FrameDecoder;
+  private readonly opts: FramedConnectionOptions;
+  private readonly log: Logger;
+  private dispatch: Dispatch | undefined;
+  private readonly waiting: Buffer[] = [];
+  private readonly slots: Slot[] = [];
+  private running = 0;
+  private writeBlocked = false;
+  private readingPaused = false;
+  private corked = false;
+  /** No more dispatching: the broker is stopping or a request asked to close. */
+  private stopDispatch = false;
+  /** The peer half-closed: nothing more will be read, but what was read is still answered. */
+  private peerEnded = false;
+  private closed = false;
+  private requests = 0;
+  private resolveClosed!: () => void;
+  /** Resolves once the connection is closed (for whatever reason). */
+  readonly closedPromise = new Promise<void>((resolve) => {
+    this.resolveClosed = resolve;
+  });
+
+  constructor(options: FramedConnectionOptions) {
+    this.opts = options;
+    this.id = options.id;
+    this.socket = options.socket;
+    this.log = options.logger;
+    this.decoder = new FrameDecoder({ maxFrameBytes: options.maxFrameBytes });
+  }
+
+  /** Starts reading; `dispatch` should never throw, but a throw is treated as `close`. */
+  start(dispatch: Dispatch): void {
+    this.dispatch = dispatch;
+    const s = this.socket;
+    s.setNoDelay(true);
+    const guarded =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A): void => {
+        try {
+          fn(...args);
+        } catch (err) {
+          this.fail(err);
+        }
+      };
+    s.on('data', guarded((chunk: Buffer) => this.onData(chunk)));
+    s.on(
+      'drain',
+      guarded(() => {
+        this.writeBlocked = false;
+        this.pump();
+      }),
+    );
+    s.on(
+      'end',
+      guarded(() => {
+        this.peerEnded = true;
+        this.settle();
+      }),
+    );
+    s.on('error', (err) => this.close(`socket error: ${err.message}`, 'debug', false));
+    s.on('close', () => this.close('peer closed', 'debug', false));
+    // Node turns delays above 2^31-1 ms into 1 ms; a huge idle timeout must mean "never", not "now".
+    s.setTimeout(Math.min(this.opts.idleTimeoutMs, MAX_TIMER_MS), () => {
+      if (this.outstanding() === 0 && this.waiting.length === 0) {
+        this.close(`idle for ${this.opts.idleTimeoutMs} ms`, 'debug', false);
+      }
+    });
+  }
+
+  get signal(): AbortSignal {
+    return this.abortController.signal;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  stats(): ConnectionStats {
+    return {
+      id: this.id,
+      inFlight: this.outstanding(),
+      queued: this.waiting.length,
+      readingPaused: this.readingPaused,
+      writableLength: this.socket.writableLength,
+      requests: this.requests,
+      closed: this.closed,
+    };
+  }
+
+  /**
+   * Graceful close for broker shutdown: stop reading and dispatching (frames read but not yet
+   * dispatched are dropped, as Kafka does), answer what is in flight until `deadlineMs` (wall
+   * clock), then close.
+   */
+  async drain(deadlineMs: number): Promise<void> {
+    this.stopDispatch = true;
+    this.waiting.length = 0;
+    this.updateReading();
+    this.settle();
+    if (this.closed) return;
+    const timer = setTimeout(() => this.close('drain deadline passed', 'info', false), Math.max(0, deadlineMs - Date.now()));
+    await this.closedPromise;
+    clearTimeout(timer);
+  }
+
+  /**
+   * `graceful` half-closes after the responses already written are flushed (bounded by a short
+   * timer, since a peer that does not read would hold the socket forever); otherwise destroys.
+   */
+  close(reason: string, level: 'debug' | 'info' | 'warn' = 'debug', graceful = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.log[level]({ connectionId: this.id, reason, inFlight: this.outstanding(), requests: this.requests }, 'closing connection');
+    this.waiting.length = 0;
+    this.slots.length = 0;
+    this.abortController.abort();
+    const s = this.socket;
+    if (graceful && s.writable && !s.destroyed) {
+      const timer = setTimeout(() => s.destroy(), GRACEFUL_CLOSE_MS);
+      timer.unref();
+      s.once('close', () => clearTimeout(timer));
+      s.end();
+    } else {
+      s.destroy();
+    }
+    this.resolveClosed();
+    this.opts.onClose(this);
+  }
+
+  /** A bug in this class must cost one connection, never the process. */
+  private fail(err: unknown): void {
+    this.log.error({ err, connectionId: this.id }, 'connection state error');
+    this.close(`internal error: ${(err as Error)?.message}`, 'warn', false);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed || this.stopDispatch) return;
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'unknown';
+      this.close(`bad frame (${code}): ${(err as Error).message}`, 'warn', false);
+      return;
+    }
+    for (const f of frames) this.waiting.push(f);
+    this.pump();
+  }
+
+  private outstanding(): number {
+    return this.opts.ordered ? this.slots.length : this.running;
+  }
+
+  /** Dispatches waiting frames within the limits, then decides whether to keep reading. */
+  private pump(): void {
+    while (
+      !this.closed &&
+      !this.stopDispatch &&
+      !this.writeBlocked &&
+      this.waiting.length > 0 &&
+      this.outstanding() < this.opts.maxInFlight
+    ) {
+      this.dispatchOne(this.waiting.shift()!);
+    }
+    this.updateReading();
+  }
+
+  private dispatchOne(frame: Buffer): void {
+    this.requests++;
+    this.running++;
+    const slot: Slot = { outcome: undefined };
+    if (this.opts.ordered) this.slots.push(slot);
+    let pending: Promise<DispatchOutcome>;
+    try {
+      pending = this.dispatch!(frame, Date.now());
+    } catch (err) {
+      pending = Promise.resolve({ kind: 'close', reason: `dispatch threw: ${(err as Error).message}`, level: 'warn' });
+    }
+    pending
+      .then(
+        (outcome) => this.complete(slot, outcome),
+        (err: unknown) => this.complete(slot, { kind: 'close', reason: `dispatch failed: ${(err as Error)?.message}`, level: 'warn' }),
+      )
+      .catch((err: unknown) => this.fail(err));
+  }
+
+  private complete(slot: Slot, outcome: DispatchOutcome): void {
+    this.running--;
+    if (this.closed) return;
+    // Requests after a fatal one are never started (the connection is going away).
+    if (outcome.kind === 'close') this.stopDispatch = true;
+    if (this.opts.ordered) {
+      slot.outcome = outcome;
+      while (!this.closed && this.slots.length > 0 && this.slots[0]!.outcome !== undefined) {
+        this.deliver(this.slots.shift()!.outcome!);
+      }
+    } else {
+      this.deliver(outcome);
+    }
+    this.settle();
+  }
+
+  /** Closes once nothing is left to answer after a stop or the peer's end; else keeps pumping. */
+  private settle(): void {
+    if (this.closed) return;
+    const nothingLeft = this.outstanding() === 0 && (this.stopDispatch || this.waiting.length === 0);
+    if (nothingLeft && (this.stopDispatch || this.peerEnded)) {
+      this.close(this.peerEnded ? 'peer finished sending' : 'stopped', 'debug', true);
+      return;
+    }
+    this.pump();
+  }
+
+  private deliver(outcome: DispatchOutcome): void {
+    switch (outcome.kind) {
+      case 'respond':
+        if (!this.socket.writable) return;
+        this.corkUntilNextTick();
+        if (!this.socket.write(outcome.frame)) this.writeBlocked = true;
+        return;
+      case 'silent':
+        return;
+      case 'close':
+        this.close(outcome.reason, outcome.level ?? 'debug', true);
+        return;
+    }
+  }
+
+  /** Responses finished in the same tick (pipelined requests) leave in one write, not one each. */
+  private corkUntilNextTick(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.socket.uncork();
+    });
+  }
+
+  private updateReading(): void {
+    const pause =
+      this.stopDispatch || this.writeBlocked || this.waiting.length > 0 || this.outstanding() >= this.opts.maxInFlight;
+    if (pause && !this.readingPaused) {
+      this.readingPaused = true;
+      this.socket.pause();
+    } else if (!pause && this.readingPaused && !this.closed) {
+      this.readingPaused = false;
+      this.socket.resume();
+    }
+  }
+}

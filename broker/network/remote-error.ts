@@ -1,0 +1,38 @@
+/**
+ * Errors crossing the inter-broker link. A failing internal handler answers with a body holding
+ * only an error marker; the client turns it back into a BrokerError that keeps the remote code,
+ * its retriability and its Kafka error code, so the caller can decide exactly as if it had failed
+ * locally.
+ */
+import { BrokerError, isRetriable, toWireError } from '../errors.js';
+
+const MARKER = '__samsaError';
+
+interface RemoteErrorBody {
+  readonly [MARKER]: { code: string; message: string; retriable: boolean; wireErrorCode: number };
+}
+
+export function encodeRemoteError(err: unknown): RemoteErrorBody {
+  const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'BRK_INTERNAL';
+  const message = err instanceof Error ? err.message : String(err);
+  return { [MARKER]: { code, message, retriable: isRetriable(err), wireErrorCode: toWireError(err) } };
+}
+
+export class RemoteError extends BrokerError {
+  /** The error code on the remote broker (e.g. `BRK_STALE_CONTROLLER_EPOCH`). */
+  readonly remoteCode: string;
+
+  constructor(remoteCode: string, message: string, retriable: boolean, wireErrorCode: number) {
+    super('BRK_REMOTE_ERROR', message, { retriable, wireErrorCode });
+    this.name = 'RemoteError';
+    this.remoteCode = remoteCode;
+  }
+}
+
+/** The RemoteError a response body carries, or undefined for a normal body. */
+export function decodeRemoteError(body: unknown): RemoteError | undefined {
+  if (typeof body !== 'object' || body === null || !(MARKER in body)) return undefined;
+  const e = (body as Partial<RemoteErrorBody>)[MARKER];
+  if (typeof e !== 'object' || e === null) return undefined;
+  return new RemoteError(String(e.code), String(e.message), e.retriable === true, Number(e.wireErrorCode));
+}

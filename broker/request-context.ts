@@ -1,0 +1,74 @@
+/**
+ * What every request handler receives besides the decoded request: who is asking, on which
+ * listener and connection, and a signal that fires when that connection goes away (so a handler
+ * parked in a purgatory can give up). Also the handler contracts (Kafka and inter-broker) and the
+ * one authorizer hook the router calls for every request (DESIGN §7: allow-all for now; ACLs will
+ * plug in here without touching handlers).
+ */
+import type { RequestBody, ResponseBody } from '../protocol/index.js';
+import type { SecurityProtocol } from './config/index.js';
+
+/** Kafka's principal for unauthenticated connections. */
+export const ANONYMOUS_PRINCIPAL = 'User:ANONYMOUS';
+
+export interface ConnectionInfo {
+  /** Unique per broker process, e.g. `PLAINTEXT-9092-127.0.0.1:53122-7`. */
+  readonly connectionId: string;
+  readonly listenerName: string;
+  readonly securityProtocol: SecurityProtocol;
+  readonly clientAddress: string;
+  readonly clientPort: number;
+  readonly principal: string;
+  /** Aborted when the connection closes (client gone, idle, broker stopping). */
+  readonly signal: AbortSignal;
+}
+
+export interface RequestContext extends ConnectionInfo {
+  readonly apiKey: number;
+  readonly apiVersion: number;
+  readonly correlationId: number;
+  readonly clientId: string | null;
+  /** Wall-clock ms when the frame was fully read (for request latency and timeouts). */
+  readonly receivedAtMs: number;
+}
+
+/**
+ * One Kafka API. `handle` resolves to the response body, or to `undefined` when the protocol has
+ * no response (Produce with acks=0): the connection then writes nothing for this request but
+ * still keeps later responses in order.
+ */
+export interface KafkaHandler<Req = any, Res = any> {
+  readonly apiKey: number;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  handle(ctx: RequestContext, request: Req): Promise<Res | undefined>;
+  /**
+   * The body to send when `handle` throws, carrying `errorCode` in every error field (Kafka's
+   * `AbstractRequest.getErrorResponse`). Without it a throwing handler closes the connection.
+   */
+  errorResponse?(ctx: RequestContext, request: Req, errorCode: number): Res;
+}
+
+/** A handler typed by protocol/'s message bodies: `const h: ApiHandler<typeof ApiKey.Metadata> = …`. */
+export type ApiHandler<K extends number> = KafkaHandler<RequestBody<K>, ResponseBody<K>> & { readonly apiKey: K };
+
+export interface InternalRequestContext extends ConnectionInfo {
+  readonly api: string;
+  readonly version: number;
+  readonly correlationId: number;
+  readonly receivedAtMs: number;
+}
+
+/** An inter-broker (msgpack) API: resolves to the response body. */
+export type InternalHandler<Req = any, Res = any> = (ctx: InternalRequestContext, body: Req) => Promise<Res>;
+
+export type AuthorizationResult = 'ALLOWED' | 'DENIED';
+
+/** Called once per decoded Kafka request, before its handler. */
+export interface Authorizer {
+  authorizeRequest(ctx: RequestContext, request: unknown): AuthorizationResult | Promise<AuthorizationResult>;
+}
+
+export const allowAllAuthorizer: Authorizer = {
+  authorizeRequest: () => 'ALLOWED',
+};

@@ -1,0 +1,183 @@
+/**
+ * The admin client: topics (create, delete, add partitions, list, describe), the cluster
+ * (brokers, controller) and configs. Topic changes go to the controller named by Metadata, as
+ * Kafka's admin client does; NOT_CONTROLLER refreshes metadata and retries. createTopics waits,
+ * by default, until every new partition has a leader (KafkaJS `waitForLeaders`).
+ */
+import type {
+  CreatePartitionsRequest,
+  CreatePartitionsResponse,
+  CreateTopicsRequest,
+  CreateTopicsResponse,
+  DeleteTopicsRequest,
+  DeleteTopicsResponse,
+  DescribeConfigsRequest,
+  DescribeConfigsResponse,
+} from '../../protocol/index.js';
+import { Cluster, type ClusterOptions, type TopicMetadata } from '../cluster.js';
+import type { Connection } from '../connection.js';
+import { KafkaClientError, brokerError } from '../errors.js';
+import { API, errorInfo } from '../wire.js';
+
+export interface AdminOptions extends Omit<ClusterOptions, 'allowAutoTopicCreation'> {
+  /** Attempts for retriable errors (NOT_CONTROLLER, connection loss). */
+  retries?: number;
+  retryBackoffMs?: number;
+}
+
+export interface NewTopic {
+  topic: string;
+  /** -1 (default) = the broker's num.partitions. */
+  numPartitions?: number;
+  /** -1 (default) = the broker's default.replication.factor. */
+  replicationFactor?: number;
+  configs?: Record<string, string>;
+}
+
+export interface ClusterDescription {
+  clusterId: string | null;
+  controllerId: number;
+  brokers: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
+}
+
+export type ConfigResourceType = 'topic' | 'broker';
+
+const RESOURCE_TYPE: Record<ConfigResourceType, number> = { topic: 2, broker: 4 };
+const TOPIC_ALREADY_EXISTS = 36;
+const NOT_CONTROLLER = 41;
+
+export class Admin {
+  readonly cluster: Cluster;
+  private readonly retries: number;
+  private readonly retryBackoffMs: number;
+
+  constructor(opts: AdminOptions) {
+    this.cluster = new Cluster({ ...opts, allowAutoTopicCreation: false });
+    this.retries = opts.retries ?? 5;
+    this.retryBackoffMs = opts.retryBackoffMs ?? 100;
+  }
+
+  connect(): Promise<void> {
+    return this.cluster.connect();
+  }
+
+  close(): void {
+    this.cluster.close();
+  }
+
+  /**
+   * Create topics. Resolves true if all were created, false if some already existed; rejects
+   * with the first other error.
+   */
+  async createTopics(topics: NewTopic[], options: { timeoutMs?: number; validateOnly?: boolean; waitForLeaders?: boolean } = {}): Promise<boolean> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const request: CreateTopicsRequest = {
+      topics: topics.map((t) => ({
+        name: t.topic,
+        numPartitions: t.numPartitions ?? -1,
+        replicationFactor: t.replicationFactor ?? -1,
+        assignments: [],
+        configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+      timeoutMs,
+      validateOnly: options.validateOnly ?? false,
+    };
+    const res = await this.toController<CreateTopicsResponse>(API.CreateTopics, request, (r) => r.topics.some((t) => t.errorCode === NOT_CONTROLLER));
+    let allCreated = true;
+    for (const t of res.topics) {
+      if (t.errorCode === TOPIC_ALREADY_EXISTS) allCreated = false;
+      else if (t.errorCode !== 0) throw brokerError(errorInfo(t.errorCode), `create topic ${t.name}${t.errorMessage ? ` (${t.errorMessage})` : ''}`);
+    }
+    if ((options.waitForLeaders ?? true) && !options.validateOnly) await this.waitForLeaders(topics.map((t) => t.topic), timeoutMs);
+    return allCreated;
+  }
+
+  async deleteTopics(topics: string[], options: { timeoutMs?: number } = {}): Promise<void> {
+    const request: DeleteTopicsRequest = { topicNames: topics, timeoutMs: options.timeoutMs ?? 30_000 };
+    const res = await this.toController<DeleteTopicsResponse>(API.DeleteTopics, request, (r) => r.responses.some((t) => t.errorCode === NOT_CONTROLLER));
+    for (const t of res.responses) if (t.errorCode !== 0) throw brokerError(errorInfo(t.errorCode), `delete topic ${t.name}`);
+  }
+
+  /** Grow topics to `count` partitions each. */
+  async createPartitions(topics: Array<{ topic: string; count: number }>, options: { timeoutMs?: number; validateOnly?: boolean } = {}): Promise<void> {
+    const request: CreatePartitionsRequest = {
+      topics: topics.map((t) => ({ name: t.topic, count: t.count, assignments: null })),
+      timeoutMs: options.timeoutMs ?? 30_000,
+      validateOnly: options.validateOnly ?? false,
+    };
+    const res = await this.toController<CreatePartitionsResponse>(API.CreatePartitions, request, (r) => r.results.some((t) => t.errorCode === NOT_CONTROLLER));
+    for (const t of res.results) {
+      if (t.errorCode !== 0) throw brokerError(errorInfo(t.errorCode), `create partitions for ${t.name}${t.errorMessage ? ` (${t.errorMessage})` : ''}`);
+    }
+  }
+
+  async listTopics(): Promise<string[]> {
+    const res = await this.cluster.fetchMetadata(null, false);
+    return res.topics.filter((t) => t.errorCode === 0).map((t) => t.name).sort();
+  }
+
+  /** Metadata for these topics (or all). Unknown topics reject with UNKNOWN_TOPIC_OR_PARTITION. */
+  async fetchTopicMetadata(topics?: string[]): Promise<TopicMetadata[]> {
+    const res = await this.cluster.fetchMetadata(topics ?? null, false);
+    return res.topics.map((t) => {
+      if (t.errorCode !== 0) throw brokerError(errorInfo(t.errorCode), `metadata for topic ${t.name}`);
+      return this.cluster.topic(t.name)!;
+    });
+  }
+
+  async describeCluster(): Promise<ClusterDescription> {
+    const res = await this.cluster.fetchMetadata([], false);
+    return {
+      clusterId: res.clusterId ?? null,
+      controllerId: res.controllerId ?? -1,
+      brokers: res.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null })),
+    };
+  }
+
+  /** Current config values of a topic or broker (`name` = topic name or broker id). */
+  async describeConfigs(type: ConfigResourceType, name: string, keys: string[] | null = null): Promise<Record<string, string | null>> {
+    const request: DescribeConfigsRequest = {
+      resources: [{ resourceType: RESOURCE_TYPE[type], resourceName: name, configurationKeys: keys }],
+      includeSynonyms: false,
+    };
+    const send = (c: Connection) => c.send<DescribeConfigsResponse>(API.DescribeConfigs, request);
+    const res = type === 'broker' ? await this.cluster.connectionForAsync(Number(name)).then(send) : await this.cluster.withAnyBroker(send);
+    const result = res.results[0];
+    if (result === undefined) throw new KafkaClientError('CLI_PROTOCOL', 'DescribeConfigs returned no result');
+    if (result.errorCode !== 0) throw brokerError(errorInfo(result.errorCode), `describe configs of ${type} ${name}`);
+    return Object.fromEntries(result.configs.map((c) => [c.name, c.value]));
+  }
+
+  private async toController<T>(apiKey: number, request: unknown, notController: (res: T) => boolean): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (this.cluster.controllerId < 0) await this.cluster.refreshMetadata();
+        const c = await this.cluster.connectionForAsync(this.cluster.controllerId);
+        const res = await c.send<T>(apiKey, request);
+        if (!notController(res)) return res;
+        if (attempt >= this.retries) return res;
+      } catch (err) {
+        if (!(err instanceof KafkaClientError) || !err.retriable || attempt >= this.retries) throw err;
+      }
+      await this.sleep(this.retryBackoffMs * (attempt + 1));
+      await this.cluster.refreshMetadata().catch(() => undefined);
+    }
+  }
+
+  private async waitForLeaders(topics: string[], timeoutMs: number): Promise<void> {
+    const deadline = this.cluster.clock.now() + timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.cluster.fetchMetadata(topics, false);
+      const ready = res.topics.every((t) => t.errorCode === 0 && t.partitions.length > 0 && t.partitions.every((p) => p.leaderId >= 0));
+      if (ready) return;
+      if (this.cluster.clock.now() >= deadline) {
+        throw new KafkaClientError('CLI_METADATA', `topics ${topics.join(', ')} have no leader for every partition after ${timeoutMs} ms`, { retriable: true });
+      }
+      await this.sleep(Math.min(this.retryBackoffMs * (attempt + 1), 1000));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.cluster.scheduler.setTimeout(resolve, ms));
+  }
+}

@@ -1,0 +1,364 @@
+/**
+ * The fetcher: positions of assigned partitions, offset resets (ListOffsets), and Fetch
+ * requests — at most one in flight per leader broker, for every assigned, unpaused partition that
+ * has a position and no buffered data (so the next poll's records are usually already here:
+ * prefetching). Responses are decoded per batch; records below the fetch position (a batch that
+ * starts before it) are skipped when drained. A seek invalidates buffered data for its partition.
+ *
+ * Concurrency contract: one event loop; the consumer calls in, responses come back through
+ * promise callbacks that only touch state and wake waiters.
+ */
+import type { FetchRequest, FetchResponse, ListOffsetsRequest, ListOffsetsResponse, DecodedRecord } from '../../protocol/index.js';
+import type { Cluster } from '../cluster.js';
+import type { TimerHandle } from '../clock.js';
+import { KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
+import { API, errorInfo, iterateBatches, decodeRecordBatch, isControlBatch } from '../wire.js';
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export type OffsetResetPolicy = 'earliest' | 'latest' | 'none';
+
+export interface FetcherOptions {
+  minBytes: number;
+  maxBytes: number;
+  maxWaitMs: number;
+  maxPartitionBytes: number;
+  /** 0 = read_uncommitted, 1 = read_committed. */
+  isolationLevel: 0 | 1;
+  autoOffsetReset: OffsetResetPolicy;
+  retryBackoffMs: number;
+  requestTimeoutMs: number;
+}
+
+export interface PartitionState {
+  topic: string;
+  partition: number;
+  /** Next offset to return; undefined until reset. */
+  position: bigint | undefined;
+  /** An explicit seekToBeginning/End waiting to be resolved. */
+  pendingReset: 'earliest' | 'latest' | undefined;
+  paused: boolean;
+  highWatermark: bigint;
+  logStartOffset: bigint;
+}
+
+interface CompletedFetch {
+  state: PartitionState;
+  /** The position this data continues from; stale if the partition was seeked meanwhile. */
+  position: bigint;
+  records: DecodedRecord[];
+  index: number;
+  /** Offset after the last batch (skips control batches and compaction gaps). */
+  nextOffset: bigint;
+}
+
+const OFFSET_OUT_OF_RANGE = 1;
+const EARLIEST = -2n;
+const LATEST = -1n;
+
+export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+export class Fetcher {
+  private readonly states = new Map<string, PartitionState>();
+  private completed: CompletedFetch[] = [];
+  private readonly inFlight = new Set<number>();
+  private waiters: Array<() => void> = [];
+  private pendingError: KafkaClientError | undefined;
+  private closed = false;
+  /** Brokers whose last fetch failed: not fetched from until the backoff ends. */
+  private readonly backoffUntil = new Map<number, number>();
+  private backoffTimer: TimerHandle | undefined;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly opts: FetcherOptions,
+  ) {}
+
+  assign(partitions: readonly TopicPartition[]): void {
+    const keep = new Set(partitions.map((tp) => tpKey(tp.topic, tp.partition)));
+    for (const k of [...this.states.keys()]) if (!keep.has(k)) this.states.delete(k);
+    for (const tp of partitions) {
+      const k = tpKey(tp.topic, tp.partition);
+      if (!this.states.has(k)) {
+        this.states.set(k, { ...tp, position: undefined, pendingReset: undefined, paused: false, highWatermark: -1n, logStartOffset: -1n });
+      }
+    }
+    this.completed = this.completed.filter((c) => this.states.get(tpKey(c.state.topic, c.state.partition)) === c.state);
+    this.cluster.addTopics(partitions.map((tp) => tp.topic));
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.states.values()].map(({ topic, partition }) => ({ topic, partition }));
+  }
+
+  state(tp: TopicPartition): PartitionState {
+    const s = this.states.get(tpKey(tp.topic, tp.partition));
+    if (s === undefined) throw new KafkaClientError('CLI_INVALID_CONFIG', `${tp.topic}/${tp.partition} is not assigned`);
+    return s;
+  }
+
+  seek(tp: TopicPartition, offset: bigint): void {
+    const s = this.state(tp);
+    s.position = offset;
+    s.pendingReset = undefined;
+  }
+
+  seekTo(tps: readonly TopicPartition[], where: 'earliest' | 'latest'): void {
+    for (const tp of tps) {
+      const s = this.state(tp);
+      s.pendingReset = where;
+    }
+  }
+
+  setPaused(tps: readonly TopicPartition[], paused: boolean): void {
+    for (const tp of tps) this.state(tp).paused = paused;
+  }
+
+  /**
+   * Resolve positions that are unknown (auto.offset.reset) or explicitly reset. Partitions whose
+   * leader is unknown get one metadata refresh; any still unresolved wait for the next call.
+   */
+  async resetPositions(): Promise<void> {
+    for (let pass = 0; pass < 2; pass++) {
+      const todo = [...this.states.values()].filter((s) => s.pendingReset !== undefined || s.position === undefined);
+      if (todo.length === 0) return;
+      const byNode = new Map<number, Array<{ s: PartitionState; timestamp: bigint }>>();
+      let needMetadata = false;
+      for (const s of todo) {
+        const policy = s.pendingReset ?? this.opts.autoOffsetReset;
+        if (policy === 'none') {
+          throw new KafkaClientError('CLI_INVALID_CONFIG', `no position for ${s.topic}/${s.partition} and autoOffsetReset is "none"`);
+        }
+        const leader = this.cluster.leaderFor(s.topic, s.partition);
+        if (leader === undefined) {
+          needMetadata = true;
+          continue;
+        }
+        let list = byNode.get(leader);
+        if (list === undefined) byNode.set(leader, (list = []));
+        list.push({ s, timestamp: policy === 'earliest' ? EARLIEST : LATEST });
+      }
+      await Promise.all([...byNode].map(([node, list]) => this.listOffsets(node, list)));
+      if (!needMetadata) return;
+      await this.cluster.refreshMetadata();
+    }
+  }
+
+  private async listOffsets(node: number, list: Array<{ s: PartitionState; timestamp: bigint }>): Promise<void> {
+    const topics = new Map<string, Array<{ partitionIndex: number; currentLeaderEpoch: number; timestamp: bigint; maxNumOffsets: number }>>();
+    for (const { s, timestamp } of list) {
+      let l = topics.get(s.topic);
+      if (l === undefined) topics.set(s.topic, (l = []));
+      l.push({ partitionIndex: s.partition, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 });
+    }
+    const request: ListOffsetsRequest = {
+      replicaId: -1,
+      isolationLevel: this.opts.isolationLevel,
+      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+    };
+    const res = await this.cluster.connectionFor(node).send<ListOffsetsResponse>(API.ListOffsets, request);
+    for (const t of res.topics) {
+      for (const p of t.partitions) {
+        const s = this.states.get(tpKey(t.name, p.partitionIndex));
+        if (s === undefined) continue;
+        if (p.errorCode !== 0) {
+          const err = brokerError(errorInfo(p.errorCode), `list offsets of ${t.name}/${p.partitionIndex}`);
+          if (isStaleMetadata(err)) void this.cluster.refreshMetadata().catch(() => undefined);
+          if (!err.retriable) throw err;
+          continue;
+        }
+        s.position = p.offset !== undefined && p.offset >= 0n ? p.offset : (p.oldStyleOffsets?.[0] ?? 0n);
+        s.pendingReset = undefined;
+      }
+    }
+  }
+
+  /** Send a Fetch to every leader that has fetchable partitions and no fetch in flight. */
+  sendFetches(): void {
+    if (this.closed) return;
+    const buffered = new Set(this.completed.map((c) => c.state));
+    const byNode = new Map<number, PartitionState[]>();
+    let needMetadata = false;
+    for (const s of this.states.values()) {
+      if (s.paused || s.position === undefined || s.pendingReset !== undefined || buffered.has(s)) continue;
+      const leader = this.cluster.leaderFor(s.topic, s.partition);
+      if (leader === undefined) {
+        needMetadata = true;
+        continue;
+      }
+      if (this.inFlight.has(leader) || (this.backoffUntil.get(leader) ?? 0) > this.cluster.clock.now()) continue;
+      let l = byNode.get(leader);
+      if (l === undefined) byNode.set(leader, (l = []));
+      l.push(s);
+    }
+    if (needMetadata) void this.cluster.refreshMetadata().catch(() => undefined);
+    for (const [node, partitions] of byNode) this.fetchFrom(node, partitions);
+  }
+
+  private fetchFrom(node: number, partitions: PartitionState[]): void {
+    const topics = new Map<string, FetchRequest['topics'][number]['partitions']>();
+    const positions = new Map<PartitionState, bigint>();
+    for (const s of partitions) {
+      let l = topics.get(s.topic);
+      if (l === undefined) topics.set(s.topic, (l = []));
+      l.push({ partition: s.partition, currentLeaderEpoch: -1, fetchOffset: s.position!, logStartOffset: -1n, partitionMaxBytes: this.opts.maxPartitionBytes });
+      positions.set(s, s.position!);
+    }
+    const request: FetchRequest = {
+      replicaId: -1,
+      maxWaitMs: this.opts.maxWaitMs,
+      minBytes: this.opts.minBytes,
+      maxBytes: this.opts.maxBytes,
+      isolationLevel: this.opts.isolationLevel,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [...topics].map(([topic, ps]) => ({ topic, partitions: ps })),
+      forgottenTopicsData: [],
+      rackId: '',
+    };
+    this.inFlight.add(node);
+    let sent: Promise<FetchResponse>;
+    try {
+      sent = this.cluster.connectionFor(node).send<FetchResponse>(API.Fetch, request, { timeoutMs: this.opts.requestTimeoutMs + this.opts.maxWaitMs });
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    sent
+      .then(
+        (res) => this.onFetch(res, positions),
+        (err: unknown) => {
+          if (this.closed) return;
+          this.backOff(node);
+          if (isStaleMetadata(err)) void this.cluster.refreshMetadata().catch(() => undefined);
+          if (!(err instanceof KafkaClientError) || !err.retriable) this.pendingError = toClientError(err);
+        },
+      )
+      .catch((err: unknown) => {
+        this.pendingError = toClientError(err);
+      })
+      .finally(() => {
+        this.inFlight.delete(node);
+        this.wake();
+      });
+  }
+
+  /** Skip a failing broker for retryBackoffMs, then wake pollers so they fetch again. */
+  private backOff(node: number): void {
+    this.backoffUntil.set(node, this.cluster.clock.now() + this.opts.retryBackoffMs);
+    if (this.backoffTimer !== undefined || this.closed) return;
+    this.backoffTimer = this.cluster.scheduler.setTimeout(() => {
+      this.backoffTimer = undefined;
+      this.wake();
+    }, this.opts.retryBackoffMs);
+  }
+
+  private onFetch(res: FetchResponse, positions: Map<PartitionState, bigint>): void {
+    if (res.errorCode !== undefined && res.errorCode !== 0) {
+      const err = brokerError(errorInfo(res.errorCode), 'fetch');
+      if (!err.retriable) this.pendingError = err;
+      return;
+    }
+    let stale = false;
+    for (const t of res.responses) {
+      const topic = t.topic ?? '';
+      for (const p of t.partitions) {
+        const s = this.states.get(tpKey(topic, p.partitionIndex));
+        if (s === undefined) continue;
+        const fetchedAt = positions.get(s);
+        if (fetchedAt === undefined || s.position !== fetchedAt) continue; // seeked meanwhile
+        if (p.errorCode === OFFSET_OUT_OF_RANGE) {
+          if (this.opts.autoOffsetReset === 'none') this.pendingError = brokerError(errorInfo(p.errorCode), `fetch ${topic}/${p.partitionIndex} at ${fetchedAt}`);
+          else s.pendingReset = this.opts.autoOffsetReset;
+          continue;
+        }
+        if (p.errorCode !== 0) {
+          const err = brokerError(errorInfo(p.errorCode), `fetch ${topic}/${p.partitionIndex}`);
+          if (isStaleMetadata(err) || err.retriable) stale = true;
+          else this.pendingError = err;
+          continue;
+        }
+        s.highWatermark = p.highWatermark;
+        if (p.logStartOffset !== undefined && p.logStartOffset >= 0n) s.logStartOffset = p.logStartOffset;
+        if (p.records === null || p.records.length === 0) continue;
+        const records: DecodedRecord[] = [];
+        let nextOffset = fetchedAt;
+        for (const slice of iterateBatches(p.records)) {
+          const last = slice.header.baseOffset + BigInt(slice.header.lastOffsetDelta);
+          if (last < fetchedAt) continue;
+          if (!isControlBatch(slice.header.attributes)) {
+            for (const r of decodeRecordBatch(p.records, slice.start).records) if (r.offset >= fetchedAt) records.push(r);
+          }
+          nextOffset = last + 1n;
+        }
+        if (nextOffset > fetchedAt) this.completed.push({ state: s, position: fetchedAt, records, index: 0, nextOffset });
+      }
+    }
+    if (stale) void this.cluster.refreshMetadata().catch(() => undefined);
+  }
+
+  /** Take up to `max` buffered records, advancing positions. Throws a pending fatal error. */
+  drain(max: number): Array<{ state: PartitionState; record: DecodedRecord }> {
+    if (this.pendingError !== undefined) {
+      const err = this.pendingError;
+      this.pendingError = undefined;
+      throw err;
+    }
+    const out: Array<{ state: PartitionState; record: DecodedRecord }> = [];
+    while (out.length < max && this.completed.length > 0) {
+      const c = this.completed[0]!;
+      const s = c.state;
+      if (this.states.get(tpKey(s.topic, s.partition)) !== s || s.position !== c.position || s.paused) {
+        // Unassigned, seeked or paused since it was fetched: drop (paused data is refetched).
+        this.completed.shift();
+        continue;
+      }
+      while (out.length < max && c.index < c.records.length) {
+        const record = c.records[c.index++]!;
+        out.push({ state: s, record });
+        s.position = record.offset + 1n;
+      }
+      if (c.index >= c.records.length) {
+        s.position = c.nextOffset > s.position! ? c.nextOffset : s.position;
+        this.completed.shift();
+      }
+      c.position = s.position!;
+    }
+    return out;
+  }
+
+  get hasBuffered(): boolean {
+    return this.completed.length > 0;
+  }
+
+  /** Resolves when a fetch completes (with or without data) or after `ms`. */
+  waitForData(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.cluster.scheduler.setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        self.cluster.scheduler.clearTimeout(timer);
+        self.waiters = self.waiters.filter((w) => w !== done);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.slice()) w();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.backoffTimer !== undefined) this.cluster.scheduler.clearTimeout(this.backoffTimer);
+    this.backoffTimer = undefined;
+    this.wake();
+  }
+}
+
+function toClientError(err: unknown): KafkaClientError {
+  return err instanceof KafkaClientError ? err : new KafkaClientError('CLI_PROTOCOL', err instanceof Error ? err.message : String(err), { cause: err });
+}

@@ -1,0 +1,69 @@
+/**
+ * Idempotent producer state (KIP-98): one producer id and epoch from InitProducerId, and a
+ * sequence number per partition, assigned when a batch is first sent and kept across retries,
+ * so the broker can drop duplicates and refuse gaps. If the sequence state can no longer be
+ * trusted (a sent batch expired, UNKNOWN_PRODUCER_ID, an unexplained OUT_OF_ORDER_SEQUENCE),
+ * the producer takes a new producer id and restarts sequences at 0; batches still queued are
+ * re-stamped with the new id when next sent.
+ */
+import type { InitProducerIdRequest, InitProducerIdResponse } from '../api-types.js';
+import type { Cluster } from '../cluster.js';
+import { KafkaClientError, brokerError } from '../errors.js';
+import { API, errorInfo } from '../wire.js';
+import type { ProducerBatch } from './batch.js';
+
+const MAX_SEQUENCE = 0x7fffffff;
+
+export class IdempotenceManager {
+  producerId = -1n;
+  producerEpoch = -1;
+  private readonly nextSequence = new Map<string, number>();
+  private initializing: Promise<void> | undefined;
+  /** Bumped on every new producer id; lets the sender spot batches stamped with an old one. */
+  generation = 0;
+
+  get hasProducerId(): boolean {
+    return this.producerId >= 0n;
+  }
+
+  /** Obtain a producer id (once at a time). Rejects with the broker's error if it refuses. */
+  init(cluster: Cluster, transactionTimeoutMs = 60_000): Promise<void> {
+    this.initializing ??= (async () => {
+      const req: InitProducerIdRequest = { transactionalId: null, transactionTimeoutMs };
+      const res = await cluster.withAnyBroker((c) => c.send<InitProducerIdResponse>(API.InitProducerId, req));
+      if (res.errorCode !== 0) throw brokerError(errorInfo(res.errorCode), 'InitProducerId');
+      this.producerId = res.producerId;
+      this.producerEpoch = res.producerEpoch;
+      this.nextSequence.clear();
+      this.generation++;
+    })().finally(() => {
+      this.initializing = undefined;
+    });
+    return this.initializing;
+  }
+
+  /** Forget the producer id: the next send re-initializes and restarts sequences. */
+  reset(): void {
+    this.producerId = -1n;
+    this.producerEpoch = -1;
+    this.nextSequence.clear();
+  }
+
+  /** Stamp a batch being sent for the first time (or first time under this producer id). */
+  assign(batch: ProducerBatch): void {
+    if (!this.hasProducerId) throw new KafkaClientError('CLI_PRODUCER_FENCED', 'no producer id', { retriable: true });
+    const key = `${batch.topic}\u0000${batch.partition}`;
+    const seq = this.nextSequence.get(key) ?? 0;
+    batch.producerId = this.producerId;
+    batch.producerEpoch = this.producerEpoch;
+    batch.baseSequence = seq;
+    // Sequences wrap to 0 after int32 max, as in Kafka.
+    const next = seq + batch.recordCount;
+    this.nextSequence.set(key, next > MAX_SEQUENCE ? next - MAX_SEQUENCE - 1 : next);
+  }
+
+  /** Does this batch carry the current producer id? (If not, it must be re-stamped.) */
+  isCurrent(batch: ProducerBatch): boolean {
+    return batch.producerId === this.producerId && batch.producerEpoch === this.producerEpoch;
+  }
+}

@@ -1,0 +1,365 @@
+/**
+ * The sender: drains sendable batches from the accumulator, groups them by partition leader
+ * into Produce requests (one batch per partition per request, as Kafka requires from v3), keeps
+ * at most `maxInFlightRequestsPerConnection` requests per broker, and settles batches from the
+ * responses: success → resolve with the base offset; retriable error → back in the queue after
+ * `retryBackoffMs` (in sequence order, refreshing metadata on NOT_LEADER_OR_FOLLOWER and
+ * friends) until `retries` or `deliveryTimeoutMs` runs out; otherwise → reject.
+ *
+ * With idempotence, a partition with a batch waiting to be retried sends nothing else until its
+ * in-flight batches are answered, so retries reach the broker in sequence order.
+ *
+ * Concurrency contract: `run()` is synchronous and is the only place batches leave the
+ * accumulator; responses re-enter through promise callbacks and end by calling `wakeup()`.
+ */
+import type { Clock, Scheduler, TimerHandle } from '../clock.js';
+import type { Cluster } from '../cluster.js';
+import { KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
+import type { ProduceRequest, ProduceResponse, ProducePartitionResponse } from '../api-types.js';
+import { API, encodeRecordBatch, errorInfo } from '../wire.js';
+import type { PartitionQueue, RecordAccumulator } from './accumulator.js';
+import type { ProducerBatch } from './batch.js';
+import type { IdempotenceManager } from './idempotence.js';
+
+export interface SenderOptions {
+  acks: -1 | 0 | 1;
+  requestTimeoutMs: number;
+  maxInFlightRequestsPerConnection: number;
+  maxRequestSize: number;
+  retries: number;
+  retryBackoffMs: number;
+  deliveryTimeoutMs: number;
+  /** Refresh metadata at least this often even without errors (metadata.max.age.ms). */
+  metadataMaxAgeMs?: number;
+  /** protocol CompressionType number. */
+  compression: number;
+  clock: Clock;
+  scheduler: Scheduler;
+  /** Reports errors no caller is waiting for (e.g. InitProducerId failing). */
+  onBackgroundError?: (err: KafkaClientError) => void;
+}
+
+const DUPLICATE_SEQUENCE_NUMBER = 46;
+const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
+const UNKNOWN_PRODUCER_ID = 59;
+const INVALID_PRODUCER_EPOCH = 47;
+
+export class Sender {
+  private readonly inFlightByNode = new Map<number, number>();
+  private scheduled = false;
+  private timer: TimerHandle | undefined;
+  private timerDueMs = Infinity;
+  private lastMetadataRefreshMs = -Infinity;
+  private metadataRefreshing = false;
+  private initFailures = 0;
+  private stopped = false;
+  /** Requests in flight across all brokers. */
+  inFlightRequests = 0;
+
+  constructor(
+    private readonly acc: RecordAccumulator,
+    private readonly cluster: Cluster,
+    private readonly opts: SenderOptions,
+    private readonly idempotence: IdempotenceManager | undefined,
+  ) {}
+
+  /** Run soon (once per turn of the event loop, however many times it is called). */
+  wakeup(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.run();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) this.opts.scheduler.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDueMs = Infinity;
+  }
+
+  run(): void {
+    if (this.stopped) return;
+    try {
+      this.runOnce();
+    } catch (err) {
+      // A bug must not become an uncaught exception in a timer; report it and keep going.
+      this.opts.onBackgroundError?.(asClientError(err));
+      this.armTimer(this.opts.clock.now(), this.opts.retryBackoffMs);
+    }
+  }
+
+  private runOnce(): void {
+    const now = this.opts.clock.now();
+    for (const batch of this.acc.expired(now, this.opts.deliveryTimeoutMs)) {
+      this.failBatch(batch, this.deliveryTimeout(batch));
+    }
+    const idem = this.idempotence;
+    if (idem !== undefined && !idem.hasProducerId) {
+      if (this.acc.hasQueued()) this.initProducerId();
+      return;
+    }
+    let needMetadata = false;
+    const { partitions, nextReadyInMs } = this.acc.ready(now, (q) => {
+      if (this.cluster.leaderFor(q.topic, q.partition) === undefined) {
+        needMetadata = true;
+        return false;
+      }
+      // Idempotence: a retry goes only when its partition has nothing else in flight.
+      return !(idem !== undefined && q.batches[0]!.attempts > 0 && q.inFlight.size > 0);
+    });
+    const byNode = new Map<number, PartitionQueue[]>();
+    for (const q of partitions) {
+      const node = this.cluster.leaderFor(q.topic, q.partition)!;
+      let list = byNode.get(node);
+      if (list === undefined) byNode.set(node, (list = []));
+      list.push(q);
+    }
+    let more = false;
+    for (const [node, queues] of byNode) {
+      if ((this.inFlightByNode.get(node) ?? 0) >= this.opts.maxInFlightRequestsPerConnection) {
+        more = true;
+        continue;
+      }
+      const batches = this.collect(queues, now);
+      if (batches.length > 0) this.sendProduce(node, batches, now);
+      if (queues.some((q) => q.batches.length > 0)) more = true;
+    }
+    const maxAge = this.opts.metadataMaxAgeMs ?? 300_000;
+    if (needMetadata || now - this.cluster.lastRefreshMs >= maxAge) this.refreshMetadata(now);
+    let delay = nextReadyInMs;
+    if (needMetadata) delay = Math.min(delay, Math.max(0, this.lastMetadataRefreshMs + this.opts.retryBackoffMs - now));
+    if (more && this.inFlightRequests === 0) delay = Math.min(delay, this.opts.retryBackoffMs);
+    this.armTimer(now, delay);
+  }
+
+  private collect(queues: PartitionQueue[], now: number): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    let size = 0;
+    for (const q of queues) {
+      const head = q.batches[0];
+      if (head === undefined) continue;
+      if (out.length > 0 && size + head.sizeBytes > this.opts.maxRequestSize) break;
+      const batch = this.acc.poll(q)!;
+      try {
+        this.prepare(batch);
+      } catch (err) {
+        // Its sequence numbers were taken but will never reach the broker: start over.
+        if (batch.baseSequence >= 0) this.idempotence?.reset();
+        this.failBatch(batch, new KafkaClientError('CLI_SERIALIZATION', `cannot encode a batch for ${batch.topic}/${batch.partition}`, { cause: err }));
+        continue;
+      }
+      batch.attempts++;
+      batch.lastAttemptMs = now;
+      q.inFlight.add(batch);
+      size += batch.encoded!.length;
+      out.push(batch);
+    }
+    return out;
+  }
+
+  /** Encode once; re-encode only when the producer id changed since (a new sequence). */
+  private prepare(batch: ProducerBatch): void {
+    const idem = this.idempotence;
+    if (batch.encoded !== undefined && (idem === undefined || idem.isCurrent(batch))) return;
+    idem?.assign(batch);
+    batch.encoded = encodeRecordBatch(batch.records, {
+      compression: this.opts.compression as never,
+      producerId: batch.producerId,
+      producerEpoch: batch.producerEpoch,
+      baseSequence: batch.baseSequence,
+    });
+  }
+
+  private sendProduce(node: number, batches: ProducerBatch[], now: number): void {
+    const topicData = new Map<string, Array<{ index: number; records: Buffer }>>();
+    for (const b of batches) {
+      let list = topicData.get(b.topic);
+      if (list === undefined) topicData.set(b.topic, (list = []));
+      list.push({ index: b.partition, records: b.encoded! });
+    }
+    const request: ProduceRequest = {
+      transactionalId: null,
+      acks: this.opts.acks,
+      timeoutMs: this.opts.requestTimeoutMs,
+      topicData: [...topicData].map(([name, partitionData]) => ({ name, partitionData })),
+    };
+    this.inFlightByNode.set(node, (this.inFlightByNode.get(node) ?? 0) + 1);
+    this.inFlightRequests++;
+    const expectResponse = this.opts.acks !== 0;
+    let sent: Promise<ProduceResponse | undefined>;
+    try {
+      sent = this.cluster.connectionFor(node).send<ProduceResponse>(API.Produce, request, { expectResponse });
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    sent
+      .then(
+        (res) => this.onResponse(batches, res, now),
+        (err: unknown) => this.onRequestError(batches, err),
+      )
+      .finally(() => {
+        this.inFlightByNode.set(node, (this.inFlightByNode.get(node) ?? 1) - 1);
+        this.inFlightRequests--;
+        this.wakeup();
+      })
+      .catch((err: unknown) => this.opts.onBackgroundError?.(asClientError(err)));
+  }
+
+  private onResponse(batches: ProducerBatch[], res: ProduceResponse | undefined, sentMs: number): void {
+    const byKey = new Map<string, ProducePartitionResponse>();
+    for (const t of res?.responses ?? []) for (const p of t.partitionResponses) byKey.set(`${t.name}\u0000${p.index}`, p);
+    let stale = false;
+    for (const batch of batches) {
+      this.acc.queue(batch.topic, batch.partition).inFlight.delete(batch);
+      if (res === undefined) {
+        this.succeed(batch, -1n, -1n); // acks=0: nothing to wait for
+        continue;
+      }
+      const p = byKey.get(`${batch.topic}\u0000${batch.partition}`);
+      if (p === undefined) {
+        this.retryOrFail(batch, new KafkaClientError('CLI_PROTOCOL', `no response for ${batch.topic}/${batch.partition}`, { retriable: true }));
+        continue;
+      }
+      if (p.errorCode === 0) {
+        this.succeed(batch, p.baseOffset, p.logAppendTimeMs ?? -1n);
+        continue;
+      }
+      if (p.errorCode === DUPLICATE_SEQUENCE_NUMBER && this.idempotence !== undefined) {
+        this.succeed(batch, -1n, -1n); // written before; the broker no longer knows its offset
+        continue;
+      }
+      const err = brokerError(errorInfo(p.errorCode), `produce to ${batch.topic}/${batch.partition}`);
+      if (isStaleMetadata(err)) stale = true;
+      this.onBatchError(batch, err);
+    }
+    if (stale) this.refreshMetadata(sentMs, true);
+  }
+
+  private onBatchError(batch: ProducerBatch, err: KafkaClientError): void {
+    const idem = this.idempotence;
+    if (idem !== undefined) {
+      if (!idem.isCurrent(batch)) {
+        // Sent under a producer id we have since replaced: it gets a new sequence on resend.
+        this.retryOrFail(batch, err, true);
+        return;
+      }
+      if (err.kafkaCode === UNKNOWN_PRODUCER_ID || err.kafkaCode === INVALID_PRODUCER_EPOCH) {
+        idem.reset();
+        this.retryOrFail(batch, err, true);
+        return;
+      }
+      if (err.kafkaCode === OUT_OF_ORDER_SEQUENCE_NUMBER) {
+        // Expected while an earlier batch of the partition is being retried; otherwise the
+        // broker lost track of us (e.g. after a truncation): start a new sequence space.
+        if (!this.hasEarlierUnacked(batch)) idem.reset();
+        this.retryOrFail(batch, err, true);
+        return;
+      }
+    }
+    this.retryOrFail(batch, err);
+  }
+
+  private hasEarlierUnacked(batch: ProducerBatch): boolean {
+    const q = this.acc.queue(batch.topic, batch.partition);
+    const earlier = (b: ProducerBatch) => b !== batch && b.attempts > 0 && b.baseSequence >= 0 && b.baseSequence < batch.baseSequence;
+    return q.batches.some(earlier) || [...q.inFlight].some(earlier);
+  }
+
+  private onRequestError(batches: ProducerBatch[], error: unknown): void {
+    const err = asClientError(error);
+    for (const batch of batches) {
+      this.acc.queue(batch.topic, batch.partition).inFlight.delete(batch);
+      this.retryOrFail(batch, err);
+    }
+    if (isStaleMetadata(err)) this.refreshMetadata(this.opts.clock.now(), true);
+  }
+
+  private retryOrFail(batch: ProducerBatch, err: KafkaClientError, forceRetriable = false): void {
+    const now = this.opts.clock.now();
+    if (this.stopped) {
+      this.failBatch(batch, new KafkaClientError('CLI_CLOSED', 'the producer was closed before the batch was acknowledged', { cause: err }));
+    } else if (!(err.retriable || forceRetriable)) {
+      this.failBatch(batch, err);
+    } else if (now - batch.createdMs >= this.opts.deliveryTimeoutMs) {
+      this.failBatch(batch, this.deliveryTimeout(batch, err));
+    } else if (batch.attempts > this.opts.retries) {
+      this.failBatch(batch, err);
+    } else {
+      this.acc.reenqueue(batch);
+    }
+  }
+
+  private succeed(batch: ProducerBatch, baseOffset: bigint, logAppendTime: bigint): void {
+    batch.complete({ baseOffset, logAppendTime });
+    this.acc.release(batch);
+  }
+
+  private failBatch(batch: ProducerBatch, err: KafkaClientError): void {
+    // A sent batch that is given up leaves a hole in the sequence: start a new one.
+    if (this.idempotence !== undefined && batch.attempts > 0 && this.idempotence.isCurrent(batch)) this.idempotence.reset();
+    batch.fail(err);
+    this.acc.release(batch);
+  }
+
+  private deliveryTimeout(batch: ProducerBatch, cause?: unknown): KafkaClientError {
+    return new KafkaClientError(
+      'CLI_DELIVERY_TIMEOUT',
+      `${batch.recordCount} record(s) for ${batch.topic}/${batch.partition} not acknowledged within deliveryTimeoutMs (${this.opts.deliveryTimeoutMs} ms)`,
+      { retriable: true, cause },
+    );
+  }
+
+  private initProducerId(): void {
+    this.idempotence!.init(this.cluster).then(
+      () => {
+        this.initFailures = 0;
+        this.wakeup();
+      },
+      (err: unknown) => {
+        this.initFailures++;
+        const e = asClientError(err);
+        if (!e.retriable) {
+          // Nothing can be sent idempotently: fail what is queued rather than spin.
+          for (const b of this.acc.drainAll()) this.failBatch(b, e);
+          this.opts.onBackgroundError?.(e);
+        }
+        this.armTimer(this.opts.clock.now(), Math.min(this.opts.retryBackoffMs * this.initFailures, 1000));
+      },
+    );
+  }
+
+  private refreshMetadata(now: number, force = false): void {
+    if (this.metadataRefreshing) return;
+    if (!force && now - this.lastMetadataRefreshMs < this.opts.retryBackoffMs) return;
+    this.metadataRefreshing = true;
+    this.lastMetadataRefreshMs = now;
+    this.cluster
+      .refreshMetadata()
+      .catch((err: unknown) => this.opts.onBackgroundError?.(asClientError(err)))
+      .finally(() => {
+        this.metadataRefreshing = false;
+        this.wakeup();
+      });
+  }
+
+  private armTimer(now: number, delayMs: number): void {
+    if (this.stopped || !Number.isFinite(delayMs)) return;
+    const due = now + Math.max(0, delayMs);
+    if (this.timer !== undefined && this.timerDueMs <= due) return;
+    if (this.timer !== undefined) this.opts.scheduler.clearTimeout(this.timer);
+    this.timerDueMs = due;
+    this.timer = this.opts.scheduler.setTimeout(() => {
+      this.timer = undefined;
+      this.timerDueMs = Infinity;
+      this.run();
+    }, Math.max(0, delayMs));
+  }
+}
+
+export function asClientError(err: unknown): KafkaClientError {
+  if (err instanceof KafkaClientError) return err;
+  return new KafkaClientError('CLI_PROTOCOL', err instanceof Error ? err.message : String(err), { cause: err });
+}

@@ -1,0 +1,75 @@
+/**
+ * The client's single seam onto protocol/: API keys, the versions the client speaks, framing
+ * and the message codecs. When protocol/'s surface moves, only this file changes.
+ */
+import {
+  encodeRequest,
+  decodeResponse,
+  FrameDecoder,
+  SUPPORTED_API_VERSIONS,
+  errorInfo,
+  encodeRecordBatch,
+  CompressionType,
+  ApiKey,
+  iterateBatches,
+  decodeRecordBatch,
+  isControlBatch,
+} from '../protocol/index.js';
+import type { VersionRange } from './connection.js';
+
+export { FrameDecoder, errorInfo, encodeRecordBatch, CompressionType, iterateBatches, decodeRecordBatch, isControlBatch };
+
+/** Kafka API keys (protocol/'s table). */
+export const API = ApiKey;
+
+/**
+ * What the client itself is written for (non-flexible versions, as KafkaJS and librdkafka use;
+ * ApiVersions v3 is the one flexible exception), intersected with what protocol/ can encode.
+ */
+const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
+  [API.Produce, 3, 7],
+  [API.Fetch, 4, 11],
+  [API.ListOffsets, 1, 5],
+  [API.Metadata, 1, 8],
+  [API.OffsetCommit, 2, 7],
+  [API.OffsetFetch, 1, 5],
+  [API.FindCoordinator, 0, 2],
+  [API.JoinGroup, 0, 5],
+  [API.Heartbeat, 0, 3],
+  [API.LeaveGroup, 0, 3],
+  [API.SyncGroup, 0, 3],
+  [API.DescribeGroups, 0, 4],
+  [API.ListGroups, 0, 2],
+  [API.ApiVersions, 0, 3],
+  [API.CreateTopics, 0, 4],
+  [API.DeleteTopics, 0, 3],
+  [API.InitProducerId, 0, 1],
+  [API.DescribeConfigs, 0, 3],
+  [API.AlterConfigs, 0, 1],
+  [API.CreatePartitions, 0, 1],
+];
+
+function protocolRange(apiKey: number): VersionRange | undefined {
+  return SUPPORTED_API_VERSIONS[apiKey];
+}
+
+export const CLIENT_API_VERSIONS: ReadonlyMap<number, VersionRange> = new Map(
+  CLIENT_MAX.flatMap(([key, min, max]) => {
+    const codec = protocolRange(key);
+    if (codec === undefined) return [];
+    const range = { min: Math.max(min, codec.min), max: Math.min(max, codec.max) };
+    return range.min <= range.max ? [[key, range] as const] : [];
+  }),
+);
+
+export function encodeRequestFrame(apiKey: number, version: number, correlationId: number, clientId: string, body: unknown): Buffer {
+  return encodeRequest(apiKey as never, version, correlationId, clientId, body as never);
+}
+
+export function decodeResponseFrame(apiKey: number, version: number, frame: Buffer): unknown {
+  return decodeResponse(apiKey as never, version, frame).body;
+}
+
+export function peekCorrelationId(frame: Buffer): number {
+  return frame.readInt32BE(0);
+}

@@ -1,0 +1,418 @@
+/**
+ * ZkSession: the one CoordinationStore backed by a real ZooKeeper, over node-zookeeper-client.
+ *
+ * It adds what the library lacks (reference/zookeeper-and-node-client.md §2):
+ * - per-request timeouts (the library queues requests forever while disconnected);
+ * - session expiry detected by the `expired` event, after which a FRESH client is built (the old
+ *   object is dead forever) and listeners get `sessionExpired` then `newSession`;
+ * - a watchdog: a probe every T/6; if a connected client hears nothing for 2T/3 (hung or
+ *   black-holed server) it is abandoned without close() and the same session is resumed on a new
+ *   client; a client that does not finish its handshake within T/3 is replaced the same way.
+ *   Watches die with an abandoned client, so a switch also raises `newSession` (re-arm, re-read).
+ * - the chroot of the connect string is created if missing.
+ */
+import zookeeper from 'node-zookeeper-client';
+import { abandonClient, ensureChroot, hexSessionId } from './client-control.js';
+import { CoordinationError } from '../errors.js';
+import type { CoordinationStore, CreateMode, NodeData, Op, OpResult, SessionListener, Stat, Watcher } from '../store.js';
+import { type CoordinationLogger, nullLogger, type Scheduler, systemScheduler } from '../time.js';
+import { parseConnectString } from './connect-string.js';
+import {
+  rawCreate,
+  rawExists,
+  rawGetChildren,
+  rawGetData,
+  rawMulti,
+  rawRemove,
+  rawSetData,
+  type ZkClient,
+} from './raw-client.js';
+
+export interface ZkSessionOptions {
+  /** `host:port[,host:port][/chroot]` (zookeeper.connect). */
+  connect: string;
+  /** zookeeper.session.timeout.ms */
+  sessionTimeoutMs: number;
+  /** zookeeper.connection.timeout.ms: how long start() waits for the first connection. */
+  connectionTimeoutMs?: number;
+  /** Upper bound for one request, including time spent waiting for a connection. */
+  requestTimeoutMs?: number;
+  logger?: CoordinationLogger;
+  scheduler?: Scheduler;
+  /** Disable the hung-server watchdog (tests of the watchdog itself turn it on explicitly). */
+  watchdog?: boolean;
+}
+
+type SessionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'frozen' | 'closed';
+
+interface Waiter {
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+export class ZkSession implements CoordinationStore {
+  private readonly servers: string;
+  private readonly chroot: string;
+  private readonly timeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly connectionTimeoutMs: number;
+  private readonly log: CoordinationLogger;
+  private readonly sched: Scheduler;
+  private readonly watchdogEnabled: boolean;
+  private client: ZkClient | undefined;
+  private state: SessionState = 'new';
+  private currentSessionId = 0n;
+  private waiters: Waiter[] = [];
+  private readonly listeners = new Set<SessionListener>();
+  private watchdogTimer: unknown;
+  private handshakeTimer: unknown;
+  private lastHeardAt = 0;
+  private probeInFlight = false;
+  /** Set when the current client resumes a session on a new object: watches must be re-armed. */
+  private pendingRearm = false;
+  private generation = 0;
+
+  constructor(options: ZkSessionOptions) {
+    const parsed = parseConnectString(options.connect);
+    this.servers = parsed.servers;
+    this.chroot = parsed.chroot;
+    this.timeoutMs = options.sessionTimeoutMs;
+    this.connectionTimeoutMs = options.connectionTimeoutMs ?? Math.max(options.sessionTimeoutMs, 10_000);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? Math.max(2 * options.sessionTimeoutMs, 10_000);
+    this.log = options.logger ?? nullLogger;
+    this.sched = options.scheduler ?? systemScheduler;
+    this.watchdogEnabled = options.watchdog ?? true;
+  }
+
+  get sessionId(): bigint {
+    return this.currentSessionId;
+  }
+
+  /** Negotiated with the server; falls back to the requested value before the first connection. */
+  get sessionTimeoutMs(): number {
+    const t = this.client?.getSessionTimeout();
+    return typeof t === 'number' && t > 0 ? t : this.timeoutMs;
+  }
+
+  get connected(): boolean {
+    return this.state === 'connected';
+  }
+
+  /** Connects (creating the chroot if needed). Rejects with CRD_TIMEOUT if no server answers. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new CoordinationError('CRD_BAD_ARGUMENTS', 'ZkSession.start() called twice');
+    if (this.chroot !== '') await ensureChroot(this.servers, this.chroot, this.timeoutMs, this.connectionTimeoutMs, this.sched);
+    this.state = 'connecting';
+    this.openClient();
+    await this.waitConnected(this.connectionTimeoutMs);
+    this.startWatchdog();
+  }
+
+  /** Ends the session: ZooKeeper deletes our ephemerals at once. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    const client = this.client;
+    const wasConnected = this.state === 'connected';
+    this.state = 'closed';
+    this.stopTimers();
+    this.failWaiters(new CoordinationError('CRD_CLOSED', 'ZooKeeper session closed'));
+    if (client === undefined) return;
+    if (!wasConnected) {
+      abandonClient(client);
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const t = this.sched.setTimeout(resolve, 2000);
+      client.once('disconnected', () => {
+        this.sched.clearTimeout(t);
+        resolve();
+      });
+      client.close();
+    });
+    client.removeAllListeners();
+  }
+
+  addSessionListener(listener: SessionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- CoordinationStore -------------------------------------------------------------------
+
+  create(path: string, data: Buffer | null, mode: CreateMode = 'persistent'): Promise<string> {
+    return this.run((c) => rawCreate(c, path, data, mode));
+  }
+
+  getData(path: string, watcher?: Watcher): Promise<NodeData> {
+    return this.run((c) => rawGetData(c, path, watcher));
+  }
+
+  setData(path: string, data: Buffer, version = -1): Promise<Stat> {
+    return this.run((c) => rawSetData(c, path, data, version));
+  }
+
+  exists(path: string, watcher?: Watcher): Promise<Stat | null> {
+    return this.run((c) => rawExists(c, path, watcher));
+  }
+
+  getChildren(path: string, watcher?: Watcher): Promise<string[]> {
+    return this.run((c) => rawGetChildren(c, path, watcher));
+  }
+
+  remove(path: string, version = -1): Promise<void> {
+    return this.run((c) => rawRemove(c, path, version));
+  }
+
+  multi(list: readonly Op[]): Promise<OpResult[]> {
+    return this.run((c) => rawMulti(c, list));
+  }
+
+  async mkdirp(path: string): Promise<void> {
+    const parts = path.split('/').filter((p) => p !== '');
+    let cur = '';
+    for (const part of parts) {
+      cur += `/${part}`;
+      try {
+        await this.create(cur, null, 'persistent');
+      } catch (err) {
+        if (!(err instanceof CoordinationError && err.code === 'CRD_NODE_EXISTS')) throw err;
+      }
+    }
+  }
+
+  // ---- test hooks ---------------------------------------------------------------------------
+
+  /**
+   * Simulates a frozen process from ZooKeeper's point of view while this event loop keeps
+   * running: pings stop, the socket is destroyed without closeSession, nothing reconnects. The
+   * server expires the session after its timeout. Requests issued meanwhile wait.
+   */
+  freezeForTest(): void {
+    if (this.state === 'closed') return;
+    this.stopTimers();
+    if (this.client !== undefined) {
+      this.client.removeAllListeners();
+      abandonClient(this.client);
+      this.client = undefined;
+    }
+    this.state = 'frozen';
+  }
+
+  /** Ends a freeze: resumes the old session on a new client, which then learns it expired. */
+  thawForTest(): void {
+    if (this.state !== 'frozen') return;
+    this.state = 'connecting';
+    // Watches died with the abandoned client: if the session survived, owners must re-arm.
+    this.pendingRearm = this.resumeId !== undefined;
+    this.openClient(true);
+    this.startWatchdog();
+  }
+
+  /** Simulates a crash: the session is left to expire on the server; this object is closed. */
+  abandonForTest(): void {
+    this.stopTimers();
+    if (this.client !== undefined) {
+      this.client.removeAllListeners();
+      abandonClient(this.client);
+      this.client = undefined;
+    }
+    this.state = 'closed';
+    this.failWaiters(new CoordinationError('CRD_CLOSED', 'ZooKeeper session abandoned'));
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private openClient(resume = false): void {
+    const gen = ++this.generation;
+    const options: Record<string, unknown> = { sessionTimeout: this.timeoutMs, spinDelay: 200, retries: 0 };
+    const previous = this.client;
+    if (resume && this.resumeId !== undefined) {
+      options['sessionId'] = this.resumeId.id;
+      options['sessionPassword'] = this.resumeId.password;
+    }
+    const client = zookeeper.createClient(this.servers + this.chroot, options as unknown as zookeeper.Option);
+    this.client = client;
+    if (previous !== undefined && previous !== client) previous.removeAllListeners();
+    client.on('connected', () => gen === this.generation && this.onConnected(client));
+    client.on('disconnected', () => gen === this.generation && this.onDisconnected());
+    client.on('expired', () => gen === this.generation && this.onExpired());
+    client.on('authenticationFailed', () => gen === this.generation && this.log.error({}, 'ZooKeeper authentication failed'));
+    this.armHandshakeTimer(client);
+    client.connect();
+  }
+
+  private resumeId: { id: Buffer; password: Buffer } | undefined;
+
+  private onConnected(client: ZkClient): void {
+    if (this.state === 'closed' || this.state === 'frozen') return;
+    this.state = 'connected';
+    this.lastHeardAt = this.sched.now();
+    this.clearHandshakeTimer();
+    const idBuf = client.getSessionId();
+    const id = idBuf.readBigInt64BE(0);
+    this.resumeId = { id: Buffer.from(idBuf), password: Buffer.from(client.getSessionPassword()) };
+    const previous = this.currentSessionId;
+    this.currentSessionId = id;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.resolve();
+    if (previous !== 0n && previous !== id) {
+      this.log.info({ sessionId: hexSessionId(id), previous: hexSessionId(previous) }, 'new ZooKeeper session established');
+      this.emit('newSession', id);
+    } else if (this.pendingRearm) {
+      this.log.info({ sessionId: hexSessionId(id) }, 'ZooKeeper session resumed on a new connection; re-arming watches');
+      this.emit('newSession', id);
+    }
+    this.pendingRearm = false;
+  }
+
+  private onDisconnected(): void {
+    if (this.state !== 'connected') return;
+    this.state = 'disconnected';
+    this.log.warn({ sessionId: hexSessionId(this.currentSessionId) }, 'disconnected from ZooKeeper');
+    if (this.client !== undefined) this.armHandshakeTimer(this.client);
+  }
+
+  private onExpired(): void {
+    if (this.state === 'closed') return;
+    const old = this.currentSessionId;
+    this.log.warn({ sessionId: hexSessionId(old) }, 'ZooKeeper session expired; building a new session');
+    if (this.client !== undefined) {
+      this.client.removeAllListeners();
+      abandonClient(this.client);
+      this.client = undefined;
+    }
+    this.resumeId = undefined;
+    this.state = 'connecting';
+    this.emit('sessionExpired', old);
+    if ((this.state as SessionState) === 'closed') return;
+    this.openClient(false);
+  }
+
+  private emit(event: 'sessionExpired' | 'newSession', id: bigint): void {
+    for (const l of [...this.listeners]) {
+      try {
+        if (event === 'sessionExpired') l.sessionExpired?.(id);
+        else l.newSession?.(id);
+      } catch (err) {
+        this.log.error({ err, event }, 'session listener threw');
+      }
+    }
+  }
+
+  private armHandshakeTimer(client: ZkClient): void {
+    this.clearHandshakeTimer();
+    if (!this.watchdogEnabled) return;
+    this.handshakeTimer = this.sched.setTimeout(() => {
+      this.handshakeTimer = undefined;
+      if (this.client !== client || this.state === 'connected' || this.state === 'closed' || this.state === 'frozen') return;
+      // A black-holed server accepts TCP and never answers; the library would wait forever.
+      this.log.warn({ afterMs: Math.round(this.timeoutMs / 3) }, 'ZooKeeper handshake timed out; retrying on a new connection');
+      this.switchClient();
+    }, Math.max(200, Math.round(this.timeoutMs / 3)));
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer !== undefined) this.sched.clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+
+  private switchClient(): void {
+    if (this.client !== undefined) {
+      this.client.removeAllListeners();
+      abandonClient(this.client);
+      this.client = undefined;
+    }
+    this.state = 'connecting';
+    this.pendingRearm = this.resumeId !== undefined;
+    this.openClient(true);
+  }
+
+  private startWatchdog(): void {
+    if (!this.watchdogEnabled || this.state === 'closed') return;
+    const period = Math.max(100, Math.round(this.timeoutMs / 6));
+    const tick = (): void => {
+      if (this.state === 'closed' || this.state === 'frozen') return;
+      this.watchdogTimer = this.sched.setTimeout(tick, period);
+      const client = this.client;
+      if (this.state !== 'connected' || client === undefined) return;
+      if (this.sched.now() - this.lastHeardAt > (2 * this.timeoutMs) / 3) {
+        this.log.warn({ silentMs: this.sched.now() - this.lastHeardAt }, 'ZooKeeper server stopped answering; moving the session to a new connection');
+        this.probeInFlight = false;
+        this.switchClient();
+        return;
+      }
+      if (this.probeInFlight) return;
+      this.probeInFlight = true;
+      rawExists(client, '/').then(
+        () => {
+          this.probeInFlight = false;
+          if (this.client === client) this.lastHeardAt = this.sched.now();
+        },
+        () => {
+          this.probeInFlight = false;
+        },
+      );
+    };
+    this.watchdogTimer = this.sched.setTimeout(tick, period);
+  }
+
+  private stopTimers(): void {
+    if (this.watchdogTimer !== undefined) this.sched.clearTimeout(this.watchdogTimer);
+    this.watchdogTimer = undefined;
+    this.clearHandshakeTimer();
+  }
+
+  private waitConnected(timeoutMs: number): Promise<void> {
+    if (this.state === 'connected') return Promise.resolve();
+    if (this.state === 'closed') return Promise.reject(new CoordinationError('CRD_CLOSED', 'ZooKeeper session closed'));
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve: () => {
+          this.sched.clearTimeout(t);
+          resolve();
+        },
+        reject: (err) => {
+          this.sched.clearTimeout(t);
+          reject(err);
+        },
+      };
+      const t = this.sched.setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new CoordinationError('CRD_TIMEOUT', `not connected to ZooKeeper (${this.servers}) within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  private failWaiters(err: Error): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.reject(err);
+  }
+
+  private async run<T>(fn: (client: ZkClient) => Promise<T>): Promise<T> {
+    const started = this.sched.now();
+    if (this.state !== 'connected') await this.waitConnected(this.requestTimeoutMs);
+    const client = this.client;
+    if (client === undefined) throw new CoordinationError('CRD_CONNECTION_LOSS', 'no ZooKeeper client');
+    const remaining = Math.max(1, this.requestTimeoutMs - (this.sched.now() - started));
+    return new Promise<T>((resolve, reject) => {
+      const t = this.sched.setTimeout(
+        () => reject(new CoordinationError('CRD_TIMEOUT', `ZooKeeper request timed out after ${this.requestTimeoutMs} ms`)),
+        remaining,
+      );
+      fn(client).then(
+        (v) => {
+          this.sched.clearTimeout(t);
+          if (this.client === client) this.lastHeardAt = this.sched.now();
+          resolve(v);
+        },
+        (err: unknown) => {
+          this.sched.clearTimeout(t);
+          reject(err);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * CreateTopics (key 19), v0–4. numPartitions / replicationFactor -1 mean "broker default"
+ * (KIP-464, v4; KafkaJS also sends -1 at v3).
+ */
+import type { MessageBody, MessageSpec } from '../schema/spec.js';
+
+export const CreateTopicsRequest = {
+  name: 'CreateTopicsRequest',
+  apiKey: 19,
+  type: 'request',
+  validVersions: '0-4',
+  flexibleVersions: '5+',
+  fields: [
+    {
+      name: 'topics',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'numPartitions', type: 'int32', versions: '0+' },
+        { name: 'replicationFactor', type: 'int16', versions: '0+' },
+        {
+          name: 'assignments',
+          type: '[]',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'brokerIds', type: '[]int32', versions: '0+' },
+          ],
+        },
+        {
+          name: 'configs',
+          type: '[]',
+          versions: '0+',
+          fields: [
+            { name: 'name', type: 'string', versions: '0+' },
+            { name: 'value', type: 'string', versions: '0+', nullableVersions: '0+' },
+          ],
+        },
+      ],
+    },
+    { name: 'timeoutMs', type: 'int32', versions: '0+', default: 60000 },
+    { name: 'validateOnly', type: 'bool', versions: '1+', default: false },
+  ],
+} as const satisfies MessageSpec;
+export type CreateTopicsRequest = MessageBody<typeof CreateTopicsRequest>;
+
+export const CreateTopicsResponse = {
+  name: 'CreateTopicsResponse',
+  apiKey: 19,
+  type: 'response',
+  validVersions: '0-4',
+  flexibleVersions: '5+',
+  fields: [
+    { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
+    {
+      name: 'topics',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'errorMessage', type: 'string', versions: '1+', nullableVersions: '0+', default: null },
+      ],
+    },
+  ],
+} as const satisfies MessageSpec;
+export type CreateTopicsResponse = MessageBody<typeof CreateTopicsResponse>;

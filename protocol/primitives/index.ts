@@ -1,0 +1,3 @@
+export { Reader } from './reader.js';
+export { Writer } from './writer.js';
+export { uvarintSize, varintSize, varlongSize } from './sizes.js';

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Runs a Samsa broker with a Kafka-style server.properties (kafka-server-start.sh shape), in the
+# foreground or (-daemon) in the background with a pid file and a log in the first log dir
+# (<log.dirs[0]>/broker.pid, broker.out). -daemon returns only once the client listener accepts
+# connections, or fails with the end of the log. Relative paths in the config resolve against the
+# current directory, as in Kafka.
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+
+usage() {
+  echo "usage: $0 [-daemon] <server.properties> [--override key=value ...]" >&2
+  echo "  -daemon   run in the background; pid and log go to <log.dirs[0]>/broker.{pid,out}" >&2
+  echo "  --help    list every configuration key with its default" >&2
+  exit 1
+}
+
+DAEMON=0
+HELP=0
+CONFIG=""
+OVERRIDES=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -daemon|--daemon) DAEMON=1 ;;
+    -h|--help) HELP=1 ;;
+    --override) [ $# -ge 2 ] || usage; OVERRIDES+=("$2"); shift ;;
+    --override=*) OVERRIDES+=("${1#--override=}") ;;
+    -*) echo "unknown option $1" >&2; usage ;;
+    *) [ -z "$CONFIG" ] || usage; CONFIG="$1" ;;
+  esac
+  shift
+done
+
+samsa_ensure_node_modules
+NODE=(node --enable-source-maps --import "file://$SAMSA_HOME/node_modules/tsx/dist/loader.mjs" "$SAMSA_HOME/broker/main.ts")
+if [ "$HELP" = 1 ]; then exec "${NODE[@]}" --help; fi
+[ -n "$CONFIG" ] || usage
+[ -f "$CONFIG" ] || samsa_die "config file $CONFIG not found"
+CONFIG="$(samsa_abspath "$CONFIG")"
+ARGS=("$CONFIG")
+for o in ${OVERRIDES[@]+"${OVERRIDES[@]}"}; do ARGS+=(--override "$o"); done
+
+if [ "$DAEMON" = 0 ]; then exec "${NODE[@]}" "${ARGS[@]}"; fi
+
+# A key's effective value: the last --override wins over the file.
+effective_prop() {
+  local key="$1" default="${2-}" value="" found=0 o
+  for o in ${OVERRIDES[@]+"${OVERRIDES[@]}"}; do
+    if [ "${o%%=*}" = "$key" ]; then value="${o#*=}"; found=1; fi
+  done
+  if [ "$found" = 1 ]; then printf '%s' "$value"; else samsa_prop "$CONFIG" "$key" "$default"; fi
+}
+
+LOG_DIR="$(effective_prop log.dirs)"
+LOG_DIR="${LOG_DIR%%,*}"
+[ -n "$LOG_DIR" ] || LOG_DIR="$(effective_prop log.dir /tmp/samsa-logs)"
+LOG_DIR="$(samsa_abspath "$LOG_DIR")"
+mkdir -p "$LOG_DIR"
+PID_FILE="$LOG_DIR/broker.pid"
+OUT_FILE="$LOG_DIR/broker.out"
+
+if [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
+  samsa_die "a broker with log dir $LOG_DIR is already running (pid $(cat "$PID_FILE"))"
+fi
+
+nohup "${NODE[@]}" "${ARGS[@]}" >"$OUT_FILE" 2>&1 </dev/null &
+PID=$!
+echo "$PID" >"$PID_FILE"
+
+# Ready = the broker printed its client listener and that port accepts connections.
+DEADLINE=$(( $(date +%s) + ${SAMSA_BROKER_START_TIMEOUT:-60} ))
+while [ "$(date +%s)" -lt "$DEADLINE" ]; do
+  if ! kill -0 "$PID" 2>/dev/null; then
+    echo "error: the broker exited during startup; last log lines ($OUT_FILE):" >&2
+    tail -n 20 "$OUT_FILE" >&2 || true
+    rm -f "$PID_FILE"
+    exit 1
+  fi
+  LINE="$(grep -m 1 -E '^listening on [A-Za-z0-9_]+://' "$OUT_FILE" | grep -v 'inter-broker' || true)"
+  if [ -n "$LINE" ]; then
+    URL="${LINE#listening on }"
+    HOSTPORT="${URL#*://}"
+    HOST="${HOSTPORT%:*}"; HOST="${HOST#[}"; HOST="${HOST%]}"
+    PORT="${HOSTPORT##*:}"
+    if samsa_port_in_use "$HOST" "$PORT"; then
+      echo "Samsa broker started (pid $PID, $URL, log $OUT_FILE)"
+      exit 0
+    fi
+  fi
+  sleep 0.1
+done
+echo "error: the broker did not start listening within ${SAMSA_BROKER_START_TIMEOUT:-60} s; last log lines ($OUT_FILE):" >&2
+tail -n 20 "$OUT_FILE" >&2 || true
+kill -TERM "$PID" 2>/dev/null || true
+rm -f "$PID_FILE"
+exit 1

@@ -1,0 +1,137 @@
+/**
+ * The fetch path: locate the batch holding the fetch offset through the sparse offset index,
+ * then return whole batches from ONE segment as a slice of a single `fs.read` buffer. No record
+ * is decoded; only batch headers are looked at.
+ */
+import { batchLastOffset, batchTotalSize, iterateRecords, readBatchHeader, RECORD_BATCH_HEADER_SIZE, TimestampType, timestampTypeOf } from '../protocol/index.js';
+import type { LogSegment } from './segment.js';
+
+export interface ReadOptions {
+  /** Exclusive upper bound, e.g. the high watermark: only batches wholly below it are returned. */
+  maxOffset?: bigint;
+  /** Return the first batch even when it is larger than maxBytes (KIP-74). Default true. */
+  minOneBatch?: boolean;
+}
+
+export interface ReadResult {
+  /** Whole v2 batches, possibly empty. */
+  records: Buffer;
+  /** Base offset of the first returned batch (the fetch offset when nothing was returned). */
+  firstOffset: bigint;
+  /** Offset after the last returned batch; undefined when nothing was returned. */
+  nextOffset?: bigint;
+}
+
+const LOCATE_WINDOW = 32 * 1024;
+
+interface Peek {
+  size: number;
+  baseOffset: bigint;
+  lastOffset: bigint;
+}
+
+/** The header at `off` if all 61 bytes are in `buf` and look like v2; the batch itself may be cut. */
+function peek(buf: Buffer, off: number): Peek | undefined {
+  if (buf.length - off < RECORD_BATCH_HEADER_SIZE) return undefined;
+  try {
+    const h = readBatchHeader(buf, off);
+    return { size: batchTotalSize(h), baseOffset: h.baseOffset, lastOffset: batchLastOffset(h) };
+  } catch {
+    return undefined;
+  }
+}
+
+const EMPTY: Buffer = Buffer.alloc(0);
+
+/**
+ * Reads from `seg` starting at the batch that contains (or first follows) `fetchOffset`.
+ * `endPosition` caps the bytes looked at (the segment size when the read started). Returns
+ * undefined when the segment has no batch at or after fetchOffset.
+ */
+export async function readSegment(
+  seg: LogSegment,
+  fetchOffset: bigint,
+  maxBytes: number,
+  endPosition: number,
+  opts: ReadOptions,
+): Promise<ReadResult | undefined> {
+  const maxOffset = opts.maxOffset;
+  let pos = seg.offsetIndex.lookup(fetchOffset).position;
+  // One read usually covers both the short scan from the index entry and the data returned.
+  let buf = EMPTY;
+  let off = 0;
+  for (;;) {
+    if (pos >= endPosition) return undefined;
+    buf = await seg.readAt(pos, Math.min(endPosition - pos, LOCATE_WINDOW + Math.max(0, maxBytes)));
+    off = 0;
+    let p = peek(buf, off);
+    while (p && p.lastOffset < fetchOffset) {
+      off += p.size;
+      p = peek(buf, off);
+    }
+    if (p) break;
+    if (off === 0) return undefined; // no readable header where one must be: never guess
+    pos += off;
+  }
+  const start = pos + off;
+  const want = Math.min(endPosition - start, Math.max(0, maxBytes));
+  if (buf.length - off < want) {
+    buf = await seg.readAt(start, want);
+    off = 0;
+  }
+  let end = off;
+  let firstOffset: bigint | undefined;
+  let nextOffset: bigint | undefined;
+  for (let p = peek(buf, end); p; p = peek(buf, end)) {
+    if (end + p.size > buf.length || end - off + p.size > maxBytes) break;
+    if (maxOffset !== undefined && p.lastOffset >= maxOffset) break;
+    firstOffset ??= p.baseOffset;
+    nextOffset = p.lastOffset + 1n;
+    end += p.size;
+  }
+  if (firstOffset !== undefined) return { records: buf.subarray(off, end), firstOffset, nextOffset };
+  if (!(opts.minOneBatch ?? true)) return { records: EMPTY, firstOffset: fetchOffset };
+  // KIP-74: the first batch even when larger than maxBytes, so a consumer always progresses.
+  const p = peek(buf, off) ?? peek(await seg.readAt(start, RECORD_BATCH_HEADER_SIZE), 0);
+  if (!p || start + p.size > endPosition || (maxOffset !== undefined && p.lastOffset >= maxOffset)) {
+    return { records: EMPTY, firstOffset: fetchOffset };
+  }
+  const records = buf.length - off >= p.size ? buf.subarray(off, off + p.size) : await seg.readAt(start, p.size);
+  return { records, firstOffset: p.baseOffset, nextOffset: p.lastOffset + 1n };
+}
+
+export interface TimestampAndOffset {
+  timestamp: bigint;
+  offset: bigint;
+}
+
+/**
+ * ListOffsets by time: the first segment whose newest timestamp reaches `ts`, its time index to
+ * skip ahead, then the records of the first batch that reaches it. Offsets below `logStartOffset`
+ * are never returned.
+ */
+export async function findOffsetByTimestamp(segs: readonly LogSegment[], ts: bigint, logStartOffset: bigint): Promise<TimestampAndOffset | undefined> {
+  const lso = logStartOffset;
+  for (const seg of segs) {
+    if (seg.maxTimestampSoFar < ts) continue;
+    const fromOffset = seg.timeIndex.lookup(ts).offset;
+    const start = seg.offsetIndex.lookup(fromOffset > lso ? fromOffset : lso).position;
+    let found: TimestampAndOffset | undefined;
+    await seg.scan({ validate: false, start, chunkSize: 256 * 1024 }, (b, bytes) => {
+      if (b.header.maxTimestamp < ts || b.lastOffset < lso) return true;
+      if (timestampTypeOf(b.header.attributes) === TimestampType.LogAppendTime) {
+        found = { timestamp: b.header.maxTimestamp, offset: b.header.baseOffset > lso ? b.header.baseOffset : lso };
+        return false;
+      }
+      for (const rec of iterateRecords(bytes, 0)) {
+        if (rec.timestamp >= ts && rec.offset >= lso) {
+          found = { timestamp: rec.timestamp, offset: rec.offset };
+          return false;
+        }
+      }
+      return true;
+    });
+    if (found) return found;
+  }
+  return undefined;
+}

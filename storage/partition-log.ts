@@ -1,0 +1,480 @@
+/**
+ * One partition's log: an ordered list of segments, the last one active.
+ *
+ * Concurrency contract: every mutation (appends, rolls, truncation, log-start moves, retention,
+ * compaction swaps, flush, close) runs through one SerialQueue, one at a time, in call order.
+ * Reads, offsetForTimestamp and the getters are not queued: they take a snapshot of the segment
+ * list and of each segment's size synchronously, so they only ever see whole batches. The segment
+ * list is replaced, never mutated in place, and a segment closes its file only after in-flight
+ * reads finish; a read racing with deletion retries and then reports offset-out-of-range.
+ */
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { analyzeFollowerAppend, analyzeLeaderAppend, assignOffsets, type AppendAnalysis } from './append-validation.js';
+import { writeEpochCheckpoint } from './checkpoint.js';
+import { systemClock, timerScheduler, type Clock, type Scheduler } from './clock.js';
+import { resolveLogConfig, type LogConfig } from './config.js';
+import { StorageError } from './errors.js';
+import { CLEAN_SHUTDOWN_MARKER, fsyncDir, LEADER_EPOCH_CHECKPOINT, writeFileAtomic } from './files.js';
+import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
+import { openLogDirectory, type RecoveryReport } from './log-loader.js';
+import { findOffsetByTimestamp, readSegment, type ReadOptions, type ReadResult, type TimestampAndOffset } from './log-read.js';
+import { selectSegmentsToDelete, type SegmentDeletion, type SegmentInfo } from './retention.js';
+import { floorSegment, jitterFn, LogSegment, retireSegments, segmentParams, type AppendInfo } from './segment.js';
+import { SerialQueue } from './serial-queue.js';
+
+export interface PartitionLogOptions {
+  /** The partition directory itself (`<logDir>/<topic>-<partition>`); created if missing. */
+  dir: string;
+  topic: string;
+  partition: number;
+  config?: Partial<LogConfig>;
+  clock?: Clock;
+  scheduler?: Scheduler;
+  logger?: Logger;
+  /** From recovery-point-offset-checkpoint; after an unclean shutdown batches from here on are re-validated (default 0: all). */
+  recoveryPoint?: bigint;
+  /** From log-start-offset-checkpoint (DeleteRecords may have moved it inside a segment). */
+  logStartOffset?: bigint;
+  /** From replication-offset-checkpoint. */
+  highWatermark?: bigint;
+  /** Source of segment roll jitter (default Math.random). */
+  random?: () => number;
+  /** Told after logStartOffset moved, so the owner can checkpoint it promptly. */
+  onLogStartOffsetChange?: (log: PartitionLog) => void;
+}
+
+export interface AppendResult {
+  firstOffset: bigint;
+  lastOffset: bigint;
+  /** The broker time stamped into the batches with LogAppendTime, else -1. */
+  logAppendTime: bigint;
+  recordCount: number;
+}
+
+const EMPTY: Buffer = Buffer.alloc(0);
+const INT32_MAX = 0x7fffffffn;
+
+export class PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  readonly dir: string;
+  private cfg: Readonly<LogConfig>;
+  private segs: readonly LogSegment[];
+  private leo: bigint;
+  private lso: bigint;
+  private hw: bigint;
+  private rp: bigint;
+  private readonly queue = new SerialQueue();
+  private unflushedMessages = 0;
+  /** fsyncs of rolled segments running in the background, in roll order. */
+  private rollFlushes: Promise<void> = Promise.resolve();
+  /** Bumped by every truncation, so a late background flush does not raise the recovery point past it. */
+  private truncations = 0;
+  private lastFlushMs: number;
+  private closed = false;
+
+  private constructor(
+    o: PartitionLogOptions,
+    segments: LogSegment[],
+    private readonly epochCache: LeaderEpochCache,
+    readonly recoveryReport: RecoveryReport,
+    private readonly clock: Clock,
+    private readonly scheduler: Scheduler,
+    readonly logger: Logger,
+    private readonly random: () => number,
+  ) {
+    this.topic = o.topic;
+    this.partition = o.partition;
+    this.dir = o.dir;
+    this.cfg = resolveLogConfig(o.config);
+    this.segs = segments;
+    this.leo = segments.at(-1)!.nextOffset;
+    const start = o.logStartOffset !== undefined && o.logStartOffset > segments[0]!.baseOffset ? o.logStartOffset : segments[0]!.baseOffset;
+    this.lso = start < this.leo ? start : this.leo;
+    this.hw = this.clamp(o.highWatermark ?? this.lso);
+    this.rp = this.leo;
+    this.lastFlushMs = clock.now();
+    this.onLogStartOffsetChange = o.onLogStartOffsetChange;
+  }
+
+  private readonly onLogStartOffsetChange: ((log: PartitionLog) => void) | undefined;
+
+  static async open(o: PartitionLogOptions): Promise<PartitionLog> {
+    const config = resolveLogConfig(o.config);
+    const clock = o.clock ?? systemClock;
+    const logger = (o.logger ?? pino({ level: 'silent' })).child({ topic: o.topic, partition: o.partition });
+    const scheduler = o.scheduler ?? timerScheduler((name, err) => logger.error({ err, task: name }, 'storage task failed'));
+    const random = o.random ?? Math.random;
+    const opened = await openLogDirectory({
+      dir: o.dir, params: segmentParams(config), recoveryPoint: o.recoveryPoint ?? 0n, initialOffset: o.logStartOffset ?? 0n,
+      nowMs: clock.now(), jitterMs: jitterFn(config, random), logger,
+    });
+    const log = new PartitionLog(o, opened.segments, opened.epochCache, opened.report, clock, scheduler, logger, random);
+    opened.epochCache.truncateFromEnd(log.leo);
+    opened.epochCache.truncateFromStart(log.lso);
+    await log.persistEpochs();
+    // Recovered data and rebuilt indexes are fsynced, so the recovery point is the log end.
+    if (!opened.report.hadCleanShutdown) await log.flushSegments();
+    await opened.removeCleanShutdownMarker();
+    logger.debug({ logStartOffset: String(log.lso), logEndOffset: String(log.leo), segments: opened.segments.length }, 'log opened');
+    return log;
+  }
+
+  get config(): Readonly<LogConfig> { return this.cfg; }
+  get logStartOffset(): bigint { return this.lso; }
+  get logEndOffset(): bigint { return this.leo; }
+  get highWatermark(): bigint { return this.hw; }
+  /** Offsets below this are fsynced (with their indexes). */
+  get recoveryPoint(): bigint { return this.rp; }
+  get latestEpoch(): number | undefined { return this.epochCache.latestEpoch; }
+  get epochEntries(): readonly { epoch: number; startOffset: bigint }[] { return this.epochCache.entries; }
+  get isClosed(): boolean { return this.closed; }
+  /** Bytes of all segments' .log files. */
+  get size(): number { return this.segs.reduce((sum, s) => sum + s.size, 0); }
+  get numberOfSegments(): number { return this.segs.length; }
+  get activeSegment(): LogSegment { return this.segs.at(-1)!; }
+  /** Snapshot for the cleaner and tools; never mutate. */
+  get segmentList(): readonly LogSegment[] { return this.segs; }
+
+  segments(): SegmentInfo[] {
+    return this.segs.map((s, i) => ({
+      baseOffset: s.baseOffset,
+      nextBaseOffset: this.segs[i + 1]?.baseOffset ?? this.leo,
+      sizeBytes: s.size,
+      largestTimestamp: s.largestTimestamp(),
+      isActive: i === this.segs.length - 1,
+    }));
+  }
+
+  updateConfig(partial: Partial<LogConfig>): void {
+    this.cfg = resolveLogConfig({ ...this.cfg, ...partial });
+  }
+
+  /** Moves the high watermark forward (never back), clamped to [logStartOffset, logEndOffset]. Returns the value now in force. */
+  updateHighWatermark(hw: bigint): bigint {
+    const v = this.clamp(hw);
+    if (v > this.hw) this.hw = v;
+    return this.hw;
+  }
+
+  /** Sets the high watermark even backwards (a follower adopting a new leader's value). */
+  resetHighWatermark(hw: bigint): bigint {
+    this.hw = this.clamp(hw);
+    return this.hw;
+  }
+
+  private clamp(offset: bigint): bigint {
+    return offset < this.lso ? this.lso : offset > this.leo ? this.leo : offset;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new StorageError('STG_LOG_CLOSED', `log ${this.topic}-${this.partition} is closed`);
+  }
+
+  /**
+   * Producer batches: validated (nothing written if any fails), offsets assigned from the log end
+   * offset by patching baseOffset, partitionLeaderEpoch stamped. Patches `batches` in place.
+   */
+  appendAsLeader(batches: Buffer, leaderEpoch: number, opts: { isFromClient?: boolean } = {}): Promise<AppendResult> {
+    return this.queue.run(async () => {
+      this.ensureOpen();
+      const a = analyzeLeaderAppend(batches, this.cfg, opts.isFromClient ?? true);
+      const appendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? BigInt(this.clock.now()) : -1n;
+      const firstOffset = this.leo;
+      const info = assignOffsets(batches, a, firstOffset, leaderEpoch, appendTime);
+      if (leaderEpoch >= 0 && this.epochCache.assign(leaderEpoch, firstOffset)) await this.persistEpochs();
+      await this.appendChunk(batches, info, a.recordCount);
+      return { firstOffset, lastOffset: info.lastOffset, logAppendTime: appendTime, recordCount: a.recordCount };
+    });
+  }
+
+  /** Replicated batches, offsets already assigned: must start at or after the log end offset and grow. Appended verbatim. */
+  appendAsFollower(batches: Buffer): Promise<AppendResult> {
+    return this.queue.run(async () => {
+      this.ensureOpen();
+      const a: AppendAnalysis = analyzeFollowerAppend(batches, this.leo, this.cfg.segmentBytes);
+      let changed = false;
+      for (const b of a.batches) {
+        const epoch = b.header.partitionLeaderEpoch;
+        if (epoch >= 0 && this.epochCache.assign(epoch, b.header.baseOffset)) changed = true;
+      }
+      if (changed) await this.persistEpochs();
+      const first = a.batches[0]!;
+      const last = a.batches.at(-1)!;
+      await this.appendChunk(batches, {
+        firstOffset: first.header.baseOffset,
+        lastOffset: last.lastOffset,
+        maxTimestamp: a.maxTimestamp,
+        offsetOfMaxTimestamp: a.batches[a.maxTimestampBatch]!.lastOffset,
+        firstBatchMaxTimestamp: first.header.maxTimestamp,
+      }, a.recordCount);
+      return { firstOffset: first.header.baseOffset, lastOffset: last.lastOffset, logAppendTime: -1n, recordCount: a.recordCount };
+    });
+  }
+
+  private async appendChunk(data: Buffer, info: AppendInfo, recordCount: number): Promise<void> {
+    await this.maybeRoll(data.length, info);
+    this.activeSegment.append(data, info);
+    this.leo = info.lastOffset + 1n;
+    this.unflushedMessages += recordCount;
+    if (this.unflushedMessages >= this.cfg.flushIntervalMessages) await this.flushSegments();
+  }
+
+  private async maybeRoll(size: number, info: AppendInfo): Promise<void> {
+    const seg = this.activeSegment;
+    // Kafka's timeWaitedForRoll: incoming timestamp minus the first batch's, else wall-clock age.
+    const first = seg.rollingBasedTimestamp;
+    const age = first !== undefined && first >= 0n ? Number(info.maxTimestamp - first) : this.clock.now() - seg.createdMs;
+    const full = seg.size > 0 && seg.size > this.cfg.segmentBytes - size;
+    const old = seg.size > 0 && age > this.cfg.segmentMs - seg.rollJitterMs;
+    const overflow = info.lastOffset - seg.baseOffset > INT32_MAX || info.firstOffset < seg.baseOffset;
+    if (full || old || overflow || seg.indexesFull) await this.roll(info.firstOffset > this.leo ? info.firstOffset : this.leo);
+  }
+
+  /** Starts a new active segment at `baseOffset`; the old one is fsynced (Kafka flushes on roll). */
+  private async roll(baseOffset: bigint): Promise<void> {
+    const old = this.activeSegment;
+    if (old.size === 0) {
+      if (old.baseOffset === baseOffset) return;
+      this.segs = this.segs.slice(0, -1);
+      await old.deleteFiles();
+    } else old.onBecomeInactive();
+    const seg = LogSegment.create(this.dir, baseOffset, segmentParams(this.cfg), this.clock.now(), jitterFn(this.cfg, this.random)());
+    this.segs = [...this.segs, seg];
+    if (old.size > 0) {
+      // Kafka flushes the rolled segment asynchronously: appends to the new one need not wait.
+      const sync = await old.prepareFlush();
+      const generation = this.truncations;
+      this.rollFlushes = this.rollFlushes
+        .then(async () => {
+          await sync();
+          if (old !== this.activeSegment) old.unloadIndexes();
+          await fsyncDir(this.dir);
+          // A truncation meanwhile may have removed offsets below baseOffset: then keep the lower point.
+          if (generation === this.truncations && baseOffset > this.rp && baseOffset <= this.leo) this.rp = baseOffset;
+        })
+        .catch((err: unknown) => this.logger.error({ err, segment: old.logPath }, 'fsync of rolled segment failed'));
+    }
+    this.logger.debug({ baseOffset: String(baseOffset) }, 'rolled new log segment');
+  }
+
+  /** Forces a roll at the log end offset (tests, tools). */
+  forceRoll(): Promise<void> {
+    return this.queue.run(() => this.roll(this.leo));
+  }
+
+  /**
+   * Whole batches from the one holding `fetchOffset`, up to maxBytes (but at least one batch with
+   * minOneBatch), below `maxOffset`. Out of [logStartOffset, logEndOffset] → STG_OFFSET_OUT_OF_RANGE.
+   */
+  async read(fetchOffset: bigint, maxBytes: number, opts: ReadOptions = {}): Promise<ReadResult> {
+    for (let attempt = 0; ; attempt++) {
+      this.ensureOpen();
+      const segs = this.segs;
+      const sizes = segs.map((s) => s.size);
+      if (fetchOffset < this.lso || fetchOffset > this.leo) {
+        throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `offset ${fetchOffset} outside [${this.lso}, ${this.leo}] of ${this.topic}-${this.partition}`);
+      }
+      if (fetchOffset === this.leo || (opts.maxOffset !== undefined && fetchOffset >= opts.maxOffset)) return { records: EMPTY, firstOffset: fetchOffset };
+      try {
+        for (let i = Math.max(0, floorSegment(segs, fetchOffset)); i < segs.length; i++) {
+          const r = await readSegment(segs[i]!, fetchOffset, maxBytes, sizes[i]!, opts);
+          if (r) return r;
+        }
+        return { records: EMPTY, firstOffset: fetchOffset };
+      } catch (err) {
+        if (!(err instanceof StorageError && err.code === 'STG_LOG_CLOSED' && attempt < 3 && !this.closed)) throw err;
+      }
+    }
+  }
+
+  /** Earliest record with timestamp ≥ ts (ListOffsets by time), or undefined when none. */
+  offsetForTimestamp(ts: bigint): Promise<TimestampAndOffset | undefined> {
+    this.ensureOpen();
+    return findOffsetByTimestamp(this.segs, ts, this.lso);
+  }
+
+  endOffsetForEpoch(epoch: number): EpochEndOffset {
+    return this.epochCache.endOffsetFor(epoch, this.leo);
+  }
+
+  /** Becoming leader (KIP-279): the new epoch starts at the current log end offset. */
+  assignEpochStartOffset(epoch: number, startOffset: bigint): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.epochCache.assign(epoch, startOffset)) await this.persistEpochs();
+    });
+  }
+
+  private persistEpochs(): Promise<void> {
+    return writeEpochCheckpoint(join(this.dir, LEADER_EPOCH_CHECKPOINT), this.epochCache.entries);
+  }
+
+  /**
+   * Follower truncation: removes every offset ≥ `offset` (a batch straddling it goes whole),
+   * later segments entirely, and epochs that started there. Returns the new log end offset.
+   */
+  truncateTo(offset: bigint): Promise<bigint> {
+    return this.queue.run(async () => {
+      this.ensureOpen();
+      if (offset < 0n) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot truncate to ${offset}`);
+      if (offset >= this.leo) return this.leo;
+      if (offset < this.lso) {
+        await this.truncateFully(offset);
+        return this.leo;
+      }
+      this.truncations++;
+      const keep = this.segs.filter((s) => s.baseOffset <= offset);
+      const drop = this.segs.filter((s) => s.baseOffset > offset);
+      const seg = keep.at(-1)!;
+      const b = await seg.findBatch(offset);
+      let newLeo = offset;
+      if (b) {
+        if (b.header.baseOffset < offset) newLeo = b.header.baseOffset;
+        await seg.truncateTo(b.position, newLeo);
+      }
+      this.segs = keep;
+      await this.retire(drop);
+      this.leo = newLeo;
+      if (this.epochCache.truncateFromEnd(newLeo)) await this.persistEpochs();
+      if (this.hw > newLeo) this.hw = newLeo;
+      if (this.rp > newLeo) this.rp = newLeo;
+      this.logger.info({ offset: String(offset), logEndOffset: String(newLeo), removedSegments: drop.length }, 'truncated log');
+      return newLeo;
+    });
+  }
+
+  /** Empties the log and restarts it at `offset` (a follower far behind the leader's log start). */
+  truncateFullyAndStartAt(offset: bigint): Promise<void> {
+    return this.queue.run(() => this.truncateFully(offset));
+  }
+
+  private async truncateFully(offset: bigint): Promise<void> {
+    this.ensureOpen();
+    this.truncations++;
+    const old = this.segs;
+    this.segs = [];
+    for (const s of old) await s.close(false);
+    await this.retire(old);
+    this.segs = [LogSegment.create(this.dir, offset, segmentParams(this.cfg), this.clock.now(), jitterFn(this.cfg, this.random)())];
+    this.leo = this.lso = this.hw = this.rp = offset;
+    this.epochCache.clear();
+    await this.persistEpochs();
+    this.onLogStartOffsetChange?.(this);
+  }
+
+  /**
+   * DeleteRecords: moves logStartOffset up to `offset` (≤ high watermark) and deletes segments
+   * now entirely below it. Returns the log start offset in force.
+   */
+  advanceLogStartOffset(offset: bigint): Promise<bigint> {
+    return this.queue.run(async () => {
+      this.ensureOpen();
+      if (offset <= this.lso) return this.lso;
+      if (offset > this.hw) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot move log start to ${offset}, above the high watermark ${this.hw}`);
+      this.lso = offset;
+      if (this.epochCache.truncateFromStart(offset)) await this.persistEpochs();
+      this.onLogStartOffsetChange?.(this);
+      if (offset === this.leo && this.activeSegment.size > 0) await this.roll(this.leo);
+      await this.deleteSegments(selectSegmentsToDelete(this.segments(), { retentionMs: -1, retentionBytes: -1, logStartOffset: offset, highWatermark: this.hw }, this.clock.now()));
+      return this.lso;
+    });
+  }
+
+  deleteRecordsBefore(offset: bigint): Promise<bigint> {
+    return this.advanceLogStartOffset(offset);
+  }
+
+  /** Retention by time, size and log start offset (the policy decides which apply). */
+  deleteOldSegments(): Promise<SegmentDeletion[]> {
+    return this.queue.run(async () => {
+      if (this.closed) return [];
+      const timeAndSize = this.cfg.cleanupPolicy.includes('delete');
+      const active = this.activeSegment;
+      // An expired active segment can only go once it is rolled (and fully below the high watermark).
+      if (timeAndSize && this.cfg.retentionMs >= 0 && active.size > 0 && this.hw >= this.leo && this.clock.now() - Number(active.largestTimestamp()) > this.cfg.retentionMs) {
+        await this.roll(this.leo);
+      }
+      const selected = selectSegmentsToDelete(this.segments(), {
+        retentionMs: timeAndSize ? this.cfg.retentionMs : -1,
+        retentionBytes: timeAndSize ? this.cfg.retentionBytes : -1,
+        logStartOffset: this.lso,
+        highWatermark: this.hw,
+      }, this.clock.now());
+      await this.deleteSegments(selected);
+      return selected;
+    });
+  }
+
+  private async deleteSegments(selected: readonly SegmentDeletion[]): Promise<void> {
+    if (selected.length === 0) return;
+    const newStart = selected.at(-1)!.nextBaseOffset;
+    if (newStart > this.lso) {
+      // logStartOffset moves first, so nobody is sent to a segment about to vanish.
+      this.lso = newStart;
+      if (this.epochCache.truncateFromStart(newStart)) await this.persistEpochs();
+      this.onLogStartOffsetChange?.(this);
+    }
+    const bases = new Set(selected.map((s) => s.baseOffset));
+    const victims = this.segs.filter((s) => bases.has(s.baseOffset) && s !== this.activeSegment);
+    this.segs = this.segs.filter((s) => !victims.includes(s));
+    await this.retire(victims);
+    this.logger.info({ segments: selected.map((s) => `${s.baseOffset}:${s.reason}`), logStartOffset: String(this.lso) }, 'deleted log segments');
+  }
+
+  /** Renames to `.deleted` now, removes after fileDeleteDelayMs (leftovers are removed on the next open). */
+  retire(victims: readonly LogSegment[]): Promise<void> {
+    return retireSegments(victims, this.cfg.fileDeleteDelayMs, this.scheduler, `delete-segments-${this.topic}-${this.partition}`);
+  }
+
+  /** fsync everything appended so far; the recovery point becomes the log end offset. */
+  flush(): Promise<void> {
+    return this.queue.run(() => this.flushSegments());
+  }
+
+  /** Flushes when flushIntervalMs has passed since the last flush and something is unflushed. */
+  maybeFlushOnTime(): Promise<void> {
+    if (this.closed || this.unflushedMessages === 0 || this.clock.now() - this.lastFlushMs < this.cfg.flushIntervalMs) return Promise.resolve();
+    return this.flush();
+  }
+
+  private async flushSegments(): Promise<void> {
+    if (this.closed) return;
+    const upTo = this.leo;
+    await this.rollFlushes;
+    for (const s of this.segs) if (s.nextOffset > this.rp || s === this.activeSegment || s.flushedSize < s.size) await s.flush();
+    await fsyncDir(this.dir);
+    if (upTo > this.rp) this.rp = upTo;
+    this.unflushedMessages = 0;
+    this.lastFlushMs = this.clock.now();
+  }
+
+  /** Runs `task` as the single writer (the cleaner's swap uses this). */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      this.ensureOpen();
+      return task();
+    });
+  }
+
+  /** Replaces the segment list (cleaner swap); only from inside `exclusive`. */
+  replaceSegmentList(segments: LogSegment[]): void {
+    this.segs = segments;
+  }
+
+  /** Flushes, persists indexes and the epoch cache, and leaves the clean-shutdown marker. */
+  close(opts: { clean?: boolean } = {}): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.closed) return;
+      const clean = opts.clean ?? true;
+      await this.rollFlushes;
+      if (clean) {
+        await this.flushSegments();
+        await this.persistEpochs();
+      }
+      this.closed = true;
+      for (const s of this.segs) await s.close(clean);
+      if (clean) await writeFileAtomic(join(this.dir, CLEAN_SHUTDOWN_MARKER), `${this.leo}\n`);
+    });
+  }
+}

@@ -1,0 +1,410 @@
+/**
+ * One segment: `<base>.log` plus its `.index` and `.timeindex`. Appends are positional writes
+ * into the page cache (synchronous, like Kafka's FileChannel writes; fsync is separate); reads
+ * are `fs.read` into fresh buffers. A segment closes its file only once no read is in flight,
+ * so a concurrent truncation or deletion can never make a read hit a reused descriptor.
+ */
+import { closeSync, constants, fstatSync, fsync, ftruncateSync, openSync, promises as fsp, read, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { RECORD_BATCH_HEADER_SIZE, readBatchHeader } from '../protocol/index.js';
+import { scanBatches, type CheckedBatch, type ScanResult } from './batch-check.js';
+import { ioError, StorageError } from './errors.js';
+import type { Scheduler } from './clock.js';
+import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, segmentFileName, TIME_INDEX_SUFFIX } from './files.js';
+import { OffsetIndex, TimeIndex } from './index-file.js';
+
+export interface SegmentParams {
+  segmentIndexBytes: number;
+  indexIntervalBytes: number;
+}
+
+export interface AppendInfo {
+  firstOffset: bigint;
+  lastOffset: bigint;
+  /** Largest batch maxTimestamp in the chunk. */
+  maxTimestamp: bigint;
+  /** Last offset of the batch carrying maxTimestamp (Kafka's shallow offset of max timestamp). */
+  offsetOfMaxTimestamp: bigint;
+  /** maxTimestamp of the first batch in the chunk (basis of time-based rolling). */
+  firstBatchMaxTimestamp: bigint;
+}
+
+async function readOptional(path: string): Promise<Buffer | undefined> {
+  try {
+    return await fsp.readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+export class LogSegment {
+  /** Offset after the last batch (baseOffset while empty). */
+  nextOffset: bigint;
+  maxTimestampSoFar = -1n;
+  offsetOfMaxTimestampSoFar: bigint;
+  /** maxTimestamp of the first batch; undefined while empty or not yet loaded. */
+  rollingBasedTimestamp: bigint | undefined;
+  /** Bytes known to be fsynced. */
+  flushedSize = 0;
+  private bytesSinceLastIndexEntry = 0;
+  private pendingReads = 0;
+  private closing: (() => void) | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly baseOffset: bigint,
+    private fd: number,
+    public size: number,
+    public offsetIndex: OffsetIndex,
+    public timeIndex: TimeIndex,
+    readonly params: SegmentParams,
+    /** Creation time (ms) for time-based rolling of a segment without timestamps. */
+    readonly createdMs: number,
+    /** Random per-segment jitter subtracted from segmentMs. */
+    readonly rollJitterMs: number,
+    /** File suffix after `.log`, e.g. `.cleaned` while the cleaner writes it. */
+    public transientSuffix: string,
+  ) {
+    this.nextOffset = baseOffset;
+    this.offsetOfMaxTimestampSoFar = baseOffset;
+  }
+
+  static path(dir: string, baseOffset: bigint, suffix: string, transient = ''): string {
+    return join(dir, segmentFileName(baseOffset, suffix) + transient);
+  }
+
+  /** A new empty segment; an existing file of the same name is truncated. */
+  static create(dir: string, baseOffset: bigint, params: SegmentParams, nowMs: number, rollJitterMs: number, transient = ''): LogSegment {
+    const fd = openSync(LogSegment.path(dir, baseOffset, LOG_SUFFIX, transient), constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o644);
+    const seg = new LogSegment(
+      dir, baseOffset, fd, 0,
+      new OffsetIndex(LogSegment.path(dir, baseOffset, INDEX_SUFFIX, transient), baseOffset, params.segmentIndexBytes),
+      new TimeIndex(LogSegment.path(dir, baseOffset, TIME_INDEX_SUFFIX, transient), baseOffset, params.segmentIndexBytes),
+      params, nowMs, rollJitterMs, transient,
+    );
+    return seg;
+  }
+
+  /**
+   * Opens an existing segment with whatever index files are there (missing → empty). The caller
+   * runs `checkIndexes` and, if needed, `recover` before trusting them.
+   */
+  static async open(dir: string, baseOffset: bigint, params: SegmentParams, nowMs: number, rollJitterMs: number, transient = ''): Promise<LogSegment> {
+    const logPath = LogSegment.path(dir, baseOffset, LOG_SUFFIX, transient);
+    const fd = openSync(logPath, constants.O_RDWR);
+    const { size, mtimeMs } = fstatSync(fd);
+    const idxPath = LogSegment.path(dir, baseOffset, INDEX_SUFFIX, transient);
+    const tixPath = LogSegment.path(dir, baseOffset, TIME_INDEX_SUFFIX, transient);
+    const [idx, tix] = await Promise.all([readOptional(idxPath), readOptional(tixPath)]);
+    const seg = new LogSegment(
+      dir, baseOffset, fd, size,
+      new OffsetIndex(idxPath, baseOffset, params.segmentIndexBytes, idx),
+      new TimeIndex(tixPath, baseOffset, params.segmentIndexBytes, tix),
+      params, Math.min(nowMs, mtimeMs), rollJitterMs, transient,
+    );
+    seg.flushedSize = size;
+    seg.indexFilesComplete = idx !== undefined && tix !== undefined && idx.length % 8 === 0 && tix.length % 12 === 0;
+    return seg;
+  }
+
+  /** False when an index file was missing or had a partial entry at open. */
+  indexFilesComplete = true;
+
+  get logPath(): string {
+    return LogSegment.path(this.dir, this.baseOffset, LOG_SUFFIX, this.transientSuffix);
+  }
+
+  /** Newest record timestamp, for retention (falls back to file age when no batch has one). */
+  largestTimestamp(): bigint {
+    if (this.maxTimestampSoFar >= 0n) return this.maxTimestampSoFar;
+    return BigInt(Math.floor(fstatSync(this.fd).mtimeMs));
+  }
+
+  lastModifiedMs(): number {
+    return fstatSync(this.fd).mtimeMs;
+  }
+
+  get indexesFull(): boolean {
+    return this.offsetIndex.isFull || this.timeIndex.isFull;
+  }
+
+  /** Writes one chunk of whole batches at the end and indexes it sparsely. */
+  append(data: Buffer, info: AppendInfo): void {
+    if (this.closed) throw new StorageError('STG_LOG_CLOSED', `segment ${this.logPath} is closed`);
+    const position = this.size;
+    let written = 0;
+    try {
+      while (written < data.length) written += writeSync(this.fd, data, written, data.length - written, position + written);
+    } catch (err) {
+      // Never leave a partial batch behind the end we know (disk full, I/O error).
+      try {
+        ftruncateSync(this.fd, position);
+      } catch {
+        // recovery will cut the partial batch if this fails too
+      }
+      throw ioError(`append to ${this.logPath}`, err);
+    }
+    if (this.size === 0) this.rollingBasedTimestamp = info.firstBatchMaxTimestamp;
+    if (info.maxTimestamp > this.maxTimestampSoFar) {
+      this.maxTimestampSoFar = info.maxTimestamp;
+      this.offsetOfMaxTimestampSoFar = info.offsetOfMaxTimestamp;
+    }
+    // Index the chunk's last offset → its start, when enough bytes passed since the last entry.
+    if (this.bytesSinceLastIndexEntry > this.params.indexIntervalBytes) {
+      this.offsetIndex.append(info.lastOffset, position);
+      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+      this.bytesSinceLastIndexEntry = 0;
+    }
+    this.bytesSinceLastIndexEntry += data.length;
+    this.size += data.length;
+    this.nextOffset = info.lastOffset + 1n;
+  }
+
+  /** Reads up to `length` bytes at `position` (fewer at the end of the file). */
+  readAt = (position: number, length: number): Promise<Buffer> => {
+    if (this.closed) return Promise.reject(new StorageError('STG_LOG_CLOSED', `segment ${this.logPath} is closed`));
+    const buf = Buffer.allocUnsafe(length);
+    this.pendingReads++;
+    return new Promise<Buffer>((resolve, reject) => {
+      const step = (done: number): void => {
+        if (done >= length) return resolve(buf);
+        read(this.fd, buf, done, length - done, position + done, (err, n) => {
+          if (err) return reject(err);
+          if (n === 0) return resolve(buf.subarray(0, done));
+          step(done + n);
+        });
+      };
+      step(0);
+    }).finally(() => {
+      this.pendingReads--;
+      if (this.pendingReads === 0 && this.closing) this.closing();
+    });
+  };
+
+  /** Walks batches from `start` (default 0) to the end of the segment as it is now. */
+  scan(opts: { validate: boolean; start?: number; chunkSize?: number }, visit: (b: CheckedBatch, bytes: Buffer) => boolean | void): Promise<ScanResult> {
+    return scanBatches(this.readAt, opts.start ?? 0, this.size, { validate: opts.validate, chunkSize: opts.chunkSize, minNextOffset: opts.validate ? this.baseOffset : undefined }, visit);
+  }
+
+  /** Position of the first batch whose last offset is ≥ target, with that batch, or undefined past the end. */
+  async findBatch(target: bigint, endPosition = this.size): Promise<CheckedBatch | undefined> {
+    const start = this.offsetIndex.lookup(target).position;
+    let found: CheckedBatch | undefined;
+    await scanBatches(this.readAt, start, endPosition, { validate: false, chunkSize: 16 * 1024 }, (b) => {
+      if (b.lastOffset < target) return true;
+      found = b;
+      return false;
+    });
+    return found;
+  }
+
+  /**
+   * Rebuilds indexes and in-memory state from the batches from `start` on (0: everything); with
+   * `validate` stops at the first invalid batch and cuts the file there. `onBatch` sees each
+   * surviving batch (epoch cache rebuild).
+   */
+  async recover(validate: boolean, onBatch?: (b: CheckedBatch) => void): Promise<ScanResult & { truncatedBytes: number }> {
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.maxTimestampSoFar = -1n;
+    this.offsetOfMaxTimestampSoFar = this.baseOffset;
+    this.rollingBasedTimestamp = undefined;
+    this.bytesSinceLastIndexEntry = 0;
+    this.nextOffset = this.baseOffset;
+    const result = await this.scan({ validate }, (b) => {
+      if (this.rollingBasedTimestamp === undefined) this.rollingBasedTimestamp = b.header.maxTimestamp;
+      if (b.header.maxTimestamp > this.maxTimestampSoFar) {
+        this.maxTimestampSoFar = b.header.maxTimestamp;
+        this.offsetOfMaxTimestampSoFar = b.lastOffset;
+      }
+      if (this.bytesSinceLastIndexEntry > this.params.indexIntervalBytes) {
+        this.offsetIndex.append(b.lastOffset, b.position);
+        this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+        this.bytesSinceLastIndexEntry = 0;
+      }
+      this.bytesSinceLastIndexEntry += b.size;
+      this.nextOffset = b.lastOffset + 1n;
+      onBatch?.(b);
+    });
+    const truncatedBytes = this.size - result.validBytes;
+    if (truncatedBytes > 0) await this.truncateFile(result.validBytes);
+    this.indexFilesComplete = true;
+    return { ...result, truncatedBytes };
+  }
+
+  /**
+   * Restores nextOffset, max timestamp and index spacing of a segment whose indexes are trusted,
+   * by scanning only the tail after the last offset index entry.
+   */
+  async loadTail(): Promise<ScanResult> {
+    const lastIdx = this.offsetIndex.lastEntry;
+    const lastTime = this.timeIndex.lastEntry;
+    if (lastTime) {
+      this.maxTimestampSoFar = lastTime.timestamp;
+      this.offsetOfMaxTimestampSoFar = lastTime.offset;
+    }
+    const start = lastIdx?.position ?? 0;
+    this.nextOffset = this.baseOffset;
+    this.bytesSinceLastIndexEntry = 0;
+    const result = await this.scan({ validate: false, start, chunkSize: 64 * 1024 }, (b) => {
+      if (b.header.maxTimestamp > this.maxTimestampSoFar) {
+        this.maxTimestampSoFar = b.header.maxTimestamp;
+        this.offsetOfMaxTimestampSoFar = b.lastOffset;
+      }
+      this.nextOffset = b.lastOffset + 1n;
+      this.bytesSinceLastIndexEntry += b.size;
+    });
+    this.rollingBasedTimestamp = undefined;
+    if (this.size >= RECORD_BATCH_HEADER_SIZE) {
+      try {
+        this.rollingBasedTimestamp = readBatchHeader(await this.readAt(0, RECORD_BATCH_HEADER_SIZE), 0).maxTimestamp;
+      } catch {
+        // An unreadable first header is recovery's business; time-based rolling then uses the creation time.
+      }
+    }
+    return result;
+  }
+
+  /** Cuts the log at `position` (a batch boundary) and drops index entries beyond it. */
+  async truncateTo(position: number, newNextOffset: bigint): Promise<number> {
+    const removed = this.size - position;
+    if (removed <= 0) return 0;
+    await this.truncateFile(position);
+    this.offsetIndex.truncateToPosition(position);
+    this.timeIndex.truncateToOffset(newNextOffset);
+    this.nextOffset = newNextOffset;
+    if (position === 0) this.rollingBasedTimestamp = undefined;
+    this.maxTimestampSoFar = -1n;
+    this.offsetOfMaxTimestampSoFar = this.baseOffset;
+    await this.loadTail();
+    return removed;
+  }
+
+  private async truncateFile(position: number): Promise<void> {
+    await fsp.truncate(this.logPath, position);
+    this.size = position;
+    this.flushedSize = Math.min(this.flushedSize, position);
+  }
+
+  /** Drops index entries from memory when they are all on disk (inactive segments). */
+  unloadIndexes(): void {
+    this.offsetIndex.unload();
+    this.timeIndex.unload();
+  }
+
+  /** Called on roll: a final time index entry so the segment's max timestamp survives. */
+  onBecomeInactive(): void {
+    this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+  }
+
+  /** fsyncs the log and writes + fsyncs both indexes. */
+  async flush(): Promise<void> {
+    if (this.closed) return;
+    await (await this.prepareFlush())();
+  }
+
+  /**
+   * Writes the index files now (call as the log's single writer, so no rename can race with it)
+   * and returns the slow part: fsync of the log and both indexes through descriptors opened
+   * here, which may then run in the background. The log descriptor stays open until it is done.
+   */
+  async prepareFlush(): Promise<() => Promise<void>> {
+    const upTo = this.size;
+    await Promise.all([this.offsetIndex.persist(false), this.timeIndex.persist(false)]);
+    const indexFds = [openSync(this.offsetIndex.path, 'r'), openSync(this.timeIndex.path, 'r')];
+    this.pendingReads++;
+    const syncFd = (fd: number): Promise<void> => new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+    return async () => {
+      try {
+        await Promise.all([syncFd(this.fd), ...indexFds.map(syncFd)]);
+        this.flushedSize = Math.max(this.flushedSize, upTo);
+      } finally {
+        for (const fd of indexFds) closeSync(fd);
+        this.pendingReads--;
+        if (this.pendingReads === 0 && this.closing) this.closing();
+      }
+    };
+  }
+
+  /** Persists indexes (with the final time entry) and releases the file once reads are done. */
+  async close(persistIndexes = true): Promise<void> {
+    if (this.closed) return;
+    if (persistIndexes) {
+      this.onBecomeInactive();
+      await Promise.all([this.offsetIndex.persist(false), this.timeIndex.persist(false)]);
+    }
+    this.closed = true;
+    if (this.pendingReads > 0) await new Promise<void>((resolve) => (this.closing = resolve));
+    closeSync(this.fd);
+  }
+
+  /** Renames all three files to carry `transient` (e.g. `.deleted`, `.swap`, or '' to finalise). */
+  async renameSuffix(transient: string): Promise<void> {
+    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+      const from = LogSegment.path(this.dir, this.baseOffset, suffix, this.transientSuffix);
+      const to = LogSegment.path(this.dir, this.baseOffset, suffix, transient);
+      await fsp.rename(from, to).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+    }
+    this.transientSuffix = transient;
+    this.offsetIndex = this.retarget(this.offsetIndex, INDEX_SUFFIX);
+    this.timeIndex = this.retarget(this.timeIndex, TIME_INDEX_SUFFIX);
+  }
+
+  private retarget<T extends OffsetIndex | TimeIndex>(index: T, suffix: string): T {
+    index.path = LogSegment.path(this.dir, this.baseOffset, suffix, this.transientSuffix);
+    return index;
+  }
+
+  /** Removes the segment's files (whatever their current suffix). */
+  async deleteFiles(): Promise<void> {
+    await this.close(false);
+    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+      await fsp.rm(LogSegment.path(this.dir, this.baseOffset, suffix, this.transientSuffix), { force: true });
+    }
+  }
+}
+
+export function segmentParams(c: { segmentIndexBytes: number; indexIntervalBytes: number }): SegmentParams {
+  return { segmentIndexBytes: c.segmentIndexBytes, indexIntervalBytes: c.indexIntervalBytes };
+}
+
+/** Per-segment roll jitter in [0, min(segmentJitterMs, segmentMs)). */
+export function jitterFn(c: { segmentJitterMs: number; segmentMs: number }, random: () => number): () => number {
+  return () => (c.segmentJitterMs > 0 ? Math.floor(random() * Math.min(c.segmentJitterMs, c.segmentMs)) : 0);
+}
+
+/** Index of the last segment with baseOffset ≤ offset, or -1. */
+export function floorSegment(segs: readonly LogSegment[], offset: bigint): number {
+  let lo = 0;
+  let hi = segs.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (segs[mid]!.baseOffset <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/**
+ * Segments leaving the log: closed (after in-flight reads) and renamed `.deleted` at once, files
+ * removed after `delayMs` (Kafka's file.delete.delay.ms); leftovers are removed on the next open.
+ */
+export async function retireSegments(victims: readonly LogSegment[], delayMs: number, scheduler: Scheduler, taskName: string): Promise<void> {
+  if (victims.length === 0) return;
+  for (const s of victims) {
+    await s.close(false);
+    await s.renameSuffix(DELETED_SUFFIX);
+  }
+  const remove = async (): Promise<void> => {
+    for (const s of victims) await s.deleteFiles();
+  };
+  if (delayMs === 0) await remove();
+  else scheduler.scheduleOnce(taskName, remove, delayMs);
+}

@@ -1,0 +1,182 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TopicAdmin } from '../../../broker/admin/index.js';
+import { ZkSession } from '../../../coordination/index.js';
+import { testZkConnect } from '../../helpers/shared-zookeeper.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { REPO_ROOT } from '../../helpers/zookeeper.js';
+import { ControllerHarness, type HarnessBroker } from './harness.js';
+
+const SESSION_TIMEOUT_MS = 2000;
+
+describe('controller > cluster of in-process brokers on a real ZooKeeper', function () {
+  this.timeout(60_000);
+  let connect: string;
+  let h: ControllerHarness;
+  const extra: ZkSession[] = [];
+
+  async function session(): Promise<ZkSession> {
+    const s = new ZkSession({ connect, sessionTimeoutMs: SESSION_TIMEOUT_MS, requestTimeoutMs: 15_000 });
+    await s.start();
+    return s;
+  }
+
+  beforeEach(() => {
+    connect = testZkConnect('samsa-ctrl');
+    h = new ControllerHarness({
+      openStore: async () => {
+        const s = await session();
+        return { store: s, close: () => s.close() };
+      },
+    });
+  });
+
+  afterEach(async () => {
+    await h.stopAll();
+    for (const s of extra.splice(0)) await s.close();
+  });
+
+  async function admin(): Promise<TopicAdmin> {
+    const s = await session();
+    extra.push(s);
+    return new TopicAdmin(s, { assignmentSeed: { startIndex: 0, replicaShift: 0 } });
+  }
+
+  async function epochInZk(): Promise<number> {
+    const s = await session();
+    extra.push(s);
+    return Number((await s.getData('/controller_epoch')).data!.toString());
+  }
+
+  const oneController = async (): Promise<HarnessBroker> =>
+    waitFor(() => {
+      const cs = h.controllers();
+      return cs.length === 1 && [...h.brokers.values()].every((b) => b.controller.activeControllerId === cs[0]!.id) ? cs[0] : undefined;
+    }, 'exactly one controller that every broker knows');
+
+  it('exactly one controller; the epoch grows on every move and survives every broker being down', async () => {
+    for (const id of [1, 2, 3]) await h.startBroker(id);
+    const first = await oneController();
+    const e1 = first.controller.controllerEpoch;
+    expect(await epochInZk()).to.equal(e1);
+    await h.stopBroker(first.id);
+    const second = await oneController();
+    expect(second.controller.controllerEpoch).to.equal(e1 + 1);
+    // Stopping the rest one by one moves the controller again at least once.
+    await h.stopAll();
+    const afterAllDown = await epochInZk();
+    expect(afterAllDown).to.be.at.least(e1 + 2);
+    await h.startBroker(7);
+    const third = await oneController();
+    expect(third.controller.controllerEpoch).to.equal(afterAllDown + 1);
+  });
+
+  it('a crashed controller (session left to expire) is replaced within the session timeout plus one second', async () => {
+    for (const id of [1, 2, 3]) await h.startBroker(id);
+    const old = await oneController();
+    const crashedAt = Date.now();
+    (old.handle.store as ZkSession).abandonForTest();
+    h.brokers.delete(old.id);
+    h.transport.unregister(old.id);
+    const next = await waitFor(() => h.controllers().find((b) => b.id !== old.id), 'a new controller', { timeoutMs: 15_000 });
+    const took = Date.now() - crashedAt;
+    await old.controller.shutdown();
+    expect(took).to.be.below(SESSION_TIMEOUT_MS + 1000);
+    expect(next.controller.controllerEpoch).to.equal(old.controller.epochsHeld.at(-1)! + 1);
+  });
+
+  it('creates a topic with Kafka JSON, pushes leaders, moves leadership when a leader dies, deletes everything', async () => {
+    for (const id of [1, 2, 3]) await h.startBroker(id);
+    const c = await oneController();
+    const a = await admin();
+    await a.createTopic({ name: 'orders', numPartitions: 3, replicationFactor: 3, configs: { 'cleanup.policy': 'compact' } });
+    await waitFor(() => h.allCachesAgree('orders', 3), 'leaders known everywhere');
+    const zk = await session();
+    extra.push(zk);
+    const fixture = (name: string): string => readFileSync(join(REPO_ROOT, 'test/fixtures/zk', name), 'utf8').trim();
+    expect((await zk.getData('/brokers/topics/orders')).data!.toString()).to.equal(fixture('topic-orders.json'));
+    expect((await zk.getData('/config/topics/orders')).data!.toString()).to.equal(fixture('config-topic-orders.json'));
+    const state0 = JSON.parse((await zk.getData('/brokers/topics/orders/partitions/0/state')).data!.toString()) as { leader: number };
+    expect(state0.leader).to.equal(1);
+
+    const victim = [1, 2, 3].find((id) => id !== c.id)!;
+    await h.killBroker(victim);
+    await waitFor(() => h.allCachesAgree('orders', 3, (leader) => leader !== victim), 'leadership moved off the dead broker');
+
+    // Deletion waits while a replica's broker is down (Kafka: "ineligible"), then completes.
+    await a.deleteTopic('orders');
+    await waitFor(async () => (await zk.exists('/admin/delete_topics/orders')) !== null, 'marked for deletion');
+    await c.controller.idle();
+    expect(await zk.exists('/brokers/topics/orders')).to.not.equal(null);
+    await h.startBroker(victim);
+    await waitFor(async () => (await zk.exists('/brokers/topics/orders')) === null && (await zk.exists('/admin/delete_topics/orders')) === null, 'topic znodes deleted');
+    expect(await zk.exists('/config/topics/orders')).to.equal(null);
+    const stops = [...h.brokers.values()].flatMap((b) => b.stopReplica.filter((s) => s.topic === 'orders' && s.deletePartition));
+    expect(stops.length).to.equal(9);
+  });
+
+  it('a broker whose session expires re-registers with a new broker epoch and gets metadata again', async () => {
+    for (const id of [1, 2, 3]) await h.startBroker(id);
+    const c = await oneController();
+    const b = [...h.brokers.values()].find((x) => x.id !== c.id)!;
+    const before = b.epoch;
+    const updatesBefore = b.cache.updateCount;
+    (b.handle.store as ZkSession).freezeForTest();
+    await waitFor(() => !c.controller.current?.ctx.isLive(b.id), 'controller sees the broker gone', { timeoutMs: 15_000 });
+    (b.handle.store as ZkSession).thawForTest();
+    await waitFor(() => b.epoch > before, 're-registered with a new broker epoch', { timeoutMs: 15_000 });
+    await waitFor(() => c.controller.current?.ctx.brokerEpoch(b.id) === b.epoch && b.cache.updateCount > updatesBefore, 'controller knows the new epoch and sent metadata');
+  });
+
+  it('zombie controller: fenced in ZooKeeper, refused by every broker, steps down', async () => {
+    for (const id of [1, 2, 3]) await h.startBroker(id);
+    const zombie = await oneController();
+    const oldEpoch = zombie.controller.controllerEpoch;
+    const a = await admin();
+    await a.createTopic({ name: 'z', numPartitions: 3, replicationFactor: 3 });
+    await waitFor(() => h.allCachesAgree('z', 3), 'leaders known');
+    const others = [...h.brokers.values()].filter((b) => b.id !== zombie.id);
+
+    (zombie.handle.store as ZkSession).freezeForTest();
+    const successor = await waitFor(() => others.find((b) => b.controller.isActive), 'a new controller', { timeoutMs: 15_000 });
+    const newEpoch = successor.controller.controllerEpoch;
+    expect(newEpoch).to.be.above(oldEpoch);
+    await waitFor(() => others.every((b) => b.handler.controllerEpoch === newEpoch), 'every live broker has seen the new epoch');
+    await waitFor(() => successor.controller.current !== undefined && h.controllers().length === 2, 'successor settled');
+
+    const zk = await session();
+    extra.push(zk);
+    const snapshot = async (): Promise<string[]> =>
+      Promise.all([0, 1, 2].map(async (p) => {
+        const n = await zk.getData(`/brokers/topics/z/partitions/${p}/state`);
+        return `${n.stat.version}:${n.data!.toString()}`;
+      }));
+    const statesBefore = await snapshot();
+
+    // The zombie still believes it controls: it pushes metadata and tries a ZooKeeper write.
+    await zombie.controller.resendMetadata();
+    await waitFor(
+      () => others.every((b) => h.observed.some((o) => o.broker === b.id && o.controllerEpoch === oldEpoch && !o.accepted && o.api === 'UpdateMetadata')),
+      'every broker refused the zombie\'s UpdateMetadata',
+    );
+    const victim = others.find((b) => b.id !== successor.id)!;
+    const shutdown = zombie.controller.controlledShutdown(victim.id, victim.epoch).then(
+      () => 'resolved',
+      (err: { errorCode?: string }) => err.errorCode,
+    );
+    (zombie.handle.store as ZkSession).thawForTest();
+    expect(await shutdown).to.equal('NOT_CONTROLLER');
+    await waitFor(() => !zombie.controller.isActive && zombie.controller.activeControllerId === successor.id, 'zombie stepped down');
+    await waitFor(() => successor.controller.current?.ctx.isLive(zombie.id) === true, 'zombie broker re-registered');
+
+    expect(await snapshot()).to.deep.equal(statesBefore);
+    expect(await epochInZk()).to.equal(newEpoch);
+    // Nothing from the old epoch was applied by a broker after the new epoch existed there.
+    const firstNew = Math.min(...h.observed.filter((o) => o.controllerEpoch === newEpoch).map((o) => o.at));
+    const lateOld = h.observed.filter((o) => o.broker !== zombie.id && o.controllerEpoch === oldEpoch && o.at >= firstNew);
+    expect(lateOld.length).to.be.above(0);
+    expect(lateOld.filter((o) => o.accepted)).to.deep.equal([]);
+    expect(h.observed.filter((o) => o.controllerEpoch < o.highestEpochBefore && o.accepted)).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,96 @@
+import { expect } from 'chai';
+import { silentLogger } from '../../../broker/index.js';
+import { InterBrokerClient, type Scheduler, type TimerHandle } from '../../../broker/network/index.js';
+import { freePort } from '../../helpers/ports.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { startNetworkBroker } from './fixture.js';
+
+/** Time that moves only when the test says so; sockets stay real. */
+class ManualScheduler implements Scheduler {
+  time = 1_000;
+  readonly timers = new Set<{ at: number; ms: number; fn: () => void }>();
+  now(): number {
+    return this.time;
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const t = { at: this.time + ms, ms, fn };
+    this.timers.add(t);
+    return t;
+  }
+  clearTimeout(handle: TimerHandle): void {
+    this.timers.delete(handle as { at: number; ms: number; fn: () => void });
+  }
+  /** Delays of pending timers shorter than `below` (reconnect attempts, not request timeouts). */
+  pendingDelays(below: number): number[] {
+    return [...this.timers].filter((t) => t.ms < below).map((t) => t.ms);
+  }
+  advance(ms: number): void {
+    this.time += ms;
+    for (const t of [...this.timers].sort((a, b) => a.at - b.at)) {
+      if (t.at <= this.time && this.timers.delete(t)) t.fn();
+    }
+  }
+}
+
+describe('network > inter-broker client reconnect backoff', () => {
+  it('waits an exponentially growing backoff between failed attempts and resets it on success', async () => {
+    const scheduler = new ManualScheduler();
+    const client = new InterBrokerClient({
+      logger: silentLogger(),
+      scheduler,
+      requestTimeoutMs: 600_000,
+      connectTimeoutMs: 300_000,
+      reconnectBackoffMs: 20,
+      reconnectBackoffMaxMs: 70,
+    });
+    const port = await freePort();
+    const target = { id: 3, host: '127.0.0.1', port };
+    const outcome = (p: Promise<unknown>): { settled: boolean; error?: { code?: string } } => {
+      const o: { settled: boolean; error?: { code?: string } } = { settled: false };
+      p.then(
+        () => (o.settled = true),
+        (e: { code?: string }) => Object.assign(o, { settled: true, error: e }),
+      );
+      return o;
+    };
+    try {
+      // First attempt: immediate.
+      const first = outcome(client.send(target, 'Echo', 1));
+      await waitFor(() => first.settled, 'the first attempt to fail');
+      expect(first.error?.code).to.equal('BRK_BROKER_UNREACHABLE');
+
+      const delays: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const next = outcome(client.send(target, 'Echo', 1));
+        const [delay] = scheduler.pendingDelays(1_000);
+        expect(delay, `attempt ${i + 2} waits`).to.be.a('number');
+        delays.push(delay!);
+        expect(next.settled, 'no attempt before the backoff passes').to.equal(false);
+        scheduler.advance(delay!);
+        await waitFor(() => next.settled, `attempt ${i + 2} to fail`);
+        expect(next.error?.code).to.equal('BRK_BROKER_UNREACHABLE');
+      }
+      expect(delays).to.deep.equal([20, 40, 70, 70]);
+
+      const broker = await startNetworkBroker({ listeners: `PLAINTEXT://127.0.0.1:0,INTERNAL://127.0.0.1:${port}` }, (s) =>
+        s.registerInternal('Echo', async (_ctx, body) => body),
+      );
+      try {
+        const ok = client.send(target, 'Echo', 'up');
+        scheduler.advance(70);
+        expect(await ok).to.equal('up');
+        expect(client.isConnected(3)).to.equal(true);
+      } finally {
+        await broker.server.stop();
+      }
+      // A lost connection (after a success) waits only the base backoff.
+      await waitFor(() => !client.isConnected(3), 'the client to notice the server stopped');
+      const retry = outcome(client.send(target, 'Echo', 1));
+      expect(scheduler.pendingDelays(1_000)).to.deep.equal([20]);
+      scheduler.advance(20);
+      await waitFor(() => retry.settled, 'the retry to fail');
+    } finally {
+      await client.close();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import { Admin } from '../../../client/admin/admin.js';
+import { API } from '../../../client/wire.js';
+import { startFakeCluster, type FakeClusterState } from './fake-broker.js';
+
+describe('client > Admin (against the fake broker test double)', () => {
+  let cluster: Awaited<ReturnType<typeof startFakeCluster>>;
+  let state: FakeClusterState;
+  let admin: Admin;
+
+  beforeEach(async () => {
+    cluster = await startFakeCluster(2);
+    state = cluster.state;
+    state.controllerId = 2;
+    admin = new Admin({ brokers: [cluster.bootstrap[0]!], retryBackoffMs: 10 });
+    await admin.connect();
+  });
+
+  afterEach(async () => {
+    admin.close();
+    await cluster.stop();
+  });
+
+  it('describeCluster names the brokers and the controller', async () => {
+    const d = await admin.describeCluster();
+    expect(d.controllerId).to.equal(2);
+    expect(d.brokers.map((b) => b.nodeId).sort()).to.deep.equal([1, 2]);
+    expect(d.clusterId).to.equal('fake-cluster');
+  });
+
+  it('createTopics goes to the controller, waits for leaders, and reports existing topics', async () => {
+    expect(await admin.createTopics([{ topic: 'a', numPartitions: 3 }, { topic: 'b' }])).to.equal(true);
+    expect(state.requests.filter((r) => r.apiKey === API.CreateTopics).map((r) => r.nodeId)).to.deep.equal([2]);
+    expect(await admin.listTopics()).to.deep.equal(['a', 'b']);
+    const [meta] = await admin.fetchTopicMetadata(['a']);
+    expect(meta!.partitions).to.have.length(3);
+    expect(await admin.createTopics([{ topic: 'a', numPartitions: 3 }])).to.equal(false);
+  });
+
+  it('NOT_CONTROLLER: refreshes metadata and retries at the new controller', async () => {
+    await admin.describeCluster();
+    state.controllerId = 1; // moved; node 2 now answers NOT_CONTROLLER
+    const done = admin.createTopics([{ topic: 'moved', numPartitions: 1 }]);
+    expect(await done).to.equal(true);
+    expect(state.requests.filter((r) => r.apiKey === API.CreateTopics).map((r) => r.nodeId)).to.deep.equal([2, 1]);
+  });
+
+  it('createPartitions grows a topic; deleteTopics removes it; errors carry Kafka names', async () => {
+    await admin.createTopics([{ topic: 'g', numPartitions: 1 }]);
+    await admin.createPartitions([{ topic: 'g', count: 4 }]);
+    expect((await admin.fetchTopicMetadata(['g']))[0]!.partitions).to.have.length(4);
+    const shrink = await admin.createPartitions([{ topic: 'g', count: 2 }]).then(() => null, (e: unknown) => e);
+    expect(shrink).to.include({ kafkaName: 'INVALID_PARTITIONS', retriable: false });
+    await admin.deleteTopics(['g']);
+    const gone = await admin.fetchTopicMetadata(['g']).then(() => null, (e: unknown) => e);
+    expect(gone).to.include({ kafkaName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+  });
+});

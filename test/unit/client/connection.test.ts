@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import { Connection } from '../../../client/connection.js';
+import { API } from '../../../client/wire.js';
+import type { MetadataResponse } from '../../../client/api-types.js';
+import { freePort } from '../../helpers/ports.js';
+import { FakeBroker, FakeClusterState } from './fake-broker.js';
+
+describe('client > Connection (against the fake broker test double)', () => {
+  let state: FakeClusterState;
+  let broker: FakeBroker;
+  const conns: Connection[] = [];
+
+  async function start(opts: Partial<ConstructorParameters<typeof FakeBroker>[0]> = {}): Promise<void> {
+    state = new FakeClusterState();
+    state.addTopic('t', [1, 1]);
+    broker = new FakeBroker({ nodeId: 1, state, ...opts });
+    await broker.start();
+  }
+
+  function connect(over: Partial<ConstructorParameters<typeof Connection>[0]> = {}): Connection {
+    const c = new Connection({ host: '127.0.0.1', port: broker.port, clientId: 'test-client', requestTimeoutMs: 2000, ...over });
+    conns.push(c);
+    return c;
+  }
+
+  afterEach(async () => {
+    for (const c of conns.splice(0)) c.close();
+    await broker?.stop();
+  });
+
+  it('handshakes with ApiVersions v3 and negotiates min(ours, broker max)', async () => {
+    await start({ advertise: new Map([[API.Metadata, [0, 4]]]) });
+    const c = connect();
+    await c.connect();
+    expect(c.negotiate(API.Metadata)).to.equal(4);
+    expect(c.negotiate(API.Produce)).to.equal(7);
+    const res = await c.send<MetadataResponse>(API.Metadata, { topics: [{ name: 't' }], allowAutoTopicCreation: false });
+    expect(res.topics[0]!.partitions).to.have.length(2);
+    expect(state.requests.map((r) => `${r.apiKey}v${r.apiVersion}`)).to.deep.equal(['18v3', '3v4']);
+    expect(state.requests[0]!.clientId).to.equal('test-client');
+  });
+
+  it('falls back when the broker refuses ApiVersions v3 with the KIP-511 v0 answer', async () => {
+    await start({ maxApiVersionsVersion: 1 });
+    const c = connect();
+    await c.connect();
+    expect(state.requests.map((r) => `${r.apiKey}v${r.apiVersion}`)).to.deep.equal(['18v3', '18v1']);
+    expect(c.negotiate(API.Metadata)).to.equal(8);
+  });
+
+  it('pipelines many requests on one socket and matches responses by correlation id', async () => {
+    await start();
+    const c = connect();
+    const all = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => c.send<MetadataResponse>(API.Metadata, { topics: i % 2 ? [{ name: 't' }] : [], allowAutoTopicCreation: false })),
+    );
+    all.forEach((res, i) => expect(res.topics.length, `request ${i}`).to.equal(i % 2));
+  });
+
+  it('fails with CLI_UNSUPPORTED_VERSION for an API the broker does not advertise', async () => {
+    await start();
+    const c = connect();
+    await c.connect();
+    expect(() => c.negotiate(API.JoinGroup)).to.throw().with.property('code', 'CLI_UNSUPPORTED_VERSION');
+  });
+
+  it('times out a request the broker never answers, failing every pending request and closing', async () => {
+    await start();
+    const c = connect({ requestTimeoutMs: 200 });
+    await c.connect();
+    broker.silent = true;
+    const errs = await Promise.all(
+      [1, 2, 3].map(() => c.send(API.Metadata, { topics: [], allowAutoTopicCreation: false }).then(() => null, (e: unknown) => e)),
+    );
+    for (const e of errs) expect(e).to.include({ code: 'CLI_REQUEST_TIMEOUT', retriable: true });
+    expect(c.closed).to.equal(true);
+  });
+
+  it('connection refused is a retriable CLI_CONNECTION', async () => {
+    await start();
+    const c = connect({ port: await freePort() });
+    const err = await c.connect().then(() => null, (e: unknown) => e);
+    expect(err).to.include({ code: 'CLI_CONNECTION', retriable: true });
+  });
+
+  it('a broker hanging up fails pending requests with CLI_CONNECTION', async () => {
+    await start();
+    const c = connect();
+    await c.connect();
+    broker.silent = true;
+    const pending = c.send(API.Metadata, { topics: [], allowAutoTopicCreation: false }).then(() => null, (e: unknown) => e);
+    broker.dropConnections();
+    expect(await pending).to.include({ code: 'CLI_CONNECTION', retriable: true });
+  });
+
+  it('close() rejects pending requests with CLI_CLOSED and later sends fail fast', async () => {
+    await start();
+    const c = connect();
+    await c.connect();
+    broker.silent = true;
+    const pending = c.send(API.Metadata, { topics: [], allowAutoTopicCreation: false }).then(() => null, (e: unknown) => e);
+    c.close();
+    expect(await pending).to.include({ code: 'CLI_CLOSED', retriable: false });
+    const later = await c.send(API.Metadata, { topics: [] }).then(() => null, (e: unknown) => e);
+    expect(later).to.include({ code: 'CLI_CLOSED' });
+  });
+});
