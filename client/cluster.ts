@@ -239,6 +239,14 @@ export class Cluster {
     return this.connectionFor(nodeId);
   }
 
+  /**
+   * A pooled connection to a group coordinator. Its own connection (as Kafka's clients keep
+   * one), so long JoinGroup waits never delay produce/fetch requests to the same broker.
+   */
+  coordinatorConnection(nodeId: number, host: string, port: number): Connection {
+    return this.pooled(`coordinator:${nodeId}:${host}:${port}`, host, port, `coordinator ${nodeId} (${host}:${port})`);
+  }
+
   private pooled(key: string, host: string, port: number, label: string): Connection {
     if (this.closed) throw new KafkaClientError('CLI_CLOSED', 'the client is closed');
     const existing = this.connections.get(key);

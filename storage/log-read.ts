@@ -4,7 +4,7 @@
  * is decoded; only batch headers are looked at.
  */
 import { batchLastOffset, batchTotalSize, iterateRecords, readBatchHeader, RECORD_BATCH_HEADER_SIZE, TimestampType, timestampTypeOf } from '../protocol/index.js';
-import type { LogSegment } from './segment.js';
+import { floorSegment, type LogSegment } from './segment.js';
 
 export interface ReadOptions {
   /** Exclusive upper bound, e.g. the high watermark: only batches wholly below it are returned. */
@@ -134,4 +134,13 @@ export async function findOffsetByTimestamp(segs: readonly LogSegment[], ts: big
     if (found) return found;
   }
   return undefined;
+}
+
+/** Reads from the segment holding `fetchOffset`, moving on past segments with nothing at or after it (compaction gaps). */
+export async function readFromSegments(segs: readonly LogSegment[], sizes: readonly number[], fetchOffset: bigint, maxBytes: number, opts: ReadOptions): Promise<ReadResult> {
+  for (let i = Math.max(0, floorSegment(segs, fetchOffset)); i < segs.length; i++) {
+    const r = await readSegment(segs[i]!, fetchOffset, maxBytes, sizes[i]!, opts);
+    if (r) return r;
+  }
+  return { records: EMPTY, firstOffset: fetchOffset };
 }

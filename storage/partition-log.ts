@@ -18,9 +18,9 @@ import { StorageError } from './errors.js';
 import { CLEAN_SHUTDOWN_MARKER, fsyncDir, LEADER_EPOCH_CHECKPOINT, writeFileAtomic } from './files.js';
 import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
 import { openLogDirectory, type RecoveryReport } from './log-loader.js';
-import { findOffsetByTimestamp, readSegment, type ReadOptions, type ReadResult, type TimestampAndOffset } from './log-read.js';
+import { findOffsetByTimestamp, readFromSegments, type ReadOptions, type ReadResult, type TimestampAndOffset } from './log-read.js';
 import { selectSegmentsToDelete, type SegmentDeletion, type SegmentInfo } from './retention.js';
-import { floorSegment, jitterFn, LogSegment, retireSegments, segmentParams, type AppendInfo } from './segment.js';
+import { jitterFn, LogSegment, retireSegments, segmentParams, type AppendInfo } from './segment.js';
 import { SerialQueue } from './serial-queue.js';
 
 export interface PartitionLogOptions {
@@ -278,11 +278,7 @@ export class PartitionLog {
       }
       if (fetchOffset === this.leo || (opts.maxOffset !== undefined && fetchOffset >= opts.maxOffset)) return { records: EMPTY, firstOffset: fetchOffset };
       try {
-        for (let i = Math.max(0, floorSegment(segs, fetchOffset)); i < segs.length; i++) {
-          const r = await readSegment(segs[i]!, fetchOffset, maxBytes, sizes[i]!, opts);
-          if (r) return r;
-        }
-        return { records: EMPTY, firstOffset: fetchOffset };
+        return await readFromSegments(segs, sizes, fetchOffset, maxBytes, opts);
       } catch (err) {
         if (!(err instanceof StorageError && err.code === 'STG_LOG_CLOSED' && attempt < 3 && !this.closed)) throw err;
       }

@@ -6,7 +6,7 @@ export { InMemoryOffsetsStore, type OffsetsStore, type OffsetsRecord } from './o
 export { OFFSETS_TOPIC_NAME, javaStringHashCode, partitionFor } from './partition-for.js';
 export { systemScheduler, type Scheduler } from './scheduler.js';
 export { GROUP_STATES, VALID_PREVIOUS_STATES, canTransition, type GroupState } from './group-state.js';
-export { NEW_MEMBER_JOIN_TIMEOUT_MS } from './membership.js';
+export { NEW_MEMBER_JOIN_TIMEOUT_MS } from './rebalance.js';
 export {
   decodeGroupMetadataValue,
   decodeOffsetCommitValue,

@@ -113,8 +113,10 @@ describe('client > producer > RecordAccumulator', () => {
 
   it('abortOnNewBatch lets a sticky partitioner move before a new batch starts', () => {
     const acc = make({ batchSize: 61 + RECORD * 2 });
-    acc.tryAppend('t', 0, rec('x'.repeat(100)), Date.now(), true);
-    acc.tryAppend('t', 0, rec('x'.repeat(100)), Date.now(), true);
+    // any new batch, even the first, gives the partitioner a chance to move
+    expect(acc.tryAppend('t', 0, rec('x'.repeat(100)), Date.now(), true)).to.equal('new-batch');
+    acc.tryAppend('t', 0, rec('x'.repeat(100)), Date.now(), false);
+    expect(acc.tryAppend('t', 0, rec('x'.repeat(100)), Date.now(), true)).to.be.an('object');
     expect(acc.tryAppend('t', 0, rec('x'.repeat(100)), Date.now(), true)).to.equal('new-batch');
     const r = acc.tryAppend('t', 0, rec('x'.repeat(100)), Date.now(), false);
     expect(typeof r === 'object' && r.newBatch).to.equal(true);
