@@ -35,6 +35,21 @@ const BROKER_ERRORS = {
   BRK_NOT_LEADER_OR_FOLLOWER: { retriable: true, wire: ErrorCode.NOT_LEADER_OR_FOLLOWER },
   BRK_UNKNOWN_TOPIC_OR_PARTITION: { retriable: true, wire: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
   BRK_INTERNAL: { retriable: false, wire: ErrorCode.UNKNOWN_SERVER_ERROR },
+  BRK_NOT_ENOUGH_REPLICAS: { retriable: true, wire: ErrorCode.NOT_ENOUGH_REPLICAS },
+  BRK_FENCED_LEADER_EPOCH: { retriable: true, wire: ErrorCode.FENCED_LEADER_EPOCH },
+  BRK_UNKNOWN_LEADER_EPOCH: { retriable: true, wire: ErrorCode.UNKNOWN_LEADER_EPOCH },
+  BRK_LEADER_NOT_AVAILABLE: { retriable: true, wire: ErrorCode.LEADER_NOT_AVAILABLE },
+  BRK_INVALID_REQUIRED_ACKS: { retriable: false, wire: ErrorCode.INVALID_REQUIRED_ACKS },
+  BRK_CORRUPT_MESSAGE: { retriable: false, wire: ErrorCode.CORRUPT_MESSAGE },
+  BRK_OFFSET_OUT_OF_RANGE: { retriable: false, wire: ErrorCode.OFFSET_OUT_OF_RANGE },
+  BRK_INVALID_TOPIC: { retriable: false, wire: ErrorCode.INVALID_TOPIC_EXCEPTION },
+  BRK_INVALID_CONFIG: { retriable: false, wire: ErrorCode.INVALID_CONFIG },
+  BRK_INVALID_RECORD: { retriable: false, wire: ErrorCode.INVALID_RECORD },
+  /**
+   * The request must not be answered and its connection must close (Produce acks=0 that failed:
+   * Kafka closes so the client notices and refreshes its metadata).
+   */
+  BRK_CLOSE_CONNECTION: { retriable: true, wire: ErrorCode.UNKNOWN_SERVER_ERROR },
 } as const satisfies Record<string, BrokerErrorSpec>;
 
 export type BrokerErrorCode = keyof typeof BROKER_ERRORS;
@@ -95,12 +110,18 @@ const MODULE_WIRE_CODES: ReadonlyMap<string, number> = new Map<string, number>([
   ['CRD_TIMEOUT', ErrorCode.REQUEST_TIMED_OUT],
   ['CRD_SESSION_EXPIRED', ErrorCode.REQUEST_TIMED_OUT],
   ['CRD_CONTROLLER_MOVED', ErrorCode.NOT_CONTROLLER],
+  ['CRD_NO_NODE', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+  // broker/admin (TopicAdminError) and broker/controller (ControllerError) carry Kafka's error
+  // name in `errorCode`; see toWireError.
 ]);
 
 /** A Kafka error code for any thrown value; UNKNOWN_SERVER_ERROR when nothing more is known. */
 export function toWireError(err: unknown): number {
   if (err instanceof BrokerError) return err.wireErrorCode;
   if (typeof err === 'object' && err !== null) {
+    // Errors that already name their Kafka error (TopicAdminError, ControllerError).
+    const named = (err as { errorCode?: unknown }).errorCode;
+    if (typeof named === 'string' && named in ErrorCode) return ErrorCode[named as keyof typeof ErrorCode];
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string') {
       const mapped = MODULE_WIRE_CODES.get(code);

@@ -17,3 +17,4 @@ export {
   type AuthorizationResult,
 } from './request-context.js';
 export { HandlerRegistry, createHandlerRegistry, type ApiVersionRange } from './handlers/index.js';
+export * from './group/index.js';

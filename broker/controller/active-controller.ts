@@ -18,6 +18,7 @@ import {
   readTopicConfig,
   readTopicNames,
   type Scheduler,
+  type TopicAssignment,
   type Watcher,
 } from '../../coordination/index.js';
 import { ControllerChannelManager, type ControlTransport } from './channel.js';
@@ -26,6 +27,7 @@ import type { ControllerEvent } from './events.js';
 import { PartitionOperations } from './partition-ops.js';
 import { ControllerRequestBatch } from './request-batch.js';
 import { AdminRequests } from './admin-requests.js';
+import { Reassignments } from './reassignment.js';
 
 export interface ActiveControllerOptions {
   store: CoordinationStore;
@@ -46,6 +48,7 @@ export class ActiveController {
   readonly channel: ControllerChannelManager;
   readonly ops: PartitionOperations;
   readonly admin: AdminRequests;
+  readonly reassignments: Reassignments;
   private ended = false;
 
   constructor(readonly o: ActiveControllerOptions) {
@@ -61,6 +64,7 @@ export class ActiveController {
       uncleanDefault: o.uncleanLeaderElectionEnable,
     });
     this.admin = new AdminRequests(this);
+    this.reassignments = new Reassignments(this);
   }
 
   get epoch(): number {
@@ -124,6 +128,7 @@ export class ActiveController {
     for (const [t, a] of assignments) {
       this.ctx.assignments.set(t, new Map(a.assignment.partitions));
       this.ctx.topicZkVersions.set(t, a.zkVersion);
+      this.resumeReassignments(t, a.assignment);
     }
     const [states, configs] = await Promise.all([
       readPartitionStates(store, this.ctx.allPartitions()),
@@ -164,7 +169,19 @@ export class ActiveController {
     await this.bringPartitionsOnline(batch);
     this.send(batch);
     await this.admin.afterFailover();
+    await this.reassignments.onAdminNode();
+    await this.reassignments.maybeComplete();
     this.o.stateLog.info({ controllerId: this.id, controllerEpoch: this.epoch, ms: Date.now() - started }, 'controller failover complete');
+  }
+
+  /** A reassignment in flight when the previous controller stopped is recorded in the topic znode. */
+  private resumeReassignments(topic: string, a: TopicAssignment): void {
+    for (const [p, rs] of a.partitions) {
+      const adding = a.addingReplicas.get(p) ?? [];
+      const removing = a.removingReplicas.get(p) ?? [];
+      if (adding.length === 0 && removing.length === 0) continue;
+      this.ctx.reassigning.set(tpKey(topic, p), { original: rs.filter((b) => !adding.includes(b)), target: rs.filter((b) => !removing.includes(b)) });
+    }
   }
 
   /** New partitions get a first leader; offline ones an election. */
@@ -232,6 +249,7 @@ export class ActiveController {
     await this.bringPartitionsOnline(batch);
     this.send(batch);
     await this.admin.retryDeletions();
+    await this.reassignments.maybeComplete();
   }
 
   // ---- topics -----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import {
   PREFERRED_REPLICA_ELECTION_PATH,
   readChildrenOrEmpty,
   readPartitionStates,
+  REASSIGN_PARTITIONS_PATH,
   topicConfigPath,
   topicPartitionsPath,
   topicPath,
@@ -53,6 +54,7 @@ export class AdminRequests {
       readChildrenOrEmpty(this.store, ISR_CHANGE_NOTIFICATION_PATH, this.ac.watch({ type: 'IsrChangeNotification' })),
       readChildrenOrEmpty(this.store, CONFIG_CHANGES_PATH, this.ac.watch({ type: 'ConfigChange' })),
       this.store.exists(PREFERRED_REPLICA_ELECTION_PATH, this.ac.watch({ type: 'PreferredReplicaElection' })),
+      this.store.exists(REASSIGN_PARTITIONS_PATH, this.ac.watch({ type: 'PartitionReassignment' })),
     ]);
     // Changes made before this failover are already reflected in what failover read.
     for (const c of changes) this.lastConfigChange = Math.max(this.lastConfigChange, seqOf(c));
@@ -201,6 +203,7 @@ export class AdminRequests {
     batch.addUpdateMetadata(this.ctx.liveOrShuttingDownIds(), tps);
     this.ac.send(batch);
     await this.ac.writer.writeAll(children.map((c) => [ops.remove(`${ISR_CHANGE_NOTIFICATION_PATH}/${c}`)]));
+    await this.ac.reassignments.maybeComplete(tps);
   }
 
   // ---- API-driven ---------------------------------------------------------------------------------

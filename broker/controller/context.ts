@@ -30,6 +30,8 @@ export class ControllerContext {
   readonly topicsIneligibleForDeletion = new Set<string>();
   /** Per-topic overrides read from /config/topics (only what the controller needs). */
   readonly topicConfigs = new Map<string, Record<string, string>>();
+  /** Ongoing reassignments: `topic-partition` → original (ORS) and target (TRS) replicas. */
+  readonly reassigning = new Map<string, { original: readonly number[]; target: readonly number[] }>();
 
   clear(): void {
     this.liveBrokers.clear();
@@ -42,6 +44,7 @@ export class ControllerContext {
     this.topicsToDelete.clear();
     this.topicsIneligibleForDeletion.clear();
     this.topicConfigs.clear();
+    this.reassigning.clear();
   }
 
   liveBrokerIds(): Set<number> {
@@ -101,6 +104,7 @@ export class ControllerContext {
       this.leadership.delete(k);
       this.partitionStates.delete(k);
       for (const r of this.replicas(topic, partition)) this.replicaStates.delete(`${k}:${r}`);
+      this.reassigning.delete(k);
     }
     this.assignments.delete(topic);
     this.topicZkVersions.delete(topic);

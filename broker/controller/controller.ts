@@ -21,6 +21,8 @@ import {
 } from '../../coordination/index.js';
 import type { ErrorName } from '../../protocol/index.js';
 import { ActiveController } from './active-controller.js';
+import type { OngoingReassignment, ReassignmentRequest } from './reassignment.js';
+import { alterIsr, type AlterIsrPartition, type AlterIsrPartitionResult } from './alter-isr.js';
 import type { ControlTransport } from './channel.js';
 import { tpKey, type TopicPartition } from './context.js';
 import { ControllerEventQueue } from './event-queue.js';
@@ -153,6 +155,20 @@ export class Controller {
     return new Promise((resolve, reject) => this.queue.put({ type: 'ElectLeaders', partitions, electionType, resolve, reject }));
   }
 
+  /** AlterIsr from a partition leader (KIP-497): results per partition, in request order. */
+  alterIsr(brokerId: number, brokerEpoch: bigint, partitions: readonly AlterIsrPartition[]): Promise<AlterIsrPartitionResult[]> {
+    return new Promise((resolve, reject) => this.queue.put({ type: 'AlterIsr', brokerId, brokerEpoch, partitions, resolve, reject }));
+  }
+
+  /** AlterPartitionReassignments: starts moving partitions to new replicas; result per `topic-partition`. */
+  reassignPartitions(requests: readonly ReassignmentRequest[]): Promise<Map<string, ErrorName>> {
+    return new Promise((resolve, reject) => this.queue.put({ type: 'ReassignPartitions', requests, resolve, reject }));
+  }
+
+  listPartitionReassignments(): Promise<OngoingReassignment[]> {
+    return new Promise((resolve, reject) => this.queue.put({ type: 'ListReassignments', resolve, reject }));
+  }
+
   /** Sends UpdateMetadata for everything to every live broker (what a controller believes, now). */
   resendMetadata(): Promise<void> {
     return new Promise((resolve, reject) => this.queue.put({ type: 'ResendMetadata', resolve, reject }));
@@ -167,13 +183,13 @@ export class Controller {
     } catch (err) {
       if (isControllerMoved(err)) {
         this.log.warn({ event: e.type, controllerEpoch: this.active?.epoch }, 'controller moved: a ZooKeeper write was fenced; resigning');
-        if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata') {
+        if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata' || e.type === 'AlterIsr' || e.type === 'ReassignPartitions' || e.type === 'ListReassignments') {
           e.reject(new ControllerError('NOT_CONTROLLER', 'the controller moved while handling the request'));
         }
         await this.maybeResign(true);
         return;
       }
-      if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata') e.reject(err as Error);
+      if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata' || e.type === 'AlterIsr' || e.type === 'ReassignPartitions' || e.type === 'ListReassignments') e.reject(err as Error);
       if (isCoordinationError(err) && err.retriable && RETRIED.has(e.type)) {
         // The watch that produced this event is spent; run it again rather than go deaf.
         const ac = this.active;
@@ -219,6 +235,15 @@ export class Controller {
       case 'ElectLeaders':
         if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
         return e.resolve(await ac.admin.electLeaders(e.partitions, e.electionType));
+      case 'AlterIsr':
+        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        return e.resolve(await alterIsr(ac, e.brokerId, e.brokerEpoch, e.partitions));
+      case 'ReassignPartitions':
+        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        return e.resolve(await ac.reassignments.start(e.requests));
+      case 'ListReassignments':
+        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        return e.resolve(ac.reassignments.list());
       case 'ResendMetadata':
         if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
         ac.resendMetadata();
@@ -242,6 +267,8 @@ export class Controller {
         return ac.admin.onPreferredReplicaElection();
       case 'IsrChangeNotification':
         return ac.admin.onIsrChangeNotification();
+      case 'PartitionReassignment':
+        return ac.reassignments.onAdminNode();
     }
   }
 
@@ -318,4 +345,5 @@ const RETRIED: ReadonlySet<string> = new Set([
   'ConfigChange',
   'PreferredReplicaElection',
   'IsrChangeNotification',
+  'PartitionReassignment',
 ]);

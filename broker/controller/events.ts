@@ -1,6 +1,8 @@
 /** The controller's events (Kafka's ControllerEvent), processed one at a time by the queue. */
 import type { ErrorName } from '../../protocol/index.js';
+import type { AlterIsrPartition, AlterIsrPartitionResult } from './alter-isr.js';
 import type { TopicPartition } from './context.js';
+import type { OngoingReassignment, ReassignmentRequest } from './reassignment.js';
 
 export type ElectionType = 'preferred' | 'unclean';
 
@@ -17,6 +19,14 @@ export type ControllerEvent =
   | { readonly type: 'TopicDeletionStopReplicaResult'; readonly topic: string; readonly brokerId: number; readonly ok: boolean }
   | { readonly type: 'ConfigChange' }
   | { readonly type: 'PreferredReplicaElection' }
+  | { readonly type: 'PartitionReassignment' }
+  | {
+      readonly type: 'ReassignPartitions';
+      readonly requests: readonly ReassignmentRequest[];
+      readonly resolve: (result: Map<string, ErrorName>) => void;
+      readonly reject: (err: Error) => void;
+    }
+  | { readonly type: 'ListReassignments'; readonly resolve: (r: OngoingReassignment[]) => void; readonly reject: (err: Error) => void }
   | { readonly type: 'IsrChangeNotification' }
   | {
       readonly type: 'ControlledShutdown';
@@ -33,6 +43,14 @@ export type ControllerEvent =
       readonly reject: (err: Error) => void;
     }
   | { readonly type: 'ResendMetadata'; readonly resolve: () => void; readonly reject: (err: Error) => void }
+  | {
+      readonly type: 'AlterIsr';
+      readonly brokerId: number;
+      readonly brokerEpoch: bigint;
+      readonly partitions: readonly AlterIsrPartition[];
+      readonly resolve: (result: AlterIsrPartitionResult[]) => void;
+      readonly reject: (err: Error) => void;
+    }
   | { readonly type: 'Shutdown' };
 
 /** Errors the controller answers callers with (ControlledShutdown, ElectLeaders). */
@@ -50,7 +68,7 @@ export class ControllerError extends Error {
 
 export function rejectDropped(events: readonly ControllerEvent[], why: string): void {
   for (const e of events) {
-    if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata') {
+    if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata' || e.type === 'AlterIsr' || e.type === 'ReassignPartitions' || e.type === 'ListReassignments') {
       e.reject(new ControllerError('NOT_CONTROLLER', why));
     }
   }

@@ -22,3 +22,5 @@ export {
 } from './state-machines.js';
 export { AssignmentError, assignReplicas, rackAlternatedBrokers, validateManualAssignment, type AssignOptions, type BrokerRack } from './assignment.js';
 export { InProcessControlTransport, type RecordedControlRequest } from './in-process-transport.js';
+export { type AlterIsrPartition, type AlterIsrPartitionResult } from './alter-isr.js';
+export { Reassignments, type OngoingReassignment, type ReassignmentRequest } from './reassignment.js';

@@ -43,7 +43,7 @@ export interface ControllerRuntime {
 
 export type ElectionKind = 'offline' | 'preferred' | 'controlledShutdown' | 'unclean';
 
-type Compute = (tp: TopicPartition, current: LeaderIsrAndControllerEpoch) => LeaderIsrAndControllerEpoch | 'skip' | null;
+export type Compute = (tp: TopicPartition, current: LeaderIsrAndControllerEpoch) => LeaderIsrAndControllerEpoch | 'skip' | null;
 
 const MAX_ATTEMPTS = 5;
 
@@ -70,13 +70,14 @@ export class PartitionOperations {
     const k = `${tpKey(tp.topic, tp.partition)}:${replica}`;
     const from = this.ctx.replicaStates.get(k) ?? 'NonExistentReplica';
     if (from === to && to !== 'OnlineReplica') return;
-    const base = { controllerId: this.rt.controllerId, controllerEpoch: this.rt.controllerEpoch, topic: tp.topic, partition: tp.partition, replica, from, to };
+    const l = this.ctx.leadership.get(tpKey(tp.topic, tp.partition));
+    const base = { controllerId: this.rt.controllerId, controllerEpoch: this.rt.controllerEpoch, topic: tp.topic, partition: tp.partition, replica, from, to, leaderEpoch: l?.state.leaderEpoch };
     if (!isValidReplicaTransition(from, to)) {
       this.rt.stateLog.error(base, 'invalid replica state transition refused');
       return;
     }
     this.ctx.replicaStates.set(k, to);
-    this.rt.stateLog.debug(base, 'replica state change');
+    this.rt.stateLog.info(base, 'replica state change');
   }
 
   uncleanAllowed(topic: string): boolean {
@@ -272,7 +273,7 @@ export class PartitionOperations {
   }
 
   /** Computes, writes (fenced + conditional on zk version) and retries moved partitions. */
-  private async updateLeadership(
+  async updateLeadership(
     tps: readonly TopicPartition[],
     compute: Compute,
   ): Promise<{ updated: TopicPartition[]; failed: TopicPartition[]; skipped: TopicPartition[] }> {

@@ -76,6 +76,7 @@ function groupFromValue(groupId: string, v: GroupMetadataValue, now: number): Gr
     group.add(member, null);
   }
   group.leaderId = v.leader;
+  group.subscribedTopics = group.computeSubscribedTopics();
   if (group.currentStateTimestamp === null && v.members.length > 0) group.currentStateTimestamp = now;
   return group;
 }

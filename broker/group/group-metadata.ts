@@ -3,6 +3,7 @@
  * static members, protocol votes, leader, committed offsets. No timers, no I/O, no promises:
  * the coordinator drives it and owns all scheduling.
  */
+import { CONSUMER_PROTOCOL_TYPE, groupSubscribedTopics } from './consumer-subscription.js';
 import { GroupCoordinatorError, GroupErrorCode } from './errors.js';
 import { canRebalance, canTransition, type GroupState } from './group-state.js';
 import type { MemberMetadata } from './member-metadata.js';
@@ -41,6 +42,8 @@ export class GroupMetadata {
   readonly pendingSyncMembers = new Set<string>();
   readonly staticMembers = new Map<string, string>();
   readonly offsets = new Map<string, StoredOffset>();
+  /** Topics the current generation subscribes to (consumer protocol only); null when unknown. */
+  subscribedTopics: Set<string> | null = null;
   private readonly protocolVotes = new Map<string, number>();
 
   constructor(
@@ -229,6 +232,13 @@ export class GroupMetadata {
       this.protocolName = null;
       this.transitionTo('Empty', now);
     }
+    this.subscribedTopics = this.computeSubscribedTopics();
+  }
+
+  computeSubscribedTopics(): Set<string> | null {
+    if (this.protocolType !== CONSUMER_PROTOCOL_TYPE || this.protocolName === null || this.members.size === 0) return null;
+    const protocol = this.protocolName;
+    return groupSubscribedTopics([...this.members.values()].map((m) => m.metadataFor(protocol)));
   }
 
   /** What the leader receives in its JoinGroup response. */

@@ -212,6 +212,8 @@ export class Membership {
     const member = group.replaceStaticMember(instanceId, oldMemberId, newMemberId);
     this.rebalance.scheduleHeartbeatExpiry(group, member);
     const oldProtocols = member.protocols;
+    member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
+    member.sessionTimeoutMs = req.sessionTimeoutMs;
     group.updateMember(member, req.protocols, resolve);
     switch (group.state) {
       case 'Stable': {
@@ -242,5 +244,4 @@ export class Membership {
     }
     return { result: promise };
   }
-
 }

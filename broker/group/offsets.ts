@@ -3,6 +3,7 @@
  * GroupCoordinator + GroupMetadataManager offset paths). Runs inside the group's queue; memory
  * changes only after the records are durable.
  */
+import { CONSUMER_PROTOCOL_TYPE } from './consumer-subscription.js';
 import { GroupErrorCode as E } from './errors.js';
 import type { GroupContext } from './group-context.js';
 import { offsetKey, type GroupMetadata, type StoredOffset } from './group-metadata.js';
@@ -51,19 +52,29 @@ export class OffsetManager {
 
   /**
    * Expire offsets as Kafka does since KIP-211: an Empty group's offsets once it has been empty
-   * for the retention period, a standalone (no protocol) group's offsets by commit time, and any
-   * offset with an explicit expire timestamp. An Empty group left without offsets dies.
+   * for the retention period; a standalone (no protocol) group's, and a consumer group's for
+   * topics no member subscribes to, by commit time; an explicit expire timestamp wins. An Empty
+   * group left without offsets dies.
    */
   async expire(group: GroupMetadata, now: number): Promise<number> {
     const retention = BigInt(this.ctx.config.offsetsRetentionMs);
     const nowTs = BigInt(now);
     let base: ((o: StoredOffset) => bigint) | null = null;
-    if (group.protocolType === null) base = (o) => o.commitTimestamp;
-    else if (group.is('Empty')) base = (o) => (group.currentStateTimestamp === null ? o.commitTimestamp : BigInt(group.currentStateTimestamp));
+    let keep: ReadonlySet<string> = new Set();
+    if (group.protocolType === null) {
+      base = (o) => o.commitTimestamp;
+    } else if (group.is('Empty')) {
+      base = (o) => (group.currentStateTimestamp === null ? o.commitTimestamp : BigInt(group.currentStateTimestamp));
+    } else if (group.protocolType === CONSUMER_PROTOCOL_TYPE && group.subscribedTopics !== null) {
+      // Members exist: only topics nobody subscribes to any more can expire.
+      base = (o) => o.commitTimestamp;
+      keep = group.subscribedTopics;
+    }
     const expired: StoredOffset[] = [];
     if (base !== null) {
       const since = base;
       for (const o of group.offsets.values()) {
+        if (keep.has(o.topic)) continue;
         const gone = o.expireTimestamp !== null ? nowTs >= o.expireTimestamp : nowTs - since(o) >= retention;
         if (gone) expired.push(o);
       }

@@ -54,9 +54,9 @@ export class Rebalancer {
       group.delayedJoin = { kind: 'normal', remainingMs: 0 };
       group.transitionTo('PreparingRebalance', now);
       this.ctx.setTimer(group, JOIN_TIMER, group.rebalanceTimeoutMs(), () => this.completeJoin(group));
-      await this.tryCompleteJoin(group);
     }
     this.ctx.logger.info({ groupId: group.groupId, generationId: group.generationId, members: group.size }, 'preparing to rebalance group');
+    await this.tryCompleteJoin(group);
   }
 
   private async onInitialDelayExpired(group: GroupMetadata): Promise<void> {

@@ -9,7 +9,7 @@
  * - a handler that throws: the handler's error response when it has one, else close.
  */
 import { ApiKey, ErrorCode, decodeRequest, decodeRequestHeader, encodeResponse, errorInfo } from '../../protocol/index.js';
-import { toWireError } from '../errors.js';
+import { BrokerError, toWireError } from '../errors.js';
 import { apiVersionsBody, type HandlerRegistry } from '../handlers/index.js';
 import type { Logger } from '../logging.js';
 import { allowAllAuthorizer, type Authorizer, type ConnectionInfo, type RequestContext } from '../request-context.js';
@@ -136,6 +136,7 @@ export class RequestRouter {
       }
       body = await handler.handle(ctx, request);
     } catch (err) {
+      if (err instanceof BrokerError && err.code === 'BRK_CLOSE_CONNECTION') return close(err.message, 'info');
       this.stats.handlerErrors++;
       const errorCode = toWireError(err);
       const level = errorCode === ErrorCode.UNKNOWN_SERVER_ERROR ? 'error' : 'debug';

@@ -1,9 +1,12 @@
 /**
- * The consumer (skeleton: manual assignment). `assign()` partitions, position them with
- * `seek`/`seekToBeginning`/`seekToEnd` or `autoOffsetReset`, then `poll()` or iterate with
- * `for await`. Fetching runs ahead of the application (one fetch in flight per leader). Group
- * membership (`subscribe`, commits, rebalance listeners) is not built yet: the assignors and the
- * ConsumerProtocol codecs it will use are in ./assignors.
+ * The consumer. Either `assign()` partitions yourself, or give a `groupId` and `subscribe()` to
+ * topics: the group's coordinator then balances partitions among members (assignors: range,
+ * roundrobin, cooperative-sticky; static membership with `groupInstanceId`). Position
+ * partitions with `seek`/`seekToBeginning`/`seekToEnd`, committed offsets, or
+ * `autoOffsetReset`, then `poll()`, iterate with `for await`, or `run({ eachBatch })`.
+ * Fetching runs ahead of the application (one fetch in flight per leader). Offsets are committed
+ * automatically every `autoCommitIntervalMs`, before partitions are revoked and on close, or by
+ * hand with `commitSync`/`commitAsync`.
  */
 import type { DecodedRecord } from '../../protocol/index.js';
 import type { Clock, Scheduler } from '../clock.js';
@@ -11,9 +14,25 @@ import { Cluster, type ClusterOptions } from '../cluster.js';
 import { KafkaClientError } from '../errors.js';
 import type { Deserializer } from '../serializers.js';
 import type { RecordHeader } from '../producer/batch.js';
-import { Fetcher, type OffsetResetPolicy, type TopicPartition } from './fetcher.js';
+import type { Assignor } from './assignors/types.js';
+import { rangeAssignor } from './assignors/range.js';
+import { cooperativeStickyAssignor } from './assignors/cooperative-sticky.js';
+import { Fetcher, tpKey, type OffsetResetPolicy, type TopicPartition } from './fetcher.js';
+import type { OffsetAndMetadata } from './group/group-client.js';
+import { GroupMembership } from './group/membership.js';
 
 export interface ConsumerOptions<K = Buffer, V = Buffer> extends Omit<ClusterOptions, 'allowAutoTopicCreation'> {
+  /** Needed for subscribe() and commits. */
+  groupId?: string;
+  /** Static membership (KIP-345). */
+  groupInstanceId?: string;
+  /** Default [range, cooperative-sticky], as Kafka 3.x (eager until range is removed). */
+  assignors?: Assignor[];
+  sessionTimeoutMs?: number;
+  rebalanceTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  enableAutoCommit?: boolean;
+  autoCommitIntervalMs?: number;
   autoOffsetReset?: OffsetResetPolicy;
   fetchMinBytes?: number;
   fetchMaxBytes?: number;
@@ -26,6 +45,8 @@ export interface ConsumerOptions<K = Buffer, V = Buffer> extends Omit<ClusterOpt
   valueDeserializer?: Deserializer<V>;
   clock?: Clock;
   scheduler?: Scheduler;
+  /** Errors no caller is waiting for (heartbeats, async commits without a callback). */
+  onError?: (err: KafkaClientError) => void;
 }
 
 export interface ConsumerRecord<K = Buffer, V = Buffer> {
@@ -38,16 +59,35 @@ export interface ConsumerRecord<K = Buffer, V = Buffer> {
   headers: RecordHeader[];
 }
 
+export interface RebalanceListener {
+  onPartitionsRevoked?(partitions: TopicPartition[]): void | Promise<void>;
+  onPartitionsAssigned?(partitions: TopicPartition[]): void | Promise<void>;
+  /** Partitions taken away without a clean revoke; defaults to onPartitionsRevoked. */
+  onPartitionsLost?(partitions: TopicPartition[]): void | Promise<void>;
+}
+
+export interface EachBatchPayload<K, V> {
+  topic: string;
+  partition: number;
+  records: Array<ConsumerRecord<K, V>>;
+}
+
 export class Consumer<K = Buffer, V = Buffer> {
   readonly cluster: Cluster;
   private readonly fetcher: Fetcher;
+  private readonly membership: GroupMembership | undefined;
   private readonly maxPollRecords: number;
   private readonly keyDeserializer: Deserializer<K>;
   private readonly valueDeserializer: Deserializer<V>;
+  private readonly autoCommitIntervalMs: number | undefined;
+  private nextAutoCommitMs = 0;
+  private listener: RebalanceListener = {};
   private closed = false;
 
-  constructor(opts: ConsumerOptions<K, V>) {
+  constructor(private readonly opts: ConsumerOptions<K, V>) {
     this.cluster = new Cluster({ ...opts, allowAutoTopicCreation: false });
+    const retryBackoffMs = opts.retryBackoffMs ?? 100;
+    const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.fetcher = new Fetcher(this.cluster, {
       minBytes: opts.fetchMinBytes ?? 1,
       maxBytes: opts.fetchMaxBytes ?? 52_428_800,
@@ -55,9 +95,31 @@ export class Consumer<K = Buffer, V = Buffer> {
       maxPartitionBytes: opts.maxPartitionFetchBytes ?? 1_048_576,
       isolationLevel: opts.isolationLevel === 'read_committed' ? 1 : 0,
       autoOffsetReset: opts.autoOffsetReset ?? 'latest',
-      retryBackoffMs: opts.retryBackoffMs ?? 100,
-      requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
+      retryBackoffMs,
+      requestTimeoutMs,
     });
+    if (opts.groupId !== undefined) {
+      this.membership = new GroupMembership(
+        this.cluster,
+        {
+          groupId: opts.groupId,
+          groupInstanceId: opts.groupInstanceId ?? null,
+          sessionTimeoutMs: opts.sessionTimeoutMs ?? 45_000,
+          rebalanceTimeoutMs: opts.rebalanceTimeoutMs ?? 300_000,
+          heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 3_000,
+          retryBackoffMs,
+          requestTimeoutMs,
+          assignors: opts.assignors ?? [rangeAssignor, cooperativeStickyAssignor],
+        },
+        {
+          revoked: (tps) => this.onRevoked(tps),
+          assigned: (tps) => this.onAssigned(tps),
+          lost: (tps) => this.onLost(tps),
+          onError: (err) => this.opts.onError?.(err),
+        },
+      );
+      if (opts.enableAutoCommit ?? true) this.autoCommitIntervalMs = opts.autoCommitIntervalMs ?? 5_000;
+    }
     this.maxPollRecords = opts.maxPollRecords ?? 500;
     this.keyDeserializer = opts.keyDeserializer ?? ((b) => b as K | null);
     this.valueDeserializer = opts.valueDeserializer ?? ((b) => b as V | null);
@@ -69,6 +131,7 @@ export class Consumer<K = Buffer, V = Buffer> {
 
   /** Manual assignment: replaces the current one (positions of kept partitions survive). */
   assign(partitions: readonly TopicPartition[]): void {
+    if (this.membership?.identity() !== undefined) throw new KafkaClientError('CLI_INVALID_CONFIG', 'assign() cannot be mixed with subscribe()');
     this.fetcher.assign(partitions);
   }
 
@@ -76,9 +139,17 @@ export class Consumer<K = Buffer, V = Buffer> {
     return this.fetcher.assignment();
   }
 
-  /** Group subscription is not implemented yet. */
-  subscribe(_topics: string[]): never {
-    throw new KafkaClientError('CLI_INVALID_CONFIG', 'subscribe() (consumer groups) is not implemented yet; use assign()');
+  /** Join the group for these topics; the next poll() joins and receives partitions. */
+  subscribe(topics: string[], listener: RebalanceListener = {}): void {
+    if (this.membership === undefined) throw new KafkaClientError('CLI_INVALID_CONFIG', 'subscribe() needs a groupId');
+    this.listener = listener;
+    this.cluster.addTopics(topics);
+    this.membership.subscribe(topics);
+  }
+
+  /** The group generation and member id, once joined. */
+  groupMetadata(): { generationId: number; memberId: string; groupInstanceId: string | null } | undefined {
+    return this.membership?.identity();
   }
 
   seek(tp: TopicPartition, offset: bigint): void {
@@ -96,7 +167,7 @@ export class Consumer<K = Buffer, V = Buffer> {
   /** The offset of the next record poll() will return for a partition (resolving resets). */
   async position(tp: TopicPartition): Promise<bigint> {
     if (this.cluster.lastRefreshMs < 0) await this.connect();
-    await this.ensurePositions();
+    await this.fetcher.resetPositions();
     const position = this.fetcher.state(tp).position;
     if (position === undefined) throw new KafkaClientError('CLI_METADATA', `no leader known for ${tp.topic}/${tp.partition}`, { retriable: true });
     return position;
@@ -127,7 +198,9 @@ export class Consumer<K = Buffer, V = Buffer> {
     const deadline = this.cluster.clock.now() + timeoutMs;
     if (this.cluster.lastRefreshMs < 0) await this.connect();
     for (;;) {
-      await this.ensurePositions();
+      await this.membership?.ensureActive();
+      this.maybeAutoCommit();
+      await this.fetcher.resetPositions();
       const drained = this.fetcher.drain(max);
       // Prefetch: the next records travel while the application handles these.
       this.fetcher.sendFetches();
@@ -147,14 +220,123 @@ export class Consumer<K = Buffer, V = Buffer> {
     }
   }
 
-  close(): void {
+  /**
+   * Runs `eachBatch` for every polled batch of each partition until close(); with a group,
+   * offsets after each handled batch are committed by auto commit. A throwing handler stops the
+   * loop (the partition's position is rewound to the failed batch) and rejects.
+   */
+  async run(handlers: { eachBatch: (payload: EachBatchPayload<K, V>) => Promise<void> | void }): Promise<void> {
+    while (!this.closed) {
+      const records = await this.poll({ timeoutMs: 1000 });
+      const byPartition = new Map<string, Array<ConsumerRecord<K, V>>>();
+      for (const r of records) {
+        const k = tpKey(r.topic, r.partition);
+        let l = byPartition.get(k);
+        if (l === undefined) byPartition.set(k, (l = []));
+        l.push(r);
+      }
+      const batches = [...byPartition.values()];
+      for (let i = 0; i < batches.length; i++) {
+        const first = batches[i]![0]!;
+        try {
+          await handlers.eachBatch({ topic: first.topic, partition: first.partition, records: batches[i]! });
+        } catch (err) {
+          // Unhandled batches (this one and the rest of the poll) are fetched again later.
+          if (!this.closed) for (const b of batches.slice(i)) this.fetcher.seek({ topic: b[0]!.topic, partition: b[0]!.partition }, b[0]!.offset);
+          throw err;
+        }
+      }
+    }
+  }
+
+  /** Commit offsets (default: the current position of every assigned partition) and wait. */
+  async commitSync(offsets?: ReadonlyMap<TopicPartition, OffsetAndMetadata>): Promise<void> {
+    const m = this.membership;
+    if (m === undefined) throw new KafkaClientError('CLI_INVALID_CONFIG', 'commits need a groupId');
+    await m.client.commitOffsets(offsets ?? this.positions(this.assignment()), m.identity());
+  }
+
+  /** Commit without waiting; errors go to `callback`, else to `onError`. */
+  commitAsync(offsets?: ReadonlyMap<TopicPartition, OffsetAndMetadata>, callback?: (err: KafkaClientError | null) => void): void {
+    this.commitSync(offsets).then(
+      () => callback?.(null),
+      (err: unknown) => {
+        const e = err instanceof KafkaClientError ? err : new KafkaClientError('CLI_PROTOCOL', String(err), { cause: err });
+        if (callback !== undefined) callback(e);
+        else this.opts.onError?.(e);
+      },
+    );
+  }
+
+  /** Committed offsets of these partitions (undefined = none). */
+  async committed(tps: readonly TopicPartition[]): Promise<Array<bigint | undefined>> {
+    const m = this.membership;
+    if (m === undefined) throw new KafkaClientError('CLI_INVALID_CONFIG', 'committed offsets need a groupId');
+    const found = await m.client.fetchOffsets(tps);
+    return tps.map((tp) => found.get(tpKey(tp.topic, tp.partition))?.offset);
+  }
+
+  /** Commit (if auto commit is on), leave the group, and release connections and timers. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.membership !== undefined && this.autoCommitIntervalMs !== undefined && this.membership.identity() !== undefined) {
+      await this.commitSync().catch((err: unknown) => this.opts.onError?.(err as KafkaClientError));
+    }
     this.closed = true;
     this.fetcher.close();
+    await this.membership?.close();
     this.cluster.close();
   }
 
-  private async ensurePositions(): Promise<void> {
-    await this.fetcher.resetPositions();
+  private positions(tps: readonly TopicPartition[]): Map<TopicPartition, OffsetAndMetadata> {
+    const out = new Map<TopicPartition, OffsetAndMetadata>();
+    for (const tp of tps) {
+      const p = this.fetcher.state(tp).position;
+      if (p !== undefined) out.set(tp, { offset: p });
+    }
+    return out;
+  }
+
+  private maybeAutoCommit(): void {
+    if (this.autoCommitIntervalMs === undefined || this.membership?.identity() === undefined) return;
+    const now = this.cluster.clock.now();
+    if (now < this.nextAutoCommitMs) return;
+    this.nextAutoCommitMs = now + this.autoCommitIntervalMs;
+    this.commitAsync();
+  }
+
+  private async onRevoked(tps: TopicPartition[]): Promise<void> {
+    if (this.autoCommitIntervalMs !== undefined) {
+      await this.commitSync(this.positions(tps.filter((tp) => this.isAssigned(tp)))).catch((err: unknown) => this.opts.onError?.(err as KafkaClientError));
+    }
+    await this.listener.onPartitionsRevoked?.(tps);
+    this.dropFromAssignment(tps);
+  }
+
+  private async onLost(tps: TopicPartition[]): Promise<void> {
+    await (this.listener.onPartitionsLost ?? this.listener.onPartitionsRevoked)?.call(this.listener, tps);
+    this.dropFromAssignment(tps);
+  }
+
+  private async onAssigned(tps: TopicPartition[]): Promise<void> {
+    this.fetcher.assign([...this.assignment(), ...tps]);
+    if (tps.length > 0) {
+      const committed = await this.membership!.client.fetchOffsets(tps);
+      for (const tp of tps) {
+        const c = committed.get(tpKey(tp.topic, tp.partition));
+        if (c !== undefined) this.fetcher.seek(tp, c.offset);
+      }
+    }
+    await this.listener.onPartitionsAssigned?.(tps);
+  }
+
+  private isAssigned(tp: TopicPartition): boolean {
+    return this.assignment().some((a) => a.topic === tp.topic && a.partition === tp.partition);
+  }
+
+  private dropFromAssignment(tps: TopicPartition[]): void {
+    const gone = new Set(tps.map((tp) => tpKey(tp.topic, tp.partition)));
+    this.fetcher.assign(this.assignment().filter((tp) => !gone.has(tpKey(tp.topic, tp.partition))));
   }
 
   private toRecord(topic: string, partition: number, r: DecodedRecord): ConsumerRecord<K, V> {

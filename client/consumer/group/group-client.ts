@@ -81,11 +81,11 @@ export class GroupClient {
    * Send to the coordinator. A top-level coordinator error or a connection failure marks it
    * dead and rejects retriably; callers retry (after a backoff) through their own loop.
    */
-  async send<T extends { errorCode?: number }>(apiKey: number, body: unknown): Promise<T> {
+  async send<T extends { errorCode?: number }>(apiKey: number, body: unknown, timeoutMs?: number): Promise<T> {
     const c = await this.coordinatorConnection();
     let res: T;
     try {
-      res = await c.send<T>(apiKey, body);
+      res = await c.send<T>(apiKey, body, timeoutMs === undefined ? {} : { timeoutMs });
     } catch (err) {
       if (err instanceof KafkaClientError && (err.code === 'CLI_CONNECTION' || err.code === 'CLI_REQUEST_TIMEOUT')) this.markCoordinatorDead();
       throw err;

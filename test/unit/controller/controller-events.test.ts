@@ -88,6 +88,33 @@ describe('controller > events on a fake ZooKeeper', () => {
     await waitFor(() => target.cache.updateCount > 0 && target.cache.leaderFor('b', 0) >= 0, 'bounced broker has metadata');
   });
 
+  it('AlterIsr: the leader puts a returning replica back in the ISR; fenced by epochs and versions', async () => {
+    await admin.createTopic({ name: 'ai', assignment: new Map([[0, [1, 2, 3]]]) });
+    await waitFor(() => h.allCachesAgree('ai', 1), 'led');
+    const c = controller.controller;
+    const leaderId = state(zk, 'ai', 0).leader;
+    const dropped = [1, 2, 3].find((id) => id !== leaderId && id !== controller.id) ?? [1, 2, 3].find((id) => id !== leaderId)!;
+    await h.killBroker(dropped);
+    await waitFor(() => !state(zk, 'ai', 0).isr.includes(dropped), 'ISR shrunk');
+    await h.startBroker(dropped);
+    await waitFor(() => c.current?.ctx.isLive(dropped) === true, 'back');
+    const s0 = state(zk, 'ai', 0);
+    const version = zk.stat(partitionStatePath('ai', 0))!.version;
+    const leader = h.brokers.get(s0.leader)!;
+    const req = { topic: 'ai', partition: 0, leaderEpoch: s0.leader_epoch, newIsr: [...s0.isr, dropped], currentIsrVersion: version };
+    const codes = async (brokerId: number, epoch: bigint, r: typeof req) => (await c.alterIsr(brokerId, epoch, [r]))[0]!.errorCode;
+    expect(await c.alterIsr(leader.id, leader.epoch - 1n, [req]).catch((e: { errorCode: string }) => e.errorCode)).to.equal('STALE_BROKER_EPOCH');
+    expect(await codes(leader.id, leader.epoch, { ...req, leaderEpoch: req.leaderEpoch - 1 })).to.equal('FENCED_LEADER_EPOCH');
+    expect(await codes(leader.id, leader.epoch, { ...req, currentIsrVersion: version - 1 })).to.equal('INVALID_UPDATE_VERSION');
+    const follower = h.brokers.get(s0.isr.find((r) => r !== s0.leader)!)!;
+    expect(await codes(follower.id, follower.epoch, req)).to.equal('NOT_LEADER_OR_FOLLOWER');
+    const [ok] = await c.alterIsr(leader.id, leader.epoch, [req]);
+    expect(ok).to.deep.include({ errorCode: 'NONE', leaderEpoch: s0.leader_epoch, currentIsrVersion: version + 1 });
+    expect(state(zk, 'ai', 0).isr).to.deep.equal(req.newIsr);
+    expect(state(zk, 'ai', 0).leader_epoch).to.equal(s0.leader_epoch);
+    await waitFor(() => [...h.brokers.values()].every((b) => b.cache.getPartition('ai', 0)?.isr.length === 3), 'every cache sees the new ISR');
+  });
+
   it('a watch-driven event that fails on connection loss is retried, so the controller does not go deaf', async () => {
     await admin.createTopic({ name: 'r', numPartitions: 2, replicationFactor: 3 });
     await waitFor(() => h.allCachesAgree('r', 2), 'led');

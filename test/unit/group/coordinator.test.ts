@@ -50,6 +50,21 @@ describe('group > coordinator ownership and loading', () => {
     await second.shutdown();
   });
 
+  it('a deleted group stays deleted after a reload (group and offset tombstones)', async () => {
+    h = await startHarness();
+    const joined = await formGroup(h, 'gone', ['a']);
+    await syncAll(h, 'gone', joined);
+    const me = joined[0]!;
+    await h.coordinator.commitOffsets({ groupId: 'gone', generationId: 1, memberId: me.memberId, groupInstanceId: null, partitions: [{ topic: 't', partition: 0, offset: 5n, leaderEpoch: -1, metadata: null }] });
+    await h.coordinator.leaveGroup({ groupId: 'gone', members: [{ memberId: me.memberId, groupInstanceId: null }] });
+    expect(await h.coordinator.deleteGroups(['gone'])).to.deep.equal([{ groupId: 'gone', errorCode: E.NONE }]);
+    const second = new GroupCoordinator({ store: h.store, config: TEST_CONFIG, scheduler: clockScheduler(h.clock) });
+    await second.onBecomeLeader(second.partitionFor('gone'));
+    expect(second.groupState('gone')).to.equal(undefined);
+    expect((await second.describeGroups(['gone']))[0]).to.include({ state: 'Dead', errorCode: E.NONE });
+    expect((await second.fetchOffsets({ groupId: 'gone', partitions: null })).partitions).to.deep.equal([]);
+  });
+
   it('answers COORDINATOR_LOAD_IN_PROGRESS while loading and NOT_COORDINATOR for partitions it does not lead', async () => {
     const clock = fakeClock();
     h = { clock, store: new InMemoryOffsetsStore(), coordinator: undefined as never, restore: () => clock.restore() };
@@ -190,5 +205,95 @@ describe('group > coordinator validation and admin', () => {
     const synced = await syncAll(h, 'g', joined);
     expect(synced.map((s) => s.errorCode)).to.deep.equal([E.COORDINATOR_NOT_AVAILABLE, E.COORDINATOR_NOT_AVAILABLE]);
     expect(h.coordinator.groupState('g')).to.equal('PreparingRebalance');
+  });
+});
+
+describe('group > error codes', () => {
+  it('answers with the Kafka error numbers clients expect', () => {
+    expect(E).to.include({
+      NONE: 0, COORDINATOR_LOAD_IN_PROGRESS: 14, COORDINATOR_NOT_AVAILABLE: 15, NOT_COORDINATOR: 16, ILLEGAL_GENERATION: 22,
+      INCONSISTENT_GROUP_PROTOCOL: 23, INVALID_GROUP_ID: 24, UNKNOWN_MEMBER_ID: 25, INVALID_SESSION_TIMEOUT: 26, REBALANCE_IN_PROGRESS: 27,
+      NON_EMPTY_GROUP: 68, GROUP_ID_NOT_FOUND: 69, MEMBER_ID_REQUIRED: 79, GROUP_MAX_SIZE_REACHED: 81, FENCED_INSTANCE_ID: 82,
+    });
+  });
+});
+
+describe('group > coordinator edge cases', () => {
+  let h: Harness;
+  afterEach(() => h.restore());
+
+  it('skips undecodable records when loading instead of failing the partition', async () => {
+    h = await startHarness();
+    const partition = h.coordinator.partitionFor('g');
+    await h.store.append(partition, [
+      { key: Buffer.from([0, 9, 1]), value: Buffer.from([1]) },
+      { key: encodeOffsetCommitKey('g', 't', 0), value: Buffer.from([0, 3, 0]) },
+      { key: encodeOffsetCommitKey('g', 't', 1), value: encodeOffsetCommitValue({ offset: 4n, leaderEpoch: -1, metadata: '', commitTimestamp: 0n, expireTimestamp: null }) },
+    ]);
+    const second = new GroupCoordinator({ store: h.store, config: TEST_CONFIG, scheduler: clockScheduler(h.clock) });
+    await second.onBecomeLeader(partition);
+    expect(second.ownedPartitions().get(partition)).to.equal('loaded');
+    expect((await second.fetchOffsets({ groupId: 'g', partitions: null })).partitions.map((x) => `${x.partition}@${x.offset}`)).to.deep.equal(['1@4']);
+  });
+
+  it('commits during PreparingRebalance still count; a leader rejoining a Stable group starts a rebalance', async () => {
+    h = await startHarness();
+    const joined = await formGroup(h, 'g', ['a', 'b']);
+    await syncAll(h, 'g', joined);
+    const leader = joined.find((j) => j.memberId === j.leader)!;
+    const follower = joined.find((j) => j.memberId !== j.leader)!;
+    const rejoin = h.coordinator.joinGroup(joinRequest('g', { memberId: leader.memberId, clientId: leader.memberId.split('-')[0]! }));
+    await h.clock.tickAsync(1);
+    expect(h.coordinator.groupState('g')).to.equal('PreparingRebalance');
+    const commit = await h.coordinator.commitOffsets({ groupId: 'g', generationId: 1, memberId: follower.memberId, groupInstanceId: null, partitions: [{ topic: 't', partition: 0, offset: 3n, leaderEpoch: -1, metadata: null }] });
+    expect(commit.partitions[0]!.errorCode).to.equal(E.NONE);
+    const followerRejoin = await h.coordinator.joinGroup(joinRequest('g', { memberId: follower.memberId, clientId: follower.memberId.split('-')[0]! }));
+    expect(followerRejoin.generationId).to.equal(2);
+    expect((await rejoin).generationId).to.equal(2);
+  });
+
+  it('a LeaveGroup for a pending member id (MEMBER_ID_REQUIRED) releases it', async () => {
+    h = await startHarness({ groupInitialRebalanceDelayMs: 0 });
+    const first = await h.coordinator.joinGroup(joinRequest('g', { requireKnownMemberId: true }));
+    const left = await h.coordinator.leaveGroup({ groupId: 'g', members: [{ memberId: first.memberId, groupInstanceId: null }] });
+    expect(left.members[0]!.errorCode).to.equal(E.NONE);
+    expect((await h.coordinator.joinGroup(joinRequest('g', { memberId: first.memberId }))).errorCode).to.equal(E.UNKNOWN_MEMBER_ID);
+  });
+
+  it('after shutdown every request answers COORDINATOR_NOT_AVAILABLE', async () => {
+    h = await startHarness();
+    await h.coordinator.shutdown();
+    expect((await h.coordinator.joinGroup(joinRequest('g'))).errorCode).to.equal(E.COORDINATOR_NOT_AVAILABLE);
+    expect((await h.coordinator.listGroups()).errorCode).to.equal(E.COORDINATOR_NOT_AVAILABLE);
+  });
+});
+
+describe('group > one operation at a time per group', () => {
+  let h: Harness;
+  afterEach(() => h.restore());
+
+  it('requests of a group wait for its in-flight append; other groups do not', async () => {
+    h = await startHarness();
+    const joined = await formGroup(h, 'slow', ['a']);
+    const other = await formGroup(h, 'fast', ['a']);
+    await syncAll(h, 'fast', other);
+    let release!: () => void;
+    h.store.appendGate = new Promise((r) => (release = r));
+    const order: string[] = [];
+    const me = joined[0]!;
+    const sync = syncAll(h, 'slow', joined).then(() => order.push('slow sync'));
+    const commit = h.coordinator
+      .commitOffsets({ groupId: 'slow', generationId: 1, memberId: me.memberId, groupInstanceId: null, partitions: [{ topic: 't', partition: 0, offset: 1n, leaderEpoch: -1, metadata: null }] })
+      .then((r) => order.push(`slow commit ${r.partitions[0]!.errorCode}`));
+    const otherHb = heartbeat(h, 'fast', other[0]!).then(() => order.push('fast heartbeat'));
+    await otherHb;
+    await h.clock.tickAsync(1);
+    expect(order).to.deep.equal(['fast heartbeat']);
+    h.store.appendGate = null;
+    release();
+    await Promise.all([sync, commit]);
+    // The commit ran after the sync's append: it saw a Stable group (in CompletingRebalance it
+    // would have been refused with REBALANCE_IN_PROGRESS).
+    expect(order).to.include(`slow commit ${E.NONE}`).and.include('slow sync');
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { GroupErrorCode as E, type OffsetCommitPartition } from '../../../broker/group/index.js';
+import { GroupErrorCode as E, subscribedTopicsOf, type OffsetCommitPartition } from '../../../broker/group/index.js';
 import { formGroup, startHarness, syncAll, type Harness } from './harness.js';
 
 const p = (topic: string, partition: number, offset: bigint, metadata: string | null = null): OffsetCommitPartition => ({ topic, partition, offset, leaderEpoch: 3, metadata });
@@ -102,6 +102,35 @@ describe('group > offsets', () => {
     // Tombstones for the offset and then the group were written.
     const log = h.store.records(h.coordinator.partitionFor('g'));
     expect(log.slice(-2).map((r) => [r.key.readInt16BE(0), r.value])).to.deep.equal([[1, null], [2, null]]);
+  });
+
+  it('expires, in a live consumer group, only offsets of topics no member subscribes to', async () => {
+    const minute = 60_000;
+    h = await startHarness({ offsetsRetentionMs: 20 * minute });
+    // ConsumerProtocol subscription v0: version, [topics], user_data.
+    const subscription = (topics: string[]): Buffer => {
+      const parts = [Buffer.from([0, 0]), Buffer.alloc(4)];
+      parts[1]!.writeInt32BE(topics.length);
+      for (const t of topics) {
+        const b = Buffer.from(t);
+        const len = Buffer.alloc(2);
+        len.writeInt16BE(b.length);
+        parts.push(len, b);
+      }
+      parts.push(Buffer.from([0xff, 0xff, 0xff, 0xff]));
+      return Buffer.concat(parts);
+    };
+    expect(subscribedTopicsOf(subscription(['orders', 'payments']))).to.deep.equal(['orders', 'payments']);
+    expect(subscribedTopicsOf(Buffer.from('garbage'))).to.equal(null);
+    const joined = await formGroup(h, 'g', ['a'], { sessionTimeoutMs: 30 * minute, protocols: [{ name: 'range', metadata: subscription(['orders']) }] });
+    await syncAll(h, 'g', joined);
+    const me = joined[0]!;
+    await h.coordinator.commitOffsets({ groupId: 'g', generationId: 1, memberId: me.memberId, groupInstanceId: null, partitions: [p('orders', 0, 1n), p('legacy', 0, 2n)] });
+    await h.clock.tickAsync(20 * minute);
+    expect(await h.coordinator.runOffsetExpiry()).to.equal(1);
+    const left = await h.coordinator.fetchOffsets({ groupId: 'g', partitions: null });
+    expect(left.partitions.map((x) => x.topic)).to.deep.equal(['orders']);
+    expect(h.coordinator.groupState('g')).to.equal('Stable');
   });
 
   it('honours an explicit retention time from OffsetCommit v2–v4', async () => {

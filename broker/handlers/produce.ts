@@ -1,0 +1,57 @@
+/**
+ * Produce (key 0). acks must be 0, 1 or -1 (else INVALID_REQUIRED_ACKS on every partition). The
+ * replica manager appends per partition and, for acks=-1, waits for the high watermark. With
+ * acks=0 there is no response; if anything failed the connection is closed instead (as Kafka
+ * does) so that the producer notices and refreshes its metadata.
+ */
+import { ApiKey, ErrorCode, type ProduceRequest, type ProduceResponse } from '../../protocol/index.js';
+import { BrokerError } from '../errors.js';
+import { appendRecords, type ProduceEntry } from '../replica/index.js';
+import type { ApiHandler } from '../request-context.js';
+import type { HandlerDeps } from './deps.js';
+
+function uniform(request: ProduceRequest, errorCode: number): ProduceResponse {
+  return {
+    responses: request.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n })),
+    })),
+    throttleTimeMs: 0,
+  };
+}
+
+export function createProduceHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.Produce> {
+  return {
+    apiKey: ApiKey.Produce,
+    minVersion: 0,
+    maxVersion: 7,
+    async handle(ctx, request) {
+      const acks = request.acks;
+      if (acks !== 0 && acks !== 1 && acks !== -1) {
+        return uniform(request, ErrorCode.INVALID_REQUIRED_ACKS);
+      }
+      const entries: ProduceEntry[] = [];
+      for (const t of request.topicData) for (const p of t.partitionData) entries.push({ topic: t.name, partition: p.index, records: p.records });
+      const results = await appendRecords(deps.replicaManager, entries, { acks, timeoutMs: request.timeoutMs, signal: ctx.signal });
+      if (acks === 0) {
+        const failed = results.find((r) => r.errorCode !== ErrorCode.NONE);
+        if (failed !== undefined) {
+          throw new BrokerError('BRK_CLOSE_CONNECTION', `acks=0 produce to ${failed.topic}-${failed.partition} failed with error ${failed.errorCode}; closing the connection`);
+        }
+        return undefined;
+      }
+      let i = 0;
+      return {
+        responses: request.topicData.map((t) => ({
+          name: t.name,
+          partitionResponses: t.partitionData.map((p) => {
+            const r = results[i++]!;
+            return { index: p.index, errorCode: r.errorCode, baseOffset: r.baseOffset, logAppendTimeMs: r.logAppendTimeMs, logStartOffset: r.logStartOffset };
+          }),
+        })),
+        throttleTimeMs: 0,
+      };
+    },
+    errorResponse: (_ctx, request, errorCode) => uniform(request, errorCode),
+  };
+}

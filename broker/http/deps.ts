@@ -1,0 +1,191 @@
+/**
+ * What the HTTP admin API needs from the broker: the composition root implements this. Writes go
+ * to the same TopicAdmin as the Kafka admin APIs (`topicAdmin` is satisfied by a TopicAdmin
+ * instance as is). Optional parts (reassignments, elections, groups, metrics) answer 501 until
+ * they are supplied, so the app runs with any subset.
+ */
+import type { Logger } from '../logging.js';
+import type { TopicAdmin } from '../admin/index.js';
+
+export interface EndpointSnapshot {
+  readonly listenerName: string;
+  readonly host: string;
+  readonly port: number;
+  readonly securityProtocol: string;
+}
+
+export interface BrokerSnapshot {
+  readonly id: number;
+  readonly rack: string | null;
+  readonly endpoints: readonly EndpointSnapshot[];
+}
+
+export interface ClusterSnapshot {
+  readonly clusterId: string | null;
+  /** -1 when no controller is known. */
+  readonly controllerId: number;
+  readonly controllerEpoch: number;
+  readonly brokers: readonly BrokerSnapshot[];
+}
+
+export interface Readiness {
+  readonly ready: boolean;
+  /** Why not ready, in words an operator can act on ("not registered in ZooKeeper", …). */
+  readonly reasons?: readonly string[];
+}
+
+export interface TopicListing {
+  readonly name: string;
+  readonly partitions?: number;
+  readonly replicationFactor?: number;
+  readonly internal?: boolean;
+}
+
+/** Figures of a replica this broker hosts. */
+export interface LocalLogSnapshot {
+  readonly logStartOffset: bigint;
+  readonly highWatermark: bigint;
+  readonly logEndOffset: bigint;
+  readonly sizeBytes: number;
+}
+
+export interface PartitionSnapshot {
+  readonly partition: number;
+  /** -1 when offline. */
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  readonly offlineReplicas?: readonly number[];
+  /** Present when this broker hosts a replica of the partition. */
+  readonly log?: LocalLogSnapshot;
+}
+
+export interface TopicSnapshot {
+  readonly name: string;
+  readonly internal?: boolean;
+  /** Topic-level overrides (/config/topics/<t>). */
+  readonly configs: Readonly<Record<string, string>>;
+  readonly partitions: readonly PartitionSnapshot[];
+  readonly markedForDeletion?: boolean;
+}
+
+/** Reads: metadata cache for the cluster view plus local logs for hosted replicas. */
+export interface TopicView {
+  listTopics(): Promise<readonly TopicListing[]>;
+  /** null (or UNKNOWN_TOPIC_OR_PARTITION thrown) when the topic does not exist. */
+  describeTopic(name: string): Promise<TopicSnapshot | null>;
+}
+
+/** Writes, 1:1 with broker/admin's TopicAdmin. */
+export type TopicAdminOps = Pick<TopicAdmin, 'createTopic' | 'deleteTopic' | 'alterTopicConfig' | 'describeTopicConfig' | 'createPartitions'>;
+
+export interface TopicPartitionRef {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface PartitionResult extends TopicPartitionRef {
+  /** Kafka error name, null on success (e.g. ELECTION_NOT_NEEDED, UNKNOWN_TOPIC_OR_PARTITION). */
+  readonly error: string | null;
+  readonly message?: string;
+}
+
+export interface ReassignmentTarget extends TopicPartitionRef {
+  /** null cancels an ongoing reassignment (AlterPartitionReassignments semantics). */
+  readonly replicas: readonly number[] | null;
+}
+
+export interface ReassignmentOps {
+  reassign(targets: readonly ReassignmentTarget[]): Promise<readonly PartitionResult[]>;
+}
+
+export interface ElectionOps {
+  /** null: every partition whose leader is not its preferred replica. */
+  electPreferred(partitions: readonly TopicPartitionRef[] | null): Promise<readonly PartitionResult[]>;
+}
+
+export interface GroupListing {
+  readonly groupId: string;
+  readonly state: string;
+  readonly protocolType: string;
+}
+
+export interface GroupMemberSnapshot {
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly clientId: string;
+  readonly clientHost: string;
+  /** Decoded consumer assignment; empty for non-consumer protocols. */
+  readonly assignment: readonly { readonly topic: string; readonly partitions: readonly number[] }[];
+}
+
+export interface GroupOffsetSnapshot extends TopicPartitionRef {
+  readonly committedOffset: bigint;
+  readonly metadata?: string | null;
+  /** The partition's high watermark when known; lag is computed from it. */
+  readonly highWatermark?: bigint | null;
+}
+
+export interface GroupSnapshot {
+  readonly groupId: string;
+  readonly state: string;
+  readonly protocolType: string;
+  readonly protocol: string;
+  readonly generationId?: number;
+  readonly leader?: string | null;
+  readonly members: readonly GroupMemberSnapshot[];
+  readonly offsets: readonly GroupOffsetSnapshot[];
+}
+
+export type OffsetResetTarget =
+  | { readonly kind: 'earliest' }
+  | { readonly kind: 'latest' }
+  | { readonly kind: 'offset'; readonly offset: bigint }
+  | { readonly kind: 'timestamp'; readonly timestamp: bigint }
+  | { readonly kind: 'shift'; readonly by: bigint };
+
+export interface OffsetResetRequest {
+  readonly topic: string;
+  /** Omitted: every partition of the topic. */
+  readonly partitions?: readonly number[];
+  readonly to: OffsetResetTarget;
+  readonly dryRun: boolean;
+}
+
+export interface OffsetResetResult extends TopicPartitionRef {
+  readonly previousOffset: bigint | null;
+  readonly newOffset: bigint;
+}
+
+export interface GroupOps {
+  listGroups(): Promise<readonly GroupListing[]>;
+  /** null (or GROUP_ID_NOT_FOUND thrown) when the group does not exist. */
+  describeGroup(groupId: string): Promise<GroupSnapshot | null>;
+  /** Throws GROUP_ID_NOT_FOUND / NON_EMPTY_GROUP errors (errorCode), like DeleteGroups. */
+  deleteGroup(groupId: string): Promise<void>;
+  /** Only for groups without active members (NON_EMPTY_GROUP otherwise), as Kafka's tool. */
+  resetOffsets(groupId: string, request: OffsetResetRequest): Promise<readonly OffsetResetResult[]>;
+}
+
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
+
+export interface AdminHttpDeps {
+  readonly brokerId: number;
+  /** A child logger; fastify logs through it (loggerInstance). */
+  readonly logger?: Logger;
+  cluster(): ClusterSnapshot;
+  readiness(): Readiness;
+  readonly topics: TopicView;
+  readonly topicAdmin: TopicAdminOps;
+  readonly reassignments?: ReassignmentOps;
+  readonly elections?: ElectionOps;
+  readonly groups?: GroupOps;
+  /** A BrokerMetrics instance fits. */
+  readonly metrics?: MetricsSource;
+  /** For /health: the process start, so uptime is reported (Date.now() based). */
+  readonly startedAtMs?: number;
+}

@@ -1,0 +1,20 @@
+// broker/metrics: Prometheus metrics of one broker, Kafka-named, in a per-broker registry.
+export {
+  BrokerMetrics,
+  type BrokerMetricsOptions,
+  type FetchEvent,
+  type LeaderElectionEvent,
+  type ProduceEvent,
+  type ZooKeeperSessionObserver,
+} from './broker-metrics.js';
+export { METRIC_NAMES, ZOOKEEPER_SESSION_STATES, type MetricKey, type ZooKeeperSessionState } from './names.js';
+export type {
+  ControllerSnapshot,
+  GroupLagSnapshot,
+  GroupsSnapshot,
+  LogSnapshot,
+  MetricProviders,
+  ProviderName,
+  PurgatorySnapshot,
+  ReplicaManagerSnapshot,
+} from './providers.js';

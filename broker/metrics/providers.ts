@@ -1,0 +1,68 @@
+/**
+ * Snapshot providers: the composition root hands BrokerMetrics functions that read the live
+ * state (replica manager, controller, purgatories, group coordinator, logs) and the gauges are
+ * filled from them at scrape time. State therefore never has to push gauge updates, and a gauge
+ * can never drift from the state it describes.
+ */
+
+export interface ReplicaManagerSnapshot {
+  readonly underReplicatedPartitions: number;
+  readonly leaderCount: number;
+  readonly partitionCount: number;
+  readonly underMinIsrPartitionCount?: number;
+  readonly atMinIsrPartitionCount?: number;
+  readonly offlineReplicaCount?: number;
+}
+
+/** Matches broker/controller's ControllerMetrics (all zeros on a broker that is not controller). */
+export interface ControllerSnapshot {
+  readonly activeControllerCount: number;
+  readonly offlinePartitionsCount: number;
+  readonly globalTopicCount?: number;
+  readonly globalPartitionCount?: number;
+  readonly preferredReplicaImbalanceCount?: number;
+}
+
+export interface PurgatorySnapshot {
+  readonly produce: number;
+  readonly fetch: number;
+}
+
+export interface GroupLagSnapshot {
+  readonly group: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly committedOffset: bigint;
+  /** High watermark minus committed offset, never negative. */
+  readonly lag: bigint;
+}
+
+export interface GroupsSnapshot {
+  /** Group count per Kafka group state name (Empty, PreparingRebalance, …) for owned groups. */
+  readonly byState: Readonly<Record<string, number>>;
+  readonly lag?: readonly GroupLagSnapshot[];
+}
+
+export interface LogSnapshot {
+  readonly topic: string;
+  readonly partition: number;
+  readonly sizeBytes: number;
+  readonly logStartOffset: bigint;
+  readonly logEndOffset: bigint;
+  readonly numSegments?: number;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+export interface MetricProviders {
+  replicaManager?(): MaybePromise<ReplicaManagerSnapshot>;
+  controller?(): MaybePromise<ControllerSnapshot>;
+  /** The controller epoch this broker knows (its metadata cache's), -1 when none yet. */
+  controllerEpoch?(): MaybePromise<number>;
+  purgatory?(): MaybePromise<PurgatorySnapshot>;
+  groups?(): MaybePromise<GroupsSnapshot>;
+  /** Logs hosted by this broker (leader or follower). */
+  logs?(): MaybePromise<Iterable<LogSnapshot>>;
+}
+
+export type ProviderName = keyof MetricProviders;

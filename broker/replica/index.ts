@@ -1,0 +1,18 @@
+// broker/replica: hosted partitions (leader/follower), the produce and fetch paths, purgatories.
+export { Partition, partitionKey, type ReplicaRole, type FollowerState, type PartitionStateUpdate } from './partition.js';
+export { Purgatory, waitUntil, type WaitOutcome } from './purgatory.js';
+export { ReplicaManager, NO_LEADER_EPOCH, type ReplicaManagerOptions } from './replica-manager.js';
+export { TopicConfigs, toLogConfig, type TopicSettings } from './topic-configs.js';
+export { appendRecords, type ProduceEntry, type ProduceOptions, type ProducePartitionResult } from './produce-path.js';
+export { fetchRecords, type FetchParams, type FetchPartitionRequest, type FetchPartitionResult } from './fetch-path.js';
+export {
+  listOffset,
+  listOldStyleOffsets,
+  deleteRecordsBefore,
+  endOffsetForEpoch,
+  epochForOffset,
+  EARLIEST_TIMESTAMP,
+  LATEST_TIMESTAMP,
+  type OffsetAndEpoch,
+} from './offsets.js';
+export { ConfigChangeWatcher } from './config-change-watcher.js';

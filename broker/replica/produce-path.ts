@@ -1,0 +1,102 @@
+/**
+ * The leader side of Produce: per partition, leadership and min.insync.replicas are checked
+ * BEFORE anything is written (NOT_ENOUGH_REPLICAS = nothing written), the batch set is validated
+ * and appended by storage (CRC, magic 2, max.message.bytes, offsets patched in place), and for
+ * compacted topics every record must carry a key. acks=-1 then parks in the produce purgatory
+ * until the high watermark passes the last appended offset, leadership is lost, or the timeout.
+ */
+import { ErrorCode, iterateBatches, iterateRecords } from '../../protocol/index.js';
+import { BrokerError, toWireError } from '../errors.js';
+import type { Partition } from './partition.js';
+import { waitUntil } from './purgatory.js';
+import type { ReplicaManager } from './replica-manager.js';
+
+export interface ProduceEntry {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: Buffer | null;
+}
+
+export interface ProducePartitionResult {
+  readonly topic: string;
+  readonly partition: number;
+  errorCode: number;
+  baseOffset: bigint;
+  logAppendTimeMs: bigint;
+  logStartOffset: bigint;
+}
+
+export interface ProduceOptions {
+  readonly acks: number;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+interface Pending {
+  readonly result: ProducePartitionResult;
+  readonly partition: Partition;
+  readonly leaderEpoch: number;
+  readonly requiredOffset: bigint;
+}
+
+/** Kafka refuses keyless records on compacted topics (INVALID_RECORD); only those pay for decoding. */
+function requireKeys(records: Buffer): void {
+  for (const batch of iterateBatches(records)) {
+    for (const r of iterateRecords(records.subarray(batch.start, batch.end))) {
+      if (r.key === null) throw new BrokerError('BRK_INVALID_RECORD', 'compacted topic partition records must have a key');
+    }
+  }
+}
+
+async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number): Promise<{ result: ProducePartitionResult; pending?: Pending }> {
+  const result: ProducePartitionResult = { topic: e.topic, partition: e.partition, errorCode: ErrorCode.NONE, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
+  try {
+    const p = rm.leaderPartition(e.topic, e.partition);
+    if (e.records === null || e.records.length === 0) throw new BrokerError('BRK_CORRUPT_MESSAGE', `no records for ${p.key}`);
+    const settings = rm.topicConfigs.get(e.topic);
+    if (acks === -1 && !p.hasEnoughInSyncReplicas(settings.minInsyncReplicas)) {
+      throw new BrokerError('BRK_NOT_ENOUGH_REPLICAS', `ISR ${JSON.stringify(p.isr)} of ${p.key} is smaller than min.insync.replicas ${settings.minInsyncReplicas}`);
+    }
+    if (p.log.config.cleanupPolicy.includes('compact')) requireKeys(e.records);
+    const leaderEpoch = p.leaderEpoch;
+    const appended = await p.log.appendAsLeader(e.records, leaderEpoch);
+    rm.onLogAppended(p);
+    result.baseOffset = appended.firstOffset;
+    result.logAppendTimeMs = appended.logAppendTime;
+    result.logStartOffset = p.log.logStartOffset;
+    if (acks !== -1) return { result };
+    return { result, pending: { result, partition: p, leaderEpoch, requiredOffset: appended.lastOffset + 1n } };
+  } catch (err) {
+    result.errorCode = toWireError(err);
+    return { result };
+  }
+}
+
+/** NONE when replicated, an error when it can no longer be, undefined while still waiting. */
+function pendingOutcome(rm: ReplicaManager, w: Pending): number | undefined {
+  const p = w.partition;
+  if (rm.isStopped || rm.getPartition(p.topic, p.partition) !== p || !p.isLeader || p.leaderEpoch !== w.leaderEpoch) {
+    return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  }
+  return p.log.highWatermark >= w.requiredOffset ? ErrorCode.NONE : undefined;
+}
+
+/** Appends every entry (partitions concurrently) and, for acks=-1, waits for replication. */
+export async function appendRecords(rm: ReplicaManager, entries: readonly ProduceEntry[], o: ProduceOptions): Promise<ProducePartitionResult[]> {
+  const deadline = rm.scheduler.now() + Math.max(0, o.timeoutMs);
+  const appended = await Promise.all(entries.map((e) => appendOne(rm, e, o.acks)));
+  const waiting = appended.flatMap((a) => (a.pending === undefined ? [] : [a.pending]));
+  if (waiting.length > 0) {
+    const keys = [...new Set(waiting.map((w) => w.partition.key))];
+    await waitUntil(
+      rm.producePurgatory,
+      rm.scheduler,
+      keys,
+      deadline,
+      () => (waiting.every((w) => pendingOutcome(rm, w) !== undefined) ? true : undefined),
+      o.signal,
+    );
+    for (const w of waiting) w.result.errorCode = pendingOutcome(rm, w) ?? ErrorCode.REQUEST_TIMED_OUT;
+  }
+  return appended.map((a) => a.result);
+}

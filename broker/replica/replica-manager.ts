@@ -1,0 +1,212 @@
+/**
+ * The replica manager (Kafka's ReplicaManager): one `Partition` per hosted replica, made leader
+ * or follower by the controller's LeaderAndIsr, stopped or deleted by StopReplica. Requests of
+ * the data path find their partition here (`leaderPartition`), which is where
+ * NOT_LEADER_OR_FOLLOWER / UNKNOWN_TOPIC_OR_PARTITION / leader-epoch fencing are decided. The
+ * produce and fetch paths (produce-path.ts, fetch-path.ts) park in the two purgatories owned
+ * here; both are woken by `onHighWatermarkMaybeMoved` and by leadership changes.
+ *
+ * Ordering rules (see broker/README.md):
+ * - State transitions arrive one request at a time (ControlRequestHandler serialises them); the
+ *   partitions of one request are applied concurrently in small groups, each partition's steps
+ *   (open log → apply state → epoch start offset → HW) in order.
+ * - Appends run through the log's own serial queue; the HW is recomputed after every append and
+ *   every follower update, only by Partition.maybeIncrementHighWatermark.
+ */
+import type { Logger } from 'pino';
+import type { LogManager } from '../../storage/index.js';
+import { BrokerError } from '../errors.js';
+import type { ControlRequestOrigin, LeaderAndIsrPartitionState, MetadataCache, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
+import type { Scheduler } from '../network/index.js';
+import { Partition, partitionKey } from './partition.js';
+import { Purgatory } from './purgatory.js';
+import type { TopicConfigs } from './topic-configs.js';
+
+export interface ReplicaManagerOptions {
+  readonly brokerId: number;
+  readonly logManager: LogManager;
+  readonly topicConfigs: TopicConfigs;
+  readonly metadataCache: MetadataCache;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  readonly stateChangeLogger?: Logger;
+  /** Partitions of one LeaderAndIsr applied at once (log creation does file I/O). */
+  readonly transitionParallelism?: number;
+}
+
+/** No epoch given by the client (fetch < v9, ListOffsets < v4): no fencing. */
+export const NO_LEADER_EPOCH = -1;
+
+export class ReplicaManager implements ReplicaStateListener {
+  readonly brokerId: number;
+  readonly producePurgatory: Purgatory;
+  readonly fetchPurgatory: Purgatory;
+  readonly scheduler: Scheduler;
+  readonly topicConfigs: TopicConfigs;
+  readonly logManager: LogManager;
+  private readonly partitions = new Map<string, Partition>();
+  private readonly log: Logger;
+  private readonly stateLog: Logger;
+  private stopped = false;
+
+  constructor(private readonly o: ReplicaManagerOptions) {
+    this.brokerId = o.brokerId;
+    this.scheduler = o.scheduler;
+    this.topicConfigs = o.topicConfigs;
+    this.logManager = o.logManager;
+    this.log = o.logger;
+    this.stateLog = o.stateChangeLogger ?? o.logger;
+    this.producePurgatory = new Purgatory('Produce', o.scheduler);
+    this.fetchPurgatory = new Purgatory('Fetch', o.scheduler);
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  getPartition(topic: string, partition: number): Partition | undefined {
+    return this.partitions.get(partitionKey(topic, partition));
+  }
+
+  allPartitions(): Partition[] {
+    return [...this.partitions.values()];
+  }
+
+  leaderCount(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) if (p.isLeader) n++;
+    return n;
+  }
+
+  /**
+   * The partition if this broker leads it at the client's epoch, else the error a client acts
+   * on: UNKNOWN_TOPIC_OR_PARTITION (nobody has it), NOT_LEADER_OR_FOLLOWER (someone else leads),
+   * FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (the client's view is older / newer).
+   */
+  leaderPartition(topic: string, partition: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition {
+    if (this.stopped) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', 'broker is shutting down');
+    const p = this.partitions.get(partitionKey(topic, partition));
+    if (p === undefined || p.role === 'none') {
+      if (p === undefined && this.o.metadataCache.getPartition(topic, partition) === undefined) {
+        throw new BrokerError('BRK_UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} is not a known partition`);
+      }
+      throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${this.brokerId} does not host ${topic}-${partition}`);
+    }
+    if (currentLeaderEpoch !== NO_LEADER_EPOCH) {
+      if (currentLeaderEpoch > p.leaderEpoch) throw new BrokerError('BRK_UNKNOWN_LEADER_EPOCH', `epoch ${currentLeaderEpoch} is newer than ${p.leaderEpoch} of ${p.key}`);
+      if (currentLeaderEpoch < p.leaderEpoch) throw new BrokerError('BRK_FENCED_LEADER_EPOCH', `epoch ${currentLeaderEpoch} is older than ${p.leaderEpoch} of ${p.key}`);
+    }
+    if (!p.isLeader) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${this.brokerId} is not the leader of ${p.key} (leader ${p.leader})`);
+    return p;
+  }
+
+  /** Recomputes the HW of a leader partition and wakes whoever waits on it. */
+  onHighWatermarkMaybeMoved(p: Partition): void {
+    if (p.maybeIncrementHighWatermark()) {
+      this.fetchPurgatory.notify(p.key);
+      this.producePurgatory.notify(p.key);
+    }
+  }
+
+  /** Appended data: fetchers waiting for bytes (replica fetches, next issue) may complete. */
+  onLogAppended(p: Partition): void {
+    this.onHighWatermarkMaybeMoved(p);
+  }
+
+  // ---- ReplicaStateListener ----------------------------------------------------------------------
+
+  async onLeaderAndIsr(states: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): Promise<void> {
+    if (this.stopped) return;
+    const width = this.o.transitionParallelism ?? 16;
+    for (let i = 0; i < states.length; i += width) {
+      await Promise.all(states.slice(i, i + width).map((s) => this.makeLeaderOrFollower(s, origin)));
+    }
+  }
+
+  private async makeLeaderOrFollower(s: LeaderAndIsrPartitionState, origin: ControlRequestOrigin): Promise<void> {
+    const key = partitionKey(s.topic, s.partition);
+    try {
+      let settings = this.topicConfigs.has(s.topic) ? this.topicConfigs.get(s.topic) : undefined;
+      if (settings === undefined || s.isNew) {
+        settings = await this.topicConfigs.load(s.topic).catch((err: unknown) => {
+          this.log.warn({ err, topic: s.topic }, 'could not read the topic config; using broker defaults for now');
+          return this.topicConfigs.get(s.topic);
+        });
+        this.logManager.updateTopicConfig(s.topic, settings.logConfig);
+      }
+      const log = this.logManager.getLog(s.topic, s.partition) ?? (await this.logManager.getOrCreateLog(s.topic, s.partition, settings.logConfig));
+      let p = this.partitions.get(key);
+      if (p === undefined) {
+        p = new Partition(s.topic, s.partition, this.brokerId, log);
+        this.partitions.set(key, p);
+      } else p.log = log;
+      const wasLeader = p.isLeader;
+      p.applyState(s, this.scheduler.now());
+      if (p.isLeader) {
+        // KIP-279: the new epoch starts at the current log end offset.
+        await log.assignEpochStartOffset(s.leaderEpoch, log.logEndOffset);
+        p.maybeIncrementHighWatermark();
+      }
+      this.stateLog.info(
+        {
+          topic: s.topic,
+          partition: s.partition,
+          role: p.role,
+          leader: s.leader,
+          leaderEpoch: s.leaderEpoch,
+          isr: s.isr,
+          controllerId: origin.controllerId,
+          controllerEpoch: origin.controllerEpoch,
+          logEndOffset: String(log.logEndOffset),
+          highWatermark: String(log.highWatermark),
+        },
+        p.isLeader ? (wasLeader ? 'leader updated' : 'became leader') : 'became follower',
+      );
+    } catch (err) {
+      this.stateLog.error({ err, topic: s.topic, partition: s.partition, leaderEpoch: s.leaderEpoch }, 'LeaderAndIsr transition failed');
+    } finally {
+      // Waiters re-check: a produce waiting for the HW fails fast when leadership moved.
+      this.producePurgatory.notify(key);
+      this.fetchPurgatory.notify(key);
+    }
+  }
+
+  async onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): Promise<void> {
+    for (const sp of partitions) {
+      const key = partitionKey(sp.topic, sp.partition);
+      const p = this.partitions.get(key);
+      try {
+        if (sp.deletePartition) {
+          this.partitions.delete(key);
+          if (p !== undefined) p.role = 'none';
+          await this.logManager.deleteLog(sp.topic, sp.partition);
+          if (![...this.partitions.values()].some((x) => x.topic === sp.topic)) this.topicConfigs.forget(sp.topic);
+        } else if (p !== undefined) {
+          p.role = 'none';
+        }
+        this.stateLog.info({ topic: sp.topic, partition: sp.partition, deletePartition: sp.deletePartition, controllerEpoch: origin.controllerEpoch }, 'stopped replica');
+      } catch (err) {
+        this.stateLog.error({ err, topic: sp.topic, partition: sp.partition }, 'StopReplica failed');
+      } finally {
+        this.producePurgatory.notify(key);
+        this.fetchPurgatory.notify(key);
+      }
+    }
+  }
+
+  /** A topic's config changed in ZooKeeper: reload and apply to its open logs. */
+  async reloadTopicConfig(topic: string): Promise<void> {
+    if (![...this.partitions.values()].some((p) => p.topic === topic)) return;
+    const settings = await this.topicConfigs.load(topic);
+    this.logManager.updateTopicConfig(topic, settings.logConfig);
+    this.log.info({ topic, overrides: settings.overrides }, 'applied new topic config');
+  }
+
+  /** Stops serving: every parked request wakes and answers (NOT_LEADER_OR_FOLLOWER). */
+  shutdown(): void {
+    this.stopped = true;
+    for (const p of this.partitions.values()) p.role = 'none';
+    this.producePurgatory.notifyAll();
+    this.fetchPurgatory.notifyAll();
+  }
+}
