@@ -17,4 +17,5 @@ export {
   type AuthorizationResult,
 } from './request-context.js';
 export { HandlerRegistry, createHandlerRegistry, type ApiVersionRange } from './handlers/index.js';
-export * from './group/index.js';
+export * as group from './group/index.js';
+export { GroupCoordinator, InMemoryOffsetsStore, groupCoordinatorConfigFrom, type OffsetsStore } from './group/index.js';

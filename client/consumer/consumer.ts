@@ -115,6 +115,7 @@ export class Consumer<K = Buffer, V = Buffer> {
           revoked: (tps) => this.onRevoked(tps),
           assigned: (tps) => this.onAssigned(tps),
           lost: (tps) => this.onLost(tps),
+          rejoinNeeded: () => this.fetcher.interrupt(),
           onError: (err) => this.opts.onError?.(err),
         },
       );
@@ -209,6 +210,11 @@ export class Consumer<K = Buffer, V = Buffer> {
       if (left <= 0 || this.closed) return [];
       await this.fetcher.waitForData(left);
       if (this.closed) return [];
+      // A rebalance interrupted the wait: rejoin now, return what we have (nothing) after.
+      if (this.membership?.needsJoin === true) {
+        await this.membership.ensureActive();
+        return [];
+      }
     }
   }
 

@@ -347,6 +347,11 @@ export class Fetcher {
     });
   }
 
+  /** Wake pollers waiting for data (e.g. a rebalance needs them). */
+  interrupt(): void {
+    this.wake();
+  }
+
   private wake(): void {
     for (const w of this.waiters.slice()) w();
   }

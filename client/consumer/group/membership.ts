@@ -36,6 +36,8 @@ export interface MembershipHooks {
   revoked(tps: TopicPartition[]): Promise<void>;
   assigned(tps: TopicPartition[]): Promise<void>;
   lost(tps: TopicPartition[]): Promise<void>;
+  /** A rebalance started: a poll waiting for data should return to rejoin promptly. */
+  rejoinNeeded(): void;
   onError(err: KafkaClientError): void;
 }
 
@@ -219,12 +221,14 @@ export class GroupMembership {
       this.scheduleHeartbeat();
     } else if (code === GroupErrors.REBALANCE_IN_PROGRESS) {
       this.needsJoin = true;
+      this.hooks.rejoinNeeded();
     } else if (code === GroupErrors.UNKNOWN_MEMBER_ID || code === GroupErrors.ILLEGAL_GENERATION || code === GroupErrors.FENCED_INSTANCE_ID) {
       // The coordinator dropped us: our partitions may already be someone else's.
       const lost = flatten(this.owned);
       this.owned = [];
       this.resetGeneration();
       this.needsJoin = true;
+      this.hooks.rejoinNeeded();
       await this.hooks.lost(lost).catch((err: unknown) => this.hooks.onError(asError(err)));
       if (code === GroupErrors.FENCED_INSTANCE_ID) this.hooks.onError(brokerError(errorInfo(code), `heartbeat for group ${this.opts.groupId}`));
     } else {

@@ -36,6 +36,7 @@ describe('client > Consumer groups (against the fake broker + fake group coordin
       groupId: 'g',
       autoOffsetReset: 'earliest',
       heartbeatIntervalMs: 30,
+      rebalanceTimeoutMs: 3000,
       fetchMaxWaitMs: 20,
       retryBackoffMs: 20,
       valueDeserializer: stringSerde.deserialize,
@@ -45,14 +46,23 @@ describe('client > Consumer groups (against the fake broker + fake group coordin
     return c;
   }
 
-  /** Poll every consumer concurrently (bounded) until `done()`; returns what each one got. */
-  async function pollUntil(consumers: C[], done: (got: string[][]) => boolean, rounds = 200): Promise<string[][]> {
+  /**
+   * Each consumer polls in its own loop (as separate applications would) until `done()` holds
+   * or the round budget is spent; returns what each one got.
+   */
+  async function pollUntil(consumers: C[], done: (got: string[][]) => boolean, rounds = 300): Promise<string[][]> {
     const got: string[][] = consumers.map(() => []);
-    for (let i = 0; i < rounds && !done(got); i++) {
-      const results = await Promise.all(consumers.map((c) => c.poll({ timeoutMs: 30 })));
-      results.forEach((rs, j) => got[j]!.push(...rs.map((r) => r.value!)));
-    }
-    expect(done(got), 'condition not reached within the poll budget').to.equal(true);
+    let finished = false;
+    await Promise.all(
+      consumers.map(async (c, j) => {
+        for (let i = 0; i < rounds && !finished; i++) {
+          const rs = await c.poll({ timeoutMs: 30 });
+          got[j]!.push(...rs.map((r) => r.value!));
+          if (done(got)) finished = true;
+        }
+      }),
+    );
+    expect(finished, 'condition not reached within the poll budget').to.equal(true);
     return got;
   }
 

@@ -26,6 +26,7 @@ interface Group {
 
 export interface JoinRequestBody {
   groupId: string;
+  rebalanceTimeoutMs?: number;
   memberId: string;
   groupInstanceId?: string | null;
   protocols: Array<{ name: string; metadata: Buffer }>;
@@ -64,7 +65,8 @@ export class FakeGroupCoordinator {
     return new Promise((resolve) => {
       g.pendingJoins.set(memberId, resolve);
       if ([...g.members.values()].every((m) => m.joined)) this.completeJoin(g);
-      else g.timer ??= setTimeout(() => this.completeJoin(g), this.rebalanceDelayMs);
+      // Kafka waits for known members up to the rebalance timeout before dropping them.
+      else g.timer ??= setTimeout(() => this.completeJoin(g), Math.max(this.rebalanceDelayMs, req.rebalanceTimeoutMs ?? 0));
     });
   }
 

@@ -1,0 +1,113 @@
+/**
+ * Metadata (key 3): what the MetadataCache (filled by the controller's UpdateMetadata) says.
+ * Brokers are listed with their endpoint on the listener the client connected through (a
+ * broker without that listener is left out). Unknown topics are auto-created through the topic
+ * admin when the request allows it (v4+ field; always for v0–3) and `auto.create.topics.enable`
+ * is on, answering LEADER_NOT_AVAILABLE until the controller has elected leaders, as Kafka does.
+ */
+import { ApiKey, ErrorCode, type MetadataRequest, type MetadataResponse } from '../../protocol/index.js';
+import { TopicAdminError, validateTopicName } from '../admin/index.js';
+import type { PartitionMetadata } from '../metadata/index.js';
+import type { ApiHandler, RequestContext } from '../request-context.js';
+import type { HandlerDeps } from './deps.js';
+
+type TopicEntry = MetadataResponse['topics'][number];
+type PartitionEntry = TopicEntry['partitions'][number];
+
+const INT32_MIN = -2147483648;
+const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state']);
+
+export function createMetadataHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.Metadata> {
+  const cache = deps.metadataCache;
+  const autoCreateEnabled = deps.config.bool('auto.create.topics.enable');
+  const creating = new Set<string>();
+  const log = deps.logger.child({ module: 'handlers.metadata' });
+
+  function partitionEntry(p: PartitionMetadata, listener: string): PartitionEntry {
+    let errorCode: number = ErrorCode.NONE;
+    if (p.leader < 0 || !cache.isAlive(p.leader)) errorCode = ErrorCode.LEADER_NOT_AVAILABLE;
+    else if (cache.endpoint(p.leader, listener) === undefined) errorCode = ErrorCode.LISTENER_NOT_FOUND;
+    return {
+      errorCode,
+      partitionIndex: p.partition,
+      leaderId: errorCode === ErrorCode.NONE ? p.leader : -1,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: [...p.replicas],
+      isrNodes: [...p.isr],
+      offlineReplicas: [...p.offlineReplicas],
+    };
+  }
+
+  function topicEntry(name: string, errorCode: number, partitions: PartitionEntry[] = []): TopicEntry {
+    return { errorCode, name, isInternal: INTERNAL_TOPICS.has(name), partitions, topicAuthorizedOperations: INT32_MIN };
+  }
+
+  async function autoCreate(name: string): Promise<number> {
+    try {
+      validateTopicName(name);
+    } catch {
+      return ErrorCode.INVALID_TOPIC_EXCEPTION;
+    }
+    if (creating.has(name)) return ErrorCode.LEADER_NOT_AVAILABLE;
+    creating.add(name);
+    try {
+      await deps.topicAdmin.createTopic({
+        name,
+        numPartitions: deps.config.int('num.partitions'),
+        replicationFactor: deps.config.int('default.replication.factor'),
+      });
+      log.info({ topic: name }, 'auto-created topic');
+      return ErrorCode.LEADER_NOT_AVAILABLE;
+    } catch (err) {
+      if (err instanceof TopicAdminError) {
+        if (err.errorCode === 'TOPIC_ALREADY_EXISTS') return ErrorCode.LEADER_NOT_AVAILABLE;
+        log.warn({ topic: name, err: err.message }, 'auto-creating topic failed');
+        return ErrorCode[err.errorCode];
+      }
+      log.warn({ err, topic: name }, 'auto-creating topic failed');
+      return ErrorCode.LEADER_NOT_AVAILABLE;
+    } finally {
+      creating.delete(name);
+    }
+  }
+
+  async function describe(ctx: RequestContext, request: MetadataRequest): Promise<MetadataResponse> {
+    const listener = ctx.listenerName;
+    const all = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0);
+    const names = all ? cache.topicNames() : [...new Set(request.topics!.map((t) => t.name))];
+    const allowAuto = ctx.apiVersion < 4 ? true : (request.allowAutoTopicCreation ?? true);
+    const topics: TopicEntry[] = await Promise.all(
+      names.map(async (name) => {
+        const parts = cache.getTopic(name);
+        if (parts !== undefined) return topicEntry(name, ErrorCode.NONE, parts.map((p) => partitionEntry(p, listener)));
+        if (!all && allowAuto && autoCreateEnabled) return topicEntry(name, await autoCreate(name));
+        let code: number = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        try {
+          validateTopicName(name);
+        } catch {
+          code = ErrorCode.INVALID_TOPIC_EXCEPTION;
+        }
+        return topicEntry(name, code);
+      }),
+    );
+    const brokers = cache.aliveBrokers().flatMap((b) => {
+      const ep = b.endpoints.get(listener);
+      return ep === undefined ? [] : [{ nodeId: b.id, host: ep.host, port: ep.port, rack: b.rack }];
+    });
+    return {
+      throttleTimeMs: 0,
+      brokers,
+      clusterId: deps.clusterId(),
+      controllerId: cache.controllerId,
+      topics,
+      clusterAuthorizedOperations: INT32_MIN,
+    };
+  }
+
+  return {
+    apiKey: ApiKey.Metadata,
+    minVersion: 0,
+    maxVersion: 8,
+    handle: (ctx, request) => describe(ctx, request),
+  };
+}
