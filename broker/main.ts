@@ -5,7 +5,7 @@
  */
 import { BROKER_CONFIG_DEFS, ConfigError, loadBrokerConfig, type BrokerConfig, type ConfigDef } from './config/index.js';
 import { createRootLogger, type Logger } from './logging.js';
-import { BrokerServer } from './server.js';
+import { createBroker } from './broker.js';
 
 const USAGE = 'usage: broker-start.sh [-daemon] <server.properties> [--override key=value ...]';
 
@@ -98,7 +98,8 @@ async function main(): Promise<void> {
   for (const key of config.ignoredKeys) {
     logger.warn({ key, source: config.source }, `configuration ${key} has no effect in Samsa and is ignored`);
   }
-  const server = new BrokerServer({ config, logger });
+  const broker = createBroker({ config, logger });
+  const server = broker.server;
 
   let stopRequested = false;
   const shutdown = (signal: string): void => {

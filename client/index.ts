@@ -29,5 +29,7 @@ export { RecordAccumulator, type AccumulatorOptions, type AppendResult } from '.
 export { ProducerBatch, type RecordMetadata, type RecordHeader, type BatchResult } from './producer/batch.js';
 export * from './consumer/assignors/index.js';
 export { Admin, type AdminOptions, type NewTopic, type ClusterDescription, type ConfigResourceType } from './admin/admin.js';
-export { Consumer, type ConsumerOptions, type ConsumerRecord } from './consumer/consumer.js';
+export type { GroupListing, GroupDescription, GroupMemberDescription } from './admin/groups.js';
+export { Consumer, type ConsumerOptions, type ConsumerRecord, type RebalanceListener, type EachBatchPayload } from './consumer/consumer.js';
+export type { OffsetAndMetadata } from './consumer/group/group-client.js';
 export type { TopicPartition, OffsetResetPolicy } from './consumer/fetcher.js';

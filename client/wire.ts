@@ -47,6 +47,7 @@ const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
   [API.DescribeConfigs, 0, 3],
   [API.AlterConfigs, 0, 1],
   [API.CreatePartitions, 0, 1],
+  [API.DeleteGroups, 0, 1],
 ];
 
 function protocolRange(apiKey: number): VersionRange | undefined {

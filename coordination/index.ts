@@ -47,3 +47,5 @@ export {
   type TopicAssignmentWithVersion,
   type TopicPartitionKey,
 } from './cluster-store.js';
+export { allocateProducerIdBlock, PRODUCER_ID_BLOCK_SIZE } from './producer-ids.js';
+export { ConfigChangeListener, type ConfigChangeListenerOptions } from './config-changes.js';

@@ -21,6 +21,7 @@ import {
 } from '../../coordination/index.js';
 import type { ErrorName } from '../../protocol/index.js';
 import { ActiveController } from './active-controller.js';
+import { partitionsToRebalance } from './auto-rebalance.js';
 import type { OngoingReassignment, ReassignmentRequest } from './reassignment.js';
 import { alterIsr, type AlterIsrPartition, type AlterIsrPartitionResult } from './alter-isr.js';
 import type { ControlTransport } from './channel.js';
@@ -47,6 +48,12 @@ export interface ControllerOptions {
   logger: Logger;
   stateChangeLogger: Logger;
   scheduler?: Scheduler;
+  /** auto.leader.rebalance.enable (Kafka default true). */
+  autoLeaderRebalanceEnable?: boolean;
+  /** leader.imbalance.check.interval.seconds × 1000 (Kafka default 300 s). */
+  leaderImbalanceCheckIntervalMs?: number;
+  /** leader.imbalance.per.broker.percentage (Kafka default 10). */
+  leaderImbalancePerBrokerPercentage?: number;
   /** Called with every new broker epoch (first registration and each re-registration). */
   onBrokerEpoch?: (brokerEpoch: bigint) => void;
 }
@@ -62,6 +69,7 @@ export class Controller {
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
   private stopping = false;
+  private rebalanceTimer: unknown;
   /** Controller epochs this broker has held, for tests and metrics. */
   readonly epochsHeld: number[] = [];
 
@@ -147,31 +155,42 @@ export class Controller {
   }
 
   controlledShutdown(brokerId: number, brokerEpoch: bigint): Promise<TopicPartition[]> {
-    return new Promise((resolve, reject) => this.queue.put({ type: 'ControlledShutdown', brokerId, brokerEpoch, resolve, reject }));
+    return this.ask((resolve, reject) => ({ type: 'ControlledShutdown', brokerId, brokerEpoch, resolve, reject }));
   }
 
   /** ElectLeaders API: result per `topic-partition`. */
   electLeaders(partitions: readonly TopicPartition[], electionType: ElectionType): Promise<Map<string, ErrorName>> {
-    return new Promise((resolve, reject) => this.queue.put({ type: 'ElectLeaders', partitions, electionType, resolve, reject }));
+    return this.ask((resolve, reject) => ({ type: 'ElectLeaders', partitions, electionType, resolve, reject }));
   }
 
   /** AlterIsr from a partition leader (KIP-497): results per partition, in request order. */
   alterIsr(brokerId: number, brokerEpoch: bigint, partitions: readonly AlterIsrPartition[]): Promise<AlterIsrPartitionResult[]> {
-    return new Promise((resolve, reject) => this.queue.put({ type: 'AlterIsr', brokerId, brokerEpoch, partitions, resolve, reject }));
+    return this.ask((resolve, reject) => ({ type: 'AlterIsr', brokerId, brokerEpoch, partitions, resolve, reject }));
   }
 
   /** AlterPartitionReassignments: starts moving partitions to new replicas; result per `topic-partition`. */
   reassignPartitions(requests: readonly ReassignmentRequest[]): Promise<Map<string, ErrorName>> {
-    return new Promise((resolve, reject) => this.queue.put({ type: 'ReassignPartitions', requests, resolve, reject }));
+    return this.ask((resolve, reject) => ({ type: 'ReassignPartitions', requests, resolve, reject }));
   }
 
   listPartitionReassignments(): Promise<OngoingReassignment[]> {
-    return new Promise((resolve, reject) => this.queue.put({ type: 'ListReassignments', resolve, reject }));
+    return this.ask((resolve, reject) => ({ type: 'ListReassignments', resolve, reject }));
+  }
+
+  /** Queues an API event; after shutdown the caller is answered NOT_CONTROLLER instead of never. */
+  private ask<T>(make: (resolve: (v: T) => void, reject: (err: Error) => void) => ControllerEvent): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.stopped || this.stopping) {
+        reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is shutting down`));
+        return;
+      }
+      this.queue.put(make(resolve, reject));
+    });
   }
 
   /** Sends UpdateMetadata for everything to every live broker (what a controller believes, now). */
   resendMetadata(): Promise<void> {
-    return new Promise((resolve, reject) => this.queue.put({ type: 'ResendMetadata', resolve, reject }));
+    return this.ask((resolve, reject) => ({ type: 'ResendMetadata', resolve, reject }));
   }
 
   // ---- event processing --------------------------------------------------------------------------
@@ -269,6 +288,15 @@ export class Controller {
         return ac.admin.onIsrChangeNotification();
       case 'PartitionReassignment':
         return ac.reassignments.onAdminNode();
+      case 'AutoLeaderRebalance': {
+        this.scheduleRebalance(ac);
+        const tps = partitionsToRebalance(ac, this.o.leaderImbalancePerBrokerPercentage ?? 10);
+        if (tps.length > 0) {
+          this.log.info({ partitions: tps.length }, 'automatic preferred leader election');
+          await ac.admin.electLeaders(tps, 'preferred');
+        }
+        return;
+      }
     }
   }
 
@@ -313,6 +341,16 @@ export class Controller {
     this.active = ac;
     this.log.info({ controllerEpoch: outcome.lease.controllerEpoch, epochZkVersion: outcome.lease.epochZkVersion }, 'elected controller');
     await ac.failover();
+    this.scheduleRebalance(ac);
+  }
+
+  private scheduleRebalance(ac: ActiveController): void {
+    if (this.o.autoLeaderRebalanceEnable === false) return;
+    if (this.rebalanceTimer !== undefined) this.sched.clearTimeout(this.rebalanceTimer);
+    this.rebalanceTimer = this.sched.setTimeout(() => {
+      this.rebalanceTimer = undefined;
+      if (this.active === ac && !this.stopping) this.queue.put({ type: 'AutoLeaderRebalance' });
+    }, this.o.leaderImbalanceCheckIntervalMs ?? 300_000);
   }
 
   /** Kafka's maybeResign: re-read /controller (re-arming the watch); resign if it is not us. */
@@ -327,6 +365,8 @@ export class Controller {
   private resign(why: string): void {
     const ac = this.active;
     if (ac === undefined) return;
+    if (this.rebalanceTimer !== undefined) this.sched.clearTimeout(this.rebalanceTimer);
+    this.rebalanceTimer = undefined;
     this.active = undefined;
     ac.end();
     this.o.stateChangeLogger.info({ controllerId: this.brokerId, controllerEpoch: ac.epoch, reason: why }, 'resigned as controller');

@@ -20,6 +20,7 @@ export type ControllerEvent =
   | { readonly type: 'ConfigChange' }
   | { readonly type: 'PreferredReplicaElection' }
   | { readonly type: 'PartitionReassignment' }
+  | { readonly type: 'AutoLeaderRebalance' }
   | {
       readonly type: 'ReassignPartitions';
       readonly requests: readonly ReassignmentRequest[];

@@ -54,6 +54,30 @@ export class GroupCoordinatorError extends Error {
   }
 }
 
+export type OffsetsLogFailureCode =
+  /** `__consumer_offsets` is missing and cannot be created now (too few live brokers, admin failure). */
+  | 'BRK_GROUP_OFFSETS_TOPIC_UNAVAILABLE'
+  /** An append to an offsets partition was refused or not replicated; `kafkaErrorCode` says why. */
+  | 'BRK_GROUP_OFFSETS_APPEND'
+  /** Reading an offsets partition back (group load) failed or made no progress. */
+  | 'BRK_GROUP_OFFSETS_READ';
+
+/**
+ * A failure of the replicated `__consumer_offsets` log under the coordinator. Retriable: the
+ * partition may get a leader, replicas may catch up. `kafkaErrorCode` feeds appendErrorToGroupError.
+ */
+export class OffsetsLogError extends Error {
+  override readonly name = 'OffsetsLogError';
+  readonly retriable = true;
+  constructor(
+    readonly code: OffsetsLogFailureCode,
+    message: string,
+    readonly kafkaErrorCode?: number,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * What an offsets-store failure means to a client, as Kafka's GroupMetadataManager maps produce
  * errors. A store signals a Kafka cause by putting a numeric `kafkaErrorCode` on its error.

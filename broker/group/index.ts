@@ -1,8 +1,19 @@
 // Public surface of broker/group/: the group coordinator engine the Kafka API handlers call.
 export { GroupCoordinator, type GroupCoordinatorOptions } from './group-coordinator.js';
 export { DEFAULT_GROUP_COORDINATOR_CONFIG, groupCoordinatorConfigFrom, type GroupCoordinatorConfig } from './config.js';
-export { GroupErrorCode, GroupCoordinatorError, appendErrorToGroupError, type GroupErrorCodeValue, type GroupFailureCode } from './errors.js';
+export {
+  GroupErrorCode,
+  GroupCoordinatorError,
+  OffsetsLogError,
+  appendErrorToGroupError,
+  type GroupErrorCodeValue,
+  type GroupFailureCode,
+  type OffsetsLogFailureCode,
+} from './errors.js';
 export { InMemoryOffsetsStore, type OffsetsStore, type OffsetsRecord } from './offsets-store.js';
+export { LogOffsetsStore, type LogOffsetsStoreOptions, type OffsetsLogAccess } from './log-offsets-store.js';
+export { GroupCoordinatorComponent, type GroupCoordinatorComponentOptions } from './coordinator-component.js';
+export { offsetsTopicEnsurer, type OffsetsTopicEnsurerOptions, type OffsetsTopicSpec } from './offsets-topic.js';
 export { OFFSETS_TOPIC_NAME, javaStringHashCode, partitionFor } from './partition-for.js';
 export { systemScheduler, type Scheduler } from './scheduler.js';
 export { GROUP_STATES, VALID_PREVIOUS_STATES, canTransition, type GroupState } from './group-state.js';

@@ -5,7 +5,19 @@
  */
 import { SUPPORTED_API_VERSIONS } from '../../protocol/index.js';
 import type { KafkaHandler } from '../request-context.js';
+import { createAlterConfigsHandler } from './alter-configs.js';
 import { createApiVersionsHandler } from './api-versions.js';
+import { createCreatePartitionsHandler } from './create-partitions.js';
+import { createCreateTopicsHandler } from './create-topics.js';
+import { createDeleteRecordsHandler } from './delete-records.js';
+import { createDeleteTopicsHandler } from './delete-topics.js';
+import type { HandlerDeps } from './deps.js';
+import { createDescribeConfigsHandler } from './describe-configs.js';
+import { createFetchHandler } from './fetch.js';
+import { createListOffsetsHandler } from './list-offsets.js';
+import { createMetadataHandler } from './metadata.js';
+import { createOffsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
+import { createProduceHandler } from './produce.js';
 
 export interface ApiVersionRange {
   readonly apiKey: number;
@@ -74,4 +86,33 @@ export function createHandlerRegistry(): HandlerRegistry {
   return registry;
 }
 
+/** Every data-path and admin handler of this issue, in one list for the composition root. */
+export function dataPathHandlers(deps: HandlerDeps): KafkaHandler[] {
+  return [
+    createProduceHandler(deps),
+    createFetchHandler(deps),
+    createListOffsetsHandler(deps),
+    createMetadataHandler(deps),
+    createCreateTopicsHandler(deps),
+    createDeleteTopicsHandler(deps),
+    createDeleteRecordsHandler(deps),
+    createOffsetForLeaderEpochHandler(deps),
+    createDescribeConfigsHandler(deps),
+    createAlterConfigsHandler(deps),
+    createCreatePartitionsHandler(deps),
+  ];
+}
+
 export { createApiVersionsHandler, apiVersionsBody } from './api-versions.js';
+export { type HandlerDeps, pollUntil } from './deps.js';
+export { createProduceHandler } from './produce.js';
+export { createFetchHandler } from './fetch.js';
+export { createListOffsetsHandler } from './list-offsets.js';
+export { createMetadataHandler } from './metadata.js';
+export { createCreateTopicsHandler } from './create-topics.js';
+export { createDeleteTopicsHandler } from './delete-topics.js';
+export { createDeleteRecordsHandler } from './delete-records.js';
+export { createOffsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
+export { createDescribeConfigsHandler } from './describe-configs.js';
+export { createAlterConfigsHandler } from './alter-configs.js';
+export { createCreatePartitionsHandler } from './create-partitions.js';

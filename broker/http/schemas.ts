@@ -33,6 +33,8 @@ export const partitionIdSchema: JsonSchema = { type: 'integer', minimum: 0, maxi
 export const offsetSchema: JsonSchema = { type: 'integer' };
 export const replicaListSchema: JsonSchema = { type: 'array', items: brokerIdSchema, minItems: 1 };
 export const stringMapSchema: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
+/** Config values are strings in Kafka; numbers and booleans are accepted and written as text. */
+export const configValuesSchema: JsonSchema = { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } };
 
 /** partition id → replicas, preferred leader first: `{ "0": [1, 2], "1": [2, 3] }`. */
 export const assignmentSchema: JsonSchema = {

@@ -150,11 +150,11 @@ export class ControlRequestHandler {
         continue;
       }
       if (current !== undefined && p.leaderEpoch <= current) {
-        // Kafka answers STALE_CONTROLLER_EPOCH here (sic), whatever moved backwards.
-        this.log.warn(
-          { topic: p.topic, partition: p.partition, leaderEpoch: p.leaderEpoch, currentLeaderEpoch: current, controllerEpoch: req.controllerEpoch },
-          'ignoring LeaderAndIsr for a partition whose leader epoch does not move forward',
-        );
+        // Kafka answers STALE_CONTROLLER_EPOCH here (sic). An equal epoch is the normal re-send
+        // of a new controller's failover, so only a backwards epoch is worth a warning.
+        const fields = { topic: p.topic, partition: p.partition, leaderEpoch: p.leaderEpoch, currentLeaderEpoch: current, controllerEpoch: req.controllerEpoch };
+        if (p.leaderEpoch < current) this.log.warn(fields, 'ignoring LeaderAndIsr for a partition whose leader epoch went backwards');
+        else this.log.debug(fields, 'ignoring LeaderAndIsr for a partition whose leader epoch is unchanged');
         errors.push({ topic: p.topic, partition: p.partition, errorCode: 'STALE_CONTROLLER_EPOCH' });
         continue;
       }

@@ -18,6 +18,7 @@ import { Cluster, type ClusterOptions, type TopicMetadata } from '../cluster.js'
 import type { Connection } from '../connection.js';
 import { KafkaClientError, brokerError } from '../errors.js';
 import { API, errorInfo } from '../wire.js';
+import { deleteGroup, describeGroup, listGroups, type GroupDescription, type GroupListing } from './groups.js';
 
 export interface AdminOptions extends Omit<ClusterOptions, 'allowAutoTopicCreation'> {
   /** Attempts for retriable errors (NOT_CONTROLLER, connection loss). */
@@ -146,6 +147,21 @@ export class Admin {
     if (result === undefined) throw new KafkaClientError('CLI_PROTOCOL', 'DescribeConfigs returned no result');
     if (result.errorCode !== 0) throw brokerError(errorInfo(result.errorCode), `describe configs of ${type} ${name}`);
     return Object.fromEntries(result.configs.map((c) => [c.name, c.value]));
+  }
+
+  /** Every consumer group known to any broker. */
+  listGroups(): Promise<GroupListing[]> {
+    return listGroups(this.cluster);
+  }
+
+  /** State, chosen assignor and members (with decoded subscriptions/assignments) of groups. */
+  describeGroups(groupIds: string[]): Promise<GroupDescription[]> {
+    return Promise.all(groupIds.map((id) => describeGroup(this.cluster, id)));
+  }
+
+  /** Delete empty groups (and their committed offsets). */
+  async deleteGroups(groupIds: string[]): Promise<void> {
+    for (const id of groupIds) await deleteGroup(this.cluster, id);
   }
 
   private async toController<T>(apiKey: number, request: unknown, notController: (res: T) => boolean): Promise<T> {

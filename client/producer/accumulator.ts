@@ -182,6 +182,12 @@ export class RecordAccumulator {
     return { partitions, nextReadyInMs: next };
   }
 
+  /** Whether the partition's head batch may be sent now. */
+  sendable(q: PartitionQueue, now: number): boolean {
+    const head = q.batches[0];
+    return head !== undefined && this.waitMs(head, now) <= 0;
+  }
+
   private waitMs(batch: ProducerBatch, now: number): number {
     if (batch.attempts > 0) return batch.lastAttemptMs + this.opts.retryBackoffMs - now;
     if (batch.closed || this.flushes > 0 || this.closed) return 0;

@@ -35,7 +35,10 @@ export interface ProducerOptions<K = unknown, V = unknown> extends Omit<ClusterO
   compression?: CompressionName;
   /** Refresh metadata at least this often (ms), as metadata.max.age.ms. */
   metadataMaxAgeMs?: number;
-  /** Default true; requires acks=all, retries > 0 and ≤ 5 in flight. */
+  /**
+   * Default true; requires acks=all, retries > 0 and ≤ 5 in flight. When only defaulted (not
+   * set), it is dropped if the cluster lacks InitProducerId (reported through onError).
+   */
   idempotent?: boolean;
   partitioner?: Partitioner;
   keySerializer?: Serializer<K>;
@@ -131,6 +134,7 @@ export class Producer<K = unknown, V = unknown> {
         ...(opts.onError === undefined ? {} : { onBackgroundError: opts.onError }),
       },
       idempotent ? new IdempotenceManager() : undefined,
+      opts.idempotent === undefined,
     );
     this.partitioner = opts.partitioner ?? defaultPartitioner();
     this.keySerializer = opts.keySerializer ?? (autoSerializer as Serializer<K>);

@@ -60,7 +60,9 @@ export class Sender {
     private readonly acc: RecordAccumulator,
     private readonly cluster: Cluster,
     private readonly opts: SenderOptions,
-    private readonly idempotence: IdempotenceManager | undefined,
+    private idempotence: IdempotenceManager | undefined,
+    /** Idempotence was the default, not asked for: drop it if the cluster lacks InitProducerId. */
+    private readonly idempotenceOptional = false,
   ) {}
 
   /** Run soon (once per turn of the event loop, however many times it is called). */
@@ -102,13 +104,14 @@ export class Sender {
       return;
     }
     let needMetadata = false;
+    // Idempotence: a retry goes only when its partition has nothing else in flight.
+    const retryBlocked = (q: PartitionQueue) => idem !== undefined && q.batches[0]!.attempts > 0 && q.inFlight.size > 0;
     const { partitions, nextReadyInMs } = this.acc.ready(now, (q) => {
       if (this.cluster.leaderFor(q.topic, q.partition) === undefined) {
         needMetadata = true;
         return false;
       }
-      // Idempotence: a retry goes only when its partition has nothing else in flight.
-      return !(idem !== undefined && q.batches[0]!.attempts > 0 && q.inFlight.size > 0);
+      return !retryBlocked(q);
     });
     const byNode = new Map<number, PartitionQueue[]>();
     for (const q of partitions) {
@@ -119,13 +122,14 @@ export class Sender {
     }
     let more = false;
     for (const [node, queues] of byNode) {
-      if ((this.inFlightByNode.get(node) ?? 0) >= this.opts.maxInFlightRequestsPerConnection) {
-        more = true;
-        continue;
+      // Fill the broker's in-flight window: a backlog goes out without waiting for answers.
+      while ((this.inFlightByNode.get(node) ?? 0) < this.opts.maxInFlightRequestsPerConnection) {
+        const sendable = queues.filter((q) => this.acc.sendable(q, now) && !retryBlocked(q));
+        const batches = sendable.length === 0 ? [] : this.collect(sendable, now);
+        if (batches.length === 0) break;
+        this.sendProduce(node, batches, now);
       }
-      const batches = this.collect(queues, now);
-      if (batches.length > 0) this.sendProduce(node, batches, now);
-      if (queues.some((q) => q.batches.length > 0)) more = true;
+      if (queues.some((q) => this.acc.sendable(q, now))) more = true;
     }
     const maxAge = this.opts.metadataMaxAgeMs ?? 300_000;
     if (needMetadata || now - this.cluster.lastRefreshMs >= maxAge) this.refreshMetadata(now);
@@ -313,7 +317,9 @@ export class Sender {
   }
 
   private initProducerId(): void {
-    this.idempotence!.init(this.cluster).then(
+    const idem = this.idempotence;
+    if (idem === undefined) return;
+    idem.init(this.cluster).then(
       () => {
         this.initFailures = 0;
         this.wakeup();
@@ -321,6 +327,13 @@ export class Sender {
       (err: unknown) => {
         this.initFailures++;
         const e = asClientError(err);
+        if (e.code === 'CLI_UNSUPPORTED_VERSION' && this.idempotenceOptional) {
+          // As Kafka ≥ 3.2 does when idempotence is only the default: carry on without it.
+          this.idempotence = undefined;
+          this.opts.onBackgroundError?.(new KafkaClientError('CLI_UNSUPPORTED_VERSION', 'the cluster does not support InitProducerId: idempotence disabled', { cause: e }));
+          this.wakeup();
+          return;
+        }
         if (!e.retriable) {
           // Nothing can be sent idempotently: fail what is queued rather than spin.
           for (const b of this.acc.drainAll()) this.failBatch(b, e);

@@ -196,7 +196,7 @@ export class GroupMembership {
     if (this.closed || this.heartbeatTimer !== undefined) return;
     this.heartbeatTimer = this.cluster.scheduler.setTimeout(() => {
       this.heartbeatTimer = undefined;
-      void this.heartbeat();
+      this.heartbeat().catch((err: unknown) => this.hooks.onError(asError(err)));
     }, this.opts.heartbeatIntervalMs);
   }
 

@@ -130,6 +130,24 @@ describe('controller > cluster of in-process brokers on a real ZooKeeper', funct
     await waitFor(() => c.controller.current?.ctx.brokerEpoch(b.id) === b.epoch && b.cache.updateCount > updatesBefore, 'controller knows the new epoch and sent metadata');
   });
 
+  it('reassignment through AlterIsr moves a partition to new replicas', async () => {
+    for (const id of [1, 2, 3]) await h.startBroker(id);
+    const c = await oneController();
+    const a = await admin();
+    await a.createTopic({ name: 'mv', assignment: new Map([[0, [1, 2]]]) });
+    await waitFor(() => h.allCachesAgree('mv', 1), 'led');
+    expect(Object.fromEntries(await c.controller.reassignPartitions([{ topic: 'mv', partition: 0, replicas: [3, 2] }]))).to.deep.equal({ 'mv-0': 'NONE' });
+    const zk = await session();
+    extra.push(zk);
+    const node = await zk.getData('/brokers/topics/mv/partitions/0/state');
+    const st = JSON.parse(node.data!.toString()) as { leader: number; leader_epoch: number; isr: number[] };
+    const leader = h.brokers.get(st.leader)!;
+    const [r] = await c.controller.alterIsr(leader.id, leader.epoch, [{ topic: 'mv', partition: 0, leaderEpoch: st.leader_epoch, newIsr: [...st.isr, 3], currentIsrVersion: node.stat.version }]);
+    expect(r!.errorCode).to.equal('NONE');
+    await waitFor(async () => (await zk.getData('/brokers/topics/mv')).data!.toString() === '{"version":2,"partitions":{"0":[3,2]},"adding_replicas":{},"removing_replicas":{}}', 'reassignment done');
+    await waitFor(() => [...h.brokers.values()].every((b) => b.cache.leaderFor('mv', 0) === 3), 'new preferred leader known everywhere');
+  });
+
   it('zombie controller: fenced in ZooKeeper, refused by every broker, steps down', async () => {
     for (const id of [1, 2, 3]) await h.startBroker(id);
     const zombie = await oneController();

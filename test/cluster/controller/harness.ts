@@ -47,6 +47,8 @@ export interface HarnessOptions {
   openStore: () => Promise<StoreHandle>;
   logger?: Logger;
   uncleanLeaderElectionEnable?: boolean;
+  /** Off unless given: most tests want leadership to stay where elections put it. */
+  leaderImbalanceCheckIntervalMs?: number;
 }
 
 export class ControllerHarness {
@@ -92,6 +94,8 @@ export class ControllerHarness {
       transport: this.transport,
       interBrokerListenerName: 'INTERNAL',
       uncleanLeaderElectionEnable: this.options.uncleanLeaderElectionEnable ?? false,
+      autoLeaderRebalanceEnable: this.options.leaderImbalanceCheckIntervalMs !== undefined,
+      ...(this.options.leaderImbalanceCheckIntervalMs === undefined ? {} : { leaderImbalanceCheckIntervalMs: this.options.leaderImbalanceCheckIntervalMs }),
       logger: this.log.child({ brokerId: id }),
       stateChangeLogger: this.log.child({ brokerId: id, module: 'state-change' }),
       onBrokerEpoch: (e) => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Admin } from '../../../client/admin/admin.js';
 import { API } from '../../../client/wire.js';
+import { Consumer } from '../../../client/consumer/consumer.js';
 import { startFakeCluster, type FakeClusterState } from './fake-broker.js';
 
 describe('client > Admin (against the fake broker test double)', () => {
@@ -54,5 +55,24 @@ describe('client > Admin (against the fake broker test double)', () => {
     await admin.deleteTopics(['g']);
     const gone = await admin.fetchTopicMetadata(['g']).then(() => null, (e: unknown) => e);
     expect(gone).to.include({ kafkaName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+  });
+
+  it('lists, describes and deletes consumer groups at their coordinator', async () => {
+    state.addTopic('t', [1, 2]);
+    state.coordinatorId = 2;
+    const c = new Consumer({ brokers: cluster.bootstrap, groupId: 'billing', heartbeatIntervalMs: 50, fetchMaxWaitMs: 20 });
+    c.subscribe(['t']);
+    for (let i = 0; i < 100 && c.assignment().length < 2; i++) await c.poll({ timeoutMs: 20 });
+    expect(await admin.listGroups()).to.deep.equal([{ groupId: 'billing', protocolType: 'consumer', coordinator: 2 }]);
+    const [d] = await admin.describeGroups(['billing']);
+    expect(d).to.deep.include({ groupId: 'billing', state: 'Stable', protocol: 'range' });
+    expect(d!.members).to.have.length(1);
+    expect(d!.members[0]!.subscribedTopics).to.deep.equal(['t']);
+    expect(d!.members[0]!.assignment).to.deep.equal([{ topic: 't', partitions: [0, 1] }]);
+    const busy = await admin.deleteGroups(['billing']).then(() => null, (e: unknown) => e);
+    expect(busy).to.include({ kafkaName: 'NON_EMPTY_GROUP' });
+    await c.close();
+    await admin.deleteGroups(['billing']);
+    expect(await admin.listGroups()).to.deep.equal([]);
   });
 });

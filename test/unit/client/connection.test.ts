@@ -57,11 +57,12 @@ describe('client > Connection (against the fake broker test double)', () => {
     all.forEach((res, i) => expect(res.topics.length, `request ${i}`).to.equal(i % 2));
   });
 
-  it('fails with CLI_UNSUPPORTED_VERSION for an API the broker does not advertise', async () => {
-    await start();
+  it('fails with CLI_UNSUPPORTED_VERSION for an API the broker lacks or a range with no overlap', async () => {
+    await start({ advertise: new Map([[API.Produce, [8, 9]]]) });
     const c = connect();
     await c.connect();
-    expect(() => c.negotiate(API.JoinGroup)).to.throw().with.property('code', 'CLI_UNSUPPORTED_VERSION');
+    expect(() => c.negotiate(API.DescribeConfigs)).to.throw().with.property('code', 'CLI_UNSUPPORTED_VERSION');
+    expect(() => c.negotiate(API.Produce)).to.throw(/no common version/).with.property('code', 'CLI_UNSUPPORTED_VERSION');
   });
 
   it('times out a request the broker never answers, failing every pending request and closing', async () => {

@@ -102,4 +102,24 @@ describe('client > Consumer, manual assignment (against the fake broker test dou
     const got = await pollAll(c, 20);
     expect(got[0]!.offset).to.equal(0n);
   });
+
+  it('run({ eachBatch }): batches per partition; a throwing handler rewinds so nothing is skipped', async () => {
+    const c = consumer({ autoOffsetReset: 'earliest', maxPollRecords: 5 });
+    c.assign([{ topic: 't', partition: 0 }]);
+    const handled: bigint[] = [];
+    let calls = 0;
+    const err = await c
+      .run({
+        eachBatch: ({ partition, records }) => {
+          expect(partition).to.equal(0);
+          if (++calls === 2) throw new Error('boom');
+          handled.push(...records.map((r) => r.offset));
+        },
+      })
+      .then(() => null, (e: unknown) => e);
+    expect((err as Error).message).to.equal('boom');
+    expect(handled).to.deep.equal([0n, 1n, 2n, 3n, 4n]);
+    const again = await c.poll({ timeoutMs: 500 });
+    expect(again[0]!.offset).to.equal(5n);
+  });
 });

@@ -6,7 +6,8 @@
  * let a test inject errors, silence, or an old ApiVersions.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { FakeGroupCoordinator, type JoinRequestBody } from './fake-group-coordinator.js';
+import { FakeGroupCoordinator } from './fake-group-coordinator.js';
+import { handleGroupApi } from './fake-group-apis.js';
 import {
   ApiKey,
   ErrorCode,
@@ -165,7 +166,8 @@ export class FakeBroker {
     });
   }
 
-  private handle(frame: Buffer): Buffer | undefined | Promise<Buffer | undefined> {
+  /** Test-double internals, used by fake-group-apis.ts. */
+  handle(frame: Buffer): Buffer | undefined | Promise<Buffer | undefined> {
     const h = decodeRequestHeader(frame);
     this.state.requests.push({ nodeId: this.nodeId, apiKey: h.apiKey, apiVersion: h.apiVersion, clientId: h.clientId });
     const v = h.apiVersion;
@@ -197,6 +199,9 @@ export class FakeBroker {
           ApiKey.LeaveGroup,
           ApiKey.OffsetCommit,
           ApiKey.OffsetFetch,
+          ApiKey.ListGroups,
+          ApiKey.DescribeGroups,
+          ApiKey.DeleteGroups,
         ].map((k) => {
           const o = this.opts.advertise?.get(k);
           const span = SUPPORTED_API_VERSIONS[k]!;
@@ -334,42 +339,8 @@ export class FakeBroker {
         });
         return encodeResponse(ApiKey.CreatePartitions, v, h.correlationId, { throttleTimeMs: 0, results } as never);
       }
-      case ApiKey.FindCoordinator: {
-        const all = [this, ...this.peers].sort((a, b) => a.nodeId - b.nodeId);
-        const c = all.find((b) => b.nodeId === this.state.coordinatorId) ?? all[0]!;
-        return encodeResponse(ApiKey.FindCoordinator, v, h.correlationId, { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: c.nodeId, host: '127.0.0.1', port: c.port } as never);
-      }
-      case ApiKey.JoinGroup: {
-        const req = decodeRequest(ApiKey.JoinGroup, v, frame, h.bodyOffset) as unknown as JoinRequestBody;
-        if (this.nodeId !== this.state.coordinatorId) return encodeResponse(ApiKey.JoinGroup, v, h.correlationId, { throttleTimeMs: 0, errorCode: ErrorCode.NOT_COORDINATOR, generationId: -1, protocolName: '', leader: '', memberId: '', members: [] } as never);
-        return this.state.groups.join(req, v).then((body) => encodeResponse(ApiKey.JoinGroup, v, h.correlationId, { throttleTimeMs: 0, ...body } as never));
-      }
-      case ApiKey.SyncGroup: {
-        const req = decodeRequest(ApiKey.SyncGroup, v, frame, h.bodyOffset) as never;
-        return this.state.groups.sync(req).then((body) => encodeResponse(ApiKey.SyncGroup, v, h.correlationId, { throttleTimeMs: 0, ...body } as never));
-      }
-      case ApiKey.Heartbeat: {
-        const req = decodeRequest(ApiKey.Heartbeat, v, frame, h.bodyOffset) as never;
-        return encodeResponse(ApiKey.Heartbeat, v, h.correlationId, { throttleTimeMs: 0, errorCode: this.state.groups.heartbeat(req) } as never);
-      }
-      case ApiKey.LeaveGroup: {
-        const req = decodeRequest(ApiKey.LeaveGroup, v, frame, h.bodyOffset) as { groupId: string; memberId?: string; members?: Array<{ memberId: string }> };
-        const ids = v >= 3 ? (req.members ?? []).map((m) => m.memberId) : [req.memberId ?? ''];
-        this.state.leaves.push(...ids);
-        this.state.groups.leave(req.groupId, ids);
-        return encodeResponse(ApiKey.LeaveGroup, v, h.correlationId, { throttleTimeMs: 0, errorCode: 0, members: ids.map((memberId) => ({ memberId, groupInstanceId: null, errorCode: 0 })) } as never);
-      }
-      case ApiKey.OffsetCommit: {
-        const req = decodeRequest(ApiKey.OffsetCommit, v, frame, h.bodyOffset) as never as { groupId: string; generationIdOrMemberEpoch?: number; topics: never };
-        const topics = this.state.groups.commit(req.groupId, req.generationIdOrMemberEpoch ?? -1, req.topics);
-        return encodeResponse(ApiKey.OffsetCommit, v, h.correlationId, { throttleTimeMs: 0, topics } as never);
-      }
-      case ApiKey.OffsetFetch: {
-        const req = decodeRequest(ApiKey.OffsetFetch, v, frame, h.bodyOffset) as never as { groupId: string; topics: never };
-        return encodeResponse(ApiKey.OffsetFetch, v, h.correlationId, { throttleTimeMs: 0, topics: this.state.groups.fetch(req.groupId, req.topics), errorCode: 0 } as never);
-      }
       default:
-        return undefined;
+        return handleGroupApi(this, h, frame);
     }
   }
 }

@@ -178,6 +178,37 @@ export class FakeGroupCoordinator {
     }));
   }
 
+  describe(groupId: string): object {
+    const g = this.groups.get(groupId);
+    if (g === undefined) return { errorCode: 0, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648 };
+    return {
+      errorCode: 0,
+      groupId,
+      groupState: g.state,
+      protocolType: 'consumer',
+      protocolData: g.protocol,
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: 'fake',
+        clientHost: '/127.0.0.1',
+        memberMetadata: m.protocols.find((p) => p.name === g.protocol)?.metadata ?? Buffer.alloc(0),
+        memberAssignment: g.assignments.get(m.memberId) ?? Buffer.alloc(0),
+      })),
+      authorizedOperations: -2147483648,
+    };
+  }
+
+  /** Kafka refuses to delete a group with members (NON_EMPTY_GROUP). */
+  delete(groupId: string): number {
+    const g = this.groups.get(groupId);
+    if (g === undefined) return ErrorCode.GROUP_ID_NOT_FOUND;
+    if (g.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
+    this.groups.delete(groupId);
+    this.offsets.delete(groupId);
+    return 0;
+  }
+
   close(): void {
     for (const g of this.groups.values()) if (g.timer !== undefined) clearTimeout(g.timer);
   }

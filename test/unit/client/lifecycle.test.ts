@@ -79,8 +79,22 @@ describe('client > lifecycle: timers and rejections', () => {
     c.assign([{ topic: 't', partition: 0 }]);
     const polling = c.poll({ timeoutMs: 5000 });
     await waitFor(() => cluster.state.requests.some((r) => r.apiKey === API.Fetch), 'the consumer to fetch');
-    c.close();
+    const closing = c.close();
     expect(await polling).to.deep.equal([]);
+    await closing;
+    await settle();
+    expect(scheduler.live.size).to.equal(0);
+    expect(unhandled).to.deep.equal([]);
+  });
+
+  it('a group member closed while heartbeating leaves no timer (heartbeats stop) and no unhandled rejection', async () => {
+    const scheduler = new TrackingScheduler();
+    const c = new Consumer({ brokers: cluster.bootstrap, scheduler, groupId: 'life', heartbeatIntervalMs: 20, fetchMaxWaitMs: 20, autoOffsetReset: 'earliest' });
+    c.subscribe(['t']);
+    for (let i = 0; i < 100 && c.assignment().length < 2; i++) await c.poll({ timeoutMs: 20 });
+    expect(c.assignment()).to.have.length(2);
+    await waitFor(() => cluster.state.requests.some((r) => r.apiKey === API.Heartbeat), 'a heartbeat');
+    await c.close();
     await settle();
     expect(scheduler.live.size).to.equal(0);
     expect(unhandled).to.deep.equal([]);

@@ -74,3 +74,31 @@ describe('controller > partition reassignment on a fake ZooKeeper', () => {
     await waitFor(() => zk.text('/brokers/topics/mv') === '{"version":2,"partitions":{"0":[2,3]},"adding_replicas":{},"removing_replicas":{}}', 'completed by the new controller');
   });
 });
+
+describe('controller > automatic preferred leader rebalance', () => {
+  it('moves leadership back to the preferred replica once it is in the ISR', async () => {
+    const zk = new FakeZooKeeper();
+    const h = new ControllerHarness({
+      leaderImbalanceCheckIntervalMs: 50,
+      openStore: async () => { const s = zk.session(); return { store: s, close: () => s.close() }; },
+    });
+    try {
+      for (const id of [1, 2]) await h.startBroker(id);
+      const c = await waitFor(() => (h.controllers().length === 1 ? h.controllers()[0] : undefined), 'a controller');
+      await new TopicAdmin(zk.session()).createTopic({ name: 'rb', assignment: new Map([[0, [1, 2]], [1, [2, 1]]]) });
+      await waitFor(() => h.allCachesAgree('rb', 2), 'led');
+      // Leadership of rb-0 moves off broker 1 (controlled shutdown), which stays up and is put back in the ISR.
+      const b1 = h.brokers.get(1)!;
+      await c.controller.controlledShutdown(1, b1.epoch);
+      expect(state(zk, 'rb', 0).leader).to.equal(2);
+      const s = state(zk, 'rb', 0);
+      const [r] = await c.controller.alterIsr(2, h.brokers.get(2)!.epoch, [{ topic: 'rb', partition: 0, leaderEpoch: s.leader_epoch, newIsr: [2, 1], currentIsrVersion: zk.stat(partitionStatePath('rb', 0))!.version }]);
+      expect(r!.errorCode).to.equal('NONE');
+      c.controller.current!.ctx.shuttingDown.delete(1);
+      await waitFor(() => state(zk, 'rb', 0).leader === 1, 'preferred leader restored by the periodic check');
+      expect(c.controller.metrics().preferredReplicaImbalanceCount).to.equal(0);
+    } finally {
+      await h.stopAll();
+    }
+  });
+});

@@ -1,0 +1,262 @@
+/**
+ * The composition root of one broker process. Start order (each a BrokerServer component; the
+ * listeners open after the last one, and everything stops in reverse):
+ *
+ *   zookeeper      ZkSession (zookeeper.connect with chroot, session timeout)
+ *   identity       broker id + cluster id, meta.properties stamped in every log dir
+ *   log-manager    every log opened (recovery after an unclean shutdown), periodic tasks
+ *   replica-manager  ReplicaManager; ControlRequestHandler on the inter-broker listener
+ *                  (LeaderAndIsr / UpdateMetadata / StopReplica) with the replica manager as
+ *                  its listener; Kafka handlers; /config/changes watcher
+ *   controller     registration in /brokers/ids (advertised listeners, rack), election; the
+ *                  inter-broker client is its ControlTransport; session expiry is handled
+ *                  inside (re-register, step down, re-elect)
+ *
+ * Stop: controlled shutdown first (listeners still up), then listeners, then the controller
+ * resigns, the replica manager wakes every parked request, logs close cleanly (clean-shutdown
+ * marker, checkpoints), and the ZooKeeper session closes (ephemerals go at once).
+ */
+import type { Logger } from 'pino';
+import { ZkSession, type ZkSessionOptions } from '../coordination/index.js';
+import { LogManager, type LogManagerIntervals } from '../storage/index.js';
+import { TopicAdmin } from './admin/index.js';
+import type { BrokerConfig } from './config/index.js';
+import { Controller } from './controller/index.js';
+import { dataPathHandlers } from './handlers/index.js';
+import { stateChangeLogger } from './logging.js';
+import { type BrokerIdentity, type ControlApi, ControlRequestHandler, MetadataCache, resolveBrokerIdentity } from './metadata/index.js';
+import { realScheduler, type Scheduler } from './network/index.js';
+import { ConfigChangeWatcher, ReplicaManager, TopicConfigs } from './replica/index.js';
+import { BrokerServer } from './server.js';
+
+export interface BrokerOptions {
+  readonly config: BrokerConfig;
+  readonly logger: Logger;
+  readonly scheduler?: Scheduler;
+  readonly shutdownDrainMs?: number;
+  /** Overrides for the ZooKeeper session (tests: shorter request timeouts). */
+  readonly zk?: Partial<ZkSessionOptions>;
+  readonly logIntervals?: Partial<LogManagerIntervals>;
+}
+
+const CONTROL_APIS: readonly ControlApi[] = ['LeaderAndIsr', 'UpdateMetadata', 'StopReplica'];
+
+export interface ControlledShutdownRequest {
+  readonly brokerId: number;
+  readonly brokerEpoch: bigint;
+}
+
+export class Broker {
+  readonly server: BrokerServer;
+  readonly config: BrokerConfig;
+  readonly session: ZkSession;
+  readonly metadataCache = new MetadataCache();
+  private readonly log: Logger;
+  private readonly scheduler: Scheduler;
+  private identityValue: BrokerIdentity | undefined;
+  private logManagerValue: LogManager | undefined;
+  private replicaManagerValue: ReplicaManager | undefined;
+  private controllerValue: Controller | undefined;
+  private controlHandler: ControlRequestHandler | undefined;
+  private configWatcher: ConfigChangeWatcher | undefined;
+
+  constructor(private readonly o: BrokerOptions) {
+    this.config = o.config;
+    this.log = o.logger;
+    this.scheduler = o.scheduler ?? realScheduler;
+    this.server = new BrokerServer({ config: o.config, logger: o.logger, shutdownDrainMs: o.shutdownDrainMs, scheduler: this.scheduler });
+    this.session = new ZkSession({
+      connect: o.config.zookeeperConnect,
+      sessionTimeoutMs: o.config.zookeeperSessionTimeoutMs,
+      connectionTimeoutMs: o.config.zookeeperConnectionTimeoutMs,
+      logger: o.logger.child({ module: 'zookeeper' }),
+      ...o.zk,
+    });
+    this.server
+      .addComponent({ name: 'zookeeper', start: () => this.session.start(), stop: () => this.session.close() })
+      .addComponent({ name: 'identity', start: () => this.resolveIdentity(), stop: async () => {} })
+      .addComponent({ name: 'log-manager', start: () => this.startLogManager(), stop: () => this.logManagerValue?.shutdown() ?? Promise.resolve() })
+      .addComponent({ name: 'replica-manager', start: () => this.startReplicaManager(), stop: async () => this.stopReplicaManager() })
+      .addComponent({
+        name: 'controller',
+        start: () => this.startController(),
+        beforeStop: () => this.controlledShutdown(),
+        stop: () => this.controllerValue?.shutdown() ?? Promise.resolve(),
+      });
+  }
+
+  get brokerId(): number {
+    return this.identityValue?.brokerId ?? this.config.brokerId;
+  }
+
+  get clusterId(): string | null {
+    return this.identityValue?.clusterId ?? null;
+  }
+
+  get logManager(): LogManager {
+    if (this.logManagerValue === undefined) throw new Error('log manager not started');
+    return this.logManagerValue;
+  }
+
+  get replicaManager(): ReplicaManager {
+    if (this.replicaManagerValue === undefined) throw new Error('replica manager not started');
+    return this.replicaManagerValue;
+  }
+
+  get controller(): Controller {
+    if (this.controllerValue === undefined) throw new Error('controller not started');
+    return this.controllerValue;
+  }
+
+  start(): Promise<void> {
+    return this.server.start();
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  private async resolveIdentity(): Promise<void> {
+    this.identityValue = await resolveBrokerIdentity(this.session, {
+      configuredBrokerId: this.config.brokerId,
+      logDirs: this.config.logDirs,
+      reservedBrokerMaxId: this.config.int('reserved.broker.max.id'),
+      brokerIdGenerationEnable: this.config.bool('broker.id.generation.enable'),
+    });
+    this.log.info({ brokerId: this.identityValue.brokerId, clusterId: this.identityValue.clusterId }, 'broker identity resolved');
+  }
+
+  private topicConfigs: TopicConfigs | undefined;
+
+  private async startLogManager(): Promise<void> {
+    const c = this.config;
+    this.topicConfigs = new TopicConfigs(this.session, c);
+    const topicConfigs = this.topicConfigs;
+    this.logManagerValue = await LogManager.start({
+      logDirs: c.logDirs,
+      defaultConfig: topicConfigs.defaults.logConfig,
+      topicConfig: (topic) => (topicConfigs.has(topic) ? topicConfigs.get(topic).logConfig : undefined),
+      logger: this.log,
+      openParallelism: c.int('num.recovery.threads.per.data.dir') * c.logDirs.length,
+      cleanerEnabled: c.bool('log.cleaner.enable'),
+      cleanerDedupeBufferBytes: c.int('log.cleaner.dedupe.buffer.size'),
+      intervals: {
+        retentionCheckMs: c.int('log.retention.check.interval.ms'),
+        recoveryPointCheckpointMs: c.int('log.flush.offset.checkpoint.interval.ms'),
+        highWatermarkCheckpointMs: c.int('replica.high.watermark.checkpoint.interval.ms'),
+        cleanerBackoffMs: c.int('log.cleaner.backoff.ms'),
+        ...this.o.logIntervals,
+      },
+    });
+  }
+
+  private async startReplicaManager(): Promise<void> {
+    const brokerId = this.brokerId;
+    const states = stateChangeLogger(this.log).child({ brokerId });
+    const rm = new ReplicaManager({
+      brokerId,
+      logManager: this.logManager,
+      topicConfigs: this.topicConfigs!,
+      metadataCache: this.metadataCache,
+      scheduler: this.scheduler,
+      logger: this.log.child({ module: 'replica-manager' }),
+      stateChangeLogger: states,
+    });
+    this.replicaManagerValue = rm;
+    const handler = new ControlRequestHandler({
+      brokerId,
+      brokerEpoch: () => this.controllerValue?.brokerEpoch ?? -1n,
+      cache: this.metadataCache,
+      logger: this.log.child({ module: 'control-requests' }),
+      listener: rm,
+    });
+    this.controlHandler = handler;
+    for (const api of CONTROL_APIS) this.server.registerInternal(api, (_ctx, body) => handler.handle(api, body));
+    this.server.registerInternal('ControlledShutdown', async (_ctx, body: ControlledShutdownRequest) => {
+      const remaining = await this.controller.controlledShutdown(body.brokerId, BigInt(body.brokerEpoch));
+      return { partitionsRemaining: remaining };
+    });
+    const topicAdmin = new TopicAdmin(this.session, {
+      defaultPartitions: this.config.int('num.partitions'),
+      defaultReplicationFactor: this.config.int('default.replication.factor'),
+    });
+    for (const h of dataPathHandlers({
+      brokerId,
+      config: this.config,
+      clusterId: () => this.clusterId,
+      replicaManager: rm,
+      metadataCache: this.metadataCache,
+      topicAdmin,
+      isController: () => this.controllerValue?.isActive ?? false,
+      scheduler: this.scheduler,
+      logger: this.log,
+    })) {
+      this.server.registerHandler(h);
+    }
+    this.configWatcher = new ConfigChangeWatcher(this.session, rm, this.log.child({ module: 'config-changes' }));
+    await this.configWatcher.start();
+  }
+
+  private stopReplicaManager(): void {
+    this.configWatcher?.stop();
+    this.replicaManagerValue?.shutdown();
+  }
+
+  private async startController(): Promise<void> {
+    const c = this.config;
+    const endpoints = c.advertisedListeners.map((l) => ({
+      listener: l.name,
+      host: l.host,
+      port: l.port,
+      securityProtocol: c.securityProtocolMap.get(l.name) ?? 'PLAINTEXT',
+    }));
+    this.controllerValue = new Controller({
+      store: this.session,
+      broker: { id: this.brokerId, endpoints, rack: c.optionalStr('broker.rack'), jmxPort: -1, version: 4 },
+      transport: this.server.interBrokerClient,
+      interBrokerListenerName: c.interBrokerListenerName,
+      uncleanLeaderElectionEnable: c.bool('unclean.leader.election.enable'),
+      logger: this.log.child({ module: 'controller' }),
+      stateChangeLogger: stateChangeLogger(this.log).child({ brokerId: this.brokerId }),
+    });
+    await this.controllerValue.startup();
+  }
+
+  /**
+   * Kafka's controlled shutdown: ask the controller to move leadership away while this broker
+   * still serves. One bounded attempt per configured retry; failures only cost a slower failover.
+   */
+  private async controlledShutdown(): Promise<void> {
+    const controller = this.controllerValue;
+    if (controller === undefined || !this.config.bool('controlled.shutdown.enable')) return;
+    const attempts = Math.max(1, this.config.int('controlled.shutdown.max.retries'));
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        const request: ControlledShutdownRequest = { brokerId: this.brokerId, brokerEpoch: controller.brokerEpoch };
+        const active = controller.activeControllerId;
+        let remaining: unknown[];
+        if (controller.isActive) {
+          remaining = await controller.controlledShutdown(request.brokerId, request.brokerEpoch);
+        } else {
+          const ep = active < 0 ? undefined : this.metadataCache.endpoint(active, this.config.interBrokerListenerName);
+          if (ep === undefined) throw new Error('no known controller to ask');
+          const answer = (await this.server.interBrokerClient.send({ id: active, host: ep.host, port: ep.port }, 'ControlledShutdown', request, { timeoutMs: 10_000 })) as { partitionsRemaining: unknown[] };
+          remaining = answer.partitionsRemaining;
+        }
+        this.log.info({ attempt, partitionsRemaining: remaining.length }, 'controlled shutdown done');
+        return;
+      } catch (err) {
+        this.log.warn({ err, attempt }, 'controlled shutdown attempt failed');
+      }
+    }
+  }
+
+  /** The handler behind the inter-broker control APIs (tests). */
+  get controlRequestHandler(): ControlRequestHandler | undefined {
+    return this.controlHandler;
+  }
+}
+
+export function createBroker(options: BrokerOptions): Broker {
+  return new Broker(options);
+}

@@ -1,0 +1,73 @@
+/**
+ * CreateTopics (key 19), answered by the controller only (clients send it to the controller id
+ * from Metadata; others get NOT_CONTROLLER). Topics are written to ZooKeeper through the topic
+ * admin (validated names, configs, assignments); then, like Kafka's DelayedCreatePartitions, the
+ * answer waits up to `timeoutMs` until every new partition has a leader in this broker's
+ * metadata cache (REQUEST_TIMED_OUT if not).
+ */
+import { ApiKey, ErrorCode, type CreateTopicsRequest, type CreateTopicsResponse } from '../../protocol/index.js';
+import { TopicAdminError } from '../admin/index.js';
+import { toWireError } from '../errors.js';
+import type { ApiHandler } from '../request-context.js';
+import { type HandlerDeps, pollUntil } from './deps.js';
+
+type TopicResult = CreateTopicsResponse['topics'][number];
+
+function uniform(request: CreateTopicsRequest, errorCode: number, message: string | null = null): CreateTopicsResponse {
+  return { throttleTimeMs: 0, topics: request.topics.map((t) => ({ name: t.name, errorCode, errorMessage: message })) };
+}
+
+export function allPartitionsLed(deps: HandlerDeps, topic: string, count: number): boolean {
+  const parts = deps.metadataCache.getTopic(topic);
+  if (parts === undefined || parts.length < count) return false;
+  return parts.every((p) => p.leader >= 0);
+}
+
+export function createCreateTopicsHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.CreateTopics> {
+  const log = deps.logger.child({ module: 'handlers.create-topics' });
+  return {
+    apiKey: ApiKey.CreateTopics,
+    minVersion: 0,
+    maxVersion: 4,
+    async handle(ctx, request) {
+      if (!deps.isController()) return uniform(request, ErrorCode.NOT_CONTROLLER, `broker ${deps.brokerId} is not the controller`);
+      const counts = new Map<string, number>();
+      for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+      const validateOnly = request.validateOnly ?? false;
+      const created: { name: string; partitions: number; result: TopicResult }[] = [];
+      const results = await Promise.all(
+        request.topics.map(async (t): Promise<TopicResult> => {
+          if ((counts.get(t.name) ?? 0) > 1) return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Create topics request from client ${ctx.clientId ?? ''} contains multiple entries for topic ${t.name}` };
+          const configs: Record<string, string> = {};
+          for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
+          const assignment = new Map<number, number[]>(t.assignments.map((a) => [a.partitionIndex, [...a.brokerIds]]));
+          try {
+            const r = await deps.topicAdmin.createTopic({ name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, assignment, configs, validateOnly });
+            const result: TopicResult = { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
+            if (!validateOnly) {
+              log.info({ topic: t.name, partitions: r.assignment.size, configs: r.configs }, 'created topic');
+              created.push({ name: t.name, partitions: r.assignment.size, result });
+            }
+            return result;
+          } catch (err) {
+            const message = err instanceof TopicAdminError ? err.message : (err as Error).message;
+            if (!(err instanceof TopicAdminError)) log.warn({ err, topic: t.name }, 'creating topic failed');
+            return { name: t.name, errorCode: toWireError(err), errorMessage: message };
+          }
+        }),
+      );
+      if (created.length > 0 && request.timeoutMs > 0) {
+        const done = await pollUntil(deps.scheduler, request.timeoutMs, () => created.every((c) => allPartitionsLed(deps, c.name, c.partitions)), 25, ctx.signal);
+        if (!done) {
+          for (const c of created) {
+            if (allPartitionsLed(deps, c.name, c.partitions)) continue;
+            c.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
+            c.result.errorMessage = `Topic ${c.name} was created but its leaders were not elected within ${request.timeoutMs} ms`;
+          }
+        }
+      }
+      return { throttleTimeMs: 0, topics: results };
+    },
+    errorResponse: (_ctx, request, errorCode) => uniform(request, errorCode),
+  };
+}

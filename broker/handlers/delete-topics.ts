@@ -1,0 +1,45 @@
+/**
+ * DeleteTopics (key 20), controller only. Marks topics for deletion in ZooKeeper; the controller
+ * stops and deletes the replicas. Waits up to `timeoutMs` for the topics to leave the metadata
+ * cache (REQUEST_TIMED_OUT otherwise, the deletion still goes on).
+ */
+import { ApiKey, ErrorCode, type DeleteTopicsRequest, type DeleteTopicsResponse } from '../../protocol/index.js';
+import { toWireError } from '../errors.js';
+import type { ApiHandler } from '../request-context.js';
+import { type HandlerDeps, pollUntil } from './deps.js';
+
+function uniform(request: DeleteTopicsRequest, errorCode: number): DeleteTopicsResponse {
+  return { throttleTimeMs: 0, responses: (request.topicNames ?? []).map((name) => ({ name, errorCode })) };
+}
+
+export function createDeleteTopicsHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.DeleteTopics> {
+  const log = deps.logger.child({ module: 'handlers.delete-topics' });
+  return {
+    apiKey: ApiKey.DeleteTopics,
+    minVersion: 0,
+    maxVersion: 3,
+    async handle(ctx, request) {
+      if (!deps.isController()) return uniform(request, ErrorCode.NOT_CONTROLLER);
+      if (!deps.config.bool('delete.topic.enable')) return uniform(request, ErrorCode.TOPIC_DELETION_DISABLED);
+      const names = [...new Set(request.topicNames ?? [])];
+      const responses = await Promise.all(
+        names.map(async (name) => {
+          try {
+            await deps.topicAdmin.deleteTopic(name);
+            log.info({ topic: name }, 'topic marked for deletion');
+            return { name, errorCode: ErrorCode.NONE as number };
+          } catch (err) {
+            return { name, errorCode: toWireError(err) };
+          }
+        }),
+      );
+      const pending = responses.filter((r) => r.errorCode === ErrorCode.NONE);
+      if (pending.length > 0 && request.timeoutMs > 0) {
+        await pollUntil(deps.scheduler, request.timeoutMs, () => pending.every((r) => !deps.metadataCache.hasTopic(r.name)), 25, ctx.signal);
+        for (const r of pending) if (deps.metadataCache.hasTopic(r.name)) r.errorCode = ErrorCode.REQUEST_TIMED_OUT;
+      }
+      return { throttleTimeMs: 0, responses };
+    },
+    errorResponse: (_ctx, request, errorCode) => uniform(request, errorCode),
+  };
+}

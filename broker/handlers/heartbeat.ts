@@ -1,0 +1,23 @@
+/** Heartbeat (key 12), v0–3 (v3 adds the group instance id). */
+import { ApiKey, type Decoded, type HeartbeatRequest } from '../../protocol/index.js';
+import type { ApiHandler } from '../request-context.js';
+import type { GroupApiDeps } from './group-apis.js';
+
+export function createHeartbeatHandler(deps: GroupApiDeps): ApiHandler<typeof ApiKey.Heartbeat> {
+  return {
+    apiKey: ApiKey.Heartbeat,
+    minVersion: 0,
+    maxVersion: 3,
+    async handle(_ctx, body) {
+      const request = body as Decoded<HeartbeatRequest>;
+      const { errorCode } = await deps.coordinator.heartbeat({
+        groupId: request.groupId,
+        generationId: request.generationId,
+        memberId: request.memberId,
+        groupInstanceId: request.groupInstanceId,
+      });
+      return { throttleTimeMs: 0, errorCode };
+    },
+    errorResponse: (_ctx, _request, errorCode) => ({ throttleTimeMs: 0, errorCode }),
+  };
+}

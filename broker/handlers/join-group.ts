@@ -1,0 +1,57 @@
+/**
+ * JoinGroup (key 11), v0–5. v0 has no rebalance timeout (Kafka uses the session timeout); from
+ * v4 a new dynamic member is first given an id to come back with (MEMBER_ID_REQUIRED, KIP-394),
+ * while a static member (v5 group instance id) joins directly. The response waits for the join
+ * phase of the rebalance to end.
+ */
+import { ApiKey, type Decoded, type JoinGroupRequest, type JoinGroupResponse } from '../../protocol/index.js';
+import type { JoinGroupResult } from '../group/index.js';
+import type { ApiHandler } from '../request-context.js';
+import { clientHostOf, type GroupApiDeps } from './group-apis.js';
+
+function toWire(r: JoinGroupResult): JoinGroupResponse {
+  return {
+    throttleTimeMs: 0,
+    errorCode: r.errorCode,
+    generationId: r.generationId,
+    // Non-nullable before v7: Kafka answers "" when no protocol was chosen.
+    protocolName: r.protocolName ?? '',
+    leader: r.leader,
+    memberId: r.memberId,
+    members: r.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadata })),
+  };
+}
+
+export function createJoinGroupHandler(deps: GroupApiDeps): ApiHandler<typeof ApiKey.JoinGroup> {
+  return {
+    apiKey: ApiKey.JoinGroup,
+    minVersion: 0,
+    maxVersion: 5,
+    async handle(ctx, body) {
+      const request = body as Decoded<JoinGroupRequest>;
+      const version = ctx.apiVersion;
+      const result = await deps.coordinator.joinGroup({
+        groupId: request.groupId,
+        sessionTimeoutMs: request.sessionTimeoutMs,
+        rebalanceTimeoutMs: version === 0 ? request.sessionTimeoutMs : request.rebalanceTimeoutMs,
+        memberId: request.memberId,
+        groupInstanceId: request.groupInstanceId,
+        protocolType: request.protocolType,
+        protocols: request.protocols.map((p) => ({ name: p.name, metadata: p.metadata })),
+        clientId: ctx.clientId ?? '',
+        clientHost: clientHostOf(ctx),
+        requireKnownMemberId: version >= 4 && request.groupInstanceId === null,
+      });
+      return toWire(result);
+    },
+    errorResponse: (_ctx, request, errorCode) => ({
+      throttleTimeMs: 0,
+      errorCode,
+      generationId: -1,
+      protocolName: '',
+      leader: '',
+      memberId: request.memberId,
+      members: [],
+    }),
+  };
+}

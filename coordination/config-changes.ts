@@ -1,0 +1,85 @@
+/**
+ * Every broker's listener for /config/changes (Kafka's ZkNodeChangeNotificationListener): new
+ * `config_change_N` notifications are handled once each, in sequence order, and notifications
+ * older than 15 minutes are purged. Handling is serialized; a failed read is retried on the next
+ * change or by `refresh()`. Re-arms itself on a new session.
+ */
+import { isCoordinationError } from './errors.js';
+import { CONFIG_CHANGE_PREFIX, CONFIG_CHANGES_PATH } from './paths.js';
+import type { CoordinationStore } from './store.js';
+import { type CoordinationLogger, nullLogger, type Scheduler, systemScheduler } from './time.js';
+import { decodeConfigChange } from './znodes/codecs.js';
+
+export interface ConfigChangeListenerOptions {
+  store: CoordinationStore;
+  /** Called with e.g. `topics/foo`, `brokers/<default>`, `users/alice/clients/app`. */
+  onChange: (entityPath: string) => void | Promise<void>;
+  logger?: CoordinationLogger;
+  scheduler?: Scheduler;
+  /** Notifications older than this are deleted (Kafka: 15 minutes). */
+  purgeAfterMs?: number;
+}
+
+export class ConfigChangeListener {
+  private lastSeen = -1;
+  private running: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private unsubscribe: (() => void) | undefined;
+  private readonly log: CoordinationLogger;
+  private readonly sched: Scheduler;
+  private readonly purgeAfterMs: number;
+
+  constructor(private readonly o: ConfigChangeListenerOptions) {
+    this.log = o.logger ?? nullLogger;
+    this.sched = o.scheduler ?? systemScheduler;
+    this.purgeAfterMs = o.purgeAfterMs ?? 15 * 60_000;
+  }
+
+  /** Skips what already exists (the caller loads full configs at start), then listens. */
+  async start(): Promise<void> {
+    await this.o.store.mkdirp(CONFIG_CHANGES_PATH);
+    const existing = await this.o.store.getChildren(CONFIG_CHANGES_PATH, this.watcher);
+    for (const c of existing) this.lastSeen = Math.max(this.lastSeen, seqOf(c));
+    this.unsubscribe = this.o.store.addSessionListener({ newSession: () => void this.refresh() });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+  }
+
+  /** Processes anything new now (also re-arms the watch). */
+  refresh(): Promise<void> {
+    this.running = this.running.then(() => this.process()).catch((err: unknown) => this.log.warn({ err }, 'config change processing failed'));
+    return this.running;
+  }
+
+  private readonly watcher = (): void => {
+    if (!this.stopped) void this.refresh();
+  };
+
+  private async process(): Promise<void> {
+    if (this.stopped) return;
+    const children = (await this.o.store.getChildren(CONFIG_CHANGES_PATH, this.watcher)).filter((c) => c.startsWith(CONFIG_CHANGE_PREFIX));
+    children.sort((a, b) => seqOf(a) - seqOf(b));
+    for (const c of children) {
+      const path = `${CONFIG_CHANGES_PATH}/${c}`;
+      const seq = seqOf(c);
+      try {
+        const node = await this.o.store.getData(path);
+        if (seq > this.lastSeen) {
+          this.lastSeen = seq;
+          await this.o.onChange(decodeConfigChange(node.data, path));
+        }
+        if (this.sched.now() - Number(node.stat.ctime) > this.purgeAfterMs) await this.o.store.remove(path).catch(() => undefined);
+      } catch (err) {
+        if (!isCoordinationError(err, 'CRD_NO_NODE')) throw err;
+      }
+    }
+  }
+}
+
+function seqOf(name: string): number {
+  const m = /(\d+)$/.exec(name);
+  return m === null ? -1 : Number(m[1]);
+}

@@ -1,0 +1,122 @@
+/**
+ * Real Kafka clients against a live cluster of three broker processes (real ZooKeeper, files,
+ * sockets): kcat/librdkafka for metadata, produce (every codec) and consume; KafkaJS for topic
+ * creation and produce. Consumer groups are not wired yet, so consumption goes through kcat
+ * with explicit offsets (`-o beginning -e`), not KafkaJS's consumer.run.
+ */
+import { expect } from 'chai';
+import { Kafka, logLevel } from 'kafkajs';
+import { startCluster, type TestCluster } from '../helpers/cluster.js';
+import { randomName } from '../helpers/random.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { kcat } from './kcat.js';
+
+const N = 10_000;
+
+interface Consumed {
+  partition: number;
+  offset: number;
+  key: string;
+  value: string;
+}
+
+function parseConsumed(stdout: string): Consumed[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => {
+      const [partition, offset, key, value] = l.split('|');
+      return { partition: Number(partition), offset: Number(offset), key: key!, value: value! };
+    });
+}
+
+/** Every produced message exactly once; per partition, offsets dense from 0 and production order kept. */
+function checkRoundTrip(consumed: Consumed[], n: number): void {
+  expect(consumed.length, 'messages consumed').to.equal(n);
+  const byPartition = new Map<number, Consumed[]>();
+  for (const c of consumed) {
+    const list = byPartition.get(c.partition) ?? [];
+    list.push(c);
+    byPartition.set(c.partition, list);
+  }
+  const seen = new Set<number>();
+  for (const [partition, list] of byPartition) {
+    let lastIndex = -1;
+    list.forEach((c, i) => {
+      expect(c.offset, `offset ${i} of partition ${partition}`).to.equal(i);
+      const index = Number(c.value.slice('value-'.length));
+      expect(c.key).to.equal(`key-${index}`);
+      expect(index, `order in partition ${partition}`).to.be.greaterThan(lastIndex);
+      lastIndex = index;
+      seen.add(index);
+    });
+  }
+  expect(seen.size).to.equal(n);
+}
+
+describe('interop > data path with kcat and KafkaJS on 3 broker processes', function () {
+  this.timeout(120_000);
+  let cluster: TestCluster;
+
+  before(async () => {
+    cluster = await startCluster({ size: 3, properties: { 'num.partitions': 3, 'default.replication.factor': 1, 'auto.create.topics.enable': true } });
+  });
+
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it('kcat -L shows 3 brokers and the controller', async () => {
+    const r = await kcat(['-L', '-b', cluster.bootstrap, '-m', '10']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/ 3 brokers:/);
+    for (const b of cluster.brokers) expect(r.stdout).to.include(`broker ${b.brokerId} at ${b.host}:${b.port}`);
+    expect(r.stdout.match(/\(controller\)/g)?.length).to.equal(1);
+  });
+
+  for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
+    it(`kcat produces ${N} keyed messages (${codec}) and consumes them back identical and in order`, async () => {
+      const topic = randomName(`kcat-${codec}`);
+      const lines: string[] = [];
+      for (let i = 0; i < N; i++) lines.push(`key-${i}:value-${i}`);
+      // The topic is auto-created by the producer's Metadata request (3 partitions, RF 1).
+      const produced = await kcat(['-P', '-b', cluster.bootstrap, '-t', topic, '-K', ':', '-z', codec, '-X', 'message.timeout.ms=30000'], lines.join('\n') + '\n');
+      expect(produced.code, produced.stderr).to.equal(0);
+      const consumed = await kcat(['-C', '-b', cluster.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p|%o|%k|%s\n']);
+      expect(consumed.code, consumed.stderr).to.equal(0);
+      const messages = parseConsumed(consumed.stdout);
+      checkRoundTrip(messages, N);
+      expect(new Set(messages.map((m) => m.partition)).size, 'partitions used').to.equal(3);
+    });
+  }
+
+  it('KafkaJS creates a topic with its admin client and produces; kcat reads it back', async () => {
+    const kafka = new Kafka({ clientId: 'samsa-interop', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 8 } });
+    const admin = kafka.admin();
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    const topic = randomName('kafkajs');
+    try {
+      await admin.connect();
+      expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true })).to.equal(true);
+      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      expect(meta.topics[0]!.partitions).to.have.length(3);
+      expect((await admin.listTopics()).includes(topic)).to.equal(true);
+      await producer.connect();
+      const messages = Array.from({ length: 300 }, (_, i) => ({ key: `key-${i}`, value: `value-${i}` }));
+      for (let i = 0; i < messages.length; i += 100) {
+        const acks = await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 100) });
+        expect(acks.every((a) => a.errorCode === 0)).to.equal(true);
+      }
+      const offsets = await admin.fetchTopicOffsets(topic);
+      expect(offsets.reduce((sum, o) => sum + Number(o.high), 0)).to.equal(300);
+      const consumed = await kcat(['-C', '-b', cluster.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p|%o|%k|%s\n']);
+      expect(consumed.code, consumed.stderr).to.equal(0);
+      checkRoundTrip(parseConsumed(consumed.stdout), 300);
+      await admin.deleteTopics({ topics: [topic], timeout: 15_000 });
+      await waitFor(async () => !(await admin.listTopics()).includes(topic), `${topic} to be deleted`, { timeoutMs: 15_000, intervalMs: 200 });
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+      await admin.disconnect().catch(() => undefined);
+    }
+  });
+});
