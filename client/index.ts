@@ -1,5 +1,6 @@
-// Public surface of client/: the Samsa producer, its building blocks (accumulator,
-// partitioners, serializers), consumer-group assignors, connection and cluster metadata.
+// Public surface of client/: Producer, Consumer (manual assignment and consumer groups), Admin,
+// and their building blocks (accumulator, partitioners, serializers, assignors and the
+// ConsumerProtocol codecs, connection, cluster metadata, typed errors).
 export { KafkaClientError, CLIENT_ERROR_CODES, isRetriable, isStaleMetadata, type ClientErrorCode } from './errors.js';
 export { systemClock, systemScheduler, type Clock, type Scheduler, type TimerHandle } from './clock.js';
 export { bytesSerde, stringSerde, jsonSerde, msgpackSerde, type Serializer, type Deserializer, type Serde } from './serializers.js';

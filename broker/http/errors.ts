@@ -39,13 +39,13 @@ const STATUS_BY_KAFKA_ERROR: Readonly<Record<string, number>> = {
   OFFSET_OUT_OF_RANGE: 400,
   UNKNOWN_TOPIC_OR_PARTITION: 404,
   GROUP_ID_NOT_FOUND: 404,
-  BROKER_NOT_AVAILABLE: 404,
   TOPIC_ALREADY_EXISTS: 409,
   NON_EMPTY_GROUP: 409,
   REASSIGNMENT_IN_PROGRESS: 409,
   NO_REASSIGNMENT_IN_PROGRESS: 409,
   TOPIC_DELETION_DISABLED: 409,
   NOT_CONTROLLER: 503,
+  BROKER_NOT_AVAILABLE: 503,
   COORDINATOR_NOT_AVAILABLE: 503,
   COORDINATOR_LOAD_IN_PROGRESS: 503,
   NOT_COORDINATOR: 503,
@@ -61,7 +61,7 @@ const KAFKA_NAME_BY_MODULE_CODE: Readonly<Record<string, string>> = {
   CRD_CONNECTION_LOSS: 'REQUEST_TIMED_OUT',
   CRD_TIMEOUT: 'REQUEST_TIMED_OUT',
   CRD_SESSION_EXPIRED: 'REQUEST_TIMED_OUT',
-  BRK_SHUTTING_DOWN: 'BROKER_NOT_AVAILABLE_SHUTTING_DOWN',
+  BRK_SHUTTING_DOWN: 'BROKER_NOT_AVAILABLE',
 };
 
 const FASTIFY_STATUS_CODES: Readonly<Record<number, string>> = {
@@ -101,7 +101,6 @@ export function toHttpFailure(err: unknown, controllerId: () => number): HttpFai
     return failure(fastify.statusCode, FASTIFY_STATUS_CODES[fastify.statusCode] ?? 'INVALID_REQUEST', text);
   }
   const name = kafkaErrorName(err);
-  if (name === 'BROKER_NOT_AVAILABLE_SHUTTING_DOWN') return failure(503, 'BROKER_NOT_AVAILABLE', text);
   if (name !== undefined && STATUS_BY_KAFKA_ERROR[name] !== undefined) {
     const status = STATUS_BY_KAFKA_ERROR[name]!;
     if (name === 'NOT_CONTROLLER') return failure(status, name, text, { controllerId: safeControllerId(controllerId) });

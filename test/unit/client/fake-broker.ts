@@ -110,6 +110,8 @@ export interface FakeBrokerOptions {
   maxApiVersionsVersion?: number;
   /** Advertised overrides: apiKey → [min, max]. */
   advertise?: Map<number, [number, number]>;
+  /** APIs not to advertise at all. */
+  omit?: number[];
 }
 
 export class FakeBroker {
@@ -209,7 +211,8 @@ export class FakeBroker {
         });
         const maxApiVersions = this.opts.maxApiVersionsVersion ?? 3;
         for (const k of keys) if (k.apiKey === ApiKey.ApiVersions) k.maxVersion = Math.min(k.maxVersion, maxApiVersions);
-        return encodeResponse(ApiKey.ApiVersions, v, h.correlationId, { errorCode: 0, apiKeys: keys, throttleTimeMs: 0 } as never);
+        const omit = new Set(this.opts.omit ?? []);
+        return encodeResponse(ApiKey.ApiVersions, v, h.correlationId, { errorCode: 0, apiKeys: keys.filter((k) => !omit.has(k.apiKey)), throttleTimeMs: 0 } as never);
       }
       case ApiKey.Metadata: {
         const req = decodeRequest(ApiKey.Metadata, v, frame, h.bodyOffset) as { topics: Array<{ name: string }> | null; allowAutoTopicCreation?: boolean };

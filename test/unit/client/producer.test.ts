@@ -190,4 +190,24 @@ describe('client > Producer (against the fake broker test double)', () => {
   it('rejects an invalid idempotence configuration', () => {
     expect(() => producer({ acks: 1 })).to.throw().with.property('code', 'CLI_INVALID_CONFIG');
   });
+
+  it('default idempotence is dropped (reported) when the cluster lacks InitProducerId; explicit idempotence fails', async () => {
+    const old = await startFakeCluster(1, { omit: [API.InitProducerId] });
+    try {
+      old.state.addTopic('t', [1]);
+      const reported: string[] = [];
+      const p = new Producer<string, string>({ brokers: old.bootstrap, lingerMs: 1, onError: (e) => reported.push(e.code) });
+      producers.push(p as Producer);
+      expect((await p.send({ topic: 't', value: 'x' })).offset).to.equal(0n);
+      expect(old.state.log('t', 0)[0]!.producerId).to.equal(-1n);
+      expect(reported).to.deep.equal(['CLI_UNSUPPORTED_VERSION']);
+      const strict = new Producer<string, string>({ brokers: old.bootstrap, lingerMs: 1, idempotent: true });
+      producers.push(strict as Producer);
+      const err = await strict.send({ topic: 't', value: 'y' }).then(() => null, (e: unknown) => e);
+      expect(err).to.include({ code: 'CLI_UNSUPPORTED_VERSION' });
+    } finally {
+      for (const p of producers.splice(0)) await p.close({ timeoutMs: 500 });
+      await old.stop();
+    }
+  });
 });

@@ -119,5 +119,10 @@ describe('http > health, readiness and cluster', () => {
     expect(failure).to.deep.equal({ statusCode: 503, body: { error: { code: 'NOT_CONTROLLER', message: 'not the controller', details: { controllerId: 3 } } } });
     expect(toHttpFailure(Object.assign(new Error('moved'), { code: 'CRD_CONTROLLER_MOVED' }), () => -1).body.error.details).to.deep.equal({ controllerId: -1 });
     expect(toHttpFailure(new AdminHttpError(409, 'X', 'y'), () => 1).statusCode).to.equal(409);
+    const stopping = toHttpFailure(Object.assign(new Error('stopping'), { code: 'BRK_SHUTTING_DOWN' }), () => 1);
+    expect([stopping.statusCode, stopping.body.error.code]).to.deep.equal([503, 'BROKER_NOT_AVAILABLE']);
+    const odd = toHttpFailure(Object.assign(new Error('odd'), { errorCode: 'SOMETHING_NEW' }), () => 1);
+    expect([odd.statusCode, odd.body.error.code]).to.deep.equal([500, 'UNKNOWN_SERVER_ERROR']);
+    expect(toHttpFailure('a string', () => 1).body.error).to.deep.equal({ code: 'UNKNOWN_SERVER_ERROR', message: 'a string' });
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { buildAdminApp } from '../../../broker/http/index.js';
 import { adminFixture, errorOf, type Fixture } from './admin-http-fixture.js';
 
 describe('http > topics', () => {
@@ -64,6 +65,8 @@ describe('http > topics', () => {
     ['a misspelt field', { name: 't7', partitons: 3 }, 'INVALID_REQUEST'],
     ['a non-numeric partition in the assignment', { name: 't8', assignment: { first: [1] } }, 'INVALID_REQUEST'],
     ['a config that is an object', { name: 't9', configs: { 'retention.ms': { a: 1 } } }, 'INVALID_REQUEST'],
+    ['a null config value (no coercion to "")', { name: 't10', configs: { 'retention.ms': null } }, 'INVALID_REQUEST'],
+    ['partitions as a string (no coercion)', { name: 't11', partitions: '3' }, 'INVALID_REQUEST'],
   ];
   for (const [what, payload, code] of badCreates) {
     it(`POST /topics with ${what} → 400 ${code}`, async () => {
@@ -85,6 +88,17 @@ describe('http > topics', () => {
     const res = await f.app.inject({ method: 'POST', url: '/topics', headers: { 'content-type': 'text/csv' }, payload: 'name,orders' });
     expect(res.statusCode).to.equal(415);
     expect(errorOf(res.body).code).to.equal('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('a body above the limit → 413 PAYLOAD_TOO_LARGE', async () => {
+    const small = buildAdminApp(f.deps, { bodyLimit: 64 });
+    try {
+      const res = await small.inject({ method: 'POST', url: '/topics', payload: { name: 'x'.repeat(100) } });
+      expect(res.statusCode).to.equal(413);
+      expect(errorOf(res.body).code).to.equal('PAYLOAD_TOO_LARGE');
+    } finally {
+      await small.close();
+    }
   });
 
   it('GET /topics lists names with partition counts, sorted', async () => {

@@ -1,0 +1,172 @@
+/**
+ * Produce throughput of one broker process (RF 1) with kcat as the load generator:
+ * `kcat -P -l <file>` of 1,000,000 × 100-byte messages (acks=all, librdkafka defaults otherwise).
+ * Target ≥ 500,000 msg/s. Options: --messages <n>, --partitions <n>, --zk <host:port> (default:
+ * a ZooKeeper of its own), --codec <none|gzip|snappy|lz4|zstd>, --runs <n>, --cpu-prof (broker
+ * writes a .cpuprofile into its log dir). Also exports the helpers the consume suite shares.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { ApiKey } from '../../protocol/index.js';
+import { BrokerProcess } from '../../test/helpers/broker-process.js';
+import { KafkaSocket } from '../../test/helpers/kafka-socket.js';
+import { tmpDir } from '../../test/helpers/tmp.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
+import { startZooKeeper, type ZooKeeperNode } from '../../test/helpers/zookeeper.js';
+import type { BenchContext } from '../suites.js';
+
+export const describe = 'kcat -P of 1,000,000 × 100-byte messages into one broker process (RF 1): msg/s and MB/s';
+
+export const MESSAGE_BYTES = 100;
+
+export function arg(args: readonly string[], name: string, dflt: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1]! : dflt;
+}
+
+/** A file of `count` lines of exactly MESSAGE_BYTES bytes each (plus the newline). */
+export async function prepareMessageFile(count: number): Promise<string> {
+  const file = join(tmpDir('samsa-bench-msgs-'), 'messages.txt');
+  const out = createWriteStream(file);
+  const filler = 'x'.repeat(MESSAGE_BYTES);
+  const chunk: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const head = `m${i}-`;
+    chunk.push(head + filler.slice(head.length));
+    if (chunk.length === 10_000 || i === count - 1) {
+      if (!out.write(chunk.join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+      chunk.length = 0;
+    }
+  }
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  return file;
+}
+
+export interface BenchBroker {
+  readonly broker: BrokerProcess;
+  readonly bootstrap: string;
+  stop(): Promise<void>;
+}
+
+/** One broker process on its own (or the given) ZooKeeper; resolves once it is the controller. */
+export async function startBenchBroker(ctx: BenchContext): Promise<BenchBroker> {
+  let zk: ZooKeeperNode | undefined;
+  let connect = arg(ctx.args, '--zk', process.env['SAMSA_TEST_ZK'] ?? '');
+  if (connect === '') {
+    zk = await startZooKeeper();
+    connect = zk.connectString;
+  }
+  connect = `${connect}/samsa-bench-${Date.now().toString(36)}`;
+  const broker = await BrokerProcess.create({ brokerId: 1, zookeeperConnect: connect, properties: { 'num.partitions': 1, 'default.replication.factor': 1 } });
+  const prof = ctx.args.includes('--cpu-prof');
+  const env = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${broker.logDir}` } : {};
+  const saved = { ...process.env };
+  Object.assign(process.env, env, { SAMSA_LOG_LEVEL: 'warn' });
+  const started = await broker.start();
+  process.env = saved;
+  if (started.code !== 0) throw new Error(`broker did not start: ${started.stderr}`);
+  const bootstrap = `${broker.host}:${broker.port}`;
+  await waitFor(async () => {
+    const s = await KafkaSocket.connect(broker.host, broker.port);
+    try {
+      const m = await s.request(ApiKey.Metadata, 8, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+      return m.controllerId === 1 && m.brokers.length === 1;
+    } finally {
+      s.close();
+    }
+  }, 'the bench broker to be its own controller', { timeoutMs: 30_000, intervalMs: 100 });
+  if (prof) ctx.log(`CPU profile will be written to ${broker.logDir} when the broker stops`);
+  return {
+    broker,
+    bootstrap,
+    async stop() {
+      await broker.stop();
+      await zk?.stop();
+    },
+  };
+}
+
+/** Creates a topic through the broker (it is the controller) and waits for its leaders. */
+export async function createBenchTopic(b: BenchBroker, topic: string, partitions: number): Promise<void> {
+  const s = await KafkaSocket.connect(b.broker.host, b.broker.port);
+  try {
+    const r = await s.request(ApiKey.CreateTopics, 4, {
+      topics: [{ name: topic, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 30_000,
+      validateOnly: false,
+    }, 40_000);
+    if (r.topics[0]!.errorCode !== 0) throw new Error(`CreateTopics ${topic} failed with error ${r.topics[0]!.errorCode}`);
+  } finally {
+    s.close();
+  }
+}
+
+/** Sum of the partitions' high watermarks (what a consumer can read), to check a load really landed. */
+export async function topicEndOffset(b: BenchBroker, topic: string, partitions: number): Promise<number> {
+  const s = await KafkaSocket.connect(b.broker.host, b.broker.port);
+  try {
+    const r = await s.request(ApiKey.ListOffsets, 5, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: topic, partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, currentLeaderEpoch: -1, timestamp: -1n })) }],
+    });
+    return r.topics[0]!.partitions.reduce((sum, p) => sum + Number(p.offset), 0);
+  } finally {
+    s.close();
+  }
+}
+
+export interface TimedRun {
+  seconds: number;
+  stderr: string;
+}
+
+/** Runs kcat with stdout discarded; its wall time from spawn to exit. */
+export function timedKcat(args: string[], timeoutMs = 600_000): Promise<TimedRun> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn('kcat', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`kcat ${args.join(' ')} exited ${code}: ${stderr}`));
+      else resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, stderr });
+    });
+  });
+}
+
+export function rates(messages: number, seconds: number): { msgPerSec: number; mbPerSec: number } {
+  return { msgPerSec: Math.round(messages / seconds), mbPerSec: Math.round(((messages * MESSAGE_BYTES) / seconds / 1e6) * 10) / 10 };
+}
+
+export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
+  const messages = Number(arg(ctx.args, '--messages', '1000000'));
+  const partitions = Number(arg(ctx.args, '--partitions', '1'));
+  const codec = arg(ctx.args, '--codec', 'none');
+  const runs = Number(arg(ctx.args, '--runs', '3'));
+  ctx.log(`preparing ${messages} × ${MESSAGE_BYTES}-byte messages...`);
+  const file = await prepareMessageFile(messages);
+  const b = await startBenchBroker(ctx);
+  const results: { msgPerSec: number; mbPerSec: number; seconds: number }[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const topic = `bench-produce-${i}`;
+      await createBenchTopic(b, topic, partitions);
+      const t = await timedKcat(['-P', '-b', b.bootstrap, '-t', topic, '-z', codec, '-l', file, '-X', 'queue.buffering.max.messages=1000000', '-X', 'queue.buffering.max.kbytes=1048576']);
+      const landed = await topicEndOffset(b, topic, partitions);
+      if (landed !== messages) throw new Error(`only ${landed} of ${messages} messages reached ${topic}: ${t.stderr}`);
+      const r = { ...rates(messages, t.seconds), seconds: Math.round(t.seconds * 1000) / 1000 };
+      results.push(r);
+      ctx.log(`run ${i + 1}: ${messages} messages in ${r.seconds} s = ${r.msgPerSec.toLocaleString('en')} msg/s, ${r.mbPerSec} MB/s`);
+    }
+  } finally {
+    await b.stop();
+  }
+  const best = results.reduce((a, c) => (c.msgPerSec > a.msgPerSec ? c : a));
+  ctx.log(`best: ${best.msgPerSec.toLocaleString('en')} msg/s (target ≥ 500,000), ${best.mbPerSec} MB/s`);
+  return { messages, messageBytes: MESSAGE_BYTES, partitions, codec, runs: results, bestMsgPerSec: best.msgPerSec, bestMbPerSec: best.mbPerSec, targetMsgPerSec: 500_000 };
+}
