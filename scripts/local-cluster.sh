@@ -33,11 +33,31 @@ if [ -x scripts/broker-start.sh ] && [ -f broker/main.ts ]; then
     cfg="config/server-$n.properties"
     scripts/broker-start.sh "$cfg" >"data/logs/broker-$n.log" 2>&1 &
     PIDS+=($!)
-    echo "broker $n   $(samsa_prop "$cfg" listeners)  admin http://$(samsa_prop "$cfg" admin.http.listener)  (log data/logs/broker-$n.log)"
+  done
+  # Each broker prints "listening on NAME://host:port" once it serves (Kafka and inter-broker
+  # listeners); show those lines, or the end of the log if a broker dies first.
+  for n in 1 2 3; do
+    log="data/logs/broker-$n.log"
+    pid="${PIDS[$n]}"
+    deadline=$(( $(date +%s) + 60 ))
+    while ! grep -q '^listening on ' "$log" 2>/dev/null; do
+      if ! kill -0 "$pid" 2>/dev/null || [ "$(date +%s)" -ge "$deadline" ]; then
+        echo "broker $n did not start; last lines of $log:" >&2
+        tail -n 20 "$log" >&2 || true
+        exit 1
+      fi
+      sleep 0.2
+    done
+    sleep 0.2
+    echo "broker $n   $(grep '^listening on ' "$log" | sed 's/^listening on //' | tr '\n' ' ')(log $log)"
+    admin="$(samsa_prop "config/server-$n.properties" admin.http.listener)"
+    if grep -q '^admin http on ' "$log" 2>/dev/null; then echo "           admin http://$admin"; fi
   done
 else
   echo "(brokers are not built yet: only ZooKeeper runs)"
 fi
 echo "Ctrl-C stops everything."
-wait -n "${PIDS[@]}" || true
-echo "samsa: a process exited; see data/logs/" >&2
+status=0
+wait -n "${PIDS[@]}" || status=$?
+# >128: interrupted by Ctrl-C / TERM (or a child killed by it): the EXIT trap stops the rest.
+if [ "$status" -le 128 ]; then echo "samsa: a process exited (status $status); see data/logs/" >&2; fi

@@ -12,6 +12,7 @@ export {
 } from './errors.js';
 export { InMemoryOffsetsStore, type OffsetsStore, type OffsetsRecord } from './offsets-store.js';
 export { LogOffsetsStore, type LogOffsetsStoreOptions, type OffsetsLogAccess } from './log-offsets-store.js';
+export { replicaOffsetsLog } from './replica-offsets-log.js';
 export { GroupCoordinatorComponent, type GroupCoordinatorComponentOptions } from './coordinator-component.js';
 export { offsetsTopicEnsurer, type OffsetsTopicEnsurerOptions, type OffsetsTopicSpec } from './offsets-topic.js';
 export { OFFSETS_TOPIC_NAME, javaStringHashCode, partitionFor } from './partition-for.js';

@@ -1,8 +1,8 @@
 /**
- * DescribeGroups (key 15), v0–4. A group this broker does not coordinate reads NOT_COORDINATOR;
- * an unknown group of ours reads state "Dead" with no error, a failed one state "" (as Kafka). Protocol, member metadata
- * and assignments show only while the group is Stable. Authorized operations are not computed
- * (INT32_MIN = "not requested/unknown") until there is an authorizer.
+ * DescribeGroups (key 15), v0–4. A group this broker does not coordinate reads NOT_COORDINATOR
+ * with state "" (Kafka's EmptyGroup summary); an unknown group of ours reads state "Dead" with
+ * no error. Protocol, member metadata and assignments show only while the group is Stable.
+ * Authorized operations are not computed (INT32_MIN) until there is an authorizer.
  */
 import { ApiKey, ErrorCode, type Decoded, type DescribeGroupsResponse } from '../../protocol/index.js';
 import type { DescribedGroup } from '../group/index.js';

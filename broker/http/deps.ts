@@ -96,8 +96,16 @@ export interface ReassignmentTarget extends TopicPartitionRef {
   readonly replicas: readonly number[] | null;
 }
 
+export interface OngoingReassignmentSnapshot extends TopicPartitionRef {
+  readonly replicas: readonly number[];
+  readonly addingReplicas: readonly number[];
+  readonly removingReplicas: readonly number[];
+}
+
 export interface ReassignmentOps {
   reassign(targets: readonly ReassignmentTarget[]): Promise<readonly PartitionResult[]>;
+  /** ListPartitionReassignments; GET /reassignments answers 501 without it. */
+  list?(): Promise<readonly OngoingReassignmentSnapshot[]>;
 }
 
 export interface ElectionOps {

@@ -6,8 +6,9 @@ import type { FastifyInstance } from 'fastify';
 
 export const DEFAULT_ADMIN_HOST = '127.0.0.1';
 
+/** BrokerConfig's `adminHttp` (parsed admin.http.listener) fits as is. */
 export interface AdminHttpListen {
-  /** Default 127.0.0.1. */
+  /** Default (also for ''): 127.0.0.1. */
   readonly host?: string;
   /** 0 picks a free port (tests). */
   readonly port: number;
@@ -21,25 +22,9 @@ export interface RunningAdminHttp {
   stop(): Promise<void>;
 }
 
-export class AdminHttpListenerError extends Error {
-  override readonly name = 'AdminHttpListenerError';
-  readonly code = 'BRK_ADMIN_HTTP_LISTENER';
-  readonly retriable = false;
-}
-
-/** `host:port`, `[::1]:port` or `:port` (admin.http.listener); empty/undefined: disabled (null). */
-export function parseAdminListener(value: string | undefined): AdminHttpListen | null {
-  const v = value?.trim() ?? '';
-  if (v === '') return null;
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(v);
-  const port = m === null ? NaN : Number(m[3]);
-  if (m === null || port > 65535) throw new AdminHttpListenerError(`admin.http.listener must be host:port, got "${value}"`);
-  const host = m[1] ?? m[2] ?? '';
-  return { host: host === '' ? DEFAULT_ADMIN_HOST : host, port };
-}
-
 export async function startAdminHttp(app: FastifyInstance, listen: AdminHttpListen): Promise<RunningAdminHttp> {
-  const host = listen.host ?? DEFAULT_ADMIN_HOST;
+  // An empty host would make Node bind every interface: loopback unless named.
+  const host = listen.host === undefined || listen.host === '' ? DEFAULT_ADMIN_HOST : listen.host;
   await app.listen({ host, port: listen.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : listen.port;

@@ -18,3 +18,4 @@ export type {
   PurgatorySnapshot,
   ReplicaManagerSnapshot,
 } from './providers.js';
+export { replicaManagerSnapshotFromMetadata } from './from-metadata.js';

@@ -108,6 +108,19 @@ export class ReplicaManager implements ReplicaStateListener {
     }
   }
 
+  /**
+   * Leader: a follower's fetch reported its log end offset (the replica fetcher of the next issue
+   * calls this); the HW may move and parked produce/fetch requests are woken.
+   */
+  updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint): void {
+    const p = this.partitions.get(partitionKey(topic, partition));
+    if (p === undefined || !p.isLeader) return;
+    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now())) {
+      this.fetchPurgatory.notify(p.key);
+      this.producePurgatory.notify(p.key);
+    }
+  }
+
   /** Appended data: fetchers waiting for bytes (replica fetches, next issue) may complete. */
   onLogAppended(p: Partition): void {
     this.onHighWatermarkMaybeMoved(p);

@@ -57,7 +57,41 @@ const resultView = (r: PartitionResult): Record<string, unknown> => ({
   ...(r.message === undefined ? {} : { message: r.message }),
 });
 
+const ongoingSchema = {
+  type: 'object',
+  required: ['reassignments'],
+  properties: {
+    reassignments: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['topic', 'partition', 'replicas', 'addingReplicas', 'removingReplicas'],
+        properties: {
+          topic: { type: 'string' },
+          partition: { type: 'integer' },
+          replicas: { type: 'array', items: { type: 'integer' } },
+          addingReplicas: { type: 'array', items: { type: 'integer' } },
+          removingReplicas: { type: 'array', items: { type: 'integer' } },
+        },
+      },
+    },
+  },
+};
+
 export function registerOperationRoutes(app: FastifyInstance, deps: AdminHttpDeps): void {
+  app.get('/reassignments', {
+    schema: documented({
+      summary: 'Reassignments in progress (as ListPartitionReassignments; answered by the controller)',
+      tags: ['operations'],
+      response: { 200: ongoingSchema, ...errorResponses },
+    }),
+  }, async () => {
+    const list = deps.reassignments?.list;
+    if (list === undefined) throw notImplemented('Listing reassignments');
+    const ongoing = [...(await list.call(deps.reassignments))].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    return { reassignments: ongoing };
+  });
+
   app.post<{ Body: { partitions: ReassignmentTarget[] } }>('/reassignments', {
     schema: documented({
       summary: 'Move partition replicas (as AlterPartitionReassignments); per-partition results',

@@ -91,6 +91,8 @@ describe('group-apis > kafka-python 2.0.2 and KafkaJS 2.2.4 versions', () => {
     ]);
     const gone = await h.call(ApiKey.OffsetFetch, 4, { groupId: 'kjs', topics: null });
     expect(gone.topics).to.deep.equal([]);
+    const dead = await h.call(ApiKey.DescribeGroups, 2, { groups: ['kjs'] });
+    expect(dead.groups[0]).to.deep.include({ errorCode: ErrorCode.NONE, groupId: 'kjs', groupState: 'Dead', protocolType: '', members: [] });
   });
 
   it('translates versions as Kafka does: v0 rebalance timeout, v4+ member id requirement, v1 commit timestamp, v2–v4 retention', async () => {

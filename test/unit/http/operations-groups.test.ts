@@ -13,6 +13,7 @@ describe('http > reassignments, elections and groups', () => {
 
     const routes: Array<['GET' | 'POST' | 'DELETE', string, object | undefined]> = [
       ['POST', '/reassignments', { partitions: [{ topic: 'a', partition: 0, replicas: [1] }] }],
+      ['GET', '/reassignments', undefined],
       ['POST', '/elections/preferred', {}],
       ['GET', '/groups', undefined],
       ['GET', '/groups/g1', undefined],

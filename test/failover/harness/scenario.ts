@@ -1,0 +1,145 @@
+/**
+ * One failover scenario from start to verdict: a cluster, a topic, a running workload, faults
+ * opened and healed as named windows, a bounded wait for writes to resume, then the final read
+ * of every partition, the controller actions from every broker's log, the history checker's
+ * verdict and a one-line report (fault, unavailability, verdict).
+ */
+import { checkHistory, formatVerdict, type CheckOptions, type FaultWindow, type History, type Verdict } from '../../helpers/history/index.js';
+import { randomName } from '../../helpers/random.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { FailoverCluster, type FailoverClusterOptions } from './failover-cluster.js';
+import { readTopic } from './log-reader.js';
+import { groupsServed, Workload, type ProducerSpec } from './workload.js';
+
+export interface ScenarioOptions {
+  name: string;
+  /** What is done to the cluster, in words, for the report. */
+  fault: string;
+  cluster?: FailoverClusterOptions;
+  /** Replicas of each partition, preferred leader first. */
+  assignment: number[][];
+  topicConfigs?: Record<string, string>;
+  /** Default: an acks=all and an acks=1 producer, each over every partition. */
+  producers?: ProducerSpec[];
+  /** Run a consumer group when the brokers serve the group APIs. */
+  group?: boolean;
+}
+
+export interface FaultHandle {
+  readonly name: string;
+  readonly at: number;
+  heal(): void;
+}
+
+export interface ScenarioResult {
+  readonly verdict: Verdict;
+  readonly line: string;
+  readonly history: History;
+}
+
+export class Scenario {
+  readonly topic: string;
+  private readonly windows: { name: string; at: number; healedAt?: number; partitions?: string[] }[] = [];
+  private workloadValue: Workload | undefined;
+  private groupRan = false;
+
+  private constructor(
+    readonly options: ScenarioOptions,
+    readonly cluster: FailoverCluster,
+  ) {
+    this.topic = randomName('fo');
+  }
+
+  static async start(options: ScenarioOptions): Promise<Scenario> {
+    const cluster = await FailoverCluster.start(options.cluster);
+    const s = new Scenario(options, cluster);
+    try {
+      await cluster.createTopic(s.topic, options.assignment, options.topicConfigs);
+      const all = options.assignment.map((_, p) => p);
+      const producers = options.producers ?? [
+        { name: 'all', acks: -1, partitions: all },
+        { name: 'one', acks: 1, partitions: all },
+      ];
+      s.groupRan = options.group === true && (await groupsServed(cluster));
+      s.workloadValue = await Workload.start(cluster, {
+        topic: s.topic,
+        producers,
+        group: s.groupRan ? { groupId: randomName('fo-group'), members: 2 } : undefined,
+      });
+    } catch (err) {
+      await s.stop();
+      throw err;
+    }
+    return s;
+  }
+
+  get workload(): Workload {
+    if (this.workloadValue === undefined) throw new Error('workload not started');
+    return this.workloadValue;
+  }
+
+  /** Whether a consumer group took part (false when the brokers do not serve the group APIs yet). */
+  get groupActive(): boolean {
+    return this.groupRan;
+  }
+
+  partitionKey(p: number): string {
+    return `${this.topic}-${p}`;
+  }
+
+  /** Waits until every written partition has `n` acknowledgements after `since`. */
+  async waitAcks(n: number, since = 0, timeoutMs = 30_000, what = 'writes'): Promise<void> {
+    const w = this.workload;
+    await waitFor(() => w.partitions.every((p) => w.acked(p, since) >= n), `${what}: ${n} acknowledged writes on every partition of ${this.topic}`, {
+      timeoutMs,
+      intervalMs: 50,
+    });
+  }
+
+  warmup(n = 20): Promise<void> {
+    return this.waitAcks(n, 0, 30_000, 'warm-up');
+  }
+
+  /** Opens a fault window; the fault itself is done by the caller right after. */
+  fault(name: string, partitions?: number[]): FaultHandle {
+    const w: { name: string; at: number; healedAt?: number; partitions?: string[] } = { name, at: Date.now(), partitions: partitions?.map((p) => this.partitionKey(p)) };
+    this.windows.push(w);
+    return {
+      name,
+      at: w.at,
+      heal: () => {
+        w.healedAt = Date.now();
+      },
+    };
+  }
+
+  /** Writes resumed on every partition after the last heal (bounded). */
+  recover(n = 20, timeoutMs = 45_000): Promise<void> {
+    const since = Math.max(0, ...this.windows.map((w) => w.healedAt ?? w.at));
+    return this.waitAcks(n, since, timeoutMs, 'recovery');
+  }
+
+  /** Stops the workload, reads every partition back, checks, prints the report line. */
+  async finish(check: CheckOptions = {}): Promise<ScenarioResult> {
+    const w = this.workload;
+    await w.stop();
+    const finalRead = await readTopic(this.cluster, this.topic, this.options.assignment.map((_, p) => p));
+    const faults: FaultWindow[] = this.windows.map((x) => ({ name: x.name, at: x.at, healedAt: x.healedAt, partitions: x.partitions }));
+    const history: History = {
+      produced: w.produced,
+      read: [...w.read, ...finalRead],
+      commits: w.commits,
+      controller: this.cluster.controllerActions(),
+      faults,
+    };
+    const verdict = checkHistory(history, check);
+    const line = formatVerdict(this.options.name, this.options.fault, verdict) + (this.options.group && !this.groupRan ? ' [consumer group skipped: group APIs not served]' : '');
+    console.log(`      ${line}`);
+    return { verdict, line, history };
+  }
+
+  async stop(): Promise<void> {
+    await this.workloadValue?.stop().catch(() => undefined);
+    await this.cluster.stop();
+  }
+}

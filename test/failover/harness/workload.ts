@@ -1,0 +1,180 @@
+/**
+ * The workload of a scenario: KafkaJS producers (acks=all or acks=1, idempotent or not), each
+ * writing uniquely identified records (value = id) one at a time to its partitions in turn and
+ * logging what was acknowledged; optionally consumers in a group logging what they read, and an
+ * observer logging the group's committed offsets. Everything lands in plain arrays that the
+ * history checker reads. Every send is bounded by a deadline; stop() ends every loop.
+ */
+import type { Consumer, Producer } from 'kafkajs';
+import { ApiKey } from '../../../protocol/index.js';
+import type { CommitObservation, ProducedRecord, ReadRecord } from '../../helpers/history/index.js';
+import { KafkaSocket } from '../../helpers/kafka-socket.js';
+import type { FailoverCluster } from './failover-cluster.js';
+
+export interface ProducerSpec {
+  name: string;
+  acks: -1 | 1;
+  idempotent?: boolean;
+  /** Partitions written in turn. */
+  partitions: number[];
+  /** Pause between sends, to keep the brokers' CPU for the faults (default 5 ms). */
+  intervalMs?: number;
+}
+
+export interface WorkloadOptions {
+  topic: string;
+  producers: ProducerSpec[];
+  /** Consumers in one group reading the topic from the beginning (needs the group APIs). */
+  group?: { groupId: string; members: number };
+  /** Per-send deadline; a send without an answer by then is recorded as failed. */
+  sendTimeoutMs?: number;
+}
+
+/** Which Kafka APIs a live broker serves (ApiVersions v0). */
+export async function servedApis(cluster: FailoverCluster): Promise<Set<number>> {
+  const b = cluster.brokers.find((x) => x.isAlive() && !x.isPaused);
+  if (b === undefined) return new Set();
+  const sock = await KafkaSocket.connect(b.process.host, b.port);
+  try {
+    return new Set((await sock.apiVersions(0)).apiKeys.map((k) => k.apiKey));
+  } finally {
+    sock.close();
+  }
+}
+
+export async function groupsServed(cluster: FailoverCluster): Promise<boolean> {
+  const apis = await servedApis(cluster);
+  return [ApiKey.FindCoordinator, ApiKey.JoinGroup, ApiKey.SyncGroup, ApiKey.Heartbeat, ApiKey.OffsetCommit, ApiKey.OffsetFetch].every((k) => apis.has(k));
+}
+
+export async function idempotenceServed(cluster: FailoverCluster): Promise<boolean> {
+  return (await servedApis(cluster)).has(ApiKey.InitProducerId);
+}
+
+function deadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class Workload {
+  readonly produced: ProducedRecord[] = [];
+  readonly read: ReadRecord[] = [];
+  readonly commits: CommitObservation[] = [];
+  private stopped = false;
+  private readonly loops: Promise<void>[] = [];
+  private readonly producers: Producer[] = [];
+  private readonly consumers: Consumer[] = [];
+  private readonly lastAck = new Map<number, number>();
+
+  private constructor(
+    private readonly cluster: FailoverCluster,
+    private readonly o: WorkloadOptions,
+  ) {}
+
+  static async start(cluster: FailoverCluster, o: WorkloadOptions): Promise<Workload> {
+    const w = new Workload(cluster, o);
+    try {
+      for (const spec of o.producers) await w.startProducer(spec);
+      if (o.group !== undefined) await w.startGroup(o.group.groupId, o.group.members);
+    } catch (err) {
+      await w.stop();
+      throw err;
+    }
+    return w;
+  }
+
+  /** Successful acknowledgements so far on a partition (or all), optionally only after `since`. */
+  acked(partition?: number, since = 0): number {
+    let n = 0;
+    for (const p of this.produced) if (p.outcome === 'acked' && p.answeredAt > since && (partition === undefined || p.partition === partition)) n++;
+    return n;
+  }
+
+  lastAckAt(partition: number): number {
+    return this.lastAck.get(partition) ?? 0;
+  }
+
+  get partitions(): number[] {
+    return [...new Set(this.o.producers.flatMap((p) => p.partitions))].sort((a, b) => a - b);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.loops);
+    await Promise.all(this.consumers.map((c) => deadline(c.disconnect(), 10_000, 'consumer disconnect').catch(() => undefined)));
+    await Promise.all(this.producers.map((p) => deadline(p.disconnect(), 10_000, 'producer disconnect').catch(() => undefined)));
+  }
+
+  private async startProducer(spec: ProducerSpec): Promise<void> {
+    const producer = this.cluster.kafka(`failover-${spec.name}`).producer({
+      idempotent: spec.idempotent ?? false,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: spec.idempotent ? 5 : 2, initialRetryTime: 100, maxRetryTime: 500 },
+    });
+    await producer.connect();
+    this.producers.push(producer);
+    this.loops.push(this.produceLoop(producer, spec));
+  }
+
+  private async produceLoop(producer: Producer, spec: ProducerSpec): Promise<void> {
+    const timeoutMs = this.o.sendTimeoutMs ?? 8_000;
+    for (let seq = 0; !this.stopped; seq++) {
+      const partition = spec.partitions[seq % spec.partitions.length]!;
+      const id = `${spec.name}-${seq}`;
+      const sentAt = Date.now();
+      const base = { id, producer: spec.name, topic: this.o.topic, partition, acks: spec.acks, idempotent: spec.idempotent ?? false, sentAt };
+      try {
+        const meta = await deadline(producer.send({ topic: this.o.topic, acks: spec.acks, timeout: 5_000, messages: [{ partition, key: spec.name, value: id }] }), timeoutMs, `send ${id}`);
+        const answeredAt = Date.now();
+        const m = meta[0];
+        const offset = m?.baseOffset ?? m?.offset;
+        this.produced.push({ ...base, answeredAt, outcome: 'acked', offset: offset === undefined ? undefined : BigInt(offset) });
+        this.lastAck.set(partition, answeredAt);
+      } catch (err) {
+        this.produced.push({ ...base, answeredAt: Date.now(), outcome: 'failed', error: (err as Error).message });
+      }
+      // Pacing, not synchronisation: keeps the CPU for the brokers under fault.
+      await new Promise((r) => setTimeout(r, spec.intervalMs ?? 5));
+    }
+  }
+
+  private async startGroup(groupId: string, members: number): Promise<void> {
+    for (let i = 0; i < members; i++) {
+      const member = `${groupId}-m${i}`;
+      const consumer = this.cluster.kafka(`failover-${member}`).consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1_000 } });
+      await consumer.connect();
+      await consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
+      await consumer.run({
+        autoCommitInterval: 500,
+        eachMessage: async ({ partition, message }) => {
+          this.read.push({ topic: this.o.topic, partition, offset: BigInt(message.offset), id: message.value?.toString('utf8') ?? '', reader: member, at: Date.now() });
+        },
+      });
+      this.consumers.push(consumer);
+    }
+    this.loops.push(this.observeCommits(groupId));
+  }
+
+  private async observeCommits(groupId: string): Promise<void> {
+    const admin = this.cluster.kafka('failover-commit-observer').admin();
+    await admin.connect().catch(() => undefined);
+    try {
+      while (!this.stopped) {
+        try {
+          const offsets = await deadline(admin.fetchOffsets({ groupId, topics: [this.o.topic] }), 5_000, 'OffsetFetch');
+          const at = Date.now();
+          for (const t of offsets) for (const p of t.partitions) if (BigInt(p.offset) >= 0n) this.commits.push({ group: groupId, topic: t.topic, partition: p.partition, offset: BigInt(p.offset), at });
+        } catch {
+          // The coordinator may be moving; the next round will see it.
+        }
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}
