@@ -16,6 +16,7 @@
  * resigns, the replica manager wakes every parked request, logs close cleanly (clean-shutdown
  * marker, checkpoints), and the ZooKeeper session closes (ephemerals go at once).
  */
+import { createServer } from 'node:net';
 import type { Logger } from 'pino';
 import { ZkSession, type ZkSessionOptions } from '../coordination/index.js';
 import { LogManager, type LogManagerIntervals } from '../storage/index.js';
@@ -73,6 +74,7 @@ export class Broker {
       ...o.zk,
     });
     this.server
+      .addComponent({ name: 'ports', start: () => checkListenerPorts(o.config), stop: async () => {} })
       .addComponent({ name: 'zookeeper', start: () => this.session.start(), stop: () => this.session.close() })
       .addComponent({ name: 'identity', start: () => this.resolveIdentity(), stop: async () => {} })
       .addComponent({ name: 'log-manager', start: () => this.startLogManager(), stop: () => this.logManagerValue?.shutdown() ?? Promise.resolve() })
@@ -254,6 +256,22 @@ export class Broker {
   /** The handler behind the inter-broker control APIs (tests). */
   get controlRequestHandler(): ControlRequestHandler | undefined {
     return this.controlHandler;
+  }
+}
+
+/**
+ * Fails fast, before anything registers in ZooKeeper, when a listener's port is taken (the
+ * listeners themselves open only after every component started). Kafka binds its sockets early
+ * for the same reason.
+ */
+async function checkListenerPorts(config: BrokerConfig): Promise<void> {
+  for (const l of config.listeners) {
+    if (l.port === 0) continue;
+    await new Promise<void>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', (err) => reject(new Error(`cannot listen on ${l.name}://${l.host}:${l.port}: ${err.message}`, { cause: err })));
+      probe.listen(l.host === '' ? { port: l.port, exclusive: true } : { host: l.host, port: l.port, exclusive: true }, () => probe.close(() => resolve()));
+    });
   }
 }
 

@@ -28,7 +28,11 @@ export type StorageErrorCode =
   /** The same partition exists in two log dirs. */
   | 'STG_DUPLICATE_LOG'
   /** A filesystem operation failed (disk full, permissions, missing directory). */
-  | 'STG_IO';
+  | 'STG_IO'
+  /** An idempotent producer's batch does not continue its sequence (Kafka OUT_OF_ORDER_SEQUENCE_NUMBER). */
+  | 'STG_OUT_OF_ORDER_SEQUENCE'
+  /** An idempotent producer's epoch is older than the one the partition knows (Kafka INVALID_PRODUCER_EPOCH). */
+  | 'STG_INVALID_PRODUCER_EPOCH';
 
 const RETRIABLE: ReadonlySet<StorageErrorCode> = new Set(['STG_OFFSET_OUT_OF_RANGE', 'STG_LOG_CLOSED']);
 
@@ -62,6 +66,10 @@ export function kafkaErrorName(code: StorageErrorCode): ErrorName {
       return 'MESSAGE_TOO_LARGE';
     case 'STG_OFFSET_OUT_OF_RANGE':
       return 'OFFSET_OUT_OF_RANGE';
+    case 'STG_OUT_OF_ORDER_SEQUENCE':
+      return 'OUT_OF_ORDER_SEQUENCE_NUMBER';
+    case 'STG_INVALID_PRODUCER_EPOCH':
+      return 'INVALID_PRODUCER_EPOCH';
     case 'STG_LOG_CLOSED':
       return 'NOT_LEADER_OR_FOLLOWER';
     case 'STG_IO':

@@ -18,6 +18,9 @@ import { StorageError } from './errors.js';
 import { CLEAN_SHUTDOWN_MARKER, fsyncDir, LEADER_EPOCH_CHECKPOINT, writeFileAtomic } from './files.js';
 import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
 import { openLogDirectory, type RecoveryReport } from './log-loader.js';
+import { deleteSnapshotsOutside, rebuildProducerState, type ProducerStateLoad } from './producer-state-loader.js';
+import { writeProducerSnapshot } from './producer-state-snapshot.js';
+import { ProducerStateManager, type ProducerBatch, type ProducerStateEntry } from './producer-state.js';
 import { findOffsetByTimestamp, readFromSegments, type ReadOptions, type ReadResult, type TimestampAndOffset } from './log-read.js';
 import { selectSegmentsToDelete, type SegmentDeletion, type SegmentInfo } from './retention.js';
 import { jitterFn, LogSegment, retireSegments, segmentParams, type AppendInfo } from './segment.js';
@@ -42,6 +45,8 @@ export interface PartitionLogOptions {
   random?: () => number;
   /** Told after logStartOffset moved, so the owner can checkpoint it promptly. */
   onLogStartOffsetChange?: (log: PartitionLog) => void;
+  /** `producer.id.expiration.ms` (default 1 day): idle idempotent producers are forgotten after this. */
+  producerIdExpirationMs?: number;
 }
 
 export interface AppendResult {
@@ -50,7 +55,14 @@ export interface AppendResult {
   /** The broker time stamped into the batches with LogAppendTime, else -1. */
   logAppendTime: bigint;
   recordCount: number;
+  /**
+   * True when the batches were retries of batches already in the log (idempotent producer whose
+   * response was lost): nothing was written and the offsets are those of the ORIGINAL append.
+   */
+  duplicate?: boolean;
 }
+
+export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 
 const EMPTY: Buffer = Buffer.alloc(0);
 const INT32_MAX = 0x7fffffffn;
@@ -73,6 +85,9 @@ export class PartitionLog {
   private truncations = 0;
   private lastFlushMs: number;
   private closed = false;
+  private readonly producers: ProducerStateManager;
+  /** How producer state was rebuilt at open (snapshot used, batches replayed). */
+  producerStateLoad: ProducerStateLoad = { replayedBatches: 0 };
 
   private constructor(
     o: PartitionLogOptions,
@@ -96,6 +111,7 @@ export class PartitionLog {
     this.rp = this.leo;
     this.lastFlushMs = clock.now();
     this.onLogStartOffsetChange = o.onLogStartOffsetChange;
+    this.producers = new ProducerStateManager({ producerIdExpirationMs: o.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS });
   }
 
   private readonly onLogStartOffsetChange: ((log: PartitionLog) => void) | undefined;
@@ -116,6 +132,7 @@ export class PartitionLog {
     await log.persistEpochs();
     // Recovered data and rebuilt indexes are fsynced, so the recovery point is the log end.
     if (!opened.report.hadCleanShutdown) await log.flushSegments();
+    log.producerStateLoad = await log.rebuildProducers();
     await opened.removeCleanShutdownMarker();
     logger.debug({ logStartOffset: String(log.lso), logEndOffset: String(log.leo), segments: opened.segments.length }, 'log opened');
     return log;
@@ -147,6 +164,36 @@ export class PartitionLog {
     }));
   }
 
+  /** Idempotent producer state of one producer id (tools, tests). */
+  producerState(producerId: bigint): Readonly<ProducerStateEntry> | undefined {
+    return this.producers.entry(producerId);
+  }
+
+  get activeProducerCount(): number {
+    return this.producers.size;
+  }
+
+  /** Forgets producers idle for producerIdExpirationMs (LogManager runs it periodically). */
+  removeExpiredProducers(): Promise<number> {
+    return this.queue.run(() => (this.closed ? 0 : this.producers.removeExpired(this.clock.now())));
+  }
+
+  private rebuildProducers(): Promise<ProducerStateLoad> {
+    return rebuildProducerState(this.producers, {
+      dir: this.dir, segments: this.segs, logStartOffset: this.lso, logEndOffset: this.leo, nowMs: this.clock.now(), logger: this.logger,
+    });
+  }
+
+  private snapshotProducers(offset: bigint): Promise<void> {
+    return writeProducerSnapshot(this.dir, offset, this.producers.entries());
+  }
+
+  /** The log start moved: producers entirely below it are forgotten, and so are older snapshots. */
+  private async pruneProducers(): Promise<void> {
+    this.producers.pruneBefore(this.lso);
+    await deleteSnapshotsOutside(this.dir, this.lso);
+  }
+
   updateConfig(partial: Partial<LogConfig>): void {
     this.cfg = resolveLogConfig({ ...this.cfg, ...partial });
   }
@@ -175,16 +222,35 @@ export class PartitionLog {
   /**
    * Producer batches: validated (nothing written if any fails), offsets assigned from the log end
    * offset by patching baseOffset, partitionLeaderEpoch stamped. Patches `batches` in place.
+   * Idempotent batches from clients are checked against producer state first: a retry of one of
+   * a producer's last 5 batches is not written and gets the original offsets with
+   * `duplicate: true`; a sequence gap → STG_OUT_OF_ORDER_SEQUENCE, an old epoch →
+   * STG_INVALID_PRODUCER_EPOCH, nothing written.
    */
   appendAsLeader(batches: Buffer, leaderEpoch: number, opts: { isFromClient?: boolean } = {}): Promise<AppendResult> {
     return this.queue.run(async () => {
       this.ensureOpen();
-      const a = analyzeLeaderAppend(batches, this.cfg, opts.isFromClient ?? true);
+      const isFromClient = opts.isFromClient ?? true;
+      const a = analyzeLeaderAppend(batches, this.cfg, isFromClient);
       const appendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? BigInt(this.clock.now()) : -1n;
       const firstOffset = this.leo;
+      const planned: ProducerBatch[] = [];
+      let next = firstOffset;
+      for (const b of a.batches) {
+        if (b.header.producerId >= 0n) planned.push({ header: b.header, baseOffset: next, maxTimestamp: appendTime >= 0n ? appendTime : b.header.maxTimestamp });
+        next += BigInt(b.header.lastOffsetDelta) + 1n;
+      }
+      if (isFromClient && planned.length > 0) {
+        const dup = this.producers.checkLeaderAppend(planned);
+        if (dup) {
+          const logAppendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? dup.timestamp : -1n;
+          return { firstOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTime, recordCount: 0, duplicate: true };
+        }
+      }
       const info = assignOffsets(batches, a, firstOffset, leaderEpoch, appendTime);
       if (leaderEpoch >= 0 && this.epochCache.assign(leaderEpoch, firstOffset)) await this.persistEpochs();
       await this.appendChunk(batches, info, a.recordCount);
+      for (const p of planned) this.producers.update(p);
       return { firstOffset, lastOffset: info.lastOffset, logAppendTime: appendTime, recordCount: a.recordCount };
     });
   }
@@ -209,6 +275,9 @@ export class PartitionLog {
         offsetOfMaxTimestamp: a.batches[a.maxTimestampBatch]!.lastOffset,
         firstBatchMaxTimestamp: first.header.maxTimestamp,
       }, a.recordCount);
+      for (const b of a.batches) {
+        if (b.header.producerId >= 0n) this.producers.update({ header: b.header, baseOffset: b.header.baseOffset, maxTimestamp: b.header.maxTimestamp });
+      }
       return { firstOffset: first.header.baseOffset, lastOffset: last.lastOffset, logAppendTime: -1n, recordCount: a.recordCount };
     });
   }
@@ -242,6 +311,10 @@ export class PartitionLog {
     } else old.onBecomeInactive();
     const seg = LogSegment.create(this.dir, baseOffset, segmentParams(this.cfg), this.clock.now(), jitterFn(this.cfg, this.random)());
     this.segs = [...this.segs, seg];
+    // Producer state as of the new segment's base: recovery replays at most this segment.
+    await this.snapshotProducers(baseOffset);
+    const previous = this.segs.at(-2)?.baseOffset ?? baseOffset;
+    await deleteSnapshotsOutside(this.dir, previous > this.lso ? previous : this.lso);
     if (old.size > 0) {
       // Kafka flushes the rolled segment asynchronously: appends to the new one need not wait.
       const sync = await old.prepareFlush();
@@ -333,6 +406,7 @@ export class PartitionLog {
       await this.retire(drop);
       this.leo = newLeo;
       if (this.epochCache.truncateFromEnd(newLeo)) await this.persistEpochs();
+      await this.rebuildProducers();
       if (this.hw > newLeo) this.hw = newLeo;
       if (this.rp > newLeo) this.rp = newLeo;
       this.logger.info({ offset: String(offset), logEndOffset: String(newLeo), removedSegments: drop.length }, 'truncated log');
@@ -355,6 +429,8 @@ export class PartitionLog {
     this.segs = [LogSegment.create(this.dir, offset, segmentParams(this.cfg), this.clock.now(), jitterFn(this.cfg, this.random)())];
     this.leo = this.lso = this.hw = this.rp = offset;
     this.epochCache.clear();
+    this.producers.clear();
+    await deleteSnapshotsOutside(this.dir, offset, offset - 1n);
     await this.persistEpochs();
     this.onLogStartOffsetChange?.(this);
   }
@@ -370,6 +446,7 @@ export class PartitionLog {
       if (offset > this.hw) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot move log start to ${offset}, above the high watermark ${this.hw}`);
       this.lso = offset;
       if (this.epochCache.truncateFromStart(offset)) await this.persistEpochs();
+      await this.pruneProducers();
       this.onLogStartOffsetChange?.(this);
       if (offset === this.leo && this.activeSegment.size > 0) await this.roll(this.leo);
       await this.deleteSegments(selectSegmentsToDelete(this.segments(), { retentionMs: -1, retentionBytes: -1, logStartOffset: offset, highWatermark: this.hw }, this.clock.now()));
@@ -409,6 +486,7 @@ export class PartitionLog {
       // logStartOffset moves first, so nobody is sent to a segment about to vanish.
       this.lso = newStart;
       if (this.epochCache.truncateFromStart(newStart)) await this.persistEpochs();
+      await this.pruneProducers();
       this.onLogStartOffsetChange?.(this);
     }
     const bases = new Set(selected.map((s) => s.baseOffset));
@@ -467,6 +545,7 @@ export class PartitionLog {
       if (clean) {
         await this.flushSegments();
         await this.persistEpochs();
+        await this.snapshotProducers(this.leo);
       }
       this.closed = true;
       for (const s of this.segs) await s.close(clean);

@@ -26,7 +26,7 @@ function answer(errorCode: number, node?: { nodeId: number; host: string; port: 
 }
 
 export function createFindCoordinatorHandler(deps: GroupApiDeps): ApiHandler<typeof ApiKey.FindCoordinator> {
-  const log = (deps.logger ?? silentLogger()).child({ module: 'handlers.find-coordinator' });
+  const log = (deps.logger ?? silentLogger()).child({ module: 'handlers.find-coordinator', brokerId: deps.brokerId });
   return {
     apiKey: ApiKey.FindCoordinator,
     minVersion: 0,

@@ -20,6 +20,7 @@ import { createOffsetFetchHandler } from './offset-fetch.js';
 import { createSyncGroupHandler } from './sync-group.js';
 
 export interface GroupApiDeps {
+  /** This broker (logs). */
   readonly brokerId: number;
   readonly coordinator: GroupCoordinator;
   /** Leaders of `__consumer_offsets` partitions and broker endpoints per listener. */

@@ -19,6 +19,17 @@ import type { Connection } from '../connection.js';
 import { KafkaClientError, brokerError } from '../errors.js';
 import { API, errorInfo } from '../wire.js';
 import { deleteGroup, describeGroup, listGroups, type GroupDescription, type GroupListing } from './groups.js';
+import {
+  alterConfigs,
+  alterGroupOffsets,
+  describeConfigEntries,
+  fetchGroupOffsets,
+  listOffsets,
+  type ConfigEntry,
+  type OffsetSpec,
+  type PartitionOffset,
+} from './offsets.js';
+import type { TopicPartition } from '../consumer/fetcher.js';
 
 export interface AdminOptions extends Omit<ClusterOptions, 'allowAutoTopicCreation'> {
   /** Attempts for retriable errors (NOT_CONTROLLER, connection loss). */
@@ -162,6 +173,31 @@ export class Admin {
   /** Delete empty groups (and their committed offsets). */
   async deleteGroups(groupIds: string[]): Promise<void> {
     for (const id of groupIds) await deleteGroup(this.cluster, id);
+  }
+
+  /** Offsets of partitions by spec (earliest = logStartOffset, latest = highWatermark, or first at/after a timestamp). */
+  listOffsets(tps: readonly TopicPartition[], spec: OffsetSpec): Promise<PartitionOffset[]> {
+    return listOffsets(this.cluster, tps, spec);
+  }
+
+  /** A group's committed offsets (for `tps`, or every partition it committed). */
+  listGroupOffsets(groupId: string, tps: readonly TopicPartition[] | null = null): Promise<PartitionOffset[]> {
+    return fetchGroupOffsets(this.cluster, groupId, tps);
+  }
+
+  /** Set a group's committed offsets; the group must have no active members. */
+  alterGroupOffsets(groupId: string, offsets: readonly PartitionOffset[]): Promise<void> {
+    return alterGroupOffsets(this.cluster, groupId, offsets);
+  }
+
+  /** Every config entry of a topic or broker, with its source and whether it is an override. */
+  describeConfigEntries(type: ConfigResourceType, name: string): Promise<ConfigEntry[]> {
+    return describeConfigEntries(this.cluster, RESOURCE_TYPE[type], name);
+  }
+
+  /** Replace the override set of a topic (AlterConfigs; keys not given lose their override). */
+  alterConfigs(type: ConfigResourceType, name: string, configs: Readonly<Record<string, string>>, options: { validateOnly?: boolean } = {}): Promise<void> {
+    return alterConfigs(this.cluster, RESOURCE_TYPE[type], name, configs, options.validateOnly ?? false);
   }
 
   private async toController<T>(apiKey: number, request: unknown, notController: (res: T) => boolean): Promise<T> {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePorts } from './ports.js';
+import { testZkConnect } from './shared-zookeeper.js';
 import { tmpDir } from './tmp.js';
 import { waitFor } from './wait-for.js';
 import { REPO_ROOT } from './zookeeper.js';
@@ -18,7 +19,7 @@ export const BROKER_STOP = join(REPO_ROOT, 'scripts', 'broker-stop.sh');
 
 export interface BrokerProcessOptions {
   brokerId?: number;
-  /** Defaults to SAMSA_TEST_ZK, or an unused address when the broker does not need ZooKeeper yet. */
+  /** Defaults to a fresh chroot on the shared test ZooKeeper (SAMSA_TEST_ZK), else 127.0.0.1:2181. */
   zookeeperConnect?: string;
   /** Extra `key=value` lines for server.properties. */
   properties?: Record<string, string | number | boolean>;
@@ -71,7 +72,7 @@ export class BrokerProcess {
       'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT',
       'inter.broker.listener.name=INTERNAL',
       'admin.http.listener=',
-      `zookeeper.connect=${options.zookeeperConnect ?? process.env['SAMSA_TEST_ZK'] ?? '127.0.0.1:2181'}`,
+      `zookeeper.connect=${options.zookeeperConnect ?? (process.env['SAMSA_TEST_ZK'] ? testZkConnect('samsa-bp') : '127.0.0.1:2181')}`,
       ...Object.entries(options.properties ?? {}).map(([k, v]) => `${k}=${v}`),
     ];
     return new BrokerProcess(brokerId, port!, interPort!, options.dir ?? tmpDir('samsa-broker-'), lines);

@@ -204,6 +204,16 @@ export class FailoverCluster {
     }
   }
 
+  /**
+   * Restarts a stopped broker. After a kill -9 its old session's /brokers/ids/<id> lingers until
+   * ZooKeeper expires it, and (as in Kafka) a broker refuses to start over a live registration,
+   * so this waits for the old registration to go first.
+   */
+  async restartBroker(id: number, timeoutMs = 30_000): Promise<void> {
+    await waitFor(async () => !(await this.brokerRegistered(id)), `the old registration of broker ${id} to expire`, { timeoutMs, intervalMs: 100 });
+    await this.broker(id).restart();
+  }
+
   /** Leader of a partition as some live broker sees it (-1 when offline or unknown). */
   async leaderOf(topic: string, partition: number, brokerId?: number): Promise<number> {
     const m = await this.metadata(brokerId, [topic]);

@@ -50,8 +50,9 @@ export function checkControllers(actions: readonly ControllerAction[]): Controll
 
 /**
  * Controller actions out of broker log text (pino JSON lines). A line counts when it comes from
- * the state-change logger and names both a controllerId and a controllerEpoch; lines from
- * another process' logs are attributed to the broker that wrote them (the `brokerId` base field).
+ * the state-change logger and names both a controllerId and a controllerEpoch: the controller's
+ * own transitions and every broker's application of its requests, so two controllers accepted
+ * in one epoch show up even when only the receivers logged it.
  */
 export function parseControllerActions(logText: string): ControllerAction[] {
   const out: ControllerAction[] = [];
@@ -64,14 +65,15 @@ export function parseControllerActions(logText: string): ControllerAction[] {
       continue;
     }
     const epoch = o['controllerEpoch'];
-    const writer = typeof o['brokerId'] === 'number' ? o['brokerId'] : o['controllerId'];
-    if (o['module'] !== 'state-change' || typeof epoch !== 'number' || typeof writer !== 'number') continue;
+    const controllerId = o['controllerId'];
     // Lines about another controller (e.g. "written by a newer controller") carry no controllerId.
-    if (typeof o['controllerId'] !== 'number') continue;
+    if (o['module'] !== 'state-change' || typeof epoch !== 'number' || typeof controllerId !== 'number') continue;
+    const loggedBy = typeof o['brokerId'] === 'number' ? o['brokerId'] : controllerId;
     const msg = typeof o['msg'] === 'string' ? o['msg'] : '';
-    const kind = msg.startsWith('controller failover: became active') ? 'became-active' : msg.startsWith('resigned') ? 'resigned' : 'action';
+    const own = loggedBy === controllerId;
+    const kind = own && msg.startsWith('controller failover: became active') ? 'became-active' : own && msg.startsWith('resigned') ? 'resigned' : 'action';
     const time = typeof o['time'] === 'string' ? Date.parse(o['time']) : typeof o['time'] === 'number' ? o['time'] : Number.NaN;
-    out.push({ brokerId: writer, controllerEpoch: epoch, at: Number.isFinite(time) ? time : 0, kind, msg });
+    out.push({ brokerId: controllerId, loggedBy, controllerEpoch: epoch, at: Number.isFinite(time) ? time : 0, kind, msg });
   }
   return out;
 }

@@ -54,9 +54,15 @@ export interface CommitObservation {
   readonly at: number;
 }
 
-/** One line of a broker's state-change log that names the controller and its epoch. */
+/**
+ * One line of a broker's state-change log that names a controller and its epoch: the
+ * controller's own transitions, or another broker applying a request from that controller.
+ */
 export interface ControllerAction {
+  /** The controller that acted. */
   readonly brokerId: number;
+  /** The broker whose log holds the line. */
+  readonly loggedBy: number;
   readonly controllerEpoch: number;
   readonly at: number;
   readonly kind: 'became-active' | 'action' | 'resigned';

@@ -118,7 +118,7 @@ describe('history checker', () => {
   });
 
   it('flags two brokers acting as controller in one epoch, and epochs going backwards', () => {
-    const a = (brokerId: number, controllerEpoch: number, at: number, kind: 'became-active' | 'action' = 'action') => ({ brokerId, controllerEpoch, at, kind, msg: '' });
+    const a = (brokerId: number, controllerEpoch: number, at: number, kind: 'became-active' | 'action' = 'action') => ({ brokerId, loggedBy: brokerId, controllerEpoch, at, kind, msg: '' });
     expect(checkHistory(history({ controller: [a(1, 1, 0, 'became-active'), a(1, 1, 5), a(2, 2, 10, 'became-active'), a(1, 1, 12)] })).ok).to.equal(true);
     expect(checkHistory(history({ controller: [a(1, 3, 0), a(2, 3, 5)] })).counts['two-controllers-one-epoch']).to.equal(1);
     expect(checkHistory(history({ controller: [a(1, 4, 0, 'became-active'), a(2, 3, 5, 'became-active')] })).counts['controller-epoch-backwards']).to.equal(1);
@@ -148,13 +148,15 @@ describe('history checker', () => {
       JSON.stringify({ level: 30, time: '2026-01-01T00:00:00.000Z', brokerId: 2, module: 'state-change', controllerId: 2, controllerEpoch: 7, msg: 'controller failover: became active controller' }),
       JSON.stringify({ level: 30, time: '2026-01-01T00:00:01.000Z', brokerId: 2, module: 'state-change', controllerId: 2, controllerEpoch: 7, topic: 't', msg: 'partition state change' }),
       JSON.stringify({ level: 40, time: '2026-01-01T00:00:02.000Z', brokerId: 2, module: 'state-change', controllerEpoch: 7, zkControllerEpoch: 8, msg: 'partition state written by a newer controller' }),
+      JSON.stringify({ level: 30, brokerId: 3, module: 'state-change', controllerId: 2, controllerEpoch: 7, msg: 'controller failover: became active controller' }),
       JSON.stringify({ level: 30, brokerId: 2, module: 'controller', controllerEpoch: 7, msg: 'other module' }),
       'not json "state-change" controllerEpoch',
     ].join('\n');
     const actions = parseControllerActions(lines);
-    expect(actions.map((a) => [a.brokerId, a.controllerEpoch, a.kind])).to.deep.equal([
-      [2, 7, 'became-active'],
-      [2, 7, 'action'],
+    expect(actions.map((a) => [a.brokerId, a.loggedBy, a.controllerEpoch, a.kind])).to.deep.equal([
+      [2, 2, 7, 'became-active'],
+      [2, 2, 7, 'action'],
+      [2, 3, 7, 'action'],
     ]);
     expect(actions[0]!.at).to.equal(Date.parse('2026-01-01T00:00:00.000Z'));
   });

@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { Purgatory, waitUntil } from '../../../broker/replica/index.js';
+import type { Scheduler } from '../../../broker/network/index.js';
+
+describe('broker > purgatory (fake timers)', () => {
+  let clock: sinon.SinonFakeTimers;
+  let scheduler: Scheduler;
+
+  beforeEach(() => {
+    clock = sinon.useFakeTimers();
+    scheduler = { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+  });
+  afterEach(() => clock.restore());
+
+  it('a notify wakes only the waiters of that key; a timeout ends the others; nothing stays parked', async () => {
+    const p = new Purgatory('test', scheduler);
+    const a = p.wait(['t-0'], 1000);
+    const b = p.wait(['t-1', 't-2'], 1000);
+    expect(p.size).to.equal(2);
+    p.notify('t-0');
+    expect(await a).to.equal('woken');
+    await clock.tickAsync(1000);
+    expect(await b).to.equal('timeout');
+    expect(p.size).to.equal(0);
+  });
+
+  it('a closed connection (abort) ends the wait at once', async () => {
+    const p = new Purgatory('test', scheduler);
+    const ac = new AbortController();
+    const w = p.wait(['t-0'], 60_000, ac.signal);
+    ac.abort();
+    expect(await w).to.equal('aborted');
+    expect(p.size).to.equal(0);
+    expect(await p.wait(['t-0'], 60_000, ac.signal)).to.equal('aborted');
+  });
+
+  it('waitUntil re-checks after each wake-up and gives up at the deadline', async () => {
+    const p = new Purgatory('test', scheduler);
+    let hw = 0;
+    const done = waitUntil(p, scheduler, ['t-0'], Date.now() + 500, () => (hw >= 3 ? hw : undefined));
+    hw = 1;
+    p.notify('t-0');
+    await clock.tickAsync(1);
+    hw = 3;
+    p.notify('t-0');
+    expect(await done).to.equal(3);
+    const never = waitUntil(p, scheduler, ['t-0'], Date.now() + 500, () => undefined);
+    await clock.tickAsync(500);
+    expect(await never).to.equal(undefined);
+    expect(p.size).to.equal(0);
+  });
+});
