@@ -212,16 +212,32 @@ export class Broker {
       port: l.port,
       securityProtocol: c.securityProtocolMap.get(l.name) ?? 'PLAINTEXT',
     }));
-    this.controllerValue = new Controller({
-      store: this.session,
-      broker: { id: this.brokerId, endpoints, rack: c.optionalStr('broker.rack'), jmxPort: -1, version: 4 },
-      transport: this.server.interBrokerClient,
-      interBrokerListenerName: c.interBrokerListenerName,
-      uncleanLeaderElectionEnable: c.bool('unclean.leader.election.enable'),
-      logger: this.log.child({ module: 'controller' }),
-      stateChangeLogger: stateChangeLogger(this.log).child({ brokerId: this.brokerId }),
-    });
-    await this.controllerValue.startup();
+    const make = (): Controller =>
+      new Controller({
+        store: this.session,
+        broker: { id: this.brokerId, endpoints, rack: c.optionalStr('broker.rack'), jmxPort: -1, version: 4 },
+        transport: this.server.interBrokerClient,
+        interBrokerListenerName: c.interBrokerListenerName,
+        uncleanLeaderElectionEnable: c.bool('unclean.leader.election.enable'),
+        logger: this.log.child({ module: 'controller' }),
+        stateChangeLogger: stateChangeLogger(this.log).child({ brokerId: this.brokerId }),
+      });
+    // A broker restarted within the session timeout of its previous life (crash, kill -9, or
+    // ZooKeeper restored the old session) finds its old ephemeral registration still there.
+    // Kafka gives up at once; waiting for that session to expire is kinder and just as safe.
+    const deadline = this.scheduler.now() + c.zookeeperSessionTimeoutMs * 2 + 5_000;
+    for (let attempt = 1; ; attempt++) {
+      this.controllerValue = make();
+      try {
+        await this.controllerValue.startup();
+        return;
+      } catch (err) {
+        const duplicate = (err as { code?: unknown }).code === 'CRD_DUPLICATE_BROKER';
+        if (!duplicate || this.scheduler.now() >= deadline) throw err;
+        if (attempt === 1) this.log.warn({ brokerId: this.brokerId }, 'broker id still registered by an older session; waiting for that session to expire');
+        await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, 500));
+      }
+    }
   }
 
   /**

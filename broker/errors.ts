@@ -105,6 +105,9 @@ const MODULE_WIRE_CODES: ReadonlyMap<string, number> = new Map<string, number>([
   ['STG_IO', ErrorCode.KAFKA_STORAGE_ERROR],
   ['STG_DUPLICATE_LOG', ErrorCode.KAFKA_STORAGE_ERROR],
   ['STG_CORRUPT_CHECKPOINT', ErrorCode.KAFKA_STORAGE_ERROR],
+  // Idempotent producer checks (storage/producer-state.ts).
+  ['STG_OUT_OF_ORDER_SEQUENCE', ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER],
+  ['STG_INVALID_PRODUCER_EPOCH', ErrorCode.INVALID_PRODUCER_EPOCH],
   // coordination/: a ZooKeeper hiccup is worth a client retry; a moved controller, a redirect.
   ['CRD_CONNECTION_LOSS', ErrorCode.REQUEST_TIMED_OUT],
   ['CRD_TIMEOUT', ErrorCode.REQUEST_TIMED_OUT],

@@ -9,12 +9,18 @@ samsa_ensure_node_modules
 samsa_find_zookeeper
 
 PIDS=()
+# Each child in its own process group (job control): Ctrl-C reaches only this script, which then
+# stops the brokers first (each closes its ZooKeeper session and its logs cleanly) and ZooKeeper
+# last. If ZooKeeper went down first, it would restore the brokers' sessions at its next start and
+# their registrations would linger until the session timeout.
+set -m
 stop_all() {
   trap - INT TERM EXIT
   echo >&2
   echo "samsa: stopping..." >&2
-  for (( i=${#PIDS[@]}-1; i>=0; i-- )); do kill -TERM "${PIDS[$i]}" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for (( i=${#PIDS[@]}-1; i>=1; i-- )); do kill -TERM "${PIDS[$i]}" 2>/dev/null || true; done
+  for (( i=${#PIDS[@]}-1; i>=1; i-- )); do wait "${PIDS[$i]}" 2>/dev/null || true; done
+  if [ ${#PIDS[@]} -gt 0 ]; then kill -TERM "${PIDS[0]}" 2>/dev/null || true; wait "${PIDS[0]}" 2>/dev/null || true; fi
   echo "samsa: stopped" >&2
 }
 trap stop_all INT TERM EXIT

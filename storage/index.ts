@@ -5,9 +5,23 @@ export { DEFAULT_LOG_CONFIG, resolveLogConfig, type LogConfig, type CleanupPolic
 export { systemClock, timerScheduler, type Clock, type Scheduler, type ScheduledTask } from './clock.js';
 export {
   PartitionLog,
+  DEFAULT_PRODUCER_ID_EXPIRATION_MS,
   type PartitionLogOptions,
   type AppendResult,
 } from './partition-log.js';
+export {
+  ProducerStateManager,
+  NUM_BATCHES_TO_RETAIN,
+  NO_PRODUCER_EPOCH,
+  NO_SEQUENCE,
+  incrementSequence,
+  decrementSequence,
+  type ProducerStateEntry,
+  type BatchMetadata,
+  type DuplicateBatch,
+} from './producer-state.js';
+export { encodeProducerSnapshot, decodeProducerSnapshot, snapshotFileName, SNAPSHOT_SUFFIX } from './producer-state-snapshot.js';
+export type { ProducerStateLoad } from './producer-state-loader.js';
 export type { ReadOptions, ReadResult, TimestampAndOffset } from './log-read.js';
 export type { RecoveryReport, RecoveryProblem } from './log-loader.js';
 export { cleanLog, cleanableRange, type CleanStats, type CleanableRange, type CleanOptions } from './cleaner/cleaner.js';

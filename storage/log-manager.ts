@@ -32,6 +32,8 @@ export interface LogManagerIntervals {
   highWatermarkCheckpointMs: number;
   /** log.cleaner.backoff.ms */
   cleanerBackoffMs: number;
+  /** producer.id.expiration.check.interval.ms */
+  producerIdExpirationCheckMs: number;
 }
 
 export interface LogManagerOptions {
@@ -52,6 +54,8 @@ export interface LogManagerOptions {
   cleanerEnabled?: boolean;
   /** Key hasher for compaction (default xxhash64 from xxhash-wasm). */
   hasher?: KeyHasher;
+  /** producer.id.expiration.ms (default 1 day): idle idempotent producers are forgotten after this. */
+  producerIdExpirationMs?: number;
 }
 
 const DEFAULT_INTERVALS: LogManagerIntervals = {
@@ -60,6 +64,7 @@ const DEFAULT_INTERVALS: LogManagerIntervals = {
   recoveryPointCheckpointMs: 60_000,
   highWatermarkCheckpointMs: 5_000,
   cleanerBackoffMs: 15_000,
+  producerIdExpirationCheckMs: 600_000,
 };
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
@@ -125,7 +130,7 @@ export class LogManager {
   private openOptions(logDir: string, topic: string, partition: number, config: Partial<LogConfig>) {
     return {
       dir: join(logDir, partitionDirName(topic, partition)), topic, partition, config,
-      clock: this.clock, scheduler: this.scheduler, logger: this.logLogger,
+      clock: this.clock, scheduler: this.scheduler, logger: this.logLogger, producerIdExpirationMs: this.o.producerIdExpirationMs,
       onLogStartOffsetChange: () => void this.checkpointLogStartOffsets().catch((err: unknown) => this.logger.warn({ err }, 'log start offset checkpoint failed')),
     };
   }
@@ -177,6 +182,7 @@ export class LogManager {
     });
     every('highwatermark-checkpoint', i.highWatermarkCheckpointMs, () => this.checkpointHighWatermarks());
     if (this.o.cleanerEnabled ?? true) every('log-cleaner', i.cleanerBackoffMs, () => this.runCleaner());
+    every('producer-id-expiration', i.producerIdExpirationCheckMs, () => this.removeExpiredProducers());
   }
 
   getLog(topic: string, partition: number): PartitionLog | undefined {
@@ -244,6 +250,13 @@ export class LogManager {
     let deleted = 0;
     for (const log of this.allLogs()) deleted += (await log.deleteOldSegments()).length;
     return deleted;
+  }
+
+  /** Forgets idle idempotent producers in every log. Returns how many. */
+  async removeExpiredProducers(): Promise<number> {
+    let removed = 0;
+    for (const log of this.allLogs()) removed += await log.removeExpiredProducers();
+    return removed;
   }
 
   async flushDirtyLogs(): Promise<void> {

@@ -184,8 +184,14 @@ export class PartitionLog {
     });
   }
 
-  private snapshotProducers(offset: bigint): Promise<void> {
-    return writeProducerSnapshot(this.dir, offset, this.producers.entries());
+  /** A missing snapshot only makes the next open replay more, so a failed write does not fail the caller. */
+  private async snapshotProducers(offset: bigint, keepFrom?: bigint): Promise<void> {
+    try {
+      await writeProducerSnapshot(this.dir, offset, this.producers.entries());
+      if (keepFrom !== undefined) await deleteSnapshotsOutside(this.dir, keepFrom);
+    } catch (err) {
+      this.logger.warn({ err, snapshotOffset: String(offset) }, 'producer state snapshot failed');
+    }
   }
 
   /** The log start moved: producers entirely below it are forgotten, and so are older snapshots. */
@@ -236,11 +242,13 @@ export class PartitionLog {
       const firstOffset = this.leo;
       const planned: ProducerBatch[] = [];
       let next = firstOffset;
+      let idempotent = false;
       for (const b of a.batches) {
-        if (b.header.producerId >= 0n) planned.push({ header: b.header, baseOffset: next, maxTimestamp: appendTime >= 0n ? appendTime : b.header.maxTimestamp });
+        planned.push({ header: b.header, baseOffset: next, maxTimestamp: appendTime >= 0n ? appendTime : b.header.maxTimestamp });
         next += BigInt(b.header.lastOffsetDelta) + 1n;
+        if (b.header.producerId >= 0n) idempotent = true;
       }
-      if (isFromClient && planned.length > 0) {
+      if (isFromClient && idempotent) {
         const dup = this.producers.checkLeaderAppend(planned);
         if (dup) {
           const logAppendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? dup.timestamp : -1n;
@@ -250,7 +258,10 @@ export class PartitionLog {
       const info = assignOffsets(batches, a, firstOffset, leaderEpoch, appendTime);
       if (leaderEpoch >= 0 && this.epochCache.assign(leaderEpoch, firstOffset)) await this.persistEpochs();
       await this.appendChunk(batches, info, a.recordCount);
-      for (const p of planned) this.producers.update(p);
+      if (idempotent) {
+        const now = this.clock.now();
+        for (const p of planned) this.producers.update(p, now);
+      }
       return { firstOffset, lastOffset: info.lastOffset, logAppendTime: appendTime, recordCount: a.recordCount };
     });
   }
@@ -275,8 +286,9 @@ export class PartitionLog {
         offsetOfMaxTimestamp: a.batches[a.maxTimestampBatch]!.lastOffset,
         firstBatchMaxTimestamp: first.header.maxTimestamp,
       }, a.recordCount);
+      const now = this.clock.now();
       for (const b of a.batches) {
-        if (b.header.producerId >= 0n) this.producers.update({ header: b.header, baseOffset: b.header.baseOffset, maxTimestamp: b.header.maxTimestamp });
+        if (b.header.producerId >= 0n) this.producers.update({ header: b.header, baseOffset: b.header.baseOffset, maxTimestamp: b.header.maxTimestamp }, now);
       }
       return { firstOffset: first.header.baseOffset, lastOffset: last.lastOffset, logAppendTime: -1n, recordCount: a.recordCount };
     });
@@ -311,10 +323,10 @@ export class PartitionLog {
     } else old.onBecomeInactive();
     const seg = LogSegment.create(this.dir, baseOffset, segmentParams(this.cfg), this.clock.now(), jitterFn(this.cfg, this.random)());
     this.segs = [...this.segs, seg];
-    // Producer state as of the new segment's base: recovery replays at most this segment.
-    await this.snapshotProducers(baseOffset);
+    // Producer state as of the new segment's base: recovery replays at most this segment. As
+    // Kafka, snapshots of the last two segments are kept (a truncation rarely goes further).
     const previous = this.segs.at(-2)?.baseOffset ?? baseOffset;
-    await deleteSnapshotsOutside(this.dir, previous > this.lso ? previous : this.lso);
+    await this.snapshotProducers(baseOffset, previous > this.lso ? previous : this.lso);
     if (old.size > 0) {
       // Kafka flushes the rolled segment asynchronously: appends to the new one need not wait.
       const sync = await old.prepareFlush();

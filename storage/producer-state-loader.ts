@@ -35,7 +35,7 @@ export async function rebuildProducerState(state: ProducerStateManager, o: Rebui
   while (usable.length > 0 && from === undefined) {
     const off = usable.pop()!;
     try {
-      state.load(await readProducerSnapshot(o.dir, off));
+      state.load(await readProducerSnapshot(o.dir, off), o.nowMs);
       from = off;
     } catch (err) {
       o.logger.warn({ err, snapshotOffset: String(off) }, 'ignoring unreadable producer state snapshot');
@@ -43,14 +43,13 @@ export async function rebuildProducerState(state: ProducerStateManager, o: Rebui
     }
   }
   if (from === undefined) state.clear();
-  const replayedBatches = await replayBatches(state, o.segments, from ?? o.segments[0]?.baseOffset ?? o.logStartOffset, o.logEndOffset);
+  const replayedBatches = await replayBatches(state, o.segments, from ?? o.segments[0]?.baseOffset ?? o.logStartOffset, o.logEndOffset, o.nowMs);
   state.pruneBefore(o.logStartOffset);
-  state.removeExpired(o.nowMs);
   return { snapshotOffset: from, replayedBatches };
 }
 
 /** Applies every batch with an offset in [from, upTo) to the state, in log order. */
-export async function replayBatches(state: ProducerStateManager, segments: readonly LogSegment[], from: bigint, upTo: bigint): Promise<number> {
+export async function replayBatches(state: ProducerStateManager, segments: readonly LogSegment[], from: bigint, upTo: bigint, nowMs: number): Promise<number> {
   let replayed = 0;
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
@@ -60,7 +59,7 @@ export async function replayBatches(state: ProducerStateManager, segments: reado
     await seg.scan({ validate: false, start, chunkSize: 256 * 1024 }, (b) => {
       if (b.header.baseOffset >= upTo) return false;
       if (b.lastOffset < from) return true;
-      state.update({ header: b.header, baseOffset: b.header.baseOffset, maxTimestamp: b.header.maxTimestamp });
+      state.update({ header: b.header, baseOffset: b.header.baseOffset, maxTimestamp: b.header.maxTimestamp }, nowMs);
       replayed++;
       return true;
     });

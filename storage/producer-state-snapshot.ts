@@ -69,7 +69,7 @@ export function decodeProducerSnapshot(buf: Buffer, what = 'producer snapshot'):
     const timestamp = buf.readBigInt64BE(pos + 26);
     let e = byId.get(producerId);
     if (e === undefined || e.producerEpoch !== producerEpoch) {
-      e = { producerId, producerEpoch, batches: [], lastTimestamp: timestamp, coordinatorEpoch: 0, currentTxnFirstOffset: -1n };
+      e = { producerId, producerEpoch, batches: [], lastTimestamp: timestamp, lastUpdateMs: -1, coordinatorEpoch: -1, currentTxnFirstOffset: -1n };
       byId.set(producerId, e);
     }
     e.lastTimestamp = timestamp;

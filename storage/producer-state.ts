@@ -30,8 +30,14 @@ export interface ProducerStateEntry {
   producerEpoch: number;
   /** Oldest first, at most NUM_BATCHES_TO_RETAIN, all of `producerEpoch`. */
   batches: BatchMetadata[];
-  /** Max timestamp of the producer's latest batch: expiry counts from here (as Kafka). */
+  /** Max timestamp of the producer's latest batch (the snapshot's `timestamp`). */
   lastTimestamp: bigint;
+  /**
+   * Broker clock (ms) of the producer's latest append, or of loading the state: idleness is
+   * measured from here. Kafka measures from lastTimestamp, a record time, which expires a
+   * producer writing old timestamps at once; a restart here restarts the idle timer instead.
+   */
+  lastUpdateMs: number;
   /** Transactions are not implemented; kept for the snapshot format (-1). */
   coordinatorEpoch: number;
   currentTxnFirstOffset: bigint;
@@ -107,10 +113,10 @@ export class ProducerStateManager {
     this.producers.clear();
   }
 
-  /** Replaces the whole state (loading a snapshot). */
-  load(entries: readonly ProducerStateEntry[]): void {
+  /** Replaces the whole state (loading a snapshot); the idle timers start at `nowMs`. */
+  load(entries: readonly ProducerStateEntry[], nowMs: number): void {
     this.producers.clear();
-    for (const e of entries) this.producers.set(e.producerId, { ...e, batches: e.batches.slice(-NUM_BATCHES_TO_RETAIN) });
+    for (const e of entries) this.producers.set(e.producerId, { ...e, batches: e.batches.slice(-NUM_BATCHES_TO_RETAIN), lastUpdateMs: nowMs });
   }
 
   /**
@@ -152,15 +158,16 @@ export class ProducerStateManager {
     return { firstOffset: first.firstOffset, lastOffset: last.lastOffset, timestamp: last.timestamp };
   }
 
-  /** Records batches now in the log (leader, follower, replay): no checks. */
-  update(b: ProducerBatch): void {
+  /** Records a batch now in the log (leader, follower, replay), appended at broker time `nowMs`: no checks. */
+  update(b: ProducerBatch, nowMs: number): void {
     const h = b.header;
     if (h.producerId < 0n) return;
     let e = this.producers.get(h.producerId);
     if (e === undefined) {
-      e = { producerId: h.producerId, producerEpoch: NO_PRODUCER_EPOCH, batches: [], lastTimestamp: -1n, coordinatorEpoch: -1, currentTxnFirstOffset: -1n };
+      e = { producerId: h.producerId, producerEpoch: NO_PRODUCER_EPOCH, batches: [], lastTimestamp: -1n, lastUpdateMs: nowMs, coordinatorEpoch: -1, currentTxnFirstOffset: -1n };
       this.producers.set(h.producerId, e);
     }
+    e.lastUpdateMs = nowMs;
     // A new epoch (even a lower one from a replica, as Kafka) starts a fresh sequence history.
     if (h.producerEpoch !== e.producerEpoch) {
       e.producerEpoch = h.producerEpoch;
@@ -178,7 +185,7 @@ export class ProducerStateManager {
   removeExpired(nowMs: number): number {
     let removed = 0;
     for (const [pid, e] of this.producers) {
-      if (e.currentTxnFirstOffset < 0n && nowMs - Number(e.lastTimestamp) >= this.o.producerIdExpirationMs) {
+      if (e.currentTxnFirstOffset < 0n && nowMs - e.lastUpdateMs >= this.o.producerIdExpirationMs) {
         this.producers.delete(pid);
         removed++;
       }

@@ -5,13 +5,30 @@
  * with explicit offsets (`-o beginning -e`), not KafkaJS's consumer.run.
  */
 import { expect } from 'chai';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { compressionOf, iterateBatches } from '../../protocol/index.js';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
 import { randomName } from '../helpers/random.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { kcat } from './kcat.js';
 
 const N = 10_000;
+const CODECS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
+
+/** Compression codecs of the batches stored for `topic` in every broker's log dirs (byte for byte as produced). */
+function storedCodecs(cluster: TestCluster, topic: string): Set<number> {
+  const codecs = new Set<number>();
+  for (const b of cluster.brokers) {
+    for (const dir of readdirSync(b.logDir).filter((d) => d.startsWith(`${topic}-`))) {
+      const file = join(b.logDir, dir, '00000000000000000000.log');
+      if (!existsSync(file)) continue;
+      for (const batch of iterateBatches(readFileSync(file))) codecs.add(compressionOf(batch.header.attributes));
+    }
+  }
+  return codecs;
+}
 
 interface Consumed {
   partition: number;
@@ -87,6 +104,7 @@ describe('interop > data path with kcat and KafkaJS on 3 broker processes', func
       const messages = parseConsumed(consumed.stdout);
       checkRoundTrip(messages, N);
       expect(new Set(messages.map((m) => m.partition)).size, 'partitions used').to.equal(3);
+      expect([...storedCodecs(cluster, topic)], 'codecs of the stored batches').to.deep.equal([CODECS[codec]]);
     });
   }
 

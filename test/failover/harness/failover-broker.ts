@@ -5,10 +5,23 @@
  * start script truncates broker.out, so the previous run's log is archived first (the history
  * checker needs every state-change line ever written).
  */
+import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrokerProcess } from '../../helpers/broker-process.js';
+import { promisify } from 'node:util';
+import { BROKER_START, type BrokerProcess } from '../../helpers/broker-process.js';
+import type { NetworkLab } from './netns.js';
+import type { SmallDisk } from './small-disk.js';
 import type { TcpProxy } from './tcp-proxy.js';
+
+const execFileAsync = promisify(execFile);
+
+export interface FailoverBrokerExtras {
+  /** The network namespace lab the broker runs in (its listeners are on lab.ip(id)). */
+  lab?: NetworkLab;
+  /** A small tmpfs under the broker's directory. */
+  disk?: SmallDisk;
+}
 
 export class FailoverBroker {
   private paused = false;
@@ -17,7 +30,26 @@ export class FailoverBroker {
     readonly process: BrokerProcess,
     /** One proxy per ZooKeeper server, in connect-string order. */
     readonly zkProxies: readonly TcpProxy[],
+    readonly extras: FailoverBrokerExtras = {},
   ) {}
+
+  /** Where clients reach the broker (its namespace address, or loopback). */
+  get host(): string {
+    return this.extras.lab?.ip(this.id) ?? this.process.host;
+  }
+
+  get disk(): SmallDisk | undefined {
+    return this.extras.disk;
+  }
+
+  get isIsolated(): boolean {
+    return this.extras.lab?.isIsolated(this.id) ?? false;
+  }
+
+  /** Running, not paused, not cut off: the harness may talk to it. */
+  get reachable(): boolean {
+    return !this.paused && !this.isIsolated && this.isAlive();
+  }
 
   get id(): number {
     return this.process.brokerId;
@@ -28,7 +60,7 @@ export class FailoverBroker {
   }
 
   get address(): string {
-    return `${this.process.host}:${this.process.port}`;
+    return `${this.host}:${this.process.port}`;
   }
 
   get archiveFile(): string {
@@ -44,8 +76,28 @@ export class FailoverBroker {
   }
 
   async start(): Promise<void> {
-    const r = await this.process.start([], 60_000);
-    if (r.code !== 0) throw new Error(`broker ${this.id} did not start: ${r.stderr.slice(-2000)}`);
+    const lab = this.extras.lab;
+    if (lab === undefined) {
+      const r = await this.process.start([], 60_000);
+      if (r.code !== 0) throw new Error(`broker ${this.id} did not start: ${r.stderr.slice(-2000)}`);
+      return;
+    }
+    // The start script itself runs in the namespace, so its readiness probe sees the listener.
+    await execFileAsync('ip', ['netns', 'exec', lab.namespace(this.id), 'bash', BROKER_START, '-daemon', this.process.configFile], { timeout: 60_000 }).catch(
+      (err: Error & { stderr?: string }) => {
+        throw new Error(`broker ${this.id} did not start in ${lab.namespace(this.id)}: ${(err.stderr ?? err.message).slice(-2000)}`);
+      },
+    );
+  }
+
+  /** Cuts the broker off from ZooKeeper, the other brokers and the clients (network namespaces only). */
+  async isolate(): Promise<void> {
+    if (this.extras.lab === undefined) throw new Error(`broker ${this.id} does not run in a network namespace`);
+    await this.extras.lab.isolate(this.id);
+  }
+
+  async rejoin(): Promise<void> {
+    await this.extras.lab?.heal(this.id);
   }
 
   /** kill -9: no controlled shutdown, no clean-shutdown marker, ephemeral znodes linger until the session expires. */
@@ -85,6 +137,7 @@ export class FailoverBroker {
     this.archiveLog();
     for (const name of readdirSync(this.process.logDir)) {
       if (name === 'broker.pid' || name === 'broker.out') continue;
+      // Partition directories, checkpoints, meta.properties: as after a replaced disk.
       rmSync(join(this.process.logDir, name), { recursive: true, force: true });
     }
   }

@@ -5,6 +5,7 @@
  * proxies of its own, and an observer ZooKeeper session (direct, not proxied) for reading the
  * cluster's state. `stop()` stops only what this harness started.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
 import {
   CONTROLLER_EPOCH_PATH,
@@ -21,10 +22,22 @@ import { parseControllerActions, type ControllerAction } from '../../helpers/his
 import { KafkaSocket } from '../../helpers/kafka-socket.js';
 import { randomName } from '../../helpers/random.js';
 import { sharedZooKeeperConnect } from '../../helpers/shared-zookeeper.js';
+import { tmpDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { startZooKeeper, startZooKeeperEnsemble, type ZooKeeperNode } from '../../helpers/zookeeper.js';
 import { FailoverBroker } from './failover-broker.js';
+import { NetworkLab } from './netns.js';
+import { SmallDisk } from './small-disk.js';
 import { TcpProxy } from './tcp-proxy.js';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type ZooKeeperMode = 'shared' | 'single' | 'ensemble';
 
@@ -33,6 +46,10 @@ export interface FailoverClusterOptions {
   zookeeper?: ZooKeeperMode;
   /** Extra server.properties for every broker (on top of the fast failover defaults). */
   properties?: Record<string, string | number | boolean>;
+  /** 'netns': every broker in a network namespace of its own, so it can be cut off for real. */
+  network?: 'loopback' | 'netns';
+  /** broker id → MiB: that broker's directory is a tmpfs of this size (disk-full faults). */
+  smallDisks?: Record<number, number>;
 }
 
 /** Short timeouts so a scenario's faults resolve in seconds. */
@@ -65,44 +82,66 @@ export class FailoverCluster {
     readonly chroot: string,
     /** The ZooKeeper servers this harness owns (empty on the shared server). */
     readonly zookeeperNodes: ZooKeeperNode[],
+    private readonly cleanups: (() => Promise<void>)[],
   ) {}
 
   static async start(options: FailoverClusterOptions = {}): Promise<FailoverCluster> {
     const mode = options.zookeeper ?? 'shared';
+    const count = options.brokers ?? 3;
     const nodes: ZooKeeperNode[] = [];
-    let servers: string;
-    if (mode === 'shared') {
-      servers = sharedZooKeeperConnect().split('/')[0]!;
-    } else if (mode === 'single') {
-      const zk = await startZooKeeper();
-      nodes.push(zk);
-      servers = zk.connectString;
-    } else {
-      const ensemble = await startZooKeeperEnsemble(3);
-      nodes.push(...ensemble.nodes);
-      servers = ensemble.connectString;
-    }
+    const cleanups: (() => Promise<void>)[] = [];
     const chroot = `/${randomName('failover')}`;
     const brokers: FailoverBroker[] = [];
-    const cluster = new FailoverCluster(brokers, `${servers}${chroot}`, chroot, nodes);
+    let cluster: FailoverCluster | undefined;
     try {
-      for (let id = 1; id <= (options.brokers ?? 3); id++) {
+      let servers: string;
+      if (mode === 'shared') {
+        servers = sharedZooKeeperConnect().split('/')[0]!;
+      } else if (mode === 'single') {
+        const zk = await startZooKeeper();
+        nodes.push(zk);
+        servers = zk.connectString;
+      } else {
+        const ensemble = await startZooKeeperEnsemble(3);
+        nodes.push(...ensemble.nodes);
+        servers = ensemble.connectString;
+      }
+      cluster = new FailoverCluster(brokers, `${servers}${chroot}`, chroot, nodes, cleanups);
+      const ids = Array.from({ length: count }, (_, i) => i + 1);
+      const lab = options.network === 'netns' ? await NetworkLab.create(ids) : undefined;
+      if (lab !== undefined) cleanups.push(() => lab.destroy());
+      for (const id of ids) {
         const proxies: TcpProxy[] = [];
         for (const server of servers.split(',')) {
           const [host, port] = server.split(':');
-          proxies.push(await TcpProxy.start(host!, Number(port)));
+          proxies.push(await TcpProxy.start(host!, Number(port), lab?.hostIp ?? '127.0.0.1'));
+        }
+        let dir: string | undefined;
+        let disk: SmallDisk | undefined;
+        const diskMb = options.smallDisks?.[id];
+        if (diskMb !== undefined) {
+          dir = tmpDir('samsa-failover-disk-');
+          disk = await SmallDisk.mount(dir, diskMb);
+          cleanups.push(() => disk!.release());
         }
         const process = await BrokerProcess.create({
           brokerId: id,
           zookeeperConnect: proxies.map((p) => p.address).join(',') + chroot,
           properties: { ...FAILOVER_DEFAULTS, ...options.properties },
+          dir,
         });
-        brokers.push(new FailoverBroker(process, proxies));
+        if (lab !== undefined) {
+          // Listen (and advertise) on the namespace's address instead of loopback.
+          const config = readFileSync(process.configFile, 'utf8').replace(/^listeners=.*$/m, (line) => line.replaceAll('127.0.0.1', lab.ip(id)));
+          writeFileSync(process.configFile, config);
+        }
+        brokers.push(new FailoverBroker(process, proxies, { lab, disk }));
       }
       await Promise.all(brokers.map((b) => b.start()));
       await cluster.waitHealthy();
     } catch (err) {
-      await cluster.stop();
+      if (cluster !== undefined) await cluster.stop();
+      else await Promise.all(nodes.map((n) => n.stop()));
       throw err;
     }
     return cluster;
@@ -120,7 +159,7 @@ export class FailoverCluster {
 
   /** Every running broker registered, and a controller known to ZooKeeper. */
   async waitHealthy(timeoutMs = 30_000): Promise<void> {
-    const running = this.brokers.filter((b) => b.isAlive());
+    const running = this.brokers.filter((b) => b.reachable);
     await waitFor(
       async () => {
         for (const b of running) {
@@ -173,9 +212,9 @@ export class FailoverCluster {
     brokerId?: number,
     topics: string[] | null = [],
   ): Promise<{ brokers: number[]; controllerId: number; topics: { name: string; errorCode: number; partitions: PartitionMetadata[] }[] }> {
-    const b = brokerId === undefined ? this.brokers.find((x) => x.isAlive() && !x.isPaused) : this.broker(brokerId);
-    if (b === undefined) throw new Error('no live broker');
-    const sock = await KafkaSocket.connect(b.process.host, b.port);
+    const b = brokerId === undefined ? this.brokers.find((x) => x.reachable) : this.broker(brokerId);
+    if (b === undefined) throw new Error('no reachable broker');
+    const sock = await KafkaSocket.connect(b.host, b.port);
     try {
       const r = await sock.request(
         ApiKey.Metadata,
@@ -254,7 +293,7 @@ export class FailoverCluster {
   async waitLeaders(topic: string, partitions: number, timeoutMs = 30_000): Promise<void> {
     await waitFor(
       async () => {
-        for (const b of this.brokers.filter((x) => x.isAlive() && !x.isPaused)) {
+        for (const b of this.brokers.filter((x) => x.reachable)) {
           const m = await this.metadata(b.id, [topic]);
           const ps = m.topics[0]?.partitions ?? [];
           if (ps.length !== partitions || ps.some((p) => p.leader < 0 || p.errorCode !== 0)) return false;
@@ -271,9 +310,11 @@ export class FailoverCluster {
     return this.brokers.flatMap((b) => parseControllerActions(b.log()));
   }
 
+  /** kill -9 one ZooKeeper server; resolves once its process is gone (so it can be started again). */
   async stopZooKeeperNode(node: ZooKeeperNode): Promise<void> {
+    const pid = node.pid;
     node.signal('SIGKILL');
-    await waitFor(async () => (await node.mode()) === undefined, `ZooKeeper ${node.connectString} to stop answering`, { timeoutMs: 15_000, intervalMs: 100 });
+    await waitFor(() => pid === undefined || !processAlive(pid), `ZooKeeper ${node.connectString} (pid ${pid}) to exit`, { timeoutMs: 15_000, intervalMs: 50 });
   }
 
   async startZooKeeperNode(node: ZooKeeperNode): Promise<void> {
@@ -286,5 +327,6 @@ export class FailoverCluster {
     await this.observerSession?.close().catch(() => undefined);
     for (const b of this.brokers) for (const p of b.zkProxies) await p.close();
     await Promise.all(this.zookeeperNodes.map((n) => n.stop()));
+    for (const c of this.cleanups.splice(0).reverse()) await c().catch(() => undefined);
   }
 }

@@ -13,13 +13,13 @@ export async function readPartition(cluster: FailoverCluster, topic: string, par
   const leader = await waitFor(
     async () => {
       const l = await cluster.leaderOf(topic, partition);
-      return l >= 0 && cluster.broker(l).isAlive() ? l : undefined;
+      return l >= 0 && cluster.broker(l).reachable ? l : undefined;
     },
     `a live leader for ${topic}-${partition}`,
     { timeoutMs, intervalMs: 100 },
   );
   const b = cluster.broker(leader);
-  const sock = await KafkaSocket.connect(b.process.host, b.port);
+  const sock = await KafkaSocket.connect(b.host, b.port);
   const out: ReadRecord[] = [];
   const deadline = Date.now() + timeoutMs;
   try {

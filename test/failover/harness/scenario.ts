@@ -9,7 +9,7 @@ import { randomName } from '../../helpers/random.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { FailoverCluster, type FailoverClusterOptions } from './failover-cluster.js';
 import { readTopic } from './log-reader.js';
-import { groupsServed, Workload, type ProducerSpec } from './workload.js';
+import { groupsServed, idempotenceServed, Workload, type ProducerSpec } from './workload.js';
 
 export interface ScenarioOptions {
   name: string;
@@ -19,7 +19,7 @@ export interface ScenarioOptions {
   /** Replicas of each partition, preferred leader first. */
   assignment: number[][];
   topicConfigs?: Record<string, string>;
-  /** Default: an acks=all and an acks=1 producer, each over every partition. */
+  /** Default: per partition, an acks=all, an acks=1 and (when served) an idempotent producer. */
   producers?: ProducerSpec[];
   /** Run a consumer group when the brokers serve the group APIs. */
   group?: boolean;
@@ -42,6 +42,7 @@ export class Scenario {
   private readonly windows: { name: string; at: number; healedAt?: number; partitions?: string[] }[] = [];
   private workloadValue: Workload | undefined;
   private groupRan = false;
+  private idempotentRan = false;
 
   private constructor(
     readonly options: ScenarioOptions,
@@ -55,11 +56,16 @@ export class Scenario {
     const s = new Scenario(options, cluster);
     try {
       await cluster.createTopic(s.topic, options.assignment, options.topicConfigs);
+      // One producer per partition and mode, so a dead partition does not slow the others' writes.
       const all = options.assignment.map((_, p) => p);
-      const producers = options.producers ?? [
-        { name: 'all', acks: -1, partitions: all },
-        { name: 'one', acks: 1, partitions: all },
-      ];
+      s.idempotentRan = options.producers === undefined && (await idempotenceServed(cluster));
+      const producers: ProducerSpec[] =
+        options.producers ??
+        all.flatMap((p): ProducerSpec[] => [
+          { name: `all-p${p}`, acks: -1, partitions: [p] },
+          { name: `one-p${p}`, acks: 1, partitions: [p] },
+          ...(s.idempotentRan ? [{ name: `idem-p${p}`, acks: -1 as const, idempotent: true, partitions: [p] }] : []),
+        ]);
       s.groupRan = options.group === true && (await groupsServed(cluster));
       s.workloadValue = await Workload.start(cluster, {
         topic: s.topic,
@@ -133,7 +139,10 @@ export class Scenario {
       faults,
     };
     const verdict = checkHistory(history, check);
-    const line = formatVerdict(this.options.name, this.options.fault, verdict) + (this.options.group && !this.groupRan ? ' [consumer group skipped: group APIs not served]' : '');
+    const notes: string[] = [];
+    if (this.options.group && !this.groupRan) notes.push('consumer group skipped: group APIs not served');
+    if (this.options.producers === undefined && !this.idempotentRan) notes.push('idempotent producer skipped: InitProducerId not served');
+    const line = formatVerdict(this.options.name, this.options.fault, verdict) + notes.map((n) => ` [${n}]`).join('');
     console.log(`      ${line}`);
     return { verdict, line, history };
   }

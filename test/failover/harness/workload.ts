@@ -32,9 +32,9 @@ export interface WorkloadOptions {
 
 /** Which Kafka APIs a live broker serves (ApiVersions v0). */
 export async function servedApis(cluster: FailoverCluster): Promise<Set<number>> {
-  const b = cluster.brokers.find((x) => x.isAlive() && !x.isPaused);
+  const b = cluster.brokers.find((x) => x.reachable);
   if (b === undefined) return new Set();
-  const sock = await KafkaSocket.connect(b.process.host, b.port);
+  const sock = await KafkaSocket.connect(b.host, b.port);
   try {
     return new Set((await sock.apiVersions(0)).apiKeys.map((k) => k.apiKey));
   } finally {

@@ -1,0 +1,83 @@
+/**
+ * ZooKeeper faults under a running cluster: the ZooKeeper leader of a 3-node ensemble killed,
+ * and the whole (single-node) ZooKeeper down for longer than a session timeout. Invariants:
+ * brokers keep serving what they lead, no acknowledged record is lost, and (whole ZooKeeper
+ * down) no leader or controller changes because of the outage.
+ */
+import { expect } from 'chai';
+import { describeViolations } from '../helpers/history/index.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { Scenario } from './harness/scenario.js';
+
+describe('failover > ZooKeeper faults', function () {
+  this.timeout(150_000);
+  let s: Scenario | undefined;
+
+  afterEach(async () => {
+    await s?.stop();
+    s = undefined;
+  });
+
+  it('ZooKeeper leader kill -9 in a 3-node ensemble: the ensemble elects a new leader, brokers keep serving, nothing acknowledged lost', async () => {
+    s = await Scenario.start({
+      name: 'zk-leader-kill9',
+      fault: 'kill -9 the ZooKeeper leader of a 3-node ensemble, restart it',
+      cluster: { zookeeper: 'ensemble' },
+      assignment: [[1], [2], [3]],
+    });
+    await s.warmup();
+    const nodes = s.cluster.zookeeperNodes;
+    const modes = await Promise.all(nodes.map((n) => n.mode()));
+    const leader = nodes[modes.indexOf('leader')];
+    expect(leader, `a ZooKeeper leader among ${modes.join(',')}`).to.not.equal(undefined);
+    const f = s.fault(`kill -9 ZooKeeper leader ${leader!.connectString}`);
+    await s.cluster.stopZooKeeperNode(leader!);
+    const rest = nodes.filter((n) => n !== leader);
+    await waitFor(async () => (await Promise.all(rest.map((n) => n.mode()))).includes('leader'), 'a new ZooKeeper leader', { timeoutMs: 30_000, intervalMs: 100 });
+    await s.cluster.startZooKeeperNode(leader!);
+    await leader!.waitServing(30_000);
+    f.heal();
+    await s.cluster.waitHealthy();
+    await s.recover();
+    const r = await s.finish({ leaderAcksDurable: true });
+    expect(r.verdict.ok, describeViolations(r.verdict)).to.equal(true);
+  });
+
+  it('whole ZooKeeper down for 6 s (longer than the 4 s session timeout): brokers keep serving what they lead, no elections, recover after', async () => {
+    s = await Scenario.start({
+      name: 'zk-down',
+      fault: 'kill -9 the only ZooKeeper server for 6 s, restart it',
+      cluster: { zookeeper: 'single' },
+      assignment: [[1], [2], [3]],
+    });
+    await s.warmup();
+    const zk = s.cluster.zookeeperNodes[0]!;
+    const controller = await s.cluster.controllerId();
+    const epoch = await s.cluster.controllerEpoch();
+    const leaderEpochs = await Promise.all([0, 1, 2].map(async (p) => (await s!.cluster.partitionState(s!.topic, p)).leaderEpoch));
+    const f = s.fault('ZooKeeper down');
+    await s.cluster.stopZooKeeperNode(zk);
+    const downAt = Date.now();
+    // The fault lasts 6 s: a deadline, not synchronisation. Writes must keep flowing meanwhile.
+    const before = s.workload.acked();
+    await waitFor(() => Date.now() - downAt >= 6_000, 'the outage to last 6 s', { timeoutMs: 10_000, intervalMs: 100 });
+    const duringOutage = s.workload.acked() - before;
+    for (const b of s.cluster.brokers) {
+      const m = await s.cluster.metadata(b.id, [s.topic]);
+      expect(m.topics[0]!.partitions.map((p) => p.leader), `leaders seen by broker ${b.id} during the outage`).to.deep.equal([1, 2, 3]);
+    }
+    await s.cluster.startZooKeeperNode(zk);
+    f.heal();
+    await s.cluster.waitHealthy();
+    await s.recover();
+    const r = await s.finish({ leaderAcksDurable: true });
+    console.log(`      ${duringOutage} writes acknowledged while ZooKeeper was down`);
+    expect(r.verdict.ok, describeViolations(r.verdict)).to.equal(true);
+    expect(duringOutage, 'writes acknowledged during the outage').to.be.greaterThan(0);
+    expect(r.verdict.unavailability[0]!.ms, 'longest write gap during the outage').to.be.below(3_000);
+    expect(await s.cluster.controllerId(), 'controller after the outage').to.equal(controller);
+    expect(await s.cluster.controllerEpoch(), 'controller epoch after the outage').to.equal(epoch);
+    const after = await Promise.all([0, 1, 2].map(async (p) => (await s!.cluster.partitionState(s!.topic, p)).leaderEpoch));
+    expect(after, 'leader epochs after the outage').to.deep.equal(leaderEpochs);
+  });
+});
