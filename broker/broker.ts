@@ -12,6 +12,8 @@
  *                  inter-broker client is its ControlTransport; session expiry is handled
  *                  inside (re-register, step down, re-elect)
  *
+ *   admin-http     the HTTP admin API + /metrics (admin.http.listener; empty disables it)
+ *
  * Stop: controlled shutdown first (listeners still up), then listeners, then the controller
  * resigns, the replica manager wakes every parked request, logs close cleanly (clean-shutdown
  * marker, checkpoints), and the ZooKeeper session closes (ephemerals go at once).
@@ -21,13 +23,19 @@ import type { Logger } from 'pino';
 import { ZkSession, type ZkSessionOptions } from '../coordination/index.js';
 import { LogManager, type LogManagerIntervals } from '../storage/index.js';
 import { TopicAdmin } from './admin/index.js';
+import { buildAdminApp, clusterFromMetadata, controllerOperations, startAdminHttp, topicViewFromMetadata, type RunningAdminHttp } from './http/index.js';
+import { BrokerMetrics, type MetricProviders } from './metrics/index.js';
 import type { BrokerConfig } from './config/index.js';
 import { Controller } from './controller/index.js';
 import { dataPathHandlers } from './handlers/index.js';
+import { createInitProducerIdHandler } from './handlers/init-producer-id.js';
 import { stateChangeLogger } from './logging.js';
 import { type BrokerIdentity, type ControlApi, ControlRequestHandler, MetadataCache, resolveBrokerIdentity } from './metadata/index.js';
 import { realScheduler, type Scheduler } from './network/index.js';
 import { ConfigChangeWatcher, ReplicaManager, TopicConfigs } from './replica/index.js';
+import { ProducerIdManager } from './producer-id-manager.js';
+import { wireGroupCoordinator } from './broker-groups.js';
+import type { GroupCoordinatorComponent } from './group/index.js';
 import { BrokerServer } from './server.js';
 
 export interface BrokerOptions {
@@ -52,7 +60,12 @@ export class Broker {
   readonly config: BrokerConfig;
   readonly session: ZkSession;
   readonly metadataCache = new MetadataCache();
+  /** Kafka-named Prometheus metrics of this broker (served by the HTTP admin API's /metrics). */
+  readonly metrics: BrokerMetrics;
   private readonly log: Logger;
+  private readonly startedAtMs = Date.now();
+  private adminHttp: RunningAdminHttp | undefined;
+  private topicAdmin: TopicAdmin | undefined;
   private readonly scheduler: Scheduler;
   private identityValue: BrokerIdentity | undefined;
   private logManagerValue: LogManager | undefined;
@@ -60,6 +73,7 @@ export class Broker {
   private controllerValue: Controller | undefined;
   private controlHandler: ControlRequestHandler | undefined;
   private configWatcher: ConfigChangeWatcher | undefined;
+  private groups: GroupCoordinatorComponent | undefined;
 
   constructor(private readonly o: BrokerOptions) {
     this.config = o.config;
@@ -73,18 +87,88 @@ export class Broker {
       logger: o.logger.child({ module: 'zookeeper' }),
       ...o.zk,
     });
+    this.metrics = new BrokerMetrics({ logger: o.logger.child({ module: 'metrics' }), providers: this.metricProviders() });
+    this.server.router.setRequestObserver((e) => this.metrics.onRequest(e));
+    this.session.addSessionListener(this.metrics.zooKeeperSessionListener());
     this.server
       .addComponent({ name: 'ports', start: () => checkListenerPorts(o.config), stop: async () => {} })
       .addComponent({ name: 'zookeeper', start: () => this.session.start(), stop: () => this.session.close() })
       .addComponent({ name: 'identity', start: () => this.resolveIdentity(), stop: async () => {} })
       .addComponent({ name: 'log-manager', start: () => this.startLogManager(), stop: () => this.logManagerValue?.shutdown() ?? Promise.resolve() })
-      .addComponent({ name: 'replica-manager', start: () => this.startReplicaManager(), stop: async () => this.stopReplicaManager() })
+      .addComponent({ name: 'replica-manager', start: () => this.startReplicaManager(), stop: () => this.stopReplicaManager() })
       .addComponent({
         name: 'controller',
         start: () => this.startController(),
         beforeStop: () => this.controlledShutdown(),
         stop: () => this.controllerValue?.shutdown() ?? Promise.resolve(),
-      });
+      })
+      .addComponent({ name: 'admin-http', start: () => this.startAdminHttp(), stop: () => this.adminHttp?.stop() ?? Promise.resolve() });
+  }
+
+  /** `http://host:port` of the HTTP admin API, undefined when disabled or not started. */
+  get adminHttpUrl(): string | undefined {
+    return this.adminHttp?.url;
+  }
+
+  /** Gauges read at scrape time from the live components (absent ones read as zero). */
+  private metricProviders(): MetricProviders {
+    return {
+      replicaManager: () => {
+        const parts = this.replicaManagerValue?.allPartitions() ?? [];
+        const led = parts.filter((p) => p.isLeader);
+        const minIsr = (t: string): number => this.topicConfigs?.get(t).minInsyncReplicas ?? 1;
+        return {
+          leaderCount: led.length,
+          partitionCount: parts.filter((p) => p.role !== 'none').length,
+          underReplicatedPartitions: led.filter((p) => p.isr.length < p.replicas.length).length,
+          underMinIsrPartitionCount: led.filter((p) => p.isr.length < minIsr(p.topic)).length,
+          atMinIsrPartitionCount: led.filter((p) => p.isr.length === minIsr(p.topic)).length,
+        };
+      },
+      controller: () => this.controllerValue?.metrics() ?? { activeControllerCount: 0, offlinePartitionsCount: 0 },
+      controllerEpoch: () => this.metadataCache.controllerEpoch,
+      purgatory: () => ({ produce: this.replicaManagerValue?.producePurgatory.size ?? 0, fetch: this.replicaManagerValue?.fetchPurgatory.size ?? 0 }),
+      logs: () =>
+        (this.logManagerValue?.allLogs() ?? []).map((l) => ({
+          topic: l.topic,
+          partition: l.partition,
+          sizeBytes: l.size,
+          logStartOffset: l.logStartOffset,
+          logEndOffset: l.logEndOffset,
+          numSegments: l.numberOfSegments,
+        })),
+    };
+  }
+
+  private async startAdminHttp(): Promise<void> {
+    const listen = this.config.adminHttp;
+    if (listen === null) return;
+    const cache = this.metadataCache;
+    const topicAdmin = this.topicAdmin!;
+    const app = buildAdminApp({
+      brokerId: this.brokerId,
+      logger: this.log.child({ module: 'admin-http' }),
+      startedAtMs: this.startedAtMs,
+      cluster: clusterFromMetadata(cache, () => this.clusterId),
+      readiness: () => {
+        const reasons: string[] = [];
+        if ((this.controllerValue?.brokerEpoch ?? -1n) < 0n) reasons.push('not registered in ZooKeeper');
+        if (cache.updateCount === 0) reasons.push('no metadata from the controller yet');
+        return reasons.length === 0 ? { ready: true } : { ready: false, reasons };
+      },
+      topics: topicViewFromMetadata({
+        cache,
+        topicAdmin,
+        localLog: (t, p) => {
+          const log = this.replicaManagerValue?.getPartition(t, p)?.log;
+          return log === undefined ? undefined : { logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, logEndOffset: log.logEndOffset, sizeBytes: log.size };
+        },
+      }),
+      topicAdmin,
+      ...controllerOperations(this.controller, () => cache.topicNames().flatMap((t) => (cache.getTopic(t) ?? []).map((p) => ({ topic: t, partition: p.partition })))),
+      metrics: this.metrics,
+    });
+    this.adminHttp = await startAdminHttp(app, listen);
   }
 
   get brokerId(): number {
@@ -178,10 +262,10 @@ export class Broker {
       const remaining = await this.controller.controlledShutdown(body.brokerId, BigInt(body.brokerEpoch));
       return { partitionsRemaining: remaining };
     });
-    const topicAdmin = new TopicAdmin(this.session, {
+    const topicAdmin = (this.topicAdmin = new TopicAdmin(this.session, {
       defaultPartitions: this.config.int('num.partitions'),
       defaultReplicationFactor: this.config.int('default.replication.factor'),
-    });
+    }));
     for (const h of dataPathHandlers({
       brokerId,
       config: this.config,
@@ -192,15 +276,31 @@ export class Broker {
       isController: () => this.controllerValue?.isActive ?? false,
       scheduler: this.scheduler,
       logger: this.log,
+      metrics: this.metrics,
     })) {
       this.server.registerHandler(h);
     }
+    // Idempotent producers (any broker answers InitProducerId from its own block of ids).
+    const producerIds = new ProducerIdManager({ store: this.session, brokerId, logger: this.log });
+    this.server.registerHandler(createInitProducerIdHandler({ producerIds, logger: this.log }));
+    this.groups = await wireGroupCoordinator({
+      brokerId,
+      config: this.config,
+      store: this.session,
+      replicaManager: rm,
+      metadataCache: this.metadataCache,
+      topicAdmin,
+      server: this.server,
+      logger: this.log,
+    });
     this.configWatcher = new ConfigChangeWatcher(this.session, rm, this.log.child({ module: 'config-changes' }));
     await this.configWatcher.start();
   }
 
-  private stopReplicaManager(): void {
+  private async stopReplicaManager(): Promise<void> {
     this.configWatcher?.stop();
+    // Parked joins/syncs answer NOT_COORDINATOR before the logs go away.
+    await this.groups?.shutdown();
     this.replicaManagerValue?.shutdown();
   }
 
@@ -281,7 +381,9 @@ export class Broker {
  * for the same reason.
  */
 async function checkListenerPorts(config: BrokerConfig): Promise<void> {
-  for (const l of config.listeners) {
+  const all = [...config.listeners];
+  if (config.adminHttp !== null) all.push({ name: 'admin.http.listener', host: config.adminHttp.host === '' ? '127.0.0.1' : config.adminHttp.host, port: config.adminHttp.port });
+  for (const l of all) {
     if (l.port === 0) continue;
     await new Promise<void>((resolve, reject) => {
       const probe = createServer();

@@ -19,3 +19,4 @@ export {
 export { HandlerRegistry, createHandlerRegistry, type ApiVersionRange } from './handlers/index.js';
 export * as group from './group/index.js';
 export { GroupCoordinator, InMemoryOffsetsStore, groupCoordinatorConfigFrom, type OffsetsStore } from './group/index.js';
+export { Broker, createBroker, type BrokerOptions } from './broker.js';

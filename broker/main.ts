@@ -142,6 +142,7 @@ async function main(): Promise<void> {
   }
   // Plain lines (not JSON) that operators and scripts/broker-start.sh look for.
   for (const e of server.endpoints()) process.stdout.write(`listening on ${e.url}${e.interBroker ? ' (inter-broker)' : ''}\n`);
+  if (broker.adminHttpUrl !== undefined) process.stdout.write(`admin http on ${broker.adminHttpUrl}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -56,8 +56,7 @@ if [ -x scripts/broker-start.sh ] && [ -f broker/main.ts ]; then
     done
     sleep 0.2
     echo "broker $n   $(grep '^listening on ' "$log" | sed 's/^listening on //' | tr '\n' ' ')(log $log)"
-    admin="$(samsa_prop "config/server-$n.properties" admin.http.listener)"
-    if grep -q '^admin http on ' "$log" 2>/dev/null; then echo "           admin http://$admin"; fi
+    if grep -q '^admin http on ' "$log" 2>/dev/null; then echo "           admin $(grep -m 1 '^admin http on ' "$log" | sed 's/^admin http on //')  (/metrics, /openapi.json)"; fi
   done
 else
   echo "(brokers are not built yet: only ZooKeeper runs)"

@@ -21,6 +21,13 @@ export interface HandlerDeps {
   readonly isController: () => boolean;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
+  /** Per-topic byte/message counters (BrokerMetrics fits); optional. */
+  readonly metrics?: DataPathObserver;
+}
+
+export interface DataPathObserver {
+  onProduce(event: { topic: string; bytes: number; messages: number; failed?: boolean }): void;
+  onFetch(event: { topic: string; bytes: number; replication?: boolean; failed?: boolean }): void;
 }
 
 /** Polls `check` every `intervalMs` until it is true or `timeoutMs` passed (bounded). */

@@ -51,6 +51,9 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
         partitions,
         signal: ctx.signal,
       });
+      if (deps.metrics !== undefined) {
+        for (const r of results) deps.metrics.onFetch({ topic: r.topic, bytes: r.records.length, failed: r.errorCode !== ErrorCode.NONE });
+      }
       let i = 0;
       return {
         throttleTimeMs: 0,

@@ -33,6 +33,9 @@ export function createProduceHandler(deps: HandlerDeps): ApiHandler<typeof ApiKe
       const entries: ProduceEntry[] = [];
       for (const t of request.topicData) for (const p of t.partitionData) entries.push({ topic: t.name, partition: p.index, records: p.records });
       const results = await appendRecords(deps.replicaManager, entries, { acks, timeoutMs: request.timeoutMs, signal: ctx.signal });
+      if (deps.metrics !== undefined) {
+        for (const r of results) deps.metrics.onProduce({ topic: r.topic, bytes: r.bytes, messages: r.recordCount, failed: r.errorCode !== ErrorCode.NONE && r.errorCode !== ErrorCode.REQUEST_TIMED_OUT });
+      }
       if (acks === 0) {
         const failed = results.find((r) => r.errorCode !== ErrorCode.NONE);
         if (failed !== undefined) {

@@ -24,6 +24,10 @@ export interface ProducePartitionResult {
   baseOffset: bigint;
   logAppendTimeMs: bigint;
   logStartOffset: bigint;
+  /** Records appended (0 on error or for an idempotent retry already in the log). */
+  recordCount: number;
+  /** Bytes of the partition's batch set as received. */
+  readonly bytes: number;
 }
 
 export interface ProduceOptions {
@@ -49,7 +53,16 @@ function requireKeys(records: Buffer): void {
 }
 
 async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number): Promise<{ result: ProducePartitionResult; pending?: Pending }> {
-  const result: ProducePartitionResult = { topic: e.topic, partition: e.partition, errorCode: ErrorCode.NONE, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
+  const result: ProducePartitionResult = {
+    topic: e.topic,
+    partition: e.partition,
+    errorCode: ErrorCode.NONE,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    recordCount: 0,
+    bytes: e.records?.length ?? 0,
+  };
   try {
     const p = rm.leaderPartition(e.topic, e.partition);
     if (e.records === null || e.records.length === 0) throw new BrokerError('BRK_CORRUPT_MESSAGE', `no records for ${p.key}`);
@@ -64,6 +77,7 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number): Pro
     result.baseOffset = appended.firstOffset;
     result.logAppendTimeMs = appended.logAppendTime;
     result.logStartOffset = p.log.logStartOffset;
+    result.recordCount = appended.recordCount;
     if (acks !== -1) return { result };
     return { result, pending: { result, partition: p, leaderEpoch, requiredOffset: appended.lastOffset + 1n } };
   } catch (err) {

@@ -34,6 +34,9 @@ export interface ReplicaManagerOptions {
   readonly transitionParallelism?: number;
 }
 
+/** Told after a partition's role was applied (the group coordinator loads/unloads offsets). */
+export type LeadershipListener = (topic: string, partition: number, isLeader: boolean) => void;
+
 /** No epoch given by the client (fetch < v9, ListOffsets < v4): no fencing. */
 export const NO_LEADER_EPOCH = -1;
 
@@ -128,6 +131,23 @@ export class ReplicaManager implements ReplicaStateListener {
 
   // ---- ReplicaStateListener ----------------------------------------------------------------------
 
+  private readonly leadershipListeners: LeadershipListener[] = [];
+
+  /** Called after each LeaderAndIsr/StopReplica transition, in the order they were applied. */
+  addLeadershipListener(listener: LeadershipListener): void {
+    this.leadershipListeners.push(listener);
+  }
+
+  private notifyLeadership(topic: string, partition: number, isLeader: boolean): void {
+    for (const l of this.leadershipListeners) {
+      try {
+        l(topic, partition, isLeader);
+      } catch (err) {
+        this.log.error({ err, topic, partition }, 'leadership listener failed');
+      }
+    }
+  }
+
   async onLeaderAndIsr(states: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): Promise<void> {
     if (this.stopped) return;
     const width = this.o.transitionParallelism ?? 16;
@@ -175,6 +195,7 @@ export class ReplicaManager implements ReplicaStateListener {
         },
         p.isLeader ? (wasLeader ? 'leader updated' : 'became leader') : 'became follower',
       );
+      this.notifyLeadership(s.topic, s.partition, p.isLeader);
     } catch (err) {
       this.stateLog.error({ err, topic: s.topic, partition: s.partition, leaderEpoch: s.leaderEpoch }, 'LeaderAndIsr transition failed');
     } finally {
@@ -198,6 +219,7 @@ export class ReplicaManager implements ReplicaStateListener {
           p.role = 'none';
         }
         this.stateLog.info({ topic: sp.topic, partition: sp.partition, deletePartition: sp.deletePartition, controllerEpoch: origin.controllerEpoch }, 'stopped replica');
+        this.notifyLeadership(sp.topic, sp.partition, false);
       } catch (err) {
         this.stateLog.error({ err, topic: sp.topic, partition: sp.partition }, 'StopReplica failed');
       } finally {

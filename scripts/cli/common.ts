@@ -3,7 +3,7 @@
  * "Error: …" and exit 1), bootstrap parsing, an Admin that fails fast and clearly when no broker
  * answers, and output helpers (Kafka-style aligned tables).
  */
-import { Admin, KafkaClientError } from '../../client/index.js';
+import { Admin, API, KafkaClientError } from '../../client/index.js';
 import { parseArgs, usage, UsageError, type ParsedArgs, type ToolSpec } from './args.js';
 
 export const BOOTSTRAP_FLAG = { name: 'bootstrap-server', arg: '<String: server to connect to>', help: 'REQUIRED: the broker(s) to connect to, host:port[,host:port...].' };
@@ -68,9 +68,16 @@ export function runTool(spec: ToolSpec, main: (args: ParsedArgs) => Promise<numb
   );
 }
 
+const API_NAMES: Record<number, string> = Object.fromEntries(Object.entries(API).map(([name, key]) => [key, name]));
+
 export function describeError(e: unknown): string {
   if (e instanceof KafkaClientError) {
     if (e.code === 'CLI_CONNECTION' || e.code === 'CLI_REQUEST_TIMEOUT') return `cannot reach the broker: ${e.message}`;
+    if (e.code === 'CLI_UNSUPPORTED_VERSION') {
+      const key = /API (\d+)/.exec(e.message)?.[1];
+      const name = key === undefined ? undefined : API_NAMES[Number(key)];
+      return `${e.message}${name ? ` (${name})` : ''}: this broker does not offer what the tool needs`;
+    }
     return e.kafkaName && !e.message.includes(e.kafkaName) ? `${e.kafkaName}: ${e.message}` : e.message;
   }
   if (e instanceof Error) return e.message;
@@ -131,4 +138,20 @@ export function topicFilter(pattern: string | undefined): (name: string) => bool
 
 export function isInternalTopic(name: string): boolean {
   return name === '__consumer_offsets' || name === '__transaction_state';
+}
+
+/**
+ * Retry a call while it fails retriably (coordinator loading or moved, leader elections in
+ * flight), at most `attempts` times with a growing pause: a tool run right after a cluster
+ * change should not fail on what a second later succeeds.
+ */
+export async function retrying<T>(fn: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof KafkaClientError) || !e.retriable || i >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** i, 2000)));
+    }
+  }
 }

@@ -5,7 +5,7 @@
  */
 import type { Admin, GroupDescription } from '../../client/index.js';
 import { UsageError, type ParsedArgs, type ToolSpec } from './args.js';
-import { BOOTSTRAP_FLAG, bootstrapList, connectAdmin, err, out, runTool, table, ToolError } from './common.js';
+import { BOOTSTRAP_FLAG, bootstrapList, connectAdmin, err, out, retrying, runTool, table, ToolError } from './common.js';
 
 const spec: ToolSpec = {
   name: 'consumer-groups.sh',
@@ -43,10 +43,10 @@ runTool(spec, async (args) => {
   const admin = await connectAdmin(servers, 'samsa-consumer-groups');
   try {
     if (actions[0] === 'list') {
-      for (const g of await admin.listGroups()) out(g.groupId);
+      for (const g of await retrying(() => admin.listGroups())) out(g.groupId);
       return 0;
     }
-    const groups = args.has('all-groups') ? (await admin.listGroups()).map((g) => g.groupId) : args.all('group');
+    const groups = args.has('all-groups') ? (await retrying(() => admin.listGroups())).map((g) => g.groupId) : args.all('group');
     if (groups.length === 0) throw new UsageError(`--${actions[0]} needs --group${actions[0] === 'reset-offsets' ? '' : ' or --all-groups'}`);
     if (actions[0] === 'describe') return await describe(admin, groups, args);
     if (actions[0] === 'delete') return await remove(admin, groups);
@@ -61,7 +61,7 @@ const exists = (g: GroupDescription) => g.state !== 'Dead';
 
 async function describe(admin: Admin, groupIds: string[], args: ParsedArgs): Promise<number> {
   let missing = 0;
-  for (const d of await admin.describeGroups(groupIds)) {
+  for (const d of await retrying(() => admin.describeGroups(groupIds))) {
     out('');
     if (!exists(d)) {
       err(`Error: Consumer group '${d.groupId}' does not exist.`);
@@ -84,7 +84,7 @@ async function describe(admin: Admin, groupIds: string[], args: ParsedArgs): Pro
 }
 
 async function describeOffsets(admin: Admin, d: GroupDescription): Promise<void> {
-  const committed = await admin.listGroupOffsets(d.groupId);
+  const committed = await retrying(() => admin.listGroupOffsets(d.groupId));
   const owner = new Map<string, { memberId: string; host: string; clientId: string }>();
   for (const m of d.members) {
     for (const t of m.assignment ?? []) for (const p of t.partitions) owner.set(`${t.topic}\u0000${p}`, { memberId: m.memberId, host: m.clientHost, clientId: m.clientId });
@@ -96,7 +96,7 @@ async function describeOffsets(admin: Admin, d: GroupDescription): Promise<void>
     keys.set(k, { topic: topic!, partition: Number(p) });
   }
   const tps = [...keys.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
-  const ends = new Map((await admin.listOffsets(tps, 'latest').catch(() => [])).map((o) => [`${o.topic}\u0000${o.partition}`, o.offset]));
+  const ends = new Map((await retrying(() => admin.listOffsets(tps, 'latest')).catch(() => [])).map((o) => [`${o.topic}\u0000${o.partition}`, o.offset]));
   const current = new Map(committed.map((c) => [`${c.topic}\u0000${c.partition}`, c.offset]));
   if (d.members.length === 0) out(`Consumer group '${d.groupId}' has no active members.`);
   out('');
@@ -121,7 +121,7 @@ async function describeOffsets(admin: Admin, d: GroupDescription): Promise<void>
 }
 
 async function remove(admin: Admin, groupIds: string[]): Promise<number> {
-  await admin.deleteGroups(groupIds);
+  await retrying(() => admin.deleteGroups(groupIds));
   out(`Deletion of requested consumer groups (${groupIds.map((g) => `'${g}'`).join(', ')}) was successful.`);
   return 0;
 }
@@ -131,11 +131,11 @@ async function reset(admin: Admin, groupId: string, args: ParsedArgs): Promise<n
   if (scenarios.length !== 1) throw new UsageError('--reset-offsets needs exactly one of --to-earliest, --to-latest, --to-current, --to-offset, --shift-by, --to-datetime');
   if (args.has('execute') && args.has('dry-run')) throw new UsageError('--execute and --dry-run exclude each other');
   if (args.all('topic').length === 0 && !args.has('all-topics')) throw new UsageError('--reset-offsets needs --topic or --all-topics');
-  const [d] = await admin.describeGroups([groupId]);
+  const [d] = await retrying(() => admin.describeGroups([groupId]));
   if (d !== undefined && d.state !== 'Empty' && d.state !== 'Dead') {
     throw new ToolError(`Assignments can only be reset if the group '${groupId}' is inactive, but the current state is ${d.state}.`);
   }
-  const committed = await admin.listGroupOffsets(groupId);
+  const committed = await retrying(() => admin.listGroupOffsets(groupId));
   const tps: Array<{ topic: string; partition: number }> = [];
   if (args.has('all-topics')) {
     tps.push(...committed.map((c) => ({ topic: c.topic, partition: c.partition })));
@@ -153,10 +153,10 @@ async function reset(admin: Admin, groupId: string, args: ParsedArgs): Promise<n
       }
     }
   }
-  const earliest = await admin.listOffsets(tps, 'earliest');
-  const latest = await admin.listOffsets(tps, 'latest');
+  const earliest = await retrying(() => admin.listOffsets(tps, 'earliest'));
+  const latest = await retrying(() => admin.listOffsets(tps, 'latest'));
   const cur = new Map(committed.map((c) => [`${c.topic}\u0000${c.partition}`, c.offset]));
-  const byTime = args.has('to-datetime') ? await admin.listOffsets(tps, { timestamp: parseDatetime(args.get('to-datetime')!) }) : undefined;
+  const byTime = args.has('to-datetime') ? await retrying(() => admin.listOffsets(tps, { timestamp: parseDatetime(args.get('to-datetime')!) })) : undefined;
   const target = tps.map((tp, i) => {
     const lo = earliest[i]!.offset;
     const hi = latest[i]!.offset;
@@ -171,7 +171,7 @@ async function reset(admin: Admin, groupId: string, args: ParsedArgs): Promise<n
     else offset = current ?? hi;
     return { ...tp, offset };
   });
-  if (args.has('execute')) await admin.alterGroupOffsets(groupId, target);
+  if (args.has('execute')) await retrying(() => admin.alterGroupOffsets(groupId, target));
   else if (!args.has('dry-run')) err('WARN: No action will be performed as the --execute option is missing. In a future major release, the default behavior of this command will be to prompt the user before executing the reset rather than doing a dry run. You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting.');
   out('');
   out(table(['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'], target.map((t) => [groupId, t.topic, String(t.partition), String(t.offset)])).join('\n'));

@@ -80,4 +80,37 @@ describe('failover > ZooKeeper faults', function () {
     const after = await Promise.all([0, 1, 2].map(async (p) => (await s!.cluster.partitionState(s!.topic, p)).leaderEpoch));
     expect(after, 'leader epochs after the outage').to.deep.equal(leaderEpochs);
   });
+
+  // Found by this suite (soak seed 42): after its ZooKeeper session resumes on a new connection,
+  // the controller never handles a later broker death or registration, so a restarted broker
+  // gets no UpdateMetadata. Un-skip once the controller re-arms its watches on session resume.
+  it.skip('ZooKeeper down for 6 s, then a broker kill -9 and restart: the controller still follows broker changes after the outage (skipped: exposes a controller bug, broker-change watch lost after session resume)', async () => {
+    s = await Scenario.start({
+      name: 'zk-down-then-broker-restart',
+      fault: 'ZooKeeper down 6 s; later kill -9 + restart a non-controller broker',
+      cluster: { zookeeper: 'single' },
+      assignment: [[1], [2], [3]],
+    });
+    await s.warmup();
+    const zk = s.cluster.zookeeperNodes[0]!;
+    const outage = s.fault('ZooKeeper down');
+    await s.cluster.stopZooKeeperNode(zk);
+    const downAt = Date.now();
+    await waitFor(() => Date.now() - downAt >= 6_000, 'the outage to last 6 s', { timeoutMs: 10_000, intervalMs: 100 });
+    await s.cluster.startZooKeeperNode(zk);
+    outage.heal();
+    await s.cluster.waitHealthy();
+    const controller = await s.cluster.controllerId();
+    const victim = [1, 2, 3].find((id) => id !== controller)!;
+    const f = s.fault(`kill -9 broker ${victim} after the outage`, [victim - 1]);
+    await s.cluster.broker(victim).kill9();
+    await s.cluster.restartBroker(victim);
+    f.heal();
+    // The restarted broker only learns the cluster from the controller's UpdateMetadata.
+    await s.cluster.waitHealthy();
+    await s.cluster.waitLeaders(s.topic, 3);
+    await s.recover();
+    const r = await s.finish({ leaderAcksDurable: true });
+    expect(r.verdict.ok, describeViolations(r.verdict)).to.equal(true);
+  });
 });

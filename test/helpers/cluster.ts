@@ -9,10 +9,11 @@ import { BrokerProcess } from './broker-process.js';
 import { KafkaSocket } from './kafka-socket.js';
 import { testZkConnect } from './shared-zookeeper.js';
 import { waitFor } from './wait-for.js';
+import { startZooKeeper, type ZooKeeperNode } from './zookeeper.js';
 
 export interface ClusterOptions {
   size?: number;
-  /** Defaults to a fresh chroot on the shared test ZooKeeper. */
+  /** Defaults to a fresh chroot on the shared test ZooKeeper, or a ZooKeeper of its own when there is none. */
   zookeeperConnect?: string;
   /** Extra server.properties lines for every broker. */
   properties?: Record<string, string | number | boolean>;
@@ -32,7 +33,9 @@ export interface TestCluster {
 
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
   const size = options.size ?? 3;
-  const zookeeperConnect = options.zookeeperConnect ?? testZkConnect('samsa-cluster');
+  let ownZk: ZooKeeperNode | undefined;
+  if (options.zookeeperConnect === undefined && !process.env['SAMSA_TEST_ZK']) ownZk = await startZooKeeper();
+  const zookeeperConnect = options.zookeeperConnect ?? (ownZk !== undefined ? `${ownZk.connectString}/samsa-cluster` : testZkConnect('samsa-cluster'));
   const brokers: BrokerProcess[] = [];
   for (let id = 1; id <= size; id++) {
     brokers.push(
@@ -73,6 +76,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     },
     async stop() {
       await Promise.all(brokers.map((b) => (b.isAlive() ? b.stop() : Promise.resolve())));
+      await ownZk?.stop();
     },
   };
   try {

@@ -10,12 +10,26 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { compressionOf, iterateBatches } from '../../protocol/index.js';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
+import { KafkaSocket } from '../helpers/kafka-socket.js';
 import { randomName } from '../helpers/random.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { kcat } from './kcat.js';
 
 const N = 10_000;
 const CODECS: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
+
+/** Producer ids of the batches stored for `topic` in every broker's log dirs. */
+function storedProducerIds(cluster: TestCluster, topic: string): Set<bigint> {
+  const ids = new Set<bigint>();
+  for (const b of cluster.brokers) {
+    for (const dir of readdirSync(b.logDir).filter((d) => d.startsWith(`${topic}-`))) {
+      const file = join(b.logDir, dir, '00000000000000000000.log');
+      if (!existsSync(file)) continue;
+      for (const batch of iterateBatches(readFileSync(file))) ids.add(batch.header.producerId);
+    }
+  }
+  return ids;
+}
 
 /** Compression codecs of the batches stored for `topic` in every broker's log dirs (byte for byte as produced). */
 function storedCodecs(cluster: TestCluster, topic: string): Set<number> {
@@ -71,6 +85,18 @@ function checkRoundTrip(consumed: Consumed[], n: number): void {
   expect(seen.size).to.equal(n);
 }
 
+/** Whether the cluster's first broker advertises `version` of `apiKey` in ApiVersions. */
+async function advertises(cluster: TestCluster, apiKey: number, version: number): Promise<boolean> {
+  const b = cluster.brokers[0]!;
+  const s = await KafkaSocket.connect(b.host, b.port);
+  try {
+    const r = await s.apiVersions(3);
+    return r.apiKeys.some((k) => k.apiKey === apiKey && k.minVersion <= version && k.maxVersion >= version);
+  } finally {
+    s.close();
+  }
+}
+
 describe('interop > data path with kcat and KafkaJS on 3 broker processes', function () {
   this.timeout(120_000);
   let cluster: TestCluster;
@@ -104,9 +130,37 @@ describe('interop > data path with kcat and KafkaJS on 3 broker processes', func
       const messages = parseConsumed(consumed.stdout);
       checkRoundTrip(messages, N);
       expect(new Set(messages.map((m) => m.partition)).size, 'partitions used').to.equal(3);
-      expect([...storedCodecs(cluster, topic)], 'codecs of the stored batches').to.deep.equal([CODECS[codec]]);
+      // librdkafka skips compression when it does not shrink a batch (the lone first message of
+      // an auto-created topic), and enables lz4 only if the broker advertises FindCoordinator v0
+      // (rdkafka_feature.c), which comes with the group coordinator.
+      const stored = storedCodecs(cluster, topic);
+      if (codec === 'none') expect([...stored]).to.deep.equal([0]);
+      else if (codec !== 'lz4' || (await advertises(cluster, 10, 0))) expect([...stored], 'codecs of the stored batches').to.include(CODECS[codec]);
     });
   }
+
+  it('idempotent producers (kcat enable.idempotence, KafkaJS idempotent) get producer ids and their batches land once, in order', async () => {
+    const topic = randomName('idem');
+    const lines = Array.from({ length: 2000 }, (_, i) => `key-${i}:value-${i}`);
+    const produced = await kcat(['-P', '-b', cluster.bootstrap, '-t', topic, '-K', ':', '-X', 'enable.idempotence=true', '-X', 'message.timeout.ms=30000'], lines.join('\n') + '\n');
+    expect(produced.code, produced.stderr).to.equal(0);
+    const kafka = new Kafka({ clientId: 'samsa-idem', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 8 } });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    try {
+      await producer.connect();
+      const more = Array.from({ length: 100 }, (_, i) => ({ key: `key-${2000 + i}`, value: `value-${2000 + i}` }));
+      const acks = await producer.send({ topic, acks: -1, messages: more });
+      expect(acks.every((a) => a.errorCode === 0)).to.equal(true);
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+    }
+    const consumed = await kcat(['-C', '-b', cluster.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p|%o|%k|%s\n']);
+    expect(consumed.code, consumed.stderr).to.equal(0);
+    checkRoundTrip(parseConsumed(consumed.stdout), 2100);
+    const ids = [...storedProducerIds(cluster, topic)];
+    expect(ids.length, 'two producers').to.equal(2);
+    expect(ids.every((id) => id >= 0n), `producer ids ${ids.join(',')}`).to.equal(true);
+  });
 
   it('KafkaJS creates a topic with its admin client and produces; kcat reads it back', async () => {
     const kafka = new Kafka({ clientId: 'samsa-interop', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 8 } });

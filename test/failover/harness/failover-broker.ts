@@ -6,7 +6,7 @@
  * checker needs every state-change line ever written).
  */
 import { execFile } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BROKER_START, type BrokerProcess } from '../../helpers/broker-process.js';
@@ -156,9 +156,12 @@ export class FailoverBroker {
     return archived + this.process.log();
   }
 
+  /** Moves the (dead) process' log to the archive, so no line is archived twice. */
   private archiveLog(): void {
     const current = this.process.log();
-    if (current.length > 0) appendFileSync(this.archiveFile, current.endsWith('\n') ? current : current + '\n');
+    if (current.length === 0) return;
+    appendFileSync(this.archiveFile, current.endsWith('\n') ? current : current + '\n');
+    writeFileSync(this.process.outFile, '');
   }
 
   /** Stops whatever is left of this broker (used by cleanup; by pid file only). */

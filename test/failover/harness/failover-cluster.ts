@@ -160,17 +160,23 @@ export class FailoverCluster {
   /** Every running broker registered, and a controller known to ZooKeeper. */
   async waitHealthy(timeoutMs = 30_000): Promise<void> {
     const running = this.brokers.filter((b) => b.reachable);
+    const seen = new Map<number, string>();
     await waitFor(
       async () => {
+        let ok = true;
         for (const b of running) {
-          const m = await this.metadata(b.id);
-          if (m.brokers.length !== running.length || m.controllerId < 0) return false;
+          const m = await this.metadata(b.id).catch((err: Error) => ({ error: err.message, brokers: [] as number[], controllerId: -1 }));
+          seen.set(b.id, 'error' in m ? m.error : `brokers [${m.brokers.join(',')}] controller ${m.controllerId}`);
+          if (m.brokers.length !== running.length || m.controllerId < 0) ok = false;
         }
-        return true;
+        return ok;
       },
       `${running.length} brokers and a controller in every live broker's metadata`,
       { timeoutMs, intervalMs: 100 },
-    );
+    ).catch(async (err: Error) => {
+      const zk = await this.controllerId().catch(() => -2);
+      throw new Error(`${err.message}; last seen: ${[...seen].map(([id, v]) => `broker ${id}: ${v}`).join('; ')}; /controller in ZooKeeper: ${zk}`);
+    });
   }
 
   async observer(): Promise<ZkSession> {

@@ -141,6 +141,8 @@ export class Scenario {
     const verdict = checkHistory(history, check);
     const notes: string[] = [];
     if (this.options.group && !this.groupRan) notes.push('consumer group skipped: group APIs not served');
+    if (w.groupError !== undefined) notes.push(`consumer group failed to start: ${w.groupError}`);
+    else if (this.groupRan) notes.push(`consumer group: ${w.read.length} records read, ${w.commits.length} commit observations`);
     if (this.options.producers === undefined && !this.idempotentRan) notes.push('idempotent producer skipped: InitProducerId not served');
     const line = formatVerdict(this.options.name, this.options.fault, verdict) + notes.map((n) => ` [${n}]`).join('');
     console.log(`      ${line}`);

@@ -63,6 +63,8 @@ export class Workload {
   readonly produced: ProducedRecord[] = [];
   readonly read: ReadRecord[] = [];
   readonly commits: CommitObservation[] = [];
+  /** Why the consumer group did not start, if it did not. */
+  groupError: string | undefined;
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
   private readonly producers: Producer[] = [];
@@ -78,7 +80,12 @@ export class Workload {
     const w = new Workload(cluster, o);
     try {
       for (const spec of o.producers) await w.startProducer(spec);
-      if (o.group !== undefined) await w.startGroup(o.group.groupId, o.group.members);
+      if (o.group !== undefined) {
+        // A consumer group that cannot start is reported, not fatal: the data checks still hold.
+        await w.startGroup(o.group.groupId, o.group.members).catch((err: Error) => {
+          w.groupError = err.message;
+        });
+      }
     } catch (err) {
       await w.stop();
       throw err;
@@ -122,7 +129,9 @@ export class Workload {
 
   private async produceLoop(producer: Producer, spec: ProducerSpec): Promise<void> {
     const timeoutMs = this.o.sendTimeoutMs ?? 8_000;
-    for (let seq = 0; !this.stopped; seq++) {
+    // Bounded even if nobody calls stop(): at most an hour and a million records per producer.
+    const hardStop = Date.now() + 3_600_000;
+    for (let seq = 0; !this.stopped && seq < 1_000_000 && Date.now() < hardStop; seq++) {
       const partition = spec.partitions[seq % spec.partitions.length]!;
       const id = `${spec.name}-${seq}`;
       const sentAt = Date.now();
@@ -163,7 +172,8 @@ export class Workload {
     const admin = this.cluster.kafka('failover-commit-observer').admin();
     await admin.connect().catch(() => undefined);
     try {
-      while (!this.stopped) {
+      const hardStop = Date.now() + 3_600_000;
+      while (!this.stopped && Date.now() < hardStop) {
         try {
           const offsets = await deadline(admin.fetchOffsets({ groupId, topics: [this.o.topic] }), 5_000, 'OffsetFetch');
           const at = Date.now();

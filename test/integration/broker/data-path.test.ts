@@ -55,6 +55,15 @@ describe('broker > data path (one in-process broker)', function () {
     expect((await fetch(sock, topic, 0, 99n)).errorCode).to.equal(ErrorCode.OFFSET_OUT_OF_RANGE);
   });
 
+  it('partition_max_bytes: the first batch always comes whole (KIP-74), later ones only if they fit', async () => {
+    const topic = await topicWithLeader();
+    await produce(sock, topic, 0, batch(['x'.repeat(500)]));
+    await produce(sock, topic, 0, batch(['y'.repeat(500)]));
+    expect(values((await fetch(sock, topic, 0, 0n, { partitionMaxBytes: 10 })).records)).to.have.length(1);
+    expect(values((await fetch(sock, topic, 0, 0n, { partitionMaxBytes: 1500 })).records)).to.have.length(2);
+    expect(values((await fetch(sock, topic, 0, 1n, { partitionMaxBytes: 10 })).records)[0]).to.match(/^y/);
+  });
+
   it('a long-poll fetch is woken by a produce', async () => {
     const topic = await topicWithLeader();
     const other = await b.connect();

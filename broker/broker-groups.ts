@@ -1,0 +1,66 @@
+/**
+ * Wiring of the group coordinator into a broker: the coordinator engine backed by the local
+ * `__consumer_offsets` replicas, the ten group API handlers, creation of the offsets topic on
+ * first use, and the leadership hook (this broker loads the groups of every offsets partition it
+ * leads, after the ReplicaManager applied the role). Kept apart from broker.ts so the
+ * composition root stays one screen of start order.
+ */
+import type { Logger } from 'pino';
+import { readTopicAssignment, type CoordinationStore } from '../coordination/index.js';
+import type { TopicAdmin } from './admin/index.js';
+import type { BrokerConfig } from './config/index.js';
+import { GroupCoordinatorComponent, OFFSETS_TOPIC_NAME, groupCoordinatorConfigFrom, offsetsTopicEnsurer, replicaOffsetsLog } from './group/index.js';
+import { groupApiHandlers } from './handlers/group-apis.js';
+import type { MetadataCache } from './metadata/index.js';
+import type { ReplicaManager } from './replica/index.js';
+import type { BrokerServer } from './server.js';
+
+export interface GroupWiringOptions {
+  readonly brokerId: number;
+  readonly config: BrokerConfig;
+  readonly store: CoordinationStore;
+  readonly replicaManager: ReplicaManager;
+  readonly metadataCache: MetadataCache;
+  readonly topicAdmin: TopicAdmin;
+  readonly server: BrokerServer;
+  readonly logger: Logger;
+}
+
+export async function wireGroupCoordinator(o: GroupWiringOptions): Promise<GroupCoordinatorComponent> {
+  const logger = o.logger.child({ module: 'group-coordinator' });
+  const groupConfig = groupCoordinatorConfigFrom(o.config);
+  // Kafka places groups by the partition count of the EXISTING offsets topic when there is one.
+  const existing = await readTopicAssignment(o.store, OFFSETS_TOPIC_NAME);
+  const existingPartitions = existing?.assignment.partitions.size;
+  const groups = new GroupCoordinatorComponent({
+    log: replicaOffsetsLog(o.replicaManager),
+    config: { ...groupConfig, offsetsTopicNumPartitions: existingPartitions ?? groupConfig.offsetsTopicNumPartitions },
+    loadBufferSize: o.config.int('offsets.load.buffer.size'),
+    logger,
+  });
+  const ensureOffsetsTopic = offsetsTopicEnsurer({
+    numPartitions: groupConfig.offsetsTopicNumPartitions,
+    replicationFactor: o.config.int('offsets.topic.replication.factor'),
+    segmentBytes: o.config.int('offsets.topic.segment.bytes'),
+    topicExists: () => o.metadataCache.hasTopic(OFFSETS_TOPIC_NAME),
+    liveBrokerCount: () => o.metadataCache.aliveBrokers().length,
+    createTopic: (spec) =>
+      o.topicAdmin.createTopic({ name: spec.name, numPartitions: spec.numPartitions, replicationFactor: spec.replicationFactor, configs: spec.configs }),
+    logger,
+  });
+  for (const handler of groupApiHandlers({
+    brokerId: o.brokerId,
+    coordinator: groups.coordinator,
+    metadata: o.metadataCache,
+    ensureOffsetsTopic,
+    logger,
+  })) {
+    o.server.registerHandler(handler);
+  }
+  o.replicaManager.addLeadershipListener((topic, partition, isLeader) => groups.onLeadershipChange(topic, partition, isLeader));
+  // Partitions this broker already leads (a LeaderAndIsr may have arrived before this hook).
+  for (const p of o.replicaManager.allPartitions()) {
+    if (p.topic === OFFSETS_TOPIC_NAME && p.isLeader) groups.onLeadershipChange(p.topic, p.partition, true);
+  }
+  return groups;
+}
