@@ -87,6 +87,8 @@ runTool(spec, async (args) => {
   const next = new Map<string, { tp: TopicPartition; offset: bigint }>();
   let count = 0;
   let lastRecordAt = Date.now();
+  let lastCommitAt = Date.now();
+  const printedOffsets = () => new Map<TopicPartition, OffsetAndMetadata>([...next.values()].map((v) => [v.tp, { offset: v.offset }]));
   try {
     while (!stopping && (maxMessages === undefined || count < maxMessages)) {
       const wait = timeoutMs === undefined ? 500 : Math.max(1, Math.min(500, lastRecordAt + timeoutMs - Date.now()));
@@ -98,6 +100,11 @@ runTool(spec, async (args) => {
         next.set(`${r.topic}\u0000${r.partition}`, { tp: { topic: r.topic, partition: r.partition }, offset: r.offset + 1n });
       }
       if (records.length > 0) lastRecordAt = Date.now();
+      // Like Kafka's auto commit (every 5 s), but of what was printed, not of what was fetched.
+      if (groupId !== undefined && next.size > 0 && Date.now() - lastCommitAt >= 5000) {
+        lastCommitAt = Date.now();
+        consumer.commitAsync(printedOffsets(), () => undefined);
+      }
       else if (timeoutMs !== undefined && Date.now() - lastRecordAt >= timeoutMs) {
         err(`[${new Date().toISOString()}] ERROR Error processing message, terminating consumer process: TimeoutException`);
         break;
@@ -105,8 +112,7 @@ runTool(spec, async (args) => {
     }
     // Commit exactly what was printed: a poll may have fetched past --max-messages.
     if (groupId !== undefined && next.size > 0) {
-      const offsets = new Map<TopicPartition, OffsetAndMetadata>([...next.values()].map((v) => [v.tp, { offset: v.offset }]));
-      await consumer.commitSync(offsets);
+      await consumer.commitSync(printedOffsets());
     }
   } finally {
     await consumer.close().catch(() => undefined);

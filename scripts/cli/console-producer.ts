@@ -53,7 +53,7 @@ runTool(spec, async (args) => {
     await withTimeout(producer.connect(), 15_000, `no broker answered at ${servers.join(',')}`);
   } catch (e) {
     await producer.close({ timeoutMs: 0 }).catch(() => undefined);
-    throw e instanceof ToolError ? e : new ToolError(`cannot reach any broker at ${servers.join(',')}: ${describeError(e)}`);
+    throw e instanceof ToolError ? e : new ToolError(`cannot reach any broker at ${servers.join(',')}: ${e instanceof Error ? e.message : String(e)}`);
   }
 
   let failed = 0;

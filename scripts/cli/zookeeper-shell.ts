@@ -4,10 +4,10 @@
  * (exit 1 if it failed); otherwise it reads commands from stdin, one per line.
  */
 import { createInterface } from 'node:readline';
-import type { ZkSession } from '../../coordination/index.js';
+import { parseConnectString, type ZkSession } from '../../coordination/index.js';
 import { UsageError, type ToolSpec } from './args.js';
 import { err, out, runTool } from './common.js';
-import { isNoNode, openZk } from './zk.js';
+import { checkConnectString, isNoNode, openZk } from './zk.js';
 
 const HELP = `Commands:
   ls [-R] <path>    children of a znode (-R: the whole subtree, one path per line)
@@ -28,9 +28,15 @@ runTool(spec, async (args) => {
   const [connect, ...command] = args.positionals;
   if (connect === undefined) throw new UsageError('missing the ZooKeeper address (host:port[/chroot])');
   err(`Connecting to ${connect}`);
-  const zk = await openZk(connect);
+  // Connect without the chroot and prefix paths ourselves: a session with a chroot would create
+  // it when missing, and this shell never writes.
+  const { servers, chroot } = parseConnectString(checkConnectString(connect));
+  const zk = await openZk(servers);
+  const abs = (p: string) => (chroot === '' ? p : p === '/' ? chroot : `${chroot}${p}`);
+  const rel = (p: string) => (chroot === '' ? p : p === chroot ? '/' : p.slice(chroot.length));
+  const run = (words: string[]) => runCommand(zk, words, abs, rel);
   try {
-    if (command.length > 0) return (await run(zk, command)) ? 0 : 1;
+    if (command.length > 0) return (await run(command)) ? 0 : 1;
     const tty = process.stdin.isTTY === true;
     const rl = createInterface({ input: process.stdin, ...(tty ? { output: process.stdout, prompt: `[zk: ${connect}] ` } : {}), crlfDelay: Infinity });
     if (tty) rl.prompt();
@@ -38,7 +44,7 @@ runTool(spec, async (args) => {
     for await (const line of rl) {
       const words = line.trim().split(/\s+/).filter((w) => w !== '');
       if (words[0] === 'quit' || words[0] === 'exit') break;
-      if (words.length > 0) ok = (await run(zk, words)) && ok;
+      if (words.length > 0) ok = (await run(words)) && ok;
       if (tty) rl.prompt();
     }
     rl.close();
@@ -48,7 +54,7 @@ runTool(spec, async (args) => {
   }
 });
 
-async function run(zk: ZkSession, words: string[]): Promise<boolean> {
+async function runCommand(zk: ZkSession, words: string[], abs: (p: string) => string, rel: (p: string) => string): Promise<boolean> {
   const [cmd, ...rest] = words;
   const recursive = rest[0] === '-R';
   const path = recursive ? rest[1] : rest[0];
@@ -66,13 +72,13 @@ async function run(zk: ZkSession, words: string[]): Promise<boolean> {
   }
   try {
     if (cmd === 'ls') {
-      if (recursive) for (const p of await subtree(zk, path)) out(p);
-      else out(`[${(await zk.getChildren(path)).sort().join(', ')}]`);
+      if (recursive) for (const p of await subtree(zk, abs(path))) out(rel(p));
+      else out(`[${(await zk.getChildren(abs(path))).sort().join(', ')}]`);
     } else if (cmd === 'get') {
-      const { data } = await zk.getData(path);
+      const { data } = await zk.getData(abs(path));
       out(data === null ? 'null' : data.toString('utf8'));
     } else {
-      const { stat } = await zk.getData(path);
+      const { stat } = await zk.getData(abs(path));
       const hex = (n: bigint) => `0x${n.toString(16)}`;
       const time = (ms: bigint) => new Date(Number(ms)).toUTCString();
       out(

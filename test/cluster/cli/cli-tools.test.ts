@@ -27,10 +27,12 @@ const TOOLS = [
   'zookeeper-shell',
 ];
 
-// Data topics use RF 1: until follower fetching lands, a replicated partition's high watermark
-// does not move, so nothing produced to it becomes readable. Placement (reassignment, elections)
-// is tested on an RF 3 topic, which needs no data.
+// Data topics (and __consumer_offsets) use RF 1: until follower fetching lands, a replicated
+// partition's high watermark does not move, so nothing produced to it becomes readable (nor are
+// group writes acknowledged). Placement (reassignment, elections) is tested on an RF 3 topic,
+// which needs no data.
 const DATA_RF = '1';
+const CLUSTER_PROPERTIES = { 'offsets.topic.replication.factor': 1, 'group.initial.rebalance.delay.ms': 0 };
 
 describe('cli: Kafka-style tools against a live cluster', function () {
   this.timeout(120_000);
@@ -42,7 +44,7 @@ describe('cli: Kafka-style tools against a live cluster', function () {
   const lines = ['k1:v1', 'k2:v2', 'k3:v3', 'k4:v4', 'k5:v5', 'k6:v6'];
 
   before(async () => {
-    cluster = await startCluster({ size: 3 });
+    cluster = await startCluster({ size: 3, properties: CLUSTER_PROPERTIES });
     bs = cluster.bootstrap;
   });
 
@@ -103,12 +105,20 @@ describe('cli: Kafka-style tools against a live cluster', function () {
     await ok('console-producer', ['--bootstrap-server', bs, '--topic', topic, '--property', 'parse.key=true', '--property', 'key.separator=:'], { input: lines.join('\n') + '\n' });
   });
 
-  it('console-consumer.sh: one partition without a group, from the earliest offset', async () => {
-    const r = await runTool('console-consumer', ['--bootstrap-server', bs, '--topic', topic, '--partition', '0', '--offset', 'earliest', '--timeout-ms', '1500', '--property', 'print.key=true', '--property', 'key.separator=:']);
-    expect(r.code).to.equal(0);
-    const got = r.stdout.split('\n').filter((l) => l !== '');
-    expect(got.every((l) => lines.includes(l))).to.equal(true);
-    expect(r.stderr).to.contain(`Processed a total of ${got.length} messages`);
+  it('console-consumer.sh: single partitions without a group, from the earliest offset, add up to everything', async () => {
+    const results = await Promise.all(
+      [0, 1, 2].map((p) =>
+        runTool('console-consumer', ['--bootstrap-server', bs, '--topic', topic, '--partition', String(p), '--offset', 'earliest', '--timeout-ms', '3000', '--property', 'print.key=true', '--property', 'key.separator=:']),
+      ),
+    );
+    const got: string[] = [];
+    for (const r of results) {
+      expect(r.code, r.stderr).to.equal(0);
+      const mine = r.stdout.split('\n').filter((l) => l !== '');
+      expect(r.stderr).to.contain(`Processed a total of ${mine.length} messages`);
+      got.push(...mine);
+    }
+    expect(got.sort()).to.deep.equal([...lines].sort());
   });
 
   it('console-consumer.sh: a group reads everything from the beginning and commits it', async () => {
@@ -126,8 +136,9 @@ describe('cli: Kafka-style tools against a live cluster', function () {
     const described = await ok('consumer-groups', ['--bootstrap-server', bs, '--describe', '--group', group]);
     expect(described).to.contain(`Consumer group '${group}' has no active members.`);
     expect(described).to.match(/GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG\s+CONSUMER-ID\s+HOST\s+CLIENT-ID/);
+    // Only partitions with a committed offset are listed for a group without members.
     const before = rows(described);
-    expect(before).to.have.length(3);
+    expect(before.length).to.be.within(1, 3);
     expect(before.reduce((n, r) => n + Number(r[3]), 0)).to.equal(lines.length);
     for (const r of before) expect(r[5], r.join(' ')).to.equal('0');
 
