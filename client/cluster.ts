@@ -14,7 +14,7 @@ import type { MetadataBroker, MetadataRequest, MetadataResponse } from './api-ty
 import { API, errorInfo } from './wire.js';
 
 export interface ClusterOptions {
-  /** Bootstrap addresses, "host:port". */
+  /** Bootstrap addresses, "host:port" (an entry may be a comma list, as bootstrap.servers). */
   brokers: readonly string[];
   clientId?: string;
   requestTimeoutMs?: number;
@@ -71,8 +71,10 @@ export class Cluster {
   readonly scheduler: Scheduler;
 
   constructor(private readonly opts: ClusterOptions) {
-    if (opts.brokers.length === 0) throw new KafkaClientError('CLI_INVALID_CONFIG', 'no bootstrap brokers given');
-    this.bootstrap = opts.brokers.map(parseHostPort);
+    // Entries may be comma lists, like bootstrap.servers ("h1:9092,h2:9092").
+    const addresses = opts.brokers.flatMap((b) => b.split(',')).map((b) => b.trim()).filter((b) => b.length > 0);
+    if (addresses.length === 0) throw new KafkaClientError('CLI_INVALID_CONFIG', 'no bootstrap brokers given');
+    this.bootstrap = addresses.map(parseHostPort);
     this.clientId = opts.clientId ?? 'samsa';
     this.clock = opts.clock ?? systemClock;
     this.scheduler = opts.scheduler ?? systemScheduler;

@@ -14,10 +14,13 @@ import {
   iterateBatches,
   decodeRecordBatch,
   isControlBatch,
+  RECORD_BATCH_HEADER_SIZE,
+  compressionOf,
+  decompress,
 } from '../protocol/index.js';
 import type { VersionRange } from './connection.js';
 
-export { FrameDecoder, errorInfo, encodeRecordBatch, CompressionType, iterateBatches, decodeRecordBatch, isControlBatch };
+export { FrameDecoder, errorInfo, encodeRecordBatch, CompressionType, iterateBatches, decodeRecordBatch, isControlBatch, RECORD_BATCH_HEADER_SIZE, compressionOf, decompress };
 
 /** Kafka API keys (protocol/'s table). */
 export const API = ApiKey;

@@ -8,7 +8,6 @@
  * automatically every `autoCommitIntervalMs`, before partitions are revoked and on close, or by
  * hand with `commitSync`/`commitAsync`.
  */
-import type { DecodedRecord } from '../../protocol/index.js';
 import type { Clock, Scheduler } from '../clock.js';
 import { Cluster, type ClusterOptions } from '../cluster.js';
 import { KafkaClientError } from '../errors.js';
@@ -18,6 +17,7 @@ import type { Assignor } from './assignors/types.js';
 import { rangeAssignor } from './assignors/range.js';
 import { cooperativeStickyAssignor } from './assignors/cooperative-sticky.js';
 import { Fetcher, tpKey, type OffsetResetPolicy, type TopicPartition } from './fetcher.js';
+import type { FetchedRecord } from './record-reader.js';
 import type { OffsetAndMetadata } from './group/group-client.js';
 import { GroupMembership } from './group/membership.js';
 
@@ -80,6 +80,8 @@ export class Consumer<K = Buffer, V = Buffer> {
   private readonly keyDeserializer: Deserializer<K>;
   private readonly valueDeserializer: Deserializer<V>;
   private readonly autoCommitIntervalMs: number | undefined;
+  /** No deserializers: fetched records are returned as they are (no copy per record). */
+  private readonly rawBytes: boolean;
   private nextAutoCommitMs = 0;
   private listener: RebalanceListener = {};
   private closed = false;
@@ -124,6 +126,7 @@ export class Consumer<K = Buffer, V = Buffer> {
     this.maxPollRecords = opts.maxPollRecords ?? 500;
     this.keyDeserializer = opts.keyDeserializer ?? ((b) => b as K | null);
     this.valueDeserializer = opts.valueDeserializer ?? ((b) => b as V | null);
+    this.rawBytes = opts.keyDeserializer === undefined && opts.valueDeserializer === undefined;
   }
 
   connect(): Promise<void> {
@@ -205,7 +208,7 @@ export class Consumer<K = Buffer, V = Buffer> {
       const drained = this.fetcher.drain(max);
       // Prefetch: the next records travel while the application handles these.
       this.fetcher.sendFetches();
-      if (drained.length > 0) return drained.map(({ state, record }) => this.toRecord(state.topic, state.partition, record));
+      if (drained.length > 0) return this.toRecords(drained);
       const left = deadline - this.cluster.clock.now();
       if (left <= 0 || this.closed) return [];
       await this.fetcher.waitForData(left);
@@ -345,15 +348,16 @@ export class Consumer<K = Buffer, V = Buffer> {
     this.fetcher.assign(this.assignment().filter((tp) => !gone.has(tpKey(tp.topic, tp.partition))));
   }
 
-  private toRecord(topic: string, partition: number, r: DecodedRecord): ConsumerRecord<K, V> {
-    return {
-      topic,
-      partition,
-      offset: r.offset,
-      timestamp: r.timestamp,
-      key: this.keyDeserializer(r.key, topic),
-      value: this.valueDeserializer(r.value, topic),
-      headers: r.headers,
-    };
+  private toRecords(fetched: FetchedRecord[]): Array<ConsumerRecord<K, V>> {
+    if (this.rawBytes) return fetched as unknown as Array<ConsumerRecord<K, V>>;
+    // Deserialized in place: the fetched objects are this poll's own.
+    const out = fetched as unknown as Array<ConsumerRecord<K, V>>;
+    for (let i = 0; i < fetched.length; i++) {
+      const r = fetched[i]!;
+      const o = out[i]!;
+      o.key = this.keyDeserializer(r.key as Buffer | null, r.topic);
+      o.value = this.valueDeserializer(r.value as Buffer | null, r.topic);
+    }
+    return out;
   }
 }

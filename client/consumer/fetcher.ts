@@ -8,11 +8,12 @@
  * Concurrency contract: one event loop; the consumer calls in, responses come back through
  * promise callbacks that only touch state and wake waiters.
  */
-import type { FetchRequest, FetchResponse, ListOffsetsRequest, ListOffsetsResponse, DecodedRecord } from '../../protocol/index.js';
+import type { FetchRequest, FetchResponse, ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/index.js';
 import type { Cluster } from '../cluster.js';
 import type { TimerHandle } from '../clock.js';
 import { KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
-import { API, errorInfo, iterateBatches, decodeRecordBatch, isControlBatch } from '../wire.js';
+import { API, errorInfo, iterateBatches, isControlBatch } from '../wire.js';
+import { readBatchRecords, type FetchedRecord } from './record-reader.js';
 
 export interface TopicPartition {
   topic: string;
@@ -49,10 +50,28 @@ interface CompletedFetch {
   state: PartitionState;
   /** The position this data continues from; stale if the partition was seeked meanwhile. */
   position: bigint;
-  records: DecodedRecord[];
+  records: FetchedRecord[];
   index: number;
   /** Offset after the last batch (skips control batches and compaction gaps). */
   nextOffset: bigint;
+}
+
+/** A partition's buffered responses in order: how many, and whether they follow on from its position. */
+interface Chain {
+  count: number;
+  end: bigint | undefined;
+  stale: boolean;
+}
+
+function extendChain(chains: Map<PartitionState, Chain>, c: CompletedFetch): void {
+  const chain = chains.get(c.state);
+  if (chain === undefined) {
+    chains.set(c.state, { count: 1, end: c.nextOffset, stale: c.position !== c.state.position });
+    return;
+  }
+  chain.count++;
+  if (chain.end !== c.position) chain.stale = true;
+  chain.end = c.nextOffset;
 }
 
 const OFFSET_OUT_OF_RANGE = 1;
@@ -179,11 +198,16 @@ export class Fetcher {
   /** Send a Fetch to every leader that has fetchable partitions and no fetch in flight. */
   sendFetches(): void {
     if (this.closed) return;
-    const buffered = new Set(this.completed.map((c) => c.state));
+    const chains = new Map<PartitionState, Chain>();
+    for (const c of this.completed) extendChain(chains, c);
     const byNode = new Map<number, PartitionState[]>();
     let needMetadata = false;
     for (const s of this.states.values()) {
-      if (s.paused || s.position === undefined || s.pendingReset !== undefined || buffered.has(s)) continue;
+      if (s.paused || s.position === undefined || s.pendingReset !== undefined) continue;
+      // One fetch ahead at most: a partition with one buffered response is fetched again from
+      // where that response ends, so the broker works while the application handles records.
+      const chain = chains.get(s);
+      if (chain !== undefined && (chain.stale || chain.count > 1)) continue;
       const leader = this.cluster.leaderFor(s.topic, s.partition);
       if (leader === undefined) {
         needMetadata = true;
@@ -204,8 +228,9 @@ export class Fetcher {
     for (const s of partitions) {
       let l = topics.get(s.topic);
       if (l === undefined) topics.set(s.topic, (l = []));
-      l.push({ partition: s.partition, currentLeaderEpoch: -1, fetchOffset: s.position!, logStartOffset: -1n, partitionMaxBytes: this.opts.maxPartitionBytes });
-      positions.set(s, s.position!);
+      const fetchOffset = this.fetchPosition(s)!;
+      l.push({ partition: s.partition, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1n, partitionMaxBytes: this.opts.maxPartitionBytes });
+      positions.set(s, fetchOffset);
     }
     const request: FetchRequest = {
       replicaId: -1,
@@ -226,9 +251,12 @@ export class Fetcher {
     } catch (err) {
       sent = Promise.reject(err);
     }
+    let gotData = false;
     sent
       .then(
-        (res) => this.onFetch(res, positions),
+        (res) => {
+          gotData = this.onFetch(res, positions);
+        },
         (err: unknown) => {
           if (this.closed) return;
           this.backOff(node);
@@ -241,6 +269,9 @@ export class Fetcher {
       })
       .finally(() => {
         this.inFlight.delete(node);
+        // Data arrived: fetch the next run now (one ahead at most, see sendFetches) rather than
+        // when the application has handled this one.
+        if (gotData && this.pendingError === undefined) this.sendFetches();
         this.wake();
       });
   }
@@ -255,12 +286,14 @@ export class Fetcher {
     }, this.opts.retryBackoffMs);
   }
 
-  private onFetch(res: FetchResponse, positions: Map<PartitionState, bigint>): void {
+  /** Buffers the response's data; true if any partition got records. */
+  private onFetch(res: FetchResponse, positions: Map<PartitionState, bigint>): boolean {
     if (res.errorCode !== undefined && res.errorCode !== 0) {
       const err = brokerError(errorInfo(res.errorCode), 'fetch');
       if (!err.retriable) this.pendingError = err;
-      return;
+      return false;
     }
+    let gotData = false;
     let stale = false;
     for (const t of res.responses) {
       const topic = t.topic ?? '';
@@ -268,7 +301,7 @@ export class Fetcher {
         const s = this.states.get(tpKey(topic, p.partitionIndex));
         if (s === undefined) continue;
         const fetchedAt = positions.get(s);
-        if (fetchedAt === undefined || s.position !== fetchedAt) continue; // seeked meanwhile
+        if (fetchedAt === undefined || s.pendingReset !== undefined || this.fetchPosition(s) !== fetchedAt) continue; // seeked meanwhile
         if (p.errorCode === OFFSET_OUT_OF_RANGE) {
           if (this.opts.autoOffsetReset === 'none') this.pendingError = brokerError(errorInfo(p.errorCode), `fetch ${topic}/${p.partitionIndex} at ${fetchedAt}`);
           else s.pendingReset = this.opts.autoOffsetReset;
@@ -283,30 +316,48 @@ export class Fetcher {
         s.highWatermark = p.highWatermark;
         if (p.logStartOffset !== undefined && p.logStartOffset >= 0n) s.logStartOffset = p.logStartOffset;
         if (p.records === null || p.records.length === 0) continue;
-        const records: DecodedRecord[] = [];
+        const records: FetchedRecord[] = [];
         let nextOffset = fetchedAt;
         for (const slice of iterateBatches(p.records)) {
           const last = slice.header.baseOffset + BigInt(slice.header.lastOffsetDelta);
           if (last < fetchedAt) continue;
           if (!isControlBatch(slice.header.attributes)) {
-            for (const r of decodeRecordBatch(p.records, slice.start).records) if (r.offset >= fetchedAt) records.push(r);
+            readBatchRecords(s.topic, s.partition, p.records, slice.start, slice.header, fetchedAt, records);
           }
           nextOffset = last + 1n;
         }
-        if (nextOffset > fetchedAt) this.completed.push({ state: s, position: fetchedAt, records, index: 0, nextOffset });
+        if (nextOffset > fetchedAt) {
+          this.completed.push({ state: s, position: fetchedAt, records, index: 0, nextOffset });
+          gotData ||= records.length > 0;
+        }
       }
     }
     if (stale) void this.cluster.refreshMetadata().catch(() => undefined);
+    return gotData;
+  }
+
+  /**
+   * Where the data of `s` continues: its position, or the end of its buffered responses when
+   * they follow on from the position; undefined when the buffer is stale (seeked meanwhile).
+   */
+  private fetchPosition(s: PartitionState): bigint | undefined {
+    let at = s.position;
+    for (const c of this.completed) {
+      if (c.state !== s) continue;
+      if (c.position !== at) return undefined;
+      at = c.nextOffset;
+    }
+    return at;
   }
 
   /** Take up to `max` buffered records, advancing positions. Throws a pending fatal error. */
-  drain(max: number): Array<{ state: PartitionState; record: DecodedRecord }> {
+  drain(max: number): FetchedRecord[] {
     if (this.pendingError !== undefined) {
       const err = this.pendingError;
       this.pendingError = undefined;
       throw err;
     }
-    const out: Array<{ state: PartitionState; record: DecodedRecord }> = [];
+    const out: FetchedRecord[] = [];
     while (out.length < max && this.completed.length > 0) {
       const c = this.completed[0]!;
       const s = c.state;
@@ -315,10 +366,13 @@ export class Fetcher {
         this.completed.shift();
         continue;
       }
-      while (out.length < max && c.index < c.records.length) {
-        const record = c.records[c.index++]!;
-        out.push({ state: s, record });
-        s.position = record.offset + 1n;
+      // Whole runs of records per partition: positions advance once per run, not per record.
+      const take = Math.min(max - out.length, c.records.length - c.index);
+      if (take > 0) {
+        const from = c.index;
+        c.index += take;
+        for (let i = from; i < c.index; i++) out.push(c.records[i]!);
+        s.position = c.records[c.index - 1]!.offset + 1n;
       }
       if (c.index >= c.records.length) {
         s.position = c.nextOffset > s.position! ? c.nextOffset : s.position;

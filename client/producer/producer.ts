@@ -249,10 +249,11 @@ export class Producer<K = unknown, V = unknown> {
     if (this.closing !== undefined) throw new KafkaClientError('CLI_CLOSED', 'the producer is closed');
     const topic = this.cluster.topic(record.topic);
     if (topic === undefined || topic.partitions.length === 0 || this.connected === undefined) return undefined;
-    const data = this.serialize(record);
+    // One clock read per record: it stamps the record and ages the batch.
+    const now = this.clock.now();
+    const data = this.serialize(record, now);
     const partitionCount = topic.partitions.length;
     let partition = this.choosePartition(record, data, partitionCount);
-    const now = this.clock.now();
     const keyless = data.key === null && record.partition === undefined;
     let r = this.acc.tryAppend(record.topic, partition, data, now, keyless && this.partitioner.onNewBatch !== undefined);
     if (r === 'new-batch') {
@@ -263,13 +264,13 @@ export class Producer<K = unknown, V = unknown> {
     return r === 'new-batch' ? undefined : r;
   }
 
-  private serialize(record: ProducerRecord<K, V>): ProducerRecordData {
+  private serialize(record: ProducerRecord<K, V>, now = this.clock.now()): ProducerRecordData {
     const ts = record.timestamp;
     return {
       key: record.key === undefined || record.key === null ? null : this.keySerializer(record.key, record.topic),
       value: record.value === null ? null : this.valueSerializer(record.value, record.topic),
       headers: normalizeHeaders(record.headers),
-      timestamp: ts === undefined ? this.nowBigint() : BigInt(ts),
+      timestamp: ts === undefined ? this.nowBigint(now) : BigInt(ts),
     };
   }
 
@@ -277,8 +278,7 @@ export class Producer<K = unknown, V = unknown> {
   private lastNowBig = 0n;
 
   /** BigInt(now), reused within the same millisecond (a BigInt per record shows in profiles). */
-  private nowBigint(): bigint {
-    const now = this.clock.now();
+  private nowBigint(now: number): bigint {
     if (now !== this.lastNowMs) {
       this.lastNowMs = now;
       this.lastNowBig = BigInt(now);

@@ -3,6 +3,7 @@ import { Consumer } from '../../../client/consumer/consumer.js';
 import { Producer } from '../../../client/producer/producer.js';
 import { stringSerde } from '../../../client/serializers.js';
 import { startFakeCluster, type FakeClusterState } from './fake-broker.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 describe('client > Consumer, manual assignment (against the fake broker test double)', () => {
   let cluster: Awaited<ReturnType<typeof startFakeCluster>>;
@@ -66,6 +67,20 @@ describe('client > Consumer, manual assignment (against the fake broker test dou
     const got = await pollAll(c, 13);
     expect(got.map((r) => r.offset)).to.deep.equal(Array.from({ length: 13 }, (_, i) => BigInt(7 + i)));
     expect(got[0]!.value).to.equal('v15');
+  });
+
+  it('fetches one response ahead while records are buffered; a seek drops buffered and in-flight data', async () => {
+    const c = consumer({ autoOffsetReset: 'earliest', maxPollRecords: 5 });
+    const tp = { topic: 't', partition: 0 };
+    c.assign([tp]);
+    const first = await pollAll(c, 5);
+    expect(first.map((r) => r.offset)).to.deep.equal([0n, 1n, 2n, 3n, 4n]);
+    const fetches = (): number => state.requests.filter((r) => r.apiKey === 1).length;
+    await waitFor(() => fetches() >= 2, 'a fetch ahead of the 15 buffered records');
+    c.seek(tp, 3n);
+    const rest = await pollAll(c, 17);
+    expect(rest.map((r) => r.offset)).to.deep.equal(Array.from({ length: 17 }, (_, i) => BigInt(3 + i)));
+    expect(await c.poll({ timeoutMs: 100 })).to.deep.equal([]);
   });
 
   it('seekToBeginning / seekToEnd, pause / resume, and the async iterator', async () => {
