@@ -32,7 +32,19 @@ import { createInitProducerIdHandler } from './handlers/init-producer-id.js';
 import { stateChangeLogger } from './logging.js';
 import { type BrokerIdentity, type ControlApi, ControlRequestHandler, MetadataCache, resolveBrokerIdentity } from './metadata/index.js';
 import { realScheduler, type Scheduler } from './network/index.js';
-import { ConfigChangeWatcher, ReplicaManager, TopicConfigs } from './replica/index.js';
+import {
+  ALTER_ISR_API,
+  ConfigChangeWatcher,
+  LEADER_EPOCH_END_OFFSET_API,
+  REPLICA_FETCH_API,
+  ReplicaManager,
+  serveEpochEndOffsets,
+  serveReplicaFetch,
+  TopicConfigs,
+  type AlterIsrItem,
+  type AlterIsrItemResult,
+  type ReplicationOptions,
+} from './replica/index.js';
 import { ProducerIdManager } from './producer-id-manager.js';
 import { wireGroupCoordinator } from './broker-groups.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
@@ -247,8 +259,15 @@ export class Broker {
       scheduler: this.scheduler,
       logger: this.log.child({ module: 'replica-manager' }),
       stateChangeLogger: states,
+      replicaLagTimeMaxMs: this.config.int('replica.lag.time.max.ms'),
+      replication: this.replicationOptions(),
     });
     this.replicaManagerValue = rm;
+    this.server.registerInternal(REPLICA_FETCH_API, (_ctx, body) => serveReplicaFetch(rm, body));
+    this.server.registerInternal(LEADER_EPOCH_END_OFFSET_API, async (_ctx, body) => serveEpochEndOffsets(rm, body));
+    this.server.registerInternal(ALTER_ISR_API, (_ctx, body: { brokerId: number; brokerEpoch: bigint; partitions: AlterIsrItem[] }) =>
+      this.controller.alterIsr(body.brokerId, BigInt(body.brokerEpoch), body.partitions),
+    );
     const handler = new ControlRequestHandler({
       brokerId,
       brokerEpoch: () => this.controllerValue?.brokerEpoch ?? -1n,
@@ -301,7 +320,41 @@ export class Broker {
     this.configWatcher?.stop();
     // Parked joins/syncs answer NOT_COORDINATOR before the logs go away.
     await this.groups?.shutdown();
-    this.replicaManagerValue?.shutdown();
+    await this.replicaManagerValue?.shutdown();
+  }
+
+  /** Followers fetch over the inter-broker listener; leaders send ISR changes to the controller. */
+  private replicationOptions(): ReplicationOptions {
+    const c = this.config;
+    const listener = c.interBrokerListenerName;
+    return {
+      transport: this.server.interBrokerClient,
+      endpoint: (id) => {
+        const ep = this.metadataCache.endpoint(id, listener);
+        return ep === undefined ? undefined : { id, host: ep.host, port: ep.port };
+      },
+      brokerEpoch: () => this.controllerValue?.brokerEpoch ?? -1n,
+      alterIsr: (items) => this.sendAlterIsr(items),
+      fetch: {
+        maxWaitMs: c.int('replica.fetch.wait.max.ms'),
+        minBytes: c.int('replica.fetch.min.bytes'),
+        maxBytes: c.int('replica.fetch.response.max.bytes'),
+        partitionMaxBytes: c.int('replica.fetch.max.bytes'),
+        backoffMs: c.int('replica.fetch.backoff.ms'),
+        socketTimeoutMs: c.int('replica.socket.timeout.ms'),
+      },
+    };
+  }
+
+  /** AlterIsr to the active controller: a local call when it is us, else the inter-broker listener. */
+  private async sendAlterIsr(items: readonly AlterIsrItem[]): Promise<readonly AlterIsrItemResult[]> {
+    const controller = this.controller;
+    const brokerEpoch = controller.brokerEpoch;
+    if (controller.isActive) return controller.alterIsr(this.brokerId, brokerEpoch, items);
+    const active = controller.activeControllerId >= 0 ? controller.activeControllerId : this.metadataCache.controllerId;
+    const ep = active < 0 ? undefined : this.metadataCache.endpoint(active, this.config.interBrokerListenerName);
+    if (ep === undefined) throw new Error('no known controller for AlterIsr');
+    return (await this.server.interBrokerClient.send({ id: active, host: ep.host, port: ep.port }, ALTER_ISR_API, { brokerId: this.brokerId, brokerEpoch, partitions: items }, { timeoutMs: 10_000 })) as AlterIsrItemResult[];
   }
 
   private async startController(): Promise<void> {
@@ -319,6 +372,9 @@ export class Broker {
         transport: this.server.interBrokerClient,
         interBrokerListenerName: c.interBrokerListenerName,
         uncleanLeaderElectionEnable: c.bool('unclean.leader.election.enable'),
+        autoLeaderRebalanceEnable: c.bool('auto.leader.rebalance.enable'),
+        leaderImbalanceCheckIntervalMs: c.int('leader.imbalance.check.interval.seconds') * 1000,
+        leaderImbalancePerBrokerPercentage: c.int('leader.imbalance.per.broker.percentage'),
         logger: this.log.child({ module: 'controller' }),
         stateChangeLogger: stateChangeLogger(this.log).child({ brokerId: this.brokerId }),
       });
@@ -361,11 +417,21 @@ export class Broker {
           const answer = (await this.server.interBrokerClient.send({ id: active, host: ep.host, port: ep.port }, 'ControlledShutdown', request, { timeoutMs: 10_000 })) as { partitionsRemaining: unknown[] };
           remaining = answer.partitionsRemaining;
         }
-        this.log.info({ attempt, partitionsRemaining: remaining.length }, 'controlled shutdown done');
-        return;
+        if (remaining.length === 0) {
+          this.log.info({ attempt }, 'controlled shutdown done');
+          return;
+        }
+        // Kafka retries while partitions remain (e.g. a follower not yet back in the ISR).
+        this.log.warn({ attempt, partitionsRemaining: remaining.length }, 'controlled shutdown left partitions led here');
       } catch (err) {
         this.log.warn({ err, attempt }, 'controlled shutdown attempt failed');
       }
+      // Without ZooKeeper no controller can act on it: stop now rather than wait out the retries.
+      if (!this.session.connected) {
+        this.log.warn({ attempt }, 'ZooKeeper is not connected; giving up on controlled shutdown');
+        return;
+      }
+      if (attempt < attempts) await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, this.config.int('controlled.shutdown.retry.backoff.ms')));
     }
   }
 

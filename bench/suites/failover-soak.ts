@@ -43,6 +43,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     assignment,
     topicConfigs: rf >= 3 ? { 'min.insync.replicas': '2' } : {},
     group: true,
+    progress: (line) => ctx.log(`  ${line}`),
   });
   const rnd = seededRandom(seed);
   const faults: { fault: string; startedAtMs: number }[] = [];

@@ -4,6 +4,10 @@
  * Target ≥ 500,000 msg/s. Options: --messages <n>, --partitions <n>, --zk <host:port> (default:
  * a ZooKeeper of its own), --codec <none|gzip|snappy|lz4|zstd>, --runs <n>, --cpu-prof (broker
  * writes a .cpuprofile into its log dir). Also exports the helpers the consume suite shares.
+ *
+ * `--replicated`: in the same run, the single broker with acks=1 and then 3 broker processes
+ * with RF 3, min.insync.replicas 2 and acks=all; reports both rates and their ratio (target:
+ * replicated ≥ half of single-broker acks=1).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -144,6 +148,7 @@ export function rates(messages: number, seconds: number): { msgPerSec: number; m
 }
 
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
+  if (ctx.args.includes('--replicated')) return runReplicated(ctx);
   const messages = Number(arg(ctx.args, '--messages', '1000000'));
   const partitions = Number(arg(ctx.args, '--partitions', '1'));
   const codec = arg(ctx.args, '--codec', 'none');
@@ -169,4 +174,117 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   const best = results.reduce((a, c) => (c.msgPerSec > a.msgPerSec ? c : a));
   ctx.log(`best: ${best.msgPerSec.toLocaleString('en')} msg/s (target ≥ 500,000), ${best.mbPerSec} MB/s`);
   return { messages, messageBytes: MESSAGE_BYTES, partitions, codec, runs: results, bestMsgPerSec: best.msgPerSec, bestMbPerSec: best.mbPerSec, targetMsgPerSec: 500_000 };
+}
+
+/** Three broker processes on their own chroot; resolves once all serve and a controller exists. */
+async function startReplicatedCluster(ctx: BenchContext): Promise<{ brokers: BrokerProcess[]; bootstrap: string; stop(): Promise<void> }> {
+  let zk: ZooKeeperNode | undefined;
+  let connect = arg(ctx.args, '--zk', process.env['SAMSA_TEST_ZK'] ?? '');
+  if (connect === '') {
+    zk = await startZooKeeper();
+    connect = zk.connectString;
+  }
+  connect = `${connect}/samsa-bench-rf3-${Date.now().toString(36)}`;
+  const brokers: BrokerProcess[] = [];
+  for (let id = 1; id <= 3; id++) brokers.push(await BrokerProcess.create({ brokerId: id, zookeeperConnect: connect, properties: { 'num.partitions': 1, 'default.replication.factor': 3 } }));
+  const saved = { ...process.env };
+  process.env['SAMSA_LOG_LEVEL'] = 'warn';
+  const started = await Promise.all(brokers.map((b) => b.start()));
+  process.env = saved;
+  const stop = async (): Promise<void> => {
+    await Promise.all(brokers.map((b) => (b.isAlive() ? b.stop() : Promise.resolve())));
+    await zk?.stop();
+  };
+  const bad = started.find((r) => r.code !== 0);
+  if (bad !== undefined) {
+    await stop();
+    throw new Error(`broker did not start: ${bad.stderr}`);
+  }
+  await waitFor(async () => {
+    const s = await KafkaSocket.connect(brokers[0]!.host, brokers[0]!.port);
+    try {
+      const m = await s.request(ApiKey.Metadata, 8, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+      return (m.controllerId ?? -1) > 0 && m.brokers.length === 3;
+    } finally {
+      s.close();
+    }
+  }, 'three brokers and a controller', { timeoutMs: 30_000, intervalMs: 100 });
+  return { brokers, bootstrap: brokers.map((b) => `${b.host}:${b.port}`).join(','), stop };
+}
+
+async function createRf3Topic(brokers: BrokerProcess[], topic: string, partitions: number): Promise<void> {
+  const first = brokers[0]!;
+  const meta = await (async () => {
+    const s = await KafkaSocket.connect(first.host, first.port);
+    try {
+      return await s.request(ApiKey.Metadata, 8, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    } finally {
+      s.close();
+    }
+  })();
+  const controller = brokers.find((b) => b.brokerId === meta.controllerId) ?? first;
+  const s = await KafkaSocket.connect(controller.host, controller.port);
+  try {
+    const r = await s.request(ApiKey.CreateTopics, 4, {
+      topics: [{ name: topic, numPartitions: partitions, replicationFactor: 3, assignments: [], configs: [{ name: 'min.insync.replicas', value: '2' }] }],
+      timeoutMs: 30_000,
+      validateOnly: false,
+    }, 40_000);
+    if (r.topics[0]!.errorCode !== 0) throw new Error(`CreateTopics ${topic} failed with error ${r.topics[0]!.errorCode}`);
+  } finally {
+    s.close();
+  }
+  // Every partition led and its ISR full before the clock starts.
+  await waitFor(async () => {
+    const c = await KafkaSocket.connect(first.host, first.port);
+    try {
+      const m = await c.request(ApiKey.Metadata, 8, { topics: [{ name: topic }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+      const ps = m.topics[0]?.partitions ?? [];
+      return ps.length === partitions && ps.every((p) => p.leaderId >= 0 && p.isrNodes.length === 3);
+    } finally {
+      c.close();
+    }
+  }, `${topic} led with a full ISR`, { timeoutMs: 30_000, intervalMs: 100 });
+}
+
+async function runReplicated(ctx: BenchContext): Promise<Record<string, unknown>> {
+  const messages = Number(arg(ctx.args, '--messages', '1000000'));
+  const partitions = Number(arg(ctx.args, '--partitions', '1'));
+  const runs = Number(arg(ctx.args, '--runs', '2'));
+  ctx.log(`preparing ${messages} × ${MESSAGE_BYTES}-byte messages...`);
+  const file = await prepareMessageFile(messages);
+  const kcatArgs = (bootstrap: string, topic: string, acks: string): string[] => ['-P', '-b', bootstrap, '-t', topic, '-l', file, '-X', `acks=${acks}`, '-X', 'queue.buffering.max.messages=1000000', '-X', 'queue.buffering.max.kbytes=1048576'];
+  const single: number[] = [];
+  const b = await startBenchBroker(ctx);
+  try {
+    for (let i = 0; i < runs; i++) {
+      const topic = `bench-acks1-${i}`;
+      await createBenchTopic(b, topic, partitions);
+      const t = await timedKcat(kcatArgs(b.bootstrap, topic, '1'));
+      const landed = await topicEndOffset(b, topic, partitions);
+      if (landed !== messages) throw new Error(`only ${landed} of ${messages} messages reached ${topic}: ${t.stderr}`);
+      single.push(rates(messages, t.seconds).msgPerSec);
+      ctx.log(`single broker, RF 1, acks=1, run ${i + 1}: ${single.at(-1)!.toLocaleString('en')} msg/s`);
+    }
+  } finally {
+    await b.stop();
+  }
+  const replicated: number[] = [];
+  const c = await startReplicatedCluster(ctx);
+  try {
+    for (let i = 0; i < runs; i++) {
+      const topic = `bench-rf3-${i}`;
+      await createRf3Topic(c.brokers, topic, partitions);
+      const t = await timedKcat(kcatArgs(c.bootstrap, topic, 'all'));
+      replicated.push(rates(messages, t.seconds).msgPerSec);
+      ctx.log(`3 brokers, RF 3, min ISR 2, acks=all, run ${i + 1}: ${replicated.at(-1)!.toLocaleString('en')} msg/s`);
+    }
+  } finally {
+    await c.stop();
+  }
+  const bestSingle = Math.max(...single);
+  const bestReplicated = Math.max(...replicated);
+  const ratio = Math.round((bestReplicated / bestSingle) * 100) / 100;
+  ctx.log(`replicated / single acks=1: ${ratio} (target ≥ 0.5)`);
+  return { mode: 'replicated', messages, messageBytes: MESSAGE_BYTES, partitions, singleAcks1MsgPerSec: single, replicatedAcksAllMsgPerSec: replicated, bestSingle, bestReplicated, ratio, targetRatio: 0.5 };
 }

@@ -246,7 +246,8 @@ export class AdminRequests {
       }
     }
     this.ac.send(batch);
-    return this.ctx.partitionsLedBy(brokerId);
+    // Kafka's replicatedPartitionsBrokerLeads: an RF 1 partition cannot move, so it does not count.
+    return this.ctx.partitionsLedBy(brokerId).filter((tp) => this.ctx.replicas(tp.topic, tp.partition).length > 1);
   }
 }
 

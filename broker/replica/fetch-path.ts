@@ -76,13 +76,16 @@ async function readOnce(rm: ReplicaManager, params: FetchParams): Promise<ReadRo
 
 export async function fetchRecords(rm: ReplicaManager, params: FetchParams): Promise<FetchPartitionResult[]> {
   const deadline = rm.scheduler.now() + Math.max(0, params.maxWaitMs);
+  const keys = [...new Set(params.partitions.map((fp) => `${fp.topic}-${fp.partition}`))];
+  // Sampled before each read: an append notified while the read awaits wakes the wait at once.
+  let seen = rm.fetchPurgatory.notifications(keys);
   let round = await readOnce(rm, params);
   const enough = (r: ReadRound): boolean => r.failed || r.bytes >= params.minBytes || params.partitions.length === 0;
   if (enough(round) || params.maxWaitMs <= 0) return round.results;
-  const keys = [...new Set(params.partitions.map((fp) => `${fp.topic}-${fp.partition}`))];
   // Bounded by the deadline: each wake-up re-reads once and either answers or parks again.
   for (;;) {
-    const outcome = await rm.fetchPurgatory.wait(keys, deadline - rm.scheduler.now(), params.signal);
+    const outcome = await rm.fetchPurgatory.wait(keys, deadline - rm.scheduler.now(), params.signal, undefined, seen);
+    seen = rm.fetchPurgatory.notifications(keys);
     round = await readOnce(rm, params);
     if (enough(round) || outcome !== 'woken' || rm.isStopped) return round.results;
   }

@@ -1,7 +1,7 @@
 // broker/replica: hosted partitions (leader/follower), the produce and fetch paths, purgatories.
-export { Partition, partitionKey, type ReplicaRole, type FollowerState, type PartitionStateUpdate } from './partition.js';
+export { Partition, partitionKey, type ReplicaRole, type FollowerState, type PartitionStateUpdate, type PendingIsrChange } from './partition.js';
 export { Purgatory, waitUntil, type WaitOutcome } from './purgatory.js';
-export { ReplicaManager, NO_LEADER_EPOCH, type ReplicaManagerOptions, type LeadershipListener } from './replica-manager.js';
+export { ReplicaManager, NO_LEADER_EPOCH, type ReplicaManagerOptions, type ReplicationOptions, type LeadershipListener } from './replica-manager.js';
 export { TopicConfigs, toLogConfig, type TopicSettings } from './topic-configs.js';
 export { appendRecords, type ProduceEntry, type ProduceOptions, type ProducePartitionResult } from './produce-path.js';
 export { fetchRecords, type FetchParams, type FetchPartitionRequest, type FetchPartitionResult } from './fetch-path.js';
@@ -16,3 +16,9 @@ export {
   type OffsetAndEpoch,
 } from './offsets.js';
 export { ConfigChangeWatcher } from './config-change-watcher.js';
+export { IsrManager, type AlterIsrItem, type AlterIsrItemResult, type AlterIsrSender, type IsrManagerOptions } from './isr-manager.js';
+export { ReplicaFetcher, type FetcherDeps, type FetcherSettings } from './replica-fetcher.js';
+export { ReplicaFetcherManager } from './fetcher-manager.js';
+export { serveReplicaFetch, serveEpochEndOffsets } from './replica-fetch-leader.js';
+export { truncationOffset, type EpochEnd, type TruncationDecision } from './truncation.js';
+export * from './replica-fetch-protocol.js';

@@ -1,10 +1,10 @@
 /**
  * One hosted replica of a topic-partition (Kafka's Partition): its log, its role, and what the
- * last accepted LeaderAndIsr said (leaderEpoch, isr, replicas, zkVersion). On the leader it also
- * tracks every follower's log end offset and when it last caught up, so that the follower
- * fetcher (next issue) only has to call `updateFollowerFetchState` and ISR tracking only has to
- * read `replicaStates`. The high watermark is computed in ONE place (`maybeIncrementHighWatermark`)
- * and only moves forward.
+ * last accepted LeaderAndIsr (or AlterIsr answer) said (leaderEpoch, isr, replicas, zkVersion).
+ * On the leader it also tracks every follower's log end offset and when it last caught up
+ * (`replicaStates`), and the ISR change in flight (`pendingIsr`, KIP-497 "maximal ISR").
+ * The high watermark is computed in ONE place (`maybeIncrementHighWatermark`) and only moves
+ * forward.
  */
 import type { PartitionLog } from '../../storage/index.js';
 
@@ -15,6 +15,9 @@ export interface FollowerState {
   logEndOffset: bigint;
   /** Scheduler ms when the follower last fetched up to the leader's log end offset (0 = never). */
   lastCaughtUpTimeMs: number;
+  /** The leader's log end offset and the time at the follower's previous fetch (Kafka's rule). */
+  lastFetchLeaderLogEndOffset: bigint;
+  lastFetchTimeMs: number;
 }
 
 export interface PartitionStateUpdate {
@@ -26,6 +29,12 @@ export interface PartitionStateUpdate {
   readonly controllerEpoch: number;
 }
 
+/** An ISR change sent to the controller and not answered yet. */
+export interface PendingIsrChange {
+  readonly kind: 'expand' | 'shrink';
+  readonly isr: readonly number[];
+}
+
 export class Partition {
   role: ReplicaRole = 'none';
   leader = -1;
@@ -34,6 +43,10 @@ export class Partition {
   replicas: readonly number[] = [];
   zkVersion = -1;
   controllerEpoch = -1;
+  /** Leader: the log end offset when this epoch began (a follower must reach it to rejoin). */
+  leaderEpochStartOffset = 0n;
+  /** Leader: the ISR change in flight, at most one. */
+  pendingIsr: PendingIsrChange | undefined;
   /** Leader only: per follower id. */
   readonly replicaStates = new Map<number, FollowerState>();
 
@@ -42,6 +55,8 @@ export class Partition {
     readonly partition: number,
     readonly localBrokerId: number,
     public log: PartitionLog,
+    /** replica.lag.time.max.ms: caught-up non-ISR followers within it hold the HW back. */
+    readonly replicaLagTimeMaxMs = 30_000,
   ) {}
 
   get key(): string {
@@ -52,14 +67,27 @@ export class Partition {
     return this.role === 'leader';
   }
 
+  /**
+   * KIP-497: while an expansion is pending the new member already counts (for the HW and for
+   * acks=all); while a shrink is pending the leaving member still counts.
+   */
+  get maximalIsr(): readonly number[] {
+    const p = this.pendingIsr;
+    if (p === undefined || p.kind === 'shrink') return this.isr;
+    return [...new Set([...this.isr, ...p.isr])];
+  }
+
   /** Applies a LeaderAndIsr state; the caller has already fenced it (epoch only grows). */
   applyState(s: PartitionStateUpdate, nowMs: number): void {
+    const newEpoch = s.leaderEpoch !== this.leaderEpoch;
     this.leader = s.leader;
     this.leaderEpoch = s.leaderEpoch;
     this.isr = [...s.isr];
     this.replicas = [...s.replicas];
     this.zkVersion = s.zkVersion;
     this.controllerEpoch = s.controllerEpoch;
+    this.pendingIsr = undefined;
+    const wasLeader = this.role === 'leader';
     this.role = s.leader === this.localBrokerId ? 'leader' : 'follower';
     if (this.role === 'leader') {
       // Kafka resets follower state on becoming leader: nothing is known about them yet, except
@@ -69,38 +97,83 @@ export class Partition {
       for (const id of this.replicas) {
         if (id === this.localBrokerId) continue;
         const old = previous.get(id);
-        this.replicaStates.set(id, { logEndOffset: -1n, lastCaughtUpTimeMs: this.isr.includes(id) ? nowMs : (old?.lastCaughtUpTimeMs ?? 0) });
+        if (wasLeader && !newEpoch && old !== undefined) {
+          this.replicaStates.set(id, old);
+          continue;
+        }
+        this.replicaStates.set(id, {
+          logEndOffset: -1n,
+          lastCaughtUpTimeMs: this.isr.includes(id) ? nowMs : (old?.lastCaughtUpTimeMs ?? 0),
+          lastFetchLeaderLogEndOffset: -1n,
+          lastFetchTimeMs: 0,
+        });
       }
     } else {
       this.replicaStates.clear();
     }
   }
 
-  /** Leader: a follower fetched at `fetchOffset` (= its log end offset). Returns true if the HW moved. */
-  updateFollowerFetchState(followerId: number, fetchOffset: bigint, nowMs: number): boolean {
-    const st = this.replicaStates.get(followerId);
-    if (st === undefined) return false;
-    st.logEndOffset = fetchOffset;
-    if (fetchOffset >= this.log.logEndOffset) st.lastCaughtUpTimeMs = nowMs;
-    return this.maybeIncrementHighWatermark();
+  /** Leader: an AlterIsr answer for the current epoch; persisted by the controller already. */
+  applyIsr(isr: readonly number[], zkVersion: number): void {
+    this.isr = [...isr];
+    this.zkVersion = zkVersion;
+    this.pendingIsr = undefined;
   }
 
   /**
-   * Leader: HW = min log end offset over the ISR (the leader's own included). An ISR follower
-   * whose offset is not known yet holds the HW where it is. Never moves backwards (the log
-   * clamps too). Returns true if it moved.
+   * Leader: a follower fetched at `fetchOffset` (= its log end offset). Kafka's caught-up rule:
+   * at the leader's end now, or at least where the leader's end was at the previous fetch (a
+   * follower always one round behind a busy leader still counts). Returns true if the HW moved.
    */
-  maybeIncrementHighWatermark(): boolean {
+  updateFollowerFetchState(followerId: number, fetchOffset: bigint, nowMs: number): boolean {
+    const st = this.replicaStates.get(followerId);
+    if (st === undefined) return false;
+    const leaderEnd = this.log.logEndOffset;
+    st.logEndOffset = fetchOffset;
+    if (fetchOffset >= leaderEnd) st.lastCaughtUpTimeMs = nowMs;
+    else if (st.lastFetchLeaderLogEndOffset >= 0n && fetchOffset >= st.lastFetchLeaderLogEndOffset) st.lastCaughtUpTimeMs = Math.max(st.lastCaughtUpTimeMs, st.lastFetchTimeMs);
+    st.lastFetchLeaderLogEndOffset = leaderEnd;
+    st.lastFetchTimeMs = nowMs;
+    return this.maybeIncrementHighWatermark(nowMs);
+  }
+
+  /**
+   * Leader: HW = min log end offset over the leader, the maximal ISR, and followers caught up
+   * within replica.lag.time.max.ms (so they can rejoin). An ISR follower whose offset is not
+   * known yet holds the HW where it is. Never moves backwards. Returns true if it moved.
+   */
+  maybeIncrementHighWatermark(nowMs?: number): boolean {
     if (this.role !== 'leader') return false;
+    const isr = this.maximalIsr;
     let hw = this.log.logEndOffset;
-    for (const id of this.isr) {
-      if (id === this.localBrokerId) continue;
-      const st = this.replicaStates.get(id);
-      const leo = st === undefined || st.logEndOffset < 0n ? this.log.highWatermark : st.logEndOffset;
+    for (const [id, st] of this.replicaStates) {
+      const inIsr = isr.includes(id);
+      if (!inIsr && (nowMs === undefined || st.logEndOffset < 0n || nowMs - st.lastCaughtUpTimeMs > this.replicaLagTimeMaxMs)) continue;
+      const leo = st.logEndOffset < 0n ? this.log.highWatermark : st.logEndOffset;
       if (leo < hw) hw = leo;
     }
     const before = this.log.highWatermark;
     return this.log.updateHighWatermark(hw) > before;
+  }
+
+  /** Followers out of sync: not at the leader's end and not caught up within the lag time. */
+  outOfSyncReplicas(nowMs: number): number[] {
+    const out: number[] = [];
+    for (const id of this.isr) {
+      if (id === this.localBrokerId) continue;
+      const st = this.replicaStates.get(id);
+      if (st === undefined) continue;
+      if (st.logEndOffset !== this.log.logEndOffset && nowMs - st.lastCaughtUpTimeMs > this.replicaLagTimeMaxMs) out.push(id);
+    }
+    return out;
+  }
+
+  /** A follower may rejoin: caught up to the HW and into the current leader epoch. */
+  canRejoinIsr(followerId: number): boolean {
+    if (this.maximalIsr.includes(followerId) || !this.replicas.includes(followerId)) return false;
+    const st = this.replicaStates.get(followerId);
+    if (st === undefined || st.logEndOffset < 0n) return false;
+    return st.logEndOffset >= this.log.highWatermark && st.logEndOffset >= this.leaderEpochStartOffset;
   }
 
   /** Whether `|ISR| ≥ minIsr` (acks=all precondition, checked before the append). */

@@ -3,7 +3,8 @@
  * BEFORE anything is written (NOT_ENOUGH_REPLICAS = nothing written), the batch set is validated
  * and appended by storage (CRC, magic 2, max.message.bytes, offsets patched in place), and for
  * compacted topics every record must carry a key. acks=-1 then parks in the produce purgatory
- * until the high watermark passes the last appended offset, leadership is lost, or the timeout.
+ * until the high watermark passes the last appended offset, leadership is lost, or the timeout;
+ * if by then the ISR is below min.insync.replicas the answer is NOT_ENOUGH_REPLICAS_AFTER_APPEND.
  */
 import { ErrorCode, iterateBatches, iterateRecords } from '../../protocol/index.js';
 import { BrokerError, toWireError } from '../errors.js';
@@ -41,6 +42,7 @@ interface Pending {
   readonly partition: Partition;
   readonly leaderEpoch: number;
   readonly requiredOffset: bigint;
+  readonly minIsr: number;
 }
 
 /** Kafka refuses keyless records on compacted topics (INVALID_RECORD); only those pay for decoding. */
@@ -79,7 +81,7 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number): Pro
     result.logStartOffset = p.log.logStartOffset;
     result.recordCount = appended.recordCount;
     if (acks !== -1) return { result };
-    return { result, pending: { result, partition: p, leaderEpoch, requiredOffset: appended.lastOffset + 1n } };
+    return { result, pending: { result, partition: p, leaderEpoch, requiredOffset: appended.lastOffset + 1n, minIsr: settings.minInsyncReplicas } };
   } catch (err) {
     result.errorCode = toWireError(err);
     return { result };
@@ -92,7 +94,9 @@ function pendingOutcome(rm: ReplicaManager, w: Pending): number | undefined {
   if (rm.isStopped || rm.getPartition(p.topic, p.partition) !== p || !p.isLeader || p.leaderEpoch !== w.leaderEpoch) {
     return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   }
-  return p.log.highWatermark >= w.requiredOffset ? ErrorCode.NONE : undefined;
+  if (p.log.highWatermark < w.requiredOffset) return undefined;
+  // Replicated, but the ISR shrank meanwhile: the data is in the log, the guarantee is not.
+  return p.maximalIsr.length >= w.minIsr ? ErrorCode.NONE : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
 }
 
 /** Appends every entry (partitions concurrently) and, for acks=-1, waits for replication. */

@@ -11,11 +11,15 @@ export type WaitOutcome = 'woken' | 'timeout' | 'aborted';
 
 interface Waiter {
   readonly keys: readonly string[];
+  /** When given, a notify wakes the waiter only if this holds (no wake-and-repark churn). */
+  readonly ready: (() => boolean) | undefined;
   settle(outcome: WaitOutcome): void;
 }
 
 export class Purgatory {
   private readonly watchers = new Map<string, Set<Waiter>>();
+  /** Notifications seen per key: lets a caller that read state before parking detect a notify it missed. */
+  private readonly notified = new Map<string, number>();
 
   constructor(
     readonly name: string,
@@ -29,16 +33,22 @@ export class Purgatory {
     return all.size;
   }
 
-  /** Parks until one of `keys` is notified, `timeoutMs` passes or `signal` aborts. */
-  wait(keys: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome> {
+  /**
+   * Parks until one of `keys` is notified (and `ready`, if given, holds), `timeoutMs` passes or
+   * `signal` aborts.
+   */
+  wait(keys: readonly string[], timeoutMs: number, signal?: AbortSignal, ready?: () => boolean, since?: number): Promise<WaitOutcome> {
     if (signal?.aborted) return Promise.resolve('aborted');
     if (timeoutMs <= 0 || keys.length === 0) return Promise.resolve('timeout');
+    // A notify that fired while the caller was reading (before it parked) must not be lost.
+    if (since !== undefined && this.notifications(keys) !== since) return Promise.resolve('woken');
     return new Promise<WaitOutcome>((resolve) => {
       let done = false;
       const onAbort = (): void => waiter.settle('aborted');
       const timer = this.scheduler.setTimeout(() => waiter.settle('timeout'), timeoutMs);
       const waiter: Waiter = {
         keys,
+        ready,
         settle: (outcome) => {
           if (done) return;
           done = true;
@@ -61,16 +71,37 @@ export class Purgatory {
     });
   }
 
-  /** Wakes every waiter parked on `key`. */
-  notify(key: string): void {
-    const set = this.watchers.get(key);
-    if (set === undefined) return;
-    for (const w of [...set]) w.settle('woken');
+  /** A counter that changes whenever one of `keys` is notified; pass it to `wait` as `since`. */
+  notifications(keys: readonly string[]): number {
+    let n = 0;
+    for (const k of keys) n += this.notified.get(k) ?? 0;
+    return n;
   }
 
-  /** Wakes everything (shutdown: waiters see the broker stopping when they re-check). */
+  /** Wakes every waiter parked on `key`. */
+  notify(key: string): void {
+    this.notified.set(key, (this.notified.get(key) ?? 0) + 1);
+    const set = this.watchers.get(key);
+    if (set === undefined) return;
+    for (const w of [...set]) {
+      let wake = true;
+      if (w.ready !== undefined) {
+        try {
+          wake = w.ready();
+        } catch {
+          wake = true;
+        }
+      }
+      if (wake) w.settle('woken');
+    }
+  }
+
+  /** Wakes everything unconditionally (shutdown: waiters see the broker stopping when they re-check). */
   notifyAll(): void {
-    for (const k of [...this.watchers.keys()]) this.notify(k);
+    for (const k of [...this.watchers.keys()]) {
+      const set = this.watchers.get(k);
+      if (set !== undefined) for (const w of [...set]) w.settle('woken');
+    }
   }
 }
 
@@ -92,7 +123,7 @@ export async function waitUntil<T>(
     if (value !== undefined) return value;
     const remaining = deadline - scheduler.now();
     if (remaining <= 0) return undefined;
-    const outcome = await purgatory.wait(keys, remaining, signal);
+    const outcome = await purgatory.wait(keys, remaining, signal, () => check() !== undefined);
     if (outcome === 'aborted') return undefined;
     if (outcome === 'timeout') return check();
   }

@@ -17,10 +17,23 @@ import type { Logger } from 'pino';
 import type { LogManager } from '../../storage/index.js';
 import { BrokerError } from '../errors.js';
 import type { ControlRequestOrigin, LeaderAndIsrPartitionState, MetadataCache, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
-import type { Scheduler } from '../network/index.js';
+import type { BrokerEndpoint, InterBrokerTransport, Scheduler } from '../network/index.js';
+import { ReplicaFetcherManager } from './fetcher-manager.js';
+import { IsrManager, type AlterIsrSender } from './isr-manager.js';
 import { Partition, partitionKey } from './partition.js';
 import { Purgatory } from './purgatory.js';
+import type { FetcherSettings } from './replica-fetcher.js';
 import type { TopicConfigs } from './topic-configs.js';
+
+/** What a broker needs to replicate: without it partitions lead or sit idle (unit tests). */
+export interface ReplicationOptions {
+  readonly transport: InterBrokerTransport;
+  /** Inter-broker endpoint of a broker, from the metadata cache. */
+  readonly endpoint: (brokerId: number) => BrokerEndpoint | undefined;
+  readonly brokerEpoch: () => bigint;
+  readonly alterIsr: AlterIsrSender;
+  readonly fetch: FetcherSettings;
+}
 
 export interface ReplicaManagerOptions {
   readonly brokerId: number;
@@ -32,6 +45,9 @@ export interface ReplicaManagerOptions {
   readonly stateChangeLogger?: Logger;
   /** Partitions of one LeaderAndIsr applied at once (log creation does file I/O). */
   readonly transitionParallelism?: number;
+  /** replica.lag.time.max.ms (default 30 s). */
+  readonly replicaLagTimeMaxMs?: number;
+  readonly replication?: ReplicationOptions;
 }
 
 /** Told after a partition's role was applied (the group coordinator loads/unloads offsets). */
@@ -44,6 +60,11 @@ export class ReplicaManager implements ReplicaStateListener {
   readonly brokerId: number;
   readonly producePurgatory: Purgatory;
   readonly fetchPurgatory: Purgatory;
+  /** Follower fetches parked at the end of a leader's log; woken by every append. */
+  readonly replicaFetchPurgatory: Purgatory;
+  readonly fetchers: ReplicaFetcherManager | undefined;
+  readonly isrManager: IsrManager | undefined;
+  readonly replicaLagTimeMaxMs: number;
   readonly scheduler: Scheduler;
   readonly topicConfigs: TopicConfigs;
   readonly logManager: LogManager;
@@ -61,6 +82,39 @@ export class ReplicaManager implements ReplicaStateListener {
     this.stateLog = o.stateChangeLogger ?? o.logger;
     this.producePurgatory = new Purgatory('Produce', o.scheduler);
     this.fetchPurgatory = new Purgatory('Fetch', o.scheduler);
+    this.replicaFetchPurgatory = new Purgatory('ReplicaFetch', o.scheduler);
+    this.replicaLagTimeMaxMs = o.replicaLagTimeMaxMs ?? 30_000;
+    const r = o.replication;
+    if (r !== undefined) {
+      this.fetchers = new ReplicaFetcherManager({
+        brokerId: o.brokerId,
+        brokerEpoch: r.brokerEpoch,
+        transport: r.transport,
+        endpoint: r.endpoint,
+        scheduler: o.scheduler,
+        logger: o.logger.child({ module: 'replica-fetcher' }),
+        settings: r.fetch,
+        onFollowerProgress: (p) => this.fetchPurgatory.notify(p.key),
+      });
+      this.isrManager = new IsrManager({
+        scheduler: o.scheduler,
+        replicaLagTimeMaxMs: this.replicaLagTimeMaxMs,
+        send: r.alterIsr,
+        logger: o.logger.child({ module: 'isr' }),
+        leaderPartitions: () => [...this.partitions.values()].filter((p) => p.isLeader),
+        onIsrChanged: (p) => this.onIsrChanged(p),
+      });
+      this.isrManager.start();
+    }
+  }
+
+  /** A leader's ISR changed (AlterIsr answered, or an expansion went pending). */
+  private onIsrChanged(p: Partition): void {
+    this.stateLog.info({ topic: p.topic, partition: p.partition, leaderEpoch: p.leaderEpoch, isr: p.isr, pending: p.pendingIsr, zkVersion: p.zkVersion }, 'ISR updated');
+    p.maybeIncrementHighWatermark(this.scheduler.now());
+    // Waiters re-check even without an HW move: NOT_ENOUGH_REPLICAS_AFTER_APPEND depends on the ISR.
+    this.fetchPurgatory.notify(p.key);
+    this.producePurgatory.notify(p.key);
   }
 
   get isStopped(): boolean {
@@ -105,7 +159,7 @@ export class ReplicaManager implements ReplicaStateListener {
 
   /** Recomputes the HW of a leader partition and wakes whoever waits on it. */
   onHighWatermarkMaybeMoved(p: Partition): void {
-    if (p.maybeIncrementHighWatermark()) {
+    if (p.maybeIncrementHighWatermark(this.scheduler.now())) {
       this.fetchPurgatory.notify(p.key);
       this.producePurgatory.notify(p.key);
     }
@@ -122,10 +176,12 @@ export class ReplicaManager implements ReplicaStateListener {
       this.fetchPurgatory.notify(p.key);
       this.producePurgatory.notify(p.key);
     }
+    this.isrManager?.maybeExpand(p, followerId);
   }
 
-  /** Appended data: fetchers waiting for bytes (replica fetches, next issue) may complete. */
+  /** Appended data: parked follower fetches wake at once; the HW may move (ISR of one). */
   onLogAppended(p: Partition): void {
+    this.replicaFetchPurgatory.notify(p.key);
     this.onHighWatermarkMaybeMoved(p);
   }
 
@@ -170,15 +226,21 @@ export class ReplicaManager implements ReplicaStateListener {
       const log = this.logManager.getLog(s.topic, s.partition) ?? (await this.logManager.getOrCreateLog(s.topic, s.partition, settings.logConfig));
       let p = this.partitions.get(key);
       if (p === undefined) {
-        p = new Partition(s.topic, s.partition, this.brokerId, log);
+        p = new Partition(s.topic, s.partition, this.brokerId, log, this.replicaLagTimeMaxMs);
         this.partitions.set(key, p);
       } else p.log = log;
       const wasLeader = p.isLeader;
+      // No fetcher may write this log once the new role applies (removal waits for its write).
+      await this.fetchers?.removePartitions([key]);
+      if (this.stopped) return;
       p.applyState(s, this.scheduler.now());
       if (p.isLeader) {
         // KIP-279: the new epoch starts at the current log end offset.
+        p.leaderEpochStartOffset = log.logEndOffset;
         await log.assignEpochStartOffset(s.leaderEpoch, log.logEndOffset);
-        p.maybeIncrementHighWatermark();
+        p.maybeIncrementHighWatermark(this.scheduler.now());
+      } else if (s.leader >= 0) {
+        this.fetchers?.addPartition(p, s.leader, s.leaderEpoch);
       }
       this.stateLog.info(
         {
@@ -210,6 +272,7 @@ export class ReplicaManager implements ReplicaStateListener {
       const key = partitionKey(sp.topic, sp.partition);
       const p = this.partitions.get(key);
       try {
+        await this.fetchers?.removePartitions([key]);
         if (sp.deletePartition) {
           this.partitions.delete(key);
           if (p !== undefined) p.role = 'none';
@@ -237,11 +300,16 @@ export class ReplicaManager implements ReplicaStateListener {
     this.log.info({ topic, overrides: settings.overrides }, 'applied new topic config');
   }
 
-  /** Stops serving: every parked request wakes and answers (NOT_LEADER_OR_FOLLOWER). */
-  shutdown(): void {
+  /**
+   * Stops serving: fetchers and the ISR task stop, every parked request wakes and answers
+   * (NOT_LEADER_OR_FOLLOWER).
+   */
+  async shutdown(): Promise<void> {
     this.stopped = true;
     for (const p of this.partitions.values()) p.role = 'none';
     this.producePurgatory.notifyAll();
     this.fetchPurgatory.notifyAll();
+    this.replicaFetchPurgatory.notifyAll();
+    await Promise.all([this.fetchers?.shutdown(), this.isrManager?.stop()]);
   }
 }

@@ -81,7 +81,8 @@ describe('failover > replicated partitions', function () {
       await waitFor(async () => (await Promise.all([0, 1, 2].map((p) => isr(s!, p)))).every((x) => x.length === 3), 'every ISR full again', { timeoutMs: 30_000, intervalMs: 100 });
       await s.recover(5);
     }
-    const r = await s.finish({ leaderAcksDurable: true });
+    // acks=1 records the followers had not fetched yet may go with a leadership move: counted, not fatal.
+    const r = await s.finish();
     expect(r.verdict.ok, describeViolations(r.verdict)).to.equal(true);
     for (const u of r.verdict.unavailability) expect(u.ms, `write gap during ${u.fault}`).to.be.below(3_000);
   });
@@ -104,7 +105,11 @@ describe('failover > replicated partitions', function () {
       name: 'disk-full-follower',
       fault: 'fill the disk of a follower of partition 0, free it, restart the follower',
       cluster: { smallDisks: { 2: 48 } },
-      assignment: RF3,
+      // Broker 2 only follows: what a full disk does to a leader is another scenario.
+      assignment: [
+        [1, 2, 3],
+        [3, 1, 2],
+      ],
       topicConfigs: MIN_ISR_2,
     });
     await s.warmup();

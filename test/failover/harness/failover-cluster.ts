@@ -272,6 +272,7 @@ export class FailoverCluster {
       logLevel: logLevel.NOTHING,
       connectionTimeout: 1_000,
       requestTimeout: 5_000,
+      enforceRequestTimeout: true,
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1_000 },
     });
   }

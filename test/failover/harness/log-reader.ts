@@ -19,7 +19,13 @@ export async function readPartition(cluster: FailoverCluster, topic: string, par
     { timeoutMs, intervalMs: 100 },
   );
   const b = cluster.broker(leader);
-  const sock = await KafkaSocket.connect(b.host, b.port);
+  let timer: NodeJS.Timeout | undefined;
+  const sock = await Promise.race([
+    KafkaSocket.connect(b.host, b.port),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`connecting to broker ${leader} at ${b.address} took over 10 s`)), 10_000);
+    }),
+  ]).finally(() => clearTimeout(timer));
   const out: ReadRecord[] = [];
   const deadline = Date.now() + timeoutMs;
   try {

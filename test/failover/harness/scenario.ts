@@ -4,6 +4,8 @@
  * of every partition, the controller actions from every broker's log, the history checker's
  * verdict and a one-line report (fault, unavailability, verdict).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { checkHistory, formatVerdict, type CheckOptions, type FaultWindow, type History, type Verdict } from '../../helpers/history/index.js';
 import { randomName } from '../../helpers/random.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -23,6 +25,8 @@ export interface ScenarioOptions {
   producers?: ProducerSpec[];
   /** Run a consumer group when the brokers serve the group APIs. */
   group?: boolean;
+  /** Progress lines (soak mode). */
+  progress?: (line: string) => void;
 }
 
 export interface FaultHandle {
@@ -99,6 +103,11 @@ export class Scenario {
     await waitFor(() => w.partitions.every((p) => w.acked(p, since) >= n), `${what}: ${n} acknowledged writes on every partition of ${this.topic}`, {
       timeoutMs,
       intervalMs: 50,
+    }).catch((err: Error) => {
+      const counts = w.partitions.map((p) => `p${p}: ${w.acked(p, since)}`).join(', ');
+      const lagging = new Set(w.partitions.filter((p) => w.acked(p, since) < n));
+      const lastErrors = [...new Set(w.produced.filter((r) => lagging.has(r.partition) && r.error !== undefined).slice(-5).map((r) => `p${r.partition} ${r.producer}: ${r.error}`))];
+      throw new Error(`${err.message} (acknowledged: ${counts}${lastErrors.length > 0 ? `; last errors: ${lastErrors.join(' | ')}` : ''})`);
     });
   }
 
@@ -128,8 +137,13 @@ export class Scenario {
   /** Stops the workload, reads every partition back, checks, prints the report line. */
   async finish(check: CheckOptions = {}): Promise<ScenarioResult> {
     const w = this.workload;
-    await w.stop();
+    const progress = this.options.progress ?? (() => undefined);
+    progress(`stopping the workload (${w.produced.length} sends so far)`);
+    const stopped = await Promise.race([w.stop().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 30_000).unref())]);
+    if (!stopped) progress('the workload did not stop within 30 s; checking what it logged so far');
+    progress('reading every partition back');
     const finalRead = await readTopic(this.cluster, this.topic, this.options.assignment.map((_, p) => p));
+    progress(`read ${finalRead.length} records; checking`);
     const faults: FaultWindow[] = this.windows.map((x) => ({ name: x.name, at: x.at, healedAt: x.healedAt, partitions: x.partitions }));
     const history: History = {
       produced: w.produced,
@@ -139,6 +153,14 @@ export class Scenario {
       faults,
     };
     const verdict = checkHistory(history, check);
+    const dumpDir = process.env['SAMSA_FAILOVER_DUMP'];
+    if (dumpDir !== undefined && dumpDir !== '') {
+      // The whole history as JSON (bigints as strings), to study a verdict after the run.
+      mkdirSync(dumpDir, { recursive: true });
+      const file = join(dumpDir, `${this.options.name}-${Date.now()}.json`);
+      writeFileSync(file, JSON.stringify({ verdict, history }, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+      progress(`history written to ${file}`);
+    }
     const notes: string[] = [];
     if (this.options.group && !this.groupRan) notes.push('consumer group skipped: group APIs not served');
     if (w.groupError !== undefined) notes.push(`consumer group failed to start: ${w.groupError}`);

@@ -1,15 +1,32 @@
 /**
  * The workload of a scenario: KafkaJS producers (acks=all or acks=1, idempotent or not), each
  * writing uniquely identified records (value = id) one at a time to its partitions in turn and
- * logging what was acknowledged; optionally consumers in a group logging what they read, and an
- * observer logging the group's committed offsets. Everything lands in plain arrays that the
+ * logging what was acknowledged; optionally consumers in a group (each in a worker thread, see
+ * group-consumer-worker.mjs) logging what they read, and an observer logging the group's
+ * committed offsets. Everything lands in plain arrays that the
  * history checker reads. Every send is bounded by a deadline; stop() ends every loop.
  */
-import type { Consumer, Producer } from 'kafkajs';
+import { Worker } from 'node:worker_threads';
+import type { Producer } from 'kafkajs';
 import { ApiKey } from '../../../protocol/index.js';
 import type { CommitObservation, ProducedRecord, ReadRecord } from '../../helpers/history/index.js';
 import { KafkaSocket } from '../../helpers/kafka-socket.js';
 import type { FailoverCluster } from './failover-cluster.js';
+
+/** What group-consumer-worker.mjs gets and sends (see its header). */
+interface GroupConsumerWorkerData {
+  brokers: string[];
+  groupId: string;
+  member: string;
+  topic: string;
+}
+
+type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'error'; message: string }
+  | { type: 'stopped' }
+  /** [partition, offset, value, readAt] */
+  | { type: 'read'; records: [number, string, string, number][] };
 
 export interface ProducerSpec {
   name: string;
@@ -68,7 +85,7 @@ export class Workload {
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
   private readonly producers: Producer[] = [];
-  private readonly consumers: Consumer[] = [];
+  private readonly workers: Worker[] = [];
   private readonly lastAck = new Map<number, number>();
 
   private constructor(
@@ -111,7 +128,7 @@ export class Workload {
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all(this.loops);
-    await Promise.all(this.consumers.map((c) => deadline(c.disconnect(), 10_000, 'consumer disconnect').catch(() => undefined)));
+    await this.stopWorkers();
     await Promise.all(this.producers.map((p) => deadline(p.disconnect(), 10_000, 'producer disconnect').catch(() => undefined)));
   }
 
@@ -119,6 +136,9 @@ export class Workload {
     const producer = this.cluster.kafka(`failover-${spec.name}`).producer({
       idempotent: spec.idempotent ?? false,
       maxInFlightRequests: 1,
+      // A silently cut-off leader answers nothing (no NOT_LEADER): only fresh metadata moves the
+      // client to the new leader, so refresh it every second instead of every 5 minutes.
+      metadataMaxAge: 1_000,
       allowAutoTopicCreation: false,
       retry: { retries: spec.idempotent ? 5 : 2, initialRetryTime: 100, maxRetryTime: 500 },
     });
@@ -154,18 +174,39 @@ export class Workload {
   private async startGroup(groupId: string, members: number): Promise<void> {
     for (let i = 0; i < members; i++) {
       const member = `${groupId}-m${i}`;
-      const consumer = this.cluster.kafka(`failover-${member}`).consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1_000 } });
-      await consumer.connect();
-      await consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
-      await consumer.run({
-        autoCommitInterval: 500,
-        eachMessage: async ({ partition, message }) => {
-          this.read.push({ topic: this.o.topic, partition, offset: BigInt(message.offset), id: message.value?.toString('utf8') ?? '', reader: member, at: Date.now() });
-        },
+      const data: GroupConsumerWorkerData = { brokers: this.cluster.bootstrap, groupId, member, topic: this.o.topic };
+      const worker = new Worker(new URL('./group-consumer-worker.mjs', import.meta.url), { workerData: data });
+      this.workers.push(worker);
+      const ready = new Promise<void>((resolve, reject) => {
+        worker.on('message', (m: WorkerMessage) => {
+          if (m.type === 'ready') resolve();
+          else if (m.type === 'error') reject(new Error(`consumer ${member}: ${m.message}`));
+          else if (m.type === 'read') {
+            for (const [partition, offset, id, at] of m.records) this.read.push({ topic: this.o.topic, partition, offset: BigInt(offset), id, reader: member, at });
+          }
+        });
+        worker.once('error', reject);
       });
-      this.consumers.push(consumer);
+      await deadline(ready, 30_000, `consumer ${member} to join`);
     }
     this.loops.push(this.observeCommits(groupId));
+  }
+
+  /** Asks each consumer worker to leave the group; terminates it if it does not answer in time. */
+  private async stopWorkers(): Promise<void> {
+    await Promise.all(
+      this.workers.map(async (w) => {
+        const stopped = new Promise<void>((resolve) => {
+          w.on('message', (m: WorkerMessage) => {
+            if (m.type === 'stopped') resolve();
+          });
+          w.once('exit', () => resolve());
+        });
+        w.postMessage('stop');
+        await deadline(stopped, 10_000, 'consumer worker stop').catch(() => undefined);
+        await w.terminate();
+      }),
+    );
   }
 
   private async observeCommits(groupId: string): Promise<void> {

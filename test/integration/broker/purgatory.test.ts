@@ -50,4 +50,21 @@ describe('broker > purgatory (fake timers)', () => {
     expect(await never).to.equal(undefined);
     expect(p.size).to.equal(0);
   });
+
+  it('a waiter with a ready condition stays parked through notifies until it holds, keeping its one timer', async () => {
+    const p = new Purgatory('test', scheduler);
+    let hw = 0;
+    const w = p.wait(['t-0'], 1000, undefined, () => hw >= 5);
+    hw = 2;
+    p.notify('t-0');
+    expect(p.size).to.equal(1);
+    expect(clock.countTimers()).to.equal(1);
+    hw = 5;
+    p.notify('t-0');
+    expect(await w).to.equal('woken');
+    const stuck = p.wait(['t-0'], 1000, undefined, () => false);
+    p.notifyAll();
+    expect(await stuck).to.equal('woken');
+    expect(p.size).to.equal(0);
+  });
 });

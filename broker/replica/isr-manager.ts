@@ -1,0 +1,133 @@
+/**
+ * ISR maintenance on the leader (Kafka's Partition.maybeShrinkIsr / maybeExpandIsr with
+ * KIP-497's AlterIsr): a follower that rejoined (caught up to the HW and into the current leader
+ * epoch) is proposed for the ISR on its fetch; followers that have not caught up for
+ * replica.lag.time.max.ms are proposed for removal by a task running every half of that. The
+ * controller persists the change (conditional on the state znode version the leader saw) and
+ * answers with the new state, which the leader applies: persist first, then memory. One change
+ * in flight per partition; while an expansion is pending the new member already counts
+ * (`Partition.maximalIsr`), while a shrink is pending the leaving member still does.
+ */
+import type { Logger } from 'pino';
+import type { Scheduler, TimerHandle } from '../network/index.js';
+import type { Partition, PendingIsrChange } from './partition.js';
+
+export interface AlterIsrItem {
+  readonly topic: string;
+  readonly partition: number;
+  readonly leaderEpoch: number;
+  readonly newIsr: readonly number[];
+  readonly currentIsrVersion: number;
+}
+
+export interface AlterIsrItemResult {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka error name ('NONE' on success). */
+  readonly errorCode: string;
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly isr: readonly number[];
+  readonly currentIsrVersion: number;
+}
+
+/** Sends AlterIsr to the active controller (wherever it is). */
+export type AlterIsrSender = (items: readonly AlterIsrItem[]) => Promise<readonly AlterIsrItemResult[]>;
+
+export interface IsrManagerOptions {
+  readonly scheduler: Scheduler;
+  readonly replicaLagTimeMaxMs: number;
+  readonly send: AlterIsrSender;
+  readonly logger: Logger;
+  readonly leaderPartitions: () => Iterable<Partition>;
+  /** The ISR of `p` changed (the HW may move; parked requests re-check). */
+  readonly onIsrChanged: (p: Partition) => void;
+  /** Delay before an ISR change is tried again after a failed AlterIsr. */
+  readonly retryBackoffMs?: number;
+}
+
+export class IsrManager {
+  private timer: TimerHandle | undefined;
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly o: IsrManagerOptions) {}
+
+  start(): void {
+    const every = Math.max(10, Math.floor(this.o.replicaLagTimeMaxMs / 2));
+    const tick = (): void => {
+      if (this.stopped) return;
+      this.shrinkAll();
+      this.timer = this.o.scheduler.setTimeout(tick, every);
+    };
+    this.timer = this.o.scheduler.setTimeout(tick, every);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) this.o.scheduler.clearTimeout(this.timer);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** The isr-expiration task: one pass over every led partition. */
+  shrinkAll(): void {
+    const now = this.o.scheduler.now();
+    for (const p of this.o.leaderPartitions()) this.maybeShrink(p, now);
+  }
+
+  maybeShrink(p: Partition, nowMs: number): void {
+    if (!p.isLeader || p.pendingIsr !== undefined) return;
+    const out = p.outOfSyncReplicas(nowMs);
+    if (out.length === 0) return;
+    this.o.logger.info({ topic: p.topic, partition: p.partition, isr: p.isr, outOfSync: out, leaderEndOffset: String(p.log.logEndOffset) }, 'shrinking ISR');
+    this.propose(p, { kind: 'shrink', isr: p.isr.filter((id) => !out.includes(id)) });
+  }
+
+  /** After a follower's fetch: propose it for the ISR if it caught up. */
+  maybeExpand(p: Partition, followerId: number): void {
+    if (!p.isLeader || p.pendingIsr !== undefined || !p.canRejoinIsr(followerId)) return;
+    this.o.logger.info({ topic: p.topic, partition: p.partition, isr: p.isr, joining: followerId }, 'expanding ISR');
+    this.propose(p, { kind: 'expand', isr: [...p.isr, followerId] });
+  }
+
+  private propose(p: Partition, change: PendingIsrChange): void {
+    if (this.stopped) return;
+    p.pendingIsr = change;
+    const epoch = p.leaderEpoch;
+    const item: AlterIsrItem = { topic: p.topic, partition: p.partition, leaderEpoch: epoch, newIsr: change.isr, currentIsrVersion: p.zkVersion };
+    // An expansion counts at once (maximal ISR): the HW may already move.
+    if (change.kind === 'expand') this.o.onIsrChanged(p);
+    const done = this.o
+      .send([item])
+      .then((results) => {
+        const r = results.find((x) => x.topic === p.topic && x.partition === p.partition);
+        if (p.pendingIsr !== change || p.leaderEpoch !== epoch || !p.isLeader) return;
+        if (r !== undefined && r.leaderEpoch === epoch && r.currentIsrVersion >= p.zkVersion && (r.errorCode === 'NONE' || r.errorCode === 'INVALID_UPDATE_VERSION')) {
+          // Success, or somebody else's newer state of the same epoch: adopt what ZooKeeper holds.
+          p.applyIsr(r.isr, r.currentIsrVersion);
+          if (r.errorCode !== 'NONE') this.o.logger.warn({ topic: p.topic, partition: p.partition, isr: r.isr }, 'AlterIsr conflicted; adopted the controller\'s ISR');
+          this.o.onIsrChanged(p);
+          return;
+        }
+        this.o.logger.warn({ topic: p.topic, partition: p.partition, errorCode: r?.errorCode, proposed: change.isr }, 'AlterIsr refused');
+        this.clearLater(p, change);
+      })
+      .catch((err: unknown) => {
+        this.o.logger.warn({ err, topic: p.topic, partition: p.partition, proposed: change.isr }, 'AlterIsr failed');
+        this.clearLater(p, change);
+      })
+      .finally(() => this.inFlight.delete(done));
+    this.inFlight.add(done);
+  }
+
+  /** A failed change stays "pending" for a short backoff so a busy fetch loop does not spin on it. */
+  private clearLater(p: Partition, change: PendingIsrChange): void {
+    const clear = (): void => {
+      if (p.pendingIsr !== change) return;
+      p.pendingIsr = undefined;
+      this.o.onIsrChanged(p);
+    };
+    if (this.stopped) return clear();
+    this.o.scheduler.setTimeout(clear, this.o.retryBackoffMs ?? 200);
+  }
+}

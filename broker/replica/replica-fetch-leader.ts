@@ -1,0 +1,89 @@
+/**
+ * The leader side of replication: serves a follower's `ReplicaFetch` (raw batches up to the log
+ * end offset, not just the HW) and its `LeaderEpochEndOffset` question. The fetch offset is the
+ * follower's log end offset: it updates the follower's state (HW, ISR expansion) once per
+ * request, before the request parks. Parks in the replica-fetch purgatory, which every leader
+ * append wakes, until `minBytes` are there or `maxWaitMs` passed.
+ */
+import { ErrorCode } from '../../protocol/index.js';
+import { BrokerError, toWireError } from '../errors.js';
+import type { ReplicaManager } from './replica-manager.js';
+import type {
+  EpochEndOffsetRequest,
+  EpochEndOffsetResponse,
+  ReplicaFetchPartitionResult,
+  ReplicaFetchRequest,
+  ReplicaFetchResponse,
+} from './replica-fetch-protocol.js';
+
+const EMPTY: Buffer = Buffer.alloc(0);
+
+function failed(topic: string, partition: number, err: unknown): ReplicaFetchPartitionResult {
+  return { topic, partition, errorCode: toWireError(err), highWatermark: -1n, logStartOffset: -1n, logEndOffset: -1n, records: EMPTY };
+}
+
+async function readRound(rm: ReplicaManager, req: ReplicaFetchRequest, updateState: boolean): Promise<{ results: ReplicaFetchPartitionResult[]; bytes: number; error: boolean }> {
+  let bytes = 0;
+  let error = false;
+  const results: ReplicaFetchPartitionResult[] = [];
+  for (const fp of req.partitions) {
+    try {
+      const p = rm.leaderPartition(fp.topic, fp.partition, fp.currentLeaderEpoch);
+      if (!p.replicas.includes(req.replicaId)) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${req.replicaId} is not a replica of ${p.key}`);
+      const log = p.log;
+      const fetchOffset = BigInt(fp.fetchOffset);
+      if (fetchOffset < log.logStartOffset || fetchOffset > log.logEndOffset) {
+        error = true;
+        results.push({ topic: fp.topic, partition: fp.partition, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset, records: EMPTY });
+        continue;
+      }
+      if (updateState) rm.updateFollowerFetchState(fp.topic, fp.partition, req.replicaId, fetchOffset);
+      const room = Math.min(fp.partitionMaxBytes, req.maxBytes - bytes);
+      let records: Buffer = EMPTY;
+      if (fetchOffset < log.logEndOffset && (room > 0 || bytes === 0)) {
+        records = (await log.read(fetchOffset, Math.max(0, room), { minOneBatch: bytes === 0 })).records;
+      }
+      bytes += records.length;
+      results.push({ topic: fp.topic, partition: fp.partition, errorCode: ErrorCode.NONE, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset, records });
+    } catch (err) {
+      error = true;
+      results.push(failed(fp.topic, fp.partition, err));
+    }
+  }
+  return { results, bytes, error };
+}
+
+export async function serveReplicaFetch(rm: ReplicaManager, req: ReplicaFetchRequest, signal?: AbortSignal): Promise<ReplicaFetchResponse> {
+  const deadline = rm.scheduler.now() + Math.max(0, Math.min(req.maxWaitMs, 30_000));
+  const keys = req.partitions.map((fp) => `${fp.topic}-${fp.partition}`);
+  // Sampled before each read: an append notified while the read awaits must wake the wait at
+  // once, or the follower (and every acks=all producer behind it) sits out max wait.
+  let seen = rm.replicaFetchPurgatory.notifications(keys);
+  let round = await readRound(rm, req, true);
+  if (round.error || round.bytes >= req.minBytes || req.maxWaitMs <= 0) return { partitions: round.results };
+  // Bounded by the deadline: each wake-up re-reads once and answers or parks again.
+  for (;;) {
+    const outcome = await rm.replicaFetchPurgatory.wait(keys, deadline - rm.scheduler.now(), signal, undefined, seen);
+    seen = rm.replicaFetchPurgatory.notifications(keys);
+    round = await readRound(rm, req, false);
+    if (round.error || round.bytes >= req.minBytes || outcome !== 'woken' || rm.isStopped) {
+      // The follower's caught-up time also counts while it waited at the end of the log.
+      if (outcome !== 'woken') for (const fp of req.partitions) rm.updateFollowerFetchState(fp.topic, fp.partition, req.replicaId, BigInt(fp.fetchOffset));
+      return { partitions: round.results };
+    }
+  }
+}
+
+export function serveEpochEndOffsets(rm: ReplicaManager, req: EpochEndOffsetRequest): EpochEndOffsetResponse {
+  return {
+    partitions: req.partitions.map((q) => {
+      try {
+        const p = rm.leaderPartition(q.topic, q.partition, q.currentLeaderEpoch);
+        const r = p.log.endOffsetForEpoch(q.leaderEpoch);
+        return { topic: q.topic, partition: q.partition, errorCode: ErrorCode.NONE, leaderEpoch: r.leaderEpoch, endOffset: r.endOffset };
+      } catch (err) {
+        return { topic: q.topic, partition: q.partition, errorCode: toWireError(err), leaderEpoch: -1, endOffset: -1n };
+      }
+    }),
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * The internal (msgpack) apis of replication, on the inter-broker listener:
+ * - `ReplicaFetch`: a follower's fetch of raw batches from the leader; its fetch offset is its
+ *   log end offset, which is how the leader learns where the follower is.
+ * - `LeaderEpochEndOffset`: OffsetsForLeaderEpoch between brokers (KIP-101): where did an epoch
+ *   end on the leader, so a new follower truncates to the divergence point.
+ * - `AlterIsr`: a leader's ISR change, answered by the active controller (KIP-497).
+ */
+export const REPLICA_FETCH_API = 'ReplicaFetch';
+export const LEADER_EPOCH_END_OFFSET_API = 'LeaderEpochEndOffset';
+export const ALTER_ISR_API = 'AlterIsr';
+
+export interface ReplicaFetchPartition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly currentLeaderEpoch: number;
+  readonly fetchOffset: bigint;
+  readonly logStartOffset: bigint;
+  readonly partitionMaxBytes: number;
+}
+
+export interface ReplicaFetchRequest {
+  readonly replicaId: number;
+  readonly brokerEpoch: bigint;
+  readonly maxWaitMs: number;
+  readonly minBytes: number;
+  readonly maxBytes: number;
+  readonly partitions: readonly ReplicaFetchPartition[];
+}
+
+export interface ReplicaFetchPartitionResult {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka error code (0 = none). */
+  readonly errorCode: number;
+  readonly highWatermark: bigint;
+  readonly logStartOffset: bigint;
+  readonly logEndOffset: bigint;
+  readonly records: Buffer;
+}
+
+export interface ReplicaFetchResponse {
+  readonly partitions: ReplicaFetchPartitionResult[];
+}
+
+export interface EpochEndOffsetRequest {
+  readonly replicaId: number;
+  readonly partitions: readonly { topic: string; partition: number; currentLeaderEpoch: number; leaderEpoch: number }[];
+}
+
+export interface EpochEndOffsetResult {
+  readonly topic: string;
+  readonly partition: number;
+  readonly errorCode: number;
+  readonly leaderEpoch: number;
+  readonly endOffset: bigint;
+}
+
+export interface EpochEndOffsetResponse {
+  readonly partitions: EpochEndOffsetResult[];
+}

@@ -1,0 +1,169 @@
+/**
+ * What the group interop tests share: a cluster with small group timings, a KafkaJS admin and
+ * producer (records get unique values `<prefix>-<n>` on explicit partitions), exactly-once
+ * accounting across members, and committed-versus-end offsets.
+ */
+import { expect } from 'chai';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { startCluster, type TestCluster } from '../../helpers/cluster.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { kcat } from '../kcat.js';
+import type { ConsumedRecord, GroupMember } from './members.js';
+
+export const INITIAL_REBALANCE_DELAY_MS = 300;
+export const OFFSETS_PARTITIONS = 6;
+
+export function groupClusterProperties(extra: Record<string, string | number | boolean> = {}): Record<string, string | number | boolean> {
+  return {
+    'offsets.topic.replication.factor': 1,
+    'offsets.topic.num.partitions': OFFSETS_PARTITIONS,
+    'group.initial.rebalance.delay.ms': INITIAL_REBALANCE_DELAY_MS,
+    'default.replication.factor': 1,
+    'auto.create.topics.enable': false,
+    ...extra,
+  };
+}
+
+export interface GroupFixture {
+  cluster: TestCluster;
+  kafka: Kafka;
+  admin: Admin;
+  producer: Producer;
+  stop(): Promise<void>;
+}
+
+export async function startGroupFixture(properties: Record<string, string | number | boolean> = {}, size = 3): Promise<GroupFixture> {
+  const cluster = await startCluster({ size, properties: groupClusterProperties(properties) });
+  const kafka = new Kafka({ clientId: 'samsa-groups-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  try {
+    await admin.connect();
+    await producer.connect();
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return {
+    cluster,
+    kafka,
+    admin,
+    producer,
+    async stop() {
+      await producer.disconnect().catch(() => undefined);
+      await admin.disconnect().catch(() => undefined);
+      await cluster.stop();
+    },
+  };
+}
+
+export async function createTopic(f: GroupFixture, topic: string, partitions: number, replicationFactor = 1): Promise<void> {
+  const created = await f.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true });
+  expect(created, `topic ${topic} created`).to.equal(true);
+}
+
+/**
+ * Produces `count` records valued `<prefix>-<i>` (record i to partition i % partitions), acks=all;
+ * returns the values. One send() per partition: KafkaJS 2.2.4 keeps the answers of a send per
+ * broker, and when a leader dies mid-send its partitions move to a broker that already answered
+ * for other partitions of the SAME send, so they are never resent yet the send resolves
+ * (sendMessages.js, `brokersWithoutResponse`). Seen here as acknowledged records missing from
+ * every replica after a SIGKILL; with one partition per send the retry always goes out.
+ */
+export async function produceIds(f: GroupFixture, topic: string, prefix: string, count: number, partitions: number): Promise<string[]> {
+  const values = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  await Promise.all(
+    Array.from({ length: partitions }, (_, partition) =>
+      f.producer.send({ topic, acks: -1, messages: values.filter((_, i) => i % partitions === partition).map((value) => ({ value, partition })) }),
+    ),
+  );
+  return values;
+}
+
+export function allRecords(members: GroupMember[]): ConsumedRecord[] {
+  return members.flatMap((m) => m.records);
+}
+
+/** Waits until the members together have seen every expected value at least once. */
+export async function waitConsumed(members: GroupMember[], expected: string[], timeoutMs = 30_000): Promise<void> {
+  const want = new Set(expected);
+  await waitFor(
+    () => {
+      const seen = new Set<string>();
+      for (const r of allRecords(members)) if (want.has(r.value)) seen.add(r.value);
+      return seen.size === want.size;
+    },
+    `${expected.length} records consumed across ${members.length} members`,
+    { timeoutMs, intervalMs: 50 },
+  ).catch((err: Error) => {
+    const have = new Set(allRecords(members).map((r) => r.value));
+    const missing = expected.filter((v) => !have.has(v));
+    throw new Error(`${err.message}; missing ${missing.length} (e.g. ${missing.slice(0, 5).join(', ')})\n${members.map((m) => m.diagnostics()).join('\n')}`);
+  });
+}
+
+/** Every expected value consumed exactly once across all members, nothing else. */
+export function expectExactlyOnce(members: GroupMember[], expected: string[]): void {
+  const counts = new Map<string, number>();
+  for (const r of allRecords(members)) counts.set(r.value, (counts.get(r.value) ?? 0) + 1);
+  const duplicates = [...counts].filter(([, n]) => n > 1);
+  const wanted = new Set(expected);
+  const unexpected = [...counts.keys()].filter((v) => !wanted.has(v));
+  const missing = expected.filter((v) => !counts.has(v));
+  expect(missing.length, `missing records (e.g. ${missing.slice(0, 5).join(', ')})`).to.equal(0);
+  expect(duplicates.length, `records consumed more than once (e.g. ${duplicates.slice(0, 5).map(([v, n]) => `${v}×${n}`).join(', ')})`).to.equal(0);
+  expect(unexpected.length, `unexpected records (e.g. ${unexpected.slice(0, 5).join(', ')})`).to.equal(0);
+}
+
+/** A partition's records were consumed in offset order by whichever member held it. */
+export function expectPartitionOrder(members: GroupMember[]): void {
+  for (const m of members) {
+    const last = new Map<number, number>();
+    for (const r of m.records) {
+      const prev = last.get(r.partition);
+      if (prev !== undefined) expect(r.offset, `${m.name} partition ${r.partition} offsets increase`).to.be.greaterThan(prev);
+      last.set(r.partition, r.offset);
+    }
+  }
+}
+
+export async function endOffsets(f: GroupFixture, topic: string): Promise<Map<number, number>> {
+  const offsets = await f.admin.fetchTopicOffsets(topic);
+  return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+}
+
+export async function committedOffsets(f: GroupFixture, groupId: string, topic: string): Promise<Map<number, number>> {
+  const r = await f.admin.fetchOffsets({ groupId, topics: [topic] });
+  return new Map(r[0]!.partitions.map((p) => [p.partition, Number(p.offset)]));
+}
+
+/** Waits until the group's committed offsets equal the topic's end offsets on every partition. */
+export async function waitCommittedToEnd(f: GroupFixture, groupId: string, topic: string, timeoutMs = 15_000): Promise<Map<number, number>> {
+  const end = await endOffsets(f, topic);
+  let last = new Map<number, number>();
+  return waitFor(
+    async () => {
+      last = await committedOffsets(f, groupId, topic);
+      for (const [p, o] of end) if (last.get(p) !== o) return false;
+      return last;
+    },
+    `group ${groupId} to commit the end offsets ${JSON.stringify([...end])}`,
+    { timeoutMs, intervalMs: 100 },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; committed ${JSON.stringify([...last])}`);
+  });
+}
+
+/**
+ * For a failure message: where the missing values are in the topic's log (read with kcat from
+ * the beginning), so a broker that lost records is told apart from a consumer that skipped them.
+ */
+export async function locateInLog(f: GroupFixture, topic: string, values: string[]): Promise<string> {
+  const r = await kcat(['-C', '-b', f.cluster.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p|%o|%s\n'], undefined, 30_000).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
+  const where = new Map<string, string>();
+  for (const line of r.stdout.split('\n')) {
+    const [p, o, v] = line.split('|');
+    if (v !== undefined) where.set(v, `${p}@${o}`);
+  }
+  return values.map((v) => `${v}: ${where.get(v) ?? 'NOT IN LOG'}`).join(', ');
+}
