@@ -24,6 +24,7 @@ export class ConfigChangeListener {
   private lastSeen = -1;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
+  private retryTimer: unknown;
   private unsubscribe: (() => void) | undefined;
   private readonly log: CoordinationLogger;
   private readonly sched: Scheduler;
@@ -46,11 +47,21 @@ export class ConfigChangeListener {
   stop(): void {
     this.stopped = true;
     this.unsubscribe?.();
+    if (this.retryTimer !== undefined) this.sched.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   /** Processes anything new now (also re-arms the watch). */
   refresh(): Promise<void> {
-    this.running = this.running.then(() => this.process()).catch((err: unknown) => this.log.warn({ err }, 'config change processing failed'));
+    this.running = this.running.then(() => this.process()).catch((err: unknown) => {
+      // The watch may not be armed (the read that arms it failed): try again rather than go deaf.
+      this.log.warn({ err }, 'config change processing failed; retrying shortly');
+      if (this.stopped || this.retryTimer !== undefined) return;
+      this.retryTimer = this.sched.setTimeout(() => {
+        this.retryTimer = undefined;
+        if (!this.stopped) void this.refresh();
+      }, RETRY_MS);
+    });
     return this.running;
   }
 
@@ -83,3 +94,5 @@ function seqOf(name: string): number {
   const m = /(\d+)$/.exec(name);
   return m === null ? -1 : Number(m[1]);
 }
+
+const RETRY_MS = 1000;

@@ -49,7 +49,11 @@ export interface NodeData {
 export interface SessionListener {
   /** The session is gone: ephemerals are deleted, watches lost. Owners step down now. */
   sessionExpired?(oldSessionId: bigint): void;
-  /** A fresh session is connected: re-register ephemerals, re-arm watches, re-read state. */
+  /**
+   * A fresh session is connected, or the SAME session (same id) resumed on a new client object
+   * (watchdog switch, outage longer than the handshake timeout): every watch is gone either way.
+   * Re-register ephemerals (a no-op on the same session), re-arm every watch, re-read state.
+   */
   newSession?(sessionId: bigint): void;
 }
 

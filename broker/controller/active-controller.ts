@@ -174,6 +174,25 @@ export class ActiveController {
     this.o.stateLog.info({ controllerId: this.id, controllerEpoch: this.epoch, ms: Date.now() - started }, 'controller failover complete');
   }
 
+  /**
+   * The session resumed on a new client object and every watch died with the old one: re-arm
+   * each watch with the read that handles it, treating it as fired (changes made meanwhile were
+   * never notified). Each handler compares with the context, so unchanged state is a no-op.
+   */
+  async resync(): Promise<void> {
+    this.o.logger.info({ controllerEpoch: this.epoch }, 'ZooKeeper watches lost with the old client; re-arming and re-reading');
+    await this.onBrokerChange();
+    await this.onTopicChange();
+    // Known topics: re-arm their assignment watches and pick up partitions added meanwhile.
+    const known = [...this.ctx.assignments.keys()];
+    if (known.length > 0) await this.addTopicsOrPartitions(known);
+    await this.admin.onTopicDeletion();
+    await this.admin.onConfigChange();
+    await this.admin.onIsrChangeNotification();
+    await this.admin.onPreferredReplicaElection();
+    await this.reassignments.onAdminNode();
+  }
+
   /** A reassignment in flight when the previous controller stopped is recorded in the topic znode. */
   private resumeReassignments(topic: string, a: TopicAssignment): void {
     for (const [p, rs] of a.partitions) {

@@ -237,10 +237,15 @@ export class Controller {
         this.activeId = -1;
         this.resign('session expired');
         return;
-      case 'RegisterBrokerAndReelect':
+      case 'RegisterBrokerAndReelect': {
         await this.register();
         await this.maybeResign();
+        const still = this.active;
+        // Still the controller: the session survived but moved to a new client object, and the
+        // watches died with the old one. Without this, elect() returns early and we go deaf.
+        if (still !== undefined) return still.resync();
         return this.elect();
+      }
       case 'Shutdown':
         if (ac !== undefined) {
           const lease = { brokerId: this.brokerId, controllerEpoch: ac.epoch, epochZkVersion: ac.writer.epochZkVersion };

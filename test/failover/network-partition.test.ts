@@ -51,8 +51,12 @@ describe('failover > network partition (network namespaces)', function () {
     expect((await s.cluster.partitionState(s.topic, victim - 1)).leader).to.equal(victim);
   });
 
-  // Needs replication (issue #7): with RF 3 a new leader must take over while the old one is cut off.
-  it.skip('replicated leader cut off from ZooKeeper and the other brokers (needs replication (issue #7)): a new leader is elected, no acks=all record lost, the old leader truncates its divergent tail', async () => {
+  // Skipped: a new leader is elected, but KafkaJS producers that refresh metadata from the
+  // isolated old leader (which still believes it leads: it cannot reach ZooKeeper to learn
+  // otherwise) keep sending there, so writes stall past the deadline in some runs. The fix on our
+  // side is to fence a leader cut off from ZooKeeper longer than its session timeout
+  // (NOT_LEADER_OR_FOLLOWER), which Kafka in ZooKeeper mode does not do either; follow-up work.
+  it.skip('replicated leader cut off from ZooKeeper and the other brokers: a new leader is elected, no acks=all record lost, the old leader truncates its divergent tail', async () => {
     s = await Scenario.start({
       name: 'partition-leader-rf3',
       fault: 'isolate the leader of partition 0 (netns link down) until a new leader takes writes, heal',

@@ -28,7 +28,7 @@ describe('failover > replicated partitions', function () {
     return (await sc.cluster.partitionState(sc.topic, partition)).isr;
   }
 
-  it.skip('leader kill -9 (needs replication (issue #7)): a follower from the ISR takes over within the session timeout, no acks=all record lost, the old leader rejoins the ISR', async () => {
+  it('leader kill -9: a follower from the ISR takes over within the session timeout, no acks=all record lost, the old leader rejoins the ISR', async () => {
     s = await Scenario.start({ name: 'leader-kill9-rf3', fault: 'kill -9 the leader of partition 0, restart it', assignment: RF3, topicConfigs: MIN_ISR_2, group: true });
     await s.warmup();
     const f = s.fault('kill -9 broker 1', [0]);
@@ -51,7 +51,7 @@ describe('failover > replicated partitions', function () {
     expect(r.verdict.unavailability[0]!.ms, 'write gap on partition 0').to.be.below(8_000);
   });
 
-  it.skip('follower kill -9 and return (needs replication (issue #7)): the ISR shrinks after replica.lag.time.max.ms, acks=all keeps working, the follower catches up and rejoins', async () => {
+  it('follower kill -9 and return: the ISR shrinks after replica.lag.time.max.ms, acks=all keeps working, the follower catches up and rejoins', async () => {
     s = await Scenario.start({ name: 'follower-kill9-rf3', fault: 'kill -9 a follower of partition 0, restart it', assignment: RF3, topicConfigs: MIN_ISR_2 });
     await s.warmup();
     const f = s.fault('kill -9 broker 2', [0]);
@@ -67,7 +67,7 @@ describe('failover > replicated partitions', function () {
     expect(r.verdict.unavailability[0]!.ms, 'write gap: at most the ISR shrink delay').to.be.below(6_000);
   });
 
-  it.skip('rolling restart with controlled shutdown (needs replication (issue #7)): leadership moves before each broker stops, short write gaps, nothing acknowledged lost', async () => {
+  it('rolling restart with controlled shutdown: leadership moves before each broker stops, short write gaps, nothing acknowledged lost', async () => {
     s = await Scenario.start({ name: 'rolling-restart-rf3', fault: 'SIGTERM + restart each broker in turn', assignment: RF3, topicConfigs: MIN_ISR_2, group: true });
     await s.warmup();
     for (const b of s.cluster.brokers) {
@@ -87,7 +87,7 @@ describe('failover > replicated partitions', function () {
     for (const u of r.verdict.unavailability) expect(u.ms, `write gap during ${u.fault}`).to.be.below(3_000);
   });
 
-  it.skip('full cluster crash and restart with RF 3 (needs replication (issue #7)): logs recover, leaders are elected from the ISR, nothing acknowledged lost', async () => {
+  it('full cluster crash and restart with RF 3: logs recover, leaders are elected from the ISR, nothing acknowledged lost', async () => {
     s = await Scenario.start({ name: 'full-crash-rf3', fault: 'kill -9 all 3 brokers, restart them all', assignment: RF3, topicConfigs: MIN_ISR_2 });
     await s.warmup();
     const f = s.fault('kill -9 every broker');
@@ -100,7 +100,7 @@ describe('failover > replicated partitions', function () {
     expect(r.verdict.ok, describeViolations(r.verdict)).to.equal(true);
   });
 
-  it.skip('disk full on a follower (needs replication (issue #7)): the follower drops out of the ISR, the leader keeps acknowledging acks=all, nothing lost; after freeing the disk it catches up', async () => {
+  it('disk full on a follower: the follower drops out of the ISR, the leader keeps acknowledging acks=all, nothing lost; after freeing the disk it catches up', async () => {
     s = await Scenario.start({
       name: 'disk-full-follower',
       fault: 'fill the disk of a follower of partition 0, free it, restart the follower',
@@ -153,7 +153,7 @@ describe('failover > replicated partitions', function () {
     return { sc, fault: f };
   }
 
-  it.skip('unclean leader election disabled (needs replication (issue #7)): the partition stays offline until the last ISR member returns, nothing acknowledged lost', async () => {
+  it('unclean leader election disabled: the partition stays offline until the last ISR member returns, nothing acknowledged lost', async () => {
     const { sc, fault } = await uncleanHistory(false);
     // Offline for 5 s with broker 2 up and unclean election off: a deadline, the fault's duration.
     const until = Date.now() + 5_000;
@@ -175,7 +175,7 @@ describe('failover > replicated partitions', function () {
     expect(r.verdict.stats.lostAll).to.equal(0);
   });
 
-  it.skip('unclean leader election enabled (needs replication (issue #7)): the stale follower leads, the acknowledged writes it lacked are lost and reported', async () => {
+  it('unclean leader election enabled: the stale follower leads, the acknowledged writes it lacked are lost and reported', async () => {
     const { sc, fault } = await uncleanHistory(true);
     await waitFor(async () => (await sc.cluster.partitionState(sc.topic, 0)).leader === 2, 'broker 2 elected uncleanly', { timeoutMs: 30_000, intervalMs: 100 });
     fault.heal();

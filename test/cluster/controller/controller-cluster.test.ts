@@ -148,6 +148,29 @@ describe('controller > cluster of in-process brokers on a real ZooKeeper', funct
     await waitFor(() => [...h.brokers.values()].every((b) => b.cache.leaderFor('mv', 0) === 3), 'new preferred leader known everywhere');
   });
 
+  it('a controller whose session resumes on a new client object (watches lost) still follows broker deaths and restarts', async () => {
+    for (const id of [1, 2, 3]) await h.startBroker(id);
+    const c = await oneController();
+    const a = await admin();
+    await a.createTopic({ name: 'resume', numPartitions: 3, replicationFactor: 3 });
+    await waitFor(() => h.allCachesAgree('resume', 3), 'leaders known');
+    const zs = c.handle.store as ZkSession;
+    const sessionBefore = zs.sessionId;
+    const epochBefore = c.controller.controllerEpoch;
+    // Dropped without closeSession and resumed at once: same session, new client, no watches.
+    zs.freezeForTest();
+    zs.thawForTest();
+    await waitFor(() => zs.connected, 'the session resumed', { timeoutMs: 15_000 });
+    expect(zs.sessionId).to.equal(sessionBefore);
+    await c.controller.idle();
+    expect(c.controller.controllerEpoch).to.equal(epochBefore);
+    const victim = [1, 2, 3].find((id) => id !== c.id)!;
+    await h.killBroker(victim);
+    await waitFor(() => c.controller.current?.ctx.isLive(victim) === false, 'controller sees the dead broker', { timeoutMs: 15_000 });
+    const back = await h.startBroker(victim);
+    await waitFor(() => c.controller.current?.ctx.brokerEpoch(victim) === back.epoch && h.allCachesAgree('resume', 3), 'the restarted broker gets cluster metadata', { timeoutMs: 15_000 });
+  });
+
   it('zombie controller: fenced in ZooKeeper, refused by every broker, steps down', async () => {
     for (const id of [1, 2, 3]) await h.startBroker(id);
     const zombie = await oneController();

@@ -133,6 +133,11 @@ export class Workload {
   }
 
   private async startProducer(spec: ProducerSpec): Promise<void> {
+    const producer = await this.connectProducer(spec);
+    this.loops.push(this.produceLoop(producer, spec));
+  }
+
+  private async connectProducer(spec: ProducerSpec): Promise<Producer> {
     const producer = this.cluster.kafka(`failover-${spec.name}`).producer({
       idempotent: spec.idempotent ?? false,
       maxInFlightRequests: 1,
@@ -144,11 +149,26 @@ export class Workload {
     });
     await producer.connect();
     this.producers.push(producer);
-    this.loops.push(this.produceLoop(producer, spec));
+    return producer;
   }
 
-  private async produceLoop(producer: Producer, spec: ProducerSpec): Promise<void> {
+  /**
+   * KafkaJS 2.2.4 advances an idempotent producer's sequence only after a successful send, so
+   * the send after a failed one reuses the failed batch's sequence; when the failed batch had in
+   * fact been written, the broker (like Kafka's) answers the new record as a duplicate with the
+   * OLD offset, and an acknowledged record is never written. The Java producer resets its
+   * producer id after such a failure; do the same here so the history judges the broker, not
+   * this client bug.
+   */
+  private async replaceProducer(old: Producer, spec: ProducerSpec): Promise<Producer | undefined> {
+    this.producers.splice(this.producers.indexOf(old), 1);
+    await deadline(old.disconnect(), 5_000, 'producer disconnect').catch(() => undefined);
+    return deadline(this.connectProducer(spec), 10_000, 'producer connect').catch(() => undefined);
+  }
+
+  private async produceLoop(first: Producer, spec: ProducerSpec): Promise<void> {
     const timeoutMs = this.o.sendTimeoutMs ?? 8_000;
+    let producer: Producer | undefined = first;
     // Bounded even if nobody calls stop(): at most an hour and a million records per producer.
     const hardStop = Date.now() + 3_600_000;
     for (let seq = 0; !this.stopped && seq < 1_000_000 && Date.now() < hardStop; seq++) {
@@ -157,6 +177,7 @@ export class Workload {
       const sentAt = Date.now();
       const base = { id, producer: spec.name, topic: this.o.topic, partition, acks: spec.acks, idempotent: spec.idempotent ?? false, sentAt };
       try {
+        producer ??= await deadline(this.connectProducer(spec), 10_000, 'producer connect');
         const meta = await deadline(producer.send({ topic: this.o.topic, acks: spec.acks, timeout: 5_000, messages: [{ partition, key: spec.name, value: id }] }), timeoutMs, `send ${id}`);
         const answeredAt = Date.now();
         const m = meta[0];
@@ -165,6 +186,7 @@ export class Workload {
         this.lastAck.set(partition, answeredAt);
       } catch (err) {
         this.produced.push({ ...base, answeredAt: Date.now(), outcome: 'failed', error: (err as Error).message });
+        if (spec.idempotent && producer !== undefined) producer = await this.replaceProducer(producer, spec);
       }
       // Pacing, not synchronisation: keeps the CPU for the brokers under fault.
       await new Promise((r) => setTimeout(r, spec.intervalMs ?? 5));
