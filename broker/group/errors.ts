@@ -49,8 +49,9 @@ export class GroupCoordinatorError extends Error {
   constructor(
     readonly code: GroupFailureCode,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
