@@ -24,6 +24,9 @@ export function createDeleteTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
       const names = [...new Set(request.topicNames ?? [])];
       const responses = await Promise.all(
         names.map(async (name) => {
+          // Like Kafka: a topic the metadata does not show (never created, or already being
+          // deleted) is unknown, even while its znodes are still being removed.
+          if (!deps.metadataCache.hasTopic(name)) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION as number };
           try {
             await deps.topicAdmin.deleteTopic(name);
             log.info({ topic: name }, 'topic marked for deletion');
