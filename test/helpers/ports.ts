@@ -1,21 +1,54 @@
-/** Free loopback ports: bind port 0, read the port, release it. */
+/**
+ * Free loopback ports for test servers.
+ *
+ * Ports come from below the kernel's ephemeral range (net.ipv4.ip_local_port_range, 32768–60999
+ * by default): a port the kernel hands out for `listen(0)` can just as well be handed to an
+ * outgoing connection (a client of ZooKeeper, a broker's fetcher) a moment later, and a broker
+ * restarted on "its" port then fails with EADDRINUSE. Below the range only other listeners
+ * compete, and a bind check plus a per-process set of handed-out ports rules those out.
+ */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
+const handedOut = new Set<number>();
+
+function ephemeralRangeStart(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    const n = Number(low);
+    if (Number.isInteger(n) && n > 12_000) return n;
+  } catch {
+    // not Linux: fall through to the IANA dynamic range's start
+  }
+  return 32_768;
+}
+
+const LOW = 10_000;
+const HIGH = ephemeralRangeStart();
+
+function canBind(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen({ host, port: 0, exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
   });
 }
 
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
+    if (handedOut.has(port)) continue;
+    if (await canBind(port, host)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port found in ${LOW}–${HIGH - 1} on ${host} after 200 attempts`);
+}
+
 export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < n) ports.add(await freePort(host));
-  return [...ports];
+  const ports: number[] = [];
+  while (ports.length < n) ports.push(await freePort(host));
+  return ports;
 }
