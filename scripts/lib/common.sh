@@ -26,13 +26,8 @@ samsa_ensure_node_modules() {
   if [ ! -f "$SAMSA_HOME/node_modules/.package-lock.json" ] ||
      [ "$SAMSA_HOME/package-lock.json" -nt "$SAMSA_HOME/node_modules/.package-lock.json" ]; then
     echo "samsa: installing npm packages (npm ci)..." >&2
-    # npm 11 writes lock files without the other platforms' optional packages of some
-    # dependencies (msgpackr-extract) and its own `npm ci` then refuses them as out of sync;
-    # `npm install` honours the same lock file and pinned versions, so fall back to it.
-    (cd "$SAMSA_HOME" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null) ||
-      (cd "$SAMSA_HOME" && echo "samsa: npm ci refused the lock file; using npm install" >&2 &&
-        npm install --no-audit --no-fund --loglevel=error) ||
-      samsa_die "npm install failed"
+    (cd "$SAMSA_HOME" && npm ci --no-audit --no-fund --loglevel=error) ||
+      samsa_die "npm ci failed; package-lock.json must stay in sync with package.json (regenerate it with npm install --package-lock-only, then npm test -- unit --grep dependencies)"
   fi
 }
 
