@@ -232,7 +232,11 @@ export class Broker {
       replication: this.replicationOptions(),
     });
     this.replicaManagerValue = rm;
-    this.server.registerInternal(REPLICA_FETCH_API, (_ctx, body) => serveReplicaFetch(rm, body));
+    this.server.registerInternal(REPLICA_FETCH_API, async (_ctx, body) => {
+      const answer = await serveReplicaFetch(rm, body);
+      for (const p of answer.partitions) if (p.records.length > 0) this.metrics.onFetch({ topic: p.topic, bytes: p.records.length, replication: true });
+      return answer;
+    });
     this.server.registerInternal(LEADER_EPOCH_END_OFFSET_API, async (_ctx, body) => serveEpochEndOffsets(rm, body));
     this.server.registerInternal(ALTER_ISR_API, (_ctx, body: { brokerId: number; brokerEpoch: bigint; partitions: AlterIsrItem[] }) =>
       this.controller.alterIsr(body.brokerId, BigInt(body.brokerEpoch), body.partitions),
@@ -305,6 +309,7 @@ export class Broker {
       },
       brokerEpoch: () => this.controllerValue?.brokerEpoch ?? -1n,
       alterIsr: (items) => this.sendAlterIsr(items),
+      metrics: this.metrics,
       fetch: {
         maxWaitMs: c.int('replica.fetch.wait.max.ms'),
         minBytes: c.int('replica.fetch.min.bytes'),
@@ -347,6 +352,7 @@ export class Broker {
         leaderImbalancePerBrokerPercentage: c.int('leader.imbalance.per.broker.percentage'),
         logger: this.log.child({ module: 'controller' }),
         stateChangeLogger: stateChangeLogger(this.log).child({ brokerId: this.brokerId }),
+        onLeaderElection: (e) => this.metrics.onLeaderElection(e),
       });
     // A broker restarted within the session timeout of its previous life (crash, kill -9, or
     // ZooKeeper restored the old session) finds its old ephemeral registration still there.
