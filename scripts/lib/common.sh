@@ -31,6 +31,17 @@ samsa_ensure_node_modules() {
   fi
 }
 
+# Moves FILE aside before a process writes a fresh one: FILE -> FILE.1 -> ... -> FILE.5 (the
+# oldest goes), so a restart keeps the log of the run (or crash) before it.
+samsa_rotate_log() {
+  local file="$1" keep=5 i
+  [ -s "$file" ] || return 0
+  for (( i=keep-1; i>=1; i-- )); do
+    if [ -f "$file.$i" ]; then mv -f "$file.$i" "$file.$((i + 1))"; fi
+  done
+  mv -f "$file" "$file.1"
+}
+
 samsa_is_root() { [ "$(id -u)" = "0" ]; }
 samsa_is_debian() { [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; }
 
