@@ -246,7 +246,12 @@ export class Broker {
       brokerEpoch: () => this.controllerValue?.brokerEpoch ?? -1n,
       cache: this.metadataCache,
       logger: this.log.child({ module: 'control-requests' }),
-      listener: rm,
+      listener: {
+        onLeaderAndIsr: (states, origin) => rm.onLeaderAndIsr(states, origin),
+        onStopReplica: (partitions, origin) => rm.onStopReplica(partitions, origin),
+        // A deleted topic's per-topic counters stop being exported.
+        onMetadataUpdate: (deleted) => deleted.forEach((t) => this.metrics.forgetTopic(t)),
+      },
     });
     this.controlHandler = handler;
     for (const api of CONTROL_APIS) this.server.registerInternal(api, (_ctx, body) => handler.handle(api, body));

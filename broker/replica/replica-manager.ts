@@ -176,8 +176,8 @@ export class ReplicaManager implements ReplicaStateListener {
   }
 
   /**
-   * Leader: a follower's fetch reported its log end offset (the replica fetcher of the next issue
-   * calls this); the HW may move and parked produce/fetch requests are woken.
+   * Leader: a follower's fetch reported its log end offset (`serveReplicaFetch` calls this); the
+   * HW may move and parked produce/fetch requests are woken.
    */
   updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint): void {
     const p = this.partitions.get(partitionKey(topic, partition));

@@ -139,10 +139,14 @@ describe('http admin API: every route against 3 broker processes', function () {
     expect(grown.status, grown.text).to.equal(200);
     await waitFor(async () => (await call(2, 'GET', '/topics/:name', { name: topic })).body.partitions?.length === 3, '3 partitions visible');
 
+    const metricsOf = async (): Promise<string> => (await Promise.all([1, 2, 3].map(async (id) => (await call(id, 'GET', '/metrics')).text))).join('\n');
+    expect(await metricsOf()).to.match(new RegExp(`^kafka_server_brokertopicmetrics_messagesin_total\\{topic="${topic}"\\} 3$`, 'm'));
+
     const deleted = await call(3, 'DELETE', '/topics/:name', { name: topic });
     expect(deleted.status).to.equal(202);
     await waitFor(async () => (await call(1, 'GET', '/topics/:name', { name: topic })).status === 404, 'the topic gone');
     expect((await call(1, 'GET', '/topics/:name', { name: topic })).body.error.code).to.equal('UNKNOWN_TOPIC_OR_PARTITION');
+    await waitFor(async () => !(await metricsOf()).includes(`topic="${topic}"`), 'the deleted topic gone from every broker\'s /metrics');
   });
 
   it('POST /elections/preferred: the controller answers per partition; another broker redirects with 503 NOT_CONTROLLER', async () => {
