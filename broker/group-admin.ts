@@ -8,7 +8,7 @@
  * coordinator and replicas (`serveGroupAdmin`).
  */
 import { ErrorCode, errorInfo, type ErrorName } from '../protocol/index.js';
-import { toWireError } from './errors.js';
+import { BrokerError, toWireError } from './errors.js';
 import { assignedPartitionsOf, OFFSETS_TOPIC_NAME, type DescribedGroup, type GroupCoordinator, type ListGroupsResult, type OffsetFetchResult } from './group/index.js';
 import type { GroupListing, GroupOps, GroupSnapshot, OffsetResetRequest, OffsetResetResult } from './http/index.js';
 import type { GroupLagSnapshot, GroupsSnapshot } from './metrics/index.js';
@@ -83,6 +83,8 @@ export function serveGroupAdmin(coordinator: GroupCoordinator, rm: ReplicaManage
         });
       case 'figures':
         return { partitions: await Promise.all(req.partitions.map(figures)) };
+      default:
+        throw new BrokerError('BRK_INVALID_REQUEST', `unknown GroupAdmin op ${String((req as { op?: unknown }).op)}`);
     }
   };
 }
