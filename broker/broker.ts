@@ -23,8 +23,10 @@ import type { Logger } from 'pino';
 import { ZkSession, type ZkSessionOptions } from '../coordination/index.js';
 import { LogManager, type LogManagerIntervals } from '../storage/index.js';
 import { TopicAdmin } from './admin/index.js';
-import { buildAdminApp, clusterFromMetadata, controllerOperations, startAdminHttp, topicViewFromMetadata, type RunningAdminHttp } from './http/index.js';
-import { BrokerMetrics, type MetricProviders } from './metrics/index.js';
+import type { RunningAdminHttp } from './http/index.js';
+import { BrokerMetrics } from './metrics/index.js';
+import { brokerMetricProviders, clusterGroupOps, registerGroupAdmin, startBrokerAdminHttp, type BrokerParts } from './broker-admin.js';
+import type { ClusterGroupOps } from './group-admin.js';
 import type { BrokerConfig } from './config/index.js';
 import { Controller } from './controller/index.js';
 import { dataPathHandlers } from './handlers/index.js';
@@ -86,6 +88,9 @@ export class Broker {
   private controlHandler: ControlRequestHandler | undefined;
   private configWatcher: ConfigChangeWatcher | undefined;
   private groups: GroupCoordinatorComponent | undefined;
+  private readonly parts: BrokerParts;
+  /** Cluster-wide consumer-group operations (HTTP /groups) and lag for /metrics. */
+  readonly groupOps: ClusterGroupOps;
 
   constructor(private readonly o: BrokerOptions) {
     this.config = o.config;
@@ -99,7 +104,21 @@ export class Broker {
       logger: o.logger.child({ module: 'zookeeper' }),
       ...o.zk,
     });
-    this.metrics = new BrokerMetrics({ logger: o.logger.child({ module: 'metrics' }), providers: this.metricProviders() });
+    const parts: BrokerParts = {
+      brokerId: () => this.brokerId,
+      clusterId: () => this.clusterId,
+      config: o.config,
+      server: this.server,
+      metadataCache: this.metadataCache,
+      replicaManager: () => this.replicaManagerValue,
+      logManager: () => this.logManagerValue,
+      topicConfigs: () => this.topicConfigs,
+      controller: () => this.controllerValue,
+      groups: () => this.groups,
+    };
+    this.parts = parts;
+    this.groupOps = clusterGroupOps(parts);
+    this.metrics = new BrokerMetrics({ logger: o.logger.child({ module: 'metrics' }), providers: brokerMetricProviders(parts, this.groupOps) });
     this.server.router.setRequestObserver((e) => this.metrics.onRequest(e));
     this.session.addSessionListener(this.metrics.zooKeeperSessionListener());
     this.server
@@ -122,65 +141,15 @@ export class Broker {
     return this.adminHttp?.url;
   }
 
-  /** Gauges read at scrape time from the live components (absent ones read as zero). */
-  private metricProviders(): MetricProviders {
-    return {
-      replicaManager: () => {
-        const parts = this.replicaManagerValue?.allPartitions() ?? [];
-        const led = parts.filter((p) => p.isLeader);
-        const minIsr = (t: string): number => this.topicConfigs?.get(t).minInsyncReplicas ?? 1;
-        return {
-          leaderCount: led.length,
-          partitionCount: parts.filter((p) => p.role !== 'none').length,
-          underReplicatedPartitions: led.filter((p) => p.isr.length < p.replicas.length).length,
-          underMinIsrPartitionCount: led.filter((p) => p.isr.length < minIsr(p.topic)).length,
-          atMinIsrPartitionCount: led.filter((p) => p.isr.length === minIsr(p.topic)).length,
-        };
-      },
-      controller: () => this.controllerValue?.metrics() ?? { activeControllerCount: 0, offlinePartitionsCount: 0 },
-      controllerEpoch: () => this.metadataCache.controllerEpoch,
-      purgatory: () => ({ produce: this.replicaManagerValue?.producePurgatory.size ?? 0, fetch: this.replicaManagerValue?.fetchPurgatory.size ?? 0 }),
-      logs: () =>
-        (this.logManagerValue?.allLogs() ?? []).map((l) => ({
-          topic: l.topic,
-          partition: l.partition,
-          sizeBytes: l.size,
-          logStartOffset: l.logStartOffset,
-          logEndOffset: l.logEndOffset,
-          numSegments: l.numberOfSegments,
-        })),
-    };
-  }
-
   private async startAdminHttp(): Promise<void> {
-    const listen = this.config.adminHttp;
-    if (listen === null) return;
-    const cache = this.metadataCache;
-    const topicAdmin = this.topicAdmin!;
-    const app = buildAdminApp({
-      brokerId: this.brokerId,
+    this.adminHttp = await startBrokerAdminHttp({
+      parts: this.parts,
       logger: this.log.child({ module: 'admin-http' }),
       startedAtMs: this.startedAtMs,
-      cluster: clusterFromMetadata(cache, () => this.clusterId),
-      readiness: () => {
-        const reasons: string[] = [];
-        if ((this.controllerValue?.brokerEpoch ?? -1n) < 0n) reasons.push('not registered in ZooKeeper');
-        if (cache.updateCount === 0) reasons.push('no metadata from the controller yet');
-        return reasons.length === 0 ? { ready: true } : { ready: false, reasons };
-      },
-      topics: topicViewFromMetadata({
-        cache,
-        topicAdmin,
-        localLog: (t, p) => {
-          const log = this.replicaManagerValue?.getPartition(t, p)?.log;
-          return log === undefined ? undefined : { logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, logEndOffset: log.logEndOffset, sizeBytes: log.size };
-        },
-      }),
-      topicAdmin,
-      ...controllerOperations(this.controller, () => cache.topicNames().flatMap((t) => (cache.getTopic(t) ?? []).map((p) => ({ topic: t, partition: p.partition })))),
+      topicAdmin: this.topicAdmin!,
       metrics: this.metrics,
+      groupOps: this.groupOps,
     });
-    this.adminHttp = await startAdminHttp(app, listen);
   }
 
   get brokerId(): number {
@@ -263,7 +232,11 @@ export class Broker {
       replication: this.replicationOptions(),
     });
     this.replicaManagerValue = rm;
-    this.server.registerInternal(REPLICA_FETCH_API, (_ctx, body) => serveReplicaFetch(rm, body));
+    this.server.registerInternal(REPLICA_FETCH_API, async (_ctx, body) => {
+      const answer = await serveReplicaFetch(rm, body);
+      for (const p of answer.partitions) if (p.records.length > 0) this.metrics.onFetch({ topic: p.topic, bytes: p.records.length, replication: true });
+      return answer;
+    });
     this.server.registerInternal(LEADER_EPOCH_END_OFFSET_API, async (_ctx, body) => serveEpochEndOffsets(rm, body));
     this.server.registerInternal(ALTER_ISR_API, (_ctx, body: { brokerId: number; brokerEpoch: bigint; partitions: AlterIsrItem[] }) =>
       this.controller.alterIsr(body.brokerId, BigInt(body.brokerEpoch), body.partitions),
@@ -273,7 +246,12 @@ export class Broker {
       brokerEpoch: () => this.controllerValue?.brokerEpoch ?? -1n,
       cache: this.metadataCache,
       logger: this.log.child({ module: 'control-requests' }),
-      listener: rm,
+      listener: {
+        onLeaderAndIsr: (states, origin) => rm.onLeaderAndIsr(states, origin),
+        onStopReplica: (partitions, origin) => rm.onStopReplica(partitions, origin),
+        // A deleted topic's per-topic counters stop being exported.
+        onMetadataUpdate: (deleted) => deleted.forEach((t) => this.metrics.forgetTopic(t)),
+      },
     });
     this.controlHandler = handler;
     for (const api of CONTROL_APIS) this.server.registerInternal(api, (_ctx, body) => handler.handle(api, body));
@@ -312,6 +290,7 @@ export class Broker {
       server: this.server,
       logger: this.log,
     });
+    registerGroupAdmin(this.parts);
     this.configWatcher = new ConfigChangeWatcher(this.session, rm, this.log.child({ module: 'config-changes' }));
     await this.configWatcher.start();
   }
@@ -335,6 +314,7 @@ export class Broker {
       },
       brokerEpoch: () => this.controllerValue?.brokerEpoch ?? -1n,
       alterIsr: (items) => this.sendAlterIsr(items),
+      metrics: this.metrics,
       fetch: {
         maxWaitMs: c.int('replica.fetch.wait.max.ms'),
         minBytes: c.int('replica.fetch.min.bytes'),
@@ -377,6 +357,7 @@ export class Broker {
         leaderImbalancePerBrokerPercentage: c.int('leader.imbalance.per.broker.percentage'),
         logger: this.log.child({ module: 'controller' }),
         stateChangeLogger: stateChangeLogger(this.log).child({ brokerId: this.brokerId }),
+        onLeaderElection: (e) => this.metrics.onLeaderElection(e),
       });
     // A broker restarted within the session timeout of its previous life (crash, kill -9, or
     // ZooKeeper restored the old session) finds its old ephemeral registration still there.

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs a Samsa broker with a Kafka-style server.properties (kafka-server-start.sh shape), in the
 # foreground or (-daemon) in the background with a pid file and a log in the first log dir
-# (<log.dirs[0]>/broker.pid, broker.out). -daemon returns only once the client listener accepts
-# connections, or fails with the end of the log. Relative paths in the config resolve against the
-# current directory, as in Kafka.
+# (<log.dirs[0]>/broker.pid, broker.out; the previous runs' logs stay as broker.out.1 … .5).
+# -daemon returns only once the client listener accepts connections, or fails with the end of
+# the log. Relative paths in the config resolve against the current directory, as in Kafka.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
@@ -62,6 +62,7 @@ if [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
   samsa_die "a broker with log dir $LOG_DIR is already running (pid $(cat "$PID_FILE"))"
 fi
 
+samsa_rotate_log "$OUT_FILE"
 nohup "${NODE[@]}" "${ARGS[@]}" >"$OUT_FILE" 2>&1 </dev/null &
 PID=$!
 echo "$PID" >"$PID_FILE"

@@ -26,6 +26,7 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 mkdir -p data/logs
+for f in data/logs/zookeeper.log data/logs/broker-{1,2,3}.log; do samsa_rotate_log "$f"; done
 scripts/zookeeper-server-start.sh config/zookeeper.properties >data/logs/zookeeper.log 2>&1 &
 PIDS+=($!)
 if ! samsa_wait_zk_serving 127.0.0.1 "$(samsa_prop config/zookeeper.properties clientPort)" 60 "${PIDS[0]}"; then

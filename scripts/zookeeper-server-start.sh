@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Apache ZooKeeper with a Kafka-style zookeeper.properties, in the foreground or (-daemon)
-# in the background with a pid file and a log in its data directory. Never reads or writes the
-# system-wide ZooKeeper configuration.
+# in the background with a pid file and a log in its data directory (zookeeper.out; the previous
+# runs' logs stay as zookeeper.out.1 … .5). Never reads or writes the system-wide ZooKeeper
+# configuration.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
@@ -53,6 +54,7 @@ CMD=("$JAVA" $HEAP -XX:+UseSerialGC -Dlog4j.configuration="file:$LOG4J" -Dzookee
      -cp "$ZK_CLASSPATH" org.apache.zookeeper.server.quorum.QuorumPeerMain "$CONFIG")
 
 if [ "$DAEMON" = 1 ]; then
+  samsa_rotate_log "$LOG_FILE"
   nohup "${CMD[@]}" >"$LOG_FILE" 2>&1 </dev/null &
   PID=$!
   echo "$PID" >"$PID_FILE"

@@ -24,7 +24,7 @@ import {
 import { ControllerChannelManager, type ControlTransport } from './channel.js';
 import { ControllerContext, tpKey, type TopicPartition } from './context.js';
 import type { ControllerEvent } from './events.js';
-import { PartitionOperations } from './partition-ops.js';
+import { PartitionOperations, type LeaderElectionObserver } from './partition-ops.js';
 import { ControllerRequestBatch } from './request-batch.js';
 import { AdminRequests } from './admin-requests.js';
 import { Reassignments } from './reassignment.js';
@@ -40,6 +40,7 @@ export interface ActiveControllerOptions {
   stateLog: Logger;
   /** Puts an event on the controller queue (dropped if this controllership has ended). */
   enqueue: (event: ControllerEvent) => void;
+  onLeaderElection?: LeaderElectionObserver;
 }
 
 export class ActiveController {
@@ -62,6 +63,8 @@ export class ActiveController {
       controllerEpoch: o.lease.controllerEpoch,
       stateLog: o.stateLog,
       uncleanDefault: o.uncleanLeaderElectionEnable,
+      now: () => o.scheduler.now(),
+      ...(o.onLeaderElection === undefined ? {} : { onLeaderElection: o.onLeaderElection }),
     });
     this.admin = new AdminRequests(this);
     this.reassignments = new Reassignments(this);

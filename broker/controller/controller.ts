@@ -21,6 +21,7 @@ import {
 } from '../../coordination/index.js';
 import type { ErrorName } from '../../protocol/index.js';
 import { ActiveController } from './active-controller.js';
+import type { LeaderElectionObserver } from './partition-ops.js';
 import { partitionsToRebalance } from './auto-rebalance.js';
 import type { OngoingReassignment, ReassignmentRequest } from './reassignment.js';
 import { alterIsr, type AlterIsrPartition, type AlterIsrPartitionResult } from './alter-isr.js';
@@ -56,6 +57,8 @@ export interface ControllerOptions {
   leaderImbalancePerBrokerPercentage?: number;
   /** Called with every new broker epoch (first registration and each re-registration). */
   onBrokerEpoch?: (brokerEpoch: bigint) => void;
+  /** Told once per partition whose leader this controller elected (LeaderElectionRateAndTimeMs). */
+  onLeaderElection?: LeaderElectionObserver;
 }
 
 export class Controller {
@@ -339,6 +342,7 @@ export class Controller {
       scheduler: this.sched,
       logger: this.log.child({ controllerEpoch: outcome.lease.controllerEpoch }),
       stateLog: this.o.stateChangeLogger,
+      ...(this.o.onLeaderElection === undefined ? {} : { onLeaderElection: this.o.onLeaderElection }),
       enqueue: (event) => {
         if (this.active === ac) this.queue.put(event);
       },

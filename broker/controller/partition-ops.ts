@@ -39,7 +39,13 @@ export interface ControllerRuntime {
   readonly stateLog: Logger;
   /** Broker-level unclean.leader.election.enable (topic overrides win). */
   readonly uncleanDefault: boolean;
+  /** The controller's clock (elections are timed for the metrics). */
+  readonly now: () => number;
+  readonly onLeaderElection?: LeaderElectionObserver;
 }
+
+/** Told once per partition that got a new live leader; `durationMs` is the write that did it. */
+export type LeaderElectionObserver = (event: { readonly unclean: boolean; readonly durationMs: number }) => void;
 
 export type ElectionKind = 'offline' | 'preferred' | 'controlledShutdown' | 'unclean';
 
@@ -192,11 +198,14 @@ export class PartitionOperations {
       results.set(tpKey(tp.topic, tp.partition), r);
       return { leader: r.leader, isr: r.isr, leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.rt.controllerEpoch };
     };
+    const startedMs = this.rt.now();
     const { updated, failed, skipped } = await this.updateLeadership(tps, compute);
+    const durationMs = this.rt.now() - startedMs;
     for (const tp of updated) {
       const k = tpKey(tp.topic, tp.partition);
       const l = this.ctx.leadership.get(k)!;
       const r = results.get(k);
+      this.rt.onLeaderElection?.({ unclean: r?.unclean === true, durationMs });
       if (r?.unclean) {
         this.rt.stateLog.warn({ topic: tp.topic, partition: tp.partition, leader: l.state.leader, leaderEpoch: l.state.leaderEpoch }, 'unclean leader election: a replica outside the ISR became leader; data may be lost');
       }
@@ -243,11 +252,15 @@ export class PartitionOperations {
       if (next.leader === cur.leader && sameMembers(next.isr, cur.isr)) return 'skip';
       return { leader: next.leader, isr: next.isr, leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.rt.controllerEpoch };
     };
+    const leaderBefore = new Map(withLeadership.map((tp) => [tpKey(tp.topic, tp.partition), this.ctx.leadership.get(tpKey(tp.topic, tp.partition))!.state.leader]));
+    const startedMs = this.rt.now();
     const { updated } = await this.updateLeadership(withLeadership, compute);
+    const durationMs = this.rt.now() - startedMs;
     for (const tp of affected) for (const r of this.ctx.replicas(tp.topic, tp.partition)) if (dead.has(r)) this.transitionReplica(tp, r, 'OfflineReplica');
     for (const tp of updated) {
       const k = tpKey(tp.topic, tp.partition);
       const l = this.ctx.leadership.get(k)!;
+      if (l.state.leader !== -1 && l.state.leader !== leaderBefore.get(k)) this.rt.onLeaderElection?.({ unclean: unclean.has(k), durationMs });
       if (unclean.has(k)) this.rt.stateLog.warn({ topic: tp.topic, partition: tp.partition, leader: l.state.leader }, 'unclean leader election: data may be lost');
       const to: PartitionState = l.state.leader === -1 ? 'OfflinePartition' : 'OnlinePartition';
       this.transitionPartition(tp, to, { leader: l.state.leader, leaderEpoch: l.state.leaderEpoch, isr: l.state.isr, zkVersion: l.zkVersion });

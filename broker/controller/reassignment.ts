@@ -5,7 +5,7 @@
  * Once every target replica is in the ISR (leaders report through AlterIsr / ISR notifications),
  * leadership moves into TRS if needed (reassign strategy), removed replicas are stopped and
  * deleted, the topic znode is rewritten with TRS, and the request leaves
- * /admin/reassign_partitions. Cancellation is not supported yet.
+ * /admin/reassign_partitions. A null target cancels (KIP-455): back to ORS, see `cancel`.
  */
 import {
   assignmentOf,
@@ -24,7 +24,7 @@ import { tpKey, type TopicPartition } from './context.js';
 import { reassignPartitionLeaderElection } from './election-strategies.js';
 
 export interface ReassignmentRequest extends TopicPartition {
-  /** Target replicas; null would cancel (not supported yet). */
+  /** Target replicas; null cancels the ongoing reassignment (NO_REASSIGNMENT_IN_PROGRESS if none). */
   readonly replicas: readonly number[] | null;
 }
 
@@ -54,11 +54,15 @@ export class Reassignments {
   async start(requests: readonly ReassignmentRequest[]): Promise<Map<string, ErrorName>> {
     const out = new Map<string, ErrorName>();
     const started: TopicPartition[] = [];
+    const cancelled: TopicPartition[] = [];
     for (const r of requests) {
       const k = tpKey(r.topic, r.partition);
       const current = this.ctx.replicas(r.topic, r.partition);
       if (current.length === 0 || this.ctx.topicsToDelete.has(r.topic)) out.set(k, 'UNKNOWN_TOPIC_OR_PARTITION');
-      else if (r.replicas === null) out.set(k, 'INVALID_REQUEST');
+      else if (r.replicas === null) {
+        out.set(k, this.ctx.reassigning.has(k) ? 'NONE' : 'NO_REASSIGNMENT_IN_PROGRESS');
+        if (this.ctx.reassigning.has(k)) cancelled.push({ topic: r.topic, partition: r.partition });
+      }
       else if (r.replicas.length === 0 || new Set(r.replicas).size !== r.replicas.length || r.replicas.some((b) => !this.ctx.isLive(b))) out.set(k, 'INVALID_REPLICA_ASSIGNMENT');
       else if (this.ctx.reassigning.has(k)) out.set(k, 'REASSIGNMENT_IN_PROGRESS');
       else {
@@ -70,6 +74,7 @@ export class Reassignments {
         started.push({ topic: r.topic, partition: r.partition });
       }
     }
+    await this.cancel(cancelled, out);
     if (started.length === 0) return out;
     await this.writeTopics([...new Set(started.map((tp) => tp.topic))]);
     const batch = this.ac.newBatch();
@@ -95,13 +100,7 @@ export class Reassignments {
         return r !== undefined && l !== undefined && r.target.every((b) => l.state.isr.includes(b));
       });
     if (candidates.length === 0) return;
-    const live = this.ctx.liveBrokerIds();
-    const { updated } = await this.ac.ops.updateLeadership(candidates, (tp, cur) => {
-      const r = this.ctx.reassigning.get(tpKey(tp.topic, tp.partition))!;
-      const leader = r.target.includes(cur.leader) && live.has(cur.leader) ? cur.leader : reassignPartitionLeaderElection(r.target, cur.isr, live)?.leader;
-      if (leader === undefined) return null;
-      return { leader, isr: cur.isr.filter((b) => r.target.includes(b)), leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.ac.epoch };
-    });
+    const { updated } = await this.moveLeadershipInto(candidates, (r) => r.target);
     if (updated.length === 0) return;
     const batch = this.ac.newBatch();
     const done: Array<{ tp: TopicPartition; removed: number[] }> = [];
@@ -109,14 +108,7 @@ export class Reassignments {
       const k = tpKey(tp.topic, tp.partition);
       const r = this.ctx.reassigning.get(k)!;
       const removed = minus(r.original, r.target);
-      const epoch = this.ctx.leadership.get(k)!.state.leaderEpoch;
-      for (const b of removed) {
-        this.ac.ops.transitionReplica(tp, b, 'OfflineReplica');
-        this.ac.ops.transitionReplica(tp, b, 'ReplicaDeletionStarted');
-        if (this.ctx.isLive(b)) batch.addStopReplica(b, { topic: tp.topic, partition: tp.partition, leaderEpoch: epoch, deletePartition: true });
-        this.ac.ops.transitionReplica(tp, b, 'ReplicaDeletionSuccessful');
-        this.ac.ops.transitionReplica(tp, b, 'NonExistentReplica');
-      }
+      this.deleteReplicas(tp, removed, batch);
       for (const b of minus(r.target, r.original)) this.ac.ops.transitionReplica(tp, b, this.ctx.isLive(b) ? 'OnlineReplica' : 'OfflineReplica');
       this.ctx.assignments.get(tp.topic)!.set(tp.partition, [...r.target]);
       this.ctx.reassigning.delete(k);
@@ -129,6 +121,77 @@ export class Reassignments {
     }
     this.ac.send(batch);
     await this.removeFromAdminNode(done.map((d) => d.tp));
+  }
+
+  /**
+   * KIP-455 cancellation: the partition goes back to its original replicas. Leadership first
+   * (ISR cut to ORS, a leader elected from ORS when the current one was being added), so a
+   * controller failing over in between resumes a consistent reassignment; then the topic znode
+   * without the adding/removing marks; then the added replicas are stopped and deleted. When no
+   * original replica can lead (none alive in the ISR) the cancellation is refused with
+   * ELIGIBLE_LEADERS_NOT_AVAILABLE and the reassignment goes on. Unlike Kafka, a cancelled
+   * partition whose original replicas are not all in the ISR is not kept "in progress" until
+   * they are: it is simply under-replicated, which the normal ISR expansion repairs.
+   */
+  private async cancel(tps: readonly TopicPartition[], out: Map<string, ErrorName>): Promise<void> {
+    if (tps.length === 0) return;
+    const { updated, noLeader, failed } = await this.moveLeadershipInto(tps, (r) => r.original);
+    for (const tp of noLeader) out.set(tpKey(tp.topic, tp.partition), 'ELIGIBLE_LEADERS_NOT_AVAILABLE');
+    for (const tp of failed) if (!noLeader.includes(tp)) out.set(tpKey(tp.topic, tp.partition), 'UNKNOWN_SERVER_ERROR');
+    if (updated.length === 0) return;
+    const batch = this.ac.newBatch();
+    for (const tp of updated) {
+      const k = tpKey(tp.topic, tp.partition);
+      const r = this.ctx.reassigning.get(k)!;
+      this.deleteReplicas(tp, minus(r.target, r.original), batch);
+      this.ctx.assignments.get(tp.topic)!.set(tp.partition, [...r.original]);
+      this.ctx.reassigning.delete(k);
+    }
+    await this.writeTopics([...new Set(updated.map((tp) => tp.topic))]);
+    for (const tp of updated) {
+      batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((b) => this.ctx.isLive(b)), tp);
+      this.ac.o.stateLog.info({ topic: tp.topic, partition: tp.partition, replicas: this.ctx.replicas(tp.topic, tp.partition), controllerEpoch: this.ac.epoch }, 'partition reassignment cancelled');
+    }
+    this.ac.send(batch);
+    await this.removeFromAdminNode(updated);
+  }
+
+  /**
+   * Bumps the leader epoch with the ISR cut to `into(r)` and a leader from it (the current one if
+   * it belongs there and is alive, else the reassign election). `noLeader`: no candidate.
+   */
+  private async moveLeadershipInto(tps: readonly TopicPartition[], into: (r: { original: readonly number[]; target: readonly number[] }) => readonly number[]) {
+    const live = this.ctx.liveBrokerIds();
+    const noLeader: TopicPartition[] = [];
+    const before = new Map(tps.map((tp) => [tpKey(tp.topic, tp.partition), this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.leader]));
+    const startedMs = this.ac.o.scheduler.now();
+    const result = await this.ac.ops.updateLeadership(tps, (tp, cur) => {
+      const replicas = into(this.ctx.reassigning.get(tpKey(tp.topic, tp.partition))!);
+      const leader = replicas.includes(cur.leader) && live.has(cur.leader) ? cur.leader : reassignPartitionLeaderElection(replicas, cur.isr, live)?.leader;
+      if (leader === undefined) {
+        noLeader.push(tp);
+        return null;
+      }
+      return { leader, isr: cur.isr.filter((b) => replicas.includes(b)), leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.ac.epoch };
+    });
+    const durationMs = this.ac.o.scheduler.now() - startedMs;
+    for (const tp of result.updated) {
+      const k = tpKey(tp.topic, tp.partition);
+      if (this.ctx.leadership.get(k)?.state.leader !== before.get(k)) this.ac.o.onLeaderElection?.({ unclean: false, durationMs });
+    }
+    return { ...result, noLeader };
+  }
+
+  /** Replicas leaving the partition: offline, StopReplica with delete, gone. */
+  private deleteReplicas(tp: TopicPartition, replicas: readonly number[], batch: ReturnType<ActiveController['newBatch']>): void {
+    const epoch = this.ctx.leadership.get(tpKey(tp.topic, tp.partition))!.state.leaderEpoch;
+    for (const b of replicas) {
+      this.ac.ops.transitionReplica(tp, b, 'OfflineReplica');
+      this.ac.ops.transitionReplica(tp, b, 'ReplicaDeletionStarted');
+      if (this.ctx.isLive(b)) batch.addStopReplica(b, { topic: tp.topic, partition: tp.partition, leaderEpoch: epoch, deletePartition: true });
+      this.ac.ops.transitionReplica(tp, b, 'ReplicaDeletionSuccessful');
+      this.ac.ops.transitionReplica(tp, b, 'NonExistentReplica');
+    }
   }
 
   /** /admin/reassign_partitions (legacy tools): start what it lists. */

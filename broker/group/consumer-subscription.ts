@@ -4,6 +4,8 @@
  * agnostic of assignors; it reads only this much, to expire offsets of topics no member
  * subscribes to any more (as Kafka does).
  */
+import { Reader } from '../../protocol/index.js';
+
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 
 /** The subscribed topics, or null when the bytes are not a readable consumer subscription. */
@@ -35,4 +37,19 @@ export function groupSubscribedTopics(subscriptions: Iterable<Buffer>): Set<stri
     for (const t of topics) all.add(t);
   }
   return all;
+}
+
+/**
+ * The partitions a "consumer" protocol assignment gives a member (int16 version, then an array
+ * of [topic, int32 partitions]), for admin views; null when the bytes are not one.
+ */
+export function assignedPartitionsOf(assignment: Buffer): Array<{ topic: string; partitions: number[] }> | null {
+  if (assignment.length === 0) return [];
+  try {
+    const r = new Reader(assignment);
+    if (r.int16() < 0) return null;
+    return r.array((t) => ({ topic: t.string(), partitions: t.array((q) => q.int32()) }));
+  } catch {
+    return null;
+  }
 }

@@ -19,7 +19,7 @@ export { OFFSETS_TOPIC_NAME, javaStringHashCode, partitionFor } from './partitio
 export { systemScheduler, type Scheduler } from './scheduler.js';
 export { GROUP_STATES, VALID_PREVIOUS_STATES, canTransition, type GroupState } from './group-state.js';
 export { NEW_MEMBER_JOIN_TIMEOUT_MS } from './rebalance.js';
-export { CONSUMER_PROTOCOL_TYPE, subscribedTopicsOf } from './consumer-subscription.js';
+export { CONSUMER_PROTOCOL_TYPE, assignedPartitionsOf, subscribedTopicsOf } from './consumer-subscription.js';
 export {
   decodeGroupMetadataValue,
   decodeOffsetCommitValue,

@@ -1,7 +1,8 @@
 /**
  * DeleteRecords (key 21), on the leader: moves the log start offset (offset -1 = the high
- * watermark; above it → OFFSET_OUT_OF_RANGE) and answers the new low watermark. With followers
- * (next issue) Kafka also waits for their log start offsets; a single replica answers at once.
+ * watermark; above it → OFFSET_OUT_OF_RANGE) and answers the leader's new log start offset.
+ * Followers follow from the leader's logStartOffset in their next fetch; unlike Kafka, the answer
+ * does not wait for them (Kafka's low watermark is the minimum over all replicas).
  */
 import { ApiKey, type DeleteRecordsRequest, type DeleteRecordsResponse, ErrorCode } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';

@@ -1,7 +1,7 @@
 /**
  * Fetch (key 1) for consumers (replica_id -1). Follower fetches travel on the inter-broker
- * listener (next issue); a Kafka-protocol fetch with a replica id ≥ 0 is answered like a
- * consumer's. Fetch sessions (v7+) are not kept: session id 0 means "full fetch every time",
+ * listener (`ReplicaFetch`, broker/replica); a Kafka-protocol fetch with a replica id ≥ 0 is
+ * answered like a consumer's. Fetch sessions (v7+) are not kept: session id 0 means "full fetch every time",
  * which every client accepts.
  */
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';

@@ -18,4 +18,3 @@ export type {
   PurgatorySnapshot,
   ReplicaManagerSnapshot,
 } from './providers.js';
-export { replicaManagerSnapshotFromMetadata } from './from-metadata.js';

@@ -11,6 +11,7 @@
 import type { Logger } from 'pino';
 import type { Scheduler, TimerHandle } from '../network/index.js';
 import type { Partition, PendingIsrChange } from './partition.js';
+import type { ReplicationMetrics } from './replica-manager.js';
 
 export interface AlterIsrItem {
   readonly topic: string;
@@ -42,6 +43,7 @@ export interface IsrManagerOptions {
   readonly leaderPartitions: () => Iterable<Partition>;
   /** The ISR of `p` changed (the HW may move; parked requests re-check). */
   readonly onIsrChanged: (p: Partition) => void;
+  readonly metrics?: Pick<ReplicationMetrics, 'onIsrShrink' | 'onIsrExpand'>;
   /** Delay before an ISR change is tried again after a failed AlterIsr. */
   readonly retryBackoffMs?: number;
 }
@@ -104,7 +106,9 @@ export class IsrManager {
         if (p.pendingIsr !== change || p.leaderEpoch !== epoch || !p.isLeader) return;
         if (r !== undefined && r.leaderEpoch === epoch && r.currentIsrVersion >= p.zkVersion && (r.errorCode === 'NONE' || r.errorCode === 'INVALID_UPDATE_VERSION')) {
           // Success, or somebody else's newer state of the same epoch: adopt what ZooKeeper holds.
+          const before = p.isr.length;
           p.applyIsr(r.isr, r.currentIsrVersion);
+          if (p.isr.length !== before) this.o.metrics?.[p.isr.length < before ? 'onIsrShrink' : 'onIsrExpand']();
           if (r.errorCode !== 'NONE') this.o.logger.warn({ topic: p.topic, partition: p.partition, isr: r.isr }, 'AlterIsr conflicted; adopted the controller\'s ISR');
           this.o.onIsrChanged(p);
           return;

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/index.js';
 import type { BrokerEndpoint, InterBrokerTransport, Scheduler, TimerHandle } from '../network/index.js';
 import type { Partition } from './partition.js';
+import type { ReplicationMetrics } from './replica-manager.js';
 import {
   LEADER_EPOCH_END_OFFSET_API,
   REPLICA_FETCH_API,
@@ -40,6 +41,7 @@ export interface FetcherDeps {
   readonly settings: FetcherSettings;
   /** Follower data landed (the follower's HW may have moved). */
   readonly onFollowerProgress: (p: Partition) => void;
+  readonly metrics?: Pick<ReplicationMetrics, 'onReplicationAppend'>;
 }
 
 interface FetchState {
@@ -250,6 +252,7 @@ export class ReplicaFetcher {
       if (r.records.length > 0) {
         try {
           await log.appendAsFollower(Buffer.isBuffer(r.records) ? r.records : Buffer.from(r.records));
+          this.d.metrics?.onReplicationAppend(st.p.topic, r.records.length);
         } catch (err) {
           // Bytes that do not continue our log: find the divergence point again before fetching.
           this.log.error({ err, topic: st.p.topic, partition: st.p.partition, fetchOffset: String(st.fetchOffset) }, 'follower append failed; truncating again');

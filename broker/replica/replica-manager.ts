@@ -33,6 +33,14 @@ export interface ReplicationOptions {
   readonly brokerEpoch: () => bigint;
   readonly alterIsr: AlterIsrSender;
   readonly fetch: FetcherSettings;
+  /** ISR changes and follower appends, counted for /metrics (a BrokerMetrics fits). */
+  readonly metrics?: ReplicationMetrics;
+}
+
+export interface ReplicationMetrics {
+  onIsrShrink(): void;
+  onIsrExpand(): void;
+  onReplicationAppend(topic: string, bytes: number): void;
 }
 
 export interface ReplicaManagerOptions {
@@ -95,6 +103,7 @@ export class ReplicaManager implements ReplicaStateListener {
         logger: o.logger.child({ module: 'replica-fetcher' }),
         settings: r.fetch,
         onFollowerProgress: (p) => this.fetchPurgatory.notify(p.key),
+        metrics: r.metrics,
       });
       this.isrManager = new IsrManager({
         scheduler: o.scheduler,
@@ -103,6 +112,7 @@ export class ReplicaManager implements ReplicaStateListener {
         logger: o.logger.child({ module: 'isr' }),
         leaderPartitions: () => [...this.partitions.values()].filter((p) => p.isLeader),
         onIsrChanged: (p) => this.onIsrChanged(p),
+        metrics: r.metrics,
       });
       this.isrManager.start();
     }
@@ -166,8 +176,8 @@ export class ReplicaManager implements ReplicaStateListener {
   }
 
   /**
-   * Leader: a follower's fetch reported its log end offset (the replica fetcher of the next issue
-   * calls this); the HW may move and parked produce/fetch requests are woken.
+   * Leader: a follower's fetch reported its log end offset (`serveReplicaFetch` calls this); the
+   * HW may move and parked produce/fetch requests are woken.
    */
   updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint): void {
     const p = this.partitions.get(partitionKey(topic, partition));

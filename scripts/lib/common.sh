@@ -26,14 +26,20 @@ samsa_ensure_node_modules() {
   if [ ! -f "$SAMSA_HOME/node_modules/.package-lock.json" ] ||
      [ "$SAMSA_HOME/package-lock.json" -nt "$SAMSA_HOME/node_modules/.package-lock.json" ]; then
     echo "samsa: installing npm packages (npm ci)..." >&2
-    # npm 11 writes lock files without the other platforms' optional packages of some
-    # dependencies (msgpackr-extract) and its own `npm ci` then refuses them as out of sync;
-    # `npm install` honours the same lock file and pinned versions, so fall back to it.
-    (cd "$SAMSA_HOME" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null) ||
-      (cd "$SAMSA_HOME" && echo "samsa: npm ci refused the lock file; using npm install" >&2 &&
-        npm install --no-audit --no-fund --loglevel=error) ||
-      samsa_die "npm install failed"
+    (cd "$SAMSA_HOME" && npm ci --no-audit --no-fund --loglevel=error) ||
+      samsa_die "npm ci failed; package-lock.json must stay in sync with package.json (regenerate it with npm install --package-lock-only, then npm test -- unit --grep dependencies)"
   fi
+}
+
+# Moves FILE aside before a process writes a fresh one: FILE -> FILE.1 -> ... -> FILE.5 (the
+# oldest goes), so a restart keeps the log of the run (or crash) before it.
+samsa_rotate_log() {
+  local file="$1" keep=5 i
+  [ -s "$file" ] || return 0
+  for (( i=keep-1; i>=1; i-- )); do
+    if [ -f "$file.$i" ]; then mv -f "$file.$i" "$file.$((i + 1))"; fi
+  done
+  mv -f "$file" "$file.1"
 }
 
 samsa_is_root() { [ "$(id -u)" = "0" ]; }

@@ -1,7 +1,6 @@
 /**
- * Failover scenarios that need replication (followers, ISR, acks=all waiting for followers,
- * controlled shutdown moving leadership). Written to pass once replication exists (issue #7);
- * skipped until then. RF 3, min.insync.replicas 2 unless stated.
+ * Failover scenarios of replicated partitions (followers, ISR, acks=all waiting for followers,
+ * controlled shutdown moving leadership). RF 3, min.insync.replicas 2 unless stated.
  */
 import { expect } from 'chai';
 import { describeViolations } from '../helpers/history/index.js';

@@ -17,6 +17,8 @@ export interface ClusterOptions {
   zookeeperConnect?: string;
   /** Extra server.properties lines for every broker. */
   properties?: Record<string, string | number | boolean>;
+  /** Extra server.properties lines for one broker (e.g. its own admin.http.listener port). */
+  brokerProperties?: (brokerId: number) => Record<string, string | number | boolean>;
   startTimeoutMs?: number;
 }
 
@@ -42,7 +44,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       await BrokerProcess.create({
         brokerId: id,
         zookeeperConnect,
-        properties: { 'zookeeper.session.timeout.ms': 6000, 'log.segment.delete.delay.ms': 0, ...options.properties },
+        properties: { 'zookeeper.session.timeout.ms': 6000, 'log.segment.delete.delay.ms': 0, ...options.properties, ...options.brokerProperties?.(id) },
       }),
     );
   }

@@ -1,5 +1,5 @@
 /**
- * Consumer groups with real clients against three broker processes (issue #8, "Done when"):
+ * Consumer groups with real clients against three broker processes:
  * kcat -G (librdkafka), KafkaJS 2.2.4 and kafka-python members split a 6-partition topic,
  * rebalance cleanly when members join and leave, commit, and together consume every record
  * exactly once (unique values, counted across members). Several groups placed on the same

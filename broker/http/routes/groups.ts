@@ -1,4 +1,4 @@
-/** Consumer groups: list, describe with lag, delete, reset offsets. 501 until wired. */
+/** Consumer groups: list, describe with lag, delete, reset offsets (501 when no GroupOps is wired). */
 import type { FastifyInstance } from 'fastify';
 import { documented } from '../openapi.js';
 import type { AdminHttpDeps, GroupOffsetSnapshot, GroupOps, OffsetResetTarget } from '../deps.js';
@@ -127,7 +127,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: AdminHttpDeps): 
 
   app.get('/groups', {
     schema: documented({
-      summary: 'Consumer groups whose coordinator is this broker',
+      summary: 'Consumer groups of the whole cluster (every broker\'s coordinator is asked)',
       tags: ['groups'],
       response: { 200: { type: 'object', required: ['groups'], properties: { groups: { type: 'array', items: listingSchema } } }, ...errorResponses },
     }),

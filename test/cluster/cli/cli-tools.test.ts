@@ -27,10 +27,9 @@ const TOOLS = [
   'zookeeper-shell',
 ];
 
-// Data topics (and __consumer_offsets) use RF 1: until follower fetching lands, a replicated
-// partition's high watermark does not move, so nothing produced to it becomes readable (nor are
-// group writes acknowledged). Placement (reassignment, elections) is tested on an RF 3 topic,
-// which needs no data.
+// Data topics (and __consumer_offsets) use RF 1 to keep this suite light (replication has its
+// own suites: test/cluster/replication, test/failover). Placement (reassignment, elections) is
+// tested on an RF 3 topic.
 const DATA_RF = '1';
 const CLUSTER_PROPERTIES = { 'offsets.topic.replication.factor': 1, 'group.initial.rebalance.delay.ms': 0 };
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { ErrorCode } from '../../../protocol/index.js';
 import { BROKER_START, BrokerProcess } from '../../helpers/broker-process.js';
@@ -46,6 +46,31 @@ describe('network > broker process (scripts/broker-start.sh, broker-stop.sh)', f
     }
     expect(alive, `pid ${pid} still running`).to.equal(false);
     expect(broker.log()).to.contain('broker stopped');
+  });
+
+  it('a restart keeps the previous runs\' logs (broker.out -> broker.out.1 -> ...), so a crash\'s evidence survives', async () => {
+    // A short session: the restart waits out the killed run's registration.
+    const broker = await BrokerProcess.create({ properties: { 'zookeeper.session.timeout.ms': 3000 } });
+    started.push(broker);
+    expect((await broker.start()).code).to.equal(0);
+    const firstPid = broker.pid!;
+    broker.signal('SIGKILL'); // the crash whose log must survive the restart
+    await broker.waitExited();
+    const firstRun = broker.log();
+    expect(firstRun).to.contain('listening on PLAINTEXT://');
+
+    const second = await broker.start();
+    expect(second.code, second.stderr).to.equal(0);
+    expect(broker.pid).to.not.equal(firstPid);
+    expect(readFileSync(`${broker.outFile}.1`, 'utf8')).to.equal(firstRun);
+    expect(broker.log()).to.contain('listening on PLAINTEXT://');
+    expect((await broker.stop()).code).to.equal(0);
+    const secondRun = broker.log();
+
+    expect((await broker.start()).code).to.equal(0);
+    expect(readFileSync(`${broker.outFile}.1`, 'utf8')).to.equal(secondRun);
+    expect(readFileSync(`${broker.outFile}.2`, 'utf8')).to.equal(firstRun);
+    expect((await broker.stop()).code).to.equal(0);
   });
 
   it('refuses a bad configuration with a non-zero exit that names the key', async () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import zookeeper from 'node-zookeeper-client';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { sharedZooKeeperConnect } from '../../helpers/shared-zookeeper.js';
@@ -54,6 +55,18 @@ describe('zookeeper > real server via scripts', () => {
       }
     }, 'the ZooKeeper process to exit');
     expect(await zk.mode()).to.equal(undefined);
+
+    // A restart keeps the previous run's log as zookeeper.out.1.
+    const logFile = join(zk.options.dataDir, 'zookeeper.out');
+    const firstRun = readFileSync(logFile, 'utf8');
+    expect(firstRun.length).to.be.greaterThan(0);
+    await zk.start();
+    try {
+      expect(readFileSync(`${logFile}.1`, 'utf8')).to.equal(firstRun);
+      expect(await zk.mode()).to.equal('standalone');
+    } finally {
+      await zk.stop();
+    }
   });
 
   it('refuses to start a second server on a port in use, with a clear message', async () => {

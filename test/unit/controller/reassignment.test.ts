@@ -62,6 +62,26 @@ describe('controller > partition reassignment on a fake ZooKeeper', () => {
     expect(state(zk, 'mv', 0).leader).to.equal(1);
   });
 
+  it('a null target cancels: back to the original replicas, the added one stopped and deleted (KIP-455)', async () => {
+    const c = await active();
+    const epoch0 = state(zk, 'mv', 0).leader_epoch;
+    expect(Object.fromEntries(await c.controller.reassignPartitions([{ topic: 'mv', partition: 0, replicas: null }]))).to.deep.equal({ 'mv-0': 'NO_REASSIGNMENT_IN_PROGRESS' });
+    await zk.session().create('/admin/reassign_partitions', encodeReassignPartitions([{ topic: 'mv', partition: 0, replicas: [2, 3] }]));
+    await waitFor(() => zk.text('/brokers/topics/mv')!.includes('"adding_replicas":{"0":[3]}'), 'started from the znode');
+
+    const r = await c.controller.reassignPartitions([{ topic: 'mv', partition: 0, replicas: null }, { topic: 'nope', partition: 0, replicas: null }]);
+    expect(Object.fromEntries(r)).to.deep.equal({ 'mv-0': 'NONE', 'nope-0': 'UNKNOWN_TOPIC_OR_PARTITION' });
+    expect(zk.text('/brokers/topics/mv')).to.equal('{"version":2,"partitions":{"0":[1,2]},"adding_replicas":{},"removing_replicas":{}}');
+    expect(state(zk, 'mv', 0)).to.deep.include({ leader: 1, isr: [1, 2], leader_epoch: epoch0 + 2 });
+    expect(zk.stat('/admin/reassign_partitions'), 'the legacy request is dropped too').to.equal(undefined);
+    expect(await c.controller.listPartitionReassignments()).to.deep.equal([]);
+    await waitFor(() => h.brokers.get(3)!.stopReplica.some((s) => s.topic === 'mv' && s.deletePartition), 'the added replica deleted');
+    await waitFor(() => [...h.brokers.values()].every((b) => b.cache.getPartition('mv', 0)?.replicas.join() === '1,2'), 'caches see the original replicas');
+    // Nothing left to complete: an ISR change later does not resurrect the target.
+    await c.controller.idle();
+    expect(zk.text('/brokers/topics/mv')).to.equal('{"version":2,"partitions":{"0":[1,2]},"adding_replicas":{},"removing_replicas":{}}');
+  });
+
   it('a new controller resumes a reassignment from the topic znode', async () => {
     const c = await active();
     await c.controller.reassignPartitions([{ topic: 'mv', partition: 0, replicas: [2, 3] }]);

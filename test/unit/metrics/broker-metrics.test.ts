@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import { buildAdminApp } from '../../../broker/http/index.js';
 import { silentLogger } from '../../../broker/logging.js';
-import { BrokerMetrics, METRIC_NAMES, replicaManagerSnapshotFromMetadata, type MetricProviders } from '../../../broker/metrics/index.js';
-import { MetadataCache } from '../../../broker/metadata/index.js';
+import { BrokerMetrics, METRIC_NAMES, type MetricProviders } from '../../../broker/metrics/index.js';
 import { createHandlerRegistry } from '../../../broker/handlers/index.js';
 import { RequestRouter } from '../../../broker/network/index.js';
 import { ANONYMOUS_PRINCIPAL } from '../../../broker/request-context.js';
 import { apiVersionsRequest, requestFrame } from '../../helpers/kafka-socket.js';
-import { parsePrometheusText, valueOf, type Family } from './prometheus-text.js';
+import { parsePrometheusText, valueOf, type Family } from '../../helpers/prometheus-text.js';
 
 const scrape = async (m: BrokerMetrics): Promise<Map<string, Family>> => parsePrometheusText(await m.metrics());
 
@@ -257,31 +256,5 @@ describe('metrics > the test exposition parser', () => {
     const fams = parsePrometheusText('# HELP h a \\\\ help\n# TYPE h histogram\nh_bucket{le="1",a="q\\"x"} 1\nh_bucket{le="+Inf",a="q\\"x"} 2\nh_count{a="q\\"x"} 2\nh_sum{a="q\\"x"} 1.5e0\n');
     expect(fams.get('h')!.help).to.equal('a \\ help');
     expect(valueOf(fams, 'h_sum', { a: 'q"x' })).to.equal(1.5);
-  });
-});
-
-describe('metrics > replica-manager snapshot from the metadata cache', () => {
-  it('counts led, hosted and under-replicated partitions, and the gauge rises when a follower leaves the ISR', async () => {
-    const cache = new MetadataCache();
-    const publish = (ordersIsr: number[]) =>
-      cache.apply({
-        controllerId: 1,
-        controllerEpoch: 1,
-        brokerEpoch: -1n,
-        liveBrokers: [],
-        partitionStates: [
-          { topic: 'orders', partition: 0, controllerEpoch: 1, leader: 1, leaderEpoch: 0, isr: ordersIsr, zkVersion: 0, replicas: [1, 2], offlineReplicas: [] },
-          { topic: 'orders', partition: 1, controllerEpoch: 1, leader: 2, leaderEpoch: 0, isr: [2], zkVersion: 0, replicas: [2, 1], offlineReplicas: [] },
-          { topic: 'other', partition: 0, controllerEpoch: 1, leader: 3, leaderEpoch: 0, isr: [3], zkVersion: 0, replicas: [3], offlineReplicas: [] },
-        ],
-      });
-    publish([1, 2]);
-    expect(replicaManagerSnapshotFromMetadata(cache, 1)).to.deep.equal({ underReplicatedPartitions: 0, leaderCount: 1, partitionCount: 2 });
-    const m = new BrokerMetrics({ providers: { replicaManager: () => replicaManagerSnapshotFromMetadata(cache, 1) } });
-    expect(valueOf(await scrape(m), METRIC_NAMES.underReplicatedPartitions)).to.equal(0);
-    publish([1]); // broker 2 stopped: the ISR shrink comes back from the controller
-    expect(valueOf(await scrape(m), METRIC_NAMES.underReplicatedPartitions)).to.equal(1);
-    // Broker 2's under-replicated orders-1 is broker 2's to report, not ours.
-    expect(replicaManagerSnapshotFromMetadata(cache, 2)).to.deep.equal({ underReplicatedPartitions: 1, leaderCount: 1, partitionCount: 2 });
   });
 });

@@ -1,0 +1,146 @@
+/**
+ * Wiring of the broker's operator surfaces: the HTTP admin API's dependencies (cluster view,
+ * topics, controller operations, cluster-wide consumer groups, metrics) and the providers the
+ * metrics gauges read at scrape time. Kept apart from broker.ts so the composition root stays
+ * one screen of start order; every part reads the live components through getters, since the
+ * metrics exist before the components they describe.
+ */
+import type { Logger } from 'pino';
+import type { TopicAdmin } from './admin/index.js';
+import type { BrokerConfig } from './config/index.js';
+import type { Controller } from './controller/index.js';
+import { ClusterGroupOps, GROUP_ADMIN_API, groupsSnapshot, serveGroupAdmin, type GroupAdminRequest } from './group-admin.js';
+import type { GroupCoordinatorComponent } from './group/index.js';
+import { buildAdminApp, clusterFromMetadata, controllerOperations, startAdminHttp, topicViewFromMetadata, type RunningAdminHttp } from './http/index.js';
+import type { BrokerMetrics, MetricProviders } from './metrics/index.js';
+import type { MetadataCache } from './metadata/index.js';
+import type { LogManager } from '../storage/index.js';
+import type { ReplicaManager, TopicConfigs } from './replica/index.js';
+import type { BrokerServer } from './server.js';
+
+/** The live components, read when needed (absent until their component started). */
+export interface BrokerParts {
+  readonly brokerId: () => number;
+  readonly clusterId: () => string | null;
+  readonly config: BrokerConfig;
+  readonly server: BrokerServer;
+  readonly metadataCache: MetadataCache;
+  readonly replicaManager: () => ReplicaManager | undefined;
+  readonly logManager: () => LogManager | undefined;
+  readonly topicConfigs: () => TopicConfigs | undefined;
+  readonly controller: () => Controller | undefined;
+  readonly groups: () => GroupCoordinatorComponent | undefined;
+}
+
+/** Cluster-wide group operations: this broker's coordinator locally, the others' over `GroupAdmin`. */
+export function clusterGroupOps(parts: BrokerParts): ClusterGroupOps {
+  const local = (req: GroupAdminRequest): Promise<unknown> => {
+    const groups = parts.groups();
+    const rm = parts.replicaManager();
+    if (groups === undefined || rm === undefined) return Promise.reject(new Error('the group coordinator is not started'));
+    return serveGroupAdmin(groups.coordinator, rm)(req);
+  };
+  return new ClusterGroupOps({
+    metadata: parts.metadataCache,
+    partitionFor: (groupId) => {
+      const groups = parts.groups();
+      if (groups === undefined) throw new Error('the group coordinator is not started');
+      return groups.coordinator.partitionFor(groupId);
+    },
+    call: (id, req) => {
+      if (id === parts.brokerId()) return local(req);
+      const ep = parts.metadataCache.endpoint(id, parts.config.interBrokerListenerName);
+      if (ep === undefined) return Promise.reject(new Error(`broker ${id} has no ${parts.config.interBrokerListenerName} endpoint`));
+      // Short: a scrape of /metrics waits for the leaders' high watermarks.
+      return parts.server.interBrokerClient.send({ id, host: ep.host, port: ep.port }, GROUP_ADMIN_API, req, { timeoutMs: 5_000 });
+    },
+  });
+}
+
+/** Serves `GroupAdmin` for the other brokers (call once the coordinator exists). */
+export function registerGroupAdmin(parts: BrokerParts): void {
+  parts.server.registerInternal(GROUP_ADMIN_API, (_ctx, body) => {
+    const groups = parts.groups();
+    const rm = parts.replicaManager();
+    if (groups === undefined || rm === undefined) throw new Error('the group coordinator is not started');
+    return serveGroupAdmin(groups.coordinator, rm)(body as GroupAdminRequest);
+  });
+}
+
+/** Gauges read at scrape time from the live components (absent ones read as zero). */
+export function brokerMetricProviders(parts: BrokerParts, groupOps: ClusterGroupOps): MetricProviders {
+  return {
+    replicaManager: () => {
+      const all = parts.replicaManager()?.allPartitions() ?? [];
+      const led = all.filter((p) => p.isLeader);
+      const minIsr = (t: string): number => parts.topicConfigs()?.get(t).minInsyncReplicas ?? 1;
+      return {
+        leaderCount: led.length,
+        partitionCount: all.filter((p) => p.role !== 'none').length,
+        underReplicatedPartitions: led.filter((p) => p.isr.length < p.replicas.length).length,
+        underMinIsrPartitionCount: led.filter((p) => p.isr.length < minIsr(p.topic)).length,
+        atMinIsrPartitionCount: led.filter((p) => p.isr.length === minIsr(p.topic)).length,
+      };
+    },
+    controller: () => parts.controller()?.metrics() ?? { activeControllerCount: 0, offlinePartitionsCount: 0 },
+    controllerEpoch: () => parts.metadataCache.controllerEpoch,
+    purgatory: () => ({ produce: parts.replicaManager()?.producePurgatory.size ?? 0, fetch: parts.replicaManager()?.fetchPurgatory.size ?? 0 }),
+    groups: async () => {
+      const groups = parts.groups();
+      return groups === undefined ? { byState: {}, lag: [] } : groupsSnapshot(groups.coordinator, groupOps);
+    },
+    logs: () =>
+      (parts.logManager()?.allLogs() ?? []).map((l) => ({
+        topic: l.topic,
+        partition: l.partition,
+        sizeBytes: l.size,
+        logStartOffset: l.logStartOffset,
+        logEndOffset: l.logEndOffset,
+        numSegments: l.numberOfSegments,
+      })),
+  };
+}
+
+export interface AdminHttpWiring {
+  readonly parts: BrokerParts;
+  readonly logger: Logger;
+  readonly startedAtMs: number;
+  readonly topicAdmin: TopicAdmin;
+  readonly metrics: BrokerMetrics;
+  readonly groupOps: ClusterGroupOps;
+}
+
+/** Builds and binds the HTTP admin API (admin.http.listener); undefined when it is disabled. */
+export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningAdminHttp | undefined> {
+  const { parts } = w;
+  const listen = parts.config.adminHttp;
+  if (listen === null) return undefined;
+  const cache = parts.metadataCache;
+  const controller = parts.controller();
+  if (controller === undefined) throw new Error('the admin API starts after the controller');
+  const app = buildAdminApp({
+    brokerId: parts.brokerId(),
+    logger: w.logger,
+    startedAtMs: w.startedAtMs,
+    cluster: clusterFromMetadata(cache, parts.clusterId),
+    readiness: () => {
+      const reasons: string[] = [];
+      if ((parts.controller()?.brokerEpoch ?? -1n) < 0n) reasons.push('not registered in ZooKeeper');
+      if (cache.updateCount === 0) reasons.push('no metadata from the controller yet');
+      return reasons.length === 0 ? { ready: true } : { ready: false, reasons };
+    },
+    topics: topicViewFromMetadata({
+      cache,
+      topicAdmin: w.topicAdmin,
+      localLog: (t, p) => {
+        const log = parts.replicaManager()?.getPartition(t, p)?.log;
+        return log === undefined ? undefined : { logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, logEndOffset: log.logEndOffset, sizeBytes: log.size };
+      },
+    }),
+    topicAdmin: w.topicAdmin,
+    ...controllerOperations(controller, () => cache.topicNames().flatMap((t) => (cache.getTopic(t) ?? []).map((p) => ({ topic: t, partition: p.partition })))),
+    groups: w.groupOps,
+    metrics: w.metrics,
+  });
+  return startAdminHttp(app, listen);
+}
