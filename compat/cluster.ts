@@ -25,12 +25,13 @@ const COMMON: Record<string, string | number | boolean> = {
   'group.min.session.timeout.ms': 1000,
 };
 
-export async function startCompatCluster(properties: Record<string, string | number | boolean>): Promise<CompatCluster> {
+export async function startCompatCluster(properties: Record<string, string | number | boolean>, firstBrokerId = 1): Promise<CompatCluster> {
   // Its own ZooKeeper (not the test run's shared one), so a compat run is self-contained.
   const zk: ZooKeeperNode = await startZooKeeper();
   try {
     const cluster = await startCluster({
       size: 3,
+      firstBrokerId,
       zookeeperConnect: `${zk.connectString}/samsa-compat`,
       properties: { ...COMMON, ...properties },
       // Three JVM-free broker processes start in seconds, but the machine may be shared and busy.

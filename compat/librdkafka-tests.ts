@@ -104,7 +104,7 @@ export function parseRunResults(wanted: readonly RdkafkaTest[], reportJson: stri
     }
   }
   const summary = new Map<string, { state: string; seconds: number; reason: string }>();
-  for (const m of output.matchAll(/^\|\s*(\d{4}_\w+)\s*\|\s*(\w+)\s*\|\s*([\d.]+)s\s*\|\s*(.*)$/gm)) {
+  for (const m of output.matchAll(/^\|[ \t]*(\d{4}_\w+)[ \t]*\|[ \t]*(\w+)[ \t]*\|[ \t]*([\d.]+)s[ \t]*\|[ \t]*(.*)$/gm)) {
     summary.set(m[1]!, { state: m[2]!, seconds: Number(m[3]), reason: m[4]!.trim() });
   }
   const failBlocks = new Map<string, string>();
@@ -112,7 +112,7 @@ export function parseRunResults(wanted: readonly RdkafkaTest[], reportJson: stri
     if (!failBlocks.has(m[1]!)) failBlocks.set(m[1]!, `${m[3]!.trim()} (at ${m[2]!.replace(/ at \w{3} \w{3} .*$/, '')})`);
   }
   const elapsed = new Map<string, number>();
-  for (const m of output.matchAll(/^\[(\d{4}_\w+)\s*\/\s*([\d.]+)s\] .*Test \1 (?:PASSED|FAILED)/gm)) elapsed.set(m[1]!, Number(m[2]));
+  for (const m of output.matchAll(/^\[(\d{4}_\w+)[ \t]*\/[ \t]*([\d.]+)s\] .*Test \1 (?:PASSED|FAILED)/gm)) elapsed.set(m[1]!, Number(m[2]));
 
   return wanted.map((t): TestResult => {
     const rep = states.get(t.name);

@@ -25,6 +25,8 @@ export interface CompatSuite<P = unknown> {
   readonly describe: string;
   /** Broker settings on top of the common ones (cluster.ts). */
   readonly brokerProperties: Record<string, string | number | boolean>;
+  /** broker.id of the first of the three brokers (the suite's own harness numbers them so); 1 by default. */
+  readonly firstBrokerId?: number;
   prepare(ctx: CompatContext): Promise<P>;
   /** Runs the tests; each cluster it needs comes from `withCluster` (started, then stopped after `fn`). */
   run(ctx: CompatContext, prepared: P, withCluster: WithCluster): Promise<TestResult[]>;

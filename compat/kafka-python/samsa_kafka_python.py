@@ -106,6 +106,8 @@ def pytest_configure(config):
 
 
 def _reason(report):
+    if hasattr(report, "wasxfail"):
+        return "expected to fail (xfail): %s" % report.wasxfail
     if report.passed:
         return ""
     if report.skipped and isinstance(report.longrepr, tuple):

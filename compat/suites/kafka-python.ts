@@ -54,6 +54,8 @@ interface PluginRow {
 export const kafkaPythonSuite: CompatSuite<Prepared> = {
   name: 'kafka-python',
   describe: "kafka-python's integration tests (Debian source package python-kafka) with a pytest plugin of ours",
+  // Their fixture numbers brokers from 0, and tests look broker 0 up by id.
+  firstBrokerId: 0,
   brokerProperties: { 'default.replication.factor': 1, 'num.partitions': NUM_PARTITIONS, 'offsets.topic.num.partitions': 2, 'offsets.topic.replication.factor': 1 },
 
   async prepare(ctx: CompatContext): Promise<Prepared> {
