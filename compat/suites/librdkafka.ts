@@ -83,6 +83,7 @@ async function runScenario(ctx: CompatContext, tree: string, scenario: string, t
   rmSync(reportFile, { force: true });
   const args = ['-oL', './test-runner', '-E', '-L', ...(ctx.mode === 'fast' ? ['-Q'] : []), '-p3', '-s', scenario];
   const timeoutMs = RUN_TIMEOUT_MS[ctx.mode];
+  const logFile = join(ctx.logDir, `test-runner-${scenario}.log`);
   const r = await runProcess('stdbuf', args, {
     cwd: testsDir,
     env: {
@@ -97,13 +98,14 @@ async function runScenario(ctx: CompatContext, tree: string, scenario: string, t
       RDKAFKA_GITVER: 'debian-source',
     },
     timeoutMs,
-    logFile: join(ctx.logDir, `test-runner-${scenario}.log`),
+    logFile,
     onOutput: (text) => {
       for (const m of stripAnsi(text).matchAll(/=== Test (\d{4}_\w+) (PASSED|FAILED) ===/g)) ctx.log(`librdkafka: ${m[1]} ${m[2]!.toLowerCase()}`);
     },
   });
   for (const f of readdirSync(testsDir)) if (/^stats_.*\.json$/.test(f)) rmSync(join(testsDir, f), { force: true });
-  const results = parseRunResults(tests, existsSync(reportFile) ? readFileSync(reportFile, 'utf8') : undefined, stripAnsi(r.output));
+  // The log file has the whole output (the in-memory copy is capped).
+  const results = parseRunResults(tests, existsSync(reportFile) ? readFileSync(reportFile, 'utf8') : undefined, stripAnsi(readFileSync(logFile, 'utf8')));
   if (r.timedOut) {
     for (const res of results) {
       if (res.outcome === 'failed' && res.reason?.startsWith('no result')) res.reason = `the test runner was stopped after ${timeoutMs / 1000} s`;
