@@ -26,6 +26,8 @@ const COMMON: Record<string, string | number | boolean> = {
 };
 
 export async function startCompatCluster(properties: Record<string, string | number | boolean>, firstBrokerId = 1): Promise<CompatCluster> {
+  // broker-start.sh waits 60 s for a broker to listen by default; a shared, busy machine needs more.
+  process.env['SAMSA_BROKER_START_TIMEOUT'] ??= '150';
   // Its own ZooKeeper (not the test run's shared one), so a compat run is self-contained.
   const zk: ZooKeeperNode = await startZooKeeper();
   try {

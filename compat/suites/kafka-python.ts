@@ -70,42 +70,42 @@ export const kafkaPythonSuite: CompatSuite<Prepared> = {
 };
 
 async function runPytest(ctx: CompatContext, prepared: Prepared, cluster: CompatCluster): Promise<TestResult[]> {
-    const resultsFile = join(ctx.logDir, 'results.jsonl');
-    rmSync(resultsFile, { force: true });
-    const selection = ctx.mode === 'fast' ? KAFKA_PYTHON_FAST : FULL;
-    const logFile = join(ctx.logDir, 'pytest.log');
-    const r = await runProcess(PYTHON, [
-      '-m', 'pytest', '-p', 'samsa_kafka_python', '-p', 'no:cacheprovider', '-o', 'addopts=', '-rfEs', '-v', ...selection,
-    ], {
-      cwd: prepared.tree,
-      env: {
-        ...process.env,
-        PYTHONPATH: [PLUGIN_DIR, prepared.tree].join(':'),
-        PYTHONDONTWRITEBYTECODE: '1',
-        KAFKA_VERSION,
-        SAMSA_BROKERS: cluster.cluster.brokers.map((b) => `${b.brokerId}@${b.host}:${b.port}`).join(','),
-        SAMSA_ZOOKEEPER: cluster.zookeeperConnect,
-        SAMSA_NUM_PARTITIONS: String(NUM_PARTITIONS),
-        SAMSA_COMPAT_RESULTS: resultsFile,
-      },
-      timeoutMs: RUN_TIMEOUT_MS,
-      logFile,
-      onOutput: (text) => {
-        for (const line of stripAnsi(text).split('\n')) {
-          const m = /^(test\/\S+) (PASSED|FAILED|ERROR|SKIPPED)/.exec(line);
-          if (m !== null) ctx.log(`kafka-python: ${m[1]} ${m[2]!.toLowerCase()}`);
-        }
-      },
-    });
-    if (!existsSync(resultsFile)) {
-      const why = r.timedOut ? `timed out after ${RUN_TIMEOUT_MS / 1000} s` : `exit ${r.code ?? r.signal}`;
-      return [{ name: 'pytest', outcome: 'failed', seconds: r.ms / 1000, reason: `pytest ${why} before reporting: ${firstLines(stripAnsi(r.output).split('\n').slice(-8).join('\n'), 8)} (log: ${logFile})` }];
-    }
-    const rows = readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as PluginRow);
-    return rows.map((row) => ({
-      name: row.name.replace(/^test\//, ''),
-      outcome: row.outcome,
-      seconds: row.seconds,
-      ...(row.outcome === 'passed' ? {} : { reason: firstLines(row.reason, 3) }),
-    }));
+  const resultsFile = join(ctx.logDir, 'results.jsonl');
+  rmSync(resultsFile, { force: true });
+  const selection = ctx.mode === 'fast' ? KAFKA_PYTHON_FAST : FULL;
+  const logFile = join(ctx.logDir, 'pytest.log');
+  const r = await runProcess(PYTHON, [
+    '-m', 'pytest', '-p', 'samsa_kafka_python', '-p', 'no:cacheprovider', '-o', 'addopts=', '-rfEs', '-v', ...selection,
+  ], {
+    cwd: prepared.tree,
+    env: {
+      ...process.env,
+      PYTHONPATH: [PLUGIN_DIR, prepared.tree].join(':'),
+      PYTHONDONTWRITEBYTECODE: '1',
+      KAFKA_VERSION,
+      SAMSA_BROKERS: cluster.cluster.brokers.map((b) => `${b.brokerId}@${b.host}:${b.port}`).join(','),
+      SAMSA_ZOOKEEPER: cluster.zookeeperConnect,
+      SAMSA_NUM_PARTITIONS: String(NUM_PARTITIONS),
+      SAMSA_COMPAT_RESULTS: resultsFile,
+    },
+    timeoutMs: RUN_TIMEOUT_MS,
+    logFile,
+    onOutput: (text) => {
+      for (const line of stripAnsi(text).split('\n')) {
+        const m = /^(test\/\S+) (PASSED|FAILED|ERROR|SKIPPED)/.exec(line);
+        if (m !== null) ctx.log(`kafka-python: ${m[1]} ${m[2]!.toLowerCase()}`);
+      }
+    },
+  });
+  if (!existsSync(resultsFile)) {
+    const why = r.timedOut ? `timed out after ${RUN_TIMEOUT_MS / 1000} s` : `exit ${r.code ?? r.signal}`;
+    return [{ name: 'pytest', outcome: 'failed', seconds: r.ms / 1000, reason: `pytest ${why} before reporting: ${firstLines(stripAnsi(r.output).split('\n').slice(-8).join('\n'), 8)} (log: ${logFile})` }];
+  }
+  const rows = readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as PluginRow);
+  return rows.map((row) => ({
+    name: row.name.replace(/^test\//, ''),
+    outcome: row.outcome,
+    seconds: row.seconds,
+    ...(row.outcome === 'passed' ? {} : { reason: firstLines(row.reason, 3) }),
+  }));
 }

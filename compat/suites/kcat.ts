@@ -50,27 +50,27 @@ export const kcatSuite: CompatSuite<Prepared> = {
 };
 
 async function runScripts(ctx: CompatContext, prepared: Prepared, bootstrap: string): Promise<TestResult[]> {
-    const results: TestResult[] = [];
-    for (const script of prepared.scripts) {
-      const logFile = join(ctx.logDir, `${script}.log`);
-      const r = await runProcess('script', ['-qec', `bash ./${script}`, '/dev/null'], {
-        cwd: prepared.testsDir,
-        env: { ...process.env, BROKERS: bootstrap, TERM: 'dumb' },
-        timeoutMs: SCRIPT_TIMEOUT_MS,
-        logFile,
-      });
-      const out = stripAnsi(r.output);
-      const skipped = /TEST SKIPPED: ?(.*)/.exec(out);
-      const seconds = r.ms / 1000;
-      const name = script.replace(/\.sh$/, '');
-      if (r.code === 0 && skipped !== null) results.push({ name, outcome: 'skipped', seconds, reason: skipped[1]!.trim() });
-      else if (r.code === 0) results.push({ name, outcome: 'passed', seconds });
-      else {
-        const said = /TEST FAILED: ?(.*)|^(FAIL: .*)/m.exec(out);
-        const why = r.timedOut ? `timed out after ${SCRIPT_TIMEOUT_MS / 1000} s` : `exit ${r.code ?? r.signal}`;
-        results.push({ name, outcome: 'failed', seconds, reason: `${why}: ${said !== null ? (said[1] ?? said[2])!.trim() : firstLines(out.split('\n').slice(-6).join('\n'), 6)} (log: ${logFile})` });
-      }
-      ctx.log(`kcat: ${name} ${results.at(-1)!.outcome} in ${seconds.toFixed(1)} s`);
+  const results: TestResult[] = [];
+  for (const script of prepared.scripts) {
+    const logFile = join(ctx.logDir, `${script}.log`);
+    const r = await runProcess('script', ['-qec', `bash ./${script}`, '/dev/null'], {
+      cwd: prepared.testsDir,
+      env: { ...process.env, BROKERS: bootstrap, TERM: 'dumb' },
+      timeoutMs: SCRIPT_TIMEOUT_MS,
+      logFile,
+    });
+    const out = stripAnsi(r.output);
+    const skipped = /TEST SKIPPED: ?(.*)/.exec(out);
+    const seconds = r.ms / 1000;
+    const name = script.replace(/\.sh$/, '');
+    if (r.code === 0 && skipped !== null) results.push({ name, outcome: 'skipped', seconds, reason: skipped[1]!.trim() });
+    else if (r.code === 0) results.push({ name, outcome: 'passed', seconds });
+    else {
+      const said = /TEST FAILED: ?(.*)|^(FAIL: .*)/m.exec(out);
+      const why = r.timedOut ? `timed out after ${SCRIPT_TIMEOUT_MS / 1000} s` : `exit ${r.code ?? r.signal}`;
+      results.push({ name, outcome: 'failed', seconds, reason: `${why}: ${said !== null ? (said[1] ?? said[2])!.trim() : firstLines(out.split('\n').slice(-6).join('\n'), 6)} (log: ${logFile})` });
     }
-    return results;
+    ctx.log(`kcat: ${name} ${results.at(-1)!.outcome} in ${seconds.toFixed(1)} s`);
+  }
+  return results;
 }
