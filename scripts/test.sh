@@ -4,11 +4,12 @@
 #   npm test                 every suite
 #   npm test -- unit cluster only these suites
 #   npm test -- unit --grep config   extra arguments after the suites go to mocha
+#   npm test -- compat       public client test suites' fast subsets (compat/README.md)
 set -uo pipefail
 . "$(dirname "$0")/lib/common.sh"
 cd "$SAMSA_HOME"
 
-ALL_SUITES=(unit integration cluster failover interop)
+ALL_SUITES=(unit integration cluster failover interop compat)
 SUITES=()
 MOCHA_ARGS=()
 for arg in "$@"; do
@@ -42,7 +43,7 @@ if [ "${SAMSA_SKIP_TYPECHECK:-}" = "" ]; then
   if node_modules/.bin/tsc -p . ; then PASSED=$((PASSED + 1)); echo "typecheck: ok"; else FAILED=$((FAILED + 1)); echo "typecheck: FAILED"; fi
 fi
 
-declare -A TIMEOUTS=([unit]=10000 [integration]=30000 [cluster]=90000 [failover]=240000 [interop]=120000)
+declare -A TIMEOUTS=([unit]=10000 [integration]=30000 [cluster]=90000 [failover]=240000 [interop]=120000 [compat]=1800000)
 for suite in "${SUITES[@]}"; do
   if ! find "test/$suite" -name '*.test.ts' 2>/dev/null | grep -q .; then
     echo "== $suite: no tests"

@@ -160,12 +160,24 @@ export class TopicAdmin {
     }
   }
 
-  /** Grows the topic to `totalCount` partitions (CreatePartitions). */
-  async createPartitions(name: string, totalCount: number, newAssignment?: ReadonlyMap<number, readonly number[]>, validateOnly = false): Promise<ReadonlyMap<number, readonly number[]>> {
+  /**
+   * Grows the topic to `totalCount` partitions (CreatePartitions). A manual assignment is either
+   * keyed by partition id or, as on the wire, a list for the new partitions in order: those are
+   * numbered after the partitions ZooKeeper holds, never after a (possibly stale) metadata cache.
+   */
+  async createPartitions(
+    name: string,
+    totalCount: number,
+    newAssignment?: ReadonlyMap<number, readonly number[]> | readonly (readonly number[])[],
+    validateOnly = false,
+  ): Promise<ReadonlyMap<number, readonly number[]>> {
     const current = await readTopicAssignment(this.store, name);
     if (current === null) throw new TopicAdminError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
     if ((await this.store.exists(deleteTopicPath(name))) !== null) throw new TopicAdminError('INVALID_TOPIC_EXCEPTION', `Topic '${name}' is marked for deletion.`);
     const existing = current.assignment.partitions;
+    const manual = isAssignmentList(newAssignment)
+      ? new Map(newAssignment.map((replicas, i) => [existing.size + i, replicas] as [number, readonly number[]]))
+      : newAssignment;
     if (totalCount <= existing.size) {
       throw new TopicAdminError('INVALID_PARTITIONS', `Topic currently has ${existing.size} partitions, ${totalCount} would not be an increase.`);
     }
@@ -173,12 +185,12 @@ export class TopicAdmin {
     const rf = existing.get(0)?.length ?? 1;
     let added: ReadonlyMap<number, readonly number[]>;
     try {
-      if (newAssignment !== undefined && newAssignment.size > 0) {
-        if (newAssignment.size !== totalCount - existing.size) {
-          throw new TopicAdminError('INVALID_REPLICA_ASSIGNMENT', `Increasing the number of partitions by ${totalCount - existing.size} but ${newAssignment.size} assignments provided.`);
+      if (manual !== undefined && manual.size > 0) {
+        if (manual.size !== totalCount - existing.size) {
+          throw new TopicAdminError('INVALID_REPLICA_ASSIGNMENT', `Increasing the number of partitions by ${totalCount - existing.size} but ${manual.size} assignments provided.`);
         }
-        validateManualAssignment(newAssignment, new Set(brokers.map((b) => b.id)), existing.size);
-        added = newAssignment;
+        validateManualAssignment(manual, new Set(brokers.map((b) => b.id)), existing.size);
+        added = manual;
       } else {
         added = assignReplicas(brokers, totalCount - existing.size, rf, { ...(this.options.assignmentSeed ?? {}), startPartitionId: existing.size });
       }
@@ -244,4 +256,8 @@ export class TopicAdmin {
       }
     }
   }
+}
+
+function isAssignmentList(a: ReadonlyMap<number, readonly number[]> | readonly (readonly number[])[] | undefined): a is readonly (readonly number[])[] {
+  return Array.isArray(a);
 }

@@ -26,8 +26,9 @@ export function createCreatePartitionsHandler(deps: HandlerDeps): ApiHandler<typ
       const results = await Promise.all(
         request.topics.map(async (t): Promise<Result> => {
           try {
-            const current = deps.metadataCache.getTopic(t.name)?.length ?? 0;
-            const assignment = t.assignments === null ? undefined : new Map(t.assignments.map((a, i) => [current + i, [...a.brokerIds]] as [number, number[]]));
+            // The topic admin numbers the new partitions after ZooKeeper's count: this broker's
+            // metadata cache may not know a topic created a moment ago (CreateTopics, timeout 0).
+            const assignment = t.assignments === null ? undefined : t.assignments.map((a) => [...a.brokerIds]);
             await deps.topicAdmin.createPartitions(t.name, t.count, assignment, request.validateOnly);
             const result: Result = { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
             if (!request.validateOnly) grown.push({ name: t.name, count: t.count, result });

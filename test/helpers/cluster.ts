@@ -13,6 +13,8 @@ import { startZooKeeper, type ZooKeeperNode } from './zookeeper.js';
 
 export interface ClusterOptions {
   size?: number;
+  /** broker.id of the first broker (the others follow); 1 by default. */
+  firstBrokerId?: number;
   /** Defaults to a fresh chroot on the shared test ZooKeeper, or a ZooKeeper of its own when there is none. */
   zookeeperConnect?: string;
   /** Extra server.properties lines for every broker. */
@@ -39,7 +41,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   if (options.zookeeperConnect === undefined && !process.env['SAMSA_TEST_ZK']) ownZk = await startZooKeeper();
   const zookeeperConnect = options.zookeeperConnect ?? (ownZk !== undefined ? `${ownZk.connectString}/samsa-cluster` : testZkConnect('samsa-cluster'));
   const brokers: BrokerProcess[] = [];
-  for (let id = 1; id <= size; id++) {
+  const firstId = options.firstBrokerId ?? 1;
+  for (let id = firstId; id < firstId + size; id++) {
     brokers.push(
       await BrokerProcess.create({
         brokerId: id,

@@ -76,6 +76,11 @@ describe('broker admin > topic operations', () => {
     const added = await admin.createPartitions('t', 4);
     expect([...added.keys()]).to.deep.equal([2, 3]);
     expect(Object.keys(JSON.parse(zk.text('/brokers/topics/t')!).partitions)).to.deep.equal(['0', '1', '2', '3']);
+    // A wire-style list of replica sets is numbered after ZooKeeper's partitions.
+    const listed = await admin.createPartitions('t', 6, [[2, 1], [1, 2]]);
+    expect([...listed.entries()]).to.deep.equal([[4, [2, 1]], [5, [1, 2]]]);
+    expect(JSON.parse(zk.text('/brokers/topics/t')!).partitions['5']).to.deep.equal([1, 2]);
+    expect(await errorCode(admin.createPartitions('t', 8, [[1, 2]]))).to.equal('INVALID_REPLICA_ASSIGNMENT');
     await admin.deleteTopic('t');
     expect(zk.stat('/admin/delete_topics/t')).to.not.equal(undefined);
     expect(await errorCode(admin.createPartitions('t', 9))).to.equal('INVALID_TOPIC_EXCEPTION');
