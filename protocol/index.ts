@@ -35,7 +35,7 @@ export {
 } from './records/batch-header.js';
 export { encodeRecordBatch, type RecordInput, type RecordHeader, type EncodeBatchOptions } from './records/encode.js';
 export { decodeRecordBatch, iterateRecords, iterateBatches, RecordCursor, type DecodedRecord, type BatchSlice } from './records/decode.js';
-export { ApiKey, apiName, SUPPORTED_API_VERSIONS, isSupportedVersion, type VersionSpan } from './api-keys.js';
+export { ApiKey, apiName } from './api-keys.js';
 export {
   decodeRequestHeader,
   decodeRequest,

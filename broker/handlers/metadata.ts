@@ -74,7 +74,8 @@ export function createMetadataHandler(deps: HandlerDeps): ApiHandler<typeof ApiK
   async function describe(ctx: RequestContext, request: MetadataRequest): Promise<MetadataResponse> {
     const listener = ctx.listenerName;
     const all = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0);
-    const names = all ? cache.topicNames() : [...new Set(request.topics!.map((t) => t.name))];
+    // A null name (lookup by topic id) exists only from v10, above this handler's range.
+    const names = all ? cache.topicNames() : [...new Set(request.topics!.flatMap((t) => (t.name === null ? [] : [t.name])))];
     const allowAuto = ctx.apiVersion < 4 ? true : (request.allowAutoTopicCreation ?? true);
     const topics: TopicEntry[] = await Promise.all(
       names.map(async (name) => {

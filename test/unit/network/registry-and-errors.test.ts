@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ErrorCode, SUPPORTED_API_VERSIONS } from '../../../protocol/index.js';
+import { ErrorCode, describedVersions } from '../../../protocol/index.js';
 import { BrokerError, toWireError, isRetriable } from '../../../broker/errors.js';
 import { createHandlerRegistry, HandlerRegistry } from '../../../broker/handlers/index.js';
 import { decodeRemoteError, encodeRemoteError, RemoteError } from '../../../broker/network/index.js';
@@ -13,7 +13,7 @@ const handler = (apiKey: number, minVersion: number, maxVersion: number): KafkaH
 });
 
 describe('network > handler registry', () => {
-  const codecs = SUPPORTED_API_VERSIONS as unknown as Record<number, { min: number; max: number }>;
+  const codecs = { 0: describedVersions(0)!, 3: describedVersions(3)! };
 
   it('advertises ApiVersions from a fresh registry', () => {
     const r = createHandlerRegistry();
