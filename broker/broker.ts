@@ -20,7 +20,7 @@
  */
 import { createServer } from 'node:net';
 import type { Logger } from 'pino';
-import { ZkSession, type ZkSessionOptions } from '../coordination/index.js';
+import { isCoordinationError, ZkSession, type ZkSessionOptions } from '../coordination/index.js';
 import { LogManager, type LogManagerIntervals } from '../storage/index.js';
 import { TopicAdmin } from './admin/index.js';
 import { buildAdminApp, clusterFromMetadata, controllerOperations, startAdminHttp, topicViewFromMetadata, type RunningAdminHttp } from './http/index.js';
@@ -388,7 +388,7 @@ export class Broker {
         await this.controllerValue.startup();
         return;
       } catch (err) {
-        const duplicate = (err as { code?: unknown }).code === 'CRD_DUPLICATE_BROKER';
+        const duplicate = isCoordinationError(err, 'CRD_DUPLICATE_BROKER');
         if (!duplicate || this.scheduler.now() >= deadline) throw err;
         if (attempt === 1) this.log.warn({ brokerId: this.brokerId }, 'broker id still registered by an older session; waiting for that session to expire');
         await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, 500));

@@ -14,8 +14,6 @@ interface Args {
   overrides: string[];
 }
 
-class UsageError extends Error {}
-
 function parseArgs(argv: readonly string[]): Args | 'help' {
   let file: string | undefined;
   const overrides: string[] = [];
@@ -24,19 +22,19 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
     if (a === '--help' || a === '-h') return 'help';
     if (a === '--override') {
       const kv = argv[++i];
-      if (kv === undefined) throw new UsageError('--override needs key=value');
+      if (kv === undefined) throw new ConfigError('CFG_SYNTAX', '--override needs key=value', { source: 'command line' });
       overrides.push(kv);
     } else if (a.startsWith('--override=')) {
       overrides.push(a.slice('--override='.length));
     } else if (a.startsWith('-')) {
-      throw new UsageError(`unknown option ${a}`);
+      throw new ConfigError('CFG_SYNTAX', `unknown option ${a}`, { source: 'command line' });
     } else if (file === undefined) {
       file = a;
     } else {
-      throw new UsageError(`unexpected argument ${a} (the config file is ${file})`);
+      throw new ConfigError('CFG_SYNTAX', `unexpected argument ${a} (the config file is ${file})`, { source: 'command line' });
     }
   }
-  if (file === undefined) throw new UsageError('missing the server.properties file');
+  if (file === undefined) throw new ConfigError('CFG_MISSING_REQUIRED', 'missing the server.properties file', { source: 'command line' });
   return { file, overrides };
 }
 

@@ -1,7 +1,8 @@
 // Public surface of client/: Producer, Consumer (manual assignment and consumer groups), Admin,
 // and their building blocks (accumulator, partitioners, serializers, assignors and the
 // ConsumerProtocol codecs, connection, cluster metadata, typed errors).
-export { KafkaClientError, CLIENT_ERROR_CODES, isRetriable, isStaleMetadata, type ClientErrorCode } from './errors.js';
+export { KafkaClientError, CLIENT_ERRORS, isStaleMetadata, type ClientErrorCode } from './errors.js';
+export { isRetriable } from '../common/index.js';
 export { systemClock, systemScheduler, type Clock, type Scheduler, type TimerHandle } from './clock.js';
 export { bytesSerde, stringSerde, jsonSerde, msgpackSerde, type Serializer, type Deserializer, type Serde } from './serializers.js';
 export { murmur2, toPositive } from './partitioners/murmur2.js';

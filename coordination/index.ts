@@ -1,5 +1,5 @@
 // Public surface of coordination/: everything that knows ZooKeeper.
-export { CoordinationError, isCoordinationError, type CoordinationErrorCode } from './errors.js';
+export { CoordinationError, COORDINATION_ERRORS, isCoordinationError, type CoordinationErrorCode } from './errors.js';
 export {
   ops,
   parentOf,

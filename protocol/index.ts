@@ -1,7 +1,7 @@
 // Public surface of protocol/: Kafka wire codecs, record batches, CRC32C, compression, error
 // codes and the internal msgpack frame codec. Pure code: no sockets, files, timers or logging.
-export { ProtocolError, type ProtocolErrorCode } from './errors.js';
-export { ErrorCode, errorInfo, type ErrorInfo, type ErrorName } from './error-codes.js';
+export { ProtocolError, PROTOCOL_ERRORS, type ProtocolErrorCode } from './errors.js';
+export { ErrorCode, errorInfo, errorName, isErrorName, type ErrorInfo, type ErrorName } from './error-codes.js';
 export { crc32c, crc32cJs } from './crc32c.js';
 export {
   compress,

@@ -1,6 +1,6 @@
 // Public surface of storage/: partition logs, segments, indexes, recovery, retention,
 // compaction, checkpoints and the log manager.
-export { StorageError, kafkaErrorName, type StorageErrorCode } from './errors.js';
+export { StorageError, STORAGE_ERRORS, type StorageErrorCode } from './errors.js';
 export { DEFAULT_LOG_CONFIG, resolveLogConfig, type LogConfig, type CleanupPolicy, type TimestampType } from './config.js';
 export { systemClock, timerScheduler, type Clock, type Scheduler, type ScheduledTask } from './clock.js';
 export {

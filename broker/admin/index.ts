@@ -7,6 +7,6 @@ export {
   validateTopicName,
   type CreateTopicRequest,
   type CreateTopicResult,
-  type TopicAdminErrorName,
+  type TopicAdminErrorCode,
   type TopicAdminOptions,
 } from './topic-admin.js';

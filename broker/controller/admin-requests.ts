@@ -226,10 +226,10 @@ export class AdminRequests {
 
   /** Moves leadership off a stopping broker; returns the partitions it still leads. */
   async controlledShutdown(brokerId: number, brokerEpoch: bigint): Promise<TopicPartition[]> {
-    if (!this.ctx.isLive(brokerId)) throw new ControllerError('BROKER_NOT_AVAILABLE', `broker ${brokerId} is not live`);
+    if (!this.ctx.isLive(brokerId)) throw new ControllerError('BRK_BROKER_NOT_AVAILABLE', `broker ${brokerId} is not live`);
     const known = this.ctx.brokerEpoch(brokerId);
     if (brokerEpoch !== -1n && brokerEpoch < known) {
-      throw new ControllerError('STALE_BROKER_EPOCH', `controlled shutdown from broker ${brokerId} with stale epoch ${brokerEpoch} (current ${known})`);
+      throw new ControllerError('BRK_STALE_BROKER_EPOCH', `controlled shutdown from broker ${brokerId} with stale epoch ${brokerEpoch} (current ${known})`);
     }
     this.ctx.shuttingDown.add(brokerId);
     const mine = this.ctx.partitionsOnBroker(brokerId).filter((tp) => !this.ctx.topicsToDelete.has(tp.topic) && this.ctx.replicas(tp.topic, tp.partition).length > 1);

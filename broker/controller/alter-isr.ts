@@ -32,7 +32,7 @@ export interface AlterIsrPartitionResult {
 export async function alterIsr(ac: ActiveController, brokerId: number, brokerEpoch: bigint, partitions: readonly AlterIsrPartition[]): Promise<AlterIsrPartitionResult[]> {
   const ctx = ac.ctx;
   if (!ctx.isLive(brokerId) || (brokerEpoch !== -1n && ctx.brokerEpoch(brokerId) !== brokerEpoch)) {
-    throw new ControllerError('STALE_BROKER_EPOCH', `AlterIsr from broker ${brokerId} with epoch ${brokerEpoch}, current ${ctx.brokerEpoch(brokerId)}`);
+    throw new ControllerError('BRK_STALE_BROKER_EPOCH', `AlterIsr from broker ${brokerId} with epoch ${brokerEpoch}, current ${ctx.brokerEpoch(brokerId)}`);
   }
   const results = new Map<string, AlterIsrPartitionResult>();
   const toWrite: Array<{ req: AlterIsrPartition; zkVersion: number }> = [];

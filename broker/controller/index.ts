@@ -14,7 +14,6 @@ export {
   type ElectionResult,
 } from './election-strategies.js';
 export {
-  InvalidStateTransitionError,
   isValidPartitionTransition,
   isValidReplicaTransition,
   type PartitionState,

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '../logging.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from './config.js';
-import { appendErrorToGroupError, GroupErrorCode as E } from './errors.js';
+import { ErrorCode as E } from '../../protocol/index.js';
+import { appendErrorToGroupError, OffsetsLogError } from './errors.js';
 import type { GroupContext } from './group-context.js';
 import { loadGroups } from './group-loader.js';
 import { GroupMetadata, joinError } from './group-metadata.js';
@@ -319,7 +320,7 @@ export class GroupCoordinator {
     let cancel: () => void = () => {};
     const timeout = new Promise<never>((_, reject) => {
       cancel = this.scheduler.schedule(this.config.offsetsCommitTimeoutMs, () =>
-        reject(Object.assign(new Error(`append to partition ${partition} timed out`), { kafkaErrorCode: E.REQUEST_TIMED_OUT })),
+        reject(new OffsetsLogError('BRK_GROUP_OFFSETS_TIMEOUT', `append to partition ${partition} timed out`)),
       );
     });
     // A late failure after the timeout must not surface as an unhandled rejection.

@@ -4,7 +4,8 @@
  * the coordinator drives it and owns all scheduling.
  */
 import { CONSUMER_PROTOCOL_TYPE, groupSubscribedTopics } from './consumer-subscription.js';
-import { GroupCoordinatorError, GroupErrorCode } from './errors.js';
+import { ErrorCode } from '../../protocol/index.js';
+import { GroupCoordinatorError } from './errors.js';
 import { canRebalance, canTransition, type GroupState } from './group-state.js';
 import type { MemberMetadata } from './member-metadata.js';
 import type { JoinGroupMember, JoinGroupProtocol, JoinGroupResult, SyncGroupResult } from './types.js';
@@ -256,7 +257,7 @@ export class GroupMetadata {
   }
 }
 
-const FENCED = GroupErrorCode.FENCED_INSTANCE_ID;
+const FENCED = ErrorCode.FENCED_INSTANCE_ID;
 
 export function joinError(memberId: string, errorCode: number): JoinGroupResult {
   return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [] };

@@ -2,11 +2,9 @@
 export { GroupCoordinator, type GroupCoordinatorOptions } from './group-coordinator.js';
 export { DEFAULT_GROUP_COORDINATOR_CONFIG, groupCoordinatorConfigFrom, type GroupCoordinatorConfig } from './config.js';
 export {
-  GroupErrorCode,
   GroupCoordinatorError,
   OffsetsLogError,
   appendErrorToGroupError,
-  type GroupErrorCodeValue,
   type GroupFailureCode,
   type OffsetsLogFailureCode,
 } from './errors.js';

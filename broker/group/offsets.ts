@@ -4,7 +4,7 @@
  * changes only after the records are durable.
  */
 import { CONSUMER_PROTOCOL_TYPE } from './consumer-subscription.js';
-import { GroupErrorCode as E } from './errors.js';
+import { ErrorCode as E } from '../../protocol/index.js';
 import type { GroupContext } from './group-context.js';
 import { offsetKey, type GroupMetadata, type StoredOffset } from './group-metadata.js';
 import { groupTombstone, offsetRecord, offsetTombstone } from './group-records.js';

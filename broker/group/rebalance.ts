@@ -3,7 +3,7 @@
  * rebalance timeout), generation changes, assignment propagation, pending-sync and session
  * expiry, and member removal. Runs inside the group's queue like everything else.
  */
-import { GroupErrorCode as E } from './errors.js';
+import { ErrorCode as E } from '../../protocol/index.js';
 import type { GroupContext } from './group-context.js';
 import { joinError, type GroupMetadata } from './group-metadata.js';
 import { groupMetadataRecord } from './group-records.js';

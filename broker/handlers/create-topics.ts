@@ -50,9 +50,8 @@ export function createCreateTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
             }
             return result;
           } catch (err) {
-            const message = err instanceof TopicAdminError ? err.message : (err as Error).message;
             if (!(err instanceof TopicAdminError)) log.warn({ err, topic: t.name }, 'creating topic failed');
-            return { name: t.name, errorCode: toWireError(err), errorMessage: message };
+            return { name: t.name, errorCode: toWireError(err), errorMessage: err instanceof Error ? err.message : String(err) };
           }
         }),
       );

@@ -25,6 +25,7 @@ import {
   type UpdateMetadataResponse,
 } from './control-requests.js';
 import type { MetadataCache } from './metadata-cache.js';
+import { BrokerError } from '../errors.js';
 
 export interface ControlRequestOrigin {
   readonly controllerId: number;
@@ -49,10 +50,11 @@ export interface ControlRequestHandlerOptions {
   observe?: (api: ControlApi, request: ControlRequestOrigin, accepted: boolean, highestEpochBefore: number) => void;
 }
 
-export class ControlRequestError extends Error {
+export class ControlRequestError extends BrokerError<'BRK_INVALID_CONTROL_REQUEST'> {
   override readonly name = 'ControlRequestError';
-  readonly code = 'BRK_INVALID_CONTROL_REQUEST';
-  readonly retriable = false;
+  constructor(message: string) {
+    super('BRK_INVALID_CONTROL_REQUEST', message);
+  }
 }
 
 export class ControlRequestHandler {

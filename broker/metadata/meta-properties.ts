@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { BrokerError } from '../errors.js';
 
 export const META_PROPERTIES = 'meta.properties';
 
@@ -13,10 +14,11 @@ export interface BrokerMetadata {
   readonly clusterId: string | null;
 }
 
-export class MetaPropertiesError extends Error {
+export class MetaPropertiesError extends BrokerError<'BRK_META_PROPERTIES'> {
   override readonly name = 'MetaPropertiesError';
-  readonly code = 'BRK_META_PROPERTIES';
-  readonly retriable = false;
+  constructor(message: string) {
+    super('BRK_META_PROPERTIES', message);
+  }
 }
 
 export function readMetaProperties(dir: string): BrokerMetadata | null {

@@ -78,7 +78,7 @@ export function describeError(e: unknown): string {
       const name = key === undefined ? undefined : API_NAMES[Number(key)];
       return `${e.message}${name ? ` (${name})` : ''}: this broker does not offer what the tool needs`;
     }
-    return e.kafkaName && !e.message.includes(e.kafkaName) ? `${e.kafkaName}: ${e.message}` : e.message;
+    return e.code === 'CLI_BROKER_ERROR' && !e.message.includes(e.kafkaError) ? `${e.kafkaError}: ${e.message}` : e.message;
   }
   if (e instanceof Error) return e.message;
   return String(e);

@@ -50,7 +50,7 @@ describe('client > lifecycle: timers and rejections', () => {
     const p = new Producer<string, string>({ brokers: cluster.bootstrap, scheduler, lingerMs: 3 });
     await p.send({ topic: 't', partition: 0, value: 'ok' });
     const failed = await p.send({ topic: 't', partition: 1, value: 'bad' }).then(() => null, (e: unknown) => e);
-    expect(failed).to.include({ kafkaName: 'MESSAGE_TOO_LARGE' });
+    expect(failed).to.include({ kafkaError: 'MESSAGE_TOO_LARGE' });
     for (let i = 0; i < 50; i++) p.produce({ topic: 't', partition: i % 2, value: `f${i}` });
     await p.close();
     await settle();

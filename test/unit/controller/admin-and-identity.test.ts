@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TopicAdmin, type TopicAdminError, validateTopicName } from '../../../broker/admin/index.js';
+import { TopicAdmin, TopicAdminError, validateTopicName } from '../../../broker/admin/index.js';
 import { readMetaProperties, resolveBrokerIdentity, writeMetaProperties } from '../../../broker/metadata/index.js';
 import { encodeBrokerInfo } from '../../../coordination/index.js';
 import { FakeZooKeeper } from '../../helpers/fake-coordination-store.js';
@@ -11,7 +11,7 @@ async function errorCode(p: Promise<unknown> | (() => unknown)): Promise<string 
   try {
     await (typeof p === 'function' ? p() : p);
   } catch (err) {
-    return (err as TopicAdminError).errorCode ?? (err as { code?: string }).code;
+    return err instanceof TopicAdminError ? err.kafkaError : (err as { code?: string }).code;
   }
   return undefined;
 }

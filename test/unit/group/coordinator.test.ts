@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+import { ErrorCode as E } from '../../../protocol/index.js';
 import {
   GroupCoordinator,
-  GroupErrorCode as E,
+  OffsetsLogError,
   InMemoryOffsetsStore,
   encodeOffsetCommitKey,
   encodeOffsetCommitValue,
@@ -201,7 +202,7 @@ describe('group > coordinator validation and admin', () => {
   it('a failed assignment write answers SyncGroup with an error and rebalances', async () => {
     h = await startHarness();
     const joined = await formGroup(h, 'g', ['a', 'b']);
-    h.store.failNextAppend = Object.assign(new Error('no quorum'), { kafkaErrorCode: 19 });
+    h.store.failNextAppend = new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', 'no quorum', 'NOT_ENOUGH_REPLICAS');
     const synced = await syncAll(h, 'g', joined);
     expect(synced.map((s) => s.errorCode)).to.deep.equal([E.COORDINATOR_NOT_AVAILABLE, E.COORDINATOR_NOT_AVAILABLE]);
     expect(h.coordinator.groupState('g')).to.equal('PreparingRebalance');

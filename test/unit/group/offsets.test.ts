@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { GroupErrorCode as E, subscribedTopicsOf, type OffsetCommitPartition } from '../../../broker/group/index.js';
+import { ErrorCode as E } from '../../../protocol/index.js';
+import { OffsetsLogError, subscribedTopicsOf, type OffsetCommitPartition } from '../../../broker/group/index.js';
 import { formGroup, startHarness, syncAll, type Harness } from './harness.js';
 
 const p = (topic: string, partition: number, offset: bigint, metadata: string | null = null): OffsetCommitPartition => ({ topic, partition, offset, leaderEpoch: 3, metadata });
@@ -62,9 +63,9 @@ describe('group > offsets', () => {
   it('a failed or timed-out append answers a retriable error and changes nothing', async () => {
     h = await startHarness({ offsetsCommitTimeoutMs: 5000 });
     const commit = () => h.coordinator.commitOffsets({ groupId: 'solo', generationId: -1, memberId: '', groupInstanceId: null, partitions: [p('t', 0, 9n)] });
-    h.store.failNextAppend = Object.assign(new Error('not leader'), { kafkaErrorCode: 6 });
+    h.store.failNextAppend = new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', 'not leader', 'NOT_LEADER_OR_FOLLOWER');
     expect((await commit()).partitions[0]!.errorCode).to.equal(E.NOT_COORDINATOR);
-    h.store.failNextAppend = Object.assign(new Error('isr too small'), { kafkaErrorCode: 19 });
+    h.store.failNextAppend = new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', 'isr too small', 'NOT_ENOUGH_REPLICAS');
     expect((await commit()).partitions[0]!.errorCode).to.equal(E.COORDINATOR_NOT_AVAILABLE);
     let release!: () => void;
     h.store.appendGate = new Promise((r) => (release = r));
