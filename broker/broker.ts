@@ -31,7 +31,7 @@ import { dataPathHandlers } from './handlers/index.js';
 import { createInitProducerIdHandler } from './handlers/init-producer-id.js';
 import { stateChangeLogger } from './logging.js';
 import { type BrokerIdentity, type ControlApi, ControlRequestHandler, MetadataCache, resolveBrokerIdentity } from './metadata/index.js';
-import { realScheduler, type Scheduler } from './network/index.js';
+import { backgroundScheduler, type Scheduler } from '../common/index.js';
 import {
   ALTER_ISR_API,
   ConfigChangeWatcher,
@@ -90,7 +90,7 @@ export class Broker {
   constructor(private readonly o: BrokerOptions) {
     this.config = o.config;
     this.log = o.logger;
-    this.scheduler = o.scheduler ?? realScheduler;
+    this.scheduler = o.scheduler ?? backgroundScheduler;
     this.server = new BrokerServer({ config: o.config, logger: o.logger, shutdownDrainMs: o.shutdownDrainMs, scheduler: this.scheduler });
     this.session = new ZkSession({
       connect: o.config.zookeeperConnect,

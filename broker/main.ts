@@ -3,6 +3,7 @@
  * (normally through scripts/broker-start.sh). Exit codes: 0 after a graceful stop on
  * SIGTERM/SIGINT, 1 on a bad command line or configuration, a failed start or a fatal error.
  */
+import { backgroundScheduler } from '../common/index.js';
 import { BROKER_CONFIG_DEFS, ConfigError, loadBrokerConfig, type BrokerConfig, type ConfigDef } from './config/index.js';
 import { createRootLogger, type Logger } from './logging.js';
 import { createBroker } from './broker.js';
@@ -59,8 +60,7 @@ function helpText(): string {
 function flushAndExit(logger: Logger | undefined, code: number): void {
   const exit = (): never => process.exit(code);
   if (logger === undefined) exit();
-  const timer = setTimeout(exit, 2_000);
-  timer.unref();
+  backgroundScheduler.setTimeout(exit, 2_000);
   try {
     logger!.flush(() => exit());
   } catch {

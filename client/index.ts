@@ -3,7 +3,7 @@
 // ConsumerProtocol codecs, connection, cluster metadata, typed errors).
 export { KafkaClientError, CLIENT_ERRORS, isStaleMetadata, type ClientErrorCode } from './errors.js';
 export { isRetriable } from '../common/index.js';
-export { systemClock, systemScheduler, type Clock, type Scheduler, type TimerHandle } from './clock.js';
+export { systemClock, systemScheduler, type Clock, type Scheduler, type TimerHandle } from '../common/index.js';
 export { bytesSerde, stringSerde, jsonSerde, msgpackSerde, type Serializer, type Deserializer, type Serde } from './serializers.js';
 export { murmur2, toPositive } from './partitioners/murmur2.js';
 export { loadXxhash, xxhash32 } from './partitioners/xxhash.js';

@@ -8,7 +8,7 @@
 import { CoordinationError, isCoordinationError } from './errors.js';
 import { CONTROLLER_EPOCH_PATH } from './paths.js';
 import { ops, type CoordinationStore, type Op, type OpResult } from './store.js';
-import { type Scheduler, systemScheduler } from './time.js';
+import { type Scheduler, systemScheduler } from '../common/index.js';
 
 export interface FencedWriterOptions {
   retryForMs?: number;

@@ -14,7 +14,7 @@ export {
   type WatchEvent,
   type WatchEventType,
 } from './store.js';
-export { systemScheduler, nullLogger, type Scheduler, type CoordinationLogger } from './time.js';
+export { nullLogger, type CoordinationLogger } from './logger.js';
 export { ZkSession, type ZkSessionOptions } from './zk/session.js';
 export { parseConnectString, type ParsedConnectString } from './zk/connect-string.js';
 export * from './paths.js';

@@ -2,7 +2,6 @@
 // compaction, checkpoints and the log manager.
 export { StorageError, STORAGE_ERRORS, type StorageErrorCode } from './errors.js';
 export { DEFAULT_LOG_CONFIG, resolveLogConfig, type LogConfig, type CleanupPolicy, type TimestampType } from './config.js';
-export { systemClock, timerScheduler, type Clock, type Scheduler, type ScheduledTask } from './clock.js';
 export {
   PartitionLog,
   DEFAULT_PRODUCER_ID_EXPIRATION_MS,

@@ -11,7 +11,7 @@ import { pino, type Logger } from 'pino';
 import { readOffsetCheckpoint, writeOffsetCheckpoint, type TopicPartitionOffset } from './checkpoint.js';
 import { cleanLog, cleanableRange, type CleanStats } from './cleaner/cleaner.js';
 import { loadKeyHasher, OffsetMap, type KeyHasher } from './cleaner/offset-map.js';
-import { systemClock, timerScheduler, type Clock, type ScheduledTask, type Scheduler } from './clock.js';
+import { backgroundScheduler, every, runAfter, systemClock, type Cancellable, type Clock, type Scheduler } from '../common/index.js';
 import type { LogConfig } from './config.js';
 import { StorageError } from './errors.js';
 import {
@@ -89,7 +89,7 @@ export class LogManager {
   private readonly cleanerOffsets = new Map<string, bigint>();
   private readonly topicOverrides = new Map<string, Partial<LogConfig>>();
   private readonly checkpointQueue = new SerialQueue();
-  private readonly tasks: ScheduledTask[] = [];
+  private readonly tasks: Cancellable[] = [];
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
@@ -103,7 +103,7 @@ export class LogManager {
     const root = o.logger ?? pino({ level: 'silent' });
     this.logger = root.child({ module: 'storage.log-manager' });
     this.logLogger = root.child({ module: 'storage.log' });
-    this.scheduler = o.scheduler ?? timerScheduler((name, err) => this.logger.error({ err, task: name }, 'storage task failed'));
+    this.scheduler = o.scheduler ?? backgroundScheduler;
     this.intervals = { ...DEFAULT_INTERVALS, ...o.intervals };
   }
 
@@ -171,18 +171,22 @@ export class LogManager {
 
   private schedule(): void {
     const i = this.intervals;
-    const every = (name: string, ms: number, task: () => Promise<unknown>): void => {
-      this.tasks.push(this.scheduler.schedulePeriodic(name, async () => void (await task()), ms));
+    const periodic = (name: string, ms: number, task: () => Promise<unknown>): void => {
+      this.tasks.push(every(this.scheduler, ms, task, (err) => this.taskFailed(name, err)));
     };
-    every('log-retention', i.retentionCheckMs, () => this.runRetention());
-    every('log-flusher', i.flushCheckMs, () => this.flushDirtyLogs());
-    every('recovery-point-checkpoint', i.recoveryPointCheckpointMs, async () => {
+    periodic('log-retention', i.retentionCheckMs, () => this.runRetention());
+    periodic('log-flusher', i.flushCheckMs, () => this.flushDirtyLogs());
+    periodic('recovery-point-checkpoint', i.recoveryPointCheckpointMs, async () => {
       await this.checkpointRecoveryPoints();
       await this.checkpointLogStartOffsets();
     });
-    every('highwatermark-checkpoint', i.highWatermarkCheckpointMs, () => this.checkpointHighWatermarks());
-    if (this.o.cleanerEnabled ?? true) every('log-cleaner', i.cleanerBackoffMs, () => this.runCleaner());
-    every('producer-id-expiration', i.producerIdExpirationCheckMs, () => this.removeExpiredProducers());
+    periodic('highwatermark-checkpoint', i.highWatermarkCheckpointMs, () => this.checkpointHighWatermarks());
+    if (this.o.cleanerEnabled ?? true) periodic('log-cleaner', i.cleanerBackoffMs, () => this.runCleaner());
+    periodic('producer-id-expiration', i.producerIdExpirationCheckMs, () => this.removeExpiredProducers());
+  }
+
+  private taskFailed(task: string, err: unknown): void {
+    this.logger.error({ err, task }, 'storage task failed');
   }
 
   getLog(topic: string, partition: number): PartitionLog | undefined {
@@ -240,7 +244,7 @@ export class LogManager {
     const remove = async (): Promise<void> => fsp.rm(doomed, { recursive: true, force: true });
     const delay = entry.log.config.fileDeleteDelayMs;
     if (delay === 0) await remove();
-    else this.scheduler.scheduleOnce(`delete-dir-${topic}-${partition}`, remove, delay);
+    else runAfter(this.scheduler, delay, remove, (err) => this.taskFailed(`delete-dir-${topic}-${partition}`, err));
     await this.checkpointAll();
     this.logger.info({ topic, partition }, 'deleted log');
     return true;

@@ -17,10 +17,10 @@ import {
   readTopicAssignments,
   readTopicConfig,
   readTopicNames,
-  type Scheduler,
   type TopicAssignment,
   type Watcher,
 } from '../../coordination/index.js';
+import type { Scheduler } from '../../common/index.js';
 import { ControllerChannelManager, type ControlTransport } from './channel.js';
 import { ControllerContext, tpKey, type TopicPartition } from './context.js';
 import type { ControllerEvent } from './events.js';

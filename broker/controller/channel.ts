@@ -5,7 +5,7 @@
  * carrying an error code count as acknowledged: they are answers, not delivery failures.
  */
 import type { Logger } from 'pino';
-import type { Scheduler } from '../../coordination/index.js';
+import type { Scheduler } from '../../common/index.js';
 import type { ControlApi, ControlResponse } from '../metadata/index.js';
 
 export interface ControlTarget {

@@ -15,10 +15,9 @@ import {
   readActiveController,
   registerBroker,
   resignController,
-  type Scheduler,
-  systemScheduler,
   tryElectController,
 } from '../../coordination/index.js';
+import { type Scheduler, systemScheduler } from '../../common/index.js';
 import type { ErrorName } from '../../protocol/index.js';
 import { ActiveController } from './active-controller.js';
 import { partitionsToRebalance } from './auto-rebalance.js';

@@ -5,6 +5,7 @@
  * DescribeGroups, ListGroups and DeleteGroups; the Kafka handlers translate wire versions.
  */
 import { randomUUID } from 'node:crypto';
+import { backgroundScheduler, type Scheduler, type TimerHandle } from '../../common/index.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from './config.js';
 import { ErrorCode as E } from '../../protocol/index.js';
@@ -17,7 +18,7 @@ import { Membership } from './membership.js';
 import { OffsetManager } from './offsets.js';
 import type { OffsetsRecord, OffsetsStore } from './offsets-store.js';
 import { partitionFor } from './partition-for.js';
-import { systemScheduler, TimerTable, type Scheduler } from './scheduler.js';
+import { TimerTable } from './timer-table.js';
 import { KeyedSerialQueue } from './serial-queue.js';
 import type {
   DeleteGroupsResult, DescribedGroup, HeartbeatRequest, JoinGroupRequest, JoinGroupResult, LeaveGroupRequest, LeaveGroupResult,
@@ -54,7 +55,7 @@ export class GroupCoordinator {
   constructor(options: GroupCoordinatorOptions) {
     this.config = { ...DEFAULT_GROUP_COORDINATOR_CONFIG, ...options.config };
     this.store = options.store;
-    this.scheduler = options.scheduler ?? systemScheduler;
+    this.scheduler = options.scheduler ?? backgroundScheduler;
     this.logger = (options.logger ?? silentLogger()).child({ module: 'group-coordinator' });
     this.timers = new TimerTable(this.scheduler);
     const newMemberId = options.newMemberId ?? ((prefix: string) => `${prefix}-${randomUUID()}`);
@@ -317,10 +318,11 @@ export class GroupCoordinator {
   private async append(group: GroupMetadata, records: OffsetsRecord[], forOffsetCommit: boolean): Promise<number> {
     const partition = this.partitionFor(group.groupId);
     const appended = this.store.append(partition, records);
-    let cancel: () => void = () => {};
+    let timer: TimerHandle;
     const timeout = new Promise<never>((_, reject) => {
-      cancel = this.scheduler.schedule(this.config.offsetsCommitTimeoutMs, () =>
-        reject(new OffsetsLogError('BRK_GROUP_OFFSETS_TIMEOUT', `append to partition ${partition} timed out`)),
+      timer = this.scheduler.setTimeout(
+        () => reject(new OffsetsLogError('BRK_GROUP_OFFSETS_TIMEOUT', `append to partition ${partition} timed out`)),
+        this.config.offsetsCommitTimeoutMs,
       );
     });
     // A late failure after the timeout must not surface as an unhandled rejection.
@@ -332,7 +334,7 @@ export class GroupCoordinator {
       this.logger.warn({ err, groupId: group.groupId, partition }, 'offsets append failed');
       return appendErrorToGroupError(err, forOffsetCommit);
     } finally {
-      cancel();
+      this.scheduler.clearTimeout(timer);
     }
   }
 

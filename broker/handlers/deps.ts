@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { TopicAdmin } from '../admin/index.js';
 import type { BrokerConfig } from '../config/index.js';
 import type { MetadataCache } from '../metadata/index.js';
-import type { Scheduler } from '../network/index.js';
+import type { Scheduler } from '../../common/index.js';
 import type { ReplicaManager } from '../replica/index.js';
 
 export interface HandlerDeps {

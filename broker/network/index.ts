@@ -7,4 +7,3 @@ export { InternalRouter } from './internal-router.js';
 export { InterBrokerClient, type BrokerEndpoint, type InterBrokerTransport, type InterBrokerClientOptions, type SendOptions } from './inter-broker-client.js';
 export { InterBrokerChannel } from './inter-broker-channel.js';
 export { RemoteError, encodeRemoteError, decodeRemoteError } from './remote-error.js';
-export { realScheduler, type Scheduler, type TimerHandle } from './scheduler.js';

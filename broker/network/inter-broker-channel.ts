@@ -11,7 +11,7 @@ import { FrameDecoder, decodeInternalFrame, encodeInternalFrame } from '../../pr
 import { BrokerError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { decodeRemoteError } from './remote-error.js';
-import type { Scheduler, TimerHandle } from './scheduler.js';
+import type { Scheduler, TimerHandle } from '../../common/index.js';
 
 export interface ChannelOptions {
   readonly brokerId: number;

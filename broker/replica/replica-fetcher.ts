@@ -9,7 +9,8 @@
  */
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/index.js';
-import type { BrokerEndpoint, InterBrokerTransport, Scheduler, TimerHandle } from '../network/index.js';
+import type { Scheduler, TimerHandle } from '../../common/index.js';
+import type { BrokerEndpoint, InterBrokerTransport } from '../network/index.js';
 import type { Partition } from './partition.js';
 import {
   LEADER_EPOCH_END_OFFSET_API,

@@ -8,7 +8,7 @@
  * automatically every `autoCommitIntervalMs`, before partitions are revoked and on close, or by
  * hand with `commitSync`/`commitAsync`.
  */
-import type { Clock, Scheduler } from '../clock.js';
+import type { Clock, Scheduler } from '../../common/index.js';
 import { Cluster, type ClusterOptions } from '../cluster.js';
 import { KafkaClientError } from '../errors.js';
 import type { Deserializer } from '../serializers.js';

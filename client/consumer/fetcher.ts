@@ -10,7 +10,7 @@
  */
 import type { FetchRequest, FetchResponse, ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/index.js';
 import type { Cluster } from '../cluster.js';
-import type { TimerHandle } from '../clock.js';
+import type { TimerHandle } from '../../common/index.js';
 import { KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
 import { API, errorInfo, iterateBatches, isControlBatch } from '../wire.js';
 import { readBatchRecords, type FetchedRecord } from './record-reader.js';

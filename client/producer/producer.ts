@@ -5,8 +5,8 @@
  * the fire-and-forget form with an optional callback (no promise at all). Idempotence is on by
  * default (acks=all, retries, ≤5 in flight), as in Kafka 3.0+.
  */
-import type { Clock, Scheduler } from '../clock.js';
-import { systemClock, systemScheduler } from '../clock.js';
+import type { Clock, Scheduler } from '../../common/index.js';
+import { systemClock, systemScheduler } from '../../common/index.js';
 import { Cluster, type ClusterOptions } from '../cluster.js';
 import { KafkaClientError } from '../errors.js';
 import { defaultPartitioner, type Partitioner } from '../partitioners/partitioner.js';

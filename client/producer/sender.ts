@@ -12,7 +12,7 @@
  * Concurrency contract: `run()` is synchronous and is the only place batches leave the
  * accumulator; responses re-enter through promise callbacks and end by calling `wakeup()`.
  */
-import type { Clock, Scheduler, TimerHandle } from '../clock.js';
+import type { Clock, Scheduler, TimerHandle } from '../../common/index.js';
 import type { Cluster } from '../cluster.js';
 import { KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
 import type { ProduceRequest, ProduceResponse, ProducePartitionResponse } from '../api-types.js';

@@ -10,7 +10,7 @@
  * run on the scheduler and only set `needsJoin` or call `onLost`.
  */
 import type { HeartbeatRequest, HeartbeatResponse, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse, SyncGroupRequest, SyncGroupResponse } from '../../../protocol/index.js';
-import type { TimerHandle } from '../../clock.js';
+import type { TimerHandle } from '../../../common/index.js';
 import type { Cluster } from '../../cluster.js';
 import { KafkaClientError, brokerError } from '../../errors.js';
 import { API, errorInfo } from '../../wire.js';

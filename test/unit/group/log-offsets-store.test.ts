@@ -7,15 +7,16 @@ import {
   OFFSETS_TOPIC_NAME,
   decodeOffsetsKey,
 } from '../../../broker/group/index.js';
-import { clockScheduler, fakeClock, formGroup, syncAll, TEST_CONFIG, type Harness } from './harness.js';
+import { formGroup, syncAll, TEST_CONFIG, type Harness } from './harness.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
 import { MemoryOffsetsLog } from './memory-offsets-log.js';
 
 const T = OFFSETS_TOPIC_NAME;
 
-function coordinatorOn(log: MemoryOffsetsLog, clock: ReturnType<typeof fakeClock>, loadBufferSize?: number): { coordinator: GroupCoordinator; store: LogOffsetsStore } {
-  const store = new LogOffsetsStore({ log, now: () => clock.now, ...(loadBufferSize === undefined ? {} : { loadBufferSize }) });
+function coordinatorOn(log: MemoryOffsetsLog, clock: TestScheduler, loadBufferSize?: number): { coordinator: GroupCoordinator; store: LogOffsetsStore } {
+  const store = new LogOffsetsStore({ log, now: () => clock.now(), ...(loadBufferSize === undefined ? {} : { loadBufferSize }) });
   let n = 0;
-  const coordinator = new GroupCoordinator({ store, config: TEST_CONFIG, scheduler: clockScheduler(clock), newMemberId: (p) => `${p}-${++n}` });
+  const coordinator = new GroupCoordinator({ store, config: TEST_CONFIG, scheduler: clock, newMemberId: (p) => `${p}-${++n}` });
   return { coordinator, store };
 }
 
@@ -32,8 +33,8 @@ const commitReq = (groupId: string, offsets: Array<[number, bigint]>, metadata: 
 });
 
 describe('group > LogOffsetsStore (records in the replicated log)', () => {
-  let clock: ReturnType<typeof fakeClock>;
-  beforeEach(() => (clock = fakeClock()));
+  let clock: TestScheduler;
+  beforeEach(() => (clock = new TestScheduler()));
   afterEach(() => clock.restore());
 
   it('one commit is one record batch with the offsets records as key/value; a fresh coordinator replays them', async () => {
@@ -58,7 +59,7 @@ describe('group > LogOffsetsStore (records in the replicated log)', () => {
       'standalone/orders-1',
       'standalone/orders-2',
     ]);
-    expect(batches[0]!.header.baseTimestamp).to.equal(BigInt(clock.now));
+    expect(batches[0]!.header.baseTimestamp).to.equal(BigInt(clock.now()));
     await first.coordinator.shutdown();
 
     const second = coordinatorOn(log, clock);
@@ -155,13 +156,13 @@ describe('group > LogOffsetsStore (records in the replicated log)', () => {
 });
 
 describe('group > GroupCoordinatorComponent', () => {
-  let clock: ReturnType<typeof fakeClock>;
-  beforeEach(() => (clock = fakeClock()));
+  let clock: TestScheduler;
+  beforeEach(() => (clock = new TestScheduler()));
   afterEach(() => clock.restore());
 
   it('follows leadership changes of __consumer_offsets only, in order, and loads what the log holds', async () => {
     const log = new MemoryOffsetsLog();
-    const component = new GroupCoordinatorComponent({ log, config: TEST_CONFIG, scheduler: clockScheduler(clock) });
+    const component = new GroupCoordinatorComponent({ log, config: TEST_CONFIG, scheduler: clock });
     const c = component.coordinator;
     const p = c.partitionFor('grp');
     component.onLeadershipChange('some-topic', p, true);

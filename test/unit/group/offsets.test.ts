@@ -92,12 +92,12 @@ describe('group > offsets', () => {
 
     await h.coordinator.leaveGroup({ groupId: 'g', members: [{ memberId: me.memberId, groupInstanceId: null }] });
     expect(h.coordinator.groupState('g')).to.equal('Empty');
-    const emptySince = h.clock.now;
+    const emptySince = h.clock.now();
     await h.clock.tickAsync(15 * minute);
     expect((await h.coordinator.fetchOffsets({ groupId: 'g', partitions: null })).partitions).to.have.length(1);
     // The periodic check (every 5 min) drops them once the group has been empty for the retention.
     await h.clock.tickAsync(10 * minute);
-    expect(h.clock.now - emptySince).to.be.at.least(20 * minute);
+    expect(h.clock.now() - emptySince).to.be.at.least(20 * minute);
     expect((await h.coordinator.fetchOffsets({ groupId: 'g', partitions: null })).partitions).to.deep.equal([]);
     expect(h.coordinator.groupState('g')).to.equal(undefined);
     // Tombstones for the offset and then the group were written.

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { silentLogger } from '../../../broker/index.js';
-import { realScheduler, type BrokerEndpoint, type InterBrokerTransport } from '../../../broker/network/index.js';
+import type { BrokerEndpoint, InterBrokerTransport } from '../../../broker/network/index.js';
+import { backgroundScheduler } from '../../../common/index.js';
 import {
   LEADER_EPOCH_END_OFFSET_API,
   Partition,
@@ -51,7 +52,7 @@ describe('replica > follower fetcher against a leader log', function () {
       brokerEpoch: () => 10n,
       transport: leaderTransport(leader, calls),
       endpoint: (id) => ({ id, host: '127.0.0.1', port: 1 }),
-      scheduler: realScheduler,
+      scheduler: backgroundScheduler,
       logger: silentLogger(),
       settings: { maxWaitMs: 50, minBytes: 1, maxBytes: 1 << 20, partitionMaxBytes: 1 << 20, backoffMs: 20, socketTimeoutMs: 1_000 },
       onFollowerProgress: () => {},
