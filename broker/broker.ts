@@ -31,7 +31,7 @@ import { dataPathHandlers } from './handlers/index.js';
 import { createInitProducerIdHandler } from './handlers/init-producer-id.js';
 import { stateChangeLogger } from './logging.js';
 import { type BrokerIdentity, type ControlApi, ControlRequestHandler, MetadataCache, resolveBrokerIdentity } from './metadata/index.js';
-import { backgroundScheduler, type Scheduler } from '../common/index.js';
+import { backgroundScheduler, type Scheduler, sleep } from '../common/index.js';
 import {
   ALTER_ISR_API,
   ConfigChangeWatcher,
@@ -391,7 +391,7 @@ export class Broker {
         const duplicate = isCoordinationError(err, 'CRD_DUPLICATE_BROKER');
         if (!duplicate || this.scheduler.now() >= deadline) throw err;
         if (attempt === 1) this.log.warn({ brokerId: this.brokerId }, 'broker id still registered by an older session; waiting for that session to expire');
-        await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, 500));
+        await sleep(this.scheduler, 500);
       }
     }
   }
@@ -431,7 +431,7 @@ export class Broker {
         this.log.warn({ attempt }, 'ZooKeeper is not connected; giving up on controlled shutdown');
         return;
       }
-      if (attempt < attempts) await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, this.config.int('controlled.shutdown.retry.backoff.ms')));
+      if (attempt < attempts) await sleep(this.scheduler, this.config.int('controlled.shutdown.retry.backoff.ms'));
     }
   }
 

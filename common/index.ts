@@ -1,5 +1,5 @@
-// Public surface of common/: the few mechanisms every module shares — the module-error shape and
-// injected time. Imports nothing; no sockets, files or logging.
+// Public surface of common/: the few mechanisms every module shares — the module-error shape,
+// injected time, sleep and backoff. Imports nothing; no sockets, files or logging.
 export { ModuleError, kafkaErrorOf, isRetriable, type ErrorSpec, type ErrorTable, type ModuleErrorOptions } from './errors.js';
 export {
   MAX_TIMER_MS,
@@ -9,8 +9,10 @@ export {
   systemClock,
   runAfter,
   every,
+  sleep,
   type Clock,
   type Scheduler,
   type TimerHandle,
   type Cancellable,
 } from './time.js';
+export { backoffMs, DEFAULT_BACKOFF_JITTER, type BackoffPolicy } from './backoff.js';

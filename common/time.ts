@@ -88,6 +88,25 @@ export function every(scheduler: Scheduler, periodMs: number, task: () => unknow
   };
 }
 
+/**
+ * Resolves after `ms` on `scheduler`, or as soon as `signal` aborts: true when the time passed,
+ * false when aborted (the timer is cleared, nothing is left pending).
+ */
+export function sleep(scheduler: Scheduler, ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted === true) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      scheduler.clearTimeout(handle);
+      resolve(false);
+    };
+    const handle = scheduler.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 // Returns the run's promise so a fake scheduler can wait for the work a timer started.
 function runGuarded(task: () => unknown, onError: (err: unknown) => void): Promise<void> {
   return Promise.resolve()

@@ -3,6 +3,7 @@
  * "Error: …" and exit 1), bootstrap parsing, an Admin that fails fast and clearly when no broker
  * answers, and output helpers (Kafka-style aligned tables).
  */
+import { backoffMs, sleep, systemScheduler } from '../../common/index.js';
 import { Admin, API, KafkaClientError } from '../../client/index.js';
 import { parseArgs, usage, UsageError, type ParsedArgs, type ToolSpec } from './args.js';
 
@@ -151,7 +152,7 @@ export async function retrying<T>(fn: () => Promise<T>, attempts = 8): Promise<T
       return await fn();
     } catch (e) {
       if (!(e instanceof KafkaClientError) || !e.retriable || i >= attempts) throw e;
-      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** i, 2000)));
+      await sleep(systemScheduler, backoffMs({ initialMs: 200, maxMs: 2000 }, i - 1));
     }
   }
 }

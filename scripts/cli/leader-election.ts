@@ -18,6 +18,7 @@ import {
 import { UsageError, type ParsedArgs, type ToolSpec } from './args.js';
 import { out, err, runTool, ToolError } from './common.js';
 import { isNodeExists, openZk, ZOOKEEPER_FLAG } from './zk.js';
+import { backoffMs, sleep, systemScheduler } from '../../common/index.js';
 
 const spec: ToolSpec = {
   name: 'leader-election.sh',
@@ -100,11 +101,9 @@ async function elect(zk: ZkSession, tps: TopicPartitionRef[], timeoutMs: number)
     }
     // The controller deletes the node once it has run the elections.
     const deadline = Date.now() + timeoutMs;
-    let delay = 50;
-    while ((await zk.exists(PREFERRED_REPLICA_ELECTION_PATH)) !== null) {
+    for (let attempt = 0; (await zk.exists(PREFERRED_REPLICA_ELECTION_PATH)) !== null; attempt++) {
       if (Date.now() >= deadline) throw new ToolError(`the controller did not process ${PREFERRED_REPLICA_ELECTION_PATH} within ${timeoutMs} ms (is a controller running?)`);
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 500);
+      await sleep(systemScheduler, backoffMs({ initialMs: 50, maxMs: 500 }, attempt));
     }
   }
   const after = await readPartitionStates(zk, todo);

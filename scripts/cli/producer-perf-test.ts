@@ -9,6 +9,7 @@ import { keyValues, UsageError, type ToolSpec } from './args.js';
 import { producerOptions } from './client-props.js';
 import { CLIENT_TIMEOUTS, describeError, err, out, runTool, ToolError, withTimeout } from './common.js';
 import { LatencyStats, ProgressBar } from './perf-report.js';
+import { sleep, systemScheduler } from '../../common/index.js';
 
 const spec: ToolSpec = {
   name: 'producer-perf-test.sh',
@@ -78,7 +79,7 @@ runTool(spec, async (args) => {
         // Kafka's ThroughputThrottler: sleep whenever we are ahead of the target rate.
         const due = start + (i / throughput) * 1000;
         const ahead = due - performance.now();
-        if (ahead > 1) await new Promise((r) => setTimeout(r, ahead));
+        if (ahead > 1) await sleep(systemScheduler, ahead);
       }
       const record = { topic, value: payload };
       const t0 = performance.now();

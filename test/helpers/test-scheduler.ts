@@ -3,7 +3,8 @@
  * rather than on the real globals, so mocha's own timeouts, real sockets and real files keep real
  * time while the code under test sees only the fake. It also knows which of its timers are still
  * pending (with their delays) and waits for the work its timers started (`every`/`runAfter`
- * return their run's promise to the timer).
+ * return their run's promise to the timer; work that never finishes holds `tickAsync` until
+ * mocha's timeout fails the test).
  *
  * `TestScheduler.realTime()` keeps real time but the same bookkeeping, for tests that talk to a
  * real (or fake) broker over sockets and only want to know that nothing was left pending.

@@ -10,7 +10,7 @@
  * run on the scheduler and only set `needsJoin` or call `onLost`.
  */
 import type { HeartbeatRequest, HeartbeatResponse, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse, SyncGroupRequest, SyncGroupResponse } from '../../../protocol/index.js';
-import type { TimerHandle } from '../../../common/index.js';
+import { sleep, type TimerHandle } from '../../../common/index.js';
 import type { Cluster } from '../../cluster.js';
 import { KafkaClientError, brokerError } from '../../errors.js';
 import { API, errorInfo } from '../../wire.js';
@@ -96,10 +96,10 @@ export class GroupMembership {
       }
       try {
         const backoff = await this.joinOnce();
-        if (backoff) await this.sleep(this.opts.retryBackoffMs);
+        if (backoff) await sleep(this.cluster.scheduler, this.opts.retryBackoffMs);
       } catch (err) {
         if (!(err instanceof KafkaClientError) || !err.retriable) throw err;
-        await this.sleep(this.opts.retryBackoffMs);
+        await sleep(this.cluster.scheduler, this.opts.retryBackoffMs);
       }
     }
     if (!this.closed) this.scheduleHeartbeat();
@@ -248,10 +248,6 @@ export class GroupMembership {
       members: [{ memberId: this.memberId, groupInstanceId: null }],
     };
     await this.client.send<LeaveGroupResponse>(API.LeaveGroup, req).catch(() => undefined);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.cluster.scheduler.setTimeout(resolve, ms));
   }
 }
 

@@ -8,6 +8,7 @@ import { ApiKey, ErrorCode, encodeRecordBatch, iterateBatches, iterateRecords } 
 import type { BrokerProcess } from '../../helpers/broker-process.js';
 import { KafkaSocket } from '../../helpers/kafka-socket.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { sleep, systemScheduler } from '../../../common/index.js';
 
 export interface PartitionView {
   leader: number;
@@ -170,7 +171,7 @@ export class AckedProducer {
         this.sock = undefined;
         leader = -1;
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(systemScheduler, 50);
     }
   }
 }

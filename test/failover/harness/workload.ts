@@ -12,6 +12,7 @@ import { ApiKey } from '../../../protocol/index.js';
 import type { CommitObservation, ProducedRecord, ReadRecord } from '../../helpers/history/index.js';
 import { KafkaSocket } from '../../helpers/kafka-socket.js';
 import type { FailoverCluster } from './failover-cluster.js';
+import { sleep, systemScheduler } from '../../../common/index.js';
 
 /** What group-consumer-worker.mjs gets and sends (see its header). */
 interface GroupConsumerWorkerData {
@@ -189,7 +190,7 @@ export class Workload {
         if (spec.idempotent && producer !== undefined) producer = await this.replaceProducer(producer, spec);
       }
       // Pacing, not synchronisation: keeps the CPU for the brokers under fault.
-      await new Promise((r) => setTimeout(r, spec.intervalMs ?? 5));
+      await sleep(systemScheduler, spec.intervalMs ?? 5);
     }
   }
 
@@ -244,7 +245,7 @@ export class Workload {
         } catch {
           // The coordinator may be moving; the next round will see it.
         }
-        await new Promise((r) => setTimeout(r, 300));
+        await sleep(systemScheduler, 300);
       }
     } finally {
       await admin.disconnect().catch(() => undefined);

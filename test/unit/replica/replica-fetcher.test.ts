@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { silentLogger } from '../../../broker/index.js';
 import type { BrokerEndpoint, InterBrokerTransport } from '../../../broker/network/index.js';
-import { backgroundScheduler } from '../../../common/index.js';
+import { backgroundScheduler, sleep } from '../../../common/index.js';
 import {
   LEADER_EPOCH_END_OFFSET_API,
   Partition,
@@ -30,7 +30,7 @@ function leaderTransport(leader: PartitionLog, calls: string[]): InterBrokerTran
           return { partitions: [{ topic: fp.topic, partition: fp.partition, errorCode: 1, highWatermark: leader.highWatermark, logStartOffset: leader.logStartOffset, logEndOffset: leader.logEndOffset, records: Buffer.alloc(0) }] };
         }
         const records = fp.fetchOffset < leader.logEndOffset ? (await leader.read(fp.fetchOffset, fp.partitionMaxBytes, { minOneBatch: true })).records : Buffer.alloc(0);
-        if (records.length === 0) await new Promise((r) => setTimeout(r, 20));
+        if (records.length === 0) await sleep(backgroundScheduler, 20); // a leader's long poll
         return { partitions: [{ topic: fp.topic, partition: fp.partition, errorCode: 0, highWatermark: leader.highWatermark, logStartOffset: leader.logStartOffset, logEndOffset: leader.logEndOffset, records }] };
       }
       throw new Error(`unexpected api ${api}`);
@@ -95,7 +95,7 @@ describe('replica > follower fetcher against a leader log', function () {
     await fetcher.removePartitions([p.key]);
     await leader.appendAsLeader(batch({ values: ['b'] }), 3);
     // Several fetch rounds' worth of time: nothing more may arrive.
-    await new Promise((r) => setTimeout(r, 150));
+    await sleep(backgroundScheduler, 150);
     expect(follower.logEndOffset).to.equal(1n);
     expect(calls).to.not.include(LEADER_EPOCH_END_OFFSET_API);
   });
