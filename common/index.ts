@@ -16,3 +16,4 @@ export {
   type Cancellable,
 } from './time.js';
 export { backoffMs, DEFAULT_BACKOFF_JITTER, type BackoffPolicy } from './backoff.js';
+export { tpKey, parseTpKey } from './topic-partition.js';

@@ -3,6 +3,7 @@
  * topic assignments, partition states, configs and admin requests. Bulk reads are pipelined
  * (all requests in flight at once, in bounded chunks) because failover is O(partitions).
  */
+import { tpKey } from '../common/index.js';
 import { isCoordinationError } from './errors.js';
 import {
   BROKER_IDS_PATH,
@@ -121,7 +122,7 @@ export async function readPartitionStates(
   store: CoordinationStore,
   partitions: readonly TopicPartitionKey[],
 ): Promise<Map<string, PartitionStateWithVersion>> {
-  const read = await pipelined(partitions, async (p) => [`${p.topic}-${p.partition}`, await readPartitionState(store, p.topic, p.partition)] as const);
+  const read = await pipelined(partitions, async (p) => [tpKey(p.topic, p.partition), await readPartitionState(store, p.topic, p.partition)] as const);
   const out = new Map<string, PartitionStateWithVersion>();
   for (const [k, s] of read) if (s !== null) out.set(k, s);
   return out;

@@ -52,3 +52,13 @@ export { encodeInternalFrame, decodeInternalFrame, type InternalFrame } from './
 export type { MessageSpec, FieldSpec, FieldType, PrimitiveType, Body, MessageBody, Decoded } from './schema/spec.js';
 export { messageCodec, isFlexible, isValidVersion, type MessageCodec } from './schema/compile.js';
 export * from './messages/index.js';
+export {
+  CONSUMER_PROTOCOL_TYPE,
+  encodeSubscription,
+  decodeSubscription,
+  encodeAssignment,
+  decodeAssignment,
+  type Subscription,
+  type Assignment,
+  type TopicPartitions,
+} from './consumer-protocol.js';

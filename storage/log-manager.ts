@@ -11,7 +11,7 @@ import { pino, type Logger } from 'pino';
 import { readOffsetCheckpoint, writeOffsetCheckpoint, type TopicPartitionOffset } from './checkpoint.js';
 import { cleanLog, cleanableRange, type CleanStats } from './cleaner/cleaner.js';
 import { loadKeyHasher, OffsetMap, type KeyHasher } from './cleaner/offset-map.js';
-import { backgroundScheduler, every, runAfter, systemClock, type Cancellable, type Clock, type Scheduler } from '../common/index.js';
+import { backgroundScheduler, every, runAfter, systemClock, type Cancellable, type Clock, type Scheduler, tpKey } from '../common/index.js';
 import type { LogConfig } from './config.js';
 import { StorageError } from './errors.js';
 import {
@@ -67,8 +67,6 @@ const DEFAULT_INTERVALS: LogManagerIntervals = {
   producerIdExpirationCheckMs: 600_000,
 };
 
-const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
 async function mapBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const errors: unknown[] = [];
@@ -120,7 +118,7 @@ export class LogManager {
       this.logger.warn({ err, file: join(dir, name) }, 'ignoring unreadable checkpoint');
       return [] as TopicPartitionOffset[];
     });
-    return new Map(entries.map((e) => [key(e.topic, e.partition), e.offset]));
+    return new Map(entries.map((e) => [tpKey(e.topic, e.partition), e.offset]));
   }
 
   private configFor(topic: string, extra?: Partial<LogConfig>): Partial<LogConfig> {
@@ -151,13 +149,13 @@ export class LogManager {
         }
         const tp = parsePartitionDirName(entry.name);
         if (!tp) continue;
-        const k = key(tp.topic, tp.partition);
+        const k = tpKey(tp.topic, tp.partition);
         jobs.push({ logDir, ...tp, rp: rps!.get(k), lso: lsos!.get(k), hw: hws!.get(k) });
       }
     }
     const started = this.clock.now();
     await mapBounded(jobs, this.o.openParallelism ?? 8, async (j) => {
-      const k = key(j.topic, j.partition);
+      const k = tpKey(j.topic, j.partition);
       const log = await PartitionLog.open({
         ...this.openOptions(j.logDir, j.topic, j.partition, this.configFor(j.topic)),
         recoveryPoint: j.rp, logStartOffset: j.lso, highWatermark: j.hw,
@@ -190,7 +188,7 @@ export class LogManager {
   }
 
   getLog(topic: string, partition: number): PartitionLog | undefined {
-    return this.logs.get(key(topic, partition))?.log;
+    return this.logs.get(tpKey(topic, partition))?.log;
   }
 
   allLogs(): PartitionLog[] {
@@ -200,7 +198,7 @@ export class LogManager {
   /** The existing log, or a new one in the log dir holding the fewest logs. */
   getOrCreateLog(topic: string, partition: number, config?: Partial<LogConfig>): Promise<PartitionLog> {
     if (this.stopped) return Promise.reject(new StorageError('STG_LOG_CLOSED', 'log manager is shut down'));
-    const k = key(topic, partition);
+    const k = tpKey(topic, partition);
     const existing = this.logs.get(k);
     if (existing) return Promise.resolve(existing.log);
     let pending = this.creating.get(k);
@@ -232,7 +230,7 @@ export class LogManager {
 
   /** Closes the log, renames its directory `<topic>-<partition>.<id>-delete` and removes it. */
   async deleteLog(topic: string, partition: number): Promise<boolean> {
-    const k = key(topic, partition);
+    const k = tpKey(topic, partition);
     const entry = this.logs.get(k);
     if (!entry) return false;
     this.logs.delete(k);
@@ -268,7 +266,7 @@ export class LogManager {
   }
 
   cleanerCheckpoint(topic: string, partition: number): bigint | undefined {
-    return this.cleanerOffsets.get(key(topic, partition));
+    return this.cleanerOffsets.get(tpKey(topic, partition));
   }
 
   /** Compacts the dirtiest eligible log, if any (one per call, like one cleaner thread). */
@@ -277,13 +275,13 @@ export class LogManager {
     let best: { log: PartitionLog; ratio: number } | undefined;
     for (const log of this.allLogs()) {
       if (!log.config.cleanupPolicy.includes('compact') || log.isClosed) continue;
-      const range = cleanableRange(log, this.cleanerOffsets.get(key(log.topic, log.partition)), now);
+      const range = cleanableRange(log, this.cleanerOffsets.get(tpKey(log.topic, log.partition)), now);
       if (range.dirtyBytes === 0 || (!opts.force && range.dirtyRatio < log.config.minCleanableDirtyRatio)) continue;
       if (!best || range.dirtyRatio > best.ratio) best = { log, ratio: range.dirtyRatio };
     }
     if (!best) return undefined;
     this.offsetMap ??= new OffsetMap(this.o.cleanerDedupeBufferBytes ?? 32 * 1024 * 1024, this.o.hasher ?? (await loadKeyHasher()));
-    const k = key(best.log.topic, best.log.partition);
+    const k = tpKey(best.log.topic, best.log.partition);
     const stats = await cleanLog(best.log, this.cleanerOffsets.get(k), { map: this.offsetMap, clock: this.clock, logger: this.logger, force: opts.force });
     if (stats.cleaned) {
       this.cleanerOffsets.set(k, stats.cleanedUpTo);
@@ -318,7 +316,7 @@ export class LogManager {
   }
 
   checkpointCleanerOffsets(): Promise<void> {
-    return this.writeCheckpoint(CLEANER_OFFSET_CHECKPOINT, (l) => this.cleanerOffsets.get(key(l.topic, l.partition)));
+    return this.writeCheckpoint(CLEANER_OFFSET_CHECKPOINT, (l) => this.cleanerOffsets.get(tpKey(l.topic, l.partition)));
   }
 
   async checkpointAll(): Promise<void> {

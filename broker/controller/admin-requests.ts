@@ -4,6 +4,7 @@
  * preferred-replica elections (/admin/preferred_replica_election), ISR change notifications,
  * controlled shutdown and ElectLeaders.
  */
+import { tpKey } from '../../common/index.js';
 import {
   CONFIG_CHANGE_PREFIX,
   CONFIG_CHANGES_PATH,
@@ -30,7 +31,7 @@ import {
 import type { ErrorName } from '../../protocol/index.js';
 import { EPOCH_DURING_DELETE, type StopReplicaResponse } from '../metadata/index.js';
 import type { ActiveController } from './active-controller.js';
-import { tpKey, type TopicPartition } from './context.js';
+import type { TopicPartition } from './context.js';
 import { ControllerError, type ElectionType } from './events.js';
 
 export class AdminRequests {

@@ -4,10 +4,11 @@
  * The leader epoch does not change; the write is fenced and conditional on the znode version the
  * leader last saw (`currentIsrVersion`).
  */
+import { tpKey } from '../../common/index.js';
 import type { ErrorName } from '../../protocol/index.js';
 import { encodePartitionState, ops, partitionStatePath } from '../../coordination/index.js';
 import type { ActiveController } from './active-controller.js';
-import { tpKey, type TopicPartition } from './context.js';
+import type { TopicPartition } from './context.js';
 import { ControllerError } from './events.js';
 
 export interface AlterIsrPartition {

@@ -17,14 +17,14 @@ import {
   resignController,
   tryElectController,
 } from '../../coordination/index.js';
-import { type Scheduler, systemScheduler } from '../../common/index.js';
+import { type Scheduler, systemScheduler, tpKey } from '../../common/index.js';
 import type { ErrorName } from '../../protocol/index.js';
 import { ActiveController } from './active-controller.js';
 import { partitionsToRebalance } from './auto-rebalance.js';
 import type { OngoingReassignment, ReassignmentRequest } from './reassignment.js';
 import { alterIsr, type AlterIsrPartition, type AlterIsrPartitionResult } from './alter-isr.js';
 import type { ControlTransport } from './channel.js';
-import { tpKey, type TopicPartition } from './context.js';
+import type { TopicPartition } from './context.js';
 import { ControllerEventQueue } from './event-queue.js';
 import { ControllerError, type ControllerEvent, type ElectionType, rejectDropped } from './events.js';
 

@@ -6,6 +6,7 @@
  * from what was written, then the caller's request batch gets the LeaderAndIsr/UpdateMetadata.
  * Writes for many partitions are pipelined: one multi per partition, all in flight together.
  */
+import { tpKey } from '../../common/index.js';
 import type { Logger } from 'pino';
 import {
   type CoordinationStore,
@@ -19,7 +20,7 @@ import {
   readPartitionStates,
   topicPartitionsPath,
 } from '../../coordination/index.js';
-import { type ControllerContext, tpKey, type TopicPartition } from './context.js';
+import type { ControllerContext, TopicPartition } from './context.js';
 import {
   controlledShutdownPartitionLeaderElection,
   type ElectionResult,

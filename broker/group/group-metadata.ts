@@ -3,8 +3,8 @@
  * static members, protocol votes, leader, committed offsets. No timers, no I/O, no promises:
  * the coordinator drives it and owns all scheduling.
  */
-import { CONSUMER_PROTOCOL_TYPE, groupSubscribedTopics } from './consumer-subscription.js';
-import { ErrorCode } from '../../protocol/index.js';
+import { groupSubscribedTopics } from './consumer-subscription.js';
+import { CONSUMER_PROTOCOL_TYPE, ErrorCode } from '../../protocol/index.js';
 import { GroupCoordinatorError } from './errors.js';
 import { canRebalance, canTransition, type GroupState } from './group-state.js';
 import type { MemberMetadata } from './member-metadata.js';
@@ -18,10 +18,6 @@ export interface StoredOffset {
   metadata: string;
   commitTimestamp: bigint;
   expireTimestamp: bigint | null;
-}
-
-export function offsetKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
 }
 
 export class GroupMetadata {

@@ -16,7 +16,7 @@ export { offsetsTopicEnsurer, type OffsetsTopicEnsurerOptions, type OffsetsTopic
 export { OFFSETS_TOPIC_NAME, javaStringHashCode, partitionFor } from './partition-for.js';
 export { GROUP_STATES, VALID_PREVIOUS_STATES, canTransition, type GroupState } from './group-state.js';
 export { NEW_MEMBER_JOIN_TIMEOUT_MS } from './rebalance.js';
-export { CONSUMER_PROTOCOL_TYPE, subscribedTopicsOf } from './consumer-subscription.js';
+export { subscribedTopicsOf } from './consumer-subscription.js';
 export {
   decodeGroupMetadataValue,
   decodeOffsetCommitValue,

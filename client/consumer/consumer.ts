@@ -9,6 +9,7 @@
  * hand with `commitSync`/`commitAsync`.
  */
 import type { Clock, Scheduler } from '../../common/index.js';
+import { tpKey } from '../../common/index.js';
 import { Cluster, type ClusterOptions } from '../cluster.js';
 import { KafkaClientError } from '../errors.js';
 import type { Deserializer } from '../serializers.js';
@@ -16,7 +17,7 @@ import type { RecordHeader } from '../producer/batch.js';
 import type { Assignor } from './assignors/types.js';
 import { rangeAssignor } from './assignors/range.js';
 import { cooperativeStickyAssignor } from './assignors/cooperative-sticky.js';
-import { Fetcher, tpKey, type OffsetResetPolicy, type TopicPartition } from './fetcher.js';
+import { Fetcher, type OffsetResetPolicy, type TopicPartition } from './fetcher.js';
 import type { FetchedRecord } from './record-reader.js';
 import type { OffsetAndMetadata } from './group/group-client.js';
 import { GroupMembership } from './group/membership.js';

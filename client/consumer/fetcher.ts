@@ -11,6 +11,7 @@
 import type { FetchRequest, FetchResponse, ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/index.js';
 import type { Cluster } from '../cluster.js';
 import type { TimerHandle } from '../../common/index.js';
+import { tpKey } from '../../common/index.js';
 import { KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
 import { API, errorInfo, iterateBatches, isControlBatch } from '../wire.js';
 import { readBatchRecords, type FetchedRecord } from './record-reader.js';
@@ -78,7 +79,6 @@ const OFFSET_OUT_OF_RANGE = 1;
 const EARLIEST = -2n;
 const LATEST = -1n;
 
-export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export class Fetcher {
   private readonly states = new Map<string, PartitionState>();

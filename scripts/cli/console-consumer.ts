@@ -5,6 +5,7 @@
  * after --max-messages, after --timeout-ms without a record, or on Ctrl-C, commits what it
  * printed (in a group), and reports "Processed a total of N messages" on stderr.
  */
+import { tpKey } from '../../common/index.js';
 import { Consumer, type ConsumerRecord, type OffsetAndMetadata, type TopicPartition } from '../../client/index.js';
 import { keyValues, UsageError, type ToolSpec } from './args.js';
 import { consumerOptions } from './client-props.js';
@@ -97,7 +98,7 @@ runTool(spec, async (args) => {
         if (maxMessages !== undefined && count >= maxMessages) break;
         process.stdout.write(printer(r));
         count++;
-        next.set(`${r.topic}\u0000${r.partition}`, { tp: { topic: r.topic, partition: r.partition }, offset: r.offset + 1n });
+        next.set(tpKey(r.topic, r.partition), { tp: { topic: r.topic, partition: r.partition }, offset: r.offset + 1n });
       }
       if (records.length > 0) lastRecordAt = Date.now();
       // Like Kafka's auto commit (every 5 s), but of what was printed, not of what was fetched.

@@ -3,7 +3,7 @@
  * every member's subscription and the partition counts, and returns each member's partitions.
  * Assignors are pure: same input, same output, no I/O.
  */
-import type { Subscription, TopicPartitions } from './consumer-protocol.js';
+import type { Subscription, TopicPartitions } from '../../../protocol/index.js';
 
 export type RebalanceProtocol = 'eager' | 'cooperative';
 

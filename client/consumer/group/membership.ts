@@ -10,11 +10,11 @@
  * run on the scheduler and only set `needsJoin` or call `onLost`.
  */
 import type { HeartbeatRequest, HeartbeatResponse, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse, SyncGroupRequest, SyncGroupResponse } from '../../../protocol/index.js';
-import { sleep, type TimerHandle } from '../../../common/index.js';
+import { sleep, type TimerHandle, tpKey } from '../../../common/index.js';
 import type { Cluster } from '../../cluster.js';
 import { KafkaClientError, brokerError } from '../../errors.js';
 import { API, errorInfo } from '../../wire.js';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, type TopicPartitions } from '../assignors/consumer-protocol.js';
+import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, ProtocolError, type TopicPartitions } from '../../../protocol/index.js';
 import { revokedPartitions } from '../assignors/cooperative-sticky.js';
 import type { Assignor, GroupMember } from '../assignors/types.js';
 import type { TopicPartition } from '../fetcher.js';
@@ -140,7 +140,7 @@ export class GroupMembership {
     };
     const syncRes = await this.client.send<SyncGroupResponse>(API.SyncGroup, sync);
     if (syncRes.errorCode !== 0) return this.onJoinError(syncRes.errorCode, this.memberId, 'SyncGroup');
-    await this.applyAssignment(decodeAssignment(syncRes.assignment).assignedPartitions);
+    await this.applyAssignment(consumerProtocol(() => decodeAssignment(syncRes.assignment)).assignedPartitions);
     return false;
   }
 
@@ -164,7 +164,7 @@ export class GroupMembership {
   private async assign(res: JoinGroupResponse): Promise<SyncGroupRequest['assignments']> {
     const assignor = this.opts.assignors.find((a) => a.name === res.protocolName);
     if (assignor === undefined) throw new KafkaClientError('CLI_INVALID_CONFIG', `the group chose assignor "${res.protocolName}", which this member lacks`);
-    const members: GroupMember[] = res.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null, subscription: decodeSubscription(m.metadata) }));
+    const members: GroupMember[] = res.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null, subscription: consumerProtocol(() => decodeSubscription(m.metadata)) }));
     const topics = [...new Set(members.flatMap((m) => m.subscription.topics))];
     await this.cluster.refreshMetadata(topics);
     const partitionsPerTopic = new Map<string, number>();
@@ -177,9 +177,9 @@ export class GroupMembership {
   }
 
   private async applyAssignment(assigned: TopicPartitions[]): Promise<void> {
-    const before = new Set(flatten(this.owned).map((tp) => `${tp.topic}\u0000${tp.partition}`));
+    const before = new Set(flatten(this.owned).map((tp) => tpKey(tp.topic, tp.partition)));
     const revoked = this.cooperative ? flatten(revokedPartitions(this.owned, assigned)) : [];
-    const added = flatten(assigned).filter((tp) => !before.has(`${tp.topic}\u0000${tp.partition}`));
+    const added = flatten(assigned).filter((tp) => !before.has(tpKey(tp.topic, tp.partition)));
     this.owned = assigned;
     if (revoked.length > 0) await this.hooks.revoked(revoked);
     await this.hooks.assigned(added);
@@ -248,6 +248,16 @@ export class GroupMembership {
       members: [{ memberId: this.memberId, groupInstanceId: null }],
     };
     await this.client.send<LeaveGroupResponse>(API.LeaveGroup, req).catch(() => undefined);
+  }
+}
+
+/** A ConsumerProtocol payload that does not decode is a broken group member, not a broken connection. */
+function consumerProtocol<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (err) {
+    if (err instanceof ProtocolError) throw new KafkaClientError('CLI_INVALID_ASSIGNMENT', err.message, { cause: err });
+    throw err;
   }
 }
 

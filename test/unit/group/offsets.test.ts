@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ErrorCode as E } from '../../../protocol/index.js';
+import { encodeSubscription, ErrorCode as E } from '../../../protocol/index.js';
 import { OffsetsLogError, subscribedTopicsOf, type OffsetCommitPartition } from '../../../broker/group/index.js';
 import { formGroup, startHarness, syncAll, type Harness } from './harness.js';
 
@@ -108,19 +108,7 @@ describe('group > offsets', () => {
   it('expires, in a live consumer group, only offsets of topics no member subscribes to', async () => {
     const minute = 60_000;
     h = await startHarness({ offsetsRetentionMs: 20 * minute });
-    // ConsumerProtocol subscription v0: version, [topics], user_data.
-    const subscription = (topics: string[]): Buffer => {
-      const parts = [Buffer.from([0, 0]), Buffer.alloc(4)];
-      parts[1]!.writeInt32BE(topics.length);
-      for (const t of topics) {
-        const b = Buffer.from(t);
-        const len = Buffer.alloc(2);
-        len.writeInt16BE(b.length);
-        parts.push(len, b);
-      }
-      parts.push(Buffer.from([0xff, 0xff, 0xff, 0xff]));
-      return Buffer.concat(parts);
-    };
+    const subscription = (topics: string[]): Buffer => encodeSubscription({ topics }, 0);
     expect(subscribedTopicsOf(subscription(['orders', 'payments']))).to.deep.equal(['orders', 'payments']);
     expect(subscribedTopicsOf(Buffer.from('garbage'))).to.equal(null);
     const joined = await formGroup(h, 'g', ['a'], { sessionTimeoutMs: 30 * minute, protocols: [{ name: 'range', metadata: subscription(['orders']) }] });
