@@ -84,7 +84,7 @@ export const BROKER_ERRORS = {
 
 export type BrokerErrorCode = keyof typeof BROKER_ERRORS;
 
-export interface BrokerErrorOptions {
+interface BrokerErrorOptions {
   cause?: unknown;
   /** Overrides the code's default retriability (e.g. a relayed remote error). */
   retriable?: boolean;

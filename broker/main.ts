@@ -4,7 +4,7 @@
  * SIGTERM/SIGINT, 1 on a bad command line or configuration, a failed start or a fatal error.
  */
 import { backgroundScheduler } from '../common/index.js';
-import { BROKER_CONFIG_DEFS, ConfigError, loadBrokerConfig, type BrokerConfig, type ConfigDef } from './config/index.js';
+import { BROKER_CONFIG_DEFS, ConfigError, formatValue, loadBrokerConfig, type BrokerConfig, type ConfigDef } from './config/index.js';
 import { createRootLogger, type Logger } from './logging.js';
 import { createBroker } from './broker.js';
 
@@ -40,11 +40,9 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
 }
 
 function formatDefault(def: ConfigDef): string {
-  const v = def.default;
-  if (v === null) return def.required ? '(required)' : '(none)';
-  if (Array.isArray(v)) return v.length === 0 ? '""' : v.join(',');
-  if (def.type === 'long' && v === Number.MAX_SAFE_INTEGER) return '9223372036854775807';
-  return v === '' ? '""' : String(v);
+  if (def.default === null) return def.required ? '(required)' : '(none)';
+  const text = formatValue(def, def.default) ?? '';
+  return text === '' ? '""' : text;
 }
 
 function helpText(): string {

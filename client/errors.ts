@@ -42,7 +42,7 @@ export const CLIENT_ERRORS = {
 
 export type ClientErrorCode = keyof typeof CLIENT_ERRORS;
 
-export interface KafkaClientErrorOptions {
+interface KafkaClientErrorOptions {
   retriable?: boolean;
   cause?: unknown;
   /** Kafka's error name when the error came from a broker (CLI_BROKER_ERROR). */

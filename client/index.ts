@@ -17,7 +17,7 @@ export {
   type PartitionerArgs,
 } from './partitioners/partitioner.js';
 export { Connection, type ConnectionOptions, type SendOptions, type VersionRange } from './connection.js';
-export { Cluster, parseHostPort, type ClusterOptions, type TopicMetadata, type PartitionMetadata } from './cluster.js';
+export { Cluster, type ClusterOptions, type TopicMetadata, type PartitionMetadata } from './cluster.js';
 export { API, CLIENT_API_VERSIONS } from './wire.js';
 export {
   Producer,

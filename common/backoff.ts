@@ -16,7 +16,7 @@ export interface BackoffPolicy {
   readonly jitter?: number;
 }
 
-export const DEFAULT_BACKOFF_JITTER = 0.2;
+const DEFAULT_BACKOFF_JITTER = 0.2;
 
 /** The wait before retry number `attempts + 1` (0 = first retry); `random` in [0, 1), for tests. */
 export function backoffMs(policy: BackoffPolicy, attempts: number, random: () => number = Math.random): number {

@@ -15,5 +15,5 @@ export {
   type TimerHandle,
   type Cancellable,
 } from './time.js';
-export { backoffMs, DEFAULT_BACKOFF_JITTER, type BackoffPolicy } from './backoff.js';
+export { backoffMs, type BackoffPolicy } from './backoff.js';
 export { tpKey, parseTpKey } from './topic-partition.js';

@@ -58,7 +58,7 @@ export async function readBrokerIds(store: CoordinationStore, watcher?: Watcher)
   return children.map(Number).filter((n) => Number.isInteger(n)).sort((a, b) => a - b);
 }
 
-export async function readBroker(store: CoordinationStore, id: number): Promise<RegisteredBroker | null> {
+async function readBroker(store: CoordinationStore, id: number): Promise<RegisteredBroker | null> {
   const path = brokerIdPath(id);
   const node = await getOrNull(store.getData(path));
   if (node === null) return null;
@@ -105,7 +105,7 @@ export async function readTopicAssignments(
   return out;
 }
 
-export async function readPartitionState(store: CoordinationStore, topic: string, partition: number): Promise<PartitionStateWithVersion | null> {
+async function readPartitionState(store: CoordinationStore, topic: string, partition: number): Promise<PartitionStateWithVersion | null> {
   const path = partitionStatePath(topic, partition);
   const node = await getOrNull(store.getData(path));
   if (node === null) return null;

@@ -22,7 +22,6 @@ export * from './znodes/codecs.js';
 export { ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker, type RegistrationResult } from './registration.js';
 export {
   readActiveController,
-  readControllerEpoch,
   resignController,
   tryElectController,
   type ControllerLease,
@@ -32,11 +31,9 @@ export { FencedWriter, isControllerMoved, type FencedResult, type FencedWriterOp
 export {
   getDataOrNull,
   pipelined,
-  readBroker,
   readBrokerIds,
   readBrokers,
   readChildrenOrEmpty,
-  readPartitionState,
   readPartitionStates,
   readTopicAssignment,
   readTopicAssignments,

@@ -115,8 +115,3 @@ export const SUPPORTED_API_VERSIONS: Readonly<Record<number, Readonly<VersionSpa
   [ApiKey.CreatePartitions]: { min: 0, max: 1 },
   [ApiKey.DeleteGroups]: { min: 0, max: 1 },
 });
-
-export function isSupportedVersion(apiKey: number, apiVersion: number): boolean {
-  const span = SUPPORTED_API_VERSIONS[apiKey];
-  return span !== undefined && apiVersion >= span.min && apiVersion <= span.max;
-}

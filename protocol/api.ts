@@ -30,7 +30,7 @@ function specFor(apiKey: number, kind: 'request' | 'response'): MessageSpec {
 }
 
 /** Whether requests of this api/version carry header v2. Unknown apis are treated as classic. */
-export function isFlexibleVersion(apiKey: number, apiVersion: number): boolean {
+function isFlexibleVersion(apiKey: number, apiVersion: number): boolean {
   const pair = API_MESSAGES.get(apiKey);
   return pair !== undefined && isFlexible(pair.request, apiVersion);
 }

@@ -26,7 +26,6 @@ export {
   setLogAppendTime,
   computeBatchCrc,
   verifyBatchCrc,
-  updateBatchCrc,
   compressionOf,
   timestampTypeOf,
   isTransactional,
@@ -35,7 +34,7 @@ export {
 } from './records/batch-header.js';
 export { encodeRecordBatch, type RecordInput, type RecordHeader, type EncodeBatchOptions } from './records/encode.js';
 export { decodeRecordBatch, iterateRecords, iterateBatches, RecordCursor, type DecodedRecord, type BatchSlice } from './records/decode.js';
-export { ApiKey, apiName, SUPPORTED_API_VERSIONS, isSupportedVersion, type VersionSpan } from './api-keys.js';
+export { ApiKey, apiName, SUPPORTED_API_VERSIONS, type VersionSpan } from './api-keys.js';
 export {
   decodeRequestHeader,
   decodeRequest,
@@ -44,13 +43,12 @@ export {
   encodeRequest,
   decodeResponse,
   encodeApiVersionsV0Error,
-  isFlexibleVersion,
   type RequestHeader,
 } from './api.js';
 export { FrameDecoder, FrameTooLargeError, type FrameDecoderOptions } from './frame-decoder.js';
 export { encodeInternalFrame, decodeInternalFrame, type InternalFrame } from './internal-frame.js';
 export type { MessageSpec, FieldSpec, FieldType, PrimitiveType, Body, MessageBody, Decoded } from './schema/spec.js';
-export { messageCodec, isFlexible, isValidVersion, type MessageCodec } from './schema/compile.js';
+export { messageCodec, isFlexible, type MessageCodec } from './schema/compile.js';
 export * from './messages/index.js';
 export {
   CONSUMER_PROTOCOL_TYPE,

@@ -62,7 +62,7 @@ export interface AppendResult {
   duplicate?: boolean;
 }
 
-export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
+const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 
 const EMPTY: Buffer = Buffer.alloc(0);
 const INT32_MAX = 0x7fffffffn;

@@ -1,7 +1,5 @@
 // broker/admin: topic operations shared by the Kafka admin APIs, the HTTP API and the CLI.
 export {
-  hasCollisionChars,
-  MAX_TOPIC_NAME_LENGTH,
   TopicAdmin,
   TopicAdminError,
   validateTopicName,

@@ -40,7 +40,7 @@ export class TopicAdminError extends BrokerError<TopicAdminErrorCode> {
   override readonly name = 'TopicAdminError';
 }
 
-export const MAX_TOPIC_NAME_LENGTH = 249;
+const MAX_TOPIC_NAME_LENGTH = 249;
 const LEGAL = /^[a-zA-Z0-9._-]+$/;
 
 /** Kafka's Topic.validate. */
@@ -56,7 +56,7 @@ export function validateTopicName(name: string): void {
 }
 
 /** '.' and '_' collide in metric names; Kafka warns on such names and refuses real collisions. */
-export function hasCollisionChars(name: string): boolean {
+function hasCollisionChars(name: string): boolean {
   return name.includes('.') || name.includes('_');
 }
 

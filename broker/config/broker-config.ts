@@ -44,10 +44,6 @@ export interface BrokerConfig {
 
 const DEFS = new Map(BROKER_CONFIG_DEFS.map((d) => [d.key, d]));
 
-export function brokerConfigDef(key: string): ConfigDef | undefined {
-  return DEFS.get(key);
-}
-
 export interface LoadOptions {
   /** Path of a `.properties` file; omitted means defaults plus overrides only. */
   file?: string;

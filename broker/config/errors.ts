@@ -17,7 +17,7 @@ export const CONFIG_ERRORS = {
 
 export type ConfigErrorCode = keyof typeof CONFIG_ERRORS;
 
-export interface ConfigErrorDetails {
+interface ConfigErrorDetails {
   key?: string;
   source?: string;
   line?: number;

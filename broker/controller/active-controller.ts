@@ -30,7 +30,7 @@ import { ControllerRequestBatch } from './request-batch.js';
 import { AdminRequests } from './admin-requests.js';
 import { Reassignments } from './reassignment.js';
 
-export interface ActiveControllerOptions {
+interface ActiveControllerOptions {
   store: CoordinationStore;
   lease: ControllerLease;
   transport: ControlTransport;

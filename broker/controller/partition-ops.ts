@@ -31,7 +31,7 @@ import {
 import type { ControllerRequestBatch } from './request-batch.js';
 import { isValidPartitionTransition, isValidReplicaTransition, type PartitionState, type ReplicaState } from './state-machines.js';
 
-export interface ControllerRuntime {
+interface ControllerRuntime {
   readonly store: CoordinationStore;
   readonly writer: FencedWriter;
   readonly ctx: ControllerContext;
@@ -42,9 +42,9 @@ export interface ControllerRuntime {
   readonly uncleanDefault: boolean;
 }
 
-export type ElectionKind = 'offline' | 'preferred' | 'controlledShutdown' | 'unclean';
+type ElectionKind = 'offline' | 'preferred' | 'controlledShutdown' | 'unclean';
 
-export type Compute = (tp: TopicPartition, current: LeaderIsrAndControllerEpoch) => LeaderIsrAndControllerEpoch | 'skip' | null;
+type Compute = (tp: TopicPartition, current: LeaderIsrAndControllerEpoch) => LeaderIsrAndControllerEpoch | 'skip' | null;
 
 const MAX_ATTEMPTS = 5;
 

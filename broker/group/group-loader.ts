@@ -9,7 +9,7 @@ import { MemberMetadata } from './member-metadata.js';
 import { decodeGroupMetadataValue, decodeOffsetCommitValue, decodeOffsetsKey, type GroupMetadataValue } from './offsets-codec.js';
 import type { OffsetsRecord } from './offsets-store.js';
 
-export interface LoadedPartition {
+interface LoadedPartition {
   groups: Map<string, GroupMetadata>;
   /** Records that could not be decoded (logged and skipped, never fatal). */
   skipped: number;

@@ -14,8 +14,7 @@ export { replicaOffsetsLog } from './replica-offsets-log.js';
 export { GroupCoordinatorComponent, type GroupCoordinatorComponentOptions } from './coordinator-component.js';
 export { offsetsTopicEnsurer, type OffsetsTopicEnsurerOptions, type OffsetsTopicSpec } from './offsets-topic.js';
 export { OFFSETS_TOPIC_NAME, javaStringHashCode, partitionFor } from './partition-for.js';
-export { GROUP_STATES, VALID_PREVIOUS_STATES, canTransition, type GroupState } from './group-state.js';
-export { NEW_MEMBER_JOIN_TIMEOUT_MS } from './rebalance.js';
+export { GROUP_STATES, canTransition, type GroupState } from './group-state.js';
 export { subscribedTopicsOf } from './consumer-subscription.js';
 export {
   decodeGroupMetadataValue,

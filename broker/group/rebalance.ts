@@ -11,7 +11,7 @@ import type { MemberMetadata } from './member-metadata.js';
 import type { JoinGroupResult, SyncGroupRequest, SyncGroupResult } from './types.js';
 
 /** New members cannot heartbeat until their JoinGroup returns; expire stuck joins after this. */
-export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60 * 1000;
+const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60 * 1000;
 
 const JOIN_TIMER = 'join';
 const SYNC_TIMER = 'sync';

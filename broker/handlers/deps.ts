@@ -25,7 +25,7 @@ export interface HandlerDeps {
   readonly metrics?: DataPathObserver;
 }
 
-export interface DataPathObserver {
+interface DataPathObserver {
   onProduce(event: { topic: string; bytes: number; messages: number; failed?: boolean }): void;
   onFetch(event: { topic: string; bytes: number; replication?: boolean; failed?: boolean }): void;
 }

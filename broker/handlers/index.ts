@@ -26,7 +26,7 @@ export interface ApiVersionRange {
 }
 
 /** The range protocol/ can encode for an api key, or undefined. */
-export function codecRange(apiKey: number): { min: number; max: number } | undefined {
+function codecRange(apiKey: number): { min: number; max: number } | undefined {
   const r = SUPPORTED_API_VERSIONS[apiKey];
   return r === undefined ? undefined : { min: r.min, max: r.max };
 }

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../../storage/index.js';
 import { ConfigError, parseProperties } from '../config/index.js';
 import { BrokerError } from '../errors.js';
 
-export const META_PROPERTIES = 'meta.properties';
+const META_PROPERTIES = 'meta.properties';
 
 export interface BrokerMetadata {
   readonly brokerId: number;

@@ -26,7 +26,7 @@ export type DispatchOutcome =
 
 export type Dispatch = (frame: Buffer, receivedAtMs: number) => Promise<DispatchOutcome>;
 
-export interface FramedConnectionOptions {
+interface FramedConnectionOptions {
   readonly id: string;
   readonly socket: Socket;
   readonly maxFrameBytes: number;

@@ -44,7 +44,7 @@ export class PartitionQueue {
   ) {}
 }
 
-export interface ReadyResult {
+interface ReadyResult {
   /** Partitions whose head batch may be sent now. */
   partitions: PartitionQueue[];
   /** When to look again, in ms (Infinity when nothing is waiting). */

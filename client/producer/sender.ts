@@ -22,7 +22,7 @@ import type { PartitionQueue, RecordAccumulator } from './accumulator.js';
 import type { ProducerBatch } from './batch.js';
 import type { IdempotenceManager } from './idempotence.js';
 
-export interface SenderOptions {
+interface SenderOptions {
   acks: -1 | 0 | 1;
   requestTimeoutMs: number;
   maxInFlightRequestsPerConnection: number;

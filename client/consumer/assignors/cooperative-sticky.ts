@@ -124,7 +124,7 @@ function moveOne(sorted: GroupMember[], subscribed: Map<string, Set<string>>, re
  * Cooperative step (Java ConsumerCoordinator's adjustment): drop from the assignment every
  * partition currently owned by a different member; that owner revokes it and rejoins.
  */
-export function withholdTransfers(members: readonly GroupMember[], target: Map<string, Set<Key>>): Map<string, Set<Key>> {
+function withholdTransfers(members: readonly GroupMember[], target: Map<string, Set<Key>>): Map<string, Set<Key>> {
   const owners = currentOwners(sortMembers(members));
   const out = new Map<string, Set<Key>>();
   for (const [memberId, keys] of target) {

@@ -53,7 +53,3 @@ export function toTopicPartitions(pairs: Iterable<readonly [string, number]>): T
   }
   return [...byTopic.keys()].sort(cmp).map((topic) => ({ topic, partitions: byTopic.get(topic)!.sort((x, y) => x - y) }));
 }
-
-export function emptyAssignment(members: readonly GroupMember[]): GroupAssignment {
-  return new Map(members.map((m) => [m.memberId, []]));
-}

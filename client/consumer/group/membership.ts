@@ -20,7 +20,7 @@ import type { Assignor, GroupMember } from '../assignors/types.js';
 import type { TopicPartition } from '../fetcher.js';
 import { GroupClient, GroupErrors, type MemberIdentity } from './group-client.js';
 
-export interface MembershipOptions {
+interface MembershipOptions {
   groupId: string;
   groupInstanceId: string | null;
   sessionTimeoutMs: number;
@@ -32,7 +32,7 @@ export interface MembershipOptions {
 }
 
 /** What the consumer does when partitions come and go. */
-export interface MembershipHooks {
+interface MembershipHooks {
   revoked(tps: TopicPartition[]): Promise<void>;
   assigned(tps: TopicPartition[]): Promise<void>;
   lost(tps: TopicPartition[]): Promise<void>;
