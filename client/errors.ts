@@ -6,7 +6,7 @@
  * (CLI_BROKER_ERROR) carries the broker's Kafka name and number (`kafkaError`, `kafkaCode`), so
  * callers can match on Kafka's words.
  */
-import { ModuleError } from '../common/index.js';
+import { messageOf, ModuleError } from '../common/index.js';
 import { ErrorCode, isErrorName, type ErrorInfo, type ErrorName } from '../protocol/index.js';
 
 export const CLIENT_ERRORS = {
@@ -62,6 +62,11 @@ export class KafkaClientError extends ModuleError<ClientErrorCode> {
     this.kafkaCode = code === 'CLI_BROKER_ERROR' && isErrorName(this.kafkaError) ? ErrorCode[this.kafkaError] : undefined;
     this.broker = options.broker;
   }
+}
+
+/** Any thrown value as a client error (a foreign one becomes a non-retriable CLI_PROTOCOL). */
+export function asClientError(err: unknown): KafkaClientError {
+  return err instanceof KafkaClientError ? err : new KafkaClientError('CLI_PROTOCOL', messageOf(err), { cause: err });
 }
 
 /** A broker error, carrying Kafka's name/number and retriability. */

@@ -1,7 +1,7 @@
 // Public surface of client/: Producer, Consumer (manual assignment and consumer groups), Admin,
 // and their building blocks (accumulator, partitioners, serializers, assignors, connection,
 // cluster metadata, typed errors; the ConsumerProtocol codec is protocol/'s).
-export { KafkaClientError, CLIENT_ERRORS, isStaleMetadata, type ClientErrorCode } from './errors.js';
+export { KafkaClientError, CLIENT_ERRORS, asClientError, isStaleMetadata, type ClientErrorCode } from './errors.js';
 export { isRetriable } from '../common/index.js';
 export { systemClock, systemScheduler, type Clock, type Scheduler, type TimerHandle } from '../common/index.js';
 export { bytesSerde, stringSerde, jsonSerde, msgpackSerde, type Serializer, type Deserializer, type Serde } from './serializers.js';

@@ -54,6 +54,11 @@ export function kafkaErrorOf(err: unknown): string | undefined {
   return err instanceof ModuleError ? err.kafkaError : undefined;
 }
 
+/** The message of anything thrown: an Error's message, else the value as text. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** True when the caller may retry the same operation. */
 export function isRetriable(err: unknown): boolean {
   return err instanceof ModuleError && err.retriable;

@@ -1,6 +1,6 @@
 // Public surface of common/: the few mechanisms every module shares — the module-error shape,
 // injected time, sleep and backoff. Imports nothing; no sockets, files or logging.
-export { ModuleError, kafkaErrorOf, isRetriable, type ErrorSpec, type ErrorTable, type ModuleErrorOptions } from './errors.js';
+export { ModuleError, kafkaErrorOf, isRetriable, messageOf, type ErrorSpec, type ErrorTable, type ModuleErrorOptions } from './errors.js';
 export {
   MAX_TIMER_MS,
   timerDelay,
@@ -10,6 +10,7 @@ export {
   runAfter,
   every,
   sleep,
+  withTimeout,
   type Clock,
   type Scheduler,
   type TimerHandle,

@@ -107,6 +107,19 @@ export function sleep(scheduler: Scheduler, ms: number, signal?: AbortSignal): P
   });
 }
 
+/** `p`'s outcome, or the error `onTimeout()` makes if `p` has not settled after `ms`; the timer is cleared either way. */
+export async function withTimeout<T>(scheduler: Scheduler, p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let handle: TimerHandle | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    handle = scheduler.setTimeout(() => reject(onTimeout()), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    scheduler.clearTimeout(handle);
+  }
+}
+
 // Returns the run's promise so a fake scheduler can wait for the work a timer started.
 function runGuarded(task: () => unknown, onError: (err: unknown) => void): Promise<void> {
   return Promise.resolve()

@@ -6,7 +6,7 @@
  * record batch a handler parses). Decoding problems are properties of the bytes: sending the same
  * bytes again cannot help, so none is retriable.
  */
-import { ModuleError, type ModuleErrorOptions } from '../common/index.js';
+import { messageOf, ModuleError, type ModuleErrorOptions } from '../common/index.js';
 import type { ErrorName } from './error-codes.js';
 
 export const PROTOCOL_ERRORS = {
@@ -39,6 +39,5 @@ export class ProtocolError extends ModuleError<ProtocolErrorCode> {
 /** Wraps anything a third-party codec throws so callers only ever see ProtocolError. */
 export function asProtocolError(code: ProtocolErrorCode, what: string, err: unknown): ProtocolError {
   if (err instanceof ProtocolError) return err;
-  const detail = err instanceof Error ? err.message : String(err);
-  return new ProtocolError(code, `${what}: ${detail}`, { cause: err });
+  return new ProtocolError(code, `${what}: ${messageOf(err)}`, { cause: err });
 }

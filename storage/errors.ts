@@ -2,7 +2,7 @@
  * The one error type of storage/. Each code is declared with the Kafka error a produce or fetch
  * handler answers with for it, so callers never parse messages and never keep their own map.
  */
-import { ModuleError, type ModuleErrorOptions } from '../common/index.js';
+import { messageOf, ModuleError, type ModuleErrorOptions } from '../common/index.js';
 import type { ErrorName } from '../protocol/index.js';
 
 export const STORAGE_ERRORS = {
@@ -48,6 +48,5 @@ export class StorageError extends ModuleError<StorageErrorCode> {
 
 export function ioError(what: string, err: unknown): StorageError {
   if (err instanceof StorageError) return err;
-  const detail = err instanceof Error ? err.message : String(err);
-  return new StorageError('STG_IO', `${what}: ${detail}`, { cause: err });
+  return new StorageError('STG_IO', `${what}: ${messageOf(err)}`, { cause: err });
 }

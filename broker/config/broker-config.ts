@@ -8,7 +8,7 @@ import { BROKER_CONFIG_DEFS } from './broker-definitions.js';
 import { ConfigError } from './errors.js';
 import { type Listener, parseListeners, parseProtocolMap, type SecurityProtocol } from './listeners.js';
 import { parseProperties } from './properties.js';
-import type { ConfigDef, ConfigValue, ResolvedValue } from './types.js';
+import type { ConfigValue, ResolvedValue } from './types.js';
 import { formatValue, parseValue } from './values.js';
 import { closestKey } from './suggest.js';
 

@@ -5,7 +5,7 @@
  * DescribeGroups, ListGroups and DeleteGroups; the Kafka handlers translate wire versions.
  */
 import { randomUUID } from 'node:crypto';
-import { backgroundScheduler, type Scheduler, type TimerHandle } from '../../common/index.js';
+import { backgroundScheduler, type Scheduler, withTimeout } from '../../common/index.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from './config.js';
 import { ErrorCode as E } from '../../protocol/index.js';
@@ -318,23 +318,14 @@ export class GroupCoordinator {
   private async append(group: GroupMetadata, records: OffsetsRecord[], forOffsetCommit: boolean): Promise<number> {
     const partition = this.partitionFor(group.groupId);
     const appended = this.store.append(partition, records);
-    let timer: TimerHandle;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = this.scheduler.setTimeout(
-        () => reject(new OffsetsLogError('BRK_GROUP_OFFSETS_TIMEOUT', `append to partition ${partition} timed out`)),
-        this.config.offsetsCommitTimeoutMs,
-      );
-    });
     // A late failure after the timeout must not surface as an unhandled rejection.
     appended.catch(() => {});
     try {
-      await Promise.race([appended, timeout]);
+      await withTimeout(this.scheduler, appended, this.config.offsetsCommitTimeoutMs, () => new OffsetsLogError('BRK_GROUP_OFFSETS_TIMEOUT', `append to partition ${partition} timed out`));
       return E.NONE;
     } catch (err) {
       this.logger.warn({ err, groupId: group.groupId, partition }, 'offsets append failed');
       return appendErrorToGroupError(err, forOffsetCommit);
-    } finally {
-      this.scheduler.clearTimeout(timer);
     }
   }
 

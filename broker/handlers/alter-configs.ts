@@ -6,6 +6,7 @@
  */
 import { ApiKey, ErrorCode, type AlterConfigsResponse } from '../../protocol/index.js';
 import { validateTopicOverrides } from '../config/index.js';
+import { messageOf } from '../../common/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
 import type { HandlerDeps } from './deps.js';
@@ -40,7 +41,7 @@ export function createAlterConfigsHandler(deps: HandlerDeps): ApiHandler<typeof 
             }
             return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
           } catch (err) {
-            return { ...base, errorCode: toWireError(err), errorMessage: err instanceof Error ? err.message : String(err) };
+            return { ...base, errorCode: toWireError(err), errorMessage: messageOf(err) };
           }
         }),
       );

@@ -7,6 +7,7 @@
  */
 import { ApiKey, ErrorCode, type CreateTopicsRequest, type CreateTopicsResponse } from '../../protocol/index.js';
 import { TopicAdminError } from '../admin/index.js';
+import { messageOf } from '../../common/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
 import { type HandlerDeps, pollUntil } from './deps.js';
@@ -51,7 +52,7 @@ export function createCreateTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
             return result;
           } catch (err) {
             if (!(err instanceof TopicAdminError)) log.warn({ err, topic: t.name }, 'creating topic failed');
-            return { name: t.name, errorCode: toWireError(err), errorMessage: err instanceof Error ? err.message : String(err) };
+            return { name: t.name, errorCode: toWireError(err), errorMessage: messageOf(err) };
           }
         }),
       );

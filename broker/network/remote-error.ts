@@ -4,7 +4,7 @@
  * its retriability and its Kafka error, so the caller can decide exactly as if it had failed
  * locally.
  */
-import { isRetriable, ModuleError } from '../../common/index.js';
+import { isRetriable, messageOf, ModuleError } from '../../common/index.js';
 import { isErrorName } from '../../protocol/index.js';
 import { BrokerError, kafkaErrorName } from '../errors.js';
 
@@ -16,8 +16,7 @@ interface RemoteErrorBody {
 
 export function encodeRemoteError(err: unknown): RemoteErrorBody {
   const code = err instanceof ModuleError ? err.code : 'BRK_INTERNAL';
-  const message = err instanceof Error ? err.message : String(err);
-  return { [MARKER]: { code, message, retriable: isRetriable(err), kafkaError: kafkaErrorName(err) } };
+  return { [MARKER]: { code, message: messageOf(err), retriable: isRetriable(err), kafkaError: kafkaErrorName(err) } };
 }
 
 export class RemoteError extends BrokerError<'BRK_REMOTE_ERROR'> {

@@ -11,7 +11,7 @@
 import type { Clock, Scheduler } from '../../common/index.js';
 import { tpKey } from '../../common/index.js';
 import { Cluster, type ClusterOptions } from '../cluster.js';
-import { KafkaClientError } from '../errors.js';
+import { asClientError, KafkaClientError } from '../errors.js';
 import type { Deserializer } from '../serializers.js';
 import type { RecordHeader } from '../producer/batch.js';
 import type { Assignor } from './assignors/types.js';
@@ -271,7 +271,7 @@ export class Consumer<K = Buffer, V = Buffer> {
     this.commitSync(offsets).then(
       () => callback?.(null),
       (err: unknown) => {
-        const e = err instanceof KafkaClientError ? err : new KafkaClientError('CLI_PROTOCOL', String(err), { cause: err });
+        const e = asClientError(err);
         if (callback !== undefined) callback(e);
         else this.opts.onError?.(e);
       },

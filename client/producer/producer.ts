@@ -8,7 +8,7 @@
 import type { Clock, Scheduler } from '../../common/index.js';
 import { sleep, systemClock, systemScheduler } from '../../common/index.js';
 import { Cluster, type ClusterOptions } from '../cluster.js';
-import { KafkaClientError } from '../errors.js';
+import { asClientError, KafkaClientError } from '../errors.js';
 import { defaultPartitioner, type Partitioner } from '../partitioners/partitioner.js';
 import { loadXxhash } from '../partitioners/xxhash.js';
 import type { Serializer } from '../serializers.js';
@@ -16,7 +16,7 @@ import { CompressionType } from '../wire.js';
 import { RecordAccumulator, type AppendResult } from './accumulator.js';
 import type { BatchResult, ProducerBatch, RecordHeader, RecordMetadata, ProducerRecordData } from './batch.js';
 import { IdempotenceManager } from './idempotence.js';
-import { Sender, asClientError } from './sender.js';
+import { Sender } from './sender.js';
 
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 

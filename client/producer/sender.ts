@@ -15,7 +15,7 @@
 import type { Clock, Scheduler, TimerHandle } from '../../common/index.js';
 import { tpKey } from '../../common/index.js';
 import type { Cluster } from '../cluster.js';
-import { KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
+import { asClientError, KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
 import type { ProduceRequest, ProduceResponse, ProducePartitionResponse } from '../api-types.js';
 import { API, encodeRecordBatch, errorInfo } from '../wire.js';
 import type { PartitionQueue, RecordAccumulator } from './accumulator.js';
@@ -371,9 +371,4 @@ export class Sender {
       this.run();
     }, Math.max(0, delayMs));
   }
-}
-
-export function asClientError(err: unknown): KafkaClientError {
-  if (err instanceof KafkaClientError) return err;
-  return new KafkaClientError('CLI_PROTOCOL', err instanceof Error ? err.message : String(err), { cause: err });
 }

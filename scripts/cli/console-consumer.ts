@@ -9,7 +9,7 @@ import { tpKey } from '../../common/index.js';
 import { Consumer, type ConsumerRecord, type OffsetAndMetadata, type TopicPartition } from '../../client/index.js';
 import { keyValues, UsageError, type ToolSpec } from './args.js';
 import { consumerOptions } from './client-props.js';
-import { BOOTSTRAP_FLAG, bootstrapList, CLIENT_TIMEOUTS, err, runTool, ToolError, withTimeout } from './common.js';
+import { BOOTSTRAP_FLAG, bootstrapList, CLIENT_TIMEOUTS, connectOrFail, err, runTool } from './common.js';
 
 const spec: ToolSpec = {
   name: 'console-consumer.sh',
@@ -60,12 +60,7 @@ runTool(spec, async (args) => {
     ...consumerOptions(props),
     ...(groupId === undefined ? {} : { groupId }),
   });
-  try {
-    await withTimeout(consumer.connect(), 15_000, `no broker answered at ${servers.join(',')}`);
-  } catch (e) {
-    await consumer.close().catch(() => undefined);
-    throw e instanceof ToolError ? e : new ToolError(`cannot reach any broker at ${servers.join(',')}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  await connectOrFail(servers, consumer);
 
   if (partition !== undefined) {
     const tp = { topic, partition };

@@ -12,7 +12,7 @@
 import type { HeartbeatRequest, HeartbeatResponse, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse, SyncGroupRequest, SyncGroupResponse } from '../../../protocol/index.js';
 import { sleep, type TimerHandle, tpKey } from '../../../common/index.js';
 import type { Cluster } from '../../cluster.js';
-import { KafkaClientError, brokerError } from '../../errors.js';
+import { asClientError, KafkaClientError, brokerError } from '../../errors.js';
 import { API, errorInfo } from '../../wire.js';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, ProtocolError, type TopicPartitions } from '../../../protocol/index.js';
 import { revokedPartitions } from '../assignors/cooperative-sticky.js';
@@ -196,7 +196,7 @@ export class GroupMembership {
     if (this.closed || this.heartbeatTimer !== undefined) return;
     this.heartbeatTimer = this.cluster.scheduler.setTimeout(() => {
       this.heartbeatTimer = undefined;
-      this.heartbeat().catch((err: unknown) => this.hooks.onError(asError(err)));
+      this.heartbeat().catch((err: unknown) => this.hooks.onError(asClientError(err)));
     }, this.opts.heartbeatIntervalMs);
   }
 
@@ -229,7 +229,7 @@ export class GroupMembership {
       this.resetGeneration();
       this.needsJoin = true;
       this.hooks.rejoinNeeded();
-      await this.hooks.lost(lost).catch((err: unknown) => this.hooks.onError(asError(err)));
+      await this.hooks.lost(lost).catch((err: unknown) => this.hooks.onError(asClientError(err)));
       if (code === GroupErrors.FENCED_INSTANCE_ID) this.hooks.onError(brokerError(errorInfo(code), `heartbeat for group ${this.opts.groupId}`));
     } else {
       this.hooks.onError(brokerError(errorInfo(code), `heartbeat for group ${this.opts.groupId}`));
@@ -259,8 +259,4 @@ function consumerProtocol<T>(decode: () => T): T {
     if (err instanceof ProtocolError) throw new KafkaClientError('CLI_INVALID_ASSIGNMENT', err.message, { cause: err });
     throw err;
   }
-}
-
-function asError(err: unknown): KafkaClientError {
-  return err instanceof KafkaClientError ? err : new KafkaClientError('CLI_PROTOCOL', err instanceof Error ? err.message : String(err), { cause: err });
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { backgroundScheduler, backoffMs, every, MAX_TIMER_MS, runAfter, sleep, timerDelay } from '../../../common/index.js';
+import { backgroundScheduler, backoffMs, every, MAX_TIMER_MS, runAfter, sleep, timerDelay, withTimeout } from '../../../common/index.js';
 import { TestScheduler } from '../../helpers/test-scheduler.js';
 
 describe('common > time: the one scheduler, sleep, every, runAfter', () => {
@@ -27,6 +27,23 @@ describe('common > time: the one scheduler, sleep, every, runAfter', () => {
     expect(await cut).to.equal(false);
     expect(s.pending).to.equal(0);
     expect(await sleep(s, 1000, ac.signal)).to.equal(false);
+    expect(s.pending).to.equal(0);
+  });
+
+  it('withTimeout settles as the promise does in time, else rejects with its own error; no timer is left', async () => {
+    const s = new TestScheduler();
+    expect(await withTimeout(s, Promise.resolve(7), 100, () => new Error('late'))).to.equal(7);
+    await withTimeout(s, Promise.reject(new Error('own')), 100, () => new Error('late')).then(
+      () => expect.fail('should reject'),
+      (e: Error) => expect(e.message).to.equal('own'),
+    );
+    expect(s.pending).to.equal(0);
+    const never = withTimeout(s, new Promise(() => {}), 100, () => new Error('late'));
+    s.tick(100);
+    await never.then(
+      () => expect.fail('should time out'),
+      (e: Error) => expect(e.message).to.equal('late'),
+    );
     expect(s.pending).to.equal(0);
   });
 
