@@ -4,6 +4,7 @@
  * UpdateMetadata, then StopReplica. Each body is stamped with the controller's id and epoch and
  * the TARGET's broker epoch.
  */
+import { tpKey } from '../../common/index.js';
 import {
   type LeaderAndIsrPartitionState,
   type LiveBroker,
@@ -13,7 +14,7 @@ import {
   type ControlResponse,
 } from '../metadata/index.js';
 import type { ControllerChannelManager } from './channel.js';
-import { type ControllerContext, tpKey, type TopicPartition } from './context.js';
+import type { ControllerContext, TopicPartition } from './context.js';
 
 export class ControllerRequestBatch {
   private readonly leaderAndIsr = new Map<number, Map<string, LeaderAndIsrPartitionState>>();

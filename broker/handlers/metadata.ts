@@ -7,6 +7,7 @@
  */
 import { ApiKey, ErrorCode, type MetadataRequest, type MetadataResponse } from '../../protocol/index.js';
 import { TopicAdminError, validateTopicName } from '../admin/index.js';
+import { toWireError } from '../errors.js';
 import type { PartitionMetadata } from '../metadata/index.js';
 import type { ApiHandler, RequestContext } from '../request-context.js';
 import type { HandlerDeps } from './deps.js';
@@ -60,9 +61,9 @@ export function createMetadataHandler(deps: HandlerDeps): ApiHandler<typeof ApiK
       return ErrorCode.LEADER_NOT_AVAILABLE;
     } catch (err) {
       if (err instanceof TopicAdminError) {
-        if (err.errorCode === 'TOPIC_ALREADY_EXISTS') return ErrorCode.LEADER_NOT_AVAILABLE;
+        if (err.code === 'BRK_TOPIC_ALREADY_EXISTS') return ErrorCode.LEADER_NOT_AVAILABLE;
         log.warn({ topic: name, err: err.message }, 'auto-creating topic failed');
-        return ErrorCode[err.errorCode];
+        return toWireError(err);
       }
       log.warn({ err, topic: name }, 'auto-creating topic failed');
       return ErrorCode.LEADER_NOT_AVAILABLE;

@@ -6,6 +6,7 @@
  * (woken when a partition's high watermark moves) until `maxWaitMs` has passed. An error on any
  * partition answers at once, as in Kafka.
  */
+import { tpKey } from '../../common/index.js';
 import { ErrorCode } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';
 import type { ReplicaManager } from './replica-manager.js';
@@ -76,7 +77,7 @@ async function readOnce(rm: ReplicaManager, params: FetchParams): Promise<ReadRo
 
 export async function fetchRecords(rm: ReplicaManager, params: FetchParams): Promise<FetchPartitionResult[]> {
   const deadline = rm.scheduler.now() + Math.max(0, params.maxWaitMs);
-  const keys = [...new Set(params.partitions.map((fp) => `${fp.topic}-${fp.partition}`))];
+  const keys = [...new Set(params.partitions.map((fp) => tpKey(fp.topic, fp.partition)))];
   // Sampled before each read: an append notified while the read awaits wakes the wait at once.
   let seen = rm.fetchPurgatory.notifications(keys);
   let round = await readOnce(rm, params);

@@ -9,7 +9,7 @@
  * (`Partition.maximalIsr`), while a shrink is pending the leaving member still does.
  */
 import type { Logger } from 'pino';
-import type { Scheduler, TimerHandle } from '../network/index.js';
+import type { Scheduler, TimerHandle } from '../../common/index.js';
 import type { Partition, PendingIsrChange } from './partition.js';
 import type { ReplicationMetrics } from './replica-manager.js';
 

@@ -6,6 +6,7 @@
  * The high watermark is computed in ONE place (`maybeIncrementHighWatermark`) and only moves
  * forward.
  */
+import { tpKey } from '../../common/index.js';
 import type { PartitionLog } from '../../storage/index.js';
 
 export type ReplicaRole = 'leader' | 'follower' | 'none';
@@ -60,7 +61,7 @@ export class Partition {
   ) {}
 
   get key(): string {
-    return partitionKey(this.topic, this.partition);
+    return tpKey(this.topic, this.partition);
   }
 
   get isLeader(): boolean {
@@ -180,8 +181,4 @@ export class Partition {
   hasEnoughInSyncReplicas(minIsr: number): boolean {
     return this.isr.length >= minIsr;
   }
-}
-
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}-${partition}`;
 }

@@ -5,6 +5,7 @@
  * request, before the request parks. Parks in the replica-fetch purgatory, which every leader
  * append wakes, until `minBytes` are there or `maxWaitMs` passed.
  */
+import { tpKey } from '../../common/index.js';
 import { ErrorCode } from '../../protocol/index.js';
 import { BrokerError, toWireError } from '../errors.js';
 import type { ReplicaManager } from './replica-manager.js';
@@ -55,7 +56,7 @@ async function readRound(rm: ReplicaManager, req: ReplicaFetchRequest, updateSta
 
 export async function serveReplicaFetch(rm: ReplicaManager, req: ReplicaFetchRequest, signal?: AbortSignal): Promise<ReplicaFetchResponse> {
   const deadline = rm.scheduler.now() + Math.max(0, Math.min(req.maxWaitMs, 30_000));
-  const keys = req.partitions.map((fp) => `${fp.topic}-${fp.partition}`);
+  const keys = req.partitions.map((fp) => tpKey(fp.topic, fp.partition));
   // Sampled before each read: an append notified while the read awaits must wake the wait at
   // once, or the follower (and every acks=all producer behind it) sits out max wait.
   let seen = rm.replicaFetchPurgatory.notifications(keys);

@@ -17,10 +17,12 @@ import type { Logger } from 'pino';
 import type { LogManager } from '../../storage/index.js';
 import { BrokerError } from '../errors.js';
 import type { ControlRequestOrigin, LeaderAndIsrPartitionState, MetadataCache, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
-import type { BrokerEndpoint, InterBrokerTransport, Scheduler } from '../network/index.js';
+import type { Scheduler } from '../../common/index.js';
+import { tpKey } from '../../common/index.js';
+import type { BrokerEndpoint, InterBrokerTransport } from '../network/index.js';
 import { ReplicaFetcherManager } from './fetcher-manager.js';
 import { IsrManager, type AlterIsrSender } from './isr-manager.js';
-import { Partition, partitionKey } from './partition.js';
+import { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
 import type { FetcherSettings } from './replica-fetcher.js';
 import type { TopicConfigs } from './topic-configs.js';
@@ -132,7 +134,7 @@ export class ReplicaManager implements ReplicaStateListener {
   }
 
   getPartition(topic: string, partition: number): Partition | undefined {
-    return this.partitions.get(partitionKey(topic, partition));
+    return this.partitions.get(tpKey(topic, partition));
   }
 
   allPartitions(): Partition[] {
@@ -152,7 +154,7 @@ export class ReplicaManager implements ReplicaStateListener {
    */
   leaderPartition(topic: string, partition: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition {
     if (this.stopped) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', 'broker is shutting down');
-    const p = this.partitions.get(partitionKey(topic, partition));
+    const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || p.role === 'none') {
       if (p === undefined && this.o.metadataCache.getPartition(topic, partition) === undefined) {
         throw new BrokerError('BRK_UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} is not a known partition`);
@@ -180,7 +182,7 @@ export class ReplicaManager implements ReplicaStateListener {
    * HW may move and parked produce/fetch requests are woken.
    */
   updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint): void {
-    const p = this.partitions.get(partitionKey(topic, partition));
+    const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || !p.isLeader) return;
     if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now())) {
       this.fetchPurgatory.notify(p.key);
@@ -223,7 +225,7 @@ export class ReplicaManager implements ReplicaStateListener {
   }
 
   private async makeLeaderOrFollower(s: LeaderAndIsrPartitionState, origin: ControlRequestOrigin): Promise<void> {
-    const key = partitionKey(s.topic, s.partition);
+    const key = tpKey(s.topic, s.partition);
     try {
       let settings = this.topicConfigs.has(s.topic) ? this.topicConfigs.get(s.topic) : undefined;
       if (settings === undefined || s.isNew) {
@@ -279,7 +281,7 @@ export class ReplicaManager implements ReplicaStateListener {
 
   async onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): Promise<void> {
     for (const sp of partitions) {
-      const key = partitionKey(sp.topic, sp.partition);
+      const key = tpKey(sp.topic, sp.partition);
       const p = this.partitions.get(key);
       try {
         await this.fetchers?.removePartitions([key]);

@@ -15,7 +15,8 @@ import zookeeper from 'node-zookeeper-client';
 import { abandonClient, ensureChroot, hexSessionId } from './client-control.js';
 import { CoordinationError } from '../errors.js';
 import type { CoordinationStore, CreateMode, NodeData, Op, OpResult, SessionListener, Stat, Watcher } from '../store.js';
-import { type CoordinationLogger, nullLogger, type Scheduler, systemScheduler } from '../time.js';
+import { type Scheduler, systemScheduler } from '../../common/index.js';
+import { type CoordinationLogger, nullLogger } from '../logger.js';
 import { parseConnectString } from './connect-string.js';
 import {
   rawCreate,
