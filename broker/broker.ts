@@ -129,7 +129,10 @@ export class Broker {
         const parts = this.replicaManagerValue?.allPartitions() ?? [];
         const led = parts.filter((p) => p.isLeader);
         const minIsr = (t: string): number => this.topicConfigs?.get(t).minInsyncReplicas ?? 1;
+        const fence = this.replicaManagerValue?.fenceStatus();
         return {
+          zooKeeperFenced: fence?.contactLost === true ? 1 : 0,
+          zooKeeperFencedPartitions: fence?.fencedPartitions ?? 0,
           leaderCount: led.length,
           partitionCount: parts.filter((p) => p.role !== 'none').length,
           underReplicatedPartitions: led.filter((p) => p.isr.length < p.replicas.length).length,
@@ -166,6 +169,9 @@ export class Broker {
         const reasons: string[] = [];
         if ((this.controllerValue?.brokerEpoch ?? -1n) < 0n) reasons.push('not registered in ZooKeeper');
         if (cache.updateCount === 0) reasons.push('no metadata from the controller yet');
+        const fence = this.replicaManagerValue?.fenceStatus();
+        if (fence?.contactLost === true) reasons.push('fenced: no ZooKeeper contact within the session timeout minus the margin');
+        else if ((fence?.fencedPartitions ?? 0) > 0) reasons.push(`fenced: ${fence!.fencedPartitions} partitions led by an expired ZooKeeper session await the controller`);
         return reasons.length === 0 ? { ready: true } : { ready: false, reasons };
       },
       topics: topicViewFromMetadata({
@@ -261,6 +267,7 @@ export class Broker {
       stateChangeLogger: states,
       replicaLagTimeMaxMs: this.config.int('replica.lag.time.max.ms'),
       replication: this.replicationOptions(),
+      zooKeeper: this.session,
     });
     this.replicaManagerValue = rm;
     this.server.registerInternal(REPLICA_FETCH_API, (_ctx, body) => serveReplicaFetch(rm, body));

@@ -4,6 +4,8 @@
  * broker without that listener is left out). Unknown topics are auto-created through the topic
  * admin when the request allows it (v4+ field; always for v0–3) and `auto.create.topics.enable`
  * is on, answering LEADER_NOT_AVAILABLE until the controller has elected leaders, as Kafka does.
+ * A partition this broker leads but may not act for (the replica manager's ZooKeeper fence) is
+ * answered as leaderless (LEADER_NOT_AVAILABLE, leader -1), so clients look elsewhere.
  */
 import { ApiKey, ErrorCode, type MetadataRequest, type MetadataResponse } from '../../protocol/index.js';
 import { TopicAdminError, validateTopicName } from '../admin/index.js';
@@ -26,6 +28,7 @@ export function createMetadataHandler(deps: HandlerDeps): ApiHandler<typeof ApiK
   function partitionEntry(p: PartitionMetadata, listener: string): PartitionEntry {
     let errorCode: number = ErrorCode.NONE;
     if (p.leader < 0 || !cache.isAlive(p.leader)) errorCode = ErrorCode.LEADER_NOT_AVAILABLE;
+    else if (p.leader === deps.brokerId && deps.replicaManager.leadershipFence(p.topic, p.partition) !== undefined) errorCode = ErrorCode.LEADER_NOT_AVAILABLE;
     else if (cache.endpoint(p.leader, listener) === undefined) errorCode = ErrorCode.LISTENER_NOT_FOUND;
     return {
       errorCode,

@@ -14,6 +14,7 @@
  *   every follower update, only by Partition.maybeIncrementHighWatermark.
  */
 import type { Logger } from 'pino';
+import type { SessionContact, SessionListener } from '../../coordination/index.js';
 import type { LogManager } from '../../storage/index.js';
 import { BrokerError } from '../errors.js';
 import type { ControlRequestOrigin, LeaderAndIsrPartitionState, MetadataCache, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
@@ -48,6 +49,28 @@ export interface ReplicaManagerOptions {
   /** replica.lag.time.max.ms (default 30 s). */
   readonly replicaLagTimeMaxMs?: number;
   readonly replication?: ReplicationOptions;
+  /** The ZooKeeper session whose contact decides the leadership fence; absent = never fenced (unit tests). */
+  readonly zooKeeper?: ZooKeeperSessionSignals;
+}
+
+/** What the fence reads from the ZooKeeper session (ZkSession provides both). */
+export interface ZooKeeperSessionSignals {
+  readonly contact: SessionContact;
+  addSessionListener(listener: SessionListener): () => void;
+}
+
+/**
+ * Why this broker may not act as leader of a partition it leads: its ZooKeeper session may be
+ * lost (no contact within the session timeout minus the margin), or it was lost and the
+ * controller has not yet told the new incarnation what it leads.
+ */
+export type LeadershipFence = 'zookeeper-contact-lost' | 'zookeeper-session-expired';
+
+export interface FenceStatus {
+  /** The broker-wide contact fence holds. */
+  readonly contactLost: boolean;
+  /** Partitions led here that are fenced now (either reason). */
+  readonly fencedPartitions: number;
 }
 
 /** Told after a partition's role was applied (the group coordinator loads/unloads offsets). */
@@ -72,6 +95,8 @@ export class ReplicaManager implements ReplicaStateListener {
   private readonly log: Logger;
   private readonly stateLog: Logger;
   private stopped = false;
+  /** Led when the session expired; fenced until a LeaderAndIsr for the new incarnation applies. */
+  private readonly ledByExpiredSession = new Set<string>();
 
   constructor(private readonly o: ReplicaManagerOptions) {
     this.brokerId = o.brokerId;
@@ -101,10 +126,78 @@ export class ReplicaManager implements ReplicaStateListener {
         replicaLagTimeMaxMs: this.replicaLagTimeMaxMs,
         send: r.alterIsr,
         logger: o.logger.child({ module: 'isr' }),
-        leaderPartitions: () => [...this.partitions.values()].filter((p) => p.isLeader),
+        // A fenced leader proposes no ISR change: it may no longer be the leader.
+        leaderPartitions: () => [...this.partitions.values()].filter((p) => p.isLeader && this.leadershipFence(p.topic, p.partition) === undefined),
         onIsrChanged: (p) => this.onIsrChanged(p),
       });
       this.isrManager.start();
+    }
+    const zk = o.zooKeeper;
+    if (zk !== undefined) {
+      this.detachZooKeeper.push(
+        zk.contact.addContactListener({ contactLost: () => this.onContactLost(), contactRestored: () => this.onContactRestored() }),
+        zk.addSessionListener({ sessionExpired: () => this.onSessionExpired() }),
+      );
+    }
+  }
+
+  private readonly detachZooKeeper: (() => void)[] = [];
+
+  // ---- the ZooKeeper fence (the one place that decides it) ---------------------------------------
+
+  /**
+   * Undefined when this broker may act as leader of the partition (if it leads it), else why not.
+   * Decided from the clock at the moment of asking, so a late timer never widens the window.
+   */
+  leadershipFence(topic: string, partition: number): LeadershipFence | undefined {
+    if (this.o.zooKeeper?.contact.sessionMayBeLost(this.scheduler.now()) === true) return 'zookeeper-contact-lost';
+    if (this.ledByExpiredSession.has(partitionKey(topic, partition))) return 'zookeeper-session-expired';
+    return undefined;
+  }
+
+  /** Throws NOT_LEADER_OR_FOLLOWER when `p` is fenced (produce, before and after the append). */
+  ensureNotFenced(p: Partition): void {
+    const fence = this.leadershipFence(p.topic, p.partition);
+    if (fence !== undefined) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${this.brokerId} may not act as leader of ${p.key}: ${fence}`);
+  }
+
+  fenceStatus(): FenceStatus {
+    const contactLost = this.o.zooKeeper?.contact.sessionMayBeLost(this.scheduler.now()) === true;
+    let fencedPartitions = 0;
+    for (const p of this.partitions.values()) if (p.isLeader && this.leadershipFence(p.topic, p.partition) !== undefined) fencedPartitions++;
+    return { contactLost, fencedPartitions };
+  }
+
+  private onContactLost(): void {
+    const led = this.allPartitions().filter((p) => p.isLeader);
+    const c = this.o.zooKeeper!.contact.contactState();
+    this.stateLog.warn(
+      { lastContactMsAgo: this.scheduler.now() - c.lastContactAt, sessionTimeoutMs: c.sessionTimeoutMs, marginMs: c.marginMs, ledPartitions: led.length },
+      'fenced: no ZooKeeper contact within the session timeout minus the margin; refusing to act as leader',
+    );
+    // Parked produce answers NOT_LEADER_OR_FOLLOWER, parked consumer fetches re-check now.
+    this.wakeParked(led);
+  }
+
+  private onContactRestored(): void {
+    const led = this.allPartitions().filter((p) => p.isLeader);
+    this.stateLog.info({ ledPartitions: led.length, stillFenced: led.filter((p) => this.ledByExpiredSession.has(p.key)).length }, 'unfenced: ZooKeeper answers again');
+    for (const p of led) this.onHighWatermarkMaybeMoved(p);
+  }
+
+  private onSessionExpired(): void {
+    const led = this.allPartitions().filter((p) => p.isLeader);
+    for (const p of led) this.ledByExpiredSession.add(p.key);
+    if (led.length > 0) {
+      this.stateLog.warn({ ledPartitions: led.length }, 'ZooKeeper session expired: fenced as leader until the controller sends LeaderAndIsr to the new registration');
+    }
+    this.wakeParked(led);
+  }
+
+  private wakeParked(ps: readonly Partition[]): void {
+    for (const p of ps) {
+      this.producePurgatory.notify(p.key);
+      this.fetchPurgatory.notify(p.key);
     }
   }
 
@@ -169,14 +262,27 @@ export class ReplicaManager implements ReplicaStateListener {
    * Leader: a follower's fetch reported its log end offset (the replica fetcher of the next issue
    * calls this); the HW may move and parked produce/fetch requests are woken.
    */
-  updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint): void {
+  updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint, brokerEpoch = -1n): void {
     const p = this.partitions.get(partitionKey(topic, partition));
     if (p === undefined || !p.isLeader) return;
-    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now())) {
+    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now(), brokerEpoch)) {
       this.fetchPurgatory.notify(p.key);
       this.producePurgatory.notify(p.key);
     }
-    this.isrManager?.maybeExpand(p, followerId);
+    // Only a broker the controller lists as alive may join (Kafka's ZooKeeper-mode rule).
+    const registered = this.o.metadataCache.brokerEpoch(followerId);
+    if (registered !== undefined && this.leadershipFence(topic, partition) === undefined) this.isrManager?.maybeExpand(p, followerId, registered);
+  }
+
+  /**
+   * STALE_BROKER_EPOCH when a replica fetch comes from an older incarnation of its broker than
+   * the one registered now (see `replicaFetchEpochVerdict`).
+   */
+  checkReplicaBrokerEpoch(replicaId: number, brokerEpoch: bigint): void {
+    const registered = this.o.metadataCache.brokerEpoch(replicaId);
+    if (replicaFetchEpochVerdict(brokerEpoch, registered) === 'stale') {
+      throw new BrokerError('BRK_STALE_BROKER_EPOCH', `replica fetch from broker ${replicaId} with epoch ${brokerEpoch}, older than its registration ${registered}`);
+    }
   }
 
   /** Appended data: parked follower fetches wake at once; the HW may move (ISR of one). */
@@ -227,6 +333,7 @@ export class ReplicaManager implements ReplicaStateListener {
       let p = this.partitions.get(key);
       if (p === undefined) {
         p = new Partition(s.topic, s.partition, this.brokerId, log, this.replicaLagTimeMaxMs);
+        p.highWatermarkFrozen = () => this.leadershipFence(s.topic, s.partition) !== undefined;
         this.partitions.set(key, p);
       } else p.log = log;
       const wasLeader = p.isLeader;
@@ -234,6 +341,8 @@ export class ReplicaManager implements ReplicaStateListener {
       await this.fetchers?.removePartitions([key]);
       if (this.stopped) return;
       p.applyState(s, this.scheduler.now());
+      // The controller's word for this incarnation replaces what the expired session led.
+      this.ledByExpiredSession.delete(key);
       if (p.isLeader) {
         // KIP-279: the new epoch starts at the current log end offset.
         p.leaderEpochStartOffset = log.logEndOffset;
@@ -273,6 +382,7 @@ export class ReplicaManager implements ReplicaStateListener {
       const p = this.partitions.get(key);
       try {
         await this.fetchers?.removePartitions([key]);
+        this.ledByExpiredSession.delete(key);
         if (sp.deletePartition) {
           this.partitions.delete(key);
           if (p !== undefined) p.role = 'none';
@@ -306,10 +416,24 @@ export class ReplicaManager implements ReplicaStateListener {
    */
   async shutdown(): Promise<void> {
     this.stopped = true;
+    for (const detach of this.detachZooKeeper.splice(0)) detach();
     for (const p of this.partitions.values()) p.role = 'none';
     this.producePurgatory.notifyAll();
     this.fetchPurgatory.notifyAll();
     this.replicaFetchPurgatory.notifyAll();
     await Promise.all([this.fetchers?.shutdown(), this.isrManager?.stop()]);
   }
+}
+
+/**
+ * The leader's decision on a follower's broker epoch (KIP-380's fence applied to replica fetch):
+ * 'stale' when the fetch carries an older epoch than the registration the controller announced
+ * (an old incarnation still running after its session expired and the broker re-registered).
+ * Unknown on either side (-1n, or the broker not in the metadata cache) is let through, as Kafka
+ * lets an unknown epoch through on control requests; a NEWER epoch than the cache knows is the
+ * normal race with UpdateMetadata and is accepted too.
+ */
+export function replicaFetchEpochVerdict(requested: bigint, registered: bigint | undefined): 'ok' | 'stale' {
+  if (requested < 0n || registered === undefined || registered < 0n) return 'ok';
+  return requested < registered ? 'stale' : 'ok';
 }
