@@ -14,7 +14,6 @@
  *   every follower update, only by Partition.maybeIncrementHighWatermark.
  */
 import type { Logger } from 'pino';
-import type { SessionContact, SessionListener } from '../../coordination/index.js';
 import type { LogManager } from '../../storage/index.js';
 import { BrokerError } from '../errors.js';
 import type { ControlRequestOrigin, LeaderAndIsrPartitionState, MetadataCache, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
@@ -25,6 +24,7 @@ import { Partition, partitionKey } from './partition.js';
 import { Purgatory } from './purgatory.js';
 import type { FetcherSettings } from './replica-fetcher.js';
 import type { TopicConfigs } from './topic-configs.js';
+import { type FenceStatus, type LeadershipFence, replicaFetchEpochVerdict, ZooKeeperFence, type ZooKeeperSessionSignals } from './zookeeper-fence.js';
 
 /** What a broker needs to replicate: without it partitions lead or sit idle (unit tests). */
 export interface ReplicationOptions {
@@ -53,26 +53,6 @@ export interface ReplicaManagerOptions {
   readonly zooKeeper?: ZooKeeperSessionSignals;
 }
 
-/** What the fence reads from the ZooKeeper session (ZkSession provides both). */
-export interface ZooKeeperSessionSignals {
-  readonly contact: SessionContact;
-  addSessionListener(listener: SessionListener): () => void;
-}
-
-/**
- * Why this broker may not act as leader of a partition it leads: its ZooKeeper session may be
- * lost (no contact within the session timeout minus the margin), or it was lost and the
- * controller has not yet told the new incarnation what it leads.
- */
-export type LeadershipFence = 'zookeeper-contact-lost' | 'zookeeper-session-expired';
-
-export interface FenceStatus {
-  /** The broker-wide contact fence holds. */
-  readonly contactLost: boolean;
-  /** Partitions led here that are fenced now (either reason). */
-  readonly fencedPartitions: number;
-}
-
 /** Told after a partition's role was applied (the group coordinator loads/unloads offsets). */
 export type LeadershipListener = (topic: string, partition: number, isLeader: boolean) => void;
 
@@ -95,8 +75,7 @@ export class ReplicaManager implements ReplicaStateListener {
   private readonly log: Logger;
   private readonly stateLog: Logger;
   private stopped = false;
-  /** Led when the session expired; fenced until a LeaderAndIsr for the new incarnation applies. */
-  private readonly ledByExpiredSession = new Set<string>();
+  private readonly fence: ZooKeeperFence;
 
   constructor(private readonly o: ReplicaManagerOptions) {
     this.brokerId = o.brokerId;
@@ -132,73 +111,39 @@ export class ReplicaManager implements ReplicaStateListener {
       });
       this.isrManager.start();
     }
-    const zk = o.zooKeeper;
-    if (zk !== undefined) {
-      this.detachZooKeeper.push(
-        zk.contact.addContactListener({ contactLost: () => this.onContactLost(), contactRestored: () => this.onContactRestored() }),
-        zk.addSessionListener({ sessionExpired: () => this.onSessionExpired() }),
-      );
-    }
+    this.fence = new ZooKeeperFence({
+      zooKeeper: o.zooKeeper,
+      scheduler: o.scheduler,
+      stateLog: this.stateLog,
+      ledPartitions: () => this.allPartitions().filter((p) => p.isLeader),
+      // Parked produce answers NOT_LEADER_OR_FOLLOWER, parked consumer fetches re-check now.
+      onFenced: (ps) => {
+        for (const p of ps) {
+          this.producePurgatory.notify(p.key);
+          this.fetchPurgatory.notify(p.key);
+        }
+      },
+      onUnfenced: (ps) => {
+        for (const p of ps) this.onHighWatermarkMaybeMoved(p);
+      },
+    });
   }
 
-  private readonly detachZooKeeper: (() => void)[] = [];
+  // ---- the ZooKeeper fence (zookeeper-fence.ts decides; every path asks here) --------------------
 
-  // ---- the ZooKeeper fence (the one place that decides it) ---------------------------------------
-
-  /**
-   * Undefined when this broker may act as leader of the partition (if it leads it), else why not.
-   * Decided from the clock at the moment of asking, so a late timer never widens the window.
-   */
+  /** Undefined when this broker may act as leader of the partition (if it leads it), else why not. */
   leadershipFence(topic: string, partition: number): LeadershipFence | undefined {
-    if (this.o.zooKeeper?.contact.sessionMayBeLost(this.scheduler.now()) === true) return 'zookeeper-contact-lost';
-    if (this.ledByExpiredSession.has(partitionKey(topic, partition))) return 'zookeeper-session-expired';
-    return undefined;
+    return this.fence.fenceOf(partitionKey(topic, partition));
   }
 
   /** Throws NOT_LEADER_OR_FOLLOWER when `p` is fenced (produce, before and after the append). */
   ensureNotFenced(p: Partition): void {
-    const fence = this.leadershipFence(p.topic, p.partition);
+    const fence = this.fence.fenceOf(p.key);
     if (fence !== undefined) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${this.brokerId} may not act as leader of ${p.key}: ${fence}`);
   }
 
   fenceStatus(): FenceStatus {
-    const contactLost = this.o.zooKeeper?.contact.sessionMayBeLost(this.scheduler.now()) === true;
-    let fencedPartitions = 0;
-    for (const p of this.partitions.values()) if (p.isLeader && this.leadershipFence(p.topic, p.partition) !== undefined) fencedPartitions++;
-    return { contactLost, fencedPartitions };
-  }
-
-  private onContactLost(): void {
-    const led = this.allPartitions().filter((p) => p.isLeader);
-    const c = this.o.zooKeeper!.contact.contactState();
-    this.stateLog.warn(
-      { lastContactMsAgo: this.scheduler.now() - c.lastContactAt, sessionTimeoutMs: c.sessionTimeoutMs, marginMs: c.marginMs, ledPartitions: led.length },
-      'fenced: no ZooKeeper contact within the session timeout minus the margin; refusing to act as leader',
-    );
-    // Parked produce answers NOT_LEADER_OR_FOLLOWER, parked consumer fetches re-check now.
-    this.wakeParked(led);
-  }
-
-  private onContactRestored(): void {
-    const led = this.allPartitions().filter((p) => p.isLeader);
-    this.stateLog.info({ ledPartitions: led.length, stillFenced: led.filter((p) => this.ledByExpiredSession.has(p.key)).length }, 'unfenced: ZooKeeper answers again');
-    for (const p of led) this.onHighWatermarkMaybeMoved(p);
-  }
-
-  private onSessionExpired(): void {
-    const led = this.allPartitions().filter((p) => p.isLeader);
-    for (const p of led) this.ledByExpiredSession.add(p.key);
-    if (led.length > 0) {
-      this.stateLog.warn({ ledPartitions: led.length }, 'ZooKeeper session expired: fenced as leader until the controller sends LeaderAndIsr to the new registration');
-    }
-    this.wakeParked(led);
-  }
-
-  private wakeParked(ps: readonly Partition[]): void {
-    for (const p of ps) {
-      this.producePurgatory.notify(p.key);
-      this.fetchPurgatory.notify(p.key);
-    }
+    return this.fence.status();
   }
 
   /** A leader's ISR changed (AlterIsr answered, or an expansion went pending). */
@@ -342,7 +287,7 @@ export class ReplicaManager implements ReplicaStateListener {
       if (this.stopped) return;
       p.applyState(s, this.scheduler.now());
       // The controller's word for this incarnation replaces what the expired session led.
-      this.ledByExpiredSession.delete(key);
+      this.fence.settled(key);
       if (p.isLeader) {
         // KIP-279: the new epoch starts at the current log end offset.
         p.leaderEpochStartOffset = log.logEndOffset;
@@ -382,7 +327,7 @@ export class ReplicaManager implements ReplicaStateListener {
       const p = this.partitions.get(key);
       try {
         await this.fetchers?.removePartitions([key]);
-        this.ledByExpiredSession.delete(key);
+        this.fence.settled(key);
         if (sp.deletePartition) {
           this.partitions.delete(key);
           if (p !== undefined) p.role = 'none';
@@ -416,24 +361,11 @@ export class ReplicaManager implements ReplicaStateListener {
    */
   async shutdown(): Promise<void> {
     this.stopped = true;
-    for (const detach of this.detachZooKeeper.splice(0)) detach();
+    this.fence.stop();
     for (const p of this.partitions.values()) p.role = 'none';
     this.producePurgatory.notifyAll();
     this.fetchPurgatory.notifyAll();
     this.replicaFetchPurgatory.notifyAll();
     await Promise.all([this.fetchers?.shutdown(), this.isrManager?.stop()]);
   }
-}
-
-/**
- * The leader's decision on a follower's broker epoch (KIP-380's fence applied to replica fetch):
- * 'stale' when the fetch carries an older epoch than the registration the controller announced
- * (an old incarnation still running after its session expired and the broker re-registered).
- * Unknown on either side (-1n, or the broker not in the metadata cache) is let through, as Kafka
- * lets an unknown epoch through on control requests; a NEWER epoch than the cache knows is the
- * normal race with UpdateMetadata and is accepted too.
- */
-export function replicaFetchEpochVerdict(requested: bigint, registered: bigint | undefined): 'ok' | 'stale' {
-  if (requested < 0n || registered === undefined || registered < 0n) return 'ok';
-  return requested < registered ? 'stale' : 'ok';
 }
