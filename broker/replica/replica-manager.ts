@@ -146,6 +146,11 @@ export class ReplicaManager implements ReplicaStateListener {
     return this.fence.status();
   }
 
+  /** True while the broker-wide contact fence holds (this broker cannot vouch for its session). */
+  zooKeeperContactLost(): boolean {
+    return this.fence.contactLost();
+  }
+
   /** A leader's ISR changed (AlterIsr answered, or an expansion went pending). */
   private onIsrChanged(p: Partition): void {
     this.stateLog.info({ topic: p.topic, partition: p.partition, leaderEpoch: p.leaderEpoch, isr: p.isr, pending: p.pendingIsr, zkVersion: p.zkVersion }, 'ISR updated');

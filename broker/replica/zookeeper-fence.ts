@@ -55,20 +55,25 @@ export class ZooKeeperFence {
     const zk = o.zooKeeper;
     if (zk === undefined) return;
     this.detach.push(
-      zk.contact.addContactListener({ contactLost: () => this.contactLost(), contactRestored: () => this.contactRestored() }),
-      zk.addSessionListener({ sessionExpired: () => this.sessionExpired() }),
+      zk.contact.addContactListener({ contactLost: () => this.onContactLost(), contactRestored: () => this.onContactRestored() }),
+      zk.addSessionListener({ sessionExpired: () => this.onSessionExpired() }),
     );
+  }
+
+  /** The broker-wide part: no ZooKeeper answer within the session timeout minus the margin. */
+  contactLost(): boolean {
+    return this.o.zooKeeper?.contact.sessionMayBeLost(this.o.scheduler.now()) === true;
   }
 
   /** Undefined when this broker may act as leader of the partition (if it leads it), else why not. */
   fenceOf(key: string): LeadershipFence | undefined {
-    if (this.o.zooKeeper?.contact.sessionMayBeLost(this.o.scheduler.now()) === true) return 'zookeeper-contact-lost';
+    if (this.contactLost()) return 'zookeeper-contact-lost';
     if (this.ledByExpiredSession.has(key)) return 'zookeeper-session-expired';
     return undefined;
   }
 
   status(): FenceStatus {
-    const contactLost = this.o.zooKeeper?.contact.sessionMayBeLost(this.o.scheduler.now()) === true;
+    const contactLost = this.contactLost();
     const fencedPartitions = this.o.ledPartitions().filter((p) => this.fenceOf(p.key) !== undefined).length;
     return { contactLost, fencedPartitions };
   }
@@ -82,7 +87,7 @@ export class ZooKeeperFence {
     for (const d of this.detach.splice(0)) d();
   }
 
-  private contactLost(): void {
+  private onContactLost(): void {
     const led = this.o.ledPartitions();
     const c = this.o.zooKeeper!.contact.contactState();
     this.o.stateLog.warn(
@@ -92,13 +97,13 @@ export class ZooKeeperFence {
     this.o.onFenced(led);
   }
 
-  private contactRestored(): void {
+  private onContactRestored(): void {
     const led = this.o.ledPartitions();
     this.o.stateLog.info({ ledPartitions: led.length, stillFenced: led.filter((p) => this.ledByExpiredSession.has(p.key)).length }, 'unfenced: ZooKeeper answers again');
     this.o.onUnfenced(led);
   }
 
-  private sessionExpired(): void {
+  private onSessionExpired(): void {
     const led = this.o.ledPartitions();
     for (const p of led) this.ledByExpiredSession.add(p.key);
     if (led.length > 0) this.o.stateLog.warn({ ledPartitions: led.length }, 'ZooKeeper session expired: fenced as leader until the controller sends LeaderAndIsr to the new registration');
