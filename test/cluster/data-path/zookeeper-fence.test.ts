@@ -24,6 +24,7 @@ import { batch, fetch as kafkaFetch, produce } from '../../integration/broker/fi
 
 const SESSION_TIMEOUT_MS = 10_000;
 const FENCED_GAUGE = 'samsa_server_replicamanager_zookeeperfenced';
+const FENCED_PARTITIONS_GAUGE = 'samsa_server_replicamanager_zookeeperfencedpartitions';
 
 function values(records: Buffer | null): string[] {
   const out: string[] = [];
@@ -138,7 +139,7 @@ describe('data path > leader fenced when its ZooKeeper link goes silent (broker 
     // Everything the fenced broker must say, asked at once (the session is still alive for a
     // fifth of its timeout at most; the link is healed right after).
     const metaSock = await sockTo(leader);
-    const [stillRegistered, all, meta, atHw, below, ready, gaugeValue] = await Promise.all([
+    const [stillRegistered, all, meta, atHw, below, ready, gaugeValue, fencedPartitions] = await Promise.all([
       observer.exists(`/brokers/ids/${leader.brokerId}`),
       produce(s, topic, 0, batch(['refused']), -1),
       metaSock
@@ -151,6 +152,7 @@ describe('data path > leader fenced when its ZooKeeper link goes silent (broker 
       kafkaFetch(s, topic, 0, 0n),
       fetch(`${leaderAdmin}/ready`),
       gauge(leaderAdmin, FENCED_GAUGE),
+      gauge(leaderAdmin, FENCED_PARTITIONS_GAUGE),
     ]);
     proxies[leaderIdx]!.heal();
 
@@ -165,11 +167,13 @@ describe('data path > leader fenced when its ZooKeeper link goes silent (broker 
     expect(ready.status).to.equal(503);
     expect(JSON.stringify(await ready.json())).to.contain('fenced: no ZooKeeper contact');
     expect(gaugeValue).to.equal(1);
+    expect(fencedPartitions, 'the one partition it leads').to.equal(1);
 
     await waitFor(async () => (await produce(s, topic, 0, batch(['c']), -1)).errorCode === ErrorCode.NONE, 'the leader to take writes again once ZooKeeper answers', { timeoutMs: 10_000, intervalMs: 100 });
     const again = await observer.getData(`/brokers/ids/${leader.brokerId}`);
     expect(again.stat.czxid, 'the same registration: the session survived').to.equal(registration.stat.czxid);
     expect(await gauge(leaderAdmin, FENCED_GAUGE)).to.equal(0);
+    expect(await gauge(leaderAdmin, FENCED_PARTITIONS_GAUGE)).to.equal(0);
     expect((await fetch(`${leaderAdmin}/ready`)).status).to.equal(200);
     const read = await kafkaFetch(s, topic, 0, 0n);
     const expected = ['a', ...Array.from({ length: acked - 1 }, (_, i) => `b${i + 1}`), 'c'];
