@@ -230,6 +230,7 @@ export class Broker {
       stateChangeLogger: states,
       replicaLagTimeMaxMs: this.config.int('replica.lag.time.max.ms'),
       replication: this.replicationOptions(),
+      zooKeeper: this.session,
     });
     this.replicaManagerValue = rm;
     this.server.registerInternal(REPLICA_FETCH_API, async (_ctx, body) => {

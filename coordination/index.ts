@@ -16,6 +16,7 @@ export {
 } from './store.js';
 export { nullLogger, type CoordinationLogger } from './logger.js';
 export { ZkSession, type ZkSessionOptions } from './zk/session.js';
+export { ContactTracker, defaultContactMarginMs, type ContactListener, type ContactState, type ContactTrackerOptions, type SessionContact } from './zk/contact.js';
 export { parseConnectString, type ParsedConnectString } from './zk/connect-string.js';
 export * from './paths.js';
 export * from './znodes/codecs.js';

@@ -83,6 +83,7 @@ export class ControllerRequestBatch {
     return [...this.ctx.liveBrokers.values()].map((b) => ({
       id: b.info.id,
       rack: b.info.rack,
+      brokerEpoch: b.brokerEpoch,
       endpoints: b.info.endpoints.map((e) => ({ listener: e.listener, host: e.host, port: e.port, securityProtocol: e.securityProtocol })),
     }));
   }

@@ -46,6 +46,11 @@ export interface LiveBroker {
   readonly id: number;
   readonly rack: string | null;
   readonly endpoints: readonly ControlEndpoint[];
+  /**
+   * Czxid of its /brokers/ids node (Samsa's addition to Kafka's LiveBrokers): leaders refuse
+   * replica fetches from older incarnations. Absent or -1 = unknown.
+   */
+  readonly brokerEpoch?: bigint | number;
 }
 
 export interface LeaderAndIsrRequest extends ControlRequestHeader {

@@ -232,6 +232,11 @@ export class ReplicaFetcher {
       })),
     };
     const answer = (await this.ask(ep, REPLICA_FETCH_API, req, s.maxWaitMs + s.socketTimeoutMs)) as ReplicaFetchResponse;
+    if (answer.partitions.some((r) => r.errorCode === ErrorCode.STALE_BROKER_EPOCH)) {
+      // This process is an older incarnation than the registration the leader knows (its session
+      // expired and it has not re-registered yet, or another process holds the id): back off.
+      this.log.warn({ brokerEpoch: String(req.brokerEpoch) }, 'the leader refused our replica fetch: stale broker epoch');
+    }
     await this.applying(async () => {
       for (const r of answer.partitions) {
         const one = sent.find((x) => x.st.p.topic === r.topic && x.st.p.partition === r.partition);

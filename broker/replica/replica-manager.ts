@@ -26,6 +26,7 @@ import { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
 import type { FetcherSettings } from './replica-fetcher.js';
 import type { TopicConfigs } from './topic-configs.js';
+import { type FenceStatus, type LeadershipFence, replicaFetchEpochVerdict, ZooKeeperFence, type ZooKeeperSessionSignals } from './zookeeper-fence.js';
 
 /** What a broker needs to replicate: without it partitions lead or sit idle (unit tests). */
 export interface ReplicationOptions {
@@ -58,6 +59,8 @@ export interface ReplicaManagerOptions {
   /** replica.lag.time.max.ms (default 30 s). */
   readonly replicaLagTimeMaxMs?: number;
   readonly replication?: ReplicationOptions;
+  /** The ZooKeeper session whose contact decides the leadership fence; absent = never fenced (unit tests). */
+  readonly zooKeeper?: ZooKeeperSessionSignals;
 }
 
 /** Told after a partition's role was applied (the group coordinator loads/unloads offsets). */
@@ -82,6 +85,7 @@ export class ReplicaManager implements ReplicaStateListener {
   private readonly log: Logger;
   private readonly stateLog: Logger;
   private stopped = false;
+  private readonly fence: ZooKeeperFence;
 
   constructor(private readonly o: ReplicaManagerOptions) {
     this.brokerId = o.brokerId;
@@ -112,12 +116,51 @@ export class ReplicaManager implements ReplicaStateListener {
         replicaLagTimeMaxMs: this.replicaLagTimeMaxMs,
         send: r.alterIsr,
         logger: o.logger.child({ module: 'isr' }),
-        leaderPartitions: () => [...this.partitions.values()].filter((p) => p.isLeader),
+        // A fenced leader proposes no ISR change: it may no longer be the leader.
+        leaderPartitions: () => [...this.partitions.values()].filter((p) => p.isLeader && this.leadershipFence(p.topic, p.partition) === undefined),
         onIsrChanged: (p) => this.onIsrChanged(p),
         metrics: r.metrics,
       });
       this.isrManager.start();
     }
+    this.fence = new ZooKeeperFence({
+      zooKeeper: o.zooKeeper,
+      scheduler: o.scheduler,
+      stateLog: this.stateLog,
+      ledPartitions: () => this.allPartitions().filter((p) => p.isLeader),
+      // Parked produce answers NOT_LEADER_OR_FOLLOWER, parked consumer fetches re-check now.
+      onFenced: (ps) => {
+        for (const p of ps) {
+          this.producePurgatory.notify(p.key);
+          this.fetchPurgatory.notify(p.key);
+        }
+      },
+      onUnfenced: (ps) => {
+        for (const p of ps) this.onHighWatermarkMaybeMoved(p);
+      },
+    });
+  }
+
+  // ---- the ZooKeeper fence (zookeeper-fence.ts decides; every path asks here) --------------------
+
+  /** Undefined when this broker may act as leader of the partition (if it leads it), else why not. */
+  leadershipFence(topic: string, partition: number): LeadershipFence | undefined {
+    return this.fence.fenceOf(tpKey(topic, partition));
+  }
+
+  /** Throws NOT_LEADER_OR_FOLLOWER when `p` is fenced (produce, before and after the append). */
+  ensureNotFenced(p: Partition): void {
+    const fence = this.fence.fenceOf(p.key);
+    if (fence !== undefined) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${this.brokerId} may not act as leader of ${p.key}: ${fence}`);
+  }
+
+  fenceStatus(): FenceStatus {
+    return this.fence.status();
+  }
+
+  /** True while the broker-wide contact fence holds (this broker cannot vouch for its session). */
+  zooKeeperContactLost(): boolean {
+    return this.fence.contactLost();
   }
 
   /** A leader's ISR changed (AlterIsr answered, or an expansion went pending). */
@@ -181,14 +224,27 @@ export class ReplicaManager implements ReplicaStateListener {
    * Leader: a follower's fetch reported its log end offset (`serveReplicaFetch` calls this); the
    * HW may move and parked produce/fetch requests are woken.
    */
-  updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint): void {
+  updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint, brokerEpoch = -1n): void {
     const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || !p.isLeader) return;
-    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now())) {
+    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now(), brokerEpoch)) {
       this.fetchPurgatory.notify(p.key);
       this.producePurgatory.notify(p.key);
     }
-    this.isrManager?.maybeExpand(p, followerId);
+    // Only a broker the controller lists as alive may join (Kafka's ZooKeeper-mode rule).
+    const registered = this.o.metadataCache.brokerEpoch(followerId);
+    if (registered !== undefined && this.leadershipFence(topic, partition) === undefined) this.isrManager?.maybeExpand(p, followerId, registered);
+  }
+
+  /**
+   * STALE_BROKER_EPOCH when a replica fetch comes from an older incarnation of its broker than
+   * the one registered now (see `replicaFetchEpochVerdict`).
+   */
+  checkReplicaBrokerEpoch(replicaId: number, brokerEpoch: bigint): void {
+    const registered = this.o.metadataCache.brokerEpoch(replicaId);
+    if (replicaFetchEpochVerdict(brokerEpoch, registered) === 'stale') {
+      throw new BrokerError('BRK_STALE_BROKER_EPOCH', `replica fetch from broker ${replicaId} with epoch ${brokerEpoch}, older than its registration ${registered}`);
+    }
   }
 
   /** Appended data: parked follower fetches wake at once; the HW may move (ISR of one). */
@@ -239,6 +295,7 @@ export class ReplicaManager implements ReplicaStateListener {
       let p = this.partitions.get(key);
       if (p === undefined) {
         p = new Partition(s.topic, s.partition, this.brokerId, log, this.replicaLagTimeMaxMs);
+        p.highWatermarkFrozen = () => this.leadershipFence(s.topic, s.partition) !== undefined;
         this.partitions.set(key, p);
       } else p.log = log;
       const wasLeader = p.isLeader;
@@ -246,6 +303,8 @@ export class ReplicaManager implements ReplicaStateListener {
       await this.fetchers?.removePartitions([key]);
       if (this.stopped) return;
       p.applyState(s, this.scheduler.now());
+      // The controller's word for this incarnation replaces what the expired session led.
+      this.fence.settled(key);
       if (p.isLeader) {
         // KIP-279: the new epoch starts at the current log end offset.
         p.leaderEpochStartOffset = log.logEndOffset;
@@ -285,6 +344,7 @@ export class ReplicaManager implements ReplicaStateListener {
       const p = this.partitions.get(key);
       try {
         await this.fetchers?.removePartitions([key]);
+        this.fence.settled(key);
         if (sp.deletePartition) {
           this.partitions.delete(key);
           if (p !== undefined) p.role = 'none';
@@ -318,6 +378,7 @@ export class ReplicaManager implements ReplicaStateListener {
    */
   async shutdown(): Promise<void> {
     this.stopped = true;
+    this.fence.stop();
     for (const p of this.partitions.values()) p.role = 'none';
     this.producePurgatory.notifyAll();
     this.fetchPurgatory.notifyAll();
