@@ -29,7 +29,7 @@ import { brokerMetricProviders, clusterGroupOps, registerGroupAdmin, startBroker
 import type { ClusterGroupOps } from './group-admin.js';
 import type { BrokerConfig } from './config/index.js';
 import { Controller } from './controller/index.js';
-import { dataPathHandlers } from './handlers/index.js';
+import { adminApiHandlers, dataPathHandlers } from './handlers/index.js';
 import { createInitProducerIdHandler } from './handlers/init-producer-id.js';
 import { stateChangeLogger } from './logging.js';
 import { type BrokerIdentity, type ControlApi, ControlRequestHandler, MetadataCache, resolveBrokerIdentity } from './metadata/index.js';
@@ -264,7 +264,7 @@ export class Broker {
       defaultPartitions: this.config.int('num.partitions'),
       defaultReplicationFactor: this.config.int('default.replication.factor'),
     }));
-    for (const h of dataPathHandlers({
+    const handlerDeps = {
       brokerId,
       config: this.config,
       clusterId: () => this.clusterId,
@@ -275,9 +275,9 @@ export class Broker {
       scheduler: this.scheduler,
       logger: this.log,
       metrics: this.metrics,
-    })) {
-      this.server.registerHandler(h);
-    }
+    };
+    for (const h of dataPathHandlers(handlerDeps)) this.server.registerHandler(h);
+    for (const h of adminApiHandlers({ ...handlerDeps, controller: () => this.controllerValue })) this.server.registerHandler(h);
     // Idempotent producers (any broker answers InitProducerId from its own block of ids).
     const producerIds = new ProducerIdManager({ store: this.session, brokerId, logger: this.log });
     this.server.registerHandler(createInitProducerIdHandler({ producerIds, logger: this.log }));

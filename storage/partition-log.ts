@@ -169,6 +169,11 @@ export class PartitionLog {
     return this.producers.entry(producerId);
   }
 
+  /** Every producer with state in this log (DescribeProducers). */
+  activeProducers(): readonly Readonly<ProducerStateEntry>[] {
+    return this.producers.entries();
+  }
+
   get activeProducerCount(): number {
     return this.producers.size;
   }

@@ -184,7 +184,8 @@ export class PartitionOperations {
       switch (kind) {
         case 'offline':
         case 'unclean':
-          if (cur.leader !== -1 && live.has(cur.leader) && kind === 'offline') return 'skip';
+          // Kafka's electLeaders: a live leader needs no unclean election (ELECTION_NOT_NEEDED).
+          if (cur.leader !== -1 && live.has(cur.leader)) return 'skip';
           r = offlinePartitionLeaderElection(assignment, cur.isr, live, kind === 'unclean' || this.uncleanAllowed(tp.topic));
           break;
         case 'preferred':
