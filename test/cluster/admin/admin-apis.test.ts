@@ -9,7 +9,8 @@
 import { expect } from 'chai';
 import { resolve } from 'node:path';
 import { Kafka, logLevel, type Admin as KafkaJsAdmin } from 'kafkajs';
-import { Producer, stringSerde } from '../../../client/index.js';
+import { partitionFor } from '../../../broker/group/index.js';
+import { Admin, Consumer, Producer, stringSerde } from '../../../client/index.js';
 import { ApiKey, ErrorCode } from '../../../protocol/index.js';
 import { startCluster, type TestCluster } from '../../helpers/cluster.js';
 import { KafkaSocket } from '../../helpers/kafka-socket.js';
@@ -18,7 +19,7 @@ import { waitFor } from '../../helpers/wait-for.js';
 
 const INT32_MIN = -2147483648;
 
-describe('cluster > admin APIs (DescribeCluster, ElectLeaders, reassignments, log dirs, producers, features)', function () {
+describe('cluster > admin APIs (DescribeCluster, ElectLeaders, reassignments, log dirs, producers, features, OffsetDelete)', function () {
   this.timeout(180_000);
   let cluster: TestCluster;
   let kafka: Kafka;
@@ -29,6 +30,8 @@ describe('cluster > admin APIs (DescribeCluster, ElectLeaders, reassignments, lo
       size: 3,
       properties: {
         'auto.leader.rebalance.enable': false,
+        'offsets.topic.num.partitions': 3,
+        'group.initial.rebalance.delay.ms': 0,
         // Room for the SIGSTOP of the reassignment test without a session expiry.
         'zookeeper.session.timeout.ms': 15_000,
       },
@@ -83,6 +86,7 @@ describe('cluster > admin APIs (DescribeCluster, ElectLeaders, reassignments, lo
     expect(ranges[ApiKey.DescribeLogDirs]).to.deep.equal([0, 2]);
     expect(ranges[ApiKey.DescribeProducers]).to.deep.equal([0, 0]);
     expect(ranges[ApiKey.UpdateFeatures]).to.deep.equal([0, 0]);
+    expect(ranges[ApiKey.OffsetDelete]).to.deep.equal([0, 0]);
     expect(r.supportedFeatures).to.deep.equal([]);
     expect(r.finalizedFeatures).to.deep.equal([]);
   });
@@ -153,7 +157,12 @@ describe('cluster > admin APIs (DescribeCluster, ElectLeaders, reassignments, lo
       'a preferred election of every partition elects broker 2 for partition 0 once it is back in the ISR',
       { timeoutMs: 30_000, intervalMs: 500 },
     );
-    for (const b of cluster.brokers) expect(await leaderOf(topic, 0, b.brokerId)).to.equal(2);
+    // The answer waited for the controller's own metadata; the other brokers follow by UpdateMetadata.
+    expect(await leaderOf(topic, 0, ctl2)).to.equal(2);
+    await waitFor(async () => {
+      for (const b of cluster.brokers) if ((await leaderOf(topic, 0, b.brokerId)) !== 2) return false;
+      return true;
+    }, 'every broker sees broker 2 leading partition 0');
   });
 
   it('Alter/ListPartitionReassignments: KafkaJS starts one (target broker frozen), lists it with adding/removing, a null target cancels it', async () => {
@@ -247,5 +256,56 @@ describe('cluster > admin APIs (DescribeCluster, ElectLeaders, reassignments, lo
     expect(producers[0]!.currentTxnStartOffset).to.equal(-1n);
     expect(mine!.partitions[1]!.errorCode).to.equal(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     expect(unknown!.partitions[0]!.errorCode).to.equal(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+
+  it('OffsetDelete: GROUP_SUBSCRIBED_TO_TOPIC for a topic the live group consumes, deletes the others; an Empty group loses them all and dies', async () => {
+    const consumed = randomName('od-consumed');
+    const gone = randomName('od-gone');
+    await createTopic(consumed, [[1, 2, 3]]);
+    await createTopic(gone, [[2, 3, 1]]);
+    const group = randomName('od-group');
+    const samsa = new Admin({ brokers: [cluster.bootstrap] });
+    const consumer = new Consumer<string, string>({ brokers: [cluster.bootstrap], groupId: group, autoOffsetReset: 'earliest', keyDeserializer: stringSerde.deserialize, valueDeserializer: stringSerde.deserialize });
+    try {
+      await samsa.connect();
+      const coordinator = await waitFor(async () => {
+        const r = await ask(1, ApiKey.FindCoordinator, 0, { key: group });
+        return r.errorCode === ErrorCode.NONE ? r.nodeId : undefined;
+      }, 'the group coordinator (the first FindCoordinator creates __consumer_offsets)', { timeoutMs: 30_000, intervalMs: 200 });
+      await samsa.alterGroupOffsets(group, [{ topic: consumed, partition: 0, offset: 0n }, { topic: gone, partition: 0, offset: 0n }]);
+      const other = cluster.brokers.find((b) => b.brokerId !== coordinator)!.brokerId;
+      const body = { groupId: group, topics: [{ name: consumed, partitions: [{ partitionIndex: 0 }] }, { name: gone, partitions: [{ partitionIndex: 0 }] }, { name: 'no-such-topic', partitions: [{ partitionIndex: 0 }] }] };
+      expect((await ask(other, ApiKey.OffsetDelete, 0, body)).errorCode).to.equal(ErrorCode.NOT_COORDINATOR);
+      // A group nobody uses, placed on the same coordinator.
+      let nobody = randomName('nobody');
+      while (partitionFor(nobody, 3) !== partitionFor(group, 3)) nobody = randomName('nobody');
+      expect((await ask(coordinator, ApiKey.OffsetDelete, 0, { ...body, groupId: nobody })).errorCode).to.equal(ErrorCode.GROUP_ID_NOT_FOUND);
+
+      consumer.subscribe([consumed]);
+      await waitFor(async () => {
+        await consumer.poll({ timeoutMs: 200 });
+        const d = await ask(coordinator, ApiKey.DescribeGroups, 0, { groups: [group], includeAuthorizedOperations: false });
+        return d.groups[0]?.groupState === 'Stable';
+      }, 'the consumer in a Stable group', { timeoutMs: 30_000 });
+      const r = await ask(coordinator, ApiKey.OffsetDelete, 0, body);
+      expect(r.errorCode).to.equal(ErrorCode.NONE);
+      const codes = Object.fromEntries(r.topics.map((t) => [t.name, t.partitions[0]!.errorCode]));
+      expect(codes).to.deep.equal({ [consumed]: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, [gone]: ErrorCode.NONE, 'no-such-topic': ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+      expect((await samsa.listGroupOffsets(group)).map((o) => o.topic)).to.deep.equal([consumed]);
+
+      await consumer.close();
+      await waitFor(async () => {
+        const d = await ask(coordinator, ApiKey.DescribeGroups, 0, { groups: [group], includeAuthorizedOperations: false });
+        return d.groups[0]?.groupState === 'Empty';
+      }, 'the group Empty once its member left');
+      const empty = await ask(coordinator, ApiKey.OffsetDelete, 0, { groupId: group, topics: [{ name: consumed, partitions: [{ partitionIndex: 0 }] }] });
+      expect(empty.topics[0]!.partitions[0]!.errorCode).to.equal(ErrorCode.NONE);
+      expect(await samsa.listGroupOffsets(group)).to.deep.equal([]);
+      const d = await ask(coordinator, ApiKey.DescribeGroups, 0, { groups: [group], includeAuthorizedOperations: false });
+      expect(d.groups[0]!.groupState).to.equal('Dead');
+    } finally {
+      await consumer.close().catch(() => undefined);
+      samsa.close();
+    }
   });
 });
