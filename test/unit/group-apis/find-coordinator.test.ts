@@ -78,6 +78,7 @@ describe('group-apis > FindCoordinator', () => {
       [ApiKey.DescribeGroups, 0, 4],
       [ApiKey.ListGroups, 0, 2],
       [ApiKey.DeleteGroups, 0, 1],
+      [ApiKey.OffsetDelete, 0, 0],
     ]);
   });
 });
