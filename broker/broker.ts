@@ -51,6 +51,7 @@ import { ProducerIdManager } from './producer-id-manager.js';
 import { wireGroupCoordinator } from './broker-groups.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
 import { BrokerServer } from './server.js';
+import { LiveBrokerConfig } from './broker-dynamic-config.js';
 
 export interface BrokerOptions {
   readonly config: BrokerConfig;
@@ -89,6 +90,8 @@ export class Broker {
   private configWatcher: ConfigChangeWatcher | undefined;
   private groups: GroupCoordinatorComponent | undefined;
   private readonly parts: BrokerParts;
+  /** server.properties with the dynamic broker configs of ZooKeeper on top. */
+  readonly liveConfig: LiveBrokerConfig;
   /** Cluster-wide consumer-group operations (HTTP /groups) and lag for /metrics. */
   readonly groupOps: ClusterGroupOps;
 
@@ -117,6 +120,13 @@ export class Broker {
       groups: () => this.groups,
     };
     this.parts = parts;
+    this.liveConfig = new LiveBrokerConfig({
+      store: this.session,
+      config: o.config,
+      brokerId: () => this.brokerId,
+      logger: o.logger.child({ module: 'dynamic-config' }),
+      apply: (current) => this.applyDynamicConfig(current),
+    });
     this.groupOps = clusterGroupOps(parts);
     this.metrics = new BrokerMetrics({ logger: o.logger.child({ module: 'metrics' }), providers: brokerMetricProviders(parts, this.groupOps) });
     this.server.router.setRequestObserver((e) => this.metrics.onRequest(e));
@@ -197,12 +207,15 @@ export class Broker {
 
   private async startLogManager(): Promise<void> {
     const c = this.config;
-    this.topicConfigs = new TopicConfigs(this.session, c);
+    // Dynamic broker configs first: logs open with the log defaults they set.
+    await this.liveConfig.load();
+    this.topicConfigs = new TopicConfigs(this.session, this.liveConfig.current);
     const topicConfigs = this.topicConfigs;
     this.logManagerValue = await LogManager.start({
       logDirs: c.logDirs,
       defaultConfig: topicConfigs.defaults.logConfig,
-      topicConfig: (topic) => (topicConfigs.has(topic) ? topicConfigs.get(topic).logConfig : undefined),
+      // Current broker defaults for a topic not loaded yet (they change with dynamic configs).
+      topicConfig: (topic) => topicConfigs.get(topic).logConfig,
       logger: this.log,
       openParallelism: c.int('num.recovery.threads.per.data.dir') * c.logDirs.length,
       cleanerEnabled: c.bool('log.cleaner.enable'),
@@ -275,6 +288,7 @@ export class Broker {
       scheduler: this.scheduler,
       logger: this.log,
       metrics: this.metrics,
+      dynamicConfig: this.liveConfig.dynamic,
     };
     for (const h of dataPathHandlers(handlerDeps)) this.server.registerHandler(h);
     for (const h of adminApiHandlers({ ...handlerDeps, controller: () => this.controllerValue })) this.server.registerHandler(h);
@@ -292,8 +306,16 @@ export class Broker {
       logger: this.log,
     });
     registerGroupAdmin(this.parts);
-    this.configWatcher = new ConfigChangeWatcher(this.session, rm, this.log.child({ module: 'config-changes' }));
+    this.configWatcher = new ConfigChangeWatcher(this.session, rm, this.log.child({ module: 'config-changes' }), () => this.liveConfig.reload());
     await this.configWatcher.start();
+  }
+
+  /** New broker defaults reach every hosted topic's settings and open logs. */
+  private async applyDynamicConfig(current: BrokerConfig): Promise<void> {
+    this.topicConfigs?.setBrokerConfig(current);
+    const rm = this.replicaManagerValue;
+    if (rm === undefined) return;
+    for (const topic of new Set(rm.allPartitions().map((p) => p.topic))) await rm.reloadTopicConfig(topic);
   }
 
   private async stopReplicaManager(): Promise<void> {
@@ -352,7 +374,7 @@ export class Broker {
         broker: { id: this.brokerId, endpoints, rack: c.optionalStr('broker.rack'), jmxPort: -1, version: 4 },
         transport: this.server.interBrokerClient,
         interBrokerListenerName: c.interBrokerListenerName,
-        uncleanLeaderElectionEnable: c.bool('unclean.leader.election.enable'),
+        uncleanLeaderElectionEnable: () => this.liveConfig.current.bool('unclean.leader.election.enable'),
         autoLeaderRebalanceEnable: c.bool('auto.leader.rebalance.enable'),
         leaderImbalanceCheckIntervalMs: c.int('leader.imbalance.check.interval.seconds') * 1000,
         leaderImbalancePerBrokerPercentage: c.int('leader.imbalance.per.broker.percentage'),

@@ -39,6 +39,7 @@ export {
   readTopicAssignment,
   readTopicAssignments,
   readTopicConfig,
+  readEntityConfig,
   readTopicNames,
   type PartitionStateWithVersion,
   type RegisteredBroker,

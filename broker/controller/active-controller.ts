@@ -35,7 +35,7 @@ interface ActiveControllerOptions {
   lease: ControllerLease;
   transport: ControlTransport;
   interBrokerListenerName: string;
-  uncleanLeaderElectionEnable: boolean;
+  uncleanLeaderElectionEnable: () => boolean;
   scheduler: Scheduler;
   logger: Logger;
   stateLog: Logger;

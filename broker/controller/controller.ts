@@ -43,8 +43,8 @@ export interface ControllerOptions {
   broker: Omit<BrokerInfo, 'timestamp'>;
   transport: ControlTransport;
   interBrokerListenerName: string;
-  /** Broker default for unclean.leader.election.enable (topic overrides win). */
-  uncleanLeaderElectionEnable?: boolean;
+  /** Broker default for unclean.leader.election.enable (topic overrides win); a getter follows dynamic broker configs. */
+  uncleanLeaderElectionEnable?: boolean | (() => boolean);
   logger: Logger;
   stateChangeLogger: Logger;
   scheduler?: Scheduler;
@@ -337,7 +337,7 @@ export class Controller {
       lease: outcome.lease,
       transport: this.o.transport,
       interBrokerListenerName: this.o.interBrokerListenerName,
-      uncleanLeaderElectionEnable: this.o.uncleanLeaderElectionEnable ?? false,
+      uncleanLeaderElectionEnable: uncleanGetter(this.o.uncleanLeaderElectionEnable),
       scheduler: this.sched,
       logger: this.log.child({ controllerEpoch: outcome.lease.controllerEpoch }),
       stateLog: this.o.stateChangeLogger,
@@ -395,3 +395,8 @@ const RETRIED: ReadonlySet<string> = new Set([
   'IsrChangeNotification',
   'PartitionReassignment',
 ]);
+
+/** unclean.leader.election.enable as a getter, whether given as a value or a getter. */
+function uncleanGetter(v: boolean | (() => boolean) | undefined): () => boolean {
+  return typeof v === 'function' ? v : () => v ?? false;
+}

@@ -38,8 +38,8 @@ interface ControllerRuntime {
   readonly controllerId: number;
   readonly controllerEpoch: number;
   readonly stateLog: Logger;
-  /** Broker-level unclean.leader.election.enable (topic overrides win). */
-  readonly uncleanDefault: boolean;
+  /** Broker-level unclean.leader.election.enable (topic overrides win), read at each election. */
+  readonly uncleanDefault: () => boolean;
   /** The controller's clock (elections are timed for the metrics). */
   readonly now: () => number;
   readonly onLeaderElection?: LeaderElectionObserver;
@@ -89,7 +89,7 @@ export class PartitionOperations {
 
   uncleanAllowed(topic: string): boolean {
     const v = this.ctx.topicConfigs.get(topic)?.['unclean.leader.election.enable'];
-    return v === undefined ? this.rt.uncleanDefault : v === 'true';
+    return v === undefined ? this.rt.uncleanDefault() : v === 'true';
   }
 
   /** NewPartition → OnlinePartition: first live replica leads, all live replicas form the ISR. */

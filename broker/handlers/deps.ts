@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { TopicAdmin } from '../admin/index.js';
-import type { BrokerConfig } from '../config/index.js';
+import type { BrokerConfig, DynamicBrokerConfig } from '../config/index.js';
 import type { MetadataCache } from '../metadata/index.js';
 import { type Scheduler, sleep } from '../../common/index.js';
 import type { ReplicaManager } from '../replica/index.js';
@@ -12,6 +12,8 @@ import type { ReplicaManager } from '../replica/index.js';
 export interface HandlerDeps {
   readonly brokerId: number;
   readonly config: BrokerConfig;
+  /** server.properties plus the dynamic broker configs (DescribeConfigs, Alter on BROKER resources). */
+  readonly dynamicConfig?: DynamicBrokerConfig;
   /** Known once the broker has read or created /cluster/id. */
   readonly clusterId: () => string | null;
   readonly replicaManager: ReplicaManager;

@@ -2,11 +2,14 @@
  * DescribeConfigs (key 32) for TOPIC (2) and BROKER (4) resources. Topic values are the
  * overrides in ZooKeeper merged with this broker's settings (effectiveTopicConfig); the source
  * and synonyms fields follow Kafka's (v1+): DYNAMIC_TOPIC_CONFIG 1, STATIC_BROKER_CONFIG 4,
- * DEFAULT_CONFIG 5; v0's `isDefault` is "source is DEFAULT_CONFIG". Broker configs are static
- * (no dynamic broker configs yet): read-only, passwords hidden.
+ * DEFAULT_CONFIG 5; v0's `isDefault` is "source is DEFAULT_CONFIG". Broker resources show the
+ * effective values with dynamic broker configs on top (DYNAMIC_BROKER_CONFIG 2,
+ * DYNAMIC_DEFAULT_BROKER_CONFIG 3); only the keys that can change live are not read-only;
+ * passwords hidden. The "" broker resource lists the cluster-wide dynamic defaults only (Kafka's
+ * createBrokerConfigEntries(perBrokerConfig = false)).
  */
 import { ApiKey, ErrorCode, type DescribeConfigsRequest, type DescribeConfigsResponse } from '../../protocol/index.js';
-import { BROKER_CONFIG_DEFS, effectiveTopicConfig, topicConfigDef, type BrokerConfig } from '../config/index.js';
+import { BROKER_CONFIG_DEFS, CONFIG_SOURCE, DYNAMIC_BROKER_KEYS, DynamicBrokerConfig, effectiveTopicConfig, topicConfigDef, type BrokerConfig } from '../config/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
 import type { HandlerDeps } from './deps.js';
@@ -28,10 +31,18 @@ const BROKER_KEYS: Record<string, string[]> = {
   'segment.jitter.ms': ['log.roll.jitter.ms', 'log.roll.jitter.hours'],
 };
 
-function brokerSource(config: BrokerConfig, keys: readonly string[]): { key: string; text: string | null } | undefined {
+const BROKER_VALUE_SOURCE: Record<string, number> = {
+  file: STATIC_BROKER_CONFIG,
+  override: STATIC_BROKER_CONFIG,
+  'dynamic-broker': CONFIG_SOURCE.DYNAMIC_BROKER_CONFIG,
+  'dynamic-default': CONFIG_SOURCE.DYNAMIC_DEFAULT_BROKER_CONFIG,
+};
+
+function brokerSource(config: BrokerConfig, keys: readonly string[]): { key: string; text: string | null; source: number } | undefined {
   for (const k of keys) {
     const v = config.values.get(k);
-    if (v !== undefined && (v.source === 'file' || v.source === 'override')) return { key: k, text: v.text };
+    const source = v === undefined ? undefined : BROKER_VALUE_SOURCE[v.source];
+    if (v !== undefined && source !== undefined) return { key: k, text: v.text, source };
   }
   return undefined;
 }
@@ -49,28 +60,38 @@ function topicEntries(config: BrokerConfig, overrides: Record<string, string>, i
     const defaultText = eff.source === 'topic' || fromBroker !== undefined ? null : eff.text;
     const synonyms: Synonym[] = [];
     if (eff.source === 'topic') synonyms.push({ name: key, value: eff.text, source: DYNAMIC_TOPIC_CONFIG });
-    if (fromBroker !== undefined) synonyms.push({ name: fromBroker.key, value: fromBroker.text, source: STATIC_BROKER_CONFIG });
+    if (fromBroker !== undefined) synonyms.push({ name: fromBroker.key, value: fromBroker.text, source: fromBroker.source });
     synonyms.push({ name: brokerKeys[0] ?? key, value: defaultText ?? (def !== undefined ? String(def.default ?? '') : null), source: DEFAULT_CONFIG });
-    const source = eff.source === 'topic' ? DYNAMIC_TOPIC_CONFIG : fromBroker !== undefined ? STATIC_BROKER_CONFIG : DEFAULT_CONFIG;
+    const source = eff.source === 'topic' ? DYNAMIC_TOPIC_CONFIG : fromBroker !== undefined ? fromBroker.source : DEFAULT_CONFIG;
     out.push(entry(key, eff.text, source, synonyms, includeSynonyms, false));
   }
   return out;
 }
 
-function brokerEntries(config: BrokerConfig, includeSynonyms: boolean): Entry[] {
+function brokerEntries(dynamic: DynamicBrokerConfig, includeSynonyms: boolean): Entry[] {
   const out: Entry[] = [];
   for (const def of BROKER_CONFIG_DEFS) {
     if (def.ignored) continue;
-    const v = config.values.get(def.key);
-    const source = v !== undefined && (v.source === 'file' || v.source === 'override') ? STATIC_BROKER_CONFIG : DEFAULT_CONFIG;
     const sensitive = def.type === 'password';
-    const text = sensitive ? null : (v?.text ?? null);
-    out.push(entry(def.key, text, source, [{ name: def.key, value: text, source }], includeSynonyms, true, sensitive));
+    const hide = (text: string | null): string | null => (sensitive ? null : text);
+    const layers = dynamic.layers(def.key);
+    const source = layers[0]?.source ?? DEFAULT_CONFIG;
+    const synonyms = layers.map((l) => ({ name: def.key, value: hide(l.text), source: l.source }));
+    out.push(entry(def.key, hide(dynamic.current.values.get(def.key)?.text ?? null), source, synonyms, includeSynonyms, !DYNAMIC_BROKER_KEYS.has(def.key), sensitive));
   }
   return out;
 }
 
+/** The "" resource: the dynamic defaults every broker uses. */
+function clusterDefaultEntries(dynamic: DynamicBrokerConfig, includeSynonyms: boolean): Entry[] {
+  return Object.entries(dynamic.defaults).map(([key, text]) => {
+    const source = CONFIG_SOURCE.DYNAMIC_DEFAULT_BROKER_CONFIG;
+    return entry(key, text, source, [{ name: key, value: text, source }], includeSynonyms, false);
+  });
+}
+
 export function createDescribeConfigsHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.DescribeConfigs> {
+  const dynamic = deps.dynamicConfig ?? new DynamicBrokerConfig(deps.config);
   async function describe(r: DescribeConfigsRequest['resources'][number], includeSynonyms: boolean): Promise<Result> {
     const base = { resourceType: r.resourceType, resourceName: r.resourceName };
     const wanted = r.configurationKeys === null ? undefined : new Set(r.configurationKeys);
@@ -80,14 +101,14 @@ export function createDescribeConfigsHandler(deps: HandlerDeps): ApiHandler<type
         const exists = deps.metadataCache.hasTopic(r.resourceName) || (await deps.topicAdmin.listTopics()).includes(r.resourceName);
         if (!exists) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic '${r.resourceName}' does not exist.`, configs: [] };
         const overrides = await deps.topicAdmin.describeTopicConfig(r.resourceName);
-        return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: pick(topicEntries(deps.config, overrides, includeSynonyms)) };
+        return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: pick(topicEntries(dynamic.current, overrides, includeSynonyms)) };
       }
       if (r.resourceType === RESOURCE_BROKER) {
-        if (r.resourceName === '') return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: [] };
+        if (r.resourceName === '') return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: pick(clusterDefaultEntries(dynamic, includeSynonyms)) };
         if (r.resourceName !== String(deps.brokerId)) {
           return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unexpected broker id, expected ${deps.brokerId} or empty string, but received ${r.resourceName}`, configs: [] };
         }
-        return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: pick(brokerEntries(deps.config, includeSynonyms)) };
+        return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs: pick(brokerEntries(dynamic, includeSynonyms)) };
       }
       return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${r.resourceType}`, configs: [] };
     } catch (err) {
