@@ -13,6 +13,7 @@ import { ZkSession } from '../../../coordination/index.js';
 import { ApiKey, ErrorCode } from '../../../protocol/index.js';
 import { startCluster, type TestCluster } from '../../helpers/cluster.js';
 import { KafkaSocket } from '../../helpers/kafka-socket.js';
+import { ok, runTool } from '../cli/run-tool.js';
 import { randomName } from '../../helpers/random.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -190,5 +191,21 @@ describe('cluster > dynamic broker configs (AlterConfigs, IncrementalAlterConfig
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it('configs.sh --entity-type brokers: --entity-default and --entity-name alter, describe and delete dynamic configs', async () => {
+    const bs = ['--bootstrap-server', cluster.bootstrap, '--entity-type', 'brokers'];
+    expect(await ok('configs', [...bs, '--entity-default', '--alter', '--add-config', 'log.retention.bytes=123456789'])).to.contain('Completed updating default config for brokers in the cluster.');
+    const defaults = await ok('configs', [...bs, '--entity-default', '--describe']);
+    expect(defaults).to.contain('Default configs for brokers in the cluster are:');
+    expect(defaults).to.contain('  log.retention.bytes=123456789 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.bytes=123456789}');
+    expect(await ok('configs', [...bs, '--entity-name', '1', '--alter', '--add-config', 'message.max.bytes=9000'])).to.contain('Completed updating config for broker 1.');
+    await waitFor(async () => (await ok('configs', [...bs, '--entity-name', '1', '--describe'])).includes('  message.max.bytes=9000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:'), 'broker 1 shows its dynamic value');
+    await ok('configs', [...bs, '--entity-name', '1', '--alter', '--delete-config', 'message.max.bytes']);
+    expect(await ok('configs', [...bs, '--entity-name', '1', '--describe'])).not.to.contain('message.max.bytes');
+    expect(await storedConfig('1')).to.deep.equal({ version: 1, config: {} });
+    const refused = await runTool('configs', [...bs, '--entity-name', '1', '--alter', '--add-config', 'broker.id=5']);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.contain('INVALID_CONFIG');
   });
 });
