@@ -15,6 +15,7 @@ export const PREFERRED_REPLICA_ELECTION_PATH = '/admin/preferred_replica_electio
 export const ISR_CHANGE_NOTIFICATION_PATH = '/isr_change_notification';
 export const ISR_CHANGE_PREFIX = 'isr_change_';
 export const LOG_DIR_EVENT_NOTIFICATION_PATH = '/log_dir_event_notification';
+export const LOG_DIR_EVENT_PREFIX = 'log_dir_event_';
 export const CLUSTER_ID_PATH = '/cluster/id';
 export const PRODUCER_ID_BLOCK_PATH = '/latest_producer_id_block';
 export const CONSUMERS_PATH = '/consumers';

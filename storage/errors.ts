@@ -29,6 +29,8 @@ export type StorageErrorCode =
   | 'STG_DUPLICATE_LOG'
   /** A filesystem operation failed (disk full, permissions, missing directory). */
   | 'STG_IO'
+  /** The log's directory failed earlier (an I/O error took it offline on this broker; Kafka KAFKA_STORAGE_ERROR). */
+  | 'STG_LOG_DIR_OFFLINE'
   /** An idempotent producer's batch does not continue its sequence (Kafka OUT_OF_ORDER_SEQUENCE_NUMBER). */
   | 'STG_OUT_OF_ORDER_SEQUENCE'
   /** An idempotent producer's epoch is older than the one the partition knows (Kafka INVALID_PRODUCER_EPOCH). */
@@ -46,6 +48,18 @@ export class StorageError extends Error {
     this.code = code;
     this.retriable = options.retriable ?? RETRIABLE.has(code);
   }
+}
+
+/**
+ * Whether `err` is the disk failing (Kafka's IOException): our STG_IO, or a Node filesystem error
+ * (it names the syscall: EIO, ENOSPC, EROFS, ENOENT of a file we own, …). Such an error takes the
+ * whole log directory offline; validation errors and closed logs do not.
+ */
+export function isIoError(err: unknown): boolean {
+  if (err instanceof StorageError) return err.code === 'STG_IO';
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; syscall?: unknown };
+  return typeof e.code === 'string' && typeof e.syscall === 'string';
 }
 
 export function ioError(what: string, err: unknown): StorageError {
@@ -73,6 +87,7 @@ export function kafkaErrorName(code: StorageErrorCode): ErrorName {
     case 'STG_LOG_CLOSED':
       return 'NOT_LEADER_OR_FOLLOWER';
     case 'STG_IO':
+    case 'STG_LOG_DIR_OFFLINE':
     case 'STG_CORRUPT_CHECKPOINT':
     case 'STG_DUPLICATE_LOG':
       return 'KAFKA_STORAGE_ERROR';

@@ -1,6 +1,6 @@
 // Public surface of storage/: partition logs, segments, indexes, recovery, retention,
 // compaction, checkpoints and the log manager.
-export { StorageError, kafkaErrorName, type StorageErrorCode } from './errors.js';
+export { StorageError, kafkaErrorName, isIoError, type StorageErrorCode } from './errors.js';
 export { DEFAULT_LOG_CONFIG, resolveLogConfig, type LogConfig, type CleanupPolicy, type TimestampType } from './config.js';
 export { systemClock, timerScheduler, type Clock, type Scheduler, type ScheduledTask } from './clock.js';
 export {
@@ -51,4 +51,4 @@ export {
   LEADER_EPOCH_CHECKPOINT,
   CLEAN_SHUTDOWN_MARKER,
 } from './files.js';
-export { LogManager, type LogManagerOptions, type LogManagerIntervals } from './log-manager.js';
+export { LogManager, type LogManagerOptions, type LogManagerIntervals, type LogDirFailure } from './log-manager.js';
