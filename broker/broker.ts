@@ -17,6 +17,9 @@
  * Stop: controlled shutdown first (listeners still up), then listeners, then the controller
  * resigns, the replica manager wakes every parked request, logs close cleanly (clean-shutdown
  * marker, checkpoints), and the ZooKeeper session closes (ephemerals go at once).
+ *
+ * Halt (every log directory failed, log-dir-failure.ts): no controlled shutdown and nothing
+ * written to disk; parked requests fail, the ZooKeeper session closes, then `onHalt`.
  */
 import { createServer } from 'node:net';
 import type { Logger } from 'pino';
@@ -46,6 +49,7 @@ import {
   type ReplicationOptions,
 } from './replica/index.js';
 import { ProducerIdManager } from './producer-id-manager.js';
+import { LogDirFailureHandler } from './log-dir-failure.js';
 import { wireGroupCoordinator } from './broker-groups.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
 import { BrokerServer } from './server.js';
@@ -58,6 +62,11 @@ export interface BrokerOptions {
   /** Overrides for the ZooKeeper session (tests: shorter request timeouts). */
   readonly zk?: Partial<ZkSessionOptions>;
   readonly logIntervals?: Partial<LogManagerIntervals>;
+  /**
+   * Called once the broker has halted because every log directory failed (main.ts exits 1).
+   * Without it the broker stays halted in its process (tests).
+   */
+  readonly onHalt?: (reason: string) => void;
 }
 
 const CONTROL_APIS: readonly ControlApi[] = ['LeaderAndIsr', 'UpdateMetadata', 'StopReplica'];
@@ -86,6 +95,8 @@ export class Broker {
   private controlHandler: ControlRequestHandler | undefined;
   private configWatcher: ConfigChangeWatcher | undefined;
   private groups: GroupCoordinatorComponent | undefined;
+  private readonly logDirFailures: LogDirFailureHandler;
+  private haltReason: string | undefined;
 
   constructor(private readonly o: BrokerOptions) {
     this.config = o.config;
@@ -99,6 +110,14 @@ export class Broker {
       logger: o.logger.child({ module: 'zookeeper' }),
       ...o.zk,
     });
+    this.logDirFailures = new LogDirFailureHandler({
+      brokerId: () => this.brokerId,
+      store: this.session,
+      replicaManager: () => this.replicaManagerValue,
+      scheduler: this.scheduler,
+      logger: o.logger.child({ module: 'log-dir-failure' }),
+      halt: (reason) => this.halt(reason),
+    });
     this.metrics = new BrokerMetrics({ logger: o.logger.child({ module: 'metrics' }), providers: this.metricProviders() });
     this.server.router.setRequestObserver((e) => this.metrics.onRequest(e));
     this.session.addSessionListener(this.metrics.zooKeeperSessionListener());
@@ -106,7 +125,14 @@ export class Broker {
       .addComponent({ name: 'ports', start: () => checkListenerPorts(o.config), stop: async () => {} })
       .addComponent({ name: 'zookeeper', start: () => this.session.start(), stop: () => this.session.close() })
       .addComponent({ name: 'identity', start: () => this.resolveIdentity(), stop: async () => {} })
-      .addComponent({ name: 'log-manager', start: () => this.startLogManager(), stop: () => this.logManagerValue?.shutdown() ?? Promise.resolve() })
+      .addComponent({
+        name: 'log-manager',
+        start: () => this.startLogManager(),
+        stop: async () => {
+          this.logDirFailures.stop();
+          await this.logManagerValue?.shutdown();
+        },
+      })
       .addComponent({ name: 'replica-manager', start: () => this.startReplicaManager(), stop: () => this.stopReplicaManager() })
       .addComponent({
         name: 'controller',
@@ -135,8 +161,10 @@ export class Broker {
           underReplicatedPartitions: led.filter((p) => p.isr.length < p.replicas.length).length,
           underMinIsrPartitionCount: led.filter((p) => p.isr.length < minIsr(p.topic)).length,
           atMinIsrPartitionCount: led.filter((p) => p.isr.length === minIsr(p.topic)).length,
+          offlineReplicaCount: this.replicaManagerValue?.offlineReplicaCount() ?? 0,
         };
       },
+      logDirs: () => ({ online: this.logManagerValue?.liveLogDirs() ?? [], offline: this.logManagerValue?.offlineLogDirs() ?? [] }),
       controller: () => this.controllerValue?.metrics() ?? { activeControllerCount: 0, offlinePartitionsCount: 0 },
       controllerEpoch: () => this.metadataCache.controllerEpoch,
       purgatory: () => ({ produce: this.replicaManagerValue?.producePurgatory.size ?? 0, fetch: this.replicaManagerValue?.fetchPurgatory.size ?? 0 }),
@@ -164,9 +192,12 @@ export class Broker {
       cluster: clusterFromMetadata(cache, () => this.clusterId),
       readiness: () => {
         const reasons: string[] = [];
+        if (this.haltReason !== undefined) reasons.push(`halted: ${this.haltReason}`);
         if ((this.controllerValue?.brokerEpoch ?? -1n) < 0n) reasons.push('not registered in ZooKeeper');
         if (cache.updateCount === 0) reasons.push('no metadata from the controller yet');
-        return reasons.length === 0 ? { ready: true } : { ready: false, reasons };
+        // A failed directory of several: the broker still serves the rest, but says so.
+        const offlineLogDirs = this.logManagerValue?.offlineLogDirs() ?? [];
+        return reasons.length === 0 ? { ready: true, offlineLogDirs } : { ready: false, reasons, offlineLogDirs };
       },
       topics: topicViewFromMetadata({
         cache,
@@ -236,6 +267,8 @@ export class Broker {
       topicConfig: (topic) => (topicConfigs.has(topic) ? topicConfigs.get(topic).logConfig : undefined),
       logger: this.log,
       openParallelism: c.int('num.recovery.threads.per.data.dir') * c.logDirs.length,
+      initialOfflineDirs: this.identityValue?.offlineLogDirs,
+      onLogDirFailure: this.logDirFailures.onFailure,
       cleanerEnabled: c.bool('log.cleaner.enable'),
       cleanerDedupeBufferBytes: c.int('log.cleaner.dedupe.buffer.size'),
       intervals: {
@@ -433,6 +466,31 @@ export class Broker {
       }
       if (attempt < attempts) await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, this.config.int('controlled.shutdown.retry.backoff.ms')));
     }
+  }
+
+  /**
+   * Every log directory failed (Kafka's Exit.halt): nothing is written to disk any more, parked
+   * requests fail, the ZooKeeper session closes so the controller moves leadership at once, and
+   * the owner (main.ts) ends the process.
+   */
+  private async halt(reason: string): Promise<void> {
+    if (this.haltReason !== undefined) return;
+    this.haltReason = reason;
+    this.log.fatal({ reason }, 'halting the broker');
+    this.logDirFailures.stop();
+    await this.replicaManagerValue?.shutdown().catch((err: unknown) => this.log.error({ err }, 'stopping the replica manager failed'));
+    await this.session.close().catch((err: unknown) => this.log.error({ err }, 'closing the ZooKeeper session failed'));
+    this.o.onHalt?.(reason);
+  }
+
+  /** Why the broker halted, if it did. */
+  get halted(): string | undefined {
+    return this.haltReason;
+  }
+
+  /** The log-directory failure handler (tests wait on its `idle()`). */
+  get logDirFailureHandler(): LogDirFailureHandler {
+    return this.logDirFailures;
   }
 
   /** The handler behind the inter-broker control APIs (tests). */

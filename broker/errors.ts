@@ -33,6 +33,8 @@ const BROKER_ERRORS = {
   BRK_STALE_CONTROLLER_EPOCH: { retriable: false, wire: ErrorCode.STALE_CONTROLLER_EPOCH },
   BRK_STALE_BROKER_EPOCH: { retriable: false, wire: ErrorCode.STALE_BROKER_EPOCH },
   BRK_NOT_LEADER_OR_FOLLOWER: { retriable: true, wire: ErrorCode.NOT_LEADER_OR_FOLLOWER },
+  /** The replica's log directory failed on this broker (offline until the broker restarts). */
+  BRK_KAFKA_STORAGE_ERROR: { retriable: true, wire: ErrorCode.KAFKA_STORAGE_ERROR },
   BRK_UNKNOWN_TOPIC_OR_PARTITION: { retriable: true, wire: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
   BRK_INTERNAL: { retriable: false, wire: ErrorCode.UNKNOWN_SERVER_ERROR },
   BRK_NOT_ENOUGH_REPLICAS: { retriable: true, wire: ErrorCode.NOT_ENOUGH_REPLICAS },

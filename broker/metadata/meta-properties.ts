@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { isIoError } from '../../storage/index.js';
 
 export const META_PROPERTIES = 'meta.properties';
 
@@ -56,10 +57,11 @@ export function writeMetaProperties(dir: string, meta: BrokerMetadata, now: Date
  * Checks every log dir against each other and against the configured broker id and the
  * cluster id from ZooKeeper; returns the broker id the dirs pin (or null if all are new).
  */
-export function checkLogDirs(dirs: readonly string[], configuredBrokerId: number): number | null {
+export function checkLogDirs(dirs: readonly string[], configuredBrokerId: number, offline?: Set<string>): number | null {
   let pinned: number | null = null;
   for (const dir of dirs) {
-    const meta = readMetaProperties(dir);
+    if (offline?.has(dir)) continue;
+    const meta = readOrOffline(dir, offline);
     if (meta === null) continue;
     if (pinned !== null && meta.brokerId !== pinned) {
       throw new MetaPropertiesError(`log dirs disagree on broker.id (${pinned} vs ${meta.brokerId} in ${dir}); they belong to different brokers`);
@@ -75,10 +77,25 @@ export function checkLogDirs(dirs: readonly string[], configuredBrokerId: number
   return pinned;
 }
 
-/** Refuses a dir stamped with another cluster id, then stamps every dir. */
-export function pinLogDirs(dirs: readonly string[], brokerId: number, clusterId: string): void {
+/**
+ * Reads a dir's meta.properties; with `offline` given, a dir whose disk fails (an errno error
+ * such as EIO) is added to it and skipped instead of failing the start.
+ */
+function readOrOffline(dir: string, offline: Set<string> | undefined): BrokerMetadata | null {
+  try {
+    return readMetaProperties(dir);
+  } catch (err) {
+    if (offline === undefined || !isIoError(err)) throw err;
+    offline.add(dir);
+    return null;
+  }
+}
+
+/** Refuses a dir stamped with another cluster id, then stamps every dir (skipping failed ones, see checkLogDirs). */
+export function pinLogDirs(dirs: readonly string[], brokerId: number, clusterId: string, offline?: Set<string>): void {
   for (const dir of dirs) {
-    const meta = readMetaProperties(dir);
+    if (offline?.has(dir)) continue;
+    const meta = readOrOffline(dir, offline);
     if (meta?.clusterId != null && meta.clusterId !== clusterId) {
       throw new MetaPropertiesError(
         `the cluster id ${clusterId} in ZooKeeper does not match the cluster.id ${meta.clusterId} in ${join(dir, META_PROPERTIES)}; ` +
@@ -87,7 +104,15 @@ export function pinLogDirs(dirs: readonly string[], brokerId: number, clusterId:
     }
   }
   for (const dir of dirs) {
-    const meta = readMetaProperties(dir);
-    if (meta?.brokerId !== brokerId || meta.clusterId !== clusterId) writeMetaProperties(dir, { brokerId, clusterId });
+    if (offline?.has(dir)) continue;
+    const meta = readOrOffline(dir, offline);
+    if (offline?.has(dir)) continue;
+    if (meta?.brokerId === brokerId && meta.clusterId === clusterId) continue;
+    try {
+      writeMetaProperties(dir, { brokerId, clusterId });
+    } catch (err) {
+      if (offline === undefined || !isIoError(err)) throw err;
+      offline.add(dir);
+    }
   }
 }

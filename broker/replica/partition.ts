@@ -49,6 +49,8 @@ export class Partition {
   pendingIsr: PendingIsrChange | undefined;
   /** Leader only: per follower id. */
   readonly replicaStates = new Map<number, FollowerState>();
+  /** The log's directory failed on this broker: never served again by this process. */
+  offline = false;
 
   constructor(
     readonly topic: string,
