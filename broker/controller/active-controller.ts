@@ -12,6 +12,7 @@ import {
   DELETE_TOPICS_PATH,
   FencedWriter,
   ISR_CHANGE_NOTIFICATION_PATH,
+  LOG_DIR_EVENT_NOTIFICATION_PATH,
   readBrokers,
   readPartitionStates,
   readTopicAssignments,
@@ -27,6 +28,7 @@ import type { ControllerEvent } from './events.js';
 import { PartitionOperations } from './partition-ops.js';
 import { ControllerRequestBatch } from './request-batch.js';
 import { AdminRequests } from './admin-requests.js';
+import { LogDirEvents } from './log-dir-events.js';
 import { Reassignments } from './reassignment.js';
 
 export interface ActiveControllerOptions {
@@ -49,6 +51,7 @@ export class ActiveController {
   readonly ops: PartitionOperations;
   readonly admin: AdminRequests;
   readonly reassignments: Reassignments;
+  readonly logDirs: LogDirEvents;
   private ended = false;
 
   constructor(readonly o: ActiveControllerOptions) {
@@ -65,6 +68,7 @@ export class ActiveController {
     });
     this.admin = new AdminRequests(this);
     this.reassignments = new Reassignments(this);
+    this.logDirs = new LogDirEvents(this);
   }
 
   get epoch(): number {
@@ -80,7 +84,13 @@ export class ActiveController {
   }
 
   send(batch: ControllerRequestBatch): void {
-    if (!batch.empty && !this.ended) batch.send(this.channel);
+    if (batch.empty || this.ended) return;
+    batch.send(this.channel, {
+      // Answers feed the offline-replica bookkeeping (KAFKA_STORAGE_ERROR = failed log directory).
+      onLeaderAndIsr: (brokerId, brokerEpoch, response) => {
+        if (!this.ended && this.logDirs.worthAnEvent(brokerId, response)) this.o.enqueue({ type: 'LeaderAndIsrResponse', brokerId, brokerEpoch, response });
+      },
+    });
   }
 
   /** A one-shot watcher that becomes an event, unless this controllership has ended. */
@@ -138,6 +148,7 @@ export class ActiveController {
     for (const [t, c] of configs) this.ctx.topicConfigs.set(t, c);
     for (const id of this.ctx.liveBrokers.keys()) this.addToChannel(id);
     await this.admin.armWatches();
+    await this.logDirs.deleteAtFailover();
 
     // Partition and replica states as found in ZooKeeper.
     for (const tp of this.ctx.allPartitions()) {
@@ -191,6 +202,7 @@ export class ActiveController {
     await this.admin.onIsrChangeNotification();
     await this.admin.onPreferredReplicaElection();
     await this.reassignments.onAdminNode();
+    await this.logDirs.onNotification();
   }
 
   /** A reassignment in flight when the previous controller stopped is recorded in the topic znode. */
@@ -240,6 +252,7 @@ export class ActiveController {
       this.ctx.shuttingDown.delete(id);
       this.channel.removeBroker(id);
     }
+    this.logDirs.forget(failed);
     if (failed.size > 0) {
       const batch = this.newBatch();
       await this.ops.onReplicasOffline(failed, batch);
@@ -339,6 +352,6 @@ export class ActiveController {
   }
 
   watchedPaths(): string[] {
-    return [BROKER_TOPICS_PATH, DELETE_TOPICS_PATH, ISR_CHANGE_NOTIFICATION_PATH];
+    return [BROKER_TOPICS_PATH, DELETE_TOPICS_PATH, ISR_CHANGE_NOTIFICATION_PATH, LOG_DIR_EVENT_NOTIFICATION_PATH];
   }
 }

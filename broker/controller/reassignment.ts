@@ -98,7 +98,8 @@ export class Reassignments {
     const live = this.ctx.liveBrokerIds();
     const { updated } = await this.ac.ops.updateLeadership(candidates, (tp, cur) => {
       const r = this.ctx.reassigning.get(tpKey(tp.topic, tp.partition))!;
-      const leader = r.target.includes(cur.leader) && live.has(cur.leader) ? cur.leader : reassignPartitionLeaderElection(r.target, cur.isr, live)?.leader;
+      const canLead = this.ctx.withoutOfflineReplicas(live, tp.topic, tp.partition);
+      const leader = r.target.includes(cur.leader) && canLead.has(cur.leader) ? cur.leader : reassignPartitionLeaderElection(r.target, cur.isr, canLead)?.leader;
       if (leader === undefined) return null;
       return { leader, isr: cur.isr.filter((b) => r.target.includes(b)), leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.ac.epoch };
     });
