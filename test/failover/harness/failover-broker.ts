@@ -83,7 +83,10 @@ export class FailoverBroker {
       return;
     }
     // The start script itself runs in the namespace, so its readiness probe sees the listener.
-    await execFileAsync('ip', ['netns', 'exec', lab.namespace(this.id), 'bash', BROKER_START, '-daemon', this.process.configFile], { timeout: 60_000 }).catch(
+    await execFileAsync('ip', ['netns', 'exec', lab.namespace(this.id), 'bash', BROKER_START, '-daemon', this.process.configFile], {
+      timeout: 60_000,
+      env: { ...process.env, ...this.process.scriptEnv },
+    }).catch(
       (err: Error & { stderr?: string }) => {
         throw new Error(`broker ${this.id} did not start in ${lab.namespace(this.id)}: ${(err.stderr ?? err.message).slice(-2000)}`);
       },
@@ -131,14 +134,17 @@ export class FailoverBroker {
     await this.start();
   }
 
-  /** Deletes every partition directory and checkpoint, as after a lost disk (the broker must be down). */
+  /** Deletes every partition directory and checkpoint of every data dir, as after a lost disk (the broker must be down). */
   wipe(): void {
     if (this.isAlive()) throw new Error(`refusing to wipe broker ${this.id} while it runs`);
     this.archiveLog();
-    for (const name of readdirSync(this.process.logDir)) {
-      if (name === 'broker.pid' || name === 'broker.out') continue;
-      // Partition directories, checkpoints, meta.properties: as after a replaced disk.
-      rmSync(join(this.process.logDir, name), { recursive: true, force: true });
+    for (const dir of this.process.dataDirs) {
+      if (!existsSync(dir)) continue;
+      for (const name of readdirSync(dir)) {
+        if (name === 'broker.pid' || name === 'broker.out' || name === 'broker.out.archive' || name === 'lost+found') continue;
+        // Partition directories, checkpoints, meta.properties: as after a replaced disk.
+        rmSync(join(dir, name), { recursive: true, force: true });
+      }
     }
   }
 
