@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { describeViolations } from '../helpers/history/index.js';
+import { faultyDiskAvailable } from '../helpers/faulty-disk.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { Scenario, type FaultHandle } from './harness/scenario.js';
 
@@ -100,11 +101,16 @@ describe('failover > replicated partitions', function () {
     expect(r.verdict.ok, describeViolations(r.verdict)).to.equal(true);
   });
 
-  it('disk full on a follower: the follower drops out of the ISR, the leader keeps acknowledging acks=all, nothing lost; after freeing the disk it catches up', async () => {
+  it('disk full on a follower: the follower drops out of the ISR, the leader keeps acknowledging acks=all, nothing lost; after freeing the disk it catches up', async function () {
+    const cap = await faultyDiskAvailable();
+    if (!cap.available) {
+      console.log(`      skipped: ${cap.reason}`);
+      this.skip();
+    }
     s = await Scenario.start({
       name: 'disk-full-follower',
       fault: 'fill the disk of a follower of partition 0, free it, restart the follower',
-      cluster: { smallDisks: { 2: 48 } },
+      cluster: { disks: { 2: { sizeMb: 48 } } },
       // Broker 2 only follows: what a full disk does to a leader is another scenario.
       assignment: [
         [1, 2, 3],

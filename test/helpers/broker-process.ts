@@ -83,7 +83,7 @@ export class BrokerProcess {
       `listeners=PLAINTEXT://127.0.0.1:${port},INTERNAL://127.0.0.1:${interPort}`,
       'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT',
       'inter.broker.listener.name=INTERNAL',
-      'admin.http.listener=',
+      ...(options.properties?.['admin.http.listener'] === undefined ? ['admin.http.listener='] : []),
       `zookeeper.connect=${options.zookeeperConnect ?? (process.env['SAMSA_TEST_ZK'] ? testZkConnect('samsa-bp') : '127.0.0.1:2181')}`,
       ...Object.entries(options.properties ?? {}).map(([k, v]) => `${k}=${v}`),
     ];

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BROKER_START, type BrokerProcess } from '../../helpers/broker-process.js';
 import type { NetworkLab } from './netns.js';
-import type { SmallDisk } from './small-disk.js';
+import type { FaultyDisk } from '../../helpers/faulty-disk.js';
 import type { TcpProxy } from './tcp-proxy.js';
 
 const execFileAsync = promisify(execFile);
@@ -19,8 +19,8 @@ const execFileAsync = promisify(execFile);
 export interface FailoverBrokerExtras {
   /** The network namespace lab the broker runs in (its listeners are on lab.ip(id)). */
   lab?: NetworkLab;
-  /** A small tmpfs under the broker's directory. */
-  disk?: SmallDisk;
+  /** A real small disk holding (some of) the broker's log dirs. */
+  disk?: FaultyDisk;
 }
 
 export class FailoverBroker {
@@ -38,7 +38,7 @@ export class FailoverBroker {
     return this.extras.lab?.ip(this.id) ?? this.process.host;
   }
 
-  get disk(): SmallDisk | undefined {
+  get disk(): FaultyDisk | undefined {
     return this.extras.disk;
   }
 
@@ -154,6 +154,13 @@ export class FailoverBroker {
 
   healZooKeeper(): void {
     for (const p of this.zkProxies) p.heal();
+  }
+
+  /** The HTTP admin API as this run of the broker printed it (`admin.http.listener=127.0.0.1:0` picks a port). */
+  adminUrl(): string {
+    const m = [...this.process.log().matchAll(/^admin http on (\S+)$/gm)].at(-1);
+    if (m === undefined) throw new Error(`broker ${this.id} printed no admin http URL (is admin.http.listener set?)`);
+    return m[1]!;
   }
 
   /** Everything this broker logged, across restarts. */
