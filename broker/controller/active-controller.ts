@@ -168,6 +168,15 @@ export class ActiveController {
     this.send(first);
 
     const batch = this.newBatch();
+    // A live broker registered after a partition's state was last written is in its ISR only
+    // from an earlier life: it restarted (maybe with an empty disk) while no controller watched.
+    const restartedSince = (tp: TopicPartition, r: number): boolean => {
+      const s = states.get(tpKey(tp.topic, tp.partition));
+      const b = this.ctx.liveBrokers.get(r);
+      return s?.mzxid !== undefined && b !== undefined && b.brokerEpoch > s.mzxid;
+    };
+    const withStale = this.ctx.allPartitions().filter((tp) => this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.isr.some((r) => restartedSince(tp, r)));
+    if (withStale.length > 0) await this.ops.dropStaleIsrMembers(withStale, restartedSince, batch);
     for (const tp of this.ctx.allPartitions()) {
       if (this.ctx.leadership.has(tpKey(tp.topic, tp.partition))) {
         batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((r) => this.ctx.isLive(r)), tp);
@@ -271,6 +280,10 @@ export class ActiveController {
     const batch = this.newBatch();
     batch.addUpdateMetadata(this.ctx.liveOrShuttingDownIds(), []);
     const joined = new Set(ids);
+    // A broker this controller saw die left every ISR then, unless that write failed or it was
+    // the last member: what is left is from its previous life, not proof it still has the data.
+    const staleIn = this.ctx.allPartitions().filter((tp) => this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.isr.some((r) => joined.has(r)));
+    if (staleIn.length > 0) await this.ops.dropStaleIsrMembers(staleIn, (_tp, r) => joined.has(r), batch);
     for (const tp of this.ctx.allPartitions()) {
       const replicas = this.ctx.replicas(tp.topic, tp.partition);
       const mine = replicas.filter((r) => joined.has(r));

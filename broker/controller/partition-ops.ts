@@ -279,6 +279,43 @@ export class PartitionOperations {
     return updated;
   }
 
+  /**
+   * ISR members whose membership predates their broker's current registration (`stale`) leave
+   * the ISR, and a stale leader is replaced by the first live, non-stale ISR member: such a
+   * broker restarted without this controller seeing it die (its death fell between two
+   * controllers), and may have come back with an empty disk. When no non-stale member is left
+   * nothing changes: there is no better-informed choice (Kafka elects among them too).
+   */
+  async dropStaleIsrMembers(tps: readonly TopicPartition[], stale: (tp: TopicPartition, replica: number) => boolean, batch: ControllerRequestBatch): Promise<TopicPartition[]> {
+    const live = this.liveForElection();
+    const kept: TopicPartition[] = [];
+    const compute: Compute = (tp, cur) => {
+      const fresh = cur.isr.filter((r) => !stale(tp, r));
+      if (fresh.length === cur.isr.length) return 'skip';
+      const canLead = this.eligible(live, tp);
+      const assignment = this.ctx.replicas(tp.topic, tp.partition);
+      const leader = fresh.includes(cur.leader) && canLead.has(cur.leader) ? cur.leader : assignment.find((r) => fresh.includes(r) && canLead.has(r));
+      if (leader === undefined) {
+        kept.push(tp);
+        return 'skip';
+      }
+      return { leader, isr: fresh, leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.rt.controllerEpoch };
+    };
+    const { updated } = await this.updateLeadership(tps, compute);
+    for (const tp of updated) {
+      const l = this.ctx.leadership.get(tpKey(tp.topic, tp.partition))!;
+      this.rt.stateLog.warn(
+        { controllerId: this.rt.controllerId, controllerEpoch: this.rt.controllerEpoch, topic: tp.topic, partition: tp.partition, leader: l.state.leader, leaderEpoch: l.state.leaderEpoch, isr: l.state.isr },
+        'restarted brokers left the ISR: their membership predates their registration',
+      );
+      batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((r) => live.has(r)), tp);
+    }
+    for (const tp of kept) {
+      this.rt.stateLog.warn({ topic: tp.topic, partition: tp.partition, isr: this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.isr }, 'every live ISR member restarted since the ISR was written; keeping it');
+    }
+    return updated;
+  }
+
   /** Controlled shutdown of a follower: leave the ISR (never the last member), epoch bumped. */
   async removeFromIsr(tps: readonly TopicPartition[], replica: number, batch: ControllerRequestBatch): Promise<TopicPartition[]> {
     const compute: Compute = (_tp, cur) => {
