@@ -10,8 +10,9 @@
  *   every directory: nothing is left to serve; the broker halts (its ZooKeeper session is closed
  *   so that the controller moves leadership at once, then the process exits non-zero).
  *
- * Failures arrive from storage synchronously, in the middle of whatever I/O failed; the work
- * here runs afterwards, one failure at a time.
+ * Failures arrive from storage synchronously, in the middle of whatever I/O failed. The replicas
+ * stop being served at once and a halt starts at once; only the notifications are queued, one at
+ * a time, so a ZooKeeper outage delays the controller hearing of it but nothing else.
  */
 import type { Logger } from 'pino';
 import { propagateLogDirEvent, type CoordinationStore } from '../coordination/index.js';
@@ -39,9 +40,20 @@ export class LogDirFailureHandler {
 
   constructor(private readonly o: LogDirFailureHandlerOptions) {}
 
-  /** Storage's callback: queued, never throws. */
+  /** Storage's callback: never throws. */
   onFailure = (f: LogDirFailure): void => {
-    this.chain = this.chain.then(() => this.handle(f)).catch((err: unknown) => this.o.logger.error({ err, logDir: f.logDir }, 'handling a log directory failure failed'));
+    const fail = (err: unknown): void => this.o.logger.error({ err, logDir: f.logDir }, 'handling a log directory failure failed');
+    if (f.allOffline) {
+      this.o.logger.fatal({ logDir: f.logDir, err: f.error }, 'every log directory has failed: halting the broker');
+      this.o.halt(`every log directory failed (last ${f.logDir}: ${f.error.message})`).catch(fail);
+      return;
+    }
+    // The replicas stop being served now (the synchronous part runs before this returns).
+    const stopped = this.o.replicaManager()?.handleLogDirFailure(f.logDir, f.partitions) ?? Promise.resolve();
+    this.chain = this.chain.then(async () => {
+      await stopped;
+      await this.propagate(f.logDir);
+    }).catch(fail);
   };
 
   /** Stops retrying notifications (broker shutdown). */
@@ -52,16 +64,6 @@ export class LogDirFailureHandler {
   /** Resolves when every failure reported so far has been handled (tests). */
   idle(): Promise<void> {
     return this.chain;
-  }
-
-  private async handle(f: LogDirFailure): Promise<void> {
-    if (f.allOffline) {
-      this.o.logger.fatal({ logDir: f.logDir, err: f.error }, 'every log directory has failed: halting the broker');
-      await this.o.halt(`every log directory failed (last ${f.logDir}: ${f.error.message})`);
-      return;
-    }
-    await this.o.replicaManager()?.handleLogDirFailure(f.logDir, f.partitions);
-    await this.propagate(f.logDir);
   }
 
   /** The controller must hear of it, or it keeps leaders here that no longer serve: retry until written. */
