@@ -15,91 +15,21 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { readOffsetCheckpoint, writeOffsetCheckpoint, type TopicPartitionOffset } from './checkpoint.js';
+import type { TopicPartitionOffset } from './checkpoint.js';
 import { cleanLog, cleanableRange, type CleanStats } from './cleaner/cleaner.js';
-import { loadKeyHasher, OffsetMap, type KeyHasher } from './cleaner/offset-map.js';
+import { loadKeyHasher, OffsetMap } from './cleaner/offset-map.js';
 import { systemClock, timerScheduler, type Clock, type ScheduledTask, type Scheduler } from './clock.js';
 import type { LogConfig } from './config.js';
 import { ioError, isIoError, StorageError } from './errors.js';
 import {
-  CLEANER_OFFSET_CHECKPOINT, fsyncDir, LOG_START_OFFSET_CHECKPOINT, parsePartitionDirName, partitionDirName,
-  RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT,
+  CLEANER_OFFSET_CHECKPOINT, fsyncDir, LOG_START_OFFSET_CHECKPOINT, partitionDirName, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT,
 } from './files.js';
+import { mapBounded, scanLogDir, tpKey as key, writeCheckpointPerDir, type FoundLog } from './log-dirs.js';
+import { DEFAULT_INTERVALS, type LogManagerIntervals, type LogManagerOptions } from './log-manager-options.js';
 import { PartitionLog } from './partition-log.js';
 import { SerialQueue } from './serial-queue.js';
 
-export interface LogManagerIntervals {
-  /** log.retention.check.interval.ms */
-  retentionCheckMs: number;
-  /** log.flush.scheduler.interval.ms: how often flushIntervalMs is checked. */
-  flushCheckMs: number;
-  /** log.flush.offset.checkpoint.interval.ms (also log start offsets). */
-  recoveryPointCheckpointMs: number;
-  /** replica.high.watermark.checkpoint.interval.ms */
-  highWatermarkCheckpointMs: number;
-  /** log.cleaner.backoff.ms */
-  cleanerBackoffMs: number;
-  /** producer.id.expiration.check.interval.ms */
-  producerIdExpirationCheckMs: number;
-}
-
-export interface LogManagerOptions {
-  logDirs: readonly string[];
-  /** Broker-wide defaults for every log (topic overrides come through getOrCreateLog / updateTopicConfig). */
-  defaultConfig?: Partial<LogConfig>;
-  /** Per-topic overrides known at startup (e.g. from /config/topics). */
-  topicConfig?: (topic: string) => Partial<LogConfig> | undefined;
-  clock?: Clock;
-  scheduler?: Scheduler;
-  logger?: Logger;
-  /** Logs opened concurrently at startup. */
-  openParallelism?: number;
-  intervals?: Partial<LogManagerIntervals>;
-  /** log.cleaner.dedupe.buffer.size */
-  cleanerDedupeBufferBytes?: number;
-  /** log.cleaner.enable */
-  cleanerEnabled?: boolean;
-  /** Key hasher for compaction (default xxhash64 from xxhash-wasm). */
-  hasher?: KeyHasher;
-  /** producer.id.expiration.ms (default 1 day): idle idempotent producers are forgotten after this. */
-  producerIdExpirationMs?: number;
-  /** Directories known to be unusable before start (their meta.properties could not be read). */
-  initialOfflineDirs?: readonly string[];
-  /** Told once per directory that goes offline; `allOffline` = no log directory is left (Kafka halts). */
-  onLogDirFailure?: (failure: LogDirFailure) => void;
-}
-
-export interface LogDirFailure {
-  readonly logDir: string;
-  readonly error: StorageError;
-  /** The logs that were in it (now offline), as `{ topic, partition }`. */
-  readonly partitions: readonly { topic: string; partition: number }[];
-  readonly allOffline: boolean;
-}
-
-const DEFAULT_INTERVALS: LogManagerIntervals = {
-  retentionCheckMs: 300_000,
-  flushCheckMs: 1_000,
-  recoveryPointCheckpointMs: 60_000,
-  highWatermarkCheckpointMs: 5_000,
-  cleanerBackoffMs: 15_000,
-  producerIdExpirationCheckMs: 600_000,
-};
-
-const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
-async function mapBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item).catch((err: unknown) => errors.push(err));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (errors.length > 0) throw errors[0];
-}
+export type { LogDirFailure, LogManagerIntervals, LogManagerOptions } from './log-manager-options.js';
 
 export class LogManager {
   private readonly logs = new Map<string, { log: PartitionLog; logDir: string }>();
@@ -192,14 +122,6 @@ export class LogManager {
     throw err;
   }
 
-  private async readCheckpoint(dir: string, name: string): Promise<Map<string, bigint>> {
-    const entries = await readOffsetCheckpoint(join(dir, name)).catch((err: unknown) => {
-      this.logger.warn({ err, file: join(dir, name) }, 'ignoring unreadable checkpoint');
-      return [] as TopicPartitionOffset[];
-    });
-    return new Map(entries.map((e) => [key(e.topic, e.partition), e.offset]));
-  }
-
   private configFor(topic: string, extra?: Partial<LogConfig>): Partial<LogConfig> {
     return { ...this.o.defaultConfig, ...this.o.topicConfig?.(topic), ...this.topicOverrides.get(topic), ...extra };
   }
@@ -214,25 +136,12 @@ export class LogManager {
   }
 
   private async loadAll(): Promise<void> {
-    const jobs: { logDir: string; topic: string; partition: number; rp?: bigint; lso?: bigint; hw?: bigint }[] = [];
+    const jobs: FoundLog[] = [];
     for (const logDir of this.liveLogDirs()) {
       try {
-        await fsp.mkdir(logDir, { recursive: true });
-        const [rps, lsos, hws, cleaner] = await Promise.all(
-          [RECOVERY_POINT_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT, CLEANER_OFFSET_CHECKPOINT].map((n) => this.readCheckpoint(logDir, n)),
-        );
-        for (const [k, v] of cleaner!) this.cleanerOffsets.set(k, v);
-        for (const entry of await fsp.readdir(logDir, { withFileTypes: true })) {
-          if (!entry.isDirectory()) continue;
-          if (entry.name.endsWith('-delete')) {
-            void fsp.rm(join(logDir, entry.name), { recursive: true, force: true }).catch(() => undefined);
-            continue;
-          }
-          const tp = parsePartitionDirName(entry.name);
-          if (!tp) continue;
-          const k = key(tp.topic, tp.partition);
-          jobs.push({ logDir, ...tp, rp: rps!.get(k), lso: lsos!.get(k), hw: hws!.get(k) });
-        }
+        const found = await scanLogDir(logDir, this.logger);
+        for (const [k, v] of found.cleanerOffsets) this.cleanerOffsets.set(k, v);
+        jobs.push(...found.logs);
       } catch (err) {
         if (!isIoError(err)) throw err;
         // Kafka: a directory that cannot be read at start is offline, the others serve.
@@ -247,7 +156,7 @@ export class LogManager {
       try {
         log = await PartitionLog.open({
           ...this.openOptions(j.logDir, j.topic, j.partition, this.configFor(j.topic)),
-          recoveryPoint: j.rp, logStartOffset: j.lso, highWatermark: j.hw,
+          recoveryPoint: j.recoveryPoint, logStartOffset: j.logStartOffset, highWatermark: j.highWatermark,
         });
       } catch (err) {
         if (!isIoError(err)) throw err;
@@ -430,26 +339,22 @@ export class LogManager {
 
   /** One file per live log dir; a directory whose write fails goes offline, the others are still written. */
   private writeCheckpoint(name: string, value: (log: PartitionLog) => bigint | undefined): Promise<void> {
-    return this.checkpointQueue.run(async () => {
-      let failure: unknown;
-      for (const logDir of this.liveLogDirs()) {
-        const entries: TopicPartitionOffset[] = [];
-        for (const { log, logDir: d } of this.logs.values()) {
-          const offset = value(log);
-          if (d === logDir && offset !== undefined) entries.push({ topic: log.topic, partition: log.partition, offset });
-        }
-        try {
-          await writeOffsetCheckpoint(join(logDir, name), entries);
-        } catch (err) {
-          try {
-            this.failed(logDir, err);
-          } catch (e) {
-            failure ??= e;
-          }
-        }
+    const entriesOf = (logDir: string): TopicPartitionOffset[] => {
+      const entries: TopicPartitionOffset[] = [];
+      for (const { log, logDir: d } of this.logs.values()) {
+        const offset = value(log);
+        if (d === logDir && offset !== undefined) entries.push({ topic: log.topic, partition: log.partition, offset });
       }
-      if (failure !== undefined) throw failure;
-    });
+      return entries;
+    };
+    const onFailure = (logDir: string, err: unknown): unknown => {
+      try {
+        return this.failed(logDir, err);
+      } catch (e) {
+        return e;
+      }
+    };
+    return this.checkpointQueue.run(() => writeCheckpointPerDir(this.liveLogDirs(), name, entriesOf, onFailure));
   }
 
   checkpointRecoveryPoints(): Promise<void> {
