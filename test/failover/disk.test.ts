@@ -56,6 +56,25 @@ async function newLeader(s: Scenario, p: number, not: number): Promise<number> {
   );
 }
 
+/**
+ * The ISR in the first LeaderAndIsr the broker applied for `partition` since its last (re)start,
+ * from its state-change log: what the controller told the restarted replica about itself.
+ */
+async function firstIsrAfterRestart(s: Scenario, id: number, partition: number): Promise<number[]> {
+  return waitFor(
+    () => {
+      for (const line of s.cluster.broker(id).process.log().split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const o = JSON.parse(line) as { msg?: string; topic?: string; partition?: number; isr?: number[] };
+        if (o.topic === s.topic && o.partition === partition && (o.msg === 'became follower' || o.msg === 'became leader')) return o.isr;
+      }
+      return undefined;
+    },
+    `broker ${id}'s first LeaderAndIsr for p${partition} after its restart`,
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+}
+
 /** meta.properties of a broker's first data dir: the broker id and cluster id it was stamped with. */
 function metaProperties(s: Scenario, id: number): Record<string, string> {
   const text = readFileSync(join(s.cluster.broker(id).process.dataDirs[0]!, 'meta.properties'), 'utf8');
@@ -90,6 +109,8 @@ describe('failover > lost disks and disk errors', function () {
     // The wiped dir lost meta.properties: the broker is still broker 2 of the same cluster.
     expect(await s.cluster.brokerRegistered(2)).to.equal(true);
     expect(metaProperties(s, 2)).to.include({ 'broker.id': '2', 'cluster.id': clusterId });
+    // The controller does not count the empty replica in the ISR (it left when the broker died).
+    expect(await firstIsrAfterRestart(s, 2, 0), 'ISR told to the restarted, empty broker 2').to.not.include(2);
     const atKill = await state(s, 0);
     await s.cluster.broker(1).kill9();
     const leader = await newLeader(s, 0, 1);
@@ -119,14 +140,15 @@ describe('failover > lost disks and disk errors', function () {
     const successor = await newLeader(s, 0, 1);
     s.cluster.broker(1).wipe();
     await s.cluster.restartBroker(1);
-    // Watch every partition state while broker 1 catches up: leading p0 requires being in its ISR,
-    // and its ISR may only admit broker 1 once caught up (the checker below finds any loss).
+    expect(await firstIsrAfterRestart(s, 1, 0), 'ISR told to the restarted, empty broker 1').to.not.include(1);
+    // From here the rebalance (every second) and the controlled shutdown below may only give p0
+    // to broker 1 once it rejoined the ISR, i.e. caught up; the checker below finds any loss.
     const seen: string[] = [];
     const atStop = await state(s, 0);
     await s.cluster.broker(successor).terminate(40_000);
     const afterStop = await state(s, 0);
-    seen.push(`ISR at SIGTERM [${atStop.isr.join(',')}], leader after ${afterStop.leader}`);
-    if (!atStop.isr.includes(1)) expect(afterStop.leader, 'controlled shutdown handed p0 to the empty replica').to.not.equal(1);
+    seen.push(`ISR at SIGTERM [${atStop.isr.join(',')}], leader after the stop ${afterStop.leader} with ISR [${afterStop.isr.join(',')}]`);
+    expect(afterStop.leader === 1 && !afterStop.isr.includes(1), 'broker 1 leads p0 without being in its ISR').to.equal(false);
     await s.cluster.broker(successor).restart();
     f.heal();
     // Once caught up, broker 1 rejoins and the rebalance gives p0 back to it: the only legitimate way.
