@@ -47,3 +47,4 @@ export {
 } from './cluster-store.js';
 export { allocateProducerIdBlock, PRODUCER_ID_BLOCK_SIZE } from './producer-ids.js';
 export { ConfigChangeListener, type ConfigChangeListenerOptions } from './config-changes.js';
+export { propagateLogDirEvent, readLogDirEvents, type LogDirEventNode } from './log-dir-events.js';

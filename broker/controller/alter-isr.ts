@@ -58,7 +58,8 @@ export async function alterIsr(ac: ActiveController, brokerId: number, brokerEpo
     else if (sameSet(req.newIsr, cur.state.isr)) answer('NONE');
     else if (req.currentIsrVersion !== cur.zkVersion) answer('INVALID_UPDATE_VERSION');
     else if (req.newIsr.length === 0 || !req.newIsr.includes(brokerId) || req.newIsr.some((r) => !replicas.includes(r))) answer('INVALID_REQUEST');
-    else if (req.newIsr.some((r) => !cur.state.isr.includes(r) && !ctx.isLive(r))) answer('INELIGIBLE_REPLICA');
+    // A joining replica must be live and not in a failed log directory (what KIP-841 later made Kafka check).
+    else if (req.newIsr.some((r) => !cur.state.isr.includes(r) && !ctx.isReplicaOnline(r, req.topic, req.partition))) answer('INELIGIBLE_REPLICA');
     else toWrite.push({ req, zkVersion: cur.zkVersion });
   }
   if (toWrite.length > 0) {

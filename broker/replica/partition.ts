@@ -58,6 +58,8 @@ export class Partition {
    * nothing new.
    */
   highWatermarkFrozen: () => boolean = () => false;
+  /** The log's directory failed on this broker: never served again by this process. */
+  offline = false;
 
   constructor(
     readonly topic: string,
