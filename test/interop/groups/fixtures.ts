@@ -32,8 +32,8 @@ export interface GroupFixture {
   stop(): Promise<void>;
 }
 
-export async function startGroupFixture(properties: Record<string, string | number | boolean> = {}, size = 3): Promise<GroupFixture> {
-  const cluster = await startCluster({ size, properties: groupClusterProperties(properties) });
+export async function startGroupFixture(properties: Record<string, string | number | boolean> = {}, size = 3, zookeeperConnect?: string): Promise<GroupFixture> {
+  const cluster = await startCluster({ size, properties: groupClusterProperties(properties), ...(zookeeperConnect === undefined ? {} : { zookeeperConnect }) });
   const kafka = new Kafka({ clientId: 'samsa-groups-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -62,6 +62,11 @@ export async function createTopic(f: GroupFixture, topic: string, partitions: nu
   expect(created, `topic ${topic} created`).to.equal(true);
 }
 
+/** Where produceIds reports each send (the scenario history of the failover runs). */
+export interface ProduceHistory {
+  send(e: { topic: string; partition: number; values: string[]; startedMs: number; baseOffset?: string; error?: string }): void;
+}
+
 /**
  * Produces `count` records valued `<prefix>-<i>` (record i to partition i % partitions), acks=all;
  * returns the values. One send() per partition: KafkaJS 2.2.4 keeps the answers of a send per
@@ -70,12 +75,20 @@ export async function createTopic(f: GroupFixture, topic: string, partitions: nu
  * (sendMessages.js, `brokersWithoutResponse`). Seen here as acknowledged records missing from
  * every replica after a SIGKILL; with one partition per send the retry always goes out.
  */
-export async function produceIds(f: GroupFixture, topic: string, prefix: string, count: number, partitions: number): Promise<string[]> {
+export async function produceIds(f: GroupFixture, topic: string, prefix: string, count: number, partitions: number, history?: ProduceHistory): Promise<string[]> {
   const values = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
   await Promise.all(
-    Array.from({ length: partitions }, (_, partition) =>
-      f.producer.send({ topic, acks: -1, messages: values.filter((_, i) => i % partitions === partition).map((value) => ({ value, partition })) }),
-    ),
+    Array.from({ length: partitions }, async (_, partition) => {
+      const mine = values.filter((_, i) => i % partitions === partition);
+      const startedMs = Date.now();
+      try {
+        const r = await f.producer.send({ topic, acks: -1, messages: mine.map((value) => ({ value, partition })) });
+        history?.send({ topic, partition, values: mine, startedMs, baseOffset: r.find((x) => x.partition === partition)?.baseOffset ?? '-1' });
+      } catch (err) {
+        history?.send({ topic, partition, values: mine, startedMs, error: (err as Error).message });
+        throw err;
+      }
+    }),
   );
   return values;
 }
@@ -159,11 +172,38 @@ export async function waitCommittedToEnd(f: GroupFixture, groupId: string, topic
  * the beginning), so a broker that lost records is told apart from a consumer that skipped them.
  */
 export async function locateInLog(f: GroupFixture, topic: string, values: string[]): Promise<string> {
-  const r = await kcat(['-C', '-b', f.cluster.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p|%o|%s\n'], undefined, 30_000).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
-  const where = new Map<string, string>();
-  for (const line of r.stdout.split('\n')) {
-    const [p, o, v] = line.split('|');
-    if (v !== undefined) where.set(v, `${p}@${o}`);
-  }
-  return values.map((v) => `${v}: ${where.get(v) ?? 'NOT IN LOG'}`).join(', ');
+  const log = await readTopic(f, topic).catch((): TopicContents => ({ records: new Map(), unreadable: [] }));
+  const found = values.map((v) => {
+    const at = log.records.get(v);
+    return `${v}: ${at === undefined ? 'NOT IN LOG' : `${at.partition}@${at.offset}`}`;
+  });
+  return found.join(', ') + (log.unreadable.length > 0 ? ` (partitions not readable: ${log.unreadable.join(',')})` : '');
+}
+
+export interface TopicContents {
+  /** value → where it sits. */
+  records: Map<string, { partition: number; offset: number }>;
+  /** Partitions kcat could not read to their end (no leader, or it timed out). */
+  unreadable: number[];
+}
+
+/**
+ * Every record of the topic (up to each partition's high watermark) by value, read with kcat one
+ * partition at a time, so that a partition without a leader does not hide the others.
+ */
+export async function readTopic(f: GroupFixture, topic: string, timeoutMs = 15_000): Promise<TopicContents> {
+  const meta = await f.admin.fetchTopicMetadata({ topics: [topic] });
+  const ids = (meta.topics[0]?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
+  const out: TopicContents = { records: new Map(), unreadable: [] };
+  await Promise.all(
+    ids.map(async (id) => {
+      const r = await kcat(['-C', '-b', f.cluster.bootstrap, '-t', topic, '-p', String(id), '-o', 'beginning', '-e', '-q', '-f', '%p|%o|%s\n'], undefined, timeoutMs).catch(() => undefined);
+      if (r === undefined || r.code !== 0) out.unreadable.push(id);
+      for (const line of r?.stdout.split('\n') ?? []) {
+        const [p, o, v] = line.split('|');
+        if (v !== undefined) out.records.set(v, { partition: Number(p), offset: Number(o) });
+      }
+    }),
+  );
+  return out;
 }

@@ -1,0 +1,138 @@
+/**
+ * The interop coordinator-failover scenario (test/interop/groups/coordinator-failover.ts) run over
+ * and over, outside CI, to catch what fails once in many runs. Three broker processes on a
+ * ZooKeeper of their own; each run creates a fresh topic and group, takes the coordinator broker
+ * down mid-consume, checks the scenario's invariants, then checks every acknowledged record
+ * against the log read back from the live brokers, and restarts the stopped broker for the next
+ * run (as the CI test does between its scenarios). A failing run keeps its evidence under the
+ * printed folder: each broker's log of that run and its state-change lines, the run's history
+ * (every send with its acknowledged offset, the fault, coordinator moves, partition states) and
+ * the error; the next run then starts on a fresh cluster.
+ *   npm run bench -- groups-failover-loop [--runs 10] [--min-isr 1|2] [--variant kcat|kafkajs]
+ *                                         [--signal term|kill] [--out DIR]
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { BenchContext } from '../suites.js';
+import { acknowledgedButMissing, FAILOVER_CLUSTER_PROPERTIES, restartStoppedBrokers, runCoordinatorFailover, ScenarioHistory, type MemberClient, type StopSignal } from '../../test/interop/groups/coordinator-failover.js';
+import { startGroupFixture, type GroupFixture } from '../../test/interop/groups/fixtures.js';
+import { stopAll, type GroupMember } from '../../test/interop/groups/members.js';
+import { randomName } from '../../test/helpers/random.js';
+import { REPO_ROOT, startZooKeeper } from '../../test/helpers/zookeeper.js';
+
+export const describe = 'coordinator failover of a consumer group, looped: every failing run keeps broker logs, state-change logs and its history';
+
+const MAX_RUNS = 200;
+
+function arg(args: readonly string[], name: string, fallback: string, allowed?: readonly string[]): string {
+  const i = args.indexOf(name);
+  const v = i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
+  if (allowed !== undefined && !allowed.includes(v)) throw new Error(`${name} must be one of ${allowed.join(', ')} (got "${v}")`);
+  return v;
+}
+
+/** The part of a file written since `from` (a broker's log during one run). */
+function readFrom(file: string, from: number): string {
+  if (!existsSync(file)) return '';
+  const size = statSync(file).size;
+  const start = from <= size ? from : 0; // restarted meanwhile: the file began again
+  const buf = Buffer.alloc(size - start);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buf, 0, buf.length, start);
+  } finally {
+    closeSync(fd);
+  }
+  return buf.toString('utf8');
+}
+
+function logSizes(f: GroupFixture): Map<number, number> {
+  return new Map(f.cluster.brokers.map((b) => [b.brokerId, existsSync(b.outFile) ? statSync(b.outFile).size : 0]));
+}
+
+function keepEvidence(dir: string, f: GroupFixture, from: Map<number, number>, h: ScenarioHistory, error: string, extra: Record<string, unknown>): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'error.txt'), `${error}\n`);
+  writeFileSync(join(dir, 'history.json'), JSON.stringify({ ...extra, history: h }, null, 1));
+  for (const b of f.cluster.brokers) {
+    const log = readFrom(b.outFile, from.get(b.brokerId) ?? 0);
+    writeFileSync(join(dir, `broker-${b.brokerId}.log`), log);
+    writeFileSync(join(dir, `broker-${b.brokerId}.state-change.log`), log.split('\n').filter((l) => l.includes('"module":"state-change"')).join('\n') + '\n');
+  }
+}
+
+export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
+  const runs = Math.min(MAX_RUNS, Math.max(1, Number(arg(ctx.args, '--runs', '10'))));
+  const minIsr = Number(arg(ctx.args, '--min-isr', '1', ['1', '2']));
+  const client = arg(ctx.args, '--variant', 'kafkajs', ['kcat', 'kafkajs']) as MemberClient;
+  const signal = arg(ctx.args, '--signal', 'term', ['term', 'kill']) as StopSignal;
+  const out = resolve(arg(ctx.args, '--out', join(REPO_ROOT, 'data', 'groups-failover-loop', new Date().toISOString().replace(/[:.]/g, '-'))));
+  mkdirSync(out, { recursive: true });
+  ctx.log(`groups-failover-loop: ${runs} runs, ${client} members, coordinator ${signal === 'term' ? 'SIGTERM (controlled shutdown)' : 'SIGKILL'}, min.insync.replicas=${minIsr}`);
+  ctx.log(`evidence of failing runs under ${out}`);
+
+  const zk = await startZooKeeper();
+  const properties = { ...FAILOVER_CLUSTER_PROPERTIES, 'min.insync.replicas': minIsr };
+  const fresh = (): Promise<GroupFixture> => startGroupFixture(properties, 3, `${zk.connectString}/${randomName('loop')}`);
+  const results: { run: number; ok: boolean; ms: number; ackedMissing: number; error?: string }[] = [];
+  let f: GroupFixture | undefined;
+  try {
+    for (let i = 1; i <= runs; i++) {
+      f ??= await fresh();
+      const members: GroupMember[] = [];
+      const h = new ScenarioHistory();
+      const from = logSizes(f);
+      const started = Date.now();
+      let error: string | undefined;
+      let topic: string | undefined;
+      try {
+        const r = await runCoordinatorFailover(f, { client, signal, members, history: h });
+        topic = r.topic;
+      } catch (err) {
+        error = (err as Error).stack ?? String(err);
+        topic = h.events.find((e) => e.type === 'start')?.['topic'] as string | undefined;
+      }
+      await stopAll(members);
+      // Acknowledged means durable: check every acked send against what the live brokers serve.
+      const acks = topic === undefined ? undefined : await acknowledgedButMissing(f, topic, h).catch((e: Error) => ({ acknowledged: 0, missing: [], misplaced: [], unreadable: [], error: e.message }));
+      const ackedMissing = (acks?.missing.length ?? 0) + (acks?.misplaced.length ?? 0);
+      if (ackedMissing > 0 && error === undefined) error = `acknowledged records missing or misplaced: ${[...acks!.missing, ...acks!.misplaced].slice(0, 10).join(', ')}`;
+      const ms = Date.now() - started;
+      if (error === undefined) {
+        ctx.log(`run ${i}/${runs}: ok in ${(ms / 1000).toFixed(1)} s (${acks?.acknowledged ?? 0} acknowledged records all in the log)`);
+        results.push({ run: i, ok: true, ms, ackedMissing });
+      } else {
+        const dir = join(out, `run-${i}`);
+        keepEvidence(dir, f, from, h, error, { run: i, client, signal, minIsr, acknowledgedCheck: acks });
+        ctx.log(`run ${i}/${runs}: FAILED after ${(ms / 1000).toFixed(1)} s: ${error.split('\n')[0]}`);
+        ctx.log(`  acknowledged ${acks?.acknowledged ?? '?'}, missing ${acks?.missing.length ?? '?'}, misplaced ${acks?.misplaced.length ?? '?'}, unreadable partitions ${JSON.stringify(acks?.unreadable ?? [])}; evidence in ${dir}`);
+        results.push({ run: i, ok: false, ms, ackedMissing, error: error.split('\n')[0] });
+      }
+      try {
+        if (error !== undefined) throw new Error('fresh cluster after a failing run');
+        await restartStoppedBrokers(f);
+      } catch {
+        await f.stop();
+        f = undefined;
+      }
+    }
+  } finally {
+    await f?.stop();
+    await zk.stop();
+  }
+  const ms = results.filter((r) => r.ok).map((r) => r.ms).sort((a, b) => a - b);
+  const failed = results.filter((r) => !r.ok);
+  ctx.log(`${results.length - failed.length}/${results.length} runs passed${failed.length > 0 ? `; failed: ${failed.map((r) => r.run).join(', ')}` : ''}`);
+  return {
+    runs,
+    client,
+    signal,
+    minIsr,
+    passed: results.length - failed.length,
+    failed: failed.length,
+    ackedMissing: results.reduce((n, r) => n + r.ackedMissing, 0),
+    runMs: ms.length === 0 ? null : { min: ms[0], median: ms[Math.floor(ms.length / 2)], max: ms[ms.length - 1] },
+    failures: failed.map((r) => ({ run: r.run, error: r.error, evidence: join(out, `run-${r.run}`) })),
+    evidence: out,
+  };
+}
