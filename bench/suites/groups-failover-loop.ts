@@ -73,7 +73,17 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
 
   const zk = await startZooKeeper();
   const properties = { ...FAILOVER_CLUSTER_PROPERTIES, 'min.insync.replicas': minIsr };
-  const fresh = (): Promise<GroupFixture> => startGroupFixture(properties, 3, `${zk.connectString}/${randomName('loop')}`);
+  // A cluster that does not come up (a loaded machine) is not a finding of this loop: retry it.
+  const fresh = async (): Promise<GroupFixture> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startGroupFixture(properties, 3, `${zk.connectString}/${randomName('loop')}`);
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        ctx.log(`  cluster start failed (${(err as Error).message.split('\n')[0]}); again`);
+      }
+    }
+  };
   const results: { run: number; ok: boolean; ms: number; ackedMissing: number; error?: string }[] = [];
   let f: GroupFixture | undefined;
   try {
