@@ -8,8 +8,11 @@
  * printed folder: each broker's log of that run and its state-change lines, the run's history
  * (every send with its acknowledged offset, the fault, coordinator moves, partition states) and
  * the error; the next run then starts on a fresh cluster.
- *   npm run bench -- groups-failover-loop [--runs 10] [--min-isr 1|2] [--variant kcat|kafkajs]
- *                                         [--signal term|kill] [--out DIR]
+ *   npm run bench -- groups-failover-loop [--runs 10] [--min-isr 1|2] [--variant kcat|kafkajs|ci]
+ *                                         [--signal term|kill] [--out DIR] [--keep-all]
+ * `--variant ci` runs, per run, what the CI test runs on its one cluster: kcat members with the
+ * coordinator SIGKILLed, then KafkaJS members with the coordinator SIGTERMed. `--keep-all` keeps
+ * the evidence of passing runs too (to study a slow one).
  */
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -61,15 +64,29 @@ function keepEvidence(dir: string, f: GroupFixture, from: Map<number, number>, h
   }
 }
 
+interface Step {
+  client: MemberClient;
+  signal: StopSignal;
+}
+
+/** The CI test's order on one cluster: kcat members under SIGKILL, then KafkaJS under SIGTERM. */
+const CI_STEPS: Step[] = [
+  { client: 'kcat', signal: 'kill' },
+  { client: 'kafkajs', signal: 'term' },
+];
+
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   const runs = Math.min(MAX_RUNS, Math.max(1, Number(arg(ctx.args, '--runs', '10'))));
   const minIsr = Number(arg(ctx.args, '--min-isr', '1', ['1', '2']));
-  const client = arg(ctx.args, '--variant', 'kafkajs', ['kcat', 'kafkajs']) as MemberClient;
+  const variant = arg(ctx.args, '--variant', 'kafkajs', ['kcat', 'kafkajs', 'ci']);
   const signal = arg(ctx.args, '--signal', 'term', ['term', 'kill']) as StopSignal;
+  const keepAll = ctx.args.includes('--keep-all');
+  const steps = variant === 'ci' ? CI_STEPS : [{ client: variant as MemberClient, signal }];
   const out = resolve(arg(ctx.args, '--out', join(REPO_ROOT, 'data', 'groups-failover-loop', new Date().toISOString().replace(/[:.]/g, '-'))));
   mkdirSync(out, { recursive: true });
-  ctx.log(`groups-failover-loop: ${runs} runs, ${client} members, coordinator ${signal === 'term' ? 'SIGTERM (controlled shutdown)' : 'SIGKILL'}, min.insync.replicas=${minIsr}`);
-  ctx.log(`evidence of failing runs under ${out}`);
+  const describeStep = (s: Step): string => `${s.client} members, coordinator ${s.signal === 'term' ? 'SIGTERM (controlled shutdown)' : 'SIGKILL'}`;
+  ctx.log(`groups-failover-loop: ${runs} runs of [${steps.map(describeStep).join('; then ')}], min.insync.replicas=${minIsr}`);
+  ctx.log(`evidence of ${keepAll ? 'every run' : 'failing runs'} under ${out}`);
 
   const zk = await startZooKeeper();
   const properties = { ...FAILOVER_CLUSTER_PROPERTIES, 'min.insync.replicas': minIsr };
@@ -84,46 +101,47 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       }
     }
   };
-  const results: { run: number; ok: boolean; ms: number; ackedMissing: number; error?: string }[] = [];
+  const results: { run: number; step: string; ok: boolean; ms: number; ackedMissing: number; error?: string; evidence?: string }[] = [];
   let f: GroupFixture | undefined;
   try {
     for (let i = 1; i <= runs; i++) {
-      f ??= await fresh();
-      const members: GroupMember[] = [];
-      const h = new ScenarioHistory();
-      const from = logSizes(f);
-      const started = Date.now();
-      let error: string | undefined;
-      let topic: string | undefined;
-      try {
-        const r = await runCoordinatorFailover(f, { client, signal, members, history: h });
-        topic = r.topic;
-      } catch (err) {
-        error = (err as Error).stack ?? String(err);
-        topic = h.events.find((e) => e.type === 'start')?.['topic'] as string | undefined;
-      }
-      await stopAll(members);
-      // Acknowledged means durable: check every acked send against what the live brokers serve.
-      const acks = topic === undefined ? undefined : await acknowledgedButMissing(f, topic, h).catch((e: Error) => ({ acknowledged: 0, missing: [], misplaced: [], unreadable: [], error: e.message }));
-      const ackedMissing = (acks?.missing.length ?? 0) + (acks?.misplaced.length ?? 0);
-      if (ackedMissing > 0 && error === undefined) error = `acknowledged records missing or misplaced: ${[...acks!.missing, ...acks!.misplaced].slice(0, 10).join(', ')}`;
-      const ms = Date.now() - started;
-      if (error === undefined) {
-        ctx.log(`run ${i}/${runs}: ok in ${(ms / 1000).toFixed(1)} s (${acks?.acknowledged ?? 0} acknowledged records all in the log)`);
-        results.push({ run: i, ok: true, ms, ackedMissing });
-      } else {
-        const dir = join(out, `run-${i}`);
-        keepEvidence(dir, f, from, h, error, { run: i, client, signal, minIsr, acknowledgedCheck: acks });
-        ctx.log(`run ${i}/${runs}: FAILED after ${(ms / 1000).toFixed(1)} s: ${error.split('\n')[0]}`);
-        ctx.log(`  acknowledged ${acks?.acknowledged ?? '?'}, missing ${acks?.missing.length ?? '?'}, misplaced ${acks?.misplaced.length ?? '?'}, unreadable partitions ${JSON.stringify(acks?.unreadable ?? [])}; evidence in ${dir}`);
-        results.push({ run: i, ok: false, ms, ackedMissing, error: error.split('\n')[0] });
-      }
-      try {
-        if (error !== undefined) throw new Error('fresh cluster after a failing run');
-        await restartStoppedBrokers(f);
-      } catch {
-        await f.stop();
-        f = undefined;
+      for (const [n, step] of steps.entries()) {
+        f ??= await fresh();
+        const label = steps.length === 1 ? `run ${i}/${runs}` : `run ${i}/${runs} step ${n + 1} (${step.client}/${step.signal})`;
+        const members: GroupMember[] = [];
+        const h = new ScenarioHistory();
+        const from = logSizes(f);
+        const started = Date.now();
+        let error: string | undefined;
+        try {
+          await runCoordinatorFailover(f, { client: step.client, signal: step.signal, members, history: h });
+        } catch (err) {
+          error = (err as Error).stack ?? String(err);
+        }
+        await stopAll(members);
+        // Acknowledged means durable: check every acked send against what the live brokers serve.
+        const topic = h.events.find((e) => e.type === 'start')?.['topic'] as string | undefined;
+        const acks = topic === undefined ? undefined : await acknowledgedButMissing(f, topic, h).catch((e: Error) => ({ acknowledged: 0, missing: [], misplaced: [], unreadable: [], error: e.message }));
+        const ackedMissing = (acks?.missing.length ?? 0) + (acks?.misplaced.length ?? 0);
+        if (ackedMissing > 0 && error === undefined) error = `acknowledged records missing or misplaced: ${[...acks!.missing, ...acks!.misplaced].slice(0, 10).join(', ')}`;
+        const ms = Date.now() - started;
+        const dir = join(out, steps.length === 1 ? `run-${i}` : `run-${i}-step-${n + 1}`);
+        if (error !== undefined || keepAll) keepEvidence(dir, f, from, h, error ?? 'passed', { run: i, step, minIsr, ms, acknowledgedCheck: acks });
+        if (error === undefined) {
+          ctx.log(`${label}: ok in ${(ms / 1000).toFixed(1)} s (${acks?.acknowledged ?? 0} acknowledged records all in the log)`);
+          results.push({ run: i, step: `${step.client}/${step.signal}`, ok: true, ms, ackedMissing });
+        } else {
+          ctx.log(`${label}: FAILED after ${(ms / 1000).toFixed(1)} s: ${error.split('\n')[0]}`);
+          ctx.log(`  acknowledged ${acks?.acknowledged ?? '?'}, missing ${acks?.missing.length ?? '?'}, misplaced ${acks?.misplaced.length ?? '?'}, unreadable partitions ${JSON.stringify(acks?.unreadable ?? [])}; evidence in ${dir}`);
+          results.push({ run: i, step: `${step.client}/${step.signal}`, ok: false, ms, ackedMissing, error: error.split('\n')[0], evidence: dir });
+        }
+        try {
+          if (error !== undefined) throw new Error('fresh cluster after a failing run');
+          await restartStoppedBrokers(f);
+        } catch {
+          await f.stop();
+          f = undefined;
+        }
       }
     }
   } finally {
@@ -132,17 +150,18 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   }
   const ms = results.filter((r) => r.ok).map((r) => r.ms).sort((a, b) => a - b);
   const failed = results.filter((r) => !r.ok);
-  ctx.log(`${results.length - failed.length}/${results.length} runs passed${failed.length > 0 ? `; failed: ${failed.map((r) => r.run).join(', ')}` : ''}`);
+  const failedRuns = [...new Set(failed.map((r) => r.run))];
+  ctx.log(`${runs - failedRuns.length}/${runs} runs passed${failedRuns.length > 0 ? `; failed: ${failedRuns.join(', ')}` : ''}`);
   return {
     runs,
-    client,
-    signal,
+    variant,
+    signal: variant === 'ci' ? 'kill, then term' : signal,
     minIsr,
-    passed: results.length - failed.length,
-    failed: failed.length,
+    passed: runs - failedRuns.length,
+    failed: failedRuns.length,
     ackedMissing: results.reduce((n, r) => n + r.ackedMissing, 0),
-    runMs: ms.length === 0 ? null : { min: ms[0], median: ms[Math.floor(ms.length / 2)], max: ms[ms.length - 1] },
-    failures: failed.map((r) => ({ run: r.run, error: r.error, evidence: join(out, `run-${r.run}`) })),
+    stepMs: ms.length === 0 ? null : { min: ms[0], median: ms[Math.floor(ms.length / 2)], max: ms[ms.length - 1] },
+    failures: failed.map((r) => ({ run: r.run, step: r.step, error: r.error, evidence: r.evidence })),
     evidence: out,
   };
 }

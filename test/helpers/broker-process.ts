@@ -37,8 +37,9 @@ async function run(args: string[], timeoutMs: number): Promise<ScriptResult> {
     const { stdout, stderr } = await execFileAsync('bash', args, { timeout: timeoutMs, env: { ...process.env, SAMSA_LOG_LEVEL: process.env['SAMSA_LOG_LEVEL'] ?? 'info' } });
     return { code: 0, stdout, stderr };
   } catch (err) {
-    const e = err as Error & { code?: number | string; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? e.message };
+    const e = err as Error & { code?: number | string; stdout?: string; stderr?: string; killed?: boolean };
+    const stderr = e.killed === true ? `${e.stderr ?? ''}${args[0]} did not finish within ${timeoutMs} ms (killed)` : (e.stderr ?? e.message);
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr };
   }
 }
 

@@ -60,6 +60,19 @@ export async function startGroupFixture(properties: Record<string, string | numb
 export async function createTopic(f: GroupFixture, topic: string, partitions: number, replicationFactor = 1): Promise<void> {
   const created = await f.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true });
   expect(created, `topic ${topic} created`).to.equal(true);
+  // As Kafka's own TestUtils.createTopic: wait until EVERY live broker's metadata has the leaders,
+  // since a client's next Metadata request may go to a broker the UpdateMetadata has not reached.
+  await waitFor(
+    async () => {
+      for (const b of f.cluster.brokers.filter((x) => x.isAlive())) {
+        const t = (await f.cluster.metadata(b.brokerId, [topic])).topics[0];
+        if (t === undefined || t.errorCode !== 0 || t.leaders.length !== partitions || t.leaders.some((l) => l < 0)) return false;
+      }
+      return true;
+    },
+    `every broker's metadata to show the leaders of ${topic}`,
+    { timeoutMs: 15_000, intervalMs: 50 },
+  );
 }
 
 /** Where produceIds reports each send (the scenario history of the failover runs). */
