@@ -2,7 +2,8 @@
  * AlterIsr (KIP-497): partition leaders ask the controller to change an ISR instead of writing
  * ZooKeeper themselves, so the controller and every MetadataCache learn ISR changes at once.
  * The leader epoch does not change; the write is fenced and conditional on the znode version the
- * leader last saw (`currentIsrVersion`).
+ * leader last saw (`currentIsrVersion`). Replicas added to the ISR must be on live brokers that
+ * are not shutting down (INELIGIBLE_REPLICA otherwise).
  */
 import type { ErrorName } from '../../protocol/index.js';
 import { encodePartitionState, ops, partitionStatePath } from '../../coordination/index.js';
@@ -57,7 +58,10 @@ export async function alterIsr(ac: ActiveController, brokerId: number, brokerEpo
     else if (sameSet(req.newIsr, cur.state.isr)) answer('NONE');
     else if (req.currentIsrVersion !== cur.zkVersion) answer('INVALID_UPDATE_VERSION');
     else if (req.newIsr.length === 0 || !req.newIsr.includes(brokerId) || req.newIsr.some((r) => !replicas.includes(r))) answer('INVALID_REQUEST');
-    else if (req.newIsr.some((r) => !cur.state.isr.includes(r) && !ctx.isLive(r))) answer('INELIGIBLE_REPLICA');
+    // KIP-841: a replica joins the ISR only if its broker is live and not in controlled
+    // shutdown. A shutting-down broker still fetches the partitions it just stopped leading; let
+    // back in, it would hold their HW (and acks=all) until its death is noticed.
+    else if (req.newIsr.some((r) => !cur.state.isr.includes(r) && (!ctx.isLive(r) || ctx.shuttingDown.has(r)))) answer('INELIGIBLE_REPLICA');
     else toWrite.push({ req, zkVersion: cur.zkVersion });
   }
   if (toWrite.length > 0) {

@@ -35,6 +35,7 @@ export interface ControlRequestOrigin {
 export interface ReplicaStateListener {
   onLeaderAndIsr(partitionStates: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): void | Promise<void>;
   onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): void | Promise<void>;
+  /** After every accepted UpdateMetadata (alive brokers may have changed). */
   onMetadataUpdate?(deletedTopics: readonly string[]): void;
 }
 
@@ -170,7 +171,7 @@ export class ControlRequestHandler {
     const refused = this.fence('UpdateMetadata', req);
     if (refused !== undefined) return { errorCode: refused };
     const deleted = this.cache.apply(req);
-    if (deleted.length > 0) this.listener?.onMetadataUpdate?.(deleted);
+    this.listener?.onMetadataUpdate?.(deleted);
     return { errorCode: 'NONE' };
   }
 

@@ -57,6 +57,11 @@ export class Partition {
     public log: PartitionLog,
     /** replica.lag.time.max.ms: caught-up non-ISR followers within it hold the HW back. */
     readonly replicaLagTimeMaxMs = 30_000,
+    /**
+     * Whether a follower's broker may join the ISR (Kafka's isReplicaIsrEligible; ZooKeeper mode:
+     * alive in this broker's metadata). A follower that may not neither joins nor holds the HW.
+     */
+    private readonly isrEligible: (brokerId: number) => boolean = () => true,
   ) {}
 
   get key(): string {
@@ -138,9 +143,10 @@ export class Partition {
   }
 
   /**
-   * Leader: HW = min log end offset over the leader, the maximal ISR, and followers caught up
-   * within replica.lag.time.max.ms (so they can rejoin). An ISR follower whose offset is not
-   * known yet holds the HW where it is. Never moves backwards. Returns true if it moved.
+   * Leader: HW = min log end offset over the leader, the maximal ISR, and ISR-eligible followers
+   * caught up within replica.lag.time.max.ms (so they can rejoin; Kafka's
+   * shouldWaitForReplicaToJoinIsr). An ISR follower whose offset is not known yet holds the HW
+   * where it is. Never moves backwards. Returns true if it moved.
    */
   maybeIncrementHighWatermark(nowMs?: number): boolean {
     if (this.role !== 'leader') return false;
@@ -148,7 +154,7 @@ export class Partition {
     let hw = this.log.logEndOffset;
     for (const [id, st] of this.replicaStates) {
       const inIsr = isr.includes(id);
-      if (!inIsr && (nowMs === undefined || st.logEndOffset < 0n || nowMs - st.lastCaughtUpTimeMs > this.replicaLagTimeMaxMs)) continue;
+      if (!inIsr && (nowMs === undefined || st.logEndOffset < 0n || nowMs - st.lastCaughtUpTimeMs > this.replicaLagTimeMaxMs || !this.isrEligible(id))) continue;
       const leo = st.logEndOffset < 0n ? this.log.highWatermark : st.logEndOffset;
       if (leo < hw) hw = leo;
     }
@@ -168,9 +174,9 @@ export class Partition {
     return out;
   }
 
-  /** A follower may rejoin: caught up to the HW and into the current leader epoch. */
+  /** A follower may rejoin: ISR-eligible, caught up to the HW and into the current leader epoch. */
   canRejoinIsr(followerId: number): boolean {
-    if (this.maximalIsr.includes(followerId) || !this.replicas.includes(followerId)) return false;
+    if (this.maximalIsr.includes(followerId) || !this.replicas.includes(followerId) || !this.isrEligible(followerId)) return false;
     const st = this.replicaStates.get(followerId);
     if (st === undefined || st.logEndOffset < 0n) return false;
     return st.logEndOffset >= this.log.highWatermark && st.logEndOffset >= this.leaderEpochStartOffset;

@@ -226,7 +226,7 @@ export class ReplicaManager implements ReplicaStateListener {
       const log = this.logManager.getLog(s.topic, s.partition) ?? (await this.logManager.getOrCreateLog(s.topic, s.partition, settings.logConfig));
       let p = this.partitions.get(key);
       if (p === undefined) {
-        p = new Partition(s.topic, s.partition, this.brokerId, log, this.replicaLagTimeMaxMs);
+        p = new Partition(s.topic, s.partition, this.brokerId, log, this.replicaLagTimeMaxMs, (id) => this.o.metadataCache.isAlive(id));
         this.partitions.set(key, p);
       } else p.log = log;
       const wasLeader = p.isLeader;
@@ -290,6 +290,16 @@ export class ReplicaManager implements ReplicaStateListener {
         this.fetchPurgatory.notify(key);
       }
     }
+  }
+
+  /**
+   * After every UpdateMetadata: a follower whose broker is no longer alive stops holding the HW
+   * of the partitions led here (it may have been caught up when it died), so they may move now
+   * rather than replica.lag.time.max.ms after its last fetch.
+   */
+  onMetadataUpdate(): void {
+    if (this.stopped) return;
+    for (const p of this.partitions.values()) if (p.isLeader) this.onHighWatermarkMaybeMoved(p);
   }
 
   /** A topic's config changed in ZooKeeper: reload and apply to its open logs. */

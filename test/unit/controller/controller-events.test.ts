@@ -77,6 +77,22 @@ describe('controller > events on a fake ZooKeeper', () => {
     await waitFor(() => target.stopReplica.some((s) => s.topic === 'cs' && !s.deletePartition), 'StopReplica(delete=false) to the stopping broker');
   });
 
+  it('AlterIsr: a broker in controlled shutdown may not rejoin the ISR it just left (KIP-841)', async () => {
+    // It still fetches the partitions it stopped leading; back in their ISR it would hold their
+    // HW (and every acks=all write) from the moment it stops fetching until its death is noticed.
+    await admin.createTopic({ name: 'csr', assignment: new Map([[0, [1, 2, 3]]]) });
+    await waitFor(() => h.allCachesAgree('csr', 1), 'led');
+    const target = [...h.brokers.values()].find((b) => b !== controller)!;
+    expect(await controller.controller.controlledShutdown(target.id, target.epoch)).to.deep.equal([]);
+    const s0 = state(zk, 'csr', 0);
+    expect(s0.isr).to.not.include(target.id);
+    const leader = h.brokers.get(s0.leader)!;
+    const version = zk.stat(partitionStatePath('csr', 0))!.version;
+    const [r] = await controller.controller.alterIsr(leader.id, leader.epoch, [{ topic: 'csr', partition: 0, leaderEpoch: s0.leader_epoch, newIsr: [...s0.isr, target.id], currentIsrVersion: version }]);
+    expect(r).to.deep.include({ errorCode: 'INELIGIBLE_REPLICA', isr: s0.isr, currentIsrVersion: version });
+    expect(state(zk, 'csr', 0).isr).to.deep.equal(s0.isr);
+  });
+
   it('a bounced broker (new epoch, same id) is treated as failed then started', async () => {
     await admin.createTopic({ name: 'b', numPartitions: 3, replicationFactor: 3 });
     await waitFor(() => h.allCachesAgree('b', 3), 'led');
