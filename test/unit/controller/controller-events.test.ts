@@ -93,6 +93,25 @@ describe('controller > events on a fake ZooKeeper', () => {
     expect(state(zk, 'csr', 0).isr).to.deep.equal(s0.isr);
   });
 
+  it('controlled shutdown of the last ISR member: the partition stays with it, goes offline when it dies, returns with it (as Kafka)', async () => {
+    // Replicas off the controller, so that killing the leader keeps the controller's view.
+    await admin.createTopic({ name: 'last', assignment: new Map([[0, [1, 2, 3].filter((id) => id !== controller.id)]]) });
+    await waitFor(() => h.allCachesAgree('last', 1), 'led');
+    const s0 = state(zk, 'last', 0);
+    const leader = h.brokers.get(s0.leader)!;
+    // The ISR shrank to the leader alone (its follower lagged).
+    const [shrunk] = await controller.controller.alterIsr(leader.id, leader.epoch, [{ topic: 'last', partition: 0, leaderEpoch: s0.leader_epoch, newIsr: [leader.id], currentIsrVersion: zk.stat(partitionStatePath('last', 0))!.version }]);
+    expect(shrunk!.errorCode).to.equal('NONE');
+    // No other ISR member to take over: nothing moves, the partition is reported as remaining.
+    expect(await controller.controller.controlledShutdown(leader.id, leader.epoch)).to.deep.equal([{ topic: 'last', partition: 0 }]);
+    expect(state(zk, 'last', 0)).to.deep.include({ leader: leader.id, isr: [leader.id] });
+    await h.killBroker(leader.id);
+    await waitFor(() => state(zk, 'last', 0).leader === -1, 'offline: no clean leader, unclean election disabled');
+    expect(state(zk, 'last', 0).isr).to.deep.equal([leader.id]);
+    await h.startBroker(leader.id);
+    await waitFor(() => state(zk, 'last', 0).leader === leader.id, 'back online with its only in-sync replica');
+  });
+
   it('a bounced broker (new epoch, same id) is treated as failed then started', async () => {
     await admin.createTopic({ name: 'b', numPartitions: 3, replicationFactor: 3 });
     await waitFor(() => h.allCachesAgree('b', 3), 'led');
