@@ -58,14 +58,21 @@ export class ScenarioHistory implements ProduceHistory {
     this.events.push({ t: Date.now() - this.startedAt, type, ...details });
   }
 
-  send(e: { topic: string; partition: number; values: string[]; startedMs: number; baseOffset?: string; error?: string }): void {
+  send(e: { topic: string; partition: number; values: string[]; startedMs: number; baseOffset?: string | undefined; error?: string }): void {
     const { values, startedMs, ...rest } = e;
-    this.add(e.error === undefined ? 'send-acked' : 'send-failed', { ...rest, sentAt: startedMs - this.startedAt, first: values[0], last: values[values.length - 1], count: values.length, values });
+    // 'send-unanswered': send() resolved, yet no broker answered for the partition (KafkaJS 2.2.4).
+    const type = e.error !== undefined ? 'send-failed' : e.baseOffset === undefined ? 'send-unanswered' : 'send-acked';
+    this.add(type, { ...rest, sentAt: startedMs - this.startedAt, first: values[0], last: values[values.length - 1], count: values.length, values });
   }
 
-  /** Values whose send was acknowledged, by partition, with the offset the broker gave the first. */
+  /** Values whose send the broker acknowledged, by partition, with the offset it gave the first. */
   acknowledged(): { partition: number; baseOffset: number; values: string[] }[] {
     return this.events.filter((e) => e.type === 'send-acked').map((e) => ({ partition: e['partition'] as number, baseOffset: Number(e['baseOffset']), values: e['values'] as string[] }));
+  }
+
+  /** Values whose send() resolved without any broker answer for their partition. */
+  unanswered(): string[] {
+    return this.events.filter((e) => e.type === 'send-unanswered').flatMap((e) => e['values'] as string[]);
   }
 
   toJSON(): unknown {
@@ -179,8 +186,14 @@ export async function runCoordinatorFailover(f: GroupFixture, o: CoordinatorFail
  * Acknowledged records that are not where the broker said they were: reads the whole topic from
  * the live brokers and compares with every acknowledged send in the history.
  */
-export async function acknowledgedButMissing(f: GroupFixture, topic: string, h: ScenarioHistory): Promise<{ acknowledged: number; missing: string[]; misplaced: string[]; unreadable: number[] }> {
+export async function acknowledgedButMissing(
+  f: GroupFixture,
+  topic: string,
+  h: ScenarioHistory,
+): Promise<{ acknowledged: number; missing: string[]; misplaced: string[]; unreadable: number[]; unanswered: number; unansweredNotInLog: number }> {
   const { records: log, unreadable } = await readTopic(f, topic);
+  const unanswered = h.unanswered();
+  const unansweredNotInLog = unanswered.filter((v) => !log.has(v)).length;
   const missing: string[] = [];
   const misplaced: string[] = [];
   let acknowledged = 0;
@@ -192,7 +205,7 @@ export async function acknowledgedButMissing(f: GroupFixture, topic: string, h: 
       else if (at.partition !== s.partition || at.offset !== s.baseOffset + i) misplaced.push(`${v} acked ${s.partition}@${s.baseOffset + i}, found ${at.partition}@${at.offset}`);
     });
   }
-  return { acknowledged, missing, misplaced, unreadable };
+  return { acknowledged, missing, misplaced, unreadable, unanswered: unanswered.length, unansweredNotInLog };
 }
 
 /** Restarts every broker that is down and waits until all are back in the metadata. */
