@@ -4,8 +4,8 @@
  * or shut down cleanly (broker-stop.sh, SIGTERM: controlled shutdown) under KafkaJS members.
  * Fault: the coordinator broker's process ends mid-consume while a producer writes acks=all.
  * Invariant: the group moves to the new leader of its offsets partition, the committed offsets
- * are intact there, and consumption resumes with no skipped record (every offset of every
- * partition handed to some member). The scenario lives in groups/coordinator-failover.ts, shared
+ * are intact there, consumption resumes with no skipped record (every offset of every partition
+ * handed to some member), and every acknowledged record sits at its acknowledged offset. The scenario lives in groups/coordinator-failover.ts, shared
  * with the loop runner `npm run bench -- groups-failover-loop`. The stopped broker is restarted
  * after each scenario, so the next one starts from a full cluster.
  */

@@ -171,6 +171,11 @@ export async function runCoordinatorFailover(f: GroupFixture, o: CoordinatorFail
   });
   await waitCommittedToEnd(f, groupId, topic, 30_000);
 
+  // Acknowledged means durable: every acknowledged record sits at its acknowledged offset.
+  const acks = await acknowledgedButMissing(f, topic, h);
+  expect(acks.unreadable, 'partitions readable to their end').to.deep.equal([]);
+  expect([...acks.missing, ...acks.misplaced].slice(0, 20), `acknowledged records not at their acknowledged offset (of ${acks.acknowledged})`).to.deep.equal([]);
+
   // No skipped record: every offset of every partition was handed to some member.
   const end = await endOffsets(f, topic);
   h.add('end', { endOffsets: [...end] });
@@ -184,14 +189,15 @@ export async function runCoordinatorFailover(f: GroupFixture, o: CoordinatorFail
 
 /**
  * Acknowledged records that are not where the broker said they were: reads the whole topic from
- * the live brokers and compares with every acknowledged send in the history.
+ * the live brokers and looks for every acknowledged record at its acknowledged offset (`missing`:
+ * nowhere in the log; `misplaced`: in the log, but another record sits at its offset).
  */
 export async function acknowledgedButMissing(
   f: GroupFixture,
   topic: string,
   h: ScenarioHistory,
 ): Promise<{ acknowledged: number; missing: string[]; misplaced: string[]; unreadable: number[]; unanswered: number; unansweredNotInLog: number }> {
-  const { records: log, unreadable } = await readTopic(f, topic);
+  const { records: log, at: byOffset, unreadable } = await readTopic(f, topic);
   const unanswered = h.unanswered();
   const unansweredNotInLog = unanswered.filter((v) => !log.has(v)).length;
   const missing: string[] = [];
@@ -200,9 +206,11 @@ export async function acknowledgedButMissing(
   for (const s of h.acknowledged()) {
     s.values.forEach((v, i) => {
       acknowledged++;
-      const at = log.get(v);
-      if (at === undefined) missing.push(`${v}@${s.partition}:${s.baseOffset + i}`);
-      else if (at.partition !== s.partition || at.offset !== s.baseOffset + i) misplaced.push(`${v} acked ${s.partition}@${s.baseOffset + i}, found ${at.partition}@${at.offset}`);
+      const where = `${s.partition}@${s.baseOffset + i}`;
+      if (byOffset.get(where) === v) return;
+      const found = log.get(v);
+      if (found === undefined) missing.push(`${v} acked at ${where}`);
+      else misplaced.push(`${v} acked at ${where}, found at ${found.partition}@${found.offset}, ${where} holds ${byOffset.get(where) ?? 'nothing'}`);
     });
   }
   return { acknowledged, missing, misplaced, unreadable, unanswered: unanswered.length, unansweredNotInLog };

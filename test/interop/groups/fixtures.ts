@@ -228,7 +228,7 @@ export async function waitCommittedToEnd(f: GroupFixture, groupId: string, topic
  * the beginning), so a broker that lost records is told apart from a consumer that skipped them.
  */
 export async function locateInLog(f: GroupFixture, topic: string, values: string[]): Promise<string> {
-  const log = await readTopic(f, topic).catch((): TopicContents => ({ records: new Map(), unreadable: [] }));
+  const log = await readTopic(f, topic).catch((): TopicContents => ({ records: new Map(), at: new Map(), unreadable: [] }));
   const found = values.map((v) => {
     const at = log.records.get(v);
     return `${v}: ${at === undefined ? 'NOT IN LOG' : `${at.partition}@${at.offset}`}`;
@@ -237,8 +237,10 @@ export async function locateInLog(f: GroupFixture, topic: string, values: string
 }
 
 export interface TopicContents {
-  /** value → where it sits. */
+  /** value → where it sits (the last occurrence when a retry wrote it twice). */
   records: Map<string, { partition: number; offset: number }>;
+  /** `partition@offset` → value. */
+  at: Map<string, string>;
   /** Partitions kcat could not read to their end (no leader, or it timed out). */
   unreadable: number[];
 }
@@ -250,14 +252,16 @@ export interface TopicContents {
 export async function readTopic(f: GroupFixture, topic: string, timeoutMs = 15_000): Promise<TopicContents> {
   const meta = await f.admin.fetchTopicMetadata({ topics: [topic] });
   const ids = (meta.topics[0]?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
-  const out: TopicContents = { records: new Map(), unreadable: [] };
+  const out: TopicContents = { records: new Map(), at: new Map(), unreadable: [] };
   await Promise.all(
     ids.map(async (id) => {
       const r = await kcat(['-C', '-b', f.cluster.bootstrap, '-t', topic, '-p', String(id), '-o', 'beginning', '-e', '-q', '-f', '%p|%o|%s\n'], undefined, timeoutMs).catch(() => undefined);
       if (r === undefined || r.code !== 0) out.unreadable.push(id);
       for (const line of r?.stdout.split('\n') ?? []) {
         const [p, o, v] = line.split('|');
-        if (v !== undefined) out.records.set(v, { partition: Number(p), offset: Number(o) });
+        if (v === undefined) continue;
+        out.records.set(v, { partition: Number(p), offset: Number(o) });
+        out.at.set(`${p}@${o}`, v);
       }
     }),
   );
