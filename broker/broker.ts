@@ -14,10 +14,10 @@
  *
  *   admin-http     the HTTP admin API + /metrics (admin.http.listener; empty disables it)
  *
- * Stop: controlled shutdown first (listeners still up), then listeners, then the controller
- * resigns, the replica manager wakes every parked request, logs close cleanly (clean-shutdown
- * marker, checkpoints), and the ZooKeeper session closes (ephemerals go at once).
- *
+ * Stop: controlled shutdown first (listeners still up), then listeners, then the replica
+ * fetchers stop and the controller resigns, the replica manager wakes every parked request, logs
+ * close cleanly (clean-shutdown marker, checkpoints), and the ZooKeeper session closes
+ * (ephemerals go at once).
  * Halt (every log directory failed, log-dir-failure.ts): no controlled shutdown and nothing
  * written to disk; parked requests fail, the ZooKeeper session closes, then `onHalt`.
  */
@@ -159,7 +159,13 @@ export class Broker {
         name: 'controller',
         start: () => this.startController(),
         beforeStop: () => this.controlledShutdown(),
-        stop: () => this.controllerValue?.shutdown() ?? Promise.resolve(),
+        stop: async () => {
+          // Kafka's order: replica fetchers stop before the controller resigns. A successor
+          // controller does not know this broker is shutting down (the old one's memory) and
+          // would let it back into the ISRs of the partitions it still follows (KIP-841).
+          await this.replicaManagerValue?.fetchers?.shutdown();
+          await this.controllerValue?.shutdown();
+        },
       })
       .addComponent({ name: 'admin-http', start: () => this.startAdminHttp(), stop: () => this.adminHttp?.stop() ?? Promise.resolve() });
   }

@@ -107,7 +107,7 @@ export async function readTopicAssignments(
   return out;
 }
 
-async function readPartitionState(store: CoordinationStore, topic: string, partition: number): Promise<PartitionStateWithVersion | null> {
+export async function readPartitionState(store: CoordinationStore, topic: string, partition: number): Promise<PartitionStateWithVersion | null> {
   const path = partitionStatePath(topic, partition);
   const node = await getOrNull(store.getData(path));
   if (node === null) return null;

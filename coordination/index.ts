@@ -35,6 +35,7 @@ export {
   readBrokerIds,
   readBrokers,
   readChildrenOrEmpty,
+  readPartitionState,
   readPartitionStates,
   readTopicAssignment,
   readTopicAssignments,

@@ -40,6 +40,7 @@ export type PartitionErrors = ReadonlyMap<string, ErrorName>;
 export interface ReplicaStateListener {
   onLeaderAndIsr(partitionStates: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): void | PartitionErrors | Promise<void | PartitionErrors>;
   onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): void | PartitionErrors | Promise<void | PartitionErrors>;
+  /** After every accepted UpdateMetadata (alive brokers may have changed). */
   onMetadataUpdate?(deletedTopics: readonly string[]): void;
   /**
    * The local replica sits in a failed log directory: LeaderAndIsr answers KAFKA_STORAGE_ERROR
@@ -189,7 +190,7 @@ export class ControlRequestHandler {
     const refused = this.fence('UpdateMetadata', req);
     if (refused !== undefined) return { errorCode: refused };
     const deleted = this.cache.apply(req);
-    if (deleted.length > 0) this.listener?.onMetadataUpdate?.(deleted);
+    this.listener?.onMetadataUpdate?.(deleted);
     return { errorCode: 'NONE' };
   }
 
