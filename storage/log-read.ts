@@ -111,20 +111,19 @@ export interface TimestampAndOffset {
  * are never returned.
  */
 export async function findOffsetByTimestamp(segs: readonly LogSegment[], ts: bigint, logStartOffset: bigint): Promise<TimestampAndOffset | undefined> {
-  const lso = logStartOffset;
   for (const seg of segs) {
     if (seg.maxTimestampSoFar < ts) continue;
     const fromOffset = seg.timeIndex.lookup(ts).offset;
-    const start = seg.offsetIndex.lookup(fromOffset > lso ? fromOffset : lso).position;
+    const start = seg.offsetIndex.lookup(fromOffset > logStartOffset ? fromOffset : logStartOffset).position;
     let found: TimestampAndOffset | undefined;
     await seg.scan({ validate: false, start, chunkSize: 256 * 1024 }, (b, bytes) => {
-      if (b.header.maxTimestamp < ts || b.lastOffset < lso) return true;
+      if (b.header.maxTimestamp < ts || b.lastOffset < logStartOffset) return true;
       if (timestampTypeOf(b.header.attributes) === TimestampType.LogAppendTime) {
-        found = { timestamp: b.header.maxTimestamp, offset: b.header.baseOffset > lso ? b.header.baseOffset : lso };
+        found = { timestamp: b.header.maxTimestamp, offset: b.header.baseOffset > logStartOffset ? b.header.baseOffset : logStartOffset };
         return false;
       }
       for (const rec of iterateRecords(bytes, 0)) {
-        if (rec.timestamp >= ts && rec.offset >= lso) {
+        if (rec.timestamp >= ts && rec.offset >= logStartOffset) {
           found = { timestamp: rec.timestamp, offset: rec.offset };
           return false;
         }

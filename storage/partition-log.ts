@@ -79,7 +79,7 @@ export class PartitionLog {
   private cfg: Readonly<LogConfig>;
   private segs: readonly LogSegment[];
   private leo: bigint;
-  private lso: bigint;
+  #logStartOffset: bigint;
   private hw: bigint;
   private rp: bigint;
   private readonly queue = new SerialQueue();
@@ -113,8 +113,8 @@ export class PartitionLog {
     this.segs = segments;
     this.leo = segments.at(-1)!.nextOffset;
     const start = o.logStartOffset !== undefined && o.logStartOffset > segments[0]!.baseOffset ? o.logStartOffset : segments[0]!.baseOffset;
-    this.lso = start < this.leo ? start : this.leo;
-    this.hw = this.clamp(o.highWatermark ?? this.lso);
+    this.#logStartOffset = start < this.leo ? start : this.leo;
+    this.hw = this.clamp(o.highWatermark ?? this.#logStartOffset);
     this.rp = this.leo;
     this.lastFlushMs = clock.now();
     this.onLogStartOffsetChange = o.onLogStartOffsetChange;
@@ -137,18 +137,18 @@ export class PartitionLog {
     });
     const log = new PartitionLog(o, opened.segments, opened.epochCache, opened.report, clock, scheduler, logger, random);
     opened.epochCache.truncateFromEnd(log.leo);
-    opened.epochCache.truncateFromStart(log.lso);
+    opened.epochCache.truncateFromStart(log.#logStartOffset);
     await log.persistEpochs();
     // Recovered data and rebuilt indexes are fsynced, so the recovery point is the log end.
     if (!opened.report.hadCleanShutdown) await log.flushSegments();
     log.producerStateLoad = await log.rebuildProducers();
     await opened.removeCleanShutdownMarker();
-    logger.debug({ logStartOffset: String(log.lso), logEndOffset: String(log.leo), segments: opened.segments.length }, 'log opened');
+    logger.debug({ logStartOffset: String(log.#logStartOffset), logEndOffset: String(log.leo), segments: opened.segments.length }, 'log opened');
     return log;
   }
 
   get config(): Readonly<LogConfig> { return this.cfg; }
-  get logStartOffset(): bigint { return this.lso; }
+  get logStartOffset(): bigint { return this.#logStartOffset; }
   get logEndOffset(): bigint { return this.leo; }
   get highWatermark(): bigint { return this.hw; }
   /** Offsets below this are fsynced (with their indexes). */
@@ -191,7 +191,7 @@ export class PartitionLog {
 
   private rebuildProducers(): Promise<ProducerStateLoad> {
     return rebuildProducerState(this.producers, {
-      dir: this.dir, segments: this.segs, logStartOffset: this.lso, logEndOffset: this.leo, nowMs: this.clock.now(), logger: this.logger,
+      dir: this.dir, segments: this.segs, logStartOffset: this.#logStartOffset, logEndOffset: this.leo, nowMs: this.clock.now(), logger: this.logger,
     });
   }
 
@@ -209,8 +209,8 @@ export class PartitionLog {
 
   /** The log start moved: producers entirely below it are forgotten, and so are older snapshots. */
   private async pruneProducers(): Promise<void> {
-    this.producers.pruneBefore(this.lso);
-    await deleteSnapshotsOutside(this.dir, this.lso);
+    this.producers.pruneBefore(this.#logStartOffset);
+    await deleteSnapshotsOutside(this.dir, this.#logStartOffset);
   }
 
   updateConfig(partial: Partial<LogConfig>): void {
@@ -231,7 +231,7 @@ export class PartitionLog {
   }
 
   private clamp(offset: bigint): bigint {
-    return offset < this.lso ? this.lso : offset > this.leo ? this.leo : offset;
+    return offset < this.#logStartOffset ? this.#logStartOffset : offset > this.leo ? this.leo : offset;
   }
 
   private ensureOpen(): void {
@@ -382,7 +382,7 @@ export class PartitionLog {
     // Producer state as of the new segment's base: recovery replays at most this segment. As
     // Kafka, snapshots of the last two segments are kept (a truncation rarely goes further).
     const previous = this.segs.at(-2)?.baseOffset ?? baseOffset;
-    await this.snapshotProducers(baseOffset, previous > this.lso ? previous : this.lso);
+    await this.snapshotProducers(baseOffset, previous > this.#logStartOffset ? previous : this.#logStartOffset);
     if (old.size > 0) {
       // Kafka flushes the rolled segment asynchronously: appends to the new one need not wait.
       const sync = await old.prepareFlush();
@@ -418,8 +418,8 @@ export class PartitionLog {
       this.ensureOpen();
       const segs = this.segs;
       const sizes = segs.map((s) => s.size);
-      if (fetchOffset < this.lso || fetchOffset > this.leo) {
-        throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `offset ${fetchOffset} outside [${this.lso}, ${this.leo}] of ${this.topic}-${this.partition}`);
+      if (fetchOffset < this.#logStartOffset || fetchOffset > this.leo) {
+        throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `offset ${fetchOffset} outside [${this.#logStartOffset}, ${this.leo}] of ${this.topic}-${this.partition}`);
       }
       if (fetchOffset === this.leo || (opts.maxOffset !== undefined && fetchOffset >= opts.maxOffset)) return { records: EMPTY, firstOffset: fetchOffset };
       try {
@@ -438,7 +438,7 @@ export class PartitionLog {
   /** Earliest record with timestamp ≥ ts (ListOffsets by time), or undefined when none. */
   offsetForTimestamp(ts: bigint): Promise<TimestampAndOffset | undefined> {
     this.ensureOpen();
-    return this.guard(() => findOffsetByTimestamp(this.segs, ts, this.lso));
+    return this.guard(() => findOffsetByTimestamp(this.segs, ts, this.#logStartOffset));
   }
 
   endOffsetForEpoch(epoch: number): EpochEndOffset {
@@ -466,7 +466,7 @@ export class PartitionLog {
       this.ensureOpen();
       if (offset < 0n) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot truncate to ${offset}`);
       if (offset >= this.leo) return this.leo;
-      if (offset < this.lso) {
+      if (offset < this.#logStartOffset) {
         await this.truncateFully(offset);
         return this.leo;
       }
@@ -505,7 +505,7 @@ export class PartitionLog {
     for (const s of old) await s.close(false);
     await this.retire(old);
     this.segs = [LogSegment.create(this.dir, offset, segmentParams(this.cfg), this.clock.now(), jitterFn(this.cfg, this.random)())];
-    this.leo = this.lso = this.hw = this.rp = offset;
+    this.leo = this.#logStartOffset = this.hw = this.rp = offset;
     this.epochCache.clear();
     this.producers.clear();
     await deleteSnapshotsOutside(this.dir, offset, offset - 1n);
@@ -520,15 +520,15 @@ export class PartitionLog {
   advanceLogStartOffset(offset: bigint): Promise<bigint> {
     return this.run(async () => {
       this.ensureOpen();
-      if (offset <= this.lso) return this.lso;
+      if (offset <= this.#logStartOffset) return this.#logStartOffset;
       if (offset > this.hw) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot move log start to ${offset}, above the high watermark ${this.hw}`);
-      this.lso = offset;
+      this.#logStartOffset = offset;
       if (this.epochCache.truncateFromStart(offset)) await this.persistEpochs();
       await this.pruneProducers();
       this.onLogStartOffsetChange?.(this);
       if (offset === this.leo && this.activeSegment.size > 0) await this.roll(this.leo);
       await this.deleteSegments(selectSegmentsToDelete(this.segments(), { retentionMs: -1, retentionBytes: -1, logStartOffset: offset, highWatermark: this.hw }, this.clock.now()));
-      return this.lso;
+      return this.#logStartOffset;
     });
   }
 
@@ -549,7 +549,7 @@ export class PartitionLog {
       const selected = selectSegmentsToDelete(this.segments(), {
         retentionMs: timeAndSize ? this.cfg.retentionMs : -1,
         retentionBytes: timeAndSize ? this.cfg.retentionBytes : -1,
-        logStartOffset: this.lso,
+        logStartOffset: this.#logStartOffset,
         highWatermark: this.hw,
       }, this.clock.now());
       await this.deleteSegments(selected);
@@ -560,9 +560,9 @@ export class PartitionLog {
   private async deleteSegments(selected: readonly SegmentDeletion[]): Promise<void> {
     if (selected.length === 0) return;
     const newStart = selected.at(-1)!.nextBaseOffset;
-    if (newStart > this.lso) {
+    if (newStart > this.#logStartOffset) {
       // logStartOffset moves first, so nobody is sent to a segment about to vanish.
-      this.lso = newStart;
+      this.#logStartOffset = newStart;
       if (this.epochCache.truncateFromStart(newStart)) await this.persistEpochs();
       await this.pruneProducers();
       this.onLogStartOffsetChange?.(this);
@@ -571,7 +571,7 @@ export class PartitionLog {
     const victims = this.segs.filter((s) => bases.has(s.baseOffset) && s !== this.activeSegment);
     this.segs = this.segs.filter((s) => !victims.includes(s));
     await this.retire(victims);
-    this.logger.info({ segments: selected.map((s) => `${s.baseOffset}:${s.reason}`), logStartOffset: String(this.lso) }, 'deleted log segments');
+    this.logger.info({ segments: selected.map((s) => `${s.baseOffset}:${s.reason}`), logStartOffset: String(this.#logStartOffset) }, 'deleted log segments');
   }
 
   /** Renames to `.deleted` now, removes after fileDeleteDelayMs (leftovers are removed on the next open). */
