@@ -23,54 +23,12 @@ import { writeProducerSnapshot } from './producer-state-snapshot.js';
 import { ProducerStateManager, type ProducerBatch, type ProducerStateEntry } from './producer-state.js';
 import { findOffsetByTimestamp, readFromSegments, type ReadOptions, type ReadResult, type TimestampAndOffset } from './log-read.js';
 import { selectSegmentsToDelete, type SegmentDeletion, type SegmentInfo } from './retention.js';
-import { jitterFn, LogSegment, retireSegments, segmentParams, type AppendInfo } from './segment.js';
+import { LogSegment, type AppendInfo } from './segment.js';
+import { jitterFn, retireSegments, segmentParams, shouldRoll } from './segment-list.js';
 import { SerialQueue } from './serial-queue.js';
-
-export interface PartitionLogOptions {
-  /** The partition directory itself (`<logDir>/<topic>-<partition>`); created if missing. */
-  dir: string;
-  topic: string;
-  partition: number;
-  config?: Partial<LogConfig>;
-  clock?: Clock;
-  scheduler?: Scheduler;
-  logger?: Logger;
-  /** From recovery-point-offset-checkpoint; after an unclean shutdown batches from here on are re-validated (default 0: all). */
-  recoveryPoint?: bigint;
-  /** From log-start-offset-checkpoint (DeleteRecords may have moved it inside a segment). */
-  logStartOffset?: bigint;
-  /** From replication-offset-checkpoint. */
-  highWatermark?: bigint;
-  /** Source of segment roll jitter (default Math.random). */
-  random?: () => number;
-  /** Told after logStartOffset moved, so the owner can checkpoint it promptly. */
-  onLogStartOffsetChange?: (log: PartitionLog) => void;
-  /** `producer.id.expiration.ms` (default 1 day): idle idempotent producers are forgotten after this. */
-  producerIdExpirationMs?: number;
-  /**
-   * Told once when an operation hits an I/O error (Kafka's LogDirFailureChannel): the log is
-   * offline from then on, and the owner takes the whole log directory offline.
-   */
-  onIoError?: (err: StorageError, log: PartitionLog) => void;
-}
-
-export interface AppendResult {
-  firstOffset: bigint;
-  lastOffset: bigint;
-  /** The broker time stamped into the batches with LogAppendTime, else -1. */
-  logAppendTime: bigint;
-  recordCount: number;
-  /**
-   * True when the batches were retries of batches already in the log (idempotent producer whose
-   * response was lost): nothing was written and the offsets are those of the ORIGINAL append.
-   */
-  duplicate?: boolean;
-}
-
-const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
+import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, type AppendResult, type PartitionLogOptions } from './partition-log-options.js';
 
 const EMPTY: Buffer = Buffer.alloc(0);
-const INT32_MAX = 0x7fffffffn;
 
 export class PartitionLog {
   readonly topic: string;
@@ -359,14 +317,7 @@ export class PartitionLog {
   }
 
   private async maybeRoll(size: number, info: AppendInfo): Promise<void> {
-    const seg = this.activeSegment;
-    // Kafka's timeWaitedForRoll: incoming timestamp minus the first batch's, else wall-clock age.
-    const first = seg.rollingBasedTimestamp;
-    const age = first !== undefined && first >= 0n ? Number(info.maxTimestamp - first) : this.clock.now() - seg.createdMs;
-    const full = seg.size > 0 && seg.size > this.cfg.segmentBytes - size;
-    const old = seg.size > 0 && age > this.cfg.segmentMs - seg.rollJitterMs;
-    const overflow = info.lastOffset - seg.baseOffset > INT32_MAX || info.firstOffset < seg.baseOffset;
-    if (full || old || overflow || seg.indexesFull) await this.roll(info.firstOffset > this.leo ? info.firstOffset : this.leo);
+    if (shouldRoll(this.activeSegment, size, info, this.cfg, this.clock.now())) await this.roll(info.firstOffset > this.leo ? info.firstOffset : this.leo);
   }
 
   /** Starts a new active segment at `baseOffset`; the old one is fsynced (Kafka flushes on roll). */
