@@ -18,9 +18,9 @@ import { ioError, isIoError, StorageError } from './errors.js';
 import { CLEAN_SHUTDOWN_MARKER, fsyncDir, LEADER_EPOCH_CHECKPOINT, writeFileAtomic } from './files.js';
 import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
 import { openLogDirectory, type RecoveryReport } from './log-loader.js';
-import { deleteSnapshotsOutside, rebuildProducerState, type ProducerStateLoad } from './producer-state-loader.js';
-import { writeProducerSnapshot } from './producer-state-snapshot.js';
-import { ProducerStateManager, type ProducerBatch, type ProducerStateEntry } from './producer-state.js';
+import { LogProducers } from './log-producers.js';
+import type { ProducerStateLoad } from './producer-state-loader.js';
+import type { ProducerStateEntry } from './producer-state.js';
 import { findOffsetByTimestamp, readFromSegments, type ReadOptions, type ReadResult, type TimestampAndOffset } from './log-read.js';
 import { selectSegmentsToDelete, type SegmentDeletion, type SegmentInfo } from './retention.js';
 import { LogSegment, type AppendInfo } from './segment.js';
@@ -50,7 +50,7 @@ export class PartitionLog {
   private closed = false;
   /** An I/O error was seen: nothing more is read or written (STG_LOG_DIR_OFFLINE). */
   private offline = false;
-  private readonly producers: ProducerStateManager;
+  private readonly producers: LogProducers;
   /** How producer state was rebuilt at open (snapshot used, batches replayed). */
   producerStateLoad: ProducerStateLoad = { replayedBatches: 0 };
 
@@ -77,7 +77,10 @@ export class PartitionLog {
     this.lastFlushMs = clock.now();
     this.onLogStartOffsetChange = o.onLogStartOffsetChange;
     this.onIoError = o.onIoError;
-    this.producers = new ProducerStateManager({ producerIdExpirationMs: o.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS });
+    this.producers = new LogProducers({
+      dir: o.dir, name: `${o.topic}-${o.partition}`, logger, producerIdExpirationMs: o.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+      onIoError: (err) => this.reportIoError(err),
+    });
   }
 
   private readonly onLogStartOffsetChange: ((log: PartitionLog) => void) | undefined;
@@ -148,27 +151,7 @@ export class PartitionLog {
   }
 
   private rebuildProducers(): Promise<ProducerStateLoad> {
-    return rebuildProducerState(this.producers, {
-      dir: this.dir, segments: this.segs, logStartOffset: this.#logStartOffset, logEndOffset: this.leo, nowMs: this.clock.now(), logger: this.logger,
-    });
-  }
-
-  /** A missing snapshot only makes the next open replay more, so a failed write does not fail the caller. */
-  private async snapshotProducers(offset: bigint, keepFrom?: bigint): Promise<void> {
-    try {
-      await writeProducerSnapshot(this.dir, offset, this.producers.entries());
-      if (keepFrom !== undefined) await deleteSnapshotsOutside(this.dir, keepFrom);
-    } catch (err) {
-      this.logger.warn({ err, snapshotOffset: String(offset) }, 'producer state snapshot failed');
-      // A failing disk still takes the directory offline; the caller's operation need not fail.
-      if (isIoError(err)) this.reportIoError(ioError(`producer state snapshot of ${this.topic}-${this.partition}`, err));
-    }
-  }
-
-  /** The log start moved: producers entirely below it are forgotten, and so are older snapshots. */
-  private async pruneProducers(): Promise<void> {
-    this.producers.pruneBefore(this.#logStartOffset);
-    await deleteSnapshotsOutside(this.dir, this.#logStartOffset);
+    return this.producers.rebuild({ segments: this.segs, logStartOffset: this.#logStartOffset, logEndOffset: this.leo, nowMs: this.clock.now() });
   }
 
   updateConfig(partial: Partial<LogConfig>): void {
@@ -254,28 +237,16 @@ export class PartitionLog {
       const a = analyzeLeaderAppend(batches, this.cfg, isFromClient);
       const appendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? BigInt(this.clock.now()) : -1n;
       const firstOffset = this.leo;
-      const planned: ProducerBatch[] = [];
-      let next = firstOffset;
-      let idempotent = false;
-      for (const b of a.batches) {
-        planned.push({ header: b.header, baseOffset: next, maxTimestamp: appendTime >= 0n ? appendTime : b.header.maxTimestamp });
-        next += BigInt(b.header.lastOffsetDelta) + 1n;
-        if (b.header.producerId >= 0n) idempotent = true;
-      }
-      if (isFromClient && idempotent) {
-        const dup = this.producers.checkLeaderAppend(planned);
-        if (dup) {
-          const logAppendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? dup.timestamp : -1n;
-          return { firstOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTime, recordCount: 0, duplicate: true };
-        }
+      const plan = this.producers.planLeaderAppend(a, firstOffset, appendTime, isFromClient);
+      const dup = plan.duplicate;
+      if (dup) {
+        const logAppendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? dup.timestamp : -1n;
+        return { firstOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTime, recordCount: 0, duplicate: true };
       }
       const info = assignOffsets(batches, a, firstOffset, leaderEpoch, appendTime);
       if (leaderEpoch >= 0 && this.epochCache.assign(leaderEpoch, firstOffset)) await this.persistEpochs();
       await this.appendChunk(batches, info, a.recordCount);
-      if (idempotent) {
-        const now = this.clock.now();
-        for (const p of planned) this.producers.update(p, now);
-      }
+      this.producers.recordLeaderAppend(plan, this.clock.now());
       return { firstOffset, lastOffset: info.lastOffset, logAppendTime: appendTime, recordCount: a.recordCount };
     });
   }
@@ -300,10 +271,7 @@ export class PartitionLog {
         offsetOfMaxTimestamp: a.batches[a.maxTimestampBatch]!.lastOffset,
         firstBatchMaxTimestamp: first.header.maxTimestamp,
       }, a.recordCount);
-      const now = this.clock.now();
-      for (const b of a.batches) {
-        if (b.header.producerId >= 0n) this.producers.update({ header: b.header, baseOffset: b.header.baseOffset, maxTimestamp: b.header.maxTimestamp }, now);
-      }
+      this.producers.recordFollowerAppend(a, this.clock.now());
       return { firstOffset: first.header.baseOffset, lastOffset: last.lastOffset, logAppendTime: -1n, recordCount: a.recordCount };
     });
   }
@@ -333,7 +301,7 @@ export class PartitionLog {
     // Producer state as of the new segment's base: recovery replays at most this segment. As
     // Kafka, snapshots of the last two segments are kept (a truncation rarely goes further).
     const previous = this.segs.at(-2)?.baseOffset ?? baseOffset;
-    await this.snapshotProducers(baseOffset, previous > this.#logStartOffset ? previous : this.#logStartOffset);
+    await this.producers.snapshot(baseOffset, previous > this.#logStartOffset ? previous : this.#logStartOffset);
     if (old.size > 0) {
       // Kafka flushes the rolled segment asynchronously: appends to the new one need not wait.
       const sync = await old.prepareFlush();
@@ -458,8 +426,7 @@ export class PartitionLog {
     this.segs = [LogSegment.create(this.dir, offset, segmentParams(this.cfg), this.clock.now(), jitterFn(this.cfg, this.random)())];
     this.leo = this.#logStartOffset = this.hw = this.rp = offset;
     this.epochCache.clear();
-    this.producers.clear();
-    await deleteSnapshotsOutside(this.dir, offset, offset - 1n);
+    await this.producers.clear(offset);
     await this.persistEpochs();
     this.onLogStartOffsetChange?.(this);
   }
@@ -475,7 +442,7 @@ export class PartitionLog {
       if (offset > this.hw) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot move log start to ${offset}, above the high watermark ${this.hw}`);
       this.#logStartOffset = offset;
       if (this.epochCache.truncateFromStart(offset)) await this.persistEpochs();
-      await this.pruneProducers();
+      await this.producers.prune(this.#logStartOffset);
       this.onLogStartOffsetChange?.(this);
       if (offset === this.leo && this.activeSegment.size > 0) await this.roll(this.leo);
       await this.deleteSegments(selectSegmentsToDelete(this.segments(), { retentionMs: -1, retentionBytes: -1, logStartOffset: offset, highWatermark: this.hw }, this.clock.now()));
@@ -515,7 +482,7 @@ export class PartitionLog {
       // logStartOffset moves first, so nobody is sent to a segment about to vanish.
       this.#logStartOffset = newStart;
       if (this.epochCache.truncateFromStart(newStart)) await this.persistEpochs();
-      await this.pruneProducers();
+      await this.producers.prune(this.#logStartOffset);
       this.onLogStartOffsetChange?.(this);
     }
     const bases = new Set(selected.map((s) => s.baseOffset));
@@ -574,7 +541,7 @@ export class PartitionLog {
       if (clean) {
         await this.flushSegments();
         await this.persistEpochs();
-        await this.snapshotProducers(this.leo);
+        await this.producers.snapshot(this.leo);
       }
       this.closed = true;
       for (const s of this.segs) await s.close(clean);
