@@ -259,10 +259,13 @@ export class ReplicaManager implements ReplicaStateListener {
 
   /** Recomputes the HW of a leader partition and wakes whoever waits on it. */
   onHighWatermarkMaybeMoved(p: Partition): void {
-    if (p.maybeIncrementHighWatermark(this.scheduler.now())) {
-      this.fetchPurgatory.notify(p.key);
-      this.producePurgatory.notify(p.key);
-    }
+    if (p.maybeIncrementHighWatermark(this.scheduler.now())) this.onHighWatermarkIncreased(p);
+  }
+
+  /** Parked produce (acks=-1) and consumer fetches may complete. */
+  private onHighWatermarkIncreased(p: Partition): void {
+    this.fetchPurgatory.notify(p.key);
+    this.producePurgatory.notify(p.key);
   }
 
   /**
@@ -292,10 +295,13 @@ export class ReplicaManager implements ReplicaStateListener {
     }
   }
 
-  /** Appended data: parked follower fetches wake at once; the HW may move (ISR of one). */
-  onLogAppended(p: Partition): void {
+  /**
+   * After Partition.appendRecordsToLeader: parked follower fetches wake at once; parked produce
+   * and consumer fetches when the high watermark moved (an ISR of one).
+   */
+  onLeaderAppended(p: Partition, highWatermarkIncreased: boolean): void {
     this.replicaFetchPurgatory.notify(p.key);
-    this.onHighWatermarkMaybeMoved(p);
+    if (highWatermarkIncreased) this.onHighWatermarkIncreased(p);
   }
 
   // ---- ReplicaStateListener ----------------------------------------------------------------------
