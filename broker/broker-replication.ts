@@ -99,8 +99,11 @@ export function registerControlApis(w: ReplicationWiring, rm: ReplicaManager, lo
     listener: {
       onLeaderAndIsr: (states, origin) => rm.onLeaderAndIsr(states, origin),
       onStopReplica: (partitions, origin) => rm.onStopReplica(partitions, origin),
-      // A deleted topic's per-topic counters stop being exported.
-      onMetadataUpdate: (deleted) => deleted.forEach((t) => w.metrics.forgetTopic(t)),
+      onMetadataUpdate: (deleted) => {
+        rm.onMetadataCacheUpdated();
+        // A deleted topic's per-topic counters stop being exported.
+        deleted.forEach((t) => w.metrics.forgetTopic(t));
+      },
     },
   });
   for (const api of CONTROL_APIS) w.server.registerInternal(api, (_ctx, body) => handler.handle(api, body));

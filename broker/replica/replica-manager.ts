@@ -31,12 +31,17 @@ import { type FenceStatus, type LeadershipFence, replicaFetchEpochVerdict, ZooKe
 /** No epoch given by the client (fetch < v9, ListOffsets < v4): no fencing. */
 export const NO_LEADER_EPOCH = -1;
 
+/** The one key of the metadata purgatory: every metadata-cache update notifies it. */
+export const METADATA_CHANGES = 'metadata';
+
 export class ReplicaManager implements ReplicaStateListener {
   readonly brokerId: number;
   readonly producePurgatory: Purgatory;
   readonly fetchPurgatory: Purgatory;
   /** Follower fetches parked at the end of a leader's log; woken by every append. */
   readonly replicaFetchPurgatory: Purgatory;
+  /** Admin requests waiting for the metadata cache (leaders of new partitions, deleted topics); key METADATA_CHANGES. */
+  readonly metadataPurgatory: Purgatory;
   readonly fetchers: ReplicaFetcherManager | undefined;
   readonly isrManager: IsrManager | undefined;
   readonly replicaLagTimeMaxMs: number;
@@ -61,6 +66,7 @@ export class ReplicaManager implements ReplicaStateListener {
     this.producePurgatory = new Purgatory('Produce', o.scheduler);
     this.fetchPurgatory = new Purgatory('Fetch', o.scheduler);
     this.replicaFetchPurgatory = new Purgatory('ReplicaFetch', o.scheduler);
+    this.metadataPurgatory = new Purgatory('Metadata', o.scheduler);
     this.replicaLagTimeMaxMs = o.replicaLagTimeMaxMs ?? 30_000;
     const r = o.replication;
     if (r !== undefined) {
@@ -410,6 +416,11 @@ export class ReplicaManager implements ReplicaStateListener {
     for (const p of this.partitions.values()) if (p.isLeader) this.onHighWatermarkMaybeMoved(p);
   }
 
+  /** The metadata cache applied an UpdateMetadata: parked admin waits re-check. */
+  onMetadataCacheUpdated(): void {
+    this.metadataPurgatory.notify(METADATA_CHANGES);
+  }
+
   /** A topic's config changed in ZooKeeper: reload and apply to its open logs. */
   async reloadTopicConfig(topic: string): Promise<void> {
     if (![...this.partitions.values()].some((p) => p.topic === topic)) return;
@@ -429,6 +440,7 @@ export class ReplicaManager implements ReplicaStateListener {
     this.producePurgatory.notifyAll();
     this.fetchPurgatory.notifyAll();
     this.replicaFetchPurgatory.notifyAll();
+    this.metadataPurgatory.notifyAll();
     await Promise.all([this.fetchers?.shutdown(), this.isrManager?.stop()]);
   }
 }
