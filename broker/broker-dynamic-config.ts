@@ -10,14 +10,16 @@
 import type { Logger } from 'pino';
 import { type CoordinationStore, DEFAULT_CONFIG_ENTITY, readEntityConfig } from '../coordination/index.js';
 import { type BrokerConfig, DynamicBrokerConfig } from './config/index.js';
+import type { ReplicaManager, TopicConfigs } from './replica/index.js';
 
 export interface LiveBrokerConfigOptions {
   readonly store: CoordinationStore;
   readonly config: BrokerConfig;
   readonly brokerId: () => number;
   readonly logger: Logger;
-  /** Pushes a new effective configuration to the running parts; `changed` names the keys. */
-  readonly apply: (current: BrokerConfig, changed: readonly string[]) => Promise<void>;
+  /** The running parts new values are pushed to (undefined before they start). */
+  readonly topicConfigs: () => TopicConfigs | undefined;
+  readonly replicaManager: () => ReplicaManager | undefined;
 }
 
 export class LiveBrokerConfig {
@@ -48,6 +50,10 @@ export class LiveBrokerConfig {
     if (changed.length === 0) return;
     const values = Object.fromEntries(changed.map((k) => [k, this.current.values.get(k)?.text ?? null]));
     this.log.info({ changed: values }, 'applying dynamic broker configs');
-    await this.o.apply(this.current, changed);
+    // New broker defaults first, then every hosted topic's settings reach its open logs.
+    this.o.topicConfigs()?.setBrokerConfig(this.current);
+    const rm = this.o.replicaManager();
+    if (rm === undefined) return;
+    for (const topic of new Set(rm.allPartitions().map((p) => p.topic))) await rm.reloadTopicConfig(topic);
   }
 }

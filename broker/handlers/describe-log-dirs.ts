@@ -24,7 +24,7 @@ export function createDescribeLogDirsHandler(deps: Pick<HandlerDeps, 'config' | 
       for (const p of deps.replicaManager.allPartitions()) {
         if (wanted !== undefined && !(wanted.get(p.topic)?.has(p.partition) ?? false)) continue;
         const log = p.log;
-        if (log.isClosed) continue;
+        if (log.isClosed || log.isOffline) continue;
         const topics = dirs.get(resolve(dirname(log.dir)));
         if (topics === undefined) continue;
         let t = topics.get(p.topic);
@@ -32,7 +32,11 @@ export function createDescribeLogDirsHandler(deps: Pick<HandlerDeps, 'config' | 
         const lag = log.highWatermark - log.logEndOffset;
         t.partitions.push({ partitionIndex: p.partition, partitionSize: BigInt(log.size), offsetLag: lag > 0n ? lag : 0n, isFutureKey: false });
       }
-      const results: DirResult[] = [...dirs].map(([logDir, topics]) => ({ errorCode: ErrorCode.NONE, logDir, topics: [...topics.values()] }));
+      // Kafka: a failed (offline) directory is KAFKA_STORAGE_ERROR, without replicas.
+      const offline = new Set(deps.replicaManager.logManager.offlineLogDirs().map((d) => resolve(d)));
+      const results: DirResult[] = [...dirs].map(([logDir, topics]) =>
+        offline.has(logDir) ? { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logDir, topics: [] } : { errorCode: ErrorCode.NONE, logDir, topics: [...topics.values()] },
+      );
       return { throttleTimeMs: 0, results };
     },
     errorResponse: () => ({ throttleTimeMs: 0, results: [] }),

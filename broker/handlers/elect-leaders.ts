@@ -7,16 +7,16 @@
  * ELIGIBLE_LEADERS_NOT_AVAILABLE; a broker that is not the controller answers NOT_CONTROLLER per
  * partition. Null partitions = every partition, and then ELECTION_NOT_NEEDED ones are left out
  * (KafkaApis.handleElectReplicaLeader). Like Kafka's DelayedElectLeader, the answer waits up to
- * timeoutMs for this broker's metadata to show the new leaders (else REQUEST_TIMED_OUT).
+ * timeoutMs (in the metadata purgatory) for this broker's metadata to show the new leaders (else REQUEST_TIMED_OUT).
  */
 import { ApiKey, ErrorCode, type ErrorName, type ElectLeadersResponse } from '../../protocol/index.js';
 import { messageOf, parseTpKey, tpKey } from '../../common/index.js';
 import type { Controller, ElectionType } from '../controller/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
-import { type HandlerDeps, pollUntil } from './deps.js';
+import { type HandlerDeps, waitForMetadata } from './deps.js';
 
-export interface ElectLeadersDeps extends Pick<HandlerDeps, 'metadataCache' | 'scheduler'> {
+export interface ElectLeadersDeps extends HandlerDeps {
   readonly controller: () => Pick<Controller, 'electLeaders' | 'isActive'> | undefined;
 }
 
@@ -70,7 +70,7 @@ export function createElectLeadersHandler(deps: ElectLeadersDeps): ApiHandler<ty
             const p = cache.getPartition(tp.topic, tp.partition);
             return p !== undefined && p.leader >= 0 && (type === 'unclean' || p.leader === p.replicas[0]);
           };
-          if (elected.length > 0 && !(await pollUntil(deps.scheduler, request.timeoutMs, () => elected.every(led), 25, ctx.signal))) {
+          if (elected.length > 0 && !(await waitForMetadata(deps, request.timeoutMs, () => elected.every(led), ctx.signal))) {
             for (const tp of elected.filter((x) => !led(x))) results.set(tpKey(tp.topic, tp.partition), { code: ErrorCode.REQUEST_TIMED_OUT, message: 'the new leader was not known in time' });
           }
         } catch (err) {

@@ -106,7 +106,7 @@ export function dataPathHandlers(deps: HandlerDeps): KafkaHandler[] {
 }
 
 export { createApiVersionsHandler, apiVersionsBody } from './api-versions.js';
-export { type HandlerDeps, pollUntil } from './deps.js';
+export { type HandlerDeps, waitForMetadata } from './deps.js';
 export { adminApiHandlers, type AdminApiDeps } from './admin-apis.js';
 export { createProduceHandler } from './produce.js';
 export { createFetchHandler } from './fetch.js';
