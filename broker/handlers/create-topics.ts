@@ -29,7 +29,7 @@ export function createCreateTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
   return {
     apiKey: ApiKey.CreateTopics,
     minVersion: 0,
-    maxVersion: 4,
+    maxVersion: 6,
     async handle(ctx, request) {
       if (!deps.isController()) return uniform(request, ErrorCode.NOT_CONTROLLER, `broker ${deps.brokerId} is not the controller`);
       const counts = new Map<string, number>();

@@ -1,5 +1,5 @@
 /**
- * DeleteTopics (key 20), controller only. Marks topics for deletion in ZooKeeper; the controller
+ * DeleteTopics (key 20), v0–5 (v4 flexible, v5 a per-topic error message), controller only. Marks topics for deletion in ZooKeeper; the controller
  * stops and deletes the replicas. Waits up to `timeoutMs` for the topics to leave the metadata
  * cache (REQUEST_TIMED_OUT otherwise, the deletion still goes on).
  */
@@ -17,7 +17,7 @@ export function createDeleteTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
   return {
     apiKey: ApiKey.DeleteTopics,
     minVersion: 0,
-    maxVersion: 3,
+    maxVersion: 5,
     async handle(ctx, request) {
       if (!deps.isController()) return uniform(request, ErrorCode.NOT_CONTROLLER);
       if (!deps.config.bool('delete.topic.enable')) return uniform(request, ErrorCode.TOPIC_DELETION_DISABLED);

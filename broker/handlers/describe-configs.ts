@@ -98,7 +98,7 @@ export function createDescribeConfigsHandler(deps: HandlerDeps): ApiHandler<type
   return {
     apiKey: ApiKey.DescribeConfigs,
     minVersion: 0,
-    maxVersion: 2,
+    maxVersion: 4,
     async handle(ctx, request) {
       const includeSynonyms = ctx.apiVersion >= 1 && (request.includeSynonyms ?? false);
       return { throttleTimeMs: 0, results: await Promise.all(request.resources.map((r) => describe(r, includeSynonyms))) };

@@ -35,7 +35,7 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
   return {
     apiKey: ApiKey.Fetch,
     minVersion: 0,
-    maxVersion: 11,
+    maxVersion: 12,
     async handle(ctx, request) {
       const partitions: FetchPartitionRequest[] = [];
       for (const t of request.topics) {
