@@ -176,6 +176,19 @@ export class GroupMetadata {
     return max;
   }
 
+  /**
+   * How long members have to send SyncGroup after the join phase (3.x's pending-sync timeout).
+   * Kafka 2.8 bounds a member that has not synced only by its session; the 3.x timer uses the
+   * rebalance timeout. Taking the longer of the two keeps 3.x's cure for members that heartbeat
+   * but never sync, without dropping a member whose rebalance timeout is 0 (some old clients
+   * send that) before its SyncGroup can arrive.
+   */
+  pendingSyncTimeoutMs(): number {
+    let max = this.rebalanceTimeoutMs();
+    for (const m of this.members.values()) max = Math.max(max, m.sessionTimeoutMs);
+    return max;
+  }
+
   /** Keep the leader if it rejoined, else promote any member that did; false if none did. */
   maybeElectNewJoinedLeader(): boolean {
     if (this.leaderId === null) return false;

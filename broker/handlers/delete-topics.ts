@@ -3,13 +3,18 @@
  * stops and deletes the replicas. Waits up to `timeoutMs` for the topics to leave the metadata
  * cache (REQUEST_TIMED_OUT otherwise, the deletion still goes on).
  */
-import { ApiKey, ErrorCode, type DeleteTopicsRequest, type DeleteTopicsResponse } from '../../protocol/index.js';
+import { ApiKey, ErrorCode, errorInfo, type DeleteTopicsRequest, type DeleteTopicsResponse } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
 import { type HandlerDeps, pollUntil } from './deps.js';
 
+/** v5's per-topic message: Kafka's text for the error (ApiError without its own message). */
+function messageFor(errorCode: number): string | null {
+  return errorCode === ErrorCode.NONE ? null : errorInfo(errorCode).message;
+}
+
 function uniform(request: DeleteTopicsRequest, errorCode: number): DeleteTopicsResponse {
-  return { throttleTimeMs: 0, responses: (request.topicNames ?? []).map((name) => ({ name, errorCode })) };
+  return { throttleTimeMs: 0, responses: (request.topicNames ?? []).map((name) => ({ name, errorCode, errorMessage: messageFor(errorCode) })) };
 }
 
 export function createDeleteTopicsHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.DeleteTopics> {
@@ -41,7 +46,7 @@ export function createDeleteTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
         await pollUntil(deps.scheduler, request.timeoutMs, () => pending.every((r) => !deps.metadataCache.hasTopic(r.name)), 25, ctx.signal);
         for (const r of pending) if (deps.metadataCache.hasTopic(r.name)) r.errorCode = ErrorCode.REQUEST_TIMED_OUT;
       }
-      return { throttleTimeMs: 0, responses };
+      return { throttleTimeMs: 0, responses: responses.map((r) => ({ ...r, errorMessage: messageFor(r.errorCode) })) };
     },
     errorResponse: (_ctx, request, errorCode) => uniform(request, errorCode),
   };
