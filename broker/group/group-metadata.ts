@@ -177,16 +177,17 @@ export class GroupMetadata {
   }
 
   /**
-   * How long members have to send SyncGroup after the join phase (3.x's pending-sync timeout).
-   * Kafka 2.8 bounds a member that has not synced only by its session; the 3.x timer uses the
-   * rebalance timeout. Taking the longer of the two keeps 3.x's cure for members that heartbeat
-   * but never sync, without dropping a member whose rebalance timeout is 0 (some old clients
-   * send that) before its SyncGroup can arrive.
+   * How long members have to send SyncGroup after the join phase: 3.x's pending-sync timeout,
+   * the group's rebalance timeout. When that is 0 (some old clients send it) the timer would
+   * drop every member before its SyncGroup could arrive; Kafka 2.8, which has no such timer,
+   * bounds a member that has not synced by its session alone, so that is the bound then.
    */
   pendingSyncTimeoutMs(): number {
-    let max = this.rebalanceTimeoutMs();
-    for (const m of this.members.values()) max = Math.max(max, m.sessionTimeoutMs);
-    return max;
+    const rebalance = this.rebalanceTimeoutMs();
+    if (rebalance > 0) return rebalance;
+    let session = 0;
+    for (const m of this.members.values()) session = Math.max(session, m.sessionTimeoutMs);
+    return session;
   }
 
   /** Keep the leader if it rejoined, else promote any member that did; false if none did. */

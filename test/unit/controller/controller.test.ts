@@ -48,7 +48,7 @@ describe('controller > on a fake ZooKeeper', () => {
     await start([1, 2, 3]);
     await admin().createTopic({ name: 'orders', numPartitions: 3, replicationFactor: 3 });
     await waitFor(() => h.allCachesAgree('orders', 3), 'all brokers know leaders of orders');
-    expect(zk.text(topicPath('orders'))).to.equal('{"version":2,"partitions":{"0":[1,2,3],"1":[2,3,1],"2":[3,1,2]},"adding_replicas":{},"removing_replicas":{}}');
+    expect(zk.text(topicPath('orders'))).to.equal(`{"version":3,"topic_id":"${zk.topicId('orders')}","partitions":{"0":[1,2,3],"1":[2,3,1],"2":[3,1,2]},"adding_replicas":{},"removing_replicas":{}}`);
     expect(zk.text(partitionStatePath('orders', 1))).to.equal('{"controller_epoch":1,"leader":2,"version":1,"leader_epoch":0,"isr":[2,3,1]}');
     const b2 = h.brokers.get(2)!;
     expect(b2.leaderAndIsr.filter((s) => s.topic === 'orders').map((s) => s.partition).sort()).to.deep.equal([0, 1, 2]);
