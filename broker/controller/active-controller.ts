@@ -320,15 +320,23 @@ export class ActiveController {
     this.send(batch);
   }
 
-  /** Topic ids and znode versions into the context; topics read without an id get one first. */
+  /**
+   * Topic ids and znode versions into the context; topics read without an id get one first
+   * (not those being deleted: their znode is about to go).
+   */
   private async recordTopicIds(read: Map<string, TopicAssignmentWithVersion>): Promise<void> {
-    const ids = await Promise.all([...read].map(async ([t, a]) => [t, await ensureTopicId(this.o.store, this.writer, t, a, this.o.logger)] as const));
+    const ids = await Promise.all(
+      [...read].map(async ([t, a]) => {
+        const id = this.ctx.topicsToDelete.has(t) ? { topicId: a.assignment.topicId, zkVersion: a.zkVersion } : await ensureTopicId(this.o.store, this.writer, t, a, this.o.logger);
+        return [t, id] as const;
+      }),
+    );
     for (const [t, id] of ids) {
       if (id === null) {
         read.delete(t);
         continue;
       }
-      this.ctx.topicIds.set(t, id.topicId);
+      if (id.topicId !== undefined) this.ctx.topicIds.set(t, id.topicId);
       this.ctx.topicZkVersions.set(t, id.zkVersion);
     }
   }
