@@ -1,12 +1,9 @@
 // Public surface of storage/: partition logs, segments, indexes, recovery, retention,
 // compaction, checkpoints and the log manager.
-export { StorageError, STORAGE_ERRORS, type StorageErrorCode } from './errors.js';
+export { StorageError, STORAGE_ERRORS, isIoError, type StorageErrorCode } from './errors.js';
 export { resolveLogConfig, type LogConfig, type CleanupPolicy, type TimestampType } from './config.js';
-export {
-  PartitionLog,
-  type PartitionLogOptions,
-  type AppendResult,
-} from './partition-log.js';
+export { PartitionLog } from './partition-log.js';
+export type { PartitionLogOptions, AppendResult } from './partition-log-options.js';
 export {
   ProducerStateManager,
   NUM_BATCHES_TO_RETAIN,
@@ -44,4 +41,4 @@ export {
   LEADER_EPOCH_CHECKPOINT,
   CLEAN_SHUTDOWN_MARKER,
 } from './files.js';
-export { LogManager, type LogManagerOptions, type LogManagerIntervals } from './log-manager.js';
+export { LogManager, type LogManagerOptions, type LogManagerIntervals, type LogDirFailure } from './log-manager.js';

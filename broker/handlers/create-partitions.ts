@@ -7,7 +7,7 @@ import { messageOf } from '../../common/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
 import { allPartitionsLed } from './create-topics.js';
-import { type HandlerDeps, pollUntil } from './deps.js';
+import { type HandlerDeps, waitForMetadata } from './deps.js';
 
 type Result = CreatePartitionsResponse['results'][number];
 
@@ -39,7 +39,7 @@ export function createCreatePartitionsHandler(deps: HandlerDeps): ApiHandler<typ
         }),
       );
       if (grown.length > 0 && request.timeoutMs > 0) {
-        const ok = await pollUntil(deps.scheduler, request.timeoutMs, () => grown.every((g) => allPartitionsLed(deps, g.name, g.count)), 25, ctx.signal);
+        const ok = await waitForMetadata(deps, request.timeoutMs, () => grown.every((g) => allPartitionsLed(deps, g.name, g.count)), ctx.signal);
         if (!ok) for (const g of grown) if (!allPartitionsLed(deps, g.name, g.count)) g.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
       }
       return { throttleTimeMs: 0, results };

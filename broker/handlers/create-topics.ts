@@ -13,7 +13,7 @@ import { TopicAdminError } from '../admin/index.js';
 import { messageOf } from '../../common/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
-import { type HandlerDeps, pollUntil } from './deps.js';
+import { type HandlerDeps, waitForMetadata } from './deps.js';
 import { topicEntries } from './describe-configs.js';
 
 type TopicResult = CreateTopicsResponse['topics'][number];
@@ -74,7 +74,7 @@ export function createCreateTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
         }),
       );
       if (created.length > 0 && request.timeoutMs > 0) {
-        const done = await pollUntil(deps.scheduler, request.timeoutMs, () => created.every((c) => allPartitionsLed(deps, c.name, c.partitions)), 25, ctx.signal);
+        const done = await waitForMetadata(deps, request.timeoutMs, () => created.every((c) => allPartitionsLed(deps, c.name, c.partitions)), ctx.signal);
         if (!done) {
           for (const c of created) {
             if (allPartitionsLed(deps, c.name, c.partitions)) continue;

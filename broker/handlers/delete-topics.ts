@@ -6,7 +6,7 @@
 import { ApiKey, ErrorCode, errorInfo, type DeleteTopicsRequest, type DeleteTopicsResponse } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
-import { type HandlerDeps, pollUntil } from './deps.js';
+import { type HandlerDeps, waitForMetadata } from './deps.js';
 
 /** v5's per-topic message: Kafka's text for the error (ApiError without its own message). */
 function messageFor(errorCode: number): string | null {
@@ -43,7 +43,7 @@ export function createDeleteTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
       );
       const pending = responses.filter((r) => r.errorCode === ErrorCode.NONE);
       if (pending.length > 0 && request.timeoutMs > 0) {
-        await pollUntil(deps.scheduler, request.timeoutMs, () => pending.every((r) => !deps.metadataCache.hasTopic(r.name)), 25, ctx.signal);
+        await waitForMetadata(deps, request.timeoutMs, () => pending.every((r) => !deps.metadataCache.hasTopic(r.name)), ctx.signal);
         for (const r of pending) if (deps.metadataCache.hasTopic(r.name)) r.errorCode = ErrorCode.REQUEST_TIMED_OUT;
       }
       return { throttleTimeMs: 0, responses: responses.map((r) => ({ ...r, errorMessage: messageFor(r.errorCode) })) };

@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import type { Scheduler, TimerHandle } from '../../common/index.js';
 import type { Partition, PendingIsrChange } from './partition.js';
-import type { ReplicationMetrics } from './replica-manager.js';
+import type { ReplicationMetrics } from './replica-manager-options.js';
 
 export interface AlterIsrItem {
   readonly topic: string;
@@ -113,7 +113,9 @@ export class IsrManager {
           this.o.onIsrChanged(p);
           return;
         }
-        this.o.logger.warn({ topic: p.topic, partition: p.partition, errorCode: r?.errorCode, proposed: change.isr }, 'AlterIsr refused');
+        // INELIGIBLE_REPLICA is routine while a follower's broker shuts down: asked again at its next fetches.
+        const level = r?.errorCode === 'INELIGIBLE_REPLICA' ? 'info' : 'warn';
+        this.o.logger[level]({ topic: p.topic, partition: p.partition, errorCode: r?.errorCode, proposed: change.isr }, 'AlterIsr refused');
         this.clearLater(p, change);
       })
       .catch((err: unknown) => {

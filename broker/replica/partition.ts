@@ -7,7 +7,9 @@
  * forward.
  */
 import { tpKey } from '../../common/index.js';
-import type { PartitionLog } from '../../storage/index.js';
+import { iterateBatches, iterateRecords } from '../../protocol/index.js';
+import type { AppendResult, PartitionLog } from '../../storage/index.js';
+import { BrokerError } from '../errors.js';
 
 export type ReplicaRole = 'leader' | 'follower' | 'none';
 
@@ -38,6 +40,30 @@ export interface PendingIsrChange {
   readonly isr: readonly number[];
 }
 
+/** What a leader append wrote, in which epoch, and whether it moved the high watermark. */
+export interface LeaderAppendInfo extends AppendResult {
+  readonly leaderEpoch: number;
+  /** The caller wakes the produce and fetch purgatories when true. */
+  readonly highWatermarkIncreased: boolean;
+}
+
+export interface LeaderAppendOptions {
+  /** -1 (all), 0 or 1. */
+  readonly requiredAcks: number;
+  readonly minInsyncReplicas: number;
+  /** Scheduler ms after the append, for the high-watermark rule on caught-up followers. */
+  readonly now: () => number;
+}
+
+/** Kafka refuses keyless records on compacted topics (INVALID_RECORD); only those pay for decoding. */
+function requireKeys(records: Buffer): void {
+  for (const batch of iterateBatches(records)) {
+    for (const r of iterateRecords(records.subarray(batch.start, batch.end))) {
+      if (r.key === null) throw new BrokerError('BRK_INVALID_RECORD', 'compacted topic partition records must have a key');
+    }
+  }
+}
+
 export class Partition {
   role: ReplicaRole = 'none';
   leader = -1;
@@ -58,6 +84,8 @@ export class Partition {
    * nothing new.
    */
   highWatermarkFrozen: () => boolean = () => false;
+  /** The log's directory failed on this broker: never served again by this process. */
+  offline = false;
 
   constructor(
     readonly topic: string,
@@ -66,6 +94,11 @@ export class Partition {
     public log: PartitionLog,
     /** replica.lag.time.max.ms: caught-up non-ISR followers within it hold the HW back. */
     readonly replicaLagTimeMaxMs = 30_000,
+    /**
+     * Whether a follower's broker may join the ISR (Kafka's isReplicaIsrEligible; ZooKeeper mode:
+     * alive in this broker's metadata). A follower that may not neither joins nor holds the HW.
+     */
+    private readonly isrEligible: (brokerId: number) => boolean = () => true,
   ) {}
 
   get key(): string {
@@ -157,9 +190,10 @@ export class Partition {
   }
 
   /**
-   * Leader: HW = min log end offset over the leader, the maximal ISR, and followers caught up
-   * within replica.lag.time.max.ms (so they can rejoin). An ISR follower whose offset is not
-   * known yet holds the HW where it is. Never moves backwards. Returns true if it moved.
+   * Leader: HW = min log end offset over the leader, the maximal ISR, and ISR-eligible followers
+   * caught up within replica.lag.time.max.ms (so they can rejoin; Kafka's
+   * shouldWaitForReplicaToJoinIsr). An ISR follower whose offset is not known yet holds the HW
+   * where it is. Never moves backwards. Returns true if it moved.
    */
   maybeIncrementHighWatermark(nowMs?: number): boolean {
     if (this.role !== 'leader' || this.highWatermarkFrozen()) return false;
@@ -167,7 +201,7 @@ export class Partition {
     let hw = this.log.logEndOffset;
     for (const [id, st] of this.replicaStates) {
       const inIsr = isr.includes(id);
-      if (!inIsr && (nowMs === undefined || st.logEndOffset < 0n || nowMs - st.lastCaughtUpTimeMs > this.replicaLagTimeMaxMs)) continue;
+      if (!inIsr && (nowMs === undefined || st.logEndOffset < 0n || nowMs - st.lastCaughtUpTimeMs > this.replicaLagTimeMaxMs || !this.isrEligible(id))) continue;
       const leo = st.logEndOffset < 0n ? this.log.highWatermark : st.logEndOffset;
       if (leo < hw) hw = leo;
     }
@@ -188,17 +222,34 @@ export class Partition {
   }
 
   /**
-   * A follower may rejoin: caught up to the HW and into the current leader epoch (Kafka's rule),
+   * A follower may rejoin: ISR-eligible (a live broker), caught up to the HW and into the current leader epoch (Kafka's rule),
    * and (KIP-903) the fetch that says so came from the follower's current incarnation:
    * `registeredBrokerEpoch` is the epoch of its registration as this broker knows it (-1n =
    * unknown, not checked); a fetch that carried no epoch (-1n) is not checked either.
    */
   canRejoinIsr(followerId: number, registeredBrokerEpoch = -1n): boolean {
-    if (this.maximalIsr.includes(followerId) || !this.replicas.includes(followerId)) return false;
+    if (this.maximalIsr.includes(followerId) || !this.replicas.includes(followerId) || !this.isrEligible(followerId)) return false;
     const st = this.replicaStates.get(followerId);
     if (st === undefined || st.logEndOffset < 0n) return false;
     if (registeredBrokerEpoch >= 0n && st.brokerEpoch >= 0n && st.brokerEpoch !== registeredBrokerEpoch) return false;
     return st.logEndOffset >= this.log.highWatermark && st.logEndOffset >= this.leaderEpochStartOffset;
+  }
+
+  /**
+   * Kafka's Partition.appendRecordsToLeader. With acks=-1 the ISR must reach min.insync.replicas
+   * BEFORE anything is written (NOT_ENOUGH_REPLICAS); on a compacted topic every record needs a
+   * key (INVALID_RECORD); then the log appends as leader in the current leader epoch and the
+   * high watermark is recomputed. Leadership and the ZooKeeper fence are the caller's (the
+   * replica manager's produce path), as is waking the purgatories.
+   */
+  async appendRecordsToLeader(records: Buffer, o: LeaderAppendOptions): Promise<LeaderAppendInfo> {
+    if (o.requiredAcks === -1 && !this.hasEnoughInSyncReplicas(o.minInsyncReplicas)) {
+      throw new BrokerError('BRK_NOT_ENOUGH_REPLICAS', `ISR ${JSON.stringify(this.isr)} of ${this.key} is smaller than min.insync.replicas ${o.minInsyncReplicas}`);
+    }
+    if (this.log.config.cleanupPolicy.includes('compact')) requireKeys(records);
+    const leaderEpoch = this.leaderEpoch;
+    const appended = await this.log.appendAsLeader(records, leaderEpoch);
+    return { ...appended, leaderEpoch, highWatermarkIncreased: this.maybeIncrementHighWatermark(o.now()) };
   }
 
   /** Whether `|ISR| ≥ minIsr` (acks=all precondition, checked before the append). */

@@ -14,60 +14,25 @@
  *   every follower update, only by Partition.maybeIncrementHighWatermark.
  */
 import type { Logger } from 'pino';
-import type { LogManager } from '../../storage/index.js';
+import type { ErrorName } from '../../protocol/index.js';
+import { isIoError, StorageError, type LogManager } from '../../storage/index.js';
 import { BrokerError } from '../errors.js';
-import type { ControlRequestOrigin, LeaderAndIsrPartitionState, MetadataCache, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
+import type { ControlRequestOrigin, LeaderAndIsrPartitionState, PartitionErrors, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
 import type { Scheduler } from '../../common/index.js';
 import { tpKey } from '../../common/index.js';
-import type { BrokerEndpoint, InterBrokerTransport } from '../network/index.js';
 import { ReplicaFetcherManager } from './fetcher-manager.js';
-import { IsrManager, type AlterIsrSender } from './isr-manager.js';
+import { IsrManager } from './isr-manager.js';
 import { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
-import type { FetcherSettings } from './replica-fetcher.js';
+import type { LeadershipListener, ReplicaManagerOptions } from './replica-manager-options.js';
 import type { TopicConfigs } from './topic-configs.js';
 import { type FenceStatus, type LeadershipFence, replicaFetchEpochVerdict, ZooKeeperFence, type ZooKeeperSessionSignals } from './zookeeper-fence.js';
 
-/** What a broker needs to replicate: without it partitions lead or sit idle (unit tests). */
-export interface ReplicationOptions {
-  readonly transport: InterBrokerTransport;
-  /** Inter-broker endpoint of a broker, from the metadata cache. */
-  readonly endpoint: (brokerId: number) => BrokerEndpoint | undefined;
-  readonly brokerEpoch: () => bigint;
-  readonly alterIsr: AlterIsrSender;
-  readonly fetch: FetcherSettings;
-  /** ISR changes and follower appends, counted for /metrics (a BrokerMetrics fits). */
-  readonly metrics?: ReplicationMetrics;
-}
-
-export interface ReplicationMetrics {
-  onIsrShrink(): void;
-  onIsrExpand(): void;
-  onReplicationAppend(topic: string, bytes: number): void;
-}
-
-export interface ReplicaManagerOptions {
-  readonly brokerId: number;
-  readonly logManager: LogManager;
-  readonly topicConfigs: TopicConfigs;
-  readonly metadataCache: MetadataCache;
-  readonly scheduler: Scheduler;
-  readonly logger: Logger;
-  readonly stateChangeLogger?: Logger;
-  /** Partitions of one LeaderAndIsr applied at once (log creation does file I/O). */
-  readonly transitionParallelism?: number;
-  /** replica.lag.time.max.ms (default 30 s). */
-  readonly replicaLagTimeMaxMs?: number;
-  readonly replication?: ReplicationOptions;
-  /** The ZooKeeper session whose contact decides the leadership fence; absent = never fenced (unit tests). */
-  readonly zooKeeper?: ZooKeeperSessionSignals;
-}
-
-/** Told after a partition's role was applied (the group coordinator loads/unloads offsets). */
-export type LeadershipListener = (topic: string, partition: number, isLeader: boolean) => void;
-
 /** No epoch given by the client (fetch < v9, ListOffsets < v4): no fencing. */
 export const NO_LEADER_EPOCH = -1;
+
+/** The one key of the metadata purgatory: every metadata-cache update notifies it. */
+export const METADATA_CHANGES = 'metadata';
 
 export class ReplicaManager implements ReplicaStateListener {
   readonly brokerId: number;
@@ -75,6 +40,8 @@ export class ReplicaManager implements ReplicaStateListener {
   readonly fetchPurgatory: Purgatory;
   /** Follower fetches parked at the end of a leader's log; woken by every append. */
   readonly replicaFetchPurgatory: Purgatory;
+  /** Admin requests waiting for the metadata cache (leaders of new partitions, deleted topics); key METADATA_CHANGES. */
+  readonly metadataPurgatory: Purgatory;
   readonly fetchers: ReplicaFetcherManager | undefined;
   readonly isrManager: IsrManager | undefined;
   readonly replicaLagTimeMaxMs: number;
@@ -82,6 +49,8 @@ export class ReplicaManager implements ReplicaStateListener {
   readonly topicConfigs: TopicConfigs;
   readonly logManager: LogManager;
   private readonly partitions = new Map<string, Partition>();
+  /** Replicas whose log directory failed (Kafka's HostedPartition.Offline), until restart. */
+  private readonly offline = new Set<string>();
   private readonly log: Logger;
   private readonly stateLog: Logger;
   private stopped = false;
@@ -97,6 +66,7 @@ export class ReplicaManager implements ReplicaStateListener {
     this.producePurgatory = new Purgatory('Produce', o.scheduler);
     this.fetchPurgatory = new Purgatory('Fetch', o.scheduler);
     this.replicaFetchPurgatory = new Purgatory('ReplicaFetch', o.scheduler);
+    this.metadataPurgatory = new Purgatory('Metadata', o.scheduler);
     this.replicaLagTimeMaxMs = o.replicaLagTimeMaxMs ?? 30_000;
     const r = o.replication;
     if (r !== undefined) {
@@ -184,6 +154,45 @@ export class ReplicaManager implements ReplicaStateListener {
     return [...this.partitions.values()];
   }
 
+  /** Hosted replicas whose log directory failed. */
+  offlineReplicaCount(): number {
+    return this.offline.size;
+  }
+
+  isReplicaOffline(topic: string, partition: number): boolean {
+    return this.offline.has(tpKey(topic, partition));
+  }
+
+  /**
+   * Kafka's ReplicaManager.handleLogDirFailure: the replicas whose logs were in a failed
+   * directory stop being served at once (produce, fetch and replica fetch answer
+   * KAFKA_STORAGE_ERROR, parked requests wake and fail, the group coordinator unloads), and
+   * their fetchers stop. The controller is told separately (the log-dir event in ZooKeeper).
+   */
+  async handleLogDirFailure(logDir: string, partitions: readonly { topic: string; partition: number }[]): Promise<void> {
+    const keys: string[] = [];
+    for (const tp of partitions) {
+      const key = tpKey(tp.topic, tp.partition);
+      this.offline.add(key);
+      keys.push(key);
+      const p = this.partitions.get(key);
+      if (p !== undefined) {
+        p.offline = true;
+        p.role = 'none';
+      }
+    }
+    // Synchronously first: the fetchers forget these partitions before anything else runs.
+    const removal = this.fetchers?.removePartitions(keys);
+    for (const key of keys) {
+      this.producePurgatory.notify(key);
+      this.fetchPurgatory.notify(key);
+      this.replicaFetchPurgatory.notify(key);
+    }
+    for (const tp of partitions) this.notifyLeadership(tp.topic, tp.partition, false);
+    this.stateLog.warn({ logDir, partitions: keys }, 'stopped serving replicas in a failed log directory');
+    await removal;
+  }
+
   leaderCount(): number {
     let n = 0;
     for (const p of this.partitions.values()) if (p.isLeader) n++;
@@ -197,6 +206,9 @@ export class ReplicaManager implements ReplicaStateListener {
    */
   leaderPartition(topic: string, partition: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition {
     if (this.stopped) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', 'broker is shutting down');
+    if (this.offline.has(tpKey(topic, partition))) {
+      throw new BrokerError('BRK_KAFKA_STORAGE_ERROR', `the log directory of ${topic}-${partition} failed on broker ${this.brokerId}`);
+    }
     const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || p.role === 'none') {
       if (p === undefined && this.o.metadataCache.getPartition(topic, partition) === undefined) {
@@ -214,10 +226,13 @@ export class ReplicaManager implements ReplicaStateListener {
 
   /** Recomputes the HW of a leader partition and wakes whoever waits on it. */
   onHighWatermarkMaybeMoved(p: Partition): void {
-    if (p.maybeIncrementHighWatermark(this.scheduler.now())) {
-      this.fetchPurgatory.notify(p.key);
-      this.producePurgatory.notify(p.key);
-    }
+    if (p.maybeIncrementHighWatermark(this.scheduler.now())) this.onHighWatermarkIncreased(p);
+  }
+
+  /** Parked produce (acks=-1) and consumer fetches may complete. */
+  private onHighWatermarkIncreased(p: Partition): void {
+    this.fetchPurgatory.notify(p.key);
+    this.producePurgatory.notify(p.key);
   }
 
   /**
@@ -247,10 +262,13 @@ export class ReplicaManager implements ReplicaStateListener {
     }
   }
 
-  /** Appended data: parked follower fetches wake at once; the HW may move (ISR of one). */
-  onLogAppended(p: Partition): void {
+  /**
+   * After Partition.appendRecordsToLeader: parked follower fetches wake at once; parked produce
+   * and consumer fetches when the high watermark moved (an ISR of one).
+   */
+  onLeaderAppended(p: Partition, highWatermarkIncreased: boolean): void {
     this.replicaFetchPurgatory.notify(p.key);
-    this.onHighWatermarkMaybeMoved(p);
+    if (highWatermarkIncreased) this.onHighWatermarkIncreased(p);
   }
 
   // ---- ReplicaStateListener ----------------------------------------------------------------------
@@ -272,16 +290,25 @@ export class ReplicaManager implements ReplicaStateListener {
     }
   }
 
-  async onLeaderAndIsr(states: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): Promise<void> {
-    if (this.stopped) return;
+  async onLeaderAndIsr(states: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): Promise<PartitionErrors> {
+    const errors = new Map<string, ErrorName>();
+    if (this.stopped) return errors;
     const width = this.o.transitionParallelism ?? 16;
     for (let i = 0; i < states.length; i += width) {
-      await Promise.all(states.slice(i, i + width).map((s) => this.makeLeaderOrFollower(s, origin)));
+      await Promise.all(
+        states.slice(i, i + width).map(async (s) => {
+          const e = await this.makeLeaderOrFollower(s, origin);
+          if (e !== undefined) errors.set(tpKey(s.topic, s.partition), e);
+        }),
+      );
     }
+    return errors;
   }
 
-  private async makeLeaderOrFollower(s: LeaderAndIsrPartitionState, origin: ControlRequestOrigin): Promise<void> {
+  /** Undefined when applied; KAFKA_STORAGE_ERROR when the replica's log directory is offline. */
+  private async makeLeaderOrFollower(s: LeaderAndIsrPartitionState, origin: ControlRequestOrigin): Promise<ErrorName | undefined> {
     const key = tpKey(s.topic, s.partition);
+    if (this.offline.has(key)) return 'KAFKA_STORAGE_ERROR';
     try {
       let settings = this.topicConfigs.has(s.topic) ? this.topicConfigs.get(s.topic) : undefined;
       if (settings === undefined || s.isNew) {
@@ -291,10 +318,12 @@ export class ReplicaManager implements ReplicaStateListener {
         });
         this.logManager.updateTopicConfig(s.topic, settings.logConfig);
       }
-      const log = this.logManager.getLog(s.topic, s.partition) ?? (await this.logManager.getOrCreateLog(s.topic, s.partition, settings.logConfig));
+      // A replica the controller knows from before is never re-created empty while a log
+      // directory is offline: its data may be there (Kafka's rule).
+      const log = this.logManager.getLog(s.topic, s.partition) ?? (await this.logManager.getOrCreateLog(s.topic, s.partition, settings.logConfig, { isNew: s.isNew }));
       let p = this.partitions.get(key);
       if (p === undefined) {
-        p = new Partition(s.topic, s.partition, this.brokerId, log, this.replicaLagTimeMaxMs);
+        p = new Partition(s.topic, s.partition, this.brokerId, log, this.replicaLagTimeMaxMs, (id) => this.o.metadataCache.isAlive(id));
         p.highWatermarkFrozen = () => this.leadershipFence(s.topic, s.partition) !== undefined;
         this.partitions.set(key, p);
       } else p.log = log;
@@ -329,8 +358,14 @@ export class ReplicaManager implements ReplicaStateListener {
         p.isLeader ? (wasLeader ? 'leader updated' : 'became leader') : 'became follower',
       );
       this.notifyLeadership(s.topic, s.partition, p.isLeader);
+      return undefined;
     } catch (err) {
       this.stateLog.error({ err, topic: s.topic, partition: s.partition, leaderEpoch: s.leaderEpoch }, 'LeaderAndIsr transition failed');
+      if (isStorageFailure(err)) {
+        this.offline.add(key);
+        return 'KAFKA_STORAGE_ERROR';
+      }
+      return undefined;
     } finally {
       // Waiters re-check: a produce waiting for the HW fails fast when leadership moved.
       this.producePurgatory.notify(key);
@@ -338,10 +373,16 @@ export class ReplicaManager implements ReplicaStateListener {
     }
   }
 
-  async onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): Promise<void> {
+  async onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): Promise<PartitionErrors> {
+    const errors = new Map<string, ErrorName>();
     for (const sp of partitions) {
       const key = tpKey(sp.topic, sp.partition);
       const p = this.partitions.get(key);
+      if (this.offline.has(key)) {
+        // Kafka's answer for an offline replica: its files cannot be touched, so a deletion waits.
+        errors.set(key, 'KAFKA_STORAGE_ERROR');
+        continue;
+      }
       try {
         await this.fetchers?.removePartitions([key]);
         this.fence.settled(key);
@@ -362,6 +403,22 @@ export class ReplicaManager implements ReplicaStateListener {
         this.fetchPurgatory.notify(key);
       }
     }
+    return errors;
+  }
+
+  /**
+   * After every UpdateMetadata: a follower whose broker is no longer alive stops holding the HW
+   * of the partitions led here (it may have been caught up when it died), so they may move now
+   * rather than replica.lag.time.max.ms after its last fetch.
+   */
+  onMetadataUpdate(): void {
+    if (this.stopped) return;
+    for (const p of this.partitions.values()) if (p.isLeader) this.onHighWatermarkMaybeMoved(p);
+  }
+
+  /** The metadata cache applied an UpdateMetadata: parked admin waits re-check. */
+  onMetadataCacheUpdated(): void {
+    this.metadataPurgatory.notify(METADATA_CHANGES);
   }
 
   /** A topic's config changed in ZooKeeper: reload and apply to its open logs. */
@@ -383,6 +440,11 @@ export class ReplicaManager implements ReplicaStateListener {
     this.producePurgatory.notifyAll();
     this.fetchPurgatory.notifyAll();
     this.replicaFetchPurgatory.notifyAll();
+    this.metadataPurgatory.notifyAll();
     await Promise.all([this.fetchers?.shutdown(), this.isrManager?.stop()]);
   }
+}
+
+function isStorageFailure(err: unknown): boolean {
+  return isIoError(err) || (err instanceof StorageError && err.code === 'STG_LOG_DIR_OFFLINE');
 }

@@ -7,6 +7,7 @@
  */
 import {
   CoordinationError,
+  createPersistentPath,
   type CoordinationErrorCode,
   type CoordinationStore,
   type CreateMode,
@@ -326,15 +327,7 @@ export class FakeCoordinationStore implements CoordinationStore {
     return this.server.apply(this, list);
   }
 
-  async mkdirp(path: string): Promise<void> {
-    let cur = '';
-    for (const part of path.split('/').filter((p) => p !== '')) {
-      cur += `/${part}`;
-      try {
-        await this.create(cur, null);
-      } catch (err) {
-        if (!(err instanceof CoordinationError && err.code === 'CRD_NODE_EXISTS')) throw err;
-      }
-    }
+  mkdirp(path: string): Promise<void> {
+    return createPersistentPath(this, path);
   }
 }
