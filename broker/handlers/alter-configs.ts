@@ -1,5 +1,5 @@
 /**
- * AlterConfigs (key 33): replaces a topic's overrides (validated against the topic config table:
+ * AlterConfigs (key 33), v0–2 (v2 flexible): replaces a topic's overrides (validated against the topic config table:
  * unknown keys and bad values → INVALID_CONFIG) or a broker's dynamic configs (this broker's id,
  * or "" for every broker: `/config/brokers/<id|<default>>`; keys that cannot change live →
  * INVALID_CONFIG), then notifies every broker through /config/changes. Any broker may answer
@@ -21,7 +21,7 @@ export function createAlterConfigsHandler(deps: HandlerDeps): ApiHandler<typeof 
   return {
     apiKey: ApiKey.AlterConfigs,
     minVersion: 0,
-    maxVersion: 1,
+    maxVersion: 2,
     async handle(_ctx, request) {
       const responses = await Promise.all(
         request.resources.map(async (r): Promise<Result> => {

@@ -1,5 +1,5 @@
 /**
- * CreatePartitions (key 37), controller only: grows a topic through the topic admin (manual
+ * CreatePartitions (key 37), v0–3 (v2 flexible), controller only: grows a topic through the topic admin (manual
  * assignments validated), then waits up to `timeoutMs` for the new partitions' leaders.
  */
 import { ApiKey, ErrorCode, type CreatePartitionsRequest, type CreatePartitionsResponse } from '../../protocol/index.js';
@@ -19,7 +19,7 @@ export function createCreatePartitionsHandler(deps: HandlerDeps): ApiHandler<typ
   return {
     apiKey: ApiKey.CreatePartitions,
     minVersion: 0,
-    maxVersion: 1,
+    maxVersion: 3,
     async handle(ctx, request) {
       if (!deps.isController()) return uniform(request, ErrorCode.NOT_CONTROLLER, `broker ${deps.brokerId} is not the controller`);
       const grown: { name: string; count: number; result: Result }[] = [];

@@ -66,6 +66,14 @@ export class FakeZooKeeper {
     return this.nodes.get(path)?.data;
   }
 
+  /** The `topic_id` of /brokers/topics/<topic> (KIP-516); undefined when the node or the id is absent. */
+  topicId(topic: string): string | undefined {
+    const text = this.text(`/brokers/topics/${topic}`);
+    if (text === undefined) return undefined;
+    const id = (JSON.parse(text) as { topic_id?: unknown }).topic_id;
+    return typeof id === 'string' ? id : undefined;
+  }
+
   text(path: string): string | undefined {
     const n = this.nodes.get(path);
     return n === undefined ? undefined : (n.data?.toString('utf8') ?? '');
