@@ -12,7 +12,8 @@
  * Network namespaces (isolate-broker) and real disks (disk-eio, disk-full) are used when the
  * machine allows them (root), unless --loopback / --no-disks.
  */
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { BenchContext } from '../suites.js';
 import { keepEvidence, withRotated } from '../../test/helpers/evidence.js';
 import { REPO_ROOT } from '../../test/helpers/zookeeper.js';
@@ -58,6 +59,10 @@ function keepSoakEvidence(s: Scenario, seed: number, error: string, faults: read
     history: history ?? { note: 'the run ended before its history was collected' },
     brokers: s.cluster.brokers.map((b) => ({ brokerId: b.id, log: b.log(), files: [...withRotated(b.process.outFile), b.archiveFile] })),
     extra: {
+      // ZooKeeper's own log: a server that stalls (GC, fsync on a loaded disk) explains a lot.
+      ...Object.fromEntries(
+        s.cluster.zookeeperNodes.flatMap((n, i) => withRotated(join(n.options.dataDir, 'zookeeper.out')).map((f) => [`zookeeper-${i + 1}-${basename(f)}`, readFileSync(f, 'utf8')])),
+      ),
       'faults.json': {
         seed,
         startedAt: iso(started),
