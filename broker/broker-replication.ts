@@ -101,6 +101,8 @@ export function registerControlApis(w: ReplicationWiring, rm: ReplicaManager, lo
       onStopReplica: (partitions, origin) => rm.onStopReplica(partitions, origin),
       onMetadataUpdate: (deleted) => {
         rm.onMetadataCacheUpdated();
+        // A follower whose broker left the metadata stops holding the HW now, not at its lag timeout.
+        rm.onMetadataUpdate();
         // A deleted topic's per-topic counters stop being exported.
         deleted.forEach((t) => w.metrics.forgetTopic(t));
       },
