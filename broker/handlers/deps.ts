@@ -27,7 +27,7 @@ export interface HandlerDeps {
 
 export interface DataPathObserver {
   onProduce(event: { topic: string; bytes: number; messages: number; failed?: boolean }): void;
-  onFetch(event: { topic: string; bytes: number; replication?: boolean; failed?: boolean }): void;
+  onFetch(event: { topic: string; bytes: number; messages?: number; replication?: boolean; failed?: boolean }): void;
 }
 
 /** Polls `check` every `intervalMs` until it is true or `timeoutMs` passed (bounded). */

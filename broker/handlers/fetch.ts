@@ -4,7 +4,7 @@
  * answered like a consumer's. Fetch sessions (v7+) are not kept: session id 0 means "full fetch every time",
  * which every client accepts.
  */
-import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
+import { ApiKey, countRecords, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
 import { fetchRecords, type FetchPartitionRequest } from '../replica/index.js';
 import type { ApiHandler } from '../request-context.js';
 import type { HandlerDeps } from './deps.js';
@@ -52,7 +52,7 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
         signal: ctx.signal,
       });
       if (deps.metrics !== undefined) {
-        for (const r of results) deps.metrics.onFetch({ topic: r.topic, bytes: r.records.length, failed: r.errorCode !== ErrorCode.NONE });
+        for (const r of results) deps.metrics.onFetch({ topic: r.topic, bytes: r.records.length, messages: countRecords(r.records), failed: r.errorCode !== ErrorCode.NONE });
       }
       let i = 0;
       return {
