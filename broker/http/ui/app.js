@@ -41,6 +41,7 @@ function route() {
   page?.leave?.();
   page = null;
   main.replaceChildren();
+  delete main.dataset.loaded;
   for (const [re, make, nav] of routes) {
     const m = path.match(re);
     if (m === null) continue;
