@@ -9,8 +9,9 @@
 import { encodeRecordBatch, ErrorCode, errorInfo, iterateBatches, iterateRecords, type ErrorName } from '../protocol/index.js';
 import type { BrokerConfig } from './config/index.js';
 import { effectiveTopicConfig } from './config/index.js';
-import { tpKey, type Controller } from './controller/index.js';
-import { toWireError } from './errors.js';
+import type { Controller } from './controller/index.js';
+import { tpKey } from '../common/index.js';
+import { BrokerError, toWireError } from './errors.js';
 import type {
   BrokerSample,
   ClusterStats,
@@ -42,11 +43,11 @@ export type DashboardDataRequest =
   | { readonly op: 'elect'; readonly partitions: ReadonlyArray<{ readonly topic: string; readonly partition: number }> };
 
 /** A refusal with a Kafka error name, which the HTTP layer turns into a status. */
-export class DashboardDataError extends Error {
+/** A dashboard read or action refused with a Kafka error (its `kafkaError`; the HTTP layer maps it to a status). */
+export class DashboardDataError extends BrokerError<'BRK_DASHBOARD_DATA'> {
   override readonly name = 'DashboardDataError';
-  readonly code = 'BRK_DASHBOARD_DATA';
-  constructor(readonly errorCode: ErrorName, message: string) {
-    super(message);
+  constructor(errorName: ErrorName, message: string) {
+    super('BRK_DASHBOARD_DATA', message, { kafkaError: errorName });
   }
 }
 

@@ -6,7 +6,7 @@ import {
   encodeRequest,
   decodeResponse,
   FrameDecoder,
-  SUPPORTED_API_VERSIONS,
+  describedVersions,
   errorInfo,
   encodeRecordBatch,
   CompressionType,
@@ -26,8 +26,12 @@ export { FrameDecoder, errorInfo, encodeRecordBatch, CompressionType, iterateBat
 export const API = ApiKey;
 
 /**
- * What the client itself is written for (non-flexible versions, as KafkaJS and librdkafka use;
- * ApiVersions v3 is the one flexible exception), intersected with what protocol/ can encode.
+ * The highest version of each API this client's code understands (its request builders and
+ * response handling were written and tested for these; non-flexible versions, as KafkaJS and
+ * librdkafka use, with ApiVersions v3 the one flexible exception). protocol/ describes more
+ * (Kafka 2.8's maxima): raising a number here means checking the client code against that
+ * version's new fields first. Intersected with what protocol/ describes, then per connection
+ * with the broker's advertised range.
  */
 const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
   [API.Produce, 3, 7],
@@ -47,14 +51,14 @@ const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
   [API.CreateTopics, 0, 4],
   [API.DeleteTopics, 0, 3],
   [API.InitProducerId, 0, 1],
-  [API.DescribeConfigs, 0, 3],
+  [API.DescribeConfigs, 0, 2],
   [API.AlterConfigs, 0, 1],
   [API.CreatePartitions, 0, 1],
   [API.DeleteGroups, 0, 1],
 ];
 
 function protocolRange(apiKey: number): VersionRange | undefined {
-  return SUPPORTED_API_VERSIONS[apiKey];
+  return describedVersions(apiKey);
 }
 
 export const CLIENT_API_VERSIONS: ReadonlyMap<number, VersionRange> = new Map(

@@ -5,8 +5,8 @@
  */
 import { ProtocolError, asProtocolError } from './errors.js';
 import { ErrorCode } from './error-codes.js';
-import { ApiKey, SUPPORTED_API_VERSIONS, apiName } from './api-keys.js';
-import { API_MESSAGES, type RequestBody, type ResponseBody } from './messages/index.js';
+import { ApiKey, apiName } from './api-keys.js';
+import { API_MESSAGES, describedVersions, type RequestBody, type ResponseBody } from './messages/index.js';
 import { Reader } from './primitives/reader.js';
 import { Writer } from './primitives/writer.js';
 import { isFlexible, messageCodec } from './schema/compile.js';
@@ -144,7 +144,7 @@ export function decodeResponse<K extends number>(
  * with a version we speak.
  */
 export function encodeApiVersionsV0Error(correlationId: number): Buffer {
-  const span = SUPPORTED_API_VERSIONS[ApiKey.ApiVersions]!;
+  const span = describedVersions(ApiKey.ApiVersions)!;
   return encodeResponse(ApiKey.ApiVersions, 0, correlationId, {
     errorCode: ErrorCode.UNSUPPORTED_VERSION,
     apiKeys: [{ apiKey: ApiKey.ApiVersions, minVersion: span.min, maxVersion: span.max }],

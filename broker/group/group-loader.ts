@@ -2,13 +2,14 @@
  * Rebuild a partition's groups and offsets by replaying its `__consumer_offsets` records in log
  * order: the last value of a key wins, a tombstone removes it (what compaction would leave).
  */
+import { tpKey } from '../../common/index.js';
 import type { Logger } from '../logging.js';
-import { GroupMetadata, offsetKey, type StoredOffset } from './group-metadata.js';
+import { GroupMetadata, type StoredOffset } from './group-metadata.js';
 import { MemberMetadata } from './member-metadata.js';
 import { decodeGroupMetadataValue, decodeOffsetCommitValue, decodeOffsetsKey, type GroupMetadataValue } from './offsets-codec.js';
 import type { OffsetsRecord } from './offsets-store.js';
 
-export interface LoadedPartition {
+interface LoadedPartition {
   groups: Map<string, GroupMetadata>;
   /** Records that could not be decoded (logged and skipped, never fatal). */
   skipped: number;
@@ -29,7 +30,7 @@ export async function loadGroups(records: AsyncIterable<OffsetsRecord>, now: num
       }
       const perGroup = offsets.get(key.groupId) ?? new Map<string, StoredOffset>();
       offsets.set(key.groupId, perGroup);
-      const k = offsetKey(key.topic, key.partition);
+      const k = tpKey(key.topic, key.partition);
       if (record.value === null) {
         perGroup.delete(k);
       } else {

@@ -3,8 +3,9 @@
  * static members, protocol votes, leader, committed offsets. No timers, no I/O, no promises:
  * the coordinator drives it and owns all scheduling.
  */
-import { CONSUMER_PROTOCOL_TYPE, groupSubscribedTopics } from './consumer-subscription.js';
-import { GroupCoordinatorError, GroupErrorCode } from './errors.js';
+import { groupSubscribedTopics } from './consumer-subscription.js';
+import { CONSUMER_PROTOCOL_TYPE, ErrorCode } from '../../protocol/index.js';
+import { GroupCoordinatorError } from './errors.js';
 import { canRebalance, canTransition, type GroupState } from './group-state.js';
 import type { MemberMetadata } from './member-metadata.js';
 import type { JoinGroupMember, JoinGroupProtocol, JoinGroupResult, SyncGroupResult } from './types.js';
@@ -17,10 +18,6 @@ export interface StoredOffset {
   metadata: string;
   commitTimestamp: bigint;
   expireTimestamp: bigint | null;
-}
-
-export function offsetKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
 }
 
 export class GroupMetadata {
@@ -256,7 +253,7 @@ export class GroupMetadata {
   }
 }
 
-const FENCED = GroupErrorCode.FENCED_INSTANCE_ID;
+const FENCED = ErrorCode.FENCED_INSTANCE_ID;
 
 export function joinError(memberId: string, errorCode: number): JoinGroupResult {
   return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [] };

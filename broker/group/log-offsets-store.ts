@@ -6,7 +6,7 @@
  *
  * What the ReplicaManager must provide is `OffsetsLogAccess` below, nothing more.
  */
-import { CompressionType, batchLastOffset, encodeRecordBatch, isControlBatch, iterateBatches, iterateRecords } from '../../protocol/index.js';
+import { CompressionType, batchLastOffset, encodeRecordBatch, errorName, isControlBatch, iterateBatches, iterateRecords } from '../../protocol/index.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { OffsetsLogError } from './errors.js';
 import type { OffsetsRecord, OffsetsStore } from './offsets-store.js';
@@ -75,7 +75,7 @@ export class LogOffsetsStore implements OffsetsStore {
     );
     const { errorCode } = await this.log.appendRecords(this.topic, partition, batch, { acks: -1, timeoutMs: this.commitTimeoutMs });
     if (errorCode !== 0) {
-      throw new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', `append of ${records.length} record(s) to ${this.topic}-${partition} failed with error ${errorCode}`, errorCode);
+      throw new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', `append of ${records.length} record(s) to ${this.topic}-${partition} failed with error ${errorCode}`, errorName(errorCode));
     }
   }
 

@@ -11,8 +11,8 @@ export interface OffsetsRecord {
 export interface OffsetsStore {
   /**
    * Append atomically to one `__consumer_offsets` partition; resolve once durable (acks=all).
-   * Reject when not durable; an error carrying a numeric `kafkaErrorCode` (e.g. 6
-   * NOT_LEADER_OR_FOLLOWER, 19 NOT_ENOUGH_REPLICAS) is mapped as Kafka maps it.
+   * Reject when not durable; an OffsetsLogError carrying the append's Kafka error (e.g.
+   * NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS) is mapped as Kafka maps it.
    */
   append(partition: number, records: OffsetsRecord[]): Promise<void>;
   /** Every record of the partition in log order, up to its current end. */

@@ -3,10 +3,10 @@
  * GroupCoordinator + GroupMetadataManager offset paths). Runs inside the group's queue; memory
  * changes only after the records are durable.
  */
-import { CONSUMER_PROTOCOL_TYPE } from './consumer-subscription.js';
-import { GroupErrorCode as E } from './errors.js';
+import { tpKey } from '../../common/index.js';
+import { CONSUMER_PROTOCOL_TYPE, ErrorCode as E } from '../../protocol/index.js';
 import type { GroupContext } from './group-context.js';
-import { offsetKey, type GroupMetadata, type StoredOffset } from './group-metadata.js';
+import type { GroupMetadata, StoredOffset } from './group-metadata.js';
 import { groupTombstone, offsetRecord, offsetTombstone } from './group-records.js';
 import { commitDecision } from './group-state.js';
 import type { OffsetsRecord } from './offsets-store.js';
@@ -45,7 +45,7 @@ export class OffsetManager {
     const known = group === undefined || group.is('Dead') ? new Map<string, StoredOffset>() : group.offsets;
     if (req.partitions === null) return [...known.values()].map(toFetched);
     return req.partitions.map(({ topic, partition }) => {
-      const o = known.get(offsetKey(topic, partition));
+      const o = known.get(tpKey(topic, partition));
       return o === undefined ? { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: E.NONE } : toFetched(o);
     });
   }
@@ -89,7 +89,7 @@ export class OffsetManager {
         return 0;
       }
     }
-    for (const o of expired) group.offsets.delete(offsetKey(o.topic, o.partition));
+    for (const o of expired) group.offsets.delete(tpKey(o.topic, o.partition));
     if (dies) {
       group.transitionTo('Dead', now);
       this.ctx.removeGroup(group);
@@ -138,12 +138,12 @@ export class OffsetManager {
     }
     if (accepted.length > 0) {
       const error = await this.ctx.append(group, accepted.map((o) => offsetRecord(group.groupId, o)), true);
-      if (error === E.NONE) for (const o of accepted) group.offsets.set(offsetKey(o.topic, o.partition), o);
+      if (error === E.NONE) for (const o of accepted) group.offsets.set(tpKey(o.topic, o.partition), o);
       for (const o of accepted) results.push({ topic: o.topic, partition: o.partition, errorCode: error });
     }
     // Answer in request order, whatever the validation split.
-    const order = new Map(req.partitions.map((p, i) => [offsetKey(p.topic, p.partition), i] as const));
-    results.sort((a, b) => (order.get(offsetKey(a.topic, a.partition)) ?? 0) - (order.get(offsetKey(b.topic, b.partition)) ?? 0));
+    const order = new Map(req.partitions.map((p, i) => [tpKey(p.topic, p.partition), i] as const));
+    results.sort((a, b) => (order.get(tpKey(a.topic, a.partition)) ?? 0) - (order.get(tpKey(b.topic, b.partition)) ?? 0));
     return { partitions: results };
   }
 }

@@ -1,9 +1,9 @@
 /**
  * The Kafka handler registry: one handler per api key, each in its own file. What the broker
  * advertises in ApiVersions is computed here, from the handlers actually registered intersected
- * with the ranges protocol/ can encode (SUPPORTED_API_VERSIONS), so the two can never disagree.
+ * with the ranges protocol/'s message specs describe, so the two can never disagree.
  */
-import { SUPPORTED_API_VERSIONS } from '../../protocol/index.js';
+import { describedVersions } from '../../protocol/index.js';
 import type { KafkaHandler } from '../request-context.js';
 import { createAlterConfigsHandler } from './alter-configs.js';
 import { createApiVersionsHandler } from './api-versions.js';
@@ -27,7 +27,7 @@ export interface ApiVersionRange {
 
 /** The range protocol/ can encode for an api key, or undefined. */
 export function codecRange(apiKey: number): { min: number; max: number } | undefined {
-  const r = SUPPORTED_API_VERSIONS[apiKey];
+  const r = describedVersions(apiKey);
   return r === undefined ? undefined : { min: r.min, max: r.max };
 }
 

@@ -13,7 +13,7 @@ import { silentLogger } from '../logging.js';
 import type { ProducerIdManager } from '../producer-id-manager.js';
 import type { ApiHandler } from '../request-context.js';
 
-export interface InitProducerIdDeps {
+interface InitProducerIdDeps {
   producerIds: Pick<ProducerIdManager, 'generateProducerId'>;
   logger?: Logger;
 }

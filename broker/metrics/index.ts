@@ -16,6 +16,7 @@ export type {
   GroupLagSnapshot,
   GroupsSnapshot,
   LogSnapshot,
+  LogDirsSnapshot,
   MetricProviders,
   ProviderName,
   PurgatorySnapshot,

@@ -18,6 +18,9 @@ export const METRIC_NAMES = Object.freeze({
   partitionCount: 'kafka_server_replicamanager_partitioncount',
   isrShrinks: 'kafka_server_replicamanager_isrshrinks_total',
   isrExpands: 'kafka_server_replicamanager_isrexpands_total',
+  /** Kafka has no such fence: 1 while this broker may have lost its ZooKeeper session. */
+  zooKeeperFenced: 'samsa_server_replicamanager_zookeeperfenced',
+  zooKeeperFencedPartitions: 'samsa_server_replicamanager_zookeeperfencedpartitions',
   // kafka.controller:type=KafkaController
   activeControllerCount: 'kafka_controller_kafkacontroller_activecontrollercount',
   offlinePartitionsCount: 'kafka_controller_kafkacontroller_offlinepartitionscount',
@@ -62,6 +65,9 @@ export const METRIC_NAMES = Object.freeze({
   zooKeeperSessionState: 'kafka_server_sessionexpirelistener_sessionstate',
   zooKeeperExpires: 'kafka_server_sessionexpirelistener_zookeeperexpires_total',
   zooKeeperSyncConnects: 'kafka_server_sessionexpirelistener_zookeepersyncconnects_total',
+  // kafka.log:type=LogManager (LogDirectoryOffline is tagged logDirectory=<dir>)
+  offlineLogDirectoryCount: 'kafka_log_logmanager_offlinelogdirectorycount',
+  logDirectoryOffline: 'kafka_log_logmanager_logdirectoryoffline',
   // kafka.log:type=Log,topic=<t>,partition=<p>
   logSize: 'kafka_log_log_size',
   logStartOffset: 'kafka_log_log_logstartoffset',

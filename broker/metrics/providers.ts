@@ -12,6 +12,10 @@ export interface ReplicaManagerSnapshot {
   readonly underMinIsrPartitionCount?: number;
   readonly atMinIsrPartitionCount?: number;
   readonly offlineReplicaCount?: number;
+  /** 1 while the ZooKeeper contact fence holds (replica/README.md), else 0. */
+  readonly zooKeeperFenced?: number;
+  /** Partitions led here that the broker refuses to act for (contact lost or session expired). */
+  readonly zooKeeperFencedPartitions?: number;
 }
 
 /** Matches broker/controller's ControllerMetrics (all zeros on a broker that is not controller). */
@@ -52,6 +56,12 @@ export interface LogSnapshot {
   readonly numSegments?: number;
 }
 
+/** The broker's log directories by state (a directory goes offline on an I/O error). */
+export interface LogDirsSnapshot {
+  readonly online: readonly string[];
+  readonly offline: readonly string[];
+}
+
 type MaybePromise<T> = T | Promise<T>;
 
 export interface MetricProviders {
@@ -63,6 +73,7 @@ export interface MetricProviders {
   groups?(): MaybePromise<GroupsSnapshot>;
   /** Logs hosted by this broker (leader or follower). */
   logs?(): MaybePromise<Iterable<LogSnapshot>>;
+  logDirs?(): MaybePromise<LogDirsSnapshot>;
 }
 
 export type ProviderName = keyof MetricProviders;

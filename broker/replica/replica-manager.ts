@@ -14,16 +14,20 @@
  *   every follower update, only by Partition.maybeIncrementHighWatermark.
  */
 import type { Logger } from 'pino';
-import type { LogManager } from '../../storage/index.js';
+import type { ErrorName } from '../../protocol/index.js';
+import { isIoError, StorageError, type LogManager } from '../../storage/index.js';
 import { BrokerError } from '../errors.js';
-import type { ControlRequestOrigin, LeaderAndIsrPartitionState, MetadataCache, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
-import type { BrokerEndpoint, InterBrokerTransport, Scheduler } from '../network/index.js';
+import type { ControlRequestOrigin, LeaderAndIsrPartitionState, MetadataCache, PartitionErrors, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
+import type { Scheduler } from '../../common/index.js';
+import { tpKey } from '../../common/index.js';
+import type { BrokerEndpoint, InterBrokerTransport } from '../network/index.js';
 import { ReplicaFetcherManager } from './fetcher-manager.js';
 import { IsrManager, type AlterIsrSender } from './isr-manager.js';
-import { Partition, partitionKey } from './partition.js';
+import { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
 import type { FetcherSettings } from './replica-fetcher.js';
 import type { TopicConfigs } from './topic-configs.js';
+import { type FenceStatus, type LeadershipFence, replicaFetchEpochVerdict, ZooKeeperFence, type ZooKeeperSessionSignals } from './zookeeper-fence.js';
 
 /** What a broker needs to replicate: without it partitions lead or sit idle (unit tests). */
 export interface ReplicationOptions {
@@ -56,6 +60,8 @@ export interface ReplicaManagerOptions {
   /** replica.lag.time.max.ms (default 30 s). */
   readonly replicaLagTimeMaxMs?: number;
   readonly replication?: ReplicationOptions;
+  /** The ZooKeeper session whose contact decides the leadership fence; absent = never fenced (unit tests). */
+  readonly zooKeeper?: ZooKeeperSessionSignals;
 }
 
 /** Told after a partition's role was applied (the group coordinator loads/unloads offsets). */
@@ -77,9 +83,12 @@ export class ReplicaManager implements ReplicaStateListener {
   readonly topicConfigs: TopicConfigs;
   readonly logManager: LogManager;
   private readonly partitions = new Map<string, Partition>();
+  /** Replicas whose log directory failed (Kafka's HostedPartition.Offline), until restart. */
+  private readonly offline = new Set<string>();
   private readonly log: Logger;
   private readonly stateLog: Logger;
   private stopped = false;
+  private readonly fence: ZooKeeperFence;
 
   constructor(private readonly o: ReplicaManagerOptions) {
     this.brokerId = o.brokerId;
@@ -110,12 +119,51 @@ export class ReplicaManager implements ReplicaStateListener {
         replicaLagTimeMaxMs: this.replicaLagTimeMaxMs,
         send: r.alterIsr,
         logger: o.logger.child({ module: 'isr' }),
-        leaderPartitions: () => [...this.partitions.values()].filter((p) => p.isLeader),
+        // A fenced leader proposes no ISR change: it may no longer be the leader.
+        leaderPartitions: () => [...this.partitions.values()].filter((p) => p.isLeader && this.leadershipFence(p.topic, p.partition) === undefined),
         onIsrChanged: (p) => this.onIsrChanged(p),
         metrics: r.metrics,
       });
       this.isrManager.start();
     }
+    this.fence = new ZooKeeperFence({
+      zooKeeper: o.zooKeeper,
+      scheduler: o.scheduler,
+      stateLog: this.stateLog,
+      ledPartitions: () => this.allPartitions().filter((p) => p.isLeader),
+      // Parked produce answers NOT_LEADER_OR_FOLLOWER, parked consumer fetches re-check now.
+      onFenced: (ps) => {
+        for (const p of ps) {
+          this.producePurgatory.notify(p.key);
+          this.fetchPurgatory.notify(p.key);
+        }
+      },
+      onUnfenced: (ps) => {
+        for (const p of ps) this.onHighWatermarkMaybeMoved(p);
+      },
+    });
+  }
+
+  // ---- the ZooKeeper fence (zookeeper-fence.ts decides; every path asks here) --------------------
+
+  /** Undefined when this broker may act as leader of the partition (if it leads it), else why not. */
+  leadershipFence(topic: string, partition: number): LeadershipFence | undefined {
+    return this.fence.fenceOf(tpKey(topic, partition));
+  }
+
+  /** Throws NOT_LEADER_OR_FOLLOWER when `p` is fenced (produce, before and after the append). */
+  ensureNotFenced(p: Partition): void {
+    const fence = this.fence.fenceOf(p.key);
+    if (fence !== undefined) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${this.brokerId} may not act as leader of ${p.key}: ${fence}`);
+  }
+
+  fenceStatus(): FenceStatus {
+    return this.fence.status();
+  }
+
+  /** True while the broker-wide contact fence holds (this broker cannot vouch for its session). */
+  zooKeeperContactLost(): boolean {
+    return this.fence.contactLost();
   }
 
   /** A leader's ISR changed (AlterIsr answered, or an expansion went pending). */
@@ -132,11 +180,50 @@ export class ReplicaManager implements ReplicaStateListener {
   }
 
   getPartition(topic: string, partition: number): Partition | undefined {
-    return this.partitions.get(partitionKey(topic, partition));
+    return this.partitions.get(tpKey(topic, partition));
   }
 
   allPartitions(): Partition[] {
     return [...this.partitions.values()];
+  }
+
+  /** Hosted replicas whose log directory failed. */
+  offlineReplicaCount(): number {
+    return this.offline.size;
+  }
+
+  isReplicaOffline(topic: string, partition: number): boolean {
+    return this.offline.has(tpKey(topic, partition));
+  }
+
+  /**
+   * Kafka's ReplicaManager.handleLogDirFailure: the replicas whose logs were in a failed
+   * directory stop being served at once (produce, fetch and replica fetch answer
+   * KAFKA_STORAGE_ERROR, parked requests wake and fail, the group coordinator unloads), and
+   * their fetchers stop. The controller is told separately (the log-dir event in ZooKeeper).
+   */
+  async handleLogDirFailure(logDir: string, partitions: readonly { topic: string; partition: number }[]): Promise<void> {
+    const keys: string[] = [];
+    for (const tp of partitions) {
+      const key = tpKey(tp.topic, tp.partition);
+      this.offline.add(key);
+      keys.push(key);
+      const p = this.partitions.get(key);
+      if (p !== undefined) {
+        p.offline = true;
+        p.role = 'none';
+      }
+    }
+    // Synchronously first: the fetchers forget these partitions before anything else runs.
+    const removal = this.fetchers?.removePartitions(keys);
+    for (const key of keys) {
+      this.producePurgatory.notify(key);
+      this.fetchPurgatory.notify(key);
+      this.replicaFetchPurgatory.notify(key);
+    }
+    for (const tp of partitions) this.notifyLeadership(tp.topic, tp.partition, false);
+    this.stateLog.warn({ logDir, partitions: keys }, 'stopped serving replicas in a failed log directory');
+    await removal;
   }
 
   leaderCount(): number {
@@ -152,7 +239,10 @@ export class ReplicaManager implements ReplicaStateListener {
    */
   leaderPartition(topic: string, partition: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition {
     if (this.stopped) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', 'broker is shutting down');
-    const p = this.partitions.get(partitionKey(topic, partition));
+    if (this.offline.has(tpKey(topic, partition))) {
+      throw new BrokerError('BRK_KAFKA_STORAGE_ERROR', `the log directory of ${topic}-${partition} failed on broker ${this.brokerId}`);
+    }
+    const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || p.role === 'none') {
       if (p === undefined && this.o.metadataCache.getPartition(topic, partition) === undefined) {
         throw new BrokerError('BRK_UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} is not a known partition`);
@@ -179,14 +269,27 @@ export class ReplicaManager implements ReplicaStateListener {
    * Leader: a follower's fetch reported its log end offset (`serveReplicaFetch` calls this); the
    * HW may move and parked produce/fetch requests are woken.
    */
-  updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint): void {
-    const p = this.partitions.get(partitionKey(topic, partition));
+  updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint, brokerEpoch = -1n): void {
+    const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || !p.isLeader) return;
-    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now())) {
+    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now(), brokerEpoch)) {
       this.fetchPurgatory.notify(p.key);
       this.producePurgatory.notify(p.key);
     }
-    this.isrManager?.maybeExpand(p, followerId);
+    // Only a broker the controller lists as alive may join (Kafka's ZooKeeper-mode rule).
+    const registered = this.o.metadataCache.brokerEpoch(followerId);
+    if (registered !== undefined && this.leadershipFence(topic, partition) === undefined) this.isrManager?.maybeExpand(p, followerId, registered);
+  }
+
+  /**
+   * STALE_BROKER_EPOCH when a replica fetch comes from an older incarnation of its broker than
+   * the one registered now (see `replicaFetchEpochVerdict`).
+   */
+  checkReplicaBrokerEpoch(replicaId: number, brokerEpoch: bigint): void {
+    const registered = this.o.metadataCache.brokerEpoch(replicaId);
+    if (replicaFetchEpochVerdict(brokerEpoch, registered) === 'stale') {
+      throw new BrokerError('BRK_STALE_BROKER_EPOCH', `replica fetch from broker ${replicaId} with epoch ${brokerEpoch}, older than its registration ${registered}`);
+    }
   }
 
   /** Appended data: parked follower fetches wake at once; the HW may move (ISR of one). */
@@ -214,16 +317,25 @@ export class ReplicaManager implements ReplicaStateListener {
     }
   }
 
-  async onLeaderAndIsr(states: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): Promise<void> {
-    if (this.stopped) return;
+  async onLeaderAndIsr(states: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): Promise<PartitionErrors> {
+    const errors = new Map<string, ErrorName>();
+    if (this.stopped) return errors;
     const width = this.o.transitionParallelism ?? 16;
     for (let i = 0; i < states.length; i += width) {
-      await Promise.all(states.slice(i, i + width).map((s) => this.makeLeaderOrFollower(s, origin)));
+      await Promise.all(
+        states.slice(i, i + width).map(async (s) => {
+          const e = await this.makeLeaderOrFollower(s, origin);
+          if (e !== undefined) errors.set(tpKey(s.topic, s.partition), e);
+        }),
+      );
     }
+    return errors;
   }
 
-  private async makeLeaderOrFollower(s: LeaderAndIsrPartitionState, origin: ControlRequestOrigin): Promise<void> {
-    const key = partitionKey(s.topic, s.partition);
+  /** Undefined when applied; KAFKA_STORAGE_ERROR when the replica's log directory is offline. */
+  private async makeLeaderOrFollower(s: LeaderAndIsrPartitionState, origin: ControlRequestOrigin): Promise<ErrorName | undefined> {
+    const key = tpKey(s.topic, s.partition);
+    if (this.offline.has(key)) return 'KAFKA_STORAGE_ERROR';
     try {
       let settings = this.topicConfigs.has(s.topic) ? this.topicConfigs.get(s.topic) : undefined;
       if (settings === undefined || s.isNew) {
@@ -233,10 +345,13 @@ export class ReplicaManager implements ReplicaStateListener {
         });
         this.logManager.updateTopicConfig(s.topic, settings.logConfig);
       }
-      const log = this.logManager.getLog(s.topic, s.partition) ?? (await this.logManager.getOrCreateLog(s.topic, s.partition, settings.logConfig));
+      // A replica the controller knows from before is never re-created empty while a log
+      // directory is offline: its data may be there (Kafka's rule).
+      const log = this.logManager.getLog(s.topic, s.partition) ?? (await this.logManager.getOrCreateLog(s.topic, s.partition, settings.logConfig, { isNew: s.isNew }));
       let p = this.partitions.get(key);
       if (p === undefined) {
-        p = new Partition(s.topic, s.partition, this.brokerId, log, this.replicaLagTimeMaxMs);
+        p = new Partition(s.topic, s.partition, this.brokerId, log, this.replicaLagTimeMaxMs, (id) => this.o.metadataCache.isAlive(id));
+        p.highWatermarkFrozen = () => this.leadershipFence(s.topic, s.partition) !== undefined;
         this.partitions.set(key, p);
       } else p.log = log;
       const wasLeader = p.isLeader;
@@ -244,6 +359,8 @@ export class ReplicaManager implements ReplicaStateListener {
       await this.fetchers?.removePartitions([key]);
       if (this.stopped) return;
       p.applyState(s, this.scheduler.now());
+      // The controller's word for this incarnation replaces what the expired session led.
+      this.fence.settled(key);
       if (p.isLeader) {
         // KIP-279: the new epoch starts at the current log end offset.
         p.leaderEpochStartOffset = log.logEndOffset;
@@ -268,8 +385,14 @@ export class ReplicaManager implements ReplicaStateListener {
         p.isLeader ? (wasLeader ? 'leader updated' : 'became leader') : 'became follower',
       );
       this.notifyLeadership(s.topic, s.partition, p.isLeader);
+      return undefined;
     } catch (err) {
       this.stateLog.error({ err, topic: s.topic, partition: s.partition, leaderEpoch: s.leaderEpoch }, 'LeaderAndIsr transition failed');
+      if (isStorageFailure(err)) {
+        this.offline.add(key);
+        return 'KAFKA_STORAGE_ERROR';
+      }
+      return undefined;
     } finally {
       // Waiters re-check: a produce waiting for the HW fails fast when leadership moved.
       this.producePurgatory.notify(key);
@@ -277,12 +400,19 @@ export class ReplicaManager implements ReplicaStateListener {
     }
   }
 
-  async onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): Promise<void> {
+  async onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): Promise<PartitionErrors> {
+    const errors = new Map<string, ErrorName>();
     for (const sp of partitions) {
-      const key = partitionKey(sp.topic, sp.partition);
+      const key = tpKey(sp.topic, sp.partition);
       const p = this.partitions.get(key);
+      if (this.offline.has(key)) {
+        // Kafka's answer for an offline replica: its files cannot be touched, so a deletion waits.
+        errors.set(key, 'KAFKA_STORAGE_ERROR');
+        continue;
+      }
       try {
         await this.fetchers?.removePartitions([key]);
+        this.fence.settled(key);
         if (sp.deletePartition) {
           this.partitions.delete(key);
           if (p !== undefined) p.role = 'none';
@@ -300,6 +430,17 @@ export class ReplicaManager implements ReplicaStateListener {
         this.fetchPurgatory.notify(key);
       }
     }
+    return errors;
+  }
+
+  /**
+   * After every UpdateMetadata: a follower whose broker is no longer alive stops holding the HW
+   * of the partitions led here (it may have been caught up when it died), so they may move now
+   * rather than replica.lag.time.max.ms after its last fetch.
+   */
+  onMetadataUpdate(): void {
+    if (this.stopped) return;
+    for (const p of this.partitions.values()) if (p.isLeader) this.onHighWatermarkMaybeMoved(p);
   }
 
   /** A topic's config changed in ZooKeeper: reload and apply to its open logs. */
@@ -316,10 +457,15 @@ export class ReplicaManager implements ReplicaStateListener {
    */
   async shutdown(): Promise<void> {
     this.stopped = true;
+    this.fence.stop();
     for (const p of this.partitions.values()) p.role = 'none';
     this.producePurgatory.notifyAll();
     this.fetchPurgatory.notifyAll();
     this.replicaFetchPurgatory.notifyAll();
     await Promise.all([this.fetchers?.shutdown(), this.isrManager?.stop()]);
   }
+}
+
+function isStorageFailure(err: unknown): boolean {
+  return isIoError(err) || (err instanceof StorageError && err.code === 'STG_LOG_DIR_OFFLINE');
 }

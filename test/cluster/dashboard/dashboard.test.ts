@@ -80,7 +80,7 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
   async function open(hash: string): Promise<number> {
     const started = Date.now();
     await page.goto(ui(hash));
-    await page.waitForFunction(() => document.querySelector('main')?.dataset['loaded'] === 'true', undefined, { timeout: 30_000, polling: 'raf' });
+    await page.waitForFunction("document.querySelector('main')?.dataset.loaded === 'true'", undefined, { timeout: 30_000, polling: 'raf' });
     return Date.now() - started;
   }
 
@@ -231,7 +231,7 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
     await shoot('topics');
     // Keyboard: the first Tab reaches the skip link, Enter moves to the content.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).to.equal('Skip to content');
+    expect(await page.evaluate('document.activeElement?.textContent')).to.equal('Skip to content');
   });
 
   it(`the charts keep updating without heap growth (${Math.round(SOAK_MS / 1000)} s)`, async function () {
@@ -242,7 +242,7 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
       await cdp.send('HeapProfiler.collectGarbage');
       return (await cdp.send('Runtime.getHeapUsage')).usedSize;
     };
-    const samples = async (): Promise<number> => Number(await page.evaluate(() => document.body.dataset['samples'] ?? '0'));
+    const samples = async (): Promise<number> => Number(await page.evaluate("document.body.dataset.samples ?? '0'"));
     const start = await samples();
     await waitFor(async () => (await samples()) >= start + 3, 'three samples to warm up', { timeoutMs: 30_000 });
     const producer = new Producer<string, string>({ brokers: [cluster.bootstrap], acks: 1, keySerializer: stringSerde.serialize, valueSerializer: stringSerde.serialize });

@@ -12,7 +12,7 @@ import {
   ApiKey,
   ErrorCode,
   FrameDecoder,
-  SUPPORTED_API_VERSIONS,
+  describedVersions,
   decodeRequest,
   decodeRequestHeader,
   encodeApiVersionsV0Error,
@@ -206,7 +206,7 @@ export class FakeBroker {
           ApiKey.DeleteGroups,
         ].map((k) => {
           const o = this.opts.advertise?.get(k);
-          const span = SUPPORTED_API_VERSIONS[k]!;
+          const span = describedVersions(k)!;
           return { apiKey: k, minVersion: o?.[0] ?? span.min, maxVersion: o?.[1] ?? span.max };
         });
         const maxApiVersions = this.opts.maxApiVersionsVersion ?? 3;

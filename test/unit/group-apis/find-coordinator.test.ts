@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { ApiKey, ErrorCode } from '../../../protocol/index.js';
+import { TopicAdminError } from '../../../broker/admin/index.js';
+import { CoordinationError } from '../../../coordination/index.js';
 import { OFFSETS_TOPIC_NAME, OffsetsLogError, offsetsTopicEnsurer, type OffsetsTopicSpec } from '../../../broker/group/index.js';
 import { groupApiHandlers } from '../../../broker/handlers/group-apis.js';
 import { HandlerRegistry } from '../../../broker/handlers/index.js';
@@ -116,9 +118,9 @@ describe('group-apis > offsetsTopicEnsurer', () => {
     expect(created).to.deep.equal([
       { name: OFFSETS_TOPIC_NAME, numPartitions: 50, replicationFactor: 3, configs: { 'cleanup.policy': 'compact', 'compression.type': 'producer', 'segment.bytes': '1048576' } },
     ]);
-    state.fail = Object.assign(new Error('exists'), { errorCode: 'TOPIC_ALREADY_EXISTS' });
+    state.fail = new TopicAdminError('BRK_TOPIC_ALREADY_EXISTS', 'exists');
     await ensure();
-    state.fail = Object.assign(new Error('zk down'), { code: 'CRD_CONNECTION_LOSS' });
+    state.fail = new CoordinationError('CRD_CONNECTION_LOSS', 'zk down');
     await ensure().then(
       () => expect.fail('should reject'),
       (e: Error) => expect(e.message).to.equal('zk down'),

@@ -83,7 +83,7 @@ describe('dashboard > cluster data', () => {
     expect(asked.map(([id, r]) => [id, r.op])).to.deep.equal([[3, 'read'], [2, 'produce'], [2, 'elect']]);
     expect(elected.map((r) => r.partition)).to.deep.equal([0, 1]);
     const err = await d.readMessages('a', 7, { kind: 'offset', offset: 0n }, 10).catch((e: unknown) => e);
-    expect(err).to.be.instanceOf(DashboardDataError).and.include({ errorCode: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    expect(err).to.be.instanceOf(DashboardDataError).and.include({ kafkaError: 'UNKNOWN_TOPIC_OR_PARTITION' });
   });
 });
 
