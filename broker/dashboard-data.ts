@@ -26,7 +26,7 @@ import type {
 } from './http/index.js';
 import type { BrokerMetrics } from './metrics/index.js';
 import type { MetadataCache } from './metadata/index.js';
-import { appendRecords, EARLIEST_TIMESTAMP, fetchRecords, listOffset, type ReplicaManager, type TopicConfigs } from './replica/index.js';
+import { appendRecords, EARLIEST_TIMESTAMP, fetchRecords, LATEST_TIMESTAMP, listOffset, type ReplicaManager, type TopicConfigs } from './replica/index.js';
 
 export const DASHBOARD_DATA_API = 'DashboardData';
 
@@ -89,8 +89,14 @@ async function localSample(parts: LocalDashboardParts): Promise<BrokerSample> {
   };
 }
 
+/** The first offset with a timestamp at or after `timestamp`; the high watermark (nothing to show) when there is none. */
+async function offsetForTime(rm: ReplicaManager, topic: string, partition: number, timestamp: bigint): Promise<bigint> {
+  const at = (await listOffset(rm, topic, partition, timestamp, -1)).offset;
+  return at >= 0n ? at : (await listOffset(rm, topic, partition, LATEST_TIMESTAMP, -1)).offset;
+}
+
 async function readLocal(rm: ReplicaManager, topic: string, partition: number, from: ReadPosition, limit: number): Promise<MessagePage> {
-  const start = from.kind === 'offset' ? from.offset : (await listOffset(rm, topic, partition, from.timestamp, -1)).offset;
+  const start = from.kind === 'offset' ? from.offset : await offsetForTime(rm, topic, partition, from.timestamp);
   const [r] = await fetchRecords(rm, {
     maxWaitMs: 0,
     minBytes: 0,

@@ -22,6 +22,9 @@ export class LiveChart {
 
   /** `series`: [{ label, values }], each as long as `t` (seconds). */
   update(t, series) {
+    // What the chart holds, for a test or a curious operator: samples kept and the largest value.
+    this.container.dataset.samples = String(t.length);
+    this.container.dataset.peak = String(series.reduce((m, s) => s.values.reduce((n, v) => (v === null || v === undefined ? n : Math.max(n, v)), m), 0));
     const key = series.map((s) => s.label).join('\u0000');
     if (key !== this.key || this.plot === null) {
       this.plot?.destroy();

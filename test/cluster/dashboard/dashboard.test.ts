@@ -13,7 +13,7 @@ import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { Consumer, Producer, stringSerde } from '../../../client/index.js';
+import { Admin, Consumer, Producer, stringSerde } from '../../../client/index.js';
 import { launchBrowser, missingBrowser } from '../../helpers/browser.js';
 import { startCluster, type TestCluster } from '../../helpers/cluster.js';
 import { freePorts } from '../../helpers/ports.js';
@@ -77,19 +77,42 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
   const text = async (testid: string): Promise<string> => (await page.getByTestId(testid).first().textContent()) ?? '';
   const figure = async (testid: string): Promise<string> => (await page.getByTestId(testid).locator('.value').textContent()) ?? '';
 
+  /** A fresh page load (a hash change alone would keep the previous page's loaded mark and focus). */
   async function open(hash: string): Promise<number> {
+    await page.goto('about:blank');
     const started = Date.now();
     await page.goto(ui(hash));
-    await page.waitForFunction("document.querySelector('main')?.dataset.loaded === 'true'", undefined, { timeout: 30_000, polling: 'raf' });
+    await page.locator('main[data-loaded="true"]').waitFor({ timeout: 30_000 });
     return Date.now() - started;
   }
 
+  /** Pixels the page is wider than the viewport (0: no horizontal scrolling). */
+  const overflowX = async (): Promise<number> =>
+    page.evaluate(() => {
+      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      return root.scrollWidth - root.clientWidth;
+    });
+
+  /** Screenshots at laptop and phone size; on a phone the page must not scroll sideways. */
   async function shoot(name: string): Promise<void> {
     for (const [w, h] of [[1280, 800], [390, 844]] as const) {
       await page.setViewportSize({ width: w, height: h });
       await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${w}x${h}.png`) });
+      expect(await overflowX(), `${name} at ${w}×${h}: horizontal overflow (px)`).to.equal(0);
     }
     await page.setViewportSize({ width: 1280, height: 800 });
+  }
+
+  /** Presses Tab until `target` has the focus; the labels of what got it on the way. */
+  async function tabTo(target: string, most = 80): Promise<string[]> {
+    const seen: string[] = [];
+    for (let i = 0; i < most; i++) {
+      await page.keyboard.press('Tab');
+      const label = ((await page.locator(':focus').first().textContent()) ?? '').trim();
+      seen.push(label);
+      if (label === target) return seen;
+    }
+    throw new Error(`Tab never reached "${target}"; it reached: ${seen.join(' | ')}`);
   }
 
   it('serves /ui/ from the broker (no CDN) and shows the cluster: 3 brokers up, the controller, healthy counts', async () => {
@@ -156,8 +179,17 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
       await producer.close();
     }
     // The group starts at the beginning with nothing consumed: lag 31 (30 + the UI's record).
-    const seeded = await fetch(`http://127.0.0.1:${adminPorts[1]}/groups/${group}/offsets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic, to: 'earliest' }) });
-    expect(seeded.status).to.equal(200);
+    // Its coordinator's __consumer_offsets is created by the first FindCoordinator, as in Kafka.
+    const admin = new Admin({ brokers: [cluster.bootstrap] });
+    try {
+      await waitFor(async () => (await admin.describeGroups([group]).then(() => true, () => false)), 'a group coordinator', { timeoutMs: 30_000 });
+    } finally {
+      admin.close();
+    }
+    await waitFor(async () => {
+      const seeded = await fetch(`http://127.0.0.1:${adminPorts[1]}/groups/${group}/offsets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic, to: 'earliest' }) });
+      return seeded.status === 200;
+    }, 'the group\'s offsets set to the earliest', { timeoutMs: 30_000 });
     await open(`#/groups/${group}`);
     await waitFor(async () => (await figure('total-lag')) === '31', 'the page to show a lag of 31', { timeoutMs: 20_000 });
 
@@ -200,9 +232,50 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
     await waitFor(async () => (await fetch(`http://127.0.0.1:${adminPorts[2]}/groups/${group}`)).status === 404, 'the group gone');
   });
 
+  it('topic page: edits a config, adds partitions and runs a preferred election through the UI', async () => {
+    await open(`#/topics/${topic}`);
+    const cfg = page.locator('form[data-action="topic:config"]');
+    await cfg.locator('[name=key]').fill('retention.ms');
+    await cfg.locator('[name=value]').fill('7200000');
+    await cfg.getByRole('button', { name: 'Set' }).click();
+    await waitFor(async () => ((await cfg.locator('output').textContent()) ?? '') === 'retention.ms = 7200000', 'the config answer');
+    const row = page.getByTestId('configs-table').locator('tr').filter({ has: page.locator('td:first-child', { hasText: /^retention\.ms$/ }) });
+    expect(await row.textContent()).to.equal('retention.ms7200000override');
+    expect((await apiGet(`/topics/${topic}`)).configs).to.deep.include({ 'retention.ms': '7200000' });
+    const invalid = await (async () => {
+      await cfg.locator('[name=key]').fill('retention.ms');
+      await cfg.locator('[name=value]').fill('soon');
+      await cfg.getByRole('button', { name: 'Set' }).click();
+      return waitFor(async () => {
+        const out = (await cfg.locator('output').textContent()) ?? '';
+        return out.startsWith('INVALID_CONFIG') ? out : undefined;
+      }, 'the refusal of a bad value');
+    })();
+    expect(invalid).to.match(/^INVALID_CONFIG: /);
+
+    const grow = page.locator('form[data-action="topic:partitions"]');
+    await grow.locator('[name=totalCount]').fill('4');
+    await grow.getByRole('button', { name: 'Add partitions' }).click();
+    await waitFor(async () => ((await grow.locator('output').textContent()) ?? '') === 'now 4 partitions', 'the add-partitions answer');
+    await waitFor(async () => (await page.getByTestId('partitions-table').locator('tbody tr').count()) === 4, '4 partition rows', { timeoutMs: 20_000 });
+
+    const elect = page.locator('form[data-action="topic:election"]');
+    await elect.getByRole('button', { name: 'Preferred election' }).click();
+    // Every partition is led by its preferred replica already: nothing to move, nothing failed.
+    await waitFor(async () => ((await elect.locator('output').textContent()) ?? '') === '0 leaders moved', 'the election answer');
+    await shoot('topic');
+  });
+
   it('a killed broker is marked down and the under-replicated count rises within 5 s; after its restart the count returns to 0', async () => {
+    // One partition whose only replica is on broker 3: offline while broker 3 is down.
+    const single = randomName('ui-single');
+    const made = await fetch(`http://127.0.0.1:${adminPorts[0]}/topics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: single, assignment: { 0: [3] } }) });
+    expect(made.status, await made.text()).to.equal(201);
     await open('#/cluster');
-    await waitFor(async () => (await figure('under-replicated')) === '0' && (await figure('brokers-up')) === '3 / 3', 'a healthy cluster on the page', { timeoutMs: 20_000 });
+    await waitFor(async () => (await figure('under-replicated')) === '0' && (await figure('brokers-up')) === '3 / 3' && (await figure('partition-count')) !== '0', 'a healthy cluster on the page', { timeoutMs: 20_000 });
+    await waitFor(async () => (await apiGet('/cluster/stats')).offlinePartitions === 0, 'the single-replica partition led');
+    const highlighted = async (testid: string): Promise<boolean> => ((await page.getByTestId(testid).getAttribute('class')) ?? '').split(' ').includes('bad');
+    expect([await highlighted('under-replicated'), await highlighted('offline')], 'no highlight on a healthy cluster').to.deep.equal([false, false]);
     const victim = cluster.broker(3);
     const killedAt = Date.now();
     victim.signal('SIGKILL');
@@ -211,27 +284,32 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
     const seenAfterMs = Date.now() - killedAt;
     console.log(`      broker 3 shown down with under-replicated partitions ${seenAfterMs} ms after SIGKILL`);
     expect(seenAfterMs).to.be.lessThan(5_000);
+    await waitFor(async () => (await figure('offline')) === '1', 'the single-replica partition offline on the page', { timeoutMs: 5_000, intervalMs: 50 });
+    expect([await highlighted('under-replicated'), await highlighted('offline')], 'the at-risk counts highlighted').to.deep.equal([true, true]);
     await shoot('cluster-broker-down');
 
     const restarted = await victim.start();
     expect(restarted.code, restarted.stderr).to.equal(0);
     await waitFor(async () => (await text('broker-3-state')) === 'up' && (await figure('under-replicated')) === '0', 'broker 3 up and no under-replicated partition on the page', { timeoutMs: 60_000, intervalMs: 200 });
-    expect(await figure('offline')).to.equal('0');
+    await waitFor(async () => (await figure('offline')) === '0', 'the single-replica partition back online on the page', { timeoutMs: 20_000 });
+    expect([await highlighted('under-replicated'), await highlighted('offline')]).to.deep.equal([false, false]);
     await shoot('cluster');
   });
 
-  it('every page at 1280×800 and 390×844, the topic page with partitions, ISR and configs', async () => {
-    await open(`#/topics/${topic}`);
-    await waitFor(async () => ((await page.getByTestId('partitions-table').textContent()) ?? '').includes('high watermark'), 'the partitions table');
-    await page.getByTestId('configs-table').waitFor();
-    expect(await page.getByTestId('partitions-table').locator('tbody tr').count()).to.equal(3);
-    await shoot('topic');
-    await page.goto('about:blank');
+  it('keyboard: the skip link, the sections and the main actions are reached with Tab and work with Enter', async () => {
     await open('#/topics');
     await shoot('topics');
-    // Keyboard: the first Tab reaches the skip link, Enter moves to the content.
+    const path = await tabTo('Create a topic');
+    expect(path.slice(0, 4), 'skip link, then the sections').to.deep.equal(['Skip to content', 'Cluster', 'Topics', 'Consumer groups']);
+    await page.keyboard.press('Enter');
+    expect(await page.getByTestId('create-topic').getAttribute('open'), 'Enter opens the create form').to.equal('');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate('document.activeElement?.textContent')).to.equal('Skip to content');
+    expect(await page.locator(':focus').getAttribute('name')).to.equal('name');
+
+    await open(`#/topics/${topic}`);
+    await waitFor(async () => (await page.getByTestId('partitions-table').locator('tbody tr').count()) === 4, 'the partitions table');
+    const reached = await tabTo('Set');
+    for (const action of ['Browse and produce messages', 'Add partitions', 'Preferred election', 'Delete topic']) expect(reached, `Tab reaches ${action}`).to.include(action);
   });
 
   it(`the charts keep updating without heap growth (${Math.round(SOAK_MS / 1000)} s)`, async function () {
@@ -242,10 +320,10 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
       await cdp.send('HeapProfiler.collectGarbage');
       return (await cdp.send('Runtime.getHeapUsage')).usedSize;
     };
-    const samples = async (): Promise<number> => Number(await page.evaluate("document.body.dataset.samples ?? '0'"));
+    const samples = async (): Promise<number> => Number((await page.locator('body').getAttribute('data-samples')) ?? '0');
     const start = await samples();
     await waitFor(async () => (await samples()) >= start + 3, 'three samples to warm up', { timeoutMs: 30_000 });
-    const producer = new Producer<string, string>({ brokers: [cluster.bootstrap], acks: 1, keySerializer: stringSerde.serialize, valueSerializer: stringSerde.serialize });
+    const producer = new Producer<string, string>({ brokers: [cluster.bootstrap], acks: -1, keySerializer: stringSerde.serialize, valueSerializer: stringSerde.serialize });
     const before = await heap();
     const warm = await samples();
     const deadline = Date.now() + SOAK_MS;
@@ -262,6 +340,10 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
     }
     const after = await heap();
     const updates = (await samples()) - warm;
+    const bytesIn = page.locator('[data-chart=bytesIn]');
+    expect(Number(await bytesIn.getAttribute('data-samples')), 'samples kept by the bytes-in chart').to.be.greaterThan(3);
+    expect(Number(await bytesIn.getAttribute('data-peak')), 'bytes in per second seen by the chart').to.be.greaterThan(0);
+    expect(await page.locator('[data-chart] canvas').count(), 'every cluster chart drawn').to.equal(5);
     console.log(`      heap ${(before / 1024 / 1024).toFixed(2)} MiB → ${(after / 1024 / 1024).toFixed(2)} MiB over ${updates} chart updates (${SOAK_MS} ms, ${sent} records produced)`);
     expect(updates, 'chart updates').to.be.greaterThan(SOAK_MS / 2000 / 3);
     expect(after - before, 'heap growth (bytes)').to.be.lessThan(2 * 1024 * 1024);
@@ -279,11 +361,25 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
     }, '1,000 partitions with a leader', { timeoutMs: 150_000, intervalMs: 1_000 });
     const times: Record<string, number> = {};
     for (const hash of ['#/cluster', '#/topics', `#/topics/${big}`]) {
-      await page.goto('about:blank');
       times[hash] = await open(hash);
     }
     console.log(`      page load with 1,000 partitions: ${Object.entries(times).map(([h, t]) => `${h} ${t} ms`).join(', ')}`);
     expect(times['#/cluster']).to.be.lessThan(1_000);
     expect(times['#/topics']).to.be.lessThan(1_000);
+  });
+
+  it('deletes the topic only after its name is typed', async () => {
+    await open(`#/topics/${topic}`);
+    const del = page.locator('form[data-action="topic:delete"]');
+    await del.locator('[name=confirm]').fill('not-the-name');
+    await del.getByRole('button', { name: 'Delete topic' }).click();
+    await waitFor(async () => ((await del.locator('output').textContent()) ?? '').startsWith('NOT_CONFIRMED'), 'the refusal');
+    expect((await fetch(`http://127.0.0.1:${adminPorts[0]}/topics/${topic}`)).status, 'still there').to.equal(200);
+    await del.locator('[name=confirm]').fill(topic);
+    await del.getByRole('button', { name: 'Delete topic' }).click();
+    await waitFor(async () => ((await del.locator('output').textContent()) ?? '') === 'marked for deletion', 'the delete answer');
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${adminPorts[1]}/topics/${topic}`)).status === 404, 'the topic gone', { timeoutMs: 30_000 });
+    await open('#/topics');
+    expect(await page.getByRole('link', { name: topic, exact: true }).count()).to.equal(0);
   });
 });
