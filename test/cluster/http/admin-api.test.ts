@@ -314,6 +314,9 @@ describe('http admin API: every route against 3 broker processes', function () {
     expect((await call(1, 'POST', '/topics', {}, { name: topic, partitions: 2, replicationFactor: 3, configs: { 'retention.ms': 600_000 } })).status).to.equal(201);
     await waitFor(async () => (await call(2, 'GET', '/topics/:name', { name: topic })).body.partitions?.every((p: { isr: number[] }) => p.isr.length === 3), 'a full ISR on both partitions');
 
+    // Producers' records count in the leaders' samples (the dashboard's test records do not: they are not Produce requests).
+    await produce(topic, [{ partition: 0, value: 'a' }, { partition: 0, value: 'b' }, { partition: 0, value: 'c' }]);
+
     // Any broker produces on the leader and reads it back; bytes come back base64.
     const produced = await call(3, 'POST', '/topics/:name/messages', { name: topic }, { partition: 1, key: 'k-1', value: '{"n":1}', headers: [{ key: 'h', value: 'v' }] });
     expect(produced.status, produced.text).to.equal(201);
@@ -338,7 +341,7 @@ describe('http admin API: every route against 3 broker processes', function () {
 
     const figures = await call(3, 'GET', '/topics/:name/offsets', { name: topic });
     expect(figures.status, figures.text).to.equal(200);
-    expect(figures.body.partitions.map((f: { partition: number; highWatermark: number; logEndOffset: number }) => [f.partition, f.highWatermark, f.logEndOffset])).to.deep.equal([[0, 0, 0], [1, 2, 2]]);
+    expect(figures.body.partitions.map((f: { partition: number; highWatermark: number; logEndOffset: number }) => [f.partition, f.highWatermark, f.logEndOffset])).to.deep.equal([[0, 3, 3], [1, 2, 2]]);
     expect(figures.body.partitions[1].sizeBytes).to.be.greaterThan(0);
 
     const configs = await call(2, 'GET', '/topics/:name/configs', { name: topic });
@@ -354,8 +357,9 @@ describe('http admin API: every route against 3 broker processes', function () {
       expect(stats.body.controllerId).to.equal(await controllerId());
       expect(stats.body.brokers.map((b: { id: number; reachable: boolean }) => [b.id, b.reachable])).to.deep.equal([[1, true], [2, true], [3, true]]);
       expect(stats.body.offlinePartitions).to.equal(0);
-      const bytesIn = stats.body.brokers.map((b: { sample: { metrics: { topics: Record<string, { bytesIn: number }> } } }) => b.sample.metrics.topics[topic]?.bytesIn ?? 0);
-      expect(bytesIn.reduce((a: number, b: number) => a + b, 0), 'the test records counted in the leader\'s bytesIn').to.be.greaterThan(0);
+      const counted = stats.body.brokers.map((b: { sample: { metrics: { topics: Record<string, { messagesIn: number; bytesIn: number }> } } }) => b.sample.metrics.topics[topic] ?? { messagesIn: 0, bytesIn: 0 });
+      expect(counted.reduce((n: number, c: { messagesIn: number }) => n + c.messagesIn, 0), 'the producer\'s records in the leader\'s sample').to.equal(3);
+      expect(counted.reduce((n: number, c: { bytesIn: number }) => n + c.bytesIn, 0)).to.be.greaterThan(0);
     }
 
     const ctl = await controllerId();

@@ -100,6 +100,7 @@ export function show(root, ctx, name) {
   action(root.querySelector('[data-action="topic:delete"]'), async (data) => {
     if (data.get('confirm') !== name) throw Object.assign(new Error('the name does not match'), { code: 'NOT_CONFIRMED' });
     await api('DELETE', path);
+    gone = true; // no more polling of a topic on its way out (each poll would be a 404)
     return 'marked for deletion';
   });
   action(root.querySelector('[data-action="topic:config"]'), async (data) => {
