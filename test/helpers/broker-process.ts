@@ -109,7 +109,10 @@ export class BrokerProcess {
 
   /** Runs broker-start.sh -daemon; resolves with the script's result (code 0 = serving). */
   start(extraArgs: string[] = [], timeoutMs = 60_000): Promise<ScriptResult> {
-    return run([BROKER_START, '-daemon', this.configFile, ...extraArgs], timeoutMs, this.scriptEnv);
+    // The script has its own deadline (60 s by default); a longer timeoutMs must reach it, and it
+    // ends a little earlier so its message with the broker's last log lines is not lost.
+    const scriptSeconds = String(Math.max(1, Math.floor(timeoutMs / 1000) - 2));
+    return run([BROKER_START, '-daemon', this.configFile, ...extraArgs], timeoutMs, { ...this.scriptEnv, SAMSA_BROKER_START_TIMEOUT: scriptSeconds });
   }
 
   stop(timeoutMs = 40_000): Promise<ScriptResult> {

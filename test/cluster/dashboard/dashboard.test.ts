@@ -25,7 +25,7 @@ export const SCREENSHOT_DIR = join(REPO_ROOT, 'data', 'dashboard-screenshots');
 const SOAK_MS = Number(process.env['SAMSA_DASHBOARD_SOAK_MS'] ?? 20_000);
 
 describe('dashboard: the UI in headless Chromium against 3 broker processes', function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
   let cluster: TestCluster;
   let adminPorts: number[];
   let browser: BrowserContext;
@@ -43,8 +43,11 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     adminPorts = await freePorts(3);
     // One after the other: a browser starting beside three brokers slows their start on a busy machine.
+    // 120 s to start: on the shared 2-core machine (load ~40) node spent up to 51 s loading modules
+    // before a broker's first log line, and broker-start.sh's 60 s ran out in 4 of 8 runs.
     cluster = await startCluster({
       size: 3,
+      startTimeoutMs: 120_000,
       properties: {
         'offsets.topic.num.partitions': 3,
         'offsets.topic.replication.factor': 3,
