@@ -2,11 +2,8 @@
 // compaction, checkpoints and the log manager.
 export { StorageError, STORAGE_ERRORS, isIoError, type StorageErrorCode } from './errors.js';
 export { resolveLogConfig, type LogConfig, type CleanupPolicy, type TimestampType } from './config.js';
-export {
-  PartitionLog,
-  type PartitionLogOptions,
-  type AppendResult,
-} from './partition-log.js';
+export { PartitionLog } from './partition-log.js';
+export type { PartitionLogOptions, AppendResult } from './partition-log-options.js';
 export {
   ProducerStateManager,
   NUM_BATCHES_TO_RETAIN,

@@ -15,84 +15,36 @@ import { writeEpochCheckpoint } from './checkpoint.js';
 import { backgroundScheduler, systemClock, type Clock, type Scheduler } from '../common/index.js';
 import { resolveLogConfig, type LogConfig } from './config.js';
 import { ioError, isIoError, StorageError } from './errors.js';
-import { CLEAN_SHUTDOWN_MARKER, fsyncDir, LEADER_EPOCH_CHECKPOINT, writeFileAtomic } from './files.js';
+import { CLEAN_SHUTDOWN_MARKER, LEADER_EPOCH_CHECKPOINT, writeFileAtomic } from './files.js';
 import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
 import { openLogDirectory, type RecoveryReport } from './log-loader.js';
-import { deleteSnapshotsOutside, rebuildProducerState, type ProducerStateLoad } from './producer-state-loader.js';
-import { writeProducerSnapshot } from './producer-state-snapshot.js';
-import { ProducerStateManager, type ProducerBatch, type ProducerStateEntry } from './producer-state.js';
+import { LogProducers } from './log-producers.js';
+import type { ProducerStateLoad } from './producer-state-loader.js';
+import type { ProducerStateEntry } from './producer-state.js';
 import { findOffsetByTimestamp, readFromSegments, type ReadOptions, type ReadResult, type TimestampAndOffset } from './log-read.js';
 import { selectSegmentsToDelete, type SegmentDeletion, type SegmentInfo } from './retention.js';
-import { jitterFn, LogSegment, retireSegments, segmentParams, type AppendInfo } from './segment.js';
+import type { LogSegment } from './segment.js';
+import { jitterFn, segmentParams } from './segment-list.js';
+import { LocalLog } from './local-log.js';
 import { SerialQueue } from './serial-queue.js';
-
-export interface PartitionLogOptions {
-  /** The partition directory itself (`<logDir>/<topic>-<partition>`); created if missing. */
-  dir: string;
-  topic: string;
-  partition: number;
-  config?: Partial<LogConfig>;
-  clock?: Clock;
-  scheduler?: Scheduler;
-  logger?: Logger;
-  /** From recovery-point-offset-checkpoint; after an unclean shutdown batches from here on are re-validated (default 0: all). */
-  recoveryPoint?: bigint;
-  /** From log-start-offset-checkpoint (DeleteRecords may have moved it inside a segment). */
-  logStartOffset?: bigint;
-  /** From replication-offset-checkpoint. */
-  highWatermark?: bigint;
-  /** Source of segment roll jitter (default Math.random). */
-  random?: () => number;
-  /** Told after logStartOffset moved, so the owner can checkpoint it promptly. */
-  onLogStartOffsetChange?: (log: PartitionLog) => void;
-  /** `producer.id.expiration.ms` (default 1 day): idle idempotent producers are forgotten after this. */
-  producerIdExpirationMs?: number;
-  /**
-   * Told once when an operation hits an I/O error (Kafka's LogDirFailureChannel): the log is
-   * offline from then on, and the owner takes the whole log directory offline.
-   */
-  onIoError?: (err: StorageError, log: PartitionLog) => void;
-}
-
-export interface AppendResult {
-  firstOffset: bigint;
-  lastOffset: bigint;
-  /** The broker time stamped into the batches with LogAppendTime, else -1. */
-  logAppendTime: bigint;
-  recordCount: number;
-  /**
-   * True when the batches were retries of batches already in the log (idempotent producer whose
-   * response was lost): nothing was written and the offsets are those of the ORIGINAL append.
-   */
-  duplicate?: boolean;
-}
-
-const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
+import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, type AppendResult, type PartitionLogOptions } from './partition-log-options.js';
 
 const EMPTY: Buffer = Buffer.alloc(0);
-const INT32_MAX = 0x7fffffffn;
 
 export class PartitionLog {
   readonly topic: string;
   readonly partition: number;
   readonly dir: string;
   private cfg: Readonly<LogConfig>;
-  private segs: readonly LogSegment[];
-  private leo: bigint;
-  private lso: bigint;
+  /** The segments, the log end offset and the recovery point. */
+  private readonly local: LocalLog;
+  #logStartOffset: bigint;
   private hw: bigint;
-  private rp: bigint;
   private readonly queue = new SerialQueue();
-  private unflushedMessages = 0;
-  /** fsyncs of rolled segments running in the background, in roll order. */
-  private rollFlushes: Promise<void> = Promise.resolve();
-  /** Bumped by every truncation, so a late background flush does not raise the recovery point past it. */
-  private truncations = 0;
-  private lastFlushMs: number;
   private closed = false;
   /** An I/O error was seen: nothing more is read or written (STG_LOG_DIR_OFFLINE). */
   private offline = false;
-  private readonly producers: ProducerStateManager;
+  private readonly producers: LogProducers;
   /** How producer state was rebuilt at open (snapshot used, batches replayed). */
   producerStateLoad: ProducerStateLoad = { replayedBatches: 0 };
 
@@ -102,24 +54,31 @@ export class PartitionLog {
     private readonly epochCache: LeaderEpochCache,
     readonly recoveryReport: RecoveryReport,
     private readonly clock: Clock,
-    private readonly scheduler: Scheduler,
+    scheduler: Scheduler,
     readonly logger: Logger,
-    private readonly random: () => number,
+    random: () => number,
   ) {
     this.topic = o.topic;
     this.partition = o.partition;
     this.dir = o.dir;
     this.cfg = resolveLogConfig(o.config);
-    this.segs = segments;
-    this.leo = segments.at(-1)!.nextOffset;
+    this.local = new LocalLog({
+      dir: o.dir, config: () => this.cfg, clock, scheduler, logger, random,
+      // Producer state as of the new segment's base: recovery replays at most this segment. As
+      // Kafka, snapshots of the last two segments are kept (a truncation rarely goes further).
+      onRoll: (base, previous) => this.producers.snapshot(base, previous > this.#logStartOffset ? previous : this.#logStartOffset),
+      onIoError: (err) => this.reportIoError(err),
+      stopped: () => this.closed || this.offline,
+    }, segments);
     const start = o.logStartOffset !== undefined && o.logStartOffset > segments[0]!.baseOffset ? o.logStartOffset : segments[0]!.baseOffset;
-    this.lso = start < this.leo ? start : this.leo;
-    this.hw = this.clamp(o.highWatermark ?? this.lso);
-    this.rp = this.leo;
-    this.lastFlushMs = clock.now();
+    this.#logStartOffset = start < this.leo ? start : this.leo;
+    this.hw = this.clamp(o.highWatermark ?? this.#logStartOffset);
     this.onLogStartOffsetChange = o.onLogStartOffsetChange;
     this.onIoError = o.onIoError;
-    this.producers = new ProducerStateManager({ producerIdExpirationMs: o.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS });
+    this.producers = new LogProducers({
+      dir: o.dir, name: `${o.topic}-${o.partition}`, logger, producerIdExpirationMs: o.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+      onIoError: (err) => this.reportIoError(err),
+    });
   }
 
   private readonly onLogStartOffsetChange: ((log: PartitionLog) => void) | undefined;
@@ -137,22 +96,22 @@ export class PartitionLog {
     });
     const log = new PartitionLog(o, opened.segments, opened.epochCache, opened.report, clock, scheduler, logger, random);
     opened.epochCache.truncateFromEnd(log.leo);
-    opened.epochCache.truncateFromStart(log.lso);
+    opened.epochCache.truncateFromStart(log.#logStartOffset);
     await log.persistEpochs();
     // Recovered data and rebuilt indexes are fsynced, so the recovery point is the log end.
-    if (!opened.report.hadCleanShutdown) await log.flushSegments();
+    if (!opened.report.hadCleanShutdown) await log.local.flush();
     log.producerStateLoad = await log.rebuildProducers();
     await opened.removeCleanShutdownMarker();
-    logger.debug({ logStartOffset: String(log.lso), logEndOffset: String(log.leo), segments: opened.segments.length }, 'log opened');
+    logger.debug({ logStartOffset: String(log.#logStartOffset), logEndOffset: String(log.leo), segments: opened.segments.length }, 'log opened');
     return log;
   }
 
   get config(): Readonly<LogConfig> { return this.cfg; }
-  get logStartOffset(): bigint { return this.lso; }
+  get logStartOffset(): bigint { return this.#logStartOffset; }
   get logEndOffset(): bigint { return this.leo; }
   get highWatermark(): bigint { return this.hw; }
   /** Offsets below this are fsynced (with their indexes). */
-  get recoveryPoint(): bigint { return this.rp; }
+  get recoveryPoint(): bigint { return this.local.recoveryPoint; }
   get latestEpoch(): number | undefined { return this.epochCache.latestEpoch; }
   get epochEntries(): readonly { epoch: number; startOffset: bigint }[] { return this.epochCache.entries; }
   get isClosed(): boolean { return this.closed; }
@@ -161,18 +120,14 @@ export class PartitionLog {
   /** Bytes of all segments' .log files. */
   get size(): number { return this.segs.reduce((sum, s) => sum + s.size, 0); }
   get numberOfSegments(): number { return this.segs.length; }
-  get activeSegment(): LogSegment { return this.segs.at(-1)!; }
+  get activeSegment(): LogSegment { return this.local.activeSegment; }
   /** Snapshot for the cleaner and tools; never mutate. */
   get segmentList(): readonly LogSegment[] { return this.segs; }
+  private get segs(): readonly LogSegment[] { return this.local.segments; }
+  private get leo(): bigint { return this.local.logEndOffset; }
 
   segments(): SegmentInfo[] {
-    return this.segs.map((s, i) => ({
-      baseOffset: s.baseOffset,
-      nextBaseOffset: this.segs[i + 1]?.baseOffset ?? this.leo,
-      sizeBytes: s.size,
-      largestTimestamp: s.largestTimestamp(),
-      isActive: i === this.segs.length - 1,
-    }));
+    return this.local.segmentInfos();
   }
 
   /** Idempotent producer state of one producer id (tools, tests). */
@@ -190,27 +145,7 @@ export class PartitionLog {
   }
 
   private rebuildProducers(): Promise<ProducerStateLoad> {
-    return rebuildProducerState(this.producers, {
-      dir: this.dir, segments: this.segs, logStartOffset: this.lso, logEndOffset: this.leo, nowMs: this.clock.now(), logger: this.logger,
-    });
-  }
-
-  /** A missing snapshot only makes the next open replay more, so a failed write does not fail the caller. */
-  private async snapshotProducers(offset: bigint, keepFrom?: bigint): Promise<void> {
-    try {
-      await writeProducerSnapshot(this.dir, offset, this.producers.entries());
-      if (keepFrom !== undefined) await deleteSnapshotsOutside(this.dir, keepFrom);
-    } catch (err) {
-      this.logger.warn({ err, snapshotOffset: String(offset) }, 'producer state snapshot failed');
-      // A failing disk still takes the directory offline; the caller's operation need not fail.
-      if (isIoError(err)) this.reportIoError(ioError(`producer state snapshot of ${this.topic}-${this.partition}`, err));
-    }
-  }
-
-  /** The log start moved: producers entirely below it are forgotten, and so are older snapshots. */
-  private async pruneProducers(): Promise<void> {
-    this.producers.pruneBefore(this.lso);
-    await deleteSnapshotsOutside(this.dir, this.lso);
+    return this.producers.rebuild({ segments: this.segs, logStartOffset: this.#logStartOffset, logEndOffset: this.leo, nowMs: this.clock.now() });
   }
 
   updateConfig(partial: Partial<LogConfig>): void {
@@ -231,7 +166,7 @@ export class PartitionLog {
   }
 
   private clamp(offset: bigint): bigint {
-    return offset < this.lso ? this.lso : offset > this.leo ? this.leo : offset;
+    return offset < this.#logStartOffset ? this.#logStartOffset : offset > this.leo ? this.leo : offset;
   }
 
   private ensureOpen(): void {
@@ -278,7 +213,7 @@ export class PartitionLog {
     if (this.offline) return;
     this.offline = true;
     this.closed = true;
-    for (const s of this.segs) void s.close(false).catch(() => undefined);
+    this.local.abandon();
   }
 
   /**
@@ -296,28 +231,16 @@ export class PartitionLog {
       const a = analyzeLeaderAppend(batches, this.cfg, isFromClient);
       const appendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? BigInt(this.clock.now()) : -1n;
       const firstOffset = this.leo;
-      const planned: ProducerBatch[] = [];
-      let next = firstOffset;
-      let idempotent = false;
-      for (const b of a.batches) {
-        planned.push({ header: b.header, baseOffset: next, maxTimestamp: appendTime >= 0n ? appendTime : b.header.maxTimestamp });
-        next += BigInt(b.header.lastOffsetDelta) + 1n;
-        if (b.header.producerId >= 0n) idempotent = true;
-      }
-      if (isFromClient && idempotent) {
-        const dup = this.producers.checkLeaderAppend(planned);
-        if (dup) {
-          const logAppendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? dup.timestamp : -1n;
-          return { firstOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTime, recordCount: 0, duplicate: true };
-        }
+      const plan = this.producers.planLeaderAppend(a, firstOffset, appendTime, isFromClient);
+      const dup = plan.duplicate;
+      if (dup) {
+        const logAppendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? dup.timestamp : -1n;
+        return { firstOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTime, recordCount: 0, duplicate: true };
       }
       const info = assignOffsets(batches, a, firstOffset, leaderEpoch, appendTime);
       if (leaderEpoch >= 0 && this.epochCache.assign(leaderEpoch, firstOffset)) await this.persistEpochs();
-      await this.appendChunk(batches, info, a.recordCount);
-      if (idempotent) {
-        const now = this.clock.now();
-        for (const p of planned) this.producers.update(p, now);
-      }
+      await this.local.append(batches, info, a.recordCount);
+      this.producers.recordLeaderAppend(plan, this.clock.now());
       return { firstOffset, lastOffset: info.lastOffset, logAppendTime: appendTime, recordCount: a.recordCount };
     });
   }
@@ -335,78 +258,21 @@ export class PartitionLog {
       if (changed) await this.persistEpochs();
       const first = a.batches[0]!;
       const last = a.batches.at(-1)!;
-      await this.appendChunk(batches, {
+      await this.local.append(batches, {
         firstOffset: first.header.baseOffset,
         lastOffset: last.lastOffset,
         maxTimestamp: a.maxTimestamp,
         offsetOfMaxTimestamp: a.batches[a.maxTimestampBatch]!.lastOffset,
         firstBatchMaxTimestamp: first.header.maxTimestamp,
       }, a.recordCount);
-      const now = this.clock.now();
-      for (const b of a.batches) {
-        if (b.header.producerId >= 0n) this.producers.update({ header: b.header, baseOffset: b.header.baseOffset, maxTimestamp: b.header.maxTimestamp }, now);
-      }
+      this.producers.recordFollowerAppend(a, this.clock.now());
       return { firstOffset: first.header.baseOffset, lastOffset: last.lastOffset, logAppendTime: -1n, recordCount: a.recordCount };
     });
   }
 
-  private async appendChunk(data: Buffer, info: AppendInfo, recordCount: number): Promise<void> {
-    await this.maybeRoll(data.length, info);
-    this.activeSegment.append(data, info);
-    this.leo = info.lastOffset + 1n;
-    this.unflushedMessages += recordCount;
-    if (this.unflushedMessages >= this.cfg.flushIntervalMessages) await this.flushSegments();
-  }
-
-  private async maybeRoll(size: number, info: AppendInfo): Promise<void> {
-    const seg = this.activeSegment;
-    // Kafka's timeWaitedForRoll: incoming timestamp minus the first batch's, else wall-clock age.
-    const first = seg.rollingBasedTimestamp;
-    const age = first !== undefined && first >= 0n ? Number(info.maxTimestamp - first) : this.clock.now() - seg.createdMs;
-    const full = seg.size > 0 && seg.size > this.cfg.segmentBytes - size;
-    const old = seg.size > 0 && age > this.cfg.segmentMs - seg.rollJitterMs;
-    const overflow = info.lastOffset - seg.baseOffset > INT32_MAX || info.firstOffset < seg.baseOffset;
-    if (full || old || overflow || seg.indexesFull) await this.roll(info.firstOffset > this.leo ? info.firstOffset : this.leo);
-  }
-
-  /** Starts a new active segment at `baseOffset`; the old one is fsynced (Kafka flushes on roll). */
-  private async roll(baseOffset: bigint): Promise<void> {
-    const old = this.activeSegment;
-    if (old.size === 0) {
-      if (old.baseOffset === baseOffset) return;
-      this.segs = this.segs.slice(0, -1);
-      await old.deleteFiles();
-    } else old.onBecomeInactive();
-    const seg = LogSegment.create(this.dir, baseOffset, segmentParams(this.cfg), this.clock.now(), jitterFn(this.cfg, this.random)());
-    this.segs = [...this.segs, seg];
-    // Producer state as of the new segment's base: recovery replays at most this segment. As
-    // Kafka, snapshots of the last two segments are kept (a truncation rarely goes further).
-    const previous = this.segs.at(-2)?.baseOffset ?? baseOffset;
-    await this.snapshotProducers(baseOffset, previous > this.lso ? previous : this.lso);
-    if (old.size > 0) {
-      // Kafka flushes the rolled segment asynchronously: appends to the new one need not wait.
-      const sync = await old.prepareFlush();
-      const generation = this.truncations;
-      this.rollFlushes = this.rollFlushes
-        .then(async () => {
-          await sync();
-          if (old !== this.activeSegment) old.unloadIndexes();
-          await fsyncDir(this.dir);
-          // A truncation meanwhile may have removed offsets below baseOffset: then keep the lower point.
-          if (generation === this.truncations && baseOffset > this.rp && baseOffset <= this.leo) this.rp = baseOffset;
-        })
-        .catch((err: unknown) => {
-          this.logger.error({ err, segment: old.logPath }, 'fsync of rolled segment failed');
-          // What the page cache held may never reach the disk: the directory cannot be trusted.
-          if (isIoError(err)) this.reportIoError(ioError(`fsync of ${old.logPath}`, err));
-        });
-    }
-    this.logger.debug({ baseOffset: String(baseOffset) }, 'rolled new log segment');
-  }
-
   /** Forces a roll at the log end offset (tests, tools). */
   forceRoll(): Promise<void> {
-    return this.run(() => this.roll(this.leo));
+    return this.run(() => this.local.roll(this.leo));
   }
 
   /**
@@ -418,8 +284,8 @@ export class PartitionLog {
       this.ensureOpen();
       const segs = this.segs;
       const sizes = segs.map((s) => s.size);
-      if (fetchOffset < this.lso || fetchOffset > this.leo) {
-        throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `offset ${fetchOffset} outside [${this.lso}, ${this.leo}] of ${this.topic}-${this.partition}`);
+      if (fetchOffset < this.#logStartOffset || fetchOffset > this.leo) {
+        throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `offset ${fetchOffset} outside [${this.#logStartOffset}, ${this.leo}] of ${this.topic}-${this.partition}`);
       }
       if (fetchOffset === this.leo || (opts.maxOffset !== undefined && fetchOffset >= opts.maxOffset)) return { records: EMPTY, firstOffset: fetchOffset };
       try {
@@ -438,7 +304,7 @@ export class PartitionLog {
   /** Earliest record with timestamp ≥ ts (ListOffsets by time), or undefined when none. */
   offsetForTimestamp(ts: bigint): Promise<TimestampAndOffset | undefined> {
     this.ensureOpen();
-    return this.guard(() => findOffsetByTimestamp(this.segs, ts, this.lso));
+    return this.guard(() => findOffsetByTimestamp(this.segs, ts, this.#logStartOffset));
   }
 
   endOffsetForEpoch(epoch: number): EpochEndOffset {
@@ -466,28 +332,15 @@ export class PartitionLog {
       this.ensureOpen();
       if (offset < 0n) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot truncate to ${offset}`);
       if (offset >= this.leo) return this.leo;
-      if (offset < this.lso) {
+      if (offset < this.#logStartOffset) {
         await this.truncateFully(offset);
         return this.leo;
       }
-      this.truncations++;
-      const keep = this.segs.filter((s) => s.baseOffset <= offset);
-      const drop = this.segs.filter((s) => s.baseOffset > offset);
-      const seg = keep.at(-1)!;
-      const b = await seg.findBatch(offset);
-      let newLeo = offset;
-      if (b) {
-        if (b.header.baseOffset < offset) newLeo = b.header.baseOffset;
-        await seg.truncateTo(b.position, newLeo);
-      }
-      this.segs = keep;
-      await this.retire(drop);
-      this.leo = newLeo;
+      const { logEndOffset: newLeo, removedSegments } = await this.local.truncateTo(offset);
       if (this.epochCache.truncateFromEnd(newLeo)) await this.persistEpochs();
       await this.rebuildProducers();
       if (this.hw > newLeo) this.hw = newLeo;
-      if (this.rp > newLeo) this.rp = newLeo;
-      this.logger.info({ offset: String(offset), logEndOffset: String(newLeo), removedSegments: drop.length }, 'truncated log');
+      this.logger.info({ offset: String(offset), logEndOffset: String(newLeo), removedSegments }, 'truncated log');
       return newLeo;
     });
   }
@@ -499,16 +352,10 @@ export class PartitionLog {
 
   private async truncateFully(offset: bigint): Promise<void> {
     this.ensureOpen();
-    this.truncations++;
-    const old = this.segs;
-    this.segs = [];
-    for (const s of old) await s.close(false);
-    await this.retire(old);
-    this.segs = [LogSegment.create(this.dir, offset, segmentParams(this.cfg), this.clock.now(), jitterFn(this.cfg, this.random)())];
-    this.leo = this.lso = this.hw = this.rp = offset;
+    await this.local.reset(offset);
+    this.#logStartOffset = this.hw = offset;
     this.epochCache.clear();
-    this.producers.clear();
-    await deleteSnapshotsOutside(this.dir, offset, offset - 1n);
+    await this.producers.clear(offset);
     await this.persistEpochs();
     this.onLogStartOffsetChange?.(this);
   }
@@ -520,15 +367,15 @@ export class PartitionLog {
   advanceLogStartOffset(offset: bigint): Promise<bigint> {
     return this.run(async () => {
       this.ensureOpen();
-      if (offset <= this.lso) return this.lso;
+      if (offset <= this.#logStartOffset) return this.#logStartOffset;
       if (offset > this.hw) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot move log start to ${offset}, above the high watermark ${this.hw}`);
-      this.lso = offset;
+      this.#logStartOffset = offset;
       if (this.epochCache.truncateFromStart(offset)) await this.persistEpochs();
-      await this.pruneProducers();
+      await this.producers.prune(this.#logStartOffset);
       this.onLogStartOffsetChange?.(this);
-      if (offset === this.leo && this.activeSegment.size > 0) await this.roll(this.leo);
+      if (offset === this.leo && this.activeSegment.size > 0) await this.local.roll(this.leo);
       await this.deleteSegments(selectSegmentsToDelete(this.segments(), { retentionMs: -1, retentionBytes: -1, logStartOffset: offset, highWatermark: this.hw }, this.clock.now()));
-      return this.lso;
+      return this.#logStartOffset;
     });
   }
 
@@ -544,12 +391,12 @@ export class PartitionLog {
       const active = this.activeSegment;
       // An expired active segment can only go once it is rolled (and fully below the high watermark).
       if (timeAndSize && this.cfg.retentionMs >= 0 && active.size > 0 && this.hw >= this.leo && this.clock.now() - Number(active.largestTimestamp()) > this.cfg.retentionMs) {
-        await this.roll(this.leo);
+        await this.local.roll(this.leo);
       }
       const selected = selectSegmentsToDelete(this.segments(), {
         retentionMs: timeAndSize ? this.cfg.retentionMs : -1,
         retentionBytes: timeAndSize ? this.cfg.retentionBytes : -1,
-        logStartOffset: this.lso,
+        logStartOffset: this.#logStartOffset,
         highWatermark: this.hw,
       }, this.clock.now());
       await this.deleteSegments(selected);
@@ -560,45 +407,31 @@ export class PartitionLog {
   private async deleteSegments(selected: readonly SegmentDeletion[]): Promise<void> {
     if (selected.length === 0) return;
     const newStart = selected.at(-1)!.nextBaseOffset;
-    if (newStart > this.lso) {
+    if (newStart > this.#logStartOffset) {
       // logStartOffset moves first, so nobody is sent to a segment about to vanish.
-      this.lso = newStart;
+      this.#logStartOffset = newStart;
       if (this.epochCache.truncateFromStart(newStart)) await this.persistEpochs();
-      await this.pruneProducers();
+      await this.producers.prune(this.#logStartOffset);
       this.onLogStartOffsetChange?.(this);
     }
-    const bases = new Set(selected.map((s) => s.baseOffset));
-    const victims = this.segs.filter((s) => bases.has(s.baseOffset) && s !== this.activeSegment);
-    this.segs = this.segs.filter((s) => !victims.includes(s));
-    await this.retire(victims);
-    this.logger.info({ segments: selected.map((s) => `${s.baseOffset}:${s.reason}`), logStartOffset: String(this.lso) }, 'deleted log segments');
+    await this.local.remove(new Set(selected.map((s) => s.baseOffset)));
+    this.logger.info({ segments: selected.map((s) => `${s.baseOffset}:${s.reason}`), logStartOffset: String(this.#logStartOffset) }, 'deleted log segments');
   }
 
   /** Renames to `.deleted` now, removes after fileDeleteDelayMs (leftovers are removed on the next open). */
   retire(victims: readonly LogSegment[]): Promise<void> {
-    return retireSegments(victims, this.cfg.fileDeleteDelayMs, this.scheduler, (err) => this.logger.error({ err, task: 'delete-segments' }, 'storage task failed'));
+    return this.local.retire(victims);
   }
 
   /** fsync everything appended so far; the recovery point becomes the log end offset. */
   flush(): Promise<void> {
-    return this.run(() => this.flushSegments());
+    return this.run(() => this.local.flush());
   }
 
   /** Flushes when flushIntervalMs has passed since the last flush and something is unflushed. */
   maybeFlushOnTime(): Promise<void> {
-    if (this.closed || this.offline || this.unflushedMessages === 0 || this.clock.now() - this.lastFlushMs < this.cfg.flushIntervalMs) return Promise.resolve();
+    if (this.closed || this.offline || !this.local.flushDue) return Promise.resolve();
     return this.flush();
-  }
-
-  private async flushSegments(): Promise<void> {
-    if (this.closed || this.offline) return;
-    const upTo = this.leo;
-    await this.rollFlushes;
-    for (const s of this.segs) if (s.nextOffset > this.rp || s === this.activeSegment || s.flushedSize < s.size) await s.flush();
-    await fsyncDir(this.dir);
-    if (upTo > this.rp) this.rp = upTo;
-    this.unflushedMessages = 0;
-    this.lastFlushMs = this.clock.now();
   }
 
   /** Runs `task` as the single writer (the cleaner's swap uses this). */
@@ -611,7 +444,7 @@ export class PartitionLog {
 
   /** Replaces the segment list (cleaner swap); only from inside `exclusive`. */
   replaceSegmentList(segments: LogSegment[]): void {
-    this.segs = segments;
+    this.local.replaceSegments(segments);
   }
 
   /** Flushes, persists indexes and the epoch cache, and leaves the clean-shutdown marker. */
@@ -619,14 +452,14 @@ export class PartitionLog {
     return this.run(async () => {
       if (this.closed || this.offline) return;
       const clean = opts.clean ?? true;
-      await this.rollFlushes;
+      await this.local.rolledSegmentsFlushed();
       if (clean) {
-        await this.flushSegments();
+        await this.local.flush();
         await this.persistEpochs();
-        await this.snapshotProducers(this.leo);
+        await this.producers.snapshot(this.leo);
       }
       this.closed = true;
-      for (const s of this.segs) await s.close(clean);
+      await this.local.closeSegments(clean);
       if (clean) await writeFileAtomic(join(this.dir, CLEAN_SHUTDOWN_MARKER), `${this.leo}\n`);
     });
   }

@@ -14,6 +14,7 @@ import {
   encodeConfigChange,
   encodeEntityConfig,
   encodeTopicAssignment,
+  generateTopicId,
   isCoordinationError,
   readBrokers,
   readTopicAssignment,
@@ -133,7 +134,7 @@ export class TopicAdmin {
     // Config first, as AdminZkClient does: the controller must find it when the topic appears.
     await this.setOrCreate(topicConfigPath(req.name), encodeEntityConfig(configs));
     try {
-      await this.store.create(topicPath(req.name), encodeTopicAssignment(assignmentOf(assignment)), 'persistent');
+      await this.store.create(topicPath(req.name), encodeTopicAssignment({ ...assignmentOf(assignment), topicId: generateTopicId() }), 'persistent');
     } catch (err) {
       if (isCoordinationError(err, 'CRD_NODE_EXISTS')) throw new TopicAdminError('BRK_TOPIC_ALREADY_EXISTS', `Topic '${req.name}' already exists.`);
       throw err;

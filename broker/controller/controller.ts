@@ -352,7 +352,17 @@ export class Controller {
     });
     this.active = ac;
     this.log.info({ controllerEpoch: outcome.lease.controllerEpoch, epochZkVersion: outcome.lease.epochZkVersion }, 'elected controller');
-    await ac.failover();
+    try {
+      await ac.failover();
+    } catch (err) {
+      // Kafka's triggerControllerMove: a controller whose context did not load must not stay active
+      // (the retried election would return early, and a later re-read would take every topic it
+      // missed for a new one). Give /controller up; the election runs again from the start.
+      this.log.warn({ controllerEpoch: ac.epoch, err: (err as Error).message }, 'controller failover failed; resigning so that the election runs again');
+      this.resign('failover failed');
+      await resignController(this.o.store, outcome.lease).catch((e: unknown) => this.log.warn({ err: e }, 'could not delete /controller after a failed failover'));
+      throw err;
+    }
     this.scheduleRebalance(ac);
   }
 

@@ -1,5 +1,5 @@
 /**
- * AlterConfigs (key 33): replaces a topic's overrides (validated against the topic config table:
+ * AlterConfigs (key 33), v0–2 (v2 flexible): replaces a topic's overrides (validated against the topic config table:
  * unknown keys and bad values → INVALID_CONFIG) and notifies every broker through
  * /config/changes. Any broker may answer it (Kafka routes topic resources to any broker).
  * Broker resources are refused: there are no dynamic broker configs yet.
@@ -19,7 +19,7 @@ export function createAlterConfigsHandler(deps: HandlerDeps): ApiHandler<typeof 
   return {
     apiKey: ApiKey.AlterConfigs,
     minVersion: 0,
-    maxVersion: 1,
+    maxVersion: 2,
     async handle(_ctx, request) {
       const responses = await Promise.all(
         request.resources.map(async (r): Promise<Result> => {

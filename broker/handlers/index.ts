@@ -104,7 +104,7 @@ export function dataPathHandlers(deps: HandlerDeps): KafkaHandler[] {
 }
 
 export { createApiVersionsHandler, apiVersionsBody } from './api-versions.js';
-export { type HandlerDeps, pollUntil } from './deps.js';
+export { type HandlerDeps, waitForMetadata } from './deps.js';
 export { createProduceHandler } from './produce.js';
 export { createFetchHandler } from './fetch.js';
 export { createListOffsetsHandler } from './list-offsets.js';

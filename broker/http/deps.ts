@@ -66,6 +66,8 @@ export interface PartitionSnapshot {
 
 export interface TopicSnapshot {
   readonly name: string;
+  /** Topic id (KIP-516), when known. */
+  readonly topicId?: string;
   readonly internal?: boolean;
   /** Topic-level overrides (/config/topics/<t>). */
   readonly configs: Readonly<Record<string, string>>;

@@ -138,6 +138,10 @@ describe('http admin API: every route against 3 broker processes', function () {
     const grown = await call(1, 'POST', '/topics/:name/partitions', { name: topic }, { totalCount: 3 });
     expect(grown.status, grown.text).to.equal(200);
     await waitFor(async () => (await call(2, 'GET', '/topics/:name', { name: topic })).body.partitions?.length === 3, '3 partitions visible');
+    // The topic id (KIP-516): the same on every broker, and kept when partitions are added.
+    const ids = await Promise.all([1, 2, 3].map(async (id) => (await call(id, 'GET', '/topics/:name', { name: topic })).body.topicId));
+    expect(ids[0]).to.match(/^[A-Za-z0-9_-]{22}$/);
+    expect(ids).to.deep.equal([d.body.topicId, d.body.topicId, d.body.topicId]);
 
     const metricsOf = async (): Promise<string> => (await Promise.all([1, 2, 3].map(async (id) => (await call(id, 'GET', '/metrics')).text))).join('\n');
     expect(await metricsOf()).to.match(new RegExp(`^kafka_server_brokertopicmetrics_messagesin_total\\{topic="${topic}"\\} 3$`, 'm'));

@@ -48,6 +48,6 @@ describe('group-apis > error responses (what the router sends when a handler thr
         checked++;
       }
     }
-    expect(checked).to.equal(3 + 6 + 4 + 4 + 4 + 8 + 6 + 5 + 3 + 2);
+    expect(checked).to.equal(4 + 8 + 6 + 5 + 5 + 9 + 8 + 6 + 5 + 3);
   });
 });
