@@ -32,7 +32,7 @@ import { LogManager, type LogManagerIntervals } from '../storage/index.js';
 import { TopicAdmin } from './admin/index.js';
 import type { RunningAdminHttp } from './http/index.js';
 import { BrokerMetrics } from './metrics/index.js';
-import { brokerMetricProviders, clusterGroupOps, registerGroupAdmin, startBrokerAdminHttp, type BrokerParts } from './broker-admin.js';
+import { brokerMetricProviders, clusterGroupOps, registerDashboardData, registerGroupAdmin, startBrokerAdminHttp, type BrokerParts } from './broker-admin.js';
 import type { ClusterGroupOps } from './group-admin.js';
 import type { BrokerConfig } from './config/index.js';
 import { Controller } from './controller/index.js';
@@ -332,6 +332,7 @@ export class Broker {
       logger: this.log,
     });
     registerGroupAdmin(this.parts);
+    registerDashboardData(this.parts, this.metrics);
   }
 
   private async stopReplicaManager(): Promise<void> {

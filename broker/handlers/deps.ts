@@ -29,7 +29,7 @@ export interface HandlerDeps {
 
 interface DataPathObserver {
   onProduce(event: { topic: string; bytes: number; messages: number; failed?: boolean }): void;
-  onFetch(event: { topic: string; bytes: number; replication?: boolean; failed?: boolean }): void;
+  onFetch(event: { topic: string; bytes: number; messages?: number; replication?: boolean; failed?: boolean }): void;
 }
 
 /**

@@ -8,7 +8,7 @@
  * largest epoch ≤ lastFetchedEpoch and its end offset) to truncate to, as Kafka's
  * Partition.readRecords does.
  */
-import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
+import { ApiKey, countRecords, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';
 import { endOffsetForEpoch, fetchRecords, type FetchPartitionRequest } from '../replica/index.js';
 import { tpKey } from '../../common/index.js';
@@ -79,7 +79,7 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
         signal: ctx.signal,
       });
       if (deps.metrics !== undefined) {
-        for (const r of results) deps.metrics.onFetch({ topic: r.topic, bytes: r.records.length, failed: r.errorCode !== ErrorCode.NONE });
+        for (const r of results) deps.metrics.onFetch({ topic: r.topic, bytes: r.records.length, messages: countRecords(r.records), failed: r.errorCode !== ErrorCode.NONE });
       }
       let i = 0;
       return {

@@ -119,7 +119,11 @@ export class BrokerProcess {
 
   /** Runs broker-start.sh -daemon; resolves with the script's result (code 0 = serving). */
   start(extraArgs: string[] = [], timeoutMs = brokerStartTimeoutMs()): Promise<ScriptResult> {
-    return run([BROKER_START, '-daemon', this.configFile, ...extraArgs], timeoutMs, this.scriptEnv);
+    // broker-start.sh has its own deadline (SAMSA_BROKER_START_TIMEOUT); a caller allowing more
+    // than the default must extend it too, or the script gives up first whatever timeoutMs says.
+    const scriptSeconds = Math.floor(timeoutMs / 1000) - 15;
+    const env = scriptSeconds * 1000 > brokerStartTimeoutMs() - 15_000 ? { ...this.scriptEnv, SAMSA_BROKER_START_TIMEOUT: String(scriptSeconds) } : this.scriptEnv;
+    return run([BROKER_START, '-daemon', this.configFile, ...extraArgs], timeoutMs, env);
   }
 
   stop(timeoutMs = 40_000): Promise<ScriptResult> {
