@@ -312,20 +312,26 @@ export class PartitionOperations {
       const leader = fresh.includes(cur.leader) && canLead.has(cur.leader) ? cur.leader : assignment.find((r) => fresh.includes(r) && canLead.has(r));
       if (leader === undefined) {
         kept.push(tp);
+        // The leader's new incarnation still needs a LeaderAndIsr it will apply (a broker ignores
+        // an unchanged leader epoch, and one whose session expired stays fenced until it gets
+        // one): bump the epoch, as Kafka's controller does for a broker it saw bounce.
+        if (canLead.has(cur.leader) && stale(tp, cur.leader)) return { leader: cur.leader, isr: cur.isr, leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.rt.controllerEpoch };
         return 'skip';
       }
       return { leader, isr: fresh, leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.rt.controllerEpoch };
     };
     const { updated } = await this.updateLeadership(tps, compute);
+    const keptSet = new Set(kept);
     for (const tp of updated) {
       const l = this.ctx.leadership.get(tpKey(tp.topic, tp.partition))!;
       this.rt.stateLog.warn(
         { controllerId: this.rt.controllerId, controllerEpoch: this.rt.controllerEpoch, topic: tp.topic, partition: tp.partition, leader: l.state.leader, leaderEpoch: l.state.leaderEpoch, isr: l.state.isr },
-        'restarted brokers left the ISR: their membership predates their registration',
+        keptSet.has(tp) ? 'every live ISR member restarted since the ISR was written; kept, leader epoch bumped for the new registration' : 'restarted brokers left the ISR: their membership predates their registration',
       );
       batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((r) => live.has(r)), tp);
     }
     for (const tp of kept) {
+      if (updated.includes(tp)) continue;
       this.rt.stateLog.warn({ topic: tp.topic, partition: tp.partition, isr: this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.isr }, 'every live ISR member restarted since the ISR was written; keeping it');
     }
     return updated;
