@@ -99,6 +99,8 @@ export function registerControlApis(w: ReplicationWiring, rm: ReplicaManager, lo
     listener: {
       onLeaderAndIsr: (states, origin) => rm.onLeaderAndIsr(states, origin),
       onStopReplica: (partitions, origin) => rm.onStopReplica(partitions, origin),
+      // Answered before any epoch check: how the controller learns which replicas are offline.
+      isReplicaOffline: (topic, partition) => rm.isReplicaOffline(topic, partition),
       onMetadataUpdate: (deleted) => {
         rm.onMetadataCacheUpdated();
         // A follower whose broker left the metadata stops holding the HW now, not at its lag timeout.
