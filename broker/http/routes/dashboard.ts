@@ -9,7 +9,7 @@ import { validateTopicName } from '../../admin/index.js';
 import { documented } from '../openapi.js';
 import type { AdminHttpDeps, DashboardOps } from '../deps.js';
 import { AdminHttpError, notImplemented } from '../errors.js';
-import { errorResponses, offsetSchema, partitionResultsSchema, topicNameParams } from '../schemas.js';
+import { errorResponses, offsetSchema, partitionResultsSchema, reassignmentSchema, topicNameParams } from '../schemas.js';
 
 const count = { type: 'integer', minimum: 0 };
 
@@ -29,14 +29,10 @@ const statsSchema = {
     reassignments: {
       type: 'array',
       items: {
-        type: 'object',
-        required: ['topic', 'partition', 'replicas', 'addingReplicas', 'removingReplicas', 'addingInSync'],
+        ...reassignmentSchema,
+        required: [...reassignmentSchema.required, 'addingInSync'],
         properties: {
-          topic: { type: 'string' },
-          partition: { type: 'integer' },
-          replicas: { type: 'array', items: { type: 'integer' } },
-          addingReplicas: { type: 'array', items: { type: 'integer' } },
-          removingReplicas: { type: 'array', items: { type: 'integer' } },
+          ...reassignmentSchema.properties,
           addingInSync: { type: 'array', items: { type: 'integer' }, description: 'Adding replicas already in the ISR (the progress)' },
         },
       },
