@@ -30,7 +30,6 @@ import type { ClusterGroupOps } from './group-admin.js';
 import type { BrokerConfig } from './config/index.js';
 import { Controller } from './controller/index.js';
 import { dataPathHandlers } from './handlers/index.js';
-import { createInitProducerIdHandler } from './handlers/init-producer-id.js';
 import { stateChangeLogger } from './logging.js';
 import { type BrokerIdentity, type ControlApi, ControlRequestHandler, MetadataCache, resolveBrokerIdentity } from './metadata/index.js';
 import { realScheduler, type Scheduler } from './network/index.js';
@@ -49,6 +48,7 @@ import {
 } from './replica/index.js';
 import { ProducerIdManager } from './producer-id-manager.js';
 import { wireGroupCoordinator } from './broker-groups.js';
+import { wireTransactionCoordinator, type TxnWiring } from './broker-txn.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
 import { BrokerServer } from './server.js';
 
@@ -88,6 +88,7 @@ export class Broker {
   private controlHandler: ControlRequestHandler | undefined;
   private configWatcher: ConfigChangeWatcher | undefined;
   private groups: GroupCoordinatorComponent | undefined;
+  private txn: TxnWiring | undefined;
   private readonly parts: BrokerParts;
   /** Cluster-wide consumer-group operations (HTTP /groups) and lag for /metrics. */
   readonly groupOps: ClusterGroupOps;
@@ -277,10 +278,24 @@ export class Broker {
     })) {
       this.server.registerHandler(h);
     }
-    // Idempotent producers (any broker answers InitProducerId from its own block of ids).
+    // Producer ids come from this broker's own block (idempotent producers ask any broker);
+    // transactional ids go to their coordinator (InitProducerId is registered there).
     const producerIds = new ProducerIdManager({ store: this.session, brokerId, logger: this.log });
-    this.server.registerHandler(createInitProducerIdHandler({ producerIds, logger: this.log }));
+    this.txn = await wireTransactionCoordinator({
+      brokerId,
+      config: this.config,
+      store: this.session,
+      replicaManager: rm,
+      metadataCache: this.metadataCache,
+      topicAdmin,
+      server: this.server,
+      producerIds,
+      scheduler: this.scheduler,
+      groups: () => this.groups,
+      logger: this.log,
+    });
     this.groups = await wireGroupCoordinator({
+      transactionPlacement: this.txn.placement,
       brokerId,
       config: this.config,
       store: this.session,
@@ -290,6 +305,7 @@ export class Broker {
       server: this.server,
       logger: this.log,
     });
+    this.txn.registerHandlers();
     registerGroupAdmin(this.parts);
     this.configWatcher = new ConfigChangeWatcher(this.session, rm, this.log.child({ module: 'config-changes' }));
     await this.configWatcher.start();
@@ -297,7 +313,8 @@ export class Broker {
 
   private async stopReplicaManager(): Promise<void> {
     this.configWatcher?.stop();
-    // Parked joins/syncs answer NOT_COORDINATOR before the logs go away.
+    // Marker sending stops and parked joins/syncs answer NOT_COORDINATOR before the logs go away.
+    await this.txn?.shutdown();
     await this.groups?.shutdown();
     await this.replicaManagerValue?.shutdown();
   }

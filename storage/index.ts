@@ -8,6 +8,7 @@ export {
   DEFAULT_PRODUCER_ID_EXPIRATION_MS,
   type PartitionLogOptions,
   type AppendResult,
+  type AppendOrigin,
 } from './partition-log.js';
 export {
   ProducerStateManager,

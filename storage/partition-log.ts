@@ -64,6 +64,13 @@ export interface AppendResult {
 
 export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 
+/**
+ * Who appends as leader (Kafka's AppendOrigin): a client's batches are checked against producer
+ * state and may not be control batches; the transaction coordinator writes markers (control
+ * batches) and its own logs without sequence checks.
+ */
+export type AppendOrigin = 'client' | 'coordinator';
+
 const EMPTY: Buffer = Buffer.alloc(0);
 const INT32_MAX = 0x7fffffffn;
 
@@ -233,10 +240,10 @@ export class PartitionLog {
    * `duplicate: true`; a sequence gap → STG_OUT_OF_ORDER_SEQUENCE, an old epoch →
    * STG_INVALID_PRODUCER_EPOCH, nothing written.
    */
-  appendAsLeader(batches: Buffer, leaderEpoch: number, opts: { isFromClient?: boolean } = {}): Promise<AppendResult> {
+  appendAsLeader(batches: Buffer, leaderEpoch: number, opts: { origin?: AppendOrigin } = {}): Promise<AppendResult> {
     return this.queue.run(async () => {
       this.ensureOpen();
-      const isFromClient = opts.isFromClient ?? true;
+      const isFromClient = (opts.origin ?? 'client') === 'client';
       const a = analyzeLeaderAppend(batches, this.cfg, isFromClient);
       const appendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? BigInt(this.clock.now()) : -1n;
       const firstOffset = this.leo;

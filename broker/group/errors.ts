@@ -33,6 +33,7 @@ export const GroupErrorCode = {
   MEMBER_ID_REQUIRED: ErrorCode.MEMBER_ID_REQUIRED,
   GROUP_MAX_SIZE_REACHED: ErrorCode.GROUP_MAX_SIZE_REACHED,
   FENCED_INSTANCE_ID: ErrorCode.FENCED_INSTANCE_ID,
+  UNSTABLE_OFFSET_COMMIT: ErrorCode.UNSTABLE_OFFSET_COMMIT,
 } as const;
 
 export type GroupErrorCodeValue = (typeof GroupErrorCode)[keyof typeof GroupErrorCode];

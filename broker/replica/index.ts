@@ -4,6 +4,7 @@ export { Purgatory, waitUntil, type WaitOutcome } from './purgatory.js';
 export { ReplicaManager, NO_LEADER_EPOCH, type ReplicaManagerOptions, type ReplicationMetrics, type ReplicationOptions, type LeadershipListener } from './replica-manager.js';
 export { TopicConfigs, toLogConfig, type TopicSettings } from './topic-configs.js';
 export { appendRecords, type ProduceEntry, type ProduceOptions, type ProducePartitionResult } from './produce-path.js';
+export { writeTxnMarkers, type TxnMarker, type TxnMarkerOutcome } from './txn-markers.js';
 export { fetchRecords, type FetchParams, type FetchPartitionRequest, type FetchPartitionResult } from './fetch-path.js';
 export {
   listOffset,

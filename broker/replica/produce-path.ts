@@ -7,6 +7,7 @@
  * if by then the ISR is below min.insync.replicas the answer is NOT_ENOUGH_REPLICAS_AFTER_APPEND.
  */
 import { ErrorCode, iterateBatches, iterateRecords } from '../../protocol/index.js';
+import type { AppendOrigin } from '../../storage/index.js';
 import { BrokerError, toWireError } from '../errors.js';
 import type { Partition } from './partition.js';
 import { waitUntil } from './purgatory.js';
@@ -35,6 +36,11 @@ export interface ProduceOptions {
   readonly acks: number;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  /**
+   * Who writes: a client (the default; idempotence and transaction checks apply, control batches
+   * refused) or the transaction coordinator (markers, through WriteTxnMarkers).
+   */
+  readonly origin?: AppendOrigin;
 }
 
 interface Pending {
@@ -54,7 +60,7 @@ function requireKeys(records: Buffer): void {
   }
 }
 
-async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number): Promise<{ result: ProducePartitionResult; pending?: Pending }> {
+async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, origin: AppendOrigin): Promise<{ result: ProducePartitionResult; pending?: Pending }> {
   const result: ProducePartitionResult = {
     topic: e.topic,
     partition: e.partition,
@@ -74,7 +80,7 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number): Pro
     }
     if (p.log.config.cleanupPolicy.includes('compact')) requireKeys(e.records);
     const leaderEpoch = p.leaderEpoch;
-    const appended = await p.log.appendAsLeader(e.records, leaderEpoch);
+    const appended = await p.log.appendAsLeader(e.records, leaderEpoch, { origin });
     rm.onLogAppended(p);
     result.baseOffset = appended.firstOffset;
     result.logAppendTimeMs = appended.logAppendTime;
@@ -102,7 +108,7 @@ function pendingOutcome(rm: ReplicaManager, w: Pending): number | undefined {
 /** Appends every entry (partitions concurrently) and, for acks=-1, waits for replication. */
 export async function appendRecords(rm: ReplicaManager, entries: readonly ProduceEntry[], o: ProduceOptions): Promise<ProducePartitionResult[]> {
   const deadline = rm.scheduler.now() + Math.max(0, o.timeoutMs);
-  const appended = await Promise.all(entries.map((e) => appendOne(rm, e, o.acks)));
+  const appended = await Promise.all(entries.map((e) => appendOne(rm, e, o.acks, o.origin ?? 'client')));
   const waiting = appended.flatMap((a) => (a.pending === undefined ? [] : [a.pending]));
   if (waiting.length > 0) {
     const keys = [...new Set(waiting.map((w) => w.partition.key))];
