@@ -74,7 +74,10 @@ export function brokerMetricProviders(parts: BrokerParts, groupOps: ClusterGroup
       const all = parts.replicaManager()?.allPartitions() ?? [];
       const led = all.filter((p) => p.isLeader);
       const minIsr = (t: string): number => parts.topicConfigs()?.get(t).minInsyncReplicas ?? 1;
+      const fence = parts.replicaManager()?.fenceStatus();
       return {
+        zooKeeperFenced: fence?.contactLost === true ? 1 : 0,
+        zooKeeperFencedPartitions: fence?.fencedPartitions ?? 0,
         leaderCount: led.length,
         partitionCount: all.filter((p) => p.role !== 'none').length,
         underReplicatedPartitions: led.filter((p) => p.isr.length < p.replicas.length).length,
@@ -127,6 +130,9 @@ export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningA
       const reasons: string[] = [];
       if ((parts.controller()?.brokerEpoch ?? -1n) < 0n) reasons.push('not registered in ZooKeeper');
       if (cache.updateCount === 0) reasons.push('no metadata from the controller yet');
+      const fence = parts.replicaManager()?.fenceStatus();
+      if (fence?.contactLost === true) reasons.push('fenced: no ZooKeeper contact within the session timeout minus the margin');
+      else if ((fence?.fencedPartitions ?? 0) > 0) reasons.push(`fenced: ${fence!.fencedPartitions} partitions led by an expired ZooKeeper session await the controller`);
       return reasons.length === 0 ? { ready: true } : { ready: false, reasons };
     },
     topics: topicViewFromMetadata({

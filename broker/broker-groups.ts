@@ -15,7 +15,7 @@ import type { MetadataCache } from './metadata/index.js';
 import type { ReplicaManager } from './replica/index.js';
 import type { BrokerServer } from './server.js';
 
-export interface GroupWiringOptions {
+interface GroupWiringOptions {
   readonly brokerId: number;
   readonly config: BrokerConfig;
   readonly store: CoordinationStore;

@@ -19,7 +19,7 @@ import type { CoordinatorPlacement } from './handlers/group-apis.js';
 import { createInitProducerIdHandler } from './handlers/init-producer-id.js';
 import { txnApiHandlers } from './handlers/txn-apis.js';
 import type { MetadataCache } from './metadata/index.js';
-import type { Scheduler } from './network/index.js';
+import type { Scheduler } from '../common/index.js';
 import type { ProducerIdManager } from './producer-id-manager.js';
 import { writeTxnMarkers, type ReplicaManager, type TxnMarker } from './replica/index.js';
 import type { BrokerServer } from './server.js';

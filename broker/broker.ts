@@ -20,7 +20,7 @@
  */
 import { createServer } from 'node:net';
 import type { Logger } from 'pino';
-import { ZkSession, type ZkSessionOptions } from '../coordination/index.js';
+import { isCoordinationError, ZkSession, type ZkSessionOptions } from '../coordination/index.js';
 import { LogManager, type LogManagerIntervals } from '../storage/index.js';
 import { TopicAdmin } from './admin/index.js';
 import type { RunningAdminHttp } from './http/index.js';
@@ -32,7 +32,7 @@ import { Controller } from './controller/index.js';
 import { dataPathHandlers } from './handlers/index.js';
 import { stateChangeLogger } from './logging.js';
 import { type BrokerIdentity, type ControlApi, ControlRequestHandler, MetadataCache, resolveBrokerIdentity } from './metadata/index.js';
-import { realScheduler, type Scheduler } from './network/index.js';
+import { backgroundScheduler, type Scheduler, sleep } from '../common/index.js';
 import {
   ALTER_ISR_API,
   ConfigChangeWatcher,
@@ -96,7 +96,7 @@ export class Broker {
   constructor(private readonly o: BrokerOptions) {
     this.config = o.config;
     this.log = o.logger;
-    this.scheduler = o.scheduler ?? realScheduler;
+    this.scheduler = o.scheduler ?? backgroundScheduler;
     this.server = new BrokerServer({ config: o.config, logger: o.logger, shutdownDrainMs: o.shutdownDrainMs, scheduler: this.scheduler });
     this.session = new ZkSession({
       connect: o.config.zookeeperConnect,
@@ -231,6 +231,7 @@ export class Broker {
       stateChangeLogger: states,
       replicaLagTimeMaxMs: this.config.int('replica.lag.time.max.ms'),
       replication: this.replicationOptions(),
+      zooKeeper: this.session,
     });
     this.replicaManagerValue = rm;
     this.server.registerInternal(REPLICA_FETCH_API, async (_ctx, body) => {
@@ -386,10 +387,10 @@ export class Broker {
         await this.controllerValue.startup();
         return;
       } catch (err) {
-        const duplicate = (err as { code?: unknown }).code === 'CRD_DUPLICATE_BROKER';
+        const duplicate = isCoordinationError(err, 'CRD_DUPLICATE_BROKER');
         if (!duplicate || this.scheduler.now() >= deadline) throw err;
         if (attempt === 1) this.log.warn({ brokerId: this.brokerId }, 'broker id still registered by an older session; waiting for that session to expire');
-        await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, 500));
+        await sleep(this.scheduler, 500);
       }
     }
   }
@@ -429,7 +430,7 @@ export class Broker {
         this.log.warn({ attempt }, 'ZooKeeper is not connected; giving up on controlled shutdown');
         return;
       }
-      if (attempt < attempts) await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, this.config.int('controlled.shutdown.retry.backoff.ms')));
+      if (attempt < attempts) await sleep(this.scheduler, this.config.int('controlled.shutdown.retry.backoff.ms'));
     }
   }
 

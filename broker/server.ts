@@ -16,7 +16,7 @@ import type { Logger } from './logging.js';
 import { InterBrokerClient } from './network/inter-broker-client.js';
 import { InternalRouter } from './network/internal-router.js';
 import { RequestRouter } from './network/request-router.js';
-import type { Scheduler } from './network/scheduler.js';
+import type { Scheduler } from '../common/index.js';
 import { type BoundEndpoint, SocketServer } from './network/socket-server.js';
 import type { Authorizer, InternalHandler, KafkaHandler } from './request-context.js';
 

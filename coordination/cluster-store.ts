@@ -3,6 +3,7 @@
  * topic assignments, partition states, configs and admin requests. Bulk reads are pipelined
  * (all requests in flight at once, in bounded chunks) because failover is O(partitions).
  */
+import { tpKey } from '../common/index.js';
 import { isCoordinationError } from './errors.js';
 import {
   BROKER_IDS_PATH,
@@ -57,7 +58,7 @@ export async function readBrokerIds(store: CoordinationStore, watcher?: Watcher)
   return children.map(Number).filter((n) => Number.isInteger(n)).sort((a, b) => a - b);
 }
 
-export async function readBroker(store: CoordinationStore, id: number): Promise<RegisteredBroker | null> {
+async function readBroker(store: CoordinationStore, id: number): Promise<RegisteredBroker | null> {
   const path = brokerIdPath(id);
   const node = await getOrNull(store.getData(path));
   if (node === null) return null;
@@ -104,7 +105,7 @@ export async function readTopicAssignments(
   return out;
 }
 
-export async function readPartitionState(store: CoordinationStore, topic: string, partition: number): Promise<PartitionStateWithVersion | null> {
+async function readPartitionState(store: CoordinationStore, topic: string, partition: number): Promise<PartitionStateWithVersion | null> {
   const path = partitionStatePath(topic, partition);
   const node = await getOrNull(store.getData(path));
   if (node === null) return null;
@@ -121,7 +122,7 @@ export async function readPartitionStates(
   store: CoordinationStore,
   partitions: readonly TopicPartitionKey[],
 ): Promise<Map<string, PartitionStateWithVersion>> {
-  const read = await pipelined(partitions, async (p) => [`${p.topic}-${p.partition}`, await readPartitionState(store, p.topic, p.partition)] as const);
+  const read = await pipelined(partitions, async (p) => [tpKey(p.topic, p.partition), await readPartitionState(store, p.topic, p.partition)] as const);
   const out = new Map<string, PartitionStateWithVersion>();
   for (const [k, s] of read) if (s !== null) out.set(k, s);
   return out;

@@ -1,5 +1,5 @@
 // Public surface of coordination/: everything that knows ZooKeeper.
-export { CoordinationError, isCoordinationError, type CoordinationErrorCode } from './errors.js';
+export { CoordinationError, COORDINATION_ERRORS, isCoordinationError, type CoordinationErrorCode } from './errors.js';
 export {
   ops,
   parentOf,
@@ -14,15 +14,15 @@ export {
   type WatchEvent,
   type WatchEventType,
 } from './store.js';
-export { systemScheduler, nullLogger, type Scheduler, type CoordinationLogger } from './time.js';
+export { nullLogger, type CoordinationLogger } from './logger.js';
 export { ZkSession, type ZkSessionOptions } from './zk/session.js';
+export { ContactTracker, defaultContactMarginMs, type ContactListener, type ContactState, type ContactTrackerOptions, type SessionContact } from './zk/contact.js';
 export { parseConnectString, type ParsedConnectString } from './zk/connect-string.js';
 export * from './paths.js';
 export * from './znodes/codecs.js';
 export { ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker, type RegistrationResult } from './registration.js';
 export {
   readActiveController,
-  readControllerEpoch,
   resignController,
   tryElectController,
   type ControllerLease,
@@ -32,11 +32,9 @@ export { FencedWriter, isControllerMoved, type FencedResult, type FencedWriterOp
 export {
   getDataOrNull,
   pipelined,
-  readBroker,
   readBrokerIds,
   readBrokers,
   readChildrenOrEmpty,
-  readPartitionState,
   readPartitionStates,
   readTopicAssignment,
   readTopicAssignments,

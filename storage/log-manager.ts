@@ -11,7 +11,7 @@ import { pino, type Logger } from 'pino';
 import { readOffsetCheckpoint, writeOffsetCheckpoint, type TopicPartitionOffset } from './checkpoint.js';
 import { cleanLog, cleanableRange, type CleanStats } from './cleaner/cleaner.js';
 import { loadKeyHasher, OffsetMap, type KeyHasher } from './cleaner/offset-map.js';
-import { systemClock, timerScheduler, type Clock, type ScheduledTask, type Scheduler } from './clock.js';
+import { backgroundScheduler, every, runAfter, systemClock, type Cancellable, type Clock, type Scheduler, tpKey } from '../common/index.js';
 import type { LogConfig } from './config.js';
 import { StorageError } from './errors.js';
 import {
@@ -67,8 +67,6 @@ const DEFAULT_INTERVALS: LogManagerIntervals = {
   producerIdExpirationCheckMs: 600_000,
 };
 
-const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
 async function mapBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const errors: unknown[] = [];
@@ -89,7 +87,7 @@ export class LogManager {
   private readonly cleanerOffsets = new Map<string, bigint>();
   private readonly topicOverrides = new Map<string, Partial<LogConfig>>();
   private readonly checkpointQueue = new SerialQueue();
-  private readonly tasks: ScheduledTask[] = [];
+  private readonly tasks: Cancellable[] = [];
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
@@ -103,7 +101,7 @@ export class LogManager {
     const root = o.logger ?? pino({ level: 'silent' });
     this.logger = root.child({ module: 'storage.log-manager' });
     this.logLogger = root.child({ module: 'storage.log' });
-    this.scheduler = o.scheduler ?? timerScheduler((name, err) => this.logger.error({ err, task: name }, 'storage task failed'));
+    this.scheduler = o.scheduler ?? backgroundScheduler;
     this.intervals = { ...DEFAULT_INTERVALS, ...o.intervals };
   }
 
@@ -120,7 +118,7 @@ export class LogManager {
       this.logger.warn({ err, file: join(dir, name) }, 'ignoring unreadable checkpoint');
       return [] as TopicPartitionOffset[];
     });
-    return new Map(entries.map((e) => [key(e.topic, e.partition), e.offset]));
+    return new Map(entries.map((e) => [tpKey(e.topic, e.partition), e.offset]));
   }
 
   private configFor(topic: string, extra?: Partial<LogConfig>): Partial<LogConfig> {
@@ -151,13 +149,13 @@ export class LogManager {
         }
         const tp = parsePartitionDirName(entry.name);
         if (!tp) continue;
-        const k = key(tp.topic, tp.partition);
+        const k = tpKey(tp.topic, tp.partition);
         jobs.push({ logDir, ...tp, rp: rps!.get(k), lso: lsos!.get(k), hw: hws!.get(k) });
       }
     }
     const started = this.clock.now();
     await mapBounded(jobs, this.o.openParallelism ?? 8, async (j) => {
-      const k = key(j.topic, j.partition);
+      const k = tpKey(j.topic, j.partition);
       const log = await PartitionLog.open({
         ...this.openOptions(j.logDir, j.topic, j.partition, this.configFor(j.topic)),
         recoveryPoint: j.rp, logStartOffset: j.lso, highWatermark: j.hw,
@@ -171,22 +169,26 @@ export class LogManager {
 
   private schedule(): void {
     const i = this.intervals;
-    const every = (name: string, ms: number, task: () => Promise<unknown>): void => {
-      this.tasks.push(this.scheduler.schedulePeriodic(name, async () => void (await task()), ms));
+    const periodic = (name: string, ms: number, task: () => Promise<unknown>): void => {
+      this.tasks.push(every(this.scheduler, ms, task, (err) => this.taskFailed(name, err)));
     };
-    every('log-retention', i.retentionCheckMs, () => this.runRetention());
-    every('log-flusher', i.flushCheckMs, () => this.flushDirtyLogs());
-    every('recovery-point-checkpoint', i.recoveryPointCheckpointMs, async () => {
+    periodic('log-retention', i.retentionCheckMs, () => this.runRetention());
+    periodic('log-flusher', i.flushCheckMs, () => this.flushDirtyLogs());
+    periodic('recovery-point-checkpoint', i.recoveryPointCheckpointMs, async () => {
       await this.checkpointRecoveryPoints();
       await this.checkpointLogStartOffsets();
     });
-    every('highwatermark-checkpoint', i.highWatermarkCheckpointMs, () => this.checkpointHighWatermarks());
-    if (this.o.cleanerEnabled ?? true) every('log-cleaner', i.cleanerBackoffMs, () => this.runCleaner());
-    every('producer-id-expiration', i.producerIdExpirationCheckMs, () => this.removeExpiredProducers());
+    periodic('highwatermark-checkpoint', i.highWatermarkCheckpointMs, () => this.checkpointHighWatermarks());
+    if (this.o.cleanerEnabled ?? true) periodic('log-cleaner', i.cleanerBackoffMs, () => this.runCleaner());
+    periodic('producer-id-expiration', i.producerIdExpirationCheckMs, () => this.removeExpiredProducers());
+  }
+
+  private taskFailed(task: string, err: unknown): void {
+    this.logger.error({ err, task }, 'storage task failed');
   }
 
   getLog(topic: string, partition: number): PartitionLog | undefined {
-    return this.logs.get(key(topic, partition))?.log;
+    return this.logs.get(tpKey(topic, partition))?.log;
   }
 
   allLogs(): PartitionLog[] {
@@ -196,7 +198,7 @@ export class LogManager {
   /** The existing log, or a new one in the log dir holding the fewest logs. */
   getOrCreateLog(topic: string, partition: number, config?: Partial<LogConfig>): Promise<PartitionLog> {
     if (this.stopped) return Promise.reject(new StorageError('STG_LOG_CLOSED', 'log manager is shut down'));
-    const k = key(topic, partition);
+    const k = tpKey(topic, partition);
     const existing = this.logs.get(k);
     if (existing) return Promise.resolve(existing.log);
     let pending = this.creating.get(k);
@@ -228,7 +230,7 @@ export class LogManager {
 
   /** Closes the log, renames its directory `<topic>-<partition>.<id>-delete` and removes it. */
   async deleteLog(topic: string, partition: number): Promise<boolean> {
-    const k = key(topic, partition);
+    const k = tpKey(topic, partition);
     const entry = this.logs.get(k);
     if (!entry) return false;
     this.logs.delete(k);
@@ -240,7 +242,7 @@ export class LogManager {
     const remove = async (): Promise<void> => fsp.rm(doomed, { recursive: true, force: true });
     const delay = entry.log.config.fileDeleteDelayMs;
     if (delay === 0) await remove();
-    else this.scheduler.scheduleOnce(`delete-dir-${topic}-${partition}`, remove, delay);
+    else runAfter(this.scheduler, delay, remove, (err) => this.taskFailed(`delete-dir-${topic}-${partition}`, err));
     await this.checkpointAll();
     this.logger.info({ topic, partition }, 'deleted log');
     return true;
@@ -264,7 +266,7 @@ export class LogManager {
   }
 
   cleanerCheckpoint(topic: string, partition: number): bigint | undefined {
-    return this.cleanerOffsets.get(key(topic, partition));
+    return this.cleanerOffsets.get(tpKey(topic, partition));
   }
 
   /** Compacts the dirtiest eligible log, if any (one per call, like one cleaner thread). */
@@ -273,13 +275,13 @@ export class LogManager {
     let best: { log: PartitionLog; ratio: number } | undefined;
     for (const log of this.allLogs()) {
       if (!log.config.cleanupPolicy.includes('compact') || log.isClosed) continue;
-      const range = cleanableRange(log, this.cleanerOffsets.get(key(log.topic, log.partition)), now);
+      const range = cleanableRange(log, this.cleanerOffsets.get(tpKey(log.topic, log.partition)), now);
       if (range.dirtyBytes === 0 || (!opts.force && range.dirtyRatio < log.config.minCleanableDirtyRatio)) continue;
       if (!best || range.dirtyRatio > best.ratio) best = { log, ratio: range.dirtyRatio };
     }
     if (!best) return undefined;
     this.offsetMap ??= new OffsetMap(this.o.cleanerDedupeBufferBytes ?? 32 * 1024 * 1024, this.o.hasher ?? (await loadKeyHasher()));
-    const k = key(best.log.topic, best.log.partition);
+    const k = tpKey(best.log.topic, best.log.partition);
     const stats = await cleanLog(best.log, this.cleanerOffsets.get(k), { map: this.offsetMap, clock: this.clock, logger: this.logger, force: opts.force });
     if (stats.cleaned) {
       this.cleanerOffsets.set(k, stats.cleanedUpTo);
@@ -314,7 +316,7 @@ export class LogManager {
   }
 
   checkpointCleanerOffsets(): Promise<void> {
-    return this.writeCheckpoint(CLEANER_OFFSET_CHECKPOINT, (l) => this.cleanerOffsets.get(key(l.topic, l.partition)));
+    return this.writeCheckpoint(CLEANER_OFFSET_CHECKPOINT, (l) => this.cleanerOffsets.get(tpKey(l.topic, l.partition)));
   }
 
   async checkpointAll(): Promise<void> {

@@ -48,7 +48,7 @@ const EMPTY: Buffer = Buffer.alloc(0);
  * `endPosition` caps the bytes looked at (the segment size when the read started). Returns
  * undefined when the segment has no batch at or after fetchOffset.
  */
-export async function readSegment(
+async function readSegment(
   seg: LogSegment,
   fetchOffset: bigint,
   maxBytes: number,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { analyzeFollowerAppend, analyzeLeaderAppend, assignOffsets, type AppendAnalysis } from './append-validation.js';
 import { writeEpochCheckpoint } from './checkpoint.js';
-import { systemClock, timerScheduler, type Clock, type Scheduler } from './clock.js';
+import { backgroundScheduler, systemClock, type Clock, type Scheduler } from '../common/index.js';
 import { resolveLogConfig, type LogConfig } from './config.js';
 import { StorageError } from './errors.js';
 import { CLEAN_SHUTDOWN_MARKER, fsyncDir, LEADER_EPOCH_CHECKPOINT, writeFileAtomic } from './files.js';
@@ -62,7 +62,7 @@ export interface AppendResult {
   duplicate?: boolean;
 }
 
-export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
+const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 
 /**
  * Who appends as leader (Kafka's AppendOrigin): a client's batches are checked against producer
@@ -127,7 +127,7 @@ export class PartitionLog {
     const config = resolveLogConfig(o.config);
     const clock = o.clock ?? systemClock;
     const logger = (o.logger ?? pino({ level: 'silent' })).child({ topic: o.topic, partition: o.partition });
-    const scheduler = o.scheduler ?? timerScheduler((name, err) => logger.error({ err, task: name }, 'storage task failed'));
+    const scheduler = o.scheduler ?? backgroundScheduler;
     const random = o.random ?? Math.random;
     const opened = await openLogDirectory({
       dir: o.dir, params: segmentParams(config), recoveryPoint: o.recoveryPoint ?? 0n, initialOffset: o.logStartOffset ?? 0n,
@@ -517,7 +517,7 @@ export class PartitionLog {
 
   /** Renames to `.deleted` now, removes after fileDeleteDelayMs (leftovers are removed on the next open). */
   retire(victims: readonly LogSegment[]): Promise<void> {
-    return retireSegments(victims, this.cfg.fileDeleteDelayMs, this.scheduler, `delete-segments-${this.topic}-${this.partition}`);
+    return retireSegments(victims, this.cfg.fileDeleteDelayMs, this.scheduler, (err) => this.logger.error({ err, task: 'delete-segments' }, 'storage task failed'));
   }
 
   /** fsync everything appended so far; the recovery point becomes the log end offset. */

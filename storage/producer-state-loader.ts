@@ -15,7 +15,7 @@ export interface ProducerStateLoad {
   replayedBatches: number;
 }
 
-export interface RebuildOptions {
+interface RebuildOptions {
   dir: string;
   segments: readonly LogSegment[];
   logStartOffset: bigint;
@@ -49,7 +49,7 @@ export async function rebuildProducerState(state: ProducerStateManager, o: Rebui
 }
 
 /** Applies every batch with an offset in [from, upTo) to the state, in log order. */
-export async function replayBatches(state: ProducerStateManager, segments: readonly LogSegment[], from: bigint, upTo: bigint, nowMs: number): Promise<number> {
+async function replayBatches(state: ProducerStateManager, segments: readonly LogSegment[], from: bigint, upTo: bigint, nowMs: number): Promise<number> {
   let replayed = 0;
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;

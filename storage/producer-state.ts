@@ -13,7 +13,7 @@ import { StorageError } from './errors.js';
 /** Kafka's ProducerStateEntry.NumBatchesToRetain: as many as a producer may have in flight. */
 export const NUM_BATCHES_TO_RETAIN = 5;
 export const NO_PRODUCER_EPOCH = -1;
-export const NO_SEQUENCE = -1;
+const NO_SEQUENCE = -1;
 const INT32_MAX = 0x7fffffff;
 
 export interface BatchMetadata {
@@ -58,19 +58,19 @@ export interface DuplicateBatch {
 }
 
 /** `sequence + increment` wrapping from Int32.MAX to 0 (Kafka's DefaultRecordBatch.incrementSequence). */
-export function incrementSequence(sequence: number, increment: number): number {
+function incrementSequence(sequence: number, increment: number): number {
   return sequence > INT32_MAX - increment ? increment - (INT32_MAX - sequence) - 1 : sequence + increment;
 }
 
-export function decrementSequence(sequence: number, decrement: number): number {
+function decrementSequence(sequence: number, decrement: number): number {
   return sequence < decrement ? INT32_MAX - (decrement - sequence) + 1 : sequence - decrement;
 }
 
-export function firstSeqOf(b: BatchMetadata): number {
+function firstSeqOf(b: BatchMetadata): number {
   return decrementSequence(b.lastSeq, b.offsetDelta);
 }
 
-export function firstOffsetOf(b: BatchMetadata): bigint {
+function firstOffsetOf(b: BatchMetadata): bigint {
   return b.lastOffset - BigInt(b.offsetDelta);
 }
 
@@ -82,7 +82,7 @@ function lastSeqOfBatch(h: ProducerBatch['header']): number {
   return incrementSequence(h.baseSequence, h.lastOffsetDelta);
 }
 
-export interface ProducerStateOptions {
+interface ProducerStateOptions {
   /** `producer.id.expiration.ms`: a producer idle this long (by its batches' timestamps) is forgotten. */
   producerIdExpirationMs: number;
 }

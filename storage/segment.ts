@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { RECORD_BATCH_HEADER_SIZE, readBatchHeader } from '../protocol/index.js';
 import { scanBatches, type CheckedBatch, type ScanResult } from './batch-check.js';
 import { ioError, StorageError } from './errors.js';
-import type { Scheduler } from './clock.js';
+import { runAfter, type Scheduler } from '../common/index.js';
 import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, segmentFileName, TIME_INDEX_SUFFIX } from './files.js';
 import { OffsetIndex, TimeIndex } from './index-file.js';
 
@@ -396,7 +396,7 @@ export function floorSegment(segs: readonly LogSegment[], offset: bigint): numbe
  * Segments leaving the log: closed (after in-flight reads) and renamed `.deleted` at once, files
  * removed after `delayMs` (Kafka's file.delete.delay.ms); leftovers are removed on the next open.
  */
-export async function retireSegments(victims: readonly LogSegment[], delayMs: number, scheduler: Scheduler, taskName: string): Promise<void> {
+export async function retireSegments(victims: readonly LogSegment[], delayMs: number, scheduler: Scheduler, onError: (err: unknown) => void): Promise<void> {
   if (victims.length === 0) return;
   for (const s of victims) {
     await s.close(false);
@@ -406,5 +406,5 @@ export async function retireSegments(victims: readonly LogSegment[], delayMs: nu
     for (const s of victims) await s.deleteFiles();
   };
   if (delayMs === 0) await remove();
-  else scheduler.scheduleOnce(taskName, remove, delayMs);
+  else runAfter(scheduler, delayMs, remove, onError);
 }

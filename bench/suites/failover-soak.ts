@@ -12,6 +12,7 @@ import { describeViolations } from '../../test/helpers/history/index.js';
 import { FAULTS, seededRandom, type FaultName } from '../../test/failover/harness/faults.js';
 import { netnsCapability } from '../../test/failover/harness/netns.js';
 import { Scenario } from '../../test/failover/harness/scenario.js';
+import { sleep, systemScheduler } from '../../common/index.js';
 
 export const describe = 'failover soak: random broker/controller/ZooKeeper/network faults (seeded) under acks=all + acks=1 writes, history checked at the end';
 
@@ -68,7 +69,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       ctx.log(`  +${(at / 1000).toFixed(1)} s  ${what}`);
       // A quiet stretch of 1–3 s between faults: part of the drawn schedule.
       const quiet = 1_000 + Math.floor(rnd() * 2_000);
-      await new Promise((r) => setTimeout(r, quiet));
+      await sleep(systemScheduler, quiet);
     }
     const r = await s.finish({ leaderAcksDurable: rf < 3 });
     for (const u of r.verdict.unavailability) ctx.log(`  ${u.fault}: unavailable ${u.ms} ms${u.recovered ? '' : ' (not recovered)'}`);

@@ -24,46 +24,39 @@ import {
 } from '../../coordination/index.js';
 import { ConfigError, validateTopicOverrides } from '../config/index.js';
 import { AssignmentError, assignReplicas, validateManualAssignment } from '../controller/index.js';
+import { BrokerError } from '../errors.js';
 
-export type TopicAdminErrorName =
-  | 'INVALID_TOPIC_EXCEPTION'
-  | 'TOPIC_ALREADY_EXISTS'
-  | 'INVALID_PARTITIONS'
-  | 'INVALID_REPLICATION_FACTOR'
-  | 'INVALID_REPLICA_ASSIGNMENT'
-  | 'INVALID_CONFIG'
-  | 'UNKNOWN_TOPIC_OR_PARTITION'
-  | 'INVALID_REQUEST';
+export type TopicAdminErrorCode =
+  | 'BRK_INVALID_TOPIC'
+  | 'BRK_TOPIC_ALREADY_EXISTS'
+  | 'BRK_INVALID_PARTITIONS'
+  | 'BRK_INVALID_REPLICATION_FACTOR'
+  | 'BRK_INVALID_REPLICA_ASSIGNMENT'
+  | 'BRK_INVALID_CONFIG'
+  | 'BRK_UNKNOWN_TOPIC_OR_PARTITION'
+  | 'BRK_INVALID_REQUEST';
 
-export class TopicAdminError extends Error {
+export class TopicAdminError extends BrokerError<TopicAdminErrorCode> {
   override readonly name = 'TopicAdminError';
-  readonly code = 'BRK_TOPIC_ADMIN';
-  readonly retriable = false;
-  constructor(
-    readonly errorCode: TopicAdminErrorName,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
-export const MAX_TOPIC_NAME_LENGTH = 249;
+const MAX_TOPIC_NAME_LENGTH = 249;
 const LEGAL = /^[a-zA-Z0-9._-]+$/;
 
 /** Kafka's Topic.validate. */
 export function validateTopicName(name: string): void {
-  if (name.length === 0) throw new TopicAdminError('INVALID_TOPIC_EXCEPTION', 'Topic name is illegal, it can\'t be empty');
-  if (name === '.' || name === '..') throw new TopicAdminError('INVALID_TOPIC_EXCEPTION', 'Topic name cannot be "." or ".."');
+  if (name.length === 0) throw new TopicAdminError('BRK_INVALID_TOPIC', 'Topic name is illegal, it can\'t be empty');
+  if (name === '.' || name === '..') throw new TopicAdminError('BRK_INVALID_TOPIC', 'Topic name cannot be "." or ".."');
   if (name.length > MAX_TOPIC_NAME_LENGTH) {
-    throw new TopicAdminError('INVALID_TOPIC_EXCEPTION', `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, topic name: ${name}`);
+    throw new TopicAdminError('BRK_INVALID_TOPIC', `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, topic name: ${name}`);
   }
   if (!LEGAL.test(name)) {
-    throw new TopicAdminError('INVALID_TOPIC_EXCEPTION', `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`);
+    throw new TopicAdminError('BRK_INVALID_TOPIC', `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`);
   }
 }
 
 /** '.' and '_' collide in metric names; Kafka warns on such names and refuses real collisions. */
-export function hasCollisionChars(name: string): boolean {
+function hasCollisionChars(name: string): boolean {
   return name.includes('.') || name.includes('_');
 }
 
@@ -113,17 +106,17 @@ export class TopicAdmin {
     }
     const configs = this.validateConfigs(req.configs ?? {});
     const existing = await readTopicNames(this.store);
-    if (existing.includes(req.name)) throw new TopicAdminError('TOPIC_ALREADY_EXISTS', `Topic '${req.name}' already exists.`);
+    if (existing.includes(req.name)) throw new TopicAdminError('BRK_TOPIC_ALREADY_EXISTS', `Topic '${req.name}' already exists.`);
     const colliding = existing.filter((t) => collisionKey(t) === collisionKey(req.name));
     if (colliding.length > 0) {
-      throw new TopicAdminError('INVALID_TOPIC_EXCEPTION', `Topic '${req.name}' collides with existing topics: ${colliding.join(', ')}`);
+      throw new TopicAdminError('BRK_INVALID_TOPIC', `Topic '${req.name}' collides with existing topics: ${colliding.join(', ')}`);
     }
     const brokers = [...(await readBrokers(this.store)).values()].map((b) => ({ id: b.info.id, rack: b.info.rack }));
     let assignment: ReadonlyMap<number, readonly number[]>;
     try {
       if (req.assignment !== undefined && req.assignment.size > 0) {
         if ((req.numPartitions ?? -1) !== -1 || (req.replicationFactor ?? -1) !== -1) {
-          throw new TopicAdminError('INVALID_REQUEST', 'both a replica assignment and numPartitions/replicationFactor were given');
+          throw new TopicAdminError('BRK_INVALID_REQUEST', 'both a replica assignment and numPartitions/replicationFactor were given');
         }
         validateManualAssignment(req.assignment, new Set(brokers.map((b) => b.id)));
         assignment = req.assignment;
@@ -133,7 +126,7 @@ export class TopicAdmin {
         assignment = assignReplicas(brokers, partitions, rf, this.options.assignmentSeed ?? {});
       }
     } catch (err) {
-      if (err instanceof AssignmentError) throw new TopicAdminError(err.errorCode, err.message);
+      if (err instanceof AssignmentError) throw new TopicAdminError(err.code, err.message, { cause: err });
       throw err;
     }
     if (req.validateOnly) return { name: req.name, assignment, configs, warnings };
@@ -142,7 +135,7 @@ export class TopicAdmin {
     try {
       await this.store.create(topicPath(req.name), encodeTopicAssignment(assignmentOf(assignment)), 'persistent');
     } catch (err) {
-      if (isCoordinationError(err, 'CRD_NODE_EXISTS')) throw new TopicAdminError('TOPIC_ALREADY_EXISTS', `Topic '${req.name}' already exists.`);
+      if (isCoordinationError(err, 'CRD_NODE_EXISTS')) throw new TopicAdminError('BRK_TOPIC_ALREADY_EXISTS', `Topic '${req.name}' already exists.`);
       throw err;
     }
     return { name: req.name, assignment, configs, warnings };
@@ -151,7 +144,7 @@ export class TopicAdmin {
   /** Marks the topic for deletion; the controller does the rest. */
   async deleteTopic(name: string): Promise<void> {
     if ((await this.store.exists(topicPath(name))) === null) {
-      throw new TopicAdminError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
+      throw new TopicAdminError('BRK_UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
     }
     try {
       await this.createWithParents(deleteTopicPath(name), null, 'persistent');
@@ -172,14 +165,14 @@ export class TopicAdmin {
     validateOnly = false,
   ): Promise<ReadonlyMap<number, readonly number[]>> {
     const current = await readTopicAssignment(this.store, name);
-    if (current === null) throw new TopicAdminError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
-    if ((await this.store.exists(deleteTopicPath(name))) !== null) throw new TopicAdminError('INVALID_TOPIC_EXCEPTION', `Topic '${name}' is marked for deletion.`);
+    if (current === null) throw new TopicAdminError('BRK_UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
+    if ((await this.store.exists(deleteTopicPath(name))) !== null) throw new TopicAdminError('BRK_INVALID_TOPIC', `Topic '${name}' is marked for deletion.`);
     const existing = current.assignment.partitions;
     const manual = isAssignmentList(newAssignment)
       ? new Map(newAssignment.map((replicas, i) => [existing.size + i, replicas] as [number, readonly number[]]))
       : newAssignment;
     if (totalCount <= existing.size) {
-      throw new TopicAdminError('INVALID_PARTITIONS', `Topic currently has ${existing.size} partitions, ${totalCount} would not be an increase.`);
+      throw new TopicAdminError('BRK_INVALID_PARTITIONS', `Topic currently has ${existing.size} partitions, ${totalCount} would not be an increase.`);
     }
     const brokers = [...(await readBrokers(this.store)).values()].map((b) => ({ id: b.info.id, rack: b.info.rack }));
     const rf = existing.get(0)?.length ?? 1;
@@ -187,7 +180,7 @@ export class TopicAdmin {
     try {
       if (manual !== undefined && manual.size > 0) {
         if (manual.size !== totalCount - existing.size) {
-          throw new TopicAdminError('INVALID_REPLICA_ASSIGNMENT', `Increasing the number of partitions by ${totalCount - existing.size} but ${manual.size} assignments provided.`);
+          throw new TopicAdminError('BRK_INVALID_REPLICA_ASSIGNMENT', `Increasing the number of partitions by ${totalCount - existing.size} but ${manual.size} assignments provided.`);
         }
         validateManualAssignment(manual, new Set(brokers.map((b) => b.id)), existing.size);
         added = manual;
@@ -195,7 +188,7 @@ export class TopicAdmin {
         added = assignReplicas(brokers, totalCount - existing.size, rf, { ...(this.options.assignmentSeed ?? {}), startPartitionId: existing.size });
       }
     } catch (err) {
-      if (err instanceof AssignmentError) throw new TopicAdminError(err.errorCode, err.message);
+      if (err instanceof AssignmentError) throw new TopicAdminError(err.code, err.message, { cause: err });
       throw err;
     }
     if (validateOnly) return added;
@@ -204,7 +197,7 @@ export class TopicAdmin {
     try {
       await this.store.setData(topicPath(name), encodeTopicAssignment({ ...current.assignment, partitions: merged }), current.zkVersion);
     } catch (err) {
-      if (isCoordinationError(err, 'CRD_BAD_VERSION')) throw new TopicAdminError('INVALID_REQUEST', `Topic '${name}' changed concurrently; retry`);
+      if (isCoordinationError(err, 'CRD_BAD_VERSION')) throw new TopicAdminError('BRK_INVALID_REQUEST', `Topic '${name}' changed concurrently; retry`);
       throw err;
     }
     return added;
@@ -216,7 +209,7 @@ export class TopicAdmin {
 
   /** Replaces the topic's overrides (AlterConfigs semantics) and notifies every broker. */
   async alterTopicConfig(name: string, overrides: Readonly<Record<string, string>>): Promise<Record<string, string>> {
-    if ((await this.store.exists(topicPath(name))) === null) throw new TopicAdminError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
+    if ((await this.store.exists(topicPath(name))) === null) throw new TopicAdminError('BRK_UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
     const configs = this.validateConfigs(overrides);
     await this.setOrCreate(topicConfigPath(name), encodeEntityConfig(configs));
     await this.createWithParents(`${CONFIG_CHANGES_PATH}/${CONFIG_CHANGE_PREFIX}`, encodeConfigChange(`topics/${name}`), 'persistent_sequential');
@@ -227,7 +220,7 @@ export class TopicAdmin {
     try {
       return validateTopicOverrides(configs);
     } catch (err) {
-      if (err instanceof ConfigError) throw new TopicAdminError('INVALID_CONFIG', err.message);
+      if (err instanceof ConfigError) throw new TopicAdminError('BRK_INVALID_CONFIG', err.message, { cause: err });
       throw err;
     }
   }

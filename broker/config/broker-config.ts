@@ -8,7 +8,7 @@ import { BROKER_CONFIG_DEFS } from './broker-definitions.js';
 import { ConfigError } from './errors.js';
 import { type Listener, parseListeners, parseProtocolMap, type SecurityProtocol } from './listeners.js';
 import { parseProperties } from './properties.js';
-import type { ConfigDef, ConfigValue, ResolvedValue } from './types.js';
+import type { ConfigValue, ResolvedValue } from './types.js';
 import { formatValue, parseValue } from './values.js';
 import { closestKey } from './suggest.js';
 
@@ -43,10 +43,6 @@ export interface BrokerConfig {
 }
 
 const DEFS = new Map(BROKER_CONFIG_DEFS.map((d) => [d.key, d]));
-
-export function brokerConfigDef(key: string): ConfigDef | undefined {
-  return DEFS.get(key);
-}
 
 export interface LoadOptions {
   /** Path of a `.properties` file; omitted means defaults plus overrides only. */

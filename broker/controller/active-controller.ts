@@ -4,6 +4,7 @@
  * then brings partitions online. Afterwards it reacts to events from ZooKeeper watches. Every
  * method runs inside the controller's event queue, one at a time.
  */
+import { tpKey } from '../../common/index.js';
 import type { Logger } from 'pino';
 import {
   BROKER_TOPICS_PATH,
@@ -17,19 +18,19 @@ import {
   readTopicAssignments,
   readTopicConfig,
   readTopicNames,
-  type Scheduler,
   type TopicAssignment,
   type Watcher,
 } from '../../coordination/index.js';
+import type { Scheduler } from '../../common/index.js';
 import { ControllerChannelManager, type ControlTransport } from './channel.js';
-import { ControllerContext, tpKey, type TopicPartition } from './context.js';
+import { ControllerContext, type TopicPartition } from './context.js';
 import type { ControllerEvent } from './events.js';
 import { PartitionOperations, type LeaderElectionObserver } from './partition-ops.js';
 import { ControllerRequestBatch } from './request-batch.js';
 import { AdminRequests } from './admin-requests.js';
 import { Reassignments } from './reassignment.js';
 
-export interface ActiveControllerOptions {
+interface ActiveControllerOptions {
   store: CoordinationStore;
   lease: ControllerLease;
   transport: ControlTransport;

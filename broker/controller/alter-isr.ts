@@ -4,10 +4,11 @@
  * The leader epoch does not change; the write is fenced and conditional on the znode version the
  * leader last saw (`currentIsrVersion`).
  */
+import { tpKey } from '../../common/index.js';
 import type { ErrorName } from '../../protocol/index.js';
 import { encodePartitionState, ops, partitionStatePath } from '../../coordination/index.js';
 import type { ActiveController } from './active-controller.js';
-import { tpKey, type TopicPartition } from './context.js';
+import type { TopicPartition } from './context.js';
 import { ControllerError } from './events.js';
 
 export interface AlterIsrPartition {
@@ -32,7 +33,7 @@ export interface AlterIsrPartitionResult {
 export async function alterIsr(ac: ActiveController, brokerId: number, brokerEpoch: bigint, partitions: readonly AlterIsrPartition[]): Promise<AlterIsrPartitionResult[]> {
   const ctx = ac.ctx;
   if (!ctx.isLive(brokerId) || (brokerEpoch !== -1n && ctx.brokerEpoch(brokerId) !== brokerEpoch)) {
-    throw new ControllerError('STALE_BROKER_EPOCH', `AlterIsr from broker ${brokerId} with epoch ${brokerEpoch}, current ${ctx.brokerEpoch(brokerId)}`);
+    throw new ControllerError('BRK_STALE_BROKER_EPOCH', `AlterIsr from broker ${brokerId} with epoch ${brokerEpoch}, current ${ctx.brokerEpoch(brokerId)}`);
   }
   const results = new Map<string, AlterIsrPartitionResult>();
   const toWrite: Array<{ req: AlterIsrPartition; zkVersion: number }> = [];

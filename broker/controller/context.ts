@@ -2,6 +2,7 @@
  * The controller's in-memory view (Kafka's ControllerContext), filled at failover from ZooKeeper
  * and updated only AFTER each ZooKeeper write succeeds ("persist first, then memory").
  */
+import { parseTpKey, tpKey } from '../../common/index.js';
 import type { BrokerInfo, LeaderIsrAndControllerEpoch, RegisteredBroker } from '../../coordination/index.js';
 import type { PartitionState, ReplicaState } from './state-machines.js';
 
@@ -9,8 +10,6 @@ export interface TopicPartition {
   readonly topic: string;
   readonly partition: number;
 }
-
-export const tpKey = (topic: string, partition: number): string => `${topic}-${partition}`;
 
 export interface Leadership {
   readonly state: LeaderIsrAndControllerEpoch;
@@ -94,7 +93,7 @@ export class ControllerContext {
 
   offlinePartitionCount(): number {
     let n = 0;
-    for (const [k, s] of this.partitionStates) if (s === 'OfflinePartition' && !this.topicsToDelete.has(k.slice(0, k.lastIndexOf('-')))) n++;
+    for (const [k, s] of this.partitionStates) if (s === 'OfflinePartition' && !this.topicsToDelete.has(parseTpKey(k).topic)) n++;
     return n;
   }
 

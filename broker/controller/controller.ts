@@ -15,10 +15,9 @@ import {
   readActiveController,
   registerBroker,
   resignController,
-  type Scheduler,
-  systemScheduler,
   tryElectController,
 } from '../../coordination/index.js';
+import { type Scheduler, systemScheduler, tpKey } from '../../common/index.js';
 import type { ErrorName } from '../../protocol/index.js';
 import { ActiveController } from './active-controller.js';
 import type { LeaderElectionObserver } from './partition-ops.js';
@@ -26,7 +25,7 @@ import { partitionsToRebalance } from './auto-rebalance.js';
 import type { OngoingReassignment, ReassignmentRequest } from './reassignment.js';
 import { alterIsr, type AlterIsrPartition, type AlterIsrPartitionResult } from './alter-isr.js';
 import type { ControlTransport } from './channel.js';
-import { tpKey, type TopicPartition } from './context.js';
+import type { TopicPartition } from './context.js';
 import { ControllerEventQueue } from './event-queue.js';
 import { ControllerError, type ControllerEvent, type ElectionType, rejectDropped } from './events.js';
 
@@ -184,7 +183,7 @@ export class Controller {
   private ask<T>(make: (resolve: (v: T) => void, reject: (err: Error) => void) => ControllerEvent): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.stopped || this.stopping) {
-        reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is shutting down`));
+        reject(new ControllerError('BRK_NOT_CONTROLLER', `broker ${this.brokerId} is shutting down`));
         return;
       }
       this.queue.put(make(resolve, reject));
@@ -206,7 +205,7 @@ export class Controller {
       if (isControllerMoved(err)) {
         this.log.warn({ event: e.type, controllerEpoch: this.active?.epoch }, 'controller moved: a ZooKeeper write was fenced; resigning');
         if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata' || e.type === 'AlterIsr' || e.type === 'ReassignPartitions' || e.type === 'ListReassignments') {
-          e.reject(new ControllerError('NOT_CONTROLLER', 'the controller moved while handling the request'));
+          e.reject(new ControllerError('BRK_NOT_CONTROLLER', 'the controller moved while handling the request'));
         }
         await this.maybeResign(true);
         return;
@@ -257,22 +256,22 @@ export class Controller {
         }
         return;
       case 'ControlledShutdown':
-        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        if (ac === undefined) return e.reject(new ControllerError('BRK_NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
         return e.resolve(await ac.admin.controlledShutdown(e.brokerId, e.brokerEpoch));
       case 'ElectLeaders':
-        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        if (ac === undefined) return e.reject(new ControllerError('BRK_NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
         return e.resolve(await ac.admin.electLeaders(e.partitions, e.electionType));
       case 'AlterIsr':
-        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        if (ac === undefined) return e.reject(new ControllerError('BRK_NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
         return e.resolve(await alterIsr(ac, e.brokerId, e.brokerEpoch, e.partitions));
       case 'ReassignPartitions':
-        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        if (ac === undefined) return e.reject(new ControllerError('BRK_NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
         return e.resolve(await ac.reassignments.start(e.requests));
       case 'ListReassignments':
-        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        if (ac === undefined) return e.reject(new ControllerError('BRK_NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
         return e.resolve(ac.reassignments.list());
       case 'ResendMetadata':
-        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        if (ac === undefined) return e.reject(new ControllerError('BRK_NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
         ac.resendMetadata();
         return e.resolve();
     }

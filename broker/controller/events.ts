@@ -1,5 +1,6 @@
 /** The controller's events (Kafka's ControllerEvent), processed one at a time by the queue. */
 import type { ErrorName } from '../../protocol/index.js';
+import { BrokerError } from '../errors.js';
 import type { AlterIsrPartition, AlterIsrPartitionResult } from './alter-isr.js';
 import type { TopicPartition } from './context.js';
 import type { OngoingReassignment, ReassignmentRequest } from './reassignment.js';
@@ -55,22 +56,14 @@ export type ControllerEvent =
   | { readonly type: 'Shutdown' };
 
 /** Errors the controller answers callers with (ControlledShutdown, ElectLeaders). */
-export class ControllerError extends Error {
+export class ControllerError extends BrokerError<'BRK_NOT_CONTROLLER' | 'BRK_STALE_BROKER_EPOCH' | 'BRK_BROKER_NOT_AVAILABLE'> {
   override readonly name = 'ControllerError';
-  readonly code = 'BRK_CONTROLLER';
-  constructor(
-    readonly errorCode: ErrorName,
-    message: string,
-    readonly retriable = errorCode === 'NOT_CONTROLLER',
-  ) {
-    super(message);
-  }
 }
 
 export function rejectDropped(events: readonly ControllerEvent[], why: string): void {
   for (const e of events) {
     if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata' || e.type === 'AlterIsr' || e.type === 'ReassignPartitions' || e.type === 'ListReassignments') {
-      e.reject(new ControllerError('NOT_CONTROLLER', why));
+      e.reject(new ControllerError('BRK_NOT_CONTROLLER', why));
     }
   }
 }

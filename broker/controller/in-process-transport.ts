@@ -3,6 +3,7 @@
  * straight to the target broker's ControlRequestHandler and records what was sent and answered.
  * A target can be made unreachable to exercise the channel's retries.
  */
+import { BrokerError } from '../errors.js';
 import type { ControlApi, ControlRequestHandler, ControlResponse } from '../metadata/index.js';
 import type { ControlTarget, ControlTransport } from './channel.js';
 
@@ -45,7 +46,7 @@ export class InProcessControlTransport implements ControlTransport {
     await Promise.resolve();
     const handler = this.handlers.get(target.id);
     if (handler === undefined || this.unreachable.has(target.id)) {
-      throw Object.assign(new Error(`broker ${target.id} is unreachable`), { code: 'BRK_BROKER_UNREACHABLE', retriable: true });
+      throw new BrokerError('BRK_BROKER_UNREACHABLE', `broker ${target.id} is unreachable`);
     }
     const b = body as { controllerId: number; controllerEpoch: number };
     const entry: RecordedControlRequest | undefined = this.record

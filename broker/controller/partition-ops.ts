@@ -6,6 +6,7 @@
  * from what was written, then the caller's request batch gets the LeaderAndIsr/UpdateMetadata.
  * Writes for many partitions are pipelined: one multi per partition, all in flight together.
  */
+import { tpKey } from '../../common/index.js';
 import type { Logger } from 'pino';
 import {
   type CoordinationStore,
@@ -19,7 +20,7 @@ import {
   readPartitionStates,
   topicPartitionsPath,
 } from '../../coordination/index.js';
-import { type ControllerContext, tpKey, type TopicPartition } from './context.js';
+import type { ControllerContext, TopicPartition } from './context.js';
 import {
   controlledShutdownPartitionLeaderElection,
   type ElectionResult,
@@ -30,7 +31,7 @@ import {
 import type { ControllerRequestBatch } from './request-batch.js';
 import { isValidPartitionTransition, isValidReplicaTransition, type PartitionState, type ReplicaState } from './state-machines.js';
 
-export interface ControllerRuntime {
+interface ControllerRuntime {
   readonly store: CoordinationStore;
   readonly writer: FencedWriter;
   readonly ctx: ControllerContext;
@@ -49,7 +50,7 @@ export type LeaderElectionObserver = (event: { readonly unclean: boolean; readon
 
 export type ElectionKind = 'offline' | 'preferred' | 'controlledShutdown' | 'unclean';
 
-export type Compute = (tp: TopicPartition, current: LeaderIsrAndControllerEpoch) => LeaderIsrAndControllerEpoch | 'skip' | null;
+type Compute = (tp: TopicPartition, current: LeaderIsrAndControllerEpoch) => LeaderIsrAndControllerEpoch | 'skip' | null;
 
 const MAX_ATTEMPTS = 5;
 

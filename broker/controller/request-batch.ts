@@ -4,6 +4,7 @@
  * UpdateMetadata, then StopReplica. Each body is stamped with the controller's id and epoch and
  * the TARGET's broker epoch.
  */
+import { tpKey } from '../../common/index.js';
 import {
   type LeaderAndIsrPartitionState,
   type LiveBroker,
@@ -13,7 +14,7 @@ import {
   type ControlResponse,
 } from '../metadata/index.js';
 import type { ControllerChannelManager } from './channel.js';
-import { type ControllerContext, tpKey, type TopicPartition } from './context.js';
+import type { ControllerContext, TopicPartition } from './context.js';
 
 export class ControllerRequestBatch {
   private readonly leaderAndIsr = new Map<number, Map<string, LeaderAndIsrPartitionState>>();
@@ -82,6 +83,7 @@ export class ControllerRequestBatch {
     return [...this.ctx.liveBrokers.values()].map((b) => ({
       id: b.info.id,
       rack: b.info.rack,
+      brokerEpoch: b.brokerEpoch,
       endpoints: b.info.endpoints.map((e) => ({ listener: e.listener, host: e.host, port: e.port, securityProtocol: e.securityProtocol })),
     }));
   }

@@ -3,7 +3,7 @@ import type { Logger } from '../logging.js';
 import type { GroupCoordinatorConfig } from './config.js';
 import type { GroupMetadata } from './group-metadata.js';
 import type { OffsetsRecord, TxnProducer } from './offsets-store.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler } from '../../common/index.js';
 
 export interface GroupContext {
   readonly config: GroupCoordinatorConfig;

@@ -5,9 +5,11 @@
  * DescribeGroups, ListGroups and DeleteGroups; the Kafka handlers translate wire versions.
  */
 import { randomUUID } from 'node:crypto';
+import { backgroundScheduler, type Scheduler, withTimeout } from '../../common/index.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from './config.js';
-import { appendErrorToGroupError, GroupErrorCode as E } from './errors.js';
+import { ErrorCode as E } from '../../protocol/index.js';
+import { appendErrorToGroupError, OffsetsLogError } from './errors.js';
 import type { GroupContext } from './group-context.js';
 import { loadGroups } from './group-loader.js';
 import { GroupMetadata, joinError } from './group-metadata.js';
@@ -16,7 +18,7 @@ import { Membership } from './membership.js';
 import { OffsetManager } from './offsets.js';
 import type { OffsetsRecord, OffsetsStore, TxnProducer } from './offsets-store.js';
 import { partitionFor } from './partition-for.js';
-import { systemScheduler, TimerTable, type Scheduler } from './scheduler.js';
+import { TimerTable } from './timer-table.js';
 import { KeyedSerialQueue } from './serial-queue.js';
 import type {
   DeleteGroupsResult, DescribedGroup, HeartbeatRequest, JoinGroupRequest, JoinGroupResult, LeaveGroupRequest, LeaveGroupResult,
@@ -56,7 +58,7 @@ export class GroupCoordinator {
   constructor(options: GroupCoordinatorOptions) {
     this.config = { ...DEFAULT_GROUP_COORDINATOR_CONFIG, ...options.config };
     this.store = options.store;
-    this.scheduler = options.scheduler ?? systemScheduler;
+    this.scheduler = options.scheduler ?? backgroundScheduler;
     this.logger = (options.logger ?? silentLogger()).child({ module: 'group-coordinator' });
     this.timers = new TimerTable(this.scheduler);
     const newMemberId = options.newMemberId ?? ((prefix: string) => `${prefix}-${randomUUID()}`);
@@ -373,21 +375,14 @@ export class GroupCoordinator {
   private async append(group: GroupMetadata, records: OffsetsRecord[], forOffsetCommit: boolean, txn?: TxnProducer): Promise<{ errorCode: number; baseOffset: bigint }> {
     const partition = this.partitionFor(group.groupId);
     const appended = this.store.append(partition, records, txn);
-    let cancel: () => void = () => {};
-    const timeout = new Promise<never>((_, reject) => {
-      cancel = this.scheduler.schedule(this.config.offsetsCommitTimeoutMs, () =>
-        reject(Object.assign(new Error(`append to partition ${partition} timed out`), { kafkaErrorCode: E.REQUEST_TIMED_OUT })),
-      );
-    });
     // A late failure after the timeout must not surface as an unhandled rejection.
     appended.catch(() => {});
     try {
-      return { errorCode: E.NONE, baseOffset: await Promise.race([appended, timeout]) };
+      const baseOffset = await withTimeout(this.scheduler, appended, this.config.offsetsCommitTimeoutMs, () => new OffsetsLogError('BRK_GROUP_OFFSETS_TIMEOUT', `append to partition ${partition} timed out`));
+      return { errorCode: E.NONE, baseOffset };
     } catch (err) {
       this.logger.warn({ err, groupId: group.groupId, partition }, 'offsets append failed');
       return { errorCode: appendErrorToGroupError(err, forOffsetCommit), baseOffset: -1n };
-    } finally {
-      cancel();
     }
   }
 

@@ -5,13 +5,14 @@
  * COMMIT applies them unless a later plain commit is already there, ABORT drops them, and those
  * still without a marker at the end stay pending in their group.
  */
+import { tpKey } from '../../common/index.js';
 import type { Logger } from '../logging.js';
-import { GroupMetadata, offsetKey, storedBefore, type StoredOffset } from './group-metadata.js';
+import { GroupMetadata, storedBefore, type StoredOffset } from './group-metadata.js';
 import { MemberMetadata } from './member-metadata.js';
 import { decodeGroupMetadataValue, decodeOffsetCommitValue, decodeOffsetsKey, type GroupMetadataValue } from './offsets-codec.js';
 import type { ReplayedRecord } from './offsets-store.js';
 
-export interface LoadedPartition {
+interface LoadedPartition {
   groups: Map<string, GroupMetadata>;
   /** Records that could not be decoded (logged and skipped, never fatal). */
   skipped: number;
@@ -51,7 +52,7 @@ export async function loadGroups(records: AsyncIterable<ReplayedRecord>, now: nu
         groupValues.set(key.groupId, record.value === null ? null : decodeGroupMetadataValue(record.value));
         continue;
       }
-      const k = offsetKey(key.topic, key.partition);
+      const k = tpKey(key.topic, key.partition);
       let stored: StoredOffset | null = null;
       if (record.value !== null) {
         const v = decodeOffsetCommitValue(record.value);

@@ -3,8 +3,10 @@
  * static members, protocol votes, leader, committed offsets. No timers, no I/O, no promises:
  * the coordinator drives it and owns all scheduling.
  */
-import { CONSUMER_PROTOCOL_TYPE, groupSubscribedTopics } from './consumer-subscription.js';
-import { GroupCoordinatorError, GroupErrorCode } from './errors.js';
+import { tpKey } from '../../common/index.js';
+import { groupSubscribedTopics } from './consumer-subscription.js';
+import { CONSUMER_PROTOCOL_TYPE, ErrorCode } from '../../protocol/index.js';
+import { GroupCoordinatorError } from './errors.js';
 import { canRebalance, canTransition, type GroupState } from './group-state.js';
 import type { MemberMetadata } from './member-metadata.js';
 import type { JoinGroupMember, JoinGroupProtocol, JoinGroupResult, SyncGroupResult } from './types.js';
@@ -24,10 +26,6 @@ export interface StoredOffset {
 /** Kafka's CommitRecordMetadataAndOffset.olderThan: an offset with no known position is older than any. */
 export function storedBefore(a: StoredOffset, b: StoredOffset): boolean {
   return (a.recordOffset ?? -1n) < (b.recordOffset ?? -1n);
-}
-
-export function offsetKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
 }
 
 export class GroupMetadata {
@@ -148,7 +146,7 @@ export class GroupMetadata {
   /** The instance id is mapped to a different member id: that caller is a stale incarnation. */
   /** Whether a transaction not yet ended has written an offset for this partition (OffsetFetch require_stable). */
   hasPendingTxnOffsetCommit(topic: string, partition: number): boolean {
-    const key = offsetKey(topic, partition);
+    const key = tpKey(topic, partition);
     for (const pending of this.pendingTxnOffsets.values()) if (pending.has(key)) return true;
     return false;
   }
@@ -296,7 +294,7 @@ export class GroupMetadata {
   }
 }
 
-const FENCED = GroupErrorCode.FENCED_INSTANCE_ID;
+const FENCED = ErrorCode.FENCED_INSTANCE_ID;
 
 export function joinError(memberId: string, errorCode: number): JoinGroupResult {
   return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [] };

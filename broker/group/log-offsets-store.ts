@@ -6,7 +6,7 @@
  *
  * What the ReplicaManager must provide is `OffsetsLogAccess` below, nothing more.
  */
-import { CompressionType, batchLastOffset, decodeControlRecordType, encodeRecordBatch, isControlBatch, isTransactional, iterateBatches, iterateRecords } from '../../protocol/index.js';
+import { CompressionType, batchLastOffset, decodeControlRecordType, encodeRecordBatch, errorName, isControlBatch, isTransactional, iterateBatches, iterateRecords } from '../../protocol/index.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { OffsetsLogError } from './errors.js';
 import type { OffsetsRecord, OffsetsStore, ReplayedRecord, TxnProducer } from './offsets-store.js';
@@ -79,7 +79,7 @@ export class LogOffsetsStore implements OffsetsStore {
     );
     const { errorCode, baseOffset } = await this.log.appendRecords(this.topic, partition, batch, { acks: -1, timeoutMs: this.commitTimeoutMs });
     if (errorCode !== 0) {
-      throw new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', `append of ${records.length} record(s) to ${this.topic}-${partition} failed with error ${errorCode}`, errorCode);
+      throw new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', `append of ${records.length} record(s) to ${this.topic}-${partition} failed with error ${errorCode}`, errorName(errorCode));
     }
     return baseOffset;
   }

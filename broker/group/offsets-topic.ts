@@ -5,6 +5,7 @@
  * the replication factor, so that a cluster starting up does not get an under-replicated offsets
  * topic forever.
  */
+import { kafkaErrorOf } from '../../common/index.js';
 import type { Logger } from '../logging.js';
 import { OffsetsLogError } from './errors.js';
 import { OFFSETS_TOPIC_NAME } from './partition-for.js';
@@ -34,7 +35,7 @@ export interface OffsetsTopicEnsurerOptions {
 const DEFAULT_SEGMENT_BYTES = 104857600;
 
 function alreadyExists(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { errorCode?: unknown }).errorCode === 'TOPIC_ALREADY_EXISTS';
+  return kafkaErrorOf(err) === 'TOPIC_ALREADY_EXISTS';
 }
 
 /**

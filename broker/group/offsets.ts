@@ -3,10 +3,10 @@
  * GroupCoordinator + GroupMetadataManager offset paths). Runs inside the group's queue; memory
  * changes only after the records are durable.
  */
-import { CONSUMER_PROTOCOL_TYPE } from './consumer-subscription.js';
-import { GroupErrorCode as E } from './errors.js';
+import { tpKey } from '../../common/index.js';
+import { CONSUMER_PROTOCOL_TYPE, ErrorCode as E } from '../../protocol/index.js';
 import type { GroupContext } from './group-context.js';
-import { offsetKey, type GroupMetadata, type StoredOffset } from './group-metadata.js';
+import type { GroupMetadata, StoredOffset } from './group-metadata.js';
 import { groupTombstone, offsetRecord, offsetTombstone } from './group-records.js';
 import { commitDecision } from './group-state.js';
 import type { OffsetsRecord } from './offsets-store.js';
@@ -67,7 +67,7 @@ export class OffsetManager {
       if (req.requireStable === true && live && group.hasPendingTxnOffsetCommit(topic, partition)) {
         return { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: E.UNSTABLE_OFFSET_COMMIT };
       }
-      const o = known.get(offsetKey(topic, partition));
+      const o = known.get(tpKey(topic, partition));
       return o === undefined ? { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: E.NONE } : toFetched(o);
     });
   }
@@ -111,7 +111,7 @@ export class OffsetManager {
         return 0;
       }
     }
-    for (const o of expired) group.offsets.delete(offsetKey(o.topic, o.partition));
+    for (const o of expired) group.offsets.delete(tpKey(o.topic, o.partition));
     if (dies) {
       group.transitionTo('Dead', now);
       this.ctx.removeGroup(group);
@@ -164,13 +164,13 @@ export class OffsetManager {
         for (const o of accepted) o.recordOffset = baseOffset;
         const target = txn === undefined ? group.offsets : (group.pendingTxnOffsets.get(txn.producerId) ?? new Map<string, StoredOffset>());
         if (txn !== undefined) group.pendingTxnOffsets.set(txn.producerId, target);
-        for (const o of accepted) target.set(offsetKey(o.topic, o.partition), o);
+        for (const o of accepted) target.set(tpKey(o.topic, o.partition), o);
       }
       for (const o of accepted) results.push({ topic: o.topic, partition: o.partition, errorCode: error });
     }
     // Answer in request order, whatever the validation split.
-    const order = new Map(req.partitions.map((p, i) => [offsetKey(p.topic, p.partition), i] as const));
-    results.sort((a, b) => (order.get(offsetKey(a.topic, a.partition)) ?? 0) - (order.get(offsetKey(b.topic, b.partition)) ?? 0));
+    const order = new Map(req.partitions.map((p, i) => [tpKey(p.topic, p.partition), i] as const));
+    results.sort((a, b) => (order.get(tpKey(a.topic, a.partition)) ?? 0) - (order.get(tpKey(b.topic, b.partition)) ?? 0));
     return { partitions: results };
   }
 }

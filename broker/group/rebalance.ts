@@ -3,7 +3,7 @@
  * rebalance timeout), generation changes, assignment propagation, pending-sync and session
  * expiry, and member removal. Runs inside the group's queue like everything else.
  */
-import { GroupErrorCode as E } from './errors.js';
+import { ErrorCode as E } from '../../protocol/index.js';
 import type { GroupContext } from './group-context.js';
 import { joinError, type GroupMetadata } from './group-metadata.js';
 import { groupMetadataRecord } from './group-records.js';
@@ -11,7 +11,7 @@ import type { MemberMetadata } from './member-metadata.js';
 import type { JoinGroupResult, SyncGroupRequest, SyncGroupResult } from './types.js';
 
 /** New members cannot heartbeat until their JoinGroup returns; expire stuck joins after this. */
-export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60 * 1000;
+const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60 * 1000;
 
 const JOIN_TIMER = 'join';
 const SYNC_TIMER = 'sync';

@@ -5,8 +5,8 @@
  * Broker resources are refused: there are no dynamic broker configs yet.
  */
 import { ApiKey, ErrorCode, type AlterConfigsResponse } from '../../protocol/index.js';
-import { TopicAdminError } from '../admin/index.js';
-import { ConfigError, validateTopicOverrides } from '../config/index.js';
+import { validateTopicOverrides } from '../config/index.js';
+import { messageOf } from '../../common/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
 import type { HandlerDeps } from './deps.js';
@@ -41,8 +41,7 @@ export function createAlterConfigsHandler(deps: HandlerDeps): ApiHandler<typeof 
             }
             return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
           } catch (err) {
-            if (err instanceof ConfigError) return { ...base, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: err.message };
-            return { ...base, errorCode: toWireError(err), errorMessage: err instanceof TopicAdminError ? err.message : (err as Error).message };
+            return { ...base, errorCode: toWireError(err), errorMessage: messageOf(err) };
           }
         }),
       );

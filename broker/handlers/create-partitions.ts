@@ -3,7 +3,7 @@
  * assignments validated), then waits up to `timeoutMs` for the new partitions' leaders.
  */
 import { ApiKey, ErrorCode, type CreatePartitionsRequest, type CreatePartitionsResponse } from '../../protocol/index.js';
-import { TopicAdminError } from '../admin/index.js';
+import { messageOf } from '../../common/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
 import { allPartitionsLed } from './create-topics.js';
@@ -34,7 +34,7 @@ export function createCreatePartitionsHandler(deps: HandlerDeps): ApiHandler<typ
             if (!request.validateOnly) grown.push({ name: t.name, count: t.count, result });
             return result;
           } catch (err) {
-            return { name: t.name, errorCode: toWireError(err), errorMessage: err instanceof TopicAdminError ? err.message : (err as Error).message };
+            return { name: t.name, errorCode: toWireError(err), errorMessage: messageOf(err) };
           }
         }),
       );

@@ -7,6 +7,7 @@
  */
 import { ApiKey, ErrorCode, type CreateTopicsRequest, type CreateTopicsResponse } from '../../protocol/index.js';
 import { TopicAdminError } from '../admin/index.js';
+import { messageOf } from '../../common/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
 import { type HandlerDeps, pollUntil } from './deps.js';
@@ -50,9 +51,8 @@ export function createCreateTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
             }
             return result;
           } catch (err) {
-            const message = err instanceof TopicAdminError ? err.message : (err as Error).message;
             if (!(err instanceof TopicAdminError)) log.warn({ err, topic: t.name }, 'creating topic failed');
-            return { name: t.name, errorCode: toWireError(err), errorMessage: message };
+            return { name: t.name, errorCode: toWireError(err), errorMessage: messageOf(err) };
           }
         }),
       );

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { TopicAdmin } from '../admin/index.js';
 import type { BrokerConfig } from '../config/index.js';
 import type { MetadataCache } from '../metadata/index.js';
-import type { Scheduler } from '../network/index.js';
+import { type Scheduler, sleep } from '../../common/index.js';
 import type { ReplicaManager } from '../replica/index.js';
 
 export interface HandlerDeps {
@@ -25,7 +25,7 @@ export interface HandlerDeps {
   readonly metrics?: DataPathObserver;
 }
 
-export interface DataPathObserver {
+interface DataPathObserver {
   onProduce(event: { topic: string; bytes: number; messages: number; failed?: boolean }): void;
   onFetch(event: { topic: string; bytes: number; replication?: boolean; failed?: boolean }): void;
 }
@@ -36,7 +36,7 @@ export async function pollUntil(scheduler: Scheduler, timeoutMs: number, check: 
   while (!check()) {
     const remaining = deadline - scheduler.now();
     if (remaining <= 0 || signal?.aborted) return false;
-    await new Promise<void>((resolve) => scheduler.setTimeout(resolve, Math.min(intervalMs, remaining)));
+    await sleep(scheduler, Math.min(intervalMs, remaining), signal);
   }
   return true;
 }

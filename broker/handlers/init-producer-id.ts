@@ -14,7 +14,7 @@ import type { ProducerIdManager } from '../producer-id-manager.js';
 import type { ApiHandler } from '../request-context.js';
 import type { TxnCoordinator } from '../txn/index.js';
 
-export interface InitProducerIdDeps {
+interface InitProducerIdDeps {
   producerIds: Pick<ProducerIdManager, 'generateProducerId'>;
   /** Absent: transactional ids are answered COORDINATOR_NOT_AVAILABLE (no coordinator here). */
   transactions?: Pick<TxnCoordinator, 'initProducerId'>;

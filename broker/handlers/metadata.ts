@@ -4,9 +4,17 @@
  * broker without that listener is left out). Unknown topics are auto-created through the topic
  * admin when the request allows it (v4+ field; always for v0–3) and `auto.create.topics.enable`
  * is on, answering LEADER_NOT_AVAILABLE until the controller has elected leaders, as Kafka does.
+ * A partition this broker leads but may not act for (the replica manager's ZooKeeper fence) is
+ * answered as leaderless (LEADER_NOT_AVAILABLE, leader -1). While the broker cannot vouch for its
+ * ZooKeeper session at all, it does not answer Metadata: it closes the connection. Clients ask
+ * only brokers they are connected to (KafkaJS picks a connected one, Java the least loaded), so a
+ * fenced broker that answers, even "no leader", keeps them asking it and it never learns the new
+ * leader (the controller no longer talks to it); a closed connection is what every client takes
+ * as "ask another broker".
  */
 import { ApiKey, ErrorCode, type MetadataRequest, type MetadataResponse } from '../../protocol/index.js';
 import { TopicAdminError, validateTopicName } from '../admin/index.js';
+import { BrokerError, toWireError } from '../errors.js';
 import type { PartitionMetadata } from '../metadata/index.js';
 import type { ApiHandler, RequestContext } from '../request-context.js';
 import type { HandlerDeps } from './deps.js';
@@ -26,6 +34,7 @@ export function createMetadataHandler(deps: HandlerDeps): ApiHandler<typeof ApiK
   function partitionEntry(p: PartitionMetadata, listener: string): PartitionEntry {
     let errorCode: number = ErrorCode.NONE;
     if (p.leader < 0 || !cache.isAlive(p.leader)) errorCode = ErrorCode.LEADER_NOT_AVAILABLE;
+    else if (p.leader === deps.brokerId && deps.replicaManager.leadershipFence(p.topic, p.partition) !== undefined) errorCode = ErrorCode.LEADER_NOT_AVAILABLE;
     else if (cache.endpoint(p.leader, listener) === undefined) errorCode = ErrorCode.LISTENER_NOT_FOUND;
     return {
       errorCode,
@@ -60,9 +69,9 @@ export function createMetadataHandler(deps: HandlerDeps): ApiHandler<typeof ApiK
       return ErrorCode.LEADER_NOT_AVAILABLE;
     } catch (err) {
       if (err instanceof TopicAdminError) {
-        if (err.errorCode === 'TOPIC_ALREADY_EXISTS') return ErrorCode.LEADER_NOT_AVAILABLE;
+        if (err.code === 'BRK_TOPIC_ALREADY_EXISTS') return ErrorCode.LEADER_NOT_AVAILABLE;
         log.warn({ topic: name, err: err.message }, 'auto-creating topic failed');
-        return ErrorCode[err.errorCode];
+        return toWireError(err);
       }
       log.warn({ err, topic: name }, 'auto-creating topic failed');
       return ErrorCode.LEADER_NOT_AVAILABLE;
@@ -72,6 +81,9 @@ export function createMetadataHandler(deps: HandlerDeps): ApiHandler<typeof ApiK
   }
 
   async function describe(ctx: RequestContext, request: MetadataRequest): Promise<MetadataResponse> {
+    if (deps.replicaManager.zooKeeperContactLost()) {
+      throw new BrokerError('BRK_CLOSE_CONNECTION', `broker ${deps.brokerId} is fenced from ZooKeeper: Metadata closes the connection so the client asks another broker`);
+    }
     const listener = ctx.listenerName;
     const all = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0);
     // A null name (lookup by topic id) exists only from v10, above this handler's range.

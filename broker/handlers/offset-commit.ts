@@ -6,6 +6,7 @@
  * commit), v1 a per-partition commit timestamp, v2–v4 a retention time, v6 the leader epoch,
  * v7 the group instance id.
  */
+import { tpKey } from '../../common/index.js';
 import { ApiKey, ErrorCode, type Decoded, type OffsetCommitRequest, type OffsetCommitResponse } from '../../protocol/index.js';
 import type { OffsetCommitPartition } from '../group/index.js';
 import type { ApiHandler } from '../request-context.js';
@@ -17,8 +18,6 @@ function uniform(request: Decoded<OffsetCommitRequest>, errorCode: number): Offs
     topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
   };
 }
-
-const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export function createOffsetCommitHandler(deps: GroupApiDeps): ApiHandler<typeof ApiKey.OffsetCommit> {
   return {
@@ -33,7 +32,7 @@ export function createOffsetCommitHandler(deps: GroupApiDeps): ApiHandler<typeof
       for (const t of request.topics) {
         for (const p of t.partitions) {
           if (deps.metadata.getPartition(t.name, p.partitionIndex) === undefined) {
-            errors.set(key(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            errors.set(tpKey(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
             continue;
           }
           known.push({
@@ -55,7 +54,7 @@ export function createOffsetCommitHandler(deps: GroupApiDeps): ApiHandler<typeof
           ...(version >= 2 && version <= 4 ? { retentionTimeMs: request.retentionTimeMs } : {}),
           partitions: known,
         });
-        for (const r of result.partitions) errors.set(key(r.topic, r.partition), r.errorCode);
+        for (const r of result.partitions) errors.set(tpKey(r.topic, r.partition), r.errorCode);
       }
       return {
         throttleTimeMs: 0,
@@ -63,7 +62,7 @@ export function createOffsetCommitHandler(deps: GroupApiDeps): ApiHandler<typeof
           name: t.name,
           partitions: t.partitions.map((p) => ({
             partitionIndex: p.partitionIndex,
-            errorCode: errors.get(key(t.name, p.partitionIndex)) ?? ErrorCode.UNKNOWN_SERVER_ERROR,
+            errorCode: errors.get(tpKey(t.name, p.partitionIndex)) ?? ErrorCode.UNKNOWN_SERVER_ERROR,
           })),
         })),
       };

@@ -6,7 +6,7 @@
  * (which answers NOT_CONTROLLER, hence 503 with the controller id, on other brokers).
  */
 import type { Controller } from '../controller/index.js';
-import { tpKey } from '../controller/index.js';
+import { tpKey } from '../../common/index.js';
 import type { MetadataCache } from '../metadata/index.js';
 import type {
   ClusterSnapshot,

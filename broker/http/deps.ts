@@ -170,7 +170,7 @@ export interface GroupOps {
   listGroups(): Promise<readonly GroupListing[]>;
   /** null (or GROUP_ID_NOT_FOUND thrown) when the group does not exist. */
   describeGroup(groupId: string): Promise<GroupSnapshot | null>;
-  /** Throws GROUP_ID_NOT_FOUND / NON_EMPTY_GROUP errors (errorCode), like DeleteGroups. */
+  /** Throws GroupCoordinatorError BRK_GROUP_ID_NOT_FOUND / BRK_GROUP_NOT_EMPTY, as DeleteGroups answers. */
   deleteGroup(groupId: string): Promise<void>;
   /** Only for groups without active members (NON_EMPTY_GROUP otherwise), as Kafka's tool. */
   resetOffsets(groupId: string, request: OffsetResetRequest): Promise<readonly OffsetResetResult[]>;

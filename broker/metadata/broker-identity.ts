@@ -26,6 +26,6 @@ export async function resolveBrokerIdentity(store: CoordinationStore, o: BrokerI
     if (!o.brokerIdGenerationEnable) throw new MetaPropertiesError('broker.id is -1, no meta.properties names one, and broker.id.generation.enable is false');
     brokerId = await generateBrokerId(store, o.reservedBrokerMaxId);
   }
-  pinLogDirs(o.logDirs, brokerId, clusterId);
+  await pinLogDirs(o.logDirs, brokerId, clusterId);
   return { brokerId, clusterId };
 }

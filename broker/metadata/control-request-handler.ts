@@ -7,6 +7,7 @@
  * StopReplica go to the replica manager through ReplicaStateListener. Requests are handled one
  * at a time, in arrival order.
  */
+import { tpKey } from '../../common/index.js';
 import type { Logger } from 'pino';
 import type { ErrorName } from '../../protocol/index.js';
 import {
@@ -25,6 +26,7 @@ import {
   type UpdateMetadataResponse,
 } from './control-requests.js';
 import type { MetadataCache } from './metadata-cache.js';
+import { BrokerError } from '../errors.js';
 
 export interface ControlRequestOrigin {
   readonly controllerId: number;
@@ -49,10 +51,11 @@ export interface ControlRequestHandlerOptions {
   observe?: (api: ControlApi, request: ControlRequestOrigin, accepted: boolean, highestEpochBefore: number) => void;
 }
 
-export class ControlRequestError extends Error {
+export class ControlRequestError extends BrokerError<'BRK_INVALID_CONTROL_REQUEST'> {
   override readonly name = 'ControlRequestError';
-  readonly code = 'BRK_INVALID_CONTROL_REQUEST';
-  readonly retriable = false;
+  constructor(message: string) {
+    super('BRK_INVALID_CONTROL_REQUEST', message);
+  }
 }
 
 export class ControlRequestHandler {
@@ -85,7 +88,7 @@ export class ControlRequestHandler {
 
   /** Current leader epoch of a partition as this broker knows it from LeaderAndIsr (-1 = none). */
   leaderEpochOf(topic: string, partition: number): number {
-    return this.leaderEpochs.get(`${topic}-${partition}`) ?? -1;
+    return this.leaderEpochs.get(tpKey(topic, partition)) ?? -1;
   }
 
   /** Entry point for the inter-broker listener: one request at a time, in arrival order. */
@@ -143,7 +146,7 @@ export class ControlRequestHandler {
     const errors: PartitionError[] = [];
     const accepted: LeaderAndIsrPartitionState[] = [];
     for (const p of req.partitionStates) {
-      const key = `${p.topic}-${p.partition}`;
+      const key = tpKey(p.topic, p.partition);
       const current = this.leaderEpochs.get(key);
       if (!p.replicas.includes(this.brokerId)) {
         errors.push({ topic: p.topic, partition: p.partition, errorCode: 'UNKNOWN_TOPIC_OR_PARTITION' });
@@ -182,7 +185,7 @@ export class ControlRequestHandler {
     const errors: PartitionError[] = [];
     const accepted: StopReplicaPartition[] = [];
     for (const p of req.partitions) {
-      const key = `${p.topic}-${p.partition}`;
+      const key = tpKey(p.topic, p.partition);
       const current = this.leaderEpochs.get(key);
       const sentinel = p.leaderEpoch === EPOCH_DURING_DELETE || p.leaderEpoch === NO_EPOCH;
       if (!sentinel && current !== undefined && p.leaderEpoch <= current) {

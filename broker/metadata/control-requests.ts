@@ -10,8 +10,6 @@ export type ControlApi = 'LeaderAndIsr' | 'UpdateMetadata' | 'StopReplica';
 
 /** Leader sentinel in UpdateMetadata for a partition whose topic is being deleted (LeaderDuringDelete). */
 export const LEADER_DURING_DELETE = -2;
-/** No leader (all ISR members dead and unclean election off). */
-export const NO_LEADER = -1;
 /** StopReplica leaderEpoch sentinels (KIP-570). */
 export const EPOCH_DURING_DELETE = -2;
 export const NO_EPOCH = -1;
@@ -48,6 +46,11 @@ export interface LiveBroker {
   readonly id: number;
   readonly rack: string | null;
   readonly endpoints: readonly ControlEndpoint[];
+  /**
+   * Czxid of its /brokers/ids node (Samsa's addition to Kafka's LiveBrokers): leaders refuse
+   * replica fetches from older incarnations. Absent or -1 = unknown.
+   */
+  readonly brokerEpoch?: bigint | number;
 }
 
 export interface LeaderAndIsrRequest extends ControlRequestHeader {
@@ -106,10 +109,5 @@ export interface StopReplicaResponse {
   readonly errorCode: ErrorName;
   readonly partitionErrors: readonly PartitionError[];
 }
-
-export type ControlRequest =
-  | { readonly api: 'LeaderAndIsr'; readonly body: LeaderAndIsrRequest }
-  | { readonly api: 'UpdateMetadata'; readonly body: UpdateMetadataRequest }
-  | { readonly api: 'StopReplica'; readonly body: StopReplicaRequest };
 
 export type ControlResponse = LeaderAndIsrResponse | UpdateMetadataResponse | StopReplicaResponse;

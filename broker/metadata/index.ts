@@ -10,7 +10,6 @@ export {
 } from './control-request-handler.js';
 export {
   checkLogDirs,
-  META_PROPERTIES,
   MetaPropertiesError,
   pinLogDirs,
   readMetaProperties,

@@ -21,6 +21,8 @@ export interface PartitionMetadata {
 export interface CachedBroker {
   readonly id: number;
   readonly rack: string | null;
+  /** Epoch of its current registration (czxid of /brokers/ids/<id>); -1n when the controller did not say. */
+  readonly brokerEpoch: bigint;
   /** listener name → endpoint */
   readonly endpoints: ReadonlyMap<string, { readonly host: string; readonly port: number; readonly securityProtocol: string }>;
 }
@@ -91,6 +93,11 @@ export class MetadataCache {
     return this.brokers.has(id);
   }
 
+  /** Epoch of a live broker's registration (-1n unknown), undefined when it is not alive. */
+  brokerEpoch(id: number): bigint | undefined {
+    return this.brokers.get(id)?.brokerEpoch;
+  }
+
   /** Endpoint of a broker on one listener (clients see the listener they connected through). */
   endpoint(id: number, listener: string): { host: string; port: number } | undefined {
     return this.brokers.get(id)?.endpoints.get(listener);
@@ -129,6 +136,7 @@ function toCached(b: LiveBroker): CachedBroker {
   return {
     id: b.id,
     rack: b.rack,
+    brokerEpoch: b.brokerEpoch === undefined ? -1n : BigInt(b.brokerEpoch),
     endpoints: new Map(b.endpoints.map((e) => [e.listener, { host: e.host, port: e.port, securityProtocol: e.securityProtocol }])),
   };
 }

@@ -72,6 +72,8 @@ export function registerCollectedGauges(deps: CollectedDeps): Counter<'provider'
   gauge('atMinIsrPartitionCount', 'Partitions led by this broker whose ISR is exactly min.insync.replicas', [], 'replicaManager', (s, g) => g.set(s.atMinIsrPartitionCount ?? 0));
   gauge('offlineReplicaCount', 'Replicas on this broker that are offline (log directory failure)', [], 'replicaManager', (s, g) => g.set(s.offlineReplicaCount ?? 0));
   gauge('leaderCount', 'Partitions this broker leads', [], 'replicaManager', (s, g) => g.set(s.leaderCount));
+  gauge('zooKeeperFenced', '1 while this broker has had no ZooKeeper answer for its session timeout minus the margin and refuses to act as leader', [], 'replicaManager', (s, g) => g.set(s.zooKeeperFenced ?? 0));
+  gauge('zooKeeperFencedPartitions', 'Partitions led by this broker that it refuses to act for (ZooKeeper contact lost, or session expired and no LeaderAndIsr since)', [], 'replicaManager', (s, g) => g.set(s.zooKeeperFencedPartitions ?? 0));
   gauge('partitionCount', 'Partitions with a replica on this broker', [], 'replicaManager', (s, g) => g.set(s.partitionCount));
 
   gauge('activeControllerCount', '1 on the broker that is the active controller, else 0', [], 'controller', (s, g) => g.set(s.activeControllerCount));

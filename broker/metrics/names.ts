@@ -18,6 +18,9 @@ export const METRIC_NAMES = Object.freeze({
   partitionCount: 'kafka_server_replicamanager_partitioncount',
   isrShrinks: 'kafka_server_replicamanager_isrshrinks_total',
   isrExpands: 'kafka_server_replicamanager_isrexpands_total',
+  /** Kafka has no such fence: 1 while this broker may have lost its ZooKeeper session. */
+  zooKeeperFenced: 'samsa_server_replicamanager_zookeeperfenced',
+  zooKeeperFencedPartitions: 'samsa_server_replicamanager_zookeeperfencedpartitions',
   // kafka.controller:type=KafkaController
   activeControllerCount: 'kafka_controller_kafkacontroller_activecontrollercount',
   offlinePartitionsCount: 'kafka_controller_kafkacontroller_offlinepartitionscount',

@@ -12,6 +12,10 @@ export interface ReplicaManagerSnapshot {
   readonly underMinIsrPartitionCount?: number;
   readonly atMinIsrPartitionCount?: number;
   readonly offlineReplicaCount?: number;
+  /** 1 while the ZooKeeper contact fence holds (replica/README.md), else 0. */
+  readonly zooKeeperFenced?: number;
+  /** Partitions led here that the broker refuses to act for (contact lost or session expired). */
+  readonly zooKeeperFencedPartitions?: number;
 }
 
 /** Matches broker/controller's ControllerMetrics (all zeros on a broker that is not controller). */

@@ -5,7 +5,7 @@
 import { BrokerError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { InterBrokerChannel } from './inter-broker-channel.js';
-import { realScheduler, type Scheduler } from './scheduler.js';
+import { backgroundScheduler, type Scheduler } from '../../common/index.js';
 
 export interface BrokerEndpoint {
   readonly id: number;
@@ -51,7 +51,7 @@ export class InterBrokerClient implements InterBrokerTransport {
 
   constructor(options: InterBrokerClientOptions) {
     this.log = options.logger.child({ module: 'inter-broker-client' });
-    this.scheduler = options.scheduler ?? realScheduler;
+    this.scheduler = options.scheduler ?? backgroundScheduler;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.reconnectBackoffMs = options.reconnectBackoffMs ?? 50;

@@ -5,7 +5,8 @@
  * error response so the caller fails fast with a typed error instead of timing out.
  */
 import { decodeInternalFrame, encodeInternalFrame } from '../../protocol/index.js';
-import { BrokerError, isRetriable, toWireError } from '../errors.js';
+import { isRetriable } from '../../common/index.js';
+import { BrokerError, toWireError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import type { ConnectionInfo, InternalHandler, InternalRequestContext } from '../request-context.js';
 import type { DispatchOutcome } from './framed-connection.js';

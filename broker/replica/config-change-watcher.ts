@@ -6,6 +6,7 @@
  * missed while disconnected).
  */
 import type { Logger } from 'pino';
+import { backgroundScheduler } from '../../common/index.js';
 import { CONFIG_CHANGES_PATH, type CoordinationStore, decodeConfigChange, getDataOrNull, readChildrenOrEmpty } from '../../coordination/index.js';
 import type { ReplicaManager } from './replica-manager.js';
 
@@ -45,7 +46,7 @@ export class ConfigChangeWatcher {
     if (this.stopped) return;
     this.running = this.running.then(() => this.process(reloadAll)).catch((err: unknown) => {
       this.log.warn({ err }, 'processing config change notifications failed; retrying shortly');
-      setTimeout(() => this.schedule(reloadAll), 1000).unref();
+      backgroundScheduler.setTimeout(() => this.schedule(reloadAll), 1000);
     });
   }
 

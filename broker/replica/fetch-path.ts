@@ -5,9 +5,16 @@
  * (KIP-74). While fewer than `minBytes` are available the request parks in the fetch purgatory
  * (woken when a partition's high watermark moves) until `maxWaitMs` has passed. An error on any
  * partition answers at once, as in Kafka.
+ *
+ * A leader fenced from ZooKeeper (ReplicaManager.leadershipFence; Kafka has no such fence) still
+ * serves what lies below its high watermark: that is committed, every ISR member has it and so
+ * will whoever leads next, and the HW no longer moves while fenced. A consumer that has reached
+ * the HW gets NOT_LEADER_OR_FOLLOWER instead of empty answers, so it refreshes its metadata and
+ * finds the new leader rather than waiting on a broker that will never show it anything new.
  */
+import { tpKey } from '../../common/index.js';
 import { ErrorCode } from '../../protocol/index.js';
-import { toWireError } from '../errors.js';
+import { BrokerError, toWireError } from '../errors.js';
 import type { ReplicaManager } from './replica-manager.js';
 
 export interface FetchPartitionRequest {
@@ -55,6 +62,9 @@ async function readOnce(rm: ReplicaManager, params: FetchParams): Promise<ReadRo
       const p = rm.leaderPartition(fp.topic, fp.partition, fp.currentLeaderEpoch);
       const log = p.log;
       const hw = log.highWatermark;
+      if (fp.fetchOffset >= hw && rm.leadershipFence(fp.topic, fp.partition) !== undefined) {
+        throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${rm.brokerId} is fenced from ZooKeeper and ${p.key} has nothing committed at ${fp.fetchOffset}`);
+      }
       const room = Math.min(fp.partitionMaxBytes, params.maxBytes - bytes);
       let records: Buffer = EMPTY;
       if (room > 0 || bytes === 0) {
@@ -76,7 +86,7 @@ async function readOnce(rm: ReplicaManager, params: FetchParams): Promise<ReadRo
 
 export async function fetchRecords(rm: ReplicaManager, params: FetchParams): Promise<FetchPartitionResult[]> {
   const deadline = rm.scheduler.now() + Math.max(0, params.maxWaitMs);
-  const keys = [...new Set(params.partitions.map((fp) => `${fp.topic}-${fp.partition}`))];
+  const keys = [...new Set(params.partitions.map((fp) => tpKey(fp.topic, fp.partition)))];
   // Sampled before each read: an append notified while the read awaits wakes the wait at once.
   let seen = rm.fetchPurgatory.notifications(keys);
   let round = await readOnce(rm, params);

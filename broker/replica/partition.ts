@@ -6,6 +6,7 @@
  * The high watermark is computed in ONE place (`maybeIncrementHighWatermark`) and only moves
  * forward.
  */
+import { tpKey } from '../../common/index.js';
 import type { PartitionLog } from '../../storage/index.js';
 
 export type ReplicaRole = 'leader' | 'follower' | 'none';
@@ -18,6 +19,8 @@ export interface FollowerState {
   /** The leader's log end offset and the time at the follower's previous fetch (Kafka's rule). */
   lastFetchLeaderLogEndOffset: bigint;
   lastFetchTimeMs: number;
+  /** Broker epoch (registration czxid) the follower's latest fetch carried; -1n = not told. */
+  brokerEpoch: bigint;
 }
 
 export interface PartitionStateUpdate {
@@ -49,6 +52,12 @@ export class Partition {
   pendingIsr: PendingIsrChange | undefined;
   /** Leader only: per follower id. */
   readonly replicaStates = new Map<number, FollowerState>();
+  /**
+   * True while this broker may not act as leader (the replica manager's ZooKeeper fence): the
+   * high watermark then stays where it is, so no acks=all write completes and consumers see
+   * nothing new.
+   */
+  highWatermarkFrozen: () => boolean = () => false;
 
   constructor(
     readonly topic: string,
@@ -60,7 +69,7 @@ export class Partition {
   ) {}
 
   get key(): string {
-    return partitionKey(this.topic, this.partition);
+    return tpKey(this.topic, this.partition);
   }
 
   get isLeader(): boolean {
@@ -106,6 +115,7 @@ export class Partition {
           lastCaughtUpTimeMs: this.isr.includes(id) ? nowMs : (old?.lastCaughtUpTimeMs ?? 0),
           lastFetchLeaderLogEndOffset: -1n,
           lastFetchTimeMs: 0,
+          brokerEpoch: -1n,
         });
       }
     } else {
@@ -123,11 +133,20 @@ export class Partition {
   /**
    * Leader: a follower fetched at `fetchOffset` (= its log end offset). Kafka's caught-up rule:
    * at the leader's end now, or at least where the leader's end was at the previous fetch (a
-   * follower always one round behind a busy leader still counts). Returns true if the HW moved.
+   * follower always one round behind a busy leader still counts). A fetch from a new incarnation
+   * of the follower (another broker epoch) gets no credit for the previous one's fetches.
+   * Returns true if the HW moved.
    */
-  updateFollowerFetchState(followerId: number, fetchOffset: bigint, nowMs: number): boolean {
+  updateFollowerFetchState(followerId: number, fetchOffset: bigint, nowMs: number, brokerEpoch = -1n): boolean {
     const st = this.replicaStates.get(followerId);
     if (st === undefined) return false;
+    if (brokerEpoch !== st.brokerEpoch) {
+      if (st.brokerEpoch >= 0n) {
+        st.lastFetchLeaderLogEndOffset = -1n;
+        st.lastFetchTimeMs = 0;
+      }
+      st.brokerEpoch = brokerEpoch;
+    }
     const leaderEnd = this.log.logEndOffset;
     st.logEndOffset = fetchOffset;
     if (fetchOffset >= leaderEnd) st.lastCaughtUpTimeMs = nowMs;
@@ -143,7 +162,7 @@ export class Partition {
    * known yet holds the HW where it is. Never moves backwards. Returns true if it moved.
    */
   maybeIncrementHighWatermark(nowMs?: number): boolean {
-    if (this.role !== 'leader') return false;
+    if (this.role !== 'leader' || this.highWatermarkFrozen()) return false;
     const isr = this.maximalIsr;
     let hw = this.log.logEndOffset;
     for (const [id, st] of this.replicaStates) {
@@ -168,11 +187,17 @@ export class Partition {
     return out;
   }
 
-  /** A follower may rejoin: caught up to the HW and into the current leader epoch. */
-  canRejoinIsr(followerId: number): boolean {
+  /**
+   * A follower may rejoin: caught up to the HW and into the current leader epoch (Kafka's rule),
+   * and (KIP-903) the fetch that says so came from the follower's current incarnation:
+   * `registeredBrokerEpoch` is the epoch of its registration as this broker knows it (-1n =
+   * unknown, not checked); a fetch that carried no epoch (-1n) is not checked either.
+   */
+  canRejoinIsr(followerId: number, registeredBrokerEpoch = -1n): boolean {
     if (this.maximalIsr.includes(followerId) || !this.replicas.includes(followerId)) return false;
     const st = this.replicaStates.get(followerId);
     if (st === undefined || st.logEndOffset < 0n) return false;
+    if (registeredBrokerEpoch >= 0n && st.brokerEpoch >= 0n && st.brokerEpoch !== registeredBrokerEpoch) return false;
     return st.logEndOffset >= this.log.highWatermark && st.logEndOffset >= this.leaderEpochStartOffset;
   }
 
@@ -180,8 +205,4 @@ export class Partition {
   hasEnoughInSyncReplicas(minIsr: number): boolean {
     return this.isr.length >= minIsr;
   }
-}
-
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}-${partition}`;
 }

@@ -5,6 +5,9 @@
  * compacted topics every record must carry a key. acks=-1 then parks in the produce purgatory
  * until the high watermark passes the last appended offset, leadership is lost, or the timeout;
  * if by then the ISR is below min.insync.replicas the answer is NOT_ENOUGH_REPLICAS_AFTER_APPEND.
+ * A leader fenced from ZooKeeper (ReplicaManager.leadershipFence) refuses before the append
+ * (nothing written), answers NOT_LEADER_OR_FOLLOWER instead of acks=0/1 success when the fence
+ * engaged during the append, and fails its parked acks=-1 waiters the same way.
  */
 import { ErrorCode, iterateBatches, iterateRecords } from '../../protocol/index.js';
 import type { AppendOrigin } from '../../storage/index.js';
@@ -73,6 +76,7 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, orig
   };
   try {
     const p = rm.leaderPartition(e.topic, e.partition);
+    rm.ensureNotFenced(p);
     if (e.records === null || e.records.length === 0) throw new BrokerError('BRK_CORRUPT_MESSAGE', `no records for ${p.key}`);
     const settings = rm.topicConfigs.get(e.topic);
     if (acks === -1 && !p.hasEnoughInSyncReplicas(settings.minInsyncReplicas)) {
@@ -82,6 +86,8 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, orig
     const leaderEpoch = p.leaderEpoch;
     const appended = await p.log.appendAsLeader(e.records, leaderEpoch, { origin });
     rm.onLogAppended(p);
+    // Written but not acknowledged: the tail of a deposed leader is truncated when it follows.
+    if (acks !== -1) rm.ensureNotFenced(p);
     result.baseOffset = appended.firstOffset;
     result.logAppendTimeMs = appended.logAppendTime;
     result.logStartOffset = p.log.logStartOffset;
@@ -100,6 +106,7 @@ function pendingOutcome(rm: ReplicaManager, w: Pending): number | undefined {
   if (rm.isStopped || rm.getPartition(p.topic, p.partition) !== p || !p.isLeader || p.leaderEpoch !== w.leaderEpoch) {
     return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   }
+  if (rm.leadershipFence(p.topic, p.partition) !== undefined) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   if (p.log.highWatermark < w.requiredOffset) return undefined;
   // Replicated, but the ISR shrank meanwhile: the data is in the log, the guarantee is not.
   return p.maximalIsr.length >= w.minIsr ? ErrorCode.NONE : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;

@@ -17,13 +17,16 @@ import type { Logger } from 'pino';
 import type { LogManager } from '../../storage/index.js';
 import { BrokerError } from '../errors.js';
 import type { ControlRequestOrigin, LeaderAndIsrPartitionState, MetadataCache, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
-import type { BrokerEndpoint, InterBrokerTransport, Scheduler } from '../network/index.js';
+import type { Scheduler } from '../../common/index.js';
+import { tpKey } from '../../common/index.js';
+import type { BrokerEndpoint, InterBrokerTransport } from '../network/index.js';
 import { ReplicaFetcherManager } from './fetcher-manager.js';
 import { IsrManager, type AlterIsrSender } from './isr-manager.js';
-import { Partition, partitionKey } from './partition.js';
+import { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
 import type { FetcherSettings } from './replica-fetcher.js';
 import type { TopicConfigs } from './topic-configs.js';
+import { type FenceStatus, type LeadershipFence, replicaFetchEpochVerdict, ZooKeeperFence, type ZooKeeperSessionSignals } from './zookeeper-fence.js';
 
 /** What a broker needs to replicate: without it partitions lead or sit idle (unit tests). */
 export interface ReplicationOptions {
@@ -56,6 +59,8 @@ export interface ReplicaManagerOptions {
   /** replica.lag.time.max.ms (default 30 s). */
   readonly replicaLagTimeMaxMs?: number;
   readonly replication?: ReplicationOptions;
+  /** The ZooKeeper session whose contact decides the leadership fence; absent = never fenced (unit tests). */
+  readonly zooKeeper?: ZooKeeperSessionSignals;
 }
 
 /** Told after a partition's role was applied (the group coordinator loads/unloads offsets). */
@@ -80,6 +85,7 @@ export class ReplicaManager implements ReplicaStateListener {
   private readonly log: Logger;
   private readonly stateLog: Logger;
   private stopped = false;
+  private readonly fence: ZooKeeperFence;
 
   constructor(private readonly o: ReplicaManagerOptions) {
     this.brokerId = o.brokerId;
@@ -110,12 +116,51 @@ export class ReplicaManager implements ReplicaStateListener {
         replicaLagTimeMaxMs: this.replicaLagTimeMaxMs,
         send: r.alterIsr,
         logger: o.logger.child({ module: 'isr' }),
-        leaderPartitions: () => [...this.partitions.values()].filter((p) => p.isLeader),
+        // A fenced leader proposes no ISR change: it may no longer be the leader.
+        leaderPartitions: () => [...this.partitions.values()].filter((p) => p.isLeader && this.leadershipFence(p.topic, p.partition) === undefined),
         onIsrChanged: (p) => this.onIsrChanged(p),
         metrics: r.metrics,
       });
       this.isrManager.start();
     }
+    this.fence = new ZooKeeperFence({
+      zooKeeper: o.zooKeeper,
+      scheduler: o.scheduler,
+      stateLog: this.stateLog,
+      ledPartitions: () => this.allPartitions().filter((p) => p.isLeader),
+      // Parked produce answers NOT_LEADER_OR_FOLLOWER, parked consumer fetches re-check now.
+      onFenced: (ps) => {
+        for (const p of ps) {
+          this.producePurgatory.notify(p.key);
+          this.fetchPurgatory.notify(p.key);
+        }
+      },
+      onUnfenced: (ps) => {
+        for (const p of ps) this.onHighWatermarkMaybeMoved(p);
+      },
+    });
+  }
+
+  // ---- the ZooKeeper fence (zookeeper-fence.ts decides; every path asks here) --------------------
+
+  /** Undefined when this broker may act as leader of the partition (if it leads it), else why not. */
+  leadershipFence(topic: string, partition: number): LeadershipFence | undefined {
+    return this.fence.fenceOf(tpKey(topic, partition));
+  }
+
+  /** Throws NOT_LEADER_OR_FOLLOWER when `p` is fenced (produce, before and after the append). */
+  ensureNotFenced(p: Partition): void {
+    const fence = this.fence.fenceOf(p.key);
+    if (fence !== undefined) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${this.brokerId} may not act as leader of ${p.key}: ${fence}`);
+  }
+
+  fenceStatus(): FenceStatus {
+    return this.fence.status();
+  }
+
+  /** True while the broker-wide contact fence holds (this broker cannot vouch for its session). */
+  zooKeeperContactLost(): boolean {
+    return this.fence.contactLost();
   }
 
   /** A leader's ISR changed (AlterIsr answered, or an expansion went pending). */
@@ -132,7 +177,7 @@ export class ReplicaManager implements ReplicaStateListener {
   }
 
   getPartition(topic: string, partition: number): Partition | undefined {
-    return this.partitions.get(partitionKey(topic, partition));
+    return this.partitions.get(tpKey(topic, partition));
   }
 
   allPartitions(): Partition[] {
@@ -152,7 +197,7 @@ export class ReplicaManager implements ReplicaStateListener {
    */
   leaderPartition(topic: string, partition: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition {
     if (this.stopped) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', 'broker is shutting down');
-    const p = this.partitions.get(partitionKey(topic, partition));
+    const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || p.role === 'none') {
       if (p === undefined && this.o.metadataCache.getPartition(topic, partition) === undefined) {
         throw new BrokerError('BRK_UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} is not a known partition`);
@@ -179,14 +224,27 @@ export class ReplicaManager implements ReplicaStateListener {
    * Leader: a follower's fetch reported its log end offset (`serveReplicaFetch` calls this); the
    * HW may move and parked produce/fetch requests are woken.
    */
-  updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint): void {
-    const p = this.partitions.get(partitionKey(topic, partition));
+  updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint, brokerEpoch = -1n): void {
+    const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || !p.isLeader) return;
-    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now())) {
+    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now(), brokerEpoch)) {
       this.fetchPurgatory.notify(p.key);
       this.producePurgatory.notify(p.key);
     }
-    this.isrManager?.maybeExpand(p, followerId);
+    // Only a broker the controller lists as alive may join (Kafka's ZooKeeper-mode rule).
+    const registered = this.o.metadataCache.brokerEpoch(followerId);
+    if (registered !== undefined && this.leadershipFence(topic, partition) === undefined) this.isrManager?.maybeExpand(p, followerId, registered);
+  }
+
+  /**
+   * STALE_BROKER_EPOCH when a replica fetch comes from an older incarnation of its broker than
+   * the one registered now (see `replicaFetchEpochVerdict`).
+   */
+  checkReplicaBrokerEpoch(replicaId: number, brokerEpoch: bigint): void {
+    const registered = this.o.metadataCache.brokerEpoch(replicaId);
+    if (replicaFetchEpochVerdict(brokerEpoch, registered) === 'stale') {
+      throw new BrokerError('BRK_STALE_BROKER_EPOCH', `replica fetch from broker ${replicaId} with epoch ${brokerEpoch}, older than its registration ${registered}`);
+    }
   }
 
   /** Appended data: parked follower fetches wake at once; the HW may move (ISR of one). */
@@ -223,7 +281,7 @@ export class ReplicaManager implements ReplicaStateListener {
   }
 
   private async makeLeaderOrFollower(s: LeaderAndIsrPartitionState, origin: ControlRequestOrigin): Promise<void> {
-    const key = partitionKey(s.topic, s.partition);
+    const key = tpKey(s.topic, s.partition);
     try {
       let settings = this.topicConfigs.has(s.topic) ? this.topicConfigs.get(s.topic) : undefined;
       if (settings === undefined || s.isNew) {
@@ -237,6 +295,7 @@ export class ReplicaManager implements ReplicaStateListener {
       let p = this.partitions.get(key);
       if (p === undefined) {
         p = new Partition(s.topic, s.partition, this.brokerId, log, this.replicaLagTimeMaxMs);
+        p.highWatermarkFrozen = () => this.leadershipFence(s.topic, s.partition) !== undefined;
         this.partitions.set(key, p);
       } else p.log = log;
       const wasLeader = p.isLeader;
@@ -244,6 +303,8 @@ export class ReplicaManager implements ReplicaStateListener {
       await this.fetchers?.removePartitions([key]);
       if (this.stopped) return;
       p.applyState(s, this.scheduler.now());
+      // The controller's word for this incarnation replaces what the expired session led.
+      this.fence.settled(key);
       if (p.isLeader) {
         // KIP-279: the new epoch starts at the current log end offset.
         p.leaderEpochStartOffset = log.logEndOffset;
@@ -279,10 +340,11 @@ export class ReplicaManager implements ReplicaStateListener {
 
   async onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): Promise<void> {
     for (const sp of partitions) {
-      const key = partitionKey(sp.topic, sp.partition);
+      const key = tpKey(sp.topic, sp.partition);
       const p = this.partitions.get(key);
       try {
         await this.fetchers?.removePartitions([key]);
+        this.fence.settled(key);
         if (sp.deletePartition) {
           this.partitions.delete(key);
           if (p !== undefined) p.role = 'none';
@@ -316,6 +378,7 @@ export class ReplicaManager implements ReplicaStateListener {
    */
   async shutdown(): Promise<void> {
     this.stopped = true;
+    this.fence.stop();
     for (const p of this.partitions.values()) p.role = 'none';
     this.producePurgatory.notifyAll();
     this.fetchPurgatory.notifyAll();

@@ -10,7 +10,7 @@ export {
   type TxnMarkerResultEntry,
 } from './marker-channel.js';
 export { DEFAULT_TXN_COORDINATOR_CONFIG, txnCoordinatorConfigFrom, type TxnCoordinatorConfig } from './config.js';
-export { TxnErrorCode, TxnCoordinatorError, txnLogAppendError, type TxnFailureCode } from './errors.js';
+export { TxnCoordinatorError, txnLogAppendError, type TxnFailureCode } from './errors.js';
 export {
   TransactionMetadata,
   TXN_STATES,

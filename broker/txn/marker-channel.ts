@@ -12,8 +12,8 @@
  * broker (concurrently) and sleeps with a growing backoff only when something must be retried.
  */
 import { silentLogger, type Logger } from '../logging.js';
-import type { Scheduler } from '../network/index.js';
-import { TxnErrorCode as E } from './errors.js';
+import { backoffMs, sleep, type BackoffPolicy, type Scheduler } from '../../common/index.js';
+import { ErrorCode as E } from '../../protocol/index.js';
 import { tpKeyOf, type TopicPartitionRef, type TransactionMetadata, type TxnTransit } from './txn-metadata.js';
 import type { TxnStateManager } from './txn-state-manager.js';
 
@@ -43,7 +43,7 @@ export interface TxnMarkerChannelOptions {
   readonly leaderFor: (topic: string, partition: number) => number | undefined;
   readonly scheduler: Scheduler;
   readonly logger?: Logger;
-  /** First retry delay, doubled per fruitless round up to `retryBackoffMaxMs`. */
+  /** First retry delay, growing (with jitter) per fruitless round up to `retryBackoffMaxMs`. */
   readonly retryBackoffMs?: number;
   readonly retryBackoffMaxMs?: number;
 }
@@ -55,8 +55,8 @@ interface PendingTxn {
   readonly commit: boolean;
   readonly metadata: TransactionMetadata;
   readonly complete: TxnTransit;
-  cancelled: boolean;
-  wake: (() => void) | undefined;
+  /** Aborted when the loop must stop (leadership moved, stale marker, shutdown); wakes its sleep. */
+  readonly stop: AbortController;
 }
 
 /** Retriable for a marker: the leader may move, replicas may return. */
@@ -73,14 +73,12 @@ export class TxnMarkerChannel {
   private readonly pending = new Map<string, PendingTxn>();
   private readonly runs = new Set<Promise<void>>();
   private readonly log: Logger;
-  private readonly backoffMs: number;
-  private readonly backoffMaxMs: number;
+  private readonly backoff: BackoffPolicy;
   private stopped = false;
 
   constructor(private readonly o: TxnMarkerChannelOptions) {
     this.log = (o.logger ?? silentLogger()).child({ module: 'txn-markers' });
-    this.backoffMs = o.retryBackoffMs ?? 100;
-    this.backoffMaxMs = o.retryBackoffMaxMs ?? 1000;
+    this.backoff = { initialMs: o.retryBackoffMs ?? 100, maxMs: o.retryBackoffMaxMs ?? 1000 };
   }
 
   /** Transactional ids whose markers are being sent (tests, admin). */
@@ -100,8 +98,7 @@ export class TxnMarkerChannel {
       commit,
       metadata,
       complete,
-      cancelled: false,
-      wake: undefined,
+      stop: new AbortController(),
     };
     this.pending.set(entry.transactionalId, entry);
     const run = this.run(entry)
@@ -130,14 +127,13 @@ export class TxnMarkerChannel {
   }
 
   private cancel(e: PendingTxn): void {
-    e.cancelled = true;
-    e.wake?.();
+    e.stop.abort();
     if (this.pending.get(e.transactionalId) === e) this.pending.delete(e.transactionalId);
   }
 
   /** Still this broker's transaction at the epoch the markers were prepared under. */
   private stillOwned(e: PendingTxn): boolean {
-    if (e.cancelled) return false;
+    if (e.stop.signal.aborted) return false;
     const st = this.o.stateManager.getTransactionState(e.transactionalId);
     if (!('coordinatorEpoch' in st) || st.coordinatorEpoch !== e.coordinatorEpoch || st.metadata !== e.metadata) {
       this.log.info({ transactionalId: e.transactionalId, errorCode: st.errorCode }, 'no longer the coordinator of this transaction at its epoch; markers left to the next one');
@@ -146,22 +142,8 @@ export class TxnMarkerChannel {
     return true;
   }
 
-  private sleep(e: PendingTxn, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const handle = this.o.scheduler.setTimeout(() => {
-        e.wake = undefined;
-        resolve();
-      }, ms);
-      e.wake = () => {
-        this.o.scheduler.clearTimeout(handle);
-        e.wake = undefined;
-        resolve();
-      };
-    });
-  }
-
   private async run(e: PendingTxn): Promise<void> {
-    let backoff = this.backoffMs;
+    let attempts = 0;
     for (;;) {
       if (!this.stillOwned(e)) return;
       const remaining = e.metadata.partitionList();
@@ -169,11 +151,10 @@ export class TxnMarkerChannel {
       const outcome = await this.sendRound(e, remaining);
       if (outcome === 'abandon') return;
       if (outcome === 'progress') {
-        backoff = this.backoffMs;
+        attempts = 0;
         continue;
       }
-      await this.sleep(e, backoff);
-      backoff = Math.min(this.backoffMaxMs, backoff * 2);
+      await sleep(this.o.scheduler, backoffMs(this.backoff, attempts++), e.stop.signal);
     }
     await this.writeCompletion(e);
   }
@@ -237,7 +218,7 @@ export class TxnMarkerChannel {
 
   /** CompleteCommit/CompleteAbort, retried while the log is unavailable (Kafka retries COORDINATOR_NOT_AVAILABLE). */
   private async writeCompletion(e: PendingTxn): Promise<void> {
-    let backoff = this.backoffMs;
+    let attempts = 0;
     for (;;) {
       if (!this.stillOwned(e)) return;
       const error = await this.o.stateManager.appendTransactionToLog(e.transactionalId, e.coordinatorEpoch, e.complete, (code) => code === E.COORDINATOR_NOT_AVAILABLE);
@@ -249,8 +230,7 @@ export class TxnMarkerChannel {
         this.log.info({ transactionalId: e.transactionalId, errorCode: error }, 'transaction completion not written; the next coordinator completes it');
         return;
       }
-      await this.sleep(e, backoff);
-      backoff = Math.min(this.backoffMaxMs, backoff * 2);
+      await sleep(this.o.scheduler, backoffMs(this.backoff, attempts++), e.stop.signal);
     }
   }
 }

@@ -10,11 +10,11 @@
  * the pending state and answers CONCURRENT_TRANSACTIONS, as Kafka's per-metadata lock does.
  */
 import { silentLogger, type Logger } from '../logging.js';
-import type { Scheduler } from '../network/index.js';
+import { every, type Cancellable, type Scheduler } from '../../common/index.js';
 import { DEFAULT_TXN_COORDINATOR_CONFIG, type TxnCoordinatorConfig } from './config.js';
-import { TxnErrorCode as E } from './errors.js';
+import { ErrorCode as E } from '../../protocol/index.js';
 import type { TxnMarkerChannel } from './marker-channel.js';
-import { isEpochExhausted, NO_PRODUCER_EPOCH, NO_PRODUCER_ID, TransactionMetadata, TXN_STATES, type TopicPartitionRef, type TxnState, type TxnTransit } from './txn-metadata.js';
+import { isEpochExhausted, tpKeyOf, NO_PRODUCER_EPOCH, NO_PRODUCER_ID, TransactionMetadata, TXN_STATES, type TopicPartitionRef, type TxnState, type TxnTransit } from './txn-metadata.js';
 import type { TxnStateManager } from './txn-state-manager.js';
 
 export interface InitProducerIdResult {
@@ -56,7 +56,7 @@ export class TxnCoordinator {
   readonly config: TxnCoordinatorConfig;
   private readonly sm: TxnStateManager;
   private readonly log: Logger;
-  private readonly timers: unknown[] = [];
+  private readonly timers: Cancellable[] = [];
   private active = false;
 
   constructor(private readonly o: TxnCoordinatorOptions) {
@@ -82,23 +82,14 @@ export class TxnCoordinator {
 
   async shutdown(): Promise<void> {
     this.active = false;
-    for (const t of this.timers) this.o.scheduler.clearTimeout(t);
+    for (const t of this.timers) t.cancel();
     this.timers.length = 0;
     await this.o.markers.shutdown();
     this.sm.shutdown();
   }
 
   private every(periodMs: number, task: () => Promise<unknown>): void {
-    const slot = this.timers.length;
-    const tick = (): void => {
-      if (!this.active) return;
-      task()
-        .catch((err: unknown) => this.log.error({ err }, 'periodic transaction task failed'))
-        .finally(() => {
-          if (this.active) this.timers[slot] = this.o.scheduler.setTimeout(tick, periodMs);
-        });
-    };
-    this.timers.push(this.o.scheduler.setTimeout(tick, periodMs));
+    this.timers.push(every(this.o.scheduler, periodMs, task, (err) => this.log.error({ err }, 'periodic transaction task failed')));
   }
 
   // ---- leadership of __transaction_state ---------------------------------------------------
@@ -209,7 +200,7 @@ export class TxnCoordinator {
     if (m.producerEpoch !== producerEpoch) return E.PRODUCER_FENCED;
     if (m.pendingTransitionInProgress || m.state === 'PrepareCommit' || m.state === 'PrepareAbort') return E.CONCURRENT_TRANSACTIONS;
     // Already part of the transaction: nothing to write.
-    if (m.state === 'Ongoing' && partitions.every((tp) => m.partitions.has(`${tp.topic}-${tp.partition}`))) return E.NONE;
+    if (m.state === 'Ongoing' && partitions.every((tp) => m.partitions.has(tpKeyOf(tp)))) return E.NONE;
     const transit = m.prepareAddPartitions(partitions, this.now());
     return this.sm.appendTransactionToLog(transactionalId, found.coordinatorEpoch, transit);
   }

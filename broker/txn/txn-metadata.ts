@@ -6,7 +6,9 @@
  * `completeTransitionTo` — persist first, then memory. While a transition is pending, every other
  * request for the id answers CONCURRENT_TRANSACTIONS, as in Kafka.
  */
-import { TxnCoordinatorError, TxnErrorCode as E } from './errors.js';
+import { tpKey } from '../../common/index.js';
+import { ErrorCode as E } from '../../protocol/index.js';
+import { TxnCoordinatorError } from './errors.js';
 
 /** Kafka's state ids are their index here (the `transaction_status` byte in the log). */
 export const TXN_STATES = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'] as const;
@@ -48,7 +50,7 @@ export interface TopicPartitionRef {
 }
 
 export function tpKeyOf(tp: TopicPartitionRef): string {
-  return `${tp.topic}-${tp.partition}`;
+  return tpKey(tp.topic, tp.partition);
 }
 
 /** The target of a prepared transition (Kafka's TxnTransitMetadata): what gets written to the log. */

@@ -12,7 +12,8 @@
 import type { OffsetsRecord, OffsetsStore } from '../group/index.js';
 import { javaStringHashCode } from '../group/index.js';
 import { silentLogger, type Logger } from '../logging.js';
-import { TxnErrorCode as E, txnLogAppendError } from './errors.js';
+import { ErrorCode as E } from '../../protocol/index.js';
+import { txnLogAppendError } from './errors.js';
 import { decodeTxnLogKey, decodeTxnLogValue, encodeTxnLogKey, encodeTxnLogValue } from './txn-log-codec.js';
 import { TransactionMetadata, type TxnTransit } from './txn-metadata.js';
 
@@ -171,8 +172,7 @@ export class TxnStateManager {
     try {
       await this.o.store.append(this.partitionFor(transactionalId), [record]);
     } catch (err) {
-      const code = (err as { kafkaErrorCode?: unknown }).kafkaErrorCode;
-      error = typeof code === 'number' ? txnLogAppendError(code) : E.COORDINATOR_NOT_AVAILABLE;
+      error = txnLogAppendError(err);
       this.log.debug({ err, transactionalId, state: transit.state }, 'transaction state append failed');
     }
     const after = this.getTransactionState(transactionalId);

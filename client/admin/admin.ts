@@ -14,6 +14,7 @@ import type {
   DescribeConfigsRequest,
   DescribeConfigsResponse,
 } from '../../protocol/index.js';
+import { backoffMs, sleep, type BackoffPolicy } from '../../common/index.js';
 import { Cluster, type ClusterOptions, type TopicMetadata } from '../cluster.js';
 import type { Connection } from '../connection.js';
 import { KafkaClientError, brokerError } from '../errors.js';
@@ -61,12 +62,13 @@ const NOT_CONTROLLER = 41;
 export class Admin {
   readonly cluster: Cluster;
   private readonly retries: number;
-  private readonly retryBackoffMs: number;
+  /** Kafka's admin client: retry.backoff.ms doubling up to retry.backoff.max.ms (1 s). */
+  private readonly retryBackoff: BackoffPolicy;
 
   constructor(opts: AdminOptions) {
     this.cluster = new Cluster({ ...opts, allowAutoTopicCreation: false });
     this.retries = opts.retries ?? 5;
-    this.retryBackoffMs = opts.retryBackoffMs ?? 100;
+    this.retryBackoff = { initialMs: opts.retryBackoffMs ?? 100, maxMs: 1000 };
   }
 
   connect(): Promise<void> {
@@ -211,7 +213,7 @@ export class Admin {
       } catch (err) {
         if (!(err instanceof KafkaClientError) || !err.retriable || attempt >= this.retries) throw err;
       }
-      await this.sleep(this.retryBackoffMs * (attempt + 1));
+      await sleep(this.cluster.scheduler, backoffMs(this.retryBackoff, attempt));
       await this.cluster.refreshMetadata().catch(() => undefined);
     }
   }
@@ -225,11 +227,7 @@ export class Admin {
       if (this.cluster.clock.now() >= deadline) {
         throw new KafkaClientError('CLI_METADATA', `topics ${topics.join(', ')} have no leader for every partition after ${timeoutMs} ms`, { retriable: true });
       }
-      await this.sleep(Math.min(this.retryBackoffMs * (attempt + 1), 1000));
+      await sleep(this.cluster.scheduler, backoffMs(this.retryBackoff, attempt));
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.cluster.scheduler.setTimeout(resolve, ms));
   }
 }

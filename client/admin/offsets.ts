@@ -5,6 +5,7 @@
  * the coordinator accepts only while the group is Empty, as Kafka's reset-offsets relies on),
  * and AlterConfigs (which replaces a resource's whole override set, hence "entries with source").
  */
+import { tpKey } from '../../common/index.js';
 import type {
   AlterConfigsRequest,
   AlterConfigsResponse,
@@ -78,12 +79,12 @@ export async function listOffsets(cluster: Cluster, tps: readonly TopicPartition
       for (const t of res.topics) {
         for (const p of t.partitions) {
           if (p.errorCode !== 0) throw brokerError(errorInfo(p.errorCode), `list offsets of ${t.name}-${p.partitionIndex}`);
-          found.set(`${t.name}\u0000${p.partitionIndex}`, p.offset !== undefined && p.offset >= 0n ? p.offset : (p.oldStyleOffsets?.[0] ?? -1n));
+          found.set(tpKey(t.name, p.partitionIndex), p.offset !== undefined && p.offset >= 0n ? p.offset : (p.oldStyleOffsets?.[0] ?? -1n));
         }
       }
     }),
   );
-  return tps.map((tp) => ({ ...tp, offset: found.get(`${tp.topic}\u0000${tp.partition}`) ?? -1n }));
+  return tps.map((tp) => ({ ...tp, offset: found.get(tpKey(tp.topic, tp.partition)) ?? -1n }));
 }
 
 /** Committed offsets of a group: for `tps`, or (null) every partition it has committed. */

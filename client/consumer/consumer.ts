@@ -8,15 +8,16 @@
  * automatically every `autoCommitIntervalMs`, before partitions are revoked and on close, or by
  * hand with `commitSync`/`commitAsync`.
  */
-import type { Clock, Scheduler } from '../clock.js';
+import type { Clock, Scheduler } from '../../common/index.js';
+import { tpKey } from '../../common/index.js';
 import { Cluster, type ClusterOptions } from '../cluster.js';
-import { KafkaClientError } from '../errors.js';
+import { asClientError, KafkaClientError } from '../errors.js';
 import type { Deserializer } from '../serializers.js';
 import type { RecordHeader } from '../producer/batch.js';
 import type { Assignor } from './assignors/types.js';
 import { rangeAssignor } from './assignors/range.js';
 import { cooperativeStickyAssignor } from './assignors/cooperative-sticky.js';
-import { Fetcher, tpKey, type OffsetResetPolicy, type TopicPartition } from './fetcher.js';
+import { Fetcher, type OffsetResetPolicy, type TopicPartition } from './fetcher.js';
 import type { FetchedRecord } from './record-reader.js';
 import type { OffsetAndMetadata } from './group/group-client.js';
 import { GroupMembership } from './group/membership.js';
@@ -270,7 +271,7 @@ export class Consumer<K = Buffer, V = Buffer> {
     this.commitSync(offsets).then(
       () => callback?.(null),
       (err: unknown) => {
-        const e = err instanceof KafkaClientError ? err : new KafkaClientError('CLI_PROTOCOL', String(err), { cause: err });
+        const e = asClientError(err);
         if (callback !== undefined) callback(e);
         else this.opts.onError?.(e);
       },

@@ -10,8 +10,9 @@
  */
 import type { FetchRequest, FetchResponse, ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/index.js';
 import type { Cluster } from '../cluster.js';
-import type { TimerHandle } from '../clock.js';
-import { KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
+import type { TimerHandle } from '../../common/index.js';
+import { tpKey } from '../../common/index.js';
+import { asClientError, KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
 import { API, errorInfo, iterateBatches, isControlBatch } from '../wire.js';
 import { readBatchRecords, type FetchedRecord } from './record-reader.js';
 
@@ -78,7 +79,6 @@ const OFFSET_OUT_OF_RANGE = 1;
 const EARLIEST = -2n;
 const LATEST = -1n;
 
-export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export class Fetcher {
   private readonly states = new Map<string, PartitionState>();
@@ -261,11 +261,11 @@ export class Fetcher {
           if (this.closed) return;
           this.backOff(node);
           if (isStaleMetadata(err)) void this.cluster.refreshMetadata().catch(() => undefined);
-          if (!(err instanceof KafkaClientError) || !err.retriable) this.pendingError = toClientError(err);
+          if (!(err instanceof KafkaClientError) || !err.retriable) this.pendingError = asClientError(err);
         },
       )
       .catch((err: unknown) => {
-        this.pendingError = toClientError(err);
+        this.pendingError = asClientError(err);
       })
       .finally(() => {
         this.inFlight.delete(node);
@@ -416,8 +416,4 @@ export class Fetcher {
     this.backoffTimer = undefined;
     this.wake();
   }
-}
-
-function toClientError(err: unknown): KafkaClientError {
-  return err instanceof KafkaClientError ? err : new KafkaClientError('CLI_PROTOCOL', err instanceof Error ? err.message : String(err), { cause: err });
 }

@@ -6,6 +6,7 @@
  * the producer takes a new producer id and restarts sequences at 0; batches still queued are
  * re-stamped with the new id when next sent.
  */
+import { tpKey } from '../../common/index.js';
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../api-types.js';
 import type { Cluster } from '../cluster.js';
 import { KafkaClientError, brokerError } from '../errors.js';
@@ -52,7 +53,7 @@ export class IdempotenceManager {
   /** Stamp a batch being sent for the first time (or first time under this producer id). */
   assign(batch: ProducerBatch): void {
     if (!this.hasProducerId) throw new KafkaClientError('CLI_PRODUCER_FENCED', 'no producer id', { retriable: true });
-    const key = `${batch.topic}\u0000${batch.partition}`;
+    const key = tpKey(batch.topic, batch.partition);
     const seq = this.nextSequence.get(key) ?? 0;
     batch.producerId = this.producerId;
     batch.producerEpoch = this.producerEpoch;

@@ -5,10 +5,10 @@
  * the fire-and-forget form with an optional callback (no promise at all). Idempotence is on by
  * default (acks=all, retries, ≤5 in flight), as in Kafka 3.0+.
  */
-import type { Clock, Scheduler } from '../clock.js';
-import { systemClock, systemScheduler } from '../clock.js';
+import type { Clock, Scheduler } from '../../common/index.js';
+import { sleep, systemClock, systemScheduler } from '../../common/index.js';
 import { Cluster, type ClusterOptions } from '../cluster.js';
-import { KafkaClientError } from '../errors.js';
+import { asClientError, KafkaClientError } from '../errors.js';
 import { defaultPartitioner, type Partitioner } from '../partitioners/partitioner.js';
 import { loadXxhash } from '../partitioners/xxhash.js';
 import type { Serializer } from '../serializers.js';
@@ -16,7 +16,7 @@ import { CompressionType } from '../wire.js';
 import { RecordAccumulator, type AppendResult } from './accumulator.js';
 import type { BatchResult, ProducerBatch, RecordHeader, RecordMetadata, ProducerRecordData } from './batch.js';
 import { IdempotenceManager } from './idempotence.js';
-import { Sender, asClientError } from './sender.js';
+import { Sender } from './sender.js';
 
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
@@ -212,15 +212,12 @@ export class Producer<K = unknown, V = unknown> {
     this.closing ??= (async () => {
       this.acc.close();
       const timeoutMs = options.timeoutMs ?? 30_000;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const scheduler = this.opts.scheduler ?? systemScheduler;
-      await Promise.race([
-        this.flush(),
-        new Promise<void>((resolve) => {
-          timer = scheduler.setTimeout(resolve, timeoutMs) as unknown as ReturnType<typeof setTimeout>;
-        }),
-      ]);
-      if (timer !== undefined) scheduler.clearTimeout(timer as never);
+      const flushed = new AbortController();
+      try {
+        await Promise.race([this.flush(), sleep(this.opts.scheduler ?? systemScheduler, timeoutMs, flushed.signal)]);
+      } finally {
+        flushed.abort(); // no timer left behind when the flush won
+      }
       this.sender.stop();
       const err = new KafkaClientError('CLI_CLOSED', 'the producer closed before the record was acknowledged');
       for (const b of this.acc.drainAll()) {
@@ -315,7 +312,7 @@ export class Producer<K = unknown, V = unknown> {
       const known = this.cluster.topic(topic);
       if (known !== undefined && known.partitions.length > 0) return known.partitions.length;
       if (attempt > 0 && this.clock.now() >= deadline) throw this.cluster.topicError(topic);
-      if (attempt > 0) await new Promise<void>((resolve) => scheduler.setTimeout(resolve, Math.min(backoff, Math.max(0, deadline - this.clock.now()))));
+      if (attempt > 0) await sleep(scheduler, Math.min(backoff, deadline - this.clock.now()));
       try {
         await this.cluster.refreshMetadata([topic]);
       } catch (err) {

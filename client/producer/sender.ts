@@ -12,16 +12,17 @@
  * Concurrency contract: `run()` is synchronous and is the only place batches leave the
  * accumulator; responses re-enter through promise callbacks and end by calling `wakeup()`.
  */
-import type { Clock, Scheduler, TimerHandle } from '../clock.js';
+import type { Clock, Scheduler, TimerHandle } from '../../common/index.js';
+import { tpKey } from '../../common/index.js';
 import type { Cluster } from '../cluster.js';
-import { KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
+import { asClientError, KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
 import type { ProduceRequest, ProduceResponse, ProducePartitionResponse } from '../api-types.js';
 import { API, encodeRecordBatch, errorInfo } from '../wire.js';
 import type { PartitionQueue, RecordAccumulator } from './accumulator.js';
 import type { ProducerBatch } from './batch.js';
 import type { IdempotenceManager } from './idempotence.js';
 
-export interface SenderOptions {
+interface SenderOptions {
   acks: -1 | 0 | 1;
   requestTimeoutMs: number;
   maxInFlightRequestsPerConnection: number;
@@ -214,7 +215,7 @@ export class Sender {
 
   private onResponse(batches: ProducerBatch[], res: ProduceResponse | undefined, sentMs: number): void {
     const byKey = new Map<string, ProducePartitionResponse>();
-    for (const t of res?.responses ?? []) for (const p of t.partitionResponses) byKey.set(`${t.name}\u0000${p.index}`, p);
+    for (const t of res?.responses ?? []) for (const p of t.partitionResponses) byKey.set(tpKey(t.name, p.index), p);
     let stale = false;
     for (const batch of batches) {
       this.acc.queue(batch.topic, batch.partition).inFlight.delete(batch);
@@ -222,7 +223,7 @@ export class Sender {
         this.succeed(batch, -1n, -1n); // acks=0: nothing to wait for
         continue;
       }
-      const p = byKey.get(`${batch.topic}\u0000${batch.partition}`);
+      const p = byKey.get(tpKey(batch.topic, batch.partition));
       if (p === undefined) {
         this.retryOrFail(batch, new KafkaClientError('CLI_PROTOCOL', `no response for ${batch.topic}/${batch.partition}`, { retriable: true }));
         continue;
@@ -370,9 +371,4 @@ export class Sender {
       this.run();
     }, Math.max(0, delayMs));
   }
-}
-
-export function asClientError(err: unknown): KafkaClientError {
-  if (err instanceof KafkaClientError) return err;
-  return new KafkaClientError('CLI_PROTOCOL', err instanceof Error ? err.message : String(err), { cause: err });
 }

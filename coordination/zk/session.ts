@@ -9,13 +9,17 @@
  *   black-holed server) it is abandoned without close() and the same session is resumed on a new
  *   client; a client that does not finish its handshake within T/3 is replaced the same way.
  *   Watches die with an abandoned client, so a switch also raises `newSession` (re-arm, re-read).
- * - the chroot of the connect string is created if missing.
+ * - the chroot of the connect string is created if missing;
+ * - contact tracking for fencing (`contact`, zk/contact.ts): every answered request, watchdog
+ *   probe and handshake is a contact at the time it was SENT.
  */
 import zookeeper from 'node-zookeeper-client';
 import { abandonClient, ensureChroot, hexSessionId } from './client-control.js';
+import { ContactTracker, type SessionContact } from './contact.js';
 import { CoordinationError } from '../errors.js';
 import type { CoordinationStore, CreateMode, NodeData, Op, OpResult, SessionListener, Stat, Watcher } from '../store.js';
-import { type CoordinationLogger, nullLogger, type Scheduler, systemScheduler } from '../time.js';
+import { type Scheduler, systemScheduler } from '../../common/index.js';
+import { type CoordinationLogger, nullLogger } from '../logger.js';
 import { parseConnectString } from './connect-string.js';
 import {
   rawCreate,
@@ -41,6 +45,11 @@ export interface ZkSessionOptions {
   scheduler?: Scheduler;
   /** Disable the hung-server watchdog (tests of the watchdog itself turn it on explicitly). */
   watchdog?: boolean;
+  /**
+   * How long before the earliest possible expiry the session counts as maybe lost
+   * (default: a fifth of the negotiated timeout, see zk/contact.ts).
+   */
+  contactMarginMs?: number;
 }
 
 type SessionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'frozen' | 'closed';
@@ -71,6 +80,9 @@ export class ZkSession implements CoordinationStore {
   /** Set when the current client resumes a session on a new object: watches must be re-armed. */
   private pendingRearm = false;
   private generation = 0;
+  /** When the current connection attempt began: its handshake was sent after this. */
+  private connectAttemptAt = 0;
+  private readonly tracker: ContactTracker;
 
   constructor(options: ZkSessionOptions) {
     const parsed = parseConnectString(options.connect);
@@ -82,6 +94,12 @@ export class ZkSession implements CoordinationStore {
     this.log = options.logger ?? nullLogger;
     this.sched = options.scheduler ?? systemScheduler;
     this.watchdogEnabled = options.watchdog ?? true;
+    this.tracker = new ContactTracker({ scheduler: this.sched, sessionTimeoutMs: () => this.sessionTimeoutMs, marginMs: options.contactMarginMs, logger: this.log });
+  }
+
+  /** The "session may be lost" signal: brokers stop acting as leader while it holds. */
+  get contact(): SessionContact {
+    return this.tracker;
   }
 
   get sessionId(): bigint {
@@ -115,6 +133,7 @@ export class ZkSession implements CoordinationStore {
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
     this.stopTimers();
+    this.tracker.close();
     this.failWaiters(new CoordinationError('CRD_CLOSED', 'ZooKeeper session closed'));
     if (client === undefined) return;
     if (!wasConnected) {
@@ -217,6 +236,7 @@ export class ZkSession implements CoordinationStore {
       this.client = undefined;
     }
     this.state = 'closed';
+    this.tracker.close();
     this.failWaiters(new CoordinationError('CRD_CLOSED', 'ZooKeeper session abandoned'));
   }
 
@@ -238,6 +258,7 @@ export class ZkSession implements CoordinationStore {
     client.on('expired', () => gen === this.generation && this.onExpired());
     client.on('authenticationFailed', () => gen === this.generation && this.log.error({}, 'ZooKeeper authentication failed'));
     this.armHandshakeTimer(client);
+    this.connectAttemptAt = this.sched.now();
     client.connect();
   }
 
@@ -253,6 +274,9 @@ export class ZkSession implements CoordinationStore {
     this.resumeId = { id: Buffer.from(idBuf), password: Buffer.from(client.getSessionPassword()) };
     const previous = this.currentSessionId;
     this.currentSessionId = id;
+    // The server accepted a handshake sent after the attempt began; a probe tightens that at once.
+    this.tracker.noteContact(this.connectAttemptAt, id);
+    this.probe(client);
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w.resolve();
@@ -269,6 +293,8 @@ export class ZkSession implements CoordinationStore {
   private onDisconnected(): void {
     if (this.state !== 'connected') return;
     this.state = 'disconnected';
+    // The library reconnects this client by itself; its next handshake is sent after now.
+    this.connectAttemptAt = this.sched.now();
     this.log.warn({ sessionId: hexSessionId(this.currentSessionId) }, 'disconnected from ZooKeeper');
     if (this.client !== undefined) this.armHandshakeTimer(this.client);
   }
@@ -284,6 +310,7 @@ export class ZkSession implements CoordinationStore {
     }
     this.resumeId = undefined;
     this.state = 'connecting';
+    this.tracker.sessionGone();
     this.emit('sessionExpired', old);
     if ((this.state as SessionState) === 'closed') return;
     this.openClient(false);
@@ -342,19 +369,28 @@ export class ZkSession implements CoordinationStore {
         this.switchClient();
         return;
       }
-      if (this.probeInFlight) return;
-      this.probeInFlight = true;
-      rawExists(client, '/').then(
-        () => {
-          this.probeInFlight = false;
-          if (this.client === client) this.lastHeardAt = this.sched.now();
-        },
-        () => {
-          this.probeInFlight = false;
-        },
-      );
+      this.probe(client);
     };
     this.watchdogTimer = this.sched.setTimeout(tick, period);
+  }
+
+  /** One `exists /` round trip: the watchdog's heartbeat, and a contact for the fence. */
+  private probe(client: ZkClient): void {
+    if (this.probeInFlight) return;
+    this.probeInFlight = true;
+    const sentAt = this.sched.now();
+    const sessionId = this.currentSessionId;
+    rawExists(client, '/').then(
+      () => {
+        this.probeInFlight = false;
+        if (this.client !== client) return;
+        this.lastHeardAt = this.sched.now();
+        this.tracker.noteContact(sentAt, sessionId);
+      },
+      () => {
+        this.probeInFlight = false;
+      },
+    );
   }
 
   private stopTimers(): void {
@@ -397,15 +433,20 @@ export class ZkSession implements CoordinationStore {
     const client = this.client;
     if (client === undefined) throw new CoordinationError('CRD_CONNECTION_LOSS', 'no ZooKeeper client');
     const remaining = Math.max(1, this.requestTimeoutMs - (this.sched.now() - started));
+    const sessionId = this.currentSessionId;
     return new Promise<T>((resolve, reject) => {
       const t = this.sched.setTimeout(
         () => reject(new CoordinationError('CRD_TIMEOUT', `ZooKeeper request timed out after ${this.requestTimeoutMs} ms`)),
         remaining,
       );
+      const sentAt = this.sched.now();
       fn(client).then(
         (v) => {
           this.sched.clearTimeout(t);
-          if (this.client === client) this.lastHeardAt = this.sched.now();
+          if (this.client === client) {
+            this.lastHeardAt = this.sched.now();
+            this.tracker.noteContact(sentAt, sessionId);
+          }
           resolve(v);
         },
         (err: unknown) => {

@@ -12,7 +12,7 @@ type Enc = (w: Writer, v: unknown) => void;
 type Dec = (r: Reader) => unknown;
 type Obj = Record<string, unknown>;
 
-export interface StructCodec {
+interface StructCodec {
   encode(w: Writer, value: Obj): void;
   decode(r: Reader): Obj;
 }
@@ -166,7 +166,7 @@ interface CompiledField {
   dec: Dec;
 }
 
-export function compileStruct(fields: readonly FieldSpec[], version: number, flexible: boolean, path: string): StructCodec {
+function compileStruct(fields: readonly FieldSpec[], version: number, flexible: boolean, path: string): StructCodec {
   const regular: CompiledField[] = [];
   const tagged: Array<CompiledField & { tag: number }> = [];
   const absent: FieldSpec[] = [];
@@ -236,7 +236,7 @@ export function isFlexible(spec: MessageSpec, version: number): boolean {
   return inVersionRange(version, spec.flexibleVersions);
 }
 
-export function isValidVersion(spec: MessageSpec, version: number): boolean {
+function isValidVersion(spec: MessageSpec, version: number): boolean {
   const r = parseVersionRange(spec.validVersions);
   return version >= r.min && version <= r.max;
 }

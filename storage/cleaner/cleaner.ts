@@ -25,7 +25,7 @@ import {
   timestampTypeOf,
 } from '../../protocol/index.js';
 import type { CheckedBatch } from '../batch-check.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../common/index.js';
 import { CLEANED_SUFFIX, fsyncDir, SWAP_SUFFIX } from '../files.js';
 import type { PartitionLog } from '../partition-log.js';
 import { LogSegment } from '../segment.js';

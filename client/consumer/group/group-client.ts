@@ -3,6 +3,7 @@
  * it, rediscovers it when it moves (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, connection
  * loss), and commits/fetches offsets (OffsetCommit/OffsetFetch).
  */
+import { tpKey } from '../../../common/index.js';
 import type {
   FindCoordinatorRequest,
   FindCoordinatorResponse,
@@ -15,7 +16,7 @@ import type { Cluster } from '../../cluster.js';
 import type { Connection } from '../../connection.js';
 import { KafkaClientError, brokerError } from '../../errors.js';
 import { API, errorInfo } from '../../wire.js';
-import { tpKey, type TopicPartition } from '../fetcher.js';
+import type { TopicPartition } from '../fetcher.js';
 
 export const GroupErrors = {
   COORDINATOR_LOAD_IN_PROGRESS: 14,

@@ -13,7 +13,7 @@ import { silentLogger } from '../../../broker/index.js';
 import { startCluster, type TestCluster } from '../../helpers/cluster.js';
 import { randomName } from '../../helpers/random.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { AckedProducer, checkHistory, createReplicatedTopic, partitionView, produceOne, readPartition, waitForIsr } from './workload.js';
+import { AckedProducer, createReplicatedTopic, historyViolations, partitionView, produceOne, readPartition, waitForIsr } from './workload.js';
 
 const SESSION_TIMEOUT_MS = 4_000;
 
@@ -87,7 +87,7 @@ describe('replication > broker processes, RF 3, acks=all', function () {
     await producer.stop();
     expect(producer.fatal).to.deep.equal([]);
     const log = await readPartition(brokers(), topic);
-    expect(checkHistory(producer.acked, log)).to.deep.equal([]);
+    expect(historyViolations(topic, producer.acked, log)).to.deep.equal([]);
   });
 
   it('a follower out of the ISR; with one ISR member left acks=all is refused and nothing is written; followers come back and rejoin', async () => {
@@ -134,7 +134,7 @@ describe('replication > broker processes, RF 3, acks=all', function () {
     await waitForIsr(brokers(), topic, [1, 2, 3], 30_000);
     await producer.stop();
     expect(producer.fatal).to.deep.equal([]);
-    expect(checkHistory(producer.acked, await readPartition(brokers(), topic))).to.deep.equal([]);
+    expect(historyViolations(topic, producer.acked, await readPartition(brokers(), topic))).to.deep.equal([]);
   });
 
   it('rolling restart with controlled shutdown under load: only retriable errors, nothing acknowledged is lost', async () => {
@@ -155,7 +155,7 @@ describe('replication > broker processes, RF 3, acks=all', function () {
     await producer.stop();
     expect(producer.fatal).to.deep.equal([]);
     const log = await readPartition(brokers(), topic);
-    expect(checkHistory(producer.acked, log)).to.deep.equal([]);
+    expect(historyViolations(topic, producer.acked, log)).to.deep.equal([]);
   });
 
   it('reassignment through /admin/reassign_partitions moves the partition to a new broker set under load', async () => {
@@ -181,6 +181,6 @@ describe('replication > broker processes, RF 3, acks=all', function () {
     await producer.stop();
     expect(producer.fatal).to.deep.equal([]);
     const log = await readPartition(brokers(), topic);
-    expect(checkHistory(producer.acked, log)).to.deep.equal([]);
+    expect(historyViolations(topic, producer.acked, log)).to.deep.equal([]);
   });
 });

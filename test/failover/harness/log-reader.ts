@@ -8,6 +8,7 @@ import type { ReadRecord } from '../../helpers/history/index.js';
 import { KafkaSocket } from '../../helpers/kafka-socket.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import type { FailoverCluster } from './failover-cluster.js';
+import { systemScheduler, withTimeout } from '../../../common/index.js';
 
 export async function readPartition(cluster: FailoverCluster, topic: string, partition: number, timeoutMs = 30_000): Promise<ReadRecord[]> {
   const leader = await waitFor(
@@ -19,13 +20,7 @@ export async function readPartition(cluster: FailoverCluster, topic: string, par
     { timeoutMs, intervalMs: 100 },
   );
   const b = cluster.broker(leader);
-  let timer: NodeJS.Timeout | undefined;
-  const sock = await Promise.race([
-    KafkaSocket.connect(b.host, b.port),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`connecting to broker ${leader} at ${b.address} took over 10 s`)), 10_000);
-    }),
-  ]).finally(() => clearTimeout(timer));
+  const sock = await withTimeout(systemScheduler, KafkaSocket.connect(b.host, b.port), 10_000, () => new Error(`connecting to broker ${leader} at ${b.address} took over 10 s`));
   const out: ReadRecord[] = [];
   const deadline = Date.now() + timeoutMs;
   try {

@@ -12,6 +12,7 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { FailoverCluster, type FailoverClusterOptions } from './failover-cluster.js';
 import { readTopic } from './log-reader.js';
 import { groupsServed, idempotenceServed, Workload, type ProducerSpec } from './workload.js';
+import { backgroundScheduler, sleep } from '../../../common/index.js';
 
 export interface ScenarioOptions {
   name: string;
@@ -139,7 +140,7 @@ export class Scenario {
     const w = this.workload;
     const progress = this.options.progress ?? (() => undefined);
     progress(`stopping the workload (${w.produced.length} sends so far)`);
-    const stopped = await Promise.race([w.stop().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 30_000).unref())]);
+    const stopped = await Promise.race([w.stop().then(() => true), sleep(backgroundScheduler, 30_000).then(() => false)]);
     if (!stopped) progress('the workload did not stop within 30 s; checking what it logged so far');
     progress('reading every partition back');
     const finalRead = await readTopic(this.cluster, this.topic, this.options.assignment.map((_, p) => p));

@@ -4,7 +4,7 @@
  * first success after the fault is healed. Producers write continuously, so the stretch is the
  * outage a client saw (plus at most one send's latency).
  */
-import { tpKey } from './data-checks.js';
+import { tpKey } from '../../../common/index.js';
 import type { FaultWindow, ProducedRecord, UnavailabilityWindow } from './types.js';
 
 export function unavailability(produced: readonly ProducedRecord[], faults: readonly FaultWindow[]): UnavailabilityWindow[] {

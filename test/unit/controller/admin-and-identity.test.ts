@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TopicAdmin, type TopicAdminError, validateTopicName } from '../../../broker/admin/index.js';
-import { readMetaProperties, resolveBrokerIdentity, writeMetaProperties } from '../../../broker/metadata/index.js';
+import { TopicAdmin, TopicAdminError, validateTopicName } from '../../../broker/admin/index.js';
+import { MetaPropertiesError, readMetaProperties, resolveBrokerIdentity, writeMetaProperties } from '../../../broker/metadata/index.js';
 import { encodeBrokerInfo } from '../../../coordination/index.js';
 import { FakeZooKeeper } from '../../helpers/fake-coordination-store.js';
 import { tmpDir } from '../../helpers/tmp.js';
@@ -11,7 +11,7 @@ async function errorCode(p: Promise<unknown> | (() => unknown)): Promise<string 
   try {
     await (typeof p === 'function' ? p() : p);
   } catch (err) {
-    return (err as TopicAdminError).errorCode ?? (err as { code?: string }).code;
+    return err instanceof TopicAdminError ? err.kafkaError : (err as { code?: string }).code;
   }
   return undefined;
 }
@@ -112,12 +112,15 @@ describe('broker metadata > meta.properties and broker identity', () => {
   it('refuses a log dir of another broker or another cluster', async () => {
     const zk = new FakeZooKeeper();
     const dir = tmpDir();
-    writeMetaProperties(dir, { brokerId: 5, clusterId: 'other-cluster-id-00000' });
+    await writeMetaProperties(dir, { brokerId: 5, clusterId: 'other-cluster-id-00000' });
     const err1 = await errorCode(resolveBrokerIdentity(zk.session(), { configuredBrokerId: 6, logDirs: [dir], reservedBrokerMaxId: 1000, brokerIdGenerationEnable: true }));
     expect(err1).to.equal('BRK_META_PROPERTIES');
     const err2 = await errorCode(resolveBrokerIdentity(zk.session(), { configuredBrokerId: 5, logDirs: [dir], reservedBrokerMaxId: 1000, brokerIdGenerationEnable: true }));
     expect(err2).to.equal('BRK_META_PROPERTIES');
     writeFileSync(join(dir, 'meta.properties'), 'version=1\nbroker.id=5\n');
     expect(() => readMetaProperties(dir)).to.throw(/unsupported meta.properties version/);
+    // Read with the broker's one .properties reader: an ambiguous file is refused, naming the line.
+    writeFileSync(join(dir, 'meta.properties'), 'version=0\nbroker.id=5\nbroker.id=6\n');
+    expect(() => readMetaProperties(dir)).to.throw(MetaPropertiesError, /meta\.properties:3: "broker\.id" is set twice/);
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { TopicAdmin } from '../../../broker/admin/index.js';
+import type { ControllerError } from '../../../broker/controller/index.js';
 import {
   encodeIsrChangeNotification,
   encodePartitionState,
@@ -58,7 +59,7 @@ describe('controller > events on a fake ZooKeeper', () => {
     const r = await controller.controller.electLeaders([{ topic: 'e', partition: 0 }, { topic: 'nope', partition: 0 }], 'preferred');
     expect(Object.fromEntries(r)).to.deep.equal({ 'e-0': 'ELECTION_NOT_NEEDED', 'nope-0': 'UNKNOWN_TOPIC_OR_PARTITION' });
     const other = [...h.brokers.values()].find((b) => b !== controller)!;
-    const err = await other.controller.electLeaders([], 'preferred').catch((e: { errorCode: string }) => e.errorCode);
+    const err = await other.controller.electLeaders([], 'preferred').catch((e: ControllerError) => e.kafkaError);
     expect(err).to.equal('NOT_CONTROLLER');
   });
 
@@ -66,7 +67,7 @@ describe('controller > events on a fake ZooKeeper', () => {
     await admin.createTopic({ name: 'cs', numPartitions: 3, replicationFactor: 3 });
     await waitFor(() => h.allCachesAgree('cs', 3), 'led');
     const target = [...h.brokers.values()].find((b) => b !== controller)!;
-    const stale = await controller.controller.controlledShutdown(target.id, target.epoch - 1n).catch((e: { errorCode: string }) => e.errorCode);
+    const stale = await controller.controller.controlledShutdown(target.id, target.epoch - 1n).catch((e: ControllerError) => e.kafkaError);
     expect(stale).to.equal('STALE_BROKER_EPOCH');
     const remaining = await controller.controller.controlledShutdown(target.id, target.epoch);
     expect(remaining).to.deep.equal([]);
@@ -103,7 +104,7 @@ describe('controller > events on a fake ZooKeeper', () => {
     const leader = h.brokers.get(s0.leader)!;
     const req = { topic: 'ai', partition: 0, leaderEpoch: s0.leader_epoch, newIsr: [...s0.isr, dropped], currentIsrVersion: version };
     const codes = async (brokerId: number, epoch: bigint, r: typeof req) => (await c.alterIsr(brokerId, epoch, [r]))[0]!.errorCode;
-    expect(await c.alterIsr(leader.id, leader.epoch - 1n, [req]).catch((e: { errorCode: string }) => e.errorCode)).to.equal('STALE_BROKER_EPOCH');
+    expect(await c.alterIsr(leader.id, leader.epoch - 1n, [req]).catch((e: ControllerError) => e.kafkaError)).to.equal('STALE_BROKER_EPOCH');
     expect(await codes(leader.id, leader.epoch, { ...req, leaderEpoch: req.leaderEpoch - 1 })).to.equal('FENCED_LEADER_EPOCH');
     expect(await codes(leader.id, leader.epoch, { ...req, currentIsrVersion: version - 1 })).to.equal('INVALID_UPDATE_VERSION');
     const follower = h.brokers.get(s0.isr.find((r) => r !== s0.leader)!)!;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { GroupErrorCode as E } from '../../../broker/group/index.js';
+import { ErrorCode as E } from '../../../protocol/index.js';
 import { formGroup, heartbeat, joinRequest, startHarness, syncAll, type Harness } from './harness.js';
 
 describe('group > rebalance scenarios', () => {

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { TopicAdmin } from '../../../broker/admin/index.js';
+import { GroupCoordinatorError } from '../../../broker/group/index.js';
 import {
   buildAdminApp,
   type AdminHttpDeps,
@@ -71,16 +72,15 @@ export async function adminFixture(options: FixtureOptions = {}): Promise<Fixtur
     describeGroup: async (id) => groups.get(id) ?? null,
     deleteGroup: async (id) => {
       const g = groups.get(id);
-      if (g === undefined) throw Object.assign(new Error(`Group ${id} does not exist`), { errorCode: 'GROUP_ID_NOT_FOUND' });
-      // A numeric Kafka code, as the group coordinator speaks (68 = NON_EMPTY_GROUP).
-      if (g.members.length > 0) throw Object.assign(new Error(`Group ${id} is not empty`), { errorCode: 68 });
+      if (g === undefined) throw new GroupCoordinatorError('BRK_GROUP_ID_NOT_FOUND', `Group ${id} does not exist`);
+      if (g.members.length > 0) throw new GroupCoordinatorError('BRK_GROUP_NOT_EMPTY', `Group ${id} is not empty`);
       groups.delete(id);
       calls.deleted.push(id);
     },
     resetOffsets: async (id, req) => {
       const g = groups.get(id);
-      if (g === undefined) throw Object.assign(new Error(`Group ${id} does not exist`), { errorCode: 'GROUP_ID_NOT_FOUND' });
-      if (g.members.length > 0) throw Object.assign(new Error('Assignments can only be reset if the group is inactive'), { errorCode: 'NON_EMPTY_GROUP' });
+      if (g === undefined) throw new GroupCoordinatorError('BRK_GROUP_ID_NOT_FOUND', `Group ${id} does not exist`);
+      if (g.members.length > 0) throw new GroupCoordinatorError('BRK_GROUP_NOT_EMPTY', 'Assignments can only be reset if the group is inactive');
       calls.reset.push([id, req]);
       return g.offsets
         .filter((o) => o.topic === req.topic && (req.partitions === undefined || req.partitions.includes(o.partition)))
