@@ -30,6 +30,8 @@ export interface BrokerParts {
   readonly topicConfigs: () => TopicConfigs | undefined;
   readonly controller: () => Controller | undefined;
   readonly groups: () => GroupCoordinatorComponent | undefined;
+  /** Why the broker halted (every log directory failed), or undefined while it serves. */
+  readonly haltReason: () => string | undefined;
 }
 
 /** Cluster-wide group operations: this broker's coordinator locally, the others' over `GroupAdmin`. */
@@ -83,8 +85,10 @@ export function brokerMetricProviders(parts: BrokerParts, groupOps: ClusterGroup
         underReplicatedPartitions: led.filter((p) => p.isr.length < p.replicas.length).length,
         underMinIsrPartitionCount: led.filter((p) => p.isr.length < minIsr(p.topic)).length,
         atMinIsrPartitionCount: led.filter((p) => p.isr.length === minIsr(p.topic)).length,
+        offlineReplicaCount: parts.replicaManager()?.offlineReplicaCount() ?? 0,
       };
     },
+    logDirs: () => ({ online: parts.logManager()?.liveLogDirs() ?? [], offline: parts.logManager()?.offlineLogDirs() ?? [] }),
     controller: () => parts.controller()?.metrics() ?? { activeControllerCount: 0, offlinePartitionsCount: 0 },
     controllerEpoch: () => parts.metadataCache.controllerEpoch,
     purgatory: () => ({ produce: parts.replicaManager()?.producePurgatory.size ?? 0, fetch: parts.replicaManager()?.fetchPurgatory.size ?? 0 }),
@@ -128,12 +132,16 @@ export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningA
     cluster: clusterFromMetadata(cache, parts.clusterId),
     readiness: () => {
       const reasons: string[] = [];
+      const halted = parts.haltReason();
+      if (halted !== undefined) reasons.push(`halted: ${halted}`);
       if ((parts.controller()?.brokerEpoch ?? -1n) < 0n) reasons.push('not registered in ZooKeeper');
       if (cache.updateCount === 0) reasons.push('no metadata from the controller yet');
       const fence = parts.replicaManager()?.fenceStatus();
       if (fence?.contactLost === true) reasons.push('fenced: no ZooKeeper contact within the session timeout minus the margin');
       else if ((fence?.fencedPartitions ?? 0) > 0) reasons.push(`fenced: ${fence!.fencedPartitions} partitions led by an expired ZooKeeper session await the controller`);
-      return reasons.length === 0 ? { ready: true } : { ready: false, reasons };
+      // A failed directory of several: the broker still serves the rest, but says so.
+      const offlineLogDirs = parts.logManager()?.offlineLogDirs() ?? [];
+      return reasons.length === 0 ? { ready: true, offlineLogDirs } : { ready: false, reasons, offlineLogDirs };
     },
     topics: topicViewFromMetadata({
       cache,

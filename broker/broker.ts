@@ -14,9 +14,12 @@
  *
  *   admin-http     the HTTP admin API + /metrics (admin.http.listener; empty disables it)
  *
- * Stop: controlled shutdown first (listeners still up), then listeners, then the controller
- * resigns, the replica manager wakes every parked request, logs close cleanly (clean-shutdown
- * marker, checkpoints), and the ZooKeeper session closes (ephemerals go at once).
+ * Stop: controlled shutdown first (listeners still up), then listeners, then the replica
+ * fetchers stop and the controller resigns, the replica manager wakes every parked request, logs
+ * close cleanly (clean-shutdown marker, checkpoints), and the ZooKeeper session closes
+ * (ephemerals go at once).
+ * Halt (every log directory failed, log-dir-failure.ts): no controlled shutdown and nothing
+ * written to disk; parked requests fail, the ZooKeeper session closes, then `onHalt`.
  */
 import { createServer } from 'node:net';
 import type { Logger } from 'pino';
@@ -47,6 +50,7 @@ import {
   type ReplicationOptions,
 } from './replica/index.js';
 import { ProducerIdManager } from './producer-id-manager.js';
+import { LogDirFailureHandler } from './log-dir-failure.js';
 import { wireGroupCoordinator } from './broker-groups.js';
 import { wireTransactionCoordinator, type TxnWiring } from './broker-txn.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
@@ -60,6 +64,11 @@ export interface BrokerOptions {
   /** Overrides for the ZooKeeper session (tests: shorter request timeouts). */
   readonly zk?: Partial<ZkSessionOptions>;
   readonly logIntervals?: Partial<LogManagerIntervals>;
+  /**
+   * Called once the broker has halted because every log directory failed (main.ts exits 1).
+   * Without it the broker stays halted in its process (tests).
+   */
+  readonly onHalt?: (reason: string) => void;
 }
 
 const CONTROL_APIS: readonly ControlApi[] = ['LeaderAndIsr', 'UpdateMetadata', 'StopReplica'];
@@ -92,6 +101,8 @@ export class Broker {
   private readonly parts: BrokerParts;
   /** Cluster-wide consumer-group operations (HTTP /groups) and lag for /metrics. */
   readonly groupOps: ClusterGroupOps;
+  private readonly logDirFailures: LogDirFailureHandler;
+  private haltReason: string | undefined;
 
   constructor(private readonly o: BrokerOptions) {
     this.config = o.config;
@@ -116,8 +127,18 @@ export class Broker {
       topicConfigs: () => this.topicConfigs,
       controller: () => this.controllerValue,
       groups: () => this.groups,
+      haltReason: () => this.haltReason,
     };
     this.parts = parts;
+    this.logDirFailures = new LogDirFailureHandler({
+      brokerId: () => this.brokerId,
+      store: this.session,
+      replicaManager: () => this.replicaManagerValue,
+      scheduler: this.scheduler,
+      logger: o.logger.child({ module: 'log-dir-failure' }),
+      halt: (reason) => this.halt(reason),
+    });
+
     this.groupOps = clusterGroupOps(parts);
     this.metrics = new BrokerMetrics({ logger: o.logger.child({ module: 'metrics' }), providers: brokerMetricProviders(parts, this.groupOps) });
     this.server.router.setRequestObserver((e) => this.metrics.onRequest(e));
@@ -126,13 +147,26 @@ export class Broker {
       .addComponent({ name: 'ports', start: () => checkListenerPorts(o.config), stop: async () => {} })
       .addComponent({ name: 'zookeeper', start: () => this.session.start(), stop: () => this.session.close() })
       .addComponent({ name: 'identity', start: () => this.resolveIdentity(), stop: async () => {} })
-      .addComponent({ name: 'log-manager', start: () => this.startLogManager(), stop: () => this.logManagerValue?.shutdown() ?? Promise.resolve() })
+      .addComponent({
+        name: 'log-manager',
+        start: () => this.startLogManager(),
+        stop: async () => {
+          this.logDirFailures.stop();
+          await this.logManagerValue?.shutdown();
+        },
+      })
       .addComponent({ name: 'replica-manager', start: () => this.startReplicaManager(), stop: () => this.stopReplicaManager() })
       .addComponent({
         name: 'controller',
         start: () => this.startController(),
         beforeStop: () => this.controlledShutdown(),
-        stop: () => this.controllerValue?.shutdown() ?? Promise.resolve(),
+        stop: async () => {
+          // Kafka's order: replica fetchers stop before the controller resigns. A successor
+          // controller does not know this broker is shutting down (the old one's memory) and
+          // would let it back into the ISRs of the partitions it still follows (KIP-841).
+          await this.replicaManagerValue?.fetchers?.shutdown();
+          await this.controllerValue?.shutdown();
+        },
       })
       .addComponent({ name: 'admin-http', start: () => this.startAdminHttp(), stop: () => this.adminHttp?.stop() ?? Promise.resolve() });
   }
@@ -206,6 +240,8 @@ export class Broker {
       topicConfig: (topic) => (topicConfigs.has(topic) ? topicConfigs.get(topic).logConfig : undefined),
       logger: this.log,
       openParallelism: c.int('num.recovery.threads.per.data.dir') * c.logDirs.length,
+      initialOfflineDirs: this.identityValue?.offlineLogDirs,
+      onLogDirFailure: this.logDirFailures.onFailure,
       cleanerEnabled: c.bool('log.cleaner.enable'),
       cleanerDedupeBufferBytes: c.int('log.cleaner.dedupe.buffer.size'),
       intervals: {
@@ -432,6 +468,31 @@ export class Broker {
       }
       if (attempt < attempts) await sleep(this.scheduler, this.config.int('controlled.shutdown.retry.backoff.ms'));
     }
+  }
+
+  /**
+   * Every log directory failed (Kafka's Exit.halt): nothing is written to disk any more, parked
+   * requests fail, the ZooKeeper session closes so the controller moves leadership at once, and
+   * the owner (main.ts) ends the process.
+   */
+  private async halt(reason: string): Promise<void> {
+    if (this.haltReason !== undefined) return;
+    this.haltReason = reason;
+    this.log.fatal({ reason }, 'halting the broker');
+    this.logDirFailures.stop();
+    await this.replicaManagerValue?.shutdown().catch((err: unknown) => this.log.error({ err }, 'stopping the replica manager failed'));
+    await this.session.close().catch((err: unknown) => this.log.error({ err }, 'closing the ZooKeeper session failed'));
+    this.o.onHalt?.(reason);
+  }
+
+  /** Why the broker halted, if it did. */
+  get halted(): string | undefined {
+    return this.haltReason;
+  }
+
+  /** The log-directory failure handler (tests wait on its `idle()`). */
+  get logDirFailureHandler(): LogDirFailureHandler {
+    return this.logDirFailures;
   }
 
   /** The handler behind the inter-broker control APIs (tests). */

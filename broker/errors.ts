@@ -36,6 +36,8 @@ export const BROKER_ERRORS = {
   /** A controlled shutdown (or similar) named a broker that is not registered. */
   BRK_BROKER_NOT_AVAILABLE: { kafkaError: 'BROKER_NOT_AVAILABLE', retriable: false },
   BRK_NOT_LEADER_OR_FOLLOWER: { kafkaError: 'NOT_LEADER_OR_FOLLOWER', retriable: true },
+  /** The replica's log directory failed on this broker (offline until the broker restarts). */
+  BRK_KAFKA_STORAGE_ERROR: { kafkaError: 'KAFKA_STORAGE_ERROR', retriable: true },
   BRK_UNKNOWN_TOPIC_OR_PARTITION: { kafkaError: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: true },
   BRK_INTERNAL: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
   BRK_NOT_ENOUGH_REPLICAS: { kafkaError: 'NOT_ENOUGH_REPLICAS', retriable: true },

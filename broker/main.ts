@@ -1,7 +1,8 @@
 /**
  * The broker process: `node --import tsx broker/main.ts <server.properties> [--override k=v ...]`
  * (normally through scripts/broker-start.sh). Exit codes: 0 after a graceful stop on
- * SIGTERM/SIGINT, 1 on a bad command line or configuration, a failed start or a fatal error.
+ * SIGTERM/SIGINT, 1 on a bad command line or configuration, a failed start, a fatal error or a
+ * halt (every log directory failed).
  */
 import { backgroundScheduler } from '../common/index.js';
 import { BROKER_CONFIG_DEFS, ConfigError, formatValue, loadBrokerConfig, type BrokerConfig, type ConfigDef } from './config/index.js';
@@ -94,10 +95,16 @@ async function main(): Promise<void> {
   for (const key of config.ignoredKeys) {
     logger.warn({ key, source: config.source }, `configuration ${key} has no effect in Samsa and is ignored`);
   }
-  const broker = createBroker({ config, logger });
+  let stopRequested = false;
+  // Every log directory failed: the broker already stopped serving and closed its session.
+  const onHalt = (reason: string): void => {
+    stopRequested = true;
+    process.stderr.write(`error: broker halted: ${reason}\n`);
+    flushAndExit(logger, 1);
+  };
+  const broker = createBroker({ config, logger, onHalt });
   const server = broker.server;
 
-  let stopRequested = false;
   const shutdown = (signal: string): void => {
     if (stopRequested) {
       logger.warn({ signal }, 'second signal during shutdown; exiting now');

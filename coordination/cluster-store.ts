@@ -35,6 +35,8 @@ export interface RegisteredBroker {
 export interface PartitionStateWithVersion {
   readonly state: LeaderIsrAndControllerEpoch;
   readonly zkVersion: number;
+  /** zxid of the last write of the state: a broker registered later (czxid above it) was not vouched for by this ISR. */
+  readonly mzxid?: bigint;
 }
 
 /** Runs `fn` over items with at most CHUNK requests in flight. */
@@ -105,11 +107,11 @@ export async function readTopicAssignments(
   return out;
 }
 
-async function readPartitionState(store: CoordinationStore, topic: string, partition: number): Promise<PartitionStateWithVersion | null> {
+export async function readPartitionState(store: CoordinationStore, topic: string, partition: number): Promise<PartitionStateWithVersion | null> {
   const path = partitionStatePath(topic, partition);
   const node = await getOrNull(store.getData(path));
   if (node === null) return null;
-  return { state: decodePartitionState(node.data, path), zkVersion: node.stat.version };
+  return { state: decodePartitionState(node.data, path), zkVersion: node.stat.version, mzxid: node.stat.mzxid };
 }
 
 export interface TopicPartitionKey {

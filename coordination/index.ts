@@ -35,6 +35,7 @@ export {
   readBrokerIds,
   readBrokers,
   readChildrenOrEmpty,
+  readPartitionState,
   readPartitionStates,
   readTopicAssignment,
   readTopicAssignments,
@@ -47,3 +48,4 @@ export {
 } from './cluster-store.js';
 export { allocateProducerIdBlock, PRODUCER_ID_BLOCK_SIZE } from './producer-ids.js';
 export { ConfigChangeListener, type ConfigChangeListenerOptions } from './config-changes.js';
+export { propagateLogDirEvent, readLogDirEvents, type LogDirEventNode } from './log-dir-events.js';

@@ -14,6 +14,7 @@ export const REASSIGN_PARTITIONS_PATH = `${ADMIN_PATH}/reassign_partitions`;
 export const PREFERRED_REPLICA_ELECTION_PATH = `${ADMIN_PATH}/preferred_replica_election`;
 export const ISR_CHANGE_NOTIFICATION_PATH = '/isr_change_notification';
 export const LOG_DIR_EVENT_NOTIFICATION_PATH = '/log_dir_event_notification';
+export const LOG_DIR_EVENT_PREFIX = 'log_dir_event_';
 export const CLUSTER_ID_PATH = '/cluster/id';
 export const PRODUCER_ID_BLOCK_PATH = '/latest_producer_id_block';
 export const CONSUMERS_PATH = '/consumers';

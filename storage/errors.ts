@@ -30,6 +30,8 @@ export const STORAGE_ERRORS = {
   STG_DUPLICATE_LOG: { kafkaError: 'KAFKA_STORAGE_ERROR', retriable: false },
   /** A filesystem operation failed (disk full, permissions, missing directory). */
   STG_IO: { kafkaError: 'KAFKA_STORAGE_ERROR', retriable: false },
+  /** The log's directory failed earlier (an I/O error took it offline on this broker). */
+  STG_LOG_DIR_OFFLINE: { kafkaError: 'KAFKA_STORAGE_ERROR', retriable: false },
   /** An idempotent producer's batch does not continue its sequence. */
   STG_OUT_OF_ORDER_SEQUENCE: { kafkaError: 'OUT_OF_ORDER_SEQUENCE_NUMBER', retriable: false },
   /** An idempotent producer's epoch is older than the one the partition knows. */
@@ -44,6 +46,18 @@ export class StorageError extends ModuleError<StorageErrorCode> {
   constructor(code: StorageErrorCode, message: string, options: Pick<ModuleErrorOptions, 'cause' | 'retriable'> = {}) {
     super(STORAGE_ERRORS, code, message, options);
   }
+}
+
+/**
+ * Whether `err` is the disk failing (Kafka's IOException): our STG_IO, or a Node filesystem error
+ * (it names the syscall: EIO, ENOSPC, EROFS, ENOENT of a file we own, …). Such an error takes the
+ * whole log directory offline; validation errors and closed logs do not.
+ */
+export function isIoError(err: unknown): boolean {
+  if (err instanceof StorageError) return err.code === 'STG_IO';
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; syscall?: unknown };
+  return typeof e.code === 'string' && typeof e.syscall === 'string';
 }
 
 export function ioError(what: string, err: unknown): StorageError {

@@ -1,6 +1,6 @@
 // Public surface of storage/: partition logs, segments, indexes, recovery, retention,
 // compaction, checkpoints and the log manager.
-export { StorageError, STORAGE_ERRORS, type StorageErrorCode } from './errors.js';
+export { StorageError, STORAGE_ERRORS, isIoError, type StorageErrorCode } from './errors.js';
 export { resolveLogConfig, type LogConfig, type CleanupPolicy, type TimestampType } from './config.js';
 export {
   PartitionLog,
@@ -45,4 +45,4 @@ export {
   LEADER_EPOCH_CHECKPOINT,
   CLEAN_SHUTDOWN_MARKER,
 } from './files.js';
-export { LogManager, type LogManagerOptions, type LogManagerIntervals } from './log-manager.js';
+export { LogManager, type LogManagerOptions, type LogManagerIntervals, type LogDirFailure } from './log-manager.js';

@@ -14,7 +14,7 @@ import { analyzeFollowerAppend, analyzeLeaderAppend, assignOffsets, type AppendA
 import { writeEpochCheckpoint } from './checkpoint.js';
 import { backgroundScheduler, systemClock, type Clock, type Scheduler } from '../common/index.js';
 import { resolveLogConfig, type LogConfig } from './config.js';
-import { StorageError } from './errors.js';
+import { ioError, isIoError, StorageError } from './errors.js';
 import { CLEAN_SHUTDOWN_MARKER, fsyncDir, LEADER_EPOCH_CHECKPOINT, writeFileAtomic } from './files.js';
 import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
 import { openLogDirectory, type RecoveryReport } from './log-loader.js';
@@ -47,6 +47,11 @@ export interface PartitionLogOptions {
   onLogStartOffsetChange?: (log: PartitionLog) => void;
   /** `producer.id.expiration.ms` (default 1 day): idle idempotent producers are forgotten after this. */
   producerIdExpirationMs?: number;
+  /**
+   * Told once when an operation hits an I/O error (Kafka's LogDirFailureChannel): the log is
+   * offline from then on, and the owner takes the whole log directory offline.
+   */
+  onIoError?: (err: StorageError, log: PartitionLog) => void;
 }
 
 export interface AppendResult {
@@ -92,6 +97,8 @@ export class PartitionLog {
   private truncations = 0;
   private lastFlushMs: number;
   private closed = false;
+  /** An I/O error was seen: nothing more is read or written (STG_LOG_DIR_OFFLINE). */
+  private offline = false;
   private readonly producers: ProducerStateManager;
   /** How producer state was rebuilt at open (snapshot used, batches replayed). */
   producerStateLoad: ProducerStateLoad = { replayedBatches: 0 };
@@ -118,10 +125,12 @@ export class PartitionLog {
     this.rp = this.leo;
     this.lastFlushMs = clock.now();
     this.onLogStartOffsetChange = o.onLogStartOffsetChange;
+    this.onIoError = o.onIoError;
     this.producers = new ProducerStateManager({ producerIdExpirationMs: o.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS });
   }
 
   private readonly onLogStartOffsetChange: ((log: PartitionLog) => void) | undefined;
+  private readonly onIoError: ((err: StorageError, log: PartitionLog) => void) | undefined;
 
   static async open(o: PartitionLogOptions): Promise<PartitionLog> {
     const config = resolveLogConfig(o.config);
@@ -154,6 +163,8 @@ export class PartitionLog {
   get latestEpoch(): number | undefined { return this.epochCache.latestEpoch; }
   get epochEntries(): readonly { epoch: number; startOffset: bigint }[] { return this.epochCache.entries; }
   get isClosed(): boolean { return this.closed; }
+  /** True after an I/O error: the log's directory is offline on this broker. */
+  get isOffline(): boolean { return this.offline; }
   /** Bytes of all segments' .log files. */
   get size(): number { return this.segs.reduce((sum, s) => sum + s.size, 0); }
   get numberOfSegments(): number { return this.segs.length; }
@@ -182,7 +193,7 @@ export class PartitionLog {
 
   /** Forgets producers idle for producerIdExpirationMs (LogManager runs it periodically). */
   removeExpiredProducers(): Promise<number> {
-    return this.queue.run(() => (this.closed ? 0 : this.producers.removeExpired(this.clock.now())));
+    return this.queue.run(() => (this.closed || this.offline ? 0 : this.producers.removeExpired(this.clock.now())));
   }
 
   private rebuildProducers(): Promise<ProducerStateLoad> {
@@ -198,6 +209,8 @@ export class PartitionLog {
       if (keepFrom !== undefined) await deleteSnapshotsOutside(this.dir, keepFrom);
     } catch (err) {
       this.logger.warn({ err, snapshotOffset: String(offset) }, 'producer state snapshot failed');
+      // A failing disk still takes the directory offline; the caller's operation need not fail.
+      if (isIoError(err)) this.reportIoError(ioError(`producer state snapshot of ${this.topic}-${this.partition}`, err));
     }
   }
 
@@ -229,7 +242,50 @@ export class PartitionLog {
   }
 
   private ensureOpen(): void {
+    if (this.offline) throw new StorageError('STG_LOG_DIR_OFFLINE', `log ${this.topic}-${this.partition} is offline: its log directory failed`);
     if (this.closed) throw new StorageError('STG_LOG_CLOSED', `log ${this.topic}-${this.partition} is closed`);
+  }
+
+  /** The single writer's queue, with I/O errors turned into a failed log directory. */
+  private run<T>(task: () => Promise<T>): Promise<T> {
+    return this.queue.run(() => this.guard(task));
+  }
+
+  private async guard<T>(task: () => Promise<T>): Promise<T> {
+    try {
+      return await task();
+    } catch (err) {
+      if (!isIoError(err)) throw err;
+      const failure = ioError(`${this.topic}-${this.partition}`, err);
+      this.reportIoError(failure);
+      throw failure;
+    }
+  }
+
+  /**
+   * The disk failed under this log: stop at once (no flush, no marker; what is on disk is left
+   * for recovery) and tell the owner, who takes the whole directory offline. Once only.
+   */
+  private reportIoError(err: StorageError): void {
+    if (this.offline) return;
+    this.logger.error({ err, dir: this.dir }, 'I/O error: the log goes offline');
+    this.markOffline();
+    try {
+      this.onIoError?.(err, this);
+    } catch (e) {
+      this.logger.error({ err: e }, 'log directory failure handler failed');
+    }
+  }
+
+  /**
+   * Offline without touching the disk (Kafka's closeHandlers): later operations fail with
+   * STG_LOG_DIR_OFFLINE; file descriptors close once in-flight reads finish.
+   */
+  markOffline(): void {
+    if (this.offline) return;
+    this.offline = true;
+    this.closed = true;
+    for (const s of this.segs) void s.close(false).catch(() => undefined);
   }
 
   /**
@@ -241,7 +297,7 @@ export class PartitionLog {
    * STG_INVALID_PRODUCER_EPOCH, nothing written.
    */
   appendAsLeader(batches: Buffer, leaderEpoch: number, opts: { origin?: AppendOrigin } = {}): Promise<AppendResult> {
-    return this.queue.run(async () => {
+    return this.run(async () => {
       this.ensureOpen();
       const isFromClient = (opts.origin ?? 'client') === 'client';
       const a = analyzeLeaderAppend(batches, this.cfg, isFromClient);
@@ -275,7 +331,7 @@ export class PartitionLog {
 
   /** Replicated batches, offsets already assigned: must start at or after the log end offset and grow. Appended verbatim. */
   appendAsFollower(batches: Buffer): Promise<AppendResult> {
-    return this.queue.run(async () => {
+    return this.run(async () => {
       this.ensureOpen();
       const a: AppendAnalysis = analyzeFollowerAppend(batches, this.leo, this.cfg.segmentBytes);
       let changed = false;
@@ -346,14 +402,18 @@ export class PartitionLog {
           // A truncation meanwhile may have removed offsets below baseOffset: then keep the lower point.
           if (generation === this.truncations && baseOffset > this.rp && baseOffset <= this.leo) this.rp = baseOffset;
         })
-        .catch((err: unknown) => this.logger.error({ err, segment: old.logPath }, 'fsync of rolled segment failed'));
+        .catch((err: unknown) => {
+          this.logger.error({ err, segment: old.logPath }, 'fsync of rolled segment failed');
+          // What the page cache held may never reach the disk: the directory cannot be trusted.
+          if (isIoError(err)) this.reportIoError(ioError(`fsync of ${old.logPath}`, err));
+        });
     }
     this.logger.debug({ baseOffset: String(baseOffset) }, 'rolled new log segment');
   }
 
   /** Forces a roll at the log end offset (tests, tools). */
   forceRoll(): Promise<void> {
-    return this.queue.run(() => this.roll(this.leo));
+    return this.run(() => this.roll(this.leo));
   }
 
   /**
@@ -372,6 +432,11 @@ export class PartitionLog {
       try {
         return await readFromSegments(segs, sizes, fetchOffset, maxBytes, opts);
       } catch (err) {
+        if (isIoError(err)) {
+          const failure = ioError(`read of ${this.topic}-${this.partition}`, err);
+          this.reportIoError(failure);
+          throw failure;
+        }
         if (!(err instanceof StorageError && err.code === 'STG_LOG_CLOSED' && attempt < 3 && !this.closed)) throw err;
       }
     }
@@ -380,7 +445,7 @@ export class PartitionLog {
   /** Earliest record with timestamp ≥ ts (ListOffsets by time), or undefined when none. */
   offsetForTimestamp(ts: bigint): Promise<TimestampAndOffset | undefined> {
     this.ensureOpen();
-    return findOffsetByTimestamp(this.segs, ts, this.lso);
+    return this.guard(() => findOffsetByTimestamp(this.segs, ts, this.lso));
   }
 
   endOffsetForEpoch(epoch: number): EpochEndOffset {
@@ -389,7 +454,8 @@ export class PartitionLog {
 
   /** Becoming leader (KIP-279): the new epoch starts at the current log end offset. */
   assignEpochStartOffset(epoch: number, startOffset: bigint): Promise<void> {
-    return this.queue.run(async () => {
+    return this.run(async () => {
+      this.ensureOpen();
       if (this.epochCache.assign(epoch, startOffset)) await this.persistEpochs();
     });
   }
@@ -403,7 +469,7 @@ export class PartitionLog {
    * later segments entirely, and epochs that started there. Returns the new log end offset.
    */
   truncateTo(offset: bigint): Promise<bigint> {
-    return this.queue.run(async () => {
+    return this.run(async () => {
       this.ensureOpen();
       if (offset < 0n) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot truncate to ${offset}`);
       if (offset >= this.leo) return this.leo;
@@ -435,7 +501,7 @@ export class PartitionLog {
 
   /** Empties the log and restarts it at `offset` (a follower far behind the leader's log start). */
   truncateFullyAndStartAt(offset: bigint): Promise<void> {
-    return this.queue.run(() => this.truncateFully(offset));
+    return this.run(() => this.truncateFully(offset));
   }
 
   private async truncateFully(offset: bigint): Promise<void> {
@@ -459,7 +525,7 @@ export class PartitionLog {
    * now entirely below it. Returns the log start offset in force.
    */
   advanceLogStartOffset(offset: bigint): Promise<bigint> {
-    return this.queue.run(async () => {
+    return this.run(async () => {
       this.ensureOpen();
       if (offset <= this.lso) return this.lso;
       if (offset > this.hw) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot move log start to ${offset}, above the high watermark ${this.hw}`);
@@ -479,8 +545,8 @@ export class PartitionLog {
 
   /** Retention by time, size and log start offset (the policy decides which apply). */
   deleteOldSegments(): Promise<SegmentDeletion[]> {
-    return this.queue.run(async () => {
-      if (this.closed) return [];
+    return this.run(async () => {
+      if (this.closed || this.offline) return [];
       const timeAndSize = this.cfg.cleanupPolicy.includes('delete');
       const active = this.activeSegment;
       // An expired active segment can only go once it is rolled (and fully below the high watermark).
@@ -522,17 +588,17 @@ export class PartitionLog {
 
   /** fsync everything appended so far; the recovery point becomes the log end offset. */
   flush(): Promise<void> {
-    return this.queue.run(() => this.flushSegments());
+    return this.run(() => this.flushSegments());
   }
 
   /** Flushes when flushIntervalMs has passed since the last flush and something is unflushed. */
   maybeFlushOnTime(): Promise<void> {
-    if (this.closed || this.unflushedMessages === 0 || this.clock.now() - this.lastFlushMs < this.cfg.flushIntervalMs) return Promise.resolve();
+    if (this.closed || this.offline || this.unflushedMessages === 0 || this.clock.now() - this.lastFlushMs < this.cfg.flushIntervalMs) return Promise.resolve();
     return this.flush();
   }
 
   private async flushSegments(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.offline) return;
     const upTo = this.leo;
     await this.rollFlushes;
     for (const s of this.segs) if (s.nextOffset > this.rp || s === this.activeSegment || s.flushedSize < s.size) await s.flush();
@@ -544,7 +610,7 @@ export class PartitionLog {
 
   /** Runs `task` as the single writer (the cleaner's swap uses this). */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
-    return this.queue.run(async () => {
+    return this.run(async () => {
       this.ensureOpen();
       return task();
     });
@@ -557,8 +623,8 @@ export class PartitionLog {
 
   /** Flushes, persists indexes and the epoch cache, and leaves the clean-shutdown marker. */
   close(opts: { clean?: boolean } = {}): Promise<void> {
-    return this.queue.run(async () => {
-      if (this.closed) return;
+    return this.run(async () => {
+      if (this.closed || this.offline) return;
       const clean = opts.clean ?? true;
       await this.rollFlushes;
       if (clean) {

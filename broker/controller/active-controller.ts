@@ -13,6 +13,7 @@ import {
   DELETE_TOPICS_PATH,
   FencedWriter,
   ISR_CHANGE_NOTIFICATION_PATH,
+  LOG_DIR_EVENT_NOTIFICATION_PATH,
   readBrokers,
   readPartitionStates,
   readTopicAssignments,
@@ -28,6 +29,7 @@ import type { ControllerEvent } from './events.js';
 import { PartitionOperations, type LeaderElectionObserver } from './partition-ops.js';
 import { ControllerRequestBatch } from './request-batch.js';
 import { AdminRequests } from './admin-requests.js';
+import { LogDirEvents } from './log-dir-events.js';
 import { Reassignments } from './reassignment.js';
 
 interface ActiveControllerOptions {
@@ -51,6 +53,7 @@ export class ActiveController {
   readonly ops: PartitionOperations;
   readonly admin: AdminRequests;
   readonly reassignments: Reassignments;
+  readonly logDirs: LogDirEvents;
   private ended = false;
 
   constructor(readonly o: ActiveControllerOptions) {
@@ -69,6 +72,7 @@ export class ActiveController {
     });
     this.admin = new AdminRequests(this);
     this.reassignments = new Reassignments(this);
+    this.logDirs = new LogDirEvents(this);
   }
 
   get epoch(): number {
@@ -84,7 +88,13 @@ export class ActiveController {
   }
 
   send(batch: ControllerRequestBatch): void {
-    if (!batch.empty && !this.ended) batch.send(this.channel);
+    if (batch.empty || this.ended) return;
+    batch.send(this.channel, {
+      // Answers feed the offline-replica bookkeeping (KAFKA_STORAGE_ERROR = failed log directory).
+      onLeaderAndIsr: (brokerId, brokerEpoch, response) => {
+        if (!this.ended && this.logDirs.worthAnEvent(brokerId, response)) this.o.enqueue({ type: 'LeaderAndIsrResponse', brokerId, brokerEpoch, response });
+      },
+    });
   }
 
   /** A one-shot watcher that becomes an event, unless this controllership has ended. */
@@ -142,6 +152,7 @@ export class ActiveController {
     for (const [t, c] of configs) this.ctx.topicConfigs.set(t, c);
     for (const id of this.ctx.liveBrokers.keys()) this.addToChannel(id);
     await this.admin.armWatches();
+    await this.logDirs.deleteAtFailover();
 
     // Partition and replica states as found in ZooKeeper.
     for (const tp of this.ctx.allPartitions()) {
@@ -161,6 +172,15 @@ export class ActiveController {
     this.send(first);
 
     const batch = this.newBatch();
+    // A live broker registered after a partition's state was last written is in its ISR only
+    // from an earlier life: it restarted (maybe with an empty disk) while no controller watched.
+    const restartedSince = (tp: TopicPartition, r: number): boolean => {
+      const s = states.get(tpKey(tp.topic, tp.partition));
+      const b = this.ctx.liveBrokers.get(r);
+      return s?.mzxid !== undefined && b !== undefined && b.brokerEpoch > s.mzxid;
+    };
+    const withStale = this.ctx.allPartitions().filter((tp) => this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.isr.some((r) => restartedSince(tp, r)));
+    if (withStale.length > 0) await this.ops.dropStaleIsrMembers(withStale, restartedSince, batch);
     for (const tp of this.ctx.allPartitions()) {
       if (this.ctx.leadership.has(tpKey(tp.topic, tp.partition))) {
         batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((r) => this.ctx.isLive(r)), tp);
@@ -195,6 +215,7 @@ export class ActiveController {
     await this.admin.onIsrChangeNotification();
     await this.admin.onPreferredReplicaElection();
     await this.reassignments.onAdminNode();
+    await this.logDirs.onNotification();
   }
 
   /** A reassignment in flight when the previous controller stopped is recorded in the topic znode. */
@@ -244,6 +265,7 @@ export class ActiveController {
       this.ctx.shuttingDown.delete(id);
       this.channel.removeBroker(id);
     }
+    this.logDirs.forget(failed);
     if (failed.size > 0) {
       const batch = this.newBatch();
       await this.ops.onReplicasOffline(failed, batch);
@@ -262,6 +284,10 @@ export class ActiveController {
     const batch = this.newBatch();
     batch.addUpdateMetadata(this.ctx.liveOrShuttingDownIds(), []);
     const joined = new Set(ids);
+    // A broker this controller saw die left every ISR then, unless that write failed or it was
+    // the last member: what is left is from its previous life, not proof it still has the data.
+    const staleIn = this.ctx.allPartitions().filter((tp) => this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.isr.some((r) => joined.has(r)));
+    if (staleIn.length > 0) await this.ops.dropStaleIsrMembers(staleIn, (_tp, r) => joined.has(r), batch);
     for (const tp of this.ctx.allPartitions()) {
       const replicas = this.ctx.replicas(tp.topic, tp.partition);
       const mine = replicas.filter((r) => joined.has(r));
@@ -343,6 +369,6 @@ export class ActiveController {
   }
 
   watchedPaths(): string[] {
-    return [BROKER_TOPICS_PATH, DELETE_TOPICS_PATH, ISR_CHANGE_NOTIFICATION_PATH];
+    return [BROKER_TOPICS_PATH, DELETE_TOPICS_PATH, ISR_CHANGE_NOTIFICATION_PATH, LOG_DIR_EVENT_NOTIFICATION_PATH];
   }
 }

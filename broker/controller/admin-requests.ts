@@ -118,10 +118,12 @@ export class AdminRequests {
         await this.completeDeletion(t);
         continue;
       }
-      batch.send(this.ac.channel, (brokerId, response) => {
-        const r = response as StopReplicaResponse | null;
-        const ok = r !== null && r.errorCode === 'NONE' && r.partitionErrors.every((e) => e.errorCode === 'NONE');
-        this.ac.o.enqueue({ type: 'TopicDeletionStopReplicaResult', topic: t, brokerId, ok });
+      batch.send(this.ac.channel, {
+        onStopReplica: (brokerId, response) => {
+          const r = response as StopReplicaResponse | null;
+          const ok = r !== null && r.errorCode === 'NONE' && r.partitionErrors.every((e) => e.errorCode === 'NONE');
+          this.ac.o.enqueue({ type: 'TopicDeletionStopReplicaResult', topic: t, brokerId, ok });
+        },
       });
     }
   }

@@ -31,6 +31,12 @@ export class ControllerContext {
   readonly topicConfigs = new Map<string, Record<string, string>>();
   /** Ongoing reassignments: `topic-partition` → original (ORS) and target (TRS) replicas. */
   readonly reassigning = new Map<string, { original: readonly number[]; target: readonly number[] }>();
+  /**
+   * Replicas of live brokers that answered KAFKA_STORAGE_ERROR (their log directory failed):
+   * broker → `topic-partition` keys. Forgotten when the broker dies or restarts (Kafka's
+   * replicasOnOfflineDirs).
+   */
+  readonly replicasOnOfflineDirs = new Map<number, Set<string>>();
 
   clear(): void {
     this.liveBrokers.clear();
@@ -44,6 +50,7 @@ export class ControllerContext {
     this.topicsIneligibleForDeletion.clear();
     this.topicConfigs.clear();
     this.reassigning.clear();
+    this.replicasOnOfflineDirs.clear();
   }
 
   liveBrokerIds(): Set<number> {
@@ -57,6 +64,19 @@ export class ControllerContext {
 
   isLive(id: number): boolean {
     return this.liveBrokers.has(id);
+  }
+
+  /** Live, and its log directory for this partition has not failed (Kafka's isReplicaOnline). */
+  isReplicaOnline(id: number, topic: string, partition: number): boolean {
+    return this.liveBrokers.has(id) && this.replicasOnOfflineDirs.get(id)?.has(tpKey(topic, partition)) !== true;
+  }
+
+  /** `ids` without the brokers whose replica of this partition is in a failed log directory. */
+  withoutOfflineReplicas(ids: ReadonlySet<number>, topic: string, partition: number): Set<number> {
+    const k = tpKey(topic, partition);
+    const out = new Set<number>();
+    for (const id of ids) if (this.replicasOnOfflineDirs.get(id)?.has(k) !== true) out.add(id);
+    return out;
   }
 
   brokerInfo(id: number): BrokerInfo | undefined {

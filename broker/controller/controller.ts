@@ -293,6 +293,10 @@ export class Controller {
         return ac.admin.onPreferredReplicaElection();
       case 'IsrChangeNotification':
         return ac.admin.onIsrChangeNotification();
+      case 'LogDirEventNotification':
+        return ac.logDirs.onNotification();
+      case 'LeaderAndIsrResponse':
+        return ac.logDirs.onLeaderAndIsrResponse(e.brokerId, e.brokerEpoch, e.response);
       case 'PartitionReassignment':
         return ac.reassignments.onAdminNode();
       case 'AutoLeaderRebalance': {
@@ -393,5 +397,7 @@ const RETRIED: ReadonlySet<string> = new Set([
   'ConfigChange',
   'PreferredReplicaElection',
   'IsrChangeNotification',
+  'LogDirEventNotification',
+  'LeaderAndIsrResponse',
   'PartitionReassignment',
 ]);

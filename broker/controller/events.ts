@@ -1,6 +1,7 @@
 /** The controller's events (Kafka's ControllerEvent), processed one at a time by the queue. */
 import type { ErrorName } from '../../protocol/index.js';
 import { BrokerError } from '../errors.js';
+import type { LeaderAndIsrResponse } from '../metadata/index.js';
 import type { AlterIsrPartition, AlterIsrPartitionResult } from './alter-isr.js';
 import type { TopicPartition } from './context.js';
 import type { OngoingReassignment, ReassignmentRequest } from './reassignment.js';
@@ -30,6 +31,9 @@ export type ControllerEvent =
     }
   | { readonly type: 'ListReassignments'; readonly resolve: (r: OngoingReassignment[]) => void; readonly reject: (err: Error) => void }
   | { readonly type: 'IsrChangeNotification' }
+  | { readonly type: 'LogDirEventNotification' }
+  /** A broker's answer to LeaderAndIsr: KAFKA_STORAGE_ERROR partitions are offline replicas. */
+  | { readonly type: 'LeaderAndIsrResponse'; readonly brokerId: number; readonly brokerEpoch: bigint; readonly response: LeaderAndIsrResponse }
   | {
       readonly type: 'ControlledShutdown';
       readonly brokerId: number;

@@ -169,6 +169,11 @@ export class PartitionOperations {
     return live;
   }
 
+  /** Brokers of `base` whose replica of `tp` can lead: not in a failed log directory. */
+  private eligible(base: ReadonlySet<number>, tp: TopicPartition): ReadonlySet<number> {
+    return this.ctx.replicasOnOfflineDirs.size === 0 ? base : this.ctx.withoutOfflineReplicas(base, tp.topic, tp.partition);
+  }
+
   /** Online/Offline → Online through an election strategy. */
   async electLeaders(
     tps: readonly TopicPartition[],
@@ -180,19 +185,20 @@ export class PartitionOperations {
     const results = new Map<string, ElectionResult>();
     const compute: Compute = (tp, cur) => {
       const assignment = this.ctx.replicas(tp.topic, tp.partition);
+      const canLead = this.eligible(live, tp);
       let r: ElectionResult | null;
       switch (kind) {
         case 'offline':
         case 'unclean':
-          if (cur.leader !== -1 && live.has(cur.leader) && kind === 'offline') return 'skip';
-          r = offlinePartitionLeaderElection(assignment, cur.isr, live, kind === 'unclean' || this.uncleanAllowed(tp.topic));
+          if (cur.leader !== -1 && canLead.has(cur.leader) && kind === 'offline') return 'skip';
+          r = offlinePartitionLeaderElection(assignment, cur.isr, canLead, kind === 'unclean' || this.uncleanAllowed(tp.topic));
           break;
         case 'preferred':
           if (cur.leader === assignment[0]) return 'skip';
-          r = preferredReplicaPartitionLeaderElection(assignment, cur.isr, live);
+          r = preferredReplicaPartitionLeaderElection(assignment, cur.isr, canLead);
           break;
         case 'controlledShutdown':
-          r = controlledShutdownPartitionLeaderElection(assignment, cur.isr, liveOrShutting, this.ctx.shuttingDown);
+          r = controlledShutdownPartitionLeaderElection(assignment, cur.isr, this.eligible(liveOrShutting, tp), this.ctx.shuttingDown);
           break;
       }
       if (r === null) return null;
@@ -233,18 +239,34 @@ export class PartitionOperations {
    * Replicas on `dead` brokers go offline in ONE write per partition: a dead leader is replaced
    * (offline strategy) or becomes -1; dead followers leave the ISR, never emptying it.
    */
-  async onReplicasOffline(dead: ReadonlySet<number>, batch: ControllerRequestBatch): Promise<TopicPartition[]> {
+  onReplicasOffline(dead: ReadonlySet<number>, batch: ControllerRequestBatch): Promise<TopicPartition[]> {
+    return this.replicasGoOffline((_tp, r) => dead.has(r), batch);
+  }
+
+  /**
+   * Replicas in failed log directories of live brokers (Kafka's onReplicasBecomeOffline): the
+   * same treatment as dead brokers, per partition; the context must already list them in
+   * `replicasOnOfflineDirs` so that no election picks them.
+   */
+  onOfflineReplicas(replicas: readonly { tp: TopicPartition; brokerId: number }[], batch: ControllerRequestBatch): Promise<TopicPartition[]> {
+    const gone = new Set(replicas.map((r) => `${tpKey(r.tp.topic, r.tp.partition)}:${r.brokerId}`));
+    return this.replicasGoOffline((tp, r) => gone.has(`${tpKey(tp.topic, tp.partition)}:${r}`), batch);
+  }
+
+  private async replicasGoOffline(isGone: (tp: TopicPartition, replica: number) => boolean, batch: ControllerRequestBatch): Promise<TopicPartition[]> {
     const live = this.liveForElection();
-    const affected = this.ctx.allPartitions().filter((tp) => !this.ctx.topicsToDelete.has(tp.topic) && this.ctx.replicas(tp.topic, tp.partition).some((r) => dead.has(r)));
+    const affected = this.ctx.allPartitions().filter((tp) => !this.ctx.topicsToDelete.has(tp.topic) && this.ctx.replicas(tp.topic, tp.partition).some((r) => isGone(tp, r)));
     const withLeadership = affected.filter((tp) => this.ctx.leadership.has(tpKey(tp.topic, tp.partition)));
     const unclean = new Set<string>();
     const compute: Compute = (tp, cur) => {
       const assignment = this.ctx.replicas(tp.topic, tp.partition);
-      const leaderGone = cur.leader === -1 || dead.has(cur.leader) || !live.has(cur.leader);
+      const dead = new Set(assignment.filter((r) => isGone(tp, r)));
+      const canLead = new Set([...this.eligible(live, tp)].filter((r) => !dead.has(r)));
+      const leaderGone = cur.leader === -1 || dead.has(cur.leader) || !canLead.has(cur.leader);
       if (!leaderGone && !cur.isr.some((r) => dead.has(r))) return 'skip';
       let next: { leader: number; isr: readonly number[] };
       if (leaderGone) {
-        const r = offlinePartitionLeaderElection(assignment, cur.isr, live, this.uncleanAllowed(tp.topic));
+        const r = offlinePartitionLeaderElection(assignment, cur.isr, canLead, this.uncleanAllowed(tp.topic));
         if (r?.unclean) unclean.add(tpKey(tp.topic, tp.partition));
         next = r ?? { leader: -1, isr: removeReplicasFromIsr(cur.leader, cur.isr, dead).isr };
       } else {
@@ -257,7 +279,7 @@ export class PartitionOperations {
     const startedMs = this.rt.now();
     const { updated } = await this.updateLeadership(withLeadership, compute);
     const durationMs = this.rt.now() - startedMs;
-    for (const tp of affected) for (const r of this.ctx.replicas(tp.topic, tp.partition)) if (dead.has(r)) this.transitionReplica(tp, r, 'OfflineReplica');
+    for (const tp of affected) for (const r of this.ctx.replicas(tp.topic, tp.partition)) if (isGone(tp, r)) this.transitionReplica(tp, r, 'OfflineReplica');
     for (const tp of updated) {
       const k = tpKey(tp.topic, tp.partition);
       const l = this.ctx.leadership.get(k)!;
@@ -268,6 +290,43 @@ export class PartitionOperations {
       batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((r) => live.has(r)), tp);
     }
     batch.addUpdateMetadata(this.ctx.liveOrShuttingDownIds(), affected);
+    return updated;
+  }
+
+  /**
+   * ISR members whose membership predates their broker's current registration (`stale`) leave
+   * the ISR, and a stale leader is replaced by the first live, non-stale ISR member: such a
+   * broker restarted without this controller seeing it die (its death fell between two
+   * controllers), and may have come back with an empty disk. When no non-stale member is left
+   * nothing changes: there is no better-informed choice (Kafka elects among them too).
+   */
+  async dropStaleIsrMembers(tps: readonly TopicPartition[], stale: (tp: TopicPartition, replica: number) => boolean, batch: ControllerRequestBatch): Promise<TopicPartition[]> {
+    const live = this.liveForElection();
+    const kept: TopicPartition[] = [];
+    const compute: Compute = (tp, cur) => {
+      const fresh = cur.isr.filter((r) => !stale(tp, r));
+      if (fresh.length === cur.isr.length) return 'skip';
+      const canLead = this.eligible(live, tp);
+      const assignment = this.ctx.replicas(tp.topic, tp.partition);
+      const leader = fresh.includes(cur.leader) && canLead.has(cur.leader) ? cur.leader : assignment.find((r) => fresh.includes(r) && canLead.has(r));
+      if (leader === undefined) {
+        kept.push(tp);
+        return 'skip';
+      }
+      return { leader, isr: fresh, leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.rt.controllerEpoch };
+    };
+    const { updated } = await this.updateLeadership(tps, compute);
+    for (const tp of updated) {
+      const l = this.ctx.leadership.get(tpKey(tp.topic, tp.partition))!;
+      this.rt.stateLog.warn(
+        { controllerId: this.rt.controllerId, controllerEpoch: this.rt.controllerEpoch, topic: tp.topic, partition: tp.partition, leader: l.state.leader, leaderEpoch: l.state.leaderEpoch, isr: l.state.isr },
+        'restarted brokers left the ISR: their membership predates their registration',
+      );
+      batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((r) => live.has(r)), tp);
+    }
+    for (const tp of kept) {
+      this.rt.stateLog.warn({ topic: tp.topic, partition: tp.partition, isr: this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.isr }, 'every live ISR member restarted since the ISR was written; keeping it');
+    }
     return updated;
   }
 

@@ -168,7 +168,9 @@ export class Reassignments {
     const startedMs = this.ac.o.scheduler.now();
     const result = await this.ac.ops.updateLeadership(tps, (tp, cur) => {
       const replicas = into(this.ctx.reassigning.get(tpKey(tp.topic, tp.partition))!);
-      const leader = replicas.includes(cur.leader) && live.has(cur.leader) ? cur.leader : reassignPartitionLeaderElection(replicas, cur.isr, live)?.leader;
+      // A replica on a failed log directory cannot lead even though its broker is alive.
+      const canLead = this.ctx.withoutOfflineReplicas(live, tp.topic, tp.partition);
+      const leader = replicas.includes(cur.leader) && canLead.has(cur.leader) ? cur.leader : reassignPartitionLeaderElection(replicas, cur.isr, canLead)?.leader;
       if (leader === undefined) {
         noLeader.push(tp);
         return null;

@@ -12,9 +12,15 @@ import {
   type UpdateMetadataPartitionState,
   LEADER_DURING_DELETE,
   type ControlResponse,
+  type LeaderAndIsrResponse,
 } from '../metadata/index.js';
 import type { ControllerChannelManager } from './channel.js';
 import type { ControllerContext, TopicPartition } from './context.js';
+
+export interface BatchResponseHandlers {
+  onLeaderAndIsr?: (brokerId: number, brokerEpoch: bigint, response: LeaderAndIsrResponse) => void;
+  onStopReplica?: (brokerId: number, response: ControlResponse | null) => void;
+}
 
 export class ControllerRequestBatch {
   private readonly leaderAndIsr = new Map<number, Map<string, LeaderAndIsrPartitionState>>();
@@ -109,24 +115,30 @@ export class ControllerRequestBatch {
         isr: [...l.state.isr],
         zkVersion: l.zkVersion,
         replicas: [...replicas],
-        offlineReplicas: replicas.filter((r) => !this.ctx.isLive(r)),
+        offlineReplicas: replicas.filter((r) => !this.ctx.isReplicaOnline(r, tp.topic, tp.partition)),
       });
     }
     return out;
   }
 
-  /** Queues everything on the channel; callbacks see each StopReplica response (null = broker gone). */
-  send(channel: ControllerChannelManager, onStopReplica?: (brokerId: number, response: ControlResponse | null) => void): Promise<void>[] {
+  /**
+   * Queues everything on the channel; callbacks see each response (null = broker gone), the
+   * LeaderAndIsr one with the broker epoch it was addressed to.
+   */
+  send(channel: ControllerChannelManager, on: BatchResponseHandlers = {}): Promise<void>[] {
     const sent: Promise<void>[] = [];
     const header = (id: number) => ({ controllerId: this.controllerId, controllerEpoch: this.controllerEpoch, brokerEpoch: this.ctx.brokerEpoch(id) });
     const live = this.liveBrokersForRequest();
     for (const [id, states] of this.leaderAndIsr) {
       const list = [...states.values()];
       const leaders = new Set(list.map((s) => s.leader));
+      const h = header(id);
       sent.push(
         channel
-          .send(id, 'LeaderAndIsr', { ...header(id), partitionStates: list, liveLeaders: live.filter((b) => leaders.has(b.id)) })
-          .then(() => undefined),
+          .send(id, 'LeaderAndIsr', { ...h, partitionStates: list, liveLeaders: live.filter((b) => leaders.has(b.id)) })
+          .then((r) => {
+            if (r !== null) on.onLeaderAndIsr?.(id, h.brokerEpoch, r as LeaderAndIsrResponse);
+          }),
       );
     }
     if (this.updateMetadataBrokers.size > 0) {
@@ -139,7 +151,7 @@ export class ControllerRequestBatch {
     for (const [id, partitions] of this.stopReplica) {
       sent.push(
         channel.send(id, 'StopReplica', { ...header(id), partitions }).then((r) => {
-          onStopReplica?.(id, r);
+          on.onStopReplica?.(id, r);
         }),
       );
     }

@@ -32,6 +32,8 @@ export interface Readiness {
   readonly ready: boolean;
   /** Why not ready, in words an operator can act on ("not registered in ZooKeeper", …). */
   readonly reasons?: readonly string[];
+  /** Log directories that failed on this broker (their replicas are offline here). */
+  readonly offlineLogDirs?: readonly string[];
 }
 
 export interface TopicListing {

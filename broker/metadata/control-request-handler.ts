@@ -33,11 +33,21 @@ export interface ControlRequestOrigin {
   readonly controllerEpoch: number;
 }
 
+/** Per-partition answers a listener gives (`topic-partition` → error); absent = NONE. */
+export type PartitionErrors = ReadonlyMap<string, ErrorName>;
+
 /** Implemented by the replica manager: becomes leader/follower, stops or deletes replicas. */
 export interface ReplicaStateListener {
-  onLeaderAndIsr(partitionStates: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): void | Promise<void>;
-  onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): void | Promise<void>;
+  onLeaderAndIsr(partitionStates: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): void | PartitionErrors | Promise<void | PartitionErrors>;
+  onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): void | PartitionErrors | Promise<void | PartitionErrors>;
+  /** After every accepted UpdateMetadata (alive brokers may have changed). */
   onMetadataUpdate?(deletedTopics: readonly string[]): void;
+  /**
+   * The local replica sits in a failed log directory: LeaderAndIsr answers KAFKA_STORAGE_ERROR
+   * for it before any epoch check (Kafka's HostedPartition.Offline), which is how the controller
+   * learns which replicas are offline.
+   */
+  isReplicaOffline?(topic: string, partition: number): boolean;
 }
 
 export interface ControlRequestHandlerOptions {
@@ -152,6 +162,10 @@ export class ControlRequestHandler {
         errors.push({ topic: p.topic, partition: p.partition, errorCode: 'UNKNOWN_TOPIC_OR_PARTITION' });
         continue;
       }
+      if (this.listener?.isReplicaOffline?.(p.topic, p.partition) === true) {
+        errors.push({ topic: p.topic, partition: p.partition, errorCode: 'KAFKA_STORAGE_ERROR' });
+        continue;
+      }
       if (current !== undefined && p.leaderEpoch <= current) {
         // Kafka answers STALE_CONTROLLER_EPOCH here (sic). An equal epoch is the normal re-send
         // of a new controller's failover, so only a backwards epoch is worth a warning.
@@ -165,7 +179,10 @@ export class ControlRequestHandler {
       accepted.push(p);
       errors.push({ topic: p.topic, partition: p.partition, errorCode: 'NONE' });
     }
-    if (accepted.length > 0) await this.listener?.onLeaderAndIsr(accepted, { controllerId: req.controllerId, controllerEpoch: req.controllerEpoch });
+    if (accepted.length > 0) {
+      const failed = await this.listener?.onLeaderAndIsr(accepted, { controllerId: req.controllerId, controllerEpoch: req.controllerEpoch });
+      return { errorCode: 'NONE', partitionErrors: withListenerErrors(errors, failed) };
+    }
     return { errorCode: 'NONE', partitionErrors: errors };
   }
 
@@ -173,7 +190,7 @@ export class ControlRequestHandler {
     const refused = this.fence('UpdateMetadata', req);
     if (refused !== undefined) return { errorCode: refused };
     const deleted = this.cache.apply(req);
-    if (deleted.length > 0) this.listener?.onMetadataUpdate?.(deleted);
+    this.listener?.onMetadataUpdate?.(deleted);
     return { errorCode: 'NONE' };
   }
 
@@ -198,9 +215,20 @@ export class ControlRequestHandler {
       accepted.push(p);
       errors.push({ topic: p.topic, partition: p.partition, errorCode: 'NONE' });
     }
-    if (accepted.length > 0) await this.listener?.onStopReplica(accepted, { controllerId: req.controllerId, controllerEpoch: req.controllerEpoch });
+    if (accepted.length > 0) {
+      const failed = await this.listener?.onStopReplica(accepted, { controllerId: req.controllerId, controllerEpoch: req.controllerEpoch });
+      return { errorCode: 'NONE', partitionErrors: withListenerErrors(errors, failed) };
+    }
     return { errorCode: 'NONE', partitionErrors: errors };
   }
+}
+
+function withListenerErrors(errors: PartitionError[], failed: void | PartitionErrors): PartitionError[] {
+  if (failed === undefined || failed.size === 0) return errors;
+  return errors.map((e) => {
+    const f = e.errorCode === 'NONE' ? failed.get(`${e.topic}-${e.partition}`) : undefined;
+    return f === undefined ? e : { ...e, errorCode: f };
+  });
 }
 
 export type { ControlApi };

@@ -7,6 +7,7 @@ export {
   type ControlRequestHandlerOptions,
   type ControlRequestOrigin,
   type ReplicaStateListener,
+  type PartitionErrors,
 } from './control-request-handler.js';
 export {
   checkLogDirs,

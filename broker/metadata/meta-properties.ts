@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../storage/index.js';
+import { isIoError, writeFileAtomic } from '../../storage/index.js';
 import { ConfigError, parseProperties } from '../config/index.js';
 import { BrokerError } from '../errors.js';
 
@@ -53,10 +53,11 @@ export async function writeMetaProperties(dir: string, meta: BrokerMetadata, now
  * Checks every log dir against each other and against the configured broker id and the
  * cluster id from ZooKeeper; returns the broker id the dirs pin (or null if all are new).
  */
-export function checkLogDirs(dirs: readonly string[], configuredBrokerId: number): number | null {
+export function checkLogDirs(dirs: readonly string[], configuredBrokerId: number, offline?: Set<string>): number | null {
   let pinned: number | null = null;
   for (const dir of dirs) {
-    const meta = readMetaProperties(dir);
+    if (offline?.has(dir)) continue;
+    const meta = readOrOffline(dir, offline);
     if (meta === null) continue;
     if (pinned !== null && meta.brokerId !== pinned) {
       throw new MetaPropertiesError(`log dirs disagree on broker.id (${pinned} vs ${meta.brokerId} in ${dir}); they belong to different brokers`);
@@ -72,10 +73,25 @@ export function checkLogDirs(dirs: readonly string[], configuredBrokerId: number
   return pinned;
 }
 
-/** Refuses a dir stamped with another cluster id, then stamps every dir. */
-export async function pinLogDirs(dirs: readonly string[], brokerId: number, clusterId: string): Promise<void> {
+/**
+ * Reads a dir's meta.properties; with `offline` given, a dir whose disk fails (an errno error
+ * such as EIO) is added to it and skipped instead of failing the start.
+ */
+function readOrOffline(dir: string, offline: Set<string> | undefined): BrokerMetadata | null {
+  try {
+    return readMetaProperties(dir);
+  } catch (err) {
+    if (offline === undefined || !isIoError(err)) throw err;
+    offline.add(dir);
+    return null;
+  }
+}
+
+/** Refuses a dir stamped with another cluster id, then stamps every dir (skipping failed ones, see checkLogDirs). */
+export async function pinLogDirs(dirs: readonly string[], brokerId: number, clusterId: string, offline?: Set<string>): Promise<void> {
   for (const dir of dirs) {
-    const meta = readMetaProperties(dir);
+    if (offline?.has(dir)) continue;
+    const meta = readOrOffline(dir, offline);
     if (meta?.clusterId != null && meta.clusterId !== clusterId) {
       throw new MetaPropertiesError(
         `the cluster id ${clusterId} in ZooKeeper does not match the cluster.id ${meta.clusterId} in ${join(dir, META_PROPERTIES)}; ` +
@@ -84,7 +100,15 @@ export async function pinLogDirs(dirs: readonly string[], brokerId: number, clus
     }
   }
   for (const dir of dirs) {
-    const meta = readMetaProperties(dir);
-    if (meta?.brokerId !== brokerId || meta.clusterId !== clusterId) await writeMetaProperties(dir, { brokerId, clusterId });
+    if (offline?.has(dir)) continue;
+    const meta = readOrOffline(dir, offline);
+    if (offline?.has(dir)) continue;
+    if (meta?.brokerId === brokerId && meta.clusterId === clusterId) continue;
+    try {
+      await writeMetaProperties(dir, { brokerId, clusterId });
+    } catch (err) {
+      if (offline === undefined || !isIoError(err)) throw err;
+      offline.add(dir);
+    }
   }
 }

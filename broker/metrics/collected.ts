@@ -101,6 +101,12 @@ export function registerCollectedGauges(deps: CollectedDeps): Counter<'provider'
     for (const l of s.lag ?? []) g.set({ consumergroup: l.group, topic: l.topic, partition: String(l.partition) }, Number(l.committedOffset));
   });
 
+  gauge('offlineLogDirectoryCount', 'Log directories of this broker taken offline by an I/O error', [], 'logDirs', (s, g) => g.set(s.offline.length));
+  gauge('logDirectoryOffline', '1 for a log directory taken offline by an I/O error, 0 while it serves', ['logDirectory'], 'logDirs', (s, g) => {
+    for (const d of s.online) g.set({ logDirectory: d }, 0);
+    for (const d of s.offline) g.set({ logDirectory: d }, 1);
+  });
+
   const perLog = (key: MetricKey, help: string, value: (l: LogSnapshot) => number | undefined): void =>
     gauge(key, help, ['topic', 'partition'], 'logs', (logs, g) => {
       for (const l of logs) {

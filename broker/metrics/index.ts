@@ -13,6 +13,7 @@ export type {
   GroupLagSnapshot,
   GroupsSnapshot,
   LogSnapshot,
+  LogDirsSnapshot,
   MetricProviders,
   ProviderName,
   PurgatorySnapshot,

@@ -63,6 +63,9 @@ export const METRIC_NAMES = Object.freeze({
   zooKeeperSessionState: 'kafka_server_sessionexpirelistener_sessionstate',
   zooKeeperExpires: 'kafka_server_sessionexpirelistener_zookeeperexpires_total',
   zooKeeperSyncConnects: 'kafka_server_sessionexpirelistener_zookeepersyncconnects_total',
+  // kafka.log:type=LogManager (LogDirectoryOffline is tagged logDirectory=<dir>)
+  offlineLogDirectoryCount: 'kafka_log_logmanager_offlinelogdirectorycount',
+  logDirectoryOffline: 'kafka_log_logmanager_logdirectoryoffline',
   // kafka.log:type=Log,topic=<t>,partition=<p>
   logSize: 'kafka_log_log_size',
   logStartOffset: 'kafka_log_log_logstartoffset',

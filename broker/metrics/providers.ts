@@ -56,6 +56,12 @@ export interface LogSnapshot {
   readonly numSegments?: number;
 }
 
+/** The broker's log directories by state (a directory goes offline on an I/O error). */
+export interface LogDirsSnapshot {
+  readonly online: readonly string[];
+  readonly offline: readonly string[];
+}
+
 type MaybePromise<T> = T | Promise<T>;
 
 export interface MetricProviders {
@@ -67,6 +73,7 @@ export interface MetricProviders {
   groups?(): MaybePromise<GroupsSnapshot>;
   /** Logs hosted by this broker (leader or follower). */
   logs?(): MaybePromise<Iterable<LogSnapshot>>;
+  logDirs?(): MaybePromise<LogDirsSnapshot>;
 }
 
 export type ProviderName = keyof MetricProviders;

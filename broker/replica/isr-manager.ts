@@ -113,7 +113,9 @@ export class IsrManager {
           this.o.onIsrChanged(p);
           return;
         }
-        this.o.logger.warn({ topic: p.topic, partition: p.partition, errorCode: r?.errorCode, proposed: change.isr }, 'AlterIsr refused');
+        // INELIGIBLE_REPLICA is routine while a follower's broker shuts down: asked again at its next fetches.
+        const level = r?.errorCode === 'INELIGIBLE_REPLICA' ? 'info' : 'warn';
+        this.o.logger[level]({ topic: p.topic, partition: p.partition, errorCode: r?.errorCode, proposed: change.isr }, 'AlterIsr refused');
         this.clearLater(p, change);
       })
       .catch((err: unknown) => {

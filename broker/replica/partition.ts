@@ -58,6 +58,8 @@ export class Partition {
    * nothing new.
    */
   highWatermarkFrozen: () => boolean = () => false;
+  /** The log's directory failed on this broker: never served again by this process. */
+  offline = false;
 
   constructor(
     readonly topic: string,
@@ -66,6 +68,11 @@ export class Partition {
     public log: PartitionLog,
     /** replica.lag.time.max.ms: caught-up non-ISR followers within it hold the HW back. */
     readonly replicaLagTimeMaxMs = 30_000,
+    /**
+     * Whether a follower's broker may join the ISR (Kafka's isReplicaIsrEligible; ZooKeeper mode:
+     * alive in this broker's metadata). A follower that may not neither joins nor holds the HW.
+     */
+    private readonly isrEligible: (brokerId: number) => boolean = () => true,
   ) {}
 
   get key(): string {
@@ -157,9 +164,10 @@ export class Partition {
   }
 
   /**
-   * Leader: HW = min log end offset over the leader, the maximal ISR, and followers caught up
-   * within replica.lag.time.max.ms (so they can rejoin). An ISR follower whose offset is not
-   * known yet holds the HW where it is. Never moves backwards. Returns true if it moved.
+   * Leader: HW = min log end offset over the leader, the maximal ISR, and ISR-eligible followers
+   * caught up within replica.lag.time.max.ms (so they can rejoin; Kafka's
+   * shouldWaitForReplicaToJoinIsr). An ISR follower whose offset is not known yet holds the HW
+   * where it is. Never moves backwards. Returns true if it moved.
    */
   maybeIncrementHighWatermark(nowMs?: number): boolean {
     if (this.role !== 'leader' || this.highWatermarkFrozen()) return false;
@@ -167,7 +175,7 @@ export class Partition {
     let hw = this.log.logEndOffset;
     for (const [id, st] of this.replicaStates) {
       const inIsr = isr.includes(id);
-      if (!inIsr && (nowMs === undefined || st.logEndOffset < 0n || nowMs - st.lastCaughtUpTimeMs > this.replicaLagTimeMaxMs)) continue;
+      if (!inIsr && (nowMs === undefined || st.logEndOffset < 0n || nowMs - st.lastCaughtUpTimeMs > this.replicaLagTimeMaxMs || !this.isrEligible(id))) continue;
       const leo = st.logEndOffset < 0n ? this.log.highWatermark : st.logEndOffset;
       if (leo < hw) hw = leo;
     }
@@ -188,13 +196,13 @@ export class Partition {
   }
 
   /**
-   * A follower may rejoin: caught up to the HW and into the current leader epoch (Kafka's rule),
+   * A follower may rejoin: ISR-eligible (a live broker), caught up to the HW and into the current leader epoch (Kafka's rule),
    * and (KIP-903) the fetch that says so came from the follower's current incarnation:
    * `registeredBrokerEpoch` is the epoch of its registration as this broker knows it (-1n =
    * unknown, not checked); a fetch that carried no epoch (-1n) is not checked either.
    */
   canRejoinIsr(followerId: number, registeredBrokerEpoch = -1n): boolean {
-    if (this.maximalIsr.includes(followerId) || !this.replicas.includes(followerId)) return false;
+    if (this.maximalIsr.includes(followerId) || !this.replicas.includes(followerId) || !this.isrEligible(followerId)) return false;
     const st = this.replicaStates.get(followerId);
     if (st === undefined || st.logEndOffset < 0n) return false;
     if (registeredBrokerEpoch >= 0n && st.brokerEpoch >= 0n && st.brokerEpoch !== registeredBrokerEpoch) return false;

@@ -103,6 +103,8 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, orig
 /** NONE when replicated, an error when it can no longer be, undefined while still waiting. */
 function pendingOutcome(rm: ReplicaManager, w: Pending): number | undefined {
   const p = w.partition;
+  // The log directory failed: whatever the HW says, this broker no longer vouches for the write.
+  if (p.offline) return ErrorCode.KAFKA_STORAGE_ERROR;
   if (rm.isStopped || rm.getPartition(p.topic, p.partition) !== p || !p.isLeader || p.leaderEpoch !== w.leaderEpoch) {
     return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   }

@@ -14,9 +14,10 @@
  *   every follower update, only by Partition.maybeIncrementHighWatermark.
  */
 import type { Logger } from 'pino';
-import type { LogManager } from '../../storage/index.js';
+import type { ErrorName } from '../../protocol/index.js';
+import { isIoError, StorageError, type LogManager } from '../../storage/index.js';
 import { BrokerError } from '../errors.js';
-import type { ControlRequestOrigin, LeaderAndIsrPartitionState, MetadataCache, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
+import type { ControlRequestOrigin, LeaderAndIsrPartitionState, MetadataCache, PartitionErrors, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
 import type { Scheduler } from '../../common/index.js';
 import { tpKey } from '../../common/index.js';
 import type { BrokerEndpoint, InterBrokerTransport } from '../network/index.js';
@@ -82,6 +83,8 @@ export class ReplicaManager implements ReplicaStateListener {
   readonly topicConfigs: TopicConfigs;
   readonly logManager: LogManager;
   private readonly partitions = new Map<string, Partition>();
+  /** Replicas whose log directory failed (Kafka's HostedPartition.Offline), until restart. */
+  private readonly offline = new Set<string>();
   private readonly log: Logger;
   private readonly stateLog: Logger;
   private stopped = false;
@@ -184,6 +187,45 @@ export class ReplicaManager implements ReplicaStateListener {
     return [...this.partitions.values()];
   }
 
+  /** Hosted replicas whose log directory failed. */
+  offlineReplicaCount(): number {
+    return this.offline.size;
+  }
+
+  isReplicaOffline(topic: string, partition: number): boolean {
+    return this.offline.has(tpKey(topic, partition));
+  }
+
+  /**
+   * Kafka's ReplicaManager.handleLogDirFailure: the replicas whose logs were in a failed
+   * directory stop being served at once (produce, fetch and replica fetch answer
+   * KAFKA_STORAGE_ERROR, parked requests wake and fail, the group coordinator unloads), and
+   * their fetchers stop. The controller is told separately (the log-dir event in ZooKeeper).
+   */
+  async handleLogDirFailure(logDir: string, partitions: readonly { topic: string; partition: number }[]): Promise<void> {
+    const keys: string[] = [];
+    for (const tp of partitions) {
+      const key = tpKey(tp.topic, tp.partition);
+      this.offline.add(key);
+      keys.push(key);
+      const p = this.partitions.get(key);
+      if (p !== undefined) {
+        p.offline = true;
+        p.role = 'none';
+      }
+    }
+    // Synchronously first: the fetchers forget these partitions before anything else runs.
+    const removal = this.fetchers?.removePartitions(keys);
+    for (const key of keys) {
+      this.producePurgatory.notify(key);
+      this.fetchPurgatory.notify(key);
+      this.replicaFetchPurgatory.notify(key);
+    }
+    for (const tp of partitions) this.notifyLeadership(tp.topic, tp.partition, false);
+    this.stateLog.warn({ logDir, partitions: keys }, 'stopped serving replicas in a failed log directory');
+    await removal;
+  }
+
   leaderCount(): number {
     let n = 0;
     for (const p of this.partitions.values()) if (p.isLeader) n++;
@@ -197,6 +239,9 @@ export class ReplicaManager implements ReplicaStateListener {
    */
   leaderPartition(topic: string, partition: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition {
     if (this.stopped) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', 'broker is shutting down');
+    if (this.offline.has(tpKey(topic, partition))) {
+      throw new BrokerError('BRK_KAFKA_STORAGE_ERROR', `the log directory of ${topic}-${partition} failed on broker ${this.brokerId}`);
+    }
     const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || p.role === 'none') {
       if (p === undefined && this.o.metadataCache.getPartition(topic, partition) === undefined) {
@@ -272,16 +317,25 @@ export class ReplicaManager implements ReplicaStateListener {
     }
   }
 
-  async onLeaderAndIsr(states: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): Promise<void> {
-    if (this.stopped) return;
+  async onLeaderAndIsr(states: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): Promise<PartitionErrors> {
+    const errors = new Map<string, ErrorName>();
+    if (this.stopped) return errors;
     const width = this.o.transitionParallelism ?? 16;
     for (let i = 0; i < states.length; i += width) {
-      await Promise.all(states.slice(i, i + width).map((s) => this.makeLeaderOrFollower(s, origin)));
+      await Promise.all(
+        states.slice(i, i + width).map(async (s) => {
+          const e = await this.makeLeaderOrFollower(s, origin);
+          if (e !== undefined) errors.set(tpKey(s.topic, s.partition), e);
+        }),
+      );
     }
+    return errors;
   }
 
-  private async makeLeaderOrFollower(s: LeaderAndIsrPartitionState, origin: ControlRequestOrigin): Promise<void> {
+  /** Undefined when applied; KAFKA_STORAGE_ERROR when the replica's log directory is offline. */
+  private async makeLeaderOrFollower(s: LeaderAndIsrPartitionState, origin: ControlRequestOrigin): Promise<ErrorName | undefined> {
     const key = tpKey(s.topic, s.partition);
+    if (this.offline.has(key)) return 'KAFKA_STORAGE_ERROR';
     try {
       let settings = this.topicConfigs.has(s.topic) ? this.topicConfigs.get(s.topic) : undefined;
       if (settings === undefined || s.isNew) {
@@ -291,10 +345,12 @@ export class ReplicaManager implements ReplicaStateListener {
         });
         this.logManager.updateTopicConfig(s.topic, settings.logConfig);
       }
-      const log = this.logManager.getLog(s.topic, s.partition) ?? (await this.logManager.getOrCreateLog(s.topic, s.partition, settings.logConfig));
+      // A replica the controller knows from before is never re-created empty while a log
+      // directory is offline: its data may be there (Kafka's rule).
+      const log = this.logManager.getLog(s.topic, s.partition) ?? (await this.logManager.getOrCreateLog(s.topic, s.partition, settings.logConfig, { isNew: s.isNew }));
       let p = this.partitions.get(key);
       if (p === undefined) {
-        p = new Partition(s.topic, s.partition, this.brokerId, log, this.replicaLagTimeMaxMs);
+        p = new Partition(s.topic, s.partition, this.brokerId, log, this.replicaLagTimeMaxMs, (id) => this.o.metadataCache.isAlive(id));
         p.highWatermarkFrozen = () => this.leadershipFence(s.topic, s.partition) !== undefined;
         this.partitions.set(key, p);
       } else p.log = log;
@@ -329,8 +385,14 @@ export class ReplicaManager implements ReplicaStateListener {
         p.isLeader ? (wasLeader ? 'leader updated' : 'became leader') : 'became follower',
       );
       this.notifyLeadership(s.topic, s.partition, p.isLeader);
+      return undefined;
     } catch (err) {
       this.stateLog.error({ err, topic: s.topic, partition: s.partition, leaderEpoch: s.leaderEpoch }, 'LeaderAndIsr transition failed');
+      if (isStorageFailure(err)) {
+        this.offline.add(key);
+        return 'KAFKA_STORAGE_ERROR';
+      }
+      return undefined;
     } finally {
       // Waiters re-check: a produce waiting for the HW fails fast when leadership moved.
       this.producePurgatory.notify(key);
@@ -338,10 +400,16 @@ export class ReplicaManager implements ReplicaStateListener {
     }
   }
 
-  async onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): Promise<void> {
+  async onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): Promise<PartitionErrors> {
+    const errors = new Map<string, ErrorName>();
     for (const sp of partitions) {
       const key = tpKey(sp.topic, sp.partition);
       const p = this.partitions.get(key);
+      if (this.offline.has(key)) {
+        // Kafka's answer for an offline replica: its files cannot be touched, so a deletion waits.
+        errors.set(key, 'KAFKA_STORAGE_ERROR');
+        continue;
+      }
       try {
         await this.fetchers?.removePartitions([key]);
         this.fence.settled(key);
@@ -362,6 +430,17 @@ export class ReplicaManager implements ReplicaStateListener {
         this.fetchPurgatory.notify(key);
       }
     }
+    return errors;
+  }
+
+  /**
+   * After every UpdateMetadata: a follower whose broker is no longer alive stops holding the HW
+   * of the partitions led here (it may have been caught up when it died), so they may move now
+   * rather than replica.lag.time.max.ms after its last fetch.
+   */
+  onMetadataUpdate(): void {
+    if (this.stopped) return;
+    for (const p of this.partitions.values()) if (p.isLeader) this.onHighWatermarkMaybeMoved(p);
   }
 
   /** A topic's config changed in ZooKeeper: reload and apply to its open logs. */
@@ -385,4 +464,8 @@ export class ReplicaManager implements ReplicaStateListener {
     this.replicaFetchPurgatory.notifyAll();
     await Promise.all([this.fetchers?.shutdown(), this.isrManager?.stop()]);
   }
+}
+
+function isStorageFailure(err: unknown): boolean {
+  return isIoError(err) || (err instanceof StorageError && err.code === 'STG_LOG_DIR_OFFLINE');
 }

@@ -245,6 +245,26 @@ export const decodePreferredReplicaElection = decodePartitionList;
 export const encodeIsrChangeNotification = encodePartitionList;
 export const decodeIsrChangeNotification = decodePartitionList;
 
+// ---- /log_dir_event_notification ---------------------------------------------------------------
+
+/** The only event Kafka defines (LogDirUtils.LogDirFailureEvent). */
+export const LOG_DIR_FAILURE_EVENT = 1;
+
+export interface LogDirEvent {
+  readonly brokerId: number;
+  readonly event: number;
+}
+
+/** LogDirEventNotificationSequenceZNode: written by a broker whose log directory failed. */
+export function encodeLogDirEventNotification(brokerId: number, event = LOG_DIR_FAILURE_EVENT): Buffer {
+  return encode({ version: 1, broker: brokerId, event });
+}
+
+export function decodeLogDirEventNotification(data: Buffer | null, path: string): LogDirEvent {
+  const o = parseJsonObject(data, path);
+  return { brokerId: num(o, 'broker', path), event: optNum(o, 'event', path, LOG_DIR_FAILURE_EVENT) };
+}
+
 export interface PartitionReassignment extends TopicPartitionRef {
   readonly replicas: readonly number[];
 }

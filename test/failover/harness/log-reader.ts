@@ -10,23 +10,44 @@ import { waitFor } from '../../helpers/wait-for.js';
 import type { FailoverCluster } from './failover-cluster.js';
 import { systemScheduler, withTimeout } from '../../../common/index.js';
 
+/** Errors after which the partition is read on from its new leader (leadership moved during the read). */
+const LEADER_MOVED = new Set([3 /* UNKNOWN_TOPIC_OR_PARTITION */, 5 /* LEADER_NOT_AVAILABLE */, 6 /* NOT_LEADER_OR_FOLLOWER */, 56 /* KAFKA_STORAGE_ERROR */]);
+
 export async function readPartition(cluster: FailoverCluster, topic: string, partition: number, timeoutMs = 30_000): Promise<ReadRecord[]> {
-  const leader = await waitFor(
-    async () => {
-      const l = await cluster.leaderOf(topic, partition);
-      return l >= 0 && cluster.broker(l).reachable ? l : undefined;
-    },
-    `a live leader for ${topic}-${partition}`,
-    { timeoutMs, intervalMs: 100 },
-  );
-  const b = cluster.broker(leader);
-  const sock = await withTimeout(systemScheduler, KafkaSocket.connect(b.host, b.port), 10_000, () => new Error(`connecting to broker ${leader} at ${b.address} took over 10 s`));
   const out: ReadRecord[] = [];
   const deadline = Date.now() + timeoutMs;
+  let fetchOffset = 0n;
+  // Bounded by the deadline: each round reads from the current leader until done or it moves.
+  for (;;) {
+    const leader = await waitFor(
+      async () => {
+        const l = await cluster.leaderOf(topic, partition);
+        return l >= 0 && cluster.broker(l).reachable ? l : undefined;
+      },
+      `a live leader for ${topic}-${partition}`,
+      { timeoutMs: Math.max(1_000, deadline - Date.now()), intervalMs: 100 },
+    );
+    const r = await readFrom(cluster, leader, topic, partition, fetchOffset, deadline, out);
+    if (r.done) return out;
+    fetchOffset = r.fetchOffset;
+  }
+}
+
+async function readFrom(
+  cluster: FailoverCluster,
+  leader: number,
+  topic: string,
+  partition: number,
+  from: bigint,
+  deadline: number,
+  out: ReadRecord[],
+): Promise<{ done: boolean; fetchOffset: bigint }> {
+  const b = cluster.broker(leader);
+  const sock = await withTimeout(systemScheduler, KafkaSocket.connect(b.host, b.port), 10_000, () => new Error(`connecting to broker ${leader} at ${b.address} took over 10 s`));
+  let fetchOffset = from;
   try {
-    let fetchOffset = 0n;
     for (;;) {
-      if (Date.now() > deadline) throw new Error(`reading ${topic}-${partition} from broker ${leader}: still at offset ${fetchOffset} after ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`reading ${topic}-${partition} from broker ${leader}: still at offset ${fetchOffset} at the deadline`);
       const r = await sock.request(
         ApiKey.Fetch,
         4,
@@ -45,8 +66,12 @@ export async function readPartition(cluster: FailoverCluster, topic: string, par
       if (p.errorCode === 1 /* OFFSET_OUT_OF_RANGE */ && fetchOffset === 0n) {
         throw new Error(`${topic}-${partition} log start moved above 0; the checker needs whole logs`);
       }
+      if (LEADER_MOVED.has(p.errorCode)) {
+        console.log(`      (final read of ${topic}-${partition}: broker ${leader} answered error ${p.errorCode} at offset ${fetchOffset}; reading on from the new leader)`);
+        return { done: false, fetchOffset };
+      }
       if (p.errorCode !== 0) throw new Error(`fetch ${topic}-${partition} at ${fetchOffset} from broker ${leader}: error ${p.errorCode}`);
-      if (fetchOffset >= p.highWatermark) break;
+      if (fetchOffset >= p.highWatermark) return { done: true, fetchOffset };
       const records = p.records ?? Buffer.alloc(0);
       let progressed = false;
       const at = Date.now();
@@ -69,7 +94,6 @@ export async function readPartition(cluster: FailoverCluster, topic: string, par
   } finally {
     sock.close();
   }
-  return out;
 }
 
 export async function readTopic(cluster: FailoverCluster, topic: string, partitions: number[]): Promise<ReadRecord[]> {

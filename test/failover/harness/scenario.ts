@@ -116,6 +116,11 @@ export class Scenario {
     return this.waitAcks(n, 0, 30_000, 'warm-up');
   }
 
+  /** Fault windows opened so far (the soak maps each to the fault type that opened it). */
+  get faultCount(): number {
+    return this.windows.length;
+  }
+
   /** Opens a fault window; the fault itself is done by the caller right after. */
   fault(name: string, partitions?: number[]): FaultHandle {
     const w: { name: string; at: number; healedAt?: number; partitions?: string[] } = { name, at: Date.now(), partitions: partitions?.map((p) => this.partitionKey(p)) };

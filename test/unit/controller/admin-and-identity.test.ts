@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TopicAdmin, TopicAdminError, validateTopicName } from '../../../broker/admin/index.js';
 import { MetaPropertiesError, readMetaProperties, resolveBrokerIdentity, writeMetaProperties } from '../../../broker/metadata/index.js';
@@ -122,5 +122,20 @@ describe('broker metadata > meta.properties and broker identity', () => {
     // Read with the broker's one .properties reader: an ambiguous file is refused, naming the line.
     writeFileSync(join(dir, 'meta.properties'), 'version=0\nbroker.id=5\nbroker.id=6\n');
     expect(() => readMetaProperties(dir)).to.throw(MetaPropertiesError, /meta\.properties:3: "broker\.id" is set twice/);
+  });
+
+  it('a wiped log dir is stamped again with the configured id and the cluster id; one that fails on I/O starts offline', async () => {
+    const zk = new FakeZooKeeper();
+    const dir = tmpDir();
+    const first = await resolveBrokerIdentity(zk.session(), { configuredBrokerId: 3, logDirs: [dir], reservedBrokerMaxId: 1000, brokerIdGenerationEnable: true });
+    rmSync(join(dir, 'meta.properties'));
+    const again = await resolveBrokerIdentity(zk.session(), { configuredBrokerId: 3, logDirs: [dir], reservedBrokerMaxId: 1000, brokerIdGenerationEnable: true });
+    expect(again).to.deep.equal({ brokerId: 3, clusterId: first.clusterId, offlineLogDirs: [] });
+    expect(readMetaProperties(dir)).to.deep.equal({ brokerId: 3, clusterId: first.clusterId });
+    // A "directory" that is a file: creating it fails (EEXIST from mkdir), so it starts offline.
+    const broken = join(tmpDir(), 'not-a-dir');
+    writeFileSync(broken, '');
+    const withBroken = await resolveBrokerIdentity(zk.session(), { configuredBrokerId: 3, logDirs: [dir, broken], reservedBrokerMaxId: 1000, brokerIdGenerationEnable: true });
+    expect(withBroken.offlineLogDirs).to.deep.equal([broken]);
   });
 });

@@ -78,6 +78,41 @@ describe('controller > events on a fake ZooKeeper', () => {
     await waitFor(() => target.stopReplica.some((s) => s.topic === 'cs' && !s.deletePartition), 'StopReplica(delete=false) to the stopping broker');
   });
 
+  it('AlterIsr: a broker in controlled shutdown may not rejoin the ISR it just left (KIP-841)', async () => {
+    // It still fetches the partitions it stopped leading; back in their ISR it would hold their
+    // HW (and every acks=all write) from the moment it stops fetching until its death is noticed.
+    await admin.createTopic({ name: 'csr', assignment: new Map([[0, [1, 2, 3]]]) });
+    await waitFor(() => h.allCachesAgree('csr', 1), 'led');
+    const target = [...h.brokers.values()].find((b) => b !== controller)!;
+    expect(await controller.controller.controlledShutdown(target.id, target.epoch)).to.deep.equal([]);
+    const s0 = state(zk, 'csr', 0);
+    expect(s0.isr).to.not.include(target.id);
+    const leader = h.brokers.get(s0.leader)!;
+    const version = zk.stat(partitionStatePath('csr', 0))!.version;
+    const [r] = await controller.controller.alterIsr(leader.id, leader.epoch, [{ topic: 'csr', partition: 0, leaderEpoch: s0.leader_epoch, newIsr: [...s0.isr, target.id], currentIsrVersion: version }]);
+    expect(r).to.deep.include({ errorCode: 'INELIGIBLE_REPLICA', isr: s0.isr, currentIsrVersion: version });
+    expect(state(zk, 'csr', 0).isr).to.deep.equal(s0.isr);
+  });
+
+  it('controlled shutdown of the last ISR member: the partition stays with it, goes offline when it dies, returns with it (as Kafka)', async () => {
+    // Replicas off the controller, so that killing the leader keeps the controller's view.
+    await admin.createTopic({ name: 'last', assignment: new Map([[0, [1, 2, 3].filter((id) => id !== controller.id)]]) });
+    await waitFor(() => h.allCachesAgree('last', 1), 'led');
+    const s0 = state(zk, 'last', 0);
+    const leader = h.brokers.get(s0.leader)!;
+    // The ISR shrank to the leader alone (its follower lagged).
+    const [shrunk] = await controller.controller.alterIsr(leader.id, leader.epoch, [{ topic: 'last', partition: 0, leaderEpoch: s0.leader_epoch, newIsr: [leader.id], currentIsrVersion: zk.stat(partitionStatePath('last', 0))!.version }]);
+    expect(shrunk!.errorCode).to.equal('NONE');
+    // No other ISR member to take over: nothing moves, the partition is reported as remaining.
+    expect(await controller.controller.controlledShutdown(leader.id, leader.epoch)).to.deep.equal([{ topic: 'last', partition: 0 }]);
+    expect(state(zk, 'last', 0)).to.deep.include({ leader: leader.id, isr: [leader.id] });
+    await h.killBroker(leader.id);
+    await waitFor(() => state(zk, 'last', 0).leader === -1, 'offline: no clean leader, unclean election disabled');
+    expect(state(zk, 'last', 0).isr).to.deep.equal([leader.id]);
+    await h.startBroker(leader.id);
+    await waitFor(() => state(zk, 'last', 0).leader === leader.id, 'back online with its only in-sync replica');
+  });
+
   it('a bounced broker (new epoch, same id) is treated as failed then started', async () => {
     await admin.createTopic({ name: 'b', numPartitions: 3, replicationFactor: 3 });
     await waitFor(() => h.allCachesAgree('b', 3), 'led');

@@ -107,14 +107,15 @@ describe('controller > automatic preferred leader rebalance', () => {
       const c = await waitFor(() => (h.controllers().length === 1 ? h.controllers()[0] : undefined), 'a controller');
       await new TopicAdmin(zk.session()).createTopic({ name: 'rb', assignment: new Map([[0, [1, 2]], [1, [2, 1]]]) });
       await waitFor(() => h.allCachesAgree('rb', 2), 'led');
-      // Leadership of rb-0 moves off broker 1 (controlled shutdown), which stays up and is put back in the ISR.
+      // Leadership of rb-0 moves off broker 1 (controlled shutdown), which then stays up (its
+      // shutdown abandoned) and is put back in the ISR: a shutting-down broker may not rejoin.
       const b1 = h.brokers.get(1)!;
       await c.controller.controlledShutdown(1, b1.epoch);
       expect(state(zk, 'rb', 0).leader).to.equal(2);
+      c.controller.current!.ctx.shuttingDown.delete(1);
       const s = state(zk, 'rb', 0);
       const [r] = await c.controller.alterIsr(2, h.brokers.get(2)!.epoch, [{ topic: 'rb', partition: 0, leaderEpoch: s.leader_epoch, newIsr: [2, 1], currentIsrVersion: zk.stat(partitionStatePath('rb', 0))!.version }]);
       expect(r!.errorCode).to.equal('NONE');
-      c.controller.current!.ctx.shuttingDown.delete(1);
       await waitFor(() => state(zk, 'rb', 0).leader === 1, 'preferred leader restored by the periodic check');
       expect(c.controller.metrics().preferredReplicaImbalanceCount).to.equal(0);
     } finally {

@@ -28,7 +28,7 @@ export interface Fixture {
   admin: TopicAdmin;
   zk: FakeZooKeeper;
   cluster: { value: ClusterSnapshot };
-  ready: { value: boolean; reasons: string[] };
+  ready: { value: boolean; reasons: string[]; offlineLogDirs: string[] };
   /** topic → partition → isr, to make partitions under-replicated. */
   isrOverride: Map<string, Map<number, number[]>>;
   calls: { reassign: ReassignmentTarget[][]; elect: Array<readonly TopicPartitionRef[] | null>; reset: Array<[string, OffsetResetRequest]>; deleted: string[] };
@@ -62,7 +62,7 @@ export async function adminFixture(options: FixtureOptions = {}): Promise<Fixtur
       })),
     } as ClusterSnapshot,
   };
-  const ready = { value: true, reasons: [] as string[] };
+  const ready = { value: true, reasons: [] as string[], offlineLogDirs: [] as string[] };
   const isrOverride = new Map<string, Map<number, number[]>>();
   const calls: Fixture['calls'] = { reassign: [], elect: [], reset: [], deleted: [] };
   const groups = new Map<string, GroupSnapshot>();
@@ -92,7 +92,7 @@ export async function adminFixture(options: FixtureOptions = {}): Promise<Fixtur
     brokerId: THIS_BROKER,
     startedAtMs: Date.now() - 5000,
     cluster: () => cluster.value,
-    readiness: () => ({ ready: ready.value, reasons: ready.reasons }),
+    readiness: () => ({ ready: ready.value, reasons: ready.reasons, offlineLogDirs: ready.offlineLogDirs }),
     topicAdmin: admin,
     topics: {
       listTopics: async () => {

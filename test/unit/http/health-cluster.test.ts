@@ -24,8 +24,10 @@ describe('http > health, readiness and cluster', () => {
     expect(body.uptimeSeconds).to.be.within(4, 600);
   });
 
-  it('GET /ready is 200 when ready and 503 NOT_READY with the reasons otherwise', async () => {
-    expect((await f.app.inject({ method: 'GET', url: '/ready' })).json()).to.deep.equal({ ready: true, brokerId: 1 });
+  it('GET /ready is 200 when ready and 503 NOT_READY with the reasons otherwise; failed log directories are listed either way', async () => {
+    expect((await f.app.inject({ method: 'GET', url: '/ready' })).json()).to.deep.equal({ ready: true, brokerId: 1, offlineLogDirs: [] });
+    f.ready.offlineLogDirs = ['/data/disk2'];
+    expect((await f.app.inject({ method: 'GET', url: '/ready' })).json()).to.deep.equal({ ready: true, brokerId: 1, offlineLogDirs: ['/data/disk2'] });
     f.ready.value = false;
     f.ready.reasons = ['not registered in ZooKeeper', 'no metadata from the controller yet'];
     const res = await f.app.inject({ method: 'GET', url: '/ready' });
@@ -33,7 +35,7 @@ describe('http > health, readiness and cluster', () => {
     const err = errorOf(res.body);
     expect(err.code).to.equal('NOT_READY');
     expect(err.message).to.contain('not registered in ZooKeeper');
-    expect(err.details).to.deep.equal({ reasons: f.ready.reasons });
+    expect(err.details).to.deep.equal({ reasons: f.ready.reasons, offlineLogDirs: ['/data/disk2'] });
   });
 
   it('GET /cluster shows cluster id, brokers (sorted, with endpoints and rack) and the controller', async () => {
