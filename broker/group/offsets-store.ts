@@ -28,7 +28,7 @@ export interface OffsetsStore {
   /**
    * Append atomically (one batch) to one partition; resolve with the batch's base offset once
    * durable (acks=all). With `txn`, the batch is transactional for that producer. Reject when not
-   * durable; an error carrying a numeric `kafkaErrorCode` (e.g. 6 NOT_LEADER_OR_FOLLOWER, 19
+   * durable; an OffsetsLogError carrying the append's Kafka error (e.g. NOT_LEADER_OR_FOLLOWER,
    * NOT_ENOUGH_REPLICAS) is mapped as Kafka maps it.
    */
   append(partition: number, records: OffsetsRecord[], txn?: TxnProducer): Promise<bigint>;
