@@ -20,7 +20,8 @@ import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
 import { openLogDirectory, type RecoveryReport } from './log-loader.js';
 import { deleteSnapshotsOutside, rebuildProducerState, type ProducerStateLoad } from './producer-state-loader.js';
 import { writeProducerSnapshot } from './producer-state-snapshot.js';
-import { ProducerStateManager, type ProducerBatch, type ProducerStateEntry } from './producer-state.js';
+import { controlMarkerOf, ProducerStateManager, type CompletedTxn, type ProducerBatch, type ProducerStateEntry } from './producer-state.js';
+import { AbortedTxnIndex } from './txn-index.js';
 import { findOffsetByTimestamp, readFromSegments, type ReadOptions, type ReadResult, type TimestampAndOffset } from './log-read.js';
 import { selectSegmentsToDelete, type SegmentDeletion, type SegmentInfo } from './retention.js';
 import { jitterFn, LogSegment, retireSegments, segmentParams, type AppendInfo } from './segment.js';
@@ -86,7 +87,7 @@ export class PartitionLog {
   private cfg: Readonly<LogConfig>;
   private segs: readonly LogSegment[];
   private leo: bigint;
-  private lso: bigint;
+  private logStart: bigint;
   private hw: bigint;
   private rp: bigint;
   private readonly queue = new SerialQueue();
@@ -100,6 +101,8 @@ export class PartitionLog {
   /** An I/O error was seen: nothing more is read or written (STG_LOG_DIR_OFFLINE). */
   private offline = false;
   private readonly producers: ProducerStateManager;
+  /** Aborted transactions (`.txnindex`), for read_committed fetches. */
+  private readonly txnIndex: AbortedTxnIndex;
   /** How producer state was rebuilt at open (snapshot used, batches replayed). */
   producerStateLoad: ProducerStateLoad = { replayedBatches: 0 };
 
@@ -120,13 +123,14 @@ export class PartitionLog {
     this.segs = segments;
     this.leo = segments.at(-1)!.nextOffset;
     const start = o.logStartOffset !== undefined && o.logStartOffset > segments[0]!.baseOffset ? o.logStartOffset : segments[0]!.baseOffset;
-    this.lso = start < this.leo ? start : this.leo;
-    this.hw = this.clamp(o.highWatermark ?? this.lso);
+    this.logStart = start < this.leo ? start : this.leo;
+    this.hw = this.clamp(o.highWatermark ?? this.logStart);
     this.rp = this.leo;
     this.lastFlushMs = clock.now();
     this.onLogStartOffsetChange = o.onLogStartOffsetChange;
     this.onIoError = o.onIoError;
     this.producers = new ProducerStateManager({ producerIdExpirationMs: o.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS });
+    this.txnIndex = new AbortedTxnIndex(o.dir);
   }
 
   private readonly onLogStartOffsetChange: ((log: PartitionLog) => void) | undefined;
@@ -144,18 +148,19 @@ export class PartitionLog {
     });
     const log = new PartitionLog(o, opened.segments, opened.epochCache, opened.report, clock, scheduler, logger, random);
     opened.epochCache.truncateFromEnd(log.leo);
-    opened.epochCache.truncateFromStart(log.lso);
+    opened.epochCache.truncateFromStart(log.logStart);
     await log.persistEpochs();
     // Recovered data and rebuilt indexes are fsynced, so the recovery point is the log end.
     if (!opened.report.hadCleanShutdown) await log.flushSegments();
+    await log.txnIndex.load(log.segs.map((seg) => seg.baseOffset));
     log.producerStateLoad = await log.rebuildProducers();
     await opened.removeCleanShutdownMarker();
-    logger.debug({ logStartOffset: String(log.lso), logEndOffset: String(log.leo), segments: opened.segments.length }, 'log opened');
+    logger.debug({ logStartOffset: String(log.logStart), logEndOffset: String(log.leo), segments: opened.segments.length }, 'log opened');
     return log;
   }
 
   get config(): Readonly<LogConfig> { return this.cfg; }
-  get logStartOffset(): bigint { return this.lso; }
+  get logStartOffset(): bigint { return this.logStart; }
   get logEndOffset(): bigint { return this.leo; }
   get highWatermark(): bigint { return this.hw; }
   /** Offsets below this are fsynced (with their indexes). */
@@ -196,10 +201,42 @@ export class PartitionLog {
     return this.queue.run(() => (this.closed || this.offline ? 0 : this.producers.removeExpired(this.clock.now())));
   }
 
-  private rebuildProducers(): Promise<ProducerStateLoad> {
-    return rebuildProducerState(this.producers, {
-      dir: this.dir, segments: this.segs, logStartOffset: this.lso, logEndOffset: this.leo, nowMs: this.clock.now(), logger: this.logger,
+  /** Producer state from the latest snapshot plus the log after it; replayed ABORT markers the index missed are re-added. */
+  private async rebuildProducers(): Promise<ProducerStateLoad> {
+    const completed: CompletedTxn[] = [];
+    const load = await rebuildProducerState(this.producers, {
+      dir: this.dir, segments: this.segs, logStartOffset: this.logStart, logEndOffset: this.leo, nowMs: this.clock.now(), logger: this.logger,
+      onCompletedTxn: (t) => completed.push(t),
     });
+    for (const t of completed) await this.indexIfAborted(t);
+    return load;
+  }
+
+  /** Producer state takes a batch now in the log; an ABORT marker goes to the aborted transaction index. */
+  private async trackProducerBatch(b: ProducerBatch, nowMs: number): Promise<void> {
+    const completed = this.producers.update(b, nowMs);
+    if (completed !== undefined) await this.indexIfAborted(completed);
+  }
+
+  private async indexIfAborted(t: CompletedTxn): Promise<void> {
+    if (!t.aborted) return;
+    const segmentBase = this.segs.filter((seg) => seg.baseOffset <= t.lastOffset).at(-1)?.baseOffset ?? this.segs[0]!.baseOffset;
+    const lastStableOffset = this.producers.firstUnstableOffset() ?? t.lastOffset + 1n;
+    await this.txnIndex.append(segmentBase, { producerId: t.producerId, firstOffset: t.firstOffset, lastOffset: t.lastOffset, lastStableOffset });
+  }
+
+  /**
+   * The last stable offset (Kafka's LSO): below it every transaction has ended, so a
+   * read_committed consumer may read up to here. The high watermark when none is open.
+   */
+  get lastStableOffset(): bigint {
+    const firstUnstable = this.producers.firstUnstableOffset();
+    return firstUnstable !== undefined && firstUnstable < this.hw ? firstUnstable : this.hw;
+  }
+
+  /** Aborted transactions overlapping [fetchOffset, upperBoundOffset) (read_committed Fetch). */
+  collectAbortedTransactions(fetchOffset: bigint, upperBoundOffset: bigint): { producerId: bigint; firstOffset: bigint }[] {
+    return this.txnIndex.collect(fetchOffset, upperBoundOffset);
   }
 
   /** A missing snapshot only makes the next open replay more, so a failed write does not fail the caller. */
@@ -216,8 +253,8 @@ export class PartitionLog {
 
   /** The log start moved: producers entirely below it are forgotten, and so are older snapshots. */
   private async pruneProducers(): Promise<void> {
-    this.producers.pruneBefore(this.lso);
-    await deleteSnapshotsOutside(this.dir, this.lso);
+    this.producers.pruneBefore(this.logStart);
+    await deleteSnapshotsOutside(this.dir, this.logStart);
   }
 
   updateConfig(partial: Partial<LogConfig>): void {
@@ -238,7 +275,7 @@ export class PartitionLog {
   }
 
   private clamp(offset: bigint): bigint {
-    return offset < this.lso ? this.lso : offset > this.leo ? this.leo : offset;
+    return offset < this.logStart ? this.logStart : offset > this.leo ? this.leo : offset;
   }
 
   private ensureOpen(): void {
@@ -307,7 +344,7 @@ export class PartitionLog {
       let next = firstOffset;
       let idempotent = false;
       for (const b of a.batches) {
-        planned.push({ header: b.header, baseOffset: next, maxTimestamp: appendTime >= 0n ? appendTime : b.header.maxTimestamp });
+        planned.push({ header: b.header, baseOffset: next, maxTimestamp: appendTime >= 0n ? appendTime : b.header.maxTimestamp, marker: controlMarkerOf(b.header, batches.subarray(b.position, b.position + b.size)) });
         next += BigInt(b.header.lastOffsetDelta) + 1n;
         if (b.header.producerId >= 0n) idempotent = true;
       }
@@ -323,7 +360,7 @@ export class PartitionLog {
       await this.appendChunk(batches, info, a.recordCount);
       if (idempotent) {
         const now = this.clock.now();
-        for (const p of planned) this.producers.update(p, now);
+        for (const p of planned) await this.trackProducerBatch(p, now);
       }
       return { firstOffset, lastOffset: info.lastOffset, logAppendTime: appendTime, recordCount: a.recordCount };
     });
@@ -351,7 +388,9 @@ export class PartitionLog {
       }, a.recordCount);
       const now = this.clock.now();
       for (const b of a.batches) {
-        if (b.header.producerId >= 0n) this.producers.update({ header: b.header, baseOffset: b.header.baseOffset, maxTimestamp: b.header.maxTimestamp }, now);
+        if (b.header.producerId >= 0n) {
+          await this.trackProducerBatch({ header: b.header, baseOffset: b.header.baseOffset, maxTimestamp: b.header.maxTimestamp, marker: controlMarkerOf(b.header, batches.subarray(b.position, b.position + b.size)) }, now);
+        }
       }
       return { firstOffset: first.header.baseOffset, lastOffset: last.lastOffset, logAppendTime: -1n, recordCount: a.recordCount };
     });
@@ -389,7 +428,7 @@ export class PartitionLog {
     // Producer state as of the new segment's base: recovery replays at most this segment. As
     // Kafka, snapshots of the last two segments are kept (a truncation rarely goes further).
     const previous = this.segs.at(-2)?.baseOffset ?? baseOffset;
-    await this.snapshotProducers(baseOffset, previous > this.lso ? previous : this.lso);
+    await this.snapshotProducers(baseOffset, previous > this.logStart ? previous : this.logStart);
     if (old.size > 0) {
       // Kafka flushes the rolled segment asynchronously: appends to the new one need not wait.
       const sync = await old.prepareFlush();
@@ -425,8 +464,8 @@ export class PartitionLog {
       this.ensureOpen();
       const segs = this.segs;
       const sizes = segs.map((s) => s.size);
-      if (fetchOffset < this.lso || fetchOffset > this.leo) {
-        throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `offset ${fetchOffset} outside [${this.lso}, ${this.leo}] of ${this.topic}-${this.partition}`);
+      if (fetchOffset < this.logStart || fetchOffset > this.leo) {
+        throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `offset ${fetchOffset} outside [${this.logStart}, ${this.leo}] of ${this.topic}-${this.partition}`);
       }
       if (fetchOffset === this.leo || (opts.maxOffset !== undefined && fetchOffset >= opts.maxOffset)) return { records: EMPTY, firstOffset: fetchOffset };
       try {
@@ -445,7 +484,7 @@ export class PartitionLog {
   /** Earliest record with timestamp ≥ ts (ListOffsets by time), or undefined when none. */
   offsetForTimestamp(ts: bigint): Promise<TimestampAndOffset | undefined> {
     this.ensureOpen();
-    return this.guard(() => findOffsetByTimestamp(this.segs, ts, this.lso));
+    return this.guard(() => findOffsetByTimestamp(this.segs, ts, this.logStart));
   }
 
   endOffsetForEpoch(epoch: number): EpochEndOffset {
@@ -473,7 +512,7 @@ export class PartitionLog {
       this.ensureOpen();
       if (offset < 0n) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot truncate to ${offset}`);
       if (offset >= this.leo) return this.leo;
-      if (offset < this.lso) {
+      if (offset < this.logStart) {
         await this.truncateFully(offset);
         return this.leo;
       }
@@ -491,6 +530,7 @@ export class PartitionLog {
       await this.retire(drop);
       this.leo = newLeo;
       if (this.epochCache.truncateFromEnd(newLeo)) await this.persistEpochs();
+      await this.txnIndex.truncateTo(newLeo);
       await this.rebuildProducers();
       if (this.hw > newLeo) this.hw = newLeo;
       if (this.rp > newLeo) this.rp = newLeo;
@@ -512,9 +552,10 @@ export class PartitionLog {
     for (const s of old) await s.close(false);
     await this.retire(old);
     this.segs = [LogSegment.create(this.dir, offset, segmentParams(this.cfg), this.clock.now(), jitterFn(this.cfg, this.random)())];
-    this.leo = this.lso = this.hw = this.rp = offset;
+    this.leo = this.logStart = this.hw = this.rp = offset;
     this.epochCache.clear();
     this.producers.clear();
+    await this.txnIndex.followSegments([offset]);
     await deleteSnapshotsOutside(this.dir, offset, offset - 1n);
     await this.persistEpochs();
     this.onLogStartOffsetChange?.(this);
@@ -527,15 +568,15 @@ export class PartitionLog {
   advanceLogStartOffset(offset: bigint): Promise<bigint> {
     return this.run(async () => {
       this.ensureOpen();
-      if (offset <= this.lso) return this.lso;
+      if (offset <= this.logStart) return this.logStart;
       if (offset > this.hw) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot move log start to ${offset}, above the high watermark ${this.hw}`);
-      this.lso = offset;
+      this.logStart = offset;
       if (this.epochCache.truncateFromStart(offset)) await this.persistEpochs();
       await this.pruneProducers();
       this.onLogStartOffsetChange?.(this);
       if (offset === this.leo && this.activeSegment.size > 0) await this.roll(this.leo);
       await this.deleteSegments(selectSegmentsToDelete(this.segments(), { retentionMs: -1, retentionBytes: -1, logStartOffset: offset, highWatermark: this.hw }, this.clock.now()));
-      return this.lso;
+      return this.logStart;
     });
   }
 
@@ -556,7 +597,7 @@ export class PartitionLog {
       const selected = selectSegmentsToDelete(this.segments(), {
         retentionMs: timeAndSize ? this.cfg.retentionMs : -1,
         retentionBytes: timeAndSize ? this.cfg.retentionBytes : -1,
-        logStartOffset: this.lso,
+        logStartOffset: this.logStart,
         highWatermark: this.hw,
       }, this.clock.now());
       await this.deleteSegments(selected);
@@ -567,9 +608,9 @@ export class PartitionLog {
   private async deleteSegments(selected: readonly SegmentDeletion[]): Promise<void> {
     if (selected.length === 0) return;
     const newStart = selected.at(-1)!.nextBaseOffset;
-    if (newStart > this.lso) {
+    if (newStart > this.logStart) {
       // logStartOffset moves first, so nobody is sent to a segment about to vanish.
-      this.lso = newStart;
+      this.logStart = newStart;
       if (this.epochCache.truncateFromStart(newStart)) await this.persistEpochs();
       await this.pruneProducers();
       this.onLogStartOffsetChange?.(this);
@@ -577,8 +618,9 @@ export class PartitionLog {
     const bases = new Set(selected.map((s) => s.baseOffset));
     const victims = this.segs.filter((s) => bases.has(s.baseOffset) && s !== this.activeSegment);
     this.segs = this.segs.filter((s) => !victims.includes(s));
+    await this.txnIndex.followSegments(this.segs.map((s) => s.baseOffset));
     await this.retire(victims);
-    this.logger.info({ segments: selected.map((s) => `${s.baseOffset}:${s.reason}`), logStartOffset: String(this.lso) }, 'deleted log segments');
+    this.logger.info({ segments: selected.map((s) => `${s.baseOffset}:${s.reason}`), logStartOffset: String(this.logStart) }, 'deleted log segments');
   }
 
   /** Renames to `.deleted` now, removes after fileDeleteDelayMs (leftovers are removed on the next open). */
@@ -617,8 +659,9 @@ export class PartitionLog {
   }
 
   /** Replaces the segment list (cleaner swap); only from inside `exclusive`. */
-  replaceSegmentList(segments: LogSegment[]): void {
+  replaceSegmentList(segments: LogSegment[]): Promise<void> {
     this.segs = segments;
+    return this.txnIndex.followSegments(segments.map((s) => s.baseOffset));
   }
 
   /** Flushes, persists indexes and the epoch cache, and leaves the clean-shutdown marker. */

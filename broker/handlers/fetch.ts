@@ -2,7 +2,8 @@
  * Fetch (key 1) for consumers (replica_id -1). Follower fetches travel on the inter-broker
  * listener (`ReplicaFetch`, broker/replica); a Kafka-protocol fetch with a replica id ≥ 0 is
  * answered like a consumer's. Fetch sessions (v7+) are not kept: session id 0 means "full fetch every time",
- * which every client accepts.
+ * which every client accepts. read_committed (v4+) reads up to the last stable offset and lists
+ * the aborted transactions the returned records overlap.
  */
 import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
 import { fetchRecords, type FetchPartitionRequest } from '../replica/index.js';
@@ -69,7 +70,7 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
               highWatermark: r.highWatermark,
               lastStableOffset: r.lastStableOffset,
               logStartOffset: r.logStartOffset,
-              abortedTransactions: request.isolationLevel === 1 ? [] : null,
+              abortedTransactions: request.isolationLevel === 1 ? [...(r.abortedTransactions ?? [])] : null,
               preferredReadReplica: -1,
               records: r.records,
             };
