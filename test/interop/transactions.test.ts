@@ -4,6 +4,8 @@
  * producer id and epoch, records the partitions, writes COMMIT/ABORT markers to every partition
  * leader (over the inter-broker WriteTxnMarkers when the leader is another broker), and
  * sendOffsets commits group offsets that become visible only when the transaction commits.
+ * Consumers with read_committed (KafkaJS readUncommitted: false, kcat -X isolation.level=
+ * read_committed) stop at the last stable offset and drop the aborted transactions listed by Fetch.
  */
 import { expect } from 'chai';
 import { Kafka, logLevel } from 'kafkajs';
@@ -12,6 +14,7 @@ import { KafkaSocket } from '../helpers/kafka-socket.js';
 import { randomName } from '../helpers/random.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { createTopic, startGroupFixture, type GroupFixture } from './groups/fixtures.js';
+import { kcat } from './kcat.js';
 
 const PARTITIONS = 3;
 
@@ -64,7 +67,7 @@ describe('interop > transactions with KafkaJS on 3 broker processes', function (
     return [...iterateBatches(r.records)].map(({ header: b }) => ({ control: isControlBatch(b.attributes), transactional: isTransactional(b.attributes), producerId: b.producerId, baseOffset: b.baseOffset, count: b.recordCount }));
   }
 
-  it('commit and abort: markers on every partition of the transaction, sendOffsets visible only after commit', async () => {
+  it('commit and abort: markers on every partition, the LSO held by an open transaction, sendOffsets visible only after commit, read_committed (KafkaJS, kcat) never sees aborted records and sees committed ones once, in order', async () => {
     const topic = randomName('txn');
     const groupId = randomName('txn-group');
     await createTopic(f, topic, PARTITIONS);
@@ -79,19 +82,66 @@ describe('interop > transactions with KafkaJS on 3 broker processes', function (
       const aborted = await producer.transaction();
       for (let p = 0; p < PARTITIONS; p++) await aborted.send({ topic, acks: -1, messages: [{ partition: p, value: `a-${p}` }] });
       await aborted.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition: 0, offset: '2' }] }] });
+      // While it is open, read_committed stops at its first offset: the last stable offset.
+      const open = await fetchRaw(topic, 0, 1);
+      expect(open.lastStableOffset, 'LSO held at the open transaction').to.equal(2n);
+      expect(open.highWatermark).to.equal(3n);
+      expect([...iterateBatches(open.records)].length, 'read_committed returns only the committed batch and its marker').to.equal(2);
       await aborted.abort();
+
+      const again = await producer.transaction();
+      for (let p = 0; p < PARTITIONS; p++) await again.send({ topic, acks: -1, messages: [{ partition: p, value: `c2-${p}` }] });
+      await again.commit();
     } finally {
       await producer.disconnect();
     }
-    // Each partition: data, COMMIT marker, data, ABORT marker (markers are written after EndTxn is answered).
+    // Each partition: data, COMMIT, data, ABORT, data, COMMIT (markers are written after EndTxn is answered).
     for (let p = 0; p < PARTITIONS; p++) {
-      await waitFor(async () => (await batches(topic, p)).length === 4, `4 batches in ${topic}-${p}`, { timeoutMs: 15_000, intervalMs: 100 });
+      await waitFor(async () => (await batches(topic, p)).length === 6, `6 batches in ${topic}-${p}`, { timeoutMs: 15_000, intervalMs: 100 });
       const got = await batches(topic, p);
-      expect(got.map((b) => [b.control, b.transactional])).to.deep.equal([[false, true], [true, true], [false, true], [true, true]]);
+      expect(got.map((b) => [b.control, b.transactional])).to.deep.equal([[false, true], [true, true], [false, true], [true, true], [false, true], [true, true]]);
       expect(new Set(got.map((b) => b.producerId)).size).to.equal(1);
+      const committedView = await fetchRaw(topic, p, 1);
+      expect(committedView.lastStableOffset).to.equal(6n);
+      expect(committedView.abortedTransactions).to.deep.equal([{ producerId: got[0]!.producerId, firstOffset: 2n }]);
     }
     const offsets = await f.admin.fetchOffsets({ groupId, topics: [topic] });
     expect(offsets[0]!.partitions.find((x) => x.partition === 0)!.offset).to.equal('1');
+
+    // KafkaJS read_committed: committed records once each, in order; the aborted ones never.
+    const consumer = f.kafka.consumer({ groupId: randomName('rc'), readUncommitted: false });
+    const seen: { partition: number; value: string }[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ partition, message }) => void seen.push({ partition, value: message.value!.toString() }) });
+      await waitFor(() => seen.length >= 2 * PARTITIONS, `${2 * PARTITIONS} committed records consumed`, { timeoutMs: 30_000, intervalMs: 50 });
+    } finally {
+      await consumer.disconnect();
+    }
+    for (let p = 0; p < PARTITIONS; p++) expect(seen.filter((r) => r.partition === p).map((r) => r.value), `partition ${p}`).to.deep.equal([`c-${p}`, `c2-${p}`]);
+
+    // kcat (librdkafka) read_committed sees the same; read_uncommitted also the aborted records.
+    for (let p = 0; p < PARTITIONS; p++) {
+      const rc = await kcat(['-b', f.cluster.bootstrap, '-C', '-t', topic, '-p', String(p), '-o', 'beginning', '-e', '-q', '-f', '%s\n', '-X', 'isolation.level=read_committed']);
+      expect(rc.code, rc.stderr).to.equal(0);
+      expect(rc.stdout.trim().split('\n'), `kcat read_committed p${p}`).to.deep.equal([`c-${p}`, `c2-${p}`]);
+      const ru = await kcat(['-b', f.cluster.bootstrap, '-C', '-t', topic, '-p', String(p), '-o', 'beginning', '-e', '-q', '-f', '%s\n', '-X', 'isolation.level=read_uncommitted']);
+      expect(ru.stdout.trim().split('\n'), `kcat read_uncommitted p${p}`).to.deep.equal([`c-${p}`, `a-${p}`, `c2-${p}`]);
+    }
+  });
+
+  it('kcat (librdkafka) transactional produce: -X transactional.id commits, a read_committed consumer sees every record once', async () => {
+    const topic = randomName('txn-kcat');
+    await createTopic(f, topic, 1);
+    const lines = Array.from({ length: 50 }, (_, i) => `k-${i}`);
+    const produced = await kcat(['-b', f.cluster.bootstrap, '-P', '-t', topic, '-p', '0', '-X', `transactional.id=${randomName('kcat-tx')}`], lines.join('\n') + '\n');
+    expect(produced.code, produced.stderr).to.equal(0);
+    const got = await batches(topic, 0);
+    expect(got.at(-1), 'the transaction ends with a COMMIT marker').to.deep.include({ control: true, transactional: true });
+    const rc = await kcat(['-b', f.cluster.bootstrap, '-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%s\n', '-X', 'isolation.level=read_committed']);
+    expect(rc.code, rc.stderr).to.equal(0);
+    expect(rc.stdout.trim().split('\n')).to.deep.equal(lines);
   });
 
   it('a second incarnation of a transactional id fences the first (PRODUCER_FENCED on its next write)', async () => {
