@@ -18,6 +18,7 @@ export {
 } from './producer-state.js';
 export { encodeProducerSnapshot, decodeProducerSnapshot } from './producer-state-snapshot.js';
 export type { ProducerStateLoad } from './producer-state-loader.js';
+export { AbortedTxnIndex, ABORTED_TXN_ENTRY_SIZE, decodeAbortedTxns, encodeAbortedTxn, TXN_INDEX_SUFFIX, type AbortedTxn } from './txn-index.js';
 export type { ReadOptions, ReadResult, TimestampAndOffset } from './log-read.js';
 export type { RecoveryReport, RecoveryProblem } from './log-loader.js';
 export { cleanLog, cleanableRange, type CleanStats, type CleanableRange, type CleanOptions } from './cleaner/cleaner.js';
