@@ -205,7 +205,7 @@ describe('controller > cluster of in-process brokers on a real ZooKeeper', funct
     const victim = others.find((b) => b.id !== successor.id)!;
     const shutdown = zombie.controller.controlledShutdown(victim.id, victim.epoch).then(
       () => 'resolved',
-      (err: { errorCode?: string }) => err.errorCode,
+      (err: { kafkaError?: string }) => err.kafkaError,
     );
     (zombie.handle.store as ZkSession).thawForTest();
     expect(await shutdown).to.equal('NOT_CONTROLLER');

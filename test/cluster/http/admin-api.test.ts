@@ -86,7 +86,7 @@ describe('http admin API: every route against 3 broker processes', function () {
       expect(health.status).to.equal(200);
       expect(health.body).to.include({ status: 'ok', brokerId: id });
       await waitFor(async () => (await call(id, 'GET', '/ready')).status === 200, `broker ${id} ready`);
-      expect((await call(id, 'GET', '/ready')).body).to.deep.equal({ ready: true, brokerId: id });
+      expect((await call(id, 'GET', '/ready')).body).to.deep.equal({ ready: true, brokerId: id, offlineLogDirs: [] });
     }
     const c = await call(2, 'GET', '/cluster');
     expect(c.status).to.equal(200);
