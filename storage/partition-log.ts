@@ -348,6 +348,7 @@ export class PartitionLog {
         next += BigInt(b.header.lastOffsetDelta) + 1n;
         if (b.header.producerId >= 0n) idempotent = true;
       }
+      if (!isFromClient) for (const p of planned) if (p.marker !== undefined) this.producers.checkMarker(p.header.producerId, p.header.producerEpoch, p.marker);
       if (isFromClient && idempotent) {
         const dup = this.producers.checkLeaderAppend(planned);
         if (dup) {

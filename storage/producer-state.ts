@@ -6,7 +6,7 @@
  * written again; a gap in sequences or an older epoch is refused. Replicated and replayed batches
  * update the state without checks (the leader already decided).
  */
-import { decodeControlRecordType, isControlBatch, isTransactional, iterateRecords, type ControlRecordType } from '../protocol/index.js';
+import { decodeEndTxnMarker, isControlBatch, isTransactional, iterateRecords, type EndTxnMarker } from '../protocol/index.js';
 import type { BatchHeader } from './batch-check.js';
 import { StorageError } from './errors.js';
 
@@ -38,7 +38,7 @@ export interface ProducerStateEntry {
    * producer writing old timestamps at once; a restart here restarts the idle timer instead.
    */
   lastUpdateMs: number;
-  /** Kept for the snapshot format (-1): markers are not checked against the coordinator epoch. */
+  /** Coordinator epoch of the producer's last marker here (-1 before any): older coordinators are fenced. */
   coordinatorEpoch: number;
   /** First offset of the producer's ongoing transaction, -1 when none is open. */
   currentTxnFirstOffset: bigint;
@@ -50,13 +50,13 @@ export interface ProducerBatch {
   baseOffset: bigint;
   maxTimestamp: bigint;
   /** For a control batch: the transaction marker it holds (undefined for another control type). */
-  marker?: ControlRecordType;
+  marker?: EndTxnMarker;
 }
 
-/** The transaction marker a control batch holds (its one record's key), undefined for any other batch. */
-export function controlMarkerOf(header: Pick<BatchHeader, 'attributes'>, batch: Buffer): ControlRecordType | undefined {
+/** The transaction marker a control batch holds (its one record), undefined for any other batch. */
+export function controlMarkerOf(header: Pick<BatchHeader, 'attributes'>, batch: Buffer): EndTxnMarker | undefined {
   if (!isControlBatch(header.attributes)) return undefined;
-  for (const r of iterateRecords(batch)) return decodeControlRecordType(r.key);
+  for (const r of iterateRecords(batch)) return decodeEndTxnMarker(r.key, r.value);
   return undefined;
 }
 
@@ -179,6 +179,22 @@ export class ProducerStateManager {
   }
 
   /**
+   * A marker from the transaction coordinator (Kafka's appendEndTxnMarker checks): refused for a
+   * producer epoch older than the partition's (STG_INVALID_PRODUCER_EPOCH) or from a coordinator
+   * epoch older than the last marker's (STG_TXN_COORDINATOR_FENCED). Nothing is written then.
+   */
+  checkMarker(producerId: bigint, producerEpoch: number, marker: EndTxnMarker): void {
+    const e = this.producers.get(producerId);
+    if (e === undefined) return;
+    if (producerEpoch < e.producerEpoch) {
+      throw new StorageError('STG_INVALID_PRODUCER_EPOCH', `${marker.type} marker of producer ${producerId} at epoch ${producerEpoch}, older than the current ${e.producerEpoch}`);
+    }
+    if (marker.coordinatorEpoch < e.coordinatorEpoch) {
+      throw new StorageError('STG_TXN_COORDINATOR_FENCED', `${marker.type} marker of producer ${producerId} from coordinator epoch ${marker.coordinatorEpoch}, older than ${e.coordinatorEpoch}`);
+    }
+  }
+
+  /**
    * The first offset of the oldest transaction still open in this partition (Kafka's
    * firstUnstableOffset), undefined when none is: the last stable offset cannot pass it.
    */
@@ -213,9 +229,10 @@ export class ProducerStateManager {
     // Control batches (transaction markers) carry no sequence.
     if (isControlBatch(h.attributes)) {
       if (b.marker === undefined) return undefined;
+      e.coordinatorEpoch = b.marker.coordinatorEpoch;
       const firstOffset = e.currentTxnFirstOffset >= 0n ? e.currentTxnFirstOffset : b.baseOffset;
       e.currentTxnFirstOffset = -1n;
-      return { producerId: h.producerId, firstOffset, lastOffset: b.baseOffset, aborted: b.marker === 'ABORT' };
+      return { producerId: h.producerId, firstOffset, lastOffset: b.baseOffset, aborted: b.marker.type === 'ABORT' };
     }
     if (isTransactional(h.attributes) && e.currentTxnFirstOffset < 0n) e.currentTxnFirstOffset = b.baseOffset;
     const lastOffset = b.baseOffset + BigInt(h.lastOffsetDelta);

@@ -20,8 +20,8 @@ function txnBatch(producerId: bigint, count = 2, producerEpoch = 0): Buffer {
   return encodeRecordBatch(recs, { compression: CompressionType.None, producerId, producerEpoch, baseSequence: seq, transactional: true });
 }
 
-function marker(producerId: bigint, type: 'COMMIT' | 'ABORT', producerEpoch = 0): Buffer {
-  return encodeEndTxnMarkerBatch({ producerId, producerEpoch, type, coordinatorEpoch: 3, timestamp: 1_700_000_000_000n });
+function marker(producerId: bigint, type: 'COMMIT' | 'ABORT', producerEpoch = 0, coordinatorEpoch = 3): Buffer {
+  return encodeEndTxnMarkerBatch({ producerId, producerEpoch, type, coordinatorEpoch, timestamp: 1_700_000_000_000n });
 }
 
 async function leaderAppend(log: PartitionLog, b: Buffer, origin: 'client' | 'coordinator' = 'client'): Promise<bigint> {
@@ -57,6 +57,19 @@ describe('storage > transactions (LSO and the aborted transaction index)', () =>
     // A client may not write markers.
     const err = await log.appendAsLeader(marker(9n, 'ABORT'), 0).then(() => undefined, (e: unknown) => e);
     expect(err).to.have.property('code', 'STG_INVALID_RECORD');
+    await log.close();
+  });
+
+  it('refuses a marker for an older producer epoch or from an older coordinator epoch, writing nothing', async () => {
+    const log = await openLog();
+    await leaderAppend(log, txnBatch(5n, 2, 1)); // 0-1 at epoch 1
+    const refused = async (b: Buffer): Promise<unknown> => log.appendAsLeader(b, 0, { origin: 'coordinator' }).then(() => undefined, (e: unknown) => e);
+    expect(await refused(marker(5n, 'COMMIT', 0))).to.have.property('code', 'STG_INVALID_PRODUCER_EPOCH');
+    await leaderAppend(log, marker(5n, 'COMMIT', 1, 4), 'coordinator'); // 2
+    await leaderAppend(log, txnBatch(5n, 2, 1)); // 3-4
+    expect(await refused(marker(5n, 'ABORT', 1, 3))).to.have.property('code', 'STG_TXN_COORDINATOR_FENCED');
+    expect(log.logEndOffset).to.equal(5n);
+    expect(log.lastStableOffset).to.equal(3n);
     await log.close();
   });
 
