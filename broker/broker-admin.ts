@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { TopicAdmin } from './admin/index.js';
 import type { BrokerConfig } from './config/index.js';
 import type { Controller } from './controller/index.js';
+import { ClusterDashboard, DASHBOARD_DATA_API, serveDashboardData, type DashboardDataRequest, type LocalDashboardParts } from './dashboard-data.js';
 import { ClusterGroupOps, GROUP_ADMIN_API, groupsSnapshot, serveGroupAdmin, type GroupAdminRequest } from './group-admin.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
 import { buildAdminApp, clusterFromMetadata, controllerOperations, startAdminHttp, topicViewFromMetadata, type RunningAdminHttp } from './http/index.js';
@@ -66,6 +67,34 @@ export function registerGroupAdmin(parts: BrokerParts): void {
     const rm = parts.replicaManager();
     if (groups === undefined || rm === undefined) throw new Error('the group coordinator is not started');
     return serveGroupAdmin(groups.coordinator, rm)(body as GroupAdminRequest);
+  });
+}
+
+const localDashboard = (parts: BrokerParts, metrics: BrokerMetrics): LocalDashboardParts => ({
+  brokerId: parts.brokerId(),
+  metrics,
+  replicaManager: parts.replicaManager,
+  controller: parts.controller,
+});
+
+/** Serves `DashboardData` (samples, leaders' figures, reads, test records) for the other brokers. */
+export function registerDashboardData(parts: BrokerParts, metrics: BrokerMetrics): void {
+  parts.server.registerInternal(DASHBOARD_DATA_API, (_ctx, body) => serveDashboardData(localDashboard(parts, metrics))(body as DashboardDataRequest));
+}
+
+/** The dashboard's cluster-wide reads: this broker locally, the others over `DashboardData`. */
+export function clusterDashboard(parts: BrokerParts, metrics: BrokerMetrics, topicAdmin: TopicAdmin): ClusterDashboard {
+  return new ClusterDashboard({
+    metadata: parts.metadataCache,
+    config: parts.config,
+    topicConfigs: parts.topicConfigs,
+    describeTopicConfig: (t) => topicAdmin.describeTopicConfig(t),
+    call: (id, req, timeoutMs) => {
+      if (id === parts.brokerId()) return serveDashboardData(localDashboard(parts, metrics))(req);
+      const ep = parts.metadataCache.endpoint(id, parts.config.interBrokerListenerName);
+      if (ep === undefined) return Promise.reject(new Error(`broker ${id} has no ${parts.config.interBrokerListenerName} endpoint`));
+      return parts.server.interBrokerClient.send({ id, host: ep.host, port: ep.port }, DASHBOARD_DATA_API, req, { timeoutMs: timeoutMs ?? 15_000 });
+    },
   });
 }
 
@@ -154,6 +183,7 @@ export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningA
     topicAdmin: w.topicAdmin,
     ...controllerOperations(controller, () => cache.topicNames().flatMap((t) => (cache.getTopic(t) ?? []).map((p) => ({ topic: t, partition: p.partition })))),
     groups: w.groupOps,
+    dashboard: clusterDashboard(parts, w.metrics, w.topicAdmin),
     metrics: w.metrics,
   });
   return startAdminHttp(app, listen);

@@ -73,6 +73,8 @@ export const BROKER_ERRORS = {
   BRK_GROUP_INTERNAL: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
   /** A consumer-group admin operation (HTTP /groups) refused with the Kafka error it carries. */
   BRK_GROUP_ADMIN: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false, relayed: true },
+  /** A dashboard read or action (HTTP /cluster/stats, messages, elections) refused with the Kafka error it carries. */
+  BRK_DASHBOARD_DATA: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false, relayed: true },
   BRK_GROUP_ID_NOT_FOUND: { kafkaError: 'GROUP_ID_NOT_FOUND', retriable: false },
   /** The group has active members (deleting it or resetting its offsets needs an empty group). */
   BRK_GROUP_NOT_EMPTY: { kafkaError: 'NON_EMPTY_GROUP', retriable: false },

@@ -9,8 +9,9 @@ import {
   BROKER_IDS_PATH,
   BROKER_TOPICS_PATH,
   brokerIdPath,
+  configEntityPath,
+  type ConfigEntityType,
   partitionStatePath,
-  topicConfigPath,
   topicPath,
 } from './paths.js';
 import type { CoordinationStore, Watcher } from './store.js';
@@ -131,7 +132,12 @@ export async function readPartitionStates(
 }
 
 export async function readTopicConfig(store: CoordinationStore, topic: string): Promise<Record<string, string>> {
-  const path = topicConfigPath(topic);
+  return readEntityConfig(store, 'topics', topic);
+}
+
+/** `/config/<type>/<name>` (e.g. brokers/<default>), {} when absent. */
+export async function readEntityConfig(store: CoordinationStore, type: ConfigEntityType, name: string): Promise<Record<string, string>> {
+  const path = configEntityPath(type, name);
   const node = await getOrNull(store.getData(path));
   return node === null ? {} : decodeEntityConfig(node.data, path);
 }

@@ -3,6 +3,7 @@ export { CoordinationError, COORDINATION_ERRORS, isCoordinationError, type Coord
 export {
   ops,
   parentOf,
+  createPersistentPath,
   type CoordinationStore,
   type CreateMode,
   type NodeData,
@@ -15,7 +16,8 @@ export {
   type WatchEventType,
 } from './store.js';
 export { nullLogger, type CoordinationLogger } from './logger.js';
-export { ZkSession, type ZkSessionOptions } from './zk/session.js';
+export { ZkSession } from './zk/session.js';
+export type { ZkSessionOptions } from './zk/session-options.js';
 export { ContactTracker, defaultContactMarginMs, type ContactListener, type ContactState, type ContactTrackerOptions, type SessionContact } from './zk/contact.js';
 export { parseConnectString, type ParsedConnectString } from './zk/connect-string.js';
 export * from './paths.js';
@@ -40,6 +42,7 @@ export {
   readTopicAssignment,
   readTopicAssignments,
   readTopicConfig,
+  readEntityConfig,
   readTopicNames,
   type PartitionStateWithVersion,
   type RegisteredBroker,

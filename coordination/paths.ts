@@ -43,6 +43,8 @@ export const topicPath = (topic: string): string => `${BROKER_TOPICS_PATH}/${top
 export const topicPartitionsPath = (topic: string): string => `${topicPath(topic)}/partitions`;
 export const partitionPath = (topic: string, partition: number): string => `${topicPartitionsPath(topic)}/${partition}`;
 export const partitionStatePath = (topic: string, partition: number): string => `${partitionPath(topic, partition)}/state`;
+/** The entity name of cluster-wide defaults (`/config/brokers/<default>`, Kafka's ConfigEntityName.Default). */
+export const DEFAULT_CONFIG_ENTITY = '<default>';
 export const configEntityPath = (type: ConfigEntityType, name: string): string => `${CONFIG_PATH}/${type}/${name}`;
 export const topicConfigPath = (topic: string): string => configEntityPath('topics', topic);
 export const deleteTopicPath = (topic: string): string => `${DELETE_TOPICS_PATH}/${topic}`;

@@ -33,7 +33,7 @@ export {
   type RecordBatchHeader,
 } from './records/batch-header.js';
 export { encodeRecordBatch, type RecordInput, type RecordHeader, type EncodeBatchOptions } from './records/encode.js';
-export { decodeRecordBatch, iterateRecords, iterateBatches, RecordCursor, type DecodedRecord, type BatchSlice } from './records/decode.js';
+export { countRecords, decodeRecordBatch, iterateRecords, iterateBatches, RecordCursor, type DecodedRecord, type BatchSlice } from './records/decode.js';
 export {
   encodeControlRecordKey,
   encodeEndTxnMarkerValue,

@@ -29,6 +29,9 @@ for s in "${SUITES[@]}"; do
     samsa_ensure_debian_package kcat kcat "the interop suite (kcat/librdkafka)"
     samsa_ensure_debian_package python3-kafka /usr/lib/python3/dist-packages/kafka "the interop suite (kafka-python)"
   fi
+  if [ "$s" = cluster ] && [ -z "${SAMSA_CHROMIUM:-}" ]; then
+    samsa_offer_debian_package chromium /usr/bin/chromium "the dashboard test (headless Chromium)"
+  fi
 done
 
 PASSED=0

@@ -2,12 +2,9 @@
 // compaction, checkpoints and the log manager.
 export { StorageError, STORAGE_ERRORS, isIoError, type StorageErrorCode } from './errors.js';
 export { resolveLogConfig, type LogConfig, type CleanupPolicy, type TimestampType } from './config.js';
-export {
-  PartitionLog,
-  type PartitionLogOptions,
-  type AppendResult,
-  type AppendOrigin,
-} from './partition-log.js';
+export { PartitionLog } from './partition-log.js';
+export type { PartitionLogOptions, AppendResult } from './partition-log-options.js';
+export type { AppendOrigin } from './log-producers.js';
 export {
   ProducerStateManager,
   NUM_BATCHES_TO_RETAIN,

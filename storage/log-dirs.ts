@@ -37,7 +37,7 @@ async function readCheckpoint(dir: string, name: string, logger: Logger): Promis
  */
 export async function scanLogDir(logDir: string, logger: Logger): Promise<{ logs: FoundLog[]; cleanerOffsets: Map<string, bigint> }> {
   await fsp.mkdir(logDir, { recursive: true });
-  const [rps, lsos, hws, cleanerOffsets] = await Promise.all(
+  const [rps, logStartOffsets, hws, cleanerOffsets] = await Promise.all(
     [RECOVERY_POINT_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT, CLEANER_OFFSET_CHECKPOINT].map((n) => readCheckpoint(logDir, n, logger)),
   );
   const logs: FoundLog[] = [];
@@ -50,7 +50,7 @@ export async function scanLogDir(logDir: string, logger: Logger): Promise<{ logs
     const tp = parsePartitionDirName(entry.name);
     if (!tp) continue;
     const k = tpKey(tp.topic, tp.partition);
-    logs.push({ logDir, ...tp, recoveryPoint: rps!.get(k), logStartOffset: lsos!.get(k), highWatermark: hws!.get(k) });
+    logs.push({ logDir, ...tp, recoveryPoint: rps!.get(k), logStartOffset: logStartOffsets!.get(k), highWatermark: hws!.get(k) });
   }
   return { logs, cleanerOffsets: cleanerOffsets! };
 }

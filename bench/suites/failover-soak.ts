@@ -12,7 +12,11 @@
  * Network namespaces (isolate-broker) and real disks (disk-eio, disk-full) are used when the
  * machine allows them (root), unless --loopback / --no-disks.
  */
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { BenchContext } from '../suites.js';
+import { keepEvidence, withRotated } from '../../test/helpers/evidence.js';
+import { REPO_ROOT } from '../../test/helpers/zookeeper.js';
 import { describeViolations } from '../../test/helpers/history/index.js';
 import { faultyDiskAvailable } from '../../test/helpers/faulty-disk.js';
 import { FAILOVER_DEFAULTS, type DiskSpec } from '../../test/failover/harness/failover-cluster.js';
@@ -39,6 +43,34 @@ function percentiles(values: readonly number[]): Percentiles {
   const v = [...values].sort((a, b) => a - b);
   const at = (q: number): number => v[Math.min(v.length - 1, Math.max(0, Math.ceil(q * v.length) - 1))]!;
   return { count: v.length, p50: at(0.5), p99: at(0.99), max: v[v.length - 1]! };
+}
+
+/**
+ * A run that is not ok keeps, under data/failover-soak/seed-<seed>-<time>/, what explains it: every
+ * broker's log (broker.out, the rotated ones, the harness' archive across restarts) and its
+ * state-change lines, the history and the faults with their times. Called before the cluster
+ * stops: its temporary directories go at exit.
+ */
+function keepSoakEvidence(s: Scenario, seed: number, error: string, faults: readonly { fault: string; startedAtMs: number }[], started: number, history: unknown): string {
+  const dir = join(REPO_ROOT, 'data', 'failover-soak', `seed-${seed}-${new Date(started).toISOString().replace(/[:.]/g, '-')}`);
+  const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
+  return keepEvidence(dir, {
+    error,
+    history: history ?? { note: 'the run ended before its history was collected' },
+    brokers: s.cluster.brokers.map((b) => ({ brokerId: b.id, log: b.log(), files: [...withRotated(b.process.outFile), b.archiveFile] })),
+    extra: {
+      // ZooKeeper's own log: a server that stalls (GC, fsync on a loaded disk) explains a lot.
+      ...Object.fromEntries(
+        s.cluster.zookeeperNodes.flatMap((n, i) => withRotated(join(n.options.dataDir, 'zookeeper.out')).map((f) => [`zookeeper-${i + 1}-${basename(f)}`, readFileSync(f, 'utf8')])),
+      ),
+      'faults.json': {
+        seed,
+        startedAt: iso(started),
+        faults: faults.map((f) => ({ ...f, at: iso(started + f.startedAtMs) })),
+        windows: s.faultWindows.map((w) => ({ ...w, atIso: iso(w.at), healedAtIso: iso(w.healedAt) })),
+      },
+    },
+  });
 }
 
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
@@ -77,7 +109,8 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   /** Fault type of every window the scenario opened, in order. */
   const windowTypes: FaultName[] = [];
   const done: { fault: string; startedAtMs: number }[] = [];
-  let stuck: { fault: FaultName; error: string } | undefined;
+  let stuck: { fault: FaultName; error: string; atMs: number } | undefined;
+  let evidence: string | undefined;
   const started = Date.now();
   try {
     const menu = FAULTS.filter((f) => f.applies(s) && (only === '' || only.split(',').includes(f.name)));
@@ -96,7 +129,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       } catch (err) {
         for (let w = before; w < s.faultCount; w++) windowTypes[w] = f.name;
         // The cluster did not come back: that is the finding. Stop faulting, still check the history.
-        stuck = { fault: f.name, error: (err as Error).message };
+        stuck = { fault: f.name, error: (err as Error).message, atMs: at };
         ctx.log(`  +${(at / 1000).toFixed(1)} s  ${f.name} — the cluster did not recover: ${stuck.error}`);
         break;
       }
@@ -122,6 +155,12 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const perFault: Record<string, { unavailabilityMs: Percentiles; afterHealMs: Percentiles }> = {};
     for (const [type, e] of [...byType].sort(([a], [b]) => a.localeCompare(b))) perFault[type] = { unavailabilityMs: percentiles(e.ms), afterHealMs: percentiles(e.afterHealMs) };
     const all = r.verdict.unavailability;
+    const ok = r.verdict.ok && slow.length === 0 && stuck === undefined;
+    if (!ok) {
+      const why = [stuck ? `stuck after ${stuck.fault} at +${(stuck.atMs / 1000).toFixed(1)} s: ${stuck.error}` : '', r.verdict.ok ? '' : describeViolations(r.verdict), ...slow.map((l) => `SLOW RECOVERY (bound ${writableBoundMs} ms): ${l}`)];
+      evidence = keepSoakEvidence(s, seed, why.filter((l) => l !== '').join('\n'), stuck ? [...done, { fault: `${stuck.fault} (the cluster did not recover)`, startedAtMs: stuck.atMs }] : done, started, { verdict: r.verdict, history: r.history });
+      ctx.log(`evidence kept in ${evidence}`);
+    }
     return {
       seed,
       replicationFactor: rf,
@@ -136,11 +175,15 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       writableBoundMs,
       slowRecoveries: slow.length,
       stuck: stuck ?? null,
-      ok: r.verdict.ok && slow.length === 0 && stuck === undefined,
+      ok,
+      evidence: evidence ?? null,
       historyOk: r.verdict.ok,
       violations: r.verdict.counts,
       stats: r.verdict.stats,
     };
+  } catch (err) {
+    if (evidence === undefined) ctx.log(`evidence kept in ${keepSoakEvidence(s, seed, (err as Error).stack ?? String(err), done, started, undefined)}`);
+    throw err;
   } finally {
     await s.stop();
   }

@@ -15,13 +15,14 @@
  * coordinator SIGKILLed, then KafkaJS members with the coordinator SIGTERMed. `--keep-all` keeps
  * the evidence of passing runs too (to study a slow one).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LogEntry } from 'kafkajs';
 import type { BenchContext } from '../suites.js';
 import { acknowledgedButMissing, FAILOVER_CLUSTER_PROPERTIES, restartStoppedBrokers, runCoordinatorFailover, ScenarioHistory, type MemberClient, type StopSignal } from '../../test/interop/groups/coordinator-failover.js';
 import { startGroupFixture, type GroupFixture } from '../../test/interop/groups/fixtures.js';
 import { stopAll, type GroupMember } from '../../test/interop/groups/members.js';
+import { keepEvidence } from '../../test/helpers/evidence.js';
 import { randomName } from '../../test/helpers/random.js';
 import { REPO_ROOT, startZooKeeper } from '../../test/helpers/zookeeper.js';
 
@@ -77,15 +78,13 @@ function logSizes(f: GroupFixture): Map<number, number> {
   return new Map(f.cluster.brokers.map((b) => [b.brokerId, existsSync(b.outFile) ? statSync(b.outFile).size : 0]));
 }
 
-function keepEvidence(dir: string, f: GroupFixture, from: Map<number, number>, h: ScenarioHistory, error: string, extra: Record<string, unknown>): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'error.txt'), `${error}\n`);
-  writeFileSync(join(dir, 'history.json'), JSON.stringify({ ...extra, history: h }, null, 1));
-  for (const b of f.cluster.brokers) {
-    const log = readFrom(b.outFile, from.get(b.brokerId) ?? 0);
-    writeFileSync(join(dir, `broker-${b.brokerId}.log`), log);
-    writeFileSync(join(dir, `broker-${b.brokerId}.state-change.log`), log.split('\n').filter((l) => l.includes('"module":"state-change"')).join('\n') + '\n');
-  }
+function keepRunEvidence(dir: string, f: GroupFixture, from: Map<number, number>, h: ScenarioHistory, error: string, extra: Record<string, unknown>, clientLog: string): void {
+  keepEvidence(dir, {
+    error,
+    history: { ...extra, history: h },
+    brokers: f.cluster.brokers.map((b) => ({ brokerId: b.brokerId, log: readFrom(b.outFile, from.get(b.brokerId) ?? 0) })),
+    extra: { 'kafkajs-client.log': clientLog },
+  });
 }
 
 interface Step {
@@ -154,8 +153,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
         const dir = join(out, steps.length === 1 ? `run-${i}` : `run-${i}-step-${n + 1}`);
         // A run where KafkaJS resolved a send with no answer passed thanks to the workaround: keep it too.
         if (error !== undefined || keepAll || (acks?.unanswered ?? 0) > 0) {
-          keepEvidence(dir, f, from, h, error ?? 'passed', { run: i, step, minIsr, ms, acknowledgedCheck: acks });
-          writeFileSync(join(dir, 'kafkajs-client.log'), clientLog.text());
+          keepRunEvidence(dir, f, from, h, error ?? 'passed', { run: i, step, minIsr, ms, acknowledgedCheck: acks }, clientLog.text());
         }
         if (error === undefined) {
           const unanswered = (acks?.unanswered ?? 0) > 0 ? `; KafkaJS resolved sends of ${acks!.unanswered} records with no answer, sent again` : '';

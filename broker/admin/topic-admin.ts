@@ -14,15 +14,18 @@ import {
   encodeConfigChange,
   encodeEntityConfig,
   encodeTopicAssignment,
+  generateTopicId,
   isCoordinationError,
   readBrokers,
   readTopicAssignment,
+  readEntityConfig,
   readTopicConfig,
+  configEntityPath,
   readTopicNames,
   topicConfigPath,
   topicPath,
 } from '../../coordination/index.js';
-import { ConfigError, validateTopicOverrides } from '../config/index.js';
+import { ConfigError, validateDynamicBrokerConfigs, validateTopicOverrides } from '../config/index.js';
 import { AssignmentError, assignReplicas, validateManualAssignment } from '../controller/index.js';
 import { BrokerError } from '../errors.js';
 
@@ -133,7 +136,7 @@ export class TopicAdmin {
     // Config first, as AdminZkClient does: the controller must find it when the topic appears.
     await this.setOrCreate(topicConfigPath(req.name), encodeEntityConfig(configs));
     try {
-      await this.store.create(topicPath(req.name), encodeTopicAssignment(assignmentOf(assignment)), 'persistent');
+      await this.store.create(topicPath(req.name), encodeTopicAssignment({ ...assignmentOf(assignment), topicId: generateTopicId() }), 'persistent');
     } catch (err) {
       if (isCoordinationError(err, 'CRD_NODE_EXISTS')) throw new TopicAdminError('BRK_TOPIC_ALREADY_EXISTS', `Topic '${req.name}' already exists.`);
       throw err;
@@ -211,9 +214,29 @@ export class TopicAdmin {
   async alterTopicConfig(name: string, overrides: Readonly<Record<string, string>>): Promise<Record<string, string>> {
     if ((await this.store.exists(topicPath(name))) === null) throw new TopicAdminError('BRK_UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
     const configs = this.validateConfigs(overrides);
-    await this.setOrCreate(topicConfigPath(name), encodeEntityConfig(configs));
-    await this.createWithParents(`${CONFIG_CHANGES_PATH}/${CONFIG_CHANGE_PREFIX}`, encodeConfigChange(`topics/${name}`), 'persistent_sequential');
+    await this.changeEntityConfig('topics', name, configs);
     return configs;
+  }
+
+  /** Dynamic broker configs of a broker id, or of every broker with DEFAULT_BROKER_ENTITY. */
+  describeBrokerConfig(entity: string): Promise<Record<string, string>> {
+    return readEntityConfig(this.store, 'brokers', entity);
+  }
+
+  /**
+   * Replaces the dynamic configs of `/config/brokers/<entity>` (AlterConfigs semantics; an empty
+   * set deletes them all) after validating them, and notifies every broker.
+   */
+  async alterBrokerConfig(entity: string, configs: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+    const valid = validateDynamicBrokerConfigs(configs);
+    await this.changeEntityConfig('brokers', entity, valid);
+    return valid;
+  }
+
+  /** Kafka's AdminZkClient.changeEntityConfig: the entity znode, then a /config/changes notification. */
+  private async changeEntityConfig(type: 'topics' | 'brokers', name: string, configs: Readonly<Record<string, string>>): Promise<void> {
+    await this.setOrCreate(configEntityPath(type, name), encodeEntityConfig(configs));
+    await this.createWithParents(`${CONFIG_CHANGES_PATH}/${CONFIG_CHANGE_PREFIX}`, encodeConfigChange(`${type}/${name}`), 'persistent_sequential');
   }
 
   private validateConfigs(configs: Readonly<Record<string, string>>): Record<string, string> {

@@ -104,6 +104,17 @@ export function loadBrokerConfig(options: LoadOptions): BrokerConfig {
   return Object.freeze(build(resolved, source, ignoredKeys));
 }
 
+/**
+ * The same configuration with some values replaced (dynamic broker configs): re-derived through
+ * the one `build`, so derived figures (logRetentionMs, …) follow the new values.
+ */
+export function overlayBrokerConfig(base: BrokerConfig, overlay: ReadonlyMap<string, ResolvedValue>): BrokerConfig {
+  if (overlay.size === 0) return base;
+  const values = new Map(base.values);
+  for (const [k, v] of overlay) values.set(k, v);
+  return Object.freeze(build(values, base.source, [...base.ignoredKeys]));
+}
+
 function build(values: Map<string, ResolvedValue>, source: string, ignoredKeys: string[]): BrokerConfig {
   const raw = (key: string): ConfigValue => {
     const v = values.get(key);

@@ -4,6 +4,7 @@
  * listed as `ignored` so that an operator's existing file loads; anything else is refused.
  */
 import { checkListeners, checkProtocolMap } from './listeners.js';
+import { apiVersionCheck, LATEST_API_VERSION } from './topic-definitions.js';
 import { type ConfigDef, INT_MAX } from './types.js';
 
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
@@ -152,8 +153,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   ignored('background.threads', 'int'),
   ignored('log.cleaner.io.buffer.size', 'int'),
   ignored('log.cleaner.io.max.bytes.per.second', 'double'),
-  ignored('inter.broker.protocol.version'),
-  ignored('log.message.format.version'),
+  str('inter.broker.protocol.version', LATEST_API_VERSION, 'Accepted for compatibility; brokers always speak Kafka 2.8.', { check: apiVersionCheck }),
+  str('log.message.format.version', LATEST_API_VERSION, 'Default of the topic key message.format.version; accepted for compatibility.', { check: apiVersionCheck }),
   ignored('metric.reporters', 'list'),
   ignored('zookeeper.set.acl', 'boolean'),
   ignored('security.inter.broker.protocol'),

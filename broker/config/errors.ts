@@ -13,6 +13,8 @@ export const CONFIG_ERRORS = {
   CFG_SYNTAX: { kafkaError: 'INVALID_CONFIG', retriable: false },
   CFG_FILE_UNREADABLE: { kafkaError: 'INVALID_CONFIG', retriable: false },
   CFG_INCONSISTENT: { kafkaError: 'INVALID_CONFIG', retriable: false },
+  /** A broker key Kafka (or Samsa) cannot change on a running broker (DynamicBrokerConfig). */
+  CFG_NOT_DYNAMIC: { kafkaError: 'INVALID_CONFIG', retriable: false },
 } as const satisfies Record<string, { kafkaError: ErrorName; retriable: boolean }>;
 
 export type ConfigErrorCode = keyof typeof CONFIG_ERRORS;

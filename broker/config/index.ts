@@ -1,4 +1,5 @@
-export { loadBrokerConfig, type BrokerConfig, type LoadOptions, type AdminHttpListener } from './broker-config.js';
+export { loadBrokerConfig, overlayBrokerConfig, type BrokerConfig, type LoadOptions, type AdminHttpListener } from './broker-config.js';
+export { CONFIG_SOURCE, DYNAMIC_BROKER_KEYS, DynamicBrokerConfig, validateDynamicBrokerConfigs, type ConfigLayer } from './dynamic-broker-config.js';
 export { BROKER_CONFIG_DEFS } from './broker-definitions.js';
 export { TOPIC_CONFIG_DEFS } from './topic-definitions.js';
 export { validateTopicOverrides, effectiveTopicConfig, topicConfigDef, type EffectiveTopicConfig } from './topic-config.js';

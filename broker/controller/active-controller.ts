@@ -20,6 +20,7 @@ import {
   readTopicConfig,
   readTopicNames,
   type TopicAssignment,
+  type TopicAssignmentWithVersion,
   type Watcher,
 } from '../../coordination/index.js';
 import type { Scheduler } from '../../common/index.js';
@@ -31,13 +32,14 @@ import { ControllerRequestBatch } from './request-batch.js';
 import { AdminRequests } from './admin-requests.js';
 import { LogDirEvents } from './log-dir-events.js';
 import { Reassignments } from './reassignment.js';
+import { ensureTopicId } from './topic-ids.js';
 
 interface ActiveControllerOptions {
   store: CoordinationStore;
   lease: ControllerLease;
   transport: ControlTransport;
   interBrokerListenerName: string;
-  uncleanLeaderElectionEnable: boolean;
+  uncleanLeaderElectionEnable: () => boolean;
   scheduler: Scheduler;
   logger: Logger;
   stateLog: Logger;
@@ -139,9 +141,9 @@ export class ActiveController {
     const [brokers, topics] = await Promise.all([readBrokers(store, this.watch({ type: 'BrokerChange' })), readTopicNames(store, this.watch({ type: 'TopicChange' }))]);
     for (const [id, b] of brokers) this.ctx.liveBrokers.set(id, b);
     const assignments = await readTopicAssignments(store, topics, (t) => this.watch({ type: 'PartitionModifications', topic: t }));
+    await this.recordTopicIds(assignments);
     for (const [t, a] of assignments) {
       this.ctx.assignments.set(t, new Map(a.assignment.partitions));
-      this.ctx.topicZkVersions.set(t, a.zkVersion);
       this.resumeReassignments(t, a.assignment);
     }
     const [states, configs] = await Promise.all([
@@ -319,6 +321,7 @@ export class ActiveController {
 
   private async addTopicsOrPartitions(topics: readonly string[]): Promise<void> {
     const read = await readTopicAssignments(this.o.store, topics, (t) => this.watch({ type: 'PartitionModifications', topic: t }));
+    await this.recordTopicIds(read);
     const newPartitions: TopicPartition[] = [];
     for (const [t, a] of read) {
       if (this.ctx.topicsToDelete.has(t)) continue;
@@ -328,7 +331,6 @@ export class ActiveController {
         this.ctx.topicConfigs.set(t, await readTopicConfig(this.o.store, t));
         this.o.logger.info({ topic: t, partitions: a.assignment.partitions.size }, 'new topic');
       }
-      this.ctx.topicZkVersions.set(t, a.zkVersion);
       for (const [p, replicas] of a.assignment.partitions) {
         if (known.has(p)) continue;
         known.set(p, replicas);
@@ -342,6 +344,27 @@ export class ActiveController {
     const batch = this.newBatch();
     await this.ops.initializeNewPartitions(newPartitions, batch);
     this.send(batch);
+  }
+
+  /**
+   * Topic ids and znode versions into the context; topics read without an id get one first
+   * (not those being deleted: their znode is about to go).
+   */
+  private async recordTopicIds(read: Map<string, TopicAssignmentWithVersion>): Promise<void> {
+    const ids = await Promise.all(
+      [...read].map(async ([t, a]) => {
+        const id = this.ctx.topicsToDelete.has(t) ? { topicId: a.assignment.topicId, zkVersion: a.zkVersion } : await ensureTopicId(this.o.store, this.writer, t, a, this.o.logger);
+        return [t, id] as const;
+      }),
+    );
+    for (const [t, id] of ids) {
+      if (id === null) {
+        read.delete(t);
+        continue;
+      }
+      if (id.topicId !== undefined) this.ctx.topicIds.set(t, id.topicId);
+      this.ctx.topicZkVersions.set(t, id.zkVersion);
+    }
   }
 
   /** Re-sends UpdateMetadata for every partition to every live broker. */

@@ -223,7 +223,9 @@ export class AdminRequests {
     this.ac.send(batch);
     for (const tp of r.elected) result.set(tpKey(tp.topic, tp.partition), 'NONE');
     for (const tp of r.unchanged) result.set(tpKey(tp.topic, tp.partition), 'ELECTION_NOT_NEEDED');
-    for (const tp of r.failed) result.set(tpKey(tp.topic, tp.partition), 'ELIGIBLE_LEADERS_NOT_AVAILABLE');
+    // KafkaController.electLeaders: a failed preferred election means the preferred replica cannot lead.
+    const failure: ErrorName = type === 'preferred' ? 'PREFERRED_LEADER_NOT_AVAILABLE' : 'ELIGIBLE_LEADERS_NOT_AVAILABLE';
+    for (const tp of r.failed) result.set(tpKey(tp.topic, tp.partition), failure);
     return result;
   }
 

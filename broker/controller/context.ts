@@ -22,6 +22,8 @@ export class ControllerContext {
   /** topic → partition → replicas */
   readonly assignments = new Map<string, Map<number, readonly number[]>>();
   readonly topicZkVersions = new Map<string, number>();
+  /** topic → its topic id (KIP-516), as in its znode. */
+  readonly topicIds = new Map<string, string>();
   readonly leadership = new Map<string, Leadership>();
   readonly partitionStates = new Map<string, PartitionState>();
   readonly replicaStates = new Map<string, ReplicaState>();
@@ -43,6 +45,7 @@ export class ControllerContext {
     this.shuttingDown.clear();
     this.assignments.clear();
     this.topicZkVersions.clear();
+    this.topicIds.clear();
     this.leadership.clear();
     this.partitionStates.clear();
     this.replicaStates.clear();
@@ -127,6 +130,7 @@ export class ControllerContext {
     }
     this.assignments.delete(topic);
     this.topicZkVersions.delete(topic);
+    this.topicIds.delete(topic);
     this.topicsToDelete.delete(topic);
     this.topicsIneligibleForDeletion.delete(topic);
     this.topicConfigs.delete(topic);

@@ -43,8 +43,8 @@ export interface ControllerOptions {
   broker: Omit<BrokerInfo, 'timestamp'>;
   transport: ControlTransport;
   interBrokerListenerName: string;
-  /** Broker default for unclean.leader.election.enable (topic overrides win). */
-  uncleanLeaderElectionEnable?: boolean;
+  /** Broker default for unclean.leader.election.enable (topic overrides win); a getter follows dynamic broker configs. */
+  uncleanLeaderElectionEnable?: boolean | (() => boolean);
   logger: Logger;
   stateChangeLogger: Logger;
   scheduler?: Scheduler;
@@ -341,7 +341,7 @@ export class Controller {
       lease: outcome.lease,
       transport: this.o.transport,
       interBrokerListenerName: this.o.interBrokerListenerName,
-      uncleanLeaderElectionEnable: this.o.uncleanLeaderElectionEnable ?? false,
+      uncleanLeaderElectionEnable: uncleanGetter(this.o.uncleanLeaderElectionEnable),
       scheduler: this.sched,
       logger: this.log.child({ controllerEpoch: outcome.lease.controllerEpoch }),
       stateLog: this.o.stateChangeLogger,
@@ -352,7 +352,17 @@ export class Controller {
     });
     this.active = ac;
     this.log.info({ controllerEpoch: outcome.lease.controllerEpoch, epochZkVersion: outcome.lease.epochZkVersion }, 'elected controller');
-    await ac.failover();
+    try {
+      await ac.failover();
+    } catch (err) {
+      // Kafka's triggerControllerMove: a controller whose context did not load must not stay active
+      // (the retried election would return early, and a later re-read would take every topic it
+      // missed for a new one). Give /controller up; the election runs again from the start.
+      this.log.warn({ controllerEpoch: ac.epoch, err: (err as Error).message }, 'controller failover failed; resigning so that the election runs again');
+      this.resign('failover failed');
+      await resignController(this.o.store, outcome.lease).catch((e: unknown) => this.log.warn({ err: e }, 'could not delete /controller after a failed failover'));
+      throw err;
+    }
     this.scheduleRebalance(ac);
   }
 
@@ -401,3 +411,8 @@ const RETRIED: ReadonlySet<string> = new Set([
   'LeaderAndIsrResponse',
   'PartitionReassignment',
 ]);
+
+/** unclean.leader.election.enable as a getter, whether given as a value or a getter. */
+function uncleanGetter(v: boolean | (() => boolean) | undefined): () => boolean {
+  return typeof v === 'function' ? v : () => v ?? false;
+}

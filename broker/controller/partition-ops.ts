@@ -38,8 +38,8 @@ interface ControllerRuntime {
   readonly controllerId: number;
   readonly controllerEpoch: number;
   readonly stateLog: Logger;
-  /** Broker-level unclean.leader.election.enable (topic overrides win). */
-  readonly uncleanDefault: boolean;
+  /** Broker-level unclean.leader.election.enable (topic overrides win), read at each election. */
+  readonly uncleanDefault: () => boolean;
   /** The controller's clock (elections are timed for the metrics). */
   readonly now: () => number;
   readonly onLeaderElection?: LeaderElectionObserver;
@@ -89,7 +89,7 @@ export class PartitionOperations {
 
   uncleanAllowed(topic: string): boolean {
     const v = this.ctx.topicConfigs.get(topic)?.['unclean.leader.election.enable'];
-    return v === undefined ? this.rt.uncleanDefault : v === 'true';
+    return v === undefined ? this.rt.uncleanDefault() : v === 'true';
   }
 
   /** NewPartition → OnlinePartition: first live replica leads, all live replicas form the ISR. */
@@ -190,7 +190,8 @@ export class PartitionOperations {
       switch (kind) {
         case 'offline':
         case 'unclean':
-          if (cur.leader !== -1 && canLead.has(cur.leader) && kind === 'offline') return 'skip';
+          // Kafka's electLeaders: a live leader needs no unclean election either (ELECTION_NOT_NEEDED).
+          if (cur.leader !== -1 && canLead.has(cur.leader)) return 'skip';
           r = offlinePartitionLeaderElection(assignment, cur.isr, canLead, kind === 'unclean' || this.uncleanAllowed(tp.topic));
           break;
         case 'preferred':
@@ -311,20 +312,26 @@ export class PartitionOperations {
       const leader = fresh.includes(cur.leader) && canLead.has(cur.leader) ? cur.leader : assignment.find((r) => fresh.includes(r) && canLead.has(r));
       if (leader === undefined) {
         kept.push(tp);
+        // The leader's new incarnation still needs a LeaderAndIsr it will apply (a broker ignores
+        // an unchanged leader epoch, and one whose session expired stays fenced until it gets
+        // one): bump the epoch, as Kafka's controller does for a broker it saw bounce.
+        if (canLead.has(cur.leader) && stale(tp, cur.leader)) return { leader: cur.leader, isr: cur.isr, leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.rt.controllerEpoch };
         return 'skip';
       }
       return { leader, isr: fresh, leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.rt.controllerEpoch };
     };
     const { updated } = await this.updateLeadership(tps, compute);
+    const keptSet = new Set(kept);
     for (const tp of updated) {
       const l = this.ctx.leadership.get(tpKey(tp.topic, tp.partition))!;
       this.rt.stateLog.warn(
         { controllerId: this.rt.controllerId, controllerEpoch: this.rt.controllerEpoch, topic: tp.topic, partition: tp.partition, leader: l.state.leader, leaderEpoch: l.state.leaderEpoch, isr: l.state.isr },
-        'restarted brokers left the ISR: their membership predates their registration',
+        keptSet.has(tp) ? 'every live ISR member restarted since the ISR was written; kept, leader epoch bumped for the new registration' : 'restarted brokers left the ISR: their membership predates their registration',
       );
       batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((r) => live.has(r)), tp);
     }
     for (const tp of kept) {
+      if (updated.includes(tp)) continue;
       this.rt.stateLog.warn({ topic: tp.topic, partition: tp.partition, isr: this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.isr }, 'every live ISR member restarted since the ISR was written; keeping it');
     }
     return updated;

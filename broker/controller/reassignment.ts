@@ -240,7 +240,8 @@ export class Reassignments {
           removing.set(p, minus(r.original, r.target));
         }
         const partitions = new Map([...extra, ...mine]);
-        const data = encodeTopicAssignment({ ...assignmentOf(partitions), addingReplicas: adding, removingReplicas: removing });
+        const topicId = this.ctx.topicIds.get(topic);
+        const data = encodeTopicAssignment({ ...assignmentOf(partitions), addingReplicas: adding, removingReplicas: removing, ...(topicId === undefined ? {} : { topicId }) });
         const [r] = await this.ac.writer.writeAll([[ops.setData(topicPath(topic), data, this.ctx.topicZkVersions.get(topic) ?? -1)]]);
         if (r!.ok) {
           const set = r!.results[0];

@@ -143,9 +143,13 @@ export class ControllerRequestBatch {
     }
     if (this.updateMetadataBrokers.size > 0) {
       const states = this.metadataStates();
+      const topicStates = [...new Set(states.map((s) => s.topic))].flatMap((topicName) => {
+        const topicId = this.ctx.topicIds.get(topicName);
+        return topicId === undefined ? [] : [{ topicName, topicId }];
+      });
       for (const id of this.updateMetadataBrokers) {
         if (!channel.hasBroker(id)) continue;
-        sent.push(channel.send(id, 'UpdateMetadata', { ...header(id), partitionStates: states, liveBrokers: live }).then(() => undefined));
+        sent.push(channel.send(id, 'UpdateMetadata', { ...header(id), partitionStates: states, liveBrokers: live, topicStates }).then(() => undefined));
       }
     }
     for (const [id, partitions] of this.stopReplica) {

@@ -21,7 +21,7 @@ import { partitionFor } from './partition-for.js';
 import { TimerTable } from './timer-table.js';
 import { KeyedSerialQueue } from './serial-queue.js';
 import type {
-  DeleteGroupsResult, DescribedGroup, HeartbeatRequest, JoinGroupRequest, JoinGroupResult, LeaveGroupRequest, LeaveGroupResult,
+  DeleteGroupsResult, DescribedGroup, HeartbeatRequest, OffsetDeleteResult, JoinGroupRequest, JoinGroupResult, LeaveGroupRequest, LeaveGroupResult,
   ListGroupsResult, OffsetCommitRequest, OffsetCommitResult, OffsetFetchRequest, OffsetFetchResult, SyncGroupRequest, SyncGroupResult,
   TxnOffsetCommitRequest,
 } from './types.js';
@@ -306,6 +306,14 @@ export class GroupCoordinator {
         }),
       ),
     );
+  }
+
+  async deleteOffsets(groupId: string, tps: ReadonlyArray<{ topic: string; partition: number }>): Promise<OffsetDeleteResult> {
+    return this.queue.run(groupId, async () => {
+      const error = this.validate(groupId, false);
+      if (error !== E.NONE) return { errorCode: error, partitions: [] };
+      return this.offsets.deleteSome(this.groups.get(groupId), tps);
+    });
   }
 
   // ---- internals -------------------------------------------------------------------------

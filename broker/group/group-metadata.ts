@@ -217,6 +217,20 @@ export class GroupMetadata {
     return max;
   }
 
+  /**
+   * How long members have to send SyncGroup after the join phase: 3.x's pending-sync timeout,
+   * the group's rebalance timeout. When that is 0 (some old clients send it) the timer would
+   * drop every member before its SyncGroup could arrive; Kafka 2.8, which has no such timer,
+   * bounds a member that has not synced by its session alone, so that is the bound then.
+   */
+  pendingSyncTimeoutMs(): number {
+    const rebalance = this.rebalanceTimeoutMs();
+    if (rebalance > 0) return rebalance;
+    let session = 0;
+    for (const m of this.members.values()) session = Math.max(session, m.sessionTimeoutMs);
+    return session;
+  }
+
   /** Keep the leader if it rejoined, else promote any member that did; false if none did. */
   maybeElectNewJoinedLeader(): boolean {
     if (this.leaderId === null) return false;

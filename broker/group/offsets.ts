@@ -10,7 +10,7 @@ import type { GroupMetadata, StoredOffset } from './group-metadata.js';
 import { groupTombstone, offsetRecord, offsetTombstone } from './group-records.js';
 import { commitDecision } from './group-state.js';
 import type { OffsetsRecord } from './offsets-store.js';
-import type { OffsetCommitRequest, OffsetCommitResult, OffsetFetchPartition, OffsetFetchRequest, TxnOffsetCommitRequest } from './types.js';
+import type { OffsetCommitRequest, OffsetCommitResult, OffsetDeleteResult, OffsetFetchPartition, OffsetFetchRequest, TxnOffsetCommitRequest } from './types.js';
 import type { TxnProducer } from './offsets-store.js';
 
 export class OffsetManager {
@@ -118,6 +118,41 @@ export class OffsetManager {
     }
     if (expired.length > 0) this.ctx.logger.info({ groupId: group.groupId, expired: expired.length, dead: dies }, 'expired committed offsets');
     return expired.length;
+  }
+
+  /**
+   * OffsetDelete (GroupCoordinator.handleDeleteOffsets): an Empty group loses the offsets asked
+   * for; a live consumer group only those of topics no member subscribes to (the others answer
+   * GROUP_SUBSCRIBED_TO_TOPIC); any other live group is NON_EMPTY_GROUP. Tombstones first, then
+   * memory; an Empty group left without offsets dies (cleanupGroupMetadata).
+   */
+  async deleteSome(group: GroupMetadata | undefined, tps: ReadonlyArray<{ topic: string; partition: number }>): Promise<OffsetDeleteResult> {
+    if (group === undefined || group.is('Dead')) return { errorCode: E.GROUP_ID_NOT_FOUND, partitions: [] };
+    let eligible: Array<{ topic: string; partition: number }>;
+    const partitions: OffsetDeleteResult['partitions'] = [];
+    if (group.is('Empty')) eligible = [...tps];
+    else if (group.protocolType === CONSUMER_PROTOCOL_TYPE) {
+      const subscribed = (topic: string): boolean => group.subscribedTopics?.has(topic) ?? false;
+      eligible = tps.filter((tp) => !subscribed(tp.topic));
+      for (const tp of tps) if (subscribed(tp.topic)) partitions.push({ ...tp, errorCode: E.GROUP_SUBSCRIBED_TO_TOPIC });
+    } else return { errorCode: E.NON_EMPTY_GROUP, partitions: [] };
+    const stored = eligible.filter((tp) => group.offsets.has(tpKey(tp.topic, tp.partition)));
+    if (stored.length > 0) {
+      const error = await this.ctx.append(group, stored.map((tp) => offsetTombstone(group.groupId, tp.topic, tp.partition)), false);
+      if (error !== E.NONE) return { errorCode: error, partitions: [] };
+      for (const tp of stored) group.offsets.delete(tpKey(tp.topic, tp.partition));
+      this.ctx.logger.info({ groupId: group.groupId, deleted: stored.length }, 'deleted committed offsets');
+    }
+    if (eligible.length > 0 && group.is('Empty') && group.offsets.size === 0 && group.pendingMembers.size === 0) {
+      if (group.generationId > 0) {
+        const error = await this.ctx.append(group, [groupTombstone(group.groupId)], false);
+        if (error !== E.NONE) return { errorCode: error, partitions: [] };
+      }
+      group.transitionTo('Dead', this.ctx.scheduler.now());
+      this.ctx.removeGroup(group);
+    }
+    for (const tp of eligible) partitions.push({ ...tp, errorCode: E.NONE });
+    return { errorCode: E.NONE, partitions };
   }
 
   /** DeleteGroups for one group: only an Empty group goes, offsets and metadata tombstoned. */

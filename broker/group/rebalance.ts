@@ -110,7 +110,7 @@ export class Rebalancer {
       this.scheduleHeartbeatExpiry(group, m);
     }
     const generationId = group.generationId;
-    this.ctx.setTimer(group, SYNC_TIMER, group.rebalanceTimeoutMs(), () => this.onPendingSyncExpired(group, generationId));
+    this.ctx.setTimer(group, SYNC_TIMER, group.pendingSyncTimeoutMs(), () => this.onPendingSyncExpired(group, generationId));
   }
 
   async storeAssignment(group: GroupMetadata, req: SyncGroupRequest): Promise<void> {
@@ -145,7 +145,7 @@ export class Rebalancer {
     if (group.pendingSyncMembers.size === 0) this.ctx.clearTimer(group, SYNC_TIMER);
   }
 
-  /** Members that joined but never sent SyncGroup within the rebalance timeout are dropped. */
+  /** Members that joined but never sent SyncGroup in time (pendingSyncTimeoutMs) are dropped. */
   private async onPendingSyncExpired(group: GroupMetadata, generationId: number): Promise<void> {
     if (group.generationId !== generationId || !(group.is('CompletingRebalance') || group.is('Stable'))) return;
     if (group.pendingSyncMembers.size === 0) return;

@@ -162,6 +162,12 @@ export interface ListGroupsResult {
   groups: Array<{ groupId: string; protocolType: string; state: GroupState }>;
 }
 
+/** OffsetDelete: a group-level error (then no partitions), else one result per partition. */
+export interface OffsetDeleteResult {
+  errorCode: number;
+  partitions: Array<{ topic: string; partition: number; errorCode: number }>;
+}
+
 export interface DeleteGroupsResult {
   groupId: string;
   errorCode: number;

@@ -1,14 +1,16 @@
 /**
- * AlterConfigs (key 33): replaces a topic's overrides (validated against the topic config table:
- * unknown keys and bad values → INVALID_CONFIG) and notifies every broker through
- * /config/changes. Any broker may answer it (Kafka routes topic resources to any broker).
- * Broker resources are refused: there are no dynamic broker configs yet.
+ * AlterConfigs (key 33), v0–2 (v2 flexible): replaces a topic's overrides (validated against the topic config table:
+ * unknown keys and bad values → INVALID_CONFIG) or a broker's dynamic configs (this broker's id,
+ * or "" for every broker: `/config/brokers/<id|<default>>`; keys that cannot change live →
+ * INVALID_CONFIG), then notifies every broker through /config/changes. Any broker may answer
+ * for a topic or the default; a broker id must be sent to that broker (INVALID_REQUEST).
  */
 import { ApiKey, ErrorCode, type AlterConfigsResponse } from '../../protocol/index.js';
-import { validateTopicOverrides } from '../config/index.js';
+import { validateDynamicBrokerConfigs, validateTopicOverrides } from '../config/index.js';
 import { messageOf } from '../../common/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
+import { brokerConfigEntity } from './broker-resource.js';
 import type { HandlerDeps } from './deps.js';
 import { RESOURCE_BROKER, RESOURCE_TOPIC } from './describe-configs.js';
 
@@ -19,7 +21,7 @@ export function createAlterConfigsHandler(deps: HandlerDeps): ApiHandler<typeof 
   return {
     apiKey: ApiKey.AlterConfigs,
     minVersion: 0,
-    maxVersion: 1,
+    maxVersion: 2,
     async handle(_ctx, request) {
       const responses = await Promise.all(
         request.resources.map(async (r): Promise<Result> => {
@@ -28,7 +30,10 @@ export function createAlterConfigsHandler(deps: HandlerDeps): ApiHandler<typeof 
           for (const c of r.configs) if (c.value !== null) configs[c.name] = c.value;
           try {
             if (r.resourceType === RESOURCE_BROKER) {
-              return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'dynamic broker configs are not supported: change server.properties and restart' };
+              const entity = brokerConfigEntity(r.resourceName, deps.brokerId);
+              if (request.validateOnly) validateDynamicBrokerConfigs(configs);
+              else log.info({ entity, configs: await deps.topicAdmin.alterBrokerConfig(entity, configs) }, 'altered dynamic broker config');
+              return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
             }
             if (r.resourceType !== RESOURCE_TOPIC) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${r.resourceType}` };
             if (request.validateOnly) {

@@ -1,5 +1,5 @@
 /**
- * CreatePartitions (key 37), controller only: grows a topic through the topic admin (manual
+ * CreatePartitions (key 37), v0–3 (v2 flexible), controller only: grows a topic through the topic admin (manual
  * assignments validated), then waits up to `timeoutMs` for the new partitions' leaders.
  */
 import { ApiKey, ErrorCode, type CreatePartitionsRequest, type CreatePartitionsResponse } from '../../protocol/index.js';
@@ -7,7 +7,7 @@ import { messageOf } from '../../common/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
 import { allPartitionsLed } from './create-topics.js';
-import { type HandlerDeps, pollUntil } from './deps.js';
+import { type HandlerDeps, waitForMetadata } from './deps.js';
 
 type Result = CreatePartitionsResponse['results'][number];
 
@@ -19,7 +19,7 @@ export function createCreatePartitionsHandler(deps: HandlerDeps): ApiHandler<typ
   return {
     apiKey: ApiKey.CreatePartitions,
     minVersion: 0,
-    maxVersion: 1,
+    maxVersion: 3,
     async handle(ctx, request) {
       if (!deps.isController()) return uniform(request, ErrorCode.NOT_CONTROLLER, `broker ${deps.brokerId} is not the controller`);
       const grown: { name: string; count: number; result: Result }[] = [];
@@ -39,7 +39,7 @@ export function createCreatePartitionsHandler(deps: HandlerDeps): ApiHandler<typ
         }),
       );
       if (grown.length > 0 && request.timeoutMs > 0) {
-        const ok = await pollUntil(deps.scheduler, request.timeoutMs, () => grown.every((g) => allPartitionsLed(deps, g.name, g.count)), 25, ctx.signal);
+        const ok = await waitForMetadata(deps, request.timeoutMs, () => grown.every((g) => allPartitionsLed(deps, g.name, g.count)), ctx.signal);
         if (!ok) for (const g of grown) if (!allPartitionsLed(deps, g.name, g.count)) g.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
       }
       return { throttleTimeMs: 0, results };

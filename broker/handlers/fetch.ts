@@ -1,12 +1,18 @@
 /**
- * Fetch (key 1) for consumers (replica_id -1). Follower fetches travel on the inter-broker
- * listener (`ReplicaFetch`, broker/replica); a Kafka-protocol fetch with a replica id ≥ 0 is
- * answered like a consumer's. Fetch sessions (v7+) are not kept: session id 0 means "full fetch every time",
- * which every client accepts. read_committed (v4+) reads up to the last stable offset and lists
+ * Fetch (key 1), v0–12, for consumers (replica_id -1). Follower fetches travel on the
+ * inter-broker listener (`ReplicaFetch`, broker/replica); a Kafka-protocol fetch with a replica
+ * id ≥ 0 is answered like a consumer's. Fetch sessions (v7+) are not kept: session id 0 means
+ * "full fetch every time", which every client accepts. v12 is flexible and carries the
+ * fetcher's lastFetchedEpoch: when this leader's log shows that epoch ended before the fetch
+ * offset (or never existed), the partition answers no records and the divergingEpoch (the
+ * largest epoch ≤ lastFetchedEpoch and its end offset) to truncate to, as Kafka's
+ * Partition.readRecords does. read_committed (v4+) reads up to the last stable offset and lists
  * the aborted transactions the returned records overlap.
  */
-import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
-import { fetchRecords, type FetchPartitionRequest } from '../replica/index.js';
+import { ApiKey, countRecords, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
+import { toWireError } from '../errors.js';
+import { endOffsetForEpoch, fetchRecords, type FetchPartitionRequest } from '../replica/index.js';
+import { tpKey } from '../../common/index.js';
 import type { ApiHandler } from '../request-context.js';
 import type { HandlerDeps } from './deps.js';
 
@@ -31,16 +37,37 @@ function uniform(request: FetchRequest, errorCode: number): FetchResponse {
   };
 }
 
+/** Kafka's Partition.readRecords check, for a fetch that names the epoch of its last record. */
+function divergence(deps: HandlerDeps, topic: string, partition: number, lastFetchedEpoch: number, fetchOffset: bigint, currentLeaderEpoch: number) {
+  try {
+    const end = endOffsetForEpoch(deps.replicaManager, topic, partition, lastFetchedEpoch, currentLeaderEpoch);
+    if (end.leaderEpoch < lastFetchedEpoch || end.endOffset < fetchOffset) return { errorCode: ErrorCode.NONE as number, epoch: end.leaderEpoch, endOffset: end.endOffset };
+    return undefined;
+  } catch (err) {
+    return { errorCode: toWireError(err), epoch: -1, endOffset: -1n };
+  }
+}
+
 export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.Fetch> {
   const maxFetchBytes = deps.config.int('fetch.max.bytes');
   return {
     apiKey: ApiKey.Fetch,
     minVersion: 0,
-    maxVersion: 11,
+    maxVersion: 12,
     async handle(ctx, request) {
       const partitions: FetchPartitionRequest[] = [];
+      // Partitions answered without reading: a diverging epoch, or the error finding it.
+      const diverged = new Map<string, { errorCode: number; epoch: number; endOffset: bigint }>();
       for (const t of request.topics) {
         for (const p of t.partitions) {
+          const lastFetchedEpoch = p.lastFetchedEpoch ?? -1;
+          if (lastFetchedEpoch >= 0) {
+            const d = divergence(deps, t.topic ?? '', p.partition, lastFetchedEpoch, p.fetchOffset, p.currentLeaderEpoch ?? -1);
+            if (d !== undefined) {
+              diverged.set(tpKey(t.topic ?? '', p.partition), d);
+              continue;
+            }
+          }
           partitions.push({ topic: t.topic ?? '', partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch ?? -1 });
         }
       }
@@ -53,7 +80,7 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
         signal: ctx.signal,
       });
       if (deps.metrics !== undefined) {
-        for (const r of results) deps.metrics.onFetch({ topic: r.topic, bytes: r.records.length, failed: r.errorCode !== ErrorCode.NONE });
+        for (const r of results) deps.metrics.onFetch({ topic: r.topic, bytes: r.records.length, messages: countRecords(r.records), failed: r.errorCode !== ErrorCode.NONE });
       }
       let i = 0;
       return {
@@ -62,7 +89,21 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
         sessionId: 0,
         responses: request.topics.map((t) => ({
           topic: t.topic,
-          partitions: t.partitions.map(() => {
+          partitions: t.partitions.map((p) => {
+            const d = diverged.get(tpKey(t.topic ?? '', p.partition));
+            if (d !== undefined) {
+              return {
+                partitionIndex: p.partition,
+                errorCode: d.errorCode,
+                highWatermark: -1n,
+                lastStableOffset: -1n,
+                logStartOffset: -1n,
+                divergingEpoch: { epoch: d.epoch, endOffset: d.endOffset },
+                abortedTransactions: null,
+                preferredReadReplica: -1,
+                records: Buffer.alloc(0),
+              };
+            }
             const r = results[i++]!;
             return {
               partitionIndex: r.partition,

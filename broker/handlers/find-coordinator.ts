@@ -1,5 +1,5 @@
 /**
- * FindCoordinator (key 10), v0–2. A group's coordinator is the leader of `__consumer_offsets`
+ * FindCoordinator (key 10), v0–3 (v3 flexible). A group's coordinator is the leader of `__consumer_offsets`
  * partition `partitionFor(groupId)`, given with its endpoint on the listener the client came in
  * on. A missing offsets topic is created on first use; until that partition has a live leader
  * reachable on the client's listener the answer is COORDINATOR_NOT_AVAILABLE (Kafka's
@@ -31,7 +31,7 @@ export function createFindCoordinatorHandler(deps: GroupApiDeps): ApiHandler<typ
   return {
     apiKey: ApiKey.FindCoordinator,
     minVersion: 0,
-    maxVersion: 2,
+    maxVersion: 3,
     async handle(ctx, body) {
       const request = body as Decoded<FindCoordinatorRequest>;
       let placement: CoordinatorPlacement;

@@ -1,6 +1,6 @@
 /**
  * The consumer-group Kafka APIs (FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
- * OffsetCommit, OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, TxnOffsetCommit) as one bundle the
+ * OffsetCommit, OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete, TxnOffsetCommit) as one bundle the
  * composition root registers. Each handler translates wire versions to the GroupCoordinator
  * engine (broker/group/) and back; none holds state of its own.
  */
@@ -16,6 +16,7 @@ import { createJoinGroupHandler } from './join-group.js';
 import { createLeaveGroupHandler } from './leave-group.js';
 import { createListGroupsHandler } from './list-groups.js';
 import { createOffsetCommitHandler } from './offset-commit.js';
+import { createOffsetDeleteHandler } from './offset-delete.js';
 import { createOffsetFetchHandler } from './offset-fetch.js';
 import { createSyncGroupHandler } from './sync-group.js';
 import { createTxnOffsetCommitHandler } from './txn-offset-commit.js';
@@ -69,6 +70,7 @@ export function groupApiHandlers(deps: GroupApiDeps): KafkaHandler[] {
     createDescribeGroupsHandler(deps),
     createListGroupsHandler(deps),
     createDeleteGroupsHandler(deps),
+    createOffsetDeleteHandler(deps),
     createTxnOffsetCommitHandler(deps),
   ];
 }

@@ -1,4 +1,4 @@
-/** Heartbeat (key 12), v0–3 (v3 adds the group instance id). */
+/** Heartbeat (key 12), v0–4 (v3 adds the group instance id, v4 is flexible). */
 import { ApiKey, type Decoded, type HeartbeatRequest } from '../../protocol/index.js';
 import type { ApiHandler } from '../request-context.js';
 import type { GroupApiDeps } from './group-apis.js';
@@ -7,7 +7,7 @@ export function createHeartbeatHandler(deps: GroupApiDeps): ApiHandler<typeof Ap
   return {
     apiKey: ApiKey.Heartbeat,
     minVersion: 0,
-    maxVersion: 3,
+    maxVersion: 4,
     async handle(_ctx, body) {
       const request = body as Decoded<HeartbeatRequest>;
       const { errorCode } = await deps.coordinator.heartbeat({

@@ -14,6 +14,7 @@ import { createDeleteTopicsHandler } from './delete-topics.js';
 import type { HandlerDeps } from './deps.js';
 import { createDescribeConfigsHandler } from './describe-configs.js';
 import { createFetchHandler } from './fetch.js';
+import { createIncrementalAlterConfigsHandler } from './incremental-alter-configs.js';
 import { createListOffsetsHandler } from './list-offsets.js';
 import { createMetadataHandler } from './metadata.js';
 import { createOffsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
@@ -99,12 +100,14 @@ export function dataPathHandlers(deps: HandlerDeps): KafkaHandler[] {
     createOffsetForLeaderEpochHandler(deps),
     createDescribeConfigsHandler(deps),
     createAlterConfigsHandler(deps),
+    createIncrementalAlterConfigsHandler(deps),
     createCreatePartitionsHandler(deps),
   ];
 }
 
 export { createApiVersionsHandler, apiVersionsBody } from './api-versions.js';
-export { type HandlerDeps, pollUntil } from './deps.js';
+export { type HandlerDeps, waitForMetadata } from './deps.js';
+export { adminApiHandlers, type AdminApiDeps } from './admin-apis.js';
 export { createProduceHandler } from './produce.js';
 export { createFetchHandler } from './fetch.js';
 export { createListOffsetsHandler } from './list-offsets.js';
@@ -115,4 +118,5 @@ export { createDeleteRecordsHandler } from './delete-records.js';
 export { createOffsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 export { createDescribeConfigsHandler } from './describe-configs.js';
 export { createAlterConfigsHandler } from './alter-configs.js';
+export { createIncrementalAlterConfigsHandler, applyConfigOps } from './incremental-alter-configs.js';
 export { createCreatePartitionsHandler } from './create-partitions.js';

@@ -1,10 +1,10 @@
 /**
- * OffsetCommit (key 8), v0–7. Partitions of topics the cluster does not know are answered
+ * OffsetCommit (key 8), v0–8. Partitions of topics the cluster does not know are answered
  * UNKNOWN_TOPIC_OR_PARTITION and not stored (Kafka; librdkafka's test 0030 relies on it); the
  * rest go to the coordinator. Version differences: v0 has no generation or member (a plain
  * offsets store; Kafka kept those in ZooKeeper, we keep them in the log like every other
  * commit), v1 a per-partition commit timestamp, v2–v4 a retention time, v6 the leader epoch,
- * v7 the group instance id.
+ * v7 the group instance id, v8 is flexible.
  */
 import { tpKey } from '../../common/index.js';
 import { ApiKey, ErrorCode, type Decoded, type OffsetCommitRequest, type OffsetCommitResponse } from '../../protocol/index.js';
@@ -23,7 +23,7 @@ export function createOffsetCommitHandler(deps: GroupApiDeps): ApiHandler<typeof
   return {
     apiKey: ApiKey.OffsetCommit,
     minVersion: 0,
-    maxVersion: 7,
+    maxVersion: 8,
     async handle(ctx, body) {
       const request = body as Decoded<OffsetCommitRequest>;
       const version = ctx.apiVersion;

@@ -1,5 +1,5 @@
 /**
- * OffsetFetch (key 9), v0–5. v0–v1 have no top-level error: a group-level failure (e.g.
+ * OffsetFetch (key 9), v0–7. v0–v1 have no top-level error: a group-level failure (e.g.
  * NOT_COORDINATOR) is put on every requested partition. v2+ answer it at the top level with no
  * partitions, and `topics: null` asks for every committed offset of the group. v5 adds the
  * committed leader epoch, v6 is flexible, v7 adds `requireStable`: a partition with a

@@ -1,5 +1,6 @@
 /**
- * Produce (key 0). acks must be 0, 1 or -1 (else INVALID_REQUIRED_ACKS on every partition). The
+ * Produce (key 0), v0–9 (v8 adds per-record errors, left empty as no batch is rejected record
+ * by record here; v9 is flexible). acks must be 0, 1 or -1 (else INVALID_REQUIRED_ACKS on every partition). The
  * replica manager appends per partition and, for acks=-1, waits for the high watermark. With
  * acks=0 there is no response; if anything failed the connection is closed instead (as Kafka
  * does) so that the producer notices and refreshes its metadata.
@@ -24,7 +25,7 @@ export function createProduceHandler(deps: HandlerDeps): ApiHandler<typeof ApiKe
   return {
     apiKey: ApiKey.Produce,
     minVersion: 0,
-    maxVersion: 7,
+    maxVersion: 9,
     async handle(ctx, request) {
       const acks = request.acks;
       if (acks !== 0 && acks !== 1 && acks !== -1) {

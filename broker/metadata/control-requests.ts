@@ -87,6 +87,8 @@ export interface UpdateMetadataRequest extends ControlRequestHeader {
   readonly partitionStates: readonly UpdateMetadataPartitionState[];
   /** The full set of live brokers (replaces the receiver's view). */
   readonly liveBrokers: readonly LiveBroker[];
+  /** Topic ids (KIP-516) of the topics in partitionStates (Kafka's UpdateMetadata v7 topicStates); absent from older senders. */
+  readonly topicStates?: readonly { readonly topicName: string; readonly topicId: string }[];
 }
 
 export interface UpdateMetadataResponse {

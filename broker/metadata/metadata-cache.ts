@@ -1,7 +1,7 @@
 /**
  * A broker's view of the cluster, filled only by UpdateMetadata from the controller (Kafka's
  * MetadataCache): live brokers with their endpoints per listener and rack, the controller id,
- * and per partition leader / leaderEpoch / replicas / isr / offlineReplicas. Metadata handlers
+ * per topic its id, and per partition leader / leaderEpoch / replicas / isr / offlineReplicas. Metadata handlers
  * read it; nothing else writes it.
  */
 import { LEADER_DURING_DELETE, type LiveBroker, type UpdateMetadataRequest } from './control-requests.js';
@@ -30,6 +30,7 @@ export interface CachedBroker {
 export class MetadataCache {
   private brokers = new Map<number, CachedBroker>();
   private readonly topics = new Map<string, Map<number, PartitionMetadata>>();
+  private readonly topicIds = new Map<string, string>();
   private controller = -1;
   private epoch = -1;
   /** Bumped on every applied UpdateMetadata, so readers can tell a cache has moved. */
@@ -59,6 +60,7 @@ export class MetadataCache {
         parts?.delete(p.partition);
         if (parts !== undefined && parts.size === 0) {
           this.topics.delete(p.topic);
+          this.topicIds.delete(p.topic);
           deleted.push(p.topic);
         }
         continue;
@@ -77,6 +79,7 @@ export class MetadataCache {
         controllerEpoch: p.controllerEpoch,
       });
     }
+    for (const t of req.topicStates ?? []) if (this.topics.has(t.topicName)) this.topicIds.set(t.topicName, t.topicId);
     this.updates++;
     return deleted;
   }
@@ -114,6 +117,11 @@ export class MetadataCache {
   getTopic(topic: string): PartitionMetadata[] | undefined {
     const parts = this.topics.get(topic);
     return parts === undefined ? undefined : [...parts.values()].sort((a, b) => a.partition - b.partition);
+  }
+
+  /** The topic's id (KIP-516), or undefined when unknown (a controller that did not send it). */
+  topicId(topic: string): string | undefined {
+    return this.topicIds.get(topic);
   }
 
   getPartition(topic: string, partition: number): PartitionMetadata | undefined {

@@ -4,6 +4,9 @@ export {
   type BrokerMetricsOptions,
   type FetchEvent,
   type LeaderElectionEvent,
+  type MetricsSample,
+  type RequestTimeSample,
+  type TopicCountersSample,
   type ProduceEvent,
   type ZooKeeperSessionObserver,
 } from './broker-metrics.js';

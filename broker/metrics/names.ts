@@ -42,6 +42,8 @@ export const METRIC_NAMES = Object.freeze({
   totalFetchRequests: 'kafka_server_brokertopicmetrics_totalfetchrequests_total',
   failedProduceRequests: 'kafka_server_brokertopicmetrics_failedproducerequests_total',
   failedFetchRequests: 'kafka_server_brokertopicmetrics_failedfetchrequests_total',
+  /** Kafka counts only bytes out; records sent to consumers, from the batch headers. */
+  messagesOut: 'samsa_server_brokertopicmetrics_messagesout_total',
   // kafka.network:type=RequestMetrics,request=<api>
   requests: 'kafka_network_requestmetrics_requests_total',
   requestTotalTimeMs: 'kafka_network_requestmetrics_totaltimems',

@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import type { Scheduler, TimerHandle } from '../../common/index.js';
 import type { Partition, PendingIsrChange } from './partition.js';
-import type { ReplicationMetrics } from './replica-manager.js';
+import type { ReplicationMetrics } from './replica-manager-options.js';
 
 export interface AlterIsrItem {
   readonly topic: string;

@@ -7,7 +7,9 @@
  * forward.
  */
 import { tpKey } from '../../common/index.js';
-import type { PartitionLog } from '../../storage/index.js';
+import { iterateBatches, iterateRecords } from '../../protocol/index.js';
+import type { AppendOrigin, AppendResult, PartitionLog } from '../../storage/index.js';
+import { BrokerError } from '../errors.js';
 
 export type ReplicaRole = 'leader' | 'follower' | 'none';
 
@@ -36,6 +38,32 @@ export interface PartitionStateUpdate {
 export interface PendingIsrChange {
   readonly kind: 'expand' | 'shrink';
   readonly isr: readonly number[];
+}
+
+/** What a leader append wrote, in which epoch, and whether it moved the high watermark. */
+export interface LeaderAppendInfo extends AppendResult {
+  readonly leaderEpoch: number;
+  /** The caller wakes the produce and fetch purgatories when true. */
+  readonly highWatermarkIncreased: boolean;
+}
+
+export interface LeaderAppendOptions {
+  /** -1 (all), 0 or 1. */
+  readonly requiredAcks: number;
+  readonly minInsyncReplicas: number;
+  /** Scheduler ms after the append, for the high-watermark rule on caught-up followers. */
+  readonly now: () => number;
+  /** 'coordinator' for transaction markers and coordinator logs (Kafka's AppendOrigin.Coordinator); 'client' by default. */
+  readonly origin?: AppendOrigin;
+}
+
+/** Kafka refuses keyless records on compacted topics (INVALID_RECORD); only those pay for decoding. */
+function requireKeys(records: Buffer): void {
+  for (const batch of iterateBatches(records)) {
+    for (const r of iterateRecords(records.subarray(batch.start, batch.end))) {
+      if (r.key === null) throw new BrokerError('BRK_INVALID_RECORD', 'compacted topic partition records must have a key');
+    }
+  }
 }
 
 export class Partition {
@@ -207,6 +235,23 @@ export class Partition {
     if (st === undefined || st.logEndOffset < 0n) return false;
     if (registeredBrokerEpoch >= 0n && st.brokerEpoch >= 0n && st.brokerEpoch !== registeredBrokerEpoch) return false;
     return st.logEndOffset >= this.log.highWatermark && st.logEndOffset >= this.leaderEpochStartOffset;
+  }
+
+  /**
+   * Kafka's Partition.appendRecordsToLeader. With acks=-1 the ISR must reach min.insync.replicas
+   * BEFORE anything is written (NOT_ENOUGH_REPLICAS); on a compacted topic every record needs a
+   * key (INVALID_RECORD); then the log appends as leader in the current leader epoch and the
+   * high watermark is recomputed. Leadership and the ZooKeeper fence are the caller's (the
+   * replica manager's produce path), as is waking the purgatories.
+   */
+  async appendRecordsToLeader(records: Buffer, o: LeaderAppendOptions): Promise<LeaderAppendInfo> {
+    if (o.requiredAcks === -1 && !this.hasEnoughInSyncReplicas(o.minInsyncReplicas)) {
+      throw new BrokerError('BRK_NOT_ENOUGH_REPLICAS', `ISR ${JSON.stringify(this.isr)} of ${this.key} is smaller than min.insync.replicas ${o.minInsyncReplicas}`);
+    }
+    if (this.log.config.cleanupPolicy.includes('compact')) requireKeys(records);
+    const leaderEpoch = this.leaderEpoch;
+    const appended = await this.log.appendAsLeader(records, leaderEpoch, { origin: o.origin ?? 'client' });
+    return { ...appended, leaderEpoch, highWatermarkIncreased: this.maybeIncrementHighWatermark(o.now()) };
   }
 
   /** Whether `|ISR| ≥ minIsr` (acks=all precondition, checked before the append). */

@@ -1,15 +1,15 @@
 /**
- * The leader side of Produce: per partition, leadership and min.insync.replicas are checked
- * BEFORE anything is written (NOT_ENOUGH_REPLICAS = nothing written), the batch set is validated
- * and appended by storage (CRC, magic 2, max.message.bytes, offsets patched in place), and for
- * compacted topics every record must carry a key. acks=-1 then parks in the produce purgatory
+ * The leader side of Produce (Kafka's ReplicaManager.appendRecords): per partition, leadership
+ * and the fence are checked here, then the partition appends as leader (partition.ts:
+ * min.insync.replicas BEFORE anything is written, keys on compacted topics, storage validates
+ * and patches offsets, the high watermark is recomputed). acks=-1 then parks in the produce purgatory
  * until the high watermark passes the last appended offset, leadership is lost, or the timeout;
  * if by then the ISR is below min.insync.replicas the answer is NOT_ENOUGH_REPLICAS_AFTER_APPEND.
  * A leader fenced from ZooKeeper (ReplicaManager.leadershipFence) refuses before the append
  * (nothing written), answers NOT_LEADER_OR_FOLLOWER instead of acks=0/1 success when the fence
  * engaged during the append, and fails its parked acks=-1 waiters the same way.
  */
-import { ErrorCode, iterateBatches, iterateRecords } from '../../protocol/index.js';
+import { ErrorCode } from '../../protocol/index.js';
 import type { AppendOrigin } from '../../storage/index.js';
 import { BrokerError, toWireError } from '../errors.js';
 import type { Partition } from './partition.js';
@@ -54,15 +54,6 @@ interface Pending {
   readonly minIsr: number;
 }
 
-/** Kafka refuses keyless records on compacted topics (INVALID_RECORD); only those pay for decoding. */
-function requireKeys(records: Buffer): void {
-  for (const batch of iterateBatches(records)) {
-    for (const r of iterateRecords(records.subarray(batch.start, batch.end))) {
-      if (r.key === null) throw new BrokerError('BRK_INVALID_RECORD', 'compacted topic partition records must have a key');
-    }
-  }
-}
-
 async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, origin: AppendOrigin): Promise<{ result: ProducePartitionResult; pending?: Pending }> {
   const result: ProducePartitionResult = {
     topic: e.topic,
@@ -78,14 +69,9 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, orig
     const p = rm.leaderPartition(e.topic, e.partition);
     rm.ensureNotFenced(p);
     if (e.records === null || e.records.length === 0) throw new BrokerError('BRK_CORRUPT_MESSAGE', `no records for ${p.key}`);
-    const settings = rm.topicConfigs.get(e.topic);
-    if (acks === -1 && !p.hasEnoughInSyncReplicas(settings.minInsyncReplicas)) {
-      throw new BrokerError('BRK_NOT_ENOUGH_REPLICAS', `ISR ${JSON.stringify(p.isr)} of ${p.key} is smaller than min.insync.replicas ${settings.minInsyncReplicas}`);
-    }
-    if (p.log.config.cleanupPolicy.includes('compact')) requireKeys(e.records);
-    const leaderEpoch = p.leaderEpoch;
-    const appended = await p.log.appendAsLeader(e.records, leaderEpoch, { origin });
-    rm.onLogAppended(p);
+    const minIsr = rm.topicConfigs.get(e.topic).minInsyncReplicas;
+    const appended = await p.appendRecordsToLeader(e.records, { requiredAcks: acks, minInsyncReplicas: minIsr, now: () => rm.scheduler.now(), origin });
+    rm.onLeaderAppended(p, appended.highWatermarkIncreased);
     // Written but not acknowledged: the tail of a deposed leader is truncated when it follows.
     if (acks !== -1) rm.ensureNotFenced(p);
     result.baseOffset = appended.firstOffset;
@@ -93,7 +79,7 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, orig
     result.logStartOffset = p.log.logStartOffset;
     result.recordCount = appended.recordCount;
     if (acks !== -1) return { result };
-    return { result, pending: { result, partition: p, leaderEpoch, requiredOffset: appended.lastOffset + 1n, minIsr: settings.minInsyncReplicas } };
+    return { result, pending: { result, partition: p, leaderEpoch: appended.leaderEpoch, requiredOffset: appended.lastOffset + 1n, minIsr } };
   } catch (err) {
     result.errorCode = toWireError(err);
     return { result };

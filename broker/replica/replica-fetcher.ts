@@ -12,7 +12,7 @@ import { ErrorCode } from '../../protocol/index.js';
 import { type Scheduler, sleep } from '../../common/index.js';
 import type { BrokerEndpoint, InterBrokerTransport } from '../network/index.js';
 import type { Partition } from './partition.js';
-import type { ReplicationMetrics } from './replica-manager.js';
+import type { ReplicationMetrics } from './replica-manager-options.js';
 import {
   LEADER_EPOCH_END_OFFSET_API,
   REPLICA_FETCH_API,

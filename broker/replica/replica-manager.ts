@@ -17,58 +17,22 @@ import type { Logger } from 'pino';
 import type { ErrorName } from '../../protocol/index.js';
 import { isIoError, StorageError, type LogManager } from '../../storage/index.js';
 import { BrokerError } from '../errors.js';
-import type { ControlRequestOrigin, LeaderAndIsrPartitionState, MetadataCache, PartitionErrors, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
+import type { ControlRequestOrigin, LeaderAndIsrPartitionState, PartitionErrors, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
 import type { Scheduler } from '../../common/index.js';
 import { tpKey } from '../../common/index.js';
-import type { BrokerEndpoint, InterBrokerTransport } from '../network/index.js';
 import { ReplicaFetcherManager } from './fetcher-manager.js';
-import { IsrManager, type AlterIsrSender } from './isr-manager.js';
+import { IsrManager } from './isr-manager.js';
 import { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
-import type { FetcherSettings } from './replica-fetcher.js';
+import type { LeadershipListener, ReplicaManagerOptions } from './replica-manager-options.js';
 import type { TopicConfigs } from './topic-configs.js';
 import { type FenceStatus, type LeadershipFence, replicaFetchEpochVerdict, ZooKeeperFence, type ZooKeeperSessionSignals } from './zookeeper-fence.js';
 
-/** What a broker needs to replicate: without it partitions lead or sit idle (unit tests). */
-export interface ReplicationOptions {
-  readonly transport: InterBrokerTransport;
-  /** Inter-broker endpoint of a broker, from the metadata cache. */
-  readonly endpoint: (brokerId: number) => BrokerEndpoint | undefined;
-  readonly brokerEpoch: () => bigint;
-  readonly alterIsr: AlterIsrSender;
-  readonly fetch: FetcherSettings;
-  /** ISR changes and follower appends, counted for /metrics (a BrokerMetrics fits). */
-  readonly metrics?: ReplicationMetrics;
-}
-
-export interface ReplicationMetrics {
-  onIsrShrink(): void;
-  onIsrExpand(): void;
-  onReplicationAppend(topic: string, bytes: number): void;
-}
-
-export interface ReplicaManagerOptions {
-  readonly brokerId: number;
-  readonly logManager: LogManager;
-  readonly topicConfigs: TopicConfigs;
-  readonly metadataCache: MetadataCache;
-  readonly scheduler: Scheduler;
-  readonly logger: Logger;
-  readonly stateChangeLogger?: Logger;
-  /** Partitions of one LeaderAndIsr applied at once (log creation does file I/O). */
-  readonly transitionParallelism?: number;
-  /** replica.lag.time.max.ms (default 30 s). */
-  readonly replicaLagTimeMaxMs?: number;
-  readonly replication?: ReplicationOptions;
-  /** The ZooKeeper session whose contact decides the leadership fence; absent = never fenced (unit tests). */
-  readonly zooKeeper?: ZooKeeperSessionSignals;
-}
-
-/** Told after a partition's role was applied (the group coordinator loads/unloads offsets). */
-export type LeadershipListener = (topic: string, partition: number, isLeader: boolean) => void;
-
 /** No epoch given by the client (fetch < v9, ListOffsets < v4): no fencing. */
 export const NO_LEADER_EPOCH = -1;
+
+/** The one key of the metadata purgatory: every metadata-cache update notifies it. */
+export const METADATA_CHANGES = 'metadata';
 
 export class ReplicaManager implements ReplicaStateListener {
   readonly brokerId: number;
@@ -76,6 +40,8 @@ export class ReplicaManager implements ReplicaStateListener {
   readonly fetchPurgatory: Purgatory;
   /** Follower fetches parked at the end of a leader's log; woken by every append. */
   readonly replicaFetchPurgatory: Purgatory;
+  /** Admin requests waiting for the metadata cache (leaders of new partitions, deleted topics); key METADATA_CHANGES. */
+  readonly metadataPurgatory: Purgatory;
   readonly fetchers: ReplicaFetcherManager | undefined;
   readonly isrManager: IsrManager | undefined;
   readonly replicaLagTimeMaxMs: number;
@@ -100,6 +66,7 @@ export class ReplicaManager implements ReplicaStateListener {
     this.producePurgatory = new Purgatory('Produce', o.scheduler);
     this.fetchPurgatory = new Purgatory('Fetch', o.scheduler);
     this.replicaFetchPurgatory = new Purgatory('ReplicaFetch', o.scheduler);
+    this.metadataPurgatory = new Purgatory('Metadata', o.scheduler);
     this.replicaLagTimeMaxMs = o.replicaLagTimeMaxMs ?? 30_000;
     const r = o.replication;
     if (r !== undefined) {
@@ -259,10 +226,13 @@ export class ReplicaManager implements ReplicaStateListener {
 
   /** Recomputes the HW of a leader partition and wakes whoever waits on it. */
   onHighWatermarkMaybeMoved(p: Partition): void {
-    if (p.maybeIncrementHighWatermark(this.scheduler.now())) {
-      this.fetchPurgatory.notify(p.key);
-      this.producePurgatory.notify(p.key);
-    }
+    if (p.maybeIncrementHighWatermark(this.scheduler.now())) this.onHighWatermarkIncreased(p);
+  }
+
+  /** Parked produce (acks=-1) and consumer fetches may complete. */
+  private onHighWatermarkIncreased(p: Partition): void {
+    this.fetchPurgatory.notify(p.key);
+    this.producePurgatory.notify(p.key);
   }
 
   /**
@@ -292,10 +262,13 @@ export class ReplicaManager implements ReplicaStateListener {
     }
   }
 
-  /** Appended data: parked follower fetches wake at once; the HW may move (ISR of one). */
-  onLogAppended(p: Partition): void {
+  /**
+   * After Partition.appendRecordsToLeader: parked follower fetches wake at once; parked produce
+   * and consumer fetches when the high watermark moved (an ISR of one).
+   */
+  onLeaderAppended(p: Partition, highWatermarkIncreased: boolean): void {
     this.replicaFetchPurgatory.notify(p.key);
-    this.onHighWatermarkMaybeMoved(p);
+    if (highWatermarkIncreased) this.onHighWatermarkIncreased(p);
   }
 
   // ---- ReplicaStateListener ----------------------------------------------------------------------
@@ -443,6 +416,11 @@ export class ReplicaManager implements ReplicaStateListener {
     for (const p of this.partitions.values()) if (p.isLeader) this.onHighWatermarkMaybeMoved(p);
   }
 
+  /** The metadata cache applied an UpdateMetadata: parked admin waits re-check. */
+  onMetadataCacheUpdated(): void {
+    this.metadataPurgatory.notify(METADATA_CHANGES);
+  }
+
   /** A topic's config changed in ZooKeeper: reload and apply to its open logs. */
   async reloadTopicConfig(topic: string): Promise<void> {
     if (![...this.partitions.values()].some((p) => p.topic === topic)) return;
@@ -462,6 +440,7 @@ export class ReplicaManager implements ReplicaStateListener {
     this.producePurgatory.notifyAll();
     this.fetchPurgatory.notifyAll();
     this.replicaFetchPurgatory.notifyAll();
+    this.metadataPurgatory.notifyAll();
     await Promise.all([this.fetchers?.shutdown(), this.isrManager?.stop()]);
   }
 }

@@ -47,13 +47,28 @@ export function toLogConfig(overrides: Readonly<Record<string, string>>, broker:
 
 export class TopicConfigs {
   private readonly cache = new Map<string, TopicSettings>();
-  readonly defaults: TopicSettings;
+  private defaultSettings: TopicSettings;
 
   constructor(
     private readonly store: CoordinationStore,
-    private readonly broker: BrokerConfig,
+    private broker: BrokerConfig,
   ) {
-    this.defaults = toLogConfig({}, broker);
+    this.defaultSettings = toLogConfig({}, broker);
+  }
+
+  /** Settings of a topic without overrides, from the broker's current defaults. */
+  get defaults(): TopicSettings {
+    return this.defaultSettings;
+  }
+
+  /**
+   * New broker defaults (dynamic broker configs): every cached topic is recomputed from its
+   * stored overrides at once; the caller then pushes the settings to the open logs.
+   */
+  setBrokerConfig(broker: BrokerConfig): void {
+    this.broker = broker;
+    this.defaultSettings = toLogConfig({}, broker);
+    for (const [topic, s] of this.cache) this.cache.set(topic, toLogConfig(s.overrides, broker));
   }
 
   /** Cached settings (broker defaults for a topic never loaded). Synchronous: hot path. */

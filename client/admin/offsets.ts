@@ -122,7 +122,8 @@ export async function alterGroupOffsets(cluster: Cluster, groupId: string, offse
 export async function describeConfigEntries(cluster: Cluster, resourceType: number, name: string): Promise<ConfigEntry[]> {
   const request: DescribeConfigsRequest = { resources: [{ resourceType, resourceName: name, configurationKeys: null }], includeSynonyms: false };
   const send = (c: Connection) => c.send<DescribeConfigsResponse>(API.DescribeConfigs, request);
-  const res = resourceType === 4 ? await cluster.connectionForAsync(Number(name)).then(send) : await cluster.withAnyBroker(send);
+  // A broker's own configs are asked of that broker; "" (the cluster-wide default) of any.
+  const res = resourceType === 4 && name !== '' ? await cluster.connectionForAsync(Number(name)).then(send) : await cluster.withAnyBroker(send);
   const result = res.results[0];
   if (result === undefined) throw new KafkaClientError('CLI_PROTOCOL', 'DescribeConfigs returned no result');
   if (result.errorCode !== 0) throw brokerError(errorInfo(result.errorCode), `describe configs of ${name}${result.errorMessage ? ` (${result.errorMessage})` : ''}`);
@@ -140,7 +141,8 @@ export async function alterConfigs(cluster: Cluster, resourceType: number, name:
     validateOnly,
   };
   const send = (c: Connection) => c.send<AlterConfigsResponse>(API.AlterConfigs, request);
-  const res = resourceType === 4 ? await cluster.connectionForAsync(Number(name)).then(send) : await cluster.withAnyBroker(send);
+  // A broker's own configs are asked of that broker; "" (the cluster-wide default) of any.
+  const res = resourceType === 4 && name !== '' ? await cluster.connectionForAsync(Number(name)).then(send) : await cluster.withAnyBroker(send);
   for (const r of res.responses) {
     if (r.errorCode !== 0) throw brokerError(errorInfo(r.errorCode), `alter configs of ${r.resourceName}${r.errorMessage ? ` (${r.errorMessage})` : ''}`);
   }

@@ -17,7 +17,9 @@ import zookeeper from 'node-zookeeper-client';
 import { abandonClient, ensureChroot, hexSessionId } from './client-control.js';
 import { ContactTracker, type SessionContact } from './contact.js';
 import { CoordinationError } from '../errors.js';
-import type { CoordinationStore, CreateMode, NodeData, Op, OpResult, SessionListener, Stat, Watcher } from '../store.js';
+import { createPersistentPath, type CoordinationStore, type CreateMode, type NodeData, type Op, type OpResult, type SessionListener, type Stat, type Watcher } from '../store.js';
+import { ConnectionWaiters } from './connection-waiters.js';
+import type { ZkSessionOptions } from './session-options.js';
 import { type Scheduler, systemScheduler } from '../../common/index.js';
 import { type CoordinationLogger, nullLogger } from '../logger.js';
 import { parseConnectString } from './connect-string.js';
@@ -32,32 +34,8 @@ import {
   type ZkClient,
 } from './raw-client.js';
 
-export interface ZkSessionOptions {
-  /** `host:port[,host:port][/chroot]` (zookeeper.connect). */
-  connect: string;
-  /** zookeeper.session.timeout.ms */
-  sessionTimeoutMs: number;
-  /** zookeeper.connection.timeout.ms: how long start() waits for the first connection. */
-  connectionTimeoutMs?: number;
-  /** Upper bound for one request, including time spent waiting for a connection. */
-  requestTimeoutMs?: number;
-  logger?: CoordinationLogger;
-  scheduler?: Scheduler;
-  /** Disable the hung-server watchdog (tests of the watchdog itself turn it on explicitly). */
-  watchdog?: boolean;
-  /**
-   * How long before the earliest possible expiry the session counts as maybe lost
-   * (default: a fifth of the negotiated timeout, see zk/contact.ts).
-   */
-  contactMarginMs?: number;
-}
-
 type SessionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'frozen' | 'closed';
 
-interface Waiter {
-  resolve(): void;
-  reject(err: Error): void;
-}
 
 export class ZkSession implements CoordinationStore {
   private readonly servers: string;
@@ -71,7 +49,7 @@ export class ZkSession implements CoordinationStore {
   private client: ZkClient | undefined;
   private state: SessionState = 'new';
   private currentSessionId = 0n;
-  private waiters: Waiter[] = [];
+  private readonly waiters: ConnectionWaiters;
   private readonly listeners = new Set<SessionListener>();
   private watchdogTimer: unknown;
   private handshakeTimer: unknown;
@@ -94,6 +72,7 @@ export class ZkSession implements CoordinationStore {
     this.log = options.logger ?? nullLogger;
     this.sched = options.scheduler ?? systemScheduler;
     this.watchdogEnabled = options.watchdog ?? true;
+    this.waiters = new ConnectionWaiters(this.sched, this.servers);
     this.tracker = new ContactTracker({ scheduler: this.sched, sessionTimeoutMs: () => this.sessionTimeoutMs, marginMs: options.contactMarginMs, logger: this.log });
   }
 
@@ -134,7 +113,7 @@ export class ZkSession implements CoordinationStore {
     this.state = 'closed';
     this.stopTimers();
     this.tracker.close();
-    this.failWaiters(new CoordinationError('CRD_CLOSED', 'ZooKeeper session closed'));
+    this.waiters.failAll(new CoordinationError('CRD_CLOSED', 'ZooKeeper session closed'));
     if (client === undefined) return;
     if (!wasConnected) {
       abandonClient(client);
@@ -186,17 +165,8 @@ export class ZkSession implements CoordinationStore {
     return this.run((c) => rawMulti(c, list));
   }
 
-  async mkdirp(path: string): Promise<void> {
-    const parts = path.split('/').filter((p) => p !== '');
-    let cur = '';
-    for (const part of parts) {
-      cur += `/${part}`;
-      try {
-        await this.create(cur, null, 'persistent');
-      } catch (err) {
-        if (!(err instanceof CoordinationError && err.code === 'CRD_NODE_EXISTS')) throw err;
-      }
-    }
+  mkdirp(path: string): Promise<void> {
+    return createPersistentPath(this, path);
   }
 
   // ---- test hooks ---------------------------------------------------------------------------
@@ -237,7 +207,7 @@ export class ZkSession implements CoordinationStore {
     }
     this.state = 'closed';
     this.tracker.close();
-    this.failWaiters(new CoordinationError('CRD_CLOSED', 'ZooKeeper session abandoned'));
+    this.waiters.failAll(new CoordinationError('CRD_CLOSED', 'ZooKeeper session abandoned'));
   }
 
   // ---- internals ----------------------------------------------------------------------------
@@ -277,9 +247,7 @@ export class ZkSession implements CoordinationStore {
     // The server accepted a handshake sent after the attempt began; a probe tightens that at once.
     this.tracker.noteContact(this.connectAttemptAt, id);
     this.probe(client);
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w.resolve();
+    this.waiters.releaseAll();
     if (previous !== 0n && previous !== id) {
       this.log.info({ sessionId: hexSessionId(id), previous: hexSessionId(previous) }, 'new ZooKeeper session established');
       this.emit('newSession', id);
@@ -402,29 +370,7 @@ export class ZkSession implements CoordinationStore {
   private waitConnected(timeoutMs: number): Promise<void> {
     if (this.state === 'connected') return Promise.resolve();
     if (this.state === 'closed') return Promise.reject(new CoordinationError('CRD_CLOSED', 'ZooKeeper session closed'));
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve: () => {
-          this.sched.clearTimeout(t);
-          resolve();
-        },
-        reject: (err) => {
-          this.sched.clearTimeout(t);
-          reject(err);
-        },
-      };
-      const t = this.sched.setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new CoordinationError('CRD_TIMEOUT', `not connected to ZooKeeper (${this.servers}) within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
-  }
-
-  private failWaiters(err: Error): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w.reject(err);
+    return this.waiters.wait(timeoutMs);
   }
 
   private async run<T>(fn: (client: ZkClient) => Promise<T>): Promise<T> {

@@ -60,9 +60,9 @@ export interface CleanStats {
 /** Which part of `log` compaction may work on at `nowMs`. */
 export function cleanableRange(log: PartitionLog, cleanerCheckpoint: bigint | undefined, nowMs: number): CleanableRange {
   const segs = log.segmentList;
-  const lso = log.logStartOffset;
-  let firstDirty = cleanerCheckpoint ?? lso;
-  if (firstDirty < lso || firstDirty > log.logEndOffset) firstDirty = lso;
+  const logStartOffset = log.logStartOffset;
+  let firstDirty = cleanerCheckpoint ?? logStartOffset;
+  if (firstDirty < logStartOffset || firstDirty > log.logEndOffset) firstDirty = logStartOffset;
   let firstUncleanable = log.activeSegment.baseOffset;
   const lagLimit = BigInt(nowMs - log.config.minCompactionLagMs);
   for (let i = 0; i < segs.length - 1; i++) {

@@ -65,10 +65,11 @@ describe('failover > ZooKeeper faults', function () {
     const before = s.workload.acked();
     await waitFor(() => Date.now() - downAt >= 6_000, 'the outage to last 6 s', { timeoutMs: 10_000, intervalMs: 100 });
     const duringOutage = s.workload.acked() - before;
+    // Every broker is fenced by now: Metadata is answered by closing the connection, so a
+    // client asks another broker instead of trusting a leader that may have been replaced.
     for (const b of s.cluster.brokers) {
-      const m = await s.cluster.metadata(b.id, [s.topic]);
-      const fenced = [1, 2, 3].map((leader) => (leader === b.id ? -1 : leader));
-      expect(m.topics[0]!.partitions.map((p) => p.leader), `leaders seen by broker ${b.id} late in the outage: not itself`).to.deep.equal(fenced);
+      const refused = await s.cluster.metadata(b.id, [s.topic]).then(() => 'answered', (err: Error) => err.message);
+      expect(refused, `broker ${b.id} late in the outage`).to.match(/connection closed/);
     }
     const fencedAcks = s.workload.acked();
     await waitFor(() => Date.now() - downAt >= 6_500, 'half a second more of the outage', { timeoutMs: 10_000, intervalMs: 100 });

@@ -46,6 +46,16 @@ async function run(args: string[], timeoutMs: number, env: Record<string, string
   }
 }
 
+/**
+ * How long a caller waits for broker-start.sh: the script's own deadline (SAMSA_BROKER_START_TIMEOUT,
+ * 60 s by default) plus a margin, so on a slow start the script reports why (its last log lines)
+ * before it is killed.
+ */
+export function brokerStartTimeoutMs(): number {
+  const scriptSeconds = Number(process.env['SAMSA_BROKER_START_TIMEOUT'] ?? '60');
+  return ((Number.isFinite(scriptSeconds) && scriptSeconds > 0 ? scriptSeconds : 60) + 15) * 1000;
+}
+
 export class BrokerProcess {
   readonly host = '127.0.0.1';
   readonly dir: string;
@@ -108,8 +118,12 @@ export class BrokerProcess {
   }
 
   /** Runs broker-start.sh -daemon; resolves with the script's result (code 0 = serving). */
-  start(extraArgs: string[] = [], timeoutMs = 60_000): Promise<ScriptResult> {
-    return run([BROKER_START, '-daemon', this.configFile, ...extraArgs], timeoutMs, this.scriptEnv);
+  start(extraArgs: string[] = [], timeoutMs = brokerStartTimeoutMs()): Promise<ScriptResult> {
+    // broker-start.sh has its own deadline (SAMSA_BROKER_START_TIMEOUT); a caller allowing more
+    // than the default must extend it too, or the script gives up first whatever timeoutMs says.
+    const scriptSeconds = Math.floor(timeoutMs / 1000) - 15;
+    const env = scriptSeconds * 1000 > brokerStartTimeoutMs() - 15_000 ? { ...this.scriptEnv, SAMSA_BROKER_START_TIMEOUT: String(scriptSeconds) } : this.scriptEnv;
+    return run([BROKER_START, '-daemon', this.configFile, ...extraArgs], timeoutMs, env);
   }
 
   stop(timeoutMs = 40_000): Promise<ScriptResult> {

@@ -5,7 +5,7 @@
  * started, through broker-stop.sh (by pid file).
  */
 import { ApiKey } from '../../protocol/index.js';
-import { BrokerProcess } from './broker-process.js';
+import { BrokerProcess, brokerStartTimeoutMs } from './broker-process.js';
 import { KafkaSocket } from './kafka-socket.js';
 import { testZkConnect } from './shared-zookeeper.js';
 import { waitFor } from './wait-for.js';
@@ -85,7 +85,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     },
   };
   try {
-    const results = await Promise.all(brokers.map((b) => b.start([], options.startTimeoutMs ?? 60_000)));
+    const results = await Promise.all(brokers.map((b) => b.start([], options.startTimeoutMs ?? brokerStartTimeoutMs())));
     const failed = results.findIndex((r) => r.code !== 0);
     if (failed >= 0) throw new Error(`broker ${brokers[failed]!.brokerId} did not start: ${results[failed]!.stderr}`);
     await waitFor(

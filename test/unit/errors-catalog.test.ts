@@ -14,6 +14,7 @@ import { StorageError, STORAGE_ERRORS } from '../../storage/index.js';
 import { CoordinationError, COORDINATION_ERRORS } from '../../coordination/index.js';
 import { BrokerError, BROKER_ERRORS, CONFIG_ERRORS, ConfigError, kafkaErrorName, RemoteError, toWireError } from '../../broker/index.js';
 import { TopicAdminError } from '../../broker/admin/index.js';
+import { DashboardDataError } from '../../broker/dashboard-data.js';
 import { GroupAdminError } from '../../broker/group-admin.js';
 import { AssignmentError, ControllerError } from '../../broker/controller/index.js';
 import { ControlRequestError, MetaPropertiesError } from '../../broker/metadata/index.js';
@@ -51,6 +52,7 @@ const CLASSES: Record<string, () => ModuleError> = {
   ControlRequestError: () => new ControlRequestError('m'),
   MetaPropertiesError: () => new MetaPropertiesError('m'),
   GroupAdminError: () => new GroupAdminError('NON_EMPTY_GROUP', 'm'),
+  DashboardDataError: () => new DashboardDataError('LEADER_NOT_AVAILABLE', 'm'),
   GroupCoordinatorError: () => new GroupCoordinatorError('BRK_GROUP_NOT_EMPTY', 'm'),
   OffsetsLogError: () => new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', 'm', 'NOT_ENOUGH_REPLICAS'),
   TxnCoordinatorError: () => new TxnCoordinatorError('BRK_TXN_CODEC', 'm'),
@@ -59,7 +61,7 @@ const CLASSES: Record<string, () => ModuleError> = {
 };
 
 /** The codes whose Kafka error comes with each error rather than from the table. */
-const RELAYED = ['BRK_GROUP_ADMIN', 'BRK_REMOTE_ERROR', 'BRK_GROUP_OFFSETS_APPEND', 'CLI_BROKER_ERROR'];
+const RELAYED = ['BRK_GROUP_ADMIN', 'BRK_DASHBOARD_DATA', 'BRK_REMOTE_ERROR', 'BRK_GROUP_OFFSETS_APPEND', 'CLI_BROKER_ERROR'];
 
 const MODULE_DIRS = ['common', 'protocol', 'storage', 'coordination', 'broker', 'client'];
 
@@ -120,6 +122,7 @@ describe('errors > catalog: one table per module, one Kafka error per code', () 
     expect(relayed.sort()).to.deep.equal([...RELAYED].sort());
     expect(new BrokerError('BRK_REMOTE_ERROR', 'm', { kafkaError: 'FENCED_LEADER_EPOCH' }).kafkaError).to.equal('FENCED_LEADER_EPOCH');
     expect(new GroupAdminError('NON_EMPTY_GROUP', 'm').kafkaError).to.equal('NON_EMPTY_GROUP');
+    expect(new DashboardDataError('LEADER_NOT_AVAILABLE', 'm').kafkaError).to.equal('LEADER_NOT_AVAILABLE');
     expect(new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', 'm', 'NOT_ENOUGH_REPLICAS').kafkaError).to.equal('NOT_ENOUGH_REPLICAS');
     expect(new KafkaClientError('CLI_BROKER_ERROR', 'm', { kafkaError: 'MESSAGE_TOO_LARGE' })).to.include({ kafkaError: 'MESSAGE_TOO_LARGE', kafkaCode: 10 });
     // A declared code keeps its one name whatever the caller passes.

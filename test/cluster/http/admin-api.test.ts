@@ -138,6 +138,10 @@ describe('http admin API: every route against 3 broker processes', function () {
     const grown = await call(1, 'POST', '/topics/:name/partitions', { name: topic }, { totalCount: 3 });
     expect(grown.status, grown.text).to.equal(200);
     await waitFor(async () => (await call(2, 'GET', '/topics/:name', { name: topic })).body.partitions?.length === 3, '3 partitions visible');
+    // The topic id (KIP-516): the same on every broker, and kept when partitions are added.
+    const ids = await Promise.all([1, 2, 3].map(async (id) => (await call(id, 'GET', '/topics/:name', { name: topic })).body.topicId));
+    expect(ids[0]).to.match(/^[A-Za-z0-9_-]{22}$/);
+    expect(ids).to.deep.equal([d.body.topicId, d.body.topicId, d.body.topicId]);
 
     const metricsOf = async (): Promise<string> => (await Promise.all([1, 2, 3].map(async (id) => (await call(id, 'GET', '/metrics')).text))).join('\n');
     expect(await metricsOf()).to.match(new RegExp(`^kafka_server_brokertopicmetrics_messagesin_total\\{topic="${topic}"\\} 3$`, 'm'));
@@ -307,6 +311,70 @@ describe('http admin API: every route against 3 broker processes', function () {
     await produce(topic, [{ partition: 0, value: 'after' }]);
     await waitFor(async () => (await call(a, 'GET', '/topics/:name', { name: topic })).body.partitions?.[0]?.log?.highWatermark === 3, 'all 3 records committed on the original replicas');
     await waitFor(() => !existsSync(join(frozen.logDir, `${topic}-0`)), `no ${topic}-0 left on broker ${target}`, { timeoutMs: 30_000 });
+  });
+
+  it('dashboard routes: cluster stats from every broker, leaders\' log figures, effective configs, a test record produced and browsed, a topic\'s preferred election from any broker', async () => {
+    const topic = randomName('http-dash');
+    expect((await call(1, 'POST', '/topics', {}, { name: topic, partitions: 2, replicationFactor: 3, configs: { 'retention.ms': 600_000 } })).status).to.equal(201);
+    await waitFor(async () => (await call(2, 'GET', '/topics/:name', { name: topic })).body.partitions?.every((p: { isr: number[] }) => p.isr.length === 3), 'a full ISR on both partitions');
+
+    // Producers' records count in the leaders' samples (the dashboard's test records do not: they are not Produce requests).
+    await produce(topic, [{ partition: 0, value: 'a' }, { partition: 0, value: 'b' }, { partition: 0, value: 'c' }]);
+
+    // Any broker produces on the leader and reads it back; bytes come back base64.
+    const produced = await call(3, 'POST', '/topics/:name/messages', { name: topic }, { partition: 1, key: 'k-1', value: '{"n":1}', headers: [{ key: 'h', value: 'v' }] });
+    expect(produced.status, produced.text).to.equal(201);
+    expect(produced.body).to.deep.equal({ topic, partition: 1, offset: 0 });
+    await call(1, 'POST', '/topics/:name/messages', { name: topic }, { partition: 1, value: null });
+    const b64 = (text: string): string => Buffer.from(text).toString('base64');
+    const page = await call(2, 'GET', '/topics/:name/partitions/:partition/messages', { name: topic, partition: 1 });
+    expect(page.status, page.text).to.equal(200);
+    expect(page.body).to.include({ topic, partition: 1, from: 0, logStartOffset: 0, highWatermark: 2 });
+    expect(page.body.messages.map((m: { offset: number; key: string | null; value: string | null; headers: unknown }) => [m.offset, m.key, m.value, m.headers])).to.deep.equal([
+      [0, b64('k-1'), b64('{"n":1}'), [{ key: 'h', value: b64('v') }]],
+      [1, null, null, []],
+    ]);
+    const fromOne = await call(1, 'GET', '/topics/:name/partitions/:partition/messages?offset=1&limit=5', { name: topic, partition: 1 });
+    expect(fromOne.body.messages.map((m: { offset: number }) => m.offset)).to.deep.equal([1]);
+    const later = await call(1, 'GET', '/topics/:name/partitions/:partition/messages?timestamp=' + String(Date.now() + 3_600_000), { name: topic, partition: 1 });
+    expect(later.body.messages, 'no record after that time').to.deep.equal([]);
+    const both = await call(1, 'GET', '/topics/:name/partitions/:partition/messages?offset=0&timestamp=0', { name: topic, partition: 1 });
+    expect([both.status, both.body.error.code]).to.deep.equal([400, 'INVALID_REQUEST']);
+    const noPartition = await call(1, 'POST', '/topics/:name/messages', { name: topic }, { partition: 7, value: 'x' });
+    expect([noPartition.status, noPartition.body.error.code]).to.deep.equal([404, 'UNKNOWN_TOPIC_OR_PARTITION']);
+
+    const figures = await call(3, 'GET', '/topics/:name/offsets', { name: topic });
+    expect(figures.status, figures.text).to.equal(200);
+    expect(figures.body.partitions.map((f: { partition: number; highWatermark: number; logEndOffset: number }) => [f.partition, f.highWatermark, f.logEndOffset])).to.deep.equal([[0, 3, 3], [1, 2, 2]]);
+    expect(figures.body.partitions[1].sizeBytes).to.be.greaterThan(0);
+
+    const configs = await call(2, 'GET', '/topics/:name/configs', { name: topic });
+    expect(configs.status).to.equal(200);
+    const entry = (n: string): unknown => configs.body.configs.find((c: { name: string }) => c.name === n);
+    expect(entry('retention.ms')).to.deep.equal({ name: 'retention.ms', value: '600000', source: 'topic' });
+    expect(entry('cleanup.policy')).to.deep.include({ value: 'delete' });
+
+    // Stats answer for the whole cluster on every broker.
+    for (const id of [1, 2, 3]) {
+      const stats = await call(id, 'GET', '/cluster/stats');
+      expect(stats.status, stats.text).to.equal(200);
+      expect(stats.body.controllerId).to.equal(await controllerId());
+      expect(stats.body.brokers.map((b: { id: number; reachable: boolean }) => [b.id, b.reachable])).to.deep.equal([[1, true], [2, true], [3, true]]);
+      expect(stats.body.offlinePartitions).to.equal(0);
+      const counted = stats.body.brokers.map((b: { sample: { metrics: { topics: Record<string, { messagesIn: number; bytesIn: number }> } } }) => b.sample.metrics.topics[topic] ?? { messagesIn: 0, bytesIn: 0 });
+      expect(counted.reduce((n: number, c: { messagesIn: number }) => n + c.messagesIn, 0), 'the producer\'s records in the leader\'s sample').to.equal(3);
+      expect(counted.reduce((n: number, c: { bytesIn: number }) => n + c.bytesIn, 0)).to.be.greaterThan(0);
+    }
+
+    const ctl = await controllerId();
+    const elsewhere = [1, 2, 3].find((id) => id !== ctl)!;
+    const elected = await call(elsewhere, 'POST', '/topics/:name/elections/preferred', { name: topic });
+    expect(elected.status, elected.text).to.equal(200);
+    expect(elected.body.partitions.map((p: { partition: number; error: string | null }) => [p.partition, p.error])).to.deep.equal([[0, 'ELECTION_NOT_NEEDED'], [1, 'ELECTION_NOT_NEEDED']]);
+    for (const route of ['/topics/:name/offsets', '/topics/:name/configs']) {
+      const unknown = await call(1, 'GET', route, { name: 'no-such-topic' });
+      expect([unknown.status, unknown.body.error.code], route).to.deep.equal([404, 'UNKNOWN_TOPIC_OR_PARTITION']);
+    }
   });
 
   it('GET /openapi.json describes exactly the routes these tests called', async () => {

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BROKER_START, type BrokerProcess } from '../../helpers/broker-process.js';
+import { BROKER_START, brokerStartTimeoutMs, type BrokerProcess } from '../../helpers/broker-process.js';
 import type { NetworkLab } from './netns.js';
 import type { FaultyDisk } from '../../helpers/faulty-disk.js';
 import type { TcpProxy } from './tcp-proxy.js';
@@ -78,17 +78,19 @@ export class FailoverBroker {
   async start(): Promise<void> {
     const lab = this.extras.lab;
     if (lab === undefined) {
-      const r = await this.process.start([], 60_000);
+      const r = await this.process.start();
       if (r.code !== 0) throw new Error(`broker ${this.id} did not start: ${r.stderr.slice(-2000)}`);
       return;
     }
     // The start script itself runs in the namespace, so its readiness probe sees the listener.
     await execFileAsync('ip', ['netns', 'exec', lab.namespace(this.id), 'bash', BROKER_START, '-daemon', this.process.configFile], {
-      timeout: 60_000,
+      timeout: brokerStartTimeoutMs(),
       env: { ...process.env, ...this.process.scriptEnv },
     }).catch(
-      (err: Error & { stderr?: string }) => {
-        throw new Error(`broker ${this.id} did not start in ${lab.namespace(this.id)}: ${(err.stderr ?? err.message).slice(-2000)}`);
+      (err: Error & { stderr?: string; killed?: boolean }) => {
+        // The script's stderr says why; when it was killed at the deadline it said nothing, so the log does.
+        const why = err.stderr !== undefined && err.stderr.trim() !== '' ? err.stderr : `${err.killed ? `start script killed after ${brokerStartTimeoutMs()} ms` : err.message}; last log lines: ${this.process.log().trimEnd().split('\n').slice(-5).join(' | ')}`;
+        throw new Error(`broker ${this.id} did not start in ${lab.namespace(this.id)}: ${why.slice(-2000)}`);
       },
     );
   }

@@ -188,7 +188,9 @@ export class FailoverCluster {
       { timeoutMs, intervalMs: 100 },
     ).catch(async (err: Error) => {
       const zk = await this.controllerId().catch(() => -2);
-      throw new Error(`${err.message}; last seen: ${[...seen].map(([id, v]) => `broker ${id}: ${v}`).join('; ')}; /controller in ZooKeeper: ${zk}`);
+      // A broker that stopped answering may have exited meanwhile: say so, with its last words.
+      const gone = running.filter((b) => !b.isAlive()).map((b) => `broker ${b.id} exited (last log lines: ${b.log().trimEnd().split('\n').slice(-3).join(' | ').slice(-1500)})`);
+      throw new Error(`${err.message}; last seen: ${[...seen].map(([id, v]) => `broker ${id}: ${v}`).join('; ')}; /controller in ZooKeeper: ${zk}${gone.length > 0 ? `; ${gone.join('; ')}` : ''}`);
     });
   }
 

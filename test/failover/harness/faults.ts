@@ -109,7 +109,9 @@ export const FAULTS: readonly Fault[] = [
     async run(s, rnd) {
       const b = pick(s.cluster.brokers, rnd);
       const f = s.fault(`SIGTERM + restart broker ${b.id}`, ledPartitions(s, b.id));
-      await b.terminate(40_000);
+      // The broker's own worst case: controlled.shutdown.max.retries (3) attempts of up to 10 s each,
+      // 5 s backoff between them, then the drain; a soak at load 40 saw all three time out (40 s).
+      await b.terminate(60_000);
       await b.restart();
       f.heal();
       await whole(s);

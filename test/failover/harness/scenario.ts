@@ -121,6 +121,11 @@ export class Scenario {
     return this.windows.length;
   }
 
+  /** Every fault window so far (name, opened and healed at, epoch ms; partitions), for evidence. */
+  get faultWindows(): readonly FaultWindow[] {
+    return this.windows.map((x) => ({ name: x.name, at: x.at, healedAt: x.healedAt, partitions: x.partitions }));
+  }
+
   /** Opens a fault window; the fault itself is done by the caller right after. */
   fault(name: string, partitions?: number[]): FaultHandle {
     const w: { name: string; at: number; healedAt?: number; partitions?: string[] } = { name, at: Date.now(), partitions: partitions?.map((p) => this.partitionKey(p)) };
@@ -150,7 +155,7 @@ export class Scenario {
     progress('reading every partition back');
     const finalRead = await readTopic(this.cluster, this.topic, this.options.assignment.map((_, p) => p));
     progress(`read ${finalRead.length} records; checking`);
-    const faults: FaultWindow[] = this.windows.map((x) => ({ name: x.name, at: x.at, healedAt: x.healedAt, partitions: x.partitions }));
+    const faults = [...this.faultWindows];
     const history: History = {
       produced: w.produced,
       read: [...w.read, ...finalRead],

@@ -83,7 +83,9 @@ export async function startGroupFixture(properties: Record<string, string | numb
 }
 
 export async function createTopic(f: GroupFixture, topic: string, partitions: number, replicationFactor = 1): Promise<void> {
-  const created = await f.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true });
+  // KafkaJS asks the broker to wait 5 s for the leaders; on a loaded machine the election can take
+  // longer and the answer is REQUEST_TIMED_OUT for a topic that was created (the loop saw it at load 30).
+  const created = await f.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true, timeout: 30_000 });
   expect(created, `topic ${topic} created`).to.equal(true);
   // As Kafka's own TestUtils.createTopic: wait until EVERY live broker's metadata has the leaders,
   // since a client's next Metadata request may go to a broker the UpdateMetadata has not reached.

@@ -52,7 +52,8 @@ describe('broker admin > topic operations', () => {
     expect(r.warnings).to.have.length(1);
     expect(zk.text('/config/topics/my.topic')).to.equal('{"version":1,"config":{"retention.ms":"1000"}}');
     expect(zk.stat('/config/topics/my.topic')!.czxid < zk.stat('/brokers/topics/my.topic')!.czxid).to.equal(true);
-    expect(zk.text('/brokers/topics/my.topic')).to.equal('{"version":2,"partitions":{"0":[1],"1":[2]},"adding_replicas":{},"removing_replicas":{}}');
+    expect(zk.topicId('my.topic'), 'a random topic id (KIP-516)').to.match(/^[A-Za-z0-9_-]{22}$/);
+    expect(zk.text('/brokers/topics/my.topic')).to.equal(`{"version":3,"topic_id":"${zk.topicId('my.topic')}","partitions":{"0":[1],"1":[2]},"adding_replicas":{},"removing_replicas":{}}`);
   });
 
   it('refuses: existing topic, colliding name, RF above live brokers, bad config, bad assignment', async () => {

@@ -59,7 +59,8 @@ describe('controller > log directory failure', () => {
 
     // Preferred election: the preferred replica is in a failed directory, so nothing moves.
     const r = await controller.controller.electLeaders([{ topic: 'd', partition: 0 }], 'preferred');
-    expect(r.get('d-0')).to.equal('ELIGIBLE_LEADERS_NOT_AVAILABLE');
+    // KafkaController.electLeaders: a failed PREFERRED election is PREFERRED_LEADER_NOT_AVAILABLE.
+    expect(r.get('d-0')).to.equal('PREFERRED_LEADER_NOT_AVAILABLE');
     // AlterIsr may not put it back either.
     const s0 = state(zk, 'd', 0);
     const leader = h.brokers.get(s0.leader)!;

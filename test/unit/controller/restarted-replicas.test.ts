@@ -55,7 +55,30 @@ describe('controller > replicas that restarted unseen', () => {
     });
   }
 
-  it('when every live ISR member restarted since the ISR was written (a whole-cluster restart), the ISR is kept: there is no better-informed choice', async () => {
+  it('the controller that led a partition bounces (session expired, re-registered) while its only ISR peer restarted unseen: the next controller keeps the leader and bumps its epoch, so the new incarnation applies it', async () => {
+    for (const id of [1, 2, 3]) await h.startBroker(id);
+    const c = await waitFor(() => (h.controllers().length === 1 ? h.controllers()[0] : undefined), 'a controller');
+    const peer = [1, 2, 3].find((id) => id !== c.id)!;
+    await new TopicAdmin(zk.session()).createTopic({ name: 'b', assignment: new Map([[0, [c.id, peer]]]) });
+    await waitFor(() => h.allCachesAgree('b', 1), 'led');
+    const before = state(zk, 'b', 0);
+    expect(before.leader).to.equal(c.id);
+    // The controller is cut off: the peer restarts unseen, then the controller's own session expires.
+    const controllerStore = c.handle.store as FakeCoordinationStore;
+    controllerStore.partitioned = true;
+    await h.killBroker(peer);
+    await h.startBroker(peer);
+    await controllerStore.expire();
+    controllerStore.partitioned = false;
+    await waitFor(() => h.controllers().length === 1 && h.controllers()[0]!.id !== c.id && h.controllers()[0]!.controller.current !== undefined, 'a new controller');
+    // Both ISR members registered after the ISR was written; the third broker holds no replica.
+    await waitFor(() => state(zk, 'b', 0).leader_epoch > before.leader_epoch, 'the leader epoch bumped for the new registration');
+    const after = state(zk, 'b', 0);
+    expect(after.leader).to.equal(c.id);
+    expect(after.isr).to.have.members(before.isr);
+  });
+
+  it('when every live ISR member restarted since the ISR was written (a whole-cluster restart), the ISR is kept (no better-informed choice) and the leader epoch bumped for the new registrations', async () => {
     for (const id of [1, 2, 3]) await h.startBroker(id);
     await waitFor(() => h.controllers().length === 1, 'a controller');
     await new TopicAdmin(zk.session()).createTopic({ name: 'all', assignment: new Map([[0, [1, 2, 3]]]) });
@@ -68,5 +91,8 @@ describe('controller > replicas that restarted unseen', () => {
     const after = state(zk, 'all', 0);
     expect(after.isr.length).to.be.greaterThanOrEqual(1);
     expect(after.leader).to.be.oneOf(before.isr);
+    // The leader's new incarnation must get a LeaderAndIsr it applies (a newer epoch): a broker
+    // whose session expired stays fenced as leader until it does (found by the failover soak).
+    expect(after.leader_epoch).to.be.greaterThan(before.leader_epoch);
   });
 });

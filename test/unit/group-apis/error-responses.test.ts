@@ -31,6 +31,7 @@ const SAMPLES: { [K in keyof RequestBodyMap]?: RequestBodyMap[K] } = {
     groupInstanceId: null,
     topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] }],
   },
+  [ApiKey.OffsetDelete]: { groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }] }] },
 };
 
 describe('group-apis > error responses (what the router sends when a handler throws)', () => {
@@ -58,6 +59,6 @@ describe('group-apis > error responses (what the router sends when a handler thr
         checked++;
       }
     }
-    expect(checked).to.equal(3 + 6 + 4 + 4 + 4 + 8 + 8 + 5 + 3 + 2 + 4);
+    expect(checked).to.equal(4 + 8 + 6 + 5 + 5 + 9 + 8 + 6 + 5 + 3 + 1 + 4);
   });
 });

@@ -63,22 +63,23 @@ describe('group-apis > FindCoordinator', () => {
     expect(h.ensureCalls).to.equal(2);
   });
 
-  it('registers every group API with minimum version 0 (librdkafka feature gates); OffsetFetch up to v7 (require_stable), TxnOffsetCommit up to v3', async () => {
+  it("registers every group API with minimum version 0 (librdkafka feature gates) up to Kafka 2.8's maximum, TxnOffsetCommit included", async () => {
     h = await startWireHarness();
     const registry = new HandlerRegistry();
     for (const handler of groupApiHandlers({ brokerId: 1, coordinator: h.coordinator, metadata: h.metadata, ensureOffsetsTopic: async () => {} })) registry.register(handler);
     expect(registry.advertised().map((r) => [r.apiKey, r.minVersion, r.maxVersion])).to.deep.equal([
-      [ApiKey.OffsetCommit, 0, 7],
+      [ApiKey.OffsetCommit, 0, 8],
       [ApiKey.OffsetFetch, 0, 7],
-      [ApiKey.FindCoordinator, 0, 2],
-      [ApiKey.JoinGroup, 0, 5],
-      [ApiKey.Heartbeat, 0, 3],
-      [ApiKey.LeaveGroup, 0, 3],
-      [ApiKey.SyncGroup, 0, 3],
-      [ApiKey.DescribeGroups, 0, 4],
-      [ApiKey.ListGroups, 0, 2],
+      [ApiKey.FindCoordinator, 0, 3],
+      [ApiKey.JoinGroup, 0, 7],
+      [ApiKey.Heartbeat, 0, 4],
+      [ApiKey.LeaveGroup, 0, 4],
+      [ApiKey.SyncGroup, 0, 5],
+      [ApiKey.DescribeGroups, 0, 5],
+      [ApiKey.ListGroups, 0, 4],
       [ApiKey.TxnOffsetCommit, 0, 3],
-      [ApiKey.DeleteGroups, 0, 1],
+      [ApiKey.DeleteGroups, 0, 2],
+      [ApiKey.OffsetDelete, 0, 0],
     ]);
   });
 });
