@@ -23,6 +23,8 @@ import type { Scheduler } from '../common/index.js';
 import type { ProducerIdManager } from './producer-id-manager.js';
 import { writeTxnMarkers, type ReplicaManager, type TxnMarker } from './replica/index.js';
 import type { BrokerServer } from './server.js';
+import { ErrorCode } from '../protocol/index.js';
+import { AdminHttpError, type TransactionOps, type TransactionSnapshot } from './http/index.js';
 import {
   TRANSACTION_STATE_TOPIC_NAME,
   TxnCoordinator,
@@ -215,5 +217,28 @@ export async function wireTransactionCoordinator(o: TxnWiringOptions): Promise<T
       await settled();
       await coordinator.shutdown();
     },
+  };
+}
+
+/** The HTTP admin's view of this broker's coordinator (GET /transactions); Dead ids are not shown. */
+export function transactionOps(txn: () => TxnWiring | undefined): TransactionOps {
+  const coordinator = (): TxnCoordinator => {
+    const t = txn();
+    if (t === undefined) throw new AdminHttpError(503, 'COORDINATOR_NOT_AVAILABLE', 'The transaction coordinator is not started yet.');
+    return t.coordinator;
+  };
+  const describe = (id: string): TransactionSnapshot | null => {
+    const d = coordinator().describe(id);
+    if (d.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) throw new AdminHttpError(503, 'COORDINATOR_LOAD_IN_PROGRESS', `The coordinator of '${id}' is still loading its transactions.`);
+    if (d.errorCode !== ErrorCode.NONE || d.state === '') return null;
+    return { ...d, state: d.state };
+  };
+  return {
+    list: () => {
+      const listed = coordinator().list([], []);
+      if (listed.errorCode === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) throw new AdminHttpError(503, 'COORDINATOR_LOAD_IN_PROGRESS', 'The coordinator is still loading its transactions.');
+      return listed.transactions.map((t) => describe(t.transactionalId)).filter((t): t is TransactionSnapshot => t !== null);
+    },
+    describe,
   };
 }

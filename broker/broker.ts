@@ -120,6 +120,7 @@ export class Broker {
       topicConfigs: () => this.topicConfigs,
       controller: () => this.controllerValue,
       groups: () => this.groups,
+      txn: () => this.txn,
       haltReason: () => this.haltReason,
     };
     this.parts = parts;

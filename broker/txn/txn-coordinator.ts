@@ -31,6 +31,8 @@ export interface DescribedTransaction {
   readonly producerEpoch: number;
   readonly timeoutMs: number;
   readonly startTimeMs: number;
+  /** The last state change (HTTP admin; not on the wire). */
+  readonly lastUpdateTimeMs: number;
   readonly partitions: readonly TopicPartitionRef[];
 }
 
@@ -298,7 +300,7 @@ export class TxnCoordinator {
   // ---- admin -------------------------------------------------------------------------------
 
   describe(transactionalId: string): DescribedTransaction {
-    const blank = (errorCode: number): DescribedTransaction => ({ errorCode, transactionalId, state: '', producerId: -1n, producerEpoch: -1, timeoutMs: -1, startTimeMs: -1, partitions: [] });
+    const blank = (errorCode: number): DescribedTransaction => ({ errorCode, transactionalId, state: '', producerId: -1n, producerEpoch: -1, timeoutMs: -1, startTimeMs: -1, lastUpdateTimeMs: -1, partitions: [] });
     if (!this.active) return blank(E.COORDINATOR_NOT_AVAILABLE);
     if (transactionalId === '') return blank(E.INVALID_REQUEST);
     const found = this.sm.getTransactionState(transactionalId);
@@ -313,6 +315,7 @@ export class TxnCoordinator {
       producerEpoch: m.producerEpoch,
       timeoutMs: m.txnTimeoutMs,
       startTimeMs: m.txnStartTimestamp,
+      lastUpdateTimeMs: m.txnLastUpdateTimestamp,
       partitions: m.partitionList(),
     };
   }
