@@ -16,6 +16,7 @@ import {
   TxnCoordinatorError,
   TxnMarkerChannel,
   TxnStateManager,
+  type TxnCoordinatorConfig,
   type TxnMarkerRequestEntry,
   type TxnMarkerResultEntry,
 } from '../../../broker/txn/index.js';
@@ -28,11 +29,11 @@ interface Sent {
   entries: readonly TxnMarkerRequestEntry[];
 }
 
-function setup(opts: { numPartitions?: number } = {}) {
+function setup(opts: { numPartitions?: number; config?: Partial<TxnCoordinatorConfig> } = {}) {
   const scheduler = new TestScheduler();
   const store = new InMemoryOffsetsStore();
   const numPartitions = opts.numPartitions ?? 1;
-  const sm = new TxnStateManager({ store, numPartitions, transactionalIdExpirationMs: 604800000, now: () => scheduler.now() });
+  const sm = new TxnStateManager({ store, numPartitions, transactionalIdExpirationMs: opts.config?.transactionalIdExpirationMs ?? 604800000, now: () => scheduler.now() });
   const sent: Sent[] = [];
   /** Per call, what the leader answers for each partition (NONE when not scripted). */
   const scripted: number[] = [];
@@ -54,15 +55,15 @@ function setup(opts: { numPartitions?: number } = {}) {
     markers,
     producerIds: { generateProducerId: async () => nextPid++ },
     scheduler,
-    config: { abortTimedOutTransactionsIntervalMs: 1000 },
+    config: { abortTimedOutTransactionsIntervalMs: 1000, ...opts.config },
   });
   return { scheduler, store, sm, markers, coordinator, sent, scripted, numPartitions };
 }
 
 type Setup = ReturnType<typeof setup>;
 
-async function loaded(numPartitions = 1): Promise<Setup> {
-  const s = setup({ numPartitions });
+async function loaded(numPartitions = 1, config?: Partial<TxnCoordinatorConfig>): Promise<Setup> {
+  const s = setup({ numPartitions, ...(config === undefined ? {} : { config }) });
   for (let p = 0; p < numPartitions; p++) await s.coordinator.onElection(p, 5);
   s.coordinator.startup();
   return s;
@@ -209,6 +210,37 @@ describe('txn > coordinator', () => {
     expect(s.sent.map((x) => x.entries[0])).to.deep.equal([{ producerId: p.producerId, producerEpoch: 1, commit: false, coordinatorEpoch: 5, partitions: [{ topic: 'a', partition: 0 }] }]);
     expect(s.coordinator.describe('tx')).to.deep.include({ state: 'CompleteAbort', producerEpoch: 1 });
     expect(await s.coordinator.endTxn('tx', p.producerId, p.producerEpoch, true)).to.equal(E.PRODUCER_FENCED);
+  });
+
+  it('transaction.abort.timed.out.transaction.cleanup.interval.ms: an expired transaction is aborted at the next run of the interval, not before', async () => {
+    s = await loaded(1, { abortTimedOutTransactionsIntervalMs: 4000 });
+    const p = await s.coordinator.initProducerId('tx', 1000);
+    await s.coordinator.addPartitions('tx', p.producerId, p.producerEpoch, [{ topic: 'a', partition: 0 }]);
+    await s.scheduler.tickAsync(3900);
+    await s.markers.settled();
+    expect(s.coordinator.describe('tx').state, 'past its timeout, before the interval ran').to.equal('Ongoing');
+    await s.scheduler.tickAsync(100);
+    await s.markers.settled();
+    expect(s.coordinator.describe('tx')).to.deep.include({ state: 'CompleteAbort', producerEpoch: p.producerEpoch + 1 });
+  });
+
+  it('transactional.id.expiration.ms: an idle id is tombstoned by the removal interval once idle that long, an id in a transaction is kept, and the id starts over with a new producer id', async () => {
+    s = await loaded(1, { transactionalIdExpirationMs: 10_000, removeExpiredTransactionalIdsIntervalMs: 2000, abortTimedOutTransactionsIntervalMs: 60_000 });
+    const idle = await s.coordinator.initProducerId('idle', 60_000);
+    const busy = await s.coordinator.initProducerId('busy', 60_000);
+    await s.scheduler.tickAsync(1000);
+    expect(await s.coordinator.addPartitions('busy', busy.producerId, busy.producerEpoch, [{ topic: 'a', partition: 0 }])).to.equal(E.NONE);
+    await s.scheduler.tickAsync(8500);
+    expect(s.coordinator.describe('idle').state, 'idle 9.5 s of 10').to.equal('Empty');
+    await s.scheduler.tickAsync(500);
+    expect(s.coordinator.describe('idle').errorCode, 'removed by the run at 10 s').to.equal(E.TRANSACTIONAL_ID_NOT_FOUND);
+    expect(states(s).at(-1)).to.equal('tombstone');
+    await s.scheduler.tickAsync(4000);
+    expect(s.coordinator.describe('busy').state, 'an ongoing transaction never expires its id').to.equal('Ongoing');
+    const again = await s.coordinator.initProducerId('idle', 60_000);
+    expect(again.errorCode).to.equal(E.NONE);
+    expect(again.producerId).to.not.equal(idle.producerId);
+    expect(again.producerEpoch).to.equal(0);
   });
 
   it('retries markers the leader could not write until it does, and only then completes', async () => {
