@@ -112,9 +112,10 @@ export class LogProducers {
     return this.rebuild({ ...o, logEndOffset: offset });
   }
 
-  /** The segment list changed (retention, DeleteRecords, reset, cleaner swap): index files follow. */
-  followSegments(segments: readonly LogSegment[]): Promise<void> {
-    return this.txnIndex.followSegments(segments.map((s) => s.baseOffset));
+  /** The segment list changed (retention, DeleteRecords, reset, cleaner swap): index files follow; ABORT markers compaction removed leave it. */
+  async followSegments(segments: readonly LogSegment[], removedAbortMarkers: readonly bigint[] = []): Promise<void> {
+    await this.txnIndex.removeMarkers(removedAbortMarkers);
+    await this.txnIndex.followSegments(segments.map((s) => s.baseOffset));
   }
 
   /** A missing snapshot only makes the next open replay more, so a failed write does not fail the caller. */

@@ -18,6 +18,7 @@ import { CLEAN_SHUTDOWN_MARKER, writeFileAtomic } from './files.js';
 import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
 import { openLogDirectory, type RecoveryReport } from './log-loader.js';
 import { LogProducers, type AppendOrigin } from './log-producers.js';
+import type { AbortedTxn } from './txn-index.js';
 import type { ProducerStateLoad } from './producer-state-loader.js';
 import type { ProducerStateEntry } from './producer-state.js';
 import { findOffsetByTimestamp, readFromSegments, type ReadOptions, type ReadResult, type TimestampAndOffset } from './log-read.js';
@@ -159,14 +160,11 @@ export class PartitionLog {
     return this.producers.rebuild({ segments: this.segs, logStartOffset: this.#logStartOffset, logEndOffset: this.leo, nowMs: this.clock.now() });
   }
 
-  /**
-   * The last stable offset (Kafka's LSO): below it every transaction has ended, so a
-   * read_committed consumer may read up to here. The high watermark when none is open.
-   */
-  get lastStableOffset(): bigint {
-    return this.producers.lastStableOffset(this.hw);
-  }
+  /** The last stable offset (Kafka's LSO): every transaction below it has ended (read_committed reads up to it); the HW when none is open. */
+  get lastStableOffset(): bigint { return this.producers.lastStableOffset(this.hw); }
 
+  /** Every indexed aborted transaction (the cleaner removes their data). */
+  get abortedTransactions(): readonly AbortedTxn[] { return this.producers.abortedTransactions(); }
   /** Aborted transactions overlapping [fetchOffset, upperBoundOffset) (read_committed Fetch). */
   collectAbortedTransactions(fetchOffset: bigint, upperBoundOffset: bigint): { producerId: bigint; firstOffset: bigint }[] {
     return this.producers.collectAbortedTransactions(fetchOffset, upperBoundOffset);
@@ -375,10 +373,10 @@ export class PartitionLog {
     });
   }
 
-  /** Replaces the segment list (cleaner swap); only from inside `exclusive`. */
-  replaceSegmentList(segments: LogSegment[]): Promise<void> {
+  /** Replaces the segment list (cleaner swap, with the ABORT markers it removed); only from inside `exclusive`. */
+  replaceSegmentList(segments: LogSegment[], removedAbortMarkers: readonly bigint[] = []): Promise<void> {
     this.local.replaceSegments(segments);
-    return this.producers.followSegments(segments);
+    return this.producers.followSegments(segments, removedAbortMarkers);
   }
 
   /** Flushes, persists indexes and the epoch cache, and leaves the clean-shutdown marker. */

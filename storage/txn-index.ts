@@ -103,6 +103,15 @@ export class AbortedTxnIndex {
     await this.rewrite(new Set(gone.map((e) => e.segmentBase)));
   }
 
+  /** Compaction removed these ABORT markers: their entries go (a consumer must not skip the producer's later data). */
+  async removeMarkers(markerOffsets: readonly bigint[]): Promise<void> {
+    const gone = new Set(markerOffsets);
+    const victims = this.entries.filter((e) => gone.has(e.lastOffset));
+    if (victims.length === 0) return;
+    this.entries = this.entries.filter((e) => !gone.has(e.lastOffset));
+    await this.rewrite(new Set(victims.map((e) => e.segmentBase)));
+  }
+
   /**
    * The segment list changed (retention, DeleteRecords, a full truncation, a cleaner swap):
    * entries below the first segment go, the others move to the segment now holding their marker.
