@@ -12,6 +12,7 @@ import type { Controller } from './controller/index.js';
 import { ClusterDashboard, DASHBOARD_DATA_API, serveDashboardData, type DashboardDataRequest, type LocalDashboardParts } from './dashboard-data.js';
 import { ClusterGroupOps, GROUP_ADMIN_API, groupsSnapshot, serveGroupAdmin, type GroupAdminRequest } from './group-admin.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
+import { transactionOps, type TxnWiring } from './broker-txn.js';
 import { buildAdminApp, clusterFromMetadata, controllerOperations, startAdminHttp, topicViewFromMetadata, type RunningAdminHttp } from './http/index.js';
 import type { BrokerMetrics, MetricProviders } from './metrics/index.js';
 import type { MetadataCache } from './metadata/index.js';
@@ -31,6 +32,7 @@ export interface BrokerParts {
   readonly topicConfigs: () => TopicConfigs | undefined;
   readonly controller: () => Controller | undefined;
   readonly groups: () => GroupCoordinatorComponent | undefined;
+  readonly txn: () => TxnWiring | undefined;
   /** Why the broker halted (every log directory failed), or undefined while it serves. */
   readonly haltReason: () => string | undefined;
 }
@@ -125,6 +127,13 @@ export function brokerMetricProviders(parts: BrokerParts, groupOps: ClusterGroup
       const groups = parts.groups();
       return groups === undefined ? { byState: {}, lag: [] } : groupsSnapshot(groups.coordinator, groupOps);
     },
+    transactions: () => {
+      const txn = parts.txn();
+      if (txn === undefined) return { byState: {}, pendingMarkers: 0 };
+      const byState: Record<string, number> = {};
+      for (const t of txn.coordinator.list([], []).transactions) byState[t.state] = (byState[t.state] ?? 0) + 1;
+      return { byState, pendingMarkers: txn.markers.pendingTransactionalIds.length };
+    },
     logs: () =>
       (parts.logManager()?.allLogs() ?? []).map((l) => ({
         topic: l.topic,
@@ -183,6 +192,7 @@ export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningA
     topicAdmin: w.topicAdmin,
     ...controllerOperations(controller, () => cache.topicNames().flatMap((t) => (cache.getTopic(t) ?? []).map((p) => ({ topic: t, partition: p.partition })))),
     groups: w.groupOps,
+    transactions: transactionOps(parts.txn),
     dashboard: clusterDashboard(parts, w.metrics, w.topicAdmin),
     metrics: w.metrics,
   });

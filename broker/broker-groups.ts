@@ -10,7 +10,7 @@ import { readTopicAssignment, type CoordinationStore } from '../coordination/ind
 import type { TopicAdmin } from './admin/index.js';
 import type { BrokerConfig } from './config/index.js';
 import { GroupCoordinatorComponent, OFFSETS_TOPIC_NAME, groupCoordinatorConfigFrom, offsetsTopicEnsurer, replicaOffsetsLog } from './group/index.js';
-import type { GroupApiDeps } from './handlers/index.js';
+import type { CoordinatorPlacement, GroupApiDeps } from './handlers/index.js';
 import type { MetadataCache } from './metadata/index.js';
 import type { ReplicaManager } from './replica/index.js';
 
@@ -21,6 +21,8 @@ interface GroupWiringOptions {
   readonly replicaManager: ReplicaManager;
   readonly metadataCache: MetadataCache;
   readonly topicAdmin: TopicAdmin;
+  /** FindCoordinator key type 1 (transactional ids), when the broker has a transaction coordinator. */
+  readonly transactionPlacement?: CoordinatorPlacement;
   readonly logger: Logger;
 }
 
@@ -52,5 +54,15 @@ export async function wireGroupCoordinator(o: GroupWiringOptions): Promise<{ gro
   for (const p of o.replicaManager.allPartitions()) {
     if (p.topic === OFFSETS_TOPIC_NAME && p.isLeader) groups.onLeadershipChange(p.topic, p.partition, true);
   }
-  return { groups, apiDeps: { brokerId: o.brokerId, coordinator: groups.coordinator, metadata: o.metadataCache, ensureOffsetsTopic, logger } };
+  return {
+    groups,
+    apiDeps: {
+      brokerId: o.brokerId,
+      coordinator: groups.coordinator,
+      metadata: o.metadataCache,
+      ensureOffsetsTopic,
+      ...(o.transactionPlacement !== undefined ? { transactionPlacement: o.transactionPlacement } : {}),
+      logger,
+    },
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * Wiring of Kafka's client-facing APIs into a broker: the deps of the one handler list
- * (`kafkaApiHandlers`, broker/handlers/index.ts) — topic admin, the group coordinator, producer
- * ids — and its registration. Kept apart from
+ * (`kafkaApiHandlers`, broker/handlers/index.ts) — topic admin, the group coordinator, the
+ * transaction coordinator with producer ids — and its registration. Kept apart from
  * broker.ts so the composition root stays one screen of start order.
  */
 import type { Logger } from 'pino';
@@ -9,6 +9,7 @@ import type { CoordinationStore } from '../coordination/index.js';
 import type { Scheduler } from '../common/index.js';
 import { TopicAdmin } from './admin/index.js';
 import { wireGroupCoordinator } from './broker-groups.js';
+import { wireTransactionCoordinator, type TxnWiring } from './broker-txn.js';
 import type { BrokerConfig, DynamicBrokerConfig } from './config/index.js';
 import type { Controller } from './controller/index.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
@@ -36,21 +37,40 @@ export interface KafkaApiWiring {
 }
 
 /** Registers every client-facing Kafka API (`kafkaApiHandlers`) on the broker's server. */
-export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin: TopicAdmin; groups: GroupCoordinatorComponent }> {
+export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin: TopicAdmin; groups: GroupCoordinatorComponent; txn: TxnWiring }> {
   const { brokerId, server } = o;
   const topicAdmin = new TopicAdmin(o.store, {
     defaultPartitions: o.config.int('num.partitions'),
     defaultReplicationFactor: o.config.int('default.replication.factor'),
   });
-  const { groups, apiDeps: groupApiDeps } = await wireGroupCoordinator({
+  // Producer ids come from this broker's own block (idempotent producers ask any broker);
+  // transactional ids go to their coordinator.
+  const producerIds = new ProducerIdManager({ store: o.store, brokerId, logger: o.logger });
+  let groups: GroupCoordinatorComponent | undefined;
+  const txn = await wireTransactionCoordinator({
     brokerId,
     config: o.config,
     store: o.store,
     replicaManager: o.replicaManager,
     metadataCache: o.metadataCache,
     topicAdmin,
+    server,
+    producerIds,
+    scheduler: o.scheduler,
+    groups: () => groups,
     logger: o.logger,
   });
+  const wired = await wireGroupCoordinator({
+    brokerId,
+    config: o.config,
+    store: o.store,
+    replicaManager: o.replicaManager,
+    metadataCache: o.metadataCache,
+    topicAdmin,
+    transactionPlacement: txn.placement,
+    logger: o.logger,
+  });
+  groups = wired.groups;
   const deps: KafkaApiDeps = {
     brokerId,
     config: o.config,
@@ -64,10 +84,10 @@ export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin
     logger: o.logger,
     metrics: o.metrics,
     dynamicConfig: o.dynamicConfig,
-    groups: groupApiDeps,
-    // Idempotent producers (any broker answers InitProducerId from its own block of ids).
-    producerIds: { producerIds: new ProducerIdManager({ store: o.store, brokerId, logger: o.logger }), logger: o.logger },
+    groups: wired.apiDeps,
+    producerIds: txn.initProducerIdDeps,
+    transactions: txn.apiDeps,
   };
   for (const h of kafkaApiHandlers(deps)) server.registerHandler(h);
-  return { topicAdmin, groups };
+  return { topicAdmin, groups: wired.groups, txn };
 }

@@ -45,6 +45,7 @@ import { controlledShutdown, startController } from './broker-controller.js';
 import { registerControlApis, registerReplicationApis, replicationOptions, type ReplicationWiring } from './broker-replication.js';
 import { LogDirFailureHandler } from './log-dir-failure.js';
 import { registerKafkaApis } from './broker-kafka-apis.js';
+import type { TxnWiring } from './broker-txn.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
 import { BrokerServer } from './server.js';
 import { LiveBrokerConfig } from './broker-dynamic-config.js';
@@ -86,6 +87,7 @@ export class Broker {
   private controlHandler: ControlRequestHandler | undefined;
   private configWatcher: ConfigChangeWatcher | undefined;
   private groups: GroupCoordinatorComponent | undefined;
+  private txn: TxnWiring | undefined;
   private readonly parts: BrokerParts;
   /** server.properties with the dynamic broker configs of ZooKeeper on top. */
   readonly liveConfig: LiveBrokerConfig;
@@ -117,6 +119,7 @@ export class Broker {
       topicConfigs: () => this.topicConfigs,
       controller: () => this.controllerValue,
       groups: () => this.groups,
+      txn: () => this.txn,
       haltReason: () => this.haltReason,
     };
     this.parts = parts;
@@ -277,6 +280,7 @@ export class Broker {
     });
     this.topicAdmin = apis.topicAdmin;
     this.groups = apis.groups;
+    this.txn = apis.txn;
     registerGroupAdmin(this.parts);
     registerDashboardData(this.parts, this.metrics);
     this.configWatcher = new ConfigChangeWatcher(this.session, rm, this.log.child({ module: 'config-changes' }), () => this.liveConfig.reload());
@@ -314,7 +318,8 @@ export class Broker {
 
   private async stopReplicaManager(): Promise<void> {
     this.configWatcher?.stop();
-    // Parked joins/syncs answer NOT_COORDINATOR before the logs go away.
+    // Marker sending stops and parked joins/syncs answer NOT_COORDINATOR before the logs go away.
+    await this.txn?.shutdown();
     await this.groups?.shutdown();
     await this.replicaManagerValue?.shutdown();
   }

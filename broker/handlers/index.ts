@@ -20,6 +20,7 @@ import { createDescribeProducersHandler } from './describe-producers.js';
 import { createElectLeadersHandler } from './elect-leaders.js';
 import { groupApiHandlers, type GroupApiDeps } from './group-apis.js';
 import { createInitProducerIdHandler, type InitProducerIdDeps } from './init-producer-id.js';
+import { txnApiHandlers, type TxnApiDeps } from './txn-apis.js';
 import { createListPartitionReassignmentsHandler } from './list-partition-reassignments.js';
 import { createUpdateFeaturesHandler } from './update-features.js';
 import { createDescribeConfigsHandler } from './describe-configs.js';
@@ -103,8 +104,10 @@ export interface KafkaApiDeps extends HandlerDeps {
   readonly controller: () => Controller | undefined;
   /** The group coordinator and what FindCoordinator needs (broker/broker-groups.ts builds them). */
   readonly groups: GroupApiDeps;
-  /** Idempotent producers' ids. The transaction coordinator replaces these deps when it lands. */
+  /** Producer ids: idempotent producers from this broker's block, transactional ids through their coordinator (broker/broker-txn.ts). */
   readonly producerIds: InitProducerIdDeps;
+  /** The transaction coordinator and what its APIs need (broker/broker-txn.ts builds them). */
+  readonly transactions: TxnApiDeps;
 }
 
 /**
@@ -139,14 +142,17 @@ export function kafkaApiHandlers(deps: KafkaApiDeps): KafkaHandler[] {
     // Consumer groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
     // OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete (group-apis.ts).
     ...groupApiHandlers(deps.groups),
-    // Producer ids and transactions (AddPartitionsToTxn, EndTxn... join here).
+    // Producer ids and transactions: InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn,
+    // DescribeTransactions, ListTransactions (txn-apis.ts; TxnOffsetCommit is a group API).
     createInitProducerIdHandler(deps.producerIds),
+    ...txnApiHandlers(deps.transactions),
   ];
 }
 
 export { createApiVersionsHandler, apiVersionsBody } from './api-versions.js';
 export { type HandlerDeps, waitForMetadata } from './deps.js';
-export { groupApiHandlers, type GroupApiDeps } from './group-apis.js';
+export { groupApiHandlers, type CoordinatorPlacement, type GroupApiDeps } from './group-apis.js';
+export { txnApiHandlers, type TxnApiDeps } from './txn-apis.js';
 export { createInitProducerIdHandler, type InitProducerIdDeps } from './init-producer-id.js';
 export { createProduceHandler } from './produce.js';
 export { createFetchHandler } from './fetch.js';

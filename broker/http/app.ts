@@ -12,6 +12,7 @@ import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerUiRoutes } from './routes/ui.js';
 import { registerGroupRoutes } from './routes/groups.js';
+import { registerTransactionRoutes } from './routes/transactions.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerTopicRoutes } from './routes/topics.js';
@@ -70,6 +71,7 @@ export function buildAdminApp(deps: AdminHttpDeps, options: AdminAppOptions = {}
   registerTopicRoutes(app, deps);
   registerOperationRoutes(app, deps);
   registerGroupRoutes(app, deps);
+  registerTransactionRoutes(app, deps);
   registerDashboardRoutes(app, deps);
   registerMessageRoutes(app, deps);
   registerUiRoutes(app);

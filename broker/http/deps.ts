@@ -181,6 +181,28 @@ export interface GroupOps {
   resetOffsets(groupId: string, request: OffsetResetRequest): Promise<readonly OffsetResetResult[]>;
 }
 
+/** One transactional id as its coordinator (this broker) holds it. */
+export interface TransactionSnapshot {
+  readonly transactionalId: string;
+  /** Kafka's state name: Empty, Ongoing, PrepareCommit, PrepareAbort, CompleteCommit, CompleteAbort, PrepareEpochFence. */
+  readonly state: string;
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly timeoutMs: number;
+  /** -1 when no transaction has started. */
+  readonly startTimeMs: number;
+  readonly lastUpdateTimeMs: number;
+  readonly partitions: readonly TopicPartitionRef[];
+}
+
+/** The transaction coordinator of this broker (only the ids whose `__transaction_state` partition it leads). */
+export interface TransactionOps {
+  /** Throws an AdminHttpError (503) while its partitions load. */
+  list(): readonly TransactionSnapshot[];
+  /** null when this broker's coordinator does not hold the id. */
+  describe(transactionalId: string): TransactionSnapshot | null;
+}
+
 export interface MetricsSource {
   readonly contentType: string;
   metrics(): Promise<string>;
@@ -290,6 +312,7 @@ export interface AdminHttpDeps {
   readonly reassignments?: ReassignmentOps;
   readonly elections?: ElectionOps;
   readonly groups?: GroupOps;
+  readonly transactions?: TransactionOps;
   readonly dashboard?: DashboardOps;
   /** A BrokerMetrics instance fits. */
   readonly metrics?: MetricsSource;

@@ -101,6 +101,11 @@ export function registerCollectedGauges(deps: CollectedDeps): Counter<'provider'
     for (const l of s.lag ?? []) g.set({ consumergroup: l.group, topic: l.topic, partition: String(l.partition) }, Number(l.committedOffset));
   });
 
+  gauge('transactionalIds', 'Transactional ids held by this broker\'s transaction coordinator, per state', ['state'], 'transactions', (s, g) => {
+    for (const [state, n] of Object.entries(s.byState)) g.set({ state }, n);
+  });
+  gauge('transactionsPendingMarkers', 'Transactions whose markers some partition leader has not acknowledged yet', [], 'transactions', (s, g) => g.set(s.pendingMarkers));
+
   gauge('offlineLogDirectoryCount', 'Log directories of this broker taken offline by an I/O error', [], 'logDirs', (s, g) => g.set(s.offline.length));
   gauge('logDirectoryOffline', '1 for a log directory taken offline by an I/O error, 0 while it serves', ['logDirectory'], 'logDirs', (s, g) => {
     for (const d of s.online) g.set({ logDirectory: d }, 0);

@@ -58,6 +58,10 @@ export const METRIC_NAMES = Object.freeze({
   numGroupsStable: 'kafka_coordinator_group_groupmetadatamanager_numgroupsstable',
   numGroupsDead: 'kafka_coordinator_group_groupmetadatamanager_numgroupsdead',
   numGroupsEmpty: 'kafka_coordinator_group_groupmetadatamanager_numgroupsempty',
+  // Kafka 2.8 exports no per-state count of transactional ids nor a marker backlog by id
+  // (its TransactionMarkerChannelManager queues count requests): Samsa's own names.
+  transactionalIds: 'samsa_coordinator_transaction_transactionalids',
+  transactionsPendingMarkers: 'samsa_coordinator_transaction_pendingmarkers',
   // kafka_exporter's names: Kafka brokers do not export lag themselves.
   consumerGroupLag: 'kafka_consumergroup_lag',
   consumerGroupCurrentOffset: 'kafka_consumergroup_current_offset',

@@ -47,6 +47,13 @@ export interface GroupsSnapshot {
   readonly lag?: readonly GroupLagSnapshot[];
 }
 
+export interface TransactionsSnapshot {
+  /** Transactional ids per Kafka transaction state name, for the ids this broker's coordinator holds. */
+  readonly byState: Readonly<Record<string, number>>;
+  /** Transactions whose COMMIT/ABORT markers are not yet acknowledged by every partition leader. */
+  readonly pendingMarkers: number;
+}
+
 export interface LogSnapshot {
   readonly topic: string;
   readonly partition: number;
@@ -71,6 +78,7 @@ export interface MetricProviders {
   controllerEpoch?(): MaybePromise<number>;
   purgatory?(): MaybePromise<PurgatorySnapshot>;
   groups?(): MaybePromise<GroupsSnapshot>;
+  transactions?(): MaybePromise<TransactionsSnapshot>;
   /** Logs hosted by this broker (leader or follower). */
   logs?(): MaybePromise<Iterable<LogSnapshot>>;
   logDirs?(): MaybePromise<LogDirsSnapshot>;

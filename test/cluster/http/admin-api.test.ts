@@ -7,12 +7,14 @@
  * goes back to its original replicas, keeps its data and the added replica is deleted.
  */
 import { expect } from 'chai';
+import { Kafka, logLevel } from 'kafkajs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { partitionFor } from '../../../broker/group/index.js';
 import { Consumer, Producer, stringSerde } from '../../../client/index.js';
 import { startCluster, type TestCluster } from '../../helpers/cluster.js';
 import { freePorts } from '../../helpers/ports.js';
+import { parsePrometheusText, valueOf } from '../../helpers/prometheus-text.js';
 import { randomName } from '../../helpers/random.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -38,6 +40,9 @@ describe('http admin API: every route against 3 broker processes', function () {
         'offsets.topic.num.partitions': OFFSETS_PARTITIONS,
         'offsets.topic.replication.factor': 3,
         'group.initial.rebalance.delay.ms': 0,
+        'transaction.state.log.num.partitions': 3,
+        'transaction.state.log.replication.factor': 3,
+        'transaction.state.log.min.isr': 2,
         'auto.leader.rebalance.enable': false,
         // Room for the SIGSTOP of the reassignment test without a session expiry.
         'zookeeper.session.timeout.ms': 15_000,
@@ -374,6 +379,49 @@ describe('http admin API: every route against 3 broker processes', function () {
     for (const route of ['/topics/:name/offsets', '/topics/:name/configs']) {
       const unknown = await call(1, 'GET', route, { name: 'no-such-topic' });
       expect([unknown.status, unknown.body.error.code], route).to.deep.equal([404, 'UNKNOWN_TOPIC_OR_PARTITION']);
+    }
+  });
+
+  it('transactions: the coordinator of an open KafkaJS transaction shows it (state, producer id/epoch, partitions, timeout, last update) and counts it in /metrics; after commit it is CompleteCommit; other brokers answer 404', async () => {
+    const topic = randomName('http-txn');
+    expect((await call(1, 'POST', '/topics', {}, { name: topic, partitions: 2, replicationFactor: 3 })).status).to.equal(201);
+    const id = randomName('http-tx');
+    const kafka = new Kafka({ clientId: 'samsa-http-txn', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
+    const producer = kafka.producer({ transactionalId: id, maxInFlightRequests: 1, idempotent: true, transactionTimeout: 45_000, allowAutoTopicCreation: false });
+    await producer.connect();
+    const before = Date.now();
+    try {
+      const txn = await producer.transaction();
+      await txn.send({ topic, acks: -1, messages: [{ partition: 0, value: 'a' }, { partition: 1, value: 'b' }] });
+      const answers = await Promise.all([1, 2, 3].map((b) => call(b, 'GET', '/transactions/:id', { id })));
+      const holders = [1, 2, 3].filter((_, i) => answers[i]!.status === 200);
+      expect(holders, 'exactly one coordinator holds the id').to.have.length(1);
+      const coordinator = holders[0]!;
+      for (const [i, a] of answers.entries()) {
+        if (i + 1 !== coordinator) expect([a.status, a.body.error.code], `broker ${i + 1}`).to.deep.equal([404, 'TRANSACTIONAL_ID_NOT_FOUND']);
+      }
+      const open = answers[coordinator - 1]!.body;
+      expect(open).to.include({ transactionalId: id, state: 'Ongoing', timeoutMs: 45_000 });
+      expect(open.producerId).to.be.at.least(0);
+      expect(open.producerEpoch).to.be.at.least(0);
+      expect(open.partitions).to.deep.equal([{ topic, partition: 0 }, { topic, partition: 1 }]);
+      expect(open.startTimeMs).to.be.within(before, Date.now());
+      expect(open.lastUpdateTimeMs).to.be.within(open.startTimeMs, Date.now());
+      const listed = await call(coordinator, 'GET', '/transactions');
+      expect(listed.body.brokerId).to.equal(coordinator);
+      expect(listed.body.transactions.find((t: { transactionalId: string }) => t.transactionalId === id)).to.deep.equal(open);
+      const fams = parsePrometheusText((await call(coordinator, 'GET', '/metrics')).text);
+      expect(valueOf(fams, 'samsa_coordinator_transaction_transactionalids', { state: 'Ongoing' })).to.be.at.least(1);
+      expect(valueOf(fams, 'samsa_coordinator_transaction_pendingmarkers')).to.be.a('number');
+      await txn.commit();
+      await waitFor(async () => (await call(coordinator, 'GET', '/transactions/:id', { id })).body.state === 'CompleteCommit', 'CompleteCommit once every leader wrote its marker', { timeoutMs: 20_000, intervalMs: 100 });
+      const done = (await call(coordinator, 'GET', '/transactions/:id', { id })).body;
+      expect(done).to.include({ producerId: open.producerId, producerEpoch: open.producerEpoch });
+      expect(done.partitions).to.deep.equal([]);
+      const after = parsePrometheusText((await call(coordinator, 'GET', '/metrics')).text);
+      expect(valueOf(after, 'samsa_coordinator_transaction_transactionalids', { state: 'CompleteCommit' })).to.be.at.least(1);
+    } finally {
+      await producer.disconnect();
     }
   });
 

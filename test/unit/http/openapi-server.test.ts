@@ -29,6 +29,8 @@ const EXPECTED_ROUTES = [
   'GET /topics/{name}/configs',
   'POST /topics/{name}/elections/preferred',
   'GET /topics/{name}/partitions/{partition}/messages',
+  'GET /transactions',
+  'GET /transactions/{id}',
   'POST /topics/{name}/messages',
 ];
 

@@ -20,6 +20,7 @@ describe('network > the one list of Kafka APIs a broker serves', () => {
     logger: pino({ level: 'silent' }),
     groups: { logger: pino({ level: 'silent' }) },
     producerIds: {},
+    transactions: { logger: pino({ level: 'silent' }) },
   } as unknown as KafkaApiDeps;
 
   it('holds every handler file of broker/handlers, each api key once, and ApiVersions advertises them', () => {
