@@ -10,7 +10,7 @@ import { readTopicAssignment, type CoordinationStore } from '../coordination/ind
 import type { TopicAdmin } from './admin/index.js';
 import type { BrokerConfig } from './config/index.js';
 import { GroupCoordinatorComponent, OFFSETS_TOPIC_NAME, groupCoordinatorConfigFrom, offsetsTopicEnsurer, replicaOffsetsLog } from './group/index.js';
-import { groupApiHandlers } from './handlers/group-apis.js';
+import { groupApiHandlers, type CoordinatorPlacement } from './handlers/group-apis.js';
 import type { MetadataCache } from './metadata/index.js';
 import type { ReplicaManager } from './replica/index.js';
 import type { BrokerServer } from './server.js';
@@ -23,6 +23,8 @@ interface GroupWiringOptions {
   readonly metadataCache: MetadataCache;
   readonly topicAdmin: TopicAdmin;
   readonly server: BrokerServer;
+  /** FindCoordinator key type 1 (transactional ids), when the broker has a transaction coordinator. */
+  readonly transactionPlacement?: CoordinatorPlacement;
   readonly logger: Logger;
 }
 
@@ -53,6 +55,7 @@ export async function wireGroupCoordinator(o: GroupWiringOptions): Promise<Group
     coordinator: groups.coordinator,
     metadata: o.metadataCache,
     ensureOffsetsTopic,
+    ...(o.transactionPlacement !== undefined ? { transactionPlacement: o.transactionPlacement } : {}),
     logger,
   })) {
     o.server.registerHandler(handler);

@@ -37,7 +37,6 @@ import type { ClusterGroupOps } from './group-admin.js';
 import type { BrokerConfig } from './config/index.js';
 import { Controller } from './controller/index.js';
 import { adminApiHandlers, dataPathHandlers } from './handlers/index.js';
-import { createInitProducerIdHandler } from './handlers/init-producer-id.js';
 import { stateChangeLogger } from './logging.js';
 import { type BrokerIdentity, type ControlRequestHandler, MetadataCache, resolveBrokerIdentity } from './metadata/index.js';
 import { backgroundScheduler, type Scheduler } from '../common/index.js';
@@ -47,6 +46,7 @@ import { registerControlApis, registerReplicationApis, replicationOptions, type 
 import { ProducerIdManager } from './producer-id-manager.js';
 import { LogDirFailureHandler } from './log-dir-failure.js';
 import { wireGroupCoordinator } from './broker-groups.js';
+import { wireTransactionCoordinator, type TxnWiring } from './broker-txn.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
 import { BrokerServer } from './server.js';
 import { LiveBrokerConfig } from './broker-dynamic-config.js';
@@ -88,6 +88,7 @@ export class Broker {
   private controlHandler: ControlRequestHandler | undefined;
   private configWatcher: ConfigChangeWatcher | undefined;
   private groups: GroupCoordinatorComponent | undefined;
+  private txn: TxnWiring | undefined;
   private readonly parts: BrokerParts;
   /** server.properties with the dynamic broker configs of ZooKeeper on top. */
   readonly liveConfig: LiveBrokerConfig;
@@ -318,10 +319,24 @@ export class Broker {
     };
     for (const h of dataPathHandlers(handlerDeps)) this.server.registerHandler(h);
     for (const h of adminApiHandlers({ ...handlerDeps, controller: () => this.controllerValue })) this.server.registerHandler(h);
-    // Idempotent producers (any broker answers InitProducerId from its own block of ids).
+    // Producer ids come from this broker's own block (idempotent producers ask any broker);
+    // transactional ids go to their coordinator (InitProducerId is registered there).
     const producerIds = new ProducerIdManager({ store: this.session, brokerId, logger: this.log });
-    this.server.registerHandler(createInitProducerIdHandler({ producerIds, logger: this.log }));
+    this.txn = await wireTransactionCoordinator({
+      brokerId,
+      config: this.config,
+      store: this.session,
+      replicaManager: rm,
+      metadataCache: this.metadataCache,
+      topicAdmin,
+      server: this.server,
+      producerIds,
+      scheduler: this.scheduler,
+      groups: () => this.groups,
+      logger: this.log,
+    });
     this.groups = await wireGroupCoordinator({
+      transactionPlacement: this.txn.placement,
       brokerId,
       config: this.config,
       store: this.session,
@@ -331,13 +346,15 @@ export class Broker {
       server: this.server,
       logger: this.log,
     });
+    this.txn.registerHandlers();
     registerGroupAdmin(this.parts);
     registerDashboardData(this.parts, this.metrics);
   }
 
   private async stopReplicaManager(): Promise<void> {
     this.configWatcher?.stop();
-    // Parked joins/syncs answer NOT_COORDINATOR before the logs go away.
+    // Marker sending stops and parked joins/syncs answer NOT_COORDINATOR before the logs go away.
+    await this.txn?.shutdown();
     await this.groups?.shutdown();
     await this.replicaManagerValue?.shutdown();
   }

@@ -86,6 +86,11 @@ export const BROKER_ERRORS = {
   BRK_GROUP_OFFSETS_TIMEOUT: { kafkaError: 'REQUEST_TIMED_OUT', retriable: true },
   /** Reading an offsets partition back (group load) failed or made no progress. */
   BRK_GROUP_OFFSETS_READ: { kafkaError: 'COORDINATOR_NOT_AVAILABLE', retriable: true },
+  // Transaction coordinator (TxnCoordinatorError): bugs or corrupt `__transaction_state` records.
+  /** A transition the transaction state machine does not allow was asked for. */
+  BRK_TXN_ILLEGAL_STATE: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  /** A `__transaction_state` record could not be encoded or decoded. */
+  BRK_TXN_CODEC: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
 } as const satisfies Record<string, Spec>;
 
 export type BrokerErrorCode = keyof typeof BROKER_ERRORS;

@@ -34,6 +34,16 @@ export {
 } from './records/batch-header.js';
 export { encodeRecordBatch, type RecordInput, type RecordHeader, type EncodeBatchOptions } from './records/encode.js';
 export { countRecords, decodeRecordBatch, iterateRecords, iterateBatches, RecordCursor, type DecodedRecord, type BatchSlice } from './records/decode.js';
+export {
+  encodeControlRecordKey,
+  encodeEndTxnMarkerValue,
+  encodeEndTxnMarkerBatch,
+  decodeControlRecordType,
+  decodeEndTxnMarker,
+  type ControlRecordType,
+  type EndTxnMarker,
+  type EndTxnMarkerBatchOptions,
+} from './records/control-record.js';
 export { ApiKey, apiName } from './api-keys.js';
 export {
   decodeRequestHeader,

@@ -36,6 +36,8 @@ export const STORAGE_ERRORS = {
   STG_OUT_OF_ORDER_SEQUENCE: { kafkaError: 'OUT_OF_ORDER_SEQUENCE_NUMBER', retriable: false },
   /** An idempotent producer's epoch is older than the one the partition knows. */
   STG_INVALID_PRODUCER_EPOCH: { kafkaError: 'INVALID_PRODUCER_EPOCH', retriable: false },
+  /** A transaction marker from a coordinator older than the last one that wrote to this producer here. */
+  STG_TXN_COORDINATOR_FENCED: { kafkaError: 'TRANSACTION_COORDINATOR_FENCED', retriable: false },
 } as const satisfies Record<string, { kafkaError: ErrorName; retriable: boolean }>;
 
 export type StorageErrorCode = keyof typeof STORAGE_ERRORS;

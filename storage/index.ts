@@ -4,6 +4,7 @@ export { StorageError, STORAGE_ERRORS, isIoError, type StorageErrorCode } from '
 export { resolveLogConfig, type LogConfig, type CleanupPolicy, type TimestampType } from './config.js';
 export { PartitionLog } from './partition-log.js';
 export type { PartitionLogOptions, AppendResult } from './partition-log-options.js';
+export type { AppendOrigin } from './log-producers.js';
 export {
   ProducerStateManager,
   NUM_BATCHES_TO_RETAIN,
@@ -14,6 +15,7 @@ export {
 } from './producer-state.js';
 export { encodeProducerSnapshot, decodeProducerSnapshot } from './producer-state-snapshot.js';
 export type { ProducerStateLoad } from './producer-state-loader.js';
+export { AbortedTxnIndex, ABORTED_TXN_ENTRY_SIZE, decodeAbortedTxns, encodeAbortedTxn, TXN_INDEX_SUFFIX, type AbortedTxn } from './txn-index.js';
 export type { ReadOptions, ReadResult, TimestampAndOffset } from './log-read.js';
 export type { RecoveryReport, RecoveryProblem } from './log-loader.js';
 export { cleanLog, cleanableRange, type CleanStats, type CleanableRange, type CleanOptions } from './cleaner/cleaner.js';

@@ -10,23 +10,23 @@
  */
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { analyzeFollowerAppend, analyzeLeaderAppend, assignOffsets, type AppendAnalysis } from './append-validation.js';
-import { writeEpochCheckpoint } from './checkpoint.js';
+import { followerAppend, leaderAppend, type AppendHost } from './log-append.js';
 import { backgroundScheduler, systemClock, type Clock, type Scheduler } from '../common/index.js';
 import { resolveLogConfig, type LogConfig } from './config.js';
-import { ioError, isIoError, StorageError } from './errors.js';
-import { CLEAN_SHUTDOWN_MARKER, LEADER_EPOCH_CHECKPOINT, writeFileAtomic } from './files.js';
+import { StorageError } from './errors.js';
+import { CLEAN_SHUTDOWN_MARKER, writeFileAtomic } from './files.js';
 import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
 import { openLogDirectory, type RecoveryReport } from './log-loader.js';
-import { LogProducers } from './log-producers.js';
+import { LogProducers, type AppendOrigin } from './log-producers.js';
 import type { ProducerStateLoad } from './producer-state-loader.js';
 import type { ProducerStateEntry } from './producer-state.js';
 import { findOffsetByTimestamp, readFromSegments, type ReadOptions, type ReadResult, type TimestampAndOffset } from './log-read.js';
-import { selectSegmentsToDelete, type SegmentDeletion, type SegmentInfo } from './retention.js';
+import { retentionLimits, selectSegmentsToDelete, type SegmentDeletion, type SegmentInfo } from './retention.js';
 import type { LogSegment } from './segment.js';
 import { jitterFn, segmentParams } from './segment-list.js';
 import { LocalLog } from './local-log.js';
-import { SerialQueue } from './serial-queue.js';
+import { LogEpochs } from './log-epochs.js';
+import { LogGuard } from './log-guard.js';
 import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, type AppendResult, type PartitionLogOptions } from './partition-log-options.js';
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -40,10 +40,10 @@ export class PartitionLog {
   private readonly local: LocalLog;
   #logStartOffset: bigint;
   private hw: bigint;
-  private readonly queue = new SerialQueue();
-  private closed = false;
-  /** An I/O error was seen: nothing more is read or written (STG_LOG_DIR_OFFLINE). */
-  private offline = false;
+  /** Open/closed/offline and the single writer's queue; an I/O error takes the log offline. */
+  private readonly g: LogGuard;
+  /** Leader epochs, written through to `leader-epoch-checkpoint`. */
+  private readonly epochs: LogEpochs;
   private readonly producers: LogProducers;
   /** How producer state was rebuilt at open (snapshot used, batches replayed). */
   producerStateLoad: ProducerStateLoad = { replayedBatches: 0 };
@@ -51,7 +51,7 @@ export class PartitionLog {
   private constructor(
     o: PartitionLogOptions,
     segments: LogSegment[],
-    private readonly epochCache: LeaderEpochCache,
+    epochCache: LeaderEpochCache,
     readonly recoveryReport: RecoveryReport,
     private readonly clock: Clock,
     scheduler: Scheduler,
@@ -62,14 +62,19 @@ export class PartitionLog {
     this.partition = o.partition;
     this.dir = o.dir;
     this.cfg = resolveLogConfig(o.config);
+    this.epochs = new LogEpochs(epochCache, o.dir);
     this.local = new LocalLog({
       dir: o.dir, config: () => this.cfg, clock, scheduler, logger, random,
       // Producer state as of the new segment's base: recovery replays at most this segment. As
       // Kafka, snapshots of the last two segments are kept (a truncation rarely goes further).
       onRoll: (base, previous) => this.producers.snapshot(base, previous > this.#logStartOffset ? previous : this.#logStartOffset),
-      onIoError: (err) => this.reportIoError(err),
-      stopped: () => this.closed || this.offline,
+      onIoError: (err) => this.g.reportIoError(err),
+      stopped: () => this.g.stopped,
     }, segments);
+    this.g = new LogGuard({
+      name: `${o.topic}-${o.partition}`, dir: o.dir, logger, abandon: () => this.local.abandon(),
+      onIoError: (err) => this.onIoError?.(err, this),
+    });
     const start = o.logStartOffset !== undefined && o.logStartOffset > segments[0]!.baseOffset ? o.logStartOffset : segments[0]!.baseOffset;
     this.#logStartOffset = start < this.leo ? start : this.leo;
     this.hw = this.clamp(o.highWatermark ?? this.#logStartOffset);
@@ -77,7 +82,7 @@ export class PartitionLog {
     this.onIoError = o.onIoError;
     this.producers = new LogProducers({
       dir: o.dir, name: `${o.topic}-${o.partition}`, logger, producerIdExpirationMs: o.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
-      onIoError: (err) => this.reportIoError(err),
+      onIoError: (err) => this.g.reportIoError(err),
     });
   }
 
@@ -97,9 +102,10 @@ export class PartitionLog {
     const log = new PartitionLog(o, opened.segments, opened.epochCache, opened.report, clock, scheduler, logger, random);
     opened.epochCache.truncateFromEnd(log.leo);
     opened.epochCache.truncateFromStart(log.#logStartOffset);
-    await log.persistEpochs();
+    await log.epochs.persist();
     // Recovered data and rebuilt indexes are fsynced, so the recovery point is the log end.
     if (!opened.report.hadCleanShutdown) await log.local.flush();
+    await log.producers.loadTxnIndex(log.segs);
     log.producerStateLoad = await log.rebuildProducers();
     await opened.removeCleanShutdownMarker();
     logger.debug({ logStartOffset: String(log.#logStartOffset), logEndOffset: String(log.leo), segments: opened.segments.length }, 'log opened');
@@ -112,11 +118,11 @@ export class PartitionLog {
   get highWatermark(): bigint { return this.hw; }
   /** Offsets below this are fsynced (with their indexes). */
   get recoveryPoint(): bigint { return this.local.recoveryPoint; }
-  get latestEpoch(): number | undefined { return this.epochCache.latestEpoch; }
-  get epochEntries(): readonly { epoch: number; startOffset: bigint }[] { return this.epochCache.entries; }
-  get isClosed(): boolean { return this.closed; }
+  get latestEpoch(): number | undefined { return this.epochs.latestEpoch; }
+  get epochEntries(): readonly { epoch: number; startOffset: bigint }[] { return this.epochs.entries; }
+  get isClosed(): boolean { return this.g.closed; }
   /** True after an I/O error: the log's directory is offline on this broker. */
-  get isOffline(): boolean { return this.offline; }
+  get isOffline(): boolean { return this.g.offline; }
   /** Bytes of all segments' .log files. */
   get size(): number { return this.segs.reduce((sum, s) => sum + s.size, 0); }
   get numberOfSegments(): number { return this.segs.length; }
@@ -146,11 +152,24 @@ export class PartitionLog {
 
   /** Forgets producers idle for producerIdExpirationMs (LogManager runs it periodically). */
   removeExpiredProducers(): Promise<number> {
-    return this.queue.run(() => (this.closed || this.offline ? 0 : this.producers.removeExpired(this.clock.now())));
+    return this.g.queued(() => (this.g.stopped ? 0 : this.producers.removeExpired(this.clock.now())));
   }
 
   private rebuildProducers(): Promise<ProducerStateLoad> {
     return this.producers.rebuild({ segments: this.segs, logStartOffset: this.#logStartOffset, logEndOffset: this.leo, nowMs: this.clock.now() });
+  }
+
+  /**
+   * The last stable offset (Kafka's LSO): below it every transaction has ended, so a
+   * read_committed consumer may read up to here. The high watermark when none is open.
+   */
+  get lastStableOffset(): bigint {
+    return this.producers.lastStableOffset(this.hw);
+  }
+
+  /** Aborted transactions overlapping [fetchOffset, upperBoundOffset) (read_committed Fetch). */
+  collectAbortedTransactions(fetchOffset: bigint, upperBoundOffset: bigint): { producerId: bigint; firstOffset: bigint }[] {
+    return this.producers.collectAbortedTransactions(fetchOffset, upperBoundOffset);
   }
 
   updateConfig(partial: Partial<LogConfig>): void {
@@ -174,110 +193,34 @@ export class PartitionLog {
     return offset < this.#logStartOffset ? this.#logStartOffset : offset > this.leo ? this.leo : offset;
   }
 
-  private ensureOpen(): void {
-    if (this.offline) throw new StorageError('STG_LOG_DIR_OFFLINE', `log ${this.topic}-${this.partition} is offline: its log directory failed`);
-    if (this.closed) throw new StorageError('STG_LOG_CLOSED', `log ${this.topic}-${this.partition} is closed`);
-  }
-
-  /** The single writer's queue, with I/O errors turned into a failed log directory. */
-  private run<T>(task: () => Promise<T>): Promise<T> {
-    return this.queue.run(() => this.guard(task));
-  }
-
-  private async guard<T>(task: () => Promise<T>): Promise<T> {
-    try {
-      return await task();
-    } catch (err) {
-      if (!isIoError(err)) throw err;
-      const failure = ioError(`${this.topic}-${this.partition}`, err);
-      this.reportIoError(failure);
-      throw failure;
-    }
-  }
-
-  /**
-   * The disk failed under this log: stop at once (no flush, no marker; what is on disk is left
-   * for recovery) and tell the owner, who takes the whole directory offline. Once only.
-   */
-  private reportIoError(err: StorageError): void {
-    if (this.offline) return;
-    this.logger.error({ err, dir: this.dir }, 'I/O error: the log goes offline');
-    this.markOffline();
-    try {
-      this.onIoError?.(err, this);
-    } catch (e) {
-      this.logger.error({ err: e }, 'log directory failure handler failed');
-    }
-  }
-
-  /**
-   * Offline without touching the disk (Kafka's closeHandlers): later operations fail with
-   * STG_LOG_DIR_OFFLINE; file descriptors close once in-flight reads finish.
-   */
+  /** Offline without touching the disk (Kafka's closeHandlers): later operations fail with STG_LOG_DIR_OFFLINE. */
   markOffline(): void {
-    if (this.offline) return;
-    this.offline = true;
-    this.closed = true;
-    this.local.abandon();
+    this.g.markOffline();
   }
 
-  /**
-   * Producer batches: validated (nothing written if any fails), offsets assigned from the log end
-   * offset by patching baseOffset, partitionLeaderEpoch stamped. Patches `batches` in place.
-   * Idempotent batches from clients are checked against producer state first: a retry of one of
-   * a producer's last 5 batches is not written and gets the original offsets with
-   * `duplicate: true`; a sequence gap → STG_OUT_OF_ORDER_SEQUENCE, an old epoch →
-   * STG_INVALID_PRODUCER_EPOCH, nothing written.
-   */
-  appendAsLeader(batches: Buffer, leaderEpoch: number, opts: { isFromClient?: boolean } = {}): Promise<AppendResult> {
-    return this.run(async () => {
-      this.ensureOpen();
-      const isFromClient = opts.isFromClient ?? true;
-      const a = analyzeLeaderAppend(batches, this.cfg, isFromClient);
-      const appendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? BigInt(this.clock.now()) : -1n;
-      const firstOffset = this.leo;
-      const plan = this.producers.planLeaderAppend(a, firstOffset, appendTime, isFromClient);
-      const dup = plan.duplicate;
-      if (dup) {
-        const logAppendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? dup.timestamp : -1n;
-        return { firstOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTime, recordCount: 0, duplicate: true };
-      }
-      const info = assignOffsets(batches, a, firstOffset, leaderEpoch, appendTime);
-      if (leaderEpoch >= 0 && this.epochCache.assign(leaderEpoch, firstOffset)) await this.persistEpochs();
-      await this.local.append(batches, info, a.recordCount);
-      this.producers.recordLeaderAppend(plan, this.clock.now());
-      return { firstOffset, lastOffset: info.lastOffset, logAppendTime: appendTime, recordCount: a.recordCount };
+  /** A producer's (or the coordinator's) batches, as leader: see `leaderAppend`. Patches `batches` in place. */
+  appendAsLeader(batches: Buffer, leaderEpoch: number, opts: { origin?: AppendOrigin } = {}): Promise<AppendResult> {
+    return this.g.run(async () => {
+      this.g.ensureOpen();
+      return leaderAppend(this.appendHost(), batches, leaderEpoch, opts.origin ?? 'client');
     });
   }
 
-  /** Replicated batches, offsets already assigned: must start at or after the log end offset and grow. Appended verbatim. */
+  /** Replicated batches, offsets already assigned: see `followerAppend`. */
   appendAsFollower(batches: Buffer): Promise<AppendResult> {
-    return this.run(async () => {
-      this.ensureOpen();
-      const a: AppendAnalysis = analyzeFollowerAppend(batches, this.leo, this.cfg.segmentBytes);
-      let changed = false;
-      for (const b of a.batches) {
-        const epoch = b.header.partitionLeaderEpoch;
-        if (epoch >= 0 && this.epochCache.assign(epoch, b.header.baseOffset)) changed = true;
-      }
-      if (changed) await this.persistEpochs();
-      const first = a.batches[0]!;
-      const last = a.batches.at(-1)!;
-      await this.local.append(batches, {
-        firstOffset: first.header.baseOffset,
-        lastOffset: last.lastOffset,
-        maxTimestamp: a.maxTimestamp,
-        offsetOfMaxTimestamp: a.batches[a.maxTimestampBatch]!.lastOffset,
-        firstBatchMaxTimestamp: first.header.maxTimestamp,
-      }, a.recordCount);
-      this.producers.recordFollowerAppend(a, this.clock.now());
-      return { firstOffset: first.header.baseOffset, lastOffset: last.lastOffset, logAppendTime: -1n, recordCount: a.recordCount };
+    return this.g.run(async () => {
+      this.g.ensureOpen();
+      return followerAppend(this.appendHost(), batches);
     });
+  }
+
+  private appendHost(): AppendHost {
+    return { config: this.cfg, clock: this.clock, local: this.local, epochs: this.epochs, producers: this.producers };
   }
 
   /** Forces a roll at the log end offset (tests, tools). */
   forceRoll(): Promise<void> {
-    return this.run(() => this.local.roll(this.leo));
+    return this.g.run(() => this.local.roll(this.leo));
   }
 
   /**
@@ -286,7 +229,7 @@ export class PartitionLog {
    */
   async read(fetchOffset: bigint, maxBytes: number, opts: ReadOptions = {}): Promise<ReadResult> {
     for (let attempt = 0; ; attempt++) {
-      this.ensureOpen();
+      this.g.ensureOpen();
       const segs = this.segs;
       const sizes = segs.map((s) => s.size);
       if (fetchOffset < this.#logStartOffset || fetchOffset > this.leo) {
@@ -294,38 +237,30 @@ export class PartitionLog {
       }
       if (fetchOffset === this.leo || (opts.maxOffset !== undefined && fetchOffset >= opts.maxOffset)) return { records: EMPTY, firstOffset: fetchOffset };
       try {
-        return await readFromSegments(segs, sizes, fetchOffset, maxBytes, opts);
+        return await this.g.guard(() => readFromSegments(segs, sizes, fetchOffset, maxBytes, opts), `read of ${this.topic}-${this.partition}`);
       } catch (err) {
-        if (isIoError(err)) {
-          const failure = ioError(`read of ${this.topic}-${this.partition}`, err);
-          this.reportIoError(failure);
-          throw failure;
-        }
-        if (!(err instanceof StorageError && err.code === 'STG_LOG_CLOSED' && attempt < 3 && !this.closed)) throw err;
+        // A segment closed under the read (deleted meanwhile): retry on the new list.
+        if (!(err instanceof StorageError && err.code === 'STG_LOG_CLOSED' && attempt < 3 && !this.g.closed)) throw err;
       }
     }
   }
 
   /** Earliest record with timestamp ≥ ts (ListOffsets by time), or undefined when none. */
   offsetForTimestamp(ts: bigint): Promise<TimestampAndOffset | undefined> {
-    this.ensureOpen();
-    return this.guard(() => findOffsetByTimestamp(this.segs, ts, this.#logStartOffset));
+    this.g.ensureOpen();
+    return this.g.guard(() => findOffsetByTimestamp(this.segs, ts, this.#logStartOffset));
   }
 
   endOffsetForEpoch(epoch: number): EpochEndOffset {
-    return this.epochCache.endOffsetFor(epoch, this.leo);
+    return this.epochs.endOffsetFor(epoch, this.leo);
   }
 
   /** Becoming leader (KIP-279): the new epoch starts at the current log end offset. */
   assignEpochStartOffset(epoch: number, startOffset: bigint): Promise<void> {
-    return this.run(async () => {
-      this.ensureOpen();
-      if (this.epochCache.assign(epoch, startOffset)) await this.persistEpochs();
+    return this.g.run(async () => {
+      this.g.ensureOpen();
+      await this.epochs.assign(epoch, startOffset);
     });
-  }
-
-  private persistEpochs(): Promise<void> {
-    return writeEpochCheckpoint(join(this.dir, LEADER_EPOCH_CHECKPOINT), this.epochCache.entries);
   }
 
   /**
@@ -333,8 +268,8 @@ export class PartitionLog {
    * later segments entirely, and epochs that started there. Returns the new log end offset.
    */
   truncateTo(offset: bigint): Promise<bigint> {
-    return this.run(async () => {
-      this.ensureOpen();
+    return this.g.run(async () => {
+      this.g.ensureOpen();
       if (offset < 0n) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot truncate to ${offset}`);
       if (offset >= this.leo) return this.leo;
       if (offset < this.#logStartOffset) {
@@ -342,8 +277,8 @@ export class PartitionLog {
         return this.leo;
       }
       const { logEndOffset: newLeo, removedSegments } = await this.local.truncateTo(offset);
-      if (this.epochCache.truncateFromEnd(newLeo)) await this.persistEpochs();
-      await this.rebuildProducers();
+      await this.epochs.truncateFromEnd(newLeo);
+      await this.producers.truncated(newLeo, { segments: this.segs, logStartOffset: this.#logStartOffset, nowMs: this.clock.now() });
       if (this.hw > newLeo) this.hw = newLeo;
       this.logger.info({ offset: String(offset), logEndOffset: String(newLeo), removedSegments }, 'truncated log');
       return newLeo;
@@ -352,16 +287,15 @@ export class PartitionLog {
 
   /** Empties the log and restarts it at `offset` (a follower far behind the leader's log start). */
   truncateFullyAndStartAt(offset: bigint): Promise<void> {
-    return this.run(() => this.truncateFully(offset));
+    return this.g.run(() => this.truncateFully(offset));
   }
 
   private async truncateFully(offset: bigint): Promise<void> {
-    this.ensureOpen();
+    this.g.ensureOpen();
     await this.local.reset(offset);
     this.#logStartOffset = this.hw = offset;
-    this.epochCache.clear();
+    await this.epochs.clear();
     await this.producers.clear(offset);
-    await this.persistEpochs();
     this.onLogStartOffsetChange?.(this);
   }
 
@@ -370,14 +304,11 @@ export class PartitionLog {
    * now entirely below it. Returns the log start offset in force.
    */
   advanceLogStartOffset(offset: bigint): Promise<bigint> {
-    return this.run(async () => {
-      this.ensureOpen();
+    return this.g.run(async () => {
+      this.g.ensureOpen();
       if (offset <= this.#logStartOffset) return this.#logStartOffset;
       if (offset > this.hw) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot move log start to ${offset}, above the high watermark ${this.hw}`);
-      this.#logStartOffset = offset;
-      if (this.epochCache.truncateFromStart(offset)) await this.persistEpochs();
-      await this.producers.prune(this.#logStartOffset);
-      this.onLogStartOffsetChange?.(this);
+      await this.moveLogStart(offset);
       if (offset === this.leo && this.activeSegment.size > 0) await this.local.roll(this.leo);
       await this.deleteSegments(selectSegmentsToDelete(this.segments(), { retentionMs: -1, retentionBytes: -1, logStartOffset: offset, highWatermark: this.hw }, this.clock.now()));
       return this.#logStartOffset;
@@ -390,36 +321,33 @@ export class PartitionLog {
 
   /** Retention by time, size and log start offset (the policy decides which apply). */
   deleteOldSegments(): Promise<SegmentDeletion[]> {
-    return this.run(async () => {
-      if (this.closed || this.offline) return [];
-      const timeAndSize = this.cfg.cleanupPolicy.includes('delete');
+    return this.g.run(async () => {
+      if (this.g.stopped) return [];
+      const limits = retentionLimits(this.cfg, this.#logStartOffset, this.hw);
       const active = this.activeSegment;
       // An expired active segment can only go once it is rolled (and fully below the high watermark).
-      if (timeAndSize && this.cfg.retentionMs >= 0 && active.size > 0 && this.hw >= this.leo && this.clock.now() - Number(active.largestTimestamp()) > this.cfg.retentionMs) {
-        await this.local.roll(this.leo);
-      }
-      const selected = selectSegmentsToDelete(this.segments(), {
-        retentionMs: timeAndSize ? this.cfg.retentionMs : -1,
-        retentionBytes: timeAndSize ? this.cfg.retentionBytes : -1,
-        logStartOffset: this.#logStartOffset,
-        highWatermark: this.hw,
-      }, this.clock.now());
+      if (limits.retentionMs >= 0 && active.size > 0 && this.hw >= this.leo && this.clock.now() - Number(active.largestTimestamp()) > limits.retentionMs) await this.local.roll(this.leo);
+      const selected = selectSegmentsToDelete(this.segments(), limits, this.clock.now());
       await this.deleteSegments(selected);
       return selected;
     });
   }
 
+  /** Epochs and producers entirely below the new log start are forgotten; the owner is told. */
+  private async moveLogStart(offset: bigint): Promise<void> {
+    this.#logStartOffset = offset;
+    await this.epochs.truncateFromStart(offset);
+    await this.producers.prune(offset);
+    this.onLogStartOffsetChange?.(this);
+  }
+
   private async deleteSegments(selected: readonly SegmentDeletion[]): Promise<void> {
     if (selected.length === 0) return;
     const newStart = selected.at(-1)!.nextBaseOffset;
-    if (newStart > this.#logStartOffset) {
-      // logStartOffset moves first, so nobody is sent to a segment about to vanish.
-      this.#logStartOffset = newStart;
-      if (this.epochCache.truncateFromStart(newStart)) await this.persistEpochs();
-      await this.producers.prune(this.#logStartOffset);
-      this.onLogStartOffsetChange?.(this);
-    }
+    // logStartOffset moves first, so nobody is sent to a segment about to vanish.
+    if (newStart > this.#logStartOffset) await this.moveLogStart(newStart);
     await this.local.remove(new Set(selected.map((s) => s.baseOffset)));
+    await this.producers.followSegments(this.segs);
     this.logger.info({ segments: selected.map((s) => `${s.baseOffset}:${s.reason}`), logStartOffset: String(this.#logStartOffset) }, 'deleted log segments');
   }
 
@@ -430,40 +358,41 @@ export class PartitionLog {
 
   /** fsync everything appended so far; the recovery point becomes the log end offset. */
   flush(): Promise<void> {
-    return this.run(() => this.local.flush());
+    return this.g.run(() => this.local.flush());
   }
 
   /** Flushes when flushIntervalMs has passed since the last flush and something is unflushed. */
   maybeFlushOnTime(): Promise<void> {
-    if (this.closed || this.offline || !this.local.flushDue) return Promise.resolve();
+    if (this.g.stopped || !this.local.flushDue) return Promise.resolve();
     return this.flush();
   }
 
   /** Runs `task` as the single writer (the cleaner's swap uses this). */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
-    return this.run(async () => {
-      this.ensureOpen();
+    return this.g.run(async () => {
+      this.g.ensureOpen();
       return task();
     });
   }
 
   /** Replaces the segment list (cleaner swap); only from inside `exclusive`. */
-  replaceSegmentList(segments: LogSegment[]): void {
+  replaceSegmentList(segments: LogSegment[]): Promise<void> {
     this.local.replaceSegments(segments);
+    return this.producers.followSegments(segments);
   }
 
   /** Flushes, persists indexes and the epoch cache, and leaves the clean-shutdown marker. */
   close(opts: { clean?: boolean } = {}): Promise<void> {
-    return this.run(async () => {
-      if (this.closed || this.offline) return;
+    return this.g.run(async () => {
+      if (this.g.stopped) return;
       const clean = opts.clean ?? true;
       await this.local.rolledSegmentsFlushed();
       if (clean) {
         await this.local.flush();
-        await this.persistEpochs();
+        await this.epochs.persist();
         await this.producers.snapshot(this.leo);
       }
-      this.closed = true;
+      this.g.markClosed();
       await this.local.closeSegments(clean);
       if (clean) await writeFileAtomic(join(this.dir, CLEAN_SHUTDOWN_MARKER), `${this.leo}\n`);
     });

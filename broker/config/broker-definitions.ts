@@ -141,6 +141,10 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   int('transaction.state.log.min.isr', 2, 1, 'min.insync.replicas of __transaction_state.'),
   int('transaction.max.timeout.ms', 900000, 1, 'Largest transaction timeout.'),
   int('transactional.id.expiration.ms', 604800000, 1, 'Idle transactional ids expire after this long.'),
+  int('transaction.state.log.segment.bytes', 104857600, 1, 'Segment size of __transaction_state.'),
+  int('transaction.state.log.load.buffer.size', 5242880, 1, 'Read size when loading transaction state.'),
+  int('transaction.abort.timed.out.transaction.cleanup.interval.ms', 10000, 1, 'How often transactions past their timeout are aborted.'),
+  int('transaction.remove.expired.transaction.cleanup.interval.ms', 3600000, 1, 'How often expired transactional ids are removed.'),
   int('producer.id.expiration.ms', 86400000, 1, 'Idle producer ids are forgotten after this long.'),
   int('fetch.max.bytes', 57671680, 1024, 'Largest fetch response.'),
   // Kafka keys without meaning here

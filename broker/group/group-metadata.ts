@@ -3,6 +3,7 @@
  * static members, protocol votes, leader, committed offsets. No timers, no I/O, no promises:
  * the coordinator drives it and owns all scheduling.
  */
+import { tpKey } from '../../common/index.js';
 import { groupSubscribedTopics } from './consumer-subscription.js';
 import { CONSUMER_PROTOCOL_TYPE, ErrorCode } from '../../protocol/index.js';
 import { GroupCoordinatorError } from './errors.js';
@@ -18,6 +19,13 @@ export interface StoredOffset {
   metadata: string;
   commitTimestamp: bigint;
   expireTimestamp: bigint | null;
+  /** Base offset of the `__consumer_offsets` batch that stored it; decides between a transactional and a plain commit (Kafka's olderThan). */
+  recordOffset?: bigint;
+}
+
+/** Kafka's CommitRecordMetadataAndOffset.olderThan: an offset with no known position is older than any. */
+export function storedBefore(a: StoredOffset, b: StoredOffset): boolean {
+  return (a.recordOffset ?? -1n) < (b.recordOffset ?? -1n);
 }
 
 export class GroupMetadata {
@@ -39,6 +47,8 @@ export class GroupMetadata {
   readonly pendingSyncMembers = new Set<string>();
   readonly staticMembers = new Map<string, string>();
   readonly offsets = new Map<string, StoredOffset>();
+  /** Transactional offset commits in the log whose transaction has no marker yet, per producer id. */
+  readonly pendingTxnOffsets = new Map<bigint, Map<string, StoredOffset>>();
   /** Topics the current generation subscribes to (consumer protocol only); null when unknown. */
   subscribedTopics: Set<string> | null = null;
   private readonly protocolVotes = new Map<string, number>();
@@ -134,6 +144,37 @@ export class GroupMetadata {
   }
 
   /** The instance id is mapped to a different member id: that caller is a stale incarnation. */
+  /** Whether a transaction not yet ended has written an offset for this partition (OffsetFetch require_stable). */
+  hasPendingTxnOffsetCommit(topic: string, partition: number): boolean {
+    const key = tpKey(topic, partition);
+    for (const pending of this.pendingTxnOffsets.values()) if (pending.has(key)) return true;
+    return false;
+  }
+
+  /** Offsets, committed or pending in a transaction: a group with any is not removed by expiry. */
+  get hasOffsets(): boolean {
+    return this.offsets.size > 0 || this.pendingTxnOffsets.size > 0;
+  }
+
+  /**
+   * The marker of `producerId`'s transaction reached this group's partition: on commit its offsets
+   * become the group's unless a later plain commit already replaced them; on abort they vanish.
+   */
+  completePendingTxnOffsetCommit(producerId: bigint, commit: boolean): number {
+    const pending = this.pendingTxnOffsets.get(producerId);
+    this.pendingTxnOffsets.delete(producerId);
+    if (pending === undefined || !commit) return 0;
+    let applied = 0;
+    for (const [key, o] of pending) {
+      const current = this.offsets.get(key);
+      if (current === undefined || storedBefore(current, o)) {
+        this.offsets.set(key, o);
+        applied++;
+      }
+    }
+    return applied;
+  }
+
   isStaticMemberFenced(memberId: string, groupInstanceId: string | null): boolean {
     if (groupInstanceId === null) return false;
     const current = this.staticMembers.get(groupInstanceId);

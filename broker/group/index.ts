@@ -8,11 +8,11 @@ export {
   type GroupFailureCode,
   type OffsetsLogFailureCode,
 } from './errors.js';
-export { InMemoryOffsetsStore, type OffsetsStore, type OffsetsRecord } from './offsets-store.js';
+export { InMemoryOffsetsStore, type OffsetsStore, type OffsetsRecord, type ReplayedRecord, type TxnProducer } from './offsets-store.js';
 export { LogOffsetsStore, type LogOffsetsStoreOptions, type OffsetsLogAccess } from './log-offsets-store.js';
 export { replicaOffsetsLog } from './replica-offsets-log.js';
 export { GroupCoordinatorComponent, type GroupCoordinatorComponentOptions } from './coordinator-component.js';
-export { offsetsTopicEnsurer, type OffsetsTopicEnsurerOptions, type OffsetsTopicSpec } from './offsets-topic.js';
+export { internalTopicEnsurer, offsetsTopicEnsurer, type OffsetsTopicEnsurerOptions, type OffsetsTopicSpec } from './offsets-topic.js';
 export { OFFSETS_TOPIC_NAME, javaStringHashCode, partitionFor } from './partition-for.js';
 export { GROUP_STATES, canTransition, type GroupState } from './group-state.js';
 export { assignedPartitionsOf, subscribedTopicsOf } from './consumer-subscription.js';

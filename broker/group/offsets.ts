@@ -10,7 +10,8 @@ import type { GroupMetadata, StoredOffset } from './group-metadata.js';
 import { groupTombstone, offsetRecord, offsetTombstone } from './group-records.js';
 import { commitDecision } from './group-state.js';
 import type { OffsetsRecord } from './offsets-store.js';
-import type { OffsetCommitRequest, OffsetCommitResult, OffsetDeleteResult, OffsetFetchPartition, OffsetFetchRequest } from './types.js';
+import type { OffsetCommitRequest, OffsetCommitResult, OffsetDeleteResult, OffsetFetchPartition, OffsetFetchRequest, TxnOffsetCommitRequest } from './types.js';
+import type { TxnProducer } from './offsets-store.js';
 
 export class OffsetManager {
   constructor(
@@ -40,11 +41,32 @@ export class OffsetManager {
     }
   }
 
+  /**
+   * TxnOffsetCommit (Kafka's doTxnCommitOffsets): the member and generation are checked only when
+   * given (KIP-447, v3+); the offsets are written in the producer's transaction and stay pending
+   * until its marker reaches this partition (completeTransaction).
+   */
+  async commitTxn(group: GroupMetadata, req: TxnOffsetCommitRequest): Promise<OffsetCommitResult> {
+    const all = (errorCode: number): OffsetCommitResult => ({ partitions: req.partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode })) });
+    if (group.is('Dead')) return all(E.COORDINATOR_NOT_AVAILABLE);
+    if (group.isStaticMemberFenced(req.memberId, req.groupInstanceId)) return all(E.FENCED_INSTANCE_ID);
+    if (req.memberId !== '' && !group.has(req.memberId)) return all(E.UNKNOWN_MEMBER_ID);
+    if (req.generationId >= 0 && req.generationId !== group.generationId) return all(E.ILLEGAL_GENERATION);
+    return this.store(group, { groupId: req.groupId, generationId: req.generationId, memberId: req.memberId, groupInstanceId: req.groupInstanceId, partitions: req.partitions }, {
+      producerId: req.producerId,
+      producerEpoch: req.producerEpoch,
+    });
+  }
+
   /** Offsets of a group; a missing partition (or group) reads as offset -1 with no error. */
   fetch(group: GroupMetadata | undefined, req: OffsetFetchRequest): OffsetFetchPartition[] {
-    const known = group === undefined || group.is('Dead') ? new Map<string, StoredOffset>() : group.offsets;
+    const live = group !== undefined && !group.is('Dead');
+    const known = live ? group.offsets : new Map<string, StoredOffset>();
     if (req.partitions === null) return [...known.values()].map(toFetched);
     return req.partitions.map(({ topic, partition }) => {
+      if (req.requireStable === true && live && group.hasPendingTxnOffsetCommit(topic, partition)) {
+        return { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: E.UNSTABLE_OFFSET_COMMIT };
+      }
       const o = known.get(tpKey(topic, partition));
       return o === undefined ? { topic, partition, offset: -1n, leaderEpoch: -1, metadata: '', errorCode: E.NONE } : toFetched(o);
     });
@@ -79,7 +101,7 @@ export class OffsetManager {
         if (gone) expired.push(o);
       }
     }
-    const dies = group.is('Empty') && expired.length === group.offsets.size && group.pendingMembers.size === 0;
+    const dies = group.is('Empty') && expired.length === group.offsets.size && group.pendingTxnOffsets.size === 0 && group.pendingMembers.size === 0;
     const records: OffsetsRecord[] = expired.map((o) => offsetTombstone(group.groupId, o.topic, o.partition));
     if (dies && group.generationId > 0) records.push(groupTombstone(group.groupId));
     if (records.length > 0) {
@@ -149,7 +171,7 @@ export class OffsetManager {
     return E.NONE;
   }
 
-  private async store(group: GroupMetadata, req: OffsetCommitRequest): Promise<OffsetCommitResult> {
+  private async store(group: GroupMetadata, req: OffsetCommitRequest, txn?: TxnProducer): Promise<OffsetCommitResult> {
     const now = BigInt(this.ctx.scheduler.now());
     const results: OffsetCommitResult['partitions'] = [];
     const accepted: StoredOffset[] = [];
@@ -172,8 +194,13 @@ export class OffsetManager {
       });
     }
     if (accepted.length > 0) {
-      const error = await this.ctx.append(group, accepted.map((o) => offsetRecord(group.groupId, o)), true);
-      if (error === E.NONE) for (const o of accepted) group.offsets.set(tpKey(o.topic, o.partition), o);
+      const { errorCode: error, baseOffset } = await this.ctx.appendOffsets(group, accepted.map((o) => offsetRecord(group.groupId, o)), txn);
+      if (error === E.NONE) {
+        for (const o of accepted) o.recordOffset = baseOffset;
+        const target = txn === undefined ? group.offsets : (group.pendingTxnOffsets.get(txn.producerId) ?? new Map<string, StoredOffset>());
+        if (txn !== undefined) group.pendingTxnOffsets.set(txn.producerId, target);
+        for (const o of accepted) target.set(tpKey(o.topic, o.partition), o);
+      }
       for (const o of accepted) results.push({ topic: o.topic, partition: o.partition, errorCode: error });
     }
     // Answer in request order, whatever the validation split.

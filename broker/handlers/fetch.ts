@@ -6,7 +6,8 @@
  * fetcher's lastFetchedEpoch: when this leader's log shows that epoch ended before the fetch
  * offset (or never existed), the partition answers no records and the divergingEpoch (the
  * largest epoch ≤ lastFetchedEpoch and its end offset) to truncate to, as Kafka's
- * Partition.readRecords does.
+ * Partition.readRecords does. read_committed (v4+) reads up to the last stable offset and lists
+ * the aborted transactions the returned records overlap.
  */
 import { ApiKey, countRecords, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';
@@ -110,7 +111,7 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
               highWatermark: r.highWatermark,
               lastStableOffset: r.lastStableOffset,
               logStartOffset: r.logStartOffset,
-              abortedTransactions: request.isolationLevel === 1 ? [] : null,
+              abortedTransactions: request.isolationLevel === 1 ? [...(r.abortedTransactions ?? [])] : null,
               preferredReadReplica: -1,
               records: r.records,
             };

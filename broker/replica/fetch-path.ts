@@ -29,7 +29,10 @@ export interface FetchParams {
   readonly maxWaitMs: number;
   readonly minBytes: number;
   readonly maxBytes: number;
-  /** 0 read_uncommitted, 1 read_committed (LSO = HW until transactions exist). */
+  /**
+   * 0 read_uncommitted (up to the high watermark), 1 read_committed (up to the last stable
+   * offset, with the aborted transactions the records overlap so the client drops them).
+   */
   readonly isolationLevel: number;
   readonly partitions: readonly FetchPartitionRequest[];
   readonly signal?: AbortSignal;
@@ -43,6 +46,8 @@ export interface FetchPartitionResult {
   readonly lastStableOffset: bigint;
   readonly logStartOffset: bigint;
   readonly records: Buffer;
+  /** read_committed only: aborted transactions the records may hold data of. */
+  readonly abortedTransactions?: readonly { producerId: bigint; firstOffset: bigint }[];
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -62,20 +67,24 @@ async function readOnce(rm: ReplicaManager, params: FetchParams): Promise<ReadRo
       const p = rm.leaderPartition(fp.topic, fp.partition, fp.currentLeaderEpoch);
       const log = p.log;
       const hw = log.highWatermark;
+      const lastStableOffset = log.lastStableOffset;
+      const readCommitted = params.isolationLevel === 1;
+      const maxOffset = readCommitted ? lastStableOffset : hw;
       if (fp.fetchOffset >= hw && rm.leadershipFence(fp.topic, fp.partition) !== undefined) {
         throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${rm.brokerId} is fenced from ZooKeeper and ${p.key} has nothing committed at ${fp.fetchOffset}`);
       }
       const room = Math.min(fp.partitionMaxBytes, params.maxBytes - bytes);
       let records: Buffer = EMPTY;
       if (room > 0 || bytes === 0) {
-        const r = await log.read(fp.fetchOffset, Math.max(0, room), { maxOffset: hw, minOneBatch: bytes === 0 });
+        const r = await log.read(fp.fetchOffset, Math.max(0, room), { maxOffset, minOneBatch: bytes === 0 });
         records = r.records;
       } else if (fp.fetchOffset < log.logStartOffset || fp.fetchOffset > log.logEndOffset) {
         // No room left in this response, but a bad offset is still worth telling the client.
-        await log.read(fp.fetchOffset, 0, { maxOffset: hw });
+        await log.read(fp.fetchOffset, 0, { maxOffset });
       }
       bytes += records.length;
-      results.push({ topic: fp.topic, partition: fp.partition, errorCode: ErrorCode.NONE, highWatermark: hw, lastStableOffset: hw, logStartOffset: log.logStartOffset, records });
+      const abortedTransactions = readCommitted ? (records.length === 0 ? [] : log.collectAbortedTransactions(fp.fetchOffset, maxOffset)) : undefined;
+      results.push({ topic: fp.topic, partition: fp.partition, errorCode: ErrorCode.NONE, highWatermark: hw, lastStableOffset, logStartOffset: log.logStartOffset, records, ...(abortedTransactions === undefined ? {} : { abortedTransactions }) });
     } catch (err) {
       failed = true;
       results.push({ topic: fp.topic, partition: fp.partition, errorCode: toWireError(err), highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY });

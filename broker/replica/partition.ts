@@ -8,7 +8,7 @@
  */
 import { tpKey } from '../../common/index.js';
 import { iterateBatches, iterateRecords } from '../../protocol/index.js';
-import type { AppendResult, PartitionLog } from '../../storage/index.js';
+import type { AppendOrigin, AppendResult, PartitionLog } from '../../storage/index.js';
 import { BrokerError } from '../errors.js';
 
 export type ReplicaRole = 'leader' | 'follower' | 'none';
@@ -53,6 +53,8 @@ export interface LeaderAppendOptions {
   readonly minInsyncReplicas: number;
   /** Scheduler ms after the append, for the high-watermark rule on caught-up followers. */
   readonly now: () => number;
+  /** 'coordinator' for transaction markers and coordinator logs (Kafka's AppendOrigin.Coordinator); 'client' by default. */
+  readonly origin?: AppendOrigin;
 }
 
 /** Kafka refuses keyless records on compacted topics (INVALID_RECORD); only those pay for decoding. */
@@ -248,7 +250,7 @@ export class Partition {
     }
     if (this.log.config.cleanupPolicy.includes('compact')) requireKeys(records);
     const leaderEpoch = this.leaderEpoch;
-    const appended = await this.log.appendAsLeader(records, leaderEpoch);
+    const appended = await this.log.appendAsLeader(records, leaderEpoch, { origin: o.origin ?? 'client' });
     return { ...appended, leaderEpoch, highWatermarkIncreased: this.maybeIncrementHighWatermark(o.now()) };
   }
 

@@ -10,6 +10,7 @@
  * engaged during the append, and fails its parked acks=-1 waiters the same way.
  */
 import { ErrorCode } from '../../protocol/index.js';
+import type { AppendOrigin } from '../../storage/index.js';
 import { BrokerError, toWireError } from '../errors.js';
 import type { Partition } from './partition.js';
 import { waitUntil } from './purgatory.js';
@@ -38,6 +39,11 @@ export interface ProduceOptions {
   readonly acks: number;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  /**
+   * Who writes: a client (the default; idempotence and transaction checks apply, control batches
+   * refused) or the transaction coordinator (markers, through WriteTxnMarkers).
+   */
+  readonly origin?: AppendOrigin;
 }
 
 interface Pending {
@@ -48,7 +54,7 @@ interface Pending {
   readonly minIsr: number;
 }
 
-async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number): Promise<{ result: ProducePartitionResult; pending?: Pending }> {
+async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, origin: AppendOrigin): Promise<{ result: ProducePartitionResult; pending?: Pending }> {
   const result: ProducePartitionResult = {
     topic: e.topic,
     partition: e.partition,
@@ -64,7 +70,7 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number): Pro
     rm.ensureNotFenced(p);
     if (e.records === null || e.records.length === 0) throw new BrokerError('BRK_CORRUPT_MESSAGE', `no records for ${p.key}`);
     const minIsr = rm.topicConfigs.get(e.topic).minInsyncReplicas;
-    const appended = await p.appendRecordsToLeader(e.records, { requiredAcks: acks, minInsyncReplicas: minIsr, now: () => rm.scheduler.now() });
+    const appended = await p.appendRecordsToLeader(e.records, { requiredAcks: acks, minInsyncReplicas: minIsr, now: () => rm.scheduler.now(), origin });
     rm.onLeaderAppended(p, appended.highWatermarkIncreased);
     // Written but not acknowledged: the tail of a deposed leader is truncated when it follows.
     if (acks !== -1) rm.ensureNotFenced(p);
@@ -97,7 +103,7 @@ function pendingOutcome(rm: ReplicaManager, w: Pending): number | undefined {
 /** Appends every entry (partitions concurrently) and, for acks=-1, waits for replication. */
 export async function appendRecords(rm: ReplicaManager, entries: readonly ProduceEntry[], o: ProduceOptions): Promise<ProducePartitionResult[]> {
   const deadline = rm.scheduler.now() + Math.max(0, o.timeoutMs);
-  const appended = await Promise.all(entries.map((e) => appendOne(rm, e, o.acks)));
+  const appended = await Promise.all(entries.map((e) => appendOne(rm, e, o.acks, o.origin ?? 'client')));
   const waiting = appended.flatMap((a) => (a.pending === undefined ? [] : [a.pending]));
   if (waiting.length > 0) {
     const keys = [...new Set(waiting.map((w) => w.partition.key))];

@@ -246,7 +246,7 @@ async function swapIn(log: PartitionLog, group: LogSegment[], out: LogSegment): 
     if (at < 0 || group.some((s, i) => list[at + i] !== s) || list[at + group.length] === undefined) return false;
     await out.renameSuffix(SWAP_SUFFIX);
     await fsyncDir(log.dir);
-    log.replaceSegmentList([...list.slice(0, at), out, ...list.slice(at + group.length)]);
+    await log.replaceSegmentList([...list.slice(0, at), out, ...list.slice(at + group.length)]);
     await log.retire(group);
     await fsyncDir(log.dir);
     await out.renameSuffix('');

@@ -19,6 +19,7 @@ import { GroupAdminError } from '../../broker/group-admin.js';
 import { AssignmentError, ControllerError } from '../../broker/controller/index.js';
 import { ControlRequestError, MetaPropertiesError } from '../../broker/metadata/index.js';
 import { GroupCoordinatorError, OffsetsLogError } from '../../broker/group/index.js';
+import { TxnCoordinatorError } from '../../broker/txn/index.js';
 import { AdminHttpError, HTTP_STATUS_BY_KAFKA_ERROR, toHttpFailure } from '../../broker/http/index.js';
 import { CLIENT_ERRORS, KafkaClientError } from '../../client/index.js';
 import { REPO_ROOT } from '../helpers/zookeeper.js';
@@ -54,6 +55,7 @@ const CLASSES: Record<string, () => ModuleError> = {
   DashboardDataError: () => new DashboardDataError('LEADER_NOT_AVAILABLE', 'm'),
   GroupCoordinatorError: () => new GroupCoordinatorError('BRK_GROUP_NOT_EMPTY', 'm'),
   OffsetsLogError: () => new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', 'm', 'NOT_ENOUGH_REPLICAS'),
+  TxnCoordinatorError: () => new TxnCoordinatorError('BRK_TXN_CODEC', 'm'),
   AdminHttpError: () => new AdminHttpError(404, 'NOT_FOUND', 'm'),
   KafkaClientError: () => new KafkaClientError('CLI_CONNECTION', 'm'),
 };

@@ -63,7 +63,7 @@ describe('group-apis > FindCoordinator', () => {
     expect(h.ensureCalls).to.equal(2);
   });
 
-  it("registers every group API with minimum version 0 (librdkafka feature gates) up to Kafka 2.8's maximum", async () => {
+  it("registers every group API with minimum version 0 (librdkafka feature gates) up to Kafka 2.8's maximum, TxnOffsetCommit included", async () => {
     h = await startWireHarness();
     const registry = new HandlerRegistry();
     for (const handler of groupApiHandlers({ brokerId: 1, coordinator: h.coordinator, metadata: h.metadata, ensureOffsetsTopic: async () => {} })) registry.register(handler);
@@ -77,6 +77,7 @@ describe('group-apis > FindCoordinator', () => {
       [ApiKey.SyncGroup, 0, 5],
       [ApiKey.DescribeGroups, 0, 5],
       [ApiKey.ListGroups, 0, 4],
+      [ApiKey.TxnOffsetCommit, 0, 3],
       [ApiKey.DeleteGroups, 0, 2],
       [ApiKey.OffsetDelete, 0, 0],
     ]);

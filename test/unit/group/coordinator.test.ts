@@ -6,7 +6,7 @@ import {
   InMemoryOffsetsStore,
   encodeOffsetCommitKey,
   encodeOffsetCommitValue,
-  type OffsetsRecord,
+  type ReplayedRecord,
 } from '../../../broker/group/index.js';
 import { formGroup, heartbeat, joinRequest, startHarness, syncAll, TEST_CONFIG, type Harness } from './harness.js';
 import { TestScheduler } from '../../helpers/test-scheduler.js';
@@ -73,10 +73,10 @@ describe('group > coordinator ownership and loading', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const store = {
-      append: async () => {},
-      async *replay(): AsyncIterable<OffsetsRecord> {
+      append: async () => 0n,
+      async *replay(): AsyncIterable<ReplayedRecord> {
         await gate;
-        yield { key: encodeOffsetCommitKey('g', 't', 0), value: encodeOffsetCommitValue({ offset: 3n, leaderEpoch: -1, metadata: '', commitTimestamp: 1n, expireTimestamp: null }) };
+        yield { key: encodeOffsetCommitKey('g', 't', 0), value: encodeOffsetCommitValue({ offset: 3n, leaderEpoch: -1, metadata: '', commitTimestamp: 1n, expireTimestamp: null }), batchOffset: 0n };
       },
     };
     const c = new GroupCoordinator({ store, config: TEST_CONFIG, scheduler: clock });

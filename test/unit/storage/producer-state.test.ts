@@ -147,8 +147,8 @@ describe('storage > idempotent producer state', () => {
     await appendRun(log, 1);
     const plain = encodeRecordBatch([{ key: null, value: Buffer.from('x') }]);
     expect((await log.appendAsLeader(plain, 3)).firstOffset).to.equal(2n);
-    // A coordinator writing on its own behalf (isFromClient false) is not sequence-checked.
-    expect((await log.appendAsLeader(idem({ seq: 9 }), 3, { isFromClient: false })).firstOffset).to.equal(3n);
+    // A coordinator writing on its own behalf is not sequence-checked.
+    expect((await log.appendAsLeader(idem({ seq: 9 }), 3, { origin: 'coordinator' })).firstOffset).to.equal(3n);
     expect(log.producerState(PID)!.batches.at(-1)!.lastSeq).to.equal(10);
     await log.close();
   });
