@@ -15,13 +15,14 @@ import {
   decodeRecordBatch,
   isControlBatch,
   isTransactional,
+  decodeControlRecordType,
   RECORD_BATCH_HEADER_SIZE,
   compressionOf,
   decompress,
 } from '../protocol/index.js';
 import type { VersionRange } from './connection.js';
 
-export { FrameDecoder, errorInfo, encodeRecordBatch, CompressionType, iterateBatches, decodeRecordBatch, isControlBatch, isTransactional, RECORD_BATCH_HEADER_SIZE, compressionOf, decompress };
+export { FrameDecoder, errorInfo, encodeRecordBatch, CompressionType, iterateBatches, decodeRecordBatch, isControlBatch, isTransactional, decodeControlRecordType, RECORD_BATCH_HEADER_SIZE, compressionOf, decompress };
 
 /** Kafka API keys (protocol/'s table). */
 export const API = ApiKey;

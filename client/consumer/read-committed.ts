@@ -7,7 +7,7 @@
  * batches are never returned. Used per partition response; pure (no I/O).
  */
 import type { RecordBatchHeader } from '../../protocol/index.js';
-import { decodeRecordBatch, isControlBatch, isTransactional } from '../wire.js';
+import { decodeControlRecordType, decodeRecordBatch, isControlBatch, isTransactional } from '../wire.js';
 
 /** As the Fetch response carries them (fields optional in its type, present from v4). */
 export interface AbortedTransaction {
@@ -43,10 +43,8 @@ export class AbortedTransactionFilter {
   }
 }
 
-/** The marker type of a control batch at `start` in `buf` (key: int16 version, int16 type; 0 = ABORT, 1 = COMMIT). */
+/** The marker type of the control batch at `start` in `buf` (protocol/'s control-record codec). */
 export function controlTypeAt(buf: Buffer, start: number): 'ABORT' | 'COMMIT' | undefined {
-  const key = decodeRecordBatch(buf, start).records[0]?.key;
-  if (key === null || key === undefined || key.length < 4) return undefined;
-  const type = Buffer.from(key.buffer, key.byteOffset, key.byteLength).readInt16BE(2);
-  return type === 1 ? 'COMMIT' : type === 0 ? 'ABORT' : undefined;
+  const first = decodeRecordBatch(buf, start).records[0];
+  return first === undefined ? undefined : decodeControlRecordType(first.key);
 }
