@@ -38,6 +38,10 @@ export const CLIENT_ERRORS = {
   CLI_INVALID_ASSIGNMENT: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
   /** Idempotence state cannot be recovered. */
   CLI_PRODUCER_FENCED: { kafkaError: 'PRODUCER_FENCED', retriable: false },
+  /** A transactional call in the wrong state (send outside a transaction, two at once, after a fatal error). */
+  CLI_TXN_STATE: { kafkaError: 'INVALID_TXN_STATE', retriable: false },
+  /** An earlier operation of the transaction failed: it can only be aborted (the cause says why). */
+  CLI_TXN_ABORTABLE: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
 } as const satisfies Record<string, { kafkaError: ErrorName; retriable: boolean; relayed?: true }>;
 
 export type ClientErrorCode = keyof typeof CLIENT_ERRORS;

@@ -27,6 +27,9 @@ export {
   type DeliveryCallback,
   type CompressionName,
 } from './producer/producer.js';
+export { Transaction } from './producer/transaction.js';
+export { isFatalTxnError, type TransactionState, type ConsumerGroupMetadata, type TopicPartitionOffset } from './producer/transaction-manager.js';
+export { consumeTransformProduce, nextOffsets, type ConsumeTransformProduceOptions, type TransformResult } from './consume-transform-produce.js';
 export { RecordAccumulator, type AccumulatorOptions, type AppendResult } from './producer/accumulator.js';
 export { ProducerBatch, type RecordMetadata, type RecordHeader, type BatchResult } from './producer/batch.js';
 export * from './consumer/assignors/index.js';

@@ -14,13 +14,15 @@ import {
   iterateBatches,
   decodeRecordBatch,
   isControlBatch,
+  isTransactional,
+  decodeControlRecordType,
   RECORD_BATCH_HEADER_SIZE,
   compressionOf,
   decompress,
 } from '../protocol/index.js';
 import type { VersionRange } from './connection.js';
 
-export { FrameDecoder, errorInfo, encodeRecordBatch, CompressionType, iterateBatches, decodeRecordBatch, isControlBatch, RECORD_BATCH_HEADER_SIZE, compressionOf, decompress };
+export { FrameDecoder, errorInfo, encodeRecordBatch, CompressionType, iterateBatches, decodeRecordBatch, isControlBatch, isTransactional, decodeControlRecordType, RECORD_BATCH_HEADER_SIZE, compressionOf, decompress };
 
 /** Kafka API keys (protocol/'s table). */
 export const API = ApiKey;
@@ -39,7 +41,9 @@ const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
   [API.ListOffsets, 1, 5],
   [API.Metadata, 1, 8],
   [API.OffsetCommit, 2, 7],
-  [API.OffsetFetch, 1, 5],
+  // v7 (flexible): requireStable, so a read_committed consumer never starts from an offset a
+  // pending transaction is about to replace (KIP-447).
+  [API.OffsetFetch, 1, 7],
   [API.FindCoordinator, 0, 2],
   [API.JoinGroup, 0, 5],
   [API.Heartbeat, 0, 3],
@@ -55,6 +59,11 @@ const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
   [API.AlterConfigs, 0, 1],
   [API.CreatePartitions, 0, 1],
   [API.DeleteGroups, 0, 1],
+  [API.AddPartitionsToTxn, 0, 2],
+  [API.AddOffsetsToTxn, 0, 2],
+  [API.EndTxn, 0, 2],
+  // v3 (flexible) carries the consumer's generation and member id (KIP-447 fencing).
+  [API.TxnOffsetCommit, 0, 3],
 ];
 
 function protocolRange(apiKey: number): VersionRange | undefined {

@@ -21,6 +21,7 @@ import { Fetcher, type OffsetResetPolicy, type TopicPartition } from './fetcher.
 import type { FetchedRecord } from './record-reader.js';
 import type { OffsetAndMetadata } from './group/group-client.js';
 import { GroupMembership } from './group/membership.js';
+import type { ConsumerGroupMetadata } from '../producer/transaction-manager.js';
 
 export interface ConsumerOptions<K = Buffer, V = Buffer> extends Omit<ClusterOptions, 'allowAutoTopicCreation'> {
   /** Needed for subscribe() and commits. */
@@ -152,9 +153,14 @@ export class Consumer<K = Buffer, V = Buffer> {
     this.membership.subscribe(topics);
   }
 
-  /** The group generation and member id, once joined. */
-  groupMetadata(): { generationId: number; memberId: string; groupInstanceId: string | null } | undefined {
-    return this.membership?.identity();
+  /**
+   * The group id, generation and member id (generation -1 and member id '' until joined): what a
+   * transactional producer's sendOffsets needs so a member rebalanced away is fenced (KIP-447).
+   */
+  groupMetadata(): ConsumerGroupMetadata | undefined {
+    if (this.membership === undefined) return undefined;
+    const id = this.membership.identity();
+    return { groupId: this.opts.groupId!, generationId: id?.generationId ?? -1, memberId: id?.memberId ?? '', groupInstanceId: id?.groupInstanceId ?? this.opts.groupInstanceId ?? null };
   }
 
   seek(tp: TopicPartition, offset: bigint): void {
@@ -331,7 +337,7 @@ export class Consumer<K = Buffer, V = Buffer> {
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
     this.fetcher.assign([...this.assignment(), ...tps]);
     if (tps.length > 0) {
-      const committed = await this.membership!.client.fetchOffsets(tps);
+      const committed = await this.membership!.client.fetchOffsets(tps, this.opts.isolationLevel === 'read_committed');
       for (const tp of tps) {
         const c = committed.get(tpKey(tp.topic, tp.partition));
         if (c !== undefined) this.fetcher.seek(tp, c.offset);

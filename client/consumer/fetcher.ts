@@ -16,6 +16,7 @@ import { asClientError, KafkaClientError, brokerError, isStaleMetadata } from '.
 import { API, errorInfo, iterateBatches, isControlBatch } from '../wire.js';
 import { resetPositions } from './offset-reset.js';
 import type { OffsetResetPolicy, PartitionState, TopicPartition } from './partition-state.js';
+import { AbortedTransactionFilter, controlTypeAt } from './read-committed.js';
 import { readBatchRecords, type FetchedRecord } from './record-reader.js';
 
 export type { OffsetResetPolicy, PartitionState, TopicPartition } from './partition-state.js';
@@ -248,12 +249,14 @@ export class Fetcher {
         if (p.records === null || p.records.length === 0) continue;
         const records: FetchedRecord[] = [];
         let nextOffset = fetchedAt;
+        // read_committed: aborted transactions' batches are dropped (read-committed.ts).
+        const aborted = this.opts.isolationLevel === 1 ? new AbortedTransactionFilter(p.abortedTransactions) : undefined;
         for (const slice of iterateBatches(p.records)) {
           const last = slice.header.baseOffset + BigInt(slice.header.lastOffsetDelta);
+          const control = isControlBatch(slice.header.attributes);
+          const drop = aborted === undefined ? control : aborted.skip(slice.header, control ? controlTypeAt(p.records, slice.start) : undefined);
           if (last < fetchedAt) continue;
-          if (!isControlBatch(slice.header.attributes)) {
-            readBatchRecords(s.topic, s.partition, p.records, slice.start, slice.header, fetchedAt, records);
-          }
+          if (!drop) readBatchRecords(s.topic, s.partition, p.records, slice.start, slice.header, fetchedAt, records);
           nextOffset = last + 1n;
         }
         if (nextOffset > fetchedAt) {

@@ -33,14 +33,19 @@ export class IdempotenceManager {
       const req: InitProducerIdRequest = { transactionalId: null, transactionTimeoutMs };
       const res = await cluster.withAnyBroker((c) => c.send<InitProducerIdResponse>(API.InitProducerId, req));
       if (res.errorCode !== 0) throw brokerError(errorInfo(res.errorCode), 'InitProducerId');
-      this.producerId = res.producerId;
-      this.producerEpoch = res.producerEpoch;
-      this.nextSequence.clear();
-      this.generation++;
+      this.use(res.producerId, res.producerEpoch);
     })().finally(() => {
       this.initializing = undefined;
     });
     return this.initializing;
+  }
+
+  /** Take a producer id and epoch (from InitProducerId): sequences restart at 0. */
+  use(producerId: bigint, producerEpoch: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.nextSequence.clear();
+    this.generation++;
   }
 
   /** Forget the producer id: the next send re-initializes and restarts sequences. */

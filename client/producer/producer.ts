@@ -17,6 +17,8 @@ import { RecordAccumulator, type AppendResult } from './accumulator.js';
 import type { BatchResult, ProducerBatch, RecordHeader, RecordMetadata, ProducerRecordData } from './batch.js';
 import { IdempotenceManager } from './idempotence.js';
 import { Sender } from './sender.js';
+import { Transaction } from './transaction.js';
+import { TransactionManager } from './transaction-manager.js';
 
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
@@ -40,6 +42,13 @@ export interface ProducerOptions<K = unknown, V = unknown> extends Omit<ClusterO
    * set), it is dropped if the cluster lacks InitProducerId (reported through onError).
    */
   idempotent?: boolean;
+  /**
+   * transactional.id: makes the producer transactional (records are sent only inside
+   * `producer.transaction()`); the id survives restarts, so a new incarnation fences the old one.
+   */
+  transactionalId?: string;
+  /** transaction.timeout.ms (default 60000): the coordinator aborts a transaction open longer. */
+  transactionTimeoutMs?: number;
   partitioner?: Partitioner;
   keySerializer?: Serializer<K>;
   valueSerializer?: Serializer<V>;
@@ -88,6 +97,7 @@ export class Producer<K = unknown, V = unknown> {
   private readonly valueSerializer: Serializer<V>;
   private readonly clock: Clock;
   private readonly maxBlockMs: number;
+  private readonly txn: TransactionManager | undefined;
   private connected: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -96,6 +106,9 @@ export class Producer<K = unknown, V = unknown> {
     const scheduler = opts.scheduler ?? systemScheduler;
     const acks = opts.acks === 'all' || opts.acks === undefined ? -1 : opts.acks;
     const idempotent = opts.idempotent ?? true;
+    if (opts.transactionalId !== undefined && (!idempotent || opts.transactionalId === '')) {
+      throw new KafkaClientError('CLI_INVALID_CONFIG', 'a transactional producer needs a non-empty transactionalId and idempotence');
+    }
     const maxInFlight = opts.maxInFlightRequestsPerConnection ?? 5;
     const retries = opts.retries ?? 2147483647;
     if (idempotent && (acks !== -1 || maxInFlight > 5 || retries === 0)) {
@@ -116,6 +129,18 @@ export class Producer<K = unknown, V = unknown> {
       scheduler,
       onWakeup: () => this.sender.wakeup(),
     });
+    const idempotence = idempotent ? new IdempotenceManager() : undefined;
+    this.txn =
+      opts.transactionalId === undefined
+        ? undefined
+        : new TransactionManager(this.cluster, idempotence!, {
+            transactionalId: opts.transactionalId,
+            transactionTimeoutMs: opts.transactionTimeoutMs ?? 60_000,
+            retryBackoffMs,
+            maxBlockMs: this.maxBlockMs,
+            clock: this.clock,
+            scheduler,
+          });
     this.sender = new Sender(
       this.acc,
       this.cluster,
@@ -133,8 +158,9 @@ export class Producer<K = unknown, V = unknown> {
         scheduler,
         ...(opts.onError === undefined ? {} : { onBackgroundError: opts.onError }),
       },
-      idempotent ? new IdempotenceManager() : undefined,
+      idempotence,
       opts.idempotent === undefined,
+      this.txn,
     );
     this.partitioner = opts.partitioner ?? defaultPartitioner();
     this.keySerializer = opts.keySerializer ?? (autoSerializer as Serializer<K>);
@@ -145,6 +171,24 @@ export class Producer<K = unknown, V = unknown> {
   connect(): Promise<void> {
     this.connected ??= Promise.all([loadXxhash(), this.cluster.connect()]).then(() => undefined);
     return this.connected;
+  }
+
+  /**
+   * Begin a transaction (the first call obtains the producer id from the transaction coordinator,
+   * fencing any older producer with the same transactionalId). One transaction at a time.
+   */
+  async transaction(): Promise<Transaction<K, V>> {
+    const txn = this.txn;
+    if (txn === undefined) throw new KafkaClientError('CLI_TXN_STATE', 'transaction() needs a transactionalId');
+    await this.connect();
+    await txn.initOnce();
+    txn.begin();
+    return new Transaction(this, txn);
+  }
+
+  /** The transactional state (undefined without a transactionalId). */
+  get transactionState(): TransactionManager['state'] | undefined {
+    return this.txn?.state;
   }
 
   /** One record, one promise (resolved when its batch is acknowledged). */
@@ -211,6 +255,7 @@ export class Producer<K = unknown, V = unknown> {
   close(options: { timeoutMs?: number } = {}): Promise<void> {
     this.closing ??= (async () => {
       this.acc.close();
+      this.txn?.close();
       const timeoutMs = options.timeoutMs ?? 30_000;
       const flushed = new AbortController();
       try {
@@ -236,6 +281,8 @@ export class Producer<K = unknown, V = unknown> {
     const partitionCount = await this.waitForTopic(record.topic);
     const data = this.serialize(record);
     const partition = this.choosePartition(record, data, partitionCount);
+    this.txn?.checkCanSend();
+    this.txn?.addPartition(record.topic, partition);
     const r = this.acc.tryAppend(record.topic, partition, data, this.clock.now());
     if (r !== undefined && r !== 'new-batch') return r;
     return this.acc.append(record.topic, partition, data, () => this.clock.now());
@@ -244,6 +291,7 @@ export class Producer<K = unknown, V = unknown> {
   /** The synchronous path: metadata known, memory available. undefined = take the slow path. */
   private placeSync(record: ProducerRecord<K, V>): AppendResult | undefined {
     if (this.closing !== undefined) throw new KafkaClientError('CLI_CLOSED', 'the producer is closed');
+    this.txn?.checkCanSend();
     const topic = this.cluster.topic(record.topic);
     if (topic === undefined || topic.partitions.length === 0 || this.connected === undefined) return undefined;
     // One clock read per record: it stamps the record and ages the batch.
@@ -252,10 +300,12 @@ export class Producer<K = unknown, V = unknown> {
     const partitionCount = topic.partitions.length;
     let partition = this.choosePartition(record, data, partitionCount);
     const keyless = data.key === null && record.partition === undefined;
+    this.txn?.addPartition(record.topic, partition);
     let r = this.acc.tryAppend(record.topic, partition, data, now, keyless && this.partitioner.onNewBatch !== undefined);
     if (r === 'new-batch') {
       this.partitioner.onNewBatch!(record.topic, partition, { topic: record.topic, partitionCount, availablePartitions: this.available(record.topic) });
       partition = this.choosePartition(record, data, partitionCount);
+      this.txn?.addPartition(record.topic, partition);
       r = this.acc.tryAppend(record.topic, partition, data, now);
     }
     return r === 'new-batch' ? undefined : r;

@@ -21,6 +21,7 @@ import { API, encodeRecordBatch, errorInfo } from '../wire.js';
 import type { PartitionQueue, RecordAccumulator } from './accumulator.js';
 import type { ProducerBatch } from './batch.js';
 import type { IdempotenceManager } from './idempotence.js';
+import { isFatalTxnError, type TransactionManager } from './transaction-manager.js';
 
 interface SenderOptions {
   acks: -1 | 0 | 1;
@@ -64,6 +65,8 @@ export class Sender {
     private idempotence: IdempotenceManager | undefined,
     /** Idempotence was the default, not asked for: drop it if the cluster lacks InitProducerId. */
     private readonly idempotenceOptional = false,
+    /** Transactional: partitions are added to the transaction before their first batch goes. */
+    private readonly txn?: TransactionManager,
   ) {}
 
   /** Run soon (once per turn of the event loop, however many times it is called). */
@@ -100,8 +103,16 @@ export class Sender {
       this.failBatch(batch, this.deliveryTimeout(batch));
     }
     const idem = this.idempotence;
+    const txn = this.txn;
+    if (txn !== undefined) {
+      // A transaction that can no longer take records fails what is still queued.
+      const txnError = txn.sendError();
+      if (txnError !== undefined) for (const b of this.acc.drainAll()) this.failBatch(b, txnError);
+      if (txn.hasPendingPartitions) void txn.addPendingPartitions().then(() => this.wakeup());
+    }
     if (idem !== undefined && !idem.hasProducerId) {
-      if (this.acc.hasQueued()) this.initProducerId();
+      // A transactional producer gets its id from its transaction coordinator (initOnce), not here.
+      if (this.acc.hasQueued() && txn === undefined) this.initProducerId();
       return;
     }
     let needMetadata = false;
@@ -112,7 +123,7 @@ export class Sender {
         needMetadata = true;
         return false;
       }
-      return !retryBlocked(q);
+      return !retryBlocked(q) && (txn === undefined || txn.isSendAllowed(q.topic, q.partition));
     });
     const byNode = new Map<number, PartitionQueue[]>();
     for (const q of partitions) {
@@ -125,7 +136,7 @@ export class Sender {
     for (const [node, queues] of byNode) {
       // Fill the broker's in-flight window: a backlog goes out without waiting for answers.
       while ((this.inFlightByNode.get(node) ?? 0) < this.opts.maxInFlightRequestsPerConnection) {
-        const sendable = queues.filter((q) => this.acc.sendable(q, now) && !retryBlocked(q));
+        const sendable = queues.filter((q) => this.acc.sendable(q, now) && !retryBlocked(q) && (txn === undefined || txn.isSendAllowed(q.topic, q.partition)));
         const batches = sendable.length === 0 ? [] : this.collect(sendable, now);
         if (batches.length === 0) break;
         this.sendProduce(node, batches, now);
@@ -152,7 +163,8 @@ export class Sender {
         this.prepare(batch);
       } catch (err) {
         // Its sequence numbers were taken but will never reach the broker: start over.
-        if (batch.baseSequence >= 0) this.idempotence?.reset();
+        if (batch.baseSequence >= 0 && this.txn === undefined) this.idempotence?.reset();
+        else if (batch.baseSequence >= 0) this.txn?.onBatchFailed(asClientError(err), true);
         this.failBatch(batch, new KafkaClientError('CLI_SERIALIZATION', `cannot encode a batch for ${batch.topic}/${batch.partition}`, { cause: err }));
         continue;
       }
@@ -175,6 +187,7 @@ export class Sender {
       producerId: batch.producerId,
       producerEpoch: batch.producerEpoch,
       baseSequence: batch.baseSequence,
+      transactional: this.txn !== undefined,
     });
   }
 
@@ -186,7 +199,7 @@ export class Sender {
       list.push({ index: b.partition, records: b.encoded! });
     }
     const request: ProduceRequest = {
-      transactionalId: null,
+      transactionalId: this.txn?.transactionalId ?? null,
       acks: this.opts.acks,
       timeoutMs: this.opts.requestTimeoutMs,
       topicData: [...topicData].map(([name, partitionData]) => ({ name, partitionData })),
@@ -245,6 +258,14 @@ export class Sender {
 
   private onBatchError(batch: ProducerBatch, err: KafkaClientError): void {
     const idem = this.idempotence;
+    if (this.txn !== undefined && idem !== undefined && idem.isCurrent(batch)) {
+      // In a transaction, lost sequence state or a fencing ends the transaction (abort takes a new epoch).
+      const lost = err.kafkaCode === UNKNOWN_PRODUCER_ID || (err.kafkaCode === OUT_OF_ORDER_SEQUENCE_NUMBER && !this.hasEarlierUnacked(batch));
+      if (lost || isFatalTxnError(err)) {
+        this.failBatch(batch, err);
+        return;
+      }
+    }
     if (idem !== undefined) {
       if (!idem.isCurrent(batch)) {
         // Sent under a producer id we have since replaced: it gets a new sequence on resend.
@@ -304,7 +325,9 @@ export class Sender {
 
   private failBatch(batch: ProducerBatch, err: KafkaClientError): void {
     // A sent batch that is given up leaves a hole in the sequence: start a new one.
-    if (this.idempotence !== undefined && batch.attempts > 0 && this.idempotence.isCurrent(batch)) this.idempotence.reset();
+    const sequenceLost = this.idempotence !== undefined && batch.attempts > 0 && this.idempotence.isCurrent(batch);
+    if (this.txn !== undefined) this.txn.onBatchFailed(err, sequenceLost);
+    else if (sequenceLost) this.idempotence!.reset();
     batch.fail(err);
     this.acc.release(batch);
   }

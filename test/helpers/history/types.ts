@@ -94,7 +94,11 @@ export type ViolationKind =
   | 'idempotent-duplicate'
   | 'commit-backwards'
   | 'two-controllers-one-epoch'
-  | 'controller-epoch-backwards';
+  | 'controller-epoch-backwards'
+  | 'eos-missing'
+  | 'eos-duplicate'
+  | 'eos-order'
+  | 'eos-foreign';
 
 export interface Violation {
   readonly kind: ViolationKind;
