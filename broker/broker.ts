@@ -31,6 +31,7 @@ import { ZkSession, type ZkSessionOptions } from '../coordination/index.js';
 import { LogManager, type LogManagerIntervals } from '../storage/index.js';
 import { TopicAdmin } from './admin/index.js';
 import type { RunningAdminHttp } from './http/index.js';
+import { FetchManager, FetchSessionCache } from './fetch-session/index.js';
 import { BrokerMetrics } from './metrics/index.js';
 import { brokerMetricProviders, clusterGroupOps, registerDashboardData, registerGroupAdmin, startBrokerAdminHttp, type BrokerParts } from './broker-admin.js';
 import type { ClusterGroupOps } from './group-admin.js';
@@ -120,6 +121,11 @@ export class Broker {
       controller: () => this.controllerValue,
       groups: () => this.groups,
       haltReason: () => this.haltReason,
+      fetchSessions: new FetchManager(new FetchSessionCache({
+        maxSlots: o.config.int('max.incremental.fetch.session.cache.slots'),
+        clock: this.scheduler,
+        onEviction: () => this.metrics.onFetchSessionEviction(),
+      })),
     };
     this.parts = parts;
     this.liveConfig = new LiveBrokerConfig({
@@ -315,6 +321,7 @@ export class Broker {
       logger: this.log,
       metrics: this.metrics,
       dynamicConfig: this.liveConfig.dynamic,
+      fetchSessions: this.parts.fetchSessions,
     };
     for (const h of dataPathHandlers(handlerDeps)) this.server.registerHandler(h);
     for (const h of adminApiHandlers({ ...handlerDeps, controller: () => this.controllerValue })) this.server.registerHandler(h);
