@@ -2,8 +2,8 @@
  * KIP-227 fetch sessions through a real in-process broker: raw Fetch v12 requests open a
  * session, go incremental, see an idle session answer no partitions, data bring its partition
  * back, forgotten partitions leave the session, and bad session ids and epochs get Kafka's
- * errors. `max.incremental.fetch.session.cache.slots=1` shows the cache bound: a second fetcher
- * gets session id 0 and full answers.
+ * errors. `max.incremental.fetch.session.cache.slots=1` shows the cache bound: a second consumer
+ * gets session id 0 and full answers, a follower's fetch evicts the consumer's session.
  */
 import { expect } from 'chai';
 import { ApiKey, ErrorCode } from '../../../protocol/index.js';
@@ -94,8 +94,22 @@ describe('broker > fetch sessions (KIP-227, one in-process broker)', function ()
       other.close();
     }
 
-    // Epoch -1 closes the session.
-    expect((await fetch12(sock, id, -1, [[0, 0n]])).sessionId).to.equal(0);
-    expect(await metric('kafka_server_fetchsessioncache_numincrementalfetchsessions')).to.equal(0);
+    // A follower's session (replica id ≥ 0) is privileged: it evicts the young consumer session.
+    const follower = await broker.connect();
+    try {
+      const opened = await follower.request(ApiKey.Fetch, 12, {
+        replicaId: 7, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: 0,
+        topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+        forgottenTopicsData: [], rackId: '',
+      });
+      expect(opened.sessionId).to.be.greaterThan(0);
+      expect(await metric('kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total')).to.equal(1);
+      expect((await fetch12(sock, id, 7, [])).errorCode).to.equal(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
+      // Epoch -1 closes a session.
+      expect((await fetch12(sock, opened.sessionId ?? 0, -1, [[0, 0n]])).sessionId).to.equal(0);
+      expect(await metric('kafka_server_fetchsessioncache_numincrementalfetchsessions')).to.equal(0);
+    } finally {
+      follower.close();
+    }
   });
 });
