@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { TopicAdmin } from './admin/index.js';
 import type { BrokerConfig } from './config/index.js';
 import type { Controller } from './controller/index.js';
+import type { FetchManager } from './fetch-session/index.js';
 import { ClusterDashboard, DASHBOARD_DATA_API, serveDashboardData, type DashboardDataRequest, type LocalDashboardParts } from './dashboard-data.js';
 import { ClusterGroupOps, GROUP_ADMIN_API, groupsSnapshot, serveGroupAdmin, type GroupAdminRequest } from './group-admin.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
@@ -35,6 +36,8 @@ export interface BrokerParts {
   readonly txn: () => TxnWiring | undefined;
   /** Why the broker halted (every log directory failed), or undefined while it serves. */
   readonly haltReason: () => string | undefined;
+  /** KIP-227 fetch sessions of the Fetch handler. */
+  readonly fetchSessions: FetchManager;
 }
 
 /** Cluster-wide group operations: this broker's coordinator locally, the others' over `GroupAdmin`. */
@@ -122,6 +125,7 @@ export function brokerMetricProviders(parts: BrokerParts, groupOps: ClusterGroup
     logDirs: () => ({ online: parts.logManager()?.liveLogDirs() ?? [], offline: parts.logManager()?.offlineLogDirs() ?? [] }),
     controller: () => parts.controller()?.metrics() ?? { activeControllerCount: 0, offlinePartitionsCount: 0 },
     controllerEpoch: () => parts.metadataCache.controllerEpoch,
+    fetchSessions: () => parts.fetchSessions.cache.stats(),
     purgatory: () => ({ produce: parts.replicaManager()?.producePurgatory.size ?? 0, fetch: parts.replicaManager()?.fetchPurgatory.size ?? 0 }),
     groups: async () => {
       const groups = parts.groups();

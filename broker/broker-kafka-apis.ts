@@ -12,6 +12,7 @@ import { wireGroupCoordinator } from './broker-groups.js';
 import { wireTransactionCoordinator, type TxnWiring } from './broker-txn.js';
 import type { BrokerConfig, DynamicBrokerConfig } from './config/index.js';
 import type { Controller } from './controller/index.js';
+import type { FetchManager } from './fetch-session/index.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
 import { kafkaApiHandlers, type KafkaApiDeps } from './handlers/index.js';
 import type { MetadataCache } from './metadata/index.js';
@@ -32,6 +33,8 @@ export interface KafkaApiWiring {
   readonly logger: Logger;
   readonly metrics: BrokerMetrics;
   readonly dynamicConfig: DynamicBrokerConfig;
+  /** KIP-227 fetch sessions, shared with the metrics providers. */
+  readonly fetchSessions: FetchManager;
   readonly store: CoordinationStore;
   readonly server: BrokerServer;
 }
@@ -84,6 +87,7 @@ export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin
     logger: o.logger,
     metrics: o.metrics,
     dynamicConfig: o.dynamicConfig,
+    fetchSessions: o.fetchSessions,
     groups: wired.apiDeps,
     producerIds: txn.initProducerIdDeps,
     transactions: txn.apiDeps,

@@ -32,6 +32,7 @@ import { ZkSession, type ZkSessionOptions } from '../coordination/index.js';
 import { LogManager, type LogManagerIntervals } from '../storage/index.js';
 import type { TopicAdmin } from './admin/index.js';
 import type { RunningAdminHttp } from './http/index.js';
+import { FetchManager, FetchSessionCache } from './fetch-session/index.js';
 import { BrokerMetrics } from './metrics/index.js';
 import { brokerMetricProviders, clusterGroupOps, registerDashboardData, registerGroupAdmin, startBrokerAdminHttp, type BrokerParts } from './broker-admin.js';
 import type { ClusterGroupOps } from './group-admin.js';
@@ -121,6 +122,11 @@ export class Broker {
       groups: () => this.groups,
       txn: () => this.txn,
       haltReason: () => this.haltReason,
+      fetchSessions: new FetchManager(new FetchSessionCache({
+        maxSlots: o.config.int('max.incremental.fetch.session.cache.slots'),
+        clock: this.scheduler,
+        onEviction: () => this.metrics.onFetchSessionEviction(),
+      })),
     };
     this.parts = parts;
     this.liveConfig = new LiveBrokerConfig({
@@ -275,6 +281,7 @@ export class Broker {
       logger: this.log,
       metrics: this.metrics,
       dynamicConfig: this.liveConfig.dynamic,
+      fetchSessions: this.parts.fetchSessions,
       store: this.session,
       server: this.server,
     });

@@ -147,6 +147,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   int('transaction.remove.expired.transaction.cleanup.interval.ms', 3600000, 1, 'How often expired transactional ids are removed.'),
   int('producer.id.expiration.ms', 86400000, 1, 'Idle producer ids are forgotten after this long.'),
   int('fetch.max.bytes', 57671680, 1024, 'Largest fetch response.'),
+  int('max.incremental.fetch.session.cache.slots', 1000, 0, 'Fetch sessions (KIP-227) this broker keeps; 0 answers every fetch in full.'),
   // Kafka keys without meaning here
   ignored('num.network.threads', 'int'),
   ignored('num.io.threads', 'int'),

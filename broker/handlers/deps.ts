@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { TopicAdmin } from '../admin/index.js';
 import type { BrokerConfig, DynamicBrokerConfig } from '../config/index.js';
+import type { FetchManager } from '../fetch-session/index.js';
 import type { MetadataCache } from '../metadata/index.js';
 import type { Scheduler } from '../../common/index.js';
 import { METADATA_CHANGES, waitUntil, type ReplicaManager } from '../replica/index.js';
@@ -23,6 +24,8 @@ export interface HandlerDeps {
   readonly isController: () => boolean;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
+  /** KIP-227 fetch sessions; without it every fetch is sessionless (session id 0). */
+  readonly fetchSessions?: FetchManager;
   /** Per-topic byte/message counters (BrokerMetrics fits); optional. */
   readonly metrics?: DataPathObserver;
 }

@@ -1,8 +1,9 @@
 /**
  * Fetch (key 1), v0–12, for consumers (replica_id -1). Follower fetches travel on the
  * inter-broker listener (`ReplicaFetch`, broker/replica); a Kafka-protocol fetch with a replica
- * id ≥ 0 is answered like a consumer's. Fetch sessions (v7+) are not kept: session id 0 means
- * "full fetch every time", which every client accepts. v12 is flexible and carries the
+ * id ≥ 0 is answered like a consumer's. Fetch sessions (v7+, KIP-227) come from
+ * broker/fetch-session: the context says which partitions to read and which of their answers
+ * travel (all for a full fetch, only the changed ones for an incremental one). v12 is flexible and carries the
  * fetcher's lastFetchedEpoch: when this leader's log shows that epoch ended before the fetch
  * offset (or never existed), the partition answers no records and the divergingEpoch (the
  * largest epoch ≤ lastFetchedEpoch and its end offset) to truncate to, as Kafka's
@@ -12,7 +13,7 @@
 import { ApiKey, countRecords, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';
 import { endOffsetForEpoch, fetchRecords, type FetchPartitionRequest } from '../replica/index.js';
-import { tpKey } from '../../common/index.js';
+import { FetchManager, FetchSessionCache, type PartitionAnswer } from '../fetch-session/index.js';
 import type { ApiHandler } from '../request-context.js';
 import type { HandlerDeps } from './deps.js';
 
@@ -48,76 +49,80 @@ function divergence(deps: HandlerDeps, topic: string, partition: number, lastFet
   }
 }
 
+function noSessions(): FetchManager {
+  return new FetchManager(new FetchSessionCache({ maxSlots: 0, clock: { now: () => Date.now() } }));
+}
+
 export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.Fetch> {
   const maxFetchBytes = deps.config.int('fetch.max.bytes');
+  const sessions = deps.fetchSessions ?? noSessions();
   return {
     apiKey: ApiKey.Fetch,
     minVersion: 0,
     maxVersion: 12,
     async handle(ctx, request) {
-      const partitions: FetchPartitionRequest[] = [];
+      const context = sessions.newContext(request, (request.replicaId ?? -1) >= 0);
+      if (context.errorCode !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: context.errorCode, sessionId: 0, responses: [] };
+      const toRead: FetchPartitionRequest[] = [];
       // Partitions answered without reading: a diverging epoch, or the error finding it.
-      const diverged = new Map<string, { errorCode: number; epoch: number; endOffset: bigint }>();
-      for (const t of request.topics) {
-        for (const p of t.partitions) {
-          const lastFetchedEpoch = p.lastFetchedEpoch ?? -1;
-          if (lastFetchedEpoch >= 0) {
-            const d = divergence(deps, t.topic ?? '', p.partition, lastFetchedEpoch, p.fetchOffset, p.currentLeaderEpoch ?? -1);
-            if (d !== undefined) {
-              diverged.set(tpKey(t.topic ?? '', p.partition), d);
-              continue;
-            }
+      const diverged = new Map<number, { errorCode: number; epoch: number; endOffset: bigint }>();
+      context.partitions.forEach((p, index) => {
+        if (p.lastFetchedEpoch >= 0) {
+          const d = divergence(deps, p.topic, p.partition, p.lastFetchedEpoch, p.fetchOffset, p.currentLeaderEpoch);
+          if (d !== undefined) {
+            diverged.set(index, d);
+            return;
           }
-          partitions.push({ topic: t.topic ?? '', partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch ?? -1 });
         }
-      }
+        toRead.push({ topic: p.topic, partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch });
+      });
       const results = await fetchRecords(deps.replicaManager, {
         maxWaitMs: request.maxWaitMs,
         minBytes: request.minBytes,
         maxBytes: Math.min(request.maxBytes ?? 0x7fffffff, maxFetchBytes),
         isolationLevel: request.isolationLevel ?? 0,
-        partitions,
+        partitions: toRead,
         signal: ctx.signal,
       });
       if (deps.metrics !== undefined) {
         for (const r of results) deps.metrics.onFetch({ topic: r.topic, bytes: r.records.length, messages: countRecords(r.records), failed: r.errorCode !== ErrorCode.NONE });
       }
       let i = 0;
-      return {
-        throttleTimeMs: 0,
-        errorCode: ErrorCode.NONE,
-        sessionId: 0,
-        responses: request.topics.map((t) => ({
-          topic: t.topic,
-          partitions: t.partitions.map((p) => {
-            const d = diverged.get(tpKey(t.topic ?? '', p.partition));
-            if (d !== undefined) {
-              return {
-                partitionIndex: p.partition,
-                errorCode: d.errorCode,
-                highWatermark: -1n,
-                lastStableOffset: -1n,
-                logStartOffset: -1n,
-                divergingEpoch: { epoch: d.epoch, endOffset: d.endOffset },
-                abortedTransactions: null,
-                preferredReadReplica: -1,
-                records: Buffer.alloc(0),
-              };
-            }
-            const r = results[i++]!;
-            return {
-              partitionIndex: r.partition,
-              errorCode: r.errorCode,
-              highWatermark: r.highWatermark,
-              lastStableOffset: r.lastStableOffset,
-              logStartOffset: r.logStartOffset,
-              abortedTransactions: request.isolationLevel === 1 ? [...(r.abortedTransactions ?? [])] : null,
+      const answers: PartitionAnswer[] = context.partitions.map((p, index) => {
+        const d = diverged.get(index);
+        if (d !== undefined) {
+          return {
+            topic: p.topic,
+            data: {
+              partitionIndex: p.partition,
+              errorCode: d.errorCode,
+              highWatermark: -1n,
+              lastStableOffset: -1n,
+              logStartOffset: -1n,
+              divergingEpoch: { epoch: d.epoch, endOffset: d.endOffset },
+              abortedTransactions: null,
               preferredReadReplica: -1,
-              records: r.records,
-            };
-          }),
-        })),
-      };
+              records: Buffer.alloc(0),
+            },
+          };
+        }
+        const r = results[i++]!;
+        return {
+          topic: p.topic,
+          data: {
+            partitionIndex: r.partition,
+            errorCode: r.errorCode,
+            highWatermark: r.highWatermark,
+            lastStableOffset: r.lastStableOffset,
+            logStartOffset: r.logStartOffset,
+            abortedTransactions: request.isolationLevel === 1 ? [...(r.abortedTransactions ?? [])] : null,
+            preferredReadReplica: -1,
+            records: r.records,
+          },
+        };
+      });
+      const { sessionId, responses } = context.respond(answers);
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId, responses };
     },
     errorResponse: (_ctx, request, errorCode) => uniform(request, errorCode),
   };

@@ -103,6 +103,7 @@ export class BrokerMetrics {
   private readonly failedProduce: Counter<'topic'>;
   private readonly failedFetch: Counter<'topic'>;
   private readonly isrShrinks: Counter;
+  private readonly fetchSessionEvictions: Counter;
   private readonly isrExpands: Counter;
   private readonly electionTime: Histogram;
   private readonly uncleanElections: Counter;
@@ -132,6 +133,7 @@ export class BrokerMetrics {
     this.totalFetch = perTopic(METRIC_NAMES.totalFetchRequests, 'Consumer fetch requests per topic');
     this.failedProduce = perTopic(METRIC_NAMES.failedProduceRequests, 'Produce requests per topic that failed');
     this.failedFetch = perTopic(METRIC_NAMES.failedFetchRequests, 'Consumer fetch requests per topic that failed');
+    this.fetchSessionEvictions = new Counter({ name: METRIC_NAMES.incrementalFetchSessionEvictions, help: 'Incremental fetch sessions evicted to make room for another', registers });
     this.isrShrinks = new Counter({ name: METRIC_NAMES.isrShrinks, help: 'ISR shrinks on partitions led by this broker', registers });
     this.isrExpands = new Counter({ name: METRIC_NAMES.isrExpands, help: 'ISR expands on partitions led by this broker', registers });
     this.electionTime = new Histogram({ name: METRIC_NAMES.leaderElectionRateAndTimeMs, help: 'Partition leader elections by the controller and their time in ms', buckets: ELECTION_TIME_BUCKETS_MS, registers });
@@ -193,6 +195,11 @@ export class BrokerMetrics {
       this.bytesOut.inc(labels, event.bytes);
       if (event.messages !== undefined && event.messages > 0) this.messagesOut.inc(labels, event.messages);
     }
+  }
+
+  /** The fetch session cache dropped a session for a newcomer (FetchSessionCache's onEviction). */
+  onFetchSessionEviction(): void {
+    this.fetchSessionEvictions.inc();
   }
 
   /** Follower side: bytes appended from the leader's fetch response. */

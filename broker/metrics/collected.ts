@@ -88,6 +88,9 @@ export function registerCollectedGauges(deps: CollectedDeps): Counter<'provider'
     g.set({ delayedOperation: 'Fetch' }, s.fetch);
   });
 
+  gauge('numIncrementalFetchSessions', 'Incremental fetch sessions (KIP-227) cached by this broker', [], 'fetchSessions', (s, g) => g.set(s.sessions));
+  gauge('numIncrementalFetchPartitionsCached', 'Partitions held by this broker\'s incremental fetch sessions', [], 'fetchSessions', (s, g) => g.set(s.partitions));
+
   gauge('numGroups', 'Consumer groups owned by this broker\'s coordinator', [], 'groups', (s, g) => {
     g.set(Object.values(s.byState).reduce((a, b) => a + b, 0));
   });

@@ -44,6 +44,10 @@ export const METRIC_NAMES = Object.freeze({
   failedFetchRequests: 'kafka_server_brokertopicmetrics_failedfetchrequests_total',
   /** Kafka counts only bytes out; records sent to consumers, from the batch headers. */
   messagesOut: 'samsa_server_brokertopicmetrics_messagesout_total',
+  // kafka.server:type=FetchSessionCache
+  numIncrementalFetchSessions: 'kafka_server_fetchsessioncache_numincrementalfetchsessions',
+  numIncrementalFetchPartitionsCached: 'kafka_server_fetchsessioncache_numincrementalfetchpartitionscached',
+  incrementalFetchSessionEvictions: 'kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total',
   // kafka.network:type=RequestMetrics,request=<api>
   requests: 'kafka_network_requestmetrics_requests_total',
   requestTotalTimeMs: 'kafka_network_requestmetrics_totaltimems',

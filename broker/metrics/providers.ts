@@ -32,6 +32,12 @@ export interface PurgatorySnapshot {
   readonly fetch: number;
 }
 
+/** The KIP-227 fetch session cache. */
+export interface FetchSessionsSnapshot {
+  readonly sessions: number;
+  readonly partitions: number;
+}
+
 export interface GroupLagSnapshot {
   readonly group: string;
   readonly topic: string;
@@ -77,6 +83,7 @@ export interface MetricProviders {
   /** The controller epoch this broker knows (its metadata cache's), -1 when none yet. */
   controllerEpoch?(): MaybePromise<number>;
   purgatory?(): MaybePromise<PurgatorySnapshot>;
+  fetchSessions?(): MaybePromise<FetchSessionsSnapshot>;
   groups?(): MaybePromise<GroupsSnapshot>;
   transactions?(): MaybePromise<TransactionsSnapshot>;
   /** Logs hosted by this broker (leader or follower). */

@@ -14,6 +14,7 @@ import type { TimerHandle } from '../../common/index.js';
 import { tpKey } from '../../common/index.js';
 import { asClientError, KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
 import { API, errorInfo, iterateBatches, isControlBatch } from '../wire.js';
+import { FetchSessionHandler } from './fetch-session.js';
 import { resetPositions } from './offset-reset.js';
 import type { OffsetResetPolicy, PartitionState, TopicPartition } from './partition-state.js';
 import { AbortedTransactionFilter, controlTypeAt } from './read-committed.js';
@@ -73,6 +74,8 @@ export class Fetcher {
   /** Brokers whose last fetch failed: not fetched from until the backoff ends. */
   private readonly backoffUntil = new Map<number, number>();
   private backoffTimer: TimerHandle | undefined;
+  /** KIP-227 session per broker fetched from. */
+  private readonly sessions = new Map<number, FetchSessionHandler>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -154,25 +157,21 @@ export class Fetcher {
   }
 
   private fetchFrom(node: number, partitions: PartitionState[]): void {
-    const topics = new Map<string, FetchRequest['topics'][number]['partitions']>();
     const positions = new Map<PartitionState, bigint>();
-    for (const s of partitions) {
-      let l = topics.get(s.topic);
-      if (l === undefined) topics.set(s.topic, (l = []));
-      const fetchOffset = this.fetchPosition(s)!;
-      l.push({ partition: s.partition, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1n, partitionMaxBytes: this.opts.maxPartitionBytes });
-      positions.set(s, fetchOffset);
-    }
+    for (const s of partitions) positions.set(s, this.fetchPosition(s)!);
+    let session = this.sessions.get(node);
+    if (session === undefined) this.sessions.set(node, (session = new FetchSessionHandler()));
+    const built = session.build(partitions.map((s) => ({ topic: s.topic, partition: s.partition, fetchOffset: positions.get(s)!, partitionMaxBytes: this.opts.maxPartitionBytes })));
     const request: FetchRequest = {
       replicaId: -1,
       maxWaitMs: this.opts.maxWaitMs,
       minBytes: this.opts.minBytes,
       maxBytes: this.opts.maxBytes,
       isolationLevel: this.opts.isolationLevel,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [...topics].map(([topic, ps]) => ({ topic, partitions: ps })),
-      forgottenTopicsData: [],
+      sessionId: built.sessionId,
+      sessionEpoch: built.sessionEpoch,
+      topics: built.topics,
+      forgottenTopicsData: built.forgottenTopicsData,
       rackId: '',
     };
     this.inFlight.add(node);
@@ -186,9 +185,11 @@ export class Fetcher {
     sent
       .then(
         (res) => {
+          session.handleResponse(res);
           gotData = this.onFetch(res, positions);
         },
         (err: unknown) => {
+          session.handleError();
           if (this.closed) return;
           this.backOff(node);
           if (isStaleMetadata(err)) void this.cluster.refreshMetadata().catch(() => undefined);
