@@ -11,6 +11,7 @@
  */
 import { ErrorCode } from '../../protocol/index.js';
 import { BrokerError, toWireError } from '../errors.js';
+import { toStoredFormat } from './message-format.js';
 import type { Partition } from './partition.js';
 import { waitUntil } from './purgatory.js';
 import type { ReplicaManager } from './replica-manager.js';
@@ -38,7 +39,11 @@ export interface ProduceOptions {
   readonly acks: number;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  /** The Produce version: v0–2 may carry magic 0/1 message sets (up-converted), v3+ may not. */
+  readonly produceVersion?: number;
 }
+
+const LATEST_PRODUCE_VERSION = 9;
 
 interface Pending {
   readonly result: ProducePartitionResult;
@@ -48,7 +53,7 @@ interface Pending {
   readonly minIsr: number;
 }
 
-async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number): Promise<{ result: ProducePartitionResult; pending?: Pending }> {
+async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, produceVersion: number): Promise<{ result: ProducePartitionResult; pending?: Pending }> {
   const result: ProducePartitionResult = {
     topic: e.topic,
     partition: e.partition,
@@ -63,8 +68,9 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number): Pro
     const p = rm.leaderPartition(e.topic, e.partition);
     rm.ensureNotFenced(p);
     if (e.records === null || e.records.length === 0) throw new BrokerError('BRK_CORRUPT_MESSAGE', `no records for ${p.key}`);
+    const records = toStoredFormat(e.records, produceVersion);
     const minIsr = rm.topicConfigs.get(e.topic).minInsyncReplicas;
-    const appended = await p.appendRecordsToLeader(e.records, { requiredAcks: acks, minInsyncReplicas: minIsr, now: () => rm.scheduler.now() });
+    const appended = await p.appendRecordsToLeader(records, { requiredAcks: acks, minInsyncReplicas: minIsr, now: () => rm.scheduler.now() });
     rm.onLeaderAppended(p, appended.highWatermarkIncreased);
     // Written but not acknowledged: the tail of a deposed leader is truncated when it follows.
     if (acks !== -1) rm.ensureNotFenced(p);
@@ -97,7 +103,7 @@ function pendingOutcome(rm: ReplicaManager, w: Pending): number | undefined {
 /** Appends every entry (partitions concurrently) and, for acks=-1, waits for replication. */
 export async function appendRecords(rm: ReplicaManager, entries: readonly ProduceEntry[], o: ProduceOptions): Promise<ProducePartitionResult[]> {
   const deadline = rm.scheduler.now() + Math.max(0, o.timeoutMs);
-  const appended = await Promise.all(entries.map((e) => appendOne(rm, e, o.acks)));
+  const appended = await Promise.all(entries.map((e) => appendOne(rm, e, o.acks, o.produceVersion ?? LATEST_PRODUCE_VERSION)));
   const waiting = appended.flatMap((a) => (a.pending === undefined ? [] : [a.pending]));
   if (waiting.length > 0) {
     const keys = [...new Set(waiting.map((w) => w.partition.key))];
