@@ -13,6 +13,7 @@ import { ErrorCode } from '../../protocol/index.js';
 import { BrokerError, toWireError } from '../errors.js';
 import { toStoredFormat } from './message-format.js';
 import type { Partition } from './partition.js';
+import { RecordValidationError, type RecordError } from './record-validation.js';
 import { waitUntil } from './purgatory.js';
 import type { ReplicaManager } from './replica-manager.js';
 
@@ -33,6 +34,9 @@ export interface ProducePartitionResult {
   recordCount: number;
   /** Bytes of the partition's batch set as received. */
   readonly bytes: number;
+  /** Produce v8+: the records that made the append fail, and why. */
+  recordErrors?: readonly RecordError[];
+  errorMessage?: string;
 }
 
 export interface ProduceOptions {
@@ -69,8 +73,14 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, prod
     rm.ensureNotFenced(p);
     if (e.records === null || e.records.length === 0) throw new BrokerError('BRK_CORRUPT_MESSAGE', `no records for ${p.key}`);
     const records = toStoredFormat(e.records, produceVersion);
-    const minIsr = rm.topicConfigs.get(e.topic).minInsyncReplicas;
-    const appended = await p.appendRecordsToLeader(records, { requiredAcks: acks, minInsyncReplicas: minIsr, now: () => rm.scheduler.now() });
+    const settings = rm.topicConfigs.get(e.topic);
+    const minIsr = settings.minInsyncReplicas;
+    const appended = await p.appendRecordsToLeader(records, {
+      requiredAcks: acks,
+      minInsyncReplicas: minIsr,
+      now: () => rm.scheduler.now(),
+      timestampDifferenceMaxMs: settings.timestampDifferenceMaxMs,
+    });
     rm.onLeaderAppended(p, appended.highWatermarkIncreased);
     // Written but not acknowledged: the tail of a deposed leader is truncated when it follows.
     if (acks !== -1) rm.ensureNotFenced(p);
@@ -82,6 +92,10 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, prod
     return { result, pending: { result, partition: p, leaderEpoch: appended.leaderEpoch, requiredOffset: appended.lastOffset + 1n, minIsr } };
   } catch (err) {
     result.errorCode = toWireError(err);
+    if (err instanceof RecordValidationError) {
+      result.recordErrors = err.recordErrors;
+      result.errorMessage = err.message;
+    }
     return { result };
   }
 }

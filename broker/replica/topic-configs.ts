@@ -12,6 +12,8 @@ export interface TopicSettings {
   readonly overrides: Readonly<Record<string, string>>;
   readonly logConfig: Partial<LogConfig>;
   readonly minInsyncReplicas: number;
+  /** message.timestamp.difference.max.ms, Infinity for Long.MAX_VALUE. */
+  readonly timestampDifferenceMaxMs: number;
 }
 
 /** Kafka's "Long.MAX_VALUE means never": the config tables cap longs at MAX_SAFE_INTEGER. */
@@ -42,7 +44,12 @@ export function toLogConfig(overrides: Readonly<Record<string, string>>, broker:
     maxMessageBytes: num(v('max.message.bytes'), 1048588),
     messageTimestampType: (v('message.timestamp.type') === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime') as TimestampType,
   };
-  return { overrides, logConfig, minInsyncReplicas: num(v('min.insync.replicas'), 1) };
+  return {
+    overrides,
+    logConfig,
+    minInsyncReplicas: num(v('min.insync.replicas'), 1),
+    timestampDifferenceMaxMs: never(num(v('message.timestamp.difference.max.ms'), Number.MAX_SAFE_INTEGER)),
+  };
 }
 
 export class TopicConfigs {
