@@ -22,31 +22,29 @@
  * written to disk; parked requests fail, the ZooKeeper session closes, then `onHalt`.
  *
  * Each step's wiring lives beside this file: broker-replication.ts (replication options, the
- * replication and control APIs), broker-groups.ts (group coordinator), broker-controller.ts
+ * replication and control APIs), broker-kafka-apis.ts (every client-facing Kafka API),
+ * broker-groups.ts (group coordinator), broker-controller.ts
  * (controller start, asking the active controller, controlled shutdown), broker-admin.ts (HTTP
  * admin, metrics providers), listener-ports.ts (the early port check).
  */
 import type { Logger } from 'pino';
 import { ZkSession, type ZkSessionOptions } from '../coordination/index.js';
 import { LogManager, type LogManagerIntervals } from '../storage/index.js';
-import { TopicAdmin } from './admin/index.js';
+import type { TopicAdmin } from './admin/index.js';
 import type { RunningAdminHttp } from './http/index.js';
 import { BrokerMetrics } from './metrics/index.js';
 import { brokerMetricProviders, clusterGroupOps, registerDashboardData, registerGroupAdmin, startBrokerAdminHttp, type BrokerParts } from './broker-admin.js';
 import type { ClusterGroupOps } from './group-admin.js';
 import type { BrokerConfig } from './config/index.js';
 import { Controller } from './controller/index.js';
-import { adminApiHandlers, dataPathHandlers } from './handlers/index.js';
-import { createInitProducerIdHandler } from './handlers/init-producer-id.js';
 import { stateChangeLogger } from './logging.js';
 import { type BrokerIdentity, type ControlRequestHandler, MetadataCache, resolveBrokerIdentity } from './metadata/index.js';
 import { backgroundScheduler, type Scheduler } from '../common/index.js';
 import { ConfigChangeWatcher, ReplicaManager, TopicConfigs } from './replica/index.js';
 import { controlledShutdown, startController } from './broker-controller.js';
 import { registerControlApis, registerReplicationApis, replicationOptions, type ReplicationWiring } from './broker-replication.js';
-import { ProducerIdManager } from './producer-id-manager.js';
 import { LogDirFailureHandler } from './log-dir-failure.js';
-import { wireGroupCoordinator } from './broker-groups.js';
+import { registerKafkaApis } from './broker-kafka-apis.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
 import { BrokerServer } from './server.js';
 import { LiveBrokerConfig } from './broker-dynamic-config.js';
@@ -262,7 +260,25 @@ export class Broker {
     const rm = this.createReplicaManager();
     registerReplicationApis(this.replicationWiring(), rm);
     this.controlHandler = registerControlApis(this.replicationWiring(), rm, this.log);
-    await this.registerKafkaApis(rm);
+    const apis = await registerKafkaApis({
+      brokerId: this.brokerId,
+      config: this.config,
+      clusterId: () => this.clusterId,
+      replicaManager: rm,
+      metadataCache: this.metadataCache,
+      isController: () => this.controllerValue?.isActive ?? false,
+      controller: () => this.controllerValue,
+      scheduler: this.scheduler,
+      logger: this.log,
+      metrics: this.metrics,
+      dynamicConfig: this.liveConfig.dynamic,
+      store: this.session,
+      server: this.server,
+    });
+    this.topicAdmin = apis.topicAdmin;
+    this.groups = apis.groups;
+    registerGroupAdmin(this.parts);
+    registerDashboardData(this.parts, this.metrics);
     this.configWatcher = new ConfigChangeWatcher(this.session, rm, this.log.child({ module: 'config-changes' }), () => this.liveConfig.reload());
     await this.configWatcher.start();
   }
@@ -294,45 +310,6 @@ export class Broker {
       controller: () => this.controller,
       controllerIfStarted: () => this.controllerValue,
     };
-  }
-
-  /** Kafka's client-facing APIs: the data path, producer ids, consumer groups (and their HTTP admin). */
-  private async registerKafkaApis(rm: ReplicaManager): Promise<void> {
-    const brokerId = this.brokerId;
-    const topicAdmin = (this.topicAdmin = new TopicAdmin(this.session, {
-      defaultPartitions: this.config.int('num.partitions'),
-      defaultReplicationFactor: this.config.int('default.replication.factor'),
-    }));
-    const handlerDeps = {
-      brokerId,
-      config: this.config,
-      clusterId: () => this.clusterId,
-      replicaManager: rm,
-      metadataCache: this.metadataCache,
-      topicAdmin,
-      isController: () => this.controllerValue?.isActive ?? false,
-      scheduler: this.scheduler,
-      logger: this.log,
-      metrics: this.metrics,
-      dynamicConfig: this.liveConfig.dynamic,
-    };
-    for (const h of dataPathHandlers(handlerDeps)) this.server.registerHandler(h);
-    for (const h of adminApiHandlers({ ...handlerDeps, controller: () => this.controllerValue })) this.server.registerHandler(h);
-    // Idempotent producers (any broker answers InitProducerId from its own block of ids).
-    const producerIds = new ProducerIdManager({ store: this.session, brokerId, logger: this.log });
-    this.server.registerHandler(createInitProducerIdHandler({ producerIds, logger: this.log }));
-    this.groups = await wireGroupCoordinator({
-      brokerId,
-      config: this.config,
-      store: this.session,
-      replicaManager: rm,
-      metadataCache: this.metadataCache,
-      topicAdmin,
-      server: this.server,
-      logger: this.log,
-    });
-    registerGroupAdmin(this.parts);
-    registerDashboardData(this.parts, this.metrics);
   }
 
   private async stopReplicaManager(): Promise<void> {

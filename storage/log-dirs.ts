@@ -77,6 +77,26 @@ export async function writeCheckpointPerDir(
   if (failure !== undefined) throw failure;
 }
 
+/** The directory of `dirs` holding the fewest of `inUse` (the log dirs of existing and coming logs); the first on a tie. */
+export function leastLoadedLogDir(dirs: readonly string[], inUse: readonly string[]): string {
+  const counts = dirs.map((d) => inUse.filter((u) => u === d).length);
+  return dirs[counts.indexOf(Math.min(...counts))]!;
+}
+
+/** One checkpoint file's entries for `logDir`: the logs there with a value. */
+export function checkpointEntries<L extends { readonly topic: string; readonly partition: number }>(
+  logs: Iterable<{ readonly log: L; readonly logDir: string }>,
+  logDir: string,
+  value: (log: L) => bigint | undefined,
+): TopicPartitionOffset[] {
+  const entries: TopicPartitionOffset[] = [];
+  for (const { log, logDir: d } of logs) {
+    const offset = value(log);
+    if (d === logDir && offset !== undefined) entries.push({ topic: log.topic, partition: log.partition, offset });
+  }
+  return entries;
+}
+
 /** Runs `fn` over `items`, at most `limit` at a time; rejects with the first error after all ran. */
 export async function mapBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

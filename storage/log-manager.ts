@@ -15,8 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import type { TopicPartitionOffset } from './checkpoint.js';
-import { cleanLog, cleanableRange, type CleanStats } from './cleaner/cleaner.js';
+import { cleanLog, filthiestLog, type CleanStats } from './cleaner/cleaner.js';
 import { loadKeyHasher, OffsetMap } from './cleaner/offset-map.js';
 import { backgroundScheduler, every, runAfter, systemClock, type Cancellable, type Clock, type Scheduler, tpKey } from '../common/index.js';
 import type { LogConfig } from './config.js';
@@ -24,7 +23,7 @@ import { ioError, isIoError, StorageError } from './errors.js';
 import {
   CLEANER_OFFSET_CHECKPOINT, fsyncDir, LOG_START_OFFSET_CHECKPOINT, partitionDirName, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT,
 } from './files.js';
-import { mapBounded, scanLogDir, writeCheckpointPerDir, type FoundLog } from './log-dirs.js';
+import { checkpointEntries, leastLoadedLogDir, mapBounded, scanLogDir, writeCheckpointPerDir, type FoundLog } from './log-dirs.js';
 import { DEFAULT_INTERVALS, type LogManagerIntervals, type LogManagerOptions } from './log-manager-options.js';
 import { PartitionLog } from './partition-log.js';
 import { SerialQueue } from './serial-queue.js';
@@ -222,8 +221,7 @@ export class LogManager {
         );
       }
       // Chosen synchronously, counting creations in flight, so concurrent creates spread out.
-      const counts = live.map((d) => [...this.logs.values(), ...this.creatingIn.values()].filter((e) => (typeof e === 'string' ? e : e.logDir) === d).length);
-      const logDir = live[counts.indexOf(Math.min(...counts))]!;
+      const logDir = leastLoadedLogDir(live, [...[...this.logs.values()].map((e) => e.logDir), ...this.creatingIn.values()]);
       this.creatingIn.set(k, logDir);
       pending = (async () => {
         if (config) this.topicOverrides.set(topic, { ...this.topicOverrides.get(topic), ...config });
@@ -314,14 +312,7 @@ export class LogManager {
 
   /** Compacts the dirtiest eligible log, if any (one per call, like one cleaner thread). */
   async runCleaner(opts: { force?: boolean } = {}): Promise<CleanStats | undefined> {
-    const now = this.clock.now();
-    let best: { log: PartitionLog; ratio: number } | undefined;
-    for (const log of this.allLogs()) {
-      if (!log.config.cleanupPolicy.includes('compact') || log.isClosed) continue;
-      const range = cleanableRange(log, this.cleanerOffsets.get(tpKey(log.topic, log.partition)), now);
-      if (range.dirtyBytes === 0 || (!opts.force && range.dirtyRatio < log.config.minCleanableDirtyRatio)) continue;
-      if (!best || range.dirtyRatio > best.ratio) best = { log, ratio: range.dirtyRatio };
-    }
+    const best = filthiestLog(this.allLogs(), (log) => this.cleanerOffsets.get(tpKey(log.topic, log.partition)), this.clock.now(), opts.force === true);
     if (!best) return undefined;
     this.offsetMap ??= new OffsetMap(this.o.cleanerDedupeBufferBytes ?? 32 * 1024 * 1024, this.o.hasher ?? (await loadKeyHasher()));
     const k = tpKey(best.log.topic, best.log.partition);
@@ -343,14 +334,7 @@ export class LogManager {
 
   /** One file per live log dir; a directory whose write fails goes offline, the others are still written. */
   private writeCheckpoint(name: string, value: (log: PartitionLog) => bigint | undefined): Promise<void> {
-    const entriesOf = (logDir: string): TopicPartitionOffset[] => {
-      const entries: TopicPartitionOffset[] = [];
-      for (const { log, logDir: d } of this.logs.values()) {
-        const offset = value(log);
-        if (d === logDir && offset !== undefined) entries.push({ topic: log.topic, partition: log.partition, offset });
-      }
-      return entries;
-    };
+    const entriesOf = (logDir: string) => checkpointEntries(this.logs.values(), logDir, value);
     const onFailure = (logDir: string, err: unknown): unknown => {
       try {
         return this.failed(logDir, err);

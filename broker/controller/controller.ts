@@ -7,8 +7,6 @@
  */
 import type { Logger } from 'pino';
 import {
-  type BrokerInfo,
-  type CoordinationStore,
   ensurePersistentPaths,
   isControllerMoved,
   isCoordinationError,
@@ -17,48 +15,18 @@ import {
   resignController,
   tryElectController,
 } from '../../coordination/index.js';
-import { type Scheduler, systemScheduler, tpKey } from '../../common/index.js';
+import { type Scheduler, systemScheduler } from '../../common/index.js';
 import type { ErrorName } from '../../protocol/index.js';
 import { ActiveController } from './active-controller.js';
-import type { LeaderElectionObserver } from './partition-ops.js';
 import { partitionsToRebalance } from './auto-rebalance.js';
 import type { OngoingReassignment, ReassignmentRequest } from './reassignment.js';
 import { alterIsr, type AlterIsrPartition, type AlterIsrPartitionResult } from './alter-isr.js';
-import type { ControlTransport } from './channel.js';
 import type { TopicPartition } from './context.js';
 import { ControllerEventQueue } from './event-queue.js';
-import { ControllerError, type ControllerEvent, type ElectionType, rejectDropped } from './events.js';
+import { ControllerError, type ControllerEvent, type ElectionType, isApiEvent, rejectDropped } from './events.js';
+import { controllerMetrics, type ControllerMetrics, type ControllerOptions } from './controller-options.js';
 
-export interface ControllerMetrics {
-  readonly activeControllerCount: number;
-  readonly offlinePartitionsCount: number;
-  readonly globalTopicCount: number;
-  readonly globalPartitionCount: number;
-  readonly preferredReplicaImbalanceCount: number;
-}
-
-export interface ControllerOptions {
-  store: CoordinationStore;
-  /** This broker's registration (timestamp is set at each registration). */
-  broker: Omit<BrokerInfo, 'timestamp'>;
-  transport: ControlTransport;
-  interBrokerListenerName: string;
-  /** Broker default for unclean.leader.election.enable (topic overrides win); a getter follows dynamic broker configs. */
-  uncleanLeaderElectionEnable?: boolean | (() => boolean);
-  logger: Logger;
-  stateChangeLogger: Logger;
-  scheduler?: Scheduler;
-  /** auto.leader.rebalance.enable (Kafka default true). */
-  autoLeaderRebalanceEnable?: boolean;
-  /** leader.imbalance.check.interval.seconds × 1000 (Kafka default 300 s). */
-  leaderImbalanceCheckIntervalMs?: number;
-  /** leader.imbalance.per.broker.percentage (Kafka default 10). */
-  leaderImbalancePerBrokerPercentage?: number;
-  /** Called with every new broker epoch (first registration and each re-registration). */
-  onBrokerEpoch?: (brokerEpoch: bigint) => void;
-  /** Told once per partition whose leader this controller elected (LeaderElectionRateAndTimeMs). */
-  onLeaderElection?: LeaderElectionObserver;
-}
+export type { ControllerMetrics, ControllerOptions } from './controller-options.js';
 
 export class Controller {
   private readonly queue: ControllerEventQueue<ControllerEvent>;
@@ -113,17 +81,7 @@ export class Controller {
 
   /** Kafka's controller gauges (zero on brokers that are not the controller). */
   metrics(): ControllerMetrics {
-    const ac = this.active;
-    if (ac === undefined) return { activeControllerCount: 0, offlinePartitionsCount: 0, globalTopicCount: 0, globalPartitionCount: 0, preferredReplicaImbalanceCount: 0 };
-    const all = ac.ctx.allPartitions();
-    const imbalance = all.filter((tp) => ac.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.leader !== ac.ctx.replicas(tp.topic, tp.partition)[0]).length;
-    return {
-      activeControllerCount: 1,
-      offlinePartitionsCount: ac.ctx.offlinePartitionCount(),
-      globalTopicCount: ac.ctx.assignments.size,
-      globalPartitionCount: all.length,
-      preferredReplicaImbalanceCount: imbalance,
-    };
+    return controllerMetrics(this.active);
   }
 
   /** Creates persistent paths, registers the broker and queues the first election. */
@@ -204,13 +162,11 @@ export class Controller {
     } catch (err) {
       if (isControllerMoved(err)) {
         this.log.warn({ event: e.type, controllerEpoch: this.active?.epoch }, 'controller moved: a ZooKeeper write was fenced; resigning');
-        if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata' || e.type === 'AlterIsr' || e.type === 'ReassignPartitions' || e.type === 'ListReassignments') {
-          e.reject(new ControllerError('BRK_NOT_CONTROLLER', 'the controller moved while handling the request'));
-        }
+        if (isApiEvent(e)) e.reject(new ControllerError('BRK_NOT_CONTROLLER', 'the controller moved while handling the request'));
         await this.maybeResign(true);
         return;
       }
-      if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata' || e.type === 'AlterIsr' || e.type === 'ReassignPartitions' || e.type === 'ListReassignments') e.reject(err as Error);
+      if (isApiEvent(e)) e.reject(err as Error);
       if (isCoordinationError(err) && err.retriable && RETRIED.has(e.type)) {
         // The watch that produced this event is spent; run it again rather than go deaf.
         const ac = this.active;

@@ -64,10 +64,13 @@ export class ControllerError extends BrokerError<'BRK_NOT_CONTROLLER' | 'BRK_STA
   override readonly name = 'ControllerError';
 }
 
+/** An event a caller waits on: it carries the caller's resolve/reject. */
+export type ApiEvent = Extract<ControllerEvent, { readonly reject: (err: Error) => void }>;
+
+export function isApiEvent(e: ControllerEvent): e is ApiEvent {
+  return 'reject' in e;
+}
+
 export function rejectDropped(events: readonly ControllerEvent[], why: string): void {
-  for (const e of events) {
-    if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata' || e.type === 'AlterIsr' || e.type === 'ReassignPartitions' || e.type === 'ListReassignments') {
-      e.reject(new ControllerError('BRK_NOT_CONTROLLER', why));
-    }
-  }
+  for (const e of events) if (isApiEvent(e)) e.reject(new ControllerError('BRK_NOT_CONTROLLER', why));
 }

@@ -12,7 +12,6 @@ import {
   type CoordinationStore,
   encodePartitionState,
   type FencedWriter,
-  isCoordinationError,
   type LeaderIsrAndControllerEpoch,
   ops,
   partitionPath,
@@ -28,10 +27,11 @@ import {
   preferredReplicaPartitionLeaderElection,
   removeReplicasFromIsr,
 } from './election-strategies.js';
+import { type Compute, type LeadershipWriteOutcome, writeLeadership } from './leadership-writes.js';
 import type { ControllerRequestBatch } from './request-batch.js';
 import { isValidPartitionTransition, isValidReplicaTransition, type PartitionState, type ReplicaState } from './state-machines.js';
 
-interface ControllerRuntime {
+export interface ControllerRuntime {
   readonly store: CoordinationStore;
   readonly writer: FencedWriter;
   readonly ctx: ControllerContext;
@@ -50,9 +50,6 @@ export type LeaderElectionObserver = (event: { readonly unclean: boolean; readon
 
 export type ElectionKind = 'offline' | 'preferred' | 'controlledShutdown' | 'unclean';
 
-type Compute = (tp: TopicPartition, current: LeaderIsrAndControllerEpoch) => LeaderIsrAndControllerEpoch | 'skip' | null;
-
-const MAX_ATTEMPTS = 5;
 
 export class PartitionOperations {
   constructor(private readonly rt: ControllerRuntime) {}
@@ -353,69 +350,11 @@ export class PartitionOperations {
   }
 
   /** Computes, writes (fenced + conditional on zk version) and retries moved partitions. */
-  async updateLeadership(
-    tps: readonly TopicPartition[],
-    compute: Compute,
-  ): Promise<{ updated: TopicPartition[]; failed: TopicPartition[]; skipped: TopicPartition[] }> {
-    const updated: TopicPartition[] = [];
-    const failed: TopicPartition[] = [];
-    const skipped: TopicPartition[] = [];
-    let remaining = [...tps];
-    for (let attempt = 0; attempt < MAX_ATTEMPTS && remaining.length > 0; attempt++) {
-      const plans: Array<{ tp: TopicPartition; next: LeaderIsrAndControllerEpoch; zkVersion: number }> = [];
-      for (const tp of remaining) {
-        const cur = this.ctx.leadership.get(tpKey(tp.topic, tp.partition));
-        if (cur === undefined) {
-          failed.push(tp);
-          continue;
-        }
-        if (cur.state.controllerEpoch > this.rt.controllerEpoch) {
-          // Written by a newer controller: we are stale (PSM "soft failure").
-          this.rt.stateLog.warn({ topic: tp.topic, partition: tp.partition, zkControllerEpoch: cur.state.controllerEpoch, controllerEpoch: this.rt.controllerEpoch }, 'partition state written by a newer controller; not touching it');
-          failed.push(tp);
-          continue;
-        }
-        const next = compute(tp, cur.state);
-        if (next === 'skip') skipped.push(tp);
-        else if (next === null) failed.push(tp);
-        else plans.push({ tp, next, zkVersion: cur.zkVersion });
-      }
-      if (plans.length === 0) break;
-      const results = await this.rt.writer.writeAll(
-        plans.map((p) => [ops.setData(partitionStatePath(p.tp.topic, p.tp.partition), encodePartitionState(p.next), p.zkVersion)]),
-      );
-      const retry: TopicPartition[] = [];
-      plans.forEach((p, i) => {
-        const r = results[i]!;
-        if (r.ok) {
-          const set = r.results[0];
-          const zkVersion = set?.op === 'setData' ? set.stat.version : p.zkVersion + 1;
-          this.ctx.leadership.set(tpKey(p.tp.topic, p.tp.partition), { state: p.next, zkVersion });
-          updated.push(p.tp);
-        } else if (r.error.code === 'CRD_BAD_VERSION' && attempt + 1 < MAX_ATTEMPTS) {
-          retry.push(p.tp);
-        } else {
-          this.rt.stateLog.error({ topic: p.tp.topic, partition: p.tp.partition, err: r.error.message }, 'failed to write partition state');
-          failed.push(p.tp);
-        }
-      });
-      if (retry.length > 0) {
-        const fresh = await readPartitionStates(this.rt.store, retry);
-        for (const tp of retry) {
-          const s = fresh.get(tpKey(tp.topic, tp.partition));
-          if (s !== undefined) this.ctx.leadership.set(tpKey(tp.topic, tp.partition), s);
-        }
-      }
-      remaining = retry;
-    }
-    return { updated, failed, skipped };
+  updateLeadership(tps: readonly TopicPartition[], compute: Compute): Promise<LeadershipWriteOutcome> {
+    return writeLeadership(this.rt, tps, compute);
   }
 }
 
 function sameMembers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
-}
-
-export function isNoNode(err: unknown): boolean {
-  return isCoordinationError(err, 'CRD_NO_NODE');
 }

@@ -15,18 +15,19 @@
  */
 import type { Logger } from 'pino';
 import type { ErrorName } from '../../protocol/index.js';
-import { isIoError, StorageError, type LogManager } from '../../storage/index.js';
+import type { LogManager } from '../../storage/index.js';
 import { BrokerError } from '../errors.js';
 import type { ControlRequestOrigin, LeaderAndIsrPartitionState, PartitionErrors, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
 import type { Scheduler } from '../../common/index.js';
 import { tpKey } from '../../common/index.js';
 import { ReplicaFetcherManager } from './fetcher-manager.js';
 import { IsrManager } from './isr-manager.js';
-import { Partition } from './partition.js';
+import type { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
 import type { LeadershipListener, ReplicaManagerOptions } from './replica-manager-options.js';
 import type { TopicConfigs } from './topic-configs.js';
-import { type FenceStatus, type LeadershipFence, replicaFetchEpochVerdict, ZooKeeperFence, type ZooKeeperSessionSignals } from './zookeeper-fence.js';
+import { makeLeaderOrFollower, type ReplicaTransitionHost, stopReplica } from './replica-transitions.js';
+import { type FenceStatus, type LeadershipFence, replicaFetchEpochVerdict, ZooKeeperFence } from './zookeeper-fence.js';
 
 /** No epoch given by the client (fetch < v9, ListOffsets < v4): no fencing. */
 export const NO_LEADER_EPOCH = -1;
@@ -55,6 +56,8 @@ export class ReplicaManager implements ReplicaStateListener {
   private readonly stateLog: Logger;
   private stopped = false;
   private readonly fence: ZooKeeperFence;
+  /** The partition table as LeaderAndIsr/StopReplica (replica-transitions.ts) see it. */
+  private readonly transitions: ReplicaTransitionHost;
 
   constructor(private readonly o: ReplicaManagerOptions) {
     this.brokerId = o.brokerId;
@@ -109,6 +112,27 @@ export class ReplicaManager implements ReplicaStateListener {
         for (const p of ps) this.onHighWatermarkMaybeMoved(p);
       },
     });
+    this.transitions = {
+      brokerId: o.brokerId,
+      scheduler: o.scheduler,
+      topicConfigs: o.topicConfigs,
+      logManager: o.logManager,
+      fetchers: this.fetchers,
+      replicaLagTimeMaxMs: this.replicaLagTimeMaxMs,
+      partitions: this.partitions,
+      offline: this.offline,
+      log: this.log,
+      stateLog: this.stateLog,
+      isStopped: () => this.stopped,
+      isAlive: (id) => o.metadataCache.isAlive(id),
+      leadershipFence: (topic, partition) => this.leadershipFence(topic, partition),
+      settled: (key) => this.fence.settled(key),
+      notifyLeadership: (topic, partition, isLeader) => this.notifyLeadership(topic, partition, isLeader),
+      wake: (key) => {
+        this.producePurgatory.notify(key);
+        this.fetchPurgatory.notify(key);
+      },
+    };
   }
 
   // ---- the ZooKeeper fence (zookeeper-fence.ts decides; every path asks here) --------------------
@@ -297,7 +321,7 @@ export class ReplicaManager implements ReplicaStateListener {
     for (let i = 0; i < states.length; i += width) {
       await Promise.all(
         states.slice(i, i + width).map(async (s) => {
-          const e = await this.makeLeaderOrFollower(s, origin);
+          const e = await makeLeaderOrFollower(this.transitions, s, origin);
           if (e !== undefined) errors.set(tpKey(s.topic, s.partition), e);
         }),
       );
@@ -305,103 +329,11 @@ export class ReplicaManager implements ReplicaStateListener {
     return errors;
   }
 
-  /** Undefined when applied; KAFKA_STORAGE_ERROR when the replica's log directory is offline. */
-  private async makeLeaderOrFollower(s: LeaderAndIsrPartitionState, origin: ControlRequestOrigin): Promise<ErrorName | undefined> {
-    const key = tpKey(s.topic, s.partition);
-    if (this.offline.has(key)) return 'KAFKA_STORAGE_ERROR';
-    try {
-      let settings = this.topicConfigs.has(s.topic) ? this.topicConfigs.get(s.topic) : undefined;
-      if (settings === undefined || s.isNew) {
-        settings = await this.topicConfigs.load(s.topic).catch((err: unknown) => {
-          this.log.warn({ err, topic: s.topic }, 'could not read the topic config; using broker defaults for now');
-          return this.topicConfigs.get(s.topic);
-        });
-        this.logManager.updateTopicConfig(s.topic, settings.logConfig);
-      }
-      // A replica the controller knows from before is never re-created empty while a log
-      // directory is offline: its data may be there (Kafka's rule).
-      const log = this.logManager.getLog(s.topic, s.partition) ?? (await this.logManager.getOrCreateLog(s.topic, s.partition, settings.logConfig, { isNew: s.isNew }));
-      let p = this.partitions.get(key);
-      if (p === undefined) {
-        p = new Partition(s.topic, s.partition, this.brokerId, log, this.replicaLagTimeMaxMs, (id) => this.o.metadataCache.isAlive(id));
-        p.highWatermarkFrozen = () => this.leadershipFence(s.topic, s.partition) !== undefined;
-        this.partitions.set(key, p);
-      } else p.log = log;
-      const wasLeader = p.isLeader;
-      // No fetcher may write this log once the new role applies (removal waits for its write).
-      await this.fetchers?.removePartitions([key]);
-      if (this.stopped) return;
-      p.applyState(s, this.scheduler.now());
-      // The controller's word for this incarnation replaces what the expired session led.
-      this.fence.settled(key);
-      if (p.isLeader) {
-        // KIP-279: the new epoch starts at the current log end offset.
-        p.leaderEpochStartOffset = log.logEndOffset;
-        await log.assignEpochStartOffset(s.leaderEpoch, log.logEndOffset);
-        p.maybeIncrementHighWatermark(this.scheduler.now());
-      } else if (s.leader >= 0) {
-        this.fetchers?.addPartition(p, s.leader, s.leaderEpoch);
-      }
-      this.stateLog.info(
-        {
-          topic: s.topic,
-          partition: s.partition,
-          role: p.role,
-          leader: s.leader,
-          leaderEpoch: s.leaderEpoch,
-          isr: s.isr,
-          controllerId: origin.controllerId,
-          controllerEpoch: origin.controllerEpoch,
-          logEndOffset: String(log.logEndOffset),
-          highWatermark: String(log.highWatermark),
-        },
-        p.isLeader ? (wasLeader ? 'leader updated' : 'became leader') : 'became follower',
-      );
-      this.notifyLeadership(s.topic, s.partition, p.isLeader);
-      return undefined;
-    } catch (err) {
-      this.stateLog.error({ err, topic: s.topic, partition: s.partition, leaderEpoch: s.leaderEpoch }, 'LeaderAndIsr transition failed');
-      if (isStorageFailure(err)) {
-        this.offline.add(key);
-        return 'KAFKA_STORAGE_ERROR';
-      }
-      return undefined;
-    } finally {
-      // Waiters re-check: a produce waiting for the HW fails fast when leadership moved.
-      this.producePurgatory.notify(key);
-      this.fetchPurgatory.notify(key);
-    }
-  }
-
   async onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): Promise<PartitionErrors> {
     const errors = new Map<string, ErrorName>();
     for (const sp of partitions) {
-      const key = tpKey(sp.topic, sp.partition);
-      const p = this.partitions.get(key);
-      if (this.offline.has(key)) {
-        // Kafka's answer for an offline replica: its files cannot be touched, so a deletion waits.
-        errors.set(key, 'KAFKA_STORAGE_ERROR');
-        continue;
-      }
-      try {
-        await this.fetchers?.removePartitions([key]);
-        this.fence.settled(key);
-        if (sp.deletePartition) {
-          this.partitions.delete(key);
-          if (p !== undefined) p.role = 'none';
-          await this.logManager.deleteLog(sp.topic, sp.partition);
-          if (![...this.partitions.values()].some((x) => x.topic === sp.topic)) this.topicConfigs.forget(sp.topic);
-        } else if (p !== undefined) {
-          p.role = 'none';
-        }
-        this.stateLog.info({ topic: sp.topic, partition: sp.partition, deletePartition: sp.deletePartition, controllerEpoch: origin.controllerEpoch }, 'stopped replica');
-        this.notifyLeadership(sp.topic, sp.partition, false);
-      } catch (err) {
-        this.stateLog.error({ err, topic: sp.topic, partition: sp.partition }, 'StopReplica failed');
-      } finally {
-        this.producePurgatory.notify(key);
-        this.fetchPurgatory.notify(key);
-      }
+      const e = await stopReplica(this.transitions, sp, origin);
+      if (e !== undefined) errors.set(tpKey(sp.topic, sp.partition), e);
     }
     return errors;
   }
@@ -443,8 +375,4 @@ export class ReplicaManager implements ReplicaStateListener {
     this.metadataPurgatory.notifyAll();
     await Promise.all([this.fetchers?.shutdown(), this.isrManager?.stop()]);
   }
-}
-
-function isStorageFailure(err: unknown): boolean {
-  return isIoError(err) || (err instanceof StorageError && err.code === 'STG_LOG_DIR_OFFLINE');
 }

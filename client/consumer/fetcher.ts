@@ -8,20 +8,17 @@
  * Concurrency contract: one event loop; the consumer calls in, responses come back through
  * promise callbacks that only touch state and wake waiters.
  */
-import type { FetchRequest, FetchResponse, ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/index.js';
+import type { FetchRequest, FetchResponse } from '../../protocol/index.js';
 import type { Cluster } from '../cluster.js';
 import type { TimerHandle } from '../../common/index.js';
 import { tpKey } from '../../common/index.js';
 import { asClientError, KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
 import { API, errorInfo, iterateBatches, isControlBatch } from '../wire.js';
+import { resetPositions } from './offset-reset.js';
+import type { OffsetResetPolicy, PartitionState, TopicPartition } from './partition-state.js';
 import { readBatchRecords, type FetchedRecord } from './record-reader.js';
 
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
-
-export type OffsetResetPolicy = 'earliest' | 'latest' | 'none';
+export type { OffsetResetPolicy, PartitionState, TopicPartition } from './partition-state.js';
 
 export interface FetcherOptions {
   minBytes: number;
@@ -33,18 +30,6 @@ export interface FetcherOptions {
   autoOffsetReset: OffsetResetPolicy;
   retryBackoffMs: number;
   requestTimeoutMs: number;
-}
-
-export interface PartitionState {
-  topic: string;
-  partition: number;
-  /** Next offset to return; undefined until reset. */
-  position: bigint | undefined;
-  /** An explicit seekToBeginning/End waiting to be resolved. */
-  pendingReset: 'earliest' | 'latest' | undefined;
-  paused: boolean;
-  highWatermark: bigint;
-  logStartOffset: bigint;
 }
 
 interface CompletedFetch {
@@ -76,9 +61,6 @@ function extendChain(chains: Map<PartitionState, Chain>, c: CompletedFetch): voi
 }
 
 const OFFSET_OUT_OF_RANGE = 1;
-const EARLIEST = -2n;
-const LATEST = -1n;
-
 
 export class Fetcher {
   private readonly states = new Map<string, PartitionState>();
@@ -137,62 +119,10 @@ export class Fetcher {
   }
 
   /**
-   * Resolve positions that are unknown (auto.offset.reset) or explicitly reset. Partitions whose
-   * leader is unknown get one metadata refresh; any still unresolved wait for the next call.
+   * Resolve positions that are unknown (auto.offset.reset) or explicitly reset (offset-reset.ts).
    */
-  async resetPositions(): Promise<void> {
-    for (let pass = 0; pass < 2; pass++) {
-      const todo = [...this.states.values()].filter((s) => s.pendingReset !== undefined || s.position === undefined);
-      if (todo.length === 0) return;
-      const byNode = new Map<number, Array<{ s: PartitionState; timestamp: bigint }>>();
-      let needMetadata = false;
-      for (const s of todo) {
-        const policy = s.pendingReset ?? this.opts.autoOffsetReset;
-        if (policy === 'none') {
-          throw new KafkaClientError('CLI_INVALID_CONFIG', `no position for ${s.topic}/${s.partition} and autoOffsetReset is "none"`);
-        }
-        const leader = this.cluster.leaderFor(s.topic, s.partition);
-        if (leader === undefined) {
-          needMetadata = true;
-          continue;
-        }
-        let list = byNode.get(leader);
-        if (list === undefined) byNode.set(leader, (list = []));
-        list.push({ s, timestamp: policy === 'earliest' ? EARLIEST : LATEST });
-      }
-      await Promise.all([...byNode].map(([node, list]) => this.listOffsets(node, list)));
-      if (!needMetadata) return;
-      await this.cluster.refreshMetadata();
-    }
-  }
-
-  private async listOffsets(node: number, list: Array<{ s: PartitionState; timestamp: bigint }>): Promise<void> {
-    const topics = new Map<string, Array<{ partitionIndex: number; currentLeaderEpoch: number; timestamp: bigint; maxNumOffsets: number }>>();
-    for (const { s, timestamp } of list) {
-      let l = topics.get(s.topic);
-      if (l === undefined) topics.set(s.topic, (l = []));
-      l.push({ partitionIndex: s.partition, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 });
-    }
-    const request: ListOffsetsRequest = {
-      replicaId: -1,
-      isolationLevel: this.opts.isolationLevel,
-      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
-    };
-    const res = await this.cluster.connectionFor(node).send<ListOffsetsResponse>(API.ListOffsets, request);
-    for (const t of res.topics) {
-      for (const p of t.partitions) {
-        const s = this.states.get(tpKey(t.name, p.partitionIndex));
-        if (s === undefined) continue;
-        if (p.errorCode !== 0) {
-          const err = brokerError(errorInfo(p.errorCode), `list offsets of ${t.name}/${p.partitionIndex}`);
-          if (isStaleMetadata(err)) void this.cluster.refreshMetadata().catch(() => undefined);
-          if (!err.retriable) throw err;
-          continue;
-        }
-        s.position = p.offset !== undefined && p.offset >= 0n ? p.offset : (p.oldStyleOffsets?.[0] ?? 0n);
-        s.pendingReset = undefined;
-      }
-    }
+  resetPositions(): Promise<void> {
+    return resetPositions(this.cluster, this.states, this.opts);
   }
 
   /** Send a Fetch to every leader that has fetchable partitions and no fetch in flight. */

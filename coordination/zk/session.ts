@@ -5,10 +5,9 @@
  * - per-request timeouts (the library queues requests forever while disconnected);
  * - session expiry detected by the `expired` event, after which a FRESH client is built (the old
  *   object is dead forever) and listeners get `sessionExpired` then `newSession`;
- * - a watchdog: a probe every T/6; if a connected client hears nothing for 2T/3 (hung or
- *   black-holed server) it is abandoned without close() and the same session is resumed on a new
- *   client; a client that does not finish its handshake within T/3 is replaced the same way.
- *   Watches die with an abandoned client, so a switch also raises `newSession` (re-arm, re-read).
+ * - a watchdog (zk/watchdog.ts): a hung or black-holed server's client is abandoned without
+ *   close() and the same session is resumed on a new client. Watches die with an abandoned
+ *   client, so a switch also raises `newSession` (re-arm, re-read).
  * - the chroot of the connect string is created if missing;
  * - contact tracking for fencing (`contact`, zk/contact.ts): every answered request, watchdog
  *   probe and handshake is a contact at the time it was SENT.
@@ -23,6 +22,7 @@ import type { ZkSessionOptions } from './session-options.js';
 import { type Scheduler, systemScheduler } from '../../common/index.js';
 import { type CoordinationLogger, nullLogger } from '../logger.js';
 import { parseConnectString } from './connect-string.js';
+import { type SessionState, SessionWatchdog } from './watchdog.js';
 import {
   rawCreate,
   rawExists,
@@ -34,9 +34,6 @@ import {
   type ZkClient,
 } from './raw-client.js';
 
-type SessionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'frozen' | 'closed';
-
-
 export class ZkSession implements CoordinationStore {
   private readonly servers: string;
   private readonly chroot: string;
@@ -45,16 +42,12 @@ export class ZkSession implements CoordinationStore {
   private readonly connectionTimeoutMs: number;
   private readonly log: CoordinationLogger;
   private readonly sched: Scheduler;
-  private readonly watchdogEnabled: boolean;
   private client: ZkClient | undefined;
   private state: SessionState = 'new';
   private currentSessionId = 0n;
   private readonly waiters: ConnectionWaiters;
   private readonly listeners = new Set<SessionListener>();
-  private watchdogTimer: unknown;
-  private handshakeTimer: unknown;
-  private lastHeardAt = 0;
-  private probeInFlight = false;
+  private readonly watchdog: SessionWatchdog;
   /** Set when the current client resumes a session on a new object: watches must be re-armed. */
   private pendingRearm = false;
   private generation = 0;
@@ -71,9 +64,18 @@ export class ZkSession implements CoordinationStore {
     this.requestTimeoutMs = options.requestTimeoutMs ?? Math.max(2 * options.sessionTimeoutMs, 10_000);
     this.log = options.logger ?? nullLogger;
     this.sched = options.scheduler ?? systemScheduler;
-    this.watchdogEnabled = options.watchdog ?? true;
     this.waiters = new ConnectionWaiters(this.sched, this.servers);
     this.tracker = new ContactTracker({ scheduler: this.sched, sessionTimeoutMs: () => this.sessionTimeoutMs, marginMs: options.contactMarginMs, logger: this.log });
+    this.watchdog = new SessionWatchdog(
+      {
+        state: () => this.state,
+        client: () => this.client,
+        sessionId: () => this.currentSessionId,
+        switchClient: () => this.switchClient(),
+        noteContact: (sentAt, sessionId) => this.tracker.noteContact(sentAt, sessionId),
+      },
+      { scheduler: this.sched, sessionTimeoutMs: this.timeoutMs, enabled: options.watchdog ?? true, logger: this.log },
+    );
   }
 
   /** The "session may be lost" signal: brokers stop acting as leader while it holds. */
@@ -102,7 +104,7 @@ export class ZkSession implements CoordinationStore {
     this.state = 'connecting';
     this.openClient();
     await this.waitConnected(this.connectionTimeoutMs);
-    this.startWatchdog();
+    this.watchdog.start();
   }
 
   /** Ends the session: ZooKeeper deletes our ephemerals at once. */
@@ -111,7 +113,7 @@ export class ZkSession implements CoordinationStore {
     const client = this.client;
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
-    this.stopTimers();
+    this.watchdog.stop();
     this.tracker.close();
     this.waiters.failAll(new CoordinationError('CRD_CLOSED', 'ZooKeeper session closed'));
     if (client === undefined) return;
@@ -178,7 +180,7 @@ export class ZkSession implements CoordinationStore {
    */
   freezeForTest(): void {
     if (this.state === 'closed') return;
-    this.stopTimers();
+    this.watchdog.stop();
     if (this.client !== undefined) {
       this.client.removeAllListeners();
       abandonClient(this.client);
@@ -194,12 +196,12 @@ export class ZkSession implements CoordinationStore {
     // Watches died with the abandoned client: if the session survived, owners must re-arm.
     this.pendingRearm = this.resumeId !== undefined;
     this.openClient(true);
-    this.startWatchdog();
+    this.watchdog.start();
   }
 
   /** Simulates a crash: the session is left to expire on the server; this object is closed. */
   abandonForTest(): void {
-    this.stopTimers();
+    this.watchdog.stop();
     if (this.client !== undefined) {
       this.client.removeAllListeners();
       abandonClient(this.client);
@@ -227,7 +229,7 @@ export class ZkSession implements CoordinationStore {
     client.on('disconnected', () => gen === this.generation && this.onDisconnected());
     client.on('expired', () => gen === this.generation && this.onExpired());
     client.on('authenticationFailed', () => gen === this.generation && this.log.error({}, 'ZooKeeper authentication failed'));
-    this.armHandshakeTimer(client);
+    this.watchdog.armHandshakeTimer(client);
     this.connectAttemptAt = this.sched.now();
     client.connect();
   }
@@ -237,8 +239,8 @@ export class ZkSession implements CoordinationStore {
   private onConnected(client: ZkClient): void {
     if (this.state === 'closed' || this.state === 'frozen') return;
     this.state = 'connected';
-    this.lastHeardAt = this.sched.now();
-    this.clearHandshakeTimer();
+    this.watchdog.heard();
+    this.watchdog.clearHandshakeTimer();
     const idBuf = client.getSessionId();
     const id = idBuf.readBigInt64BE(0);
     this.resumeId = { id: Buffer.from(idBuf), password: Buffer.from(client.getSessionPassword()) };
@@ -246,7 +248,7 @@ export class ZkSession implements CoordinationStore {
     this.currentSessionId = id;
     // The server accepted a handshake sent after the attempt began; a probe tightens that at once.
     this.tracker.noteContact(this.connectAttemptAt, id);
-    this.probe(client);
+    this.watchdog.probe(client);
     this.waiters.releaseAll();
     if (previous !== 0n && previous !== id) {
       this.log.info({ sessionId: hexSessionId(id), previous: hexSessionId(previous) }, 'new ZooKeeper session established');
@@ -264,7 +266,7 @@ export class ZkSession implements CoordinationStore {
     // The library reconnects this client by itself; its next handshake is sent after now.
     this.connectAttemptAt = this.sched.now();
     this.log.warn({ sessionId: hexSessionId(this.currentSessionId) }, 'disconnected from ZooKeeper');
-    if (this.client !== undefined) this.armHandshakeTimer(this.client);
+    if (this.client !== undefined) this.watchdog.armHandshakeTimer(this.client);
   }
 
   private onExpired(): void {
@@ -295,23 +297,6 @@ export class ZkSession implements CoordinationStore {
     }
   }
 
-  private armHandshakeTimer(client: ZkClient): void {
-    this.clearHandshakeTimer();
-    if (!this.watchdogEnabled) return;
-    this.handshakeTimer = this.sched.setTimeout(() => {
-      this.handshakeTimer = undefined;
-      if (this.client !== client || this.state === 'connected' || this.state === 'closed' || this.state === 'frozen') return;
-      // A black-holed server accepts TCP and never answers; the library would wait forever.
-      this.log.warn({ afterMs: Math.round(this.timeoutMs / 3) }, 'ZooKeeper handshake timed out; retrying on a new connection');
-      this.switchClient();
-    }, Math.max(200, Math.round(this.timeoutMs / 3)));
-  }
-
-  private clearHandshakeTimer(): void {
-    if (this.handshakeTimer !== undefined) this.sched.clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = undefined;
-  }
-
   private switchClient(): void {
     if (this.client !== undefined) {
       this.client.removeAllListeners();
@@ -321,50 +306,6 @@ export class ZkSession implements CoordinationStore {
     this.state = 'connecting';
     this.pendingRearm = this.resumeId !== undefined;
     this.openClient(true);
-  }
-
-  private startWatchdog(): void {
-    if (!this.watchdogEnabled || this.state === 'closed') return;
-    const period = Math.max(100, Math.round(this.timeoutMs / 6));
-    const tick = (): void => {
-      if (this.state === 'closed' || this.state === 'frozen') return;
-      this.watchdogTimer = this.sched.setTimeout(tick, period);
-      const client = this.client;
-      if (this.state !== 'connected' || client === undefined) return;
-      if (this.sched.now() - this.lastHeardAt > (2 * this.timeoutMs) / 3) {
-        this.log.warn({ silentMs: this.sched.now() - this.lastHeardAt }, 'ZooKeeper server stopped answering; moving the session to a new connection');
-        this.probeInFlight = false;
-        this.switchClient();
-        return;
-      }
-      this.probe(client);
-    };
-    this.watchdogTimer = this.sched.setTimeout(tick, period);
-  }
-
-  /** One `exists /` round trip: the watchdog's heartbeat, and a contact for the fence. */
-  private probe(client: ZkClient): void {
-    if (this.probeInFlight) return;
-    this.probeInFlight = true;
-    const sentAt = this.sched.now();
-    const sessionId = this.currentSessionId;
-    rawExists(client, '/').then(
-      () => {
-        this.probeInFlight = false;
-        if (this.client !== client) return;
-        this.lastHeardAt = this.sched.now();
-        this.tracker.noteContact(sentAt, sessionId);
-      },
-      () => {
-        this.probeInFlight = false;
-      },
-    );
-  }
-
-  private stopTimers(): void {
-    if (this.watchdogTimer !== undefined) this.sched.clearTimeout(this.watchdogTimer);
-    this.watchdogTimer = undefined;
-    this.clearHandshakeTimer();
   }
 
   private waitConnected(timeoutMs: number): Promise<void> {
@@ -390,7 +331,7 @@ export class ZkSession implements CoordinationStore {
         (v) => {
           this.sched.clearTimeout(t);
           if (this.client === client) {
-            this.lastHeardAt = this.sched.now();
+            this.watchdog.heard();
             this.tracker.noteContact(sentAt, sessionId);
           }
           resolve(v);

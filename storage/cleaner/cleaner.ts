@@ -87,6 +87,21 @@ export function cleanableRange(log: PartitionLog, cleanerCheckpoint: bigint | un
   return { firstDirtyOffset: firstDirty, firstUncleanableOffset: firstUncleanable, cleanBytes, dirtyBytes, dirtyRatio: total === 0 ? 0 : dirtyBytes / total };
 }
 
+/**
+ * The compacted log with the highest dirty ratio worth cleaning (Kafka's
+ * LogCleanerManager.grabFilthiestCompactedLog); `force` ignores min.cleanable.dirty.ratio.
+ */
+export function filthiestLog(logs: readonly PartitionLog[], checkpointOf: (log: PartitionLog) => bigint | undefined, nowMs: number, force: boolean): { log: PartitionLog; ratio: number } | undefined {
+  let best: { log: PartitionLog; ratio: number } | undefined;
+  for (const log of logs) {
+    if (!log.config.cleanupPolicy.includes('compact') || log.isClosed) continue;
+    const range = cleanableRange(log, checkpointOf(log), nowMs);
+    if (range.dirtyBytes === 0 || (!force && range.dirtyRatio < log.config.minCleanableDirtyRatio)) continue;
+    if (!best || range.dirtyRatio > best.ratio) best = { log, ratio: range.dirtyRatio };
+  }
+  return best;
+}
+
 export interface CleanOptions {
   map: OffsetMap;
   clock: Clock;

@@ -1,0 +1,74 @@
+/**
+ * Wiring of Kafka's client-facing APIs into a broker: the data path and admin handlers, producer
+ * ids (InitProducerId) and the consumer-group APIs with their coordinator. Kept apart from
+ * broker.ts so the composition root stays one screen of start order.
+ */
+import type { Logger } from 'pino';
+import type { CoordinationStore } from '../coordination/index.js';
+import type { Scheduler } from '../common/index.js';
+import { TopicAdmin } from './admin/index.js';
+import { wireGroupCoordinator } from './broker-groups.js';
+import type { BrokerConfig, DynamicBrokerConfig } from './config/index.js';
+import type { Controller } from './controller/index.js';
+import type { GroupCoordinatorComponent } from './group/index.js';
+import { adminApiHandlers, dataPathHandlers } from './handlers/index.js';
+import { createInitProducerIdHandler } from './handlers/init-producer-id.js';
+import type { MetadataCache } from './metadata/index.js';
+import type { BrokerMetrics } from './metrics/index.js';
+import { ProducerIdManager } from './producer-id-manager.js';
+import type { ReplicaManager } from './replica/index.js';
+import type { BrokerServer } from './server.js';
+
+export interface KafkaApiWiring {
+  readonly brokerId: number;
+  readonly config: BrokerConfig;
+  readonly clusterId: () => string | null;
+  readonly replicaManager: ReplicaManager;
+  readonly metadataCache: MetadataCache;
+  readonly isController: () => boolean;
+  readonly controller: () => Controller | undefined;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  readonly metrics: BrokerMetrics;
+  readonly dynamicConfig: DynamicBrokerConfig;
+  readonly store: CoordinationStore;
+  readonly server: BrokerServer;
+}
+
+/** Registers every client-facing Kafka API on the broker's server. */
+export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin: TopicAdmin; groups: GroupCoordinatorComponent }> {
+  const { brokerId, server } = o;
+  const topicAdmin = new TopicAdmin(o.store, {
+    defaultPartitions: o.config.int('num.partitions'),
+    defaultReplicationFactor: o.config.int('default.replication.factor'),
+  });
+  const handlerDeps = {
+    brokerId,
+    config: o.config,
+    clusterId: o.clusterId,
+    replicaManager: o.replicaManager,
+    metadataCache: o.metadataCache,
+    topicAdmin,
+    isController: o.isController,
+    scheduler: o.scheduler,
+    logger: o.logger,
+    metrics: o.metrics,
+    dynamicConfig: o.dynamicConfig,
+  };
+  for (const h of dataPathHandlers(handlerDeps)) server.registerHandler(h);
+  for (const h of adminApiHandlers({ ...handlerDeps, controller: o.controller })) server.registerHandler(h);
+  // Idempotent producers (any broker answers InitProducerId from its own block of ids).
+  const producerIds = new ProducerIdManager({ store: o.store, brokerId, logger: o.logger });
+  server.registerHandler(createInitProducerIdHandler({ producerIds, logger: o.logger }));
+  const groups = await wireGroupCoordinator({
+    brokerId,
+    config: o.config,
+    store: o.store,
+    replicaManager: o.replicaManager,
+    metadataCache: o.metadataCache,
+    topicAdmin,
+    server,
+    logger: o.logger,
+  });
+  return { topicAdmin, groups };
+}
