@@ -10,7 +10,7 @@
  */
 import { ApiKey, countRecords, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';
-import { endOffsetForEpoch, fetchRecords, needsZstdFetchVersion, toFetchFormat, type FetchPartitionRequest } from '../replica/index.js';
+import { endOffsetForEpoch, fetchRecords, refusesZstdFetch, toFetchFormat, type FetchPartitionRequest } from '../replica/index.js';
 import { tpKey } from '../../common/index.js';
 import type { ApiHandler } from '../request-context.js';
 import type { HandlerDeps } from './deps.js';
@@ -96,8 +96,10 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
               };
             }
             const r = results[i++]!;
-            // Fetch v0–3 read magic 0/1 only; clients before v10 cannot decompress zstd.
-            if (needsZstdFetchVersion(r.records, ctx.apiVersion)) return emptyPartition(p.partition, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+            // Clients before Fetch v10 cannot decompress zstd; v0–3 read magic 0/1 only.
+            if (refusesZstdFetch(deps.replicaManager.topicConfigs.get(r.topic).compressionType, ctx.apiVersion)) {
+              return emptyPartition(p.partition, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+            }
             return {
               partitionIndex: r.partition,
               errorCode: r.errorCode,

@@ -6,7 +6,7 @@ export type { ReplicaManagerOptions, ReplicationMetrics, ReplicationOptions, Lea
 export { ZooKeeperFence, replicaFetchEpochVerdict, type FenceStatus, type LeadershipFence, type ZooKeeperSessionSignals } from './zookeeper-fence.js';
 export { TopicConfigs, toLogConfig, type TopicSettings } from './topic-configs.js';
 export { appendRecords, type ProduceEntry, type ProduceOptions, type ProducePartitionResult } from './produce-path.js';
-export { toStoredFormat, toFetchFormat, fetchMagic, needsZstdFetchVersion } from './message-format.js';
+export { toStoredFormat, toFetchFormat, fetchMagic, refusesZstdFetch } from './message-format.js';
 export { fetchRecords, type FetchParams, type FetchPartitionRequest, type FetchPartitionResult } from './fetch-path.js';
 export {
   listOffset,

@@ -4,15 +4,7 @@
  * v0–2 is validated and up-converted before the append, and Fetch v0–3 answers get the log's
  * batches down-converted to the magic those versions can read (0 for v0–1, 1 for v2–3).
  */
-import {
-  CompressionType,
-  compressionOf,
-  decodeLegacyMessageSet,
-  downConvertBatches,
-  iterateBatches,
-  recordSetMagic,
-  upConvertToBatch,
-} from '../../protocol/index.js';
+import { decodeLegacyMessageSet, downConvertBatches, recordSetMagic, upConvertToBatch } from '../../protocol/index.js';
 import { BrokerError } from '../errors.js';
 
 /** Produce v3+ carries record batches v2 only (Kafka's ProduceRequest.validateRecords). */
@@ -36,11 +28,13 @@ export function fetchMagic(fetchVersion: number): 0 | 1 | undefined {
   return fetchVersion <= 1 ? 0 : fetchVersion <= 3 ? 1 : undefined;
 }
 
-/** Whether the records hold a zstd batch a fetcher of this version could not decompress. */
-export function needsZstdFetchVersion(records: Buffer, fetchVersion: number): boolean {
-  if (fetchVersion >= FIRST_FETCH_VERSION_ZSTD || records.length === 0) return false;
-  for (const b of iterateBatches(records)) if (compressionOf(b.header.attributes) === CompressionType.Zstd) return true;
-  return false;
+/**
+ * Kafka 2.8 (KafkaApis.maybeConvertFetchedData) refuses Fetch below v10 on a topic whose
+ * compression.type is zstd: such a client could not decompress it. With compression.type=producer
+ * zstd batches go out as they are, as in Kafka.
+ */
+export function refusesZstdFetch(topicCompressionType: string, fetchVersion: number): boolean {
+  return topicCompressionType === 'zstd' && fetchVersion < FIRST_FETCH_VERSION_ZSTD;
 }
 
 /** The fetched records as this fetch version reads them. */

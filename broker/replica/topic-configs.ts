@@ -14,6 +14,8 @@ export interface TopicSettings {
   readonly minInsyncReplicas: number;
   /** message.timestamp.difference.max.ms, Infinity for Long.MAX_VALUE. */
   readonly timestampDifferenceMaxMs: number;
+  /** compression.type ('producer', 'zstd', …): Fetch below v10 is refused on a zstd topic. */
+  readonly compressionType: string;
 }
 
 /** Kafka's "Long.MAX_VALUE means never": the config tables cap longs at MAX_SAFE_INTEGER. */
@@ -49,6 +51,7 @@ export function toLogConfig(overrides: Readonly<Record<string, string>>, broker:
     logConfig,
     minInsyncReplicas: num(v('min.insync.replicas'), 1),
     timestampDifferenceMaxMs: never(num(v('message.timestamp.difference.max.ms'), Number.MAX_SAFE_INTEGER)),
+    compressionType: String(v('compression.type') ?? 'producer'),
   };
 }
 

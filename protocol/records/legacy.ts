@@ -204,8 +204,9 @@ export function encodeLegacyMessageSet(
 
 /**
  * Down-conversion for Fetch v0–3 (Kafka's RecordsUtil.downConvert): each v2 batch becomes a
- * message set of `toMagic` in the batch's codec; headers, producer ids and sequences have no
- * place there and are dropped; control batches are skipped. A trailing partial batch is left out.
+ * message set of `toMagic` in the batch's codec (zstd, which magic 0/1 cannot carry, as
+ * uncompressed messages); headers, producer ids and sequences have no place there and are
+ * dropped; control batches are skipped. A trailing partial batch is left out.
  */
 export function downConvertBatches(buf: Buffer, toMagic: LegacyMagic): Buffer {
   const parts: Buffer[] = [];
@@ -214,10 +215,11 @@ export function downConvertBatches(buf: Buffer, toMagic: LegacyMagic): Buffer {
     if (isControlBatch(h.attributes)) continue;
     const { records } = decodeRecordBatch(buf.subarray(0, slice.end), slice.start);
     const logAppend = (h.attributes & Attributes.timestampType) !== 0;
+    const codec = (h.attributes & Attributes.compressionMask) as CompressionType;
     parts.push(
       encodeLegacyMessageSet(
         records.map((r) => ({ offset: r.offset, timestamp: logAppend ? h.maxTimestamp : r.timestamp, key: r.key, value: r.value })),
-        { magic: toMagic, compression: (h.attributes & Attributes.compressionMask) as CompressionType, timestampType: logAppend ? TimestampType.LogAppendTime : TimestampType.CreateTime },
+        { magic: toMagic, compression: codec === CompressionType.Zstd ? CompressionType.None : codec, timestampType: logAppend ? TimestampType.LogAppendTime : TimestampType.CreateTime },
       ),
     );
   }

@@ -105,12 +105,20 @@ describe('broker > record errors (Produce v8) and old message formats (one in-pr
     ]);
   });
 
-  it('Fetch below v10 of a zstd batch answers UNSUPPORTED_COMPRESSION_TYPE; v10+ gets the batch', async () => {
-    const topic = await topicWith({});
-    expect((await produce(sock, topic, 0, encodeRecordBatch([{ value: v('z') }], { compression: 4 }), -1, 5_000, 8)).errorCode).to.equal(ErrorCode.NONE);
-    expect((await fetch(sock, topic, 0, 0n, { version: 9 })).errorCode).to.equal(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
-    const f = await fetch(sock, topic, 0, 0n, { version: 10 });
-    expect(f.errorCode).to.equal(ErrorCode.NONE);
-    expect(f.records?.length).to.be.greaterThan(0);
+  it('zstd: Fetch below v10 on a compression.type=zstd topic answers UNSUPPORTED_COMPRESSION_TYPE; with compression.type=producer the batch goes out (v4) or uncompressed (v3)', async () => {
+    const zstdTopic = await topicWith({ 'compression.type': 'zstd' });
+    const zstd = encodeRecordBatch([{ value: v('z') }], { compression: 4 });
+    expect((await produce(sock, zstdTopic, 0, zstd, -1, 5_000, 8)).errorCode).to.equal(ErrorCode.NONE);
+    expect((await fetch(sock, zstdTopic, 0, 0n, { version: 9 })).errorCode).to.equal(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    expect((await fetch(sock, zstdTopic, 0, 0n, { version: 10 })).records?.length).to.be.greaterThan(0);
+
+    const producerTopic = await topicWith({});
+    expect((await produce(sock, producerTopic, 0, zstd, -1, 5_000, 8)).errorCode).to.equal(ErrorCode.NONE);
+    const v4 = await fetch(sock, producerTopic, 0, 0n, { version: 4 });
+    expect(v4.errorCode).to.equal(ErrorCode.NONE);
+    expect(v4.records?.length).to.be.greaterThan(0);
+    const v3 = decodeLegacyMessageSet((await fetch(sock, producerTopic, 0, 0n, { version: 3 })).records ?? Buffer.alloc(0));
+    expect(v3.compression).to.equal(0);
+    expect(v3.records.map((r) => r.value?.toString())).to.deep.equal(['z']);
   });
 });

@@ -176,6 +176,16 @@ describe('protocol: legacy message sets (magic 0/1)', () => {
     expect(str(decodeLegacyMessageSet(v0).records[0]!.value)).to.equal('lz4 payload '.repeat(10));
   });
 
+  it('down-converts a zstd batch, which magic 0/1 cannot carry, to uncompressed messages', () => {
+    const data = encodeRecordBatch([{ value: Buffer.from('z1'), timestamp: 5n }, { value: Buffer.from('z2'), timestamp: 6n }], { baseOffset: 3n, compression: CompressionType.Zstd });
+    const set = decodeLegacyMessageSet(downConvertBatches(data, 1));
+    expect(set.compression).to.equal(CompressionType.None);
+    expect(set.records.map((r) => [r.offset, str(r.value)])).to.deep.equal([
+      [3n, 'z1'],
+      [4n, 'z2'],
+    ]);
+  });
+
   it('leaves out a trailing partial batch when down-converting a fetch', () => {
     const a = encodeRecordBatch([{ value: Buffer.from('a'), timestamp: 1n }], { baseOffset: 0n });
     const b = encodeRecordBatch([{ value: Buffer.from('b'), timestamp: 2n }], { baseOffset: 1n });
