@@ -62,11 +62,11 @@ export function clusterGroupOps(parts: BrokerParts): ClusterGroupOps {
 
 /** Serves `GroupAdmin` for the other brokers (call once the coordinator exists). */
 export function registerGroupAdmin(parts: BrokerParts): void {
-  parts.server.registerInternal(GROUP_ADMIN_API, (_ctx, body) => {
+  parts.server.registerInternal(GROUP_ADMIN_API, (_ctx, body: GroupAdminRequest) => {
     const groups = parts.groups();
     const rm = parts.replicaManager();
     if (groups === undefined || rm === undefined) throw new Error('the group coordinator is not started');
-    return serveGroupAdmin(groups.coordinator, rm)(body as GroupAdminRequest);
+    return serveGroupAdmin(groups.coordinator, rm)(body);
   });
 }
 
@@ -79,7 +79,7 @@ const localDashboard = (parts: BrokerParts, metrics: BrokerMetrics): LocalDashbo
 
 /** Serves `DashboardData` (samples, leaders' figures, reads, test records) for the other brokers. */
 export function registerDashboardData(parts: BrokerParts, metrics: BrokerMetrics): void {
-  parts.server.registerInternal(DASHBOARD_DATA_API, (_ctx, body) => serveDashboardData(localDashboard(parts, metrics))(body as DashboardDataRequest));
+  parts.server.registerInternal(DASHBOARD_DATA_API, (_ctx, body: DashboardDataRequest) => serveDashboardData(localDashboard(parts, metrics))(body));
 }
 
 /** The dashboard's cluster-wide reads: this broker locally, the others over `DashboardData`. */

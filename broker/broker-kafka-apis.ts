@@ -1,6 +1,7 @@
 /**
- * Wiring of Kafka's client-facing APIs into a broker: the data path and admin handlers, producer
- * ids (InitProducerId) and the consumer-group APIs with their coordinator. Kept apart from
+ * Wiring of Kafka's client-facing APIs into a broker: the deps of the one handler list
+ * (`kafkaApiHandlers`, broker/handlers/index.ts) — topic admin, the group coordinator, producer
+ * ids — and its registration. Kept apart from
  * broker.ts so the composition root stays one screen of start order.
  */
 import type { Logger } from 'pino';
@@ -11,8 +12,7 @@ import { wireGroupCoordinator } from './broker-groups.js';
 import type { BrokerConfig, DynamicBrokerConfig } from './config/index.js';
 import type { Controller } from './controller/index.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
-import { adminApiHandlers, dataPathHandlers } from './handlers/index.js';
-import { createInitProducerIdHandler } from './handlers/init-producer-id.js';
+import { kafkaApiHandlers, type KafkaApiDeps } from './handlers/index.js';
 import type { MetadataCache } from './metadata/index.js';
 import type { BrokerMetrics } from './metrics/index.js';
 import { ProducerIdManager } from './producer-id-manager.js';
@@ -35,14 +35,23 @@ export interface KafkaApiWiring {
   readonly server: BrokerServer;
 }
 
-/** Registers every client-facing Kafka API on the broker's server. */
+/** Registers every client-facing Kafka API (`kafkaApiHandlers`) on the broker's server. */
 export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin: TopicAdmin; groups: GroupCoordinatorComponent }> {
   const { brokerId, server } = o;
   const topicAdmin = new TopicAdmin(o.store, {
     defaultPartitions: o.config.int('num.partitions'),
     defaultReplicationFactor: o.config.int('default.replication.factor'),
   });
-  const handlerDeps = {
+  const { groups, apiDeps: groupApiDeps } = await wireGroupCoordinator({
+    brokerId,
+    config: o.config,
+    store: o.store,
+    replicaManager: o.replicaManager,
+    metadataCache: o.metadataCache,
+    topicAdmin,
+    logger: o.logger,
+  });
+  const deps: KafkaApiDeps = {
     brokerId,
     config: o.config,
     clusterId: o.clusterId,
@@ -50,25 +59,15 @@ export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin
     metadataCache: o.metadataCache,
     topicAdmin,
     isController: o.isController,
+    controller: o.controller,
     scheduler: o.scheduler,
     logger: o.logger,
     metrics: o.metrics,
     dynamicConfig: o.dynamicConfig,
+    groups: groupApiDeps,
+    // Idempotent producers (any broker answers InitProducerId from its own block of ids).
+    producerIds: { producerIds: new ProducerIdManager({ store: o.store, brokerId, logger: o.logger }), logger: o.logger },
   };
-  for (const h of dataPathHandlers(handlerDeps)) server.registerHandler(h);
-  for (const h of adminApiHandlers({ ...handlerDeps, controller: o.controller })) server.registerHandler(h);
-  // Idempotent producers (any broker answers InitProducerId from its own block of ids).
-  const producerIds = new ProducerIdManager({ store: o.store, brokerId, logger: o.logger });
-  server.registerHandler(createInitProducerIdHandler({ producerIds, logger: o.logger }));
-  const groups = await wireGroupCoordinator({
-    brokerId,
-    config: o.config,
-    store: o.store,
-    replicaManager: o.replicaManager,
-    metadataCache: o.metadataCache,
-    topicAdmin,
-    server,
-    logger: o.logger,
-  });
+  for (const h of kafkaApiHandlers(deps)) server.registerHandler(h);
   return { topicAdmin, groups };
 }

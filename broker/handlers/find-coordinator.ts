@@ -5,7 +5,7 @@
  * reachable on the client's listener the answer is COORDINATOR_NOT_AVAILABLE (Kafka's
  * KafkaApis.handleFindCoordinatorRequest). Transaction coordinators do not exist yet.
  */
-import { ApiKey, ErrorCode, errorInfo, type Decoded, type FindCoordinatorRequest, type FindCoordinatorResponse } from '../../protocol/index.js';
+import { ApiKey, ErrorCode, errorInfo, type FindCoordinatorResponse } from '../../protocol/index.js';
 import { OFFSETS_TOPIC_NAME } from '../group/index.js';
 import { silentLogger } from '../logging.js';
 import type { ApiHandler } from '../request-context.js';
@@ -31,8 +31,7 @@ export function createFindCoordinatorHandler(deps: GroupApiDeps): ApiHandler<typ
     apiKey: ApiKey.FindCoordinator,
     minVersion: 0,
     maxVersion: 3,
-    async handle(ctx, body) {
-      const request = body as Decoded<FindCoordinatorRequest>;
+    async handle(ctx, request) {
       if (request.keyType === KEY_TYPE_TRANSACTION) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
       if (request.keyType !== KEY_TYPE_GROUP) return answer(ErrorCode.INVALID_REQUEST);
       if (!deps.metadata.hasTopic(OFFSETS_TOPIC_NAME)) {

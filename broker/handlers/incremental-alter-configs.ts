@@ -6,17 +6,15 @@
  * the key is not set; duplicate keys → INVALID_REQUEST), and the result goes through the same
  * validation and write as AlterConfigs (TopicAdmin), or only validation with validateOnly.
  */
-import { ApiKey, ErrorCode, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from '../../protocol/index.js';
-import { messageOf } from '../../common/index.js';
+import { ApiKey, type IncrementalAlterConfigsRequest } from '../../protocol/index.js';
 import { BROKER_CONFIG_DEFS, topicConfigDef, validateDynamicBrokerConfigs, validateTopicOverrides, type ConfigDef } from '../config/index.js';
-import { BrokerError, toWireError } from '../errors.js';
+import { BrokerError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
-import { brokerConfigEntity } from './broker-resource.js';
+import { alterEachResource, brokerConfigEntity, eachResourceFailed } from './broker-resource.js';
 import type { HandlerDeps } from './deps.js';
 import { RESOURCE_BROKER, RESOURCE_TOPIC } from './describe-configs.js';
 
 type Resource = IncrementalAlterConfigsRequest['resources'][number];
-type Result = IncrementalAlterConfigsResponse['responses'][number];
 
 const SET = 0;
 const DELETE = 1;
@@ -93,22 +91,9 @@ export function createIncrementalAlterConfigsHandler(deps: HandlerDeps): ApiHand
     minVersion: 0,
     maxVersion: 1,
     async handle(_ctx, request) {
-      const responses = await Promise.all(
-        request.resources.map(async (r): Promise<Result> => {
-          const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-          try {
-            await alter(r, request.validateOnly);
-            return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
-          } catch (err) {
-            return { ...base, errorCode: toWireError(err), errorMessage: messageOf(err) };
-          }
-        }),
-      );
+      const responses = await alterEachResource(request.resources, (r) => alter(r, request.validateOnly));
       return { throttleTimeMs: 0, responses };
     },
-    errorResponse: (_ctx, request, errorCode) => ({
-      throttleTimeMs: 0,
-      responses: request.resources.map((r) => ({ errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName })),
-    }),
+    errorResponse: (_ctx, request, errorCode) => ({ throttleTimeMs: 0, responses: eachResourceFailed(request.resources, errorCode) }),
   };
 }

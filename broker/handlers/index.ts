@@ -12,6 +12,16 @@ import { createCreateTopicsHandler } from './create-topics.js';
 import { createDeleteRecordsHandler } from './delete-records.js';
 import { createDeleteTopicsHandler } from './delete-topics.js';
 import type { HandlerDeps } from './deps.js';
+import type { Controller } from '../controller/index.js';
+import { createAlterPartitionReassignmentsHandler } from './alter-partition-reassignments.js';
+import { createDescribeClusterHandler } from './describe-cluster.js';
+import { createDescribeLogDirsHandler } from './describe-log-dirs.js';
+import { createDescribeProducersHandler } from './describe-producers.js';
+import { createElectLeadersHandler } from './elect-leaders.js';
+import { groupApiHandlers, type GroupApiDeps } from './group-apis.js';
+import { createInitProducerIdHandler, type InitProducerIdDeps } from './init-producer-id.js';
+import { createListPartitionReassignmentsHandler } from './list-partition-reassignments.js';
+import { createUpdateFeaturesHandler } from './update-features.js';
 import { createDescribeConfigsHandler } from './describe-configs.js';
 import { createFetchHandler } from './fetch.js';
 import { createIncrementalAlterConfigsHandler } from './incremental-alter-configs.js';
@@ -87,27 +97,57 @@ export function createHandlerRegistry(): HandlerRegistry {
   return registry;
 }
 
-/** Every data-path and admin handler of this issue, in one list for the composition root. */
-export function dataPathHandlers(deps: HandlerDeps): KafkaHandler[] {
+/** What the handlers of every Kafka API need, handed over by the composition root (broker/broker-kafka-apis.ts). */
+export interface KafkaApiDeps extends HandlerDeps {
+  /** The controller component; its APIs answer NOT_CONTROLLER on a broker that is not the active one. */
+  readonly controller: () => Controller | undefined;
+  /** The group coordinator and what FindCoordinator needs (broker/broker-groups.ts builds them). */
+  readonly groups: GroupApiDeps;
+  /** Idempotent producers' ids. The transaction coordinator replaces these deps when it lands. */
+  readonly producerIds: InitProducerIdDeps;
+}
+
+/**
+ * Every Kafka API a broker serves, in one list: the composition root registers exactly these, and
+ * ApiVersions (registered with the registry itself, `createHandlerRegistry`) advertises what is
+ * registered. A new API is one line here, in its section.
+ */
+export function kafkaApiHandlers(deps: KafkaApiDeps): KafkaHandler[] {
   return [
+    // The data path.
     createProduceHandler(deps),
     createFetchHandler(deps),
     createListOffsetsHandler(deps),
     createMetadataHandler(deps),
+    createOffsetForLeaderEpochHandler(deps),
+    createDeleteRecordsHandler(deps),
+    // Topics and configs.
     createCreateTopicsHandler(deps),
     createDeleteTopicsHandler(deps),
-    createDeleteRecordsHandler(deps),
-    createOffsetForLeaderEpochHandler(deps),
+    createCreatePartitionsHandler(deps),
     createDescribeConfigsHandler(deps),
     createAlterConfigsHandler(deps),
     createIncrementalAlterConfigsHandler(deps),
-    createCreatePartitionsHandler(deps),
+    // The cluster (the controller APIs reach the Controller through a getter: it starts later).
+    createDescribeClusterHandler(deps),
+    createElectLeadersHandler(deps),
+    createAlterPartitionReassignmentsHandler(deps),
+    createListPartitionReassignmentsHandler(deps),
+    createDescribeLogDirsHandler(deps),
+    createDescribeProducersHandler(deps),
+    createUpdateFeaturesHandler(deps),
+    // Consumer groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
+    // OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete (group-apis.ts).
+    ...groupApiHandlers(deps.groups),
+    // Producer ids and transactions (AddPartitionsToTxn, EndTxn... join here).
+    createInitProducerIdHandler(deps.producerIds),
   ];
 }
 
 export { createApiVersionsHandler, apiVersionsBody } from './api-versions.js';
 export { type HandlerDeps, waitForMetadata } from './deps.js';
-export { adminApiHandlers, type AdminApiDeps } from './admin-apis.js';
+export { groupApiHandlers, type GroupApiDeps } from './group-apis.js';
+export { createInitProducerIdHandler, type InitProducerIdDeps } from './init-producer-id.js';
 export { createProduceHandler } from './produce.js';
 export { createFetchHandler } from './fetch.js';
 export { createListOffsetsHandler } from './list-offsets.js';

@@ -8,12 +8,12 @@
  * failed block claim (ZooKeeper unavailable) is answered the same way, so clients retry it too.
  */
 import type { Logger } from 'pino';
-import { ApiKey, ErrorCode, type Decoded, type InitProducerIdRequest, type InitProducerIdResponse } from '../../protocol/index.js';
+import { ApiKey, ErrorCode, type InitProducerIdResponse } from '../../protocol/index.js';
 import { silentLogger } from '../logging.js';
 import type { ProducerIdManager } from '../producer-id-manager.js';
 import type { ApiHandler } from '../request-context.js';
 
-interface InitProducerIdDeps {
+export interface InitProducerIdDeps {
   producerIds: Pick<ProducerIdManager, 'generateProducerId'>;
   logger?: Logger;
 }
@@ -31,8 +31,7 @@ export function createInitProducerIdHandler(deps: InitProducerIdDeps): ApiHandle
     apiKey: ApiKey.InitProducerId,
     minVersion: 0,
     maxVersion: 1,
-    async handle(ctx, body) {
-      const request = body as Decoded<InitProducerIdRequest>;
+    async handle(ctx, request) {
       if (request.transactionalId !== null) {
         // Kafka refuses an empty transactional id outright.
         return answer(request.transactionalId === '' ? ErrorCode.INVALID_REQUEST : ErrorCode.COORDINATOR_NOT_AVAILABLE);

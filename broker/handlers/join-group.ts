@@ -5,7 +5,7 @@
  * answers the protocol type too, and a protocol name that may be null. The response waits for
  * the join phase of the rebalance to end.
  */
-import { ApiKey, type Decoded, type JoinGroupRequest, type JoinGroupResponse } from '../../protocol/index.js';
+import { ApiKey, type JoinGroupResponse } from '../../protocol/index.js';
 import type { JoinGroupResult } from '../group/index.js';
 import type { ApiHandler } from '../request-context.js';
 import { clientHostOf, type GroupApiDeps } from './group-apis.js';
@@ -31,8 +31,7 @@ export function createJoinGroupHandler(deps: GroupApiDeps): ApiHandler<typeof Ap
     apiKey: ApiKey.JoinGroup,
     minVersion: 0,
     maxVersion: 7,
-    async handle(ctx, body) {
-      const request = body as Decoded<JoinGroupRequest>;
+    async handle(ctx, request) {
       const version = ctx.apiVersion;
       const result = await deps.coordinator.joinGroup({
         groupId: request.groupId,

@@ -3,7 +3,7 @@
  * v3 (KIP-345) names a batch, by member id or by group instance id (an admin removing static
  * members sends member id ""), and answers per member; v4 is flexible.
  */
-import { ApiKey, ErrorCode, type Decoded, type LeaveGroupRequest, type LeaveGroupResponse } from '../../protocol/index.js';
+import { ApiKey, ErrorCode, type LeaveGroupResponse } from '../../protocol/index.js';
 import type { ApiHandler } from '../request-context.js';
 import type { GroupApiDeps } from './group-apis.js';
 
@@ -14,8 +14,7 @@ export function createLeaveGroupHandler(deps: GroupApiDeps): ApiHandler<typeof A
     apiKey: ApiKey.LeaveGroup,
     minVersion: 0,
     maxVersion: 4,
-    async handle(ctx, body): Promise<LeaveGroupResponse> {
-      const request = body as Decoded<LeaveGroupRequest>;
+    async handle(ctx, request): Promise<LeaveGroupResponse> {
       const batch = ctx.apiVersion >= BATCH_VERSION;
       const members = batch
         ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }))

@@ -4,7 +4,7 @@
  * groups known so far. v3 is flexible; v4 (KIP-518) answers each group's state and keeps only
  * the states named in `statesFilter` (empty = all), compared ignoring case as Kafka does.
  */
-import { ApiKey, type Decoded, type ListGroupsRequest } from '../../protocol/index.js';
+import { ApiKey } from '../../protocol/index.js';
 import type { ApiHandler } from '../request-context.js';
 import type { GroupApiDeps } from './group-apis.js';
 
@@ -13,8 +13,7 @@ export function createListGroupsHandler(deps: GroupApiDeps): ApiHandler<typeof A
     apiKey: ApiKey.ListGroups,
     minVersion: 0,
     maxVersion: 4,
-    async handle(_ctx, body) {
-      const request = body as Decoded<ListGroupsRequest>;
+    async handle(_ctx, request) {
       const result = await deps.coordinator.listGroups();
       const wanted = new Set(request.statesFilter.map((s) => s.toLowerCase()));
       const groups = wanted.size === 0 ? result.groups : result.groups.filter((g) => wanted.has(g.state.toLowerCase()));

@@ -24,8 +24,7 @@ export function createOffsetCommitHandler(deps: GroupApiDeps): ApiHandler<typeof
     apiKey: ApiKey.OffsetCommit,
     minVersion: 0,
     maxVersion: 8,
-    async handle(ctx, body) {
-      const request = body as Decoded<OffsetCommitRequest>;
+    async handle(ctx, request) {
       const version = ctx.apiVersion;
       const errors = new Map<string, number>();
       const known: OffsetCommitPartition[] = [];
@@ -67,6 +66,6 @@ export function createOffsetCommitHandler(deps: GroupApiDeps): ApiHandler<typeof
         })),
       };
     },
-    errorResponse: (_ctx, request, errorCode) => uniform(request as Decoded<OffsetCommitRequest>, errorCode),
+    errorResponse: (_ctx, request, errorCode) => uniform(request, errorCode),
   };
 }

@@ -42,13 +42,12 @@ export function createOffsetFetchHandler(deps: GroupApiDeps): ApiHandler<typeof 
     apiKey: ApiKey.OffsetFetch,
     minVersion: 0,
     maxVersion: 7,
-    async handle(ctx, body) {
-      const request = body as Decoded<OffsetFetchRequest>;
+    async handle(ctx, request) {
       const partitions = request.topics === null ? null : request.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
       const result = await deps.coordinator.fetchOffsets({ groupId: request.groupId, partitions });
       if (result.errorCode !== ErrorCode.NONE) return errorAnswer(ctx, request, result.errorCode);
       return { throttleTimeMs: 0, topics: byTopic(result.partitions), errorCode: ErrorCode.NONE };
     },
-    errorResponse: (ctx, request, errorCode) => errorAnswer(ctx, request as Decoded<OffsetFetchRequest>, errorCode),
+    errorResponse: (ctx, request, errorCode) => errorAnswer(ctx, request, errorCode),
   };
 }

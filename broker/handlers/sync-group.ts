@@ -5,7 +5,7 @@
  * name the member believes in: the coordinator answers INCONSISTENT_GROUP_PROTOCOL when they
  * differ from the group's, and echoes the group's in the response.
  */
-import { ApiKey, type Decoded, type SyncGroupRequest } from '../../protocol/index.js';
+import { ApiKey } from '../../protocol/index.js';
 import type { ApiHandler } from '../request-context.js';
 import type { GroupApiDeps } from './group-apis.js';
 
@@ -14,8 +14,7 @@ export function createSyncGroupHandler(deps: GroupApiDeps): ApiHandler<typeof Ap
     apiKey: ApiKey.SyncGroup,
     minVersion: 0,
     maxVersion: 5,
-    async handle(_ctx, body) {
-      const request = body as Decoded<SyncGroupRequest>;
+    async handle(_ctx, request) {
       const result = await deps.coordinator.syncGroup({
         groupId: request.groupId,
         generationId: request.generationId,

@@ -12,7 +12,8 @@ import type { Logger } from 'pino';
 import type { ErrorName } from '../../protocol/index.js';
 import {
   type ControlApi,
-  type ControlResponse,
+  type ControlRequests,
+  type ControlResponses,
   EPOCH_DURING_DELETE,
   type LeaderAndIsrPartitionState,
   type LeaderAndIsrRequest,
@@ -101,19 +102,19 @@ export class ControlRequestHandler {
     return this.leaderEpochs.get(tpKey(topic, partition)) ?? -1;
   }
 
+  /** The handler of each control API, typed by its request (ControlRequests). */
+  private readonly apis: { readonly [A in ControlApi]: (req: ControlRequests[A]) => Promise<ControlResponses[A]> } = {
+    LeaderAndIsr: (req) => this.leaderAndIsr(req),
+    UpdateMetadata: (req) => this.updateMetadata(req),
+    StopReplica: (req) => this.stopReplica(req),
+  };
+
   /** Entry point for the inter-broker listener: one request at a time, in arrival order. */
-  handle(api: ControlApi, body: unknown): Promise<ControlResponse> {
-    const run = async (): Promise<ControlResponse> => {
-      switch (api) {
-        case 'LeaderAndIsr':
-          return this.leaderAndIsr(body as LeaderAndIsrRequest);
-        case 'UpdateMetadata':
-          return this.updateMetadata(body as UpdateMetadataRequest);
-        case 'StopReplica':
-          return this.stopReplica(body as StopReplicaRequest);
-        default:
-          throw new ControlRequestError(`unknown control api ${String(api)}`);
-      }
+  handle<A extends ControlApi>(api: A, body: ControlRequests[A]): Promise<ControlResponses[A]> {
+    const serve = Object.hasOwn(this.apis, api) ? this.apis[api] : undefined;
+    const run = async (): Promise<ControlResponses[A]> => {
+      if (serve === undefined) throw new ControlRequestError(`unknown control api ${String(api)}`);
+      return serve(body);
     };
     const result = this.chain.then(run, run);
     this.chain = result.catch(() => undefined);

@@ -113,3 +113,17 @@ export interface StopReplicaResponse {
 }
 
 export type ControlResponse = LeaderAndIsrResponse | UpdateMetadataResponse | StopReplicaResponse;
+
+/** Each control API's request body: what the inter-broker listener hands the ControlRequestHandler. */
+export interface ControlRequests {
+  readonly LeaderAndIsr: LeaderAndIsrRequest;
+  readonly UpdateMetadata: UpdateMetadataRequest;
+  readonly StopReplica: StopReplicaRequest;
+}
+
+/** Each control API's response body. */
+export interface ControlResponses {
+  readonly LeaderAndIsr: LeaderAndIsrResponse;
+  readonly UpdateMetadata: UpdateMetadataResponse;
+  readonly StopReplica: StopReplicaResponse;
+}
