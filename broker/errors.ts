@@ -50,6 +50,7 @@ export const BROKER_ERRORS = {
   BRK_INVALID_TOPIC: { kafkaError: 'INVALID_TOPIC_EXCEPTION', retriable: false },
   BRK_INVALID_CONFIG: { kafkaError: 'INVALID_CONFIG', retriable: false },
   BRK_INVALID_RECORD: { kafkaError: 'INVALID_RECORD', retriable: false },
+  BRK_INVALID_TIMESTAMP: { kafkaError: 'INVALID_TIMESTAMP', retriable: false },
   /**
    * The request must not be answered and its connection must close (Produce acks=0 that failed:
    * Kafka closes so the client notices and refreshes its metadata).

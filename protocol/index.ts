@@ -33,6 +33,18 @@ export {
   type RecordBatchHeader,
 } from './records/batch-header.js';
 export { encodeRecordBatch, type RecordInput, type RecordHeader, type EncodeBatchOptions } from './records/encode.js';
+export {
+  decodeLegacyMessageSet,
+  downConvertBatches,
+  encodeLegacyMessageSet,
+  recordSetMagic,
+  upConvertToBatch,
+  NO_TIMESTAMP,
+  type LegacyMagic,
+  type LegacyMessageInput,
+  type LegacyMessageSet,
+  type LegacyRecord,
+} from './records/legacy.js';
 export { countRecords, decodeRecordBatch, iterateRecords, iterateBatches, RecordCursor, type DecodedRecord, type BatchSlice } from './records/decode.js';
 export {
   encodeControlRecordKey,

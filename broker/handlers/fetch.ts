@@ -1,5 +1,5 @@
 /**
- * Fetch (key 1), v0–12, for consumers (replica_id -1). Follower fetches travel on the
+ * Fetch (key 1), v0–12, for consumers (replica_id -1); v0–3 answers are down-converted to magic 0/1. Follower fetches travel on the
  * inter-broker listener (`ReplicaFetch`, broker/replica); a Kafka-protocol fetch with a replica
  * id ≥ 0 is answered like a consumer's. Fetch sessions (v7+, KIP-227) come from
  * broker/fetch-session: the context says which partitions to read and which of their answers
@@ -12,29 +12,21 @@
  */
 import { ApiKey, countRecords, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';
-import { endOffsetForEpoch, fetchRecords, type FetchPartitionRequest } from '../replica/index.js';
+import { endOffsetForEpoch, fetchRecords, refusesZstdFetch, toFetchFormat, type FetchPartitionRequest } from '../replica/index.js';
 import { FetchManager, FetchSessionCache, type PartitionAnswer } from '../fetch-session/index.js';
 import type { ApiHandler } from '../request-context.js';
 import type { HandlerDeps } from './deps.js';
+
+function emptyPartition(partitionIndex: number, errorCode: number) {
+  return { partitionIndex, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, preferredReadReplica: -1, records: Buffer.alloc(0) };
+}
 
 function uniform(request: FetchRequest, errorCode: number): FetchResponse {
   return {
     throttleTimeMs: 0,
     errorCode,
     sessionId: 0,
-    responses: request.topics.map((t) => ({
-      topic: t.topic,
-      partitions: t.partitions.map((p) => ({
-        partitionIndex: p.partition,
-        errorCode,
-        highWatermark: -1n,
-        lastStableOffset: -1n,
-        logStartOffset: -1n,
-        abortedTransactions: null,
-        preferredReadReplica: -1,
-        records: Buffer.alloc(0),
-      })),
-    })),
+    responses: request.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => emptyPartition(p.partition, errorCode)) })),
   };
 }
 
@@ -107,6 +99,10 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
           };
         }
         const r = results[i++]!;
+        // Clients before Fetch v10 cannot decompress zstd; v0–3 read magic 0/1 only.
+        if (refusesZstdFetch(deps.replicaManager.topicConfigs.get(r.topic).compressionType, ctx.apiVersion)) {
+          return { topic: p.topic, data: emptyPartition(p.partition, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE) };
+        }
         return {
           topic: p.topic,
           data: {
@@ -117,7 +113,7 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
             logStartOffset: r.logStartOffset,
             abortedTransactions: request.isolationLevel === 1 ? [...(r.abortedTransactions ?? [])] : null,
             preferredReadReplica: -1,
-            records: r.records,
+            records: toFetchFormat(r.records, ctx.apiVersion),
           },
         };
       });

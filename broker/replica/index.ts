@@ -7,6 +7,7 @@ export { ZooKeeperFence, replicaFetchEpochVerdict, type FenceStatus, type Leader
 export { TopicConfigs, toLogConfig, type TopicSettings } from './topic-configs.js';
 export { appendRecords, type ProduceEntry, type ProduceOptions, type ProducePartitionResult } from './produce-path.js';
 export { writeTxnMarkers, type TxnMarker, type TxnMarkerOutcome } from './txn-markers.js';
+export { toStoredFormat, toFetchFormat, fetchMagic, refusesZstdFetch } from './message-format.js';
 export { fetchRecords, type FetchParams, type FetchPartitionRequest, type FetchPartitionResult } from './fetch-path.js';
 export {
   listOffset,

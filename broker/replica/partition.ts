@@ -7,9 +7,9 @@
  * forward.
  */
 import { tpKey } from '../../common/index.js';
-import { iterateBatches, iterateRecords } from '../../protocol/index.js';
 import type { AppendOrigin, AppendResult, PartitionLog } from '../../storage/index.js';
 import { BrokerError } from '../errors.js';
+import { validateRecords } from './record-validation.js';
 
 export type ReplicaRole = 'leader' | 'follower' | 'none';
 
@@ -55,15 +55,8 @@ export interface LeaderAppendOptions {
   readonly now: () => number;
   /** 'coordinator' for transaction markers and coordinator logs (Kafka's AppendOrigin.Coordinator); 'client' by default. */
   readonly origin?: AppendOrigin;
-}
-
-/** Kafka refuses keyless records on compacted topics (INVALID_RECORD); only those pay for decoding. */
-function requireKeys(records: Buffer): void {
-  for (const batch of iterateBatches(records)) {
-    for (const r of iterateRecords(records.subarray(batch.start, batch.end))) {
-      if (r.key === null) throw new BrokerError('BRK_INVALID_RECORD', 'compacted topic partition records must have a key');
-    }
-  }
+  /** The topic's message.timestamp.difference.max.ms (Infinity: unbounded). */
+  readonly timestampDifferenceMaxMs?: number;
 }
 
 export class Partition {
@@ -240,7 +233,8 @@ export class Partition {
   /**
    * Kafka's Partition.appendRecordsToLeader. With acks=-1 the ISR must reach min.insync.replicas
    * BEFORE anything is written (NOT_ENOUGH_REPLICAS); on a compacted topic every record needs a
-   * key (INVALID_RECORD); then the log appends as leader in the current leader epoch and the
+   * key (INVALID_RECORD) and CreateTime stamps stay within message.timestamp.difference.max.ms
+   * (INVALID_TIMESTAMP), each failing record named (record-validation.ts); then the log appends as leader in the current leader epoch and the
    * high watermark is recomputed. Leadership and the ZooKeeper fence are the caller's (the
    * replica manager's produce path), as is waking the purgatories.
    */
@@ -248,7 +242,12 @@ export class Partition {
     if (o.requiredAcks === -1 && !this.hasEnoughInSyncReplicas(o.minInsyncReplicas)) {
       throw new BrokerError('BRK_NOT_ENOUGH_REPLICAS', `ISR ${JSON.stringify(this.isr)} of ${this.key} is smaller than min.insync.replicas ${o.minInsyncReplicas}`);
     }
-    if (this.log.config.cleanupPolicy.includes('compact')) requireKeys(records);
+    validateRecords(records, {
+      partitionKey: this.key,
+      requireKey: this.log.config.cleanupPolicy.includes('compact'),
+      timestampDifferenceMaxMs: this.log.config.messageTimestampType === 'CreateTime' ? (o.timestampDifferenceMaxMs ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY,
+      now: o.now(),
+    });
     const leaderEpoch = this.leaderEpoch;
     const appended = await this.log.appendAsLeader(records, leaderEpoch, { origin: o.origin ?? 'client' });
     return { ...appended, leaderEpoch, highWatermarkIncreased: this.maybeIncrementHighWatermark(o.now()) };

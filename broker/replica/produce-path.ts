@@ -12,7 +12,9 @@
 import { ErrorCode } from '../../protocol/index.js';
 import type { AppendOrigin } from '../../storage/index.js';
 import { BrokerError, toWireError } from '../errors.js';
+import { toStoredFormat } from './message-format.js';
 import type { Partition } from './partition.js';
+import { RecordValidationError, type RecordError } from './record-validation.js';
 import { waitUntil } from './purgatory.js';
 import type { ReplicaManager } from './replica-manager.js';
 
@@ -33,6 +35,9 @@ export interface ProducePartitionResult {
   recordCount: number;
   /** Bytes of the partition's batch set as received. */
   readonly bytes: number;
+  /** Produce v8+: the records that made the append fail, and why. */
+  recordErrors?: readonly RecordError[];
+  errorMessage?: string;
 }
 
 export interface ProduceOptions {
@@ -44,7 +49,11 @@ export interface ProduceOptions {
    * refused) or the transaction coordinator (markers, through WriteTxnMarkers).
    */
   readonly origin?: AppendOrigin;
+  /** The Produce version: v0–2 may carry magic 0/1 message sets (up-converted), v3+ may not. */
+  readonly produceVersion?: number;
 }
+
+const LATEST_PRODUCE_VERSION = 9;
 
 interface Pending {
   readonly result: ProducePartitionResult;
@@ -54,7 +63,7 @@ interface Pending {
   readonly minIsr: number;
 }
 
-async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, origin: AppendOrigin): Promise<{ result: ProducePartitionResult; pending?: Pending }> {
+async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, origin: AppendOrigin, produceVersion: number): Promise<{ result: ProducePartitionResult; pending?: Pending }> {
   const result: ProducePartitionResult = {
     topic: e.topic,
     partition: e.partition,
@@ -69,8 +78,16 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, orig
     const p = rm.leaderPartition(e.topic, e.partition);
     rm.ensureNotFenced(p);
     if (e.records === null || e.records.length === 0) throw new BrokerError('BRK_CORRUPT_MESSAGE', `no records for ${p.key}`);
-    const minIsr = rm.topicConfigs.get(e.topic).minInsyncReplicas;
-    const appended = await p.appendRecordsToLeader(e.records, { requiredAcks: acks, minInsyncReplicas: minIsr, now: () => rm.scheduler.now(), origin });
+    const records = toStoredFormat(e.records, produceVersion);
+    const settings = rm.topicConfigs.get(e.topic);
+    const minIsr = settings.minInsyncReplicas;
+    const appended = await p.appendRecordsToLeader(records, {
+      requiredAcks: acks,
+      minInsyncReplicas: minIsr,
+      now: () => rm.scheduler.now(),
+      origin,
+      timestampDifferenceMaxMs: settings.timestampDifferenceMaxMs,
+    });
     rm.onLeaderAppended(p, appended.highWatermarkIncreased);
     // Written but not acknowledged: the tail of a deposed leader is truncated when it follows.
     if (acks !== -1) rm.ensureNotFenced(p);
@@ -82,6 +99,10 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, orig
     return { result, pending: { result, partition: p, leaderEpoch: appended.leaderEpoch, requiredOffset: appended.lastOffset + 1n, minIsr } };
   } catch (err) {
     result.errorCode = toWireError(err);
+    if (err instanceof RecordValidationError) {
+      result.recordErrors = err.recordErrors;
+      result.errorMessage = err.message;
+    }
     return { result };
   }
 }
@@ -103,7 +124,7 @@ function pendingOutcome(rm: ReplicaManager, w: Pending): number | undefined {
 /** Appends every entry (partitions concurrently) and, for acks=-1, waits for replication. */
 export async function appendRecords(rm: ReplicaManager, entries: readonly ProduceEntry[], o: ProduceOptions): Promise<ProducePartitionResult[]> {
   const deadline = rm.scheduler.now() + Math.max(0, o.timeoutMs);
-  const appended = await Promise.all(entries.map((e) => appendOne(rm, e, o.acks, o.origin ?? 'client')));
+  const appended = await Promise.all(entries.map((e) => appendOne(rm, e, o.acks, o.origin ?? 'client', o.produceVersion ?? LATEST_PRODUCE_VERSION)));
   const waiting = appended.flatMap((a) => (a.pending === undefined ? [] : [a.pending]));
   if (waiting.length > 0) {
     const keys = [...new Set(waiting.map((w) => w.partition.key))];

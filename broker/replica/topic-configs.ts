@@ -12,6 +12,10 @@ export interface TopicSettings {
   readonly overrides: Readonly<Record<string, string>>;
   readonly logConfig: Partial<LogConfig>;
   readonly minInsyncReplicas: number;
+  /** message.timestamp.difference.max.ms, Infinity for Long.MAX_VALUE. */
+  readonly timestampDifferenceMaxMs: number;
+  /** compression.type ('producer', 'zstd', …): Fetch below v10 is refused on a zstd topic. */
+  readonly compressionType: string;
 }
 
 /** Kafka's "Long.MAX_VALUE means never": the config tables cap longs at MAX_SAFE_INTEGER. */
@@ -42,7 +46,13 @@ export function toLogConfig(overrides: Readonly<Record<string, string>>, broker:
     maxMessageBytes: num(v('max.message.bytes'), 1048588),
     messageTimestampType: (v('message.timestamp.type') === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime') as TimestampType,
   };
-  return { overrides, logConfig, minInsyncReplicas: num(v('min.insync.replicas'), 1) };
+  return {
+    overrides,
+    logConfig,
+    minInsyncReplicas: num(v('min.insync.replicas'), 1),
+    timestampDifferenceMaxMs: never(num(v('message.timestamp.difference.max.ms'), Number.MAX_SAFE_INTEGER)),
+    compressionType: String(v('compression.type') ?? 'producer'),
+  };
 }
 
 export class TopicConfigs {

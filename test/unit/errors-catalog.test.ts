@@ -12,6 +12,7 @@ import { ModuleError, type ErrorSpec } from '../../common/index.js';
 import { ErrorCode, errorInfo, FrameTooLargeError, isErrorName, ProtocolError, PROTOCOL_ERRORS } from '../../protocol/index.js';
 import { StorageError, STORAGE_ERRORS } from '../../storage/index.js';
 import { CoordinationError, COORDINATION_ERRORS } from '../../coordination/index.js';
+import { RecordValidationError } from '../../broker/replica/record-validation.js';
 import { BrokerError, BROKER_ERRORS, CONFIG_ERRORS, ConfigError, kafkaErrorName, RemoteError, toWireError } from '../../broker/index.js';
 import { TopicAdminError } from '../../broker/admin/index.js';
 import { DashboardDataError } from '../../broker/dashboard-data.js';
@@ -46,6 +47,7 @@ const CLASSES: Record<string, () => ModuleError> = {
   BrokerError: () => new BrokerError('BRK_NOT_CONTROLLER', 'm'),
   RemoteError: () => new RemoteError('BRK_STALE_BROKER_EPOCH', 'm', false, 'STALE_BROKER_EPOCH'),
   ConfigError: () => new ConfigError('CFG_UNKNOWN_KEY', 'm'),
+  RecordValidationError: () => new RecordValidationError('BRK_INVALID_TIMESTAMP', 'm', []),
   TopicAdminError: () => new TopicAdminError('BRK_TOPIC_ALREADY_EXISTS', 'm'),
   AssignmentError: () => new AssignmentError('BRK_INVALID_REPLICATION_FACTOR', 'm'),
   ControllerError: () => new ControllerError('BRK_STALE_BROKER_EPOCH', 'm'),
