@@ -36,6 +36,17 @@ describe('group > transactional offset commits', () => {
     expect(await fetch(true)).to.deep.include({ offset: 10n, errorCode: E.NONE });
   });
 
+  it('a later transaction of the same producer replaces the offsets its earlier one committed', async () => {
+    h = await startHarness();
+    const partition = h.coordinator.partitionFor('g');
+    for (const offset of [50n, 100n]) {
+      await txnCommit(offset);
+      h.store.appendMarker(partition, PID, true);
+      await h.coordinator.completeTransaction(PID, [partition], true);
+      expect(await fetch(false)).to.deep.include({ offset, errorCode: E.NONE });
+    }
+  });
+
   it('a coordinator replaying the log applies committed transactions, drops aborted ones and keeps open ones pending', async () => {
     h = await startHarness();
     const partition = h.coordinator.partitionFor('g');
