@@ -48,7 +48,9 @@ fi
 
 declare -A TIMEOUTS=([unit]=10000 [integration]=30000 [cluster]=90000 [failover]=240000 [interop]=120000 [compat]=1800000)
 for suite in "${SUITES[@]}"; do
-  if ! find "test/$suite" -name '*.test.ts' 2>/dev/null | grep -q .; then
+  # -print -quit, not `| grep -q`: with pipefail, grep leaving early can SIGPIPE find and make a
+  # full suite look empty (seen once: a unit run that reported only the typecheck).
+  if [ -z "$(find "test/$suite" -name '*.test.ts' -print -quit 2>/dev/null)" ]; then
     echo "== $suite: no tests"
     continue
   fi
