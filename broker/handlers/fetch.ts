@@ -41,13 +41,13 @@ function divergence(deps: HandlerDeps, topic: string, partition: number, lastFet
   }
 }
 
-function noSessions(): FetchManager {
-  return new FetchManager(new FetchSessionCache({ maxSlots: 0, clock: { now: () => Date.now() } }));
+function noSessions(deps: HandlerDeps): FetchManager {
+  return new FetchManager(new FetchSessionCache({ maxSlots: 0, clock: deps.scheduler }));
 }
 
 export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.Fetch> {
   const maxFetchBytes = deps.config.int('fetch.max.bytes');
-  const sessions = deps.fetchSessions ?? noSessions();
+  const sessions = deps.fetchSessions ?? noSessions(deps);
   return {
     apiKey: ApiKey.Fetch,
     minVersion: 0,
