@@ -4,6 +4,7 @@
  * transaction coordinator with producer ids — and its registration. Kept apart from
  * broker.ts so the composition root stays one screen of start order.
  */
+import { UserScramAdmin } from './security/scram-credentials.js';
 import type { Logger } from 'pino';
 import type { CoordinationStore } from '../coordination/index.js';
 import type { Scheduler } from '../common/index.js';
@@ -74,6 +75,7 @@ export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin
     logger: o.logger,
   });
   groups = wired.groups;
+  const userScram = new UserScramAdmin(o.store, topicAdmin);
   const deps: KafkaApiDeps = {
     brokerId,
     config: o.config,
@@ -91,6 +93,7 @@ export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin
     groups: wired.apiDeps,
     producerIds: txn.initProducerIdDeps,
     transactions: txn.apiDeps,
+    userScram: () => userScram,
   };
   for (const h of kafkaApiHandlers(deps)) server.registerHandler(h);
   return { topicAdmin, groups: wired.groups, txn };

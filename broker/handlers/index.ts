@@ -5,6 +5,9 @@
  */
 import { ApiKey, describedVersions } from '../../protocol/index.js';
 import { createSaslAuthenticateHandler } from './sasl-authenticate.js';
+import { createAlterUserScramCredentialsHandler } from './alter-user-scram-credentials.js';
+import { createDescribeUserScramCredentialsHandler } from './describe-user-scram-credentials.js';
+import type { UserScramAdmin } from '../security/scram-credentials.js';
 import { createSaslHandshakeHandler } from './sasl-handshake.js';
 import type { KafkaHandler } from '../request-context.js';
 import { createAlterConfigsHandler } from './alter-configs.js';
@@ -119,6 +122,8 @@ export interface KafkaApiDeps extends HandlerDeps {
   readonly producerIds: InitProducerIdDeps;
   /** The transaction coordinator and what its APIs need (broker/broker-txn.ts builds them). */
   readonly transactions: TxnApiDeps;
+  /** SCRAM credentials in ZooKeeper (Describe/AlterUserScramCredentials). */
+  readonly userScram: () => UserScramAdmin;
 }
 
 /**
@@ -157,6 +162,9 @@ export function kafkaApiHandlers(deps: KafkaApiDeps): KafkaHandler[] {
     // DescribeTransactions, ListTransactions (txn-apis.ts; TxnOffsetCommit is a group API).
     createInitProducerIdHandler(deps.producerIds),
     ...txnApiHandlers(deps.transactions),
+    // Security: SCRAM credentials (KIP-554). SaslHandshake/SaslAuthenticate are the registry's own.
+    createDescribeUserScramCredentialsHandler(deps),
+    createAlterUserScramCredentialsHandler(deps),
   ];
 }
 

@@ -4,6 +4,7 @@
  * Kafka's admin client does; NOT_CONTROLLER refreshes metadata and retries. createTopics waits,
  * by default, until every new partition has a leader (KafkaJS `waitForLeaders`).
  */
+import { alterUserScramCredentials, describeUserScramCredentials, type ScramCredentialAlteration, type ScramCredentialInfo } from './scram.js';
 import type {
   CreatePartitionsRequest,
   CreatePartitionsResponse,
@@ -177,6 +178,16 @@ export class Admin {
     if (result === undefined) throw new KafkaClientError('CLI_PROTOCOL', 'DescribeConfigs returned no result');
     if (result.errorCode !== 0) throw brokerError(errorInfo(result.errorCode), `describe configs of ${type} ${name}`);
     return Object.fromEntries(result.configs.map((c) => [c.name, c.value]));
+  }
+
+  /** SCRAM users and their mechanisms/iterations (all users when `users` is omitted). */
+  describeUserScramCredentials(users?: readonly string[]): Promise<Map<string, ScramCredentialInfo[]>> {
+    return describeUserScramCredentials(this.cluster, users);
+  }
+
+  /** Upserts (password salted here) and deletions of SCRAM credentials. */
+  alterUserScramCredentials(alterations: readonly ScramCredentialAlteration[]): Promise<void> {
+    return alterUserScramCredentials(this.cluster, alterations);
   }
 
   /** Every consumer group known to any broker. */
