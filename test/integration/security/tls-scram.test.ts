@@ -132,7 +132,8 @@ describe('security > SSL (mTLS) and SASL_SSL with SCRAM (kcat, KafkaJS, kafka-py
       `p.send('${topic}', b'from-kafka-python').get(timeout=30)`,
       'p.close()',
     ].join('\n');
-    await run('python3', ['-c', py], { timeout: 60_000 });
+    // Debian's python3-kafka (kafka-python 2.0.2) lives in the system python, not a pyenv one on PATH.
+    await run('/usr/bin/python3', ['-c', py], { timeout: 60_000 });
 
     const samsa = new Producer({ brokers: [bootstrap], clientId: 'scram-samsa', ssl: { ca }, sasl: { mechanism: 'SCRAM-SHA-256', username: 'alice', password: 'alice-secret' } });
     await samsa.connect();
