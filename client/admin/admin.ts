@@ -20,6 +20,7 @@ import type { Connection } from '../connection.js';
 import { KafkaClientError, brokerError } from '../errors.js';
 import { API, errorInfo } from '../wire.js';
 import { deleteGroup, describeGroup, listGroups, type GroupDescription, type GroupListing } from './groups.js';
+import { describeTransaction, listTransactions, type ListTransactionsFilter, type TransactionDescription, type TransactionListing } from './transactions.js';
 import {
   alterConfigs,
   alterGroupOffsets,
@@ -185,6 +186,16 @@ export class Admin {
   }
 
   /** State, chosen assignor and members (with decoded subscriptions/assignments) of groups. */
+  /** Every transactional id the coordinators hold (ListTransactions on each broker), optionally filtered by state or producer id. */
+  listTransactions(filter: ListTransactionsFilter = {}): Promise<TransactionListing[]> {
+    return listTransactions(this.cluster, filter);
+  }
+
+  /** Each id's transaction as its coordinator holds it (DescribeTransactions). */
+  describeTransactions(transactionalIds: string[]): Promise<TransactionDescription[]> {
+    return Promise.all(transactionalIds.map((id) => describeTransaction(this.cluster, id)));
+  }
+
   describeGroups(groupIds: string[]): Promise<GroupDescription[]> {
     return Promise.all(groupIds.map((id) => describeGroup(this.cluster, id)));
   }
