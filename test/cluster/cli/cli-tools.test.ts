@@ -229,17 +229,19 @@ describe('cli: Kafka-style tools against a live cluster', function () {
   it('transactions.sh: list and describe (Kafka 3.x columns) an open transaction, then its commit; an unknown id exits 1', async () => {
     const id = randomName('cli-txn');
     const producer = new Producer<string, string>({ brokers: [bs], transactionalId: id, transactionTimeoutMs: 60_000 });
+    // Kafka's rows: each cell padded and followed by a tab (so the last cell too).
     const cells = (line: string) => line.split('\t').slice(0, -1).map((c) => c.trim());
+    const rowsOf = (text: string) => text.split('\n').filter((l) => l !== '');
     try {
       const txn = await producer.transaction();
       await txn.send({ topic, partition: 1, value: 'in-a-transaction' });
-      const listed = (await ok('transactions', ['--bootstrap-server', bs, 'list'])).trimEnd().split('\n');
+      const listed = rowsOf(await ok('transactions', ['--bootstrap-server', bs, 'list']));
       expect(cells(listed[0]!)).to.deep.equal(['TransactionalId', 'Coordinator', 'ProducerId', 'TransactionState']);
       const row = listed.map(cells).find((r) => r[0] === id);
       expect(row, listed.join('\n')).to.not.equal(undefined);
       expect(row![3]).to.equal('Ongoing');
       const coordinator = row![1];
-      const described = (await ok('transactions', ['--bootstrap-server', bs, 'describe', '--transactional-id', id])).trimEnd().split('\n').map(cells);
+      const described = rowsOf(await ok('transactions', ['--bootstrap-server', bs, 'describe', '--transactional-id', id])).map(cells);
       expect(described[0]).to.deep.equal(['CoordinatorId', 'TransactionalId', 'ProducerId', 'ProducerEpoch', 'TransactionState', 'TransactionTimeoutMs', 'CurrentTransactionStartTimeMs', 'TransactionDurationMs', 'TopicPartitions']);
       const [coord, tid, pid, epoch, state, timeout, start, duration, partitions] = described[1]!;
       expect([coord, tid, pid, state, timeout, partitions]).to.deep.equal([coordinator, id, row![2], 'Ongoing', '60000', `${topic}-1`]);
