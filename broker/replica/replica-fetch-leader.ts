@@ -7,6 +7,12 @@
  * broker epoch than the follower's current registration (an old incarnation of the broker id)
  * is answered STALE_BROKER_EPOCH on every partition and changes nothing; checked again after
  * every wait, since UpdateMetadata may announce the new incarnation meanwhile.
+ *
+ * A parked fetch also answers as soon as the leader's high watermark would raise the
+ * follower's (the follower names its HW in the request; the HW moves when the follower's
+ * previous fetch reported its log end offset, so without this the follower would learn it only
+ * with the next append or after the long poll): consumers reading from followers (KIP-392) see
+ * a record about one round trip after the leader commits it.
  */
 import { tpKey } from '../../common/index.js';
 import { ErrorCode } from '../../protocol/index.js';
@@ -35,6 +41,8 @@ interface Round {
   readonly results: ReplicaFetchPartitionResult[];
   readonly bytes: number;
   readonly error: boolean;
+  /** The leader's HW would raise the follower's HW of some partition. */
+  readonly newHighWatermark: boolean;
   /** The fetch came from an old incarnation: nothing was read or recorded. */
   readonly stale?: boolean;
 }
@@ -42,12 +50,13 @@ interface Round {
 async function readRound(rm: ReplicaManager, req: ReplicaFetchRequest, updateState: boolean): Promise<Round> {
   let bytes = 0;
   let error = false;
+  let newHighWatermark = false;
   const results: ReplicaFetchPartitionResult[] = [];
   const brokerEpoch = brokerEpochOf(req);
   try {
     rm.checkReplicaBrokerEpoch(req.replicaId, brokerEpoch);
   } catch (err) {
-    return { results: req.partitions.map((fp) => failed(fp.topic, fp.partition, err)), bytes: 0, error: true, stale: true };
+    return { results: req.partitions.map((fp) => failed(fp.topic, fp.partition, err)), bytes: 0, error: true, newHighWatermark: false, stale: true };
   }
   for (const fp of req.partitions) {
     try {
@@ -67,13 +76,17 @@ async function readRound(rm: ReplicaManager, req: ReplicaFetchRequest, updateSta
         records = (await log.read(fetchOffset, Math.max(0, room), { minOneBatch: bytes === 0 })).records;
       }
       bytes += records.length;
+      if (fp.highWatermark !== undefined && fp.highWatermark !== null) {
+        const reachable = log.highWatermark < fetchOffset ? log.highWatermark : fetchOffset;
+        if (reachable > BigInt(fp.highWatermark)) newHighWatermark = true;
+      }
       results.push({ topic: fp.topic, partition: fp.partition, errorCode: ErrorCode.NONE, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset, records });
     } catch (err) {
       error = true;
       results.push(failed(fp.topic, fp.partition, err));
     }
   }
-  return { results, bytes, error };
+  return { results, bytes, error, newHighWatermark };
 }
 
 export async function serveReplicaFetch(rm: ReplicaManager, req: ReplicaFetchRequest, signal?: AbortSignal): Promise<ReplicaFetchResponse> {
@@ -83,13 +96,13 @@ export async function serveReplicaFetch(rm: ReplicaManager, req: ReplicaFetchReq
   // once, or the follower (and every acks=all producer behind it) sits out max wait.
   let seen = rm.replicaFetchPurgatory.notifications(keys);
   let round = await readRound(rm, req, true);
-  if (round.error || round.bytes >= req.minBytes || req.maxWaitMs <= 0) return { partitions: round.results };
+  if (round.error || round.newHighWatermark || round.bytes >= req.minBytes || req.maxWaitMs <= 0) return { partitions: round.results };
   // Bounded by the deadline: each wake-up re-reads once and answers or parks again.
   for (;;) {
     const outcome = await rm.replicaFetchPurgatory.wait(keys, deadline - rm.scheduler.now(), signal, undefined, seen);
     seen = rm.replicaFetchPurgatory.notifications(keys);
     round = await readRound(rm, req, false);
-    if (round.error || round.bytes >= req.minBytes || outcome !== 'woken' || rm.isStopped) {
+    if (round.error || round.newHighWatermark || round.bytes >= req.minBytes || outcome !== 'woken' || rm.isStopped) {
       // The follower's caught-up time also counts while it waited at the end of the log.
       if (outcome !== 'woken' && round.stale !== true) for (const fp of req.partitions) rm.updateFollowerFetchState(fp.topic, fp.partition, req.replicaId, BigInt(fp.fetchOffset), brokerEpochOf(req));
       return { partitions: round.results };

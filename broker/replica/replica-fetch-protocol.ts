@@ -17,6 +17,12 @@ export interface ReplicaFetchPartition {
   readonly fetchOffset: bigint;
   readonly logStartOffset: bigint;
   readonly partitionMaxBytes: number;
+  /**
+   * The follower's high watermark: the leader answers at once when it can raise it (a consumer
+   * reading from this follower, KIP-392, would otherwise wait out the long poll). Absent from
+   * older senders: never answered early.
+   */
+  readonly highWatermark?: bigint;
 }
 
 export interface ReplicaFetchRequest {

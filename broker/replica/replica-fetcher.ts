@@ -229,6 +229,7 @@ export class ReplicaFetcher {
         fetchOffset: offset,
         logStartOffset: st.p.log.logStartOffset,
         partitionMaxBytes: s.partitionMaxBytes,
+        highWatermark: st.p.log.highWatermark,
       })),
     };
     const answer = (await this.ask(ep, REPLICA_FETCH_API, req, s.maxWaitMs + s.socketTimeoutMs)) as ReplicaFetchResponse;

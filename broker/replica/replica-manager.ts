@@ -281,6 +281,8 @@ export class ReplicaManager implements ReplicaStateListener {
   private onHighWatermarkIncreased(p: Partition): void {
     this.fetchPurgatory.notify(p.key);
     this.producePurgatory.notify(p.key);
+    // Parked follower fetches carry the new HW to the followers (replica-fetch-leader.ts).
+    this.replicaFetchPurgatory.notify(p.key);
   }
 
   /**
@@ -290,10 +292,7 @@ export class ReplicaManager implements ReplicaStateListener {
   updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint, brokerEpoch = -1n): void {
     const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || !p.isLeader) return;
-    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now(), brokerEpoch)) {
-      this.fetchPurgatory.notify(p.key);
-      this.producePurgatory.notify(p.key);
-    }
+    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now(), brokerEpoch)) this.onHighWatermarkIncreased(p);
     // Only a broker the controller lists as alive may join (Kafka's ZooKeeper-mode rule).
     const registered = this.o.metadataCache.brokerEpoch(followerId);
     if (registered !== undefined && this.leadershipFence(topic, partition) === undefined) this.isrManager?.maybeExpand(p, followerId, registered);

@@ -1,0 +1,123 @@
+/**
+ * Fetch from follower (KIP-392) with broker PROCESSES on racks a, b, c and
+ * replica.selector.class = RackAwareReplicaSelector. The partition's replicas are [1, 2, 3]
+ * (leader 1, rack a). kcat (`-X client.rack=b`) and the Samsa consumer (`clientRack: 'b'`) read
+ * every record in order, and the records come from broker 2 (rack b): its per-topic
+ * messages-out counter moves, the leader's does not. A consumer in the leader's rack reads from
+ * the leader. Fault: kill -9 of the rack-b follower while the Samsa consumer reads from it.
+ * Invariant: consumption continues from the leader, every record once, in order.
+ */
+import { expect } from 'chai';
+import { Consumer, Producer, stringSerde } from '../../../client/index.js';
+import { startCluster, type TestCluster } from '../../helpers/cluster.js';
+import { freePorts } from '../../helpers/ports.js';
+import { parsePrometheusText, valueOf } from '../../helpers/prometheus-text.js';
+import { randomName } from '../../helpers/random.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { kcat } from '../../interop/kcat.js';
+import { createReplicatedTopic, waitForIsr } from './workload.js';
+
+const RACKS: Record<number, string> = { 1: 'a', 2: 'b', 3: 'c' };
+const SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
+
+describe('replication > fetch from follower (KIP-392), racks a/b/c', function () {
+  this.timeout(180_000);
+  let cluster: TestCluster;
+  let adminPorts: number[];
+
+  before(async () => {
+    adminPorts = await freePorts(3);
+    cluster = await startCluster({
+      size: 3,
+      properties: { 'zookeeper.session.timeout.ms': 4_000, 'replica.lag.time.max.ms': 3_000, 'replica.selector.class': SELECTOR, 'auto.leader.rebalance.enable': false },
+      brokerProperties: (id) => ({ 'broker.rack': RACKS[id]!, 'admin.http.listener': `127.0.0.1:${adminPorts[id - 1]}` }),
+    });
+  });
+
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  /** Records of `topic` this broker served to consumers (Kafka's BytesOut, counted in records). */
+  async function messagesOut(id: number, topic: string): Promise<number> {
+    const res = await fetch(`http://127.0.0.1:${adminPorts[id - 1]}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    return valueOf(parsePrometheusText(await res.text()), 'samsa_server_brokertopicmetrics_messagesout_total', { topic }) ?? 0;
+  }
+
+  async function produce(topic: string, from: number, count: number): Promise<void> {
+    const producer = new Producer<string, string>({ brokers: [cluster.bootstrap], acks: -1, keySerializer: stringSerde.serialize, valueSerializer: stringSerde.serialize });
+    try {
+      await Promise.all(Array.from({ length: count }, (_, i) => producer.send({ topic, partition: 0, value: `v${from + i}` })));
+    } finally {
+      await producer.close();
+    }
+  }
+
+  const expected = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => `v${from + i}`);
+
+  it('kcat and the Samsa consumer in rack b read everything, in order, from the rack-b follower; rack a reads from the leader', async () => {
+    const topic = randomName('ffollow');
+    await createReplicatedTopic(cluster.brokers, topic, [1, 2, 3], { 'min.insync.replicas': '2' });
+    await waitForIsr(cluster.brokers, topic, [1, 2, 3]);
+    await produce(topic, 0, 200);
+
+    const r = await kcat(['-C', '-b', cluster.bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-c', '200', '-f', '%s\n', '-X', 'client.rack=b'], undefined, 60_000);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout.trim().split('\n')).to.deep.equal(expected(0, 200));
+    expect(await messagesOut(2, topic), 'records served by the rack-b follower to kcat').to.be.at.least(200);
+    expect(await messagesOut(1, topic), 'records served by the leader to kcat').to.equal(0);
+
+    const consumer = new Consumer<string, string>({ brokers: [cluster.bootstrap], clientRack: 'b', keyDeserializer: stringSerde.deserialize, valueDeserializer: stringSerde.deserialize });
+    try {
+      consumer.assign([{ topic, partition: 0 }]);
+      consumer.seek({ topic, partition: 0 }, 0n);
+      const got: string[] = [];
+      await waitFor(async () => {
+        for (const rec of await consumer.poll({ timeoutMs: 500 })) got.push(rec.value ?? '');
+        return got.length >= 200;
+      }, '200 records read by the Samsa consumer in rack b', { timeoutMs: 30_000 });
+      expect(got).to.deep.equal(expected(0, 200));
+    } finally {
+      await consumer.close();
+    }
+    expect(await messagesOut(2, topic), 'the Samsa consumer read from the follower too').to.be.at.least(400);
+    expect(await messagesOut(1, topic)).to.equal(0);
+
+    // A consumer in the leader's rack is not redirected.
+    const inRackA = await kcat(['-C', '-b', cluster.bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-c', '200', '-f', '%s\n', '-X', 'client.rack=a'], undefined, 60_000);
+    expect(inRackA.code, inRackA.stderr).to.equal(0);
+    expect(await messagesOut(1, topic), 'records served by the leader to rack a').to.be.at.least(200);
+  });
+
+  it('kill -9 of the rack-b follower: the Samsa consumer goes on from the leader, every record once, in order', async () => {
+    const topic = randomName('ffkill');
+    await createReplicatedTopic(cluster.brokers, topic, [1, 2, 3], { 'min.insync.replicas': '2' });
+    await waitForIsr(cluster.brokers, topic, [1, 2, 3]);
+    await produce(topic, 0, 100);
+    const consumer = new Consumer<string, string>({ brokers: [cluster.bootstrap], clientRack: 'b', retryBackoffMs: 200, keyDeserializer: stringSerde.deserialize, valueDeserializer: stringSerde.deserialize });
+    const got: string[] = [];
+    const pollUntil = (n: number, what: string, timeoutMs: number) =>
+      waitFor(async () => {
+        for (const rec of await consumer.poll({ timeoutMs: 500 })) got.push(rec.value ?? '');
+        return got.length >= n;
+      }, what, { timeoutMs });
+    try {
+      consumer.assign([{ topic, partition: 0 }]);
+      consumer.seek({ topic, partition: 0 }, 0n);
+      await pollUntil(100, 'the first 100 records', 30_000);
+      expect(await messagesOut(2, topic), 'read from the follower before the fault').to.be.at.least(100);
+      const fromLeaderBefore = await messagesOut(1, topic);
+
+      cluster.broker(2).signal('SIGKILL');
+      await cluster.broker(2).waitExited();
+      await produce(topic, 100, 100);
+      await pollUntil(200, '100 more records after the rack-b follower died', 60_000);
+      expect(got).to.deep.equal(expected(0, 200));
+      expect(await messagesOut(1, topic), 'the leader served the records after the fault').to.be.at.least(fromLeaderBefore + 100);
+    } finally {
+      await consumer.close();
+      const started = await cluster.broker(2).start([], 60_000);
+      expect(started.code, started.stderr).to.equal(0);
+    }
+  });
+});
