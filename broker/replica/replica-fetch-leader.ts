@@ -17,8 +17,11 @@
 import { tpKey } from '../../common/index.js';
 import { ErrorCode } from '../../protocol/index.js';
 import { BrokerError, toWireError } from '../errors.js';
+import type { FetchManager } from '../fetch-session/index.js';
+import { toSessionRequest } from './replica-fetch-session.js';
 import type { ReplicaManager } from './replica-manager.js';
 import type {
+  ReplicaFetchPartition,
   EpochEndOffsetRequest,
   EpochEndOffsetResponse,
   ReplicaFetchPartitionResult,
@@ -89,7 +92,38 @@ async function readRound(rm: ReplicaManager, req: ReplicaFetchRequest, updateSta
   return { results, bytes, error, newHighWatermark };
 }
 
-export async function serveReplicaFetch(rm: ReplicaManager, req: ReplicaFetchRequest, signal?: AbortSignal): Promise<ReplicaFetchResponse> {
+/**
+ * A follower's fetch. With `sessions` and a request that names a session epoch, the partitions
+ * read are the session's (replica-fetch-session.ts): the named ones updated, the rest as the
+ * leader kept them, so every session partition still counts as fetched (HW, ISR) and wakes the
+ * long poll; the answer holds only what changed.
+ */
+export async function serveReplicaFetch(rm: ReplicaManager, req: ReplicaFetchRequest, signal?: AbortSignal, sessions?: FetchManager): Promise<ReplicaFetchResponse> {
+  if (sessions === undefined || req.sessionEpoch === undefined || req.sessionEpoch === null) return servePartitions(rm, req, signal);
+  const context = sessions.newContext(toSessionRequest(req), true);
+  if (context.errorCode !== ErrorCode.NONE) return { errorCode: context.errorCode, sessionId: 0, partitions: [] };
+  const named = new Map(req.partitions.map((p) => [tpKey(p.topic, p.partition), p]));
+  const partitions: ReplicaFetchPartition[] = context.partitions.map((p) => ({
+    topic: p.topic,
+    partition: p.partition,
+    currentLeaderEpoch: p.currentLeaderEpoch,
+    fetchOffset: p.fetchOffset,
+    logStartOffset: p.logStartOffset,
+    partitionMaxBytes: p.partitionMaxBytes,
+    ...(named.get(tpKey(p.topic, p.partition))?.highWatermark === undefined ? {} : { highWatermark: named.get(tpKey(p.topic, p.partition))!.highWatermark }),
+  }));
+  const answer = await servePartitions(rm, { ...req, partitions }, signal);
+  const { sessionId, responses } = context.respond(
+    answer.partitions.map((r) => ({
+      topic: r.topic,
+      data: { partitionIndex: r.partition, errorCode: r.errorCode, highWatermark: BigInt(r.highWatermark), lastStableOffset: -1n, logStartOffset: BigInt(r.logStartOffset), abortedTransactions: null, preferredReadReplica: -1, records: r.records },
+    })),
+  );
+  const chosen = new Set(responses.flatMap((t) => t.partitions.map((p) => tpKey(t.topic ?? '', p.partitionIndex))));
+  return { errorCode: ErrorCode.NONE, sessionId, partitions: answer.partitions.filter((r) => chosen.has(tpKey(r.topic, r.partition))) };
+}
+
+async function servePartitions(rm: ReplicaManager, req: ReplicaFetchRequest, signal?: AbortSignal): Promise<ReplicaFetchResponse> {
   const deadline = rm.scheduler.now() + Math.max(0, Math.min(req.maxWaitMs, 30_000));
   const keys = req.partitions.map((fp) => tpKey(fp.topic, fp.partition));
   // Sampled before each read: an append notified while the read awaits must wake the wait at

@@ -31,7 +31,13 @@ export interface ReplicaFetchRequest {
   readonly maxWaitMs: number;
   readonly minBytes: number;
   readonly maxBytes: number;
+  /** Full request: every partition; incremental: only the changed ones (replica-fetch-session.ts). */
   readonly partitions: readonly ReplicaFetchPartition[];
+  /** KIP-227 session (0 = none) and epoch (0 full, -1 no session, > 0 incremental); absent = no session. */
+  readonly sessionId?: number;
+  readonly sessionEpoch?: number;
+  /** Incremental: partitions the follower no longer fetches from this leader. */
+  readonly forgotten?: readonly { topic: string; partition: number }[];
 }
 
 export interface ReplicaFetchPartitionResult {
@@ -46,7 +52,12 @@ export interface ReplicaFetchPartitionResult {
 }
 
 export interface ReplicaFetchResponse {
+  /** Incremental: only partitions with records, a changed HW or log start offset, or an error. */
   readonly partitions: ReplicaFetchPartitionResult[];
+  /** A session error (FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH): nothing was read. */
+  readonly errorCode?: number;
+  /** The session this answer belongs to; 0 = none (every request stays full). */
+  readonly sessionId?: number;
 }
 
 export interface EpochEndOffsetRequest {
