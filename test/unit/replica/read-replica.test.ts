@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { Partition } from '../../../broker/replica/index.js';
-import { preferredReadReplica } from '../../../broker/replica/read-replica.js';
+import { Partition, preferredReadReplica } from '../../../broker/replica/index.js';
 import { fakeLog } from './fake-log.js';
 
 const RACKS: Record<number, string | null> = { 1: 'a', 2: 'b', 3: 'c', 4: 'b' };

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { ErrorCode } from '../../../protocol/index.js';
 import { FetchManager, FetchSessionCache } from '../../../broker/fetch-session/index.js';
-import { ReplicaFetchSessionHandler, toSessionRequest } from '../../../broker/replica/replica-fetch-session.js';
-import type { ReplicaFetchPartition, ReplicaFetchRequest } from '../../../broker/replica/index.js';
+import { ReplicaFetchSessionHandler, toSessionRequest, type ReplicaFetchPartition, type ReplicaFetchRequest } from '../../../broker/replica/index.js';
 import type { PartitionAnswer } from '../../../broker/fetch-session/index.js';
 
 const clock = { now: () => 1_000 };
