@@ -6,6 +6,8 @@
  * messages-out counter moves, the leader's does not. A consumer in the leader's rack reads from
  * the leader. Fault: kill -9 of the rack-b follower while the Samsa consumer reads from it.
  * Invariant: consumption continues from the leader, every record once, in order.
+ * The follower's high watermark follows the leader's within a round trip: a record acknowledged
+ * with acks=all is readable on the follower long before replica.fetch.wait.max.ms (3 s here).
  */
 import { expect } from 'chai';
 import { Consumer, Producer, stringSerde } from '../../../client/index.js';
@@ -14,8 +16,10 @@ import { freePorts } from '../../helpers/ports.js';
 import { parsePrometheusText, valueOf } from '../../helpers/prometheus-text.js';
 import { randomName } from '../../helpers/random.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { KafkaSocket } from '../../helpers/kafka-socket.js';
+import { fetch as fetchOnce } from '../../integration/broker/fixture.js';
 import { kcat } from '../../interop/kcat.js';
-import { createReplicatedTopic, waitForIsr } from './workload.js';
+import { createReplicatedTopic, produceOne, waitForIsr } from './workload.js';
 
 const RACKS: Record<number, string> = { 1: 'a', 2: 'b', 3: 'c' };
 const SELECTOR = 'org.apache.kafka.common.replica.RackAwareReplicaSelector';
@@ -29,7 +33,7 @@ describe('replication > fetch from follower (KIP-392), racks a/b/c', function ()
     adminPorts = await freePorts(3);
     cluster = await startCluster({
       size: 3,
-      properties: { 'zookeeper.session.timeout.ms': 4_000, 'replica.lag.time.max.ms': 3_000, 'replica.selector.class': SELECTOR, 'auto.leader.rebalance.enable': false },
+      properties: { 'zookeeper.session.timeout.ms': 4_000, 'replica.lag.time.max.ms': 3_000, 'replica.selector.class': SELECTOR, 'replica.fetch.wait.max.ms': 3_000, 'auto.leader.rebalance.enable': false },
       brokerProperties: (id) => ({ 'broker.rack': RACKS[id]!, 'admin.http.listener': `127.0.0.1:${adminPorts[id - 1]}` }),
     });
   });
@@ -119,5 +123,26 @@ describe('replication > fetch from follower (KIP-392), racks a/b/c', function ()
       const started = await cluster.broker(2).start([], 60_000);
       expect(started.code, started.stderr).to.equal(0);
     }
+  });
+
+  it('a record acknowledged with acks=all is readable on the follower within a round trip, not after replica.fetch.wait.max.ms', async () => {
+    const topic = randomName('ffhw');
+    await createReplicatedTopic(cluster.brokers, topic, [1, 2, 3], { 'min.insync.replicas': '2' });
+    await waitForIsr(cluster.brokers, topic, [1, 2, 3]);
+    const follower = await KafkaSocket.connect(cluster.broker(2).host, cluster.broker(2).port);
+    const delays: number[] = [];
+    try {
+      for (let i = 0; i < 11; i++) {
+        const r = await produceOne(cluster.broker(1), topic, `v${i}`, -1);
+        expect(r.errorCode).to.equal(0);
+        const acked = Date.now();
+        await waitFor(async () => ((await fetchOnce(follower, topic, 0, r.baseOffset)).records?.length ?? 0) > 0, `record ${r.baseOffset} readable on follower 2`, { timeoutMs: 10_000, intervalMs: 5 });
+        delays.push(Date.now() - acked);
+      }
+    } finally {
+      follower.close();
+    }
+    const sorted = [...delays].sort((a, b) => a - b);
+    expect(sorted[5]!, `ack → readable on the follower, ms: ${delays.join(', ')}`).to.be.below(1_000);
   });
 });
