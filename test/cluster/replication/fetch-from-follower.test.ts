@@ -11,6 +11,7 @@
  */
 import { expect } from 'chai';
 import { Consumer, Producer, stringSerde } from '../../../client/index.js';
+import { ApiKey, ErrorCode } from '../../../protocol/index.js';
 import { startCluster, type TestCluster } from '../../helpers/cluster.js';
 import { freePorts } from '../../helpers/ports.js';
 import { parsePrometheusText, valueOf } from '../../helpers/prometheus-text.js';
@@ -91,6 +92,25 @@ describe('replication > fetch from follower (KIP-392), racks a/b/c', function ()
     const inRackA = await kcat(['-C', '-b', cluster.bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-c', '200', '-f', '%s\n', '-X', 'client.rack=a'], undefined, 60_000);
     expect(inRackA.code, inRackA.stderr).to.equal(0);
     expect(await messagesOut(1, topic), 'records served by the leader to rack a').to.be.at.least(200);
+
+    // The follower's own answers (Kafka's errors): beyond its log end, a leader epoch it has not
+    // heard of, and a v10 fetch (no client metadata: leader only).
+    const onFollower = await KafkaSocket.connect(cluster.broker(2).host, cluster.broker(2).port);
+    try {
+      const raw = (fetchOffset: bigint, currentLeaderEpoch: number, version = 11) =>
+        onFollower.request(ApiKey.Fetch, version, {
+          replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+          topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch, fetchOffset, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
+          forgottenTopicsData: [], rackId: 'b',
+        }).then((res) => res.responses[0]!.partitions[0]!);
+      const atEnd = await raw(200n, -1);
+      expect([atEnd.errorCode, atEnd.highWatermark, atEnd.preferredReadReplica]).to.deep.equal([ErrorCode.NONE, 200n, -1]);
+      expect((await raw(500n, -1)).errorCode).to.equal(ErrorCode.OFFSET_OUT_OF_RANGE);
+      expect((await raw(0n, 7)).errorCode).to.equal(ErrorCode.UNKNOWN_LEADER_EPOCH);
+      expect((await raw(0n, -1, 10)).errorCode).to.equal(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    } finally {
+      onFollower.close();
+    }
   });
 
   it('kill -9 of the rack-b follower: the Samsa consumer goes on from the leader, every record once, in order', async () => {
