@@ -318,6 +318,7 @@ export class Broker {
       server: this.server,
       metadataCache: this.metadataCache,
       metrics: this.metrics,
+      fetchSessions: this.parts.fetchSessions,
       controller: () => this.controller,
       controllerIfStarted: () => this.controllerValue,
     };

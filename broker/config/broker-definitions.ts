@@ -110,6 +110,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   int('replica.fetch.response.max.bytes', 10485760, 0, 'Bytes a follower asks for per fetch.'),
   int('replica.fetch.wait.max.ms', 500, 0, 'Long-poll time of a follower fetch.'),
   int('replica.fetch.min.bytes', 1, 1, 'Bytes a follower fetch waits for.'),
+  str('replica.selector.class', null, 'KIP-392: org.apache.kafka.common.replica.RackAwareReplicaSelector sends consumers (Fetch v11+, client.rack) to an in-sync replica in their rack; empty = leader only.', { oneOf: ['', 'org.apache.kafka.common.replica.RackAwareReplicaSelector'] }),
   int('replica.fetch.backoff.ms', 1000, 0, 'Sleep after a failed follower fetch.'),
   int('replica.socket.timeout.ms', 30000, 1, 'Timeout of a follower fetch request.'),
   long('replica.high.watermark.checkpoint.interval.ms', 5000, 1, 'How often high watermarks are checkpointed.'),
