@@ -25,7 +25,7 @@ import {
 } from './files.js';
 import { checkpointEntries, leastLoadedLogDir, mapBounded, scanLogDir, writeCheckpointPerDir, type FoundLog } from './log-dirs.js';
 import { DEFAULT_INTERVALS, type LogManagerIntervals, type LogManagerOptions } from './log-manager-options.js';
-import { copyTail, dropMovedMarker, futureDirName, markMoved, promoteFutureDir } from './future-logs.js';
+import { LogMoves } from './log-moves.js';
 import { PartitionLog } from './partition-log.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -33,10 +33,7 @@ export type { LogDirFailure, LogManagerIntervals, LogManagerOptions } from './lo
 
 export class LogManager {
   private readonly logs = new Map<string, { log: PartitionLog; logDir: string }>();
-  /** Future logs (KIP-113): a replica being moved to another log directory of this broker. */
-  private readonly futures = new Map<string, { log: PartitionLog; logDir: string }>();
-  /** Where AlterReplicaLogDirs asked a replica not hosted yet to be created (Kafka's preferred log dir). */
-  private readonly preferredDirs = new Map<string, string>();
+  private readonly moves: LogMoves;
   private readonly creating = new Map<string, Promise<PartitionLog>>();
   private readonly creatingIn = new Map<string, string>();
   private readonly cleanerOffsets = new Map<string, bigint>();
@@ -60,6 +57,18 @@ export class LogManager {
     this.logLogger = root.child({ module: 'storage.log' });
     this.scheduler = o.scheduler ?? backgroundScheduler;
     this.intervals = { ...DEFAULT_INTERVALS, ...o.intervals };
+    this.moves = new LogMoves({
+      logs: this.logs,
+      logDirs: o.logDirs,
+      logger: this.logger,
+      isLogDirOnline: (d) => this.isLogDirOnline(d),
+      offlineLogDirs: () => this.offlineLogDirs(),
+      openOptions: (logDir, topic, partition, dir) => this.openOptions(logDir, topic, partition, this.configFor(topic), dir),
+      failed: (logDir, err) => this.failed(logDir, err),
+      handleLogDirFailure: (logDir, err) => this.handleLogDirFailure(logDir, err),
+      retireDir: (logDir, dir, topic, partition, delayMs) => this.retireDir(logDir, dir, topic, partition, delayMs),
+      checkpointAll: () => this.checkpointAll(),
+    });
   }
 
   /** Opens every log found in the log dirs and starts the periodic tasks. */
@@ -107,9 +116,9 @@ export class LogManager {
       e.log.markOffline();
       partitions.push({ topic: e.log.topic, partition: e.log.partition });
     }
-    for (const [k, f] of [...this.futures]) {
+    for (const [k, f] of [...this.moves.futures]) {
       if (f.logDir !== logDir) continue;
-      this.futures.delete(k);
+      this.moves.futures.delete(k);
       f.log.markOffline();
     }
     const allOffline = this.liveLogDirs().length === 0;
@@ -158,7 +167,7 @@ export class LogManager {
       }
     }
     const started = this.clock.now();
-    await mapBounded(await this.settleInterruptedSwaps(jobs), this.o.openParallelism ?? 8, async (j) => {
+    await mapBounded(await this.moves.settleInterruptedSwaps(jobs), this.o.openParallelism ?? 8, async (j) => {
       if (this.offline.has(j.logDir)) return;
       const k = tpKey(j.topic, j.partition);
       let log: PartitionLog;
@@ -177,8 +186,8 @@ export class LogManager {
         return;
       }
       if (j.future === true) {
-        if (this.futures.has(k)) throw new StorageError('STG_DUPLICATE_LOG', `${j.topic}-${j.partition} has two future logs (${j.dir})`);
-        this.futures.set(k, { log, logDir: j.logDir });
+        if (this.moves.futures.has(k)) throw new StorageError('STG_DUPLICATE_LOG', `${j.topic}-${j.partition} has two future logs (${j.dir})`);
+        this.moves.futures.set(k, { log, logDir: j.logDir });
         return;
       }
       const other = this.logs.get(k);
@@ -186,34 +195,6 @@ export class LogManager {
       this.logs.set(k, { log, logDir: j.logDir });
     });
     this.logger.info({ logs: jobs.length, elapsedMs: this.clock.now() - started }, 'loaded logs');
-  }
-
-  /**
-   * A move whose swap was interrupted (future-logs.ts): a marked copy next to a current log of the
-   * same partition elsewhere is the superseded one and goes; a marked copy alone keeps serving and
-   * its move resumes from the future log.
-   */
-  private async settleInterruptedSwaps(jobs: FoundLog[]): Promise<FoundLog[]> {
-    const keep: FoundLog[] = [];
-    for (const j of jobs) {
-      if (j.moved !== true) {
-        keep.push(j);
-        continue;
-      }
-      const successor = jobs.some((o) => o !== j && o.future !== true && o.moved !== true && o.topic === j.topic && o.partition === j.partition);
-      try {
-        if (successor) await this.retireDir(j.logDir, j.dir, j.topic, j.partition, 0);
-        else {
-          await dropMovedMarker(j.dir);
-          keep.push(j);
-        }
-      } catch (err) {
-        if (!isIoError(err)) throw err;
-        this.handleLogDirFailure(j.logDir, err);
-      }
-      this.logger.warn({ topic: j.topic, partition: j.partition, dir: j.dir, superseded: successor }, 'found a replica move interrupted during its swap');
-    }
-    return keep;
   }
 
   private schedule(): void {
@@ -264,7 +245,7 @@ export class LogManager {
         );
       }
       // Chosen synchronously, counting creations in flight, so concurrent creates spread out.
-      const preferred = this.preferredDirs.get(k);
+      const preferred = this.moves.preferredDirs.get(k);
       const logDir = preferred !== undefined && live.includes(preferred)
         ? preferred
         : leastLoadedLogDir(live, [...[...this.logs.values()].map((e) => e.logDir), ...this.creatingIn.values()]);
@@ -306,7 +287,7 @@ export class LogManager {
     if (!entry) return false;
     this.logs.delete(k);
     this.cleanerOffsets.delete(k);
-    this.preferredDirs.delete(k);
+    this.moves.preferredDirs.delete(k);
     await this.abortFutureLog(topic, partition);
     await entry.log.close({ clean: false });
     try {
@@ -329,106 +310,38 @@ export class LogManager {
     else runAfter(this.scheduler, delayMs, remove, (err) => this.taskFailed(`delete-dir-${topic}-${partition}`, err));
   }
 
-  // ---- moves between log directories (KIP-113) ---------------------------------------------------
+  // ---- moves between log directories (KIP-113, log-moves.ts) ---------------------------------------
 
   futureLog(topic: string, partition: number): PartitionLog | undefined {
-    return this.futures.get(tpKey(topic, partition))?.log;
+    return this.moves.futures.get(tpKey(topic, partition))?.log;
   }
 
   futureLogDirOf(topic: string, partition: number): string | undefined {
-    return this.futures.get(tpKey(topic, partition))?.logDir;
+    return this.moves.futures.get(tpKey(topic, partition))?.logDir;
   }
 
   /** Partitions with a future log (moves in progress, also those found at start). */
   futurePartitions(): { topic: string; partition: number; logDir: string }[] {
-    return [...this.futures.values()].map((e) => ({ topic: e.log.topic, partition: e.log.partition, logDir: e.logDir }));
+    return [...this.moves.futures.values()].map((e) => ({ topic: e.log.topic, partition: e.log.partition, logDir: e.logDir }));
   }
 
   /** A replica not hosted yet will be created in `logDir` (AlterReplicaLogDirs before the replica exists). */
   setPreferredLogDir(topic: string, partition: number, logDir: string): void {
-    if (this.o.logDirs.includes(logDir)) this.preferredDirs.set(tpKey(topic, partition), logDir);
+    if (this.o.logDirs.includes(logDir)) this.moves.preferredDirs.set(tpKey(topic, partition), logDir);
   }
 
-  /**
-   * The future log of a hosted replica in `logDir` (created empty when there is none; an existing
-   * one for another directory is dropped first). Refused while any directory is offline (Kafka's
-   * rule: a future log must not duplicate data an offline directory may hold).
-   */
-  async createFutureLog(topic: string, partition: number, logDir: string): Promise<PartitionLog> {
-    const k = tpKey(topic, partition);
-    const existing = this.futures.get(k);
-    if (existing?.logDir === logDir) return existing.log;
-    if (existing) await this.abortFutureLog(topic, partition);
-    if (!this.isLogDirOnline(logDir) || this.offline.size > 0) {
-      throw new StorageError('STG_LOG_DIR_OFFLINE', `cannot move ${topic}-${partition} to ${logDir}: log directories ${[...this.offline, ...(this.isLogDirOnline(logDir) ? [] : [logDir])].join(', ')} are offline`);
-    }
-    let log: PartitionLog;
-    try {
-      log = await PartitionLog.open(this.openOptions(logDir, topic, partition, this.configFor(topic), join(logDir, futureDirName(topic, partition))));
-      await fsyncDir(logDir);
-    } catch (err) {
-      this.failed(logDir, err);
-    }
-    this.futures.set(k, { log, logDir });
-    this.logger.info({ topic, partition, logDir, dir: log.dir }, 'created future log');
-    return log;
+  /** See LogMoves.createFutureLog. */
+  createFutureLog(topic: string, partition: number, logDir: string): Promise<PartitionLog> {
+    return this.moves.createFutureLog(topic, partition, logDir);
   }
 
-  /** Drops a move in progress: its future log is closed and deleted. */
-  async abortFutureLog(topic: string, partition: number): Promise<void> {
-    const k = tpKey(topic, partition);
-    const f = this.futures.get(k);
-    if (!f) return;
-    this.futures.delete(k);
-    await f.log.close({ clean: false }).catch(() => undefined);
-    await this.retireDir(f.logDir, f.log.dir, topic, partition, 0).catch((err: unknown) => this.failed(f.logDir, err));
+  abortFutureLog(topic: string, partition: number): Promise<void> {
+    return this.moves.abortFutureLog(topic, partition);
   }
 
-  /**
-   * The end of a move: the caught-up future log replaces the current one (future-logs.ts for the
-   * crash-safe order). `install` is called synchronously with the new log at a moment when the
-   * current log holds nothing the new one lacks and has no write queued, so whatever the owner
-   * routes to the new log from then on is never written to the old one. The caller stops leader
-   * appends meanwhile so this converges under load.
-   */
-  async swapInFutureLog(topic: string, partition: number, install: (log: PartitionLog) => void): Promise<PartitionLog> {
-    const k = tpKey(topic, partition);
-    const cur = this.logs.get(k);
-    const fut = this.futures.get(k);
-    if (!cur || !fut) throw new StorageError('STG_LOG_CLOSED', `${topic}-${partition} has no move to finish`);
-    await copyTail(cur.log, fut.log);
-    await fut.log.close();
-    this.futures.delete(k);
-    let log: PartitionLog;
-    try {
-      await markMoved(cur.log.dir, fut.logDir);
-      await promoteFutureDir(fut.log.dir, fut.logDir, topic, partition);
-    } catch (err) {
-      this.failed(isIoError(err) && cur.logDir !== fut.logDir ? fut.logDir : cur.logDir, err);
-    }
-    try {
-      log = await PartitionLog.open({ ...this.openOptions(fut.logDir, topic, partition, this.configFor(topic)), highWatermark: cur.log.highWatermark });
-    } catch (err) {
-      this.failed(fut.logDir, err);
-    }
-    // Whatever reached the current log since (a follower's fetch) is copied before the switch.
-    for (;;) {
-      await copyTail(cur.log, log);
-      if (cur.log.pendingWrites === 0 && log.logEndOffset === cur.log.logEndOffset) break;
-      await cur.log.flush();
-    }
-    log.resetHighWatermark(cur.log.highWatermark);
-    this.logs.set(k, { log, logDir: fut.logDir });
-    install(log);
-    await cur.log.close({ clean: false }).catch(() => undefined);
-    try {
-      await this.retireDir(cur.logDir, cur.log.dir, topic, partition, 0);
-    } catch (err) {
-      this.failed(cur.logDir, err);
-    }
-    await this.checkpointAll();
-    this.logger.info({ topic, partition, from: cur.logDir, to: fut.logDir, logEndOffset: log.logEndOffset }, 'replica moved to another log directory');
-    return log;
+  /** See LogMoves.swapInFutureLog. */
+  swapInFutureLog(topic: string, partition: number, install: (log: PartitionLog) => void): Promise<PartitionLog> {
+    return this.moves.swapInFutureLog(topic, partition, install);
   }
 
   /** Runs `task` on every log; a log whose directory fails meanwhile does not stop the others. */
@@ -529,7 +442,7 @@ export class LogManager {
     for (const t of this.tasks.splice(0)) t.cancel();
     await Promise.allSettled([...this.creating.values()]);
     // A log whose directory fails while closing is reported (offline) and must not stop the others.
-    await mapBounded([...this.allLogs(), ...[...this.futures.values()].map((f) => f.log)], this.o.openParallelism ?? 8, (log) => log.close().catch((err: unknown) => {
+    await mapBounded([...this.allLogs(), ...[...this.moves.futures.values()].map((f) => f.log)], this.o.openParallelism ?? 8, (log) => log.close().catch((err: unknown) => {
       if (!log.isOffline) throw err;
     }));
     await this.checkpointAll().catch((err: unknown) => {
