@@ -59,6 +59,8 @@ const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
   [API.AlterConfigs, 0, 1],
   [API.CreatePartitions, 0, 1],
   [API.DeleteGroups, 0, 1],
+  [API.AlterReplicaLogDirs, 0, 1],
+  [API.DescribeLogDirs, 0, 1],
   [API.AddPartitionsToTxn, 0, 2],
   [API.AddOffsetsToTxn, 0, 2],
   [API.EndTxn, 0, 2],

@@ -106,6 +106,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   }),
   // Replication
   long('replica.lag.time.max.ms', 30000, 1, 'A follower that has not caught up for this long leaves the ISR.'),
+  long('replica.alter.log.dirs.io.max.bytes.per.second', LONG_MAX, 1, 'Bytes per second a move between log directories copies (AlterReplicaLogDirs).'),
   int('replica.fetch.max.bytes', 1048576, 0, 'Bytes a follower asks for per partition.'),
   int('replica.fetch.response.max.bytes', 10485760, 0, 'Bytes a follower asks for per fetch.'),
   int('replica.fetch.wait.max.ms', 500, 0, 'Long-poll time of a follower fetch.'),

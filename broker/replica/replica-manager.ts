@@ -23,6 +23,7 @@ import { tpKey } from '../../common/index.js';
 import { ReplicaFetcherManager } from './fetcher-manager.js';
 import { IsrManager } from './isr-manager.js';
 import type { Partition } from './partition.js';
+import { LogDirMover } from './log-dir-mover.js';
 import { Purgatory } from './purgatory.js';
 import { preferredReadReplica } from './read-replica.js';
 import type { LeadershipListener, ReplicaManagerOptions } from './replica-manager-options.js';
@@ -50,6 +51,8 @@ export class ReplicaManager implements ReplicaStateListener {
   readonly scheduler: Scheduler;
   readonly topicConfigs: TopicConfigs;
   readonly logManager: LogManager;
+  /** AlterReplicaLogDirs: moves replicas between this broker's log directories. */
+  readonly logDirMover: LogDirMover;
   private readonly partitions = new Map<string, Partition>();
   /** Replicas whose log directory failed (Kafka's HostedPartition.Offline), until restart. */
   private readonly offline = new Set<string>();
@@ -97,6 +100,8 @@ export class ReplicaManager implements ReplicaStateListener {
       });
       this.isrManager.start();
     }
+    this.logDirMover = new LogDirMover({ logManager: o.logManager, partition: (t, p) => this.getPartition(t, p), scheduler: o.scheduler, logger: this.log.child({ module: 'log-dir-mover' }), bytesPerSecond: o.alterLogDirsBytesPerSecond });
+    this.logDirMover.start();
     this.fence = new ZooKeeperFence({
       zooKeeper: o.zooKeeper,
       scheduler: o.scheduler,
@@ -396,6 +401,6 @@ export class ReplicaManager implements ReplicaStateListener {
     this.fetchPurgatory.notifyAll();
     this.replicaFetchPurgatory.notifyAll();
     this.metadataPurgatory.notifyAll();
-    await Promise.all([this.fetchers?.shutdown(), this.isrManager?.stop()]);
+    await Promise.all([this.fetchers?.shutdown(), this.isrManager?.stop(), this.logDirMover.stop()]);
   }
 }

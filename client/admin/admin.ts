@@ -32,6 +32,7 @@ import {
   type PartitionOffset,
 } from './offsets.js';
 import type { TopicPartition } from '../consumer/fetcher.js';
+import { alterReplicaLogDirs, describeLogDirs, type LogDirDescription, type ReplicaLogDirMove } from './log-dirs.js';
 
 const TOPIC_ID_METADATA_VERSION = 10;
 
@@ -178,6 +179,16 @@ export class Admin {
     if (result === undefined) throw new KafkaClientError('CLI_PROTOCOL', 'DescribeConfigs returned no result');
     if (result.errorCode !== 0) throw brokerError(errorInfo(result.errorCode), `describe configs of ${type} ${name}`);
     return Object.fromEntries(result.configs.map((c) => [c.name, c.value]));
+  }
+
+  /** Moves replicas of broker `brokerId` to other log directories of it; per `<topic>-<partition>`, the error code. */
+  alterReplicaLogDirs(brokerId: number, moves: readonly ReplicaLogDirMove[]): Promise<Map<string, number>> {
+    return alterReplicaLogDirs(this.cluster, brokerId, moves);
+  }
+
+  /** The log directories of broker `brokerId` and the replicas (current and future) in each. */
+  describeLogDirs(brokerId: number): Promise<LogDirDescription[]> {
+    return describeLogDirs(this.cluster, brokerId);
   }
 
   /** Every consumer group known to any broker. */
