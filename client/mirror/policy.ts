@@ -61,12 +61,13 @@ class DefaultPolicy implements ReplicationPolicy {
     return HEARTBEATS;
   }
 
+  // MM2's internal topics use the separator too (KIP-690), except Connect's offset store.
   offsetSyncsTopic(targetClusterAlias: string): string {
-    return `mm2-offset-syncs.${targetClusterAlias}.internal`;
+    return `mm2-offset-syncs${this.separator}${targetClusterAlias}${this.separator}internal`;
   }
 
   checkpointsTopic(sourceClusterAlias: string): string {
-    return `${sourceClusterAlias}.checkpoints.internal`;
+    return `${sourceClusterAlias}${this.separator}checkpoints${this.separator}internal`;
   }
 
   offsetStorageTopic(sourceClusterAlias: string): string {
@@ -74,7 +75,9 @@ class DefaultPolicy implements ReplicationPolicy {
   }
 
   isInternalTopic(topic: string): boolean {
-    return topic.endsWith('.internal') || topic.endsWith('-internal') || topic.startsWith('__') || topic.startsWith('.');
+    return (
+      topic.endsWith(`${this.separator}internal`) || topic.endsWith('.internal') || topic.endsWith('-internal') || topic.startsWith('__') || topic.startsWith('.')
+    );
   }
 
   isHeartbeatsTopic(topic: string): boolean {

@@ -61,7 +61,11 @@ describe('client > mirror > replication policy', () => {
     expect(def.originalTopic('B.A.orders')).to.equal('orders');
     expect(def.topicSource('orders')).to.equal(null);
     expect(def.topicSource('orders.')).to.equal(null);
-    expect(replicationPolicy('DefaultReplicationPolicy', '_').formatRemoteTopic('A', 'orders')).to.equal('A_orders');
+    const underscore = replicationPolicy('DefaultReplicationPolicy', '_');
+    expect(underscore.formatRemoteTopic('A', 'orders')).to.equal('A_orders');
+    expect(underscore.upstreamTopic('B_A_orders')).to.equal('A_orders');
+    expect([underscore.offsetSyncsTopic('B'), underscore.checkpointsTopic('A'), underscore.offsetStorageTopic('A')]).to.deep.equal(['mm2-offset-syncs_B_internal', 'A_checkpoints_internal', 'mm2-offsets.A.internal']);
+    expect(underscore.isInternalTopic('A_checkpoints_internal')).to.equal(true);
   });
 
   it('internal topics: MM2 names and checks', () => {
