@@ -29,6 +29,8 @@ export interface FlowContext {
   /** Resolves once every offset sync queued so far is acknowledged by the source. */
   flushOffsetSyncs(): Promise<void>;
   sleep(ms: number): Promise<void>;
+  /** Resolves after timers and pending I/O had their turn. */
+  yieldToEventLoop(): Promise<void>;
   /** Waits for `p` at most `ms` (then resolves; `p` keeps running). */
   withTimeout(p: Promise<unknown>, ms: number): Promise<void>;
 }

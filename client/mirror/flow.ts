@@ -97,6 +97,7 @@ export class MirrorFlow {
       emitOffsetSync: (s) => this.syncWriter.emit(s),
       flushOffsetSyncs: () => this.syncWriter.flush(),
       sleep: (ms) => this.sleep(ms),
+      yieldToEventLoop: () => new Promise((resolve) => setImmediate(resolve)),
       withTimeout: (p, ms) => this.withTimeout(p, ms),
     };
   }

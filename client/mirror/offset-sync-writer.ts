@@ -13,6 +13,8 @@ export class OffsetSyncWriter {
   private queue: OffsetSync[] = [];
   private draining: Promise<void> | undefined;
   private failure: unknown;
+  /** Settles when the newest sync handed to the producer is acknowledged (in order: one partition, idempotent). */
+  private lastDelivery: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly producer: Producer<Buffer, Buffer>,
@@ -28,10 +30,13 @@ export class OffsetSyncWriter {
     });
   }
 
-  /** Resolves when every sync emitted so far is acknowledged; rejects if one could not be written. */
+  /**
+   * Resolves when every sync emitted so far is acknowledged (not later ones: under load the
+   * producer is never empty); rejects if one could not be written.
+   */
   async flush(): Promise<void> {
     while (this.draining !== undefined) await this.draining;
-    await this.producer.flush();
+    await this.lastDelivery;
     if (this.failure !== undefined) {
       const err = this.failure;
       this.failure = undefined;
@@ -48,11 +53,14 @@ export class OffsetSyncWriter {
       for (const s of batch) {
         const { key, value } = encodeOffsetSync(s);
         const record = { topic: this.topic, partition: 0, key, value };
+        let delivered!: () => void;
+        this.lastDelivery = new Promise<void>((resolve) => (delivered = resolve));
         const done = (err: unknown): void => {
           if (err !== null) {
             if (this.failure === undefined) this.onFailure(err);
             this.failure ??= err;
           } else this.metrics.counters.offsetSyncs++;
+          delivered();
         };
         try {
           this.producer.produce(record, done);

@@ -134,6 +134,11 @@ export class MirrorSourceTask {
         await this.forward(r, now);
       }
       this.updateLag();
+      // A consumer far behind has whole fetch responses buffered (up to 1 MiB a partition): poll
+      // then returns at once, again and again, and this loop would keep the event loop to itself
+      // (measured: timers over 1 s late, offset syncs, commits and heartbeats held back until
+      // the task caught up). Let timers and other I/O run after every poll.
+      await this.ctx.yieldToEventLoop();
       if (now - this.lastCommitMs >= this.ctx.flow.offsetFlushIntervalMs) {
         this.lastCommitMs = now;
         void this.commit().catch((err: unknown) => this.ctx.log.warn({ task: this.name, err: (err as Error).message }, 'offset commit failed; retried at the next interval'));

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Admin, Consumer, type ConsumerRecord } from '../../client/index.js';
+import { Admin, Consumer, Producer, type ConsumerRecord, type RecordMetadata } from '../../client/index.js';
 import { startCluster, type ClusterOptions, type TestCluster } from './cluster.js';
 import { freePort } from './ports.js';
 import { parsePrometheusText, type Sample } from './prometheus-text.js';
@@ -28,16 +28,17 @@ export function mirrorClusterProperties(replicas: number): Record<string, string
   };
 }
 
+/** Cluster A, then cluster B (one after the other: broker starts are CPU-heavy on a shared machine). */
 export async function startTwoClusters(size: number, options: Omit<ClusterOptions, 'size' | 'zookeeperConnect'> = {}): Promise<{ a: TestCluster; b: TestCluster }> {
   const start = (name: string): Promise<TestCluster> =>
-    startCluster({ ...options, size, zookeeperConnect: testZkConnect(`mirror-${name}`), properties: { ...mirrorClusterProperties(size), ...options.properties } });
-  const [a, b] = await Promise.allSettled([start('a'), start('b')]);
-  if (a.status === 'rejected' || b.status === 'rejected') {
-    if (a.status === 'fulfilled') await a.value.stop();
-    if (b.status === 'fulfilled') await b.value.stop();
-    throw a.status === 'rejected' ? a.reason : (b as PromiseRejectedResult).reason;
+    startCluster({ startTimeoutMs: 120_000, ...options, size, zookeeperConnect: testZkConnect(`mirror-${name}`), properties: { ...mirrorClusterProperties(size), ...options.properties } });
+  const a = await start('a');
+  try {
+    return { a, b: await start('b') };
+  } catch (err) {
+    await a.stop();
+    throw err;
   }
-  return { a: a.value, b: b.value };
 }
 
 export class MirrorProcess {
@@ -190,4 +191,115 @@ export async function waitForRecords(bootstrap: string, topic: string, count: nu
   } finally {
     admin.close();
   }
+}
+
+export interface Sent {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  key: string;
+  value: string;
+  timestamp: bigint;
+  headers: Array<{ key: string; value: string }>;
+}
+
+/** Records produced at about `perSecond` (keys, two headers, CreateTime far from now) until stopped. */
+export class Load {
+  readonly sent: Sent[] = [];
+  /** Sends that failed (their records may or may not be in the source log). */
+  failed = 0;
+  private stopped = false;
+  private readonly done: Promise<void>;
+  private readonly producer: Producer<string, string>;
+
+  constructor(bootstrap: string, topics: Array<{ topic: string; partitions: () => number }>, perSecond: number) {
+    // Idempotent, acks=all: an acknowledged record is in the source log exactly once.
+    const producer = new Producer<string, string>({ brokers: [bootstrap], lingerMs: 2, deliveryTimeoutMs: 60_000 });
+    this.producer = producer;
+    this.done = (async () => {
+      let seq = 0;
+      const started = Date.now();
+      while (!this.stopped) {
+        const due = Math.floor(((Date.now() - started) / 1000) * perSecond);
+        const batch: Array<Promise<void>> = [];
+        for (; seq < due && batch.length < 500; seq++) {
+          const t = topics[seq % topics.length]!;
+          const partition = Math.floor(seq / topics.length) % t.partitions();
+          const key = `k-${seq % 97}`;
+          const value = `${t.topic}/${partition}/${seq}`;
+          const timestamp = 1_600_000_000_000n + BigInt(seq);
+          const headers = [{ key: 'seq', value: String(seq) }, { key: 'origin', value: 'A' }];
+          batch.push(
+            producer.send({ topic: t.topic, partition, key, value, timestamp, headers: headers.map((h) => ({ key: h.key, value: Buffer.from(h.value) })) }).then(
+              (m: RecordMetadata) => {
+                this.sent.push({ topic: t.topic, partition, offset: m.offset, key, value, timestamp, headers });
+              },
+              () => {
+                this.failed++;
+              },
+            ),
+          );
+        }
+        await Promise.all(batch);
+        if (batch.length === 0) await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+  }
+
+  /** After adding partitions on the cluster: the producer learns them before they are used. */
+  async learnPartitions(topic: string, count: number): Promise<void> {
+    await waitFor(async () => {
+      await this.producer.cluster.refreshMetadata([topic]);
+      return (this.producer.cluster.topic(topic)?.partitions.length ?? 0) >= count;
+    }, `the producer sees ${count} partitions of ${topic}`);
+  }
+
+  async stop(): Promise<Sent[]> {
+    this.stopped = true;
+    await this.done;
+    await this.producer.close();
+    return this.sent;
+  }
+}
+
+export interface MirrorCheck {
+  /** Source records never seen on the target. */
+  missing: number;
+  /** Target records that are second copies. */
+  duplicates: number;
+  /** Places where the target goes back to an earlier source record (a re-mirrored run starts). */
+  rewinds: number;
+  /** Places where the target skips ahead of the next source record (order broken). */
+  gaps: number;
+  /** Target records the source does not have. */
+  unexpected: number;
+}
+
+/**
+ * One partition, mirrored at least once: the target must be the source's records in order, with
+ * possibly some runs sent again (each starting with a rewind to an earlier record and continuing
+ * in order). Values must be unique in the source.
+ */
+export function checkMirrored(source: readonly string[], target: readonly string[]): MirrorCheck {
+  const index = new Map(source.map((v, i) => [v, i]));
+  const seen = new Set<number>();
+  const r: MirrorCheck = { missing: 0, duplicates: 0, rewinds: 0, gaps: 0, unexpected: 0 };
+  let prev = -1;
+  let highest = -1;
+  for (const v of target) {
+    const i = index.get(v);
+    if (i === undefined) {
+      r.unexpected++;
+      continue;
+    }
+    if (seen.has(i)) r.duplicates++;
+    seen.add(i);
+    if (i <= prev) r.rewinds++;
+    // After a rewind the run must continue in order, and may only go past what was seen by one.
+    else if (i !== prev + 1 || i > highest + 1) r.gaps++;
+    prev = i;
+    if (i > highest) highest = i;
+  }
+  r.missing = source.length - seen.size;
+  return r;
 }

@@ -9,74 +9,13 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Admin, Consumer, Producer, mirror, type ConsumerRecord, type RecordMetadata } from '../../../client/index.js';
+import { Admin, Consumer, Producer, mirror, type ConsumerRecord } from '../../../client/index.js';
 import type { TestCluster } from '../../helpers/cluster.js';
-import { MIRROR_SCRIPT, MirrorProcess, readAll, startTwoClusters, waitForRecords } from '../../helpers/mirror.js';
+import { Load, MIRROR_SCRIPT, MirrorProcess, readAll, startTwoClusters, waitForRecords, type Sent } from '../../helpers/mirror.js';
 import { tmpDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const SOURCE_METRIC = 'kafka_connect_mirror_mirrorsourceconnector_';
-
-interface Sent {
-  topic: string;
-  partition: number;
-  offset: bigint;
-  key: string;
-  value: string;
-  timestamp: bigint;
-  headers: Array<{ key: string; value: string }>;
-}
-
-/** Records produced at about `perSecond` (keys, two headers, CreateTime far from now) until stopped. */
-class Load {
-  readonly sent: Sent[] = [];
-  private stopped = false;
-  private readonly done: Promise<void>;
-  private readonly producer: Producer<string, string>;
-
-  constructor(bootstrap: string, topics: Array<{ topic: string; partitions: () => number }>, perSecond: number) {
-    const producer = new Producer<string, string>({ brokers: [bootstrap], lingerMs: 2 });
-    this.producer = producer;
-    this.done = (async () => {
-      let seq = 0;
-      const started = Date.now();
-      while (!this.stopped) {
-        const due = Math.floor(((Date.now() - started) / 1000) * perSecond);
-        const batch: Array<Promise<void>> = [];
-        for (; seq < due && batch.length < 500; seq++) {
-          const t = topics[seq % topics.length]!;
-          const partition = Math.floor(seq / topics.length) % t.partitions();
-          const key = `k-${seq % 97}`;
-          const value = `${t.topic}/${partition}/${seq}`;
-          const timestamp = 1_600_000_000_000n + BigInt(seq);
-          const headers = [{ key: 'seq', value: String(seq) }, { key: 'origin', value: 'A' }];
-          batch.push(
-            producer.send({ topic: t.topic, partition, key, value, timestamp, headers: headers.map((h) => ({ key: h.key, value: Buffer.from(h.value) })) }).then((m: RecordMetadata) => {
-              this.sent.push({ topic: t.topic, partition, offset: m.offset, key, value, timestamp, headers });
-            }),
-          );
-        }
-        await Promise.all(batch);
-        if (batch.length === 0) await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
-  }
-
-  /** After adding partitions on the cluster: the producer learns them before they are used. */
-  async learnPartitions(topic: string, count: number): Promise<void> {
-    await waitFor(async () => {
-      await this.producer.cluster.refreshMetadata([topic]);
-      return (this.producer.cluster.topic(topic)?.partitions.length ?? 0) >= count;
-    }, `the producer sees ${count} partitions of ${topic}`);
-  }
-
-  async stop(): Promise<Sent[]> {
-    this.stopped = true;
-    await this.done;
-    await this.producer.close();
-    return this.sent;
-  }
-}
 
 function text(b: Buffer | null): string | null {
   return b === null ? null : b.toString('utf8');
