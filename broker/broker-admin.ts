@@ -9,8 +9,11 @@ import type { Logger } from 'pino';
 import type { TopicAdmin } from './admin/index.js';
 import type { BrokerConfig } from './config/index.js';
 import type { Controller } from './controller/index.js';
+import type { FetchManager } from './fetch-session/index.js';
+import { ClusterDashboard, DASHBOARD_DATA_API, serveDashboardData, type DashboardDataRequest, type LocalDashboardParts } from './dashboard-data.js';
 import { ClusterGroupOps, GROUP_ADMIN_API, groupsSnapshot, serveGroupAdmin, type GroupAdminRequest } from './group-admin.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
+import { transactionOps, type TxnWiring } from './broker-txn.js';
 import { buildAdminApp, clusterFromMetadata, controllerOperations, startAdminHttp, topicViewFromMetadata, type RunningAdminHttp } from './http/index.js';
 import type { BrokerMetrics, MetricProviders } from './metrics/index.js';
 import type { MetadataCache } from './metadata/index.js';
@@ -30,6 +33,11 @@ export interface BrokerParts {
   readonly topicConfigs: () => TopicConfigs | undefined;
   readonly controller: () => Controller | undefined;
   readonly groups: () => GroupCoordinatorComponent | undefined;
+  readonly txn: () => TxnWiring | undefined;
+  /** Why the broker halted (every log directory failed), or undefined while it serves. */
+  readonly haltReason: () => string | undefined;
+  /** KIP-227 fetch sessions of the Fetch handler. */
+  readonly fetchSessions: FetchManager;
 }
 
 /** Cluster-wide group operations: this broker's coordinator locally, the others' over `GroupAdmin`. */
@@ -59,11 +67,39 @@ export function clusterGroupOps(parts: BrokerParts): ClusterGroupOps {
 
 /** Serves `GroupAdmin` for the other brokers (call once the coordinator exists). */
 export function registerGroupAdmin(parts: BrokerParts): void {
-  parts.server.registerInternal(GROUP_ADMIN_API, (_ctx, body) => {
+  parts.server.registerInternal(GROUP_ADMIN_API, (_ctx, body: GroupAdminRequest) => {
     const groups = parts.groups();
     const rm = parts.replicaManager();
     if (groups === undefined || rm === undefined) throw new Error('the group coordinator is not started');
-    return serveGroupAdmin(groups.coordinator, rm)(body as GroupAdminRequest);
+    return serveGroupAdmin(groups.coordinator, rm)(body);
+  });
+}
+
+const localDashboard = (parts: BrokerParts, metrics: BrokerMetrics): LocalDashboardParts => ({
+  brokerId: parts.brokerId(),
+  metrics,
+  replicaManager: parts.replicaManager,
+  controller: parts.controller,
+});
+
+/** Serves `DashboardData` (samples, leaders' figures, reads, test records) for the other brokers. */
+export function registerDashboardData(parts: BrokerParts, metrics: BrokerMetrics): void {
+  parts.server.registerInternal(DASHBOARD_DATA_API, (_ctx, body: DashboardDataRequest) => serveDashboardData(localDashboard(parts, metrics))(body));
+}
+
+/** The dashboard's cluster-wide reads: this broker locally, the others over `DashboardData`. */
+export function clusterDashboard(parts: BrokerParts, metrics: BrokerMetrics, topicAdmin: TopicAdmin): ClusterDashboard {
+  return new ClusterDashboard({
+    metadata: parts.metadataCache,
+    config: parts.config,
+    topicConfigs: parts.topicConfigs,
+    describeTopicConfig: (t) => topicAdmin.describeTopicConfig(t),
+    call: (id, req, timeoutMs) => {
+      if (id === parts.brokerId()) return serveDashboardData(localDashboard(parts, metrics))(req);
+      const ep = parts.metadataCache.endpoint(id, parts.config.interBrokerListenerName);
+      if (ep === undefined) return Promise.reject(new Error(`broker ${id} has no ${parts.config.interBrokerListenerName} endpoint`));
+      return parts.server.interBrokerClient.send({ id, host: ep.host, port: ep.port }, DASHBOARD_DATA_API, req, { timeoutMs: timeoutMs ?? 15_000 });
+    },
   });
 }
 
@@ -74,20 +110,33 @@ export function brokerMetricProviders(parts: BrokerParts, groupOps: ClusterGroup
       const all = parts.replicaManager()?.allPartitions() ?? [];
       const led = all.filter((p) => p.isLeader);
       const minIsr = (t: string): number => parts.topicConfigs()?.get(t).minInsyncReplicas ?? 1;
+      const fence = parts.replicaManager()?.fenceStatus();
       return {
+        zooKeeperFenced: fence?.contactLost === true ? 1 : 0,
+        zooKeeperFencedPartitions: fence?.fencedPartitions ?? 0,
         leaderCount: led.length,
         partitionCount: all.filter((p) => p.role !== 'none').length,
         underReplicatedPartitions: led.filter((p) => p.isr.length < p.replicas.length).length,
         underMinIsrPartitionCount: led.filter((p) => p.isr.length < minIsr(p.topic)).length,
         atMinIsrPartitionCount: led.filter((p) => p.isr.length === minIsr(p.topic)).length,
+        offlineReplicaCount: parts.replicaManager()?.offlineReplicaCount() ?? 0,
       };
     },
+    logDirs: () => ({ online: parts.logManager()?.liveLogDirs() ?? [], offline: parts.logManager()?.offlineLogDirs() ?? [] }),
     controller: () => parts.controller()?.metrics() ?? { activeControllerCount: 0, offlinePartitionsCount: 0 },
     controllerEpoch: () => parts.metadataCache.controllerEpoch,
+    fetchSessions: () => parts.fetchSessions.cache.stats(),
     purgatory: () => ({ produce: parts.replicaManager()?.producePurgatory.size ?? 0, fetch: parts.replicaManager()?.fetchPurgatory.size ?? 0 }),
     groups: async () => {
       const groups = parts.groups();
       return groups === undefined ? { byState: {}, lag: [] } : groupsSnapshot(groups.coordinator, groupOps);
+    },
+    transactions: () => {
+      const txn = parts.txn();
+      if (txn === undefined) return { byState: {}, pendingMarkers: 0 };
+      const byState: Record<string, number> = {};
+      for (const t of txn.coordinator.list([], []).transactions) byState[t.state] = (byState[t.state] ?? 0) + 1;
+      return { byState, pendingMarkers: txn.markers.pendingTransactionalIds.length };
     },
     logs: () =>
       (parts.logManager()?.allLogs() ?? []).map((l) => ({
@@ -125,9 +174,16 @@ export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningA
     cluster: clusterFromMetadata(cache, parts.clusterId),
     readiness: () => {
       const reasons: string[] = [];
+      const halted = parts.haltReason();
+      if (halted !== undefined) reasons.push(`halted: ${halted}`);
       if ((parts.controller()?.brokerEpoch ?? -1n) < 0n) reasons.push('not registered in ZooKeeper');
       if (cache.updateCount === 0) reasons.push('no metadata from the controller yet');
-      return reasons.length === 0 ? { ready: true } : { ready: false, reasons };
+      const fence = parts.replicaManager()?.fenceStatus();
+      if (fence?.contactLost === true) reasons.push('fenced: no ZooKeeper contact within the session timeout minus the margin');
+      else if ((fence?.fencedPartitions ?? 0) > 0) reasons.push(`fenced: ${fence!.fencedPartitions} partitions led by an expired ZooKeeper session await the controller`);
+      // A failed directory of several: the broker still serves the rest, but says so.
+      const offlineLogDirs = parts.logManager()?.offlineLogDirs() ?? [];
+      return reasons.length === 0 ? { ready: true, offlineLogDirs } : { ready: false, reasons, offlineLogDirs };
     },
     topics: topicViewFromMetadata({
       cache,
@@ -140,6 +196,8 @@ export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningA
     topicAdmin: w.topicAdmin,
     ...controllerOperations(controller, () => cache.topicNames().flatMap((t) => (cache.getTopic(t) ?? []).map((p) => ({ topic: t, partition: p.partition })))),
     groups: w.groupOps,
+    transactions: transactionOps(parts.txn),
+    dashboard: clusterDashboard(parts, w.metrics, w.topicAdmin),
     metrics: w.metrics,
   });
   return startAdminHttp(app, listen);

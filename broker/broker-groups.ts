@@ -1,6 +1,6 @@
 /**
  * Wiring of the group coordinator into a broker: the coordinator engine backed by the local
- * `__consumer_offsets` replicas, the ten group API handlers, creation of the offsets topic on
+ * `__consumer_offsets` replicas, the deps of the group API handlers, creation of the offsets topic on
  * first use, and the leadership hook (this broker loads the groups of every offsets partition it
  * leads, after the ReplicaManager applied the role). Kept apart from broker.ts so the
  * composition root stays one screen of start order.
@@ -10,23 +10,24 @@ import { readTopicAssignment, type CoordinationStore } from '../coordination/ind
 import type { TopicAdmin } from './admin/index.js';
 import type { BrokerConfig } from './config/index.js';
 import { GroupCoordinatorComponent, OFFSETS_TOPIC_NAME, groupCoordinatorConfigFrom, offsetsTopicEnsurer, replicaOffsetsLog } from './group/index.js';
-import { groupApiHandlers } from './handlers/group-apis.js';
+import type { CoordinatorPlacement, GroupApiDeps } from './handlers/index.js';
 import type { MetadataCache } from './metadata/index.js';
 import type { ReplicaManager } from './replica/index.js';
-import type { BrokerServer } from './server.js';
 
-export interface GroupWiringOptions {
+interface GroupWiringOptions {
   readonly brokerId: number;
   readonly config: BrokerConfig;
   readonly store: CoordinationStore;
   readonly replicaManager: ReplicaManager;
   readonly metadataCache: MetadataCache;
   readonly topicAdmin: TopicAdmin;
-  readonly server: BrokerServer;
+  /** FindCoordinator key type 1 (transactional ids), when the broker has a transaction coordinator. */
+  readonly transactionPlacement?: CoordinatorPlacement;
   readonly logger: Logger;
 }
 
-export async function wireGroupCoordinator(o: GroupWiringOptions): Promise<GroupCoordinatorComponent> {
+/** The coordinator, hooked to leadership changes, and what its Kafka APIs need (registered with every other API, handlers/index.ts). */
+export async function wireGroupCoordinator(o: GroupWiringOptions): Promise<{ groups: GroupCoordinatorComponent; apiDeps: GroupApiDeps }> {
   const logger = o.logger.child({ module: 'group-coordinator' });
   const groupConfig = groupCoordinatorConfigFrom(o.config);
   // Kafka places groups by the partition count of the EXISTING offsets topic when there is one.
@@ -48,19 +49,20 @@ export async function wireGroupCoordinator(o: GroupWiringOptions): Promise<Group
       o.topicAdmin.createTopic({ name: spec.name, numPartitions: spec.numPartitions, replicationFactor: spec.replicationFactor, configs: spec.configs }),
     logger,
   });
-  for (const handler of groupApiHandlers({
-    brokerId: o.brokerId,
-    coordinator: groups.coordinator,
-    metadata: o.metadataCache,
-    ensureOffsetsTopic,
-    logger,
-  })) {
-    o.server.registerHandler(handler);
-  }
   o.replicaManager.addLeadershipListener((topic, partition, isLeader) => groups.onLeadershipChange(topic, partition, isLeader));
   // Partitions this broker already leads (a LeaderAndIsr may have arrived before this hook).
   for (const p of o.replicaManager.allPartitions()) {
     if (p.topic === OFFSETS_TOPIC_NAME && p.isLeader) groups.onLeadershipChange(p.topic, p.partition, true);
   }
-  return groups;
+  return {
+    groups,
+    apiDeps: {
+      brokerId: o.brokerId,
+      coordinator: groups.coordinator,
+      metadata: o.metadataCache,
+      ensureOffsetsTopic,
+      ...(o.transactionPlacement !== undefined ? { transactionPlacement: o.transactionPlacement } : {}),
+      logger,
+    },
+  };
 }

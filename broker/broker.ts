@@ -14,43 +14,43 @@
  *
  *   admin-http     the HTTP admin API + /metrics (admin.http.listener; empty disables it)
  *
- * Stop: controlled shutdown first (listeners still up), then listeners, then the controller
- * resigns, the replica manager wakes every parked request, logs close cleanly (clean-shutdown
- * marker, checkpoints), and the ZooKeeper session closes (ephemerals go at once).
+ * Stop: controlled shutdown first (listeners still up), then listeners, then the replica
+ * fetchers stop and the controller resigns, the replica manager wakes every parked request, logs
+ * close cleanly (clean-shutdown marker, checkpoints), and the ZooKeeper session closes
+ * (ephemerals go at once).
+ * Halt (every log directory failed, log-dir-failure.ts): no controlled shutdown and nothing
+ * written to disk; parked requests fail, the ZooKeeper session closes, then `onHalt`.
+ *
+ * Each step's wiring lives beside this file: broker-replication.ts (replication options, the
+ * replication and control APIs), broker-kafka-apis.ts (every client-facing Kafka API),
+ * broker-groups.ts (group coordinator), broker-controller.ts
+ * (controller start, asking the active controller, controlled shutdown), broker-admin.ts (HTTP
+ * admin, metrics providers), listener-ports.ts (the early port check).
  */
-import { createServer } from 'node:net';
 import type { Logger } from 'pino';
 import { ZkSession, type ZkSessionOptions } from '../coordination/index.js';
 import { LogManager, type LogManagerIntervals } from '../storage/index.js';
-import { TopicAdmin } from './admin/index.js';
+import type { TopicAdmin } from './admin/index.js';
 import type { RunningAdminHttp } from './http/index.js';
+import { FetchManager, FetchSessionCache } from './fetch-session/index.js';
 import { BrokerMetrics } from './metrics/index.js';
-import { brokerMetricProviders, clusterGroupOps, registerGroupAdmin, startBrokerAdminHttp, type BrokerParts } from './broker-admin.js';
+import { brokerMetricProviders, clusterGroupOps, registerDashboardData, registerGroupAdmin, startBrokerAdminHttp, type BrokerParts } from './broker-admin.js';
 import type { ClusterGroupOps } from './group-admin.js';
 import type { BrokerConfig } from './config/index.js';
 import { Controller } from './controller/index.js';
-import { dataPathHandlers } from './handlers/index.js';
-import { createInitProducerIdHandler } from './handlers/init-producer-id.js';
 import { stateChangeLogger } from './logging.js';
-import { type BrokerIdentity, type ControlApi, ControlRequestHandler, MetadataCache, resolveBrokerIdentity } from './metadata/index.js';
-import { realScheduler, type Scheduler } from './network/index.js';
-import {
-  ALTER_ISR_API,
-  ConfigChangeWatcher,
-  LEADER_EPOCH_END_OFFSET_API,
-  REPLICA_FETCH_API,
-  ReplicaManager,
-  serveEpochEndOffsets,
-  serveReplicaFetch,
-  TopicConfigs,
-  type AlterIsrItem,
-  type AlterIsrItemResult,
-  type ReplicationOptions,
-} from './replica/index.js';
-import { ProducerIdManager } from './producer-id-manager.js';
-import { wireGroupCoordinator } from './broker-groups.js';
+import { type BrokerIdentity, type ControlRequestHandler, MetadataCache, resolveBrokerIdentity } from './metadata/index.js';
+import { backgroundScheduler, type Scheduler } from '../common/index.js';
+import { ConfigChangeWatcher, ReplicaManager, TopicConfigs } from './replica/index.js';
+import { controlledShutdown, startController } from './broker-controller.js';
+import { registerControlApis, registerReplicationApis, replicationOptions, type ReplicationWiring } from './broker-replication.js';
+import { LogDirFailureHandler } from './log-dir-failure.js';
+import { registerKafkaApis } from './broker-kafka-apis.js';
+import type { TxnWiring } from './broker-txn.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
 import { BrokerServer } from './server.js';
+import { LiveBrokerConfig } from './broker-dynamic-config.js';
+import { checkListenerPorts } from './listener-ports.js';
 
 export interface BrokerOptions {
   readonly config: BrokerConfig;
@@ -60,14 +60,14 @@ export interface BrokerOptions {
   /** Overrides for the ZooKeeper session (tests: shorter request timeouts). */
   readonly zk?: Partial<ZkSessionOptions>;
   readonly logIntervals?: Partial<LogManagerIntervals>;
+  /**
+   * Called once the broker has halted because every log directory failed (main.ts exits 1).
+   * Without it the broker stays halted in its process (tests).
+   */
+  readonly onHalt?: (reason: string) => void;
 }
 
-const CONTROL_APIS: readonly ControlApi[] = ['LeaderAndIsr', 'UpdateMetadata', 'StopReplica'];
-
-export interface ControlledShutdownRequest {
-  readonly brokerId: number;
-  readonly brokerEpoch: bigint;
-}
+export type { ControlledShutdownRequest } from './broker-controller.js';
 
 export class Broker {
   readonly server: BrokerServer;
@@ -88,14 +88,19 @@ export class Broker {
   private controlHandler: ControlRequestHandler | undefined;
   private configWatcher: ConfigChangeWatcher | undefined;
   private groups: GroupCoordinatorComponent | undefined;
+  private txn: TxnWiring | undefined;
   private readonly parts: BrokerParts;
+  /** server.properties with the dynamic broker configs of ZooKeeper on top. */
+  readonly liveConfig: LiveBrokerConfig;
   /** Cluster-wide consumer-group operations (HTTP /groups) and lag for /metrics. */
   readonly groupOps: ClusterGroupOps;
+  private readonly logDirFailures: LogDirFailureHandler;
+  private haltReason: string | undefined;
 
   constructor(private readonly o: BrokerOptions) {
     this.config = o.config;
     this.log = o.logger;
-    this.scheduler = o.scheduler ?? realScheduler;
+    this.scheduler = o.scheduler ?? backgroundScheduler;
     this.server = new BrokerServer({ config: o.config, logger: o.logger, shutdownDrainMs: o.shutdownDrainMs, scheduler: this.scheduler });
     this.session = new ZkSession({
       connect: o.config.zookeeperConnect,
@@ -115,8 +120,32 @@ export class Broker {
       topicConfigs: () => this.topicConfigs,
       controller: () => this.controllerValue,
       groups: () => this.groups,
+      txn: () => this.txn,
+      haltReason: () => this.haltReason,
+      fetchSessions: new FetchManager(new FetchSessionCache({
+        maxSlots: o.config.int('max.incremental.fetch.session.cache.slots'),
+        clock: this.scheduler,
+        onEviction: () => this.metrics.onFetchSessionEviction(),
+      })),
     };
     this.parts = parts;
+    this.liveConfig = new LiveBrokerConfig({
+      store: this.session,
+      config: o.config,
+      brokerId: () => this.brokerId,
+      logger: o.logger.child({ module: 'dynamic-config' }),
+      topicConfigs: () => this.topicConfigs,
+      replicaManager: () => this.replicaManagerValue,
+    });
+    this.logDirFailures = new LogDirFailureHandler({
+      brokerId: () => this.brokerId,
+      store: this.session,
+      replicaManager: () => this.replicaManagerValue,
+      scheduler: this.scheduler,
+      logger: o.logger.child({ module: 'log-dir-failure' }),
+      halt: (reason) => this.halt(reason),
+    });
+
     this.groupOps = clusterGroupOps(parts);
     this.metrics = new BrokerMetrics({ logger: o.logger.child({ module: 'metrics' }), providers: brokerMetricProviders(parts, this.groupOps) });
     this.server.router.setRequestObserver((e) => this.metrics.onRequest(e));
@@ -125,13 +154,26 @@ export class Broker {
       .addComponent({ name: 'ports', start: () => checkListenerPorts(o.config), stop: async () => {} })
       .addComponent({ name: 'zookeeper', start: () => this.session.start(), stop: () => this.session.close() })
       .addComponent({ name: 'identity', start: () => this.resolveIdentity(), stop: async () => {} })
-      .addComponent({ name: 'log-manager', start: () => this.startLogManager(), stop: () => this.logManagerValue?.shutdown() ?? Promise.resolve() })
+      .addComponent({
+        name: 'log-manager',
+        start: () => this.startLogManager(),
+        stop: async () => {
+          this.logDirFailures.stop();
+          await this.logManagerValue?.shutdown();
+        },
+      })
       .addComponent({ name: 'replica-manager', start: () => this.startReplicaManager(), stop: () => this.stopReplicaManager() })
       .addComponent({
         name: 'controller',
         start: () => this.startController(),
         beforeStop: () => this.controlledShutdown(),
-        stop: () => this.controllerValue?.shutdown() ?? Promise.resolve(),
+        stop: async () => {
+          // Kafka's order: replica fetchers stop before the controller resigns. A successor
+          // controller does not know this broker is shutting down (the old one's memory) and
+          // would let it back into the ISRs of the partitions it still follows (KIP-841).
+          await this.replicaManagerValue?.fetchers?.shutdown();
+          await this.controllerValue?.shutdown();
+        },
       })
       .addComponent({ name: 'admin-http', start: () => this.startAdminHttp(), stop: () => this.adminHttp?.stop() ?? Promise.resolve() });
   }
@@ -197,14 +239,19 @@ export class Broker {
 
   private async startLogManager(): Promise<void> {
     const c = this.config;
-    this.topicConfigs = new TopicConfigs(this.session, c);
+    // Dynamic broker configs first: logs open with the log defaults they set.
+    await this.liveConfig.load();
+    this.topicConfigs = new TopicConfigs(this.session, this.liveConfig.current);
     const topicConfigs = this.topicConfigs;
     this.logManagerValue = await LogManager.start({
       logDirs: c.logDirs,
       defaultConfig: topicConfigs.defaults.logConfig,
-      topicConfig: (topic) => (topicConfigs.has(topic) ? topicConfigs.get(topic).logConfig : undefined),
+      // Current broker defaults for a topic not loaded yet (they change with dynamic configs).
+      topicConfig: (topic) => topicConfigs.get(topic).logConfig,
       logger: this.log,
       openParallelism: c.int('num.recovery.threads.per.data.dir') * c.logDirs.length,
+      initialOfflineDirs: this.identityValue?.offlineLogDirs,
+      onLogDirFailure: this.logDirFailures.onFailure,
       cleanerEnabled: c.bool('log.cleaner.enable'),
       cleanerDedupeBufferBytes: c.int('log.cleaner.dedupe.buffer.size'),
       intervals: {
@@ -217,226 +264,128 @@ export class Broker {
     });
   }
 
+  /** The replica manager, the replication and control APIs it serves, every Kafka API, config changes. */
   private async startReplicaManager(): Promise<void> {
+    const rm = this.createReplicaManager();
+    registerReplicationApis(this.replicationWiring(), rm);
+    this.controlHandler = registerControlApis(this.replicationWiring(), rm, this.log);
+    const apis = await registerKafkaApis({
+      brokerId: this.brokerId,
+      config: this.config,
+      clusterId: () => this.clusterId,
+      replicaManager: rm,
+      metadataCache: this.metadataCache,
+      isController: () => this.controllerValue?.isActive ?? false,
+      controller: () => this.controllerValue,
+      scheduler: this.scheduler,
+      logger: this.log,
+      metrics: this.metrics,
+      dynamicConfig: this.liveConfig.dynamic,
+      fetchSessions: this.parts.fetchSessions,
+      store: this.session,
+      server: this.server,
+    });
+    this.topicAdmin = apis.topicAdmin;
+    this.groups = apis.groups;
+    this.txn = apis.txn;
+    registerGroupAdmin(this.parts);
+    registerDashboardData(this.parts, this.metrics);
+    this.configWatcher = new ConfigChangeWatcher(this.session, rm, this.log.child({ module: 'config-changes' }), () => this.liveConfig.reload());
+    await this.configWatcher.start();
+  }
+
+  private createReplicaManager(): ReplicaManager {
     const brokerId = this.brokerId;
-    const states = stateChangeLogger(this.log).child({ brokerId });
-    const rm = new ReplicaManager({
+    this.replicaManagerValue = new ReplicaManager({
       brokerId,
       logManager: this.logManager,
       topicConfigs: this.topicConfigs!,
       metadataCache: this.metadataCache,
       scheduler: this.scheduler,
       logger: this.log.child({ module: 'replica-manager' }),
-      stateChangeLogger: states,
+      stateChangeLogger: stateChangeLogger(this.log).child({ brokerId }),
       replicaLagTimeMaxMs: this.config.int('replica.lag.time.max.ms'),
-      replication: this.replicationOptions(),
+      replication: replicationOptions(this.replicationWiring()),
+      zooKeeper: this.session,
     });
-    this.replicaManagerValue = rm;
-    this.server.registerInternal(REPLICA_FETCH_API, async (_ctx, body) => {
-      const answer = await serveReplicaFetch(rm, body);
-      for (const p of answer.partitions) if (p.records.length > 0) this.metrics.onFetch({ topic: p.topic, bytes: p.records.length, replication: true });
-      return answer;
-    });
-    this.server.registerInternal(LEADER_EPOCH_END_OFFSET_API, async (_ctx, body) => serveEpochEndOffsets(rm, body));
-    this.server.registerInternal(ALTER_ISR_API, (_ctx, body: { brokerId: number; brokerEpoch: bigint; partitions: AlterIsrItem[] }) =>
-      this.controller.alterIsr(body.brokerId, BigInt(body.brokerEpoch), body.partitions),
-    );
-    const handler = new ControlRequestHandler({
-      brokerId,
-      brokerEpoch: () => this.controllerValue?.brokerEpoch ?? -1n,
-      cache: this.metadataCache,
-      logger: this.log.child({ module: 'control-requests' }),
-      listener: {
-        onLeaderAndIsr: (states, origin) => rm.onLeaderAndIsr(states, origin),
-        onStopReplica: (partitions, origin) => rm.onStopReplica(partitions, origin),
-        // A deleted topic's per-topic counters stop being exported.
-        onMetadataUpdate: (deleted) => deleted.forEach((t) => this.metrics.forgetTopic(t)),
-      },
-    });
-    this.controlHandler = handler;
-    for (const api of CONTROL_APIS) this.server.registerInternal(api, (_ctx, body) => handler.handle(api, body));
-    this.server.registerInternal('ControlledShutdown', async (_ctx, body: ControlledShutdownRequest) => {
-      const remaining = await this.controller.controlledShutdown(body.brokerId, BigInt(body.brokerEpoch));
-      return { partitionsRemaining: remaining };
-    });
-    const topicAdmin = (this.topicAdmin = new TopicAdmin(this.session, {
-      defaultPartitions: this.config.int('num.partitions'),
-      defaultReplicationFactor: this.config.int('default.replication.factor'),
-    }));
-    for (const h of dataPathHandlers({
-      brokerId,
+    return this.replicaManagerValue;
+  }
+
+  private replicationWiring(): ReplicationWiring {
+    return {
+      brokerId: () => this.brokerId,
       config: this.config,
-      clusterId: () => this.clusterId,
-      replicaManager: rm,
-      metadataCache: this.metadataCache,
-      topicAdmin,
-      isController: () => this.controllerValue?.isActive ?? false,
-      scheduler: this.scheduler,
-      logger: this.log,
-      metrics: this.metrics,
-    })) {
-      this.server.registerHandler(h);
-    }
-    // Idempotent producers (any broker answers InitProducerId from its own block of ids).
-    const producerIds = new ProducerIdManager({ store: this.session, brokerId, logger: this.log });
-    this.server.registerHandler(createInitProducerIdHandler({ producerIds, logger: this.log }));
-    this.groups = await wireGroupCoordinator({
-      brokerId,
-      config: this.config,
-      store: this.session,
-      replicaManager: rm,
-      metadataCache: this.metadataCache,
-      topicAdmin,
       server: this.server,
-      logger: this.log,
-    });
-    registerGroupAdmin(this.parts);
-    this.configWatcher = new ConfigChangeWatcher(this.session, rm, this.log.child({ module: 'config-changes' }));
-    await this.configWatcher.start();
+      metadataCache: this.metadataCache,
+      metrics: this.metrics,
+      controller: () => this.controller,
+      controllerIfStarted: () => this.controllerValue,
+    };
   }
 
   private async stopReplicaManager(): Promise<void> {
     this.configWatcher?.stop();
-    // Parked joins/syncs answer NOT_COORDINATOR before the logs go away.
+    // Marker sending stops and parked joins/syncs answer NOT_COORDINATOR before the logs go away.
+    await this.txn?.shutdown();
     await this.groups?.shutdown();
     await this.replicaManagerValue?.shutdown();
   }
 
-  /** Followers fetch over the inter-broker listener; leaders send ISR changes to the controller. */
-  private replicationOptions(): ReplicationOptions {
-    const c = this.config;
-    const listener = c.interBrokerListenerName;
-    return {
-      transport: this.server.interBrokerClient,
-      endpoint: (id) => {
-        const ep = this.metadataCache.endpoint(id, listener);
-        return ep === undefined ? undefined : { id, host: ep.host, port: ep.port };
-      },
-      brokerEpoch: () => this.controllerValue?.brokerEpoch ?? -1n,
-      alterIsr: (items) => this.sendAlterIsr(items),
+  private startController(): Promise<void> {
+    return startController({
+      brokerId: this.brokerId,
+      config: this.config,
+      uncleanLeaderElectionEnable: () => this.liveConfig.current.bool('unclean.leader.election.enable'),
+      session: this.session,
+      server: this.server,
+      scheduler: this.scheduler,
       metrics: this.metrics,
-      fetch: {
-        maxWaitMs: c.int('replica.fetch.wait.max.ms'),
-        minBytes: c.int('replica.fetch.min.bytes'),
-        maxBytes: c.int('replica.fetch.response.max.bytes'),
-        partitionMaxBytes: c.int('replica.fetch.max.bytes'),
-        backoffMs: c.int('replica.fetch.backoff.ms'),
-        socketTimeoutMs: c.int('replica.socket.timeout.ms'),
-      },
-    };
+      logger: this.log,
+      onCreated: (controller) => (this.controllerValue = controller),
+    });
   }
 
-  /** AlterIsr to the active controller: a local call when it is us, else the inter-broker listener. */
-  private async sendAlterIsr(items: readonly AlterIsrItem[]): Promise<readonly AlterIsrItemResult[]> {
-    const controller = this.controller;
-    const brokerEpoch = controller.brokerEpoch;
-    if (controller.isActive) return controller.alterIsr(this.brokerId, brokerEpoch, items);
-    const active = controller.activeControllerId >= 0 ? controller.activeControllerId : this.metadataCache.controllerId;
-    const ep = active < 0 ? undefined : this.metadataCache.endpoint(active, this.config.interBrokerListenerName);
-    if (ep === undefined) throw new Error('no known controller for AlterIsr');
-    return (await this.server.interBrokerClient.send({ id: active, host: ep.host, port: ep.port }, ALTER_ISR_API, { brokerId: this.brokerId, brokerEpoch, partitions: items }, { timeoutMs: 10_000 })) as AlterIsrItemResult[];
-  }
-
-  private async startController(): Promise<void> {
-    const c = this.config;
-    const endpoints = c.advertisedListeners.map((l) => ({
-      listener: l.name,
-      host: l.host,
-      port: l.port,
-      securityProtocol: c.securityProtocolMap.get(l.name) ?? 'PLAINTEXT',
-    }));
-    const make = (): Controller =>
-      new Controller({
-        store: this.session,
-        broker: { id: this.brokerId, endpoints, rack: c.optionalStr('broker.rack'), jmxPort: -1, version: 4 },
-        transport: this.server.interBrokerClient,
-        interBrokerListenerName: c.interBrokerListenerName,
-        uncleanLeaderElectionEnable: c.bool('unclean.leader.election.enable'),
-        autoLeaderRebalanceEnable: c.bool('auto.leader.rebalance.enable'),
-        leaderImbalanceCheckIntervalMs: c.int('leader.imbalance.check.interval.seconds') * 1000,
-        leaderImbalancePerBrokerPercentage: c.int('leader.imbalance.per.broker.percentage'),
-        logger: this.log.child({ module: 'controller' }),
-        stateChangeLogger: stateChangeLogger(this.log).child({ brokerId: this.brokerId }),
-        onLeaderElection: (e) => this.metrics.onLeaderElection(e),
-      });
-    // A broker restarted within the session timeout of its previous life (crash, kill -9, or
-    // ZooKeeper restored the old session) finds its old ephemeral registration still there.
-    // Kafka gives up at once; waiting for that session to expire is kinder and just as safe.
-    const deadline = this.scheduler.now() + c.zookeeperSessionTimeoutMs * 2 + 5_000;
-    for (let attempt = 1; ; attempt++) {
-      this.controllerValue = make();
-      try {
-        await this.controllerValue.startup();
-        return;
-      } catch (err) {
-        const duplicate = (err as { code?: unknown }).code === 'CRD_DUPLICATE_BROKER';
-        if (!duplicate || this.scheduler.now() >= deadline) throw err;
-        if (attempt === 1) this.log.warn({ brokerId: this.brokerId }, 'broker id still registered by an older session; waiting for that session to expire');
-        await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, 500));
-      }
-    }
+  private controlledShutdown(): Promise<void> {
+    return controlledShutdown({
+      brokerId: this.brokerId,
+      controller: this.controllerValue,
+      config: this.config,
+      metadataCache: this.metadataCache,
+      server: this.server,
+      session: this.session,
+      scheduler: this.scheduler,
+      logger: this.log,
+    });
   }
 
   /**
-   * Kafka's controlled shutdown: ask the controller to move leadership away while this broker
-   * still serves. One bounded attempt per configured retry; failures only cost a slower failover.
+   * Every log directory failed (Kafka's Exit.halt): nothing is written to disk any more, parked
+   * requests fail, the ZooKeeper session closes so the controller moves leadership at once, and
+   * the owner (main.ts) ends the process.
    */
-  private async controlledShutdown(): Promise<void> {
-    const controller = this.controllerValue;
-    if (controller === undefined || !this.config.bool('controlled.shutdown.enable')) return;
-    const attempts = Math.max(1, this.config.int('controlled.shutdown.max.retries'));
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        const request: ControlledShutdownRequest = { brokerId: this.brokerId, brokerEpoch: controller.brokerEpoch };
-        const active = controller.activeControllerId;
-        let remaining: unknown[];
-        if (controller.isActive) {
-          remaining = await controller.controlledShutdown(request.brokerId, request.brokerEpoch);
-        } else {
-          const ep = active < 0 ? undefined : this.metadataCache.endpoint(active, this.config.interBrokerListenerName);
-          if (ep === undefined) throw new Error('no known controller to ask');
-          const answer = (await this.server.interBrokerClient.send({ id: active, host: ep.host, port: ep.port }, 'ControlledShutdown', request, { timeoutMs: 10_000 })) as { partitionsRemaining: unknown[] };
-          remaining = answer.partitionsRemaining;
-        }
-        if (remaining.length === 0) {
-          this.log.info({ attempt }, 'controlled shutdown done');
-          return;
-        }
-        // Kafka retries while partitions remain (e.g. a follower not yet back in the ISR).
-        this.log.warn({ attempt, partitionsRemaining: remaining.length }, 'controlled shutdown left partitions led here');
-      } catch (err) {
-        this.log.warn({ err, attempt }, 'controlled shutdown attempt failed');
-      }
-      // Without ZooKeeper no controller can act on it: stop now rather than wait out the retries.
-      if (!this.session.connected) {
-        this.log.warn({ attempt }, 'ZooKeeper is not connected; giving up on controlled shutdown');
-        return;
-      }
-      if (attempt < attempts) await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, this.config.int('controlled.shutdown.retry.backoff.ms')));
-    }
+  private async halt(reason: string): Promise<void> {
+    if (this.haltReason !== undefined) return;
+    this.haltReason = reason;
+    this.log.fatal({ reason }, 'halting the broker');
+    this.logDirFailures.stop();
+    await this.replicaManagerValue?.shutdown().catch((err: unknown) => this.log.error({ err }, 'stopping the replica manager failed'));
+    await this.session.close().catch((err: unknown) => this.log.error({ err }, 'closing the ZooKeeper session failed'));
+    this.o.onHalt?.(reason);
+  }
+
+  /** Why the broker halted, if it did. */
+  get halted(): string | undefined {
+    return this.haltReason;
+  }
+
+  /** The log-directory failure handler (tests wait on its `idle()`). */
+  get logDirFailureHandler(): LogDirFailureHandler {
+    return this.logDirFailures;
   }
 
   /** The handler behind the inter-broker control APIs (tests). */
   get controlRequestHandler(): ControlRequestHandler | undefined {
     return this.controlHandler;
-  }
-}
-
-/**
- * Fails fast, before anything registers in ZooKeeper, when a listener's port is taken (the
- * listeners themselves open only after every component started). Kafka binds its sockets early
- * for the same reason.
- */
-async function checkListenerPorts(config: BrokerConfig): Promise<void> {
-  const all = [...config.listeners];
-  if (config.adminHttp !== null) all.push({ name: 'admin.http.listener', host: config.adminHttp.host === '' ? '127.0.0.1' : config.adminHttp.host, port: config.adminHttp.port });
-  for (const l of all) {
-    if (l.port === 0) continue;
-    await new Promise<void>((resolve, reject) => {
-      const probe = createServer();
-      probe.once('error', (err) => reject(new Error(`cannot listen on ${l.name}://${l.host}:${l.port}: ${err.message}`, { cause: err })));
-      probe.listen(l.host === '' ? { port: l.port, exclusive: true } : { host: l.host, port: l.port, exclusive: true }, () => probe.close(() => resolve()));
-    });
   }
 }
 

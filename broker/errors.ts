@@ -1,142 +1,124 @@
 /**
- * Broker errors, and `toWireError`: the ONE place where an error of any module becomes a Kafka
- * numeric error code. Handlers throw (or receive) typed errors and never pick numbers themselves,
- * so that "what does a client see when storage says X" is answered in this file only.
+ * Broker errors, and the ONE way an error of any module becomes a Kafka error: every module error
+ * (common/'s ModuleError) carries the Kafka error name its code is declared with, so
+ * `kafkaErrorName(err)` reads it and `toWireError(err)` looks its number up in protocol/'s table.
+ * Handlers throw (or receive) typed errors and never pick numbers themselves. The HTTP status of a
+ * Kafka name is broker/http/errors.ts's one table.
  */
-import { ErrorCode } from '../protocol/index.js';
+import { kafkaErrorOf, ModuleError, type ModuleErrorOptions } from '../common/index.js';
+import { ErrorCode, isErrorName, type ErrorName } from '../protocol/index.js';
 
-interface BrokerErrorSpec {
-  readonly retriable: boolean;
-  readonly wire: number;
-}
+type Spec = { readonly kafkaError: ErrorName; readonly retriable: boolean; readonly relayed?: true };
 
-const BROKER_ERRORS = {
+/** Every BRK_* code of broker/, its sub-rooms' error classes included. */
+export const BROKER_ERRORS = {
   /** The connection to another broker closed while a request was pending. */
-  BRK_CONNECTION_CLOSED: { retriable: true, wire: ErrorCode.NETWORK_EXCEPTION },
+  BRK_CONNECTION_CLOSED: { kafkaError: 'NETWORK_EXCEPTION', retriable: true },
   /** Connecting to another broker failed (refused, unreachable, connect timeout). */
-  BRK_BROKER_UNREACHABLE: { retriable: true, wire: ErrorCode.NETWORK_EXCEPTION },
+  BRK_BROKER_UNREACHABLE: { kafkaError: 'NETWORK_EXCEPTION', retriable: true },
   /** A request to another broker got no answer in time. */
-  BRK_REQUEST_TIMEOUT: { retriable: true, wire: ErrorCode.REQUEST_TIMED_OUT },
+  BRK_REQUEST_TIMEOUT: { kafkaError: 'REQUEST_TIMED_OUT', retriable: true },
   /** The inter-broker client was closed; nothing more will be sent. */
-  BRK_CLIENT_CLOSED: { retriable: false, wire: ErrorCode.UNKNOWN_SERVER_ERROR },
+  BRK_CLIENT_CLOSED: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
   /** The broker is stopping and refuses new work. */
-  BRK_SHUTTING_DOWN: { retriable: true, wire: ErrorCode.BROKER_NOT_AVAILABLE },
+  BRK_SHUTTING_DOWN: { kafkaError: 'BROKER_NOT_AVAILABLE', retriable: true },
   /** The peer has no handler for an inter-broker api. */
-  BRK_UNKNOWN_API: { retriable: false, wire: ErrorCode.INVALID_REQUEST },
-  BRK_UNSUPPORTED_VERSION: { retriable: false, wire: ErrorCode.UNSUPPORTED_VERSION },
-  BRK_INVALID_REQUEST: { retriable: false, wire: ErrorCode.INVALID_REQUEST },
+  BRK_UNKNOWN_API: { kafkaError: 'INVALID_REQUEST', retriable: false },
+  BRK_UNSUPPORTED_VERSION: { kafkaError: 'UNSUPPORTED_VERSION', retriable: false },
+  BRK_INVALID_REQUEST: { kafkaError: 'INVALID_REQUEST', retriable: false },
   /** The router's authorizer hook refused the request. */
-  BRK_AUTHORIZATION_FAILED: { retriable: false, wire: ErrorCode.CLUSTER_AUTHORIZATION_FAILED },
+  BRK_AUTHORIZATION_FAILED: { kafkaError: 'CLUSTER_AUTHORIZATION_FAILED', retriable: false },
   /** A handler failed with an error of another broker, relayed as is (see RemoteError). */
-  BRK_REMOTE_ERROR: { retriable: false, wire: ErrorCode.UNKNOWN_SERVER_ERROR },
-  BRK_NOT_CONTROLLER: { retriable: true, wire: ErrorCode.NOT_CONTROLLER },
-  BRK_STALE_CONTROLLER_EPOCH: { retriable: false, wire: ErrorCode.STALE_CONTROLLER_EPOCH },
-  BRK_STALE_BROKER_EPOCH: { retriable: false, wire: ErrorCode.STALE_BROKER_EPOCH },
-  BRK_NOT_LEADER_OR_FOLLOWER: { retriable: true, wire: ErrorCode.NOT_LEADER_OR_FOLLOWER },
-  BRK_UNKNOWN_TOPIC_OR_PARTITION: { retriable: true, wire: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
-  BRK_INTERNAL: { retriable: false, wire: ErrorCode.UNKNOWN_SERVER_ERROR },
-  BRK_NOT_ENOUGH_REPLICAS: { retriable: true, wire: ErrorCode.NOT_ENOUGH_REPLICAS },
-  BRK_FENCED_LEADER_EPOCH: { retriable: true, wire: ErrorCode.FENCED_LEADER_EPOCH },
-  BRK_UNKNOWN_LEADER_EPOCH: { retriable: true, wire: ErrorCode.UNKNOWN_LEADER_EPOCH },
-  BRK_LEADER_NOT_AVAILABLE: { retriable: true, wire: ErrorCode.LEADER_NOT_AVAILABLE },
-  BRK_INVALID_REQUIRED_ACKS: { retriable: false, wire: ErrorCode.INVALID_REQUIRED_ACKS },
-  BRK_CORRUPT_MESSAGE: { retriable: false, wire: ErrorCode.CORRUPT_MESSAGE },
-  BRK_OFFSET_OUT_OF_RANGE: { retriable: false, wire: ErrorCode.OFFSET_OUT_OF_RANGE },
-  BRK_INVALID_TOPIC: { retriable: false, wire: ErrorCode.INVALID_TOPIC_EXCEPTION },
-  BRK_INVALID_CONFIG: { retriable: false, wire: ErrorCode.INVALID_CONFIG },
-  BRK_INVALID_RECORD: { retriable: false, wire: ErrorCode.INVALID_RECORD },
+  BRK_REMOTE_ERROR: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false, relayed: true },
+  BRK_NOT_CONTROLLER: { kafkaError: 'NOT_CONTROLLER', retriable: true },
+  BRK_STALE_CONTROLLER_EPOCH: { kafkaError: 'STALE_CONTROLLER_EPOCH', retriable: false },
+  BRK_STALE_BROKER_EPOCH: { kafkaError: 'STALE_BROKER_EPOCH', retriable: false },
+  /** A controlled shutdown (or similar) named a broker that is not registered. */
+  BRK_BROKER_NOT_AVAILABLE: { kafkaError: 'BROKER_NOT_AVAILABLE', retriable: false },
+  BRK_NOT_LEADER_OR_FOLLOWER: { kafkaError: 'NOT_LEADER_OR_FOLLOWER', retriable: true },
+  /** The replica's log directory failed on this broker (offline until the broker restarts). */
+  BRK_KAFKA_STORAGE_ERROR: { kafkaError: 'KAFKA_STORAGE_ERROR', retriable: true },
+  BRK_UNKNOWN_TOPIC_OR_PARTITION: { kafkaError: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: true },
+  BRK_INTERNAL: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  BRK_NOT_ENOUGH_REPLICAS: { kafkaError: 'NOT_ENOUGH_REPLICAS', retriable: true },
+  BRK_FENCED_LEADER_EPOCH: { kafkaError: 'FENCED_LEADER_EPOCH', retriable: true },
+  BRK_UNKNOWN_LEADER_EPOCH: { kafkaError: 'UNKNOWN_LEADER_EPOCH', retriable: true },
+  BRK_LEADER_NOT_AVAILABLE: { kafkaError: 'LEADER_NOT_AVAILABLE', retriable: true },
+  BRK_INVALID_REQUIRED_ACKS: { kafkaError: 'INVALID_REQUIRED_ACKS', retriable: false },
+  BRK_CORRUPT_MESSAGE: { kafkaError: 'CORRUPT_MESSAGE', retriable: false },
+  BRK_OFFSET_OUT_OF_RANGE: { kafkaError: 'OFFSET_OUT_OF_RANGE', retriable: false },
+  BRK_INVALID_TOPIC: { kafkaError: 'INVALID_TOPIC_EXCEPTION', retriable: false },
+  BRK_INVALID_CONFIG: { kafkaError: 'INVALID_CONFIG', retriable: false },
+  BRK_INVALID_RECORD: { kafkaError: 'INVALID_RECORD', retriable: false },
+  BRK_INVALID_TIMESTAMP: { kafkaError: 'INVALID_TIMESTAMP', retriable: false },
   /**
    * The request must not be answered and its connection must close (Produce acks=0 that failed:
    * Kafka closes so the client notices and refreshes its metadata).
    */
-  BRK_CLOSE_CONNECTION: { retriable: true, wire: ErrorCode.UNKNOWN_SERVER_ERROR },
-} as const satisfies Record<string, BrokerErrorSpec>;
+  BRK_CLOSE_CONNECTION: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: true },
+  // Topic administration (TopicAdminError) and replica placement (AssignmentError).
+  BRK_TOPIC_ALREADY_EXISTS: { kafkaError: 'TOPIC_ALREADY_EXISTS', retriable: false },
+  BRK_INVALID_PARTITIONS: { kafkaError: 'INVALID_PARTITIONS', retriable: false },
+  BRK_INVALID_REPLICATION_FACTOR: { kafkaError: 'INVALID_REPLICATION_FACTOR', retriable: false },
+  BRK_INVALID_REPLICA_ASSIGNMENT: { kafkaError: 'INVALID_REPLICA_ASSIGNMENT', retriable: false },
+  // Internal consistency failures: bugs or corrupt input, never a client's fault.
+  /** A control request names an api this broker does not know (ControlRequestError). */
+  BRK_INVALID_CONTROL_REQUEST: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  /** meta.properties is unreadable or belongs to another broker or cluster (startup only). */
+  BRK_META_PROPERTIES: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  /** An HTTP admin answer with its own status and name (AdminHttpError); never on the Kafka wire. */
+  BRK_ADMIN_HTTP: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  // Group coordinator (GroupCoordinatorError, OffsetsLogError).
+  BRK_GROUP_ILLEGAL_TRANSITION: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  BRK_GROUP_CODEC: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  BRK_GROUP_INTERNAL: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  /** A consumer-group admin operation (HTTP /groups) refused with the Kafka error it carries. */
+  BRK_GROUP_ADMIN: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false, relayed: true },
+  /** A dashboard read or action (HTTP /cluster/stats, messages, elections) refused with the Kafka error it carries. */
+  BRK_DASHBOARD_DATA: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false, relayed: true },
+  BRK_GROUP_ID_NOT_FOUND: { kafkaError: 'GROUP_ID_NOT_FOUND', retriable: false },
+  /** The group has active members (deleting it or resetting its offsets needs an empty group). */
+  BRK_GROUP_NOT_EMPTY: { kafkaError: 'NON_EMPTY_GROUP', retriable: false },
+  /** `__consumer_offsets` is missing and cannot be created now (too few live brokers, admin failure). */
+  BRK_GROUP_OFFSETS_TOPIC_UNAVAILABLE: { kafkaError: 'COORDINATOR_NOT_AVAILABLE', retriable: true },
+  /** An append to an offsets partition was refused or not replicated; carries the append's Kafka error. */
+  BRK_GROUP_OFFSETS_APPEND: { kafkaError: 'COORDINATOR_NOT_AVAILABLE', retriable: true, relayed: true },
+  /** An append to an offsets partition was not durable within offsets.commit.timeout.ms. */
+  BRK_GROUP_OFFSETS_TIMEOUT: { kafkaError: 'REQUEST_TIMED_OUT', retriable: true },
+  /** Reading an offsets partition back (group load) failed or made no progress. */
+  BRK_GROUP_OFFSETS_READ: { kafkaError: 'COORDINATOR_NOT_AVAILABLE', retriable: true },
+  // Transaction coordinator (TxnCoordinatorError): bugs or corrupt `__transaction_state` records.
+  /** A transition the transaction state machine does not allow was asked for. */
+  BRK_TXN_ILLEGAL_STATE: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  /** A `__transaction_state` record could not be encoded or decoded. */
+  BRK_TXN_CODEC: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+} as const satisfies Record<string, Spec>;
 
 export type BrokerErrorCode = keyof typeof BROKER_ERRORS;
-export const BROKER_ERROR_CODES = Object.keys(BROKER_ERRORS) as BrokerErrorCode[];
 
-export interface BrokerErrorOptions {
+interface BrokerErrorOptions {
   cause?: unknown;
   /** Overrides the code's default retriability (e.g. a relayed remote error). */
   retriable?: boolean;
-  /** Overrides the code's default Kafka error code (e.g. a relayed remote error). */
-  wireErrorCode?: number;
+  /** The Kafka error of a `relayed` code (BRK_REMOTE_ERROR, BRK_GROUP_OFFSETS_APPEND). */
+  kafkaError?: ErrorName;
 }
 
-export class BrokerError extends Error {
-  readonly code: BrokerErrorCode;
-  readonly retriable: boolean;
-  readonly wireErrorCode: number;
+export class BrokerError<C extends BrokerErrorCode = BrokerErrorCode> extends ModuleError<C> {
+  override readonly name: string = 'BrokerError';
 
-  constructor(code: BrokerErrorCode, message: string, options: BrokerErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'BrokerError';
-    this.code = code;
-    this.retriable = options.retriable ?? BROKER_ERRORS[code].retriable;
-    this.wireErrorCode = options.wireErrorCode ?? BROKER_ERRORS[code].wire;
+  constructor(code: C, message: string, options: BrokerErrorOptions = {}) {
+    super(BROKER_ERRORS, code, message, options satisfies ModuleErrorOptions);
   }
 }
 
-/**
- * Other modules' string codes → Kafka error codes. Codes not listed here become
- * UNKNOWN_SERVER_ERROR (and are logged by the router), which is the cue to add them.
- */
-const MODULE_WIRE_CODES: ReadonlyMap<string, number> = new Map<string, number>([
-  // protocol/: inside a request that did decode (e.g. a record batch a handler parses).
-  ['PRT_TRUNCATED', ErrorCode.CORRUPT_MESSAGE],
-  ['PRT_INVALID_LENGTH', ErrorCode.CORRUPT_MESSAGE],
-  ['PRT_INVALID_VARINT', ErrorCode.CORRUPT_MESSAGE],
-  ['PRT_CORRUPT_BATCH', ErrorCode.CORRUPT_MESSAGE],
-  ['PRT_COMPRESSION', ErrorCode.CORRUPT_MESSAGE],
-  ['PRT_INVALID_MAGIC', ErrorCode.INVALID_RECORD],
-  ['PRT_UNSUPPORTED_COMPRESSION', ErrorCode.UNSUPPORTED_COMPRESSION_TYPE],
-  ['PRT_FRAME_TOO_LARGE', ErrorCode.INVALID_REQUEST],
-  ['PRT_UNSUPPORTED_VERSION', ErrorCode.UNSUPPORTED_VERSION],
-  ['PRT_UNKNOWN_API', ErrorCode.INVALID_REQUEST],
-  // storage/
-  ['STG_CORRUPT_BATCH', ErrorCode.CORRUPT_MESSAGE],
-  ['STG_INVALID_MAGIC', ErrorCode.INVALID_RECORD],
-  ['STG_INVALID_RECORD', ErrorCode.INVALID_RECORD],
-  ['STG_RECORD_TOO_LARGE', ErrorCode.MESSAGE_TOO_LARGE],
-  ['STG_OFFSET_OUT_OF_RANGE', ErrorCode.OFFSET_OUT_OF_RANGE],
-  // The log went away under the request (partition moved or deleted): the client re-reads metadata.
-  ['STG_LOG_CLOSED', ErrorCode.NOT_LEADER_OR_FOLLOWER],
-  ['STG_INVALID_CONFIG', ErrorCode.INVALID_CONFIG],
-  ['STG_IO', ErrorCode.KAFKA_STORAGE_ERROR],
-  ['STG_DUPLICATE_LOG', ErrorCode.KAFKA_STORAGE_ERROR],
-  ['STG_CORRUPT_CHECKPOINT', ErrorCode.KAFKA_STORAGE_ERROR],
-  ['STG_OUT_OF_ORDER_SEQUENCE', ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER],
-  ['STG_INVALID_PRODUCER_EPOCH', ErrorCode.INVALID_PRODUCER_EPOCH],
-  // Idempotent producer checks (storage/producer-state.ts).
-  ['STG_OUT_OF_ORDER_SEQUENCE', ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER],
-  ['STG_INVALID_PRODUCER_EPOCH', ErrorCode.INVALID_PRODUCER_EPOCH],
-  // coordination/: a ZooKeeper hiccup is worth a client retry; a moved controller, a redirect.
-  ['CRD_CONNECTION_LOSS', ErrorCode.REQUEST_TIMED_OUT],
-  ['CRD_TIMEOUT', ErrorCode.REQUEST_TIMED_OUT],
-  ['CRD_SESSION_EXPIRED', ErrorCode.REQUEST_TIMED_OUT],
-  ['CRD_CONTROLLER_MOVED', ErrorCode.NOT_CONTROLLER],
-  ['CRD_NO_NODE', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
-  // broker/admin (TopicAdminError) and broker/controller (ControllerError) carry Kafka's error
-  // name in `errorCode`; see toWireError.
-]);
+/** Kafka's name for any thrown value; UNKNOWN_SERVER_ERROR when it is not a module error. */
+export function kafkaErrorName(err: unknown): ErrorName {
+  const name = kafkaErrorOf(err);
+  return name !== undefined && isErrorName(name) ? name : 'UNKNOWN_SERVER_ERROR';
+}
 
-/** A Kafka error code for any thrown value; UNKNOWN_SERVER_ERROR when nothing more is known. */
+/** The Kafka error code a client is answered with for any thrown value. */
 export function toWireError(err: unknown): number {
-  if (err instanceof BrokerError) return err.wireErrorCode;
-  if (typeof err === 'object' && err !== null) {
-    // Errors that already name their Kafka error (TopicAdminError, ControllerError).
-    const named = (err as { errorCode?: unknown }).errorCode;
-    if (typeof named === 'string' && named in ErrorCode) return ErrorCode[named as keyof typeof ErrorCode];
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string') {
-      const mapped = MODULE_WIRE_CODES.get(code);
-      if (mapped !== undefined) return mapped;
-    }
-  }
-  return ErrorCode.UNKNOWN_SERVER_ERROR;
-}
-
-/** True when the caller may retry the same operation (every typed error carries `retriable`). */
-export function isRetriable(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
+  return ErrorCode[kafkaErrorName(err)];
 }

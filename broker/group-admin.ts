@@ -37,12 +37,11 @@ export type GroupAdminRequest =
   | { readonly op: 'commit'; readonly groupId: string; readonly offsets: ReadonlyArray<PartitionRef & { readonly offset: bigint }> }
   | { readonly op: 'figures'; readonly partitions: ReadonlyArray<PartitionRef & { readonly timestamp: bigint | null }> };
 
-/** A group operation refused with a Kafka error (the HTTP layer maps `errorCode` to a status). */
-export class GroupAdminError extends Error {
+/** A group operation refused with a Kafka error (its `kafkaError`; the HTTP layer maps it to a status). */
+export class GroupAdminError extends BrokerError<'BRK_GROUP_ADMIN'> {
   override readonly name = 'GroupAdminError';
-  readonly code = 'BRK_GROUP_ADMIN';
-  constructor(readonly errorCode: ErrorName, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(errorName: ErrorName, message: string, options?: { cause?: unknown }) {
+    super('BRK_GROUP_ADMIN', message, { ...options, kafkaError: errorName });
   }
 }
 

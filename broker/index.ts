@@ -3,7 +3,8 @@ export * from './config/index.js';
 export { createRootLogger, silentLogger, stateChangeLogger, type Logger, type RootLoggerOptions } from './logging.js';
 export { BrokerServer, type BrokerComponent, type BrokerServerOptions } from './server.js';
 export * from './network/index.js';
-export { BrokerError, toWireError, isRetriable, BROKER_ERROR_CODES, type BrokerErrorCode } from './errors.js';
+export { BrokerError, BROKER_ERRORS, kafkaErrorName, toWireError, type BrokerErrorCode } from './errors.js';
+export { isRetriable, kafkaErrorOf, ModuleError } from '../common/index.js';
 export {
   ANONYMOUS_PRINCIPAL,
   allowAllAuthorizer,

@@ -1,9 +1,11 @@
 /**
  * The broker process: `node --import tsx broker/main.ts <server.properties> [--override k=v ...]`
  * (normally through scripts/broker-start.sh). Exit codes: 0 after a graceful stop on
- * SIGTERM/SIGINT, 1 on a bad command line or configuration, a failed start or a fatal error.
+ * SIGTERM/SIGINT, 1 on a bad command line or configuration, a failed start, a fatal error or a
+ * halt (every log directory failed).
  */
-import { BROKER_CONFIG_DEFS, ConfigError, loadBrokerConfig, type BrokerConfig, type ConfigDef } from './config/index.js';
+import { backgroundScheduler } from '../common/index.js';
+import { BROKER_CONFIG_DEFS, ConfigError, formatValue, loadBrokerConfig, type BrokerConfig, type ConfigDef } from './config/index.js';
 import { createRootLogger, type Logger } from './logging.js';
 import { createBroker } from './broker.js';
 
@@ -14,8 +16,6 @@ interface Args {
   overrides: string[];
 }
 
-class UsageError extends Error {}
-
 function parseArgs(argv: readonly string[]): Args | 'help' {
   let file: string | undefined;
   const overrides: string[] = [];
@@ -24,28 +24,26 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
     if (a === '--help' || a === '-h') return 'help';
     if (a === '--override') {
       const kv = argv[++i];
-      if (kv === undefined) throw new UsageError('--override needs key=value');
+      if (kv === undefined) throw new ConfigError('CFG_SYNTAX', '--override needs key=value', { source: 'command line' });
       overrides.push(kv);
     } else if (a.startsWith('--override=')) {
       overrides.push(a.slice('--override='.length));
     } else if (a.startsWith('-')) {
-      throw new UsageError(`unknown option ${a}`);
+      throw new ConfigError('CFG_SYNTAX', `unknown option ${a}`, { source: 'command line' });
     } else if (file === undefined) {
       file = a;
     } else {
-      throw new UsageError(`unexpected argument ${a} (the config file is ${file})`);
+      throw new ConfigError('CFG_SYNTAX', `unexpected argument ${a} (the config file is ${file})`, { source: 'command line' });
     }
   }
-  if (file === undefined) throw new UsageError('missing the server.properties file');
+  if (file === undefined) throw new ConfigError('CFG_MISSING_REQUIRED', 'missing the server.properties file', { source: 'command line' });
   return { file, overrides };
 }
 
 function formatDefault(def: ConfigDef): string {
-  const v = def.default;
-  if (v === null) return def.required ? '(required)' : '(none)';
-  if (Array.isArray(v)) return v.length === 0 ? '""' : v.join(',');
-  if (def.type === 'long' && v === Number.MAX_SAFE_INTEGER) return '9223372036854775807';
-  return v === '' ? '""' : String(v);
+  if (def.default === null) return def.required ? '(required)' : '(none)';
+  const text = formatValue(def, def.default) ?? '';
+  return text === '' ? '""' : text;
 }
 
 function helpText(): string {
@@ -61,8 +59,7 @@ function helpText(): string {
 function flushAndExit(logger: Logger | undefined, code: number): void {
   const exit = (): never => process.exit(code);
   if (logger === undefined) exit();
-  const timer = setTimeout(exit, 2_000);
-  timer.unref();
+  backgroundScheduler.setTimeout(exit, 2_000);
   try {
     logger!.flush(() => exit());
   } catch {
@@ -98,10 +95,16 @@ async function main(): Promise<void> {
   for (const key of config.ignoredKeys) {
     logger.warn({ key, source: config.source }, `configuration ${key} has no effect in Samsa and is ignored`);
   }
-  const broker = createBroker({ config, logger });
+  let stopRequested = false;
+  // Every log directory failed: the broker already stopped serving and closed its session.
+  const onHalt = (reason: string): void => {
+    stopRequested = true;
+    process.stderr.write(`error: broker halted: ${reason}\n`);
+    flushAndExit(logger, 1);
+  };
+  const broker = createBroker({ config, logger, onHalt });
   const server = broker.server;
 
-  let stopRequested = false;
   const shutdown = (signal: string): void => {
     if (stopRequested) {
       logger.warn({ signal }, 'second signal during shutdown; exiting now');

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { allocateProducerIdBlock, PRODUCER_ID_BLOCK_SIZE, type CoordinationStore } from '../coordination/index.js';
 import { silentLogger } from './logging.js';
 
-export interface ProducerIdManagerOptions {
+interface ProducerIdManagerOptions {
   store: CoordinationStore;
   /** This broker's id, written into the block it claims. */
   brokerId: number;

@@ -5,7 +5,7 @@
  * one authorizer hook the router calls for every request (DESIGN §7: allow-all for now; ACLs will
  * plug in here without touching handlers).
  */
-import type { RequestBody, ResponseBody } from '../protocol/index.js';
+import type { Decoded, RequestBody, ResponseBody } from '../protocol/index.js';
 import type { SecurityProtocol } from './config/index.js';
 
 /** Kafka's principal for unauthenticated connections. */
@@ -49,8 +49,12 @@ export interface KafkaHandler<Req = any, Res = any> {
   errorResponse?(ctx: RequestContext, request: Req, errorCode: number): Res;
 }
 
-/** A handler typed by protocol/'s message bodies: `const h: ApiHandler<typeof ApiKey.Metadata> = …`. */
-export type ApiHandler<K extends number> = KafkaHandler<RequestBody<K>, ResponseBody<K>> & { readonly apiKey: K };
+/**
+ * A handler typed by protocol/'s message bodies: `const h: ApiHandler<typeof ApiKey.Metadata> = …`.
+ * The request is what the decoder produced: every field present, absent-in-version ones at their
+ * default (`Decoded`), so handlers read it without casts.
+ */
+export type ApiHandler<K extends number> = KafkaHandler<Decoded<RequestBody<K>>, ResponseBody<K>> & { readonly apiKey: K };
 
 export interface InternalRequestContext extends ConnectionInfo {
   readonly api: string;

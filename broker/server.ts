@@ -14,9 +14,9 @@ import type { BrokerConfig } from './config/index.js';
 import { createHandlerRegistry, type HandlerRegistry } from './handlers/index.js';
 import type { Logger } from './logging.js';
 import { InterBrokerClient } from './network/inter-broker-client.js';
-import { InternalRouter } from './network/internal-router.js';
+import { InternalRouter, type InternalApiVersions } from './network/internal-router.js';
 import { RequestRouter } from './network/request-router.js';
-import type { Scheduler } from './network/scheduler.js';
+import type { Scheduler } from '../common/index.js';
 import { type BoundEndpoint, SocketServer } from './network/socket-server.js';
 import type { Authorizer, InternalHandler, KafkaHandler } from './request-context.js';
 
@@ -111,8 +111,9 @@ export class BrokerServer {
     return this;
   }
 
-  registerInternal(api: string, handler: InternalHandler): this {
-    this.internalRouter.register(api, handler);
+  /** `versions`: the frame versions accepted (default v0 only, what every sender sends today). */
+  registerInternal(api: string, handler: InternalHandler, versions?: InternalApiVersions): this {
+    this.internalRouter.register(api, handler, versions);
     return this;
   }
 

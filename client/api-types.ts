@@ -30,7 +30,7 @@ export interface MetadataBroker {
   rack?: string | null;
 }
 
-export interface MetadataPartition {
+interface MetadataPartition {
   errorCode: number;
   partitionIndex: number;
   leaderId: number;
@@ -40,7 +40,7 @@ export interface MetadataPartition {
   offlineReplicas?: number[];
 }
 
-export interface MetadataTopic {
+interface MetadataTopic {
   errorCode: number;
   name: string;
   isInternal?: boolean;

@@ -6,8 +6,8 @@
  * Concurrency contract: one event loop; refreshes are coalesced, connections are created once
  * per broker and replaced when they close.
  */
-import type { Clock, Scheduler } from './clock.js';
-import { systemClock, systemScheduler } from './clock.js';
+import type { Clock, Scheduler } from '../common/index.js';
+import { systemClock, systemScheduler } from '../common/index.js';
 import { Connection } from './connection.js';
 import { KafkaClientError, brokerError } from './errors.js';
 import type { MetadataBroker, MetadataRequest, MetadataResponse } from './api-types.js';
@@ -41,7 +41,7 @@ export interface TopicMetadata {
   partitions: PartitionMetadata[];
 }
 
-export function parseHostPort(address: string): { host: string; port: number } {
+function parseHostPort(address: string): { host: string; port: number } {
   const i = address.lastIndexOf(':');
   const port = Number(address.slice(i + 1));
   if (i <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {

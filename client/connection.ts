@@ -10,8 +10,8 @@
  * Concurrency contract: one event loop; a Connection is owned by the cluster's pool.
  */
 import { Socket, createConnection } from 'node:net';
-import type { Scheduler, TimerHandle } from './clock.js';
-import { systemScheduler } from './clock.js';
+import type { Scheduler, TimerHandle } from '../common/index.js';
+import { systemScheduler } from '../common/index.js';
 import { KafkaClientError, brokerError } from './errors.js';
 import type { ApiVersionsResponse } from './api-types.js';
 import { API, CLIENT_API_VERSIONS, FrameDecoder, decodeResponseFrame, encodeRequestFrame, errorInfo, peekCorrelationId } from './wire.js';

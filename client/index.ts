@@ -1,8 +1,9 @@
 // Public surface of client/: Producer, Consumer (manual assignment and consumer groups), Admin,
-// and their building blocks (accumulator, partitioners, serializers, assignors and the
-// ConsumerProtocol codecs, connection, cluster metadata, typed errors).
-export { KafkaClientError, CLIENT_ERROR_CODES, isRetriable, isStaleMetadata, type ClientErrorCode } from './errors.js';
-export { systemClock, systemScheduler, type Clock, type Scheduler, type TimerHandle } from './clock.js';
+// and their building blocks (accumulator, partitioners, serializers, assignors, connection,
+// cluster metadata, typed errors; the ConsumerProtocol codec is protocol/'s).
+export { KafkaClientError, CLIENT_ERRORS, asClientError, isStaleMetadata, type ClientErrorCode } from './errors.js';
+export { isRetriable } from '../common/index.js';
+export { systemClock, systemScheduler, type Clock, type Scheduler, type TimerHandle } from '../common/index.js';
 export { bytesSerde, stringSerde, jsonSerde, msgpackSerde, type Serializer, type Deserializer, type Serde } from './serializers.js';
 export { murmur2, toPositive } from './partitioners/murmur2.js';
 export { loadXxhash, xxhash32 } from './partitioners/xxhash.js';
@@ -16,7 +17,7 @@ export {
   type PartitionerArgs,
 } from './partitioners/partitioner.js';
 export { Connection, type ConnectionOptions, type SendOptions, type VersionRange } from './connection.js';
-export { Cluster, parseHostPort, type ClusterOptions, type TopicMetadata, type PartitionMetadata } from './cluster.js';
+export { Cluster, type ClusterOptions, type TopicMetadata, type PartitionMetadata } from './cluster.js';
 export { API, CLIENT_API_VERSIONS } from './wire.js';
 export {
   Producer,
@@ -26,6 +27,9 @@ export {
   type DeliveryCallback,
   type CompressionName,
 } from './producer/producer.js';
+export { Transaction } from './producer/transaction.js';
+export { isFatalTxnError, type TransactionState, type ConsumerGroupMetadata, type TopicPartitionOffset } from './producer/transaction-manager.js';
+export { consumeTransformProduce, nextOffsets, type ConsumeTransformProduceOptions, type TransformResult } from './consume-transform-produce.js';
 export { RecordAccumulator, type AccumulatorOptions, type AppendResult } from './producer/accumulator.js';
 export { ProducerBatch, type RecordMetadata, type RecordHeader, type BatchResult } from './producer/batch.js';
 export * from './consumer/assignors/index.js';

@@ -6,7 +6,7 @@ import {
   encodeRequest,
   decodeResponse,
   FrameDecoder,
-  SUPPORTED_API_VERSIONS,
+  describedVersions,
   errorInfo,
   encodeRecordBatch,
   CompressionType,
@@ -14,20 +14,26 @@ import {
   iterateBatches,
   decodeRecordBatch,
   isControlBatch,
+  isTransactional,
+  decodeControlRecordType,
   RECORD_BATCH_HEADER_SIZE,
   compressionOf,
   decompress,
 } from '../protocol/index.js';
 import type { VersionRange } from './connection.js';
 
-export { FrameDecoder, errorInfo, encodeRecordBatch, CompressionType, iterateBatches, decodeRecordBatch, isControlBatch, RECORD_BATCH_HEADER_SIZE, compressionOf, decompress };
+export { FrameDecoder, errorInfo, encodeRecordBatch, CompressionType, iterateBatches, decodeRecordBatch, isControlBatch, isTransactional, decodeControlRecordType, RECORD_BATCH_HEADER_SIZE, compressionOf, decompress };
 
 /** Kafka API keys (protocol/'s table). */
 export const API = ApiKey;
 
 /**
- * What the client itself is written for (non-flexible versions, as KafkaJS and librdkafka use;
- * ApiVersions v3 is the one flexible exception), intersected with what protocol/ can encode.
+ * The highest version of each API this client's code understands (its request builders and
+ * response handling were written and tested for these; non-flexible versions, as KafkaJS and
+ * librdkafka use, with ApiVersions v3 the one flexible exception). protocol/ describes more
+ * (Kafka 2.8's maxima): raising a number here means checking the client code against that
+ * version's new fields first. Intersected with what protocol/ describes, then per connection
+ * with the broker's advertised range.
  */
 const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
   [API.Produce, 3, 7],
@@ -35,7 +41,9 @@ const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
   [API.ListOffsets, 1, 5],
   [API.Metadata, 1, 8],
   [API.OffsetCommit, 2, 7],
-  [API.OffsetFetch, 1, 5],
+  // v7 (flexible): requireStable, so a read_committed consumer never starts from an offset a
+  // pending transaction is about to replace (KIP-447).
+  [API.OffsetFetch, 1, 7],
   [API.FindCoordinator, 0, 2],
   [API.JoinGroup, 0, 5],
   [API.Heartbeat, 0, 3],
@@ -47,14 +55,19 @@ const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
   [API.CreateTopics, 0, 4],
   [API.DeleteTopics, 0, 3],
   [API.InitProducerId, 0, 1],
-  [API.DescribeConfigs, 0, 3],
+  [API.DescribeConfigs, 0, 2],
   [API.AlterConfigs, 0, 1],
   [API.CreatePartitions, 0, 1],
   [API.DeleteGroups, 0, 1],
+  [API.AddPartitionsToTxn, 0, 2],
+  [API.AddOffsetsToTxn, 0, 2],
+  [API.EndTxn, 0, 2],
+  // v3 (flexible) carries the consumer's generation and member id (KIP-447 fencing).
+  [API.TxnOffsetCommit, 0, 3],
 ];
 
 function protocolRange(apiKey: number): VersionRange | undefined {
-  return SUPPORTED_API_VERSIONS[apiKey];
+  return describedVersions(apiKey);
 }
 
 export const CLIENT_API_VERSIONS: ReadonlyMap<number, VersionRange> = new Map(

@@ -3,13 +3,15 @@
  * topic assignments, partition states, configs and admin requests. Bulk reads are pipelined
  * (all requests in flight at once, in bounded chunks) because failover is O(partitions).
  */
+import { tpKey } from '../common/index.js';
 import { isCoordinationError } from './errors.js';
 import {
   BROKER_IDS_PATH,
   BROKER_TOPICS_PATH,
   brokerIdPath,
+  configEntityPath,
+  type ConfigEntityType,
   partitionStatePath,
-  topicConfigPath,
   topicPath,
 } from './paths.js';
 import type { CoordinationStore, Watcher } from './store.js';
@@ -34,6 +36,8 @@ export interface RegisteredBroker {
 export interface PartitionStateWithVersion {
   readonly state: LeaderIsrAndControllerEpoch;
   readonly zkVersion: number;
+  /** zxid of the last write of the state: a broker registered later (czxid above it) was not vouched for by this ISR. */
+  readonly mzxid?: bigint;
 }
 
 /** Runs `fn` over items with at most CHUNK requests in flight. */
@@ -57,7 +61,7 @@ export async function readBrokerIds(store: CoordinationStore, watcher?: Watcher)
   return children.map(Number).filter((n) => Number.isInteger(n)).sort((a, b) => a - b);
 }
 
-export async function readBroker(store: CoordinationStore, id: number): Promise<RegisteredBroker | null> {
+async function readBroker(store: CoordinationStore, id: number): Promise<RegisteredBroker | null> {
   const path = brokerIdPath(id);
   const node = await getOrNull(store.getData(path));
   if (node === null) return null;
@@ -108,7 +112,7 @@ export async function readPartitionState(store: CoordinationStore, topic: string
   const path = partitionStatePath(topic, partition);
   const node = await getOrNull(store.getData(path));
   if (node === null) return null;
-  return { state: decodePartitionState(node.data, path), zkVersion: node.stat.version };
+  return { state: decodePartitionState(node.data, path), zkVersion: node.stat.version, mzxid: node.stat.mzxid };
 }
 
 export interface TopicPartitionKey {
@@ -121,14 +125,19 @@ export async function readPartitionStates(
   store: CoordinationStore,
   partitions: readonly TopicPartitionKey[],
 ): Promise<Map<string, PartitionStateWithVersion>> {
-  const read = await pipelined(partitions, async (p) => [`${p.topic}-${p.partition}`, await readPartitionState(store, p.topic, p.partition)] as const);
+  const read = await pipelined(partitions, async (p) => [tpKey(p.topic, p.partition), await readPartitionState(store, p.topic, p.partition)] as const);
   const out = new Map<string, PartitionStateWithVersion>();
   for (const [k, s] of read) if (s !== null) out.set(k, s);
   return out;
 }
 
 export async function readTopicConfig(store: CoordinationStore, topic: string): Promise<Record<string, string>> {
-  const path = topicConfigPath(topic);
+  return readEntityConfig(store, 'topics', topic);
+}
+
+/** `/config/<type>/<name>` (e.g. brokers/<default>), {} when absent. */
+export async function readEntityConfig(store: CoordinationStore, type: ConfigEntityType, name: string): Promise<Record<string, string>> {
+  const path = configEntityPath(type, name);
   const node = await getOrNull(store.getData(path));
   return node === null ? {} : decodeEntityConfig(node.data, path);
 }

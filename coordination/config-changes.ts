@@ -7,7 +7,8 @@
 import { isCoordinationError } from './errors.js';
 import { CONFIG_CHANGE_PREFIX, CONFIG_CHANGES_PATH } from './paths.js';
 import type { CoordinationStore } from './store.js';
-import { type CoordinationLogger, nullLogger, type Scheduler, systemScheduler } from './time.js';
+import { type Scheduler, systemScheduler } from '../common/index.js';
+import { type CoordinationLogger, nullLogger } from './logger.js';
 import { decodeConfigChange } from './znodes/codecs.js';
 
 export interface ConfigChangeListenerOptions {

@@ -33,7 +33,7 @@ export async function readActiveController(store: CoordinationStore, watcher?: W
   return -1;
 }
 
-export async function readControllerEpoch(store: CoordinationStore): Promise<{ epoch: number; zkVersion: number } | null> {
+async function readControllerEpoch(store: CoordinationStore): Promise<{ epoch: number; zkVersion: number } | null> {
   try {
     const { data, stat } = await store.getData(CONTROLLER_EPOCH_PATH);
     return { epoch: decodeControllerEpoch(data), zkVersion: stat.version };

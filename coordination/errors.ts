@@ -1,39 +1,43 @@
 /**
  * Typed coordination errors. Every ZooKeeper failure surfaces as a CoordinationError with a
- * string code, so callers switch on `code` rather than on the library's numeric exceptions.
+ * string code, so callers switch on `code` rather than on the library's numeric exceptions. Each
+ * code names the Kafka error a client is told when it surfaces in a request (coordination/ may not
+ * import protocol/, so the names are checked by test/unit/errors-catalog.test.ts).
  */
-export type CoordinationErrorCode =
-  | 'CRD_NO_NODE'
-  | 'CRD_NODE_EXISTS'
-  | 'CRD_BAD_VERSION'
-  | 'CRD_NOT_EMPTY'
-  | 'CRD_NO_CHILDREN_FOR_EPHEMERALS'
-  | 'CRD_CONNECTION_LOSS'
-  | 'CRD_SESSION_EXPIRED'
-  | 'CRD_TIMEOUT'
-  | 'CRD_CLOSED'
-  | 'CRD_BAD_ARGUMENTS'
-  | 'CRD_DATA_TOO_LARGE'
-  | 'CRD_BAD_DATA'
-  | 'CRD_CONTROLLER_MOVED'
-  | 'CRD_DUPLICATE_BROKER'
-  | 'CRD_CLUSTER_ID_MISMATCH'
-  | 'CRD_UNKNOWN';
+import { type ErrorTable, ModuleError } from '../common/index.js';
 
-const RETRIABLE: ReadonlySet<CoordinationErrorCode> = new Set(['CRD_CONNECTION_LOSS', 'CRD_TIMEOUT', 'CRD_SESSION_EXPIRED']);
+export const COORDINATION_ERRORS = {
+  /** The znode is missing; in a request that is a topic or partition that does not exist. */
+  CRD_NO_NODE: { kafkaError: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: false },
+  CRD_NODE_EXISTS: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  CRD_BAD_VERSION: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  CRD_NOT_EMPTY: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  CRD_NO_CHILDREN_FOR_EPHEMERALS: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  /** A ZooKeeper hiccup is worth a client retry. */
+  CRD_CONNECTION_LOSS: { kafkaError: 'REQUEST_TIMED_OUT', retriable: true },
+  CRD_SESSION_EXPIRED: { kafkaError: 'REQUEST_TIMED_OUT', retriable: true },
+  CRD_TIMEOUT: { kafkaError: 'REQUEST_TIMED_OUT', retriable: true },
+  CRD_CLOSED: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  CRD_BAD_ARGUMENTS: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  CRD_DATA_TOO_LARGE: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  CRD_BAD_DATA: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  /** Another controller was elected: the client asks the new one. */
+  CRD_CONTROLLER_MOVED: { kafkaError: 'NOT_CONTROLLER', retriable: false },
+  CRD_DUPLICATE_BROKER: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  CRD_CLUSTER_ID_MISMATCH: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  CRD_UNKNOWN: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+} as const satisfies ErrorTable<string>;
 
-export class CoordinationError extends Error {
+export type CoordinationErrorCode = keyof typeof COORDINATION_ERRORS;
+
+export class CoordinationError extends ModuleError<CoordinationErrorCode> {
   override readonly name = 'CoordinationError';
-  readonly code: CoordinationErrorCode;
-  readonly retriable: boolean;
   readonly path: string | undefined;
   /** For a failed multi: index of the op that failed. */
   readonly opIndex: number | undefined;
 
   constructor(code: CoordinationErrorCode, message: string, options: { path?: string; opIndex?: number; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.retriable = RETRIABLE.has(code);
+    super(COORDINATION_ERRORS, code, message, options.cause === undefined ? {} : { cause: options.cause });
     this.path = options.path;
     this.opIndex = options.opIndex;
   }

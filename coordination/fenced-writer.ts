@@ -8,7 +8,7 @@
 import { CoordinationError, isCoordinationError } from './errors.js';
 import { CONTROLLER_EPOCH_PATH } from './paths.js';
 import { ops, type CoordinationStore, type Op, type OpResult } from './store.js';
-import { type Scheduler, systemScheduler } from './time.js';
+import { backoffMs, type BackoffPolicy, type Scheduler, sleep, systemScheduler } from '../common/index.js';
 
 export interface FencedWriterOptions {
   retryForMs?: number;
@@ -20,7 +20,7 @@ export type FencedResult = { readonly ok: true; readonly results: OpResult[] } |
 
 export class FencedWriter {
   private readonly retryForMs: number;
-  private readonly backoffMs: number;
+  private readonly retryBackoff: BackoffPolicy;
   private readonly sched: Scheduler;
   private moved = false;
 
@@ -31,7 +31,7 @@ export class FencedWriter {
     options: FencedWriterOptions = {},
   ) {
     this.retryForMs = options.retryForMs ?? 30_000;
-    this.backoffMs = options.retryBackoffMs ?? 100;
+    this.retryBackoff = { initialMs: options.retryBackoffMs ?? 100, maxMs: 1000 };
     this.sched = options.scheduler ?? systemScheduler;
   }
 
@@ -75,7 +75,7 @@ export class FencedWriter {
           return { ok: false, error: this.movedError() };
         }
         if (err.retriable && this.sched.now() < deadline) {
-          await new Promise<void>((resolve) => this.sched.setTimeout(resolve, Math.min(1000, this.backoffMs * 2 ** Math.min(attempt, 4))));
+          await sleep(this.sched, backoffMs(this.retryBackoff, attempt));
           continue;
         }
         const opIndex = err.opIndex === undefined ? undefined : err.opIndex - 1;

@@ -1,8 +1,9 @@
 // Public surface of coordination/: everything that knows ZooKeeper.
-export { CoordinationError, isCoordinationError, type CoordinationErrorCode } from './errors.js';
+export { CoordinationError, COORDINATION_ERRORS, isCoordinationError, type CoordinationErrorCode } from './errors.js';
 export {
   ops,
   parentOf,
+  createPersistentPath,
   type CoordinationStore,
   type CreateMode,
   type NodeData,
@@ -14,15 +15,16 @@ export {
   type WatchEvent,
   type WatchEventType,
 } from './store.js';
-export { systemScheduler, nullLogger, type Scheduler, type CoordinationLogger } from './time.js';
-export { ZkSession, type ZkSessionOptions } from './zk/session.js';
+export { nullLogger, type CoordinationLogger } from './logger.js';
+export { ZkSession } from './zk/session.js';
+export type { ZkSessionOptions } from './zk/session-options.js';
+export { ContactTracker, defaultContactMarginMs, type ContactListener, type ContactState, type ContactTrackerOptions, type SessionContact } from './zk/contact.js';
 export { parseConnectString, type ParsedConnectString } from './zk/connect-string.js';
 export * from './paths.js';
 export * from './znodes/codecs.js';
 export { ensurePersistentPaths, generateBrokerId, getOrCreateClusterId, registerBroker, type RegistrationResult } from './registration.js';
 export {
   readActiveController,
-  readControllerEpoch,
   resignController,
   tryElectController,
   type ControllerLease,
@@ -32,7 +34,6 @@ export { FencedWriter, isControllerMoved, type FencedResult, type FencedWriterOp
 export {
   getDataOrNull,
   pipelined,
-  readBroker,
   readBrokerIds,
   readBrokers,
   readChildrenOrEmpty,
@@ -41,6 +42,7 @@ export {
   readTopicAssignment,
   readTopicAssignments,
   readTopicConfig,
+  readEntityConfig,
   readTopicNames,
   type PartitionStateWithVersion,
   type RegisteredBroker,
@@ -49,3 +51,4 @@ export {
 } from './cluster-store.js';
 export { allocateProducerIdBlock, PRODUCER_ID_BLOCK_SIZE } from './producer-ids.js';
 export { ConfigChangeListener, type ConfigChangeListenerOptions } from './config-changes.js';
+export { propagateLogDirEvent, readLogDirEvents, type LogDirEventNode } from './log-dir-events.js';

@@ -3,6 +3,8 @@
  * The real implementation is ZkSession (zk/session.ts); unit tests use an in-memory fake with
  * the same semantics (versions, ephemeral owners, one-shot watches, all-or-nothing multi).
  */
+import { CoordinationError } from './errors.js';
+
 export type CreateMode = 'persistent' | 'ephemeral' | 'persistent_sequential' | 'ephemeral_sequential';
 
 export interface Stat {
@@ -84,4 +86,20 @@ export const ops = {
 export function parentOf(path: string): string {
   const i = path.lastIndexOf('/');
   return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/**
+ * `mkdirp` for any store: each missing node of `path` created persistent with no data, in order;
+ * nodes that exist (another broker racing us) are fine.
+ */
+export async function createPersistentPath(store: Pick<CoordinationStore, 'create'>, path: string): Promise<void> {
+  let cur = '';
+  for (const part of path.split('/').filter((p) => p !== '')) {
+    cur += `/${part}`;
+    try {
+      await store.create(cur, null, 'persistent');
+    } catch (err) {
+      if (!(err instanceof CoordinationError && err.code === 'CRD_NODE_EXISTS')) throw err;
+    }
+  }
 }

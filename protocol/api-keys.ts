@@ -1,4 +1,7 @@
-/** Kafka API keys (all of them, for logging and routing) and the version ranges we advertise. */
+/**
+ * Kafka API keys (all of them, for logging and routing). Which versions protocol/ speaks is derived
+ * from the message specs (messages/index.ts: describedVersions), never kept here.
+ */
 export const ApiKey = Object.freeze({
   Produce: 0,
   Fetch: 1,
@@ -76,47 +79,4 @@ const NAMES = new Map<number, string>(Object.entries(ApiKey).map(([name, key]) =
 
 export function apiName(apiKey: number): string {
   return NAMES.get(apiKey) ?? `Unknown(${apiKey})`;
-}
-
-export interface VersionSpan {
-  min: number;
-  max: number;
-}
-
-/**
- * What the broker may advertise in ApiVersions (reference: kafka-wire-protocol.md §2). Minimums
- * stay at 0 because librdkafka 2.0.2 enables features (magic-2 batches, consumer groups,
- * idempotence) only when specific old versions are inside the advertised range; maximums stay at
- * the last non-flexible version, except ApiVersions itself (v3, which librdkafka sends first).
- * The broker advertises the intersection of this table with the handlers it has.
- */
-export const SUPPORTED_API_VERSIONS: Readonly<Record<number, Readonly<VersionSpan>>> = Object.freeze({
-  [ApiKey.Produce]: { min: 0, max: 7 },
-  [ApiKey.Fetch]: { min: 0, max: 11 },
-  [ApiKey.ListOffsets]: { min: 0, max: 5 },
-  [ApiKey.Metadata]: { min: 0, max: 8 },
-  [ApiKey.OffsetCommit]: { min: 0, max: 7 },
-  [ApiKey.OffsetFetch]: { min: 0, max: 5 },
-  [ApiKey.FindCoordinator]: { min: 0, max: 2 },
-  [ApiKey.JoinGroup]: { min: 0, max: 5 },
-  [ApiKey.Heartbeat]: { min: 0, max: 3 },
-  [ApiKey.LeaveGroup]: { min: 0, max: 3 },
-  [ApiKey.SyncGroup]: { min: 0, max: 3 },
-  [ApiKey.DescribeGroups]: { min: 0, max: 4 },
-  [ApiKey.ListGroups]: { min: 0, max: 2 },
-  [ApiKey.ApiVersions]: { min: 0, max: 3 },
-  [ApiKey.CreateTopics]: { min: 0, max: 4 },
-  [ApiKey.DeleteTopics]: { min: 0, max: 3 },
-  [ApiKey.DeleteRecords]: { min: 0, max: 1 },
-  [ApiKey.InitProducerId]: { min: 0, max: 1 },
-  [ApiKey.OffsetForLeaderEpoch]: { min: 0, max: 3 },
-  [ApiKey.DescribeConfigs]: { min: 0, max: 2 },
-  [ApiKey.AlterConfigs]: { min: 0, max: 1 },
-  [ApiKey.CreatePartitions]: { min: 0, max: 1 },
-  [ApiKey.DeleteGroups]: { min: 0, max: 1 },
-});
-
-export function isSupportedVersion(apiKey: number, apiVersion: number): boolean {
-  const span = SUPPORTED_API_VERSIONS[apiKey];
-  return span !== undefined && apiVersion >= span.min && apiVersion <= span.max;
 }

@@ -5,12 +5,12 @@
  */
 import { ProtocolError, asProtocolError } from './errors.js';
 import { ErrorCode } from './error-codes.js';
-import { ApiKey, SUPPORTED_API_VERSIONS, apiName } from './api-keys.js';
-import { API_MESSAGES, type RequestBody, type ResponseBody } from './messages/index.js';
+import { ApiKey, apiName } from './api-keys.js';
+import { API_MESSAGES, describedVersions, type RequestBody, type ResponseBody } from './messages/index.js';
 import { Reader } from './primitives/reader.js';
 import { Writer } from './primitives/writer.js';
 import { isFlexible, messageCodec } from './schema/compile.js';
-import type { MessageSpec } from './schema/spec.js';
+import type { Decoded, MessageSpec } from './schema/spec.js';
 
 export interface RequestHeader {
   apiKey: number;
@@ -55,11 +55,11 @@ export function decodeRequestHeader(buf: Buffer): RequestHeader {
   }
 }
 
-/** Decodes a request body. Fields absent in `apiVersion` come back with their Kafka defaults. */
-export function decodeRequest<K extends number>(apiKey: K, apiVersion: number, buf: Buffer, bodyOffset: number): RequestBody<K> {
+/** Decodes a request body. Fields absent in `apiVersion` come back with their Kafka defaults (`Decoded`: every field present). */
+export function decodeRequest<K extends number>(apiKey: K, apiVersion: number, buf: Buffer, bodyOffset: number): Decoded<RequestBody<K>> {
   const codec = messageCodec(specFor(apiKey, 'request'), apiVersion);
   try {
-    return codec.decode(new Reader(buf, bodyOffset)) as RequestBody<K>;
+    return codec.decode(new Reader(buf, bodyOffset)) as Decoded<RequestBody<K>>;
   } catch (err) {
     throw asProtocolError('PRT_TRUNCATED', `${codec.spec.name} v${apiVersion}`, err);
   }
@@ -144,7 +144,7 @@ export function decodeResponse<K extends number>(
  * with a version we speak.
  */
 export function encodeApiVersionsV0Error(correlationId: number): Buffer {
-  const span = SUPPORTED_API_VERSIONS[ApiKey.ApiVersions]!;
+  const span = describedVersions(ApiKey.ApiVersions)!;
   return encodeResponse(ApiKey.ApiVersions, 0, correlationId, {
     errorCode: ErrorCode.UNSUPPORTED_VERSION,
     apiKeys: [{ apiKey: ApiKey.ApiVersions, minVersion: span.min, maxVersion: span.max }],

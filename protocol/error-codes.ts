@@ -151,3 +151,14 @@ const BY_CODE = new Map<number, ErrorInfo>(
 export function errorInfo(code: number): ErrorInfo {
   return BY_CODE.get(code) ?? { code, name: `UNKNOWN_ERROR_CODE_${code}`, retriable: false, message: `Unknown Kafka error code ${code}.` };
 }
+
+/** True when `name` is one of Kafka's error names (a relayed or declared name can be checked). */
+export function isErrorName(name: string): name is ErrorName {
+  return Object.hasOwn(ErrorCode, name);
+}
+
+/** Kafka's name for a wire error code; UNKNOWN_SERVER_ERROR for a code this table does not know. */
+export function errorName(code: number): ErrorName {
+  const name = BY_CODE.get(code)?.name;
+  return name !== undefined && isErrorName(name) ? name : 'UNKNOWN_SERVER_ERROR';
+}

@@ -1,7 +1,7 @@
 // Public surface of protocol/: Kafka wire codecs, record batches, CRC32C, compression, error
 // codes and the internal msgpack frame codec. Pure code: no sockets, files, timers or logging.
-export { ProtocolError, type ProtocolErrorCode } from './errors.js';
-export { ErrorCode, errorInfo, type ErrorInfo, type ErrorName } from './error-codes.js';
+export { ProtocolError, PROTOCOL_ERRORS, type ProtocolErrorCode } from './errors.js';
+export { ErrorCode, errorInfo, errorName, isErrorName, type ErrorInfo, type ErrorName } from './error-codes.js';
 export { crc32c, crc32cJs } from './crc32c.js';
 export {
   compress,
@@ -26,7 +26,6 @@ export {
   setLogAppendTime,
   computeBatchCrc,
   verifyBatchCrc,
-  updateBatchCrc,
   compressionOf,
   timestampTypeOf,
   isTransactional,
@@ -34,8 +33,30 @@ export {
   type RecordBatchHeader,
 } from './records/batch-header.js';
 export { encodeRecordBatch, type RecordInput, type RecordHeader, type EncodeBatchOptions } from './records/encode.js';
-export { decodeRecordBatch, iterateRecords, iterateBatches, RecordCursor, type DecodedRecord, type BatchSlice } from './records/decode.js';
-export { ApiKey, apiName, SUPPORTED_API_VERSIONS, isSupportedVersion, type VersionSpan } from './api-keys.js';
+export {
+  decodeLegacyMessageSet,
+  downConvertBatches,
+  encodeLegacyMessageSet,
+  recordSetMagic,
+  upConvertToBatch,
+  NO_TIMESTAMP,
+  type LegacyMagic,
+  type LegacyMessageInput,
+  type LegacyMessageSet,
+  type LegacyRecord,
+} from './records/legacy.js';
+export { countRecords, decodeRecordBatch, iterateRecords, iterateBatches, RecordCursor, type DecodedRecord, type BatchSlice } from './records/decode.js';
+export {
+  encodeControlRecordKey,
+  encodeEndTxnMarkerValue,
+  encodeEndTxnMarkerBatch,
+  decodeControlRecordType,
+  decodeEndTxnMarker,
+  type ControlRecordType,
+  type EndTxnMarker,
+  type EndTxnMarkerBatchOptions,
+} from './records/control-record.js';
+export { ApiKey, apiName } from './api-keys.js';
 export {
   decodeRequestHeader,
   decodeRequest,
@@ -50,5 +71,15 @@ export {
 export { FrameDecoder, FrameTooLargeError, type FrameDecoderOptions } from './frame-decoder.js';
 export { encodeInternalFrame, decodeInternalFrame, type InternalFrame } from './internal-frame.js';
 export type { MessageSpec, FieldSpec, FieldType, PrimitiveType, Body, MessageBody, Decoded } from './schema/spec.js';
-export { messageCodec, isFlexible, isValidVersion, type MessageCodec } from './schema/compile.js';
+export { messageCodec, isFlexible, type MessageCodec } from './schema/compile.js';
 export * from './messages/index.js';
+export {
+  CONSUMER_PROTOCOL_TYPE,
+  encodeSubscription,
+  decodeSubscription,
+  encodeAssignment,
+  decodeAssignment,
+  type Subscription,
+  type Assignment,
+  type TopicPartitions,
+} from './consumer-protocol.js';

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Runs a Samsa broker with a Kafka-style server.properties (kafka-server-start.sh shape), in the
-# foreground or (-daemon) in the background with a pid file and a log in the first log dir
-# (<log.dirs[0]>/broker.pid, broker.out; the previous runs' logs stay as broker.out.1 … .5).
-# -daemon returns only once the client listener accepts connections, or fails with the end of
-# the log. Relative paths in the config resolve against the current directory, as in Kafka.
+# foreground or (-daemon) in the background with a pid file and a log in $LOG_DIR (Kafka's
+# variable; default the first log dir: <log.dirs[0]>/broker.pid, broker.out; the previous runs'
+# logs stay as broker.out.1 … .5). -daemon returns only once the client listener accepts
+# connections, or fails with the end of the log. Relative paths in the config resolve against
+# the current directory, as in Kafka.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 usage() {
   echo "usage: $0 [-daemon] <server.properties> [--override key=value ...]" >&2
-  echo "  -daemon   run in the background; pid and log go to <log.dirs[0]>/broker.{pid,out}" >&2
+  echo "  -daemon   run in the background; pid and log go to \$LOG_DIR/broker.{pid,out} (default <log.dirs[0]>)" >&2
   echo "  --help    list every configuration key with its default" >&2
   exit 1
 }
@@ -50,9 +51,12 @@ effective_prop() {
   if [ "$found" = 1 ]; then printf '%s' "$value"; else samsa_prop "$CONFIG" "$key" "$default"; fi
 }
 
-LOG_DIR="$(effective_prop log.dirs)"
-LOG_DIR="${LOG_DIR%%,*}"
-[ -n "$LOG_DIR" ] || LOG_DIR="$(effective_prop log.dir /tmp/samsa-logs)"
+# $LOG_DIR (as in Kafka's scripts) keeps the process log off the data disks.
+if [ -z "${LOG_DIR:-}" ]; then
+  LOG_DIR="$(effective_prop log.dirs)"
+  LOG_DIR="${LOG_DIR%%,*}"
+  [ -n "$LOG_DIR" ] || LOG_DIR="$(effective_prop log.dir /tmp/samsa-logs)"
+fi
 LOG_DIR="$(samsa_abspath "$LOG_DIR")"
 mkdir -p "$LOG_DIR"
 PID_FILE="$LOG_DIR/broker.pid"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops the broker started by `broker-start.sh -daemon` with the same config (and the same
-# log.dirs/log.dir overrides, if any): SIGTERM through <log.dirs[0]>/broker.pid, a graceful wait,
+# log.dirs/log.dir overrides and $LOG_DIR, if any): SIGTERM through $LOG_DIR/broker.pid (default
+# <log.dirs[0]>/broker.pid), a graceful wait,
 # then SIGKILL after the deadline (SAMSA_BROKER_STOP_TIMEOUT seconds, default 30). Only that one
 # process is signalled.
 set -euo pipefail
@@ -33,9 +34,11 @@ effective_prop() {
   if [ "$found" = 1 ]; then printf '%s' "$value"; else samsa_prop "$CONFIG" "$key" "$default"; fi
 }
 
-LOG_DIR="$(effective_prop log.dirs)"
-LOG_DIR="${LOG_DIR%%,*}"
-[ -n "$LOG_DIR" ] || LOG_DIR="$(effective_prop log.dir /tmp/samsa-logs)"
+if [ -z "${LOG_DIR:-}" ]; then
+  LOG_DIR="$(effective_prop log.dirs)"
+  LOG_DIR="${LOG_DIR%%,*}"
+  [ -n "$LOG_DIR" ] || LOG_DIR="$(effective_prop log.dir /tmp/samsa-logs)"
+fi
 LOG_DIR="$(samsa_abspath "$LOG_DIR")"
 PID_FILE="$LOG_DIR/broker.pid"
 

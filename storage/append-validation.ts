@@ -46,7 +46,7 @@ export function analyzeLeaderAppend(buf: Buffer, limits: { maxMessageBytes: numb
       throw new StorageError('STG_INVALID_RECORD', `recordCount ${h.recordCount} does not match lastOffsetDelta ${h.lastOffsetDelta}`);
     }
     if (isFromClient && isControlBatch(h.attributes)) throw new StorageError('STG_INVALID_RECORD', 'clients may not write control batches');
-    if (h.producerId >= 0n && h.baseSequence < 0) throw new StorageError('STG_INVALID_RECORD', `producerId ${h.producerId} with baseSequence ${h.baseSequence}`);
+    if (h.producerId >= 0n && h.baseSequence < 0 && !isControlBatch(h.attributes)) throw new StorageError('STG_INVALID_RECORD', `producerId ${h.producerId} with baseSequence ${h.baseSequence}`);
   });
 }
 

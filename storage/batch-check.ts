@@ -15,7 +15,7 @@ export interface CheckedBatch {
   lastOffset: bigint;
 }
 
-export interface BatchProblem {
+interface BatchProblem {
   position: number;
   code: StorageErrorCode;
   /** True when the bytes simply end early (a torn write), false when they are wrong. */
@@ -53,7 +53,7 @@ export function isProblem(r: CheckedBatch | BatchProblem): r is BatchProblem {
   return 'reason' in r;
 }
 
-export type ReadAt = (position: number, length: number) => Promise<Buffer>;
+type ReadAt = (position: number, length: number) => Promise<Buffer>;
 
 export interface ScanResult {
   /** Position after the last batch that passed. */

@@ -50,11 +50,11 @@ async function readOrUndefined(path: string): Promise<string | undefined> {
   }
 }
 
-export function formatOffsetCheckpoint(entries: readonly TopicPartitionOffset[]): string {
+function formatOffsetCheckpoint(entries: readonly TopicPartitionOffset[]): string {
   return [String(VERSION), String(entries.length), ...entries.map((e) => `${e.topic} ${e.partition} ${e.offset}`)].join('\n') + '\n';
 }
 
-export function parseOffsetCheckpoint(path: string, text: string): TopicPartitionOffset[] {
+function parseOffsetCheckpoint(path: string, text: string): TopicPartitionOffset[] {
   return parseLines(path, text).map((line) => {
     const parts = line.split(' ');
     if (parts.length !== 3) throw corrupt(path, `bad entry "${line}"`);
@@ -74,11 +74,11 @@ export async function writeOffsetCheckpoint(path: string, entries: readonly Topi
   await writeFileAtomic(path, formatOffsetCheckpoint(entries));
 }
 
-export function formatEpochCheckpoint(entries: readonly EpochEntry[]): string {
+function formatEpochCheckpoint(entries: readonly EpochEntry[]): string {
   return [String(VERSION), String(entries.length), ...entries.map((e) => `${e.epoch} ${e.startOffset}`)].join('\n') + '\n';
 }
 
-export function parseEpochCheckpoint(path: string, text: string): EpochEntry[] {
+function parseEpochCheckpoint(path: string, text: string): EpochEntry[] {
   return parseLines(path, text).map((line) => {
     const parts = line.split(' ');
     const epoch = Number(parts[0]);

@@ -41,7 +41,7 @@ export interface LogConfig {
 }
 
 /** Kafka 2.x topic defaults. */
-export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
+const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   segmentBytes: 1024 * 1024 * 1024,
   segmentMs: 7 * 24 * 3600 * 1000,
   segmentJitterMs: 0,

@@ -7,7 +7,7 @@
  */
 import { constants, promises as fsp, readFileSync } from 'node:fs';
 
-export abstract class IndexFile {
+abstract class IndexFile {
   private data: Buffer;
   private unloaded = false;
   protected count = 0;
@@ -138,7 +138,7 @@ export abstract class IndexFile {
   }
 }
 
-export interface OffsetPosition {
+interface OffsetPosition {
   offset: bigint;
   position: number;
 }
@@ -199,7 +199,7 @@ export class OffsetIndex extends IndexFile {
   }
 }
 
-export interface TimestampOffset {
+interface TimestampOffset {
   timestamp: bigint;
   offset: bigint;
 }

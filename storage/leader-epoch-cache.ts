@@ -7,7 +7,7 @@
 import type { EpochEntry } from './checkpoint.js';
 
 export const UNDEFINED_EPOCH = -1;
-export const UNDEFINED_EPOCH_OFFSET = -1n;
+const UNDEFINED_EPOCH_OFFSET = -1n;
 
 export interface EpochEndOffset {
   leaderEpoch: number;

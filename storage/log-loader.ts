@@ -69,7 +69,7 @@ async function completeSwaps(o: LoadOptions, names: string[], report: RecoveryRe
   }
 }
 
-export async function loadSegments(o: LoadOptions): Promise<{ segments: LogSegment[]; report: RecoveryReport }> {
+async function loadSegments(o: LoadOptions): Promise<{ segments: LogSegment[]; report: RecoveryReport }> {
   const report: RecoveryReport = {
     hadCleanShutdown: o.hadCleanShutdown, recoveredSegments: [], rebuiltIndexes: [], truncatedBytes: 0,
     deletedSegments: [], completedSwaps: [], removedFiles: [],
@@ -151,7 +151,7 @@ export async function loadSegments(o: LoadOptions): Promise<{ segments: LogSegme
   return { segments, report };
 }
 
-export interface OpenedDirectory {
+interface OpenedDirectory {
   segments: LogSegment[];
   epochCache: LeaderEpochCache;
   report: RecoveryReport;

@@ -3,84 +3,32 @@
  * parallelism), creating and deleting them, and the periodic work Kafka's LogManager schedules:
  * retention, time-based flush, compaction and the per-log-dir checkpoint files.
  * `meta.properties` belongs to coordination/, not here.
+ *
+ * Log directory failure (Kafka's LogDirFailureChannel + LogManager.handleLogDirFailure): an I/O
+ * error in any operation on a log, a checkpoint or a directory takes that log directory offline
+ * for the life of this LogManager: its logs are closed without touching the disk and forgotten,
+ * no checkpoint is written there any more, no log is created there, and `onLogDirFailure` is
+ * told once (with `allOffline` when no directory is left). A directory that fails while logs are
+ * loaded at start is offline from the start.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { readOffsetCheckpoint, writeOffsetCheckpoint, type TopicPartitionOffset } from './checkpoint.js';
-import { cleanLog, cleanableRange, type CleanStats } from './cleaner/cleaner.js';
-import { loadKeyHasher, OffsetMap, type KeyHasher } from './cleaner/offset-map.js';
-import { systemClock, timerScheduler, type Clock, type ScheduledTask, type Scheduler } from './clock.js';
+import { cleanLog, filthiestLog, type CleanStats } from './cleaner/cleaner.js';
+import { loadKeyHasher, OffsetMap } from './cleaner/offset-map.js';
+import { backgroundScheduler, every, runAfter, systemClock, type Cancellable, type Clock, type Scheduler, tpKey } from '../common/index.js';
 import type { LogConfig } from './config.js';
-import { StorageError } from './errors.js';
+import { ioError, isIoError, StorageError } from './errors.js';
 import {
-  CLEANER_OFFSET_CHECKPOINT, fsyncDir, LOG_START_OFFSET_CHECKPOINT, parsePartitionDirName, partitionDirName,
-  RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT,
+  CLEANER_OFFSET_CHECKPOINT, fsyncDir, LOG_START_OFFSET_CHECKPOINT, partitionDirName, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT,
 } from './files.js';
+import { checkpointEntries, leastLoadedLogDir, mapBounded, scanLogDir, writeCheckpointPerDir, type FoundLog } from './log-dirs.js';
+import { DEFAULT_INTERVALS, type LogManagerIntervals, type LogManagerOptions } from './log-manager-options.js';
 import { PartitionLog } from './partition-log.js';
 import { SerialQueue } from './serial-queue.js';
 
-export interface LogManagerIntervals {
-  /** log.retention.check.interval.ms */
-  retentionCheckMs: number;
-  /** log.flush.scheduler.interval.ms: how often flushIntervalMs is checked. */
-  flushCheckMs: number;
-  /** log.flush.offset.checkpoint.interval.ms (also log start offsets). */
-  recoveryPointCheckpointMs: number;
-  /** replica.high.watermark.checkpoint.interval.ms */
-  highWatermarkCheckpointMs: number;
-  /** log.cleaner.backoff.ms */
-  cleanerBackoffMs: number;
-  /** producer.id.expiration.check.interval.ms */
-  producerIdExpirationCheckMs: number;
-}
-
-export interface LogManagerOptions {
-  logDirs: readonly string[];
-  /** Broker-wide defaults for every log (topic overrides come through getOrCreateLog / updateTopicConfig). */
-  defaultConfig?: Partial<LogConfig>;
-  /** Per-topic overrides known at startup (e.g. from /config/topics). */
-  topicConfig?: (topic: string) => Partial<LogConfig> | undefined;
-  clock?: Clock;
-  scheduler?: Scheduler;
-  logger?: Logger;
-  /** Logs opened concurrently at startup. */
-  openParallelism?: number;
-  intervals?: Partial<LogManagerIntervals>;
-  /** log.cleaner.dedupe.buffer.size */
-  cleanerDedupeBufferBytes?: number;
-  /** log.cleaner.enable */
-  cleanerEnabled?: boolean;
-  /** Key hasher for compaction (default xxhash64 from xxhash-wasm). */
-  hasher?: KeyHasher;
-  /** producer.id.expiration.ms (default 1 day): idle idempotent producers are forgotten after this. */
-  producerIdExpirationMs?: number;
-}
-
-const DEFAULT_INTERVALS: LogManagerIntervals = {
-  retentionCheckMs: 300_000,
-  flushCheckMs: 1_000,
-  recoveryPointCheckpointMs: 60_000,
-  highWatermarkCheckpointMs: 5_000,
-  cleanerBackoffMs: 15_000,
-  producerIdExpirationCheckMs: 600_000,
-};
-
-const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
-async function mapBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item).catch((err: unknown) => errors.push(err));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (errors.length > 0) throw errors[0];
-}
+export type { LogDirFailure, LogManagerIntervals, LogManagerOptions } from './log-manager-options.js';
 
 export class LogManager {
   private readonly logs = new Map<string, { log: PartitionLog; logDir: string }>();
@@ -89,7 +37,7 @@ export class LogManager {
   private readonly cleanerOffsets = new Map<string, bigint>();
   private readonly topicOverrides = new Map<string, Partial<LogConfig>>();
   private readonly checkpointQueue = new SerialQueue();
-  private readonly tasks: ScheduledTask[] = [];
+  private readonly tasks: Cancellable[] = [];
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
@@ -97,13 +45,15 @@ export class LogManager {
   private readonly intervals: LogManagerIntervals;
   private offsetMap: OffsetMap | undefined;
   private stopped = false;
+  private readonly offline = new Set<string>();
 
   private constructor(private readonly o: LogManagerOptions) {
+    for (const d of o.initialOfflineDirs ?? []) if (o.logDirs.includes(d)) this.offline.add(d);
     this.clock = o.clock ?? systemClock;
     const root = o.logger ?? pino({ level: 'silent' });
     this.logger = root.child({ module: 'storage.log-manager' });
     this.logLogger = root.child({ module: 'storage.log' });
-    this.scheduler = o.scheduler ?? timerScheduler((name, err) => this.logger.error({ err, task: name }, 'storage task failed'));
+    this.scheduler = o.scheduler ?? backgroundScheduler;
     this.intervals = { ...DEFAULT_INTERVALS, ...o.intervals };
   }
 
@@ -111,16 +61,64 @@ export class LogManager {
   static async start(o: LogManagerOptions): Promise<LogManager> {
     const m = new LogManager(o);
     await m.loadAll();
+    if (m.liveLogDirs().length === 0) {
+      throw new StorageError('STG_LOG_DIR_OFFLINE', `every log directory failed (${o.logDirs.join(', ')}); the broker cannot start`);
+    }
     m.schedule();
     return m;
   }
 
-  private async readCheckpoint(dir: string, name: string): Promise<Map<string, bigint>> {
-    const entries = await readOffsetCheckpoint(join(dir, name)).catch((err: unknown) => {
-      this.logger.warn({ err, file: join(dir, name) }, 'ignoring unreadable checkpoint');
-      return [] as TopicPartitionOffset[];
-    });
-    return new Map(entries.map((e) => [key(e.topic, e.partition), e.offset]));
+  /** Log directories still in service. */
+  liveLogDirs(): string[] {
+    return this.o.logDirs.filter((d) => !this.offline.has(d));
+  }
+
+  offlineLogDirs(): string[] {
+    return this.o.logDirs.filter((d) => this.offline.has(d));
+  }
+
+  isLogDirOnline(dir: string): boolean {
+    return this.o.logDirs.includes(dir) && !this.offline.has(dir);
+  }
+
+  /** The log directory holding a partition's log (undefined when not hosted here). */
+  logDirOf(topic: string, partition: number): string | undefined {
+    return this.logs.get(tpKey(topic, partition))?.logDir ?? this.creatingIn.get(tpKey(topic, partition));
+  }
+
+  /**
+   * Takes `logDir` offline (once): its logs stop without touching the disk and are forgotten,
+   * then the owner is told. Any later call for the same directory is a no-op.
+   */
+  handleLogDirFailure(logDir: string, err: unknown): void {
+    if (!this.o.logDirs.includes(logDir) || this.offline.has(logDir)) return;
+    this.offline.add(logDir);
+    const error = err instanceof StorageError ? err : ioError(`log directory ${logDir}`, err);
+    const partitions: { topic: string; partition: number }[] = [];
+    for (const [k, e] of [...this.logs]) {
+      if (e.logDir !== logDir) continue;
+      this.logs.delete(k);
+      this.cleanerOffsets.delete(k);
+      e.log.markOffline();
+      partitions.push({ topic: e.log.topic, partition: e.log.partition });
+    }
+    const allOffline = this.liveLogDirs().length === 0;
+    this.logger.error({ err: error, logDir, partitions: partitions.length, liveLogDirs: this.liveLogDirs() }, allOffline ? 'every log directory has failed' : 'log directory failed; its logs are offline');
+    try {
+      this.o.onLogDirFailure?.({ logDir, error, partitions, allOffline });
+    } catch (e) {
+      this.logger.error({ err: e, logDir }, 'log directory failure listener failed');
+    }
+  }
+
+  /** An I/O error from `logDir` takes it offline; anything else is rethrown as is. */
+  private failed(logDir: string, err: unknown): never {
+    if (isIoError(err)) {
+      const e = ioError(`log directory ${logDir}`, err);
+      this.handleLogDirFailure(logDir, e);
+      throw e;
+    }
+    throw err;
   }
 
   private configFor(topic: string, extra?: Partial<LogConfig>): Partial<LogConfig> {
@@ -132,36 +130,42 @@ export class LogManager {
       dir: join(logDir, partitionDirName(topic, partition)), topic, partition, config,
       clock: this.clock, scheduler: this.scheduler, logger: this.logLogger, producerIdExpirationMs: this.o.producerIdExpirationMs,
       onLogStartOffsetChange: () => void this.checkpointLogStartOffsets().catch((err: unknown) => this.logger.warn({ err }, 'log start offset checkpoint failed')),
+      onIoError: (err: StorageError) => this.handleLogDirFailure(logDir, err),
     };
   }
 
   private async loadAll(): Promise<void> {
-    const jobs: { logDir: string; topic: string; partition: number; rp?: bigint; lso?: bigint; hw?: bigint }[] = [];
-    for (const logDir of this.o.logDirs) {
-      await fsp.mkdir(logDir, { recursive: true });
-      const [rps, lsos, hws, cleaner] = await Promise.all(
-        [RECOVERY_POINT_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT, CLEANER_OFFSET_CHECKPOINT].map((n) => this.readCheckpoint(logDir, n)),
-      );
-      for (const [k, v] of cleaner!) this.cleanerOffsets.set(k, v);
-      for (const entry of await fsp.readdir(logDir, { withFileTypes: true })) {
-        if (!entry.isDirectory()) continue;
-        if (entry.name.endsWith('-delete')) {
-          void fsp.rm(join(logDir, entry.name), { recursive: true, force: true });
-          continue;
-        }
-        const tp = parsePartitionDirName(entry.name);
-        if (!tp) continue;
-        const k = key(tp.topic, tp.partition);
-        jobs.push({ logDir, ...tp, rp: rps!.get(k), lso: lsos!.get(k), hw: hws!.get(k) });
+    const jobs: FoundLog[] = [];
+    for (const logDir of this.liveLogDirs()) {
+      try {
+        const found = await scanLogDir(logDir, this.logger);
+        for (const [k, v] of found.cleanerOffsets) this.cleanerOffsets.set(k, v);
+        jobs.push(...found.logs);
+      } catch (err) {
+        if (!isIoError(err)) throw err;
+        // Kafka: a directory that cannot be read at start is offline, the others serve.
+        this.handleLogDirFailure(logDir, err);
       }
     }
     const started = this.clock.now();
     await mapBounded(jobs, this.o.openParallelism ?? 8, async (j) => {
-      const k = key(j.topic, j.partition);
-      const log = await PartitionLog.open({
-        ...this.openOptions(j.logDir, j.topic, j.partition, this.configFor(j.topic)),
-        recoveryPoint: j.rp, logStartOffset: j.lso, highWatermark: j.hw,
-      });
+      if (this.offline.has(j.logDir)) return;
+      const k = tpKey(j.topic, j.partition);
+      let log: PartitionLog;
+      try {
+        log = await PartitionLog.open({
+          ...this.openOptions(j.logDir, j.topic, j.partition, this.configFor(j.topic)),
+          recoveryPoint: j.recoveryPoint, logStartOffset: j.logStartOffset, highWatermark: j.highWatermark,
+        });
+      } catch (err) {
+        if (!isIoError(err)) throw err;
+        this.handleLogDirFailure(j.logDir, err);
+        return;
+      }
+      if (this.offline.has(j.logDir)) {
+        log.markOffline();
+        return;
+      }
       const other = this.logs.get(k);
       if (other) throw new StorageError('STG_DUPLICATE_LOG', `${j.topic}-${j.partition} exists in both ${other.logDir} and ${j.logDir}`);
       this.logs.set(k, { log, logDir: j.logDir });
@@ -171,44 +175,67 @@ export class LogManager {
 
   private schedule(): void {
     const i = this.intervals;
-    const every = (name: string, ms: number, task: () => Promise<unknown>): void => {
-      this.tasks.push(this.scheduler.schedulePeriodic(name, async () => void (await task()), ms));
+    const periodic = (name: string, ms: number, task: () => Promise<unknown>): void => {
+      this.tasks.push(every(this.scheduler, ms, task, (err) => this.taskFailed(name, err)));
     };
-    every('log-retention', i.retentionCheckMs, () => this.runRetention());
-    every('log-flusher', i.flushCheckMs, () => this.flushDirtyLogs());
-    every('recovery-point-checkpoint', i.recoveryPointCheckpointMs, async () => {
+    periodic('log-retention', i.retentionCheckMs, () => this.runRetention());
+    periodic('log-flusher', i.flushCheckMs, () => this.flushDirtyLogs());
+    periodic('recovery-point-checkpoint', i.recoveryPointCheckpointMs, async () => {
       await this.checkpointRecoveryPoints();
       await this.checkpointLogStartOffsets();
     });
-    every('highwatermark-checkpoint', i.highWatermarkCheckpointMs, () => this.checkpointHighWatermarks());
-    if (this.o.cleanerEnabled ?? true) every('log-cleaner', i.cleanerBackoffMs, () => this.runCleaner());
-    every('producer-id-expiration', i.producerIdExpirationCheckMs, () => this.removeExpiredProducers());
+    periodic('highwatermark-checkpoint', i.highWatermarkCheckpointMs, () => this.checkpointHighWatermarks());
+    if (this.o.cleanerEnabled ?? true) periodic('log-cleaner', i.cleanerBackoffMs, () => this.runCleaner());
+    periodic('producer-id-expiration', i.producerIdExpirationCheckMs, () => this.removeExpiredProducers());
+  }
+
+  private taskFailed(task: string, err: unknown): void {
+    this.logger.error({ err, task }, 'storage task failed');
   }
 
   getLog(topic: string, partition: number): PartitionLog | undefined {
-    return this.logs.get(key(topic, partition))?.log;
+    return this.logs.get(tpKey(topic, partition))?.log;
   }
 
   allLogs(): PartitionLog[] {
     return [...this.logs.values()].map((e) => e.log);
   }
 
-  /** The existing log, or a new one in the log dir holding the fewest logs. */
-  getOrCreateLog(topic: string, partition: number, config?: Partial<LogConfig>): Promise<PartitionLog> {
+  /**
+   * The existing log, or a new one in the live log dir holding the fewest logs. `isNew: false`
+   * (a replica the controller says existed before) is refused while any directory is offline:
+   * its data may be in that directory, and an empty copy elsewhere would claim to be it (Kafka's
+   * rule).
+   */
+  getOrCreateLog(topic: string, partition: number, config?: Partial<LogConfig>, opts: { isNew?: boolean } = {}): Promise<PartitionLog> {
     if (this.stopped) return Promise.reject(new StorageError('STG_LOG_CLOSED', 'log manager is shut down'));
-    const k = key(topic, partition);
+    const k = tpKey(topic, partition);
     const existing = this.logs.get(k);
     if (existing) return Promise.resolve(existing.log);
     let pending = this.creating.get(k);
     if (!pending) {
+      const live = this.liveLogDirs();
+      if (live.length === 0 || (opts.isNew === false && this.offline.size > 0)) {
+        return Promise.reject(
+          new StorageError('STG_LOG_DIR_OFFLINE', `cannot create a log for ${topic}-${partition}: log directories ${this.offlineLogDirs().join(', ')} are offline`),
+        );
+      }
       // Chosen synchronously, counting creations in flight, so concurrent creates spread out.
-      const counts = this.o.logDirs.map((d) => [...this.logs.values(), ...this.creatingIn.values()].filter((e) => (typeof e === 'string' ? e : e.logDir) === d).length);
-      const logDir = this.o.logDirs[counts.indexOf(Math.min(...counts))]!;
+      const logDir = leastLoadedLogDir(live, [...[...this.logs.values()].map((e) => e.logDir), ...this.creatingIn.values()]);
       this.creatingIn.set(k, logDir);
       pending = (async () => {
         if (config) this.topicOverrides.set(topic, { ...this.topicOverrides.get(topic), ...config });
-        const log = await PartitionLog.open(this.openOptions(logDir, topic, partition, this.configFor(topic)));
-        await fsyncDir(logDir);
+        let log: PartitionLog;
+        try {
+          log = await PartitionLog.open(this.openOptions(logDir, topic, partition, this.configFor(topic)));
+          await fsyncDir(logDir);
+        } catch (err) {
+          this.failed(logDir, err);
+        }
+        if (this.offline.has(logDir)) {
+          log.markOffline();
+          throw new StorageError('STG_LOG_DIR_OFFLINE', `log directory ${logDir} of ${topic}-${partition} failed`);
+        }
         this.logs.set(k, { log, logDir });
         return log;
       })().finally(() => {
@@ -228,59 +255,76 @@ export class LogManager {
 
   /** Closes the log, renames its directory `<topic>-<partition>.<id>-delete` and removes it. */
   async deleteLog(topic: string, partition: number): Promise<boolean> {
-    const k = key(topic, partition);
+    const k = tpKey(topic, partition);
     const entry = this.logs.get(k);
     if (!entry) return false;
     this.logs.delete(k);
     this.cleanerOffsets.delete(k);
     await entry.log.close({ clean: false });
     const doomed = join(entry.logDir, `${partitionDirName(topic, partition)}.${randomBytes(16).toString('hex')}-delete`);
-    await fsp.rename(entry.log.dir, doomed);
-    await fsyncDir(entry.logDir);
+    try {
+      await fsp.rename(entry.log.dir, doomed);
+      await fsyncDir(entry.logDir);
+    } catch (err) {
+      this.failed(entry.logDir, err);
+    }
     const remove = async (): Promise<void> => fsp.rm(doomed, { recursive: true, force: true });
     const delay = entry.log.config.fileDeleteDelayMs;
     if (delay === 0) await remove();
-    else this.scheduler.scheduleOnce(`delete-dir-${topic}-${partition}`, remove, delay);
+    else runAfter(this.scheduler, delay, remove, (err) => this.taskFailed(`delete-dir-${topic}-${partition}`, err));
     await this.checkpointAll();
     this.logger.info({ topic, partition }, 'deleted log');
     return true;
   }
 
+  /** Runs `task` on every log; a log whose directory fails meanwhile does not stop the others. */
+  private async eachLog(name: string, task: (log: PartitionLog) => Promise<void>): Promise<void> {
+    for (const log of this.allLogs()) {
+      try {
+        await task(log);
+      } catch (err) {
+        if (!log.isOffline) throw err;
+        this.logger.debug({ task: name, topic: log.topic, partition: log.partition }, 'skipped a log whose directory failed');
+      }
+    }
+  }
+
   async runRetention(): Promise<number> {
     let deleted = 0;
-    for (const log of this.allLogs()) deleted += (await log.deleteOldSegments()).length;
+    await this.eachLog('retention', async (log) => void (deleted += (await log.deleteOldSegments()).length));
     return deleted;
   }
 
   /** Forgets idle idempotent producers in every log. Returns how many. */
   async removeExpiredProducers(): Promise<number> {
     let removed = 0;
-    for (const log of this.allLogs()) removed += await log.removeExpiredProducers();
+    await this.eachLog('producer-id-expiration', async (log) => void (removed += await log.removeExpiredProducers()));
     return removed;
   }
 
   async flushDirtyLogs(): Promise<void> {
-    for (const log of this.allLogs()) await log.maybeFlushOnTime();
+    await this.eachLog('flush', (log) => log.maybeFlushOnTime());
   }
 
   cleanerCheckpoint(topic: string, partition: number): bigint | undefined {
-    return this.cleanerOffsets.get(key(topic, partition));
+    return this.cleanerOffsets.get(tpKey(topic, partition));
   }
 
   /** Compacts the dirtiest eligible log, if any (one per call, like one cleaner thread). */
   async runCleaner(opts: { force?: boolean } = {}): Promise<CleanStats | undefined> {
-    const now = this.clock.now();
-    let best: { log: PartitionLog; ratio: number } | undefined;
-    for (const log of this.allLogs()) {
-      if (!log.config.cleanupPolicy.includes('compact') || log.isClosed) continue;
-      const range = cleanableRange(log, this.cleanerOffsets.get(key(log.topic, log.partition)), now);
-      if (range.dirtyBytes === 0 || (!opts.force && range.dirtyRatio < log.config.minCleanableDirtyRatio)) continue;
-      if (!best || range.dirtyRatio > best.ratio) best = { log, ratio: range.dirtyRatio };
-    }
+    const best = filthiestLog(this.allLogs(), (log) => this.cleanerOffsets.get(tpKey(log.topic, log.partition)), this.clock.now(), opts.force === true);
     if (!best) return undefined;
     this.offsetMap ??= new OffsetMap(this.o.cleanerDedupeBufferBytes ?? 32 * 1024 * 1024, this.o.hasher ?? (await loadKeyHasher()));
-    const k = key(best.log.topic, best.log.partition);
-    const stats = await cleanLog(best.log, this.cleanerOffsets.get(k), { map: this.offsetMap, clock: this.clock, logger: this.logger, force: opts.force });
+    const k = tpKey(best.log.topic, best.log.partition);
+    const logDir = this.logs.get(k)?.logDir;
+    let stats: CleanStats;
+    try {
+      stats = await cleanLog(best.log, this.cleanerOffsets.get(k), { map: this.offsetMap, clock: this.clock, logger: this.logger, force: opts.force });
+    } catch (err) {
+      // The cleaner writes its .cleaned output outside the log's queue: its I/O errors land here.
+      if (logDir !== undefined) this.failed(logDir, err);
+      throw err;
+    }
     if (stats.cleaned) {
       this.cleanerOffsets.set(k, stats.cleanedUpTo);
       await this.checkpointCleanerOffsets();
@@ -288,17 +332,17 @@ export class LogManager {
     return stats;
   }
 
+  /** One file per live log dir; a directory whose write fails goes offline, the others are still written. */
   private writeCheckpoint(name: string, value: (log: PartitionLog) => bigint | undefined): Promise<void> {
-    return this.checkpointQueue.run(async () => {
-      for (const logDir of this.o.logDirs) {
-        const entries: TopicPartitionOffset[] = [];
-        for (const { log, logDir: d } of this.logs.values()) {
-          const offset = value(log);
-          if (d === logDir && offset !== undefined) entries.push({ topic: log.topic, partition: log.partition, offset });
-        }
-        await writeOffsetCheckpoint(join(logDir, name), entries);
+    const entriesOf = (logDir: string) => checkpointEntries(this.logs.values(), logDir, value);
+    const onFailure = (logDir: string, err: unknown): unknown => {
+      try {
+        return this.failed(logDir, err);
+      } catch (e) {
+        return e;
       }
-    });
+    };
+    return this.checkpointQueue.run(() => writeCheckpointPerDir(this.liveLogDirs(), name, entriesOf, onFailure));
   }
 
   checkpointRecoveryPoints(): Promise<void> {
@@ -314,7 +358,7 @@ export class LogManager {
   }
 
   checkpointCleanerOffsets(): Promise<void> {
-    return this.writeCheckpoint(CLEANER_OFFSET_CHECKPOINT, (l) => this.cleanerOffsets.get(key(l.topic, l.partition)));
+    return this.writeCheckpoint(CLEANER_OFFSET_CHECKPOINT, (l) => this.cleanerOffsets.get(tpKey(l.topic, l.partition)));
   }
 
   async checkpointAll(): Promise<void> {
@@ -330,8 +374,13 @@ export class LogManager {
     this.stopped = true;
     for (const t of this.tasks.splice(0)) t.cancel();
     await Promise.allSettled([...this.creating.values()]);
-    await mapBounded(this.allLogs(), this.o.openParallelism ?? 8, (log) => log.close());
-    await this.checkpointAll();
+    // A log whose directory fails while closing is reported (offline) and must not stop the others.
+    await mapBounded(this.allLogs(), this.o.openParallelism ?? 8, (log) => log.close().catch((err: unknown) => {
+      if (!log.isOffline) throw err;
+    }));
+    await this.checkpointAll().catch((err: unknown) => {
+      if (!isIoError(err)) throw err;
+    });
     this.logger.info({ logs: this.logs.size }, 'log manager shut down');
   }
 }

@@ -4,7 +4,8 @@
  * is decoded; only batch headers are looked at.
  */
 import { batchLastOffset, batchTotalSize, iterateRecords, readBatchHeader, RECORD_BATCH_HEADER_SIZE, TimestampType, timestampTypeOf } from '../protocol/index.js';
-import { floorSegment, type LogSegment } from './segment.js';
+import type { LogSegment } from './segment.js';
+import { floorSegment } from './segment-list.js';
 
 export interface ReadOptions {
   /** Exclusive upper bound, e.g. the high watermark: only batches wholly below it are returned. */
@@ -48,7 +49,7 @@ const EMPTY: Buffer = Buffer.alloc(0);
  * `endPosition` caps the bytes looked at (the segment size when the read started). Returns
  * undefined when the segment has no batch at or after fetchOffset.
  */
-export async function readSegment(
+async function readSegment(
   seg: LogSegment,
   fetchOffset: bigint,
   maxBytes: number,
@@ -111,20 +112,19 @@ export interface TimestampAndOffset {
  * are never returned.
  */
 export async function findOffsetByTimestamp(segs: readonly LogSegment[], ts: bigint, logStartOffset: bigint): Promise<TimestampAndOffset | undefined> {
-  const lso = logStartOffset;
   for (const seg of segs) {
     if (seg.maxTimestampSoFar < ts) continue;
     const fromOffset = seg.timeIndex.lookup(ts).offset;
-    const start = seg.offsetIndex.lookup(fromOffset > lso ? fromOffset : lso).position;
+    const start = seg.offsetIndex.lookup(fromOffset > logStartOffset ? fromOffset : logStartOffset).position;
     let found: TimestampAndOffset | undefined;
     await seg.scan({ validate: false, start, chunkSize: 256 * 1024 }, (b, bytes) => {
-      if (b.header.maxTimestamp < ts || b.lastOffset < lso) return true;
+      if (b.header.maxTimestamp < ts || b.lastOffset < logStartOffset) return true;
       if (timestampTypeOf(b.header.attributes) === TimestampType.LogAppendTime) {
-        found = { timestamp: b.header.maxTimestamp, offset: b.header.baseOffset > lso ? b.header.baseOffset : lso };
+        found = { timestamp: b.header.maxTimestamp, offset: b.header.baseOffset > logStartOffset ? b.header.baseOffset : logStartOffset };
         return false;
       }
       for (const rec of iterateRecords(bytes, 0)) {
-        if (rec.timestamp >= ts && rec.offset >= lso) {
+        if (rec.timestamp >= ts && rec.offset >= logStartOffset) {
           found = { timestamp: rec.timestamp, offset: rec.offset };
           return false;
         }

@@ -10,117 +10,91 @@
  */
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { analyzeFollowerAppend, analyzeLeaderAppend, assignOffsets, type AppendAnalysis } from './append-validation.js';
-import { writeEpochCheckpoint } from './checkpoint.js';
-import { systemClock, timerScheduler, type Clock, type Scheduler } from './clock.js';
+import { followerAppend, leaderAppend, type AppendHost } from './log-append.js';
+import { backgroundScheduler, systemClock, type Clock, type Scheduler } from '../common/index.js';
 import { resolveLogConfig, type LogConfig } from './config.js';
 import { StorageError } from './errors.js';
-import { CLEAN_SHUTDOWN_MARKER, fsyncDir, LEADER_EPOCH_CHECKPOINT, writeFileAtomic } from './files.js';
+import { CLEAN_SHUTDOWN_MARKER, writeFileAtomic } from './files.js';
 import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
 import { openLogDirectory, type RecoveryReport } from './log-loader.js';
-import { deleteSnapshotsOutside, rebuildProducerState, type ProducerStateLoad } from './producer-state-loader.js';
-import { writeProducerSnapshot } from './producer-state-snapshot.js';
-import { ProducerStateManager, type ProducerBatch, type ProducerStateEntry } from './producer-state.js';
+import { LogProducers, type AppendOrigin } from './log-producers.js';
+import type { AbortedTxn } from './txn-index.js';
+import type { ProducerStateLoad } from './producer-state-loader.js';
+import type { ProducerStateEntry } from './producer-state.js';
 import { findOffsetByTimestamp, readFromSegments, type ReadOptions, type ReadResult, type TimestampAndOffset } from './log-read.js';
-import { selectSegmentsToDelete, type SegmentDeletion, type SegmentInfo } from './retention.js';
-import { jitterFn, LogSegment, retireSegments, segmentParams, type AppendInfo } from './segment.js';
-import { SerialQueue } from './serial-queue.js';
-
-export interface PartitionLogOptions {
-  /** The partition directory itself (`<logDir>/<topic>-<partition>`); created if missing. */
-  dir: string;
-  topic: string;
-  partition: number;
-  config?: Partial<LogConfig>;
-  clock?: Clock;
-  scheduler?: Scheduler;
-  logger?: Logger;
-  /** From recovery-point-offset-checkpoint; after an unclean shutdown batches from here on are re-validated (default 0: all). */
-  recoveryPoint?: bigint;
-  /** From log-start-offset-checkpoint (DeleteRecords may have moved it inside a segment). */
-  logStartOffset?: bigint;
-  /** From replication-offset-checkpoint. */
-  highWatermark?: bigint;
-  /** Source of segment roll jitter (default Math.random). */
-  random?: () => number;
-  /** Told after logStartOffset moved, so the owner can checkpoint it promptly. */
-  onLogStartOffsetChange?: (log: PartitionLog) => void;
-  /** `producer.id.expiration.ms` (default 1 day): idle idempotent producers are forgotten after this. */
-  producerIdExpirationMs?: number;
-}
-
-export interface AppendResult {
-  firstOffset: bigint;
-  lastOffset: bigint;
-  /** The broker time stamped into the batches with LogAppendTime, else -1. */
-  logAppendTime: bigint;
-  recordCount: number;
-  /**
-   * True when the batches were retries of batches already in the log (idempotent producer whose
-   * response was lost): nothing was written and the offsets are those of the ORIGINAL append.
-   */
-  duplicate?: boolean;
-}
-
-export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
+import { retentionLimits, selectSegmentsToDelete, type SegmentDeletion, type SegmentInfo } from './retention.js';
+import type { LogSegment } from './segment.js';
+import { jitterFn, segmentParams } from './segment-list.js';
+import { LocalLog } from './local-log.js';
+import { LogEpochs } from './log-epochs.js';
+import { LogGuard } from './log-guard.js';
+import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, type AppendResult, type PartitionLogOptions } from './partition-log-options.js';
 
 const EMPTY: Buffer = Buffer.alloc(0);
-const INT32_MAX = 0x7fffffffn;
 
 export class PartitionLog {
   readonly topic: string;
   readonly partition: number;
   readonly dir: string;
   private cfg: Readonly<LogConfig>;
-  private segs: readonly LogSegment[];
-  private leo: bigint;
-  private lso: bigint;
+  /** The segments, the log end offset and the recovery point. */
+  private readonly local: LocalLog;
+  #logStartOffset: bigint;
   private hw: bigint;
-  private rp: bigint;
-  private readonly queue = new SerialQueue();
-  private unflushedMessages = 0;
-  /** fsyncs of rolled segments running in the background, in roll order. */
-  private rollFlushes: Promise<void> = Promise.resolve();
-  /** Bumped by every truncation, so a late background flush does not raise the recovery point past it. */
-  private truncations = 0;
-  private lastFlushMs: number;
-  private closed = false;
-  private readonly producers: ProducerStateManager;
+  /** Open/closed/offline and the single writer's queue; an I/O error takes the log offline. */
+  private readonly g: LogGuard;
+  /** Leader epochs, written through to `leader-epoch-checkpoint`. */
+  private readonly epochs: LogEpochs;
+  private readonly producers: LogProducers;
   /** How producer state was rebuilt at open (snapshot used, batches replayed). */
   producerStateLoad: ProducerStateLoad = { replayedBatches: 0 };
 
   private constructor(
     o: PartitionLogOptions,
     segments: LogSegment[],
-    private readonly epochCache: LeaderEpochCache,
+    epochCache: LeaderEpochCache,
     readonly recoveryReport: RecoveryReport,
     private readonly clock: Clock,
-    private readonly scheduler: Scheduler,
+    scheduler: Scheduler,
     readonly logger: Logger,
-    private readonly random: () => number,
+    random: () => number,
   ) {
     this.topic = o.topic;
     this.partition = o.partition;
     this.dir = o.dir;
     this.cfg = resolveLogConfig(o.config);
-    this.segs = segments;
-    this.leo = segments.at(-1)!.nextOffset;
+    this.epochs = new LogEpochs(epochCache, o.dir);
+    this.local = new LocalLog({
+      dir: o.dir, config: () => this.cfg, clock, scheduler, logger, random,
+      // Producer state as of the new segment's base: recovery replays at most this segment. As
+      // Kafka, snapshots of the last two segments are kept (a truncation rarely goes further).
+      onRoll: (base, previous) => this.producers.snapshot(base, previous > this.#logStartOffset ? previous : this.#logStartOffset),
+      onIoError: (err) => this.g.reportIoError(err),
+      stopped: () => this.g.stopped,
+    }, segments);
+    this.g = new LogGuard({
+      name: `${o.topic}-${o.partition}`, dir: o.dir, logger, abandon: () => this.local.abandon(),
+      onIoError: (err) => this.onIoError?.(err, this),
+    });
     const start = o.logStartOffset !== undefined && o.logStartOffset > segments[0]!.baseOffset ? o.logStartOffset : segments[0]!.baseOffset;
-    this.lso = start < this.leo ? start : this.leo;
-    this.hw = this.clamp(o.highWatermark ?? this.lso);
-    this.rp = this.leo;
-    this.lastFlushMs = clock.now();
+    this.#logStartOffset = start < this.leo ? start : this.leo;
+    this.hw = this.clamp(o.highWatermark ?? this.#logStartOffset);
     this.onLogStartOffsetChange = o.onLogStartOffsetChange;
-    this.producers = new ProducerStateManager({ producerIdExpirationMs: o.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS });
+    this.onIoError = o.onIoError;
+    this.producers = new LogProducers({
+      dir: o.dir, name: `${o.topic}-${o.partition}`, logger, producerIdExpirationMs: o.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+      onIoError: (err) => this.g.reportIoError(err),
+    });
   }
 
   private readonly onLogStartOffsetChange: ((log: PartitionLog) => void) | undefined;
+  private readonly onIoError: ((err: StorageError, log: PartitionLog) => void) | undefined;
 
   static async open(o: PartitionLogOptions): Promise<PartitionLog> {
     const config = resolveLogConfig(o.config);
     const clock = o.clock ?? systemClock;
     const logger = (o.logger ?? pino({ level: 'silent' })).child({ topic: o.topic, partition: o.partition });
-    const scheduler = o.scheduler ?? timerScheduler((name, err) => logger.error({ err, task: name }, 'storage task failed'));
+    const scheduler = o.scheduler ?? backgroundScheduler;
     const random = o.random ?? Math.random;
     const opened = await openLogDirectory({
       dir: o.dir, params: segmentParams(config), recoveryPoint: o.recoveryPoint ?? 0n, initialOffset: o.logStartOffset ?? 0n,
@@ -128,45 +102,49 @@ export class PartitionLog {
     });
     const log = new PartitionLog(o, opened.segments, opened.epochCache, opened.report, clock, scheduler, logger, random);
     opened.epochCache.truncateFromEnd(log.leo);
-    opened.epochCache.truncateFromStart(log.lso);
-    await log.persistEpochs();
+    opened.epochCache.truncateFromStart(log.#logStartOffset);
+    await log.epochs.persist();
     // Recovered data and rebuilt indexes are fsynced, so the recovery point is the log end.
-    if (!opened.report.hadCleanShutdown) await log.flushSegments();
+    if (!opened.report.hadCleanShutdown) await log.local.flush();
+    await log.producers.loadTxnIndex(log.segs);
     log.producerStateLoad = await log.rebuildProducers();
     await opened.removeCleanShutdownMarker();
-    logger.debug({ logStartOffset: String(log.lso), logEndOffset: String(log.leo), segments: opened.segments.length }, 'log opened');
+    logger.debug({ logStartOffset: String(log.#logStartOffset), logEndOffset: String(log.leo), segments: opened.segments.length }, 'log opened');
     return log;
   }
 
   get config(): Readonly<LogConfig> { return this.cfg; }
-  get logStartOffset(): bigint { return this.lso; }
+  get logStartOffset(): bigint { return this.#logStartOffset; }
   get logEndOffset(): bigint { return this.leo; }
   get highWatermark(): bigint { return this.hw; }
   /** Offsets below this are fsynced (with their indexes). */
-  get recoveryPoint(): bigint { return this.rp; }
-  get latestEpoch(): number | undefined { return this.epochCache.latestEpoch; }
-  get epochEntries(): readonly { epoch: number; startOffset: bigint }[] { return this.epochCache.entries; }
-  get isClosed(): boolean { return this.closed; }
+  get recoveryPoint(): bigint { return this.local.recoveryPoint; }
+  get latestEpoch(): number | undefined { return this.epochs.latestEpoch; }
+  get epochEntries(): readonly { epoch: number; startOffset: bigint }[] { return this.epochs.entries; }
+  get isClosed(): boolean { return this.g.closed; }
+  /** True after an I/O error: the log's directory is offline on this broker. */
+  get isOffline(): boolean { return this.g.offline; }
   /** Bytes of all segments' .log files. */
   get size(): number { return this.segs.reduce((sum, s) => sum + s.size, 0); }
   get numberOfSegments(): number { return this.segs.length; }
-  get activeSegment(): LogSegment { return this.segs.at(-1)!; }
+  get activeSegment(): LogSegment { return this.local.activeSegment; }
   /** Snapshot for the cleaner and tools; never mutate. */
   get segmentList(): readonly LogSegment[] { return this.segs; }
+  private get segs(): readonly LogSegment[] { return this.local.segments; }
+  private get leo(): bigint { return this.local.logEndOffset; }
 
   segments(): SegmentInfo[] {
-    return this.segs.map((s, i) => ({
-      baseOffset: s.baseOffset,
-      nextBaseOffset: this.segs[i + 1]?.baseOffset ?? this.leo,
-      sizeBytes: s.size,
-      largestTimestamp: s.largestTimestamp(),
-      isActive: i === this.segs.length - 1,
-    }));
+    return this.local.segmentInfos();
   }
 
   /** Idempotent producer state of one producer id (tools, tests). */
   producerState(producerId: bigint): Readonly<ProducerStateEntry> | undefined {
     return this.producers.entry(producerId);
+  }
+
+  /** Every producer with state in this log (DescribeProducers). */
+  activeProducers(): readonly Readonly<ProducerStateEntry>[] {
+    return this.producers.entries();
   }
 
   get activeProducerCount(): number {
@@ -175,29 +153,21 @@ export class PartitionLog {
 
   /** Forgets producers idle for producerIdExpirationMs (LogManager runs it periodically). */
   removeExpiredProducers(): Promise<number> {
-    return this.queue.run(() => (this.closed ? 0 : this.producers.removeExpired(this.clock.now())));
+    return this.g.queued(() => (this.g.stopped ? 0 : this.producers.removeExpired(this.clock.now())));
   }
 
   private rebuildProducers(): Promise<ProducerStateLoad> {
-    return rebuildProducerState(this.producers, {
-      dir: this.dir, segments: this.segs, logStartOffset: this.lso, logEndOffset: this.leo, nowMs: this.clock.now(), logger: this.logger,
-    });
+    return this.producers.rebuild({ segments: this.segs, logStartOffset: this.#logStartOffset, logEndOffset: this.leo, nowMs: this.clock.now() });
   }
 
-  /** A missing snapshot only makes the next open replay more, so a failed write does not fail the caller. */
-  private async snapshotProducers(offset: bigint, keepFrom?: bigint): Promise<void> {
-    try {
-      await writeProducerSnapshot(this.dir, offset, this.producers.entries());
-      if (keepFrom !== undefined) await deleteSnapshotsOutside(this.dir, keepFrom);
-    } catch (err) {
-      this.logger.warn({ err, snapshotOffset: String(offset) }, 'producer state snapshot failed');
-    }
-  }
+  /** The last stable offset (Kafka's LSO): every transaction below it has ended (read_committed reads up to it); the HW when none is open. */
+  get lastStableOffset(): bigint { return this.producers.lastStableOffset(this.hw); }
 
-  /** The log start moved: producers entirely below it are forgotten, and so are older snapshots. */
-  private async pruneProducers(): Promise<void> {
-    this.producers.pruneBefore(this.lso);
-    await deleteSnapshotsOutside(this.dir, this.lso);
+  /** Every indexed aborted transaction (the cleaner removes their data). */
+  get abortedTransactions(): readonly AbortedTxn[] { return this.producers.abortedTransactions(); }
+  /** Aborted transactions overlapping [fetchOffset, upperBoundOffset) (read_committed Fetch). */
+  collectAbortedTransactions(fetchOffset: bigint, upperBoundOffset: bigint): { producerId: bigint; firstOffset: bigint }[] {
+    return this.producers.collectAbortedTransactions(fetchOffset, upperBoundOffset);
   }
 
   updateConfig(partial: Partial<LogConfig>): void {
@@ -218,135 +188,37 @@ export class PartitionLog {
   }
 
   private clamp(offset: bigint): bigint {
-    return offset < this.lso ? this.lso : offset > this.leo ? this.leo : offset;
+    return offset < this.#logStartOffset ? this.#logStartOffset : offset > this.leo ? this.leo : offset;
   }
 
-  private ensureOpen(): void {
-    if (this.closed) throw new StorageError('STG_LOG_CLOSED', `log ${this.topic}-${this.partition} is closed`);
+  /** Offline without touching the disk (Kafka's closeHandlers): later operations fail with STG_LOG_DIR_OFFLINE. */
+  markOffline(): void {
+    this.g.markOffline();
   }
 
-  /**
-   * Producer batches: validated (nothing written if any fails), offsets assigned from the log end
-   * offset by patching baseOffset, partitionLeaderEpoch stamped. Patches `batches` in place.
-   * Idempotent batches from clients are checked against producer state first: a retry of one of
-   * a producer's last 5 batches is not written and gets the original offsets with
-   * `duplicate: true`; a sequence gap → STG_OUT_OF_ORDER_SEQUENCE, an old epoch →
-   * STG_INVALID_PRODUCER_EPOCH, nothing written.
-   */
-  appendAsLeader(batches: Buffer, leaderEpoch: number, opts: { isFromClient?: boolean } = {}): Promise<AppendResult> {
-    return this.queue.run(async () => {
-      this.ensureOpen();
-      const isFromClient = opts.isFromClient ?? true;
-      const a = analyzeLeaderAppend(batches, this.cfg, isFromClient);
-      const appendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? BigInt(this.clock.now()) : -1n;
-      const firstOffset = this.leo;
-      const planned: ProducerBatch[] = [];
-      let next = firstOffset;
-      let idempotent = false;
-      for (const b of a.batches) {
-        planned.push({ header: b.header, baseOffset: next, maxTimestamp: appendTime >= 0n ? appendTime : b.header.maxTimestamp });
-        next += BigInt(b.header.lastOffsetDelta) + 1n;
-        if (b.header.producerId >= 0n) idempotent = true;
-      }
-      if (isFromClient && idempotent) {
-        const dup = this.producers.checkLeaderAppend(planned);
-        if (dup) {
-          const logAppendTime = this.cfg.messageTimestampType === 'LogAppendTime' ? dup.timestamp : -1n;
-          return { firstOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTime, recordCount: 0, duplicate: true };
-        }
-      }
-      const info = assignOffsets(batches, a, firstOffset, leaderEpoch, appendTime);
-      if (leaderEpoch >= 0 && this.epochCache.assign(leaderEpoch, firstOffset)) await this.persistEpochs();
-      await this.appendChunk(batches, info, a.recordCount);
-      if (idempotent) {
-        const now = this.clock.now();
-        for (const p of planned) this.producers.update(p, now);
-      }
-      return { firstOffset, lastOffset: info.lastOffset, logAppendTime: appendTime, recordCount: a.recordCount };
+  /** A producer's (or the coordinator's) batches, as leader: see `leaderAppend`. Patches `batches` in place. */
+  appendAsLeader(batches: Buffer, leaderEpoch: number, opts: { origin?: AppendOrigin } = {}): Promise<AppendResult> {
+    return this.g.run(async () => {
+      this.g.ensureOpen();
+      return leaderAppend(this.appendHost(), batches, leaderEpoch, opts.origin ?? 'client');
     });
   }
 
-  /** Replicated batches, offsets already assigned: must start at or after the log end offset and grow. Appended verbatim. */
+  /** Replicated batches, offsets already assigned: see `followerAppend`. */
   appendAsFollower(batches: Buffer): Promise<AppendResult> {
-    return this.queue.run(async () => {
-      this.ensureOpen();
-      const a: AppendAnalysis = analyzeFollowerAppend(batches, this.leo, this.cfg.segmentBytes);
-      let changed = false;
-      for (const b of a.batches) {
-        const epoch = b.header.partitionLeaderEpoch;
-        if (epoch >= 0 && this.epochCache.assign(epoch, b.header.baseOffset)) changed = true;
-      }
-      if (changed) await this.persistEpochs();
-      const first = a.batches[0]!;
-      const last = a.batches.at(-1)!;
-      await this.appendChunk(batches, {
-        firstOffset: first.header.baseOffset,
-        lastOffset: last.lastOffset,
-        maxTimestamp: a.maxTimestamp,
-        offsetOfMaxTimestamp: a.batches[a.maxTimestampBatch]!.lastOffset,
-        firstBatchMaxTimestamp: first.header.maxTimestamp,
-      }, a.recordCount);
-      const now = this.clock.now();
-      for (const b of a.batches) {
-        if (b.header.producerId >= 0n) this.producers.update({ header: b.header, baseOffset: b.header.baseOffset, maxTimestamp: b.header.maxTimestamp }, now);
-      }
-      return { firstOffset: first.header.baseOffset, lastOffset: last.lastOffset, logAppendTime: -1n, recordCount: a.recordCount };
+    return this.g.run(async () => {
+      this.g.ensureOpen();
+      return followerAppend(this.appendHost(), batches);
     });
   }
 
-  private async appendChunk(data: Buffer, info: AppendInfo, recordCount: number): Promise<void> {
-    await this.maybeRoll(data.length, info);
-    this.activeSegment.append(data, info);
-    this.leo = info.lastOffset + 1n;
-    this.unflushedMessages += recordCount;
-    if (this.unflushedMessages >= this.cfg.flushIntervalMessages) await this.flushSegments();
-  }
-
-  private async maybeRoll(size: number, info: AppendInfo): Promise<void> {
-    const seg = this.activeSegment;
-    // Kafka's timeWaitedForRoll: incoming timestamp minus the first batch's, else wall-clock age.
-    const first = seg.rollingBasedTimestamp;
-    const age = first !== undefined && first >= 0n ? Number(info.maxTimestamp - first) : this.clock.now() - seg.createdMs;
-    const full = seg.size > 0 && seg.size > this.cfg.segmentBytes - size;
-    const old = seg.size > 0 && age > this.cfg.segmentMs - seg.rollJitterMs;
-    const overflow = info.lastOffset - seg.baseOffset > INT32_MAX || info.firstOffset < seg.baseOffset;
-    if (full || old || overflow || seg.indexesFull) await this.roll(info.firstOffset > this.leo ? info.firstOffset : this.leo);
-  }
-
-  /** Starts a new active segment at `baseOffset`; the old one is fsynced (Kafka flushes on roll). */
-  private async roll(baseOffset: bigint): Promise<void> {
-    const old = this.activeSegment;
-    if (old.size === 0) {
-      if (old.baseOffset === baseOffset) return;
-      this.segs = this.segs.slice(0, -1);
-      await old.deleteFiles();
-    } else old.onBecomeInactive();
-    const seg = LogSegment.create(this.dir, baseOffset, segmentParams(this.cfg), this.clock.now(), jitterFn(this.cfg, this.random)());
-    this.segs = [...this.segs, seg];
-    // Producer state as of the new segment's base: recovery replays at most this segment. As
-    // Kafka, snapshots of the last two segments are kept (a truncation rarely goes further).
-    const previous = this.segs.at(-2)?.baseOffset ?? baseOffset;
-    await this.snapshotProducers(baseOffset, previous > this.lso ? previous : this.lso);
-    if (old.size > 0) {
-      // Kafka flushes the rolled segment asynchronously: appends to the new one need not wait.
-      const sync = await old.prepareFlush();
-      const generation = this.truncations;
-      this.rollFlushes = this.rollFlushes
-        .then(async () => {
-          await sync();
-          if (old !== this.activeSegment) old.unloadIndexes();
-          await fsyncDir(this.dir);
-          // A truncation meanwhile may have removed offsets below baseOffset: then keep the lower point.
-          if (generation === this.truncations && baseOffset > this.rp && baseOffset <= this.leo) this.rp = baseOffset;
-        })
-        .catch((err: unknown) => this.logger.error({ err, segment: old.logPath }, 'fsync of rolled segment failed'));
-    }
-    this.logger.debug({ baseOffset: String(baseOffset) }, 'rolled new log segment');
+  private appendHost(): AppendHost {
+    return { config: this.cfg, clock: this.clock, local: this.local, epochs: this.epochs, producers: this.producers };
   }
 
   /** Forces a roll at the log end offset (tests, tools). */
   forceRoll(): Promise<void> {
-    return this.queue.run(() => this.roll(this.leo));
+    return this.g.run(() => this.local.roll(this.leo));
   }
 
   /**
@@ -355,40 +227,38 @@ export class PartitionLog {
    */
   async read(fetchOffset: bigint, maxBytes: number, opts: ReadOptions = {}): Promise<ReadResult> {
     for (let attempt = 0; ; attempt++) {
-      this.ensureOpen();
+      this.g.ensureOpen();
       const segs = this.segs;
       const sizes = segs.map((s) => s.size);
-      if (fetchOffset < this.lso || fetchOffset > this.leo) {
-        throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `offset ${fetchOffset} outside [${this.lso}, ${this.leo}] of ${this.topic}-${this.partition}`);
+      if (fetchOffset < this.#logStartOffset || fetchOffset > this.leo) {
+        throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `offset ${fetchOffset} outside [${this.#logStartOffset}, ${this.leo}] of ${this.topic}-${this.partition}`);
       }
       if (fetchOffset === this.leo || (opts.maxOffset !== undefined && fetchOffset >= opts.maxOffset)) return { records: EMPTY, firstOffset: fetchOffset };
       try {
-        return await readFromSegments(segs, sizes, fetchOffset, maxBytes, opts);
+        return await this.g.guard(() => readFromSegments(segs, sizes, fetchOffset, maxBytes, opts), `read of ${this.topic}-${this.partition}`);
       } catch (err) {
-        if (!(err instanceof StorageError && err.code === 'STG_LOG_CLOSED' && attempt < 3 && !this.closed)) throw err;
+        // A segment closed under the read (deleted meanwhile): retry on the new list.
+        if (!(err instanceof StorageError && err.code === 'STG_LOG_CLOSED' && attempt < 3 && !this.g.closed)) throw err;
       }
     }
   }
 
   /** Earliest record with timestamp ≥ ts (ListOffsets by time), or undefined when none. */
   offsetForTimestamp(ts: bigint): Promise<TimestampAndOffset | undefined> {
-    this.ensureOpen();
-    return findOffsetByTimestamp(this.segs, ts, this.lso);
+    this.g.ensureOpen();
+    return this.g.guard(() => findOffsetByTimestamp(this.segs, ts, this.#logStartOffset));
   }
 
   endOffsetForEpoch(epoch: number): EpochEndOffset {
-    return this.epochCache.endOffsetFor(epoch, this.leo);
+    return this.epochs.endOffsetFor(epoch, this.leo);
   }
 
   /** Becoming leader (KIP-279): the new epoch starts at the current log end offset. */
   assignEpochStartOffset(epoch: number, startOffset: bigint): Promise<void> {
-    return this.queue.run(async () => {
-      if (this.epochCache.assign(epoch, startOffset)) await this.persistEpochs();
+    return this.g.run(async () => {
+      this.g.ensureOpen();
+      await this.epochs.assign(epoch, startOffset);
     });
-  }
-
-  private persistEpochs(): Promise<void> {
-    return writeEpochCheckpoint(join(this.dir, LEADER_EPOCH_CHECKPOINT), this.epochCache.entries);
   }
 
   /**
@@ -396,54 +266,34 @@ export class PartitionLog {
    * later segments entirely, and epochs that started there. Returns the new log end offset.
    */
   truncateTo(offset: bigint): Promise<bigint> {
-    return this.queue.run(async () => {
-      this.ensureOpen();
+    return this.g.run(async () => {
+      this.g.ensureOpen();
       if (offset < 0n) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot truncate to ${offset}`);
       if (offset >= this.leo) return this.leo;
-      if (offset < this.lso) {
+      if (offset < this.#logStartOffset) {
         await this.truncateFully(offset);
         return this.leo;
       }
-      this.truncations++;
-      const keep = this.segs.filter((s) => s.baseOffset <= offset);
-      const drop = this.segs.filter((s) => s.baseOffset > offset);
-      const seg = keep.at(-1)!;
-      const b = await seg.findBatch(offset);
-      let newLeo = offset;
-      if (b) {
-        if (b.header.baseOffset < offset) newLeo = b.header.baseOffset;
-        await seg.truncateTo(b.position, newLeo);
-      }
-      this.segs = keep;
-      await this.retire(drop);
-      this.leo = newLeo;
-      if (this.epochCache.truncateFromEnd(newLeo)) await this.persistEpochs();
-      await this.rebuildProducers();
+      const { logEndOffset: newLeo, removedSegments } = await this.local.truncateTo(offset);
+      await this.epochs.truncateFromEnd(newLeo);
+      await this.producers.truncated(newLeo, { segments: this.segs, logStartOffset: this.#logStartOffset, nowMs: this.clock.now() });
       if (this.hw > newLeo) this.hw = newLeo;
-      if (this.rp > newLeo) this.rp = newLeo;
-      this.logger.info({ offset: String(offset), logEndOffset: String(newLeo), removedSegments: drop.length }, 'truncated log');
+      this.logger.info({ offset: String(offset), logEndOffset: String(newLeo), removedSegments }, 'truncated log');
       return newLeo;
     });
   }
 
   /** Empties the log and restarts it at `offset` (a follower far behind the leader's log start). */
   truncateFullyAndStartAt(offset: bigint): Promise<void> {
-    return this.queue.run(() => this.truncateFully(offset));
+    return this.g.run(() => this.truncateFully(offset));
   }
 
   private async truncateFully(offset: bigint): Promise<void> {
-    this.ensureOpen();
-    this.truncations++;
-    const old = this.segs;
-    this.segs = [];
-    for (const s of old) await s.close(false);
-    await this.retire(old);
-    this.segs = [LogSegment.create(this.dir, offset, segmentParams(this.cfg), this.clock.now(), jitterFn(this.cfg, this.random)())];
-    this.leo = this.lso = this.hw = this.rp = offset;
-    this.epochCache.clear();
-    this.producers.clear();
-    await deleteSnapshotsOutside(this.dir, offset, offset - 1n);
-    await this.persistEpochs();
+    this.g.ensureOpen();
+    await this.local.reset(offset);
+    this.#logStartOffset = this.hw = offset;
+    await this.epochs.clear();
+    await this.producers.clear(offset);
     this.onLogStartOffsetChange?.(this);
   }
 
@@ -452,17 +302,14 @@ export class PartitionLog {
    * now entirely below it. Returns the log start offset in force.
    */
   advanceLogStartOffset(offset: bigint): Promise<bigint> {
-    return this.queue.run(async () => {
-      this.ensureOpen();
-      if (offset <= this.lso) return this.lso;
+    return this.g.run(async () => {
+      this.g.ensureOpen();
+      if (offset <= this.#logStartOffset) return this.#logStartOffset;
       if (offset > this.hw) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot move log start to ${offset}, above the high watermark ${this.hw}`);
-      this.lso = offset;
-      if (this.epochCache.truncateFromStart(offset)) await this.persistEpochs();
-      await this.pruneProducers();
-      this.onLogStartOffsetChange?.(this);
-      if (offset === this.leo && this.activeSegment.size > 0) await this.roll(this.leo);
+      await this.moveLogStart(offset);
+      if (offset === this.leo && this.activeSegment.size > 0) await this.local.roll(this.leo);
       await this.deleteSegments(selectSegmentsToDelete(this.segments(), { retentionMs: -1, retentionBytes: -1, logStartOffset: offset, highWatermark: this.hw }, this.clock.now()));
-      return this.lso;
+      return this.#logStartOffset;
     });
   }
 
@@ -472,95 +319,79 @@ export class PartitionLog {
 
   /** Retention by time, size and log start offset (the policy decides which apply). */
   deleteOldSegments(): Promise<SegmentDeletion[]> {
-    return this.queue.run(async () => {
-      if (this.closed) return [];
-      const timeAndSize = this.cfg.cleanupPolicy.includes('delete');
+    return this.g.run(async () => {
+      if (this.g.stopped) return [];
+      const limits = retentionLimits(this.cfg, this.#logStartOffset, this.hw);
       const active = this.activeSegment;
       // An expired active segment can only go once it is rolled (and fully below the high watermark).
-      if (timeAndSize && this.cfg.retentionMs >= 0 && active.size > 0 && this.hw >= this.leo && this.clock.now() - Number(active.largestTimestamp()) > this.cfg.retentionMs) {
-        await this.roll(this.leo);
-      }
-      const selected = selectSegmentsToDelete(this.segments(), {
-        retentionMs: timeAndSize ? this.cfg.retentionMs : -1,
-        retentionBytes: timeAndSize ? this.cfg.retentionBytes : -1,
-        logStartOffset: this.lso,
-        highWatermark: this.hw,
-      }, this.clock.now());
+      if (limits.retentionMs >= 0 && active.size > 0 && this.hw >= this.leo && this.clock.now() - Number(active.largestTimestamp()) > limits.retentionMs) await this.local.roll(this.leo);
+      const selected = selectSegmentsToDelete(this.segments(), limits, this.clock.now());
       await this.deleteSegments(selected);
       return selected;
     });
   }
 
+  /** Epochs and producers entirely below the new log start are forgotten; the owner is told. */
+  private async moveLogStart(offset: bigint): Promise<void> {
+    this.#logStartOffset = offset;
+    await this.epochs.truncateFromStart(offset);
+    await this.producers.prune(offset);
+    this.onLogStartOffsetChange?.(this);
+  }
+
   private async deleteSegments(selected: readonly SegmentDeletion[]): Promise<void> {
     if (selected.length === 0) return;
     const newStart = selected.at(-1)!.nextBaseOffset;
-    if (newStart > this.lso) {
-      // logStartOffset moves first, so nobody is sent to a segment about to vanish.
-      this.lso = newStart;
-      if (this.epochCache.truncateFromStart(newStart)) await this.persistEpochs();
-      await this.pruneProducers();
-      this.onLogStartOffsetChange?.(this);
-    }
-    const bases = new Set(selected.map((s) => s.baseOffset));
-    const victims = this.segs.filter((s) => bases.has(s.baseOffset) && s !== this.activeSegment);
-    this.segs = this.segs.filter((s) => !victims.includes(s));
-    await this.retire(victims);
-    this.logger.info({ segments: selected.map((s) => `${s.baseOffset}:${s.reason}`), logStartOffset: String(this.lso) }, 'deleted log segments');
+    // logStartOffset moves first, so nobody is sent to a segment about to vanish.
+    if (newStart > this.#logStartOffset) await this.moveLogStart(newStart);
+    await this.local.remove(new Set(selected.map((s) => s.baseOffset)));
+    await this.producers.followSegments(this.segs);
+    this.logger.info({ segments: selected.map((s) => `${s.baseOffset}:${s.reason}`), logStartOffset: String(this.#logStartOffset) }, 'deleted log segments');
   }
 
   /** Renames to `.deleted` now, removes after fileDeleteDelayMs (leftovers are removed on the next open). */
   retire(victims: readonly LogSegment[]): Promise<void> {
-    return retireSegments(victims, this.cfg.fileDeleteDelayMs, this.scheduler, `delete-segments-${this.topic}-${this.partition}`);
+    return this.local.retire(victims);
   }
 
   /** fsync everything appended so far; the recovery point becomes the log end offset. */
   flush(): Promise<void> {
-    return this.queue.run(() => this.flushSegments());
+    return this.g.run(() => this.local.flush());
   }
 
   /** Flushes when flushIntervalMs has passed since the last flush and something is unflushed. */
   maybeFlushOnTime(): Promise<void> {
-    if (this.closed || this.unflushedMessages === 0 || this.clock.now() - this.lastFlushMs < this.cfg.flushIntervalMs) return Promise.resolve();
+    if (this.g.stopped || !this.local.flushDue) return Promise.resolve();
     return this.flush();
-  }
-
-  private async flushSegments(): Promise<void> {
-    if (this.closed) return;
-    const upTo = this.leo;
-    await this.rollFlushes;
-    for (const s of this.segs) if (s.nextOffset > this.rp || s === this.activeSegment || s.flushedSize < s.size) await s.flush();
-    await fsyncDir(this.dir);
-    if (upTo > this.rp) this.rp = upTo;
-    this.unflushedMessages = 0;
-    this.lastFlushMs = this.clock.now();
   }
 
   /** Runs `task` as the single writer (the cleaner's swap uses this). */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
-    return this.queue.run(async () => {
-      this.ensureOpen();
+    return this.g.run(async () => {
+      this.g.ensureOpen();
       return task();
     });
   }
 
-  /** Replaces the segment list (cleaner swap); only from inside `exclusive`. */
-  replaceSegmentList(segments: LogSegment[]): void {
-    this.segs = segments;
+  /** Replaces the segment list (cleaner swap, with the ABORT markers it removed); only from inside `exclusive`. */
+  replaceSegmentList(segments: LogSegment[], removedAbortMarkers: readonly bigint[] = []): Promise<void> {
+    this.local.replaceSegments(segments);
+    return this.producers.followSegments(segments, removedAbortMarkers);
   }
 
   /** Flushes, persists indexes and the epoch cache, and leaves the clean-shutdown marker. */
   close(opts: { clean?: boolean } = {}): Promise<void> {
-    return this.queue.run(async () => {
-      if (this.closed) return;
+    return this.g.run(async () => {
+      if (this.g.stopped) return;
       const clean = opts.clean ?? true;
-      await this.rollFlushes;
+      await this.local.rolledSegmentsFlushed();
       if (clean) {
-        await this.flushSegments();
-        await this.persistEpochs();
-        await this.snapshotProducers(this.leo);
+        await this.local.flush();
+        await this.epochs.persist();
+        await this.producers.snapshot(this.leo);
       }
-      this.closed = true;
-      for (const s of this.segs) await s.close(clean);
+      this.g.markClosed();
+      await this.local.closeSegments(clean);
       if (clean) await writeFileAtomic(join(this.dir, CLEAN_SHUTDOWN_MARKER), `${this.leo}\n`);
     });
   }

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { deleteProducerSnapshot, listSnapshotOffsets, readProducerSnapshot } from './producer-state-snapshot.js';
-import type { ProducerStateManager } from './producer-state.js';
+import { controlMarkerOf, type CompletedTxn, type ProducerStateManager } from './producer-state.js';
 import type { LogSegment } from './segment.js';
 
 export interface ProducerStateLoad {
@@ -15,13 +15,15 @@ export interface ProducerStateLoad {
   replayedBatches: number;
 }
 
-export interface RebuildOptions {
+interface RebuildOptions {
   dir: string;
   segments: readonly LogSegment[];
   logStartOffset: bigint;
   logEndOffset: bigint;
   nowMs: number;
   logger: Logger;
+  /** Each transaction a replayed marker ends (the aborted transaction index re-adds what it missed). */
+  onCompletedTxn?: (t: CompletedTxn) => void;
 }
 
 export async function rebuildProducerState(state: ProducerStateManager, o: RebuildOptions): Promise<ProducerStateLoad> {
@@ -43,23 +45,24 @@ export async function rebuildProducerState(state: ProducerStateManager, o: Rebui
     }
   }
   if (from === undefined) state.clear();
-  const replayedBatches = await replayBatches(state, o.segments, from ?? o.segments[0]?.baseOffset ?? o.logStartOffset, o.logEndOffset, o.nowMs);
+  const replayedBatches = await replayBatches(state, o.segments, from ?? o.segments[0]?.baseOffset ?? o.logStartOffset, o.logEndOffset, o.nowMs, o.onCompletedTxn);
   state.pruneBefore(o.logStartOffset);
   return { snapshotOffset: from, replayedBatches };
 }
 
 /** Applies every batch with an offset in [from, upTo) to the state, in log order. */
-export async function replayBatches(state: ProducerStateManager, segments: readonly LogSegment[], from: bigint, upTo: bigint, nowMs: number): Promise<number> {
+async function replayBatches(state: ProducerStateManager, segments: readonly LogSegment[], from: bigint, upTo: bigint, nowMs: number, onCompletedTxn?: (t: CompletedTxn) => void): Promise<number> {
   let replayed = 0;
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
     const next = segments[i + 1]?.baseOffset ?? upTo;
     if (next <= from || seg.baseOffset >= upTo) continue;
     const start = from > seg.baseOffset ? seg.offsetIndex.lookup(from).position : 0;
-    await seg.scan({ validate: false, start, chunkSize: 256 * 1024 }, (b) => {
+    await seg.scan({ validate: false, start, chunkSize: 256 * 1024 }, (b, bytes) => {
       if (b.header.baseOffset >= upTo) return false;
       if (b.lastOffset < from) return true;
-      state.update({ header: b.header, baseOffset: b.header.baseOffset, maxTimestamp: b.header.maxTimestamp }, nowMs);
+      const completed = state.update({ header: b.header, baseOffset: b.header.baseOffset, maxTimestamp: b.header.maxTimestamp, marker: controlMarkerOf(b.header, bytes) }, nowMs);
+      if (completed !== undefined) onCompletedTxn?.(completed);
       replayed++;
       return true;
     });

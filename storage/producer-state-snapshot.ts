@@ -17,12 +17,12 @@ import { StorageError } from './errors.js';
 import { offsetFilePrefix, writeFileAtomic } from './files.js';
 import { NUM_BATCHES_TO_RETAIN, type ProducerStateEntry } from './producer-state.js';
 
-export const SNAPSHOT_SUFFIX = '.snapshot';
+const SNAPSHOT_SUFFIX = '.snapshot';
 const VERSION = 1;
 const HEADER_BYTES = 2 + 4 + 4;
 const ENTRY_BYTES = 8 + 2 + 4 + 8 + 4 + 8 + 4 + 8;
 
-export function snapshotFileName(offset: bigint): string {
+function snapshotFileName(offset: bigint): string {
   return offsetFilePrefix(offset) + SNAPSHOT_SUFFIX;
 }
 

@@ -6,14 +6,14 @@
  * written again; a gap in sequences or an older epoch is refused. Replicated and replayed batches
  * update the state without checks (the leader already decided).
  */
-import { isControlBatch } from '../protocol/index.js';
+import { decodeEndTxnMarker, isControlBatch, isTransactional, iterateRecords, type EndTxnMarker } from '../protocol/index.js';
 import type { BatchHeader } from './batch-check.js';
 import { StorageError } from './errors.js';
 
 /** Kafka's ProducerStateEntry.NumBatchesToRetain: as many as a producer may have in flight. */
 export const NUM_BATCHES_TO_RETAIN = 5;
 export const NO_PRODUCER_EPOCH = -1;
-export const NO_SEQUENCE = -1;
+const NO_SEQUENCE = -1;
 const INT32_MAX = 0x7fffffff;
 
 export interface BatchMetadata {
@@ -38,8 +38,9 @@ export interface ProducerStateEntry {
    * producer writing old timestamps at once; a restart here restarts the idle timer instead.
    */
   lastUpdateMs: number;
-  /** Transactions are not implemented; kept for the snapshot format (-1). */
+  /** Coordinator epoch of the producer's last marker here (-1 before any): older coordinators are fenced. */
   coordinatorEpoch: number;
+  /** First offset of the producer's ongoing transaction, -1 when none is open. */
   currentTxnFirstOffset: bigint;
 }
 
@@ -48,6 +49,25 @@ export interface ProducerBatch {
   header: Pick<BatchHeader, 'producerId' | 'producerEpoch' | 'baseSequence' | 'lastOffsetDelta' | 'attributes'>;
   baseOffset: bigint;
   maxTimestamp: bigint;
+  /** For a control batch: the transaction marker it holds (undefined for another control type). */
+  marker?: EndTxnMarker;
+}
+
+/** The transaction marker a control batch holds (its one record), undefined for any other batch. */
+export function controlMarkerOf(header: Pick<BatchHeader, 'attributes'>, batch: Buffer): EndTxnMarker | undefined {
+  if (!isControlBatch(header.attributes)) return undefined;
+  for (const r of iterateRecords(batch)) return decodeEndTxnMarker(r.key, r.value);
+  return undefined;
+}
+
+/** A transaction ended by a marker (Kafka's CompletedTxn). */
+export interface CompletedTxn {
+  producerId: bigint;
+  /** First offset of the transaction's data; the marker's own offset when it had none here. */
+  firstOffset: bigint;
+  /** The marker's offset. */
+  lastOffset: bigint;
+  aborted: boolean;
 }
 
 /** The original placement of a retried batch. */
@@ -58,19 +78,19 @@ export interface DuplicateBatch {
 }
 
 /** `sequence + increment` wrapping from Int32.MAX to 0 (Kafka's DefaultRecordBatch.incrementSequence). */
-export function incrementSequence(sequence: number, increment: number): number {
+function incrementSequence(sequence: number, increment: number): number {
   return sequence > INT32_MAX - increment ? increment - (INT32_MAX - sequence) - 1 : sequence + increment;
 }
 
-export function decrementSequence(sequence: number, decrement: number): number {
+function decrementSequence(sequence: number, decrement: number): number {
   return sequence < decrement ? INT32_MAX - (decrement - sequence) + 1 : sequence - decrement;
 }
 
-export function firstSeqOf(b: BatchMetadata): number {
+function firstSeqOf(b: BatchMetadata): number {
   return decrementSequence(b.lastSeq, b.offsetDelta);
 }
 
-export function firstOffsetOf(b: BatchMetadata): bigint {
+function firstOffsetOf(b: BatchMetadata): bigint {
   return b.lastOffset - BigInt(b.offsetDelta);
 }
 
@@ -82,7 +102,7 @@ function lastSeqOfBatch(h: ProducerBatch['header']): number {
   return incrementSequence(h.baseSequence, h.lastOffsetDelta);
 }
 
-export interface ProducerStateOptions {
+interface ProducerStateOptions {
   /** `producer.id.expiration.ms`: a producer idle this long (by its batches' timestamps) is forgotten. */
   producerIdExpirationMs: number;
 }
@@ -158,10 +178,42 @@ export class ProducerStateManager {
     return { firstOffset: first.firstOffset, lastOffset: last.lastOffset, timestamp: last.timestamp };
   }
 
-  /** Records a batch now in the log (leader, follower, replay), appended at broker time `nowMs`: no checks. */
-  update(b: ProducerBatch, nowMs: number): void {
+  /**
+   * A marker from the transaction coordinator (Kafka's appendEndTxnMarker checks): refused for a
+   * producer epoch older than the partition's (STG_INVALID_PRODUCER_EPOCH) or from a coordinator
+   * epoch older than the last marker's (STG_TXN_COORDINATOR_FENCED). Nothing is written then.
+   */
+  checkMarker(producerId: bigint, producerEpoch: number, marker: EndTxnMarker): void {
+    const e = this.producers.get(producerId);
+    if (e === undefined) return;
+    if (producerEpoch < e.producerEpoch) {
+      throw new StorageError('STG_INVALID_PRODUCER_EPOCH', `${marker.type} marker of producer ${producerId} at epoch ${producerEpoch}, older than the current ${e.producerEpoch}`);
+    }
+    if (marker.coordinatorEpoch < e.coordinatorEpoch) {
+      throw new StorageError('STG_TXN_COORDINATOR_FENCED', `${marker.type} marker of producer ${producerId} from coordinator epoch ${marker.coordinatorEpoch}, older than ${e.coordinatorEpoch}`);
+    }
+  }
+
+  /**
+   * The first offset of the oldest transaction still open in this partition (Kafka's
+   * firstUnstableOffset), undefined when none is: the last stable offset cannot pass it.
+   */
+  firstUnstableOffset(): bigint | undefined {
+    let first: bigint | undefined;
+    for (const e of this.producers.values()) {
+      if (e.currentTxnFirstOffset >= 0n && (first === undefined || e.currentTxnFirstOffset < first)) first = e.currentTxnFirstOffset;
+    }
+    return first;
+  }
+
+  /**
+   * Records a batch now in the log (leader, follower, replay), appended at broker time `nowMs`:
+   * no checks. A transactional batch opens its producer's transaction; a marker closes it and
+   * returns it.
+   */
+  update(b: ProducerBatch, nowMs: number): CompletedTxn | undefined {
     const h = b.header;
-    if (h.producerId < 0n) return;
+    if (h.producerId < 0n) return undefined;
     let e = this.producers.get(h.producerId);
     if (e === undefined) {
       e = { producerId: h.producerId, producerEpoch: NO_PRODUCER_EPOCH, batches: [], lastTimestamp: -1n, lastUpdateMs: nowMs, coordinatorEpoch: -1, currentTxnFirstOffset: -1n };
@@ -175,10 +227,18 @@ export class ProducerStateManager {
     }
     e.lastTimestamp = b.maxTimestamp;
     // Control batches (transaction markers) carry no sequence.
-    if (isControlBatch(h.attributes)) return;
+    if (isControlBatch(h.attributes)) {
+      if (b.marker === undefined) return undefined;
+      e.coordinatorEpoch = b.marker.coordinatorEpoch;
+      const firstOffset = e.currentTxnFirstOffset >= 0n ? e.currentTxnFirstOffset : b.baseOffset;
+      e.currentTxnFirstOffset = -1n;
+      return { producerId: h.producerId, firstOffset, lastOffset: b.baseOffset, aborted: b.marker.type === 'ABORT' };
+    }
+    if (isTransactional(h.attributes) && e.currentTxnFirstOffset < 0n) e.currentTxnFirstOffset = b.baseOffset;
     const lastOffset = b.baseOffset + BigInt(h.lastOffsetDelta);
     e.batches.push({ lastSeq: lastSeqOfBatch(h), lastOffset, offsetDelta: h.lastOffsetDelta, timestamp: b.maxTimestamp });
     if (e.batches.length > NUM_BATCHES_TO_RETAIN) e.batches.shift();
+    return undefined;
   }
 
   /** Forgets producers idle for producerIdExpirationMs. Returns how many. */
@@ -199,6 +259,8 @@ export class ProducerStateManager {
    */
   pruneBefore(logStartOffset: bigint): void {
     for (const [pid, e] of this.producers) {
+      // A producer with an open transaction is kept: its marker must still close it.
+      if (e.currentTxnFirstOffset >= 0n) continue;
       const last = e.batches.at(-1);
       if (last === undefined || last.lastOffset < logStartOffset) {
         this.producers.delete(pid);

@@ -32,6 +32,12 @@ export interface SegmentDeletion {
   reason: DeletionReason;
 }
 
+/** The limits of a log's policy: time and size apply only when cleanup.policy includes delete. */
+export function retentionLimits(cfg: { cleanupPolicy: readonly string[]; retentionMs: number; retentionBytes: number }, logStartOffset: bigint, highWatermark: bigint): RetentionLimits {
+  const timeAndSize = cfg.cleanupPolicy.includes('delete');
+  return { retentionMs: timeAndSize ? cfg.retentionMs : -1, retentionBytes: timeAndSize ? cfg.retentionBytes : -1, logStartOffset, highWatermark };
+}
+
 /** `segments` in offset order; returns the prefix to delete, each with the first rule that allowed it. */
 export function selectSegmentsToDelete(segments: readonly SegmentInfo[], limits: RetentionLimits, nowMs: number): SegmentDeletion[] {
   const eligible: SegmentInfo[] = [];

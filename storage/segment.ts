@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { RECORD_BATCH_HEADER_SIZE, readBatchHeader } from '../protocol/index.js';
 import { scanBatches, type CheckedBatch, type ScanResult } from './batch-check.js';
 import { ioError, StorageError } from './errors.js';
-import type { Scheduler } from './clock.js';
-import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, segmentFileName, TIME_INDEX_SUFFIX } from './files.js';
+import { INDEX_SUFFIX, LOG_SUFFIX, segmentFileName, TIME_INDEX_SUFFIX } from './files.js';
 import { OffsetIndex, TimeIndex } from './index-file.js';
 
 export interface SegmentParams {
@@ -366,45 +365,4 @@ export class LogSegment {
       await fsp.rm(LogSegment.path(this.dir, this.baseOffset, suffix, this.transientSuffix), { force: true });
     }
   }
-}
-
-export function segmentParams(c: { segmentIndexBytes: number; indexIntervalBytes: number }): SegmentParams {
-  return { segmentIndexBytes: c.segmentIndexBytes, indexIntervalBytes: c.indexIntervalBytes };
-}
-
-/** Per-segment roll jitter in [0, min(segmentJitterMs, segmentMs)). */
-export function jitterFn(c: { segmentJitterMs: number; segmentMs: number }, random: () => number): () => number {
-  return () => (c.segmentJitterMs > 0 ? Math.floor(random() * Math.min(c.segmentJitterMs, c.segmentMs)) : 0);
-}
-
-/** Index of the last segment with baseOffset ≤ offset, or -1. */
-export function floorSegment(segs: readonly LogSegment[], offset: bigint): number {
-  let lo = 0;
-  let hi = segs.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if (segs[mid]!.baseOffset <= offset) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
-}
-
-/**
- * Segments leaving the log: closed (after in-flight reads) and renamed `.deleted` at once, files
- * removed after `delayMs` (Kafka's file.delete.delay.ms); leftovers are removed on the next open.
- */
-export async function retireSegments(victims: readonly LogSegment[], delayMs: number, scheduler: Scheduler, taskName: string): Promise<void> {
-  if (victims.length === 0) return;
-  for (const s of victims) {
-    await s.close(false);
-    await s.renameSuffix(DELETED_SUFFIX);
-  }
-  const remove = async (): Promise<void> => {
-    for (const s of victims) await s.deleteFiles();
-  };
-  if (delayMs === 0) await remove();
-  else scheduler.scheduleOnce(taskName, remove, delayMs);
 }

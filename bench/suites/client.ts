@@ -18,6 +18,7 @@ import { waitFor } from '../../test/helpers/wait-for.js';
 import { startZooKeeper, type ZooKeeperNode } from '../../test/helpers/zookeeper.js';
 import type { BenchContext } from '../suites.js';
 import { arg, type BenchBroker, createBenchTopic, MESSAGE_BYTES, rates, topicEndOffset } from './produce.js';
+import { sleep, systemScheduler, backgroundScheduler, withTimeout } from '../../common/index.js';
 
 export const describe = 'Samsa client vs KafkaJS on one broker (RF 1, acks=1): producer-perf and consumer-perf of 1,000,000 × 100 B, end-to-end latency at 10,000 msg/s';
 
@@ -190,8 +191,7 @@ async function kafkajsConsume(bootstrap: string, topic: string, messages: number
       },
     });
   });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`KafkaJS consumed only ${seen} of ${messages}`)), 300_000).unref());
-  const end = await Promise.race([done, timeout]);
+  const end = await withTimeout(backgroundScheduler, done, 300_000, () => new Error(`KafkaJS consumed only ${seen} of ${messages}`));
   await consumer.disconnect();
   // Throughput from the first batch: the group join (with its rebalance delay) is reported apart.
   return { ...throughput(messages, end - first, cpu), joinSeconds: round3(Number(first - start) / 1e9) };
@@ -214,7 +214,7 @@ async function paced(rate: number, seconds: number, send: (n: number) => void | 
       sent += due;
       await send(due);
     }
-    await new Promise<void>((r) => setTimeout(r, 1));
+    await sleep(systemScheduler, 1);
   }
   return sent;
 }

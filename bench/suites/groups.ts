@@ -16,6 +16,7 @@ import { KafkaSocket } from '../../test/helpers/kafka-socket.js';
 import { randomName } from '../../test/helpers/random.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
 import type { BenchContext } from '../suites.js';
+import { sleep, systemScheduler } from '../../common/index.js';
 
 export const describe = 'consumer group rebalance on one broker process: ms for a 10-member group to form, and to stabilise after an 11th member joins';
 
@@ -57,7 +58,7 @@ function str(s: string): Buffer {
   return Buffer.concat([len, bytes]);
 }
 
-const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const pause = (ms: number): Promise<boolean> => sleep(systemScheduler, ms);
 
 class BenchMember {
   memberId = '';

@@ -1,12 +1,10 @@
 // broker/admin: topic operations shared by the Kafka admin APIs, the HTTP API and the CLI.
 export {
-  hasCollisionChars,
-  MAX_TOPIC_NAME_LENGTH,
   TopicAdmin,
   TopicAdminError,
   validateTopicName,
   type CreateTopicRequest,
   type CreateTopicResult,
-  type TopicAdminErrorName,
+  type TopicAdminErrorCode,
   type TopicAdminOptions,
 } from './topic-admin.js';

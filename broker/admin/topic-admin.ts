@@ -14,56 +14,52 @@ import {
   encodeConfigChange,
   encodeEntityConfig,
   encodeTopicAssignment,
+  generateTopicId,
   isCoordinationError,
   readBrokers,
   readTopicAssignment,
+  readEntityConfig,
   readTopicConfig,
+  configEntityPath,
   readTopicNames,
   topicConfigPath,
   topicPath,
 } from '../../coordination/index.js';
-import { ConfigError, validateTopicOverrides } from '../config/index.js';
+import { ConfigError, validateDynamicBrokerConfigs, validateTopicOverrides } from '../config/index.js';
 import { AssignmentError, assignReplicas, validateManualAssignment } from '../controller/index.js';
+import { BrokerError } from '../errors.js';
 
-export type TopicAdminErrorName =
-  | 'INVALID_TOPIC_EXCEPTION'
-  | 'TOPIC_ALREADY_EXISTS'
-  | 'INVALID_PARTITIONS'
-  | 'INVALID_REPLICATION_FACTOR'
-  | 'INVALID_REPLICA_ASSIGNMENT'
-  | 'INVALID_CONFIG'
-  | 'UNKNOWN_TOPIC_OR_PARTITION'
-  | 'INVALID_REQUEST';
+export type TopicAdminErrorCode =
+  | 'BRK_INVALID_TOPIC'
+  | 'BRK_TOPIC_ALREADY_EXISTS'
+  | 'BRK_INVALID_PARTITIONS'
+  | 'BRK_INVALID_REPLICATION_FACTOR'
+  | 'BRK_INVALID_REPLICA_ASSIGNMENT'
+  | 'BRK_INVALID_CONFIG'
+  | 'BRK_UNKNOWN_TOPIC_OR_PARTITION'
+  | 'BRK_INVALID_REQUEST';
 
-export class TopicAdminError extends Error {
+export class TopicAdminError extends BrokerError<TopicAdminErrorCode> {
   override readonly name = 'TopicAdminError';
-  readonly code = 'BRK_TOPIC_ADMIN';
-  readonly retriable = false;
-  constructor(
-    readonly errorCode: TopicAdminErrorName,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
-export const MAX_TOPIC_NAME_LENGTH = 249;
+const MAX_TOPIC_NAME_LENGTH = 249;
 const LEGAL = /^[a-zA-Z0-9._-]+$/;
 
 /** Kafka's Topic.validate. */
 export function validateTopicName(name: string): void {
-  if (name.length === 0) throw new TopicAdminError('INVALID_TOPIC_EXCEPTION', 'Topic name is illegal, it can\'t be empty');
-  if (name === '.' || name === '..') throw new TopicAdminError('INVALID_TOPIC_EXCEPTION', 'Topic name cannot be "." or ".."');
+  if (name.length === 0) throw new TopicAdminError('BRK_INVALID_TOPIC', 'Topic name is illegal, it can\'t be empty');
+  if (name === '.' || name === '..') throw new TopicAdminError('BRK_INVALID_TOPIC', 'Topic name cannot be "." or ".."');
   if (name.length > MAX_TOPIC_NAME_LENGTH) {
-    throw new TopicAdminError('INVALID_TOPIC_EXCEPTION', `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, topic name: ${name}`);
+    throw new TopicAdminError('BRK_INVALID_TOPIC', `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, topic name: ${name}`);
   }
   if (!LEGAL.test(name)) {
-    throw new TopicAdminError('INVALID_TOPIC_EXCEPTION', `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`);
+    throw new TopicAdminError('BRK_INVALID_TOPIC', `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`);
   }
 }
 
 /** '.' and '_' collide in metric names; Kafka warns on such names and refuses real collisions. */
-export function hasCollisionChars(name: string): boolean {
+function hasCollisionChars(name: string): boolean {
   return name.includes('.') || name.includes('_');
 }
 
@@ -113,17 +109,17 @@ export class TopicAdmin {
     }
     const configs = this.validateConfigs(req.configs ?? {});
     const existing = await readTopicNames(this.store);
-    if (existing.includes(req.name)) throw new TopicAdminError('TOPIC_ALREADY_EXISTS', `Topic '${req.name}' already exists.`);
+    if (existing.includes(req.name)) throw new TopicAdminError('BRK_TOPIC_ALREADY_EXISTS', `Topic '${req.name}' already exists.`);
     const colliding = existing.filter((t) => collisionKey(t) === collisionKey(req.name));
     if (colliding.length > 0) {
-      throw new TopicAdminError('INVALID_TOPIC_EXCEPTION', `Topic '${req.name}' collides with existing topics: ${colliding.join(', ')}`);
+      throw new TopicAdminError('BRK_INVALID_TOPIC', `Topic '${req.name}' collides with existing topics: ${colliding.join(', ')}`);
     }
     const brokers = [...(await readBrokers(this.store)).values()].map((b) => ({ id: b.info.id, rack: b.info.rack }));
     let assignment: ReadonlyMap<number, readonly number[]>;
     try {
       if (req.assignment !== undefined && req.assignment.size > 0) {
         if ((req.numPartitions ?? -1) !== -1 || (req.replicationFactor ?? -1) !== -1) {
-          throw new TopicAdminError('INVALID_REQUEST', 'both a replica assignment and numPartitions/replicationFactor were given');
+          throw new TopicAdminError('BRK_INVALID_REQUEST', 'both a replica assignment and numPartitions/replicationFactor were given');
         }
         validateManualAssignment(req.assignment, new Set(brokers.map((b) => b.id)));
         assignment = req.assignment;
@@ -133,16 +129,16 @@ export class TopicAdmin {
         assignment = assignReplicas(brokers, partitions, rf, this.options.assignmentSeed ?? {});
       }
     } catch (err) {
-      if (err instanceof AssignmentError) throw new TopicAdminError(err.errorCode, err.message);
+      if (err instanceof AssignmentError) throw new TopicAdminError(err.code, err.message, { cause: err });
       throw err;
     }
     if (req.validateOnly) return { name: req.name, assignment, configs, warnings };
     // Config first, as AdminZkClient does: the controller must find it when the topic appears.
     await this.setOrCreate(topicConfigPath(req.name), encodeEntityConfig(configs));
     try {
-      await this.store.create(topicPath(req.name), encodeTopicAssignment(assignmentOf(assignment)), 'persistent');
+      await this.store.create(topicPath(req.name), encodeTopicAssignment({ ...assignmentOf(assignment), topicId: generateTopicId() }), 'persistent');
     } catch (err) {
-      if (isCoordinationError(err, 'CRD_NODE_EXISTS')) throw new TopicAdminError('TOPIC_ALREADY_EXISTS', `Topic '${req.name}' already exists.`);
+      if (isCoordinationError(err, 'CRD_NODE_EXISTS')) throw new TopicAdminError('BRK_TOPIC_ALREADY_EXISTS', `Topic '${req.name}' already exists.`);
       throw err;
     }
     return { name: req.name, assignment, configs, warnings };
@@ -151,7 +147,7 @@ export class TopicAdmin {
   /** Marks the topic for deletion; the controller does the rest. */
   async deleteTopic(name: string): Promise<void> {
     if ((await this.store.exists(topicPath(name))) === null) {
-      throw new TopicAdminError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
+      throw new TopicAdminError('BRK_UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
     }
     try {
       await this.createWithParents(deleteTopicPath(name), null, 'persistent');
@@ -160,30 +156,42 @@ export class TopicAdmin {
     }
   }
 
-  /** Grows the topic to `totalCount` partitions (CreatePartitions). */
-  async createPartitions(name: string, totalCount: number, newAssignment?: ReadonlyMap<number, readonly number[]>, validateOnly = false): Promise<ReadonlyMap<number, readonly number[]>> {
+  /**
+   * Grows the topic to `totalCount` partitions (CreatePartitions). A manual assignment is either
+   * keyed by partition id or, as on the wire, a list for the new partitions in order: those are
+   * numbered after the partitions ZooKeeper holds, never after a (possibly stale) metadata cache.
+   */
+  async createPartitions(
+    name: string,
+    totalCount: number,
+    newAssignment?: ReadonlyMap<number, readonly number[]> | readonly (readonly number[])[],
+    validateOnly = false,
+  ): Promise<ReadonlyMap<number, readonly number[]>> {
     const current = await readTopicAssignment(this.store, name);
-    if (current === null) throw new TopicAdminError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
-    if ((await this.store.exists(deleteTopicPath(name))) !== null) throw new TopicAdminError('INVALID_TOPIC_EXCEPTION', `Topic '${name}' is marked for deletion.`);
+    if (current === null) throw new TopicAdminError('BRK_UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
+    if ((await this.store.exists(deleteTopicPath(name))) !== null) throw new TopicAdminError('BRK_INVALID_TOPIC', `Topic '${name}' is marked for deletion.`);
     const existing = current.assignment.partitions;
+    const manual = isAssignmentList(newAssignment)
+      ? new Map(newAssignment.map((replicas, i) => [existing.size + i, replicas] as [number, readonly number[]]))
+      : newAssignment;
     if (totalCount <= existing.size) {
-      throw new TopicAdminError('INVALID_PARTITIONS', `Topic currently has ${existing.size} partitions, ${totalCount} would not be an increase.`);
+      throw new TopicAdminError('BRK_INVALID_PARTITIONS', `Topic currently has ${existing.size} partitions, ${totalCount} would not be an increase.`);
     }
     const brokers = [...(await readBrokers(this.store)).values()].map((b) => ({ id: b.info.id, rack: b.info.rack }));
     const rf = existing.get(0)?.length ?? 1;
     let added: ReadonlyMap<number, readonly number[]>;
     try {
-      if (newAssignment !== undefined && newAssignment.size > 0) {
-        if (newAssignment.size !== totalCount - existing.size) {
-          throw new TopicAdminError('INVALID_REPLICA_ASSIGNMENT', `Increasing the number of partitions by ${totalCount - existing.size} but ${newAssignment.size} assignments provided.`);
+      if (manual !== undefined && manual.size > 0) {
+        if (manual.size !== totalCount - existing.size) {
+          throw new TopicAdminError('BRK_INVALID_REPLICA_ASSIGNMENT', `Increasing the number of partitions by ${totalCount - existing.size} but ${manual.size} assignments provided.`);
         }
-        validateManualAssignment(newAssignment, new Set(brokers.map((b) => b.id)), existing.size);
-        added = newAssignment;
+        validateManualAssignment(manual, new Set(brokers.map((b) => b.id)), existing.size);
+        added = manual;
       } else {
         added = assignReplicas(brokers, totalCount - existing.size, rf, { ...(this.options.assignmentSeed ?? {}), startPartitionId: existing.size });
       }
     } catch (err) {
-      if (err instanceof AssignmentError) throw new TopicAdminError(err.errorCode, err.message);
+      if (err instanceof AssignmentError) throw new TopicAdminError(err.code, err.message, { cause: err });
       throw err;
     }
     if (validateOnly) return added;
@@ -192,7 +200,7 @@ export class TopicAdmin {
     try {
       await this.store.setData(topicPath(name), encodeTopicAssignment({ ...current.assignment, partitions: merged }), current.zkVersion);
     } catch (err) {
-      if (isCoordinationError(err, 'CRD_BAD_VERSION')) throw new TopicAdminError('INVALID_REQUEST', `Topic '${name}' changed concurrently; retry`);
+      if (isCoordinationError(err, 'CRD_BAD_VERSION')) throw new TopicAdminError('BRK_INVALID_REQUEST', `Topic '${name}' changed concurrently; retry`);
       throw err;
     }
     return added;
@@ -204,18 +212,38 @@ export class TopicAdmin {
 
   /** Replaces the topic's overrides (AlterConfigs semantics) and notifies every broker. */
   async alterTopicConfig(name: string, overrides: Readonly<Record<string, string>>): Promise<Record<string, string>> {
-    if ((await this.store.exists(topicPath(name))) === null) throw new TopicAdminError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
+    if ((await this.store.exists(topicPath(name))) === null) throw new TopicAdminError('BRK_UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
     const configs = this.validateConfigs(overrides);
-    await this.setOrCreate(topicConfigPath(name), encodeEntityConfig(configs));
-    await this.createWithParents(`${CONFIG_CHANGES_PATH}/${CONFIG_CHANGE_PREFIX}`, encodeConfigChange(`topics/${name}`), 'persistent_sequential');
+    await this.changeEntityConfig('topics', name, configs);
     return configs;
+  }
+
+  /** Dynamic broker configs of a broker id, or of every broker with DEFAULT_BROKER_ENTITY. */
+  describeBrokerConfig(entity: string): Promise<Record<string, string>> {
+    return readEntityConfig(this.store, 'brokers', entity);
+  }
+
+  /**
+   * Replaces the dynamic configs of `/config/brokers/<entity>` (AlterConfigs semantics; an empty
+   * set deletes them all) after validating them, and notifies every broker.
+   */
+  async alterBrokerConfig(entity: string, configs: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+    const valid = validateDynamicBrokerConfigs(configs);
+    await this.changeEntityConfig('brokers', entity, valid);
+    return valid;
+  }
+
+  /** Kafka's AdminZkClient.changeEntityConfig: the entity znode, then a /config/changes notification. */
+  private async changeEntityConfig(type: 'topics' | 'brokers', name: string, configs: Readonly<Record<string, string>>): Promise<void> {
+    await this.setOrCreate(configEntityPath(type, name), encodeEntityConfig(configs));
+    await this.createWithParents(`${CONFIG_CHANGES_PATH}/${CONFIG_CHANGE_PREFIX}`, encodeConfigChange(`${type}/${name}`), 'persistent_sequential');
   }
 
   private validateConfigs(configs: Readonly<Record<string, string>>): Record<string, string> {
     try {
       return validateTopicOverrides(configs);
     } catch (err) {
-      if (err instanceof ConfigError) throw new TopicAdminError('INVALID_CONFIG', err.message);
+      if (err instanceof ConfigError) throw new TopicAdminError('BRK_INVALID_CONFIG', err.message, { cause: err });
       throw err;
     }
   }
@@ -244,4 +272,8 @@ export class TopicAdmin {
       }
     }
   }
+}
+
+function isAssignmentList(a: ReadonlyMap<number, readonly number[]> | readonly (readonly number[])[] | undefined): a is readonly (readonly number[])[] {
+  return Array.isArray(a);
 }

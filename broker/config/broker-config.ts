@@ -8,7 +8,7 @@ import { BROKER_CONFIG_DEFS } from './broker-definitions.js';
 import { ConfigError } from './errors.js';
 import { type Listener, parseListeners, parseProtocolMap, type SecurityProtocol } from './listeners.js';
 import { parseProperties } from './properties.js';
-import type { ConfigDef, ConfigValue, ResolvedValue } from './types.js';
+import type { ConfigValue, ResolvedValue } from './types.js';
 import { formatValue, parseValue } from './values.js';
 import { closestKey } from './suggest.js';
 
@@ -43,10 +43,6 @@ export interface BrokerConfig {
 }
 
 const DEFS = new Map(BROKER_CONFIG_DEFS.map((d) => [d.key, d]));
-
-export function brokerConfigDef(key: string): ConfigDef | undefined {
-  return DEFS.get(key);
-}
 
 export interface LoadOptions {
   /** Path of a `.properties` file; omitted means defaults plus overrides only. */
@@ -106,6 +102,17 @@ export function loadBrokerConfig(options: LoadOptions): BrokerConfig {
     resolved.set(def.key, { value: def.default, text: formatValue(def, def.default), source: 'default' });
   }
   return Object.freeze(build(resolved, source, ignoredKeys));
+}
+
+/**
+ * The same configuration with some values replaced (dynamic broker configs): re-derived through
+ * the one `build`, so derived figures (logRetentionMs, …) follow the new values.
+ */
+export function overlayBrokerConfig(base: BrokerConfig, overlay: ReadonlyMap<string, ResolvedValue>): BrokerConfig {
+  if (overlay.size === 0) return base;
+  const values = new Map(base.values);
+  for (const [k, v] of overlay) values.set(k, v);
+  return Object.freeze(build(values, base.source, [...base.ignoredKeys]));
 }
 
 function build(values: Map<string, ResolvedValue>, source: string, ignoredKeys: string[]): BrokerConfig {

@@ -4,6 +4,7 @@
  * listed as `ignored` so that an operator's existing file loads; anything else is refused.
  */
 import { checkListeners, checkProtocolMap } from './listeners.js';
+import { apiVersionCheck, LATEST_API_VERSION } from './topic-definitions.js';
 import { type ConfigDef, INT_MAX } from './types.js';
 
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
@@ -140,16 +141,21 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   int('transaction.state.log.min.isr', 2, 1, 'min.insync.replicas of __transaction_state.'),
   int('transaction.max.timeout.ms', 900000, 1, 'Largest transaction timeout.'),
   int('transactional.id.expiration.ms', 604800000, 1, 'Idle transactional ids expire after this long.'),
+  int('transaction.state.log.segment.bytes', 104857600, 1, 'Segment size of __transaction_state.'),
+  int('transaction.state.log.load.buffer.size', 5242880, 1, 'Read size when loading transaction state.'),
+  int('transaction.abort.timed.out.transaction.cleanup.interval.ms', 10000, 1, 'How often transactions past their timeout are aborted.'),
+  int('transaction.remove.expired.transaction.cleanup.interval.ms', 3600000, 1, 'How often expired transactional ids are removed.'),
   int('producer.id.expiration.ms', 86400000, 1, 'Idle producer ids are forgotten after this long.'),
   int('fetch.max.bytes', 57671680, 1024, 'Largest fetch response.'),
+  int('max.incremental.fetch.session.cache.slots', 1000, 0, 'Fetch sessions (KIP-227) this broker keeps; 0 answers every fetch in full.'),
   // Kafka keys without meaning here
   ignored('num.network.threads', 'int'),
   ignored('num.io.threads', 'int'),
   ignored('background.threads', 'int'),
   ignored('log.cleaner.io.buffer.size', 'int'),
   ignored('log.cleaner.io.max.bytes.per.second', 'double'),
-  ignored('inter.broker.protocol.version'),
-  ignored('log.message.format.version'),
+  str('inter.broker.protocol.version', LATEST_API_VERSION, 'Accepted for compatibility; brokers always speak Kafka 2.8.', { check: apiVersionCheck }),
+  str('log.message.format.version', LATEST_API_VERSION, 'Default of the topic key message.format.version; accepted for compatibility.', { check: apiVersionCheck }),
   ignored('metric.reporters', 'list'),
   ignored('zookeeper.set.acl', 'boolean'),
   ignored('security.inter.broker.protocol'),

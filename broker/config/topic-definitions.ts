@@ -6,6 +6,29 @@ import { type ConfigDef, INT_MAX } from './types.js';
 
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
 
+/** Kafka 2.8's ApiVersion.allVersions: what message.format.version may name. */
+const KAFKA_API_VERSIONS = [
+  '0.8.0', '0.8.1', '0.8.2', '0.9.0', '0.10.0-IV0', '0.10.0-IV1', '0.10.1-IV0', '0.10.1-IV1', '0.10.1-IV2', '0.10.2-IV0',
+  '0.11.0-IV0', '0.11.0-IV1', '0.11.0-IV2', '1.0-IV0', '1.1-IV0', '2.0-IV0', '2.0-IV1', '2.1-IV0', '2.1-IV1', '2.1-IV2',
+  '2.2-IV0', '2.2-IV1', '2.3-IV0', '2.3-IV1', '2.4-IV0', '2.4-IV1', '2.5-IV0', '2.6-IV0', '2.7-IV0', '2.7-IV1', '2.7-IV2',
+  '2.8-IV0', '2.8-IV1',
+];
+
+/** ApiVersion.apply: a full name, or its release ("2.8", "2.8.1", "0.10.0", "0.10.0.1"). */
+function releaseOf(v: string): string {
+  const parts = v.replace(/-IV\d+$/, '').split('.');
+  return parts.slice(0, parts[0] === '0' ? 3 : 2).join('.');
+}
+const KNOWN_RELEASES = new Set(KAFKA_API_VERSIONS.map(releaseOf));
+
+export const apiVersionCheck = (v: unknown): string | undefined =>
+  typeof v === 'string' && (KAFKA_API_VERSIONS.includes(v) || (!/-IV/.test(v) && KNOWN_RELEASES.has(releaseOf(v))))
+    ? undefined
+    : `a Kafka version such as 2.8, 2.8-IV1 or 0.10.0 (up to ${KAFKA_API_VERSIONS[KAFKA_API_VERSIONS.length - 1]})`;
+
+/** Kafka 2.8's ApiVersion.latestVersion: the default inter-broker protocol and message format. */
+export const LATEST_API_VERSION = '2.8-IV1';
+
 const t = (
   key: string,
   type: ConfigDef['type'],
@@ -32,6 +55,9 @@ export const TOPIC_CONFIG_DEFS: readonly ConfigDef[] = [
   }),
   t('message.timestamp.difference.max.ms', 'long', 'log.message.timestamp.difference.max.ms', LONG_MAX, 'Largest CreateTime skew.', { min: 0 }),
   t('message.downconversion.enable', 'boolean', undefined, true, 'Accepted for compatibility.'),
+  t('message.format.version', 'string', 'log.message.format.version', LATEST_API_VERSION, 'Accepted for compatibility; batches are always stored as sent (format v2).', {
+    check: apiVersionCheck,
+  }),
   t('min.cleanable.dirty.ratio', 'double', 'log.cleaner.min.cleanable.ratio', 0.5, 'Dirty ratio that triggers cleaning.', { min: 0, max: 1 }),
   t('min.compaction.lag.ms', 'long', 'log.cleaner.min.compaction.lag.ms', 0, 'Newest records stay uncompacted this long.', { min: 0 }),
   t('min.insync.replicas', 'int', 'min.insync.replicas', 1, 'In-sync replicas an acks=all write needs.', { min: 1, max: INT_MAX }),

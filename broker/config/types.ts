@@ -29,7 +29,8 @@ export interface ConfigDef {
 export interface ResolvedValue {
   readonly value: ConfigValue;
   readonly text: string | null;
-  readonly source: 'default' | 'file' | 'override' | 'dynamic';
+  /** dynamic-default: /config/brokers/<default>; dynamic-broker: /config/brokers/<id> (DynamicBrokerConfig). */
+  readonly source: 'default' | 'file' | 'override' | 'dynamic-default' | 'dynamic-broker';
 }
 
 export const LONG_MAX_TEXT = '9223372036854775807';

@@ -3,9 +3,9 @@
  * where the value came from, and state what would have been accepted.
  */
 import { ConfigError, describeSource } from './errors.js';
-import { type ConfigDef, type ConfigValue, INT_MAX } from './types.js';
+import { type ConfigDef, type ConfigValue, INT_MAX, LONG_MAX_TEXT } from './types.js';
 
-export interface ValueOrigin {
+interface ValueOrigin {
   source?: string;
   line?: number;
 }
@@ -30,7 +30,7 @@ function convert(def: ConfigDef, text: string, refuse: (allowed: string) => neve
     case 'long': {
       if (!/^[-+]?\d+$/.test(text)) refuse(`expected ${describeAllowed(def)}`);
       const big = BigInt(text);
-      const limit = def.type === 'int' ? BigInt(INT_MAX) : 9223372036854775807n;
+      const limit = def.type === 'int' ? BigInt(INT_MAX) : BigInt(LONG_MAX_TEXT);
       if (big > limit || big < -limit - 1n) refuse(`expected ${describeAllowed(def)}`);
       // Long.MAX_VALUE is Kafka's "never"; a JS number keeps it as the largest safe integer.
       return big > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(big);
@@ -69,7 +69,7 @@ function checkValue(def: ConfigDef, value: ConfigValue, refuse: (allowed: string
   if (problem !== undefined) refuse(problem);
 }
 
-export function describeAllowed(def: ConfigDef): string {
+function describeAllowed(def: ConfigDef): string {
   const kind =
     def.type === 'int' || def.type === 'long'
       ? 'an integer'
@@ -91,6 +91,6 @@ export function describeAllowed(def: ConfigDef): string {
 export function formatValue(def: ConfigDef, value: ConfigValue): string | null {
   if (value === null) return null;
   if (Array.isArray(value)) return value.join(',');
-  if (def.type === 'long' && value === Number.MAX_SAFE_INTEGER) return '9223372036854775807';
+  if (def.type === 'long' && value === Number.MAX_SAFE_INTEGER) return LONG_MAX_TEXT;
   return String(value);
 }

@@ -4,6 +4,7 @@
  * then brings partitions online. Afterwards it reacts to events from ZooKeeper watches. Every
  * method runs inside the controller's event queue, one at a time.
  */
+import { tpKey } from '../../common/index.js';
 import type { Logger } from 'pino';
 import {
   BROKER_TOPICS_PATH,
@@ -12,29 +13,33 @@ import {
   DELETE_TOPICS_PATH,
   FencedWriter,
   ISR_CHANGE_NOTIFICATION_PATH,
+  LOG_DIR_EVENT_NOTIFICATION_PATH,
   readBrokers,
   readPartitionStates,
   readTopicAssignments,
   readTopicConfig,
   readTopicNames,
-  type Scheduler,
   type TopicAssignment,
+  type TopicAssignmentWithVersion,
   type Watcher,
 } from '../../coordination/index.js';
+import type { Scheduler } from '../../common/index.js';
 import { ControllerChannelManager, type ControlTransport } from './channel.js';
-import { ControllerContext, tpKey, type TopicPartition } from './context.js';
+import { ControllerContext, type TopicPartition } from './context.js';
 import type { ControllerEvent } from './events.js';
 import { PartitionOperations, type LeaderElectionObserver } from './partition-ops.js';
 import { ControllerRequestBatch } from './request-batch.js';
 import { AdminRequests } from './admin-requests.js';
+import { LogDirEvents } from './log-dir-events.js';
 import { Reassignments } from './reassignment.js';
+import { ensureTopicId } from './topic-ids.js';
 
-export interface ActiveControllerOptions {
+interface ActiveControllerOptions {
   store: CoordinationStore;
   lease: ControllerLease;
   transport: ControlTransport;
   interBrokerListenerName: string;
-  uncleanLeaderElectionEnable: boolean;
+  uncleanLeaderElectionEnable: () => boolean;
   scheduler: Scheduler;
   logger: Logger;
   stateLog: Logger;
@@ -50,6 +55,7 @@ export class ActiveController {
   readonly ops: PartitionOperations;
   readonly admin: AdminRequests;
   readonly reassignments: Reassignments;
+  readonly logDirs: LogDirEvents;
   private ended = false;
 
   constructor(readonly o: ActiveControllerOptions) {
@@ -68,6 +74,7 @@ export class ActiveController {
     });
     this.admin = new AdminRequests(this);
     this.reassignments = new Reassignments(this);
+    this.logDirs = new LogDirEvents(this);
   }
 
   get epoch(): number {
@@ -83,7 +90,13 @@ export class ActiveController {
   }
 
   send(batch: ControllerRequestBatch): void {
-    if (!batch.empty && !this.ended) batch.send(this.channel);
+    if (batch.empty || this.ended) return;
+    batch.send(this.channel, {
+      // Answers feed the offline-replica bookkeeping (KAFKA_STORAGE_ERROR = failed log directory).
+      onLeaderAndIsr: (brokerId, brokerEpoch, response) => {
+        if (!this.ended && this.logDirs.worthAnEvent(brokerId, response)) this.o.enqueue({ type: 'LeaderAndIsrResponse', brokerId, brokerEpoch, response });
+      },
+    });
   }
 
   /** A one-shot watcher that becomes an event, unless this controllership has ended. */
@@ -128,9 +141,9 @@ export class ActiveController {
     const [brokers, topics] = await Promise.all([readBrokers(store, this.watch({ type: 'BrokerChange' })), readTopicNames(store, this.watch({ type: 'TopicChange' }))]);
     for (const [id, b] of brokers) this.ctx.liveBrokers.set(id, b);
     const assignments = await readTopicAssignments(store, topics, (t) => this.watch({ type: 'PartitionModifications', topic: t }));
+    await this.recordTopicIds(assignments);
     for (const [t, a] of assignments) {
       this.ctx.assignments.set(t, new Map(a.assignment.partitions));
-      this.ctx.topicZkVersions.set(t, a.zkVersion);
       this.resumeReassignments(t, a.assignment);
     }
     const [states, configs] = await Promise.all([
@@ -141,6 +154,7 @@ export class ActiveController {
     for (const [t, c] of configs) this.ctx.topicConfigs.set(t, c);
     for (const id of this.ctx.liveBrokers.keys()) this.addToChannel(id);
     await this.admin.armWatches();
+    await this.logDirs.deleteAtFailover();
 
     // Partition and replica states as found in ZooKeeper.
     for (const tp of this.ctx.allPartitions()) {
@@ -160,6 +174,15 @@ export class ActiveController {
     this.send(first);
 
     const batch = this.newBatch();
+    // A live broker registered after a partition's state was last written is in its ISR only
+    // from an earlier life: it restarted (maybe with an empty disk) while no controller watched.
+    const restartedSince = (tp: TopicPartition, r: number): boolean => {
+      const s = states.get(tpKey(tp.topic, tp.partition));
+      const b = this.ctx.liveBrokers.get(r);
+      return s?.mzxid !== undefined && b !== undefined && b.brokerEpoch > s.mzxid;
+    };
+    const withStale = this.ctx.allPartitions().filter((tp) => this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.isr.some((r) => restartedSince(tp, r)));
+    if (withStale.length > 0) await this.ops.dropStaleIsrMembers(withStale, restartedSince, batch);
     for (const tp of this.ctx.allPartitions()) {
       if (this.ctx.leadership.has(tpKey(tp.topic, tp.partition))) {
         batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((r) => this.ctx.isLive(r)), tp);
@@ -194,6 +217,7 @@ export class ActiveController {
     await this.admin.onIsrChangeNotification();
     await this.admin.onPreferredReplicaElection();
     await this.reassignments.onAdminNode();
+    await this.logDirs.onNotification();
   }
 
   /** A reassignment in flight when the previous controller stopped is recorded in the topic znode. */
@@ -243,6 +267,7 @@ export class ActiveController {
       this.ctx.shuttingDown.delete(id);
       this.channel.removeBroker(id);
     }
+    this.logDirs.forget(failed);
     if (failed.size > 0) {
       const batch = this.newBatch();
       await this.ops.onReplicasOffline(failed, batch);
@@ -261,6 +286,10 @@ export class ActiveController {
     const batch = this.newBatch();
     batch.addUpdateMetadata(this.ctx.liveOrShuttingDownIds(), []);
     const joined = new Set(ids);
+    // A broker this controller saw die left every ISR then, unless that write failed or it was
+    // the last member: what is left is from its previous life, not proof it still has the data.
+    const staleIn = this.ctx.allPartitions().filter((tp) => this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.isr.some((r) => joined.has(r)));
+    if (staleIn.length > 0) await this.ops.dropStaleIsrMembers(staleIn, (_tp, r) => joined.has(r), batch);
     for (const tp of this.ctx.allPartitions()) {
       const replicas = this.ctx.replicas(tp.topic, tp.partition);
       const mine = replicas.filter((r) => joined.has(r));
@@ -292,6 +321,7 @@ export class ActiveController {
 
   private async addTopicsOrPartitions(topics: readonly string[]): Promise<void> {
     const read = await readTopicAssignments(this.o.store, topics, (t) => this.watch({ type: 'PartitionModifications', topic: t }));
+    await this.recordTopicIds(read);
     const newPartitions: TopicPartition[] = [];
     for (const [t, a] of read) {
       if (this.ctx.topicsToDelete.has(t)) continue;
@@ -301,7 +331,6 @@ export class ActiveController {
         this.ctx.topicConfigs.set(t, await readTopicConfig(this.o.store, t));
         this.o.logger.info({ topic: t, partitions: a.assignment.partitions.size }, 'new topic');
       }
-      this.ctx.topicZkVersions.set(t, a.zkVersion);
       for (const [p, replicas] of a.assignment.partitions) {
         if (known.has(p)) continue;
         known.set(p, replicas);
@@ -315,6 +344,27 @@ export class ActiveController {
     const batch = this.newBatch();
     await this.ops.initializeNewPartitions(newPartitions, batch);
     this.send(batch);
+  }
+
+  /**
+   * Topic ids and znode versions into the context; topics read without an id get one first
+   * (not those being deleted: their znode is about to go).
+   */
+  private async recordTopicIds(read: Map<string, TopicAssignmentWithVersion>): Promise<void> {
+    const ids = await Promise.all(
+      [...read].map(async ([t, a]) => {
+        const id = this.ctx.topicsToDelete.has(t) ? { topicId: a.assignment.topicId, zkVersion: a.zkVersion } : await ensureTopicId(this.o.store, this.writer, t, a, this.o.logger);
+        return [t, id] as const;
+      }),
+    );
+    for (const [t, id] of ids) {
+      if (id === null) {
+        read.delete(t);
+        continue;
+      }
+      if (id.topicId !== undefined) this.ctx.topicIds.set(t, id.topicId);
+      this.ctx.topicZkVersions.set(t, id.zkVersion);
+    }
   }
 
   /** Re-sends UpdateMetadata for every partition to every live broker. */
@@ -342,6 +392,6 @@ export class ActiveController {
   }
 
   watchedPaths(): string[] {
-    return [BROKER_TOPICS_PATH, DELETE_TOPICS_PATH, ISR_CHANGE_NOTIFICATION_PATH];
+    return [BROKER_TOPICS_PATH, DELETE_TOPICS_PATH, ISR_CHANGE_NOTIFICATION_PATH, LOG_DIR_EVENT_NOTIFICATION_PATH];
   }
 }

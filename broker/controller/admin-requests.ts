@@ -4,6 +4,7 @@
  * preferred-replica elections (/admin/preferred_replica_election), ISR change notifications,
  * controlled shutdown and ElectLeaders.
  */
+import { tpKey } from '../../common/index.js';
 import {
   CONFIG_CHANGE_PREFIX,
   CONFIG_CHANGES_PATH,
@@ -30,7 +31,7 @@ import {
 import type { ErrorName } from '../../protocol/index.js';
 import { EPOCH_DURING_DELETE, type StopReplicaResponse } from '../metadata/index.js';
 import type { ActiveController } from './active-controller.js';
-import { tpKey, type TopicPartition } from './context.js';
+import type { TopicPartition } from './context.js';
 import { ControllerError, type ElectionType } from './events.js';
 
 export class AdminRequests {
@@ -117,10 +118,12 @@ export class AdminRequests {
         await this.completeDeletion(t);
         continue;
       }
-      batch.send(this.ac.channel, (brokerId, response) => {
-        const r = response as StopReplicaResponse | null;
-        const ok = r !== null && r.errorCode === 'NONE' && r.partitionErrors.every((e) => e.errorCode === 'NONE');
-        this.ac.o.enqueue({ type: 'TopicDeletionStopReplicaResult', topic: t, brokerId, ok });
+      batch.send(this.ac.channel, {
+        onStopReplica: (brokerId, response) => {
+          const r = response as StopReplicaResponse | null;
+          const ok = r !== null && r.errorCode === 'NONE' && r.partitionErrors.every((e) => e.errorCode === 'NONE');
+          this.ac.o.enqueue({ type: 'TopicDeletionStopReplicaResult', topic: t, brokerId, ok });
+        },
       });
     }
   }
@@ -220,16 +223,18 @@ export class AdminRequests {
     this.ac.send(batch);
     for (const tp of r.elected) result.set(tpKey(tp.topic, tp.partition), 'NONE');
     for (const tp of r.unchanged) result.set(tpKey(tp.topic, tp.partition), 'ELECTION_NOT_NEEDED');
-    for (const tp of r.failed) result.set(tpKey(tp.topic, tp.partition), 'ELIGIBLE_LEADERS_NOT_AVAILABLE');
+    // KafkaController.electLeaders: a failed preferred election means the preferred replica cannot lead.
+    const failure: ErrorName = type === 'preferred' ? 'PREFERRED_LEADER_NOT_AVAILABLE' : 'ELIGIBLE_LEADERS_NOT_AVAILABLE';
+    for (const tp of r.failed) result.set(tpKey(tp.topic, tp.partition), failure);
     return result;
   }
 
   /** Moves leadership off a stopping broker; returns the partitions it still leads. */
   async controlledShutdown(brokerId: number, brokerEpoch: bigint): Promise<TopicPartition[]> {
-    if (!this.ctx.isLive(brokerId)) throw new ControllerError('BROKER_NOT_AVAILABLE', `broker ${brokerId} is not live`);
+    if (!this.ctx.isLive(brokerId)) throw new ControllerError('BRK_BROKER_NOT_AVAILABLE', `broker ${brokerId} is not live`);
     const known = this.ctx.brokerEpoch(brokerId);
     if (brokerEpoch !== -1n && brokerEpoch < known) {
-      throw new ControllerError('STALE_BROKER_EPOCH', `controlled shutdown from broker ${brokerId} with stale epoch ${brokerEpoch} (current ${known})`);
+      throw new ControllerError('BRK_STALE_BROKER_EPOCH', `controlled shutdown from broker ${brokerId} with stale epoch ${brokerEpoch} (current ${known})`);
     }
     this.ctx.shuttingDown.add(brokerId);
     const mine = this.ctx.partitionsOnBroker(brokerId).filter((tp) => !this.ctx.topicsToDelete.has(tp.topic) && this.ctx.replicas(tp.topic, tp.partition).length > 1);

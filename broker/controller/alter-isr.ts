@@ -2,12 +2,14 @@
  * AlterIsr (KIP-497): partition leaders ask the controller to change an ISR instead of writing
  * ZooKeeper themselves, so the controller and every MetadataCache learn ISR changes at once.
  * The leader epoch does not change; the write is fenced and conditional on the znode version the
- * leader last saw (`currentIsrVersion`).
+ * leader last saw (`currentIsrVersion`). Replicas added to the ISR must be on live brokers that
+ * are not shutting down (INELIGIBLE_REPLICA otherwise).
  */
+import { tpKey } from '../../common/index.js';
 import type { ErrorName } from '../../protocol/index.js';
 import { encodePartitionState, ops, partitionStatePath } from '../../coordination/index.js';
 import type { ActiveController } from './active-controller.js';
-import { tpKey, type TopicPartition } from './context.js';
+import type { TopicPartition } from './context.js';
 import { ControllerError } from './events.js';
 
 export interface AlterIsrPartition {
@@ -32,7 +34,7 @@ export interface AlterIsrPartitionResult {
 export async function alterIsr(ac: ActiveController, brokerId: number, brokerEpoch: bigint, partitions: readonly AlterIsrPartition[]): Promise<AlterIsrPartitionResult[]> {
   const ctx = ac.ctx;
   if (!ctx.isLive(brokerId) || (brokerEpoch !== -1n && ctx.brokerEpoch(brokerId) !== brokerEpoch)) {
-    throw new ControllerError('STALE_BROKER_EPOCH', `AlterIsr from broker ${brokerId} with epoch ${brokerEpoch}, current ${ctx.brokerEpoch(brokerId)}`);
+    throw new ControllerError('BRK_STALE_BROKER_EPOCH', `AlterIsr from broker ${brokerId} with epoch ${brokerEpoch}, current ${ctx.brokerEpoch(brokerId)}`);
   }
   const results = new Map<string, AlterIsrPartitionResult>();
   const toWrite: Array<{ req: AlterIsrPartition; zkVersion: number }> = [];
@@ -57,7 +59,11 @@ export async function alterIsr(ac: ActiveController, brokerId: number, brokerEpo
     else if (sameSet(req.newIsr, cur.state.isr)) answer('NONE');
     else if (req.currentIsrVersion !== cur.zkVersion) answer('INVALID_UPDATE_VERSION');
     else if (req.newIsr.length === 0 || !req.newIsr.includes(brokerId) || req.newIsr.some((r) => !replicas.includes(r))) answer('INVALID_REQUEST');
-    else if (req.newIsr.some((r) => !cur.state.isr.includes(r) && !ctx.isLive(r))) answer('INELIGIBLE_REPLICA');
+    // A joining replica must be live, not in a failed log directory (what KIP-841 later made
+    // Kafka check) and not in controlled shutdown: a shutting-down broker still fetches the
+    // partitions it just stopped leading; let back in, it would hold their HW (and acks=all)
+    // until its death is noticed.
+    else if (req.newIsr.some((r) => !cur.state.isr.includes(r) && (!ctx.isReplicaOnline(r, req.topic, req.partition) || ctx.shuttingDown.has(r)))) answer('INELIGIBLE_REPLICA');
     else toWrite.push({ req, zkVersion: cur.zkVersion });
   }
   if (toWrite.length > 0) {

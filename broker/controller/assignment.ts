@@ -5,21 +5,15 @@
  * (brokers interleaved by rack; a partition's replicas take distinct racks while possible).
  * Pure: the random start index and shift are parameters.
  */
+import { BrokerError } from '../errors.js';
+
 export interface BrokerRack {
   readonly id: number;
   readonly rack: string | null;
 }
 
-export class AssignmentError extends Error {
+export class AssignmentError extends BrokerError<'BRK_INVALID_PARTITIONS' | 'BRK_INVALID_REPLICATION_FACTOR' | 'BRK_INVALID_REPLICA_ASSIGNMENT'> {
   override readonly name = 'AssignmentError';
-  readonly code = 'BRK_INVALID_ASSIGNMENT';
-  readonly retriable = false;
-  constructor(
-    readonly errorCode: 'INVALID_PARTITIONS' | 'INVALID_REPLICATION_FACTOR' | 'INVALID_REPLICA_ASSIGNMENT',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface AssignOptions {
@@ -42,11 +36,11 @@ export function assignReplicas(
   replicationFactor: number,
   options: AssignOptions = {},
 ): Map<number, number[]> {
-  if (numPartitions <= 0) throw new AssignmentError('INVALID_PARTITIONS', `number of partitions must be larger than 0 (got ${numPartitions})`);
-  if (replicationFactor <= 0) throw new AssignmentError('INVALID_REPLICATION_FACTOR', `replication factor must be larger than 0 (got ${replicationFactor})`);
+  if (numPartitions <= 0) throw new AssignmentError('BRK_INVALID_PARTITIONS', `number of partitions must be larger than 0 (got ${numPartitions})`);
+  if (replicationFactor <= 0) throw new AssignmentError('BRK_INVALID_REPLICATION_FACTOR', `replication factor must be larger than 0 (got ${replicationFactor})`);
   if (replicationFactor > brokers.length) {
     throw new AssignmentError(
-      'INVALID_REPLICATION_FACTOR',
+      'BRK_INVALID_REPLICATION_FACTOR',
       `replication factor: ${replicationFactor} larger than available brokers: ${brokers.length}`,
     );
   }
@@ -153,18 +147,18 @@ export function validateManualAssignment(
   expectedFirstPartition = 0,
 ): void {
   const ids = [...assignment.keys()].sort((a, b) => a - b);
-  if (ids.length === 0) throw new AssignmentError('INVALID_REPLICA_ASSIGNMENT', 'the replica assignment is empty');
+  if (ids.length === 0) throw new AssignmentError('BRK_INVALID_REPLICA_ASSIGNMENT', 'the replica assignment is empty');
   ids.forEach((p, i) => {
     if (p !== expectedFirstPartition + i) {
-      throw new AssignmentError('INVALID_REPLICA_ASSIGNMENT', `partitions should be a consecutive 0-based integer sequence; got ${ids.join(',')}`);
+      throw new AssignmentError('BRK_INVALID_REPLICA_ASSIGNMENT', `partitions should be a consecutive 0-based integer sequence; got ${ids.join(',')}`);
     }
   });
   const rf = assignment.get(ids[0]!)!.length;
   for (const [p, replicas] of assignment) {
-    if (replicas.length === 0) throw new AssignmentError('INVALID_REPLICA_ASSIGNMENT', `partition ${p} has no replicas`);
-    if (replicas.length !== rf) throw new AssignmentError('INVALID_REPLICA_ASSIGNMENT', `partition ${p} has ${replicas.length} replicas, partition ${ids[0]} has ${rf}`);
-    if (new Set(replicas).size !== replicas.length) throw new AssignmentError('INVALID_REPLICA_ASSIGNMENT', `partition ${p} lists a broker twice: ${replicas.join(',')}`);
+    if (replicas.length === 0) throw new AssignmentError('BRK_INVALID_REPLICA_ASSIGNMENT', `partition ${p} has no replicas`);
+    if (replicas.length !== rf) throw new AssignmentError('BRK_INVALID_REPLICA_ASSIGNMENT', `partition ${p} has ${replicas.length} replicas, partition ${ids[0]} has ${rf}`);
+    if (new Set(replicas).size !== replicas.length) throw new AssignmentError('BRK_INVALID_REPLICA_ASSIGNMENT', `partition ${p} lists a broker twice: ${replicas.join(',')}`);
     const unknown = replicas.filter((r) => !knownBrokers.has(r));
-    if (unknown.length > 0) throw new AssignmentError('INVALID_REPLICA_ASSIGNMENT', `partition ${p} is assigned to unknown broker(s) ${unknown.join(',')}`);
+    if (unknown.length > 0) throw new AssignmentError('BRK_INVALID_REPLICA_ASSIGNMENT', `partition ${p} is assigned to unknown broker(s) ${unknown.join(',')}`);
   }
 }

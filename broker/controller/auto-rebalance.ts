@@ -5,8 +5,9 @@
  * partitions get a preferred election, unless a reassignment is running or the topic is being
  * deleted; the preferred replica must be live and in the ISR (the strategy checks).
  */
+import { tpKey } from '../../common/index.js';
 import type { ActiveController } from './active-controller.js';
-import { tpKey, type TopicPartition } from './context.js';
+import type { TopicPartition } from './context.js';
 
 export function partitionsToRebalance(ac: ActiveController, imbalancePercentage: number): TopicPartition[] {
   const ctx = ac.ctx;

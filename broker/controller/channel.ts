@@ -5,7 +5,7 @@
  * carrying an error code count as acknowledged: they are answers, not delivery failures.
  */
 import type { Logger } from 'pino';
-import type { Scheduler } from '../../coordination/index.js';
+import { backoffMs, type BackoffPolicy, type Scheduler, sleep } from '../../common/index.js';
 import type { ControlApi, ControlResponse } from '../metadata/index.js';
 
 export interface ControlTarget {
@@ -42,10 +42,10 @@ export interface ChannelOptions {
 export class ControllerChannelManager {
   private readonly queues = new Map<number, BrokerQueue>();
   private closed = false;
-  private readonly backoffMs: number;
+  private readonly retryBackoff: BackoffPolicy;
 
   constructor(private readonly options: ChannelOptions) {
-    this.backoffMs = options.retryBackoffMs ?? 100;
+    this.retryBackoff = { initialMs: options.retryBackoffMs ?? 100, maxMs: 2000 };
   }
 
   addBroker(target: ControlTarget): void {
@@ -104,8 +104,7 @@ export class ControllerChannelManager {
           if (attempt === 1 || attempt % 50 === 0) {
             this.options.logger.warn({ err, brokerId: q.target.id, api: head.api, attempt }, 'control request failed; retrying');
           }
-          const wait = Math.min(2000, this.backoffMs * 2 ** Math.min(attempt - 1, 5));
-          await new Promise<void>((resolve) => this.options.scheduler.setTimeout(resolve, wait));
+          await sleep(this.options.scheduler, backoffMs(this.retryBackoff, attempt - 1));
         }
       }
       q.sending = false;

@@ -2,6 +2,7 @@
  * The controller's in-memory view (Kafka's ControllerContext), filled at failover from ZooKeeper
  * and updated only AFTER each ZooKeeper write succeeds ("persist first, then memory").
  */
+import { parseTpKey, tpKey } from '../../common/index.js';
 import type { BrokerInfo, LeaderIsrAndControllerEpoch, RegisteredBroker } from '../../coordination/index.js';
 import type { PartitionState, ReplicaState } from './state-machines.js';
 
@@ -9,8 +10,6 @@ export interface TopicPartition {
   readonly topic: string;
   readonly partition: number;
 }
-
-export const tpKey = (topic: string, partition: number): string => `${topic}-${partition}`;
 
 export interface Leadership {
   readonly state: LeaderIsrAndControllerEpoch;
@@ -23,6 +22,8 @@ export class ControllerContext {
   /** topic → partition → replicas */
   readonly assignments = new Map<string, Map<number, readonly number[]>>();
   readonly topicZkVersions = new Map<string, number>();
+  /** topic → its topic id (KIP-516), as in its znode. */
+  readonly topicIds = new Map<string, string>();
   readonly leadership = new Map<string, Leadership>();
   readonly partitionStates = new Map<string, PartitionState>();
   readonly replicaStates = new Map<string, ReplicaState>();
@@ -32,12 +33,19 @@ export class ControllerContext {
   readonly topicConfigs = new Map<string, Record<string, string>>();
   /** Ongoing reassignments: `topic-partition` → original (ORS) and target (TRS) replicas. */
   readonly reassigning = new Map<string, { original: readonly number[]; target: readonly number[] }>();
+  /**
+   * Replicas of live brokers that answered KAFKA_STORAGE_ERROR (their log directory failed):
+   * broker → `topic-partition` keys. Forgotten when the broker dies or restarts (Kafka's
+   * replicasOnOfflineDirs).
+   */
+  readonly replicasOnOfflineDirs = new Map<number, Set<string>>();
 
   clear(): void {
     this.liveBrokers.clear();
     this.shuttingDown.clear();
     this.assignments.clear();
     this.topicZkVersions.clear();
+    this.topicIds.clear();
     this.leadership.clear();
     this.partitionStates.clear();
     this.replicaStates.clear();
@@ -45,6 +53,7 @@ export class ControllerContext {
     this.topicsIneligibleForDeletion.clear();
     this.topicConfigs.clear();
     this.reassigning.clear();
+    this.replicasOnOfflineDirs.clear();
   }
 
   liveBrokerIds(): Set<number> {
@@ -58,6 +67,19 @@ export class ControllerContext {
 
   isLive(id: number): boolean {
     return this.liveBrokers.has(id);
+  }
+
+  /** Live, and its log directory for this partition has not failed (Kafka's isReplicaOnline). */
+  isReplicaOnline(id: number, topic: string, partition: number): boolean {
+    return this.liveBrokers.has(id) && this.replicasOnOfflineDirs.get(id)?.has(tpKey(topic, partition)) !== true;
+  }
+
+  /** `ids` without the brokers whose replica of this partition is in a failed log directory. */
+  withoutOfflineReplicas(ids: ReadonlySet<number>, topic: string, partition: number): Set<number> {
+    const k = tpKey(topic, partition);
+    const out = new Set<number>();
+    for (const id of ids) if (this.replicasOnOfflineDirs.get(id)?.has(k) !== true) out.add(id);
+    return out;
   }
 
   brokerInfo(id: number): BrokerInfo | undefined {
@@ -94,7 +116,7 @@ export class ControllerContext {
 
   offlinePartitionCount(): number {
     let n = 0;
-    for (const [k, s] of this.partitionStates) if (s === 'OfflinePartition' && !this.topicsToDelete.has(k.slice(0, k.lastIndexOf('-')))) n++;
+    for (const [k, s] of this.partitionStates) if (s === 'OfflinePartition' && !this.topicsToDelete.has(parseTpKey(k).topic)) n++;
     return n;
   }
 
@@ -108,6 +130,7 @@ export class ControllerContext {
     }
     this.assignments.delete(topic);
     this.topicZkVersions.delete(topic);
+    this.topicIds.delete(topic);
     this.topicsToDelete.delete(topic);
     this.topicsIneligibleForDeletion.delete(topic);
     this.topicConfigs.delete(topic);

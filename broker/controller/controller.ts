@@ -7,59 +7,26 @@
  */
 import type { Logger } from 'pino';
 import {
-  type BrokerInfo,
-  type CoordinationStore,
   ensurePersistentPaths,
   isControllerMoved,
   isCoordinationError,
   readActiveController,
   registerBroker,
   resignController,
-  type Scheduler,
-  systemScheduler,
   tryElectController,
 } from '../../coordination/index.js';
+import { type Scheduler, systemScheduler } from '../../common/index.js';
 import type { ErrorName } from '../../protocol/index.js';
 import { ActiveController } from './active-controller.js';
-import type { LeaderElectionObserver } from './partition-ops.js';
 import { partitionsToRebalance } from './auto-rebalance.js';
 import type { OngoingReassignment, ReassignmentRequest } from './reassignment.js';
 import { alterIsr, type AlterIsrPartition, type AlterIsrPartitionResult } from './alter-isr.js';
-import type { ControlTransport } from './channel.js';
-import { tpKey, type TopicPartition } from './context.js';
+import type { TopicPartition } from './context.js';
 import { ControllerEventQueue } from './event-queue.js';
-import { ControllerError, type ControllerEvent, type ElectionType, rejectDropped } from './events.js';
+import { ControllerError, type ControllerEvent, type ElectionType, isApiEvent, rejectDropped } from './events.js';
+import { controllerMetrics, type ControllerMetrics, type ControllerOptions } from './controller-options.js';
 
-export interface ControllerMetrics {
-  readonly activeControllerCount: number;
-  readonly offlinePartitionsCount: number;
-  readonly globalTopicCount: number;
-  readonly globalPartitionCount: number;
-  readonly preferredReplicaImbalanceCount: number;
-}
-
-export interface ControllerOptions {
-  store: CoordinationStore;
-  /** This broker's registration (timestamp is set at each registration). */
-  broker: Omit<BrokerInfo, 'timestamp'>;
-  transport: ControlTransport;
-  interBrokerListenerName: string;
-  /** Broker default for unclean.leader.election.enable (topic overrides win). */
-  uncleanLeaderElectionEnable?: boolean;
-  logger: Logger;
-  stateChangeLogger: Logger;
-  scheduler?: Scheduler;
-  /** auto.leader.rebalance.enable (Kafka default true). */
-  autoLeaderRebalanceEnable?: boolean;
-  /** leader.imbalance.check.interval.seconds × 1000 (Kafka default 300 s). */
-  leaderImbalanceCheckIntervalMs?: number;
-  /** leader.imbalance.per.broker.percentage (Kafka default 10). */
-  leaderImbalancePerBrokerPercentage?: number;
-  /** Called with every new broker epoch (first registration and each re-registration). */
-  onBrokerEpoch?: (brokerEpoch: bigint) => void;
-  /** Told once per partition whose leader this controller elected (LeaderElectionRateAndTimeMs). */
-  onLeaderElection?: LeaderElectionObserver;
-}
+export type { ControllerMetrics, ControllerOptions } from './controller-options.js';
 
 export class Controller {
   private readonly queue: ControllerEventQueue<ControllerEvent>;
@@ -114,17 +81,7 @@ export class Controller {
 
   /** Kafka's controller gauges (zero on brokers that are not the controller). */
   metrics(): ControllerMetrics {
-    const ac = this.active;
-    if (ac === undefined) return { activeControllerCount: 0, offlinePartitionsCount: 0, globalTopicCount: 0, globalPartitionCount: 0, preferredReplicaImbalanceCount: 0 };
-    const all = ac.ctx.allPartitions();
-    const imbalance = all.filter((tp) => ac.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.leader !== ac.ctx.replicas(tp.topic, tp.partition)[0]).length;
-    return {
-      activeControllerCount: 1,
-      offlinePartitionsCount: ac.ctx.offlinePartitionCount(),
-      globalTopicCount: ac.ctx.assignments.size,
-      globalPartitionCount: all.length,
-      preferredReplicaImbalanceCount: imbalance,
-    };
+    return controllerMetrics(this.active);
   }
 
   /** Creates persistent paths, registers the broker and queues the first election. */
@@ -184,7 +141,7 @@ export class Controller {
   private ask<T>(make: (resolve: (v: T) => void, reject: (err: Error) => void) => ControllerEvent): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.stopped || this.stopping) {
-        reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is shutting down`));
+        reject(new ControllerError('BRK_NOT_CONTROLLER', `broker ${this.brokerId} is shutting down`));
         return;
       }
       this.queue.put(make(resolve, reject));
@@ -205,13 +162,11 @@ export class Controller {
     } catch (err) {
       if (isControllerMoved(err)) {
         this.log.warn({ event: e.type, controllerEpoch: this.active?.epoch }, 'controller moved: a ZooKeeper write was fenced; resigning');
-        if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata' || e.type === 'AlterIsr' || e.type === 'ReassignPartitions' || e.type === 'ListReassignments') {
-          e.reject(new ControllerError('NOT_CONTROLLER', 'the controller moved while handling the request'));
-        }
+        if (isApiEvent(e)) e.reject(new ControllerError('BRK_NOT_CONTROLLER', 'the controller moved while handling the request'));
         await this.maybeResign(true);
         return;
       }
-      if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata' || e.type === 'AlterIsr' || e.type === 'ReassignPartitions' || e.type === 'ListReassignments') e.reject(err as Error);
+      if (isApiEvent(e)) e.reject(err as Error);
       if (isCoordinationError(err) && err.retriable && RETRIED.has(e.type)) {
         // The watch that produced this event is spent; run it again rather than go deaf.
         const ac = this.active;
@@ -257,22 +212,22 @@ export class Controller {
         }
         return;
       case 'ControlledShutdown':
-        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        if (ac === undefined) return e.reject(new ControllerError('BRK_NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
         return e.resolve(await ac.admin.controlledShutdown(e.brokerId, e.brokerEpoch));
       case 'ElectLeaders':
-        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        if (ac === undefined) return e.reject(new ControllerError('BRK_NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
         return e.resolve(await ac.admin.electLeaders(e.partitions, e.electionType));
       case 'AlterIsr':
-        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        if (ac === undefined) return e.reject(new ControllerError('BRK_NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
         return e.resolve(await alterIsr(ac, e.brokerId, e.brokerEpoch, e.partitions));
       case 'ReassignPartitions':
-        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        if (ac === undefined) return e.reject(new ControllerError('BRK_NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
         return e.resolve(await ac.reassignments.start(e.requests));
       case 'ListReassignments':
-        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        if (ac === undefined) return e.reject(new ControllerError('BRK_NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
         return e.resolve(ac.reassignments.list());
       case 'ResendMetadata':
-        if (ac === undefined) return e.reject(new ControllerError('NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
+        if (ac === undefined) return e.reject(new ControllerError('BRK_NOT_CONTROLLER', `broker ${this.brokerId} is not the controller`));
         ac.resendMetadata();
         return e.resolve();
     }
@@ -294,6 +249,10 @@ export class Controller {
         return ac.admin.onPreferredReplicaElection();
       case 'IsrChangeNotification':
         return ac.admin.onIsrChangeNotification();
+      case 'LogDirEventNotification':
+        return ac.logDirs.onNotification();
+      case 'LeaderAndIsrResponse':
+        return ac.logDirs.onLeaderAndIsrResponse(e.brokerId, e.brokerEpoch, e.response);
       case 'PartitionReassignment':
         return ac.reassignments.onAdminNode();
       case 'AutoLeaderRebalance': {
@@ -338,7 +297,7 @@ export class Controller {
       lease: outcome.lease,
       transport: this.o.transport,
       interBrokerListenerName: this.o.interBrokerListenerName,
-      uncleanLeaderElectionEnable: this.o.uncleanLeaderElectionEnable ?? false,
+      uncleanLeaderElectionEnable: uncleanGetter(this.o.uncleanLeaderElectionEnable),
       scheduler: this.sched,
       logger: this.log.child({ controllerEpoch: outcome.lease.controllerEpoch }),
       stateLog: this.o.stateChangeLogger,
@@ -349,7 +308,17 @@ export class Controller {
     });
     this.active = ac;
     this.log.info({ controllerEpoch: outcome.lease.controllerEpoch, epochZkVersion: outcome.lease.epochZkVersion }, 'elected controller');
-    await ac.failover();
+    try {
+      await ac.failover();
+    } catch (err) {
+      // Kafka's triggerControllerMove: a controller whose context did not load must not stay active
+      // (the retried election would return early, and a later re-read would take every topic it
+      // missed for a new one). Give /controller up; the election runs again from the start.
+      this.log.warn({ controllerEpoch: ac.epoch, err: (err as Error).message }, 'controller failover failed; resigning so that the election runs again');
+      this.resign('failover failed');
+      await resignController(this.o.store, outcome.lease).catch((e: unknown) => this.log.warn({ err: e }, 'could not delete /controller after a failed failover'));
+      throw err;
+    }
     this.scheduleRebalance(ac);
   }
 
@@ -394,5 +363,12 @@ const RETRIED: ReadonlySet<string> = new Set([
   'ConfigChange',
   'PreferredReplicaElection',
   'IsrChangeNotification',
+  'LogDirEventNotification',
+  'LeaderAndIsrResponse',
   'PartitionReassignment',
 ]);
+
+/** unclean.leader.election.enable as a getter, whether given as a value or a getter. */
+function uncleanGetter(v: boolean | (() => boolean) | undefined): () => boolean {
+  return typeof v === 'function' ? v : () => v ?? false;
+}

@@ -4,7 +4,7 @@
  * controller decisions ever interleave. `clearAndPut` drops everything queued (session expiry:
  * nothing decided under the old session may run) but never interrupts the running event.
  */
-export interface QueuedEvent {
+interface QueuedEvent {
   readonly type: string;
 }
 

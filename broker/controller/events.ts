@@ -1,5 +1,7 @@
 /** The controller's events (Kafka's ControllerEvent), processed one at a time by the queue. */
 import type { ErrorName } from '../../protocol/index.js';
+import { BrokerError } from '../errors.js';
+import type { LeaderAndIsrResponse } from '../metadata/index.js';
 import type { AlterIsrPartition, AlterIsrPartitionResult } from './alter-isr.js';
 import type { TopicPartition } from './context.js';
 import type { OngoingReassignment, ReassignmentRequest } from './reassignment.js';
@@ -29,6 +31,9 @@ export type ControllerEvent =
     }
   | { readonly type: 'ListReassignments'; readonly resolve: (r: OngoingReassignment[]) => void; readonly reject: (err: Error) => void }
   | { readonly type: 'IsrChangeNotification' }
+  | { readonly type: 'LogDirEventNotification' }
+  /** A broker's answer to LeaderAndIsr: KAFKA_STORAGE_ERROR partitions are offline replicas. */
+  | { readonly type: 'LeaderAndIsrResponse'; readonly brokerId: number; readonly brokerEpoch: bigint; readonly response: LeaderAndIsrResponse }
   | {
       readonly type: 'ControlledShutdown';
       readonly brokerId: number;
@@ -55,22 +60,17 @@ export type ControllerEvent =
   | { readonly type: 'Shutdown' };
 
 /** Errors the controller answers callers with (ControlledShutdown, ElectLeaders). */
-export class ControllerError extends Error {
+export class ControllerError extends BrokerError<'BRK_NOT_CONTROLLER' | 'BRK_STALE_BROKER_EPOCH' | 'BRK_BROKER_NOT_AVAILABLE'> {
   override readonly name = 'ControllerError';
-  readonly code = 'BRK_CONTROLLER';
-  constructor(
-    readonly errorCode: ErrorName,
-    message: string,
-    readonly retriable = errorCode === 'NOT_CONTROLLER',
-  ) {
-    super(message);
-  }
+}
+
+/** An event a caller waits on: it carries the caller's resolve/reject. */
+export type ApiEvent = Extract<ControllerEvent, { readonly reject: (err: Error) => void }>;
+
+export function isApiEvent(e: ControllerEvent): e is ApiEvent {
+  return 'reject' in e;
 }
 
 export function rejectDropped(events: readonly ControllerEvent[], why: string): void {
-  for (const e of events) {
-    if (e.type === 'ControlledShutdown' || e.type === 'ElectLeaders' || e.type === 'ResendMetadata' || e.type === 'AlterIsr' || e.type === 'ReassignPartitions' || e.type === 'ListReassignments') {
-      e.reject(new ControllerError('NOT_CONTROLLER', why));
-    }
-  }
+  for (const e of events) if (isApiEvent(e)) e.reject(new ControllerError('BRK_NOT_CONTROLLER', why));
 }

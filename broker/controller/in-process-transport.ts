@@ -3,7 +3,8 @@
  * straight to the target broker's ControlRequestHandler and records what was sent and answered.
  * A target can be made unreachable to exercise the channel's retries.
  */
-import type { ControlApi, ControlRequestHandler, ControlResponse } from '../metadata/index.js';
+import { BrokerError } from '../errors.js';
+import type { ControlApi, ControlRequestHandler, ControlRequests } from '../metadata/index.js';
 import type { ControlTarget, ControlTransport } from './channel.js';
 
 export interface RecordedControlRequest {
@@ -41,18 +42,18 @@ export class InProcessControlTransport implements ControlTransport {
     else this.unreachable.add(brokerId);
   }
 
-  async send(target: ControlTarget, api: ControlApi, body: unknown): Promise<unknown> {
+  // The transport interface is the wire's (untyped bodies); what the controller sends here is a control request.
+  async send(target: ControlTarget, api: ControlApi, body: ControlRequests[ControlApi]): Promise<unknown> {
     await Promise.resolve();
     const handler = this.handlers.get(target.id);
     if (handler === undefined || this.unreachable.has(target.id)) {
-      throw Object.assign(new Error(`broker ${target.id} is unreachable`), { code: 'BRK_BROKER_UNREACHABLE', retriable: true });
+      throw new BrokerError('BRK_BROKER_UNREACHABLE', `broker ${target.id} is unreachable`);
     }
-    const b = body as { controllerId: number; controllerEpoch: number };
     const entry: RecordedControlRequest | undefined = this.record
-      ? { seq: this.seq++, at: Date.now(), to: target.id, api, controllerId: b.controllerId, controllerEpoch: b.controllerEpoch, body, targetEpochBefore: handler.controllerEpoch }
+      ? { seq: this.seq++, at: Date.now(), to: target.id, api, controllerId: body.controllerId, controllerEpoch: body.controllerEpoch, body, targetEpochBefore: handler.controllerEpoch }
       : undefined;
     if (entry) this.log.push(entry);
-    const response = (await handler.handle(api, body)) as ControlResponse;
+    const response = await handler.handle(api, body);
     if (entry) entry.errorCode = response.errorCode;
     return response;
   }

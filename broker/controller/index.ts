@@ -2,7 +2,7 @@
 export { Controller, type ControllerMetrics, type ControllerOptions } from './controller.js';
 export { ActiveController } from './active-controller.js';
 export { ControllerChannelManager, type ControlTarget, type ControlTransport } from './channel.js';
-export { ControllerContext, tpKey, type TopicPartition, type Leadership } from './context.js';
+export { ControllerContext, type TopicPartition, type Leadership } from './context.js';
 export { ControllerError, type ControllerEvent, type ElectionType } from './events.js';
 export { ControllerEventQueue } from './event-queue.js';
 export {
@@ -14,7 +14,6 @@ export {
   type ElectionResult,
 } from './election-strategies.js';
 export {
-  InvalidStateTransitionError,
   isValidPartitionTransition,
   isValidReplicaTransition,
   type PartitionState,

@@ -6,12 +6,12 @@
  * from what was written, then the caller's request batch gets the LeaderAndIsr/UpdateMetadata.
  * Writes for many partitions are pipelined: one multi per partition, all in flight together.
  */
+import { tpKey } from '../../common/index.js';
 import type { Logger } from 'pino';
 import {
   type CoordinationStore,
   encodePartitionState,
   type FencedWriter,
-  isCoordinationError,
   type LeaderIsrAndControllerEpoch,
   ops,
   partitionPath,
@@ -19,7 +19,7 @@ import {
   readPartitionStates,
   topicPartitionsPath,
 } from '../../coordination/index.js';
-import { type ControllerContext, tpKey, type TopicPartition } from './context.js';
+import type { ControllerContext, TopicPartition } from './context.js';
 import {
   controlledShutdownPartitionLeaderElection,
   type ElectionResult,
@@ -27,6 +27,7 @@ import {
   preferredReplicaPartitionLeaderElection,
   removeReplicasFromIsr,
 } from './election-strategies.js';
+import { type Compute, type LeadershipWriteOutcome, writeLeadership } from './leadership-writes.js';
 import type { ControllerRequestBatch } from './request-batch.js';
 import { isValidPartitionTransition, isValidReplicaTransition, type PartitionState, type ReplicaState } from './state-machines.js';
 
@@ -37,8 +38,8 @@ export interface ControllerRuntime {
   readonly controllerId: number;
   readonly controllerEpoch: number;
   readonly stateLog: Logger;
-  /** Broker-level unclean.leader.election.enable (topic overrides win). */
-  readonly uncleanDefault: boolean;
+  /** Broker-level unclean.leader.election.enable (topic overrides win), read at each election. */
+  readonly uncleanDefault: () => boolean;
   /** The controller's clock (elections are timed for the metrics). */
   readonly now: () => number;
   readonly onLeaderElection?: LeaderElectionObserver;
@@ -49,9 +50,6 @@ export type LeaderElectionObserver = (event: { readonly unclean: boolean; readon
 
 export type ElectionKind = 'offline' | 'preferred' | 'controlledShutdown' | 'unclean';
 
-export type Compute = (tp: TopicPartition, current: LeaderIsrAndControllerEpoch) => LeaderIsrAndControllerEpoch | 'skip' | null;
-
-const MAX_ATTEMPTS = 5;
 
 export class PartitionOperations {
   constructor(private readonly rt: ControllerRuntime) {}
@@ -88,7 +86,7 @@ export class PartitionOperations {
 
   uncleanAllowed(topic: string): boolean {
     const v = this.ctx.topicConfigs.get(topic)?.['unclean.leader.election.enable'];
-    return v === undefined ? this.rt.uncleanDefault : v === 'true';
+    return v === undefined ? this.rt.uncleanDefault() : v === 'true';
   }
 
   /** NewPartition → OnlinePartition: first live replica leads, all live replicas form the ISR. */
@@ -168,6 +166,11 @@ export class PartitionOperations {
     return live;
   }
 
+  /** Brokers of `base` whose replica of `tp` can lead: not in a failed log directory. */
+  private eligible(base: ReadonlySet<number>, tp: TopicPartition): ReadonlySet<number> {
+    return this.ctx.replicasOnOfflineDirs.size === 0 ? base : this.ctx.withoutOfflineReplicas(base, tp.topic, tp.partition);
+  }
+
   /** Online/Offline → Online through an election strategy. */
   async electLeaders(
     tps: readonly TopicPartition[],
@@ -179,19 +182,21 @@ export class PartitionOperations {
     const results = new Map<string, ElectionResult>();
     const compute: Compute = (tp, cur) => {
       const assignment = this.ctx.replicas(tp.topic, tp.partition);
+      const canLead = this.eligible(live, tp);
       let r: ElectionResult | null;
       switch (kind) {
         case 'offline':
         case 'unclean':
-          if (cur.leader !== -1 && live.has(cur.leader) && kind === 'offline') return 'skip';
-          r = offlinePartitionLeaderElection(assignment, cur.isr, live, kind === 'unclean' || this.uncleanAllowed(tp.topic));
+          // Kafka's electLeaders: a live leader needs no unclean election either (ELECTION_NOT_NEEDED).
+          if (cur.leader !== -1 && canLead.has(cur.leader)) return 'skip';
+          r = offlinePartitionLeaderElection(assignment, cur.isr, canLead, kind === 'unclean' || this.uncleanAllowed(tp.topic));
           break;
         case 'preferred':
           if (cur.leader === assignment[0]) return 'skip';
-          r = preferredReplicaPartitionLeaderElection(assignment, cur.isr, live);
+          r = preferredReplicaPartitionLeaderElection(assignment, cur.isr, canLead);
           break;
         case 'controlledShutdown':
-          r = controlledShutdownPartitionLeaderElection(assignment, cur.isr, liveOrShutting, this.ctx.shuttingDown);
+          r = controlledShutdownPartitionLeaderElection(assignment, cur.isr, this.eligible(liveOrShutting, tp), this.ctx.shuttingDown);
           break;
       }
       if (r === null) return null;
@@ -232,18 +237,34 @@ export class PartitionOperations {
    * Replicas on `dead` brokers go offline in ONE write per partition: a dead leader is replaced
    * (offline strategy) or becomes -1; dead followers leave the ISR, never emptying it.
    */
-  async onReplicasOffline(dead: ReadonlySet<number>, batch: ControllerRequestBatch): Promise<TopicPartition[]> {
+  onReplicasOffline(dead: ReadonlySet<number>, batch: ControllerRequestBatch): Promise<TopicPartition[]> {
+    return this.replicasGoOffline((_tp, r) => dead.has(r), batch);
+  }
+
+  /**
+   * Replicas in failed log directories of live brokers (Kafka's onReplicasBecomeOffline): the
+   * same treatment as dead brokers, per partition; the context must already list them in
+   * `replicasOnOfflineDirs` so that no election picks them.
+   */
+  onOfflineReplicas(replicas: readonly { tp: TopicPartition; brokerId: number }[], batch: ControllerRequestBatch): Promise<TopicPartition[]> {
+    const gone = new Set(replicas.map((r) => `${tpKey(r.tp.topic, r.tp.partition)}:${r.brokerId}`));
+    return this.replicasGoOffline((tp, r) => gone.has(`${tpKey(tp.topic, tp.partition)}:${r}`), batch);
+  }
+
+  private async replicasGoOffline(isGone: (tp: TopicPartition, replica: number) => boolean, batch: ControllerRequestBatch): Promise<TopicPartition[]> {
     const live = this.liveForElection();
-    const affected = this.ctx.allPartitions().filter((tp) => !this.ctx.topicsToDelete.has(tp.topic) && this.ctx.replicas(tp.topic, tp.partition).some((r) => dead.has(r)));
+    const affected = this.ctx.allPartitions().filter((tp) => !this.ctx.topicsToDelete.has(tp.topic) && this.ctx.replicas(tp.topic, tp.partition).some((r) => isGone(tp, r)));
     const withLeadership = affected.filter((tp) => this.ctx.leadership.has(tpKey(tp.topic, tp.partition)));
     const unclean = new Set<string>();
     const compute: Compute = (tp, cur) => {
       const assignment = this.ctx.replicas(tp.topic, tp.partition);
-      const leaderGone = cur.leader === -1 || dead.has(cur.leader) || !live.has(cur.leader);
+      const dead = new Set(assignment.filter((r) => isGone(tp, r)));
+      const canLead = new Set([...this.eligible(live, tp)].filter((r) => !dead.has(r)));
+      const leaderGone = cur.leader === -1 || dead.has(cur.leader) || !canLead.has(cur.leader);
       if (!leaderGone && !cur.isr.some((r) => dead.has(r))) return 'skip';
       let next: { leader: number; isr: readonly number[] };
       if (leaderGone) {
-        const r = offlinePartitionLeaderElection(assignment, cur.isr, live, this.uncleanAllowed(tp.topic));
+        const r = offlinePartitionLeaderElection(assignment, cur.isr, canLead, this.uncleanAllowed(tp.topic));
         if (r?.unclean) unclean.add(tpKey(tp.topic, tp.partition));
         next = r ?? { leader: -1, isr: removeReplicasFromIsr(cur.leader, cur.isr, dead).isr };
       } else {
@@ -256,7 +277,7 @@ export class PartitionOperations {
     const startedMs = this.rt.now();
     const { updated } = await this.updateLeadership(withLeadership, compute);
     const durationMs = this.rt.now() - startedMs;
-    for (const tp of affected) for (const r of this.ctx.replicas(tp.topic, tp.partition)) if (dead.has(r)) this.transitionReplica(tp, r, 'OfflineReplica');
+    for (const tp of affected) for (const r of this.ctx.replicas(tp.topic, tp.partition)) if (isGone(tp, r)) this.transitionReplica(tp, r, 'OfflineReplica');
     for (const tp of updated) {
       const k = tpKey(tp.topic, tp.partition);
       const l = this.ctx.leadership.get(k)!;
@@ -267,6 +288,49 @@ export class PartitionOperations {
       batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((r) => live.has(r)), tp);
     }
     batch.addUpdateMetadata(this.ctx.liveOrShuttingDownIds(), affected);
+    return updated;
+  }
+
+  /**
+   * ISR members whose membership predates their broker's current registration (`stale`) leave
+   * the ISR, and a stale leader is replaced by the first live, non-stale ISR member: such a
+   * broker restarted without this controller seeing it die (its death fell between two
+   * controllers), and may have come back with an empty disk. When no non-stale member is left
+   * nothing changes: there is no better-informed choice (Kafka elects among them too).
+   */
+  async dropStaleIsrMembers(tps: readonly TopicPartition[], stale: (tp: TopicPartition, replica: number) => boolean, batch: ControllerRequestBatch): Promise<TopicPartition[]> {
+    const live = this.liveForElection();
+    const kept: TopicPartition[] = [];
+    const compute: Compute = (tp, cur) => {
+      const fresh = cur.isr.filter((r) => !stale(tp, r));
+      if (fresh.length === cur.isr.length) return 'skip';
+      const canLead = this.eligible(live, tp);
+      const assignment = this.ctx.replicas(tp.topic, tp.partition);
+      const leader = fresh.includes(cur.leader) && canLead.has(cur.leader) ? cur.leader : assignment.find((r) => fresh.includes(r) && canLead.has(r));
+      if (leader === undefined) {
+        kept.push(tp);
+        // The leader's new incarnation still needs a LeaderAndIsr it will apply (a broker ignores
+        // an unchanged leader epoch, and one whose session expired stays fenced until it gets
+        // one): bump the epoch, as Kafka's controller does for a broker it saw bounce.
+        if (canLead.has(cur.leader) && stale(tp, cur.leader)) return { leader: cur.leader, isr: cur.isr, leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.rt.controllerEpoch };
+        return 'skip';
+      }
+      return { leader, isr: fresh, leaderEpoch: cur.leaderEpoch + 1, controllerEpoch: this.rt.controllerEpoch };
+    };
+    const { updated } = await this.updateLeadership(tps, compute);
+    const keptSet = new Set(kept);
+    for (const tp of updated) {
+      const l = this.ctx.leadership.get(tpKey(tp.topic, tp.partition))!;
+      this.rt.stateLog.warn(
+        { controllerId: this.rt.controllerId, controllerEpoch: this.rt.controllerEpoch, topic: tp.topic, partition: tp.partition, leader: l.state.leader, leaderEpoch: l.state.leaderEpoch, isr: l.state.isr },
+        keptSet.has(tp) ? 'every live ISR member restarted since the ISR was written; kept, leader epoch bumped for the new registration' : 'restarted brokers left the ISR: their membership predates their registration',
+      );
+      batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((r) => live.has(r)), tp);
+    }
+    for (const tp of kept) {
+      if (updated.includes(tp)) continue;
+      this.rt.stateLog.warn({ topic: tp.topic, partition: tp.partition, isr: this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.isr }, 'every live ISR member restarted since the ISR was written; keeping it');
+    }
     return updated;
   }
 
@@ -286,69 +350,11 @@ export class PartitionOperations {
   }
 
   /** Computes, writes (fenced + conditional on zk version) and retries moved partitions. */
-  async updateLeadership(
-    tps: readonly TopicPartition[],
-    compute: Compute,
-  ): Promise<{ updated: TopicPartition[]; failed: TopicPartition[]; skipped: TopicPartition[] }> {
-    const updated: TopicPartition[] = [];
-    const failed: TopicPartition[] = [];
-    const skipped: TopicPartition[] = [];
-    let remaining = [...tps];
-    for (let attempt = 0; attempt < MAX_ATTEMPTS && remaining.length > 0; attempt++) {
-      const plans: Array<{ tp: TopicPartition; next: LeaderIsrAndControllerEpoch; zkVersion: number }> = [];
-      for (const tp of remaining) {
-        const cur = this.ctx.leadership.get(tpKey(tp.topic, tp.partition));
-        if (cur === undefined) {
-          failed.push(tp);
-          continue;
-        }
-        if (cur.state.controllerEpoch > this.rt.controllerEpoch) {
-          // Written by a newer controller: we are stale (PSM "soft failure").
-          this.rt.stateLog.warn({ topic: tp.topic, partition: tp.partition, zkControllerEpoch: cur.state.controllerEpoch, controllerEpoch: this.rt.controllerEpoch }, 'partition state written by a newer controller; not touching it');
-          failed.push(tp);
-          continue;
-        }
-        const next = compute(tp, cur.state);
-        if (next === 'skip') skipped.push(tp);
-        else if (next === null) failed.push(tp);
-        else plans.push({ tp, next, zkVersion: cur.zkVersion });
-      }
-      if (plans.length === 0) break;
-      const results = await this.rt.writer.writeAll(
-        plans.map((p) => [ops.setData(partitionStatePath(p.tp.topic, p.tp.partition), encodePartitionState(p.next), p.zkVersion)]),
-      );
-      const retry: TopicPartition[] = [];
-      plans.forEach((p, i) => {
-        const r = results[i]!;
-        if (r.ok) {
-          const set = r.results[0];
-          const zkVersion = set?.op === 'setData' ? set.stat.version : p.zkVersion + 1;
-          this.ctx.leadership.set(tpKey(p.tp.topic, p.tp.partition), { state: p.next, zkVersion });
-          updated.push(p.tp);
-        } else if (r.error.code === 'CRD_BAD_VERSION' && attempt + 1 < MAX_ATTEMPTS) {
-          retry.push(p.tp);
-        } else {
-          this.rt.stateLog.error({ topic: p.tp.topic, partition: p.tp.partition, err: r.error.message }, 'failed to write partition state');
-          failed.push(p.tp);
-        }
-      });
-      if (retry.length > 0) {
-        const fresh = await readPartitionStates(this.rt.store, retry);
-        for (const tp of retry) {
-          const s = fresh.get(tpKey(tp.topic, tp.partition));
-          if (s !== undefined) this.ctx.leadership.set(tpKey(tp.topic, tp.partition), s);
-        }
-      }
-      remaining = retry;
-    }
-    return { updated, failed, skipped };
+  updateLeadership(tps: readonly TopicPartition[], compute: Compute): Promise<LeadershipWriteOutcome> {
+    return writeLeadership(this.rt, tps, compute);
   }
 }
 
 function sameMembers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
-}
-
-export function isNoNode(err: unknown): boolean {
-  return isCoordinationError(err, 'CRD_NO_NODE');
 }

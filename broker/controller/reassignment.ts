@@ -7,6 +7,7 @@
  * deleted, the topic znode is rewritten with TRS, and the request leaves
  * /admin/reassign_partitions. A null target cancels (KIP-455): back to ORS, see `cancel`.
  */
+import { parseTpKey, tpKey } from '../../common/index.js';
 import {
   assignmentOf,
   decodeReassignPartitions,
@@ -20,7 +21,7 @@ import {
 } from '../../coordination/index.js';
 import type { ErrorName } from '../../protocol/index.js';
 import type { ActiveController } from './active-controller.js';
-import { tpKey, type TopicPartition } from './context.js';
+import type { TopicPartition } from './context.js';
 import { reassignPartitionLeaderElection } from './election-strategies.js';
 
 export interface ReassignmentRequest extends TopicPartition {
@@ -45,7 +46,7 @@ export class Reassignments {
 
   list(): OngoingReassignment[] {
     return [...this.ctx.reassigning.entries()].map(([k, r]) => {
-      const [topic, partition] = splitKey(k);
+      const { topic, partition } = parseTpKey(k);
       return { topic, partition, replicas: this.ctx.replicas(topic, partition), addingReplicas: minus(r.target, r.original), removingReplicas: minus(r.original, r.target) };
     });
   }
@@ -93,7 +94,7 @@ export class Reassignments {
 
   /** Completes every given (or every ongoing) reassignment whose targets are all in the ISR. */
   async maybeComplete(tps?: readonly TopicPartition[]): Promise<void> {
-    const candidates = (tps ?? [...this.ctx.reassigning.keys()].map((k) => { const [topic, partition] = splitKey(k); return { topic, partition }; }))
+    const candidates = (tps ?? [...this.ctx.reassigning.keys()].map(parseTpKey))
       .filter((tp) => {
         const r = this.ctx.reassigning.get(tpKey(tp.topic, tp.partition));
         const l = this.ctx.leadership.get(tpKey(tp.topic, tp.partition));
@@ -167,7 +168,9 @@ export class Reassignments {
     const startedMs = this.ac.o.scheduler.now();
     const result = await this.ac.ops.updateLeadership(tps, (tp, cur) => {
       const replicas = into(this.ctx.reassigning.get(tpKey(tp.topic, tp.partition))!);
-      const leader = replicas.includes(cur.leader) && live.has(cur.leader) ? cur.leader : reassignPartitionLeaderElection(replicas, cur.isr, live)?.leader;
+      // A replica on a failed log directory cannot lead even though its broker is alive.
+      const canLead = this.ctx.withoutOfflineReplicas(live, tp.topic, tp.partition);
+      const leader = replicas.includes(cur.leader) && canLead.has(cur.leader) ? cur.leader : reassignPartitionLeaderElection(replicas, cur.isr, canLead)?.leader;
       if (leader === undefined) {
         noLeader.push(tp);
         return null;
@@ -237,7 +240,8 @@ export class Reassignments {
           removing.set(p, minus(r.original, r.target));
         }
         const partitions = new Map([...extra, ...mine]);
-        const data = encodeTopicAssignment({ ...assignmentOf(partitions), addingReplicas: adding, removingReplicas: removing });
+        const topicId = this.ctx.topicIds.get(topic);
+        const data = encodeTopicAssignment({ ...assignmentOf(partitions), addingReplicas: adding, removingReplicas: removing, ...(topicId === undefined ? {} : { topicId }) });
         const [r] = await this.ac.writer.writeAll([[ops.setData(topicPath(topic), data, this.ctx.topicZkVersions.get(topic) ?? -1)]]);
         if (r!.ok) {
           const set = r!.results[0];
@@ -252,9 +256,4 @@ export class Reassignments {
       }
     }
   }
-}
-
-function splitKey(k: string): [string, number] {
-  const i = k.lastIndexOf('-');
-  return [k.slice(0, i), Number(k.slice(i + 1))];
 }

@@ -4,6 +4,7 @@
  * UpdateMetadata, then StopReplica. Each body is stamped with the controller's id and epoch and
  * the TARGET's broker epoch.
  */
+import { tpKey } from '../../common/index.js';
 import {
   type LeaderAndIsrPartitionState,
   type LiveBroker,
@@ -11,9 +12,15 @@ import {
   type UpdateMetadataPartitionState,
   LEADER_DURING_DELETE,
   type ControlResponse,
+  type LeaderAndIsrResponse,
 } from '../metadata/index.js';
 import type { ControllerChannelManager } from './channel.js';
-import { type ControllerContext, tpKey, type TopicPartition } from './context.js';
+import type { ControllerContext, TopicPartition } from './context.js';
+
+export interface BatchResponseHandlers {
+  onLeaderAndIsr?: (brokerId: number, brokerEpoch: bigint, response: LeaderAndIsrResponse) => void;
+  onStopReplica?: (brokerId: number, response: ControlResponse | null) => void;
+}
 
 export class ControllerRequestBatch {
   private readonly leaderAndIsr = new Map<number, Map<string, LeaderAndIsrPartitionState>>();
@@ -82,6 +89,7 @@ export class ControllerRequestBatch {
     return [...this.ctx.liveBrokers.values()].map((b) => ({
       id: b.info.id,
       rack: b.info.rack,
+      brokerEpoch: b.brokerEpoch,
       endpoints: b.info.endpoints.map((e) => ({ listener: e.listener, host: e.host, port: e.port, securityProtocol: e.securityProtocol })),
     }));
   }
@@ -107,37 +115,47 @@ export class ControllerRequestBatch {
         isr: [...l.state.isr],
         zkVersion: l.zkVersion,
         replicas: [...replicas],
-        offlineReplicas: replicas.filter((r) => !this.ctx.isLive(r)),
+        offlineReplicas: replicas.filter((r) => !this.ctx.isReplicaOnline(r, tp.topic, tp.partition)),
       });
     }
     return out;
   }
 
-  /** Queues everything on the channel; callbacks see each StopReplica response (null = broker gone). */
-  send(channel: ControllerChannelManager, onStopReplica?: (brokerId: number, response: ControlResponse | null) => void): Promise<void>[] {
+  /**
+   * Queues everything on the channel; callbacks see each response (null = broker gone), the
+   * LeaderAndIsr one with the broker epoch it was addressed to.
+   */
+  send(channel: ControllerChannelManager, on: BatchResponseHandlers = {}): Promise<void>[] {
     const sent: Promise<void>[] = [];
     const header = (id: number) => ({ controllerId: this.controllerId, controllerEpoch: this.controllerEpoch, brokerEpoch: this.ctx.brokerEpoch(id) });
     const live = this.liveBrokersForRequest();
     for (const [id, states] of this.leaderAndIsr) {
       const list = [...states.values()];
       const leaders = new Set(list.map((s) => s.leader));
+      const h = header(id);
       sent.push(
         channel
-          .send(id, 'LeaderAndIsr', { ...header(id), partitionStates: list, liveLeaders: live.filter((b) => leaders.has(b.id)) })
-          .then(() => undefined),
+          .send(id, 'LeaderAndIsr', { ...h, partitionStates: list, liveLeaders: live.filter((b) => leaders.has(b.id)) })
+          .then((r) => {
+            if (r !== null) on.onLeaderAndIsr?.(id, h.brokerEpoch, r as LeaderAndIsrResponse);
+          }),
       );
     }
     if (this.updateMetadataBrokers.size > 0) {
       const states = this.metadataStates();
+      const topicStates = [...new Set(states.map((s) => s.topic))].flatMap((topicName) => {
+        const topicId = this.ctx.topicIds.get(topicName);
+        return topicId === undefined ? [] : [{ topicName, topicId }];
+      });
       for (const id of this.updateMetadataBrokers) {
         if (!channel.hasBroker(id)) continue;
-        sent.push(channel.send(id, 'UpdateMetadata', { ...header(id), partitionStates: states, liveBrokers: live }).then(() => undefined));
+        sent.push(channel.send(id, 'UpdateMetadata', { ...header(id), partitionStates: states, liveBrokers: live, topicStates }).then(() => undefined));
       }
     }
     for (const [id, partitions] of this.stopReplica) {
       sent.push(
         channel.send(id, 'StopReplica', { ...header(id), partitions }).then((r) => {
-          onStopReplica?.(id, r);
+          on.onStopReplica?.(id, r);
         }),
       );
     }

@@ -38,9 +38,3 @@ const REPLICA_PREVIOUS: Record<ReplicaState, readonly ReplicaState[]> = {
 export function isValidReplicaTransition(from: ReplicaState, to: ReplicaState): boolean {
   return REPLICA_PREVIOUS[to].includes(from);
 }
-
-export class InvalidStateTransitionError extends Error {
-  override readonly name = 'InvalidStateTransitionError';
-  readonly code = 'BRK_INVALID_STATE_TRANSITION';
-  readonly retriable = false;
-}

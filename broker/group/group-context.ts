@@ -2,8 +2,8 @@
 import type { Logger } from '../logging.js';
 import type { GroupCoordinatorConfig } from './config.js';
 import type { GroupMetadata } from './group-metadata.js';
-import type { OffsetsRecord } from './offsets-store.js';
-import type { Scheduler } from './scheduler.js';
+import type { OffsetsRecord, TxnProducer } from './offsets-store.js';
+import type { Scheduler } from '../../common/index.js';
 
 export interface GroupContext {
   readonly config: GroupCoordinatorConfig;
@@ -18,6 +18,8 @@ export interface GroupContext {
   clearTimer(group: GroupMetadata, name: string): void;
   /** Durable append to the group's offsets partition: NONE, or the Kafka error code to answer. */
   append(group: GroupMetadata, records: OffsetsRecord[], forOffsetCommit: boolean): Promise<number>;
+  /** An offset commit's append (plain, or transactional for `txn`): the error code and, on NONE, the batch's base offset. */
+  appendOffsets(group: GroupMetadata, records: OffsetsRecord[], txn?: TxnProducer): Promise<{ errorCode: number; baseOffset: bigint }>;
   /** Forget a group that became Dead (deleted or expired). */
   removeGroup(group: GroupMetadata): void;
 }

@@ -5,22 +5,25 @@
  * DescribeGroups, ListGroups and DeleteGroups; the Kafka handlers translate wire versions.
  */
 import { randomUUID } from 'node:crypto';
+import { backgroundScheduler, type Scheduler, withTimeout } from '../../common/index.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from './config.js';
-import { appendErrorToGroupError, GroupErrorCode as E } from './errors.js';
+import { ErrorCode as E } from '../../protocol/index.js';
+import { appendErrorToGroupError, OffsetsLogError } from './errors.js';
 import type { GroupContext } from './group-context.js';
 import { loadGroups } from './group-loader.js';
 import { GroupMetadata, joinError } from './group-metadata.js';
 import type { GroupState } from './group-state.js';
 import { Membership } from './membership.js';
 import { OffsetManager } from './offsets.js';
-import type { OffsetsRecord, OffsetsStore } from './offsets-store.js';
+import type { OffsetsRecord, OffsetsStore, TxnProducer } from './offsets-store.js';
 import { partitionFor } from './partition-for.js';
-import { systemScheduler, TimerTable, type Scheduler } from './scheduler.js';
+import { TimerTable } from './timer-table.js';
 import { KeyedSerialQueue } from './serial-queue.js';
 import type {
-  DeleteGroupsResult, DescribedGroup, HeartbeatRequest, JoinGroupRequest, JoinGroupResult, LeaveGroupRequest, LeaveGroupResult,
+  DeleteGroupsResult, DescribedGroup, HeartbeatRequest, OffsetDeleteResult, JoinGroupRequest, JoinGroupResult, LeaveGroupRequest, LeaveGroupResult,
   ListGroupsResult, OffsetCommitRequest, OffsetCommitResult, OffsetFetchRequest, OffsetFetchResult, SyncGroupRequest, SyncGroupResult,
+  TxnOffsetCommitRequest,
 } from './types.js';
 
 export interface GroupCoordinatorOptions {
@@ -45,6 +48,8 @@ export class GroupCoordinator {
   private readonly queue = new KeyedSerialQueue();
   private readonly groups = new Map<string, GroupMetadata>();
   private readonly partitions = new Map<number, Ownership>();
+  /** producer id → groups holding its pending transactional offsets (Kafka's openGroupsForProducer). */
+  private readonly producerGroups = new Map<bigint, Set<string>>();
   private readonly membership: Membership;
   private readonly offsets: OffsetManager;
   private nextToken = 0;
@@ -53,7 +58,7 @@ export class GroupCoordinator {
   constructor(options: GroupCoordinatorOptions) {
     this.config = { ...DEFAULT_GROUP_COORDINATOR_CONFIG, ...options.config };
     this.store = options.store;
-    this.scheduler = options.scheduler ?? systemScheduler;
+    this.scheduler = options.scheduler ?? backgroundScheduler;
     this.logger = (options.logger ?? silentLogger()).child({ module: 'group-coordinator' });
     this.timers = new TimerTable(this.scheduler);
     const newMemberId = options.newMemberId ?? ((prefix: string) => `${prefix}-${randomUUID()}`);
@@ -64,7 +69,8 @@ export class GroupCoordinator {
       newMemberId,
       setTimer: (group, name, delayMs, fn) => this.setGroupTimer(group, name, delayMs, fn),
       clearTimer: (group, name) => this.timers.clear(`${group.groupId}\u0000${name}`),
-      append: (group, records, forOffsetCommit) => this.append(group, records, forOffsetCommit),
+      append: async (group, records, forOffsetCommit) => (await this.append(group, records, forOffsetCommit)).errorCode,
+      appendOffsets: (group, records, txn) => this.append(group, records, true, txn),
       removeGroup: (group) => this.removeGroup(group),
     };
     this.membership = new Membership(ctx);
@@ -94,6 +100,7 @@ export class GroupCoordinator {
           this.queue.run(groupId, () => {
             if (!current()) return;
             this.groups.set(groupId, group);
+            for (const producerId of group.pendingTxnOffsets.keys()) this.addProducerGroup(producerId, groupId);
             this.membership.onGroupLoaded(group);
           }),
         ),
@@ -206,6 +213,56 @@ export class GroupCoordinator {
     });
   }
 
+  /** TxnOffsetCommit: the group is created (Empty) when unknown, as for a standalone commit. */
+  async commitTxnOffsets(req: TxnOffsetCommitRequest): Promise<OffsetCommitResult> {
+    return this.queue.run(req.groupId, async () => {
+      const error = this.validate(req.groupId, true);
+      if (error !== E.NONE) return { partitions: req.partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: error })) };
+      let group = this.groups.get(req.groupId);
+      if (group === undefined) {
+        group = new GroupMetadata(req.groupId, 'Empty', this.scheduler.now());
+        this.groups.set(req.groupId, group);
+      }
+      const result = await this.offsets.commitTxn(group, req);
+      if (group.pendingTxnOffsets.has(req.producerId)) this.addProducerGroup(req.producerId, req.groupId);
+      return result;
+    });
+  }
+
+  /**
+   * A COMMIT or ABORT marker of `producerId` is durable on these `__consumer_offsets` partitions
+   * (WriteTxnMarkers on this broker): its pending offsets in their groups are applied or dropped.
+   */
+  async completeTransaction(producerId: bigint, partitions: readonly number[], commit: boolean): Promise<void> {
+    const wanted = new Set(partitions);
+    const groupIds = [...(this.producerGroups.get(producerId) ?? [])].filter((g) => wanted.has(this.partitionFor(g)));
+    await Promise.all(
+      groupIds.map((groupId) =>
+        this.queue.run(groupId, () => {
+          const group = this.groups.get(groupId);
+          if (group !== undefined && !group.is('Dead')) {
+            const applied = group.completePendingTxnOffsetCommit(producerId, commit);
+            this.logger.debug({ groupId, producerId: String(producerId), commit, applied }, 'transactional offsets completed');
+          }
+          this.removeProducerGroup(producerId, groupId);
+        }),
+      ),
+    );
+  }
+
+  private addProducerGroup(producerId: bigint, groupId: string): void {
+    const set = this.producerGroups.get(producerId) ?? new Set<string>();
+    set.add(groupId);
+    this.producerGroups.set(producerId, set);
+  }
+
+  private removeProducerGroup(producerId: bigint, groupId: string): void {
+    const set = this.producerGroups.get(producerId);
+    if (set === undefined) return;
+    set.delete(groupId);
+    if (set.size === 0) this.producerGroups.delete(producerId);
+  }
+
   async fetchOffsets(req: OffsetFetchRequest): Promise<OffsetFetchResult> {
     return this.queue.run(req.groupId, () => {
       const error = this.validate(req.groupId, false);
@@ -251,6 +308,14 @@ export class GroupCoordinator {
     );
   }
 
+  async deleteOffsets(groupId: string, tps: ReadonlyArray<{ topic: string; partition: number }>): Promise<OffsetDeleteResult> {
+    return this.queue.run(groupId, async () => {
+      const error = this.validate(groupId, false);
+      if (error !== E.NONE) return { errorCode: error, partitions: [] };
+      return this.offsets.deleteSome(this.groups.get(groupId), tps);
+    });
+  }
+
   // ---- internals -------------------------------------------------------------------------
 
   private describeOne(groupId: string): DescribedGroup {
@@ -291,6 +356,7 @@ export class GroupCoordinator {
 
   private unload(group: GroupMetadata): void {
     if (this.groups.get(group.groupId) !== group) return;
+    for (const producerId of group.pendingTxnOffsets.keys()) this.removeProducerGroup(producerId, group.groupId);
     this.timers.clearPrefix(`${group.groupId}\u0000`);
     this.membership.onGroupUnloaded(group);
     group.transitionTo('Dead', this.scheduler.now());
@@ -299,6 +365,7 @@ export class GroupCoordinator {
 
   private removeGroup(group: GroupMetadata): void {
     if (this.groups.get(group.groupId) !== group) return;
+    for (const producerId of group.pendingTxnOffsets.keys()) this.removeProducerGroup(producerId, group.groupId);
     this.timers.clearPrefix(`${group.groupId}\u0000`);
     this.groups.delete(group.groupId);
   }
@@ -313,25 +380,17 @@ export class GroupCoordinator {
     });
   }
 
-  private async append(group: GroupMetadata, records: OffsetsRecord[], forOffsetCommit: boolean): Promise<number> {
+  private async append(group: GroupMetadata, records: OffsetsRecord[], forOffsetCommit: boolean, txn?: TxnProducer): Promise<{ errorCode: number; baseOffset: bigint }> {
     const partition = this.partitionFor(group.groupId);
-    const appended = this.store.append(partition, records);
-    let cancel: () => void = () => {};
-    const timeout = new Promise<never>((_, reject) => {
-      cancel = this.scheduler.schedule(this.config.offsetsCommitTimeoutMs, () =>
-        reject(Object.assign(new Error(`append to partition ${partition} timed out`), { kafkaErrorCode: E.REQUEST_TIMED_OUT })),
-      );
-    });
+    const appended = this.store.append(partition, records, txn);
     // A late failure after the timeout must not surface as an unhandled rejection.
     appended.catch(() => {});
     try {
-      await Promise.race([appended, timeout]);
-      return E.NONE;
+      const baseOffset = await withTimeout(this.scheduler, appended, this.config.offsetsCommitTimeoutMs, () => new OffsetsLogError('BRK_GROUP_OFFSETS_TIMEOUT', `append to partition ${partition} timed out`));
+      return { errorCode: E.NONE, baseOffset };
     } catch (err) {
       this.logger.warn({ err, groupId: group.groupId, partition }, 'offsets append failed');
-      return appendErrorToGroupError(err, forOffsetCommit);
-    } finally {
-      cancel();
+      return { errorCode: appendErrorToGroupError(err, forOffsetCommit), baseOffset: -1n };
     }
   }
 

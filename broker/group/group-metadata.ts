@@ -3,8 +3,10 @@
  * static members, protocol votes, leader, committed offsets. No timers, no I/O, no promises:
  * the coordinator drives it and owns all scheduling.
  */
-import { CONSUMER_PROTOCOL_TYPE, groupSubscribedTopics } from './consumer-subscription.js';
-import { GroupCoordinatorError, GroupErrorCode } from './errors.js';
+import { tpKey } from '../../common/index.js';
+import { groupSubscribedTopics } from './consumer-subscription.js';
+import { CONSUMER_PROTOCOL_TYPE, ErrorCode } from '../../protocol/index.js';
+import { GroupCoordinatorError } from './errors.js';
 import { canRebalance, canTransition, type GroupState } from './group-state.js';
 import type { MemberMetadata } from './member-metadata.js';
 import type { JoinGroupMember, JoinGroupProtocol, JoinGroupResult, SyncGroupResult } from './types.js';
@@ -17,10 +19,13 @@ export interface StoredOffset {
   metadata: string;
   commitTimestamp: bigint;
   expireTimestamp: bigint | null;
+  /** Base offset of the `__consumer_offsets` batch that stored it; decides between a transactional and a plain commit (Kafka's olderThan). */
+  recordOffset?: bigint;
 }
 
-export function offsetKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
+/** Kafka's CommitRecordMetadataAndOffset.olderThan: an offset with no known position is older than any. */
+export function storedBefore(a: StoredOffset, b: StoredOffset): boolean {
+  return (a.recordOffset ?? -1n) < (b.recordOffset ?? -1n);
 }
 
 export class GroupMetadata {
@@ -42,6 +47,8 @@ export class GroupMetadata {
   readonly pendingSyncMembers = new Set<string>();
   readonly staticMembers = new Map<string, string>();
   readonly offsets = new Map<string, StoredOffset>();
+  /** Transactional offset commits in the log whose transaction has no marker yet, per producer id. */
+  readonly pendingTxnOffsets = new Map<bigint, Map<string, StoredOffset>>();
   /** Topics the current generation subscribes to (consumer protocol only); null when unknown. */
   subscribedTopics: Set<string> | null = null;
   private readonly protocolVotes = new Map<string, number>();
@@ -137,6 +144,37 @@ export class GroupMetadata {
   }
 
   /** The instance id is mapped to a different member id: that caller is a stale incarnation. */
+  /** Whether a transaction not yet ended has written an offset for this partition (OffsetFetch require_stable). */
+  hasPendingTxnOffsetCommit(topic: string, partition: number): boolean {
+    const key = tpKey(topic, partition);
+    for (const pending of this.pendingTxnOffsets.values()) if (pending.has(key)) return true;
+    return false;
+  }
+
+  /** Offsets, committed or pending in a transaction: a group with any is not removed by expiry. */
+  get hasOffsets(): boolean {
+    return this.offsets.size > 0 || this.pendingTxnOffsets.size > 0;
+  }
+
+  /**
+   * The marker of `producerId`'s transaction reached this group's partition: on commit its offsets
+   * become the group's unless a later plain commit already replaced them; on abort they vanish.
+   */
+  completePendingTxnOffsetCommit(producerId: bigint, commit: boolean): number {
+    const pending = this.pendingTxnOffsets.get(producerId);
+    this.pendingTxnOffsets.delete(producerId);
+    if (pending === undefined || !commit) return 0;
+    let applied = 0;
+    for (const [key, o] of pending) {
+      const current = this.offsets.get(key);
+      if (current === undefined || storedBefore(current, o)) {
+        this.offsets.set(key, o);
+        applied++;
+      }
+    }
+    return applied;
+  }
+
   isStaticMemberFenced(memberId: string, groupInstanceId: string | null): boolean {
     if (groupInstanceId === null) return false;
     const current = this.staticMembers.get(groupInstanceId);
@@ -177,6 +215,20 @@ export class GroupMetadata {
     let max = 0;
     for (const m of this.members.values()) max = Math.max(max, m.rebalanceTimeoutMs);
     return max;
+  }
+
+  /**
+   * How long members have to send SyncGroup after the join phase: 3.x's pending-sync timeout,
+   * the group's rebalance timeout. When that is 0 (some old clients send it) the timer would
+   * drop every member before its SyncGroup could arrive; Kafka 2.8, which has no such timer,
+   * bounds a member that has not synced by its session alone, so that is the bound then.
+   */
+  pendingSyncTimeoutMs(): number {
+    const rebalance = this.rebalanceTimeoutMs();
+    if (rebalance > 0) return rebalance;
+    let session = 0;
+    for (const m of this.members.values()) session = Math.max(session, m.sessionTimeoutMs);
+    return session;
   }
 
   /** Keep the leader if it rejoined, else promote any member that did; false if none did. */
@@ -256,7 +308,7 @@ export class GroupMetadata {
   }
 }
 
-const FENCED = GroupErrorCode.FENCED_INSTANCE_ID;
+const FENCED = ErrorCode.FENCED_INSTANCE_ID;
 
 export function joinError(memberId: string, errorCode: number): JoinGroupResult {
   return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [] };

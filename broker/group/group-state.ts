@@ -7,7 +7,7 @@ export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' 
 export const GROUP_STATES: readonly GroupState[] = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'];
 
 /** Target state → the states it may be entered from (Kafka's `validPreviousStates`). */
-export const VALID_PREVIOUS_STATES: Readonly<Record<GroupState, readonly GroupState[]>> = {
+const VALID_PREVIOUS_STATES: Readonly<Record<GroupState, readonly GroupState[]>> = {
   Empty: ['PreparingRebalance'],
   PreparingRebalance: ['Stable', 'CompletingRebalance', 'Empty'],
   CompletingRebalance: ['PreparingRebalance'],

@@ -6,10 +6,10 @@
  *
  * What the ReplicaManager must provide is `OffsetsLogAccess` below, nothing more.
  */
-import { CompressionType, batchLastOffset, encodeRecordBatch, isControlBatch, iterateBatches, iterateRecords } from '../../protocol/index.js';
+import { CompressionType, batchLastOffset, decodeControlRecordType, encodeRecordBatch, errorName, isControlBatch, isTransactional, iterateBatches, iterateRecords } from '../../protocol/index.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { OffsetsLogError } from './errors.js';
-import type { OffsetsRecord, OffsetsStore } from './offsets-store.js';
+import type { OffsetsRecord, OffsetsStore, ReplayedRecord, TxnProducer } from './offsets-store.js';
 import { OFFSETS_TOPIC_NAME } from './partition-for.js';
 
 export interface OffsetsLogAccess {
@@ -66,20 +66,25 @@ export class LogOffsetsStore implements OffsetsStore {
     this.logger = (o.logger ?? silentLogger()).child({ module: 'offsets-store' });
   }
 
-  async append(partition: number, records: OffsetsRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  async append(partition: number, records: OffsetsRecord[], txn?: TxnProducer): Promise<bigint> {
+    if (records.length === 0) return -1n;
     const timestamp = BigInt(this.now());
+    // A transactional offset commit is one transactional batch of its producer; Kafka writes
+    // baseSequence 0 (the coordinator's appends are not sequence-checked).
     const batch = encodeRecordBatch(
       records.map((r) => ({ key: r.key, value: r.value, timestamp })),
-      { compression: CompressionType.None },
+      txn === undefined
+        ? { compression: CompressionType.None }
+        : { compression: CompressionType.None, producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: 0, transactional: true },
     );
-    const { errorCode } = await this.log.appendRecords(this.topic, partition, batch, { acks: -1, timeoutMs: this.commitTimeoutMs });
+    const { errorCode, baseOffset } = await this.log.appendRecords(this.topic, partition, batch, { acks: -1, timeoutMs: this.commitTimeoutMs });
     if (errorCode !== 0) {
-      throw new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', `append of ${records.length} record(s) to ${this.topic}-${partition} failed with error ${errorCode}`, errorCode);
+      throw new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', `append of ${records.length} record(s) to ${this.topic}-${partition} failed with error ${errorCode}`, errorName(errorCode));
     }
+    return baseOffset;
   }
 
-  async *replay(partition: number): AsyncIterable<OffsetsRecord> {
+  async *replay(partition: number): AsyncIterable<ReplayedRecord> {
     let next = this.log.logStartOffset(this.topic, partition);
     let end: bigint | undefined;
     let readSize = this.loadBufferSize;
@@ -93,16 +98,27 @@ export class LogOffsetsStore implements OffsetsStore {
         const last = batchLastOffset(header);
         if (last < next) continue;
         if (header.baseOffset >= end) return;
-        // Transaction markers carry no group state (no transactional commits yet either).
-        if (!isControlBatch(header.attributes)) {
-          for (const rec of iterateRecords(r.records.subarray(start, batchEnd))) {
-            if (rec.offset < next || rec.offset >= end) continue;
-            if (rec.key === null) {
-              this.logger.warn({ partition, offset: rec.offset }, 'skipping an offsets record without a key');
-              continue;
-            }
-            yield { key: Buffer.from(rec.key), value: rec.value === null ? null : Buffer.from(rec.value) };
+        const control = isControlBatch(header.attributes);
+        const txn = isTransactional(header.attributes) ? { producerId: header.producerId } : {};
+        for (const rec of iterateRecords(r.records.subarray(start, batchEnd))) {
+          if (rec.offset < next || rec.offset >= end) continue;
+          if (rec.key === null) {
+            this.logger.warn({ partition, offset: rec.offset }, 'skipping an offsets record without a key');
+            continue;
           }
+          const replayed: ReplayedRecord = { key: Buffer.from(rec.key), value: rec.value === null ? null : Buffer.from(rec.value), batchOffset: header.baseOffset, ...txn };
+          if (control) {
+            // Only transaction markers matter to a coordinator; other control records carry nothing.
+            let type: 'COMMIT' | 'ABORT' | undefined;
+            try {
+              type = decodeControlRecordType(rec.key);
+            } catch (err) {
+              this.logger.warn({ err, partition, offset: rec.offset }, 'skipping an undecodable control record');
+            }
+            if (type !== undefined) yield { ...replayed, control: type };
+            continue;
+          }
+          yield replayed;
         }
         next = last + 1n;
       }

@@ -1,7 +1,7 @@
 /** One group member as the coordinator tracks it (Kafka's MemberMetadata). */
 import type { JoinGroupProtocol, JoinGroupResult, SyncGroupResult } from './types.js';
 
-export interface MemberInit {
+interface MemberInit {
   memberId: string;
   groupInstanceId: string | null;
   clientId: string;

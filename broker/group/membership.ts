@@ -4,7 +4,7 @@
  * that must wait (JoinGroup until the join phase ends, SyncGroup until the leader's assignment
  * is durable) get a promise back instead of holding the queue.
  */
-import { GroupErrorCode as E } from './errors.js';
+import { ErrorCode as E } from '../../protocol/index.js';
 import type { GroupContext } from './group-context.js';
 import { joinError, type GroupMetadata } from './group-metadata.js';
 import { groupMetadataRecord } from './group-records.js';

@@ -5,6 +5,7 @@
  * the replication factor, so that a cluster starting up does not get an under-replicated offsets
  * topic forever.
  */
+import { kafkaErrorOf } from '../../common/index.js';
 import type { Logger } from '../logging.js';
 import { OffsetsLogError } from './errors.js';
 import { OFFSETS_TOPIC_NAME } from './partition-for.js';
@@ -34,36 +35,39 @@ export interface OffsetsTopicEnsurerOptions {
 const DEFAULT_SEGMENT_BYTES = 104857600;
 
 function alreadyExists(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { errorCode?: unknown }).errorCode === 'TOPIC_ALREADY_EXISTS';
+  return kafkaErrorOf(err) === 'TOPIC_ALREADY_EXISTS';
 }
 
 /**
- * `ensureOffsetsTopic()` for GroupApiDeps. Concurrent callers share one creation attempt; once
- * the topic exists it costs nothing.
+ * Creation on first use of an internal topic (Kafka's createInternalTopic): `numPartitions`
+ * partitions, `replicationFactor` replicas, the given configs, refused while fewer brokers are
+ * alive than the replication factor (`replicationFactorKey` names the setting in the message).
+ * Concurrent callers share one creation attempt; once the topic exists it costs nothing.
  */
-export function offsetsTopicEnsurer(o: OffsetsTopicEnsurerOptions): () => Promise<void> {
+export function internalTopicEnsurer(o: {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  replicationFactorKey: string;
+  configs: Record<string, string>;
+  topicExists(): boolean;
+  liveBrokerCount(): number;
+  createTopic(spec: OffsetsTopicSpec): Promise<unknown>;
+  logger?: Logger;
+}): () => Promise<void> {
   let inFlight: Promise<void> | null = null;
   const create = async (): Promise<void> => {
     const alive = o.liveBrokerCount();
     if (alive < o.replicationFactor) {
       throw new OffsetsLogError(
         'BRK_GROUP_OFFSETS_TOPIC_UNAVAILABLE',
-        `Number of alive brokers '${alive}' does not meet the required replication factor '${o.replicationFactor}' for the offsets topic ` +
-          `(configured via 'offsets.topic.replication.factor'). This error can be ignored if the cluster is starting up and not all brokers are up yet.`,
+        `Number of alive brokers '${alive}' does not meet the required replication factor '${o.replicationFactor}' for the ${o.name} topic ` +
+          `(configured via '${o.replicationFactorKey}'). This error can be ignored if the cluster is starting up and not all brokers are up yet.`,
       );
     }
     try {
-      await o.createTopic({
-        name: OFFSETS_TOPIC_NAME,
-        numPartitions: o.numPartitions,
-        replicationFactor: o.replicationFactor,
-        configs: {
-          'cleanup.policy': 'compact',
-          'compression.type': 'producer',
-          'segment.bytes': String(o.segmentBytes ?? DEFAULT_SEGMENT_BYTES),
-        },
-      });
-      o.logger?.info({ topic: OFFSETS_TOPIC_NAME, partitions: o.numPartitions, replicationFactor: o.replicationFactor }, 'created the offsets topic');
+      await o.createTopic({ name: o.name, numPartitions: o.numPartitions, replicationFactor: o.replicationFactor, configs: o.configs });
+      o.logger?.info({ topic: o.name, partitions: o.numPartitions, replicationFactor: o.replicationFactor }, 'created internal topic');
     } catch (err) {
       if (alreadyExists(err)) return;
       throw err;
@@ -76,4 +80,18 @@ export function offsetsTopicEnsurer(o: OffsetsTopicEnsurerOptions): () => Promis
     });
     return inFlight;
   };
+}
+
+/** `ensureOffsetsTopic()` for GroupApiDeps: `__consumer_offsets`, compacted. */
+export function offsetsTopicEnsurer(o: OffsetsTopicEnsurerOptions): () => Promise<void> {
+  return internalTopicEnsurer({
+    ...o,
+    name: OFFSETS_TOPIC_NAME,
+    replicationFactorKey: 'offsets.topic.replication.factor',
+    configs: {
+      'cleanup.policy': 'compact',
+      'compression.type': 'producer',
+      'segment.bytes': String(o.segmentBytes ?? DEFAULT_SEGMENT_BYTES),
+    },
+  });
 }

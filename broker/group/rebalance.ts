@@ -3,7 +3,7 @@
  * rebalance timeout), generation changes, assignment propagation, pending-sync and session
  * expiry, and member removal. Runs inside the group's queue like everything else.
  */
-import { GroupErrorCode as E } from './errors.js';
+import { ErrorCode as E } from '../../protocol/index.js';
 import type { GroupContext } from './group-context.js';
 import { joinError, type GroupMetadata } from './group-metadata.js';
 import { groupMetadataRecord } from './group-records.js';
@@ -11,7 +11,7 @@ import type { MemberMetadata } from './member-metadata.js';
 import type { JoinGroupResult, SyncGroupRequest, SyncGroupResult } from './types.js';
 
 /** New members cannot heartbeat until their JoinGroup returns; expire stuck joins after this. */
-export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60 * 1000;
+const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60 * 1000;
 
 const JOIN_TIMER = 'join';
 const SYNC_TIMER = 'sync';
@@ -110,7 +110,7 @@ export class Rebalancer {
       this.scheduleHeartbeatExpiry(group, m);
     }
     const generationId = group.generationId;
-    this.ctx.setTimer(group, SYNC_TIMER, group.rebalanceTimeoutMs(), () => this.onPendingSyncExpired(group, generationId));
+    this.ctx.setTimer(group, SYNC_TIMER, group.pendingSyncTimeoutMs(), () => this.onPendingSyncExpired(group, generationId));
   }
 
   async storeAssignment(group: GroupMetadata, req: SyncGroupRequest): Promise<void> {
@@ -145,7 +145,7 @@ export class Rebalancer {
     if (group.pendingSyncMembers.size === 0) this.ctx.clearTimer(group, SYNC_TIMER);
   }
 
-  /** Members that joined but never sent SyncGroup within the rebalance timeout are dropped. */
+  /** Members that joined but never sent SyncGroup in time (pendingSyncTimeoutMs) are dropped. */
   private async onPendingSyncExpired(group: GroupMetadata, generationId: number): Promise<void> {
     if (group.generationId !== generationId || !(group.is('CompletingRebalance') || group.is('Stable'))) return;
     if (group.pendingSyncMembers.size === 0) return;

@@ -9,7 +9,10 @@ import type { OffsetsLogAccess } from './log-offsets-store.js';
 export function replicaOffsetsLog(rm: ReplicaManager): OffsetsLogAccess {
   return {
     async appendRecords(topic, partition, batch, opts) {
-      const [result] = await appendRecords(rm, [{ topic, partition, records: batch }], { acks: opts.acks, timeoutMs: opts.timeoutMs });
+      // The coordinator's own writes (Kafka's AppendOrigin.Coordinator): a TxnOffsetCommit batch
+      // carries the producer's id with baseSequence 0 every time, so a client-origin append would
+      // take the next one for a retry of the last and answer the old offsets without writing it.
+      const [result] = await appendRecords(rm, [{ topic, partition, records: batch }], { acks: opts.acks, timeoutMs: opts.timeoutMs, origin: 'coordinator' });
       return { errorCode: result?.errorCode ?? -1, baseOffset: result?.baseOffset ?? -1n };
     },
     async read(topic, partition, fetchOffset, maxBytes) {

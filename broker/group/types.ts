@@ -98,6 +98,19 @@ export interface OffsetCommitRequest {
   partitions: OffsetCommitPartition[];
 }
 
+/** TxnOffsetCommit: offsets written in `producerId`'s transaction, visible once its COMMIT marker is written. */
+export interface TxnOffsetCommitRequest {
+  groupId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  /** -1 (v0–v2, or a producer without group membership): not checked. */
+  generationId: number;
+  /** '' (v0–v2): not checked. */
+  memberId: string;
+  groupInstanceId: string | null;
+  partitions: OffsetCommitPartition[];
+}
+
 export interface OffsetCommitResult {
   partitions: Array<{ topic: string; partition: number; errorCode: number }>;
 }
@@ -106,6 +119,8 @@ export interface OffsetFetchRequest {
   groupId: string;
   /** null = every partition the group has committed (OffsetFetch v2+). */
   partitions: Array<{ topic: string; partition: number }> | null;
+  /** OffsetFetch v7: a partition with a transactional commit not yet ended answers UNSTABLE_OFFSET_COMMIT. */
+  requireStable?: boolean;
 }
 
 export interface OffsetFetchPartition {
@@ -145,6 +160,12 @@ export interface DescribedGroup {
 export interface ListGroupsResult {
   errorCode: number;
   groups: Array<{ groupId: string; protocolType: string; state: GroupState }>;
+}
+
+/** OffsetDelete: a group-level error (then no partitions), else one result per partition. */
+export interface OffsetDeleteResult {
+  errorCode: number;
+  partitions: Array<{ topic: string; partition: number; errorCode: number }>;
 }
 
 export interface DeleteGroupsResult {

@@ -8,7 +8,7 @@ import { ApiKey, ErrorCode } from '../../protocol/index.js';
 import type { KafkaHandler, RequestContext } from '../request-context.js';
 import type { ApiVersionRange } from './index.js';
 
-export interface ApiVersionsResponseBody {
+interface ApiVersionsResponseBody {
   errorCode: number;
   apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[];
   throttleTimeMs: number;

@@ -1,13 +1,13 @@
 /**
- * CreatePartitions (key 37), controller only: grows a topic through the topic admin (manual
+ * CreatePartitions (key 37), v0–3 (v2 flexible), controller only: grows a topic through the topic admin (manual
  * assignments validated), then waits up to `timeoutMs` for the new partitions' leaders.
  */
 import { ApiKey, ErrorCode, type CreatePartitionsRequest, type CreatePartitionsResponse } from '../../protocol/index.js';
-import { TopicAdminError } from '../admin/index.js';
+import { messageOf } from '../../common/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
 import { allPartitionsLed } from './create-topics.js';
-import { type HandlerDeps, pollUntil } from './deps.js';
+import { type HandlerDeps, waitForMetadata } from './deps.js';
 
 type Result = CreatePartitionsResponse['results'][number];
 
@@ -19,26 +19,27 @@ export function createCreatePartitionsHandler(deps: HandlerDeps): ApiHandler<typ
   return {
     apiKey: ApiKey.CreatePartitions,
     minVersion: 0,
-    maxVersion: 1,
+    maxVersion: 3,
     async handle(ctx, request) {
       if (!deps.isController()) return uniform(request, ErrorCode.NOT_CONTROLLER, `broker ${deps.brokerId} is not the controller`);
       const grown: { name: string; count: number; result: Result }[] = [];
       const results = await Promise.all(
         request.topics.map(async (t): Promise<Result> => {
           try {
-            const current = deps.metadataCache.getTopic(t.name)?.length ?? 0;
-            const assignment = t.assignments === null ? undefined : new Map(t.assignments.map((a, i) => [current + i, [...a.brokerIds]] as [number, number[]]));
+            // The topic admin numbers the new partitions after ZooKeeper's count: this broker's
+            // metadata cache may not know a topic created a moment ago (CreateTopics, timeout 0).
+            const assignment = t.assignments === null ? undefined : t.assignments.map((a) => [...a.brokerIds]);
             await deps.topicAdmin.createPartitions(t.name, t.count, assignment, request.validateOnly);
             const result: Result = { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
             if (!request.validateOnly) grown.push({ name: t.name, count: t.count, result });
             return result;
           } catch (err) {
-            return { name: t.name, errorCode: toWireError(err), errorMessage: err instanceof TopicAdminError ? err.message : (err as Error).message };
+            return { name: t.name, errorCode: toWireError(err), errorMessage: messageOf(err) };
           }
         }),
       );
       if (grown.length > 0 && request.timeoutMs > 0) {
-        const ok = await pollUntil(deps.scheduler, request.timeoutMs, () => grown.every((g) => allPartitionsLed(deps, g.name, g.count)), 25, ctx.signal);
+        const ok = await waitForMetadata(deps, request.timeoutMs, () => grown.every((g) => allPartitionsLed(deps, g.name, g.count)), ctx.signal);
         if (!ok) for (const g of grown) if (!allPartitionsLed(deps, g.name, g.count)) g.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
       }
       return { throttleTimeMs: 0, results };

@@ -3,13 +3,18 @@
  * from Metadata; others get NOT_CONTROLLER). Topics are written to ZooKeeper through the topic
  * admin (validated names, configs, assignments); then, like Kafka's DelayedCreatePartitions, the
  * answer waits up to `timeoutMs` until every new partition has a leader in this broker's
- * metadata cache (REQUEST_TIMED_OUT if not).
+ * metadata cache (REQUEST_TIMED_OUT if not). v5 (KIP-525) answers, for each topic created or
+ * validated, its partition count, replication factor and every topic config with its value and
+ * source (as DescribeConfigs would, without synonyms); v5 is flexible, v6 (KIP-464 quotas
+ * errors) adds nothing we answer differently.
  */
 import { ApiKey, ErrorCode, type CreateTopicsRequest, type CreateTopicsResponse } from '../../protocol/index.js';
 import { TopicAdminError } from '../admin/index.js';
+import { messageOf } from '../../common/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
-import { type HandlerDeps, pollUntil } from './deps.js';
+import { type HandlerDeps, waitForMetadata } from './deps.js';
+import { topicEntries } from './describe-configs.js';
 
 type TopicResult = CreateTopicsResponse['topics'][number];
 
@@ -28,7 +33,7 @@ export function createCreateTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
   return {
     apiKey: ApiKey.CreateTopics,
     minVersion: 0,
-    maxVersion: 4,
+    maxVersion: 6,
     async handle(ctx, request) {
       if (!deps.isController()) return uniform(request, ErrorCode.NOT_CONTROLLER, `broker ${deps.brokerId} is not the controller`);
       const counts = new Map<string, number>();
@@ -43,21 +48,33 @@ export function createCreateTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
           const assignment = new Map<number, number[]>(t.assignments.map((a) => [a.partitionIndex, [...a.brokerIds]]));
           try {
             const r = await deps.topicAdmin.createTopic({ name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, assignment, configs, validateOnly });
-            const result: TopicResult = { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
+            const result: TopicResult = {
+              name: t.name,
+              errorCode: ErrorCode.NONE,
+              errorMessage: null,
+              numPartitions: r.assignment.size,
+              replicationFactor: r.assignment.get(0)?.length ?? [...r.assignment.values()][0]?.length ?? -1,
+              configs: topicEntries(deps.config, r.configs, { includeSynonyms: false, includeDocumentation: false }).map((e) => ({
+                name: e.name,
+                value: e.value,
+                readOnly: e.readOnly,
+                configSource: e.configSource ?? -1,
+                isSensitive: e.isSensitive,
+              })),
+            };
             if (!validateOnly) {
               log.info({ topic: t.name, partitions: r.assignment.size, configs: r.configs }, 'created topic');
               created.push({ name: t.name, partitions: r.assignment.size, result });
             }
             return result;
           } catch (err) {
-            const message = err instanceof TopicAdminError ? err.message : (err as Error).message;
             if (!(err instanceof TopicAdminError)) log.warn({ err, topic: t.name }, 'creating topic failed');
-            return { name: t.name, errorCode: toWireError(err), errorMessage: message };
+            return { name: t.name, errorCode: toWireError(err), errorMessage: messageOf(err) };
           }
         }),
       );
       if (created.length > 0 && request.timeoutMs > 0) {
-        const done = await pollUntil(deps.scheduler, request.timeoutMs, () => created.every((c) => allPartitionsLed(deps, c.name, c.partitions)), 25, ctx.signal);
+        const done = await waitForMetadata(deps, request.timeoutMs, () => created.every((c) => allPartitionsLed(deps, c.name, c.partitions)), ctx.signal);
         if (!done) {
           for (const c of created) {
             if (allPartitionsLed(deps, c.name, c.partitions)) continue;

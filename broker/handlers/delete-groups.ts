@@ -1,5 +1,5 @@
 /**
- * DeleteGroups (key 42), v0–1: removes Empty (or Dead) groups and their offsets by tombstones.
+ * DeleteGroups (key 42), v0–2 (v2 flexible): removes Empty (or Dead) groups and their offsets by tombstones.
  * Per group: NON_EMPTY_GROUP while it has members, GROUP_ID_NOT_FOUND when unknown,
  * NOT_COORDINATOR when another broker owns it.
  */
@@ -11,7 +11,7 @@ export function createDeleteGroupsHandler(deps: GroupApiDeps): ApiHandler<typeof
   return {
     apiKey: ApiKey.DeleteGroups,
     minVersion: 0,
-    maxVersion: 1,
+    maxVersion: 2,
     async handle(_ctx, request) {
       const unique = [...new Set(request.groupsNames)];
       const results = await deps.coordinator.deleteGroups(unique);

@@ -1,5 +1,5 @@
 /**
- * DeleteRecords (key 21), on the leader: moves the log start offset (offset -1 = the high
+ * DeleteRecords (key 21), v0–2 (v2 flexible), on the leader: moves the log start offset (offset -1 = the high
  * watermark; above it → OFFSET_OUT_OF_RANGE) and answers the leader's new log start offset.
  * Followers follow from the leader's logStartOffset in their next fetch; unlike Kafka, the answer
  * does not wait for them (Kafka's low watermark is the minimum over all replicas).
@@ -21,7 +21,7 @@ export function createDeleteRecordsHandler(deps: HandlerDeps): ApiHandler<typeof
   return {
     apiKey: ApiKey.DeleteRecords,
     minVersion: 0,
-    maxVersion: 1,
+    maxVersion: 2,
     async handle(_ctx, request) {
       const topics = await Promise.all(
         request.topics.map(async (t) => ({

@@ -1,15 +1,20 @@
 /**
- * DeleteTopics (key 20), controller only. Marks topics for deletion in ZooKeeper; the controller
+ * DeleteTopics (key 20), v0–5 (v4 flexible, v5 a per-topic error message), controller only. Marks topics for deletion in ZooKeeper; the controller
  * stops and deletes the replicas. Waits up to `timeoutMs` for the topics to leave the metadata
  * cache (REQUEST_TIMED_OUT otherwise, the deletion still goes on).
  */
-import { ApiKey, ErrorCode, type DeleteTopicsRequest, type DeleteTopicsResponse } from '../../protocol/index.js';
+import { ApiKey, ErrorCode, errorInfo, type DeleteTopicsRequest, type DeleteTopicsResponse } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
-import { type HandlerDeps, pollUntil } from './deps.js';
+import { type HandlerDeps, waitForMetadata } from './deps.js';
+
+/** v5's per-topic message: Kafka's text for the error (ApiError without its own message). */
+function messageFor(errorCode: number): string | null {
+  return errorCode === ErrorCode.NONE ? null : errorInfo(errorCode).message;
+}
 
 function uniform(request: DeleteTopicsRequest, errorCode: number): DeleteTopicsResponse {
-  return { throttleTimeMs: 0, responses: (request.topicNames ?? []).map((name) => ({ name, errorCode })) };
+  return { throttleTimeMs: 0, responses: (request.topicNames ?? []).map((name) => ({ name, errorCode, errorMessage: messageFor(errorCode) })) };
 }
 
 export function createDeleteTopicsHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.DeleteTopics> {
@@ -17,7 +22,7 @@ export function createDeleteTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
   return {
     apiKey: ApiKey.DeleteTopics,
     minVersion: 0,
-    maxVersion: 3,
+    maxVersion: 5,
     async handle(ctx, request) {
       if (!deps.isController()) return uniform(request, ErrorCode.NOT_CONTROLLER);
       if (!deps.config.bool('delete.topic.enable')) return uniform(request, ErrorCode.TOPIC_DELETION_DISABLED);
@@ -38,10 +43,10 @@ export function createDeleteTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
       );
       const pending = responses.filter((r) => r.errorCode === ErrorCode.NONE);
       if (pending.length > 0 && request.timeoutMs > 0) {
-        await pollUntil(deps.scheduler, request.timeoutMs, () => pending.every((r) => !deps.metadataCache.hasTopic(r.name)), 25, ctx.signal);
+        await waitForMetadata(deps, request.timeoutMs, () => pending.every((r) => !deps.metadataCache.hasTopic(r.name)), ctx.signal);
         for (const r of pending) if (deps.metadataCache.hasTopic(r.name)) r.errorCode = ErrorCode.REQUEST_TIMED_OUT;
       }
-      return { throttleTimeMs: 0, responses };
+      return { throttleTimeMs: 0, responses: responses.map((r) => ({ ...r, errorMessage: messageFor(r.errorCode) })) };
     },
     errorResponse: (_ctx, request, errorCode) => uniform(request, errorCode),
   };

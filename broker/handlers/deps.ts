@@ -4,14 +4,17 @@
  */
 import type { Logger } from 'pino';
 import type { TopicAdmin } from '../admin/index.js';
-import type { BrokerConfig } from '../config/index.js';
+import type { BrokerConfig, DynamicBrokerConfig } from '../config/index.js';
+import type { FetchManager } from '../fetch-session/index.js';
 import type { MetadataCache } from '../metadata/index.js';
-import type { Scheduler } from '../network/index.js';
-import type { ReplicaManager } from '../replica/index.js';
+import type { Scheduler } from '../../common/index.js';
+import { METADATA_CHANGES, waitUntil, type ReplicaManager } from '../replica/index.js';
 
 export interface HandlerDeps {
   readonly brokerId: number;
   readonly config: BrokerConfig;
+  /** server.properties plus the dynamic broker configs (DescribeConfigs, Alter on BROKER resources). */
+  readonly dynamicConfig?: DynamicBrokerConfig;
   /** Known once the broker has read or created /cluster/id. */
   readonly clusterId: () => string | null;
   readonly replicaManager: ReplicaManager;
@@ -21,22 +24,23 @@ export interface HandlerDeps {
   readonly isController: () => boolean;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
+  /** KIP-227 fetch sessions; without it every fetch is sessionless (session id 0). */
+  readonly fetchSessions?: FetchManager;
   /** Per-topic byte/message counters (BrokerMetrics fits); optional. */
   readonly metrics?: DataPathObserver;
 }
 
-export interface DataPathObserver {
+interface DataPathObserver {
   onProduce(event: { topic: string; bytes: number; messages: number; failed?: boolean }): void;
-  onFetch(event: { topic: string; bytes: number; replication?: boolean; failed?: boolean }): void;
+  onFetch(event: { topic: string; bytes: number; messages?: number; replication?: boolean; failed?: boolean }): void;
 }
 
-/** Polls `check` every `intervalMs` until it is true or `timeoutMs` passed (bounded). */
-export async function pollUntil(scheduler: Scheduler, timeoutMs: number, check: () => boolean, intervalMs = 25, signal?: AbortSignal): Promise<boolean> {
-  const deadline = scheduler.now() + Math.max(0, timeoutMs);
-  while (!check()) {
-    const remaining = deadline - scheduler.now();
-    if (remaining <= 0 || signal?.aborted) return false;
-    await new Promise<void>((resolve) => scheduler.setTimeout(resolve, Math.min(intervalMs, remaining)));
-  }
-  return true;
+/**
+ * Waits until `check` holds about the metadata cache, re-checking on each of its updates (the
+ * replica manager's metadata purgatory, the data path's mechanism), for at most `timeoutMs`.
+ */
+export async function waitForMetadata(deps: HandlerDeps, timeoutMs: number, check: () => boolean, signal?: AbortSignal): Promise<boolean> {
+  const deadline = deps.scheduler.now() + Math.max(0, timeoutMs);
+  const rm = deps.replicaManager;
+  return (await waitUntil(rm.metadataPurgatory, deps.scheduler, [METADATA_CHANGES], deadline, () => (check() ? true : undefined), signal)) === true;
 }

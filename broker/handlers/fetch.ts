@@ -1,81 +1,124 @@
 /**
- * Fetch (key 1) for consumers (replica_id -1). Follower fetches travel on the inter-broker
- * listener (`ReplicaFetch`, broker/replica); a Kafka-protocol fetch with a replica id ≥ 0 is
- * answered like a consumer's. Fetch sessions (v7+) are not kept: session id 0 means "full fetch every time",
- * which every client accepts.
+ * Fetch (key 1), v0–12, for consumers (replica_id -1); v0–3 answers are down-converted to magic 0/1. Follower fetches travel on the
+ * inter-broker listener (`ReplicaFetch`, broker/replica); a Kafka-protocol fetch with a replica
+ * id ≥ 0 is answered like a consumer's. Fetch sessions (v7+, KIP-227) come from
+ * broker/fetch-session: the context says which partitions to read and which of their answers
+ * travel (all for a full fetch, only the changed ones for an incremental one). v12 is flexible and carries the
+ * fetcher's lastFetchedEpoch: when this leader's log shows that epoch ended before the fetch
+ * offset (or never existed), the partition answers no records and the divergingEpoch (the
+ * largest epoch ≤ lastFetchedEpoch and its end offset) to truncate to, as Kafka's
+ * Partition.readRecords does. read_committed (v4+) reads up to the last stable offset and lists
+ * the aborted transactions the returned records overlap.
  */
-import { ApiKey, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
-import { fetchRecords, type FetchPartitionRequest } from '../replica/index.js';
+import { ApiKey, countRecords, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
+import { toWireError } from '../errors.js';
+import { endOffsetForEpoch, fetchRecords, refusesZstdFetch, toFetchFormat, type FetchPartitionRequest } from '../replica/index.js';
+import { FetchManager, FetchSessionCache, type PartitionAnswer } from '../fetch-session/index.js';
 import type { ApiHandler } from '../request-context.js';
 import type { HandlerDeps } from './deps.js';
+
+function emptyPartition(partitionIndex: number, errorCode: number) {
+  return { partitionIndex, errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, preferredReadReplica: -1, records: Buffer.alloc(0) };
+}
 
 function uniform(request: FetchRequest, errorCode: number): FetchResponse {
   return {
     throttleTimeMs: 0,
     errorCode,
     sessionId: 0,
-    responses: request.topics.map((t) => ({
-      topic: t.topic,
-      partitions: t.partitions.map((p) => ({
-        partitionIndex: p.partition,
-        errorCode,
-        highWatermark: -1n,
-        lastStableOffset: -1n,
-        logStartOffset: -1n,
-        abortedTransactions: null,
-        preferredReadReplica: -1,
-        records: Buffer.alloc(0),
-      })),
-    })),
+    responses: request.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => emptyPartition(p.partition, errorCode)) })),
   };
+}
+
+/** Kafka's Partition.readRecords check, for a fetch that names the epoch of its last record. */
+function divergence(deps: HandlerDeps, topic: string, partition: number, lastFetchedEpoch: number, fetchOffset: bigint, currentLeaderEpoch: number) {
+  try {
+    const end = endOffsetForEpoch(deps.replicaManager, topic, partition, lastFetchedEpoch, currentLeaderEpoch);
+    if (end.leaderEpoch < lastFetchedEpoch || end.endOffset < fetchOffset) return { errorCode: ErrorCode.NONE as number, epoch: end.leaderEpoch, endOffset: end.endOffset };
+    return undefined;
+  } catch (err) {
+    return { errorCode: toWireError(err), epoch: -1, endOffset: -1n };
+  }
+}
+
+function noSessions(deps: HandlerDeps): FetchManager {
+  return new FetchManager(new FetchSessionCache({ maxSlots: 0, clock: deps.scheduler }));
 }
 
 export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.Fetch> {
   const maxFetchBytes = deps.config.int('fetch.max.bytes');
+  const sessions = deps.fetchSessions ?? noSessions(deps);
   return {
     apiKey: ApiKey.Fetch,
     minVersion: 0,
-    maxVersion: 11,
+    maxVersion: 12,
     async handle(ctx, request) {
-      const partitions: FetchPartitionRequest[] = [];
-      for (const t of request.topics) {
-        for (const p of t.partitions) {
-          partitions.push({ topic: t.topic ?? '', partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch ?? -1 });
+      const context = sessions.newContext(request, (request.replicaId ?? -1) >= 0);
+      if (context.errorCode !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: context.errorCode, sessionId: 0, responses: [] };
+      const toRead: FetchPartitionRequest[] = [];
+      // Partitions answered without reading: a diverging epoch, or the error finding it.
+      const diverged = new Map<number, { errorCode: number; epoch: number; endOffset: bigint }>();
+      context.partitions.forEach((p, index) => {
+        if (p.lastFetchedEpoch >= 0) {
+          const d = divergence(deps, p.topic, p.partition, p.lastFetchedEpoch, p.fetchOffset, p.currentLeaderEpoch);
+          if (d !== undefined) {
+            diverged.set(index, d);
+            return;
+          }
         }
-      }
+        toRead.push({ topic: p.topic, partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch });
+      });
       const results = await fetchRecords(deps.replicaManager, {
         maxWaitMs: request.maxWaitMs,
         minBytes: request.minBytes,
         maxBytes: Math.min(request.maxBytes ?? 0x7fffffff, maxFetchBytes),
         isolationLevel: request.isolationLevel ?? 0,
-        partitions,
+        partitions: toRead,
         signal: ctx.signal,
       });
       if (deps.metrics !== undefined) {
-        for (const r of results) deps.metrics.onFetch({ topic: r.topic, bytes: r.records.length, failed: r.errorCode !== ErrorCode.NONE });
+        for (const r of results) deps.metrics.onFetch({ topic: r.topic, bytes: r.records.length, messages: countRecords(r.records), failed: r.errorCode !== ErrorCode.NONE });
       }
       let i = 0;
-      return {
-        throttleTimeMs: 0,
-        errorCode: ErrorCode.NONE,
-        sessionId: 0,
-        responses: request.topics.map((t) => ({
-          topic: t.topic,
-          partitions: t.partitions.map(() => {
-            const r = results[i++]!;
-            return {
-              partitionIndex: r.partition,
-              errorCode: r.errorCode,
-              highWatermark: r.highWatermark,
-              lastStableOffset: r.lastStableOffset,
-              logStartOffset: r.logStartOffset,
-              abortedTransactions: request.isolationLevel === 1 ? [] : null,
+      const answers: PartitionAnswer[] = context.partitions.map((p, index) => {
+        const d = diverged.get(index);
+        if (d !== undefined) {
+          return {
+            topic: p.topic,
+            data: {
+              partitionIndex: p.partition,
+              errorCode: d.errorCode,
+              highWatermark: -1n,
+              lastStableOffset: -1n,
+              logStartOffset: -1n,
+              divergingEpoch: { epoch: d.epoch, endOffset: d.endOffset },
+              abortedTransactions: null,
               preferredReadReplica: -1,
-              records: r.records,
-            };
-          }),
-        })),
-      };
+              records: Buffer.alloc(0),
+            },
+          };
+        }
+        const r = results[i++]!;
+        // Clients before Fetch v10 cannot decompress zstd; v0–3 read magic 0/1 only.
+        if (refusesZstdFetch(deps.replicaManager.topicConfigs.get(r.topic).compressionType, ctx.apiVersion)) {
+          return { topic: p.topic, data: emptyPartition(p.partition, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE) };
+        }
+        return {
+          topic: p.topic,
+          data: {
+            partitionIndex: r.partition,
+            errorCode: r.errorCode,
+            highWatermark: r.highWatermark,
+            lastStableOffset: r.lastStableOffset,
+            logStartOffset: r.logStartOffset,
+            abortedTransactions: request.isolationLevel === 1 ? [...(r.abortedTransactions ?? [])] : null,
+            preferredReadReplica: -1,
+            records: toFetchFormat(r.records, ctx.apiVersion),
+          },
+        };
+      });
+      const { sessionId, responses } = context.respond(answers);
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId, responses };
     },
     errorResponse: (_ctx, request, errorCode) => uniform(request, errorCode),
   };

@@ -1,6 +1,6 @@
 /**
  * The consumer-group Kafka APIs (FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
- * OffsetCommit, OffsetFetch, DescribeGroups, ListGroups, DeleteGroups) as one bundle the
+ * OffsetCommit, OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete, TxnOffsetCommit) as one bundle the
  * composition root registers. Each handler translates wire versions to the GroupCoordinator
  * engine (broker/group/) and back; none holds state of its own.
  */
@@ -16,8 +16,10 @@ import { createJoinGroupHandler } from './join-group.js';
 import { createLeaveGroupHandler } from './leave-group.js';
 import { createListGroupsHandler } from './list-groups.js';
 import { createOffsetCommitHandler } from './offset-commit.js';
+import { createOffsetDeleteHandler } from './offset-delete.js';
 import { createOffsetFetchHandler } from './offset-fetch.js';
 import { createSyncGroupHandler } from './sync-group.js';
+import { createTxnOffsetCommitHandler } from './txn-offset-commit.js';
 
 export interface GroupApiDeps {
   /** This broker (logs). */
@@ -38,7 +40,17 @@ export interface GroupApiDeps {
    * (`ctx.listenerName`), as Kafka answers.
    */
   readonly clientListenerName?: (ctx: RequestContext) => string;
+  /** Where transactional ids live (FindCoordinator key type 1); absent: COORDINATOR_NOT_AVAILABLE. */
+  readonly transactionPlacement?: CoordinatorPlacement;
   readonly logger?: Logger;
+}
+
+/** How FindCoordinator finds the coordinator of a key: the leader of `partitionFor(key)` of `topic`. */
+export interface CoordinatorPlacement {
+  readonly topic: string;
+  partitionFor(key: string): number;
+  /** Creates the internal topic on first use (see offsetsTopicEnsurer / internalTopicEnsurer). */
+  ensureTopic(): Promise<void>;
 }
 
 /** Client address as Kafka reports it in member descriptions (`InetAddress.toString`). */
@@ -58,5 +70,7 @@ export function groupApiHandlers(deps: GroupApiDeps): KafkaHandler[] {
     createDescribeGroupsHandler(deps),
     createListGroupsHandler(deps),
     createDeleteGroupsHandler(deps),
+    createOffsetDeleteHandler(deps),
+    createTxnOffsetCommitHandler(deps),
   ];
 }

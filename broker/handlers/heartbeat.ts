@@ -1,5 +1,5 @@
-/** Heartbeat (key 12), v0–3 (v3 adds the group instance id). */
-import { ApiKey, type Decoded, type HeartbeatRequest } from '../../protocol/index.js';
+/** Heartbeat (key 12), v0–4 (v3 adds the group instance id, v4 is flexible). */
+import { ApiKey } from '../../protocol/index.js';
 import type { ApiHandler } from '../request-context.js';
 import type { GroupApiDeps } from './group-apis.js';
 
@@ -7,9 +7,8 @@ export function createHeartbeatHandler(deps: GroupApiDeps): ApiHandler<typeof Ap
   return {
     apiKey: ApiKey.Heartbeat,
     minVersion: 0,
-    maxVersion: 3,
-    async handle(_ctx, body) {
-      const request = body as Decoded<HeartbeatRequest>;
+    maxVersion: 4,
+    async handle(_ctx, request) {
       const { errorCode } = await deps.coordinator.heartbeat({
         groupId: request.groupId,
         generationId: request.generationId,

@@ -1,9 +1,9 @@
 /**
  * The Kafka handler registry: one handler per api key, each in its own file. What the broker
  * advertises in ApiVersions is computed here, from the handlers actually registered intersected
- * with the ranges protocol/ can encode (SUPPORTED_API_VERSIONS), so the two can never disagree.
+ * with the ranges protocol/'s message specs describe, so the two can never disagree.
  */
-import { SUPPORTED_API_VERSIONS } from '../../protocol/index.js';
+import { describedVersions } from '../../protocol/index.js';
 import type { KafkaHandler } from '../request-context.js';
 import { createAlterConfigsHandler } from './alter-configs.js';
 import { createApiVersionsHandler } from './api-versions.js';
@@ -12,8 +12,20 @@ import { createCreateTopicsHandler } from './create-topics.js';
 import { createDeleteRecordsHandler } from './delete-records.js';
 import { createDeleteTopicsHandler } from './delete-topics.js';
 import type { HandlerDeps } from './deps.js';
+import type { Controller } from '../controller/index.js';
+import { createAlterPartitionReassignmentsHandler } from './alter-partition-reassignments.js';
+import { createDescribeClusterHandler } from './describe-cluster.js';
+import { createDescribeLogDirsHandler } from './describe-log-dirs.js';
+import { createDescribeProducersHandler } from './describe-producers.js';
+import { createElectLeadersHandler } from './elect-leaders.js';
+import { groupApiHandlers, type GroupApiDeps } from './group-apis.js';
+import { createInitProducerIdHandler, type InitProducerIdDeps } from './init-producer-id.js';
+import { txnApiHandlers, type TxnApiDeps } from './txn-apis.js';
+import { createListPartitionReassignmentsHandler } from './list-partition-reassignments.js';
+import { createUpdateFeaturesHandler } from './update-features.js';
 import { createDescribeConfigsHandler } from './describe-configs.js';
 import { createFetchHandler } from './fetch.js';
+import { createIncrementalAlterConfigsHandler } from './incremental-alter-configs.js';
 import { createListOffsetsHandler } from './list-offsets.js';
 import { createMetadataHandler } from './metadata.js';
 import { createOffsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
@@ -27,7 +39,7 @@ export interface ApiVersionRange {
 
 /** The range protocol/ can encode for an api key, or undefined. */
 export function codecRange(apiKey: number): { min: number; max: number } | undefined {
-  const r = SUPPORTED_API_VERSIONS[apiKey];
+  const r = describedVersions(apiKey);
   return r === undefined ? undefined : { min: r.min, max: r.max };
 }
 
@@ -86,25 +98,62 @@ export function createHandlerRegistry(): HandlerRegistry {
   return registry;
 }
 
-/** Every data-path and admin handler of this issue, in one list for the composition root. */
-export function dataPathHandlers(deps: HandlerDeps): KafkaHandler[] {
+/** What the handlers of every Kafka API need, handed over by the composition root (broker/broker-kafka-apis.ts). */
+export interface KafkaApiDeps extends HandlerDeps {
+  /** The controller component; its APIs answer NOT_CONTROLLER on a broker that is not the active one. */
+  readonly controller: () => Controller | undefined;
+  /** The group coordinator and what FindCoordinator needs (broker/broker-groups.ts builds them). */
+  readonly groups: GroupApiDeps;
+  /** Producer ids: idempotent producers from this broker's block, transactional ids through their coordinator (broker/broker-txn.ts). */
+  readonly producerIds: InitProducerIdDeps;
+  /** The transaction coordinator and what its APIs need (broker/broker-txn.ts builds them). */
+  readonly transactions: TxnApiDeps;
+}
+
+/**
+ * Every Kafka API a broker serves, in one list: the composition root registers exactly these, and
+ * ApiVersions (registered with the registry itself, `createHandlerRegistry`) advertises what is
+ * registered. A new API is one line here, in its section.
+ */
+export function kafkaApiHandlers(deps: KafkaApiDeps): KafkaHandler[] {
   return [
+    // The data path.
     createProduceHandler(deps),
     createFetchHandler(deps),
     createListOffsetsHandler(deps),
     createMetadataHandler(deps),
+    createOffsetForLeaderEpochHandler(deps),
+    createDeleteRecordsHandler(deps),
+    // Topics and configs.
     createCreateTopicsHandler(deps),
     createDeleteTopicsHandler(deps),
-    createDeleteRecordsHandler(deps),
-    createOffsetForLeaderEpochHandler(deps),
+    createCreatePartitionsHandler(deps),
     createDescribeConfigsHandler(deps),
     createAlterConfigsHandler(deps),
-    createCreatePartitionsHandler(deps),
+    createIncrementalAlterConfigsHandler(deps),
+    // The cluster (the controller APIs reach the Controller through a getter: it starts later).
+    createDescribeClusterHandler(deps),
+    createElectLeadersHandler(deps),
+    createAlterPartitionReassignmentsHandler(deps),
+    createListPartitionReassignmentsHandler(deps),
+    createDescribeLogDirsHandler(deps),
+    createDescribeProducersHandler(deps),
+    createUpdateFeaturesHandler(deps),
+    // Consumer groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
+    // OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete (group-apis.ts).
+    ...groupApiHandlers(deps.groups),
+    // Producer ids and transactions: InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn,
+    // DescribeTransactions, ListTransactions (txn-apis.ts; TxnOffsetCommit is a group API).
+    createInitProducerIdHandler(deps.producerIds),
+    ...txnApiHandlers(deps.transactions),
   ];
 }
 
 export { createApiVersionsHandler, apiVersionsBody } from './api-versions.js';
-export { type HandlerDeps, pollUntil } from './deps.js';
+export { type HandlerDeps, waitForMetadata } from './deps.js';
+export { groupApiHandlers, type CoordinatorPlacement, type GroupApiDeps } from './group-apis.js';
+export { txnApiHandlers, type TxnApiDeps } from './txn-apis.js';
+export { createInitProducerIdHandler, type InitProducerIdDeps } from './init-producer-id.js';
 export { createProduceHandler } from './produce.js';
 export { createFetchHandler } from './fetch.js';
 export { createListOffsetsHandler } from './list-offsets.js';
@@ -115,4 +164,5 @@ export { createDeleteRecordsHandler } from './delete-records.js';
 export { createOffsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 export { createDescribeConfigsHandler } from './describe-configs.js';
 export { createAlterConfigsHandler } from './alter-configs.js';
+export { createIncrementalAlterConfigsHandler, applyConfigOps } from './incremental-alter-configs.js';
 export { createCreatePartitionsHandler } from './create-partitions.js';

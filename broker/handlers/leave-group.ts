@@ -1,9 +1,9 @@
 /**
- * LeaveGroup (key 13), v0–3. v0–v2 name one member and answer its fate as the top-level error;
+ * LeaveGroup (key 13), v0–4. v0–v2 name one member and answer its fate as the top-level error;
  * v3 (KIP-345) names a batch, by member id or by group instance id (an admin removing static
- * members sends member id ""), and answers per member.
+ * members sends member id ""), and answers per member; v4 is flexible.
  */
-import { ApiKey, ErrorCode, type Decoded, type LeaveGroupRequest, type LeaveGroupResponse } from '../../protocol/index.js';
+import { ApiKey, ErrorCode, type LeaveGroupResponse } from '../../protocol/index.js';
 import type { ApiHandler } from '../request-context.js';
 import type { GroupApiDeps } from './group-apis.js';
 
@@ -13,9 +13,8 @@ export function createLeaveGroupHandler(deps: GroupApiDeps): ApiHandler<typeof A
   return {
     apiKey: ApiKey.LeaveGroup,
     minVersion: 0,
-    maxVersion: 3,
-    async handle(ctx, body): Promise<LeaveGroupResponse> {
-      const request = body as Decoded<LeaveGroupRequest>;
+    maxVersion: 4,
+    async handle(ctx, request): Promise<LeaveGroupResponse> {
       const batch = ctx.apiVersion >= BATCH_VERSION;
       const members = batch
         ? request.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }))

@@ -1,7 +1,8 @@
 /**
- * ListGroups (key 16), v0–2: the groups this broker coordinates (a client asks every broker).
+ * ListGroups (key 16), v0–4: the groups this broker coordinates (a client asks every broker).
  * COORDINATOR_LOAD_IN_PROGRESS while one of our offsets partitions is still loading, with the
- * groups known so far.
+ * groups known so far. v3 is flexible; v4 (KIP-518) answers each group's state and keeps only
+ * the states named in `statesFilter` (empty = all), compared ignoring case as Kafka does.
  */
 import { ApiKey } from '../../protocol/index.js';
 import type { ApiHandler } from '../request-context.js';
@@ -11,13 +12,15 @@ export function createListGroupsHandler(deps: GroupApiDeps): ApiHandler<typeof A
   return {
     apiKey: ApiKey.ListGroups,
     minVersion: 0,
-    maxVersion: 2,
-    async handle() {
+    maxVersion: 4,
+    async handle(_ctx, request) {
       const result = await deps.coordinator.listGroups();
+      const wanted = new Set(request.statesFilter.map((s) => s.toLowerCase()));
+      const groups = wanted.size === 0 ? result.groups : result.groups.filter((g) => wanted.has(g.state.toLowerCase()));
       return {
         throttleTimeMs: 0,
         errorCode: result.errorCode,
-        groups: result.groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType })),
+        groups: groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })),
       };
     },
     errorResponse: (_ctx, _request, errorCode) => ({ throttleTimeMs: 0, errorCode, groups: [] }),

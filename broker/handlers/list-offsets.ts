@@ -1,6 +1,7 @@
 /**
- * ListOffsets (key 2): earliest (-2), latest (-1, the high watermark) or the first offset whose
- * timestamp is ≥ T, on the leader. v0 answers with the old `oldStyleOffsets` array.
+ * ListOffsets (key 2): earliest (-2), latest (-1: the high watermark, or the last stable offset for
+ * read_committed, v2+) or the first offset whose timestamp is ≥ T below that end, on the leader. v0
+ * answers with the old `oldStyleOffsets` array; v6 is flexible.
  */
 import { ApiKey, ErrorCode, type ListOffsetsRequest, type ListOffsetsResponse } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';
@@ -25,7 +26,7 @@ export function createListOffsetsHandler(deps: HandlerDeps): ApiHandler<typeof A
   return {
     apiKey: ApiKey.ListOffsets,
     minVersion: 0,
-    maxVersion: 5,
+    maxVersion: 6,
     async handle(ctx, request) {
       const topics = await Promise.all(
         request.topics.map(async (t) => ({
@@ -37,7 +38,7 @@ export function createListOffsetsHandler(deps: HandlerDeps): ApiHandler<typeof A
                 if (ctx.apiVersion === 0) {
                   return { ...base, oldStyleOffsets: listOldStyleOffsets(rm, t.name, p.partitionIndex, p.timestamp, p.maxNumOffsets ?? 1) };
                 }
-                const r = await listOffset(rm, t.name, p.partitionIndex, p.timestamp, p.currentLeaderEpoch ?? -1);
+                const r = await listOffset(rm, t.name, p.partitionIndex, p.timestamp, p.currentLeaderEpoch ?? -1, request.isolationLevel ?? 0);
                 return { ...base, offset: r.offset, timestamp: r.timestamp, leaderEpoch: r.leaderEpoch };
               } catch (err) {
                 return { ...base, errorCode: toWireError(err) };

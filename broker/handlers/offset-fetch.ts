@@ -1,8 +1,11 @@
 /**
- * OffsetFetch (key 9), v0–5. v0–v1 have no top-level error: a group-level failure (e.g.
+ * OffsetFetch (key 9), v0–7. v0–v1 have no top-level error: a group-level failure (e.g.
  * NOT_COORDINATOR) is put on every requested partition. v2+ answer it at the top level with no
  * partitions, and `topics: null` asks for every committed offset of the group. v5 adds the
- * committed leader epoch. A partition with nothing committed reads offset -1, metadata "".
+ * committed leader epoch, v6 is flexible, v7 adds `requireStable`: a partition with a
+ * transactional commit whose transaction has not ended answers UNSTABLE_OFFSET_COMMIT (the
+ * consumer retries) instead of the last stable offset. A partition with nothing committed reads
+ * offset -1, metadata "".
  */
 import { ApiKey, ErrorCode, type Decoded, type OffsetFetchRequest, type OffsetFetchResponse } from '../../protocol/index.js';
 import type { OffsetFetchPartition } from '../group/index.js';
@@ -39,14 +42,13 @@ export function createOffsetFetchHandler(deps: GroupApiDeps): ApiHandler<typeof 
   return {
     apiKey: ApiKey.OffsetFetch,
     minVersion: 0,
-    maxVersion: 5,
-    async handle(ctx, body) {
-      const request = body as Decoded<OffsetFetchRequest>;
+    maxVersion: 7,
+    async handle(ctx, request) {
       const partitions = request.topics === null ? null : request.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
-      const result = await deps.coordinator.fetchOffsets({ groupId: request.groupId, partitions });
+      const result = await deps.coordinator.fetchOffsets({ groupId: request.groupId, partitions, requireStable: request.requireStable });
       if (result.errorCode !== ErrorCode.NONE) return errorAnswer(ctx, request, result.errorCode);
       return { throttleTimeMs: 0, topics: byTopic(result.partitions), errorCode: ErrorCode.NONE };
     },
-    errorResponse: (ctx, request, errorCode) => errorAnswer(ctx, request as Decoded<OffsetFetchRequest>, errorCode),
+    errorResponse: (ctx, request, errorCode) => errorAnswer(ctx, request, errorCode),
   };
 }

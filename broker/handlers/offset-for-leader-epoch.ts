@@ -1,5 +1,5 @@
 /**
- * OffsetForLeaderEpoch (key 23), on the leader: the end offset of the requested epoch from the
+ * OffsetForLeaderEpoch (key 23), v0–4 (v3 adds the replica id, v4 is flexible), on the leader: the end offset of the requested epoch from the
  * leader-epoch cache (KIP-101/279), used by consumers after a leader change (KIP-320) and by
  * followers before truncating.
  */
@@ -20,7 +20,7 @@ export function createOffsetForLeaderEpochHandler(deps: HandlerDeps): ApiHandler
   return {
     apiKey: ApiKey.OffsetForLeaderEpoch,
     minVersion: 0,
-    maxVersion: 3,
+    maxVersion: 4,
     async handle(_ctx, request) {
       return {
         throttleTimeMs: 0,

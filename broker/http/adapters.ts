@@ -6,7 +6,7 @@
  * (which answers NOT_CONTROLLER, hence 503 with the controller id, on other brokers).
  */
 import type { Controller } from '../controller/index.js';
-import { tpKey } from '../controller/index.js';
+import { tpKey } from '../../common/index.js';
 import type { MetadataCache } from '../metadata/index.js';
 import type {
   ClusterSnapshot,
@@ -19,7 +19,7 @@ import type {
   TopicView,
 } from './deps.js';
 
-type CacheView = Pick<MetadataCache, 'aliveBrokers' | 'controllerId' | 'controllerEpoch' | 'topicNames' | 'getTopic'>;
+type CacheView = Pick<MetadataCache, 'aliveBrokers' | 'controllerId' | 'controllerEpoch' | 'topicNames' | 'getTopic' | 'topicId'>;
 
 export function clusterFromMetadata(cache: Pick<CacheView, 'aliveBrokers' | 'controllerId' | 'controllerEpoch'>, clusterId: () => string | null): () => ClusterSnapshot {
   return () => ({
@@ -35,7 +35,7 @@ export function clusterFromMetadata(cache: Pick<CacheView, 'aliveBrokers' | 'con
 }
 
 export interface MetadataTopicViewOptions {
-  readonly cache: Pick<CacheView, 'topicNames' | 'getTopic'>;
+  readonly cache: Pick<CacheView, 'topicNames' | 'getTopic' | 'topicId'>;
   readonly topicAdmin: Pick<TopicAdminOps, 'describeTopicConfig'>;
   /** Figures of the local replica, undefined when this broker hosts none. */
   readonly localLog?: (topic: string, partition: number) => LocalLogSnapshot | undefined;
@@ -51,8 +51,10 @@ export function topicViewFromMetadata(o: MetadataTopicViewOptions): TopicView {
     describeTopic: async (name) => {
       const parts = o.cache.getTopic(name);
       if (parts === undefined) return null;
+      const topicId = o.cache.topicId(name);
       return {
         name,
+        ...(topicId === undefined ? {} : { topicId }),
         internal: name.startsWith('__'),
         configs: await o.topicAdmin.describeTopicConfig(name),
         partitions: parts.map((p) => {

@@ -8,7 +8,11 @@ import type { AdminHttpDeps } from './deps.js';
 import { toHttpFailure } from './errors.js';
 import { buildOpenApiDocument, documented, type CollectedRoute, type DocumentedSchema } from './openapi.js';
 import { registerClusterRoutes } from './routes/cluster.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerMessageRoutes } from './routes/messages.js';
+import { registerUiRoutes } from './routes/ui.js';
 import { registerGroupRoutes } from './routes/groups.js';
+import { registerTransactionRoutes } from './routes/transactions.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerTopicRoutes } from './routes/topics.js';
@@ -36,6 +40,8 @@ export function buildAdminApp(deps: AdminHttpDeps, options: AdminAppOptions = {}
   const routes: CollectedRoute[] = [];
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
+    // Hidden routes (the dashboard's static files) are pages, not API.
+    if ((route.schema as { hide?: boolean } | undefined)?.hide === true) return;
     for (const method of methods) {
       if (method === 'HEAD') continue;
       routes.push({ method, url: route.url, schema: route.schema as DocumentedSchema | undefined });
@@ -65,6 +71,10 @@ export function buildAdminApp(deps: AdminHttpDeps, options: AdminAppOptions = {}
   registerTopicRoutes(app, deps);
   registerOperationRoutes(app, deps);
   registerGroupRoutes(app, deps);
+  registerTransactionRoutes(app, deps);
+  registerDashboardRoutes(app, deps);
+  registerMessageRoutes(app, deps);
+  registerUiRoutes(app);
 
   let openApi: Record<string, unknown> | undefined;
   app.get('/openapi.json', { schema: documented({ summary: 'This API, described as OpenAPI 3.1', tags: ['meta'] }) }, async () => {

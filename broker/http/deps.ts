@@ -6,6 +6,7 @@
  */
 import type { Logger } from '../logging.js';
 import type { TopicAdmin } from '../admin/index.js';
+import type { MetricsSample } from '../metrics/index.js';
 
 export interface EndpointSnapshot {
   readonly listenerName: string;
@@ -32,6 +33,8 @@ export interface Readiness {
   readonly ready: boolean;
   /** Why not ready, in words an operator can act on ("not registered in ZooKeeper", …). */
   readonly reasons?: readonly string[];
+  /** Log directories that failed on this broker (their replicas are offline here). */
+  readonly offlineLogDirs?: readonly string[];
 }
 
 export interface TopicListing {
@@ -63,6 +66,8 @@ export interface PartitionSnapshot {
 
 export interface TopicSnapshot {
   readonly name: string;
+  /** Topic id (KIP-516), when known. */
+  readonly topicId?: string;
   readonly internal?: boolean;
   /** Topic-level overrides (/config/topics/<t>). */
   readonly configs: Readonly<Record<string, string>>;
@@ -170,15 +175,130 @@ export interface GroupOps {
   listGroups(): Promise<readonly GroupListing[]>;
   /** null (or GROUP_ID_NOT_FOUND thrown) when the group does not exist. */
   describeGroup(groupId: string): Promise<GroupSnapshot | null>;
-  /** Throws GROUP_ID_NOT_FOUND / NON_EMPTY_GROUP errors (errorCode), like DeleteGroups. */
+  /** Throws GroupCoordinatorError BRK_GROUP_ID_NOT_FOUND / BRK_GROUP_NOT_EMPTY, as DeleteGroups answers. */
   deleteGroup(groupId: string): Promise<void>;
   /** Only for groups without active members (NON_EMPTY_GROUP otherwise), as Kafka's tool. */
   resetOffsets(groupId: string, request: OffsetResetRequest): Promise<readonly OffsetResetResult[]>;
 }
 
+/** One transactional id as its coordinator (this broker) holds it. */
+export interface TransactionSnapshot {
+  readonly transactionalId: string;
+  /** Kafka's state name: Empty, Ongoing, PrepareCommit, PrepareAbort, CompleteCommit, CompleteAbort, PrepareEpochFence. */
+  readonly state: string;
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly timeoutMs: number;
+  /** -1 when no transaction has started. */
+  readonly startTimeMs: number;
+  readonly lastUpdateTimeMs: number;
+  readonly partitions: readonly TopicPartitionRef[];
+}
+
+/** The transaction coordinator of this broker (only the ids whose `__transaction_state` partition it leads). */
+export interface TransactionOps {
+  /** Throws an AdminHttpError (503) while its partitions load. */
+  list(): readonly TransactionSnapshot[];
+  /** null when this broker's coordinator does not hold the id. */
+  describe(transactionalId: string): TransactionSnapshot | null;
+}
+
 export interface MetricsSource {
   readonly contentType: string;
   metrics(): Promise<string>;
+}
+
+/** Where to start reading a partition: an offset, or the first record at or after a time. */
+export type ReadPosition = { readonly kind: 'offset'; readonly offset: bigint } | { readonly kind: 'timestamp'; readonly timestamp: bigint };
+
+/** One record as the dashboard shows it; key, value and header values base64 (bytes, not text). */
+export interface MessageSnapshot {
+  readonly offset: bigint;
+  readonly timestamp: bigint;
+  readonly key: string | null;
+  readonly value: string | null;
+  readonly headers: readonly { readonly key: string; readonly value: string | null }[];
+}
+
+export interface MessagePage {
+  readonly topic: string;
+  readonly partition: number;
+  /** The offset reading started at. */
+  readonly from: bigint;
+  readonly logStartOffset: bigint;
+  readonly highWatermark: bigint;
+  readonly messages: readonly MessageSnapshot[];
+}
+
+/** A test record typed by an operator: text key, value and headers (UTF-8). */
+export interface TestMessage {
+  readonly key?: string | null;
+  readonly value?: string | null;
+  readonly headers?: readonly { readonly key: string; readonly value: string | null }[];
+}
+
+export interface ProducedMessage extends TopicPartitionRef {
+  readonly offset: bigint;
+}
+
+/** A partition leader's log figures. */
+export interface PartitionFigures {
+  readonly partition: number;
+  readonly logStartOffset: bigint;
+  readonly highWatermark: bigint;
+  readonly logEndOffset: bigint;
+  readonly sizeBytes: number;
+}
+
+export interface TopicConfigEntry {
+  readonly name: string;
+  readonly value: string | null;
+  /** topic: an override in ZooKeeper; broker: this broker's setting; default: Kafka's default. */
+  readonly source: 'topic' | 'broker' | 'default';
+}
+
+/** One broker's own figures (BrokerMetrics.sample plus its replicas), taken when asked. */
+export interface BrokerSample {
+  readonly brokerId: number;
+  readonly timeMs: number;
+  readonly leaderCount: number;
+  readonly partitionCount: number;
+  /** Bytes of the partitions this broker leads, per topic. */
+  readonly topicSizes: Readonly<Record<string, number>>;
+  readonly metrics: MetricsSample;
+  /** Only on the active controller. */
+  readonly controller?: { readonly epoch: number; readonly reassignments: readonly OngoingReassignmentSnapshot[] };
+}
+
+export interface ReassignmentProgress extends OngoingReassignmentSnapshot {
+  /** Adding replicas that already joined the ISR. */
+  readonly addingInSync: readonly number[];
+}
+
+export interface ClusterStats {
+  readonly timeMs: number;
+  readonly controllerId: number;
+  readonly controllerEpoch: number;
+  readonly topicCount: number;
+  readonly partitionCount: number;
+  readonly offlinePartitions: number;
+  readonly underReplicatedPartitions: number;
+  readonly underMinIsrPartitions: number;
+  readonly preferredReplicaImbalance: number;
+  readonly reassignments: readonly ReassignmentProgress[];
+  /** Live brokers and every broker a replica is assigned to; `reachable` when it answered. */
+  readonly brokers: readonly { readonly id: number; readonly alive: boolean; readonly reachable: boolean; readonly error?: string; readonly sample?: BrokerSample }[];
+}
+
+/** The dashboard's cluster-wide reads and test writes (broker/dashboard-data.ts). */
+export interface DashboardOps {
+  stats(): Promise<ClusterStats>;
+  /** null when the topic does not exist. */
+  partitionFigures(topic: string): Promise<readonly PartitionFigures[] | null>;
+  topicConfigEntries(topic: string): Promise<readonly TopicConfigEntry[] | null>;
+  readMessages(topic: string, partition: number, from: ReadPosition, limit: number): Promise<MessagePage>;
+  produce(topic: string, partition: number, message: TestMessage): Promise<ProducedMessage>;
+  electPreferred(topic: string): Promise<readonly PartitionResult[]>;
 }
 
 export interface AdminHttpDeps {
@@ -192,6 +312,8 @@ export interface AdminHttpDeps {
   readonly reassignments?: ReassignmentOps;
   readonly elections?: ElectionOps;
   readonly groups?: GroupOps;
+  readonly transactions?: TransactionOps;
+  readonly dashboard?: DashboardOps;
   /** A BrokerMetrics instance fits. */
   readonly metrics?: MetricsSource;
   /** For /health: the process start, so uptime is reported (Date.now() based). */

@@ -5,28 +5,33 @@
  * HTTP-only failures use INVALID_REQUEST (bad input), NOT_FOUND (no such route),
  * NOT_IMPLEMENTED, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE and UNKNOWN_SERVER_ERROR.
  */
-import { errorInfo } from '../../protocol/index.js';
+import type { ErrorName } from '../../protocol/index.js';
+import { BrokerError, kafkaErrorName } from '../errors.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-export class AdminHttpError extends Error {
+/** An HTTP answer decided by a route itself: its status and name are given, not derived. */
+export class AdminHttpError extends BrokerError<'BRK_ADMIN_HTTP'> {
   override readonly name = 'AdminHttpError';
-  readonly code = 'BRK_ADMIN_HTTP';
   constructor(
     readonly statusCode: number,
     readonly errorCode: string,
     message: string,
     readonly details?: Record<string, unknown>,
-    readonly retriable = statusCode === 503,
+    retriable = statusCode === 503,
   ) {
-    super(message);
+    super('BRK_ADMIN_HTTP', message, { retriable });
   }
 }
 
-/** Kafka error name → HTTP status. Names not listed are server errors (500). */
-const STATUS_BY_KAFKA_ERROR: Readonly<Record<string, number>> = {
+/**
+ * Kafka error name → HTTP status, the one table. It lists every name a broker-side module error
+ * can be declared with (test/unit/errors-catalog.test.ts keeps it so); a relayed name not listed
+ * here is a server error (500).
+ */
+export const HTTP_STATUS_BY_KAFKA_ERROR: Readonly<Partial<Record<ErrorName, number>>> = {
   INVALID_REQUEST: 400,
   INVALID_TOPIC_EXCEPTION: 400,
   INVALID_CONFIG: 400,
@@ -37,31 +42,42 @@ const STATUS_BY_KAFKA_ERROR: Readonly<Record<string, number>> = {
   INVALID_GROUP_ID: 400,
   INVALID_COMMIT_OFFSET_SIZE: 400,
   OFFSET_OUT_OF_RANGE: 400,
+  CORRUPT_MESSAGE: 400,
+  INVALID_RECORD: 400,
+  INVALID_TIMESTAMP: 400,
+  MESSAGE_TOO_LARGE: 400,
+  INVALID_REQUIRED_ACKS: 400,
+  UNSUPPORTED_VERSION: 400,
+  UNSUPPORTED_COMPRESSION_TYPE: 400,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 400,
+  INVALID_PRODUCER_EPOCH: 400,
+  RECORD_LIST_TOO_LARGE: 400,
+  CLUSTER_AUTHORIZATION_FAILED: 403,
   UNKNOWN_TOPIC_OR_PARTITION: 404,
   GROUP_ID_NOT_FOUND: 404,
   TOPIC_ALREADY_EXISTS: 409,
   NON_EMPTY_GROUP: 409,
+  TRANSACTION_COORDINATOR_FENCED: 409,
   REASSIGNMENT_IN_PROGRESS: 409,
   NO_REASSIGNMENT_IN_PROGRESS: 409,
   TOPIC_DELETION_DISABLED: 409,
+  STALE_CONTROLLER_EPOCH: 409,
+  STALE_BROKER_EPOCH: 409,
   NOT_CONTROLLER: 503,
   BROKER_NOT_AVAILABLE: 503,
   COORDINATOR_NOT_AVAILABLE: 503,
   COORDINATOR_LOAD_IN_PROGRESS: 503,
   NOT_COORDINATOR: 503,
   REQUEST_TIMED_OUT: 503,
+  NETWORK_EXCEPTION: 503,
   LEADER_NOT_AVAILABLE: 503,
   NOT_LEADER_OR_FOLLOWER: 503,
-};
-
-/** Module codes (thrown by other modules) that mean something an operator can retry or fix. */
-const KAFKA_NAME_BY_MODULE_CODE: Readonly<Record<string, string>> = {
-  BRK_NOT_CONTROLLER: 'NOT_CONTROLLER',
-  CRD_CONTROLLER_MOVED: 'NOT_CONTROLLER',
-  CRD_CONNECTION_LOSS: 'REQUEST_TIMED_OUT',
-  CRD_TIMEOUT: 'REQUEST_TIMED_OUT',
-  CRD_SESSION_EXPIRED: 'REQUEST_TIMED_OUT',
-  BRK_SHUTTING_DOWN: 'BROKER_NOT_AVAILABLE',
+  NOT_ENOUGH_REPLICAS: 503,
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND: 503,
+  FENCED_LEADER_EPOCH: 503,
+  UNKNOWN_LEADER_EPOCH: 503,
+  KAFKA_STORAGE_ERROR: 500,
+  UNKNOWN_SERVER_ERROR: 500,
 };
 
 const FASTIFY_STATUS_CODES: Readonly<Record<number, string>> = {
@@ -69,16 +85,6 @@ const FASTIFY_STATUS_CODES: Readonly<Record<number, string>> = {
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
-
-/** The Kafka error name an error carries (`errorCode` as a name or a number, or a module code). */
-export function kafkaErrorName(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const { errorCode, code } = err as { errorCode?: unknown; code?: unknown };
-  if (typeof errorCode === 'string') return errorCode;
-  if (typeof errorCode === 'number') return errorInfo(errorCode).name;
-  if (typeof code === 'string') return KAFKA_NAME_BY_MODULE_CODE[code];
-  return undefined;
-}
 
 export interface HttpFailure {
   readonly statusCode: number;
@@ -101,12 +107,10 @@ export function toHttpFailure(err: unknown, controllerId: () => number): HttpFai
     return failure(fastify.statusCode, FASTIFY_STATUS_CODES[fastify.statusCode] ?? 'INVALID_REQUEST', text);
   }
   const name = kafkaErrorName(err);
-  if (name !== undefined && STATUS_BY_KAFKA_ERROR[name] !== undefined) {
-    const status = STATUS_BY_KAFKA_ERROR[name]!;
-    if (name === 'NOT_CONTROLLER') return failure(status, name, text, { controllerId: safeControllerId(controllerId) });
-    return failure(status, name, text);
-  }
-  return failure(500, 'UNKNOWN_SERVER_ERROR', text);
+  const status = HTTP_STATUS_BY_KAFKA_ERROR[name];
+  if (status === undefined) return failure(500, 'UNKNOWN_SERVER_ERROR', text);
+  if (name === 'NOT_CONTROLLER') return failure(status, name, text, { controllerId: safeControllerId(controllerId) });
+  return failure(status, name, text);
 }
 
 function safeControllerId(controllerId: () => number): number {

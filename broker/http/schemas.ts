@@ -79,3 +79,16 @@ export const partitionResultsSchema: JsonSchema = {
   required: ['partitions'],
   properties: { partitions: { type: 'array', items: partitionResultSchema } },
 };
+
+/** One partition reassignment in progress (KIP-455's adding/removing replicas). */
+export const reassignmentSchema = {
+  type: 'object',
+  required: ['topic', 'partition', 'replicas', 'addingReplicas', 'removingReplicas'],
+  properties: {
+    topic: { type: 'string' },
+    partition: { type: 'integer' },
+    replicas: { type: 'array', items: { type: 'integer' } },
+    addingReplicas: { type: 'array', items: { type: 'integer' } },
+    removingReplicas: { type: 'array', items: { type: 'integer' } },
+  },
+};

@@ -7,11 +7,13 @@
  * StopReplica go to the replica manager through ReplicaStateListener. Requests are handled one
  * at a time, in arrival order.
  */
+import { tpKey } from '../../common/index.js';
 import type { Logger } from 'pino';
 import type { ErrorName } from '../../protocol/index.js';
 import {
   type ControlApi,
-  type ControlResponse,
+  type ControlRequests,
+  type ControlResponses,
   EPOCH_DURING_DELETE,
   type LeaderAndIsrPartitionState,
   type LeaderAndIsrRequest,
@@ -25,17 +27,28 @@ import {
   type UpdateMetadataResponse,
 } from './control-requests.js';
 import type { MetadataCache } from './metadata-cache.js';
+import { BrokerError } from '../errors.js';
 
 export interface ControlRequestOrigin {
   readonly controllerId: number;
   readonly controllerEpoch: number;
 }
 
+/** Per-partition answers a listener gives (`topic-partition` → error); absent = NONE. */
+export type PartitionErrors = ReadonlyMap<string, ErrorName>;
+
 /** Implemented by the replica manager: becomes leader/follower, stops or deletes replicas. */
 export interface ReplicaStateListener {
-  onLeaderAndIsr(partitionStates: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): void | Promise<void>;
-  onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): void | Promise<void>;
+  onLeaderAndIsr(partitionStates: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): void | PartitionErrors | Promise<void | PartitionErrors>;
+  onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): void | PartitionErrors | Promise<void | PartitionErrors>;
+  /** After every accepted UpdateMetadata (alive brokers may have changed). */
   onMetadataUpdate?(deletedTopics: readonly string[]): void;
+  /**
+   * The local replica sits in a failed log directory: LeaderAndIsr answers KAFKA_STORAGE_ERROR
+   * for it before any epoch check (Kafka's HostedPartition.Offline), which is how the controller
+   * learns which replicas are offline.
+   */
+  isReplicaOffline?(topic: string, partition: number): boolean;
 }
 
 export interface ControlRequestHandlerOptions {
@@ -49,10 +62,11 @@ export interface ControlRequestHandlerOptions {
   observe?: (api: ControlApi, request: ControlRequestOrigin, accepted: boolean, highestEpochBefore: number) => void;
 }
 
-export class ControlRequestError extends Error {
+export class ControlRequestError extends BrokerError<'BRK_INVALID_CONTROL_REQUEST'> {
   override readonly name = 'ControlRequestError';
-  readonly code = 'BRK_INVALID_CONTROL_REQUEST';
-  readonly retriable = false;
+  constructor(message: string) {
+    super('BRK_INVALID_CONTROL_REQUEST', message);
+  }
 }
 
 export class ControlRequestHandler {
@@ -85,22 +99,22 @@ export class ControlRequestHandler {
 
   /** Current leader epoch of a partition as this broker knows it from LeaderAndIsr (-1 = none). */
   leaderEpochOf(topic: string, partition: number): number {
-    return this.leaderEpochs.get(`${topic}-${partition}`) ?? -1;
+    return this.leaderEpochs.get(tpKey(topic, partition)) ?? -1;
   }
 
+  /** The handler of each control API, typed by its request (ControlRequests). */
+  private readonly apis: { readonly [A in ControlApi]: (req: ControlRequests[A]) => Promise<ControlResponses[A]> } = {
+    LeaderAndIsr: (req) => this.leaderAndIsr(req),
+    UpdateMetadata: (req) => this.updateMetadata(req),
+    StopReplica: (req) => this.stopReplica(req),
+  };
+
   /** Entry point for the inter-broker listener: one request at a time, in arrival order. */
-  handle(api: ControlApi, body: unknown): Promise<ControlResponse> {
-    const run = async (): Promise<ControlResponse> => {
-      switch (api) {
-        case 'LeaderAndIsr':
-          return this.leaderAndIsr(body as LeaderAndIsrRequest);
-        case 'UpdateMetadata':
-          return this.updateMetadata(body as UpdateMetadataRequest);
-        case 'StopReplica':
-          return this.stopReplica(body as StopReplicaRequest);
-        default:
-          throw new ControlRequestError(`unknown control api ${String(api)}`);
-      }
+  handle<A extends ControlApi>(api: A, body: ControlRequests[A]): Promise<ControlResponses[A]> {
+    const serve = Object.hasOwn(this.apis, api) ? this.apis[api] : undefined;
+    const run = async (): Promise<ControlResponses[A]> => {
+      if (serve === undefined) throw new ControlRequestError(`unknown control api ${String(api)}`);
+      return serve(body);
     };
     const result = this.chain.then(run, run);
     this.chain = result.catch(() => undefined);
@@ -143,10 +157,14 @@ export class ControlRequestHandler {
     const errors: PartitionError[] = [];
     const accepted: LeaderAndIsrPartitionState[] = [];
     for (const p of req.partitionStates) {
-      const key = `${p.topic}-${p.partition}`;
+      const key = tpKey(p.topic, p.partition);
       const current = this.leaderEpochs.get(key);
       if (!p.replicas.includes(this.brokerId)) {
         errors.push({ topic: p.topic, partition: p.partition, errorCode: 'UNKNOWN_TOPIC_OR_PARTITION' });
+        continue;
+      }
+      if (this.listener?.isReplicaOffline?.(p.topic, p.partition) === true) {
+        errors.push({ topic: p.topic, partition: p.partition, errorCode: 'KAFKA_STORAGE_ERROR' });
         continue;
       }
       if (current !== undefined && p.leaderEpoch <= current) {
@@ -162,7 +180,10 @@ export class ControlRequestHandler {
       accepted.push(p);
       errors.push({ topic: p.topic, partition: p.partition, errorCode: 'NONE' });
     }
-    if (accepted.length > 0) await this.listener?.onLeaderAndIsr(accepted, { controllerId: req.controllerId, controllerEpoch: req.controllerEpoch });
+    if (accepted.length > 0) {
+      const failed = await this.listener?.onLeaderAndIsr(accepted, { controllerId: req.controllerId, controllerEpoch: req.controllerEpoch });
+      return { errorCode: 'NONE', partitionErrors: withListenerErrors(errors, failed) };
+    }
     return { errorCode: 'NONE', partitionErrors: errors };
   }
 
@@ -170,7 +191,7 @@ export class ControlRequestHandler {
     const refused = this.fence('UpdateMetadata', req);
     if (refused !== undefined) return { errorCode: refused };
     const deleted = this.cache.apply(req);
-    if (deleted.length > 0) this.listener?.onMetadataUpdate?.(deleted);
+    this.listener?.onMetadataUpdate?.(deleted);
     return { errorCode: 'NONE' };
   }
 
@@ -182,7 +203,7 @@ export class ControlRequestHandler {
     const errors: PartitionError[] = [];
     const accepted: StopReplicaPartition[] = [];
     for (const p of req.partitions) {
-      const key = `${p.topic}-${p.partition}`;
+      const key = tpKey(p.topic, p.partition);
       const current = this.leaderEpochs.get(key);
       const sentinel = p.leaderEpoch === EPOCH_DURING_DELETE || p.leaderEpoch === NO_EPOCH;
       if (!sentinel && current !== undefined && p.leaderEpoch <= current) {
@@ -195,9 +216,20 @@ export class ControlRequestHandler {
       accepted.push(p);
       errors.push({ topic: p.topic, partition: p.partition, errorCode: 'NONE' });
     }
-    if (accepted.length > 0) await this.listener?.onStopReplica(accepted, { controllerId: req.controllerId, controllerEpoch: req.controllerEpoch });
+    if (accepted.length > 0) {
+      const failed = await this.listener?.onStopReplica(accepted, { controllerId: req.controllerId, controllerEpoch: req.controllerEpoch });
+      return { errorCode: 'NONE', partitionErrors: withListenerErrors(errors, failed) };
+    }
     return { errorCode: 'NONE', partitionErrors: errors };
   }
+}
+
+function withListenerErrors(errors: PartitionError[], failed: void | PartitionErrors): PartitionError[] {
+  if (failed === undefined || failed.size === 0) return errors;
+  return errors.map((e) => {
+    const f = e.errorCode === 'NONE' ? failed.get(`${e.topic}-${e.partition}`) : undefined;
+    return f === undefined ? e : { ...e, errorCode: f };
+  });
 }
 
 export type { ControlApi };

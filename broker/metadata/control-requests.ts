@@ -10,8 +10,6 @@ export type ControlApi = 'LeaderAndIsr' | 'UpdateMetadata' | 'StopReplica';
 
 /** Leader sentinel in UpdateMetadata for a partition whose topic is being deleted (LeaderDuringDelete). */
 export const LEADER_DURING_DELETE = -2;
-/** No leader (all ISR members dead and unclean election off). */
-export const NO_LEADER = -1;
 /** StopReplica leaderEpoch sentinels (KIP-570). */
 export const EPOCH_DURING_DELETE = -2;
 export const NO_EPOCH = -1;
@@ -48,6 +46,11 @@ export interface LiveBroker {
   readonly id: number;
   readonly rack: string | null;
   readonly endpoints: readonly ControlEndpoint[];
+  /**
+   * Czxid of its /brokers/ids node (Samsa's addition to Kafka's LiveBrokers): leaders refuse
+   * replica fetches from older incarnations. Absent or -1 = unknown.
+   */
+  readonly brokerEpoch?: bigint | number;
 }
 
 export interface LeaderAndIsrRequest extends ControlRequestHeader {
@@ -84,6 +87,8 @@ export interface UpdateMetadataRequest extends ControlRequestHeader {
   readonly partitionStates: readonly UpdateMetadataPartitionState[];
   /** The full set of live brokers (replaces the receiver's view). */
   readonly liveBrokers: readonly LiveBroker[];
+  /** Topic ids (KIP-516) of the topics in partitionStates (Kafka's UpdateMetadata v7 topicStates); absent from older senders. */
+  readonly topicStates?: readonly { readonly topicName: string; readonly topicId: string }[];
 }
 
 export interface UpdateMetadataResponse {
@@ -107,9 +112,18 @@ export interface StopReplicaResponse {
   readonly partitionErrors: readonly PartitionError[];
 }
 
-export type ControlRequest =
-  | { readonly api: 'LeaderAndIsr'; readonly body: LeaderAndIsrRequest }
-  | { readonly api: 'UpdateMetadata'; readonly body: UpdateMetadataRequest }
-  | { readonly api: 'StopReplica'; readonly body: StopReplicaRequest };
-
 export type ControlResponse = LeaderAndIsrResponse | UpdateMetadataResponse | StopReplicaResponse;
+
+/** Each control API's request body: what the inter-broker listener hands the ControlRequestHandler. */
+export interface ControlRequests {
+  readonly LeaderAndIsr: LeaderAndIsrRequest;
+  readonly UpdateMetadata: UpdateMetadataRequest;
+  readonly StopReplica: StopReplicaRequest;
+}
+
+/** Each control API's response body. */
+export interface ControlResponses {
+  readonly LeaderAndIsr: LeaderAndIsrResponse;
+  readonly UpdateMetadata: UpdateMetadataResponse;
+  readonly StopReplica: StopReplicaResponse;
+}

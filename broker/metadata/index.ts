@@ -7,10 +7,10 @@ export {
   type ControlRequestHandlerOptions,
   type ControlRequestOrigin,
   type ReplicaStateListener,
+  type PartitionErrors,
 } from './control-request-handler.js';
 export {
   checkLogDirs,
-  META_PROPERTIES,
   MetaPropertiesError,
   pinLogDirs,
   readMetaProperties,

@@ -3,31 +3,36 @@
  * broker id and the cluster id to the data. A dir written for another broker or cluster refuses
  * to start, so a misconfigured broker cannot serve (and then truncate) someone else's logs.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isIoError, writeFileAtomic } from '../../storage/index.js';
+import { ConfigError, parseProperties } from '../config/index.js';
+import { BrokerError } from '../errors.js';
 
-export const META_PROPERTIES = 'meta.properties';
+const META_PROPERTIES = 'meta.properties';
 
 export interface BrokerMetadata {
   readonly brokerId: number;
   readonly clusterId: string | null;
 }
 
-export class MetaPropertiesError extends Error {
+export class MetaPropertiesError extends BrokerError<'BRK_META_PROPERTIES'> {
   override readonly name = 'MetaPropertiesError';
-  readonly code = 'BRK_META_PROPERTIES';
-  readonly retriable = false;
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('BRK_META_PROPERTIES', message, options);
+  }
 }
 
 export function readMetaProperties(dir: string): BrokerMetadata | null {
   const file = join(dir, META_PROPERTIES);
   if (!existsSync(file)) return null;
-  const props = new Map<string, string>();
-  for (const raw of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
-    const eq = line.indexOf('=');
-    if (eq > 0) props.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+  let props: Map<string, string>;
+  try {
+    props = new Map(parseProperties(readFileSync(file, 'utf8'), file).map((e) => [e.key, e.value]));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new MetaPropertiesError(err.message, { cause: err });
+    throw err;
   }
   const version = props.get('version');
   if (version !== '0') throw new MetaPropertiesError(`${file}: unsupported meta.properties version ${version ?? '(missing)'}`);
@@ -36,30 +41,23 @@ export function readMetaProperties(dir: string): BrokerMetadata | null {
   return { brokerId: id, clusterId: props.get('cluster.id') ?? null };
 }
 
-export function writeMetaProperties(dir: string, meta: BrokerMetadata, now: Date = new Date()): void {
-  mkdirSync(dir, { recursive: true });
+/** Written as every checkpoint is (storage's writeFileAtomic): a crash leaves the old file or the new one. */
+export async function writeMetaProperties(dir: string, meta: BrokerMetadata, now: Date = new Date()): Promise<void> {
+  await mkdir(dir, { recursive: true });
   const lines = [`#`, `#${now.toString()}`, `version=0`, `broker.id=${meta.brokerId}`];
   if (meta.clusterId !== null) lines.splice(2, 0, `cluster.id=${meta.clusterId}`);
-  const file = join(dir, META_PROPERTIES);
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, `${lines.join('\n')}\n`);
-  const fd = openSync(tmp, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  await writeFileAtomic(join(dir, META_PROPERTIES), `${lines.join('\n')}\n`);
 }
 
 /**
  * Checks every log dir against each other and against the configured broker id and the
  * cluster id from ZooKeeper; returns the broker id the dirs pin (or null if all are new).
  */
-export function checkLogDirs(dirs: readonly string[], configuredBrokerId: number): number | null {
+export function checkLogDirs(dirs: readonly string[], configuredBrokerId: number, offline?: Set<string>): number | null {
   let pinned: number | null = null;
   for (const dir of dirs) {
-    const meta = readMetaProperties(dir);
+    if (offline?.has(dir)) continue;
+    const meta = readOrOffline(dir, offline);
     if (meta === null) continue;
     if (pinned !== null && meta.brokerId !== pinned) {
       throw new MetaPropertiesError(`log dirs disagree on broker.id (${pinned} vs ${meta.brokerId} in ${dir}); they belong to different brokers`);
@@ -75,10 +73,25 @@ export function checkLogDirs(dirs: readonly string[], configuredBrokerId: number
   return pinned;
 }
 
-/** Refuses a dir stamped with another cluster id, then stamps every dir. */
-export function pinLogDirs(dirs: readonly string[], brokerId: number, clusterId: string): void {
+/**
+ * Reads a dir's meta.properties; with `offline` given, a dir whose disk fails (an errno error
+ * such as EIO) is added to it and skipped instead of failing the start.
+ */
+function readOrOffline(dir: string, offline: Set<string> | undefined): BrokerMetadata | null {
+  try {
+    return readMetaProperties(dir);
+  } catch (err) {
+    if (offline === undefined || !isIoError(err)) throw err;
+    offline.add(dir);
+    return null;
+  }
+}
+
+/** Refuses a dir stamped with another cluster id, then stamps every dir (skipping failed ones, see checkLogDirs). */
+export async function pinLogDirs(dirs: readonly string[], brokerId: number, clusterId: string, offline?: Set<string>): Promise<void> {
   for (const dir of dirs) {
-    const meta = readMetaProperties(dir);
+    if (offline?.has(dir)) continue;
+    const meta = readOrOffline(dir, offline);
     if (meta?.clusterId != null && meta.clusterId !== clusterId) {
       throw new MetaPropertiesError(
         `the cluster id ${clusterId} in ZooKeeper does not match the cluster.id ${meta.clusterId} in ${join(dir, META_PROPERTIES)}; ` +
@@ -87,7 +100,15 @@ export function pinLogDirs(dirs: readonly string[], brokerId: number, clusterId:
     }
   }
   for (const dir of dirs) {
-    const meta = readMetaProperties(dir);
-    if (meta?.brokerId !== brokerId || meta.clusterId !== clusterId) writeMetaProperties(dir, { brokerId, clusterId });
+    if (offline?.has(dir)) continue;
+    const meta = readOrOffline(dir, offline);
+    if (offline?.has(dir)) continue;
+    if (meta?.brokerId === brokerId && meta.clusterId === clusterId) continue;
+    try {
+      await writeMetaProperties(dir, { brokerId, clusterId });
+    } catch (err) {
+      if (offline === undefined || !isIoError(err)) throw err;
+      offline.add(dir);
+    }
   }
 }

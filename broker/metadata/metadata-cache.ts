@@ -1,7 +1,7 @@
 /**
  * A broker's view of the cluster, filled only by UpdateMetadata from the controller (Kafka's
  * MetadataCache): live brokers with their endpoints per listener and rack, the controller id,
- * and per partition leader / leaderEpoch / replicas / isr / offlineReplicas. Metadata handlers
+ * per topic its id, and per partition leader / leaderEpoch / replicas / isr / offlineReplicas. Metadata handlers
  * read it; nothing else writes it.
  */
 import { LEADER_DURING_DELETE, type LiveBroker, type UpdateMetadataRequest } from './control-requests.js';
@@ -21,6 +21,8 @@ export interface PartitionMetadata {
 export interface CachedBroker {
   readonly id: number;
   readonly rack: string | null;
+  /** Epoch of its current registration (czxid of /brokers/ids/<id>); -1n when the controller did not say. */
+  readonly brokerEpoch: bigint;
   /** listener name → endpoint */
   readonly endpoints: ReadonlyMap<string, { readonly host: string; readonly port: number; readonly securityProtocol: string }>;
 }
@@ -28,6 +30,7 @@ export interface CachedBroker {
 export class MetadataCache {
   private brokers = new Map<number, CachedBroker>();
   private readonly topics = new Map<string, Map<number, PartitionMetadata>>();
+  private readonly topicIds = new Map<string, string>();
   private controller = -1;
   private epoch = -1;
   /** Bumped on every applied UpdateMetadata, so readers can tell a cache has moved. */
@@ -57,6 +60,7 @@ export class MetadataCache {
         parts?.delete(p.partition);
         if (parts !== undefined && parts.size === 0) {
           this.topics.delete(p.topic);
+          this.topicIds.delete(p.topic);
           deleted.push(p.topic);
         }
         continue;
@@ -75,6 +79,7 @@ export class MetadataCache {
         controllerEpoch: p.controllerEpoch,
       });
     }
+    for (const t of req.topicStates ?? []) if (this.topics.has(t.topicName)) this.topicIds.set(t.topicName, t.topicId);
     this.updates++;
     return deleted;
   }
@@ -89,6 +94,11 @@ export class MetadataCache {
 
   isAlive(id: number): boolean {
     return this.brokers.has(id);
+  }
+
+  /** Epoch of a live broker's registration (-1n unknown), undefined when it is not alive. */
+  brokerEpoch(id: number): bigint | undefined {
+    return this.brokers.get(id)?.brokerEpoch;
   }
 
   /** Endpoint of a broker on one listener (clients see the listener they connected through). */
@@ -107,6 +117,11 @@ export class MetadataCache {
   getTopic(topic: string): PartitionMetadata[] | undefined {
     const parts = this.topics.get(topic);
     return parts === undefined ? undefined : [...parts.values()].sort((a, b) => a.partition - b.partition);
+  }
+
+  /** The topic's id (KIP-516), or undefined when unknown (a controller that did not send it). */
+  topicId(topic: string): string | undefined {
+    return this.topicIds.get(topic);
   }
 
   getPartition(topic: string, partition: number): PartitionMetadata | undefined {
@@ -129,6 +144,7 @@ function toCached(b: LiveBroker): CachedBroker {
   return {
     id: b.id,
     rack: b.rack,
+    brokerEpoch: b.brokerEpoch === undefined ? -1n : BigInt(b.brokerEpoch),
     endpoints: new Map(b.endpoints.map((e) => [e.listener, { host: e.host, port: e.port, securityProtocol: e.securityProtocol }])),
   };
 }

@@ -39,6 +39,8 @@ export interface ProduceEvent {
 export interface FetchEvent {
   readonly topic: string;
   readonly bytes: number;
+  /** Records in the batches sent (consumer fetches; from the batch headers). */
+  readonly messages?: number;
   /** A follower's fetch: counted as replication bytes out, not consumer bytes out. */
   readonly replication?: boolean;
   readonly failed?: boolean;
@@ -56,6 +58,31 @@ export interface ZooKeeperSessionObserver {
   newSession(sessionId: bigint): void;
 }
 
+/** Per-topic counters since start, for the dashboard (rates are differences of samples). */
+export interface TopicCountersSample {
+  bytesIn: number;
+  bytesOut: number;
+  messagesIn: number;
+  messagesOut: number;
+}
+
+/** Cumulative counts per latency bucket (`le` of REQUEST_TIME_BUCKETS_MS, then +Inf). */
+export interface RequestTimeSample {
+  readonly count: number;
+  readonly sumMs: number;
+  readonly buckets: readonly number[];
+}
+
+/** This broker's event counters as numbers: what the dashboard charts, sampled every few seconds. */
+export interface MetricsSample {
+  readonly topics: Readonly<Record<string, TopicCountersSample>>;
+  readonly requestBucketsMs: readonly number[];
+  readonly requests: Readonly<Record<string, RequestTimeSample>>;
+  readonly isrShrinks: number;
+  readonly isrExpands: number;
+  readonly zooKeeperState: ZooKeeperSessionState;
+}
+
 export class BrokerMetrics {
   readonly registry = new Registry();
   private providers: MetricProviders;
@@ -67,6 +94,7 @@ export class BrokerMetrics {
   private readonly bytesIn: Counter<'topic'>;
   private readonly messagesIn: Counter<'topic'>;
   private readonly bytesOut: Counter<'topic'>;
+  private readonly messagesOut: Counter<'topic'>;
   private readonly bytesRejected: Counter<'topic'>;
   private readonly replicationBytesIn: Counter<'topic'>;
   private readonly replicationBytesOut: Counter<'topic'>;
@@ -75,12 +103,14 @@ export class BrokerMetrics {
   private readonly failedProduce: Counter<'topic'>;
   private readonly failedFetch: Counter<'topic'>;
   private readonly isrShrinks: Counter;
+  private readonly fetchSessionEvictions: Counter;
   private readonly isrExpands: Counter;
   private readonly electionTime: Histogram;
   private readonly uncleanElections: Counter;
   private readonly zkState: Gauge<'state'>;
   private readonly zkExpires: Counter;
   private readonly zkSyncConnects: Counter;
+  private zkStateNow: ZooKeeperSessionState = 'DISCONNECTED';
 
   constructor(options: BrokerMetricsOptions = {}) {
     this.providers = { ...options.providers };
@@ -95,6 +125,7 @@ export class BrokerMetrics {
     this.bytesIn = perTopic(METRIC_NAMES.bytesIn, 'Bytes of record batches appended by producers');
     this.messagesIn = perTopic(METRIC_NAMES.messagesIn, 'Records appended by producers');
     this.bytesOut = perTopic(METRIC_NAMES.bytesOut, 'Bytes of record batches sent to consumers');
+    this.messagesOut = perTopic(METRIC_NAMES.messagesOut, 'Records sent to consumers');
     this.bytesRejected = perTopic(METRIC_NAMES.bytesRejected, 'Bytes of produced batches refused');
     this.replicationBytesIn = perTopic(METRIC_NAMES.replicationBytesIn, 'Bytes appended by this broker as a follower');
     this.replicationBytesOut = perTopic(METRIC_NAMES.replicationBytesOut, 'Bytes sent to followers');
@@ -102,6 +133,7 @@ export class BrokerMetrics {
     this.totalFetch = perTopic(METRIC_NAMES.totalFetchRequests, 'Consumer fetch requests per topic');
     this.failedProduce = perTopic(METRIC_NAMES.failedProduceRequests, 'Produce requests per topic that failed');
     this.failedFetch = perTopic(METRIC_NAMES.failedFetchRequests, 'Consumer fetch requests per topic that failed');
+    this.fetchSessionEvictions = new Counter({ name: METRIC_NAMES.incrementalFetchSessionEvictions, help: 'Incremental fetch sessions evicted to make room for another', registers });
     this.isrShrinks = new Counter({ name: METRIC_NAMES.isrShrinks, help: 'ISR shrinks on partitions led by this broker', registers });
     this.isrExpands = new Counter({ name: METRIC_NAMES.isrExpands, help: 'ISR expands on partitions led by this broker', registers });
     this.electionTime = new Histogram({ name: METRIC_NAMES.leaderElectionRateAndTimeMs, help: 'Partition leader elections by the controller and their time in ms', buckets: ELECTION_TIME_BUCKETS_MS, registers });
@@ -159,7 +191,15 @@ export class BrokerMetrics {
     }
     this.totalFetch.inc(labels);
     if (event.failed === true) this.failedFetch.inc(labels);
-    else this.bytesOut.inc(labels, event.bytes);
+    else {
+      this.bytesOut.inc(labels, event.bytes);
+      if (event.messages !== undefined && event.messages > 0) this.messagesOut.inc(labels, event.messages);
+    }
+  }
+
+  /** The fetch session cache dropped a session for a newcomer (FetchSessionCache's onEviction). */
+  onFetchSessionEviction(): void {
+    this.fetchSessionEvictions.inc();
   }
 
   /** Follower side: bytes appended from the leader's fetch response. */
@@ -182,6 +222,7 @@ export class BrokerMetrics {
   }
 
   setZooKeeperState(state: ZooKeeperSessionState): void {
+    this.zkStateNow = state;
     for (const s of ZOOKEEPER_SESSION_STATES) this.zkState.set({ state: s }, s === state ? 1 : 0);
   }
 
@@ -199,9 +240,42 @@ export class BrokerMetrics {
     };
   }
 
+  /** The counters the dashboard charts, read from the same series /metrics exports. */
+  async sample(): Promise<MetricsSample> {
+    const topics: Record<string, TopicCountersSample> = {};
+    const perTopic = async (c: Counter<'topic'>, field: keyof TopicCountersSample): Promise<void> => {
+      for (const v of (await c.get()).values) {
+        const topic = String(v.labels.topic);
+        (topics[topic] ??= { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 })[field] = v.value;
+      }
+    };
+    await perTopic(this.bytesIn, 'bytesIn');
+    await perTopic(this.bytesOut, 'bytesOut');
+    await perTopic(this.messagesIn, 'messagesIn');
+    await perTopic(this.messagesOut, 'messagesOut');
+    const requests: Record<string, { count: number; sumMs: number; buckets: number[] }> = {};
+    const bucketIndex = new Map([...REQUEST_TIME_BUCKETS_MS.map((b, i) => [String(b), i] as const), ['+Inf', REQUEST_TIME_BUCKETS_MS.length]]);
+    for (const v of (await this.requestTime.get()).values) {
+      const r = (requests[String(v.labels.request)] ??= { count: 0, sumMs: 0, buckets: new Array<number>(REQUEST_TIME_BUCKETS_MS.length + 1).fill(0) });
+      const name = (v as { metricName?: string }).metricName ?? '';
+      if (name.endsWith('_bucket')) r.buckets[bucketIndex.get(String((v.labels as Record<string, unknown>)['le'])) ?? REQUEST_TIME_BUCKETS_MS.length] = v.value;
+      else if (name.endsWith('_sum')) r.sumMs = v.value;
+      else if (name.endsWith('_count')) r.count = v.value;
+    }
+    const single = async (c: Counter): Promise<number> => (await c.get()).values[0]?.value ?? 0;
+    return {
+      topics,
+      requestBucketsMs: REQUEST_TIME_BUCKETS_MS,
+      requests,
+      isrShrinks: await single(this.isrShrinks),
+      isrExpands: await single(this.isrExpands),
+      zooKeeperState: this.zkStateNow,
+    };
+  }
+
   /** A deleted topic stops being exported (its per-topic counters would otherwise live forever). */
   forgetTopic(topic: string): void {
-    for (const c of [this.bytesIn, this.messagesIn, this.bytesOut, this.bytesRejected, this.replicationBytesIn, this.replicationBytesOut, this.totalProduce, this.totalFetch, this.failedProduce, this.failedFetch]) {
+    for (const c of [this.bytesIn, this.messagesIn, this.bytesOut, this.messagesOut, this.bytesRejected, this.replicationBytesIn, this.replicationBytesOut, this.totalProduce, this.totalFetch, this.failedProduce, this.failedFetch]) {
       c.remove({ topic });
     }
   }

@@ -72,6 +72,8 @@ export function registerCollectedGauges(deps: CollectedDeps): Counter<'provider'
   gauge('atMinIsrPartitionCount', 'Partitions led by this broker whose ISR is exactly min.insync.replicas', [], 'replicaManager', (s, g) => g.set(s.atMinIsrPartitionCount ?? 0));
   gauge('offlineReplicaCount', 'Replicas on this broker that are offline (log directory failure)', [], 'replicaManager', (s, g) => g.set(s.offlineReplicaCount ?? 0));
   gauge('leaderCount', 'Partitions this broker leads', [], 'replicaManager', (s, g) => g.set(s.leaderCount));
+  gauge('zooKeeperFenced', '1 while this broker has had no ZooKeeper answer for its session timeout minus the margin and refuses to act as leader', [], 'replicaManager', (s, g) => g.set(s.zooKeeperFenced ?? 0));
+  gauge('zooKeeperFencedPartitions', 'Partitions led by this broker that it refuses to act for (ZooKeeper contact lost, or session expired and no LeaderAndIsr since)', [], 'replicaManager', (s, g) => g.set(s.zooKeeperFencedPartitions ?? 0));
   gauge('partitionCount', 'Partitions with a replica on this broker', [], 'replicaManager', (s, g) => g.set(s.partitionCount));
 
   gauge('activeControllerCount', '1 on the broker that is the active controller, else 0', [], 'controller', (s, g) => g.set(s.activeControllerCount));
@@ -86,6 +88,9 @@ export function registerCollectedGauges(deps: CollectedDeps): Counter<'provider'
     g.set({ delayedOperation: 'Fetch' }, s.fetch);
   });
 
+  gauge('numIncrementalFetchSessions', 'Incremental fetch sessions (KIP-227) cached by this broker', [], 'fetchSessions', (s, g) => g.set(s.sessions));
+  gauge('numIncrementalFetchPartitionsCached', 'Partitions held by this broker\'s incremental fetch sessions', [], 'fetchSessions', (s, g) => g.set(s.partitions));
+
   gauge('numGroups', 'Consumer groups owned by this broker\'s coordinator', [], 'groups', (s, g) => {
     g.set(Object.values(s.byState).reduce((a, b) => a + b, 0));
   });
@@ -97,6 +102,17 @@ export function registerCollectedGauges(deps: CollectedDeps): Counter<'provider'
   });
   gauge('consumerGroupCurrentOffset', 'Committed offset per group and partition', ['consumergroup', 'topic', 'partition'], 'groups', (s, g) => {
     for (const l of s.lag ?? []) g.set({ consumergroup: l.group, topic: l.topic, partition: String(l.partition) }, Number(l.committedOffset));
+  });
+
+  gauge('transactionalIds', 'Transactional ids held by this broker\'s transaction coordinator, per state', ['state'], 'transactions', (s, g) => {
+    for (const [state, n] of Object.entries(s.byState)) g.set({ state }, n);
+  });
+  gauge('transactionsPendingMarkers', 'Transactions whose markers some partition leader has not acknowledged yet', [], 'transactions', (s, g) => g.set(s.pendingMarkers));
+
+  gauge('offlineLogDirectoryCount', 'Log directories of this broker taken offline by an I/O error', [], 'logDirs', (s, g) => g.set(s.offline.length));
+  gauge('logDirectoryOffline', '1 for a log directory taken offline by an I/O error, 0 while it serves', ['logDirectory'], 'logDirs', (s, g) => {
+    for (const d of s.online) g.set({ logDirectory: d }, 0);
+    for (const d of s.offline) g.set({ logDirectory: d }, 1);
   });
 
   const perLog = (key: MetricKey, help: string, value: (l: LogSnapshot) => number | undefined): void =>

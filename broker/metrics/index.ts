@@ -4,6 +4,9 @@ export {
   type BrokerMetricsOptions,
   type FetchEvent,
   type LeaderElectionEvent,
+  type MetricsSample,
+  type RequestTimeSample,
+  type TopicCountersSample,
   type ProduceEvent,
   type ZooKeeperSessionObserver,
 } from './broker-metrics.js';
@@ -13,6 +16,7 @@ export type {
   GroupLagSnapshot,
   GroupsSnapshot,
   LogSnapshot,
+  LogDirsSnapshot,
   MetricProviders,
   ProviderName,
   PurgatorySnapshot,

@@ -18,6 +18,9 @@ export const METRIC_NAMES = Object.freeze({
   partitionCount: 'kafka_server_replicamanager_partitioncount',
   isrShrinks: 'kafka_server_replicamanager_isrshrinks_total',
   isrExpands: 'kafka_server_replicamanager_isrexpands_total',
+  /** Kafka has no such fence: 1 while this broker may have lost its ZooKeeper session. */
+  zooKeeperFenced: 'samsa_server_replicamanager_zookeeperfenced',
+  zooKeeperFencedPartitions: 'samsa_server_replicamanager_zookeeperfencedpartitions',
   // kafka.controller:type=KafkaController
   activeControllerCount: 'kafka_controller_kafkacontroller_activecontrollercount',
   offlinePartitionsCount: 'kafka_controller_kafkacontroller_offlinepartitionscount',
@@ -39,6 +42,12 @@ export const METRIC_NAMES = Object.freeze({
   totalFetchRequests: 'kafka_server_brokertopicmetrics_totalfetchrequests_total',
   failedProduceRequests: 'kafka_server_brokertopicmetrics_failedproducerequests_total',
   failedFetchRequests: 'kafka_server_brokertopicmetrics_failedfetchrequests_total',
+  /** Kafka counts only bytes out; records sent to consumers, from the batch headers. */
+  messagesOut: 'samsa_server_brokertopicmetrics_messagesout_total',
+  // kafka.server:type=FetchSessionCache
+  numIncrementalFetchSessions: 'kafka_server_fetchsessioncache_numincrementalfetchsessions',
+  numIncrementalFetchPartitionsCached: 'kafka_server_fetchsessioncache_numincrementalfetchpartitionscached',
+  incrementalFetchSessionEvictions: 'kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total',
   // kafka.network:type=RequestMetrics,request=<api>
   requests: 'kafka_network_requestmetrics_requests_total',
   requestTotalTimeMs: 'kafka_network_requestmetrics_totaltimems',
@@ -53,6 +62,10 @@ export const METRIC_NAMES = Object.freeze({
   numGroupsStable: 'kafka_coordinator_group_groupmetadatamanager_numgroupsstable',
   numGroupsDead: 'kafka_coordinator_group_groupmetadatamanager_numgroupsdead',
   numGroupsEmpty: 'kafka_coordinator_group_groupmetadatamanager_numgroupsempty',
+  // Kafka 2.8 exports no per-state count of transactional ids nor a marker backlog by id
+  // (its TransactionMarkerChannelManager queues count requests): Samsa's own names.
+  transactionalIds: 'samsa_coordinator_transaction_transactionalids',
+  transactionsPendingMarkers: 'samsa_coordinator_transaction_pendingmarkers',
   // kafka_exporter's names: Kafka brokers do not export lag themselves.
   consumerGroupLag: 'kafka_consumergroup_lag',
   consumerGroupCurrentOffset: 'kafka_consumergroup_current_offset',
@@ -60,6 +73,9 @@ export const METRIC_NAMES = Object.freeze({
   zooKeeperSessionState: 'kafka_server_sessionexpirelistener_sessionstate',
   zooKeeperExpires: 'kafka_server_sessionexpirelistener_zookeeperexpires_total',
   zooKeeperSyncConnects: 'kafka_server_sessionexpirelistener_zookeepersyncconnects_total',
+  // kafka.log:type=LogManager (LogDirectoryOffline is tagged logDirectory=<dir>)
+  offlineLogDirectoryCount: 'kafka_log_logmanager_offlinelogdirectorycount',
+  logDirectoryOffline: 'kafka_log_logmanager_logdirectoryoffline',
   // kafka.log:type=Log,topic=<t>,partition=<p>
   logSize: 'kafka_log_log_size',
   logStartOffset: 'kafka_log_log_logstartoffset',

@@ -12,6 +12,10 @@ export interface ReplicaManagerSnapshot {
   readonly underMinIsrPartitionCount?: number;
   readonly atMinIsrPartitionCount?: number;
   readonly offlineReplicaCount?: number;
+  /** 1 while the ZooKeeper contact fence holds (replica/README.md), else 0. */
+  readonly zooKeeperFenced?: number;
+  /** Partitions led here that the broker refuses to act for (contact lost or session expired). */
+  readonly zooKeeperFencedPartitions?: number;
 }
 
 /** Matches broker/controller's ControllerMetrics (all zeros on a broker that is not controller). */
@@ -26,6 +30,12 @@ export interface ControllerSnapshot {
 export interface PurgatorySnapshot {
   readonly produce: number;
   readonly fetch: number;
+}
+
+/** The KIP-227 fetch session cache. */
+export interface FetchSessionsSnapshot {
+  readonly sessions: number;
+  readonly partitions: number;
 }
 
 export interface GroupLagSnapshot {
@@ -43,6 +53,13 @@ export interface GroupsSnapshot {
   readonly lag?: readonly GroupLagSnapshot[];
 }
 
+export interface TransactionsSnapshot {
+  /** Transactional ids per Kafka transaction state name, for the ids this broker's coordinator holds. */
+  readonly byState: Readonly<Record<string, number>>;
+  /** Transactions whose COMMIT/ABORT markers are not yet acknowledged by every partition leader. */
+  readonly pendingMarkers: number;
+}
+
 export interface LogSnapshot {
   readonly topic: string;
   readonly partition: number;
@@ -50,6 +67,12 @@ export interface LogSnapshot {
   readonly logStartOffset: bigint;
   readonly logEndOffset: bigint;
   readonly numSegments?: number;
+}
+
+/** The broker's log directories by state (a directory goes offline on an I/O error). */
+export interface LogDirsSnapshot {
+  readonly online: readonly string[];
+  readonly offline: readonly string[];
 }
 
 type MaybePromise<T> = T | Promise<T>;
@@ -60,9 +83,12 @@ export interface MetricProviders {
   /** The controller epoch this broker knows (its metadata cache's), -1 when none yet. */
   controllerEpoch?(): MaybePromise<number>;
   purgatory?(): MaybePromise<PurgatorySnapshot>;
+  fetchSessions?(): MaybePromise<FetchSessionsSnapshot>;
   groups?(): MaybePromise<GroupsSnapshot>;
+  transactions?(): MaybePromise<TransactionsSnapshot>;
   /** Logs hosted by this broker (leader or follower). */
   logs?(): MaybePromise<Iterable<LogSnapshot>>;
+  logDirs?(): MaybePromise<LogDirsSnapshot>;
 }
 
 export type ProviderName = keyof MetricProviders;

@@ -14,6 +14,7 @@
  * - Idle connections (nothing read or written for `idleTimeoutMs`, nothing in flight) are closed.
  */
 import type { Socket } from 'node:net';
+import { backgroundScheduler, systemScheduler, timerDelay } from '../../common/index.js';
 import type { Logger } from '../logging.js';
 import { FrameDecoder } from '../../protocol/index.js';
 
@@ -25,7 +26,7 @@ export type DispatchOutcome =
 
 export type Dispatch = (frame: Buffer, receivedAtMs: number) => Promise<DispatchOutcome>;
 
-export interface FramedConnectionOptions {
+interface FramedConnectionOptions {
   readonly id: string;
   readonly socket: Socket;
   readonly maxFrameBytes: number;
@@ -50,7 +51,6 @@ export interface ConnectionStats {
 
 /** How long a closing connection may take to flush what was already written. */
 const GRACEFUL_CLOSE_MS = 2000;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Slot {
   outcome: DispatchOutcome | undefined;
@@ -122,8 +122,8 @@ export class FramedConnection {
     );
     s.on('error', (err) => this.close(`socket error: ${err.message}`, 'debug', false));
     s.on('close', () => this.close('peer closed', 'debug', false));
-    // Node turns delays above 2^31-1 ms into 1 ms; a huge idle timeout must mean "never", not "now".
-    s.setTimeout(Math.min(this.opts.idleTimeoutMs, MAX_TIMER_MS), () => {
+    // A huge idle timeout must mean "never", not Node's "1 ms" for delays above 2^31-1.
+    s.setTimeout(timerDelay(this.opts.idleTimeoutMs), () => {
       if (this.outstanding() === 0 && this.waiting.length === 0) {
         this.close(`idle for ${this.opts.idleTimeoutMs} ms`, 'debug', false);
       }
@@ -161,9 +161,9 @@ export class FramedConnection {
     this.updateReading();
     this.settle();
     if (this.closed) return;
-    const timer = setTimeout(() => this.close('drain deadline passed', 'info', false), Math.max(0, deadlineMs - Date.now()));
+    const timer = systemScheduler.setTimeout(() => this.close('drain deadline passed', 'info', false), deadlineMs - systemScheduler.now());
     await this.closedPromise;
-    clearTimeout(timer);
+    systemScheduler.clearTimeout(timer);
   }
 
   /**
@@ -179,9 +179,8 @@ export class FramedConnection {
     this.abortController.abort();
     const s = this.socket;
     if (graceful && s.writable && !s.destroyed) {
-      const timer = setTimeout(() => s.destroy(), GRACEFUL_CLOSE_MS);
-      timer.unref();
-      s.once('close', () => clearTimeout(timer));
+      const timer = backgroundScheduler.setTimeout(() => s.destroy(), GRACEFUL_CLOSE_MS);
+      s.once('close', () => backgroundScheduler.clearTimeout(timer));
       s.end();
     } else {
       s.destroy();

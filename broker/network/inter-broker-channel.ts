@@ -11,7 +11,7 @@ import { FrameDecoder, decodeInternalFrame, encodeInternalFrame } from '../../pr
 import { BrokerError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { decodeRemoteError } from './remote-error.js';
-import type { Scheduler, TimerHandle } from './scheduler.js';
+import { backoffMs, type Scheduler, type TimerHandle } from '../../common/index.js';
 
 export interface ChannelOptions {
   readonly brokerId: number;
@@ -205,8 +205,9 @@ export class InterBrokerChannel {
     this.socket = undefined;
     this.state = 'idle';
     this.failures++;
-    const backoff = Math.min(this.opts.reconnectBackoffMaxMs, this.opts.reconnectBackoffMs * 2 ** Math.min(this.failures - 1, 20));
-    this.nextAttemptAt = this.opts.scheduler.now() + (wasConnected ? this.opts.reconnectBackoffMs : backoff);
+    // After a connection that worked, the first retry waits only the base backoff.
+    const backoff = backoffMs({ initialMs: this.opts.reconnectBackoffMs, maxMs: this.opts.reconnectBackoffMaxMs }, wasConnected ? 0 : this.failures - 1);
+    this.nextAttemptAt = this.opts.scheduler.now() + backoff;
     const target = `broker ${this.opts.brokerId} at ${this.opts.host}:${this.opts.port}`;
     const why = lastError?.message ?? 'connection closed';
     this.log[wasConnected ? 'info' : 'debug']({ reason: why, failures: this.failures }, 'inter-broker connection lost');

@@ -5,7 +5,7 @@
 import { BrokerError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { InterBrokerChannel } from './inter-broker-channel.js';
-import { realScheduler, type Scheduler } from './scheduler.js';
+import { backgroundScheduler, type Scheduler } from '../../common/index.js';
 
 export interface BrokerEndpoint {
   readonly id: number;
@@ -19,7 +19,7 @@ export interface InterBrokerTransport {
 }
 
 export interface SendOptions {
-  /** Frame version of the api (default 0). */
+  /** The sender's version of the api, checked by the receiver's range (default 0: every internal api is at v0). */
   readonly version?: number;
   /** Overrides the client's request timeout for this request (e.g. a long-polling replica fetch). */
   readonly timeoutMs?: number;
@@ -51,7 +51,7 @@ export class InterBrokerClient implements InterBrokerTransport {
 
   constructor(options: InterBrokerClientOptions) {
     this.log = options.logger.child({ module: 'inter-broker-client' });
-    this.scheduler = options.scheduler ?? realScheduler;
+    this.scheduler = options.scheduler ?? backgroundScheduler;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.reconnectBackoffMs = options.reconnectBackoffMs ?? 50;

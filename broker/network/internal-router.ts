@@ -3,29 +3,58 @@
  * the same correlationId and `isResponse: true`. Garbage (an undecodable frame, or a response
  * sent to a server) closes the connection; a missing handler or a failing one is answered with an
  * error response so the caller fails fast with a typed error instead of timing out.
+ *
+ * Every internal API has a version range, as Kafka's APIs do: the sender puts its version in the
+ * frame, and a version outside the receiver's range is refused with BRK_UNSUPPORTED_VERSION
+ * before the handler runs, so a broker of another release fails the call with a typed error
+ * instead of misreading the body. Every internal API is at v0 today (`INTERNAL_API_V0`, the
+ * default on both sides); a new body shape raises the receiver's maxVersion first and the
+ * sender's `version` once every broker runs the new release.
  */
 import { decodeInternalFrame, encodeInternalFrame } from '../../protocol/index.js';
-import { BrokerError, isRetriable, toWireError } from '../errors.js';
+import { isRetriable } from '../../common/index.js';
+import { BrokerError, toWireError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import type { ConnectionInfo, InternalHandler, InternalRequestContext } from '../request-context.js';
 import type { DispatchOutcome } from './framed-connection.js';
 import { encodeRemoteError } from './remote-error.js';
 
+/** The versions of one internal API a receiver accepts. */
+export interface InternalApiVersions {
+  readonly minVersion: number;
+  readonly maxVersion: number;
+}
+
+export const INTERNAL_API_V0: InternalApiVersions = { minVersion: 0, maxVersion: 0 };
+
+interface Registered {
+  readonly handler: InternalHandler;
+  readonly versions: InternalApiVersions;
+}
+
 export class InternalRouter {
-  private readonly handlers = new Map<string, InternalHandler>();
+  private readonly handlers = new Map<string, Registered>();
   private readonly log: Logger;
 
   constructor(logger: Logger) {
     this.log = logger;
   }
 
-  register(api: string, handler: InternalHandler): void {
+  register(api: string, handler: InternalHandler, versions: InternalApiVersions = INTERNAL_API_V0): void {
     if (this.handlers.has(api)) throw new Error(`an internal handler for ${api} is already registered`);
-    this.handlers.set(api, handler);
+    if (!(Number.isInteger(versions.minVersion) && versions.minVersion >= 0 && versions.maxVersion >= versions.minVersion)) {
+      throw new Error(`invalid version range ${versions.minVersion}..${versions.maxVersion} for internal api ${api}`);
+    }
+    this.handlers.set(api, { handler, versions });
   }
 
   apis(): string[] {
     return [...this.handlers.keys()].sort();
+  }
+
+  /** The version range registered for `api`, undefined when none is. */
+  versions(api: string): InternalApiVersions | undefined {
+    return this.handlers.get(api)?.versions;
   }
 
   async route(conn: ConnectionInfo, frame: Buffer, receivedAtMs: number): Promise<DispatchOutcome> {
@@ -45,13 +74,17 @@ export class InternalRouter {
         return { kind: 'close', reason: `response to ${api} could not be encoded`, level: 'warn' };
       }
     };
-    const handler = this.handlers.get(api);
-    if (handler === undefined) {
+    const registered = this.handlers.get(api);
+    if (registered === undefined) {
       return respond(encodeRemoteError(new BrokerError('BRK_UNKNOWN_API', `no inter-broker handler for ${api}`)));
+    }
+    const { minVersion, maxVersion } = registered.versions;
+    if (version < minVersion || version > maxVersion) {
+      return respond(encodeRemoteError(new BrokerError('BRK_UNSUPPORTED_VERSION', `inter-broker ${api} v${version} is not supported (v${minVersion}-v${maxVersion})`)));
     }
     const ctx: InternalRequestContext = { ...conn, api, version, correlationId, receivedAtMs };
     try {
-      return respond(await handler(ctx, request.body));
+      return respond(await registered.handler(ctx, request.body));
     } catch (err) {
       const level = isRetriable(err) ? 'debug' : 'warn';
       this.log[level]({ err, api, correlationId, connectionId: conn.connectionId, wireError: toWireError(err) }, 'inter-broker handler failed');

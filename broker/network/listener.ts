@@ -37,7 +37,7 @@ export class ConnectionQuota {
 
 export type FrameRouter = (conn: ConnectionInfo, frame: Buffer, receivedAtMs: number) => Promise<DispatchOutcome>;
 
-export interface NetworkListenerOptions {
+interface NetworkListenerOptions {
   readonly listener: Listener;
   readonly securityProtocol: SecurityProtocol;
   readonly limits: ConnectionLimits;

@@ -26,7 +26,7 @@ export interface BoundEndpoint {
   readonly interBroker: boolean;
 }
 
-export function connectionLimits(config: BrokerConfig): ConnectionLimits {
+function connectionLimits(config: BrokerConfig): ConnectionLimits {
   return {
     maxFrameBytes: config.int('socket.request.max.bytes'),
     maxInFlight: config.int('queued.max.requests'),

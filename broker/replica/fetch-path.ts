@@ -5,9 +5,16 @@
  * (KIP-74). While fewer than `minBytes` are available the request parks in the fetch purgatory
  * (woken when a partition's high watermark moves) until `maxWaitMs` has passed. An error on any
  * partition answers at once, as in Kafka.
+ *
+ * A leader fenced from ZooKeeper (ReplicaManager.leadershipFence; Kafka has no such fence) still
+ * serves what lies below its high watermark: that is committed, every ISR member has it and so
+ * will whoever leads next, and the HW no longer moves while fenced. A consumer that has reached
+ * the HW gets NOT_LEADER_OR_FOLLOWER instead of empty answers, so it refreshes its metadata and
+ * finds the new leader rather than waiting on a broker that will never show it anything new.
  */
+import { tpKey } from '../../common/index.js';
 import { ErrorCode } from '../../protocol/index.js';
-import { toWireError } from '../errors.js';
+import { BrokerError, toWireError } from '../errors.js';
 import type { ReplicaManager } from './replica-manager.js';
 
 export interface FetchPartitionRequest {
@@ -22,7 +29,10 @@ export interface FetchParams {
   readonly maxWaitMs: number;
   readonly minBytes: number;
   readonly maxBytes: number;
-  /** 0 read_uncommitted, 1 read_committed (LSO = HW until transactions exist). */
+  /**
+   * 0 read_uncommitted (up to the high watermark), 1 read_committed (up to the last stable
+   * offset, with the aborted transactions the records overlap so the client drops them).
+   */
   readonly isolationLevel: number;
   readonly partitions: readonly FetchPartitionRequest[];
   readonly signal?: AbortSignal;
@@ -36,6 +46,8 @@ export interface FetchPartitionResult {
   readonly lastStableOffset: bigint;
   readonly logStartOffset: bigint;
   readonly records: Buffer;
+  /** read_committed only: aborted transactions the records may hold data of. */
+  readonly abortedTransactions?: readonly { producerId: bigint; firstOffset: bigint }[];
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -55,17 +67,24 @@ async function readOnce(rm: ReplicaManager, params: FetchParams): Promise<ReadRo
       const p = rm.leaderPartition(fp.topic, fp.partition, fp.currentLeaderEpoch);
       const log = p.log;
       const hw = log.highWatermark;
+      const lastStableOffset = log.lastStableOffset;
+      const readCommitted = params.isolationLevel === 1;
+      const maxOffset = readCommitted ? lastStableOffset : hw;
+      if (fp.fetchOffset >= hw && rm.leadershipFence(fp.topic, fp.partition) !== undefined) {
+        throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${rm.brokerId} is fenced from ZooKeeper and ${p.key} has nothing committed at ${fp.fetchOffset}`);
+      }
       const room = Math.min(fp.partitionMaxBytes, params.maxBytes - bytes);
       let records: Buffer = EMPTY;
       if (room > 0 || bytes === 0) {
-        const r = await log.read(fp.fetchOffset, Math.max(0, room), { maxOffset: hw, minOneBatch: bytes === 0 });
+        const r = await log.read(fp.fetchOffset, Math.max(0, room), { maxOffset, minOneBatch: bytes === 0 });
         records = r.records;
       } else if (fp.fetchOffset < log.logStartOffset || fp.fetchOffset > log.logEndOffset) {
         // No room left in this response, but a bad offset is still worth telling the client.
-        await log.read(fp.fetchOffset, 0, { maxOffset: hw });
+        await log.read(fp.fetchOffset, 0, { maxOffset });
       }
       bytes += records.length;
-      results.push({ topic: fp.topic, partition: fp.partition, errorCode: ErrorCode.NONE, highWatermark: hw, lastStableOffset: hw, logStartOffset: log.logStartOffset, records });
+      const abortedTransactions = readCommitted ? (records.length === 0 ? [] : log.collectAbortedTransactions(fp.fetchOffset, maxOffset)) : undefined;
+      results.push({ topic: fp.topic, partition: fp.partition, errorCode: ErrorCode.NONE, highWatermark: hw, lastStableOffset, logStartOffset: log.logStartOffset, records, ...(abortedTransactions === undefined ? {} : { abortedTransactions }) });
     } catch (err) {
       failed = true;
       results.push({ topic: fp.topic, partition: fp.partition, errorCode: toWireError(err), highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY });
@@ -76,7 +95,7 @@ async function readOnce(rm: ReplicaManager, params: FetchParams): Promise<ReadRo
 
 export async function fetchRecords(rm: ReplicaManager, params: FetchParams): Promise<FetchPartitionResult[]> {
   const deadline = rm.scheduler.now() + Math.max(0, params.maxWaitMs);
-  const keys = [...new Set(params.partitions.map((fp) => `${fp.topic}-${fp.partition}`))];
+  const keys = [...new Set(params.partitions.map((fp) => tpKey(fp.topic, fp.partition)))];
   // Sampled before each read: an append notified while the read awaits wakes the wait at once.
   let seen = rm.fetchPurgatory.notifications(keys);
   let round = await readOnce(rm, params);

@@ -1,9 +1,13 @@
 // broker/replica: hosted partitions (leader/follower), the produce and fetch paths, purgatories.
-export { Partition, partitionKey, type ReplicaRole, type FollowerState, type PartitionStateUpdate, type PendingIsrChange } from './partition.js';
+export { Partition, type LeaderAppendInfo, type LeaderAppendOptions, type ReplicaRole, type FollowerState, type PartitionStateUpdate, type PendingIsrChange } from './partition.js';
 export { Purgatory, waitUntil, type WaitOutcome } from './purgatory.js';
-export { ReplicaManager, NO_LEADER_EPOCH, type ReplicaManagerOptions, type ReplicationMetrics, type ReplicationOptions, type LeadershipListener } from './replica-manager.js';
+export { ReplicaManager, NO_LEADER_EPOCH, METADATA_CHANGES } from './replica-manager.js';
+export type { ReplicaManagerOptions, ReplicationMetrics, ReplicationOptions, LeadershipListener } from './replica-manager-options.js';
+export { ZooKeeperFence, replicaFetchEpochVerdict, type FenceStatus, type LeadershipFence, type ZooKeeperSessionSignals } from './zookeeper-fence.js';
 export { TopicConfigs, toLogConfig, type TopicSettings } from './topic-configs.js';
 export { appendRecords, type ProduceEntry, type ProduceOptions, type ProducePartitionResult } from './produce-path.js';
+export { writeTxnMarkers, type TxnMarker, type TxnMarkerOutcome } from './txn-markers.js';
+export { toStoredFormat, toFetchFormat, fetchMagic, refusesZstdFetch } from './message-format.js';
 export { fetchRecords, type FetchParams, type FetchPartitionRequest, type FetchPartitionResult } from './fetch-path.js';
 export {
   listOffset,

@@ -9,9 +9,9 @@
  * (`Partition.maximalIsr`), while a shrink is pending the leaving member still does.
  */
 import type { Logger } from 'pino';
-import type { Scheduler, TimerHandle } from '../network/index.js';
+import type { Scheduler, TimerHandle } from '../../common/index.js';
 import type { Partition, PendingIsrChange } from './partition.js';
-import type { ReplicationMetrics } from './replica-manager.js';
+import type { ReplicationMetrics } from './replica-manager-options.js';
 
 export interface AlterIsrItem {
   readonly topic: string;
@@ -85,9 +85,9 @@ export class IsrManager {
     this.propose(p, { kind: 'shrink', isr: p.isr.filter((id) => !out.includes(id)) });
   }
 
-  /** After a follower's fetch: propose it for the ISR if it caught up. */
-  maybeExpand(p: Partition, followerId: number): void {
-    if (!p.isLeader || p.pendingIsr !== undefined || !p.canRejoinIsr(followerId)) return;
+  /** After a follower's fetch: propose it for the ISR if it caught up (see Partition.canRejoinIsr). */
+  maybeExpand(p: Partition, followerId: number, registeredBrokerEpoch = -1n): void {
+    if (!p.isLeader || p.pendingIsr !== undefined || !p.canRejoinIsr(followerId, registeredBrokerEpoch)) return;
     this.o.logger.info({ topic: p.topic, partition: p.partition, isr: p.isr, joining: followerId }, 'expanding ISR');
     this.propose(p, { kind: 'expand', isr: [...p.isr, followerId] });
   }
@@ -113,7 +113,9 @@ export class IsrManager {
           this.o.onIsrChanged(p);
           return;
         }
-        this.o.logger.warn({ topic: p.topic, partition: p.partition, errorCode: r?.errorCode, proposed: change.isr }, 'AlterIsr refused');
+        // INELIGIBLE_REPLICA is routine while a follower's broker shuts down: asked again at its next fetches.
+        const level = r?.errorCode === 'INELIGIBLE_REPLICA' ? 'info' : 'warn';
+        this.o.logger[level]({ topic: p.topic, partition: p.partition, errorCode: r?.errorCode, proposed: change.isr }, 'AlterIsr refused');
         this.clearLater(p, change);
       })
       .catch((err: unknown) => {

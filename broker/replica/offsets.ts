@@ -26,14 +26,19 @@ export function epochForOffset(p: Partition, offset: bigint): number {
   return epoch;
 }
 
-export async function listOffset(rm: ReplicaManager, topic: string, partition: number, timestamp: bigint, currentLeaderEpoch: number): Promise<OffsetAndEpoch> {
+/**
+ * ListOffsets v1+: read_committed (isolationLevel 1) sees the log up to the last stable offset,
+ * read_uncommitted up to the high watermark, for "latest" and for a timestamp alike (as Kafka).
+ */
+export async function listOffset(rm: ReplicaManager, topic: string, partition: number, timestamp: bigint, currentLeaderEpoch: number, isolationLevel = 0): Promise<OffsetAndEpoch> {
   const p = rm.leaderPartition(topic, partition, currentLeaderEpoch);
   const log = p.log;
+  const visibleEnd = isolationLevel === 1 ? log.lastStableOffset : log.highWatermark;
   if (timestamp === EARLIEST_TIMESTAMP) return { offset: log.logStartOffset, timestamp: -1n, leaderEpoch: epochForOffset(p, log.logStartOffset) };
-  if (timestamp === LATEST_TIMESTAMP) return { offset: log.highWatermark, timestamp: -1n, leaderEpoch: p.leaderEpoch };
+  if (timestamp === LATEST_TIMESTAMP) return { offset: visibleEnd, timestamp: -1n, leaderEpoch: p.leaderEpoch };
   if (timestamp < 0n) throw new BrokerError('BRK_INVALID_REQUEST', `invalid timestamp ${timestamp}`);
   const found = await log.offsetForTimestamp(timestamp);
-  if (found === undefined || found.offset >= log.highWatermark) return { offset: -1n, timestamp: -1n, leaderEpoch: -1 };
+  if (found === undefined || found.offset >= visibleEnd) return { offset: -1n, timestamp: -1n, leaderEpoch: -1 };
   return { offset: found.offset, timestamp: found.timestamp, leaderEpoch: epochForOffset(p, found.offset) };
 }
 

@@ -6,7 +6,10 @@
  * The high watermark is computed in ONE place (`maybeIncrementHighWatermark`) and only moves
  * forward.
  */
-import type { PartitionLog } from '../../storage/index.js';
+import { tpKey } from '../../common/index.js';
+import type { AppendOrigin, AppendResult, PartitionLog } from '../../storage/index.js';
+import { BrokerError } from '../errors.js';
+import { validateRecords } from './record-validation.js';
 
 export type ReplicaRole = 'leader' | 'follower' | 'none';
 
@@ -18,6 +21,8 @@ export interface FollowerState {
   /** The leader's log end offset and the time at the follower's previous fetch (Kafka's rule). */
   lastFetchLeaderLogEndOffset: bigint;
   lastFetchTimeMs: number;
+  /** Broker epoch (registration czxid) the follower's latest fetch carried; -1n = not told. */
+  brokerEpoch: bigint;
 }
 
 export interface PartitionStateUpdate {
@@ -35,6 +40,25 @@ export interface PendingIsrChange {
   readonly isr: readonly number[];
 }
 
+/** What a leader append wrote, in which epoch, and whether it moved the high watermark. */
+export interface LeaderAppendInfo extends AppendResult {
+  readonly leaderEpoch: number;
+  /** The caller wakes the produce and fetch purgatories when true. */
+  readonly highWatermarkIncreased: boolean;
+}
+
+export interface LeaderAppendOptions {
+  /** -1 (all), 0 or 1. */
+  readonly requiredAcks: number;
+  readonly minInsyncReplicas: number;
+  /** Scheduler ms after the append, for the high-watermark rule on caught-up followers. */
+  readonly now: () => number;
+  /** 'coordinator' for transaction markers and coordinator logs (Kafka's AppendOrigin.Coordinator); 'client' by default. */
+  readonly origin?: AppendOrigin;
+  /** The topic's message.timestamp.difference.max.ms (Infinity: unbounded). */
+  readonly timestampDifferenceMaxMs?: number;
+}
+
 export class Partition {
   role: ReplicaRole = 'none';
   leader = -1;
@@ -49,6 +73,14 @@ export class Partition {
   pendingIsr: PendingIsrChange | undefined;
   /** Leader only: per follower id. */
   readonly replicaStates = new Map<number, FollowerState>();
+  /**
+   * True while this broker may not act as leader (the replica manager's ZooKeeper fence): the
+   * high watermark then stays where it is, so no acks=all write completes and consumers see
+   * nothing new.
+   */
+  highWatermarkFrozen: () => boolean = () => false;
+  /** The log's directory failed on this broker: never served again by this process. */
+  offline = false;
 
   constructor(
     readonly topic: string,
@@ -57,10 +89,15 @@ export class Partition {
     public log: PartitionLog,
     /** replica.lag.time.max.ms: caught-up non-ISR followers within it hold the HW back. */
     readonly replicaLagTimeMaxMs = 30_000,
+    /**
+     * Whether a follower's broker may join the ISR (Kafka's isReplicaIsrEligible; ZooKeeper mode:
+     * alive in this broker's metadata). A follower that may not neither joins nor holds the HW.
+     */
+    private readonly isrEligible: (brokerId: number) => boolean = () => true,
   ) {}
 
   get key(): string {
-    return partitionKey(this.topic, this.partition);
+    return tpKey(this.topic, this.partition);
   }
 
   get isLeader(): boolean {
@@ -106,6 +143,7 @@ export class Partition {
           lastCaughtUpTimeMs: this.isr.includes(id) ? nowMs : (old?.lastCaughtUpTimeMs ?? 0),
           lastFetchLeaderLogEndOffset: -1n,
           lastFetchTimeMs: 0,
+          brokerEpoch: -1n,
         });
       }
     } else {
@@ -123,11 +161,20 @@ export class Partition {
   /**
    * Leader: a follower fetched at `fetchOffset` (= its log end offset). Kafka's caught-up rule:
    * at the leader's end now, or at least where the leader's end was at the previous fetch (a
-   * follower always one round behind a busy leader still counts). Returns true if the HW moved.
+   * follower always one round behind a busy leader still counts). A fetch from a new incarnation
+   * of the follower (another broker epoch) gets no credit for the previous one's fetches.
+   * Returns true if the HW moved.
    */
-  updateFollowerFetchState(followerId: number, fetchOffset: bigint, nowMs: number): boolean {
+  updateFollowerFetchState(followerId: number, fetchOffset: bigint, nowMs: number, brokerEpoch = -1n): boolean {
     const st = this.replicaStates.get(followerId);
     if (st === undefined) return false;
+    if (brokerEpoch !== st.brokerEpoch) {
+      if (st.brokerEpoch >= 0n) {
+        st.lastFetchLeaderLogEndOffset = -1n;
+        st.lastFetchTimeMs = 0;
+      }
+      st.brokerEpoch = brokerEpoch;
+    }
     const leaderEnd = this.log.logEndOffset;
     st.logEndOffset = fetchOffset;
     if (fetchOffset >= leaderEnd) st.lastCaughtUpTimeMs = nowMs;
@@ -138,17 +185,18 @@ export class Partition {
   }
 
   /**
-   * Leader: HW = min log end offset over the leader, the maximal ISR, and followers caught up
-   * within replica.lag.time.max.ms (so they can rejoin). An ISR follower whose offset is not
-   * known yet holds the HW where it is. Never moves backwards. Returns true if it moved.
+   * Leader: HW = min log end offset over the leader, the maximal ISR, and ISR-eligible followers
+   * caught up within replica.lag.time.max.ms (so they can rejoin; Kafka's
+   * shouldWaitForReplicaToJoinIsr). An ISR follower whose offset is not known yet holds the HW
+   * where it is. Never moves backwards. Returns true if it moved.
    */
   maybeIncrementHighWatermark(nowMs?: number): boolean {
-    if (this.role !== 'leader') return false;
+    if (this.role !== 'leader' || this.highWatermarkFrozen()) return false;
     const isr = this.maximalIsr;
     let hw = this.log.logEndOffset;
     for (const [id, st] of this.replicaStates) {
       const inIsr = isr.includes(id);
-      if (!inIsr && (nowMs === undefined || st.logEndOffset < 0n || nowMs - st.lastCaughtUpTimeMs > this.replicaLagTimeMaxMs)) continue;
+      if (!inIsr && (nowMs === undefined || st.logEndOffset < 0n || nowMs - st.lastCaughtUpTimeMs > this.replicaLagTimeMaxMs || !this.isrEligible(id))) continue;
       const leo = st.logEndOffset < 0n ? this.log.highWatermark : st.logEndOffset;
       if (leo < hw) hw = leo;
     }
@@ -168,20 +216,45 @@ export class Partition {
     return out;
   }
 
-  /** A follower may rejoin: caught up to the HW and into the current leader epoch. */
-  canRejoinIsr(followerId: number): boolean {
-    if (this.maximalIsr.includes(followerId) || !this.replicas.includes(followerId)) return false;
+  /**
+   * A follower may rejoin: ISR-eligible (a live broker), caught up to the HW and into the current leader epoch (Kafka's rule),
+   * and (KIP-903) the fetch that says so came from the follower's current incarnation:
+   * `registeredBrokerEpoch` is the epoch of its registration as this broker knows it (-1n =
+   * unknown, not checked); a fetch that carried no epoch (-1n) is not checked either.
+   */
+  canRejoinIsr(followerId: number, registeredBrokerEpoch = -1n): boolean {
+    if (this.maximalIsr.includes(followerId) || !this.replicas.includes(followerId) || !this.isrEligible(followerId)) return false;
     const st = this.replicaStates.get(followerId);
     if (st === undefined || st.logEndOffset < 0n) return false;
+    if (registeredBrokerEpoch >= 0n && st.brokerEpoch >= 0n && st.brokerEpoch !== registeredBrokerEpoch) return false;
     return st.logEndOffset >= this.log.highWatermark && st.logEndOffset >= this.leaderEpochStartOffset;
+  }
+
+  /**
+   * Kafka's Partition.appendRecordsToLeader. With acks=-1 the ISR must reach min.insync.replicas
+   * BEFORE anything is written (NOT_ENOUGH_REPLICAS); on a compacted topic every record needs a
+   * key (INVALID_RECORD) and CreateTime stamps stay within message.timestamp.difference.max.ms
+   * (INVALID_TIMESTAMP), each failing record named (record-validation.ts); then the log appends as leader in the current leader epoch and the
+   * high watermark is recomputed. Leadership and the ZooKeeper fence are the caller's (the
+   * replica manager's produce path), as is waking the purgatories.
+   */
+  async appendRecordsToLeader(records: Buffer, o: LeaderAppendOptions): Promise<LeaderAppendInfo> {
+    if (o.requiredAcks === -1 && !this.hasEnoughInSyncReplicas(o.minInsyncReplicas)) {
+      throw new BrokerError('BRK_NOT_ENOUGH_REPLICAS', `ISR ${JSON.stringify(this.isr)} of ${this.key} is smaller than min.insync.replicas ${o.minInsyncReplicas}`);
+    }
+    validateRecords(records, {
+      partitionKey: this.key,
+      requireKey: this.log.config.cleanupPolicy.includes('compact'),
+      timestampDifferenceMaxMs: this.log.config.messageTimestampType === 'CreateTime' ? (o.timestampDifferenceMaxMs ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY,
+      now: o.now(),
+    });
+    const leaderEpoch = this.leaderEpoch;
+    const appended = await this.log.appendAsLeader(records, leaderEpoch, { origin: o.origin ?? 'client' });
+    return { ...appended, leaderEpoch, highWatermarkIncreased: this.maybeIncrementHighWatermark(o.now()) };
   }
 
   /** Whether `|ISR| ≥ minIsr` (acks=all precondition, checked before the append). */
   hasEnoughInSyncReplicas(minIsr: number): boolean {
     return this.isr.length >= minIsr;
   }
-}
-
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}-${partition}`;
 }

@@ -1,14 +1,20 @@
 /**
- * The leader side of Produce: per partition, leadership and min.insync.replicas are checked
- * BEFORE anything is written (NOT_ENOUGH_REPLICAS = nothing written), the batch set is validated
- * and appended by storage (CRC, magic 2, max.message.bytes, offsets patched in place), and for
- * compacted topics every record must carry a key. acks=-1 then parks in the produce purgatory
+ * The leader side of Produce (Kafka's ReplicaManager.appendRecords): per partition, leadership
+ * and the fence are checked here, then the partition appends as leader (partition.ts:
+ * min.insync.replicas BEFORE anything is written, keys on compacted topics, storage validates
+ * and patches offsets, the high watermark is recomputed). acks=-1 then parks in the produce purgatory
  * until the high watermark passes the last appended offset, leadership is lost, or the timeout;
  * if by then the ISR is below min.insync.replicas the answer is NOT_ENOUGH_REPLICAS_AFTER_APPEND.
+ * A leader fenced from ZooKeeper (ReplicaManager.leadershipFence) refuses before the append
+ * (nothing written), answers NOT_LEADER_OR_FOLLOWER instead of acks=0/1 success when the fence
+ * engaged during the append, and fails its parked acks=-1 waiters the same way.
  */
-import { ErrorCode, iterateBatches, iterateRecords } from '../../protocol/index.js';
+import { ErrorCode } from '../../protocol/index.js';
+import type { AppendOrigin } from '../../storage/index.js';
 import { BrokerError, toWireError } from '../errors.js';
+import { toStoredFormat } from './message-format.js';
 import type { Partition } from './partition.js';
+import { RecordValidationError, type RecordError } from './record-validation.js';
 import { waitUntil } from './purgatory.js';
 import type { ReplicaManager } from './replica-manager.js';
 
@@ -29,13 +35,25 @@ export interface ProducePartitionResult {
   recordCount: number;
   /** Bytes of the partition's batch set as received. */
   readonly bytes: number;
+  /** Produce v8+: the records that made the append fail, and why. */
+  recordErrors?: readonly RecordError[];
+  errorMessage?: string;
 }
 
 export interface ProduceOptions {
   readonly acks: number;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  /**
+   * Who writes: a client (the default; idempotence and transaction checks apply, control batches
+   * refused) or the transaction coordinator (markers, through WriteTxnMarkers).
+   */
+  readonly origin?: AppendOrigin;
+  /** The Produce version: v0–2 may carry magic 0/1 message sets (up-converted), v3+ may not. */
+  readonly produceVersion?: number;
 }
+
+const LATEST_PRODUCE_VERSION = 9;
 
 interface Pending {
   readonly result: ProducePartitionResult;
@@ -45,16 +63,7 @@ interface Pending {
   readonly minIsr: number;
 }
 
-/** Kafka refuses keyless records on compacted topics (INVALID_RECORD); only those pay for decoding. */
-function requireKeys(records: Buffer): void {
-  for (const batch of iterateBatches(records)) {
-    for (const r of iterateRecords(records.subarray(batch.start, batch.end))) {
-      if (r.key === null) throw new BrokerError('BRK_INVALID_RECORD', 'compacted topic partition records must have a key');
-    }
-  }
-}
-
-async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number): Promise<{ result: ProducePartitionResult; pending?: Pending }> {
+async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number, origin: AppendOrigin, produceVersion: number): Promise<{ result: ProducePartitionResult; pending?: Pending }> {
   const result: ProducePartitionResult = {
     topic: e.topic,
     partition: e.partition,
@@ -67,23 +76,33 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number): Pro
   };
   try {
     const p = rm.leaderPartition(e.topic, e.partition);
+    rm.ensureNotFenced(p);
     if (e.records === null || e.records.length === 0) throw new BrokerError('BRK_CORRUPT_MESSAGE', `no records for ${p.key}`);
+    const records = toStoredFormat(e.records, produceVersion);
     const settings = rm.topicConfigs.get(e.topic);
-    if (acks === -1 && !p.hasEnoughInSyncReplicas(settings.minInsyncReplicas)) {
-      throw new BrokerError('BRK_NOT_ENOUGH_REPLICAS', `ISR ${JSON.stringify(p.isr)} of ${p.key} is smaller than min.insync.replicas ${settings.minInsyncReplicas}`);
-    }
-    if (p.log.config.cleanupPolicy.includes('compact')) requireKeys(e.records);
-    const leaderEpoch = p.leaderEpoch;
-    const appended = await p.log.appendAsLeader(e.records, leaderEpoch);
-    rm.onLogAppended(p);
+    const minIsr = settings.minInsyncReplicas;
+    const appended = await p.appendRecordsToLeader(records, {
+      requiredAcks: acks,
+      minInsyncReplicas: minIsr,
+      now: () => rm.scheduler.now(),
+      origin,
+      timestampDifferenceMaxMs: settings.timestampDifferenceMaxMs,
+    });
+    rm.onLeaderAppended(p, appended.highWatermarkIncreased);
+    // Written but not acknowledged: the tail of a deposed leader is truncated when it follows.
+    if (acks !== -1) rm.ensureNotFenced(p);
     result.baseOffset = appended.firstOffset;
     result.logAppendTimeMs = appended.logAppendTime;
     result.logStartOffset = p.log.logStartOffset;
     result.recordCount = appended.recordCount;
     if (acks !== -1) return { result };
-    return { result, pending: { result, partition: p, leaderEpoch, requiredOffset: appended.lastOffset + 1n, minIsr: settings.minInsyncReplicas } };
+    return { result, pending: { result, partition: p, leaderEpoch: appended.leaderEpoch, requiredOffset: appended.lastOffset + 1n, minIsr } };
   } catch (err) {
     result.errorCode = toWireError(err);
+    if (err instanceof RecordValidationError) {
+      result.recordErrors = err.recordErrors;
+      result.errorMessage = err.message;
+    }
     return { result };
   }
 }
@@ -91,9 +110,12 @@ async function appendOne(rm: ReplicaManager, e: ProduceEntry, acks: number): Pro
 /** NONE when replicated, an error when it can no longer be, undefined while still waiting. */
 function pendingOutcome(rm: ReplicaManager, w: Pending): number | undefined {
   const p = w.partition;
+  // The log directory failed: whatever the HW says, this broker no longer vouches for the write.
+  if (p.offline) return ErrorCode.KAFKA_STORAGE_ERROR;
   if (rm.isStopped || rm.getPartition(p.topic, p.partition) !== p || !p.isLeader || p.leaderEpoch !== w.leaderEpoch) {
     return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   }
+  if (rm.leadershipFence(p.topic, p.partition) !== undefined) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   if (p.log.highWatermark < w.requiredOffset) return undefined;
   // Replicated, but the ISR shrank meanwhile: the data is in the log, the guarantee is not.
   return p.maximalIsr.length >= w.minIsr ? ErrorCode.NONE : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
@@ -102,7 +124,7 @@ function pendingOutcome(rm: ReplicaManager, w: Pending): number | undefined {
 /** Appends every entry (partitions concurrently) and, for acks=-1, waits for replication. */
 export async function appendRecords(rm: ReplicaManager, entries: readonly ProduceEntry[], o: ProduceOptions): Promise<ProducePartitionResult[]> {
   const deadline = rm.scheduler.now() + Math.max(0, o.timeoutMs);
-  const appended = await Promise.all(entries.map((e) => appendOne(rm, e, o.acks)));
+  const appended = await Promise.all(entries.map((e) => appendOne(rm, e, o.acks, o.origin ?? 'client', o.produceVersion ?? LATEST_PRODUCE_VERSION)));
   const waiting = appended.flatMap((a) => (a.pending === undefined ? [] : [a.pending]));
   if (waiting.length > 0) {
     const keys = [...new Set(waiting.map((w) => w.partition.key))];

@@ -5,7 +5,7 @@
  * its own condition (the purgatory does not know it) and parks again with what is left of its
  * deadline. Every wait ends: on a notify, at its deadline, or when its connection goes away.
  */
-import type { Scheduler } from '../network/index.js';
+import type { Scheduler } from '../../common/index.js';
 
 export type WaitOutcome = 'woken' | 'timeout' | 'aborted';
 

@@ -3,8 +3,12 @@
  * end offset, not just the HW) and its `LeaderEpochEndOffset` question. The fetch offset is the
  * follower's log end offset: it updates the follower's state (HW, ISR expansion) once per
  * request, before the request parks. Parks in the replica-fetch purgatory, which every leader
- * append wakes, until `minBytes` are there or `maxWaitMs` passed.
+ * append wakes, until `minBytes` are there or `maxWaitMs` passed. A fetch carrying an older
+ * broker epoch than the follower's current registration (an old incarnation of the broker id)
+ * is answered STALE_BROKER_EPOCH on every partition and changes nothing; checked again after
+ * every wait, since UpdateMetadata may announce the new incarnation meanwhile.
  */
+import { tpKey } from '../../common/index.js';
 import { ErrorCode } from '../../protocol/index.js';
 import { BrokerError, toWireError } from '../errors.js';
 import type { ReplicaManager } from './replica-manager.js';
@@ -22,10 +26,29 @@ function failed(topic: string, partition: number, err: unknown): ReplicaFetchPar
   return { topic, partition, errorCode: toWireError(err), highWatermark: -1n, logStartOffset: -1n, logEndOffset: -1n, records: EMPTY };
 }
 
-async function readRound(rm: ReplicaManager, req: ReplicaFetchRequest, updateState: boolean): Promise<{ results: ReplicaFetchPartitionResult[]; bytes: number; error: boolean }> {
+function brokerEpochOf(req: ReplicaFetchRequest): bigint {
+  // msgpack hands int64 back as a number when it fits.
+  return req.brokerEpoch === undefined || req.brokerEpoch === null ? -1n : BigInt(req.brokerEpoch);
+}
+
+interface Round {
+  readonly results: ReplicaFetchPartitionResult[];
+  readonly bytes: number;
+  readonly error: boolean;
+  /** The fetch came from an old incarnation: nothing was read or recorded. */
+  readonly stale?: boolean;
+}
+
+async function readRound(rm: ReplicaManager, req: ReplicaFetchRequest, updateState: boolean): Promise<Round> {
   let bytes = 0;
   let error = false;
   const results: ReplicaFetchPartitionResult[] = [];
+  const brokerEpoch = brokerEpochOf(req);
+  try {
+    rm.checkReplicaBrokerEpoch(req.replicaId, brokerEpoch);
+  } catch (err) {
+    return { results: req.partitions.map((fp) => failed(fp.topic, fp.partition, err)), bytes: 0, error: true, stale: true };
+  }
   for (const fp of req.partitions) {
     try {
       const p = rm.leaderPartition(fp.topic, fp.partition, fp.currentLeaderEpoch);
@@ -37,7 +60,7 @@ async function readRound(rm: ReplicaManager, req: ReplicaFetchRequest, updateSta
         results.push({ topic: fp.topic, partition: fp.partition, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset, records: EMPTY });
         continue;
       }
-      if (updateState) rm.updateFollowerFetchState(fp.topic, fp.partition, req.replicaId, fetchOffset);
+      if (updateState) rm.updateFollowerFetchState(fp.topic, fp.partition, req.replicaId, fetchOffset, brokerEpoch);
       const room = Math.min(fp.partitionMaxBytes, req.maxBytes - bytes);
       let records: Buffer = EMPTY;
       if (fetchOffset < log.logEndOffset && (room > 0 || bytes === 0)) {
@@ -55,7 +78,7 @@ async function readRound(rm: ReplicaManager, req: ReplicaFetchRequest, updateSta
 
 export async function serveReplicaFetch(rm: ReplicaManager, req: ReplicaFetchRequest, signal?: AbortSignal): Promise<ReplicaFetchResponse> {
   const deadline = rm.scheduler.now() + Math.max(0, Math.min(req.maxWaitMs, 30_000));
-  const keys = req.partitions.map((fp) => `${fp.topic}-${fp.partition}`);
+  const keys = req.partitions.map((fp) => tpKey(fp.topic, fp.partition));
   // Sampled before each read: an append notified while the read awaits must wake the wait at
   // once, or the follower (and every acks=all producer behind it) sits out max wait.
   let seen = rm.replicaFetchPurgatory.notifications(keys);
@@ -68,7 +91,7 @@ export async function serveReplicaFetch(rm: ReplicaManager, req: ReplicaFetchReq
     round = await readRound(rm, req, false);
     if (round.error || round.bytes >= req.minBytes || outcome !== 'woken' || rm.isStopped) {
       // The follower's caught-up time also counts while it waited at the end of the log.
-      if (outcome !== 'woken') for (const fp of req.partitions) rm.updateFollowerFetchState(fp.topic, fp.partition, req.replicaId, BigInt(fp.fetchOffset));
+      if (outcome !== 'woken' && round.stale !== true) for (const fp of req.partitions) rm.updateFollowerFetchState(fp.topic, fp.partition, req.replicaId, BigInt(fp.fetchOffset), brokerEpochOf(req));
       return { partitions: round.results };
     }
   }

@@ -9,9 +9,10 @@
  */
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/index.js';
-import type { BrokerEndpoint, InterBrokerTransport, Scheduler, TimerHandle } from '../network/index.js';
+import { type Scheduler, sleep } from '../../common/index.js';
+import type { BrokerEndpoint, InterBrokerTransport } from '../network/index.js';
 import type { Partition } from './partition.js';
-import type { ReplicationMetrics } from './replica-manager.js';
+import type { ReplicationMetrics } from './replica-manager-options.js';
 import {
   LEADER_EPOCH_END_OFFSET_API,
   REPLICA_FETCH_API,
@@ -94,17 +95,11 @@ export class ReplicaFetcher {
   }
 
   /** Sleeps up to `ms`, or until a partition is added / the fetcher stops. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      let timer: TimerHandle | undefined;
-      const done = (): void => {
-        if (timer !== undefined) this.d.scheduler.clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      this.wake = done;
-      timer = this.d.scheduler.setTimeout(done, Math.max(1, ms));
-    });
+  private async sleep(ms: number): Promise<void> {
+    const woken = new AbortController();
+    this.wake = () => woken.abort();
+    await sleep(this.d.scheduler, Math.max(1, ms), woken.signal);
+    this.wake = undefined;
   }
 
   private async run(): Promise<void> {
@@ -237,6 +232,11 @@ export class ReplicaFetcher {
       })),
     };
     const answer = (await this.ask(ep, REPLICA_FETCH_API, req, s.maxWaitMs + s.socketTimeoutMs)) as ReplicaFetchResponse;
+    if (answer.partitions.some((r) => r.errorCode === ErrorCode.STALE_BROKER_EPOCH)) {
+      // This process is an older incarnation than the registration the leader knows (its session
+      // expired and it has not re-registered yet, or another process holds the id): back off.
+      this.log.warn({ brokerEpoch: String(req.brokerEpoch) }, 'the leader refused our replica fetch: stale broker epoch');
+    }
     await this.applying(async () => {
       for (const r of answer.partitions) {
         const one = sent.find((x) => x.st.p.topic === r.topic && x.st.p.partition === r.partition);

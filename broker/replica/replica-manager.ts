@@ -14,55 +14,26 @@
  *   every follower update, only by Partition.maybeIncrementHighWatermark.
  */
 import type { Logger } from 'pino';
+import type { ErrorName } from '../../protocol/index.js';
 import type { LogManager } from '../../storage/index.js';
 import { BrokerError } from '../errors.js';
-import type { ControlRequestOrigin, LeaderAndIsrPartitionState, MetadataCache, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
-import type { BrokerEndpoint, InterBrokerTransport, Scheduler } from '../network/index.js';
+import type { ControlRequestOrigin, LeaderAndIsrPartitionState, PartitionErrors, ReplicaStateListener, StopReplicaPartition } from '../metadata/index.js';
+import type { Scheduler } from '../../common/index.js';
+import { tpKey } from '../../common/index.js';
 import { ReplicaFetcherManager } from './fetcher-manager.js';
-import { IsrManager, type AlterIsrSender } from './isr-manager.js';
-import { Partition, partitionKey } from './partition.js';
+import { IsrManager } from './isr-manager.js';
+import type { Partition } from './partition.js';
 import { Purgatory } from './purgatory.js';
-import type { FetcherSettings } from './replica-fetcher.js';
+import type { LeadershipListener, ReplicaManagerOptions } from './replica-manager-options.js';
 import type { TopicConfigs } from './topic-configs.js';
-
-/** What a broker needs to replicate: without it partitions lead or sit idle (unit tests). */
-export interface ReplicationOptions {
-  readonly transport: InterBrokerTransport;
-  /** Inter-broker endpoint of a broker, from the metadata cache. */
-  readonly endpoint: (brokerId: number) => BrokerEndpoint | undefined;
-  readonly brokerEpoch: () => bigint;
-  readonly alterIsr: AlterIsrSender;
-  readonly fetch: FetcherSettings;
-  /** ISR changes and follower appends, counted for /metrics (a BrokerMetrics fits). */
-  readonly metrics?: ReplicationMetrics;
-}
-
-export interface ReplicationMetrics {
-  onIsrShrink(): void;
-  onIsrExpand(): void;
-  onReplicationAppend(topic: string, bytes: number): void;
-}
-
-export interface ReplicaManagerOptions {
-  readonly brokerId: number;
-  readonly logManager: LogManager;
-  readonly topicConfigs: TopicConfigs;
-  readonly metadataCache: MetadataCache;
-  readonly scheduler: Scheduler;
-  readonly logger: Logger;
-  readonly stateChangeLogger?: Logger;
-  /** Partitions of one LeaderAndIsr applied at once (log creation does file I/O). */
-  readonly transitionParallelism?: number;
-  /** replica.lag.time.max.ms (default 30 s). */
-  readonly replicaLagTimeMaxMs?: number;
-  readonly replication?: ReplicationOptions;
-}
-
-/** Told after a partition's role was applied (the group coordinator loads/unloads offsets). */
-export type LeadershipListener = (topic: string, partition: number, isLeader: boolean) => void;
+import { makeLeaderOrFollower, type ReplicaTransitionHost, stopReplica } from './replica-transitions.js';
+import { type FenceStatus, type LeadershipFence, replicaFetchEpochVerdict, ZooKeeperFence } from './zookeeper-fence.js';
 
 /** No epoch given by the client (fetch < v9, ListOffsets < v4): no fencing. */
 export const NO_LEADER_EPOCH = -1;
+
+/** The one key of the metadata purgatory: every metadata-cache update notifies it. */
+export const METADATA_CHANGES = 'metadata';
 
 export class ReplicaManager implements ReplicaStateListener {
   readonly brokerId: number;
@@ -70,6 +41,8 @@ export class ReplicaManager implements ReplicaStateListener {
   readonly fetchPurgatory: Purgatory;
   /** Follower fetches parked at the end of a leader's log; woken by every append. */
   readonly replicaFetchPurgatory: Purgatory;
+  /** Admin requests waiting for the metadata cache (leaders of new partitions, deleted topics); key METADATA_CHANGES. */
+  readonly metadataPurgatory: Purgatory;
   readonly fetchers: ReplicaFetcherManager | undefined;
   readonly isrManager: IsrManager | undefined;
   readonly replicaLagTimeMaxMs: number;
@@ -77,9 +50,14 @@ export class ReplicaManager implements ReplicaStateListener {
   readonly topicConfigs: TopicConfigs;
   readonly logManager: LogManager;
   private readonly partitions = new Map<string, Partition>();
+  /** Replicas whose log directory failed (Kafka's HostedPartition.Offline), until restart. */
+  private readonly offline = new Set<string>();
   private readonly log: Logger;
   private readonly stateLog: Logger;
   private stopped = false;
+  private readonly fence: ZooKeeperFence;
+  /** The partition table as LeaderAndIsr/StopReplica (replica-transitions.ts) see it. */
+  private readonly transitions: ReplicaTransitionHost;
 
   constructor(private readonly o: ReplicaManagerOptions) {
     this.brokerId = o.brokerId;
@@ -91,6 +69,7 @@ export class ReplicaManager implements ReplicaStateListener {
     this.producePurgatory = new Purgatory('Produce', o.scheduler);
     this.fetchPurgatory = new Purgatory('Fetch', o.scheduler);
     this.replicaFetchPurgatory = new Purgatory('ReplicaFetch', o.scheduler);
+    this.metadataPurgatory = new Purgatory('Metadata', o.scheduler);
     this.replicaLagTimeMaxMs = o.replicaLagTimeMaxMs ?? 30_000;
     const r = o.replication;
     if (r !== undefined) {
@@ -110,12 +89,72 @@ export class ReplicaManager implements ReplicaStateListener {
         replicaLagTimeMaxMs: this.replicaLagTimeMaxMs,
         send: r.alterIsr,
         logger: o.logger.child({ module: 'isr' }),
-        leaderPartitions: () => [...this.partitions.values()].filter((p) => p.isLeader),
+        // A fenced leader proposes no ISR change: it may no longer be the leader.
+        leaderPartitions: () => [...this.partitions.values()].filter((p) => p.isLeader && this.leadershipFence(p.topic, p.partition) === undefined),
         onIsrChanged: (p) => this.onIsrChanged(p),
         metrics: r.metrics,
       });
       this.isrManager.start();
     }
+    this.fence = new ZooKeeperFence({
+      zooKeeper: o.zooKeeper,
+      scheduler: o.scheduler,
+      stateLog: this.stateLog,
+      ledPartitions: () => this.allPartitions().filter((p) => p.isLeader),
+      // Parked produce answers NOT_LEADER_OR_FOLLOWER, parked consumer fetches re-check now.
+      onFenced: (ps) => {
+        for (const p of ps) {
+          this.producePurgatory.notify(p.key);
+          this.fetchPurgatory.notify(p.key);
+        }
+      },
+      onUnfenced: (ps) => {
+        for (const p of ps) this.onHighWatermarkMaybeMoved(p);
+      },
+    });
+    this.transitions = {
+      brokerId: o.brokerId,
+      scheduler: o.scheduler,
+      topicConfigs: o.topicConfigs,
+      logManager: o.logManager,
+      fetchers: this.fetchers,
+      replicaLagTimeMaxMs: this.replicaLagTimeMaxMs,
+      partitions: this.partitions,
+      offline: this.offline,
+      log: this.log,
+      stateLog: this.stateLog,
+      isStopped: () => this.stopped,
+      isAlive: (id) => o.metadataCache.isAlive(id),
+      leadershipFence: (topic, partition) => this.leadershipFence(topic, partition),
+      settled: (key) => this.fence.settled(key),
+      notifyLeadership: (topic, partition, isLeader) => this.notifyLeadership(topic, partition, isLeader),
+      wake: (key) => {
+        this.producePurgatory.notify(key);
+        this.fetchPurgatory.notify(key);
+      },
+    };
+  }
+
+  // ---- the ZooKeeper fence (zookeeper-fence.ts decides; every path asks here) --------------------
+
+  /** Undefined when this broker may act as leader of the partition (if it leads it), else why not. */
+  leadershipFence(topic: string, partition: number): LeadershipFence | undefined {
+    return this.fence.fenceOf(tpKey(topic, partition));
+  }
+
+  /** Throws NOT_LEADER_OR_FOLLOWER when `p` is fenced (produce, before and after the append). */
+  ensureNotFenced(p: Partition): void {
+    const fence = this.fence.fenceOf(p.key);
+    if (fence !== undefined) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${this.brokerId} may not act as leader of ${p.key}: ${fence}`);
+  }
+
+  fenceStatus(): FenceStatus {
+    return this.fence.status();
+  }
+
+  /** True while the broker-wide contact fence holds (this broker cannot vouch for its session). */
+  zooKeeperContactLost(): boolean {
+    return this.fence.contactLost();
   }
 
   /** A leader's ISR changed (AlterIsr answered, or an expansion went pending). */
@@ -132,11 +171,50 @@ export class ReplicaManager implements ReplicaStateListener {
   }
 
   getPartition(topic: string, partition: number): Partition | undefined {
-    return this.partitions.get(partitionKey(topic, partition));
+    return this.partitions.get(tpKey(topic, partition));
   }
 
   allPartitions(): Partition[] {
     return [...this.partitions.values()];
+  }
+
+  /** Hosted replicas whose log directory failed. */
+  offlineReplicaCount(): number {
+    return this.offline.size;
+  }
+
+  isReplicaOffline(topic: string, partition: number): boolean {
+    return this.offline.has(tpKey(topic, partition));
+  }
+
+  /**
+   * Kafka's ReplicaManager.handleLogDirFailure: the replicas whose logs were in a failed
+   * directory stop being served at once (produce, fetch and replica fetch answer
+   * KAFKA_STORAGE_ERROR, parked requests wake and fail, the group coordinator unloads), and
+   * their fetchers stop. The controller is told separately (the log-dir event in ZooKeeper).
+   */
+  async handleLogDirFailure(logDir: string, partitions: readonly { topic: string; partition: number }[]): Promise<void> {
+    const keys: string[] = [];
+    for (const tp of partitions) {
+      const key = tpKey(tp.topic, tp.partition);
+      this.offline.add(key);
+      keys.push(key);
+      const p = this.partitions.get(key);
+      if (p !== undefined) {
+        p.offline = true;
+        p.role = 'none';
+      }
+    }
+    // Synchronously first: the fetchers forget these partitions before anything else runs.
+    const removal = this.fetchers?.removePartitions(keys);
+    for (const key of keys) {
+      this.producePurgatory.notify(key);
+      this.fetchPurgatory.notify(key);
+      this.replicaFetchPurgatory.notify(key);
+    }
+    for (const tp of partitions) this.notifyLeadership(tp.topic, tp.partition, false);
+    this.stateLog.warn({ logDir, partitions: keys }, 'stopped serving replicas in a failed log directory');
+    await removal;
   }
 
   leaderCount(): number {
@@ -152,7 +230,10 @@ export class ReplicaManager implements ReplicaStateListener {
    */
   leaderPartition(topic: string, partition: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition {
     if (this.stopped) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', 'broker is shutting down');
-    const p = this.partitions.get(partitionKey(topic, partition));
+    if (this.offline.has(tpKey(topic, partition))) {
+      throw new BrokerError('BRK_KAFKA_STORAGE_ERROR', `the log directory of ${topic}-${partition} failed on broker ${this.brokerId}`);
+    }
+    const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || p.role === 'none') {
       if (p === undefined && this.o.metadataCache.getPartition(topic, partition) === undefined) {
         throw new BrokerError('BRK_UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} is not a known partition`);
@@ -169,30 +250,49 @@ export class ReplicaManager implements ReplicaStateListener {
 
   /** Recomputes the HW of a leader partition and wakes whoever waits on it. */
   onHighWatermarkMaybeMoved(p: Partition): void {
-    if (p.maybeIncrementHighWatermark(this.scheduler.now())) {
-      this.fetchPurgatory.notify(p.key);
-      this.producePurgatory.notify(p.key);
-    }
+    if (p.maybeIncrementHighWatermark(this.scheduler.now())) this.onHighWatermarkIncreased(p);
+  }
+
+  /** Parked produce (acks=-1) and consumer fetches may complete. */
+  private onHighWatermarkIncreased(p: Partition): void {
+    this.fetchPurgatory.notify(p.key);
+    this.producePurgatory.notify(p.key);
   }
 
   /**
    * Leader: a follower's fetch reported its log end offset (`serveReplicaFetch` calls this); the
    * HW may move and parked produce/fetch requests are woken.
    */
-  updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint): void {
-    const p = this.partitions.get(partitionKey(topic, partition));
+  updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint, brokerEpoch = -1n): void {
+    const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || !p.isLeader) return;
-    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now())) {
+    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now(), brokerEpoch)) {
       this.fetchPurgatory.notify(p.key);
       this.producePurgatory.notify(p.key);
     }
-    this.isrManager?.maybeExpand(p, followerId);
+    // Only a broker the controller lists as alive may join (Kafka's ZooKeeper-mode rule).
+    const registered = this.o.metadataCache.brokerEpoch(followerId);
+    if (registered !== undefined && this.leadershipFence(topic, partition) === undefined) this.isrManager?.maybeExpand(p, followerId, registered);
   }
 
-  /** Appended data: parked follower fetches wake at once; the HW may move (ISR of one). */
-  onLogAppended(p: Partition): void {
+  /**
+   * STALE_BROKER_EPOCH when a replica fetch comes from an older incarnation of its broker than
+   * the one registered now (see `replicaFetchEpochVerdict`).
+   */
+  checkReplicaBrokerEpoch(replicaId: number, brokerEpoch: bigint): void {
+    const registered = this.o.metadataCache.brokerEpoch(replicaId);
+    if (replicaFetchEpochVerdict(brokerEpoch, registered) === 'stale') {
+      throw new BrokerError('BRK_STALE_BROKER_EPOCH', `replica fetch from broker ${replicaId} with epoch ${brokerEpoch}, older than its registration ${registered}`);
+    }
+  }
+
+  /**
+   * After Partition.appendRecordsToLeader: parked follower fetches wake at once; parked produce
+   * and consumer fetches when the high watermark moved (an ISR of one).
+   */
+  onLeaderAppended(p: Partition, highWatermarkIncreased: boolean): void {
     this.replicaFetchPurgatory.notify(p.key);
-    this.onHighWatermarkMaybeMoved(p);
+    if (highWatermarkIncreased) this.onHighWatermarkIncreased(p);
   }
 
   // ---- ReplicaStateListener ----------------------------------------------------------------------
@@ -214,92 +314,43 @@ export class ReplicaManager implements ReplicaStateListener {
     }
   }
 
-  async onLeaderAndIsr(states: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): Promise<void> {
-    if (this.stopped) return;
+  async onLeaderAndIsr(states: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): Promise<PartitionErrors> {
+    const errors = new Map<string, ErrorName>();
+    if (this.stopped) return errors;
     const width = this.o.transitionParallelism ?? 16;
     for (let i = 0; i < states.length; i += width) {
-      await Promise.all(states.slice(i, i + width).map((s) => this.makeLeaderOrFollower(s, origin)));
-    }
-  }
-
-  private async makeLeaderOrFollower(s: LeaderAndIsrPartitionState, origin: ControlRequestOrigin): Promise<void> {
-    const key = partitionKey(s.topic, s.partition);
-    try {
-      let settings = this.topicConfigs.has(s.topic) ? this.topicConfigs.get(s.topic) : undefined;
-      if (settings === undefined || s.isNew) {
-        settings = await this.topicConfigs.load(s.topic).catch((err: unknown) => {
-          this.log.warn({ err, topic: s.topic }, 'could not read the topic config; using broker defaults for now');
-          return this.topicConfigs.get(s.topic);
-        });
-        this.logManager.updateTopicConfig(s.topic, settings.logConfig);
-      }
-      const log = this.logManager.getLog(s.topic, s.partition) ?? (await this.logManager.getOrCreateLog(s.topic, s.partition, settings.logConfig));
-      let p = this.partitions.get(key);
-      if (p === undefined) {
-        p = new Partition(s.topic, s.partition, this.brokerId, log, this.replicaLagTimeMaxMs);
-        this.partitions.set(key, p);
-      } else p.log = log;
-      const wasLeader = p.isLeader;
-      // No fetcher may write this log once the new role applies (removal waits for its write).
-      await this.fetchers?.removePartitions([key]);
-      if (this.stopped) return;
-      p.applyState(s, this.scheduler.now());
-      if (p.isLeader) {
-        // KIP-279: the new epoch starts at the current log end offset.
-        p.leaderEpochStartOffset = log.logEndOffset;
-        await log.assignEpochStartOffset(s.leaderEpoch, log.logEndOffset);
-        p.maybeIncrementHighWatermark(this.scheduler.now());
-      } else if (s.leader >= 0) {
-        this.fetchers?.addPartition(p, s.leader, s.leaderEpoch);
-      }
-      this.stateLog.info(
-        {
-          topic: s.topic,
-          partition: s.partition,
-          role: p.role,
-          leader: s.leader,
-          leaderEpoch: s.leaderEpoch,
-          isr: s.isr,
-          controllerId: origin.controllerId,
-          controllerEpoch: origin.controllerEpoch,
-          logEndOffset: String(log.logEndOffset),
-          highWatermark: String(log.highWatermark),
-        },
-        p.isLeader ? (wasLeader ? 'leader updated' : 'became leader') : 'became follower',
+      await Promise.all(
+        states.slice(i, i + width).map(async (s) => {
+          const e = await makeLeaderOrFollower(this.transitions, s, origin);
+          if (e !== undefined) errors.set(tpKey(s.topic, s.partition), e);
+        }),
       );
-      this.notifyLeadership(s.topic, s.partition, p.isLeader);
-    } catch (err) {
-      this.stateLog.error({ err, topic: s.topic, partition: s.partition, leaderEpoch: s.leaderEpoch }, 'LeaderAndIsr transition failed');
-    } finally {
-      // Waiters re-check: a produce waiting for the HW fails fast when leadership moved.
-      this.producePurgatory.notify(key);
-      this.fetchPurgatory.notify(key);
     }
+    return errors;
   }
 
-  async onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): Promise<void> {
+  async onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): Promise<PartitionErrors> {
+    const errors = new Map<string, ErrorName>();
     for (const sp of partitions) {
-      const key = partitionKey(sp.topic, sp.partition);
-      const p = this.partitions.get(key);
-      try {
-        await this.fetchers?.removePartitions([key]);
-        if (sp.deletePartition) {
-          this.partitions.delete(key);
-          if (p !== undefined) p.role = 'none';
-          await this.logManager.deleteLog(sp.topic, sp.partition);
-          if (![...this.partitions.values()].some((x) => x.topic === sp.topic)) this.topicConfigs.forget(sp.topic);
-        } else if (p !== undefined) {
-          p.role = 'none';
-        }
-        this.stateLog.info({ topic: sp.topic, partition: sp.partition, deletePartition: sp.deletePartition, controllerEpoch: origin.controllerEpoch }, 'stopped replica');
-        this.notifyLeadership(sp.topic, sp.partition, false);
-      } catch (err) {
-        this.stateLog.error({ err, topic: sp.topic, partition: sp.partition }, 'StopReplica failed');
-      } finally {
-        this.producePurgatory.notify(key);
-        this.fetchPurgatory.notify(key);
-      }
+      const e = await stopReplica(this.transitions, sp, origin);
+      if (e !== undefined) errors.set(tpKey(sp.topic, sp.partition), e);
     }
+    return errors;
+  }
+
+  /**
+   * After every UpdateMetadata: a follower whose broker is no longer alive stops holding the HW
+   * of the partitions led here (it may have been caught up when it died), so they may move now
+   * rather than replica.lag.time.max.ms after its last fetch.
+   */
+  onMetadataUpdate(): void {
+    if (this.stopped) return;
+    for (const p of this.partitions.values()) if (p.isLeader) this.onHighWatermarkMaybeMoved(p);
+  }
+
+  /** The metadata cache applied an UpdateMetadata: parked admin waits re-check. */
+  onMetadataCacheUpdated(): void {
+    this.metadataPurgatory.notify(METADATA_CHANGES);
   }
 
   /** A topic's config changed in ZooKeeper: reload and apply to its open logs. */
@@ -316,10 +367,12 @@ export class ReplicaManager implements ReplicaStateListener {
    */
   async shutdown(): Promise<void> {
     this.stopped = true;
+    this.fence.stop();
     for (const p of this.partitions.values()) p.role = 'none';
     this.producePurgatory.notifyAll();
     this.fetchPurgatory.notifyAll();
     this.replicaFetchPurgatory.notifyAll();
+    this.metadataPurgatory.notifyAll();
     await Promise.all([this.fetchers?.shutdown(), this.isrManager?.stop()]);
   }
 }

@@ -12,6 +12,10 @@ export interface TopicSettings {
   readonly overrides: Readonly<Record<string, string>>;
   readonly logConfig: Partial<LogConfig>;
   readonly minInsyncReplicas: number;
+  /** message.timestamp.difference.max.ms, Infinity for Long.MAX_VALUE. */
+  readonly timestampDifferenceMaxMs: number;
+  /** compression.type ('producer', 'zstd', …): Fetch below v10 is refused on a zstd topic. */
+  readonly compressionType: string;
 }
 
 /** Kafka's "Long.MAX_VALUE means never": the config tables cap longs at MAX_SAFE_INTEGER. */
@@ -42,18 +46,39 @@ export function toLogConfig(overrides: Readonly<Record<string, string>>, broker:
     maxMessageBytes: num(v('max.message.bytes'), 1048588),
     messageTimestampType: (v('message.timestamp.type') === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime') as TimestampType,
   };
-  return { overrides, logConfig, minInsyncReplicas: num(v('min.insync.replicas'), 1) };
+  return {
+    overrides,
+    logConfig,
+    minInsyncReplicas: num(v('min.insync.replicas'), 1),
+    timestampDifferenceMaxMs: never(num(v('message.timestamp.difference.max.ms'), Number.MAX_SAFE_INTEGER)),
+    compressionType: String(v('compression.type') ?? 'producer'),
+  };
 }
 
 export class TopicConfigs {
   private readonly cache = new Map<string, TopicSettings>();
-  readonly defaults: TopicSettings;
+  private defaultSettings: TopicSettings;
 
   constructor(
     private readonly store: CoordinationStore,
-    private readonly broker: BrokerConfig,
+    private broker: BrokerConfig,
   ) {
-    this.defaults = toLogConfig({}, broker);
+    this.defaultSettings = toLogConfig({}, broker);
+  }
+
+  /** Settings of a topic without overrides, from the broker's current defaults. */
+  get defaults(): TopicSettings {
+    return this.defaultSettings;
+  }
+
+  /**
+   * New broker defaults (dynamic broker configs): every cached topic is recomputed from its
+   * stored overrides at once; the caller then pushes the settings to the open logs.
+   */
+  setBrokerConfig(broker: BrokerConfig): void {
+    this.broker = broker;
+    this.defaultSettings = toLogConfig({}, broker);
+    for (const [topic, s] of this.cache) this.cache.set(topic, toLogConfig(s.overrides, broker));
   }
 
   /** Cached settings (broker defaults for a topic never loaded). Synchronous: hot path. */

@@ -14,6 +14,7 @@ import type {
   DescribeConfigsRequest,
   DescribeConfigsResponse,
 } from '../../protocol/index.js';
+import { backoffMs, sleep, type BackoffPolicy } from '../../common/index.js';
 import { Cluster, type ClusterOptions, type TopicMetadata } from '../cluster.js';
 import type { Connection } from '../connection.js';
 import { KafkaClientError, brokerError } from '../errors.js';
@@ -30,6 +31,8 @@ import {
   type PartitionOffset,
 } from './offsets.js';
 import type { TopicPartition } from '../consumer/fetcher.js';
+
+const TOPIC_ID_METADATA_VERSION = 10;
 
 export interface AdminOptions extends Omit<ClusterOptions, 'allowAutoTopicCreation'> {
   /** Attempts for retriable errors (NOT_CONTROLLER, connection loss). */
@@ -61,12 +64,13 @@ const NOT_CONTROLLER = 41;
 export class Admin {
   readonly cluster: Cluster;
   private readonly retries: number;
-  private readonly retryBackoffMs: number;
+  /** Kafka's admin client: retry.backoff.ms doubling up to retry.backoff.max.ms (1 s). */
+  private readonly retryBackoff: BackoffPolicy;
 
   constructor(opts: AdminOptions) {
     this.cluster = new Cluster({ ...opts, allowAutoTopicCreation: false });
     this.retries = opts.retries ?? 5;
-    this.retryBackoffMs = opts.retryBackoffMs ?? 100;
+    this.retryBackoff = { initialMs: opts.retryBackoffMs ?? 100, maxMs: 1000 };
   }
 
   connect(): Promise<void> {
@@ -135,6 +139,21 @@ export class Admin {
       if (t.errorCode !== 0) throw brokerError(errorInfo(t.errorCode), `metadata for topic ${t.name}`);
       return this.cluster.topic(t.name)!;
     });
+  }
+
+  /**
+   * Topic ids (KIP-516) by name, from a Metadata v10 request (the client otherwise speaks v8,
+   * which has none); empty when the broker does not answer v10. Unknown topics are left out.
+   */
+  async fetchTopicIds(topics: string[]): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    const res = await this.cluster.withAnyBroker(async (c) => {
+      if ((c.brokerRange(API.Metadata)?.max ?? -1) < TOPIC_ID_METADATA_VERSION) return null;
+      const request = { topics: topics.map((name) => ({ name })), allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false };
+      return c.send<{ topics: Array<{ name: string; errorCode: number; topicId?: string }> }>(API.Metadata, request, { version: TOPIC_ID_METADATA_VERSION });
+    });
+    for (const t of res?.topics ?? []) if (t.errorCode === 0 && t.topicId !== undefined) ids.set(t.name, t.topicId);
+    return ids;
   }
 
   async describeCluster(): Promise<ClusterDescription> {
@@ -211,7 +230,7 @@ export class Admin {
       } catch (err) {
         if (!(err instanceof KafkaClientError) || !err.retriable || attempt >= this.retries) throw err;
       }
-      await this.sleep(this.retryBackoffMs * (attempt + 1));
+      await sleep(this.cluster.scheduler, backoffMs(this.retryBackoff, attempt));
       await this.cluster.refreshMetadata().catch(() => undefined);
     }
   }
@@ -225,11 +244,7 @@ export class Admin {
       if (this.cluster.clock.now() >= deadline) {
         throw new KafkaClientError('CLI_METADATA', `topics ${topics.join(', ')} have no leader for every partition after ${timeoutMs} ms`, { retriable: true });
       }
-      await this.sleep(Math.min(this.retryBackoffMs * (attempt + 1), 1000));
+      await sleep(this.cluster.scheduler, backoffMs(this.retryBackoff, attempt));
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.cluster.scheduler.setTimeout(resolve, ms));
   }
 }

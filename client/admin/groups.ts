@@ -6,7 +6,7 @@ import type { DeleteGroupsRequest, DeleteGroupsResponse, DescribeGroupsRequest, 
 import type { Cluster } from '../cluster.js';
 import { brokerError } from '../errors.js';
 import { API, errorInfo } from '../wire.js';
-import { decodeAssignment, decodeSubscription, type TopicPartitions } from '../consumer/assignors/consumer-protocol.js';
+import { decodeAssignment, decodeSubscription, type TopicPartitions } from '../../protocol/index.js';
 import { GroupClient } from '../consumer/group/group-client.js';
 
 export interface GroupListing {

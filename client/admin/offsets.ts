@@ -5,6 +5,7 @@
  * the coordinator accepts only while the group is Empty, as Kafka's reset-offsets relies on),
  * and AlterConfigs (which replaces a resource's whole override set, hence "entries with source").
  */
+import { tpKey } from '../../common/index.js';
 import type {
   AlterConfigsRequest,
   AlterConfigsResponse,
@@ -78,12 +79,12 @@ export async function listOffsets(cluster: Cluster, tps: readonly TopicPartition
       for (const t of res.topics) {
         for (const p of t.partitions) {
           if (p.errorCode !== 0) throw brokerError(errorInfo(p.errorCode), `list offsets of ${t.name}-${p.partitionIndex}`);
-          found.set(`${t.name}\u0000${p.partitionIndex}`, p.offset !== undefined && p.offset >= 0n ? p.offset : (p.oldStyleOffsets?.[0] ?? -1n));
+          found.set(tpKey(t.name, p.partitionIndex), p.offset !== undefined && p.offset >= 0n ? p.offset : (p.oldStyleOffsets?.[0] ?? -1n));
         }
       }
     }),
   );
-  return tps.map((tp) => ({ ...tp, offset: found.get(`${tp.topic}\u0000${tp.partition}`) ?? -1n }));
+  return tps.map((tp) => ({ ...tp, offset: found.get(tpKey(tp.topic, tp.partition)) ?? -1n }));
 }
 
 /** Committed offsets of a group: for `tps`, or (null) every partition it has committed. */
@@ -121,7 +122,8 @@ export async function alterGroupOffsets(cluster: Cluster, groupId: string, offse
 export async function describeConfigEntries(cluster: Cluster, resourceType: number, name: string): Promise<ConfigEntry[]> {
   const request: DescribeConfigsRequest = { resources: [{ resourceType, resourceName: name, configurationKeys: null }], includeSynonyms: false };
   const send = (c: Connection) => c.send<DescribeConfigsResponse>(API.DescribeConfigs, request);
-  const res = resourceType === 4 ? await cluster.connectionForAsync(Number(name)).then(send) : await cluster.withAnyBroker(send);
+  // A broker's own configs are asked of that broker; "" (the cluster-wide default) of any.
+  const res = resourceType === 4 && name !== '' ? await cluster.connectionForAsync(Number(name)).then(send) : await cluster.withAnyBroker(send);
   const result = res.results[0];
   if (result === undefined) throw new KafkaClientError('CLI_PROTOCOL', 'DescribeConfigs returned no result');
   if (result.errorCode !== 0) throw brokerError(errorInfo(result.errorCode), `describe configs of ${name}${result.errorMessage ? ` (${result.errorMessage})` : ''}`);
@@ -139,7 +141,8 @@ export async function alterConfigs(cluster: Cluster, resourceType: number, name:
     validateOnly,
   };
   const send = (c: Connection) => c.send<AlterConfigsResponse>(API.AlterConfigs, request);
-  const res = resourceType === 4 ? await cluster.connectionForAsync(Number(name)).then(send) : await cluster.withAnyBroker(send);
+  // A broker's own configs are asked of that broker; "" (the cluster-wide default) of any.
+  const res = resourceType === 4 && name !== '' ? await cluster.connectionForAsync(Number(name)).then(send) : await cluster.withAnyBroker(send);
   for (const r of res.responses) {
     if (r.errorCode !== 0) throw brokerError(errorInfo(r.errorCode), `alter configs of ${r.resourceName}${r.errorMessage ? ` (${r.errorMessage})` : ''}`);
   }

@@ -8,18 +8,20 @@
  * automatically every `autoCommitIntervalMs`, before partitions are revoked and on close, or by
  * hand with `commitSync`/`commitAsync`.
  */
-import type { Clock, Scheduler } from '../clock.js';
+import type { Clock, Scheduler } from '../../common/index.js';
+import { tpKey } from '../../common/index.js';
 import { Cluster, type ClusterOptions } from '../cluster.js';
-import { KafkaClientError } from '../errors.js';
+import { asClientError, KafkaClientError } from '../errors.js';
 import type { Deserializer } from '../serializers.js';
 import type { RecordHeader } from '../producer/batch.js';
 import type { Assignor } from './assignors/types.js';
 import { rangeAssignor } from './assignors/range.js';
 import { cooperativeStickyAssignor } from './assignors/cooperative-sticky.js';
-import { Fetcher, tpKey, type OffsetResetPolicy, type TopicPartition } from './fetcher.js';
+import { Fetcher, type OffsetResetPolicy, type TopicPartition } from './fetcher.js';
 import type { FetchedRecord } from './record-reader.js';
 import type { OffsetAndMetadata } from './group/group-client.js';
 import { GroupMembership } from './group/membership.js';
+import type { ConsumerGroupMetadata } from '../producer/transaction-manager.js';
 
 export interface ConsumerOptions<K = Buffer, V = Buffer> extends Omit<ClusterOptions, 'allowAutoTopicCreation'> {
   /** Needed for subscribe() and commits. */
@@ -151,9 +153,14 @@ export class Consumer<K = Buffer, V = Buffer> {
     this.membership.subscribe(topics);
   }
 
-  /** The group generation and member id, once joined. */
-  groupMetadata(): { generationId: number; memberId: string; groupInstanceId: string | null } | undefined {
-    return this.membership?.identity();
+  /**
+   * The group id, generation and member id (generation -1 and member id '' until joined): what a
+   * transactional producer's sendOffsets needs so a member rebalanced away is fenced (KIP-447).
+   */
+  groupMetadata(): ConsumerGroupMetadata | undefined {
+    if (this.membership === undefined) return undefined;
+    const id = this.membership.identity();
+    return { groupId: this.opts.groupId!, generationId: id?.generationId ?? -1, memberId: id?.memberId ?? '', groupInstanceId: id?.groupInstanceId ?? this.opts.groupInstanceId ?? null };
   }
 
   seek(tp: TopicPartition, offset: bigint): void {
@@ -270,7 +277,7 @@ export class Consumer<K = Buffer, V = Buffer> {
     this.commitSync(offsets).then(
       () => callback?.(null),
       (err: unknown) => {
-        const e = err instanceof KafkaClientError ? err : new KafkaClientError('CLI_PROTOCOL', String(err), { cause: err });
+        const e = asClientError(err);
         if (callback !== undefined) callback(e);
         else this.opts.onError?.(e);
       },
@@ -330,7 +337,7 @@ export class Consumer<K = Buffer, V = Buffer> {
   private async onAssigned(tps: TopicPartition[]): Promise<void> {
     this.fetcher.assign([...this.assignment(), ...tps]);
     if (tps.length > 0) {
-      const committed = await this.membership!.client.fetchOffsets(tps);
+      const committed = await this.membership!.client.fetchOffsets(tps, this.opts.isolationLevel === 'read_committed');
       for (const tp of tps) {
         const c = committed.get(tpKey(tp.topic, tp.partition));
         if (c !== undefined) this.fetcher.seek(tp, c.offset);

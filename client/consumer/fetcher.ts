@@ -8,19 +8,19 @@
  * Concurrency contract: one event loop; the consumer calls in, responses come back through
  * promise callbacks that only touch state and wake waiters.
  */
-import type { FetchRequest, FetchResponse, ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/index.js';
+import type { FetchRequest, FetchResponse } from '../../protocol/index.js';
 import type { Cluster } from '../cluster.js';
-import type { TimerHandle } from '../clock.js';
-import { KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
+import type { TimerHandle } from '../../common/index.js';
+import { tpKey } from '../../common/index.js';
+import { asClientError, KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
 import { API, errorInfo, iterateBatches, isControlBatch } from '../wire.js';
+import { FetchSessionHandler } from './fetch-session.js';
+import { resetPositions } from './offset-reset.js';
+import type { OffsetResetPolicy, PartitionState, TopicPartition } from './partition-state.js';
+import { AbortedTransactionFilter, controlTypeAt } from './read-committed.js';
 import { readBatchRecords, type FetchedRecord } from './record-reader.js';
 
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
-
-export type OffsetResetPolicy = 'earliest' | 'latest' | 'none';
+export type { OffsetResetPolicy, PartitionState, TopicPartition } from './partition-state.js';
 
 export interface FetcherOptions {
   minBytes: number;
@@ -32,18 +32,6 @@ export interface FetcherOptions {
   autoOffsetReset: OffsetResetPolicy;
   retryBackoffMs: number;
   requestTimeoutMs: number;
-}
-
-export interface PartitionState {
-  topic: string;
-  partition: number;
-  /** Next offset to return; undefined until reset. */
-  position: bigint | undefined;
-  /** An explicit seekToBeginning/End waiting to be resolved. */
-  pendingReset: 'earliest' | 'latest' | undefined;
-  paused: boolean;
-  highWatermark: bigint;
-  logStartOffset: bigint;
 }
 
 interface CompletedFetch {
@@ -75,10 +63,6 @@ function extendChain(chains: Map<PartitionState, Chain>, c: CompletedFetch): voi
 }
 
 const OFFSET_OUT_OF_RANGE = 1;
-const EARLIEST = -2n;
-const LATEST = -1n;
-
-export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export class Fetcher {
   private readonly states = new Map<string, PartitionState>();
@@ -90,6 +74,8 @@ export class Fetcher {
   /** Brokers whose last fetch failed: not fetched from until the backoff ends. */
   private readonly backoffUntil = new Map<number, number>();
   private backoffTimer: TimerHandle | undefined;
+  /** KIP-227 session per broker fetched from. */
+  private readonly sessions = new Map<number, FetchSessionHandler>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -137,62 +123,10 @@ export class Fetcher {
   }
 
   /**
-   * Resolve positions that are unknown (auto.offset.reset) or explicitly reset. Partitions whose
-   * leader is unknown get one metadata refresh; any still unresolved wait for the next call.
+   * Resolve positions that are unknown (auto.offset.reset) or explicitly reset (offset-reset.ts).
    */
-  async resetPositions(): Promise<void> {
-    for (let pass = 0; pass < 2; pass++) {
-      const todo = [...this.states.values()].filter((s) => s.pendingReset !== undefined || s.position === undefined);
-      if (todo.length === 0) return;
-      const byNode = new Map<number, Array<{ s: PartitionState; timestamp: bigint }>>();
-      let needMetadata = false;
-      for (const s of todo) {
-        const policy = s.pendingReset ?? this.opts.autoOffsetReset;
-        if (policy === 'none') {
-          throw new KafkaClientError('CLI_INVALID_CONFIG', `no position for ${s.topic}/${s.partition} and autoOffsetReset is "none"`);
-        }
-        const leader = this.cluster.leaderFor(s.topic, s.partition);
-        if (leader === undefined) {
-          needMetadata = true;
-          continue;
-        }
-        let list = byNode.get(leader);
-        if (list === undefined) byNode.set(leader, (list = []));
-        list.push({ s, timestamp: policy === 'earliest' ? EARLIEST : LATEST });
-      }
-      await Promise.all([...byNode].map(([node, list]) => this.listOffsets(node, list)));
-      if (!needMetadata) return;
-      await this.cluster.refreshMetadata();
-    }
-  }
-
-  private async listOffsets(node: number, list: Array<{ s: PartitionState; timestamp: bigint }>): Promise<void> {
-    const topics = new Map<string, Array<{ partitionIndex: number; currentLeaderEpoch: number; timestamp: bigint; maxNumOffsets: number }>>();
-    for (const { s, timestamp } of list) {
-      let l = topics.get(s.topic);
-      if (l === undefined) topics.set(s.topic, (l = []));
-      l.push({ partitionIndex: s.partition, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 });
-    }
-    const request: ListOffsetsRequest = {
-      replicaId: -1,
-      isolationLevel: this.opts.isolationLevel,
-      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
-    };
-    const res = await this.cluster.connectionFor(node).send<ListOffsetsResponse>(API.ListOffsets, request);
-    for (const t of res.topics) {
-      for (const p of t.partitions) {
-        const s = this.states.get(tpKey(t.name, p.partitionIndex));
-        if (s === undefined) continue;
-        if (p.errorCode !== 0) {
-          const err = brokerError(errorInfo(p.errorCode), `list offsets of ${t.name}/${p.partitionIndex}`);
-          if (isStaleMetadata(err)) void this.cluster.refreshMetadata().catch(() => undefined);
-          if (!err.retriable) throw err;
-          continue;
-        }
-        s.position = p.offset !== undefined && p.offset >= 0n ? p.offset : (p.oldStyleOffsets?.[0] ?? 0n);
-        s.pendingReset = undefined;
-      }
-    }
+  resetPositions(): Promise<void> {
+    return resetPositions(this.cluster, this.states, this.opts);
   }
 
   /** Send a Fetch to every leader that has fetchable partitions and no fetch in flight. */
@@ -223,25 +157,21 @@ export class Fetcher {
   }
 
   private fetchFrom(node: number, partitions: PartitionState[]): void {
-    const topics = new Map<string, FetchRequest['topics'][number]['partitions']>();
     const positions = new Map<PartitionState, bigint>();
-    for (const s of partitions) {
-      let l = topics.get(s.topic);
-      if (l === undefined) topics.set(s.topic, (l = []));
-      const fetchOffset = this.fetchPosition(s)!;
-      l.push({ partition: s.partition, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1n, partitionMaxBytes: this.opts.maxPartitionBytes });
-      positions.set(s, fetchOffset);
-    }
+    for (const s of partitions) positions.set(s, this.fetchPosition(s)!);
+    let session = this.sessions.get(node);
+    if (session === undefined) this.sessions.set(node, (session = new FetchSessionHandler()));
+    const built = session.build(partitions.map((s) => ({ topic: s.topic, partition: s.partition, fetchOffset: positions.get(s)!, partitionMaxBytes: this.opts.maxPartitionBytes })));
     const request: FetchRequest = {
       replicaId: -1,
       maxWaitMs: this.opts.maxWaitMs,
       minBytes: this.opts.minBytes,
       maxBytes: this.opts.maxBytes,
       isolationLevel: this.opts.isolationLevel,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [...topics].map(([topic, ps]) => ({ topic, partitions: ps })),
-      forgottenTopicsData: [],
+      sessionId: built.sessionId,
+      sessionEpoch: built.sessionEpoch,
+      topics: built.topics,
+      forgottenTopicsData: built.forgottenTopicsData,
       rackId: '',
     };
     this.inFlight.add(node);
@@ -255,17 +185,19 @@ export class Fetcher {
     sent
       .then(
         (res) => {
+          session.handleResponse(res);
           gotData = this.onFetch(res, positions);
         },
         (err: unknown) => {
+          session.handleError();
           if (this.closed) return;
           this.backOff(node);
           if (isStaleMetadata(err)) void this.cluster.refreshMetadata().catch(() => undefined);
-          if (!(err instanceof KafkaClientError) || !err.retriable) this.pendingError = toClientError(err);
+          if (!(err instanceof KafkaClientError) || !err.retriable) this.pendingError = asClientError(err);
         },
       )
       .catch((err: unknown) => {
-        this.pendingError = toClientError(err);
+        this.pendingError = asClientError(err);
       })
       .finally(() => {
         this.inFlight.delete(node);
@@ -318,12 +250,14 @@ export class Fetcher {
         if (p.records === null || p.records.length === 0) continue;
         const records: FetchedRecord[] = [];
         let nextOffset = fetchedAt;
+        // read_committed: aborted transactions' batches are dropped (read-committed.ts).
+        const aborted = this.opts.isolationLevel === 1 ? new AbortedTransactionFilter(p.abortedTransactions) : undefined;
         for (const slice of iterateBatches(p.records)) {
           const last = slice.header.baseOffset + BigInt(slice.header.lastOffsetDelta);
+          const control = isControlBatch(slice.header.attributes);
+          const drop = aborted === undefined ? control : aborted.skip(slice.header, control ? controlTypeAt(p.records, slice.start) : undefined);
           if (last < fetchedAt) continue;
-          if (!isControlBatch(slice.header.attributes)) {
-            readBatchRecords(s.topic, s.partition, p.records, slice.start, slice.header, fetchedAt, records);
-          }
+          if (!drop) readBatchRecords(s.topic, s.partition, p.records, slice.start, slice.header, fetchedAt, records);
           nextOffset = last + 1n;
         }
         if (nextOffset > fetchedAt) {
@@ -416,8 +350,4 @@ export class Fetcher {
     this.backoffTimer = undefined;
     this.wake();
   }
-}
-
-function toClientError(err: unknown): KafkaClientError {
-  return err instanceof KafkaClientError ? err : new KafkaClientError('CLI_PROTOCOL', err instanceof Error ? err.message : String(err), { cause: err });
 }

@@ -27,7 +27,7 @@ export interface Partitioner {
 }
 
 /** Random integer in [0, n). Injected for deterministic tests. */
-export type RandomInt = (n: number) => number;
+type RandomInt = (n: number) => number;
 
 const defaultRandom: RandomInt = (n) => Math.floor(Math.random() * n);
 

@@ -17,10 +17,6 @@ export function loadXxhash(): Promise<void> {
   return loading;
 }
 
-export function xxhashLoaded(): boolean {
-  return hash32 !== undefined;
-}
-
 /** Unsigned 32-bit xxhash32 of `data` (seed 0). `loadXxhash()` must have resolved. */
 export function xxhash32(data: Uint8Array): number {
   if (hash32 === undefined) {

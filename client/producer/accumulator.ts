@@ -9,7 +9,7 @@
  * Concurrency contract: call from the producer and its sender only (one event loop, no awaits
  * between reading and changing a queue).
  */
-import type { Scheduler } from '../clock.js';
+import type { Scheduler } from '../../common/index.js';
 import { KafkaClientError } from '../errors.js';
 import { BufferPool } from './buffer-pool.js';
 import { ProducerBatch, estimateRecordSize, type ProducerRecordData, BATCH_HEADER_BYTES } from './batch.js';
@@ -44,7 +44,7 @@ export class PartitionQueue {
   ) {}
 }
 
-export interface ReadyResult {
+interface ReadyResult {
   /** Partitions whose head batch may be sent now. */
   partitions: PartitionQueue[];
   /** When to look again, in ms (Infinity when nothing is waiting). */

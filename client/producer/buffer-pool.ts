@@ -3,7 +3,7 @@
  * A reservation that does not fit waits, first come first served (so a later small record
  * cannot overtake an earlier big one and reorder a partition), and fails after maxBlockMs.
  */
-import type { Scheduler, TimerHandle } from '../clock.js';
+import type { Scheduler, TimerHandle } from '../../common/index.js';
 import { KafkaClientError } from '../errors.js';
 
 interface Waiter {

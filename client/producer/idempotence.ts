@@ -6,6 +6,7 @@
  * the producer takes a new producer id and restarts sequences at 0; batches still queued are
  * re-stamped with the new id when next sent.
  */
+import { tpKey } from '../../common/index.js';
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../api-types.js';
 import type { Cluster } from '../cluster.js';
 import { KafkaClientError, brokerError } from '../errors.js';
@@ -32,14 +33,19 @@ export class IdempotenceManager {
       const req: InitProducerIdRequest = { transactionalId: null, transactionTimeoutMs };
       const res = await cluster.withAnyBroker((c) => c.send<InitProducerIdResponse>(API.InitProducerId, req));
       if (res.errorCode !== 0) throw brokerError(errorInfo(res.errorCode), 'InitProducerId');
-      this.producerId = res.producerId;
-      this.producerEpoch = res.producerEpoch;
-      this.nextSequence.clear();
-      this.generation++;
+      this.use(res.producerId, res.producerEpoch);
     })().finally(() => {
       this.initializing = undefined;
     });
     return this.initializing;
+  }
+
+  /** Take a producer id and epoch (from InitProducerId): sequences restart at 0. */
+  use(producerId: bigint, producerEpoch: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.nextSequence.clear();
+    this.generation++;
   }
 
   /** Forget the producer id: the next send re-initializes and restarts sequences. */
@@ -52,7 +58,7 @@ export class IdempotenceManager {
   /** Stamp a batch being sent for the first time (or first time under this producer id). */
   assign(batch: ProducerBatch): void {
     if (!this.hasProducerId) throw new KafkaClientError('CLI_PRODUCER_FENCED', 'no producer id', { retriable: true });
-    const key = `${batch.topic}\u0000${batch.partition}`;
+    const key = tpKey(batch.topic, batch.partition);
     const seq = this.nextSequence.get(key) ?? 0;
     batch.producerId = this.producerId;
     batch.producerEpoch = this.producerEpoch;

@@ -5,10 +5,10 @@
  * the fire-and-forget form with an optional callback (no promise at all). Idempotence is on by
  * default (acks=all, retries, ≤5 in flight), as in Kafka 3.0+.
  */
-import type { Clock, Scheduler } from '../clock.js';
-import { systemClock, systemScheduler } from '../clock.js';
+import type { Clock, Scheduler } from '../../common/index.js';
+import { sleep, systemClock, systemScheduler } from '../../common/index.js';
 import { Cluster, type ClusterOptions } from '../cluster.js';
-import { KafkaClientError } from '../errors.js';
+import { asClientError, KafkaClientError } from '../errors.js';
 import { defaultPartitioner, type Partitioner } from '../partitioners/partitioner.js';
 import { loadXxhash } from '../partitioners/xxhash.js';
 import type { Serializer } from '../serializers.js';
@@ -16,7 +16,9 @@ import { CompressionType } from '../wire.js';
 import { RecordAccumulator, type AppendResult } from './accumulator.js';
 import type { BatchResult, ProducerBatch, RecordHeader, RecordMetadata, ProducerRecordData } from './batch.js';
 import { IdempotenceManager } from './idempotence.js';
-import { Sender, asClientError } from './sender.js';
+import { Sender } from './sender.js';
+import { Transaction } from './transaction.js';
+import { TransactionManager } from './transaction-manager.js';
 
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
@@ -40,6 +42,13 @@ export interface ProducerOptions<K = unknown, V = unknown> extends Omit<ClusterO
    * set), it is dropped if the cluster lacks InitProducerId (reported through onError).
    */
   idempotent?: boolean;
+  /**
+   * transactional.id: makes the producer transactional (records are sent only inside
+   * `producer.transaction()`); the id survives restarts, so a new incarnation fences the old one.
+   */
+  transactionalId?: string;
+  /** transaction.timeout.ms (default 60000): the coordinator aborts a transaction open longer. */
+  transactionTimeoutMs?: number;
   partitioner?: Partitioner;
   keySerializer?: Serializer<K>;
   valueSerializer?: Serializer<V>;
@@ -88,6 +97,7 @@ export class Producer<K = unknown, V = unknown> {
   private readonly valueSerializer: Serializer<V>;
   private readonly clock: Clock;
   private readonly maxBlockMs: number;
+  private readonly txn: TransactionManager | undefined;
   private connected: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -96,6 +106,9 @@ export class Producer<K = unknown, V = unknown> {
     const scheduler = opts.scheduler ?? systemScheduler;
     const acks = opts.acks === 'all' || opts.acks === undefined ? -1 : opts.acks;
     const idempotent = opts.idempotent ?? true;
+    if (opts.transactionalId !== undefined && (!idempotent || opts.transactionalId === '')) {
+      throw new KafkaClientError('CLI_INVALID_CONFIG', 'a transactional producer needs a non-empty transactionalId and idempotence');
+    }
     const maxInFlight = opts.maxInFlightRequestsPerConnection ?? 5;
     const retries = opts.retries ?? 2147483647;
     if (idempotent && (acks !== -1 || maxInFlight > 5 || retries === 0)) {
@@ -116,6 +129,18 @@ export class Producer<K = unknown, V = unknown> {
       scheduler,
       onWakeup: () => this.sender.wakeup(),
     });
+    const idempotence = idempotent ? new IdempotenceManager() : undefined;
+    this.txn =
+      opts.transactionalId === undefined
+        ? undefined
+        : new TransactionManager(this.cluster, idempotence!, {
+            transactionalId: opts.transactionalId,
+            transactionTimeoutMs: opts.transactionTimeoutMs ?? 60_000,
+            retryBackoffMs,
+            maxBlockMs: this.maxBlockMs,
+            clock: this.clock,
+            scheduler,
+          });
     this.sender = new Sender(
       this.acc,
       this.cluster,
@@ -133,8 +158,9 @@ export class Producer<K = unknown, V = unknown> {
         scheduler,
         ...(opts.onError === undefined ? {} : { onBackgroundError: opts.onError }),
       },
-      idempotent ? new IdempotenceManager() : undefined,
+      idempotence,
       opts.idempotent === undefined,
+      this.txn,
     );
     this.partitioner = opts.partitioner ?? defaultPartitioner();
     this.keySerializer = opts.keySerializer ?? (autoSerializer as Serializer<K>);
@@ -145,6 +171,24 @@ export class Producer<K = unknown, V = unknown> {
   connect(): Promise<void> {
     this.connected ??= Promise.all([loadXxhash(), this.cluster.connect()]).then(() => undefined);
     return this.connected;
+  }
+
+  /**
+   * Begin a transaction (the first call obtains the producer id from the transaction coordinator,
+   * fencing any older producer with the same transactionalId). One transaction at a time.
+   */
+  async transaction(): Promise<Transaction<K, V>> {
+    const txn = this.txn;
+    if (txn === undefined) throw new KafkaClientError('CLI_TXN_STATE', 'transaction() needs a transactionalId');
+    await this.connect();
+    await txn.initOnce();
+    txn.begin();
+    return new Transaction(this, txn);
+  }
+
+  /** The transactional state (undefined without a transactionalId). */
+  get transactionState(): TransactionManager['state'] | undefined {
+    return this.txn?.state;
   }
 
   /** One record, one promise (resolved when its batch is acknowledged). */
@@ -211,16 +255,14 @@ export class Producer<K = unknown, V = unknown> {
   close(options: { timeoutMs?: number } = {}): Promise<void> {
     this.closing ??= (async () => {
       this.acc.close();
+      this.txn?.close();
       const timeoutMs = options.timeoutMs ?? 30_000;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const scheduler = this.opts.scheduler ?? systemScheduler;
-      await Promise.race([
-        this.flush(),
-        new Promise<void>((resolve) => {
-          timer = scheduler.setTimeout(resolve, timeoutMs) as unknown as ReturnType<typeof setTimeout>;
-        }),
-      ]);
-      if (timer !== undefined) scheduler.clearTimeout(timer as never);
+      const flushed = new AbortController();
+      try {
+        await Promise.race([this.flush(), sleep(this.opts.scheduler ?? systemScheduler, timeoutMs, flushed.signal)]);
+      } finally {
+        flushed.abort(); // no timer left behind when the flush won
+      }
       this.sender.stop();
       const err = new KafkaClientError('CLI_CLOSED', 'the producer closed before the record was acknowledged');
       for (const b of this.acc.drainAll()) {
@@ -239,6 +281,8 @@ export class Producer<K = unknown, V = unknown> {
     const partitionCount = await this.waitForTopic(record.topic);
     const data = this.serialize(record);
     const partition = this.choosePartition(record, data, partitionCount);
+    this.txn?.checkCanSend();
+    this.txn?.addPartition(record.topic, partition);
     const r = this.acc.tryAppend(record.topic, partition, data, this.clock.now());
     if (r !== undefined && r !== 'new-batch') return r;
     return this.acc.append(record.topic, partition, data, () => this.clock.now());
@@ -247,6 +291,7 @@ export class Producer<K = unknown, V = unknown> {
   /** The synchronous path: metadata known, memory available. undefined = take the slow path. */
   private placeSync(record: ProducerRecord<K, V>): AppendResult | undefined {
     if (this.closing !== undefined) throw new KafkaClientError('CLI_CLOSED', 'the producer is closed');
+    this.txn?.checkCanSend();
     const topic = this.cluster.topic(record.topic);
     if (topic === undefined || topic.partitions.length === 0 || this.connected === undefined) return undefined;
     // One clock read per record: it stamps the record and ages the batch.
@@ -255,10 +300,12 @@ export class Producer<K = unknown, V = unknown> {
     const partitionCount = topic.partitions.length;
     let partition = this.choosePartition(record, data, partitionCount);
     const keyless = data.key === null && record.partition === undefined;
+    this.txn?.addPartition(record.topic, partition);
     let r = this.acc.tryAppend(record.topic, partition, data, now, keyless && this.partitioner.onNewBatch !== undefined);
     if (r === 'new-batch') {
       this.partitioner.onNewBatch!(record.topic, partition, { topic: record.topic, partitionCount, availablePartitions: this.available(record.topic) });
       partition = this.choosePartition(record, data, partitionCount);
+      this.txn?.addPartition(record.topic, partition);
       r = this.acc.tryAppend(record.topic, partition, data, now);
     }
     return r === 'new-batch' ? undefined : r;
@@ -315,7 +362,7 @@ export class Producer<K = unknown, V = unknown> {
       const known = this.cluster.topic(topic);
       if (known !== undefined && known.partitions.length > 0) return known.partitions.length;
       if (attempt > 0 && this.clock.now() >= deadline) throw this.cluster.topicError(topic);
-      if (attempt > 0) await new Promise<void>((resolve) => scheduler.setTimeout(resolve, Math.min(backoff, Math.max(0, deadline - this.clock.now()))));
+      if (attempt > 0) await sleep(scheduler, Math.min(backoff, deadline - this.clock.now()));
       try {
         await this.cluster.refreshMetadata([topic]);
       } catch (err) {

@@ -12,16 +12,18 @@
  * Concurrency contract: `run()` is synchronous and is the only place batches leave the
  * accumulator; responses re-enter through promise callbacks and end by calling `wakeup()`.
  */
-import type { Clock, Scheduler, TimerHandle } from '../clock.js';
+import type { Clock, Scheduler, TimerHandle } from '../../common/index.js';
+import { tpKey } from '../../common/index.js';
 import type { Cluster } from '../cluster.js';
-import { KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
+import { asClientError, KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
 import type { ProduceRequest, ProduceResponse, ProducePartitionResponse } from '../api-types.js';
 import { API, encodeRecordBatch, errorInfo } from '../wire.js';
 import type { PartitionQueue, RecordAccumulator } from './accumulator.js';
 import type { ProducerBatch } from './batch.js';
 import type { IdempotenceManager } from './idempotence.js';
+import { isFatalTxnError, type TransactionManager } from './transaction-manager.js';
 
-export interface SenderOptions {
+interface SenderOptions {
   acks: -1 | 0 | 1;
   requestTimeoutMs: number;
   maxInFlightRequestsPerConnection: number;
@@ -63,6 +65,8 @@ export class Sender {
     private idempotence: IdempotenceManager | undefined,
     /** Idempotence was the default, not asked for: drop it if the cluster lacks InitProducerId. */
     private readonly idempotenceOptional = false,
+    /** Transactional: partitions are added to the transaction before their first batch goes. */
+    private readonly txn?: TransactionManager,
   ) {}
 
   /** Run soon (once per turn of the event loop, however many times it is called). */
@@ -99,8 +103,16 @@ export class Sender {
       this.failBatch(batch, this.deliveryTimeout(batch));
     }
     const idem = this.idempotence;
+    const txn = this.txn;
+    if (txn !== undefined) {
+      // A transaction that can no longer take records fails what is still queued.
+      const txnError = txn.sendError();
+      if (txnError !== undefined) for (const b of this.acc.drainAll()) this.failBatch(b, txnError);
+      if (txn.hasPendingPartitions) void txn.addPendingPartitions().then(() => this.wakeup());
+    }
     if (idem !== undefined && !idem.hasProducerId) {
-      if (this.acc.hasQueued()) this.initProducerId();
+      // A transactional producer gets its id from its transaction coordinator (initOnce), not here.
+      if (this.acc.hasQueued() && txn === undefined) this.initProducerId();
       return;
     }
     let needMetadata = false;
@@ -111,7 +123,7 @@ export class Sender {
         needMetadata = true;
         return false;
       }
-      return !retryBlocked(q);
+      return !retryBlocked(q) && (txn === undefined || txn.isSendAllowed(q.topic, q.partition));
     });
     const byNode = new Map<number, PartitionQueue[]>();
     for (const q of partitions) {
@@ -124,7 +136,7 @@ export class Sender {
     for (const [node, queues] of byNode) {
       // Fill the broker's in-flight window: a backlog goes out without waiting for answers.
       while ((this.inFlightByNode.get(node) ?? 0) < this.opts.maxInFlightRequestsPerConnection) {
-        const sendable = queues.filter((q) => this.acc.sendable(q, now) && !retryBlocked(q));
+        const sendable = queues.filter((q) => this.acc.sendable(q, now) && !retryBlocked(q) && (txn === undefined || txn.isSendAllowed(q.topic, q.partition)));
         const batches = sendable.length === 0 ? [] : this.collect(sendable, now);
         if (batches.length === 0) break;
         this.sendProduce(node, batches, now);
@@ -151,7 +163,8 @@ export class Sender {
         this.prepare(batch);
       } catch (err) {
         // Its sequence numbers were taken but will never reach the broker: start over.
-        if (batch.baseSequence >= 0) this.idempotence?.reset();
+        if (batch.baseSequence >= 0 && this.txn === undefined) this.idempotence?.reset();
+        else if (batch.baseSequence >= 0) this.txn?.onBatchFailed(asClientError(err), true);
         this.failBatch(batch, new KafkaClientError('CLI_SERIALIZATION', `cannot encode a batch for ${batch.topic}/${batch.partition}`, { cause: err }));
         continue;
       }
@@ -174,6 +187,7 @@ export class Sender {
       producerId: batch.producerId,
       producerEpoch: batch.producerEpoch,
       baseSequence: batch.baseSequence,
+      transactional: this.txn !== undefined,
     });
   }
 
@@ -185,7 +199,7 @@ export class Sender {
       list.push({ index: b.partition, records: b.encoded! });
     }
     const request: ProduceRequest = {
-      transactionalId: null,
+      transactionalId: this.txn?.transactionalId ?? null,
       acks: this.opts.acks,
       timeoutMs: this.opts.requestTimeoutMs,
       topicData: [...topicData].map(([name, partitionData]) => ({ name, partitionData })),
@@ -214,7 +228,7 @@ export class Sender {
 
   private onResponse(batches: ProducerBatch[], res: ProduceResponse | undefined, sentMs: number): void {
     const byKey = new Map<string, ProducePartitionResponse>();
-    for (const t of res?.responses ?? []) for (const p of t.partitionResponses) byKey.set(`${t.name}\u0000${p.index}`, p);
+    for (const t of res?.responses ?? []) for (const p of t.partitionResponses) byKey.set(tpKey(t.name, p.index), p);
     let stale = false;
     for (const batch of batches) {
       this.acc.queue(batch.topic, batch.partition).inFlight.delete(batch);
@@ -222,7 +236,7 @@ export class Sender {
         this.succeed(batch, -1n, -1n); // acks=0: nothing to wait for
         continue;
       }
-      const p = byKey.get(`${batch.topic}\u0000${batch.partition}`);
+      const p = byKey.get(tpKey(batch.topic, batch.partition));
       if (p === undefined) {
         this.retryOrFail(batch, new KafkaClientError('CLI_PROTOCOL', `no response for ${batch.topic}/${batch.partition}`, { retriable: true }));
         continue;
@@ -244,6 +258,14 @@ export class Sender {
 
   private onBatchError(batch: ProducerBatch, err: KafkaClientError): void {
     const idem = this.idempotence;
+    if (this.txn !== undefined && idem !== undefined && idem.isCurrent(batch)) {
+      // In a transaction, lost sequence state or a fencing ends the transaction (abort takes a new epoch).
+      const lost = err.kafkaCode === UNKNOWN_PRODUCER_ID || (err.kafkaCode === OUT_OF_ORDER_SEQUENCE_NUMBER && !this.hasEarlierUnacked(batch));
+      if (lost || isFatalTxnError(err)) {
+        this.failBatch(batch, err);
+        return;
+      }
+    }
     if (idem !== undefined) {
       if (!idem.isCurrent(batch)) {
         // Sent under a producer id we have since replaced: it gets a new sequence on resend.
@@ -303,7 +325,9 @@ export class Sender {
 
   private failBatch(batch: ProducerBatch, err: KafkaClientError): void {
     // A sent batch that is given up leaves a hole in the sequence: start a new one.
-    if (this.idempotence !== undefined && batch.attempts > 0 && this.idempotence.isCurrent(batch)) this.idempotence.reset();
+    const sequenceLost = this.idempotence !== undefined && batch.attempts > 0 && this.idempotence.isCurrent(batch);
+    if (this.txn !== undefined) this.txn.onBatchFailed(err, sequenceLost);
+    else if (sequenceLost) this.idempotence!.reset();
     batch.fail(err);
     this.acc.release(batch);
   }
@@ -370,9 +394,4 @@ export class Sender {
       this.run();
     }, Math.max(0, delayMs));
   }
-}
-
-export function asClientError(err: unknown): KafkaClientError {
-  if (err instanceof KafkaClientError) return err;
-  return new KafkaClientError('CLI_PROTOCOL', err instanceof Error ? err.message : String(err), { cause: err });
 }

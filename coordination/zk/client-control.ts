@@ -4,7 +4,7 @@
  */
 import zookeeper from 'node-zookeeper-client';
 import { CoordinationError } from '../errors.js';
-import type { Scheduler } from '../time.js';
+import type { Scheduler } from '../../common/index.js';
 import type { ZkClient } from './raw-client.js';
 
 /**

@@ -9,7 +9,7 @@ import type { CreateMode, NodeData, Op, OpResult, Stat, Watcher, WatchEventType 
 export type ZkClient = zookeeper.Client;
 
 /** Largest znode payload the server accepts by default (jute.maxbuffer); the library asserts above it. */
-export const MAX_ZNODE_BYTES = 1_048_576 - 1024;
+const MAX_ZNODE_BYTES = 1_048_576 - 1024;
 
 const MODES: Record<CreateMode, number> = {
   persistent: zookeeper.CreateMode.PERSISTENT,
@@ -24,7 +24,7 @@ function big(b: unknown): bigint {
   return Buffer.isBuffer(b) && b.length >= 8 ? b.readBigInt64BE(0) : 0n;
 }
 
-export function toStat(s: unknown): Stat {
+function toStat(s: unknown): Stat {
   const r = s as Record<string, unknown>;
   return {
     czxid: big(r['czxid']),
@@ -40,7 +40,7 @@ export function toStat(s: unknown): Stat {
   };
 }
 
-export function toCoordinationError(err: unknown, what: string, path?: string): CoordinationError {
+function toCoordinationError(err: unknown, what: string, path?: string): CoordinationError {
   if (err instanceof CoordinationError) return err;
   const code = typeof (err as { code?: unknown })?.code === 'number' ? ((err as { code: number }).code) : undefined;
   const c = code === undefined ? 'CRD_UNKNOWN' : codeForZkError(code);

@@ -5,18 +5,24 @@
  * - per-request timeouts (the library queues requests forever while disconnected);
  * - session expiry detected by the `expired` event, after which a FRESH client is built (the old
  *   object is dead forever) and listeners get `sessionExpired` then `newSession`;
- * - a watchdog: a probe every T/6; if a connected client hears nothing for 2T/3 (hung or
- *   black-holed server) it is abandoned without close() and the same session is resumed on a new
- *   client; a client that does not finish its handshake within T/3 is replaced the same way.
- *   Watches die with an abandoned client, so a switch also raises `newSession` (re-arm, re-read).
- * - the chroot of the connect string is created if missing.
+ * - a watchdog (zk/watchdog.ts): a hung or black-holed server's client is abandoned without
+ *   close() and the same session is resumed on a new client. Watches die with an abandoned
+ *   client, so a switch also raises `newSession` (re-arm, re-read).
+ * - the chroot of the connect string is created if missing;
+ * - contact tracking for fencing (`contact`, zk/contact.ts): every answered request, watchdog
+ *   probe and handshake is a contact at the time it was SENT.
  */
 import zookeeper from 'node-zookeeper-client';
 import { abandonClient, ensureChroot, hexSessionId } from './client-control.js';
+import { ContactTracker, type SessionContact } from './contact.js';
 import { CoordinationError } from '../errors.js';
-import type { CoordinationStore, CreateMode, NodeData, Op, OpResult, SessionListener, Stat, Watcher } from '../store.js';
-import { type CoordinationLogger, nullLogger, type Scheduler, systemScheduler } from '../time.js';
+import { createPersistentPath, type CoordinationStore, type CreateMode, type NodeData, type Op, type OpResult, type SessionListener, type Stat, type Watcher } from '../store.js';
+import { ConnectionWaiters } from './connection-waiters.js';
+import type { ZkSessionOptions } from './session-options.js';
+import { type Scheduler, systemScheduler } from '../../common/index.js';
+import { type CoordinationLogger, nullLogger } from '../logger.js';
 import { parseConnectString } from './connect-string.js';
+import { type SessionState, SessionWatchdog } from './watchdog.js';
 import {
   rawCreate,
   rawExists,
@@ -28,28 +34,6 @@ import {
   type ZkClient,
 } from './raw-client.js';
 
-export interface ZkSessionOptions {
-  /** `host:port[,host:port][/chroot]` (zookeeper.connect). */
-  connect: string;
-  /** zookeeper.session.timeout.ms */
-  sessionTimeoutMs: number;
-  /** zookeeper.connection.timeout.ms: how long start() waits for the first connection. */
-  connectionTimeoutMs?: number;
-  /** Upper bound for one request, including time spent waiting for a connection. */
-  requestTimeoutMs?: number;
-  logger?: CoordinationLogger;
-  scheduler?: Scheduler;
-  /** Disable the hung-server watchdog (tests of the watchdog itself turn it on explicitly). */
-  watchdog?: boolean;
-}
-
-type SessionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'frozen' | 'closed';
-
-interface Waiter {
-  resolve(): void;
-  reject(err: Error): void;
-}
-
 export class ZkSession implements CoordinationStore {
   private readonly servers: string;
   private readonly chroot: string;
@@ -58,19 +42,18 @@ export class ZkSession implements CoordinationStore {
   private readonly connectionTimeoutMs: number;
   private readonly log: CoordinationLogger;
   private readonly sched: Scheduler;
-  private readonly watchdogEnabled: boolean;
   private client: ZkClient | undefined;
   private state: SessionState = 'new';
   private currentSessionId = 0n;
-  private waiters: Waiter[] = [];
+  private readonly waiters: ConnectionWaiters;
   private readonly listeners = new Set<SessionListener>();
-  private watchdogTimer: unknown;
-  private handshakeTimer: unknown;
-  private lastHeardAt = 0;
-  private probeInFlight = false;
+  private readonly watchdog: SessionWatchdog;
   /** Set when the current client resumes a session on a new object: watches must be re-armed. */
   private pendingRearm = false;
   private generation = 0;
+  /** When the current connection attempt began: its handshake was sent after this. */
+  private connectAttemptAt = 0;
+  private readonly tracker: ContactTracker;
 
   constructor(options: ZkSessionOptions) {
     const parsed = parseConnectString(options.connect);
@@ -81,7 +64,23 @@ export class ZkSession implements CoordinationStore {
     this.requestTimeoutMs = options.requestTimeoutMs ?? Math.max(2 * options.sessionTimeoutMs, 10_000);
     this.log = options.logger ?? nullLogger;
     this.sched = options.scheduler ?? systemScheduler;
-    this.watchdogEnabled = options.watchdog ?? true;
+    this.waiters = new ConnectionWaiters(this.sched, this.servers);
+    this.tracker = new ContactTracker({ scheduler: this.sched, sessionTimeoutMs: () => this.sessionTimeoutMs, marginMs: options.contactMarginMs, logger: this.log });
+    this.watchdog = new SessionWatchdog(
+      {
+        state: () => this.state,
+        client: () => this.client,
+        sessionId: () => this.currentSessionId,
+        switchClient: () => this.switchClient(),
+        noteContact: (sentAt, sessionId) => this.tracker.noteContact(sentAt, sessionId),
+      },
+      { scheduler: this.sched, sessionTimeoutMs: this.timeoutMs, enabled: options.watchdog ?? true, logger: this.log },
+    );
+  }
+
+  /** The "session may be lost" signal: brokers stop acting as leader while it holds. */
+  get contact(): SessionContact {
+    return this.tracker;
   }
 
   get sessionId(): bigint {
@@ -105,7 +104,7 @@ export class ZkSession implements CoordinationStore {
     this.state = 'connecting';
     this.openClient();
     await this.waitConnected(this.connectionTimeoutMs);
-    this.startWatchdog();
+    this.watchdog.start();
   }
 
   /** Ends the session: ZooKeeper deletes our ephemerals at once. */
@@ -114,8 +113,9 @@ export class ZkSession implements CoordinationStore {
     const client = this.client;
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
-    this.stopTimers();
-    this.failWaiters(new CoordinationError('CRD_CLOSED', 'ZooKeeper session closed'));
+    this.watchdog.stop();
+    this.tracker.close();
+    this.waiters.failAll(new CoordinationError('CRD_CLOSED', 'ZooKeeper session closed'));
     if (client === undefined) return;
     if (!wasConnected) {
       abandonClient(client);
@@ -167,17 +167,8 @@ export class ZkSession implements CoordinationStore {
     return this.run((c) => rawMulti(c, list));
   }
 
-  async mkdirp(path: string): Promise<void> {
-    const parts = path.split('/').filter((p) => p !== '');
-    let cur = '';
-    for (const part of parts) {
-      cur += `/${part}`;
-      try {
-        await this.create(cur, null, 'persistent');
-      } catch (err) {
-        if (!(err instanceof CoordinationError && err.code === 'CRD_NODE_EXISTS')) throw err;
-      }
-    }
+  mkdirp(path: string): Promise<void> {
+    return createPersistentPath(this, path);
   }
 
   // ---- test hooks ---------------------------------------------------------------------------
@@ -189,7 +180,7 @@ export class ZkSession implements CoordinationStore {
    */
   freezeForTest(): void {
     if (this.state === 'closed') return;
-    this.stopTimers();
+    this.watchdog.stop();
     if (this.client !== undefined) {
       this.client.removeAllListeners();
       abandonClient(this.client);
@@ -205,19 +196,20 @@ export class ZkSession implements CoordinationStore {
     // Watches died with the abandoned client: if the session survived, owners must re-arm.
     this.pendingRearm = this.resumeId !== undefined;
     this.openClient(true);
-    this.startWatchdog();
+    this.watchdog.start();
   }
 
   /** Simulates a crash: the session is left to expire on the server; this object is closed. */
   abandonForTest(): void {
-    this.stopTimers();
+    this.watchdog.stop();
     if (this.client !== undefined) {
       this.client.removeAllListeners();
       abandonClient(this.client);
       this.client = undefined;
     }
     this.state = 'closed';
-    this.failWaiters(new CoordinationError('CRD_CLOSED', 'ZooKeeper session abandoned'));
+    this.tracker.close();
+    this.waiters.failAll(new CoordinationError('CRD_CLOSED', 'ZooKeeper session abandoned'));
   }
 
   // ---- internals ----------------------------------------------------------------------------
@@ -237,7 +229,8 @@ export class ZkSession implements CoordinationStore {
     client.on('disconnected', () => gen === this.generation && this.onDisconnected());
     client.on('expired', () => gen === this.generation && this.onExpired());
     client.on('authenticationFailed', () => gen === this.generation && this.log.error({}, 'ZooKeeper authentication failed'));
-    this.armHandshakeTimer(client);
+    this.watchdog.armHandshakeTimer(client);
+    this.connectAttemptAt = this.sched.now();
     client.connect();
   }
 
@@ -246,16 +239,17 @@ export class ZkSession implements CoordinationStore {
   private onConnected(client: ZkClient): void {
     if (this.state === 'closed' || this.state === 'frozen') return;
     this.state = 'connected';
-    this.lastHeardAt = this.sched.now();
-    this.clearHandshakeTimer();
+    this.watchdog.heard();
+    this.watchdog.clearHandshakeTimer();
     const idBuf = client.getSessionId();
     const id = idBuf.readBigInt64BE(0);
     this.resumeId = { id: Buffer.from(idBuf), password: Buffer.from(client.getSessionPassword()) };
     const previous = this.currentSessionId;
     this.currentSessionId = id;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w.resolve();
+    // The server accepted a handshake sent after the attempt began; a probe tightens that at once.
+    this.tracker.noteContact(this.connectAttemptAt, id);
+    this.watchdog.probe(client);
+    this.waiters.releaseAll();
     if (previous !== 0n && previous !== id) {
       this.log.info({ sessionId: hexSessionId(id), previous: hexSessionId(previous) }, 'new ZooKeeper session established');
       this.emit('newSession', id);
@@ -269,8 +263,10 @@ export class ZkSession implements CoordinationStore {
   private onDisconnected(): void {
     if (this.state !== 'connected') return;
     this.state = 'disconnected';
+    // The library reconnects this client by itself; its next handshake is sent after now.
+    this.connectAttemptAt = this.sched.now();
     this.log.warn({ sessionId: hexSessionId(this.currentSessionId) }, 'disconnected from ZooKeeper');
-    if (this.client !== undefined) this.armHandshakeTimer(this.client);
+    if (this.client !== undefined) this.watchdog.armHandshakeTimer(this.client);
   }
 
   private onExpired(): void {
@@ -284,6 +280,7 @@ export class ZkSession implements CoordinationStore {
     }
     this.resumeId = undefined;
     this.state = 'connecting';
+    this.tracker.sessionGone();
     this.emit('sessionExpired', old);
     if ((this.state as SessionState) === 'closed') return;
     this.openClient(false);
@@ -300,23 +297,6 @@ export class ZkSession implements CoordinationStore {
     }
   }
 
-  private armHandshakeTimer(client: ZkClient): void {
-    this.clearHandshakeTimer();
-    if (!this.watchdogEnabled) return;
-    this.handshakeTimer = this.sched.setTimeout(() => {
-      this.handshakeTimer = undefined;
-      if (this.client !== client || this.state === 'connected' || this.state === 'closed' || this.state === 'frozen') return;
-      // A black-holed server accepts TCP and never answers; the library would wait forever.
-      this.log.warn({ afterMs: Math.round(this.timeoutMs / 3) }, 'ZooKeeper handshake timed out; retrying on a new connection');
-      this.switchClient();
-    }, Math.max(200, Math.round(this.timeoutMs / 3)));
-  }
-
-  private clearHandshakeTimer(): void {
-    if (this.handshakeTimer !== undefined) this.sched.clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = undefined;
-  }
-
   private switchClient(): void {
     if (this.client !== undefined) {
       this.client.removeAllListeners();
@@ -328,67 +308,10 @@ export class ZkSession implements CoordinationStore {
     this.openClient(true);
   }
 
-  private startWatchdog(): void {
-    if (!this.watchdogEnabled || this.state === 'closed') return;
-    const period = Math.max(100, Math.round(this.timeoutMs / 6));
-    const tick = (): void => {
-      if (this.state === 'closed' || this.state === 'frozen') return;
-      this.watchdogTimer = this.sched.setTimeout(tick, period);
-      const client = this.client;
-      if (this.state !== 'connected' || client === undefined) return;
-      if (this.sched.now() - this.lastHeardAt > (2 * this.timeoutMs) / 3) {
-        this.log.warn({ silentMs: this.sched.now() - this.lastHeardAt }, 'ZooKeeper server stopped answering; moving the session to a new connection');
-        this.probeInFlight = false;
-        this.switchClient();
-        return;
-      }
-      if (this.probeInFlight) return;
-      this.probeInFlight = true;
-      rawExists(client, '/').then(
-        () => {
-          this.probeInFlight = false;
-          if (this.client === client) this.lastHeardAt = this.sched.now();
-        },
-        () => {
-          this.probeInFlight = false;
-        },
-      );
-    };
-    this.watchdogTimer = this.sched.setTimeout(tick, period);
-  }
-
-  private stopTimers(): void {
-    if (this.watchdogTimer !== undefined) this.sched.clearTimeout(this.watchdogTimer);
-    this.watchdogTimer = undefined;
-    this.clearHandshakeTimer();
-  }
-
   private waitConnected(timeoutMs: number): Promise<void> {
     if (this.state === 'connected') return Promise.resolve();
     if (this.state === 'closed') return Promise.reject(new CoordinationError('CRD_CLOSED', 'ZooKeeper session closed'));
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve: () => {
-          this.sched.clearTimeout(t);
-          resolve();
-        },
-        reject: (err) => {
-          this.sched.clearTimeout(t);
-          reject(err);
-        },
-      };
-      const t = this.sched.setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new CoordinationError('CRD_TIMEOUT', `not connected to ZooKeeper (${this.servers}) within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
-  }
-
-  private failWaiters(err: Error): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w.reject(err);
+    return this.waiters.wait(timeoutMs);
   }
 
   private async run<T>(fn: (client: ZkClient) => Promise<T>): Promise<T> {
@@ -397,15 +320,20 @@ export class ZkSession implements CoordinationStore {
     const client = this.client;
     if (client === undefined) throw new CoordinationError('CRD_CONNECTION_LOSS', 'no ZooKeeper client');
     const remaining = Math.max(1, this.requestTimeoutMs - (this.sched.now() - started));
+    const sessionId = this.currentSessionId;
     return new Promise<T>((resolve, reject) => {
       const t = this.sched.setTimeout(
         () => reject(new CoordinationError('CRD_TIMEOUT', `ZooKeeper request timed out after ${this.requestTimeoutMs} ms`)),
         remaining,
       );
+      const sentAt = this.sched.now();
       fn(client).then(
         (v) => {
           this.sched.clearTimeout(t);
-          if (this.client === client) this.lastHeardAt = this.sched.now();
+          if (this.client === client) {
+            this.watchdog.heard();
+            this.tracker.noteContact(sentAt, sessionId);
+          }
           resolve(v);
         },
         (err: unknown) => {

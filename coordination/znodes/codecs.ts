@@ -245,6 +245,26 @@ export const decodePreferredReplicaElection = decodePartitionList;
 export const encodeIsrChangeNotification = encodePartitionList;
 export const decodeIsrChangeNotification = decodePartitionList;
 
+// ---- /log_dir_event_notification ---------------------------------------------------------------
+
+/** The only event Kafka defines (LogDirUtils.LogDirFailureEvent). */
+export const LOG_DIR_FAILURE_EVENT = 1;
+
+export interface LogDirEvent {
+  readonly brokerId: number;
+  readonly event: number;
+}
+
+/** LogDirEventNotificationSequenceZNode: written by a broker whose log directory failed. */
+export function encodeLogDirEventNotification(brokerId: number, event = LOG_DIR_FAILURE_EVENT): Buffer {
+  return encode({ version: 1, broker: brokerId, event });
+}
+
+export function decodeLogDirEventNotification(data: Buffer | null, path: string): LogDirEvent {
+  const o = parseJsonObject(data, path);
+  return { brokerId: num(o, 'broker', path), event: optNum(o, 'event', path, LOG_DIR_FAILURE_EVENT) };
+}
+
 export interface PartitionReassignment extends TopicPartitionRef {
   readonly replicas: readonly number[];
 }
@@ -273,9 +293,25 @@ export function decodeClusterId(data: Buffer | null, path = '/cluster/id'): stri
   return str(parseJsonObject(data, path), 'id', path);
 }
 
-/** Kafka's Uuid.randomUuid().toString() form: 16 random bytes, URL-safe base64 without padding. */
+/**
+ * Kafka's Uuid.randomUuid().toString() form: 16 random bytes, URL-safe base64 without padding.
+ * Never the zero uuid (Kafka's "no id") nor one printed with a leading '-' (Kafka re-draws those
+ * too: command-line tools would read it as an option).
+ */
+export function randomKafkaUuid(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (id !== 'AAAAAAAAAAAAAAAAAAAAAA' && !id.startsWith('-')) return id;
+  }
+}
+
 export function generateClusterId(): string {
-  return randomBytes(16).toString('base64url');
+  return randomKafkaUuid();
+}
+
+/** A new topic's id (KIP-516), stored as `topic_id` in /brokers/topics/<t> (version 3). */
+export function generateTopicId(): string {
+  return randomKafkaUuid();
 }
 
 export interface ProducerIdBlock {

@@ -15,7 +15,7 @@ export function tooLarge(what: string, size: number, max: number): ProtocolError
 }
 
 /** The uncompressed length that prefixes a raw snappy block (unsigned varint, ≤ 32 bits). */
-export function snappyDeclaredLength(data: Uint8Array): number {
+function snappyDeclaredLength(data: Uint8Array): number {
   let result = 0;
   for (let i = 0; i < 5 && i < data.length; i++) {
     const b = data[i]!;

@@ -1,11 +1,11 @@
-/** AlterConfigs (key 33), v0–1: replaces the whole config set of each resource. */
+/** AlterConfigs (key 33), v0–2: replaces the whole config set of each resource. v2 is flexible. */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
 export const AlterConfigsRequest = {
   name: 'AlterConfigsRequest',
   apiKey: 33,
   type: 'request',
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '2+',
   fields: [
     {
@@ -35,7 +35,7 @@ export const AlterConfigsResponse = {
   name: 'AlterConfigsResponse',
   apiKey: 33,
   type: 'response',
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '2+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },

@@ -58,7 +58,6 @@ export const ApiVersionsResponse = {
         { name: 'minVersionLevel', type: 'int16', versions: '3+' },
       ],
     },
-    { name: 'zkMigrationReady', type: 'bool', versions: '3+', tag: 3, taggedVersions: '3+', default: false },
   ],
 } as const satisfies MessageSpec;
 export type ApiVersionsResponse = MessageBody<typeof ApiVersionsResponse>;

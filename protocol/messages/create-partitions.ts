@@ -1,11 +1,14 @@
-/** CreatePartitions (key 37), v0–1: grow a topic to `count` partitions. */
+/**
+ * CreatePartitions (key 37), v0–3: grow a topic to `count` partitions. v2 is flexible; v3 may
+ * answer THROTTLING_QUOTA_EXCEEDED.
+ */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
 export const CreatePartitionsRequest = {
   name: 'CreatePartitionsRequest',
   apiKey: 37,
   type: 'request',
-  validVersions: '0-1',
+  validVersions: '0-3',
   flexibleVersions: '2+',
   fields: [
     {
@@ -34,7 +37,7 @@ export const CreatePartitionsResponse = {
   name: 'CreatePartitionsResponse',
   apiKey: 37,
   type: 'response',
-  validVersions: '0-1',
+  validVersions: '0-3',
   flexibleVersions: '2+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },

@@ -1,11 +1,11 @@
-/** DeleteGroups (key 42), v0–1. */
+/** DeleteGroups (key 42), v0–2. v2 is flexible. */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
 export const DeleteGroupsRequest = {
   name: 'DeleteGroupsRequest',
   apiKey: 42,
   type: 'request',
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '2+',
   fields: [{ name: 'groupsNames', type: '[]string', versions: '0+' }],
 } as const satisfies MessageSpec;
@@ -15,7 +15,7 @@ export const DeleteGroupsResponse = {
   name: 'DeleteGroupsResponse',
   apiKey: 42,
   type: 'response',
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '2+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },

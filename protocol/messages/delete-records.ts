@@ -1,11 +1,11 @@
-/** DeleteRecords (key 21), v0–1: advance the log start offset of partitions. */
+/** DeleteRecords (key 21), v0–2: advance the log start offset of partitions. v2 is flexible. */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
 export const DeleteRecordsRequest = {
   name: 'DeleteRecordsRequest',
   apiKey: 21,
   type: 'request',
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '2+',
   fields: [
     {
@@ -34,7 +34,7 @@ export const DeleteRecordsResponse = {
   name: 'DeleteRecordsResponse',
   apiKey: 21,
   type: 'response',
-  validVersions: '0-1',
+  validVersions: '0-2',
   flexibleVersions: '2+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },

@@ -1,11 +1,11 @@
-/** DeleteTopics (key 20), v0–3. */
+/** DeleteTopics (key 20), v0–5. v4 is flexible; v5 adds a per-topic error message. v6 (topic ids) is not described. */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
 export const DeleteTopicsRequest = {
   name: 'DeleteTopicsRequest',
   apiKey: 20,
   type: 'request',
-  validVersions: '0-3',
+  validVersions: '0-5',
   flexibleVersions: '4+',
   fields: [
     { name: 'topicNames', type: '[]string', versions: '0-5' },
@@ -18,7 +18,7 @@ export const DeleteTopicsResponse = {
   name: 'DeleteTopicsResponse',
   apiKey: 20,
   type: 'response',
-  validVersions: '0-3',
+  validVersions: '0-5',
   flexibleVersions: '4+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
@@ -29,6 +29,7 @@ export const DeleteTopicsResponse = {
       fields: [
         { name: 'name', type: 'string', versions: '0+' },
         { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'errorMessage', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
       ],
     },
   ],

@@ -1,6 +1,7 @@
 /**
- * DescribeConfigs (key 32), v0–2. resourceType: 2 = topic, 4 = broker. v0 reports isDefault;
- * v1+ replaces it by configSource and adds synonyms.
+ * DescribeConfigs (key 32), v0–4. resourceType: 2 = topic, 4 = broker. v0 reports isDefault;
+ * v1+ replaces it by configSource and adds synonyms; v3 adds each config's type and documentation
+ * (KIP-569); v4 is flexible.
  */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
@@ -8,7 +9,7 @@ export const DescribeConfigsRequest = {
   name: 'DescribeConfigsRequest',
   apiKey: 32,
   type: 'request',
-  validVersions: '0-2',
+  validVersions: '0-4',
   flexibleVersions: '4+',
   fields: [
     {
@@ -22,6 +23,7 @@ export const DescribeConfigsRequest = {
       ],
     },
     { name: 'includeSynonyms', type: 'bool', versions: '1+', default: false },
+    { name: 'includeDocumentation', type: 'bool', versions: '3+', default: false },
   ],
 } as const satisfies MessageSpec;
 export type DescribeConfigsRequest = MessageBody<typeof DescribeConfigsRequest>;
@@ -30,7 +32,7 @@ export const DescribeConfigsResponse = {
   name: 'DescribeConfigsResponse',
   apiKey: 32,
   type: 'response',
-  validVersions: '0-2',
+  validVersions: '0-4',
   flexibleVersions: '4+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -64,6 +66,8 @@ export const DescribeConfigsResponse = {
                 { name: 'source', type: 'int8', versions: '1+' },
               ],
             },
+            { name: 'configType', type: 'int8', versions: '3+', default: 0 },
+            { name: 'documentation', type: 'string', versions: '3+', nullableVersions: '0+' },
           ],
         },
       ],

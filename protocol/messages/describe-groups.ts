@@ -1,11 +1,11 @@
-/** DescribeGroups (key 15), v0–4. */
+/** DescribeGroups (key 15), v0–5. v5 is flexible. */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
 export const DescribeGroupsRequest = {
   name: 'DescribeGroupsRequest',
   apiKey: 15,
   type: 'request',
-  validVersions: '0-4',
+  validVersions: '0-5',
   flexibleVersions: '5+',
   fields: [
     { name: 'groups', type: '[]string', versions: '0+' },
@@ -18,7 +18,7 @@ export const DescribeGroupsResponse = {
   name: 'DescribeGroupsResponse',
   apiKey: 15,
   type: 'response',
-  validVersions: '0-4',
+  validVersions: '0-5',
   flexibleVersions: '5+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },

@@ -1,11 +1,11 @@
-/** FindCoordinator (key 10), v0–2. keyType 0 = group, 1 = transaction (v1+). */
+/** FindCoordinator (key 10), v0–3. keyType 0 = group, 1 = transaction (v1+); v3 is flexible. */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
 export const FindCoordinatorRequest = {
   name: 'FindCoordinatorRequest',
   apiKey: 10,
   type: 'request',
-  validVersions: '0-2',
+  validVersions: '0-3',
   flexibleVersions: '3+',
   fields: [
     { name: 'key', type: 'string', versions: '0-3' },
@@ -18,7 +18,7 @@ export const FindCoordinatorResponse = {
   name: 'FindCoordinatorResponse',
   apiKey: 10,
   type: 'response',
-  validVersions: '0-2',
+  validVersions: '0-3',
   flexibleVersions: '3+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },

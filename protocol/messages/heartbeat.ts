@@ -1,11 +1,11 @@
-/** Heartbeat (key 12), v0–3. */
+/** Heartbeat (key 12), v0–4. v4 is flexible. */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
 export const HeartbeatRequest = {
   name: 'HeartbeatRequest',
   apiKey: 12,
   type: 'request',
-  validVersions: '0-3',
+  validVersions: '0-4',
   flexibleVersions: '4+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0+' },
@@ -20,7 +20,7 @@ export const HeartbeatResponse = {
   name: 'HeartbeatResponse',
   apiKey: 12,
   type: 'response',
-  validVersions: '0-3',
+  validVersions: '0-4',
   flexibleVersions: '4+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },

@@ -1,11 +1,11 @@
-/** LeaveGroup (key 13), v0–3. v3 leaves several members at once (static membership). */
+/** LeaveGroup (key 13), v0–4. v3 leaves several members at once (static membership); v4 is flexible. */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
 export const LeaveGroupRequest = {
   name: 'LeaveGroupRequest',
   apiKey: 13,
   type: 'request',
-  validVersions: '0-3',
+  validVersions: '0-4',
   flexibleVersions: '4+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0+' },
@@ -27,7 +27,7 @@ export const LeaveGroupResponse = {
   name: 'LeaveGroupResponse',
   apiKey: 13,
   type: 'response',
-  validVersions: '0-3',
+  validVersions: '0-4',
   flexibleVersions: '4+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },

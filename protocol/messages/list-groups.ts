@@ -1,13 +1,13 @@
-/** ListGroups (key 16), v0–2 (v3+ is flexible, v4 adds a state filter). */
+/** ListGroups (key 16), v0–4. v3 is flexible; v4 filters by group state and answers each group's state (KIP-518). */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
 export const ListGroupsRequest = {
   name: 'ListGroupsRequest',
   apiKey: 16,
   type: 'request',
-  validVersions: '0-2',
+  validVersions: '0-4',
   flexibleVersions: '3+',
-  fields: [],
+  fields: [{ name: 'statesFilter', type: '[]string', versions: '4+' }],
 } as const satisfies MessageSpec;
 export type ListGroupsRequest = MessageBody<typeof ListGroupsRequest>;
 
@@ -15,7 +15,7 @@ export const ListGroupsResponse = {
   name: 'ListGroupsResponse',
   apiKey: 16,
   type: 'response',
-  validVersions: '0-2',
+  validVersions: '0-4',
   flexibleVersions: '3+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
@@ -27,6 +27,7 @@ export const ListGroupsResponse = {
       fields: [
         { name: 'groupId', type: 'string', versions: '0+' },
         { name: 'protocolType', type: 'string', versions: '0+' },
+        { name: 'groupState', type: 'string', versions: '4+' },
       ],
     },
   ],

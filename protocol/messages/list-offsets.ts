@@ -1,11 +1,14 @@
-/** ListOffsets (key 2), v0–5. v0 answers with an array of offsets; v1+ with one offset and its timestamp. */
+/**
+ * ListOffsets (key 2), v0–6. v0 answers with an array of offsets; v1+ with one offset and its
+ * timestamp; v6 is flexible.
+ */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
 export const ListOffsetsRequest = {
   name: 'ListOffsetsRequest',
   apiKey: 2,
   type: 'request',
-  validVersions: '0-5',
+  validVersions: '0-6',
   flexibleVersions: '6+',
   fields: [
     { name: 'replicaId', type: 'int32', versions: '0+' },
@@ -37,7 +40,7 @@ export const ListOffsetsResponse = {
   name: 'ListOffsetsResponse',
   apiKey: 2,
   type: 'response',
-  validVersions: '0-5',
+  validVersions: '0-6',
   flexibleVersions: '6+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },

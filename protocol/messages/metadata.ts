@@ -1,6 +1,7 @@
 /**
- * Metadata (key 3), v0–8. v0: an empty topic list means all topics; v1+: null means all, [] none.
- * v10+ (topic ids) is deliberately not described.
+ * Metadata (key 3), v0–11. v0: an empty topic list means all topics; v1+: null means all, [] none.
+ * v9 is flexible; v10 adds topic ids (a request topic may name an id instead, name null); v11
+ * drops the cluster authorized operations (DescribeCluster answers them, KIP-700).
  */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
@@ -8,10 +9,19 @@ export const MetadataRequest = {
   name: 'MetadataRequest',
   apiKey: 3,
   type: 'request',
-  validVersions: '0-8',
+  validVersions: '0-11',
   flexibleVersions: '9+',
   fields: [
-    { name: 'topics', type: '[]', versions: '0+', nullableVersions: '1+', fields: [{ name: 'name', type: 'string', versions: '0+' }] },
+    {
+      name: 'topics',
+      type: '[]',
+      versions: '0+',
+      nullableVersions: '1+',
+      fields: [
+        { name: 'topicId', type: 'uuid', versions: '10+' },
+        { name: 'name', type: 'string', versions: '0+', nullableVersions: '10+' },
+      ],
+    },
     { name: 'allowAutoTopicCreation', type: 'bool', versions: '4+', default: true },
     { name: 'includeClusterAuthorizedOperations', type: 'bool', versions: '8-10' },
     { name: 'includeTopicAuthorizedOperations', type: 'bool', versions: '8+' },
@@ -23,7 +33,7 @@ export const MetadataResponse = {
   name: 'MetadataResponse',
   apiKey: 3,
   type: 'response',
-  validVersions: '0-8',
+  validVersions: '0-11',
   flexibleVersions: '9+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
@@ -47,6 +57,7 @@ export const MetadataResponse = {
       fields: [
         { name: 'errorCode', type: 'int16', versions: '0+' },
         { name: 'name', type: 'string', versions: '0+' },
+        { name: 'topicId', type: 'uuid', versions: '10+' },
         { name: 'isInternal', type: 'bool', versions: '1+', default: false },
         {
           name: 'partitions',

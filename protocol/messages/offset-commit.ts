@@ -1,6 +1,6 @@
 /**
- * OffsetCommit (key 8), v0–7. v1 carries a per-partition commit timestamp, v2–4 a retention
- * time, v6 the committed leader epoch, v7 the group instance id.
+ * OffsetCommit (key 8), v0–8. v1 carries a per-partition commit timestamp, v2–4 a retention
+ * time, v6 the committed leader epoch, v7 the group instance id; v8 is flexible.
  */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
@@ -8,7 +8,7 @@ export const OffsetCommitRequest = {
   name: 'OffsetCommitRequest',
   apiKey: 8,
   type: 'request',
-  validVersions: '0-7',
+  validVersions: '0-8',
   flexibleVersions: '8+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0+' },
@@ -44,7 +44,7 @@ export const OffsetCommitResponse = {
   name: 'OffsetCommitResponse',
   apiKey: 8,
   type: 'response',
-  validVersions: '0-7',
+  validVersions: '0-8',
   flexibleVersions: '8+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },

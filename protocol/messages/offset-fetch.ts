@@ -1,11 +1,15 @@
-/** OffsetFetch (key 9), v0–5. v2+: null topics = all committed offsets, plus a top-level error. */
+/**
+ * OffsetFetch (key 9), v0–7. v2+: null topics = all committed offsets, plus a top-level error;
+ * v6 is flexible; v7 asks the coordinator to wait for pending transactional commits
+ * (requireStable). v8 (several groups per request) is not described.
+ */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
 export const OffsetFetchRequest = {
   name: 'OffsetFetchRequest',
   apiKey: 9,
   type: 'request',
-  validVersions: '0-5',
+  validVersions: '0-7',
   flexibleVersions: '6+',
   fields: [
     { name: 'groupId', type: 'string', versions: '0-7' },
@@ -19,6 +23,7 @@ export const OffsetFetchRequest = {
         { name: 'partitionIndexes', type: '[]int32', versions: '0-7' },
       ],
     },
+    { name: 'requireStable', type: 'bool', versions: '7+', default: false },
   ],
 } as const satisfies MessageSpec;
 export type OffsetFetchRequest = MessageBody<typeof OffsetFetchRequest>;
@@ -27,7 +32,7 @@ export const OffsetFetchResponse = {
   name: 'OffsetFetchResponse',
   apiKey: 9,
   type: 'response',
-  validVersions: '0-5',
+  validVersions: '0-7',
   flexibleVersions: '6+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },

@@ -1,6 +1,6 @@
 /**
- * OffsetForLeaderEpoch (key 23), v0–3: the end offset of a leader epoch, used by followers and
- * consumers to find where their log diverges from the leader's.
+ * OffsetForLeaderEpoch (key 23), v0–4: the end offset of a leader epoch, used by followers and
+ * consumers to find where their log diverges from the leader's. v4 is flexible.
  */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
@@ -8,7 +8,7 @@ export const OffsetForLeaderEpochRequest = {
   name: 'OffsetForLeaderEpochRequest',
   apiKey: 23,
   type: 'request',
-  validVersions: '0-3',
+  validVersions: '0-4',
   flexibleVersions: '4+',
   fields: [
     { name: 'replicaId', type: 'int32', versions: '3+', default: -2 },
@@ -38,7 +38,7 @@ export const OffsetForLeaderEpochResponse = {
   name: 'OffsetForLeaderEpochResponse',
   apiKey: 23,
   type: 'response',
-  validVersions: '0-3',
+  validVersions: '0-4',
   flexibleVersions: '4+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },

@@ -1,6 +1,7 @@
 /**
- * Produce (key 0), v0–7. `records` stays raw bytes: the broker validates batches with the
- * record-batch codec, never through this schema. v3+ requires magic 2 batches.
+ * Produce (key 0), v0–9. `records` stays raw bytes: the broker validates batches with the
+ * record-batch codec, never through this schema. v3+ requires magic 2 batches; v8 reports the
+ * records that made a batch fail (recordErrors); v9 is flexible.
  */
 import type { MessageBody, MessageSpec } from '../schema/spec.js';
 
@@ -8,7 +9,7 @@ export const ProduceRequest = {
   name: 'ProduceRequest',
   apiKey: 0,
   type: 'request',
-  validVersions: '0-7',
+  validVersions: '0-9',
   flexibleVersions: '9+',
   fields: [
     { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
@@ -39,7 +40,7 @@ export const ProduceResponse = {
   name: 'ProduceResponse',
   apiKey: 0,
   type: 'response',
-  validVersions: '0-7',
+  validVersions: '0-9',
   flexibleVersions: '9+',
   fields: [
     {
@@ -58,6 +59,16 @@ export const ProduceResponse = {
             { name: 'baseOffset', type: 'int64', versions: '0+' },
             { name: 'logAppendTimeMs', type: 'int64', versions: '2+', default: -1n },
             { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1n },
+            {
+              name: 'recordErrors',
+              type: '[]',
+              versions: '8+',
+              fields: [
+                { name: 'batchIndex', type: 'int32', versions: '8+' },
+                { name: 'batchIndexErrorMessage', type: 'string', versions: '8+', nullableVersions: '8+', default: null },
+              ],
+            },
+            { name: 'errorMessage', type: 'string', versions: '8+', nullableVersions: '8+', default: null },
           ],
         },
       ],

@@ -55,6 +55,11 @@ export class Reader {
   float64(): number {
     return this.buf.readDoubleBE(this.need(8, 'float64'));
   }
+  /** Kafka's Uuid: 16 bytes, returned in Kafka's printed form (URL-safe base64, no padding). */
+  uuid(): string {
+    const p = this.need(16, 'uuid');
+    return this.buf.toString('base64url', p, p + 16);
+  }
 
   /** Unsigned LEB128 up to 32 bits (protocol lengths, counts, tags). */
   uvarint(): number {

@@ -8,6 +8,7 @@ import { ProtocolError } from '../errors.js';
 
 /** Byte fields at least this large are referenced rather than copied into the buffer. */
 const REF_THRESHOLD = 8 * 1024;
+const UUID_TEXT = /^[A-Za-z0-9_-]{21}[AQgw]$/;
 
 export class Writer {
   buf: Buffer;
@@ -116,6 +117,18 @@ export class Writer {
     this.ensure(8);
     this.buf.writeDoubleBE(v, this.pos);
     this.pos += 8;
+    return this;
+  }
+
+  /**
+   * Kafka's Uuid from its printed form. 22 base64url characters carry 132 bits, so the last one
+   * must leave the 4 spare bits zero (A, Q, g or w); anything else would not round-trip.
+   */
+  uuid(s: string): this {
+    if (typeof s !== 'string' || !UUID_TEXT.test(s)) throw new ProtocolError('PRT_ENCODE', `not a Kafka Uuid (22 URL-safe base64 characters): ${String(s)}`);
+    this.ensure(16);
+    this.buf.write(s, this.pos, 16, 'base64url');
+    this.pos += 16;
     return this;
   }
 

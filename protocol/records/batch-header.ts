@@ -10,7 +10,7 @@ import { CompressionType } from '../compression/codec-type.js';
 export const RECORD_BATCH_HEADER_SIZE = 61;
 /** Bytes counted in batchLength's own header part: everything after the batchLength field. */
 export const BATCH_LENGTH_OFFSET_END = 12;
-export const MIN_BATCH_LENGTH = RECORD_BATCH_HEADER_SIZE - BATCH_LENGTH_OFFSET_END;
+const MIN_BATCH_LENGTH = RECORD_BATCH_HEADER_SIZE - BATCH_LENGTH_OFFSET_END;
 
 export const BatchOffsets = Object.freeze({
   baseOffset: 0,
@@ -133,7 +133,7 @@ export function verifyBatchCrc(buf: Buffer, batchStart: number): boolean {
 }
 
 /** Recomputes and stores the CRC after a change inside the CRC'd range. */
-export function updateBatchCrc(buf: Buffer, batchStart: number): number {
+function updateBatchCrc(buf: Buffer, batchStart: number): number {
   const crc = computeBatchCrc(buf, batchStart);
   buf.writeUInt32BE(crc, batchStart + BatchOffsets.crc);
   return crc;

@@ -51,6 +51,20 @@ export function* iterateBatches(buf: Buffer, offset = 0, end = buf.length): Gene
   }
 }
 
+/**
+ * Records in a concatenation of batches, from the headers alone (no record is decoded). Counts
+ * up to the first batch that does not parse instead of throwing: it feeds metrics, never data.
+ */
+export function countRecords(buf: Buffer): number {
+  let count = 0;
+  try {
+    for (const b of iterateBatches(buf)) count += b.header.recordCount;
+  } catch {
+    return count;
+  }
+  return count;
+}
+
 function corrupt(msg: string): ProtocolError {
   return new ProtocolError('PRT_CORRUPT_BATCH', msg);
 }

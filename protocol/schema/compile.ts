@@ -12,12 +12,14 @@ type Enc = (w: Writer, v: unknown) => void;
 type Dec = (r: Reader) => unknown;
 type Obj = Record<string, unknown>;
 
-export interface StructCodec {
+interface StructCodec {
   encode(w: Writer, value: Obj): void;
   decode(r: Reader): Obj;
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Kafka's Uuid.ZERO_UUID, the default of every uuid field. */
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 function primitiveDefault(type: PrimitiveType): unknown {
   switch (type) {
@@ -27,6 +29,8 @@ function primitiveDefault(type: PrimitiveType): unknown {
       return false;
     case 'string':
       return '';
+    case 'uuid':
+      return ZERO_UUID;
     case 'bytes':
       return EMPTY;
     case 'records':
@@ -36,17 +40,33 @@ function primitiveDefault(type: PrimitiveType): unknown {
   }
 }
 
+/** A fresh default each time: arrays and structs must not be shared between decoded messages. */
 function defaultOf(f: FieldSpec): unknown {
   if (f.default !== undefined) return f.type === 'int64' && typeof f.default === 'number' ? BigInt(f.default) : f.default;
   if (f.type.startsWith('[]')) return [];
-  if (f.type === 'struct') return undefined;
+  if (f.type === 'struct') {
+    const out: Obj = {};
+    for (const sub of f.fields ?? []) out[sub.name] = defaultOf(sub);
+    return out;
+  }
   return primitiveDefault(f.type as PrimitiveType);
 }
 
-/** A fresh default each time: arrays must not be shared between decoded messages. */
-function freshDefault(f: FieldSpec): unknown {
+/**
+ * Kafka writes a tagged field only when it differs from its default (an empty array, a struct
+ * whose every field is at its default, ...); omitted input counts as the default.
+ */
+function isDefault(f: FieldSpec, v: unknown): boolean {
+  if (v === undefined) return true;
+  if (f.type === 'struct') {
+    if (v === null || typeof v !== 'object') return false;
+    return (f.fields ?? []).every((sub) => isDefault(sub, (v as Obj)[sub.name]));
+  }
   const d = defaultOf(f);
-  return Array.isArray(d) ? [] : d;
+  if (Array.isArray(d)) return Array.isArray(v) && v.length === 0;
+  if (Buffer.isBuffer(d)) return Buffer.isBuffer(v) && v.length === 0;
+  if (typeof d === 'bigint') return (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) && BigInt(v) === d;
+  return v === d;
 }
 
 function toBigInt(v: unknown): bigint {
@@ -69,6 +89,8 @@ function primitiveCodec(type: PrimitiveType, flexible: boolean, nullable: boolea
       return { enc: (w, v) => w.float64(v as number), dec: (r) => r.float64() };
     case 'bool':
       return { enc: (w, v) => w.bool(v as boolean), dec: (r) => r.bool() };
+    case 'uuid':
+      return { enc: (w, v) => w.uuid(v as string), dec: (r) => r.uuid() };
     case 'string':
       if (flexible) {
         return nullable
@@ -144,7 +166,7 @@ interface CompiledField {
   dec: Dec;
 }
 
-export function compileStruct(fields: readonly FieldSpec[], version: number, flexible: boolean, path: string): StructCodec {
+function compileStruct(fields: readonly FieldSpec[], version: number, flexible: boolean, path: string): StructCodec {
   const regular: CompiledField[] = [];
   const tagged: Array<CompiledField & { tag: number }> = [];
   const absent: FieldSpec[] = [];
@@ -173,7 +195,7 @@ export function compileStruct(fields: readonly FieldSpec[], version: number, fle
     const tags = new Map<number, Buffer>();
     for (const f of tagged) {
       const v = value[f.name];
-      if (v === undefined || v === defaultOf(f.spec)) continue;
+      if (isDefault(f.spec, v)) continue;
       const sub = new Writer(64);
       f.enc(sub, v);
       tags.set(f.tag, Buffer.from(sub.finish()));
@@ -187,12 +209,12 @@ export function compileStruct(fields: readonly FieldSpec[], version: number, fle
       const f = regular[i]!;
       out[f.name] = f.dec(r);
     }
-    for (const f of absent) out[f.name] = freshDefault(f);
+    for (const f of absent) out[f.name] = defaultOf(f);
     if (flexible) {
       const tags = r.taggedFields();
       for (const f of tagged) {
         const raw = tags?.get(f.tag);
-        out[f.name] = raw === undefined ? freshDefault(f.spec) : f.dec(new Reader(raw));
+        out[f.name] = raw === undefined ? defaultOf(f.spec) : f.dec(new Reader(raw));
       }
     }
     return out;
@@ -214,7 +236,7 @@ export function isFlexible(spec: MessageSpec, version: number): boolean {
   return inVersionRange(version, spec.flexibleVersions);
 }
 
-export function isValidVersion(spec: MessageSpec, version: number): boolean {
+function isValidVersion(spec: MessageSpec, version: number): boolean {
   const r = parseVersionRange(spec.validVersions);
   return version >= r.min && version <= r.max;
 }

@@ -4,12 +4,15 @@
  * Encoders and decoders are compiled from it per version (compile.ts), and the TypeScript body
  * types are derived from it (Body<...>), so widening a range is a table change.
  */
-export type PrimitiveType = 'int8' | 'int16' | 'int32' | 'int64' | 'uint16' | 'float64' | 'bool' | 'string' | 'bytes' | 'records';
+export type PrimitiveType = 'int8' | 'int16' | 'int32' | 'int64' | 'uint16' | 'float64' | 'bool' | 'string' | 'uuid' | 'bytes' | 'records';
 export type FieldType = PrimitiveType | `[]${PrimitiveType}` | '[]' | 'struct';
 
 export interface FieldSpec {
   readonly name: string;
-  /** '[]' = array of structs described by `fields`; 'struct' = one nested struct. */
+  /**
+   * '[]' = array of structs described by `fields`; 'struct' = one nested struct. 'uuid' is
+   * Kafka's 16-byte Uuid, carried as its printed form (22 characters of URL-safe base64).
+   */
   readonly type: FieldType;
   /** Kafka version range syntax: '0+', '3-5', '4'. */
   readonly versions: string;
@@ -38,7 +41,7 @@ type PrimitiveValue<T> = T extends 'int64'
     ? number
     : T extends 'bool'
       ? boolean
-      : T extends 'string'
+      : T extends 'string' | 'uuid'
         ? string
         : T extends 'bytes' | 'records'
           ? Buffer

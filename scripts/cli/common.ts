@@ -3,6 +3,7 @@
  * "Error: …" and exit 1), bootstrap parsing, an Admin that fails fast and clearly when no broker
  * answers, and output helpers (Kafka-style aligned tables).
  */
+import { backoffMs, messageOf, sleep, systemScheduler, withTimeout } from '../../common/index.js';
 import { Admin, API, KafkaClientError } from '../../client/index.js';
 import { parseArgs, usage, UsageError, type ParsedArgs, type ToolSpec } from './args.js';
 
@@ -78,7 +79,7 @@ export function describeError(e: unknown): string {
       const name = key === undefined ? undefined : API_NAMES[Number(key)];
       return `${e.message}${name ? ` (${name})` : ''}: this broker does not offer what the tool needs`;
     }
-    return e.kafkaName && !e.message.includes(e.kafkaName) ? `${e.kafkaName}: ${e.message}` : e.message;
+    return e.code === 'CLI_BROKER_ERROR' && !e.message.includes(e.kafkaError) ? `${e.kafkaError}: ${e.message}` : e.message;
   }
   if (e instanceof Error) return e.message;
   return String(e);
@@ -92,28 +93,25 @@ export function bootstrapList(args: ParsedArgs, flag = 'bootstrap-server'): stri
   return list;
 }
 
-/** Race a promise against a deadline; on expiry reject with `message`. */
-export async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+export const CLIENT_TIMEOUTS = { connectTimeoutMs: 5_000, requestTimeoutMs: 30_000 };
+
+/**
+ * Connects a client within 15 s; when that fails, closes it and throws a ToolError naming the
+ * servers that did not answer.
+ */
+export async function connectOrFail(servers: readonly string[], client: { connect(): Promise<unknown>; close(): unknown }): Promise<void> {
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ToolError(message)), ms)))]);
-  } finally {
-    clearTimeout(timer);
+    await withTimeout(systemScheduler, client.connect(), 15_000, () => new ToolError(`no broker answered at ${servers.join(',')}`));
+  } catch (e) {
+    await Promise.resolve(client.close()).catch(() => undefined);
+    throw e instanceof ToolError ? e : new ToolError(`cannot reach any broker at ${servers.join(',')}: ${messageOf(e)}`);
   }
 }
-
-export const CLIENT_TIMEOUTS = { connectTimeoutMs: 5_000, requestTimeoutMs: 30_000 };
 
 /** An Admin connected to the cluster, or a ToolError naming the servers that did not answer. */
 export async function connectAdmin(servers: string[], clientId = 'samsa-cli'): Promise<Admin> {
   const admin = new Admin({ brokers: servers, clientId, ...CLIENT_TIMEOUTS, retries: 5 });
-  try {
-    await withTimeout(admin.connect(), 15_000, `no broker answered at ${servers.join(',')}`);
-  } catch (e) {
-    admin.close();
-    if (e instanceof ToolError) throw e;
-    throw new ToolError(`cannot reach any broker at ${servers.join(',')}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  await connectOrFail(servers, admin);
   return admin;
 }
 
@@ -151,7 +149,7 @@ export async function retrying<T>(fn: () => Promise<T>, attempts = 8): Promise<T
       return await fn();
     } catch (e) {
       if (!(e instanceof KafkaClientError) || !e.retriable || i >= attempts) throw e;
-      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** i, 2000)));
+      await sleep(systemScheduler, backoffMs({ initialMs: 200, maxMs: 2000 }, i - 1));
     }
   }
 }

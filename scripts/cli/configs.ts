@@ -1,7 +1,8 @@
 /**
- * configs.sh — Kafka's kafka-configs.sh for topics (and read-only for brokers): describe the
- * dynamic overrides (or --all), add and delete overrides. The broker's AlterConfigs replaces the
- * whole override set, so --alter reads the current overrides first and writes the merged set.
+ * configs.sh — Kafka's kafka-configs.sh for topics and brokers: describe the dynamic overrides
+ * (or --all), add and delete them. Brokers: `--entity-name <id>` (that broker's dynamic configs)
+ * or `--entity-default` (every broker's). The broker's AlterConfigs replaces the whole override
+ * set, so --alter reads the current overrides first and writes the merged set.
  */
 import type { Admin, ConfigResourceType } from '../../client/index.js';
 import { keyValues, UsageError, type ParsedArgs, type ToolSpec } from './args.js';
@@ -9,13 +10,14 @@ import { BOOTSTRAP_FLAG, bootstrapList, connectAdmin, out, runTool, ToolError } 
 
 const spec: ToolSpec = {
   name: 'configs.sh',
-  summary: 'Describe or change the configuration overrides of a topic; describe a broker\'s configuration.',
+  summary: 'Describe or change the configuration overrides of a topic, or the dynamic configs of a broker or of every broker.',
   flags: [
     BOOTSTRAP_FLAG,
     { name: 'describe', help: 'List the configs of the given entity.' },
     { name: 'alter', help: 'Alter the configs of the given entity.' },
     { name: 'entity-type', arg: '<String: type>', help: 'topics or brokers.' },
     { name: 'entity-name', arg: '<String: name>', help: 'The topic name or broker id.' },
+    { name: 'entity-default', help: 'With --entity-type brokers: the cluster-wide default of every broker.' },
     { name: 'topic', arg: '<String: topic>', help: 'Short for --entity-type topics --entity-name <topic>.' },
     { name: 'broker', arg: '<String: broker id>', help: 'Short for --entity-type brokers --entity-name <id>.' },
     { name: 'all', help: 'With --describe: every config, not only the dynamic overrides.' },
@@ -23,7 +25,7 @@ const spec: ToolSpec = {
     { name: 'delete-config', arg: '<String: k1,k2>', repeat: true, help: 'Overrides to remove.' },
   ],
   usageTail:
-    'Examples:\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type topics --entity-name orders --alter --add-config retention.ms=3600000,cleanup.policy=compact\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type topics --entity-name orders --describe',
+    'Examples:\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type brokers --entity-default --alter --add-config log.retention.ms=3600000\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type topics --entity-name orders --alter --add-config retention.ms=3600000,cleanup.policy=compact\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type topics --entity-name orders --describe',
 };
 
 const SOURCES: Record<number, string> = { 1: 'DYNAMIC_TOPIC_CONFIG', 2: 'DYNAMIC_BROKER_CONFIG', 3: 'DYNAMIC_DEFAULT_BROKER_CONFIG', 4: 'STATIC_BROKER_CONFIG', 5: 'DEFAULT_CONFIG' };
@@ -44,6 +46,7 @@ function entity(args: ParsedArgs): { type: ConfigResourceType; name: string } {
   if (args.get('topic') !== undefined) return { type: 'topic', name: args.get('topic')! };
   if (args.get('broker') !== undefined) return { type: 'broker', name: args.get('broker')! };
   const t = args.require('entity-type');
+  if (t === 'brokers' && args.has('entity-default')) return { type: 'broker', name: '' };
   const name = args.require('entity-name');
   if (t === 'topics') return { type: 'topic', name };
   if (t === 'brokers') {
@@ -56,9 +59,9 @@ function entity(args: ParsedArgs): { type: ConfigResourceType; name: string } {
 async function describe(admin: Admin, type: ConfigResourceType, name: string, all: boolean): Promise<number> {
   const entries = await admin.describeConfigEntries(type, name);
   const shown = all ? entries : entries.filter((e) => e.isOverride);
-  const what = type === 'topic' ? `topic ${name}` : `broker ${name}`;
-  out(all ? `All configs for ${what} are:` : `Dynamic configs for ${what} are:`);
-  for (const e of shown.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  if (type === 'broker' && name === '') out('Default configs for brokers in the cluster are:');
+  else out(all ? `All configs for ${what(type, name)} are:` : `Dynamic configs for ${what(type, name)} are:`);
+  for (const e of (type === 'broker' && name === '' ? entries : shown).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const value = e.isSensitive ? null : e.value;
     const source = SOURCES[e.source] ?? 'UNKNOWN';
     out(`  ${e.name}=${value ?? 'null'} sensitive=${e.isSensitive} synonyms={${source}:${e.name}=${value ?? 'null'}}`);
@@ -66,18 +69,23 @@ async function describe(admin: Admin, type: ConfigResourceType, name: string, al
   return 0;
 }
 
+function what(type: ConfigResourceType, name: string): string {
+  return type === 'topic' ? `topic ${name}` : name === '' ? 'brokers in the cluster' : `broker ${name}`;
+}
+
 async function alter(admin: Admin, type: ConfigResourceType, name: string, args: ParsedArgs): Promise<number> {
-  if (type !== 'topic') throw new ToolError('broker configs are static in Samsa (server.properties); only topics can be altered');
   const add = keyValues(args.all('add-config'), '--add-config', true);
   const del = args.all('delete-config').flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
   if (Object.keys(add).length === 0 && del.length === 0) throw new UsageError('--alter needs --add-config or --delete-config');
   const entries = await admin.describeConfigEntries(type, name);
-  const current = Object.fromEntries(entries.filter((e) => e.isOverride && e.value !== null).map((e) => [e.name, e.value!]));
+  // The default entity lists only its own (dynamic default) values.
+  const isDefault = type === 'broker' && name === '';
+  const current = Object.fromEntries(entries.filter((e) => (isDefault || e.isOverride) && e.value !== null).map((e) => [e.name, e.value!]));
   for (const k of del) {
-    if (!(k in current)) throw new ToolError(`Invalid config(s): ${k} (not an override of topic ${name})`);
+    if (!(k in current)) throw new ToolError(`Invalid config(s): ${k} (not an override of ${what(type, name)})`);
     delete current[k];
   }
   await admin.alterConfigs(type, name, { ...current, ...add });
-  out(`Completed updating config for topic ${name}.`);
+  out(isDefault ? 'Completed updating default config for brokers in the cluster.' : `Completed updating config for ${what(type, name)}.`);
   return 0;
 }

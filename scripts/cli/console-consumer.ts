@@ -5,10 +5,11 @@
  * after --max-messages, after --timeout-ms without a record, or on Ctrl-C, commits what it
  * printed (in a group), and reports "Processed a total of N messages" on stderr.
  */
+import { tpKey } from '../../common/index.js';
 import { Consumer, type ConsumerRecord, type OffsetAndMetadata, type TopicPartition } from '../../client/index.js';
 import { keyValues, UsageError, type ToolSpec } from './args.js';
 import { consumerOptions } from './client-props.js';
-import { BOOTSTRAP_FLAG, bootstrapList, CLIENT_TIMEOUTS, err, runTool, ToolError, withTimeout } from './common.js';
+import { BOOTSTRAP_FLAG, bootstrapList, CLIENT_TIMEOUTS, connectOrFail, err, runTool } from './common.js';
 
 const spec: ToolSpec = {
   name: 'console-consumer.sh',
@@ -59,12 +60,7 @@ runTool(spec, async (args) => {
     ...consumerOptions(props),
     ...(groupId === undefined ? {} : { groupId }),
   });
-  try {
-    await withTimeout(consumer.connect(), 15_000, `no broker answered at ${servers.join(',')}`);
-  } catch (e) {
-    await consumer.close().catch(() => undefined);
-    throw e instanceof ToolError ? e : new ToolError(`cannot reach any broker at ${servers.join(',')}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  await connectOrFail(servers, consumer);
 
   if (partition !== undefined) {
     const tp = { topic, partition };
@@ -97,7 +93,7 @@ runTool(spec, async (args) => {
         if (maxMessages !== undefined && count >= maxMessages) break;
         process.stdout.write(printer(r));
         count++;
-        next.set(`${r.topic}\u0000${r.partition}`, { tp: { topic: r.topic, partition: r.partition }, offset: r.offset + 1n });
+        next.set(tpKey(r.topic, r.partition), { tp: { topic: r.topic, partition: r.partition }, offset: r.offset + 1n });
       }
       if (records.length > 0) lastRecordAt = Date.now();
       // Like Kafka's auto commit (every 5 s), but of what was printed, not of what was fetched.

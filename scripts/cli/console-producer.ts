@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { Producer, type RecordMetadata } from '../../client/index.js';
 import { keyValues, UsageError, type ToolSpec } from './args.js';
 import { producerOptions } from './client-props.js';
-import { BOOTSTRAP_FLAG, bootstrapList, CLIENT_TIMEOUTS, describeError, err, runTool, ToolError, withTimeout } from './common.js';
+import { BOOTSTRAP_FLAG, bootstrapList, CLIENT_TIMEOUTS, connectOrFail, describeError, err, runTool, ToolError } from './common.js';
 
 const spec: ToolSpec = {
   name: 'console-producer.sh',
@@ -49,12 +49,7 @@ runTool(spec, async (args) => {
     allowAutoTopicCreation: true,
     ...producerOptions(props),
   });
-  try {
-    await withTimeout(producer.connect(), 15_000, `no broker answered at ${servers.join(',')}`);
-  } catch (e) {
-    await producer.close({ timeoutMs: 0 }).catch(() => undefined);
-    throw e instanceof ToolError ? e : new ToolError(`cannot reach any broker at ${servers.join(',')}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  await connectOrFail(servers, { connect: () => producer.connect(), close: () => producer.close({ timeoutMs: 0 }) });
 
   let failed = 0;
   let lineNo = 0;

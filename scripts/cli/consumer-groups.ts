@@ -3,6 +3,7 @@
  * and lag (or its members / state), reset a group's committed offsets while it is inactive
  * (dry run unless --execute), delete groups.
  */
+import { tpKey } from '../../common/index.js';
 import type { Admin, GroupDescription } from '../../client/index.js';
 import { UsageError, type ParsedArgs, type ToolSpec } from './args.js';
 import { BOOTSTRAP_FLAG, bootstrapList, connectAdmin, err, out, retrying, runTool, table, ToolError } from './common.js';
@@ -87,21 +88,21 @@ async function describeOffsets(admin: Admin, d: GroupDescription): Promise<void>
   const committed = await retrying(() => admin.listGroupOffsets(d.groupId));
   const owner = new Map<string, { memberId: string; host: string; clientId: string }>();
   for (const m of d.members) {
-    for (const t of m.assignment ?? []) for (const p of t.partitions) owner.set(`${t.topic}\u0000${p}`, { memberId: m.memberId, host: m.clientHost, clientId: m.clientId });
+    for (const t of m.assignment ?? []) for (const p of t.partitions) owner.set(tpKey(t.topic, p), { memberId: m.memberId, host: m.clientHost, clientId: m.clientId });
   }
   const keys = new Map<string, { topic: string; partition: number }>();
-  for (const c of committed) keys.set(`${c.topic}\u0000${c.partition}`, { topic: c.topic, partition: c.partition });
+  for (const c of committed) keys.set(tpKey(c.topic, c.partition), { topic: c.topic, partition: c.partition });
   for (const k of owner.keys()) {
     const [topic, p] = k.split('\u0000');
     keys.set(k, { topic: topic!, partition: Number(p) });
   }
   const tps = [...keys.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
-  const ends = new Map((await retrying(() => admin.listOffsets(tps, 'latest')).catch(() => [])).map((o) => [`${o.topic}\u0000${o.partition}`, o.offset]));
-  const current = new Map(committed.map((c) => [`${c.topic}\u0000${c.partition}`, c.offset]));
+  const ends = new Map((await retrying(() => admin.listOffsets(tps, 'latest')).catch(() => [])).map((o) => [tpKey(o.topic, o.partition), o.offset]));
+  const current = new Map(committed.map((c) => [tpKey(c.topic, c.partition), c.offset]));
   if (d.members.length === 0) out(`Consumer group '${d.groupId}' has no active members.`);
   out('');
   const rows = tps.map((tp) => {
-    const k = `${tp.topic}\u0000${tp.partition}`;
+    const k = tpKey(tp.topic, tp.partition);
     const cur = current.get(k);
     const end = ends.get(k);
     const o = owner.get(k);
@@ -155,13 +156,13 @@ async function reset(admin: Admin, groupId: string, args: ParsedArgs): Promise<n
   }
   const earliest = await retrying(() => admin.listOffsets(tps, 'earliest'));
   const latest = await retrying(() => admin.listOffsets(tps, 'latest'));
-  const cur = new Map(committed.map((c) => [`${c.topic}\u0000${c.partition}`, c.offset]));
+  const cur = new Map(committed.map((c) => [tpKey(c.topic, c.partition), c.offset]));
   const byTime = args.has('to-datetime') ? await retrying(() => admin.listOffsets(tps, { timestamp: parseDatetime(args.get('to-datetime')!) })) : undefined;
   const target = tps.map((tp, i) => {
     const lo = earliest[i]!.offset;
     const hi = latest[i]!.offset;
     const clamp = (o: bigint) => (o < lo ? lo : o > hi ? hi : o);
-    const current = cur.get(`${tp.topic}\u0000${tp.partition}`);
+    const current = cur.get(tpKey(tp.topic, tp.partition));
     let offset: bigint;
     if (args.has('to-earliest')) offset = lo;
     else if (args.has('to-latest')) offset = hi;

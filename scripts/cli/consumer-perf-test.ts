@@ -8,7 +8,7 @@
 import { Consumer } from '../../client/index.js';
 import { keyValues, UsageError, type ToolSpec } from './args.js';
 import { consumerOptions } from './client-props.js';
-import { BOOTSTRAP_FLAG, bootstrapList, CLIENT_TIMEOUTS, connectAdmin, err, out, runTool, ToolError, withTimeout } from './common.js';
+import { BOOTSTRAP_FLAG, bootstrapList, CLIENT_TIMEOUTS, connectAdmin, connectOrFail, err, out, runTool } from './common.js';
 import { kafkaDate, ProgressBar } from './perf-report.js';
 
 const spec: ToolSpec = {
@@ -59,12 +59,7 @@ runTool(spec, async (args) => {
     ...props,
     ...(groupId === undefined ? {} : { groupId }),
   });
-  try {
-    await withTimeout(consumer.connect(), 15_000, `no broker answered at ${servers.join(',')}`);
-  } catch (e) {
-    await consumer.close().catch(() => undefined);
-    throw e instanceof ToolError ? e : new ToolError(`cannot reach any broker at ${servers.join(',')}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  await connectOrFail(servers, consumer);
 
   const startMs = Date.now();
   let joinedAt: number | undefined;

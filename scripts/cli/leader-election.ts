@@ -18,6 +18,7 @@ import {
 import { UsageError, type ParsedArgs, type ToolSpec } from './args.js';
 import { out, err, runTool, ToolError } from './common.js';
 import { isNodeExists, openZk, ZOOKEEPER_FLAG } from './zk.js';
+import { backoffMs, sleep, systemScheduler, tpKey } from '../../common/index.js';
 
 const spec: ToolSpec = {
   name: 'leader-election.sh',
@@ -81,7 +82,7 @@ async function preferredOf(zk: ZkSession, tps: readonly TopicPartitionRef[]): Pr
   const m = new Map<string, number>();
   for (const topic of new Set(tps.map((t) => t.topic))) {
     const a = await readTopicAssignment(zk, topic);
-    for (const [p, replicas] of a?.assignment.partitions ?? []) if (replicas[0] !== undefined) m.set(`${topic}-${p}`, replicas[0]);
+    for (const [p, replicas] of a?.assignment.partitions ?? []) if (replicas[0] !== undefined) m.set(tpKey(topic, p), replicas[0]);
   }
   return m;
 }
@@ -89,7 +90,7 @@ async function preferredOf(zk: ZkSession, tps: readonly TopicPartitionRef[]): Pr
 async function elect(zk: ZkSession, tps: TopicPartitionRef[], timeoutMs: number): Promise<number> {
   const preferred = await preferredOf(zk, tps);
   const before = await readPartitionStates(zk, tps);
-  const already = tps.filter((tp) => before.get(`${tp.topic}-${tp.partition}`)?.state.leader === preferred.get(`${tp.topic}-${tp.partition}`));
+  const already = tps.filter((tp) => before.get(tpKey(tp.topic, tp.partition))?.state.leader === preferred.get(tpKey(tp.topic, tp.partition)));
   const todo = tps.filter((tp) => !already.includes(tp));
   if (todo.length > 0) {
     try {
@@ -100,24 +101,22 @@ async function elect(zk: ZkSession, tps: TopicPartitionRef[], timeoutMs: number)
     }
     // The controller deletes the node once it has run the elections.
     const deadline = Date.now() + timeoutMs;
-    let delay = 50;
-    while ((await zk.exists(PREFERRED_REPLICA_ELECTION_PATH)) !== null) {
+    for (let attempt = 0; (await zk.exists(PREFERRED_REPLICA_ELECTION_PATH)) !== null; attempt++) {
       if (Date.now() >= deadline) throw new ToolError(`the controller did not process ${PREFERRED_REPLICA_ELECTION_PATH} within ${timeoutMs} ms (is a controller running?)`);
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 500);
+      await sleep(systemScheduler, backoffMs({ initialMs: 50, maxMs: 500 }, attempt));
     }
   }
   const after = await readPartitionStates(zk, todo);
   const done: string[] = [];
   const failed: string[] = [];
   for (const tp of todo) {
-    const k = `${tp.topic}-${tp.partition}`;
+    const k = tpKey(tp.topic, tp.partition);
     const s = after.get(k)?.state;
     if (s !== undefined && s.leader === preferred.get(k)) done.push(k);
     else failed.push(`${k}: preferred replica ${preferred.get(k) ?? '?'} is ${s === undefined ? 'unknown' : s.isr.includes(preferred.get(k) ?? -2) ? 'in the ISR but was not elected' : 'not in the ISR'} (leader ${s?.leader ?? 'none'})`);
   }
   if (done.length > 0) out(`Successfully completed leader election (PREFERRED) for partitions ${done.join(', ')}`);
-  if (already.length > 0) out(`Valid replica already elected for partitions ${already.map((tp) => `${tp.topic}-${tp.partition}`).join(', ')}`);
+  if (already.length > 0) out(`Valid replica already elected for partitions ${already.map((tp) => tpKey(tp.topic, tp.partition)).join(', ')}`);
   if (failed.length > 0) {
     err(`Error completing leader election (PREFERRED) for partitions:`);
     for (const f of failed) err(`  ${f}`);

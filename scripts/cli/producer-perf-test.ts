@@ -4,11 +4,12 @@
  * window line every 5 s (or a progress bar on a terminal) and Kafka's summary line with latency
  * percentiles; --json prints one JSON object instead. Exit 1 if any record failed.
  */
-import { Producer, KafkaClientError } from '../../client/index.js';
+import { asClientError, Producer, KafkaClientError } from '../../client/index.js';
 import { keyValues, UsageError, type ToolSpec } from './args.js';
 import { producerOptions } from './client-props.js';
-import { CLIENT_TIMEOUTS, describeError, err, out, runTool, ToolError, withTimeout } from './common.js';
+import { CLIENT_TIMEOUTS, connectOrFail, describeError, err, out, runTool } from './common.js';
 import { LatencyStats, ProgressBar } from './perf-report.js';
+import { sleep, systemScheduler } from '../../common/index.js';
 
 const spec: ToolSpec = {
   name: 'producer-perf-test.sh',
@@ -44,12 +45,7 @@ runTool(spec, async (args) => {
   let firstError: unknown;
   let failed = 0;
   const producer = new Producer<Buffer | null, Buffer>({ ...CLIENT_TIMEOUTS, clientId: 'producer-performance', allowAutoTopicCreation: true, ...opts, brokers: servers, onError: () => undefined });
-  try {
-    await withTimeout(producer.connect(), 15_000, `no broker answered at ${servers.join(',')}`);
-  } catch (e) {
-    await producer.close({ timeoutMs: 0 }).catch(() => undefined);
-    throw e instanceof ToolError ? e : new ToolError(`cannot reach any broker at ${servers.join(',')}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  await connectOrFail(servers, { connect: () => producer.connect(), close: () => producer.close({ timeoutMs: 0 }) });
 
   // Kafka's payload: random upper-case letters, the same bytes for every record.
   const payload = Buffer.alloc(recordSize);
@@ -78,7 +74,7 @@ runTool(spec, async (args) => {
         // Kafka's ThroughputThrottler: sleep whenever we are ahead of the target rate.
         const due = start + (i / throughput) * 1000;
         const ahead = due - performance.now();
-        if (ahead > 1) await new Promise((r) => setTimeout(r, ahead));
+        if (ahead > 1) await sleep(systemScheduler, ahead);
       }
       const record = { topic, value: payload };
       const t0 = performance.now();
@@ -89,7 +85,7 @@ runTool(spec, async (args) => {
         // Metadata not there yet or the buffer is full: wait for room like KafkaProducer.send blocks.
         await producer.send(record).then(
           () => stats.record(performance.now() - t0, recordSize),
-          (err2: unknown) => onDone(t0)(err2 instanceof KafkaClientError ? err2 : new KafkaClientError('CLI_PROTOCOL', String(err2))),
+          (err2: unknown) => onDone(t0)(asClientError(err2)),
         );
       }
       // Let the sender and timers run: produce() alone never yields.

@@ -5,6 +5,7 @@
  * each partition as in progress (still in the znode, or adding replicas), completed (the replica
  * list is the target) or failed. (AlterPartitionReassignments is not in protocol/.)
  */
+import { tpKey } from '../../common/index.js';
 import { readFileSync } from 'node:fs';
 import {
   encodeReassignPartitions,
@@ -115,10 +116,10 @@ async function execute(zk: ZkSession, plan: PartitionReassignment[]): Promise<nu
     const dead = p.replicas.filter((r) => !live.has(r));
     if (dead.length > 0) throw new ToolError(`${p.topic}-${p.partition}: brokers ${dead.join(',')} are not registered`);
   }
-  const wanted = new Set(plan.map((p) => `${p.topic}-${p.partition}`));
+  const wanted = new Set(plan.map((p) => tpKey(p.topic, p.partition)));
   out('Current partition replica assignment');
   out('');
-  out(planJson([...current.values()].flat().filter((c) => wanted.has(`${c.topic}-${c.partition}`))));
+  out(planJson([...current.values()].flat().filter((c) => wanted.has(tpKey(c.topic, c.partition)))));
   out('');
   out('Save this to use as the --reassignment-json-file option during rollback');
   try {
@@ -127,19 +128,19 @@ async function execute(zk: ZkSession, plan: PartitionReassignment[]): Promise<nu
     if (isNodeExists(e)) throw new ToolError('There is an existing assignment running (/admin/reassign_partitions exists); wait for it or verify it');
     throw e;
   }
-  out(`Successfully started partition reassignment${plan.length === 1 ? '' : 's'} for ${plan.map((p) => `${p.topic}-${p.partition}`).join(',')}`);
+  out(`Successfully started partition reassignment${plan.length === 1 ? '' : 's'} for ${plan.map((p) => tpKey(p.topic, p.partition)).join(',')}`);
   return 0;
 }
 
 async function verify(zk: ZkSession, plan: PartitionReassignment[]): Promise<number> {
   const node = await getDataOrNull(zk, REASSIGN_PARTITIONS_PATH);
-  const pending = new Set(node === null ? [] : decodeReassignPartitions(node.data, REASSIGN_PARTITIONS_PATH).map((p) => `${p.topic}-${p.partition}`));
+  const pending = new Set(node === null ? [] : decodeReassignPartitions(node.data, REASSIGN_PARTITIONS_PATH).map((p) => tpKey(p.topic, p.partition)));
   const assignments = new Map<string, Awaited<ReturnType<typeof readTopicAssignment>>>();
   for (const t of new Set(plan.map((p) => p.topic))) assignments.set(t, await readTopicAssignment(zk, t));
   out('Status of partition reassignment:');
   let failed = 0;
   for (const p of plan) {
-    const k = `${p.topic}-${p.partition}`;
+    const k = tpKey(p.topic, p.partition);
     const a = assignments.get(p.topic)?.assignment;
     const replicas = a?.partitions.get(p.partition);
     const adding = a?.addingReplicas.get(p.partition) ?? [];

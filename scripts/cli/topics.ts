@@ -88,6 +88,7 @@ async function describe(admin: Admin, args: ParsedArgs): Promise<number> {
   const names = await matching(admin, args);
   if (names.length === 0) return 0;
   const metas = await admin.fetchTopicMetadata(names);
+  const topicIds = await admin.fetchTopicIds(names);
   const filtered = args.has('under-replicated-partitions') || args.has('unavailable-partitions') || args.has('under-min-isr-partitions');
   for (const m of metas) {
     const entries = await admin.describeConfigEntries('topic', m.name);
@@ -102,7 +103,7 @@ async function describe(admin: Admin, args: ParsedArgs): Promise<number> {
       return args.has('under-min-isr-partitions') && p.isr.length < minIsr;
     });
     // Kafka prints the topic summary only when no partition filter is given.
-    if (!filtered) out(`Topic: ${m.name}\tPartitionCount: ${partitions.length}\tReplicationFactor: ${rf}\tConfigs: ${overrides.join(',')}`);
+    if (!filtered) out(`Topic: ${m.name}${topicIds.has(m.name) ? `\tTopicId: ${topicIds.get(m.name)}` : ''}\tPartitionCount: ${partitions.length}\tReplicationFactor: ${rf}\tConfigs: ${overrides.join(',')}`);
     for (const p of shown) {
       const offline = p.replicas.filter((r) => !p.isr.includes(r) && p.leader < 0);
       out(

@@ -3,6 +3,7 @@
  * reassign-partitions): one short session through coordination's ZkSession, failing fast with a
  * message that names the ensemble when nothing answers.
  */
+import { messageOf } from '../../common/index.js';
 import { isCoordinationError, ZkSession } from '../../coordination/index.js';
 import { UsageError } from './args.js';
 import { ToolError } from './common.js';
@@ -24,7 +25,7 @@ export async function openZk(connect: string): Promise<ZkSession> {
     await zk.start();
   } catch (e) {
     await zk.close().catch(() => undefined);
-    throw new ToolError(`cannot reach ZooKeeper at ${connect}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ToolError(`cannot reach ZooKeeper at ${connect}: ${messageOf(e)}`);
   }
   return zk;
 }

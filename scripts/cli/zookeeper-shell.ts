@@ -3,6 +3,7 @@
  * cluster's ZooKeeper. With a command after the address it runs that one command and exits
  * (exit 1 if it failed); otherwise it reads commands from stdin, one per line.
  */
+import { messageOf } from '../../common/index.js';
 import { createInterface } from 'node:readline';
 import { parseConnectString, type ZkSession } from '../../coordination/index.js';
 import { UsageError, type ToolSpec } from './args.js';
@@ -98,7 +99,7 @@ async function runCommand(zk: ZkSession, words: string[], abs: (p: string) => st
     }
     return true;
   } catch (e) {
-    err(isNoNode(e) ? `Node does not exist: ${path}` : `Error: ${e instanceof Error ? e.message : String(e)}`);
+    err(isNoNode(e) ? `Node does not exist: ${path}` : `Error: ${messageOf(e)}`);
     return false;
   }
 }

@@ -45,22 +45,33 @@ samsa_rotate_log() {
 samsa_is_root() { [ "$(id -u)" = "0" ]; }
 samsa_is_debian() { [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; }
 
-# Installs a Debian package when missing and we may; otherwise explains what to install.
-# usage: samsa_ensure_debian_package <package> <command-or-file-that-proves-it> <what it is for>
-samsa_ensure_debian_package() {
+# Installs a Debian package when missing and we may. Returns non-zero, with the reason on stderr,
+# when the package is missing and cannot be installed here (not root, not Debian, apt failed).
+# usage: samsa_install_debian_package <package> <command-or-file-that-proves-it> <what it is for>
+samsa_install_debian_package() {
   local pkg="$1" probe="$2" why="$3"
   if command -v "$probe" >/dev/null 2>&1 || [ -e "$probe" ]; then return 0; fi
-  if samsa_is_root && samsa_is_debian; then
-    echo "samsa: installing Debian package $pkg ($why)..." >&2
-    if [ ! -d /var/lib/apt/lists ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock || true)" ]; then
-      apt-get update -qq >&2 || samsa_die "apt-get update failed"
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >&2 ||
-      { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >&2; } ||
-      samsa_die "could not install $pkg"
-    return 0
+  if ! samsa_is_root || ! samsa_is_debian; then
+    echo "samsa: $why needs the Debian package '$pkg' (run as root: apt-get install $pkg)" >&2
+    return 1
   fi
-  samsa_die "$why needs the Debian package '$pkg' (run as root: apt-get install $pkg)"
+  echo "samsa: installing Debian package $pkg ($why)..." >&2
+  if [ ! -d /var/lib/apt/lists ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock || true)" ]; then
+    apt-get update -qq >&2 || { echo "samsa: apt-get update failed" >&2; return 1; }
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >&2 ||
+    { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >&2; } ||
+    { echo "samsa: could not install $pkg" >&2; return 1; }
+}
+
+# A package the tests cannot do without: installs it or stops.
+samsa_ensure_debian_package() {
+  samsa_install_debian_package "$@" || samsa_die "$3 needs the Debian package '$1'"
+}
+
+# A package only some tests need: installs it when possible; otherwise those tests skip, saying why.
+samsa_offer_debian_package() {
+  samsa_install_debian_package "$@" || echo "samsa: continuing without $1; $3 will skip" >&2
 }
 
 # Sets ZK_CLASSPATH and JAVA to run Apache ZooKeeper, installing Debian's package if allowed.

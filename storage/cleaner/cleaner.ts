@@ -2,7 +2,7 @@
  * Log compaction (Kafka's Cleaner, 2.x semantics): map every key of the dirty range to its
  * latest offset, then recopy the log from its start up to the first uncleanable offset, keeping
  * a record only if it is the newest for its key. Tombstones survive until the segment holding
- * them has been clean for deleteRetentionMs. The active segment and anything at or above the
+ * them has been clean for deleteRetentionMs; transactions as txn-cleaning.ts says. The active segment and anything at or above the
  * high watermark or younger than minCompactionLagMs is never touched.
  *
  * Crash safety: a group of old segments is rewritten into `<base>.log.cleaned` (+ indexes),
@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import {
   batchLastOffset,
   compressionOf,
+  decodeEndTxnMarker,
   encodeRecordBatch,
   isControlBatch,
   isTransactional,
@@ -25,11 +26,12 @@ import {
   timestampTypeOf,
 } from '../../protocol/index.js';
 import type { CheckedBatch } from '../batch-check.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../common/index.js';
 import { CLEANED_SUFFIX, fsyncDir, SWAP_SUFFIX } from '../files.js';
 import type { PartitionLog } from '../partition-log.js';
 import { LogSegment } from '../segment.js';
 import { OffsetMap } from './offset-map.js';
+import { CleanedTxnState, emptyBatchOf } from './txn-cleaning.js';
 
 export interface CleanableRange {
   /** Where the dirty part starts (cleaner checkpoint or log start). */
@@ -55,14 +57,17 @@ export interface CleanStats {
   bytesOut: number;
   recordsRemoved: number;
   tombstonesRemoved: number;
+  /** Batches of aborted transactions removed (emptied when a producer's last). */
+  abortedBatchesRemoved: number;
+  markersRemoved: number;
 }
 
 /** Which part of `log` compaction may work on at `nowMs`. */
 export function cleanableRange(log: PartitionLog, cleanerCheckpoint: bigint | undefined, nowMs: number): CleanableRange {
   const segs = log.segmentList;
-  const lso = log.logStartOffset;
-  let firstDirty = cleanerCheckpoint ?? lso;
-  if (firstDirty < lso || firstDirty > log.logEndOffset) firstDirty = lso;
+  const logStartOffset = log.logStartOffset;
+  let firstDirty = cleanerCheckpoint ?? logStartOffset;
+  if (firstDirty < logStartOffset || firstDirty > log.logEndOffset) firstDirty = logStartOffset;
   let firstUncleanable = log.activeSegment.baseOffset;
   const lagLimit = BigInt(nowMs - log.config.minCompactionLagMs);
   for (let i = 0; i < segs.length - 1; i++) {
@@ -85,6 +90,21 @@ export function cleanableRange(log: PartitionLog, cleanerCheckpoint: bigint | un
   }
   const total = cleanBytes + dirtyBytes;
   return { firstDirtyOffset: firstDirty, firstUncleanableOffset: firstUncleanable, cleanBytes, dirtyBytes, dirtyRatio: total === 0 ? 0 : dirtyBytes / total };
+}
+
+/**
+ * The compacted log with the highest dirty ratio worth cleaning (Kafka's
+ * LogCleanerManager.grabFilthiestCompactedLog); `force` ignores min.cleanable.dirty.ratio.
+ */
+export function filthiestLog(logs: readonly PartitionLog[], checkpointOf: (log: PartitionLog) => bigint | undefined, nowMs: number, force: boolean): { log: PartitionLog; ratio: number } | undefined {
+  let best: { log: PartitionLog; ratio: number } | undefined;
+  for (const log of logs) {
+    if (!log.config.cleanupPolicy.includes('compact') || log.isClosed) continue;
+    const range = cleanableRange(log, checkpointOf(log), nowMs);
+    if (range.dirtyBytes === 0 || (!force && range.dirtyRatio < log.config.minCleanableDirtyRatio)) continue;
+    if (!best || range.dirtyRatio > best.ratio) best = { log, ratio: range.dirtyRatio };
+  }
+  return best;
 }
 
 export interface CleanOptions {
@@ -139,6 +159,29 @@ function rewriteBatch(b: CheckedBatch, bytes: Buffer, map: OffsetMap, dropTombst
   return { bytes: out, removed, tombstonesRemoved };
 }
 
+/**
+ * The transactional side of a batch, undefined when plain compaction decides: an aborted
+ * transaction's batch goes whole; a marker goes when no batch of its transaction is left and its
+ * segment is past the delete horizon (as tombstones).
+ */
+function transactionalFate(b: CheckedBatch, bytes: Buffer, txns: CleanedTxnState, pastDeleteHorizon: boolean, removedAbortMarkers: bigint[], stats: CleanStats): Rewrite | undefined {
+  const h = { producerId: b.header.producerId, attributes: b.header.attributes, lastOffset: b.lastOffset };
+  if (isControlBatch(h.attributes)) {
+    if (!txns.markerCanGo(h, bytes) || !pastDeleteHorizon) return { bytes, removed: 0, tombstonesRemoved: 0 };
+    stats.markersRemoved++;
+    if (isAbortMarker(bytes)) removedAbortMarkers.push(b.header.baseOffset);
+    return { bytes: undefined, removed: 0, tombstonesRemoved: 0 };
+  }
+  if (!txns.isAbortedData(h)) return undefined;
+  stats.abortedBatchesRemoved++;
+  return { bytes: undefined, removed: b.header.recordCount, tombstonesRemoved: 0 };
+}
+
+function isAbortMarker(bytes: Buffer): boolean {
+  for (const r of iterateRecords(bytes, 0)) return decodeEndTxnMarker(r.key, r.value)?.type === 'ABORT';
+  return false;
+}
+
 /** Groups consecutive segments whose combined size and offset span fit one segment. */
 function groupSegments(segs: readonly LogSegment[], maxBytes: number, maxIndexEntries: number, indexInterval: number): LogSegment[][] {
   const groups: LogSegment[][] = [];
@@ -163,7 +206,7 @@ function groupSegments(segs: readonly LogSegment[], maxBytes: number, maxIndexEn
 export async function cleanLog(log: PartitionLog, cleanerCheckpoint: bigint | undefined, o: CleanOptions): Promise<CleanStats> {
   const now = o.clock.now();
   const range = cleanableRange(log, cleanerCheckpoint, now);
-  const stats: CleanStats = { cleaned: false, range, cleanedUpTo: range.firstDirtyOffset, segmentsIn: 0, segmentsOut: 0, bytesIn: 0, bytesOut: 0, recordsRemoved: 0, tombstonesRemoved: 0 };
+  const stats: CleanStats = { cleaned: false, range, cleanedUpTo: range.firstDirtyOffset, segmentsIn: 0, segmentsOut: 0, bytesIn: 0, bytesOut: 0, recordsRemoved: 0, tombstonesRemoved: 0, abortedBatchesRemoved: 0, markersRemoved: 0 };
   if (range.dirtyBytes === 0) return { ...stats, skipped: 'nothing dirty' };
   if (!o.force && range.dirtyRatio < log.config.minCleanableDirtyRatio) return { ...stats, skipped: `dirty ratio ${range.dirtyRatio.toFixed(3)} below ${log.config.minCleanableDirtyRatio}` };
 
@@ -172,13 +215,20 @@ export async function cleanLog(log: PartitionLog, cleanerCheckpoint: bigint | un
   const map = o.map;
   map.clear();
   let mappedUpTo = range.firstDirtyOffset;
+  const mapTxns = new CleanedTxnState(log.abortedTransactions);
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i]!;
     const next = segs[i + 1]?.baseOffset ?? range.firstUncleanableOffset;
     if (next <= range.firstDirtyOffset) continue;
     let full = false;
     await s.scan({ validate: true }, (b, bytes) => {
-      if (isControlBatch(b.header.attributes)) return true;
+      const h = { producerId: b.header.producerId, attributes: b.header.attributes, lastOffset: b.lastOffset };
+      if (isControlBatch(h.attributes)) {
+        mapTxns.markerCanGo(h, bytes);
+        return true;
+      }
+      // Aborted records never supersede anything.
+      if (mapTxns.isAbortedData(h)) return true;
       for (const rec of iterateRecords(bytes, 0)) {
         if (rec.key !== null && rec.offset >= range.firstDirtyOffset && !map.put(rec.key, rec.offset)) {
           full = true;
@@ -195,6 +245,10 @@ export async function cleanLog(log: PartitionLog, cleanerCheckpoint: bigint | un
   // 2. Recopy [log start, mappedUpTo) group by group.
   const toClean = segs.filter((s, i) => (segs[i + 1]?.baseOffset ?? range.firstUncleanableOffset) <= mappedUpTo);
   const deleteBefore = BigInt(now - log.config.deleteRetentionMs);
+  const txns = new CleanedTxnState(log.abortedTransactions);
+  // A producer's last data batch keeps its header (sequence and epoch survive).
+  const lastBatchOf = new Map(log.activeProducers().map((e) => [e.producerId, e.batches.at(-1)?.lastOffset]));
+  const removedAbortMarkers: bigint[] = [];
   const params = { segmentIndexBytes: log.config.segmentIndexBytes, indexIntervalBytes: log.config.indexIntervalBytes };
   for (const group of groupSegments(toClean, log.config.segmentBytes, Math.floor(log.config.segmentIndexBytes / 12), log.config.indexIntervalBytes)) {
     const out = LogSegment.create(log.dir, group[0]!.baseOffset, params, now, 0, CLEANED_SUFFIX);
@@ -207,9 +261,11 @@ export async function cleanLog(log: PartitionLog, cleanerCheckpoint: bigint | un
         outMtime = Math.max(outMtime, src.lastModifiedMs());
         stats.bytesIn += src.size;
         await src.scan({ validate: true }, (b, bytes) => {
-          const r = rewriteBatch(b, bytes, map, dropTombstones);
+          const r = transactionalFate(b, bytes, txns, dropTombstones, removedAbortMarkers, stats) ?? rewriteBatch(b, bytes, map, dropTombstones);
           stats.recordsRemoved += r.removed;
           stats.tombstonesRemoved += r.tombstonesRemoved;
+          const keepEmpty = r.bytes === undefined && b.header.producerId >= 0n && !isControlBatch(b.header.attributes) && lastBatchOf.get(b.header.producerId) === b.lastOffset;
+          if (keepEmpty) r.bytes = emptyBatchOf(bytes);
           if (!r.bytes) return true;
           const h = readBatchHeader(r.bytes, 0);
           const lastOffset = batchLastOffset(h);
@@ -221,7 +277,7 @@ export async function cleanLog(log: PartitionLog, cleanerCheckpoint: bigint | un
       await out.flush();
       // Kafka keeps the source's modification time so tombstone ageing is not reset by cleaning.
       await utimes(out.logPath, outMtime / 1000, outMtime / 1000);
-      const swapped = await swapIn(log, group, out);
+      const swapped = await swapIn(log, group, out, removedAbortMarkers);
       if (!swapped) {
         await out.deleteFiles();
         return { ...stats, skipped: 'log changed during cleaning' };
@@ -239,14 +295,14 @@ export async function cleanLog(log: PartitionLog, cleanerCheckpoint: bigint | un
 }
 
 /** The crash-safe swap, as the log's single writer. False if the group is no longer in the log. */
-async function swapIn(log: PartitionLog, group: LogSegment[], out: LogSegment): Promise<boolean> {
+async function swapIn(log: PartitionLog, group: LogSegment[], out: LogSegment, removedAbortMarkers: readonly bigint[]): Promise<boolean> {
   return log.exclusive(async () => {
     const list = log.segmentList;
     const at = list.indexOf(group[0]!);
     if (at < 0 || group.some((s, i) => list[at + i] !== s) || list[at + group.length] === undefined) return false;
     await out.renameSuffix(SWAP_SUFFIX);
     await fsyncDir(log.dir);
-    log.replaceSegmentList([...list.slice(0, at), out, ...list.slice(at + group.length)]);
+    await log.replaceSegmentList([...list.slice(0, at), out, ...list.slice(at + group.length)], removedAbortMarkers);
     await log.retire(group);
     await fsyncDir(log.dir);
     await out.renameSuffix('');

@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { describeViolations } from '../helpers/history/index.js';
+import { faultyDiskAvailable } from '../helpers/faulty-disk.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { Scenario, type FaultHandle } from './harness/scenario.js';
 
@@ -99,11 +100,16 @@ describe('failover > replicated partitions', function () {
     expect(r.verdict.ok, describeViolations(r.verdict)).to.equal(true);
   });
 
-  it('disk full on a follower: the follower drops out of the ISR, the leader keeps acknowledging acks=all, nothing lost; after freeing the disk it catches up', async () => {
+  it('disk full (ENOSPC) on a follower: its only log dir goes offline so it halts, it drops out of the ISR, the leader keeps acknowledging acks=all, nothing lost; after freeing the disk it restarts and catches up', async function () {
+    const cap = await faultyDiskAvailable();
+    if (!cap.available) {
+      console.log(`      skipped: ${cap.reason}`);
+      this.skip();
+    }
     s = await Scenario.start({
       name: 'disk-full-follower',
       fault: 'fill the disk of a follower of partition 0, free it, restart the follower',
-      cluster: { smallDisks: { 2: 48 } },
+      cluster: { disks: { 2: { sizeMb: 48 } } },
       // Broker 2 only follows: what a full disk does to a leader is another scenario.
       assignment: [
         [1, 2, 3],
@@ -115,10 +121,12 @@ describe('failover > replicated partitions', function () {
     const follower = s.cluster.broker(2);
     const f = s.fault('disk full on broker 2', [0]);
     follower.disk!.fill();
+    await waitFor(() => !follower.isAlive(), 'broker 2 to halt (its only log dir failed)', { timeoutMs: 30_000, intervalMs: 50 });
+    expect(follower.log()).to.include('halting the broker');
     await waitFor(async () => !(await isr(s!, 0)).includes(2), 'broker 2 out of the ISR of partition 0', { timeoutMs: 30_000, intervalMs: 100 });
     await s.waitAcks(20, Date.now(), 30_000, 'acks=all writes without the full follower');
     follower.disk!.free();
-    if (!follower.isAlive()) await s.cluster.restartBroker(2);
+    await s.cluster.restartBroker(2);
     f.heal();
     await waitFor(async () => (await isr(s!, 0)).includes(2), 'broker 2 back in the ISR of partition 0', { timeoutMs: 45_000, intervalMs: 100 });
     await s.recover();

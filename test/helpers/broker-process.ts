@@ -24,6 +24,8 @@ export interface BrokerProcessOptions {
   /** Extra `key=value` lines for server.properties. */
   properties?: Record<string, string | number | boolean>;
   dir?: string;
+  /** `log.dirs` (default `<dir>/logs` alone). broker.pid and broker.out stay in `<dir>/logs` ($LOG_DIR). */
+  dataDirs?: string[];
 }
 
 export interface ScriptResult {
@@ -32,21 +34,36 @@ export interface ScriptResult {
   stderr: string;
 }
 
-async function run(args: string[], timeoutMs: number): Promise<ScriptResult> {
+async function run(args: string[], timeoutMs: number, env: Record<string, string> = {}): Promise<ScriptResult> {
   try {
-    const { stdout, stderr } = await execFileAsync('bash', args, { timeout: timeoutMs, env: { ...process.env, SAMSA_LOG_LEVEL: process.env['SAMSA_LOG_LEVEL'] ?? 'info' } });
+    const { stdout, stderr } = await execFileAsync('bash', args, { timeout: timeoutMs, env: { ...process.env, SAMSA_LOG_LEVEL: process.env['SAMSA_LOG_LEVEL'] ?? 'info', ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
-    const e = err as Error & { code?: number | string; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? e.message };
+    const e = err as Error & { code?: number | string; stdout?: string; stderr?: string; killed?: boolean };
+    // A script killed by the timeout has an empty stderr: say so, or the cause is lost.
+    const why = e.killed ? `timed out after ${timeoutMs} ms (script killed)` : e.message;
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ? `${e.stderr}\n${why}` : why };
   }
+}
+
+/**
+ * How long a caller waits for broker-start.sh: the script's own deadline (SAMSA_BROKER_START_TIMEOUT,
+ * 60 s by default) plus a margin, so on a slow start the script reports why (its last log lines)
+ * before it is killed.
+ */
+export function brokerStartTimeoutMs(): number {
+  const scriptSeconds = Number(process.env['SAMSA_BROKER_START_TIMEOUT'] ?? '60');
+  return ((Number.isFinite(scriptSeconds) && scriptSeconds > 0 ? scriptSeconds : 60) + 15) * 1000;
 }
 
 export class BrokerProcess {
   readonly host = '127.0.0.1';
   readonly dir: string;
   readonly configFile: string;
+  /** Where broker.pid and broker.out live ($LOG_DIR of the scripts); also the data dir by default. */
   readonly logDir: string;
+  /** `log.dirs`. */
+  readonly dataDirs: readonly string[];
 
   private constructor(
     readonly brokerId: number,
@@ -54,12 +71,19 @@ export class BrokerProcess {
     readonly interBrokerPort: number,
     dir: string,
     lines: string[],
+    dataDirs?: string[],
   ) {
     this.dir = dir;
     this.logDir = join(dir, 'logs');
+    this.dataDirs = dataDirs ?? [this.logDir];
     this.configFile = join(dir, 'server.properties');
     mkdirSync(this.logDir, { recursive: true });
-    writeFileSync(this.configFile, [...lines, `log.dirs=${this.logDir}`].join('\n') + '\n');
+    writeFileSync(this.configFile, [...lines, `log.dirs=${this.dataDirs.join(',')}`].join('\n') + '\n');
+  }
+
+  /** Environment of the start/stop scripts: the process log and pid file stay off the data disks. */
+  get scriptEnv(): Record<string, string> {
+    return { LOG_DIR: this.logDir };
   }
 
   /** Writes a config with free ports; does not start anything. */
@@ -76,7 +100,7 @@ export class BrokerProcess {
       `zookeeper.connect=${options.zookeeperConnect ?? (process.env['SAMSA_TEST_ZK'] ? testZkConnect('samsa-bp') : '127.0.0.1:2181')}`,
       ...Object.entries(options.properties ?? {}).map(([k, v]) => `${k}=${v}`),
     ];
-    return new BrokerProcess(brokerId, port!, interPort!, options.dir ?? tmpDir('samsa-broker-'), lines);
+    return new BrokerProcess(brokerId, port!, interPort!, options.dir ?? tmpDir('samsa-broker-'), lines, options.dataDirs);
   }
 
   get pidFile(): string {
@@ -94,12 +118,16 @@ export class BrokerProcess {
   }
 
   /** Runs broker-start.sh -daemon; resolves with the script's result (code 0 = serving). */
-  start(extraArgs: string[] = [], timeoutMs = 60_000): Promise<ScriptResult> {
-    return run([BROKER_START, '-daemon', this.configFile, ...extraArgs], timeoutMs);
+  start(extraArgs: string[] = [], timeoutMs = brokerStartTimeoutMs()): Promise<ScriptResult> {
+    // broker-start.sh has its own deadline (SAMSA_BROKER_START_TIMEOUT); a caller allowing more
+    // than the default must extend it too, or the script gives up first whatever timeoutMs says.
+    const scriptSeconds = Math.floor(timeoutMs / 1000) - 15;
+    const env = scriptSeconds * 1000 > brokerStartTimeoutMs() - 15_000 ? { ...this.scriptEnv, SAMSA_BROKER_START_TIMEOUT: String(scriptSeconds) } : this.scriptEnv;
+    return run([BROKER_START, '-daemon', this.configFile, ...extraArgs], timeoutMs, env);
   }
 
   stop(timeoutMs = 40_000): Promise<ScriptResult> {
-    return run([BROKER_STOP, this.configFile], timeoutMs);
+    return run([BROKER_STOP, this.configFile], timeoutMs, this.scriptEnv);
   }
 
   /** Sends a signal to this broker's process only (by its pid file). */

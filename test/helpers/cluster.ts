@@ -5,7 +5,7 @@
  * started, through broker-stop.sh (by pid file).
  */
 import { ApiKey } from '../../protocol/index.js';
-import { BrokerProcess } from './broker-process.js';
+import { BrokerProcess, brokerStartTimeoutMs } from './broker-process.js';
 import { KafkaSocket } from './kafka-socket.js';
 import { testZkConnect } from './shared-zookeeper.js';
 import { waitFor } from './wait-for.js';
@@ -13,6 +13,8 @@ import { startZooKeeper, type ZooKeeperNode } from './zookeeper.js';
 
 export interface ClusterOptions {
   size?: number;
+  /** broker.id of the first broker (the others follow); 1 by default. */
+  firstBrokerId?: number;
   /** Defaults to a fresh chroot on the shared test ZooKeeper, or a ZooKeeper of its own when there is none. */
   zookeeperConnect?: string;
   /** Extra server.properties lines for every broker. */
@@ -39,7 +41,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   if (options.zookeeperConnect === undefined && !process.env['SAMSA_TEST_ZK']) ownZk = await startZooKeeper();
   const zookeeperConnect = options.zookeeperConnect ?? (ownZk !== undefined ? `${ownZk.connectString}/samsa-cluster` : testZkConnect('samsa-cluster'));
   const brokers: BrokerProcess[] = [];
-  for (let id = 1; id <= size; id++) {
+  const firstId = options.firstBrokerId ?? 1;
+  for (let id = firstId; id < firstId + size; id++) {
     brokers.push(
       await BrokerProcess.create({
         brokerId: id,
@@ -82,7 +85,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     },
   };
   try {
-    const results = await Promise.all(brokers.map((b) => b.start([], options.startTimeoutMs ?? 60_000)));
+    const results = await Promise.all(brokers.map((b) => b.start([], options.startTimeoutMs ?? brokerStartTimeoutMs())));
     const failed = results.findIndex((r) => r.code !== 0);
     if (failed >= 0) throw new Error(`broker ${brokers[failed]!.brokerId} did not start: ${results[failed]!.stderr}`);
     await waitFor(

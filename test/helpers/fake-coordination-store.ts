@@ -7,6 +7,7 @@
  */
 import {
   CoordinationError,
+  createPersistentPath,
   type CoordinationErrorCode,
   type CoordinationStore,
   type CreateMode,
@@ -63,6 +64,14 @@ export class FakeZooKeeper {
 
   get(path: string): Buffer | null | undefined {
     return this.nodes.get(path)?.data;
+  }
+
+  /** The `topic_id` of /brokers/topics/<topic> (KIP-516); undefined when the node or the id is absent. */
+  topicId(topic: string): string | undefined {
+    const text = this.text(`/brokers/topics/${topic}`);
+    if (text === undefined) return undefined;
+    const id = (JSON.parse(text) as { topic_id?: unknown }).topic_id;
+    return typeof id === 'string' ? id : undefined;
   }
 
   text(path: string): string | undefined {
@@ -318,15 +327,7 @@ export class FakeCoordinationStore implements CoordinationStore {
     return this.server.apply(this, list);
   }
 
-  async mkdirp(path: string): Promise<void> {
-    let cur = '';
-    for (const part of path.split('/').filter((p) => p !== '')) {
-      cur += `/${part}`;
-      try {
-        await this.create(cur, null);
-      } catch (err) {
-        if (!(err instanceof CoordinationError && err.code === 'CRD_NODE_EXISTS')) throw err;
-      }
-    }
+  mkdirp(path: string): Promise<void> {
+    return createPersistentPath(this, path);
   }
 }

@@ -7,16 +7,20 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 export const MODULE_RULES: Record<string, readonly string[]> = {
-  protocol: [],
-  storage: ['protocol'],
-  coordination: [],
-  broker: ['protocol', 'storage', 'coordination'],
-  client: ['protocol'],
+  common: [],
+  protocol: ['common'],
+  storage: ['common', 'protocol'],
+  coordination: ['common'],
+  broker: ['common', 'protocol', 'storage', 'coordination'],
+  client: ['common', 'protocol'],
 };
 
-/** Packages a module must not import (protocol is pure: no I/O, no logging). */
+const IMPURE = ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:child_process', 'pino', 'fastify', 'node-zookeeper-client'];
+
+/** Packages a module must not import (common and protocol are pure: no I/O, no logging). */
 export const FORBIDDEN_PACKAGES: Record<string, readonly string[]> = {
-  protocol: ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:child_process', 'pino', 'fastify', 'node-zookeeper-client'],
+  common: IMPURE,
+  protocol: IMPURE,
   storage: ['node:net', 'fastify', 'node-zookeeper-client'],
   coordination: ['fastify'],
   client: ['node:fs', 'node:fs/promises', 'fastify', 'node-zookeeper-client'],

@@ -2,6 +2,8 @@
  * Synchronisation for tests: poll a condition until it holds or a deadline passes, then fail
  * with a message that says what was awaited and what was last seen. Never a bare sleep.
  */
+import { sleep, systemScheduler } from '../../common/index.js';
+
 export interface WaitForOptions {
   timeoutMs?: number;
   intervalMs?: number;
@@ -28,6 +30,6 @@ export async function waitFor<T>(
       const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
       throw new Error(`Timed out after ${timeoutMs} ms waiting for: ${message}${detail}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await sleep(systemScheduler, intervalMs);
   }
 }

@@ -17,8 +17,12 @@ const healthSchema = {
 
 const readySchema = {
   type: 'object',
-  required: ['ready', 'brokerId'],
-  properties: { ready: { type: 'boolean' }, brokerId: { type: 'integer' } },
+  required: ['ready', 'brokerId', 'offlineLogDirs'],
+  properties: {
+    ready: { type: 'boolean' },
+    brokerId: { type: 'integer' },
+    offlineLogDirs: { type: 'array', items: { type: 'string' }, description: 'Log directories that failed (I/O errors); their replicas are offline on this broker' },
+  },
 };
 
 export function registerHealthRoutes(app: FastifyInstance, deps: AdminHttpDeps): void {
@@ -38,11 +42,12 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AdminHttpDeps):
     }),
   }, async () => {
     const r = deps.readiness();
+    const offlineLogDirs = [...(r.offlineLogDirs ?? [])];
     if (!r.ready) {
       const reasons = [...(r.reasons ?? [])];
-      throw new AdminHttpError(503, 'NOT_READY', `Broker ${deps.brokerId} is not ready${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}`, { reasons });
+      throw new AdminHttpError(503, 'NOT_READY', `Broker ${deps.brokerId} is not ready${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}`, { reasons, offlineLogDirs });
     }
-    return { ready: true, brokerId: deps.brokerId };
+    return { ready: true, brokerId: deps.brokerId, offlineLogDirs };
   });
 
   // No serializer schema: the body is Prometheus text, already formatted.

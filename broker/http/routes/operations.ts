@@ -1,9 +1,10 @@
 /** Partition reassignment and preferred leader election: controller work, 501 until wired. */
 import type { FastifyInstance } from 'fastify';
+import { tpKey } from '../../../common/index.js';
 import { documented } from '../openapi.js';
 import type { AdminHttpDeps, PartitionResult, ReassignmentTarget, TopicPartitionRef } from '../deps.js';
 import { invalidRequest, notImplemented } from '../errors.js';
-import { errorResponses, partitionIdSchema, partitionResultsSchema, replicaListSchema, topicPartitionSchema } from '../schemas.js';
+import { errorResponses, partitionIdSchema, partitionResultsSchema, reassignmentSchema, replicaListSchema, topicPartitionSchema } from '../schemas.js';
 
 const reassignBody = {
   type: 'object',
@@ -39,12 +40,11 @@ const electBody = {
   },
 };
 
-const tpKey = (p: TopicPartitionRef): string => `${p.topic}\u0000${p.partition}`;
 
 function noDuplicates(parts: readonly TopicPartitionRef[]): void {
   const seen = new Set<string>();
   for (const p of parts) {
-    const k = tpKey(p);
+    const k = tpKey(p.topic, p.partition);
     if (seen.has(k)) throw invalidRequest(`Partition ${p.topic}-${p.partition} is listed more than once`);
     seen.add(k);
   }
@@ -63,17 +63,7 @@ const ongoingSchema = {
   properties: {
     reassignments: {
       type: 'array',
-      items: {
-        type: 'object',
-        required: ['topic', 'partition', 'replicas', 'addingReplicas', 'removingReplicas'],
-        properties: {
-          topic: { type: 'string' },
-          partition: { type: 'integer' },
-          replicas: { type: 'array', items: { type: 'integer' } },
-          addingReplicas: { type: 'array', items: { type: 'integer' } },
-          removingReplicas: { type: 'array', items: { type: 'integer' } },
-        },
-      },
+      items: reassignmentSchema,
     },
   },
 };

@@ -94,6 +94,7 @@ const describeSchema = {
   required: ['name', 'internal', 'markedForDeletion', 'configs', 'partitions'],
   properties: {
     name: { type: 'string' },
+    topicId: { type: ['string', 'null'], description: 'Topic id (KIP-516), Kafka\'s printed form; null while this broker has not learned it' },
     internal: { type: 'boolean' },
     markedForDeletion: { type: 'boolean' },
     configs: stringMapSchema,
@@ -208,6 +209,7 @@ export function registerTopicRoutes(app: FastifyInstance, deps: AdminHttpDeps): 
     if (t === null) throw unknownTopic(req.params.name);
     return {
       name: t.name,
+      topicId: t.topicId ?? null,
       internal: t.internal ?? t.name.startsWith('__'),
       markedForDeletion: t.markedForDeletion ?? false,
       configs: { ...t.configs },

@@ -8,15 +8,15 @@
  * Owned partitions come from subscription v1+ `ownedPartitions`; when two members claim the same
  * partition, the higher `generationId` wins (the other claim is stale), then member order.
  */
-import type { TopicPartitions } from './consumer-protocol.js';
+import { parseTpKey, tpKey } from '../../../common/index.js';
+import type { TopicPartitions } from '../../../protocol/index.js';
 import { cmp, sortMembers, toTopicPartitions, type Assignor, type GroupAssignment, type GroupMember } from './types.js';
 
-type Key = string; // `${topic}\u0000${partition}`
+type Key = string; // common/'s tpKey
 
-const keyOf = (topic: string, partition: number): Key => `${topic}\u0000${partition}`;
 const parseKey = (k: Key): [string, number] => {
-  const i = k.lastIndexOf('\u0000');
-  return [k.slice(0, i), Number(k.slice(i + 1))];
+  const { topic, partition } = parseTpKey(k);
+  return [topic, partition];
 };
 
 /**
@@ -31,7 +31,7 @@ function currentOwners(
   for (const m of sorted) {
     for (const tp of m.subscription.ownedPartitions) {
       for (const p of tp.partitions) {
-        const k = keyOf(tp.topic, p);
+        const k = tpKey(tp.topic, p);
         if (!valid(m, tp.topic, k)) continue;
         const prev = claim.get(k);
         if (prev === undefined || m.subscription.generationId > prev.generation) {
@@ -48,7 +48,7 @@ export function stickyAssign(members: readonly GroupMember[], partitionsPerTopic
   const subscribed = new Map(sorted.map((m) => [m.memberId, new Set(m.subscription.topics)]));
   const all: Key[] = [];
   const topics = [...new Set(sorted.flatMap((m) => m.subscription.topics))].sort(cmp);
-  for (const t of topics) for (let p = 0; p < (partitionsPerTopic.get(t) ?? 0); p++) all.push(keyOf(t, p));
+  for (const t of topics) for (let p = 0; p < (partitionsPerTopic.get(t) ?? 0); p++) all.push(tpKey(t, p));
   const exists = new Set(all);
 
   const claim = currentOwners(sorted, (m, topic, k) => subscribed.get(m.memberId)!.has(topic) && exists.has(k));
@@ -124,7 +124,7 @@ function moveOne(sorted: GroupMember[], subscribed: Map<string, Set<string>>, re
  * Cooperative step (Java ConsumerCoordinator's adjustment): drop from the assignment every
  * partition currently owned by a different member; that owner revokes it and rejoins.
  */
-export function withholdTransfers(members: readonly GroupMember[], target: Map<string, Set<Key>>): Map<string, Set<Key>> {
+function withholdTransfers(members: readonly GroupMember[], target: Map<string, Set<Key>>): Map<string, Set<Key>> {
   const owners = currentOwners(sortMembers(members));
   const out = new Map<string, Set<Key>>();
   for (const [memberId, keys] of target) {
@@ -152,6 +152,6 @@ export const cooperativeStickyAssignor: Assignor = {
 
 /** The partitions a member must revoke when it receives `assigned` (cooperative protocol). */
 export function revokedPartitions(owned: readonly TopicPartitions[], assigned: readonly TopicPartitions[]): TopicPartitions[] {
-  const keep = new Set(assigned.flatMap((tp) => tp.partitions.map((p) => keyOf(tp.topic, p))));
-  return toTopicPartitions(owned.flatMap((tp) => tp.partitions.filter((p) => !keep.has(keyOf(tp.topic, p))).map((p) => [tp.topic, p] as const)));
+  const keep = new Set(assigned.flatMap((tp) => tp.partitions.map((p) => tpKey(tp.topic, p))));
+  return toTopicPartitions(owned.flatMap((tp) => tp.partitions.filter((p) => !keep.has(tpKey(tp.topic, p))).map((p) => [tp.topic, p] as const)));
 }

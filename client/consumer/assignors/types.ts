@@ -3,7 +3,7 @@
  * every member's subscription and the partition counts, and returns each member's partitions.
  * Assignors are pure: same input, same output, no I/O.
  */
-import type { Subscription, TopicPartitions } from './consumer-protocol.js';
+import type { Subscription, TopicPartitions } from '../../../protocol/index.js';
 
 export type RebalanceProtocol = 'eager' | 'cooperative';
 
@@ -52,8 +52,4 @@ export function toTopicPartitions(pairs: Iterable<readonly [string, number]>): T
     list.push(p);
   }
   return [...byTopic.keys()].sort(cmp).map((topic) => ({ topic, partitions: byTopic.get(topic)!.sort((x, y) => x - y) }));
-}
-
-export function emptyAssignment(members: readonly GroupMember[]): GroupAssignment {
-  return new Map(members.map((m) => [m.memberId, []]));
 }

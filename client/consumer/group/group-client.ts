@@ -1,21 +1,23 @@
 /**
- * Talks to a consumer group's coordinator: finds it (FindCoordinator), sends group requests to
- * it, rediscovers it when it moves (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, connection
- * loss), and commits/fetches offsets (OffsetCommit/OffsetFetch).
+ * Talks to a consumer group's coordinator (found and rediscovered by CoordinatorClient) and
+ * commits/fetches offsets (OffsetCommit/OffsetFetch).
  */
+import { sleep, tpKey } from '../../../common/index.js';
+
+/** A transaction's markers land within seconds; 200 × 50 ms bounds the wait at ~10 s. */
+const UNSTABLE_RETRIES = 200;
+const UNSTABLE_BACKOFF_MS = 50;
 import type {
-  FindCoordinatorRequest,
-  FindCoordinatorResponse,
   OffsetCommitRequest,
   OffsetCommitResponse,
   OffsetFetchRequest,
   OffsetFetchResponse,
 } from '../../../protocol/index.js';
 import type { Cluster } from '../../cluster.js';
-import type { Connection } from '../../connection.js';
-import { KafkaClientError, brokerError } from '../../errors.js';
+import { CoordinatorClient } from '../../coordinator-client.js';
+import { brokerError, KafkaClientError } from '../../errors.js';
 import { API, errorInfo } from '../../wire.js';
-import { tpKey, type TopicPartition } from '../fetcher.js';
+import type { TopicPartition } from '../fetcher.js';
 
 export const GroupErrors = {
   COORDINATOR_LOAD_IN_PROGRESS: 14,
@@ -28,8 +30,6 @@ export const GroupErrors = {
   FENCED_INSTANCE_ID: 82,
 } as const;
 
-const COORDINATOR_MOVED = new Set<number>([GroupErrors.COORDINATOR_NOT_AVAILABLE, GroupErrors.NOT_COORDINATOR]);
-
 export interface OffsetAndMetadata {
   offset: bigint;
   metadata?: string | null;
@@ -41,61 +41,12 @@ export interface MemberIdentity {
   groupInstanceId: string | null;
 }
 
-export class GroupClient {
-  private coordinator: Connection | undefined;
-  private finding: Promise<Connection> | undefined;
-
+export class GroupClient extends CoordinatorClient {
   constructor(
-    private readonly cluster: Cluster,
+    cluster: Cluster,
     readonly groupId: string,
-  ) {}
-
-  /** The coordinator connection, discovering it if needed. */
-  coordinatorConnection(): Promise<Connection> {
-    if (this.coordinator !== undefined && !this.coordinator.closed) return Promise.resolve(this.coordinator);
-    this.finding ??= this.find().finally(() => {
-      this.finding = undefined;
-    });
-    return this.finding;
-  }
-
-  private async find(): Promise<Connection> {
-    const req: FindCoordinatorRequest = { key: this.groupId, keyType: 0 };
-    const res = await this.cluster.withAnyBroker((c) => c.send<FindCoordinatorResponse>(API.FindCoordinator, req));
-    if (res.errorCode !== undefined && res.errorCode !== 0) {
-      throw brokerError(errorInfo(res.errorCode), `find coordinator of group ${this.groupId}`);
-    }
-    if (res.nodeId === undefined || res.host === undefined || res.port === undefined) {
-      throw new KafkaClientError('CLI_PROTOCOL', 'FindCoordinator answered without a node');
-    }
-    this.coordinator = this.cluster.coordinatorConnection(res.nodeId, res.host, res.port);
-    return this.coordinator;
-  }
-
-  /** Forget the coordinator (it moved or its connection failed). */
-  markCoordinatorDead(): void {
-    this.coordinator = undefined;
-  }
-
-  /**
-   * Send to the coordinator. A top-level coordinator error or a connection failure marks it
-   * dead and rejects retriably; callers retry (after a backoff) through their own loop.
-   */
-  async send<T extends { errorCode?: number }>(apiKey: number, body: unknown, timeoutMs?: number): Promise<T> {
-    const c = await this.coordinatorConnection();
-    let res: T;
-    try {
-      res = await c.send<T>(apiKey, body, timeoutMs === undefined ? {} : { timeoutMs });
-    } catch (err) {
-      if (err instanceof KafkaClientError && (err.code === 'CLI_CONNECTION' || err.code === 'CLI_REQUEST_TIMEOUT')) this.markCoordinatorDead();
-      throw err;
-    }
-    if (res.errorCode !== undefined && COORDINATOR_MOVED.has(res.errorCode)) this.markCoordinatorDead();
-    return res;
-  }
-
-  isCoordinatorError(code: number): boolean {
-    return COORDINATOR_MOVED.has(code) || code === GroupErrors.COORDINATOR_LOAD_IN_PROGRESS;
+  ) {
+    super(cluster, groupId, 0);
   }
 
   async commitOffsets(offsets: ReadonlyMap<TopicPartition, OffsetAndMetadata>, member: MemberIdentity | undefined): Promise<void> {
@@ -118,14 +69,27 @@ export class GroupClient {
     for (const t of res.topics) {
       for (const p of t.partitions) {
         if (p.errorCode === 0) continue;
-        if (COORDINATOR_MOVED.has(p.errorCode)) this.markCoordinatorDead();
+        this.noteError(p.errorCode);
         throw brokerError(errorInfo(p.errorCode), `commit offset of ${t.name}/${p.partitionIndex} for group ${this.groupId}`);
       }
     }
   }
 
   /** Committed offsets (absent = nothing committed). */
-  async fetchOffsets(tps: readonly TopicPartition[]): Promise<Map<string, OffsetAndMetadata>> {
+  async fetchOffsets(tps: readonly TopicPartition[], requireStable = false): Promise<Map<string, OffsetAndMetadata>> {
+    // With requireStable, a partition whose offset a pending transaction may still change answers
+    // UNSTABLE_OFFSET_COMMIT until that transaction ends: wait for it (bounded), as Kafka does.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.fetchOffsetsOnce(tps, requireStable);
+      } catch (err) {
+        if (!(err instanceof KafkaClientError) || err.kafkaError !== 'UNSTABLE_OFFSET_COMMIT' || attempt >= UNSTABLE_RETRIES) throw err;
+        await sleep(this.cluster.scheduler, UNSTABLE_BACKOFF_MS);
+      }
+    }
+  }
+
+  private async fetchOffsetsOnce(tps: readonly TopicPartition[], requireStable: boolean): Promise<Map<string, OffsetAndMetadata>> {
     const topics = new Map<string, number[]>();
     for (const tp of tps) {
       let l = topics.get(tp.topic);
@@ -135,6 +99,7 @@ export class GroupClient {
     const req: OffsetFetchRequest = {
       groupId: this.groupId,
       topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+      requireStable,
     };
     const res = await this.send<OffsetFetchResponse>(API.OffsetFetch, req);
     if (res.errorCode !== undefined && res.errorCode !== 0) throw brokerError(errorInfo(res.errorCode), `fetch offsets of group ${this.groupId}`);
@@ -144,7 +109,7 @@ export class GroupClient {
         const name = t.name ?? '';
         const index = p.partitionIndex ?? -1;
         if (p.errorCode !== undefined && p.errorCode !== 0) {
-          if (COORDINATOR_MOVED.has(p.errorCode)) this.markCoordinatorDead();
+          this.noteError(p.errorCode);
           throw brokerError(errorInfo(p.errorCode), `fetch offset of ${name}/${index} for group ${this.groupId}`);
         }
         if (p.committedOffset !== undefined && p.committedOffset >= 0n) out.set(tpKey(name, index), { offset: p.committedOffset, metadata: p.metadata ?? null });

@@ -10,17 +10,17 @@
  * run on the scheduler and only set `needsJoin` or call `onLost`.
  */
 import type { HeartbeatRequest, HeartbeatResponse, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse, SyncGroupRequest, SyncGroupResponse } from '../../../protocol/index.js';
-import type { TimerHandle } from '../../clock.js';
+import { sleep, type TimerHandle, tpKey } from '../../../common/index.js';
 import type { Cluster } from '../../cluster.js';
-import { KafkaClientError, brokerError } from '../../errors.js';
+import { asClientError, KafkaClientError, brokerError } from '../../errors.js';
 import { API, errorInfo } from '../../wire.js';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, type TopicPartitions } from '../assignors/consumer-protocol.js';
+import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, ProtocolError, type TopicPartitions } from '../../../protocol/index.js';
 import { revokedPartitions } from '../assignors/cooperative-sticky.js';
 import type { Assignor, GroupMember } from '../assignors/types.js';
 import type { TopicPartition } from '../fetcher.js';
 import { GroupClient, GroupErrors, type MemberIdentity } from './group-client.js';
 
-export interface MembershipOptions {
+interface MembershipOptions {
   groupId: string;
   groupInstanceId: string | null;
   sessionTimeoutMs: number;
@@ -32,7 +32,7 @@ export interface MembershipOptions {
 }
 
 /** What the consumer does when partitions come and go. */
-export interface MembershipHooks {
+interface MembershipHooks {
   revoked(tps: TopicPartition[]): Promise<void>;
   assigned(tps: TopicPartition[]): Promise<void>;
   lost(tps: TopicPartition[]): Promise<void>;
@@ -96,10 +96,10 @@ export class GroupMembership {
       }
       try {
         const backoff = await this.joinOnce();
-        if (backoff) await this.sleep(this.opts.retryBackoffMs);
+        if (backoff) await sleep(this.cluster.scheduler, this.opts.retryBackoffMs);
       } catch (err) {
         if (!(err instanceof KafkaClientError) || !err.retriable) throw err;
-        await this.sleep(this.opts.retryBackoffMs);
+        await sleep(this.cluster.scheduler, this.opts.retryBackoffMs);
       }
     }
     if (!this.closed) this.scheduleHeartbeat();
@@ -140,7 +140,7 @@ export class GroupMembership {
     };
     const syncRes = await this.client.send<SyncGroupResponse>(API.SyncGroup, sync);
     if (syncRes.errorCode !== 0) return this.onJoinError(syncRes.errorCode, this.memberId, 'SyncGroup');
-    await this.applyAssignment(decodeAssignment(syncRes.assignment).assignedPartitions);
+    await this.applyAssignment(consumerProtocol(() => decodeAssignment(syncRes.assignment)).assignedPartitions);
     return false;
   }
 
@@ -164,7 +164,7 @@ export class GroupMembership {
   private async assign(res: JoinGroupResponse): Promise<SyncGroupRequest['assignments']> {
     const assignor = this.opts.assignors.find((a) => a.name === res.protocolName);
     if (assignor === undefined) throw new KafkaClientError('CLI_INVALID_CONFIG', `the group chose assignor "${res.protocolName}", which this member lacks`);
-    const members: GroupMember[] = res.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null, subscription: decodeSubscription(m.metadata) }));
+    const members: GroupMember[] = res.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null, subscription: consumerProtocol(() => decodeSubscription(m.metadata)) }));
     const topics = [...new Set(members.flatMap((m) => m.subscription.topics))];
     await this.cluster.refreshMetadata(topics);
     const partitionsPerTopic = new Map<string, number>();
@@ -177,9 +177,9 @@ export class GroupMembership {
   }
 
   private async applyAssignment(assigned: TopicPartitions[]): Promise<void> {
-    const before = new Set(flatten(this.owned).map((tp) => `${tp.topic}\u0000${tp.partition}`));
+    const before = new Set(flatten(this.owned).map((tp) => tpKey(tp.topic, tp.partition)));
     const revoked = this.cooperative ? flatten(revokedPartitions(this.owned, assigned)) : [];
-    const added = flatten(assigned).filter((tp) => !before.has(`${tp.topic}\u0000${tp.partition}`));
+    const added = flatten(assigned).filter((tp) => !before.has(tpKey(tp.topic, tp.partition)));
     this.owned = assigned;
     if (revoked.length > 0) await this.hooks.revoked(revoked);
     await this.hooks.assigned(added);
@@ -196,7 +196,7 @@ export class GroupMembership {
     if (this.closed || this.heartbeatTimer !== undefined) return;
     this.heartbeatTimer = this.cluster.scheduler.setTimeout(() => {
       this.heartbeatTimer = undefined;
-      this.heartbeat().catch((err: unknown) => this.hooks.onError(asError(err)));
+      this.heartbeat().catch((err: unknown) => this.hooks.onError(asClientError(err)));
     }, this.opts.heartbeatIntervalMs);
   }
 
@@ -229,7 +229,7 @@ export class GroupMembership {
       this.resetGeneration();
       this.needsJoin = true;
       this.hooks.rejoinNeeded();
-      await this.hooks.lost(lost).catch((err: unknown) => this.hooks.onError(asError(err)));
+      await this.hooks.lost(lost).catch((err: unknown) => this.hooks.onError(asClientError(err)));
       if (code === GroupErrors.FENCED_INSTANCE_ID) this.hooks.onError(brokerError(errorInfo(code), `heartbeat for group ${this.opts.groupId}`));
     } else {
       this.hooks.onError(brokerError(errorInfo(code), `heartbeat for group ${this.opts.groupId}`));
@@ -249,12 +249,14 @@ export class GroupMembership {
     };
     await this.client.send<LeaveGroupResponse>(API.LeaveGroup, req).catch(() => undefined);
   }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.cluster.scheduler.setTimeout(resolve, ms));
-  }
 }
 
-function asError(err: unknown): KafkaClientError {
-  return err instanceof KafkaClientError ? err : new KafkaClientError('CLI_PROTOCOL', err instanceof Error ? err.message : String(err), { cause: err });
+/** A ConsumerProtocol payload that does not decode is a broken group member, not a broken connection. */
+function consumerProtocol<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (err) {
+    if (err instanceof ProtocolError) throw new KafkaClientError('CLI_INVALID_ASSIGNMENT', err.message, { cause: err });
+    throw err;
+  }
 }

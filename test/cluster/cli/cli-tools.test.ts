@@ -75,7 +75,8 @@ describe('cli: Kafka-style tools against a live cluster', function () {
     );
     expect((await ok('topics', ['--bootstrap-server', bs, '--list'])).split('\n')).to.include(topic);
     const described = (await ok('topics', ['--bootstrap-server', bs, '--describe', '--topic', topic])).trimEnd().split('\n');
-    expect(described[0]).to.equal(`Topic: ${topic}\tPartitionCount: 3\tReplicationFactor: ${DATA_RF}\tConfigs: retention.ms=3600000`);
+    // Kafka 2.8's kafka-topics.sh line, with the topic id (KIP-516) after the name.
+    expect(described[0]).to.match(new RegExp(`^Topic: ${topic}\\tTopicId: [A-Za-z0-9_-]{22}\\tPartitionCount: 3\\tReplicationFactor: ${DATA_RF}\\tConfigs: retention\\.ms=3600000$`));
     expect(described.slice(1)).to.have.length(3);
     described.slice(1).forEach((l, p) => expect(l).to.match(new RegExp(`^\\tTopic: ${topic}\\tPartition: ${p}\\tLeader: [1-3]\\tReplicas: [1-3]\\tIsr: [1-3]$`)));
     const dup = await runTool('topics', ['--bootstrap-server', bs, '--create', '--topic', topic, '--partitions', '3']);

@@ -1,7 +1,8 @@
 /**
- * The Samsa client against a live cluster of three broker processes (RF 1 topics until
- * replication lands): ordered per-partition delivery through a consumer group; group failover
- * when a member leaves and when a member process is killed; format compatibility with kcat
+ * The Samsa client against a live cluster of three broker processes (RF 1 data topics unless
+ * said otherwise, `__consumer_offsets` at RF 3): ordered per-partition delivery through a
+ * consumer group; group failover when a member leaves, when a member process is killed, and when
+ * the coordinator broker is killed; format compatibility with kcat
  * (librdkafka) both ways, for every codec, keys placed like the Java client (murmur2), headers.
  */
 import { expect } from 'chai';
@@ -9,12 +10,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Admin, Consumer, Producer, murmur2, murmur2Partitioner, stringSerde, toPositive, type CompressionName, type ConsumerRecord } from '../../../client/index.js';
+import { OFFSETS_TOPIC_NAME, partitionFor } from '../../../broker/group/index.js';
 import { startCluster, type TestCluster } from '../../helpers/cluster.js';
 import { randomName } from '../../helpers/random.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { REPO_ROOT } from '../../helpers/zookeeper.js';
 import { kcat } from '../../interop/kcat.js';
 
+const OFFSETS_PARTITIONS = 3;
 const partitionOf = (key: string, partitions: number): number => toPositive(murmur2(Buffer.from(key))) % partitions;
 
 describe('client: against a live cluster of 3 broker processes', function () {
@@ -25,7 +28,7 @@ describe('client: against a live cluster of 3 broker processes', function () {
   before(async () => {
     cluster = await startCluster({
       size: 3,
-      properties: { 'offsets.topic.replication.factor': 1, 'offsets.topic.num.partitions': 3, 'group.initial.rebalance.delay.ms': 0, 'default.replication.factor': 1 },
+      properties: { 'offsets.topic.replication.factor': 3, 'offsets.topic.num.partitions': OFFSETS_PARTITIONS, 'group.initial.rebalance.delay.ms': 0, 'default.replication.factor': 1 },
     });
   });
 
@@ -34,11 +37,11 @@ describe('client: against a live cluster of 3 broker processes', function () {
     await cluster?.stop();
   });
 
-  async function createTopic(prefix: string, partitions: number): Promise<string> {
+  async function createTopic(prefix: string, partitions: number, replicationFactor = 1): Promise<string> {
     const topic = randomName(prefix);
     const admin = new Admin({ brokers: [cluster.bootstrap] });
     try {
-      await admin.createTopics([{ topic, numPartitions: partitions, replicationFactor: 1 }]);
+      await admin.createTopics([{ topic, numPartitions: partitions, replicationFactor }]);
     } finally {
       admin.close();
     }
@@ -182,9 +185,88 @@ describe('client: against a live cluster of 3 broker processes', function () {
     expect(after.size, 'records written after the kill, consumed by the survivor').to.equal(2000);
   });
 
-  it.skip('group failover when the coordinator broker dies: needs replication of __consumer_offsets (issue #7)', () => {
-    // Plan: RF 3 offsets topic; kill the coordinator's broker process; the members rediscover
-    // the coordinator (FindCoordinator), rejoin, and resume from the committed offsets.
+  it('group failover: when the coordinator broker is killed (RF 3 __consumer_offsets), the group keeps consuming from its committed offsets, nothing skipped', async () => {
+    // Fault: SIGKILL of the broker leading the group's __consumer_offsets partition (RF 3) while
+    // both members consume. Invariant: the members find the new coordinator, the offsets they
+    // committed before the kill are there (no record from before the kill comes back), and every
+    // offset written afterwards reaches a member.
+    const partitions = 4;
+    const topic = await createTopic('coordinator', partitions, 3);
+    const groupId = randomName('coordinator-group');
+    const producer = new Producer<string, string>({ brokers: [cluster.bootstrap], lingerMs: 1 });
+    const send = (from: number, n: number): Promise<unknown> => producer.sendBatch(Array.from({ length: n }, (_, i) => ({ topic, partition: (from + i) % partitions, value: `v-${from + i}` })));
+    const admin = new Admin({ brokers: [cluster.bootstrap] });
+    const tps = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
+    const opts = { groupId, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 300, autoCommitIntervalMs: 100 };
+    const members = [stringConsumer(opts), stringConsumer(opts)];
+    const seen: Array<{ partition: number; offset: bigint; value: string }> = [];
+    let stop = false;
+    const loops = members.map(async (c) => {
+      c.subscribe([topic]);
+      const deadline = Date.now() + 110_000;
+      while (!stop && Date.now() < deadline) for (const r of await c.poll({ timeoutMs: 200 })) seen.push({ partition: r.partition, offset: r.offset, value: r.value! });
+    });
+    /** Committed offsets once they equal the end offsets of every partition. */
+    const committedAtEnd = async (what: string): Promise<bigint[]> =>
+      waitFor(
+        async () => {
+          const end = await admin.listOffsets(tps, 'latest');
+          const committed = await admin.listGroupOffsets(groupId, tps);
+          const at = tps.map((tp) => committed.find((c) => c.partition === tp.partition)?.offset ?? -1n);
+          return end.every((e) => at[e.partition] === e.offset) ? at : false;
+        },
+        what,
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+    let killed: number | undefined;
+    let end: number[] = [];
+    try {
+      await waitFor(() => members.every((m) => m.assignment().length === 2), 'both members to own two partitions', { timeoutMs: 30_000 });
+      await send(0, 2000);
+      await waitFor(() => seen.length >= 2000, 'the first 2000 records', { timeoutMs: 30_000 });
+      const committedBefore = await committedAtEnd('the first 2000 records committed');
+
+      const offsetsMeta = await cluster.metadata(1, [OFFSETS_TOPIC_NAME]);
+      killed = offsetsMeta.topics[0]!.leaders[partitionFor(groupId, OFFSETS_PARTITIONS)]!;
+      expect(killed, 'the coordinator broker').to.be.greaterThan(0);
+      cluster.broker(killed).signal('SIGKILL');
+      await cluster.broker(killed).waitExited();
+      const survivor = cluster.brokers.find((b) => b.brokerId !== killed)!.brokerId;
+      await waitFor(
+        async () => {
+          const leader = (await cluster.metadata(survivor, [OFFSETS_TOPIC_NAME])).topics[0]!.leaders[partitionFor(groupId, OFFSETS_PARTITIONS)]!;
+          return leader > 0 && leader !== killed;
+        },
+        'a new leader of the group\'s offsets partition',
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+
+      await send(2000, 2000);
+      await waitFor(() => new Set(seen.map((r) => r.value)).size === 4000, 'every record consumed after the failover', { timeoutMs: 60_000, intervalMs: 100 });
+      const committedAfter = await committedAtEnd('the group to commit the end offsets on the new coordinator');
+      committedAfter.forEach((o, p) => expect(o >= committedBefore[p]!, `committed offset of partition ${p}: ${o} after, ${committedBefore[p]} before`).to.equal(true));
+      end = committedAfter.map(Number);
+    } finally {
+      stop = true;
+      await Promise.all(loops);
+      await Promise.all(members.map((m) => m.close()));
+      await producer.close();
+      admin.close();
+      if (killed !== undefined && !cluster.broker(killed).isAlive()) {
+        const r = await cluster.broker(killed).start();
+        expect(r.code, `restart of broker ${killed}: ${r.stderr}`).to.equal(0);
+        await waitFor(async () => (await cluster.metadata()).brokers.length === 3, 'the killed broker back in the cluster', { timeoutMs: 30_000, intervalMs: 200 });
+      }
+    }
+    // The committed offsets survived: nothing consumed before the kill was handed out again.
+    const before = seen.filter((r) => Number(r.value.slice(2)) < 2000);
+    expect(before.length, 'records from before the kill, delivered exactly once').to.equal(2000);
+    expect(end.reduce((a, b) => a + b, 0), 'records in the topic').to.equal(4000);
+    for (let p = 0; p < partitions; p++) {
+      const offsets = new Set(seen.filter((r) => r.partition === p).map((r) => Number(r.offset)));
+      const missing = Array.from({ length: end[p]! }, (_, i) => i).filter((o) => !offsets.has(o));
+      expect(missing, `offsets of partition ${p} never consumed`).to.deep.equal([]);
+    }
   });
 
   it('reads what kcat produced: keys placed by murmur2 like ours, values, headers, order', async () => {

@@ -96,7 +96,11 @@ describe('controller > cluster of in-process brokers on a real ZooKeeper', funct
     const zk = await session();
     extra.push(zk);
     const fixture = (name: string): string => readFileSync(join(REPO_ROOT, 'test/fixtures/zk', name), 'utf8').trim();
-    expect((await zk.getData('/brokers/topics/orders')).data!.toString()).to.equal(fixture('topic-orders.json'));
+    // Kafka 2.8's layout: version 3 with the topic id (KIP-516); the rest as the version-2 fixture.
+    const topicNode = JSON.parse((await zk.getData('/brokers/topics/orders')).data!.toString()) as Record<string, unknown>;
+    expect(topicNode['topic_id']).to.match(/^[A-Za-z0-9_-]{22}$/);
+    const { topic_id: _id, ...rest } = topicNode;
+    expect(rest).to.deep.equal({ ...(JSON.parse(fixture('topic-orders.json')) as object), version: 3 });
     expect((await zk.getData('/config/topics/orders')).data!.toString()).to.equal(fixture('config-topic-orders.json'));
     const state0 = JSON.parse((await zk.getData('/brokers/topics/orders/partitions/0/state')).data!.toString()) as { leader: number };
     expect(state0.leader).to.equal(1);
@@ -144,7 +148,11 @@ describe('controller > cluster of in-process brokers on a real ZooKeeper', funct
     const leader = h.brokers.get(st.leader)!;
     const [r] = await c.controller.alterIsr(leader.id, leader.epoch, [{ topic: 'mv', partition: 0, leaderEpoch: st.leader_epoch, newIsr: [...st.isr, 3], currentIsrVersion: node.stat.version }]);
     expect(r!.errorCode).to.equal('NONE');
-    await waitFor(async () => (await zk.getData('/brokers/topics/mv')).data!.toString() === '{"version":2,"partitions":{"0":[3,2]},"adding_replicas":{},"removing_replicas":{}}', 'reassignment done');
+    const topicNode = async (): Promise<Record<string, unknown>> => JSON.parse((await zk.getData('/brokers/topics/mv')).data!.toString()) as Record<string, unknown>;
+    const idBefore = (await topicNode())['topic_id'];
+    await waitFor(async () => JSON.stringify((await topicNode())['partitions']) === '{"0":[3,2]}', 'reassignment done');
+    // Finished: nothing adding or removing, and the rewrite kept the topic id.
+    expect(await topicNode()).to.deep.include({ version: 3, topic_id: idBefore, adding_replicas: {}, removing_replicas: {} });
     await waitFor(() => [...h.brokers.values()].every((b) => b.cache.leaderFor('mv', 0) === 3), 'new preferred leader known everywhere');
   });
 
@@ -205,7 +213,7 @@ describe('controller > cluster of in-process brokers on a real ZooKeeper', funct
     const victim = others.find((b) => b.id !== successor.id)!;
     const shutdown = zombie.controller.controlledShutdown(victim.id, victim.epoch).then(
       () => 'resolved',
-      (err: { errorCode?: string }) => err.errorCode,
+      (err: { kafkaError?: string }) => err.kafkaError,
     );
     (zombie.handle.store as ZkSession).thawForTest();
     expect(await shutdown).to.equal('NOT_CONTROLLER');

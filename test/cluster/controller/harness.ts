@@ -40,6 +40,8 @@ export interface HarnessBroker {
   readonly cache: MetadataCache;
   readonly leaderAndIsr: LeaderAndIsrPartitionState[];
   readonly stopReplica: StopReplicaPartition[];
+  /** `topic-partition` keys this broker answers KAFKA_STORAGE_ERROR for (a failed log directory). */
+  readonly offlineReplicas: Set<string>;
   epoch: bigint;
 }
 
@@ -66,6 +68,7 @@ export class ControllerHarness {
     const cache = new MetadataCache();
     const leaderAndIsr: LeaderAndIsrPartitionState[] = [];
     const stopReplica: StopReplicaPartition[] = [];
+    const offlineReplicas = new Set<string>();
     let broker: HarnessBroker | undefined;
     const handler = new ControlRequestHandler({
       brokerId: id,
@@ -75,6 +78,7 @@ export class ControllerHarness {
       listener: {
         onLeaderAndIsr: (states: readonly LeaderAndIsrPartitionState[], _o: ControlRequestOrigin) => void leaderAndIsr.push(...states),
         onStopReplica: (ps: readonly StopReplicaPartition[]) => void stopReplica.push(...ps),
+        isReplicaOffline: (topic: string, partition: number) => offlineReplicas.has(`${topic}-${partition}`),
       },
       observe: (api, req, accepted, highestEpochBefore) =>
         this.observed.push({ broker: id, api, controllerId: req.controllerId, controllerEpoch: req.controllerEpoch, accepted, highestEpochBefore, at: Date.now() }),
@@ -102,7 +106,7 @@ export class ControllerHarness {
         if (broker) broker.epoch = e;
       },
     });
-    broker = { id, handle, controller, handler, cache, leaderAndIsr, stopReplica, epoch: -1n };
+    broker = { id, handle, controller, handler, cache, leaderAndIsr, stopReplica, offlineReplicas, epoch: -1n };
     this.brokers.set(id, broker);
     this.transport.register(id, handler);
     await controller.startup();

@@ -7,12 +7,14 @@
  * goes back to its original replicas, keeps its data and the added replica is deleted.
  */
 import { expect } from 'chai';
+import { Kafka, logLevel } from 'kafkajs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { partitionFor } from '../../../broker/group/index.js';
 import { Consumer, Producer, stringSerde } from '../../../client/index.js';
 import { startCluster, type TestCluster } from '../../helpers/cluster.js';
 import { freePorts } from '../../helpers/ports.js';
+import { parsePrometheusText, valueOf } from '../../helpers/prometheus-text.js';
 import { randomName } from '../../helpers/random.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -38,6 +40,9 @@ describe('http admin API: every route against 3 broker processes', function () {
         'offsets.topic.num.partitions': OFFSETS_PARTITIONS,
         'offsets.topic.replication.factor': 3,
         'group.initial.rebalance.delay.ms': 0,
+        'transaction.state.log.num.partitions': 3,
+        'transaction.state.log.replication.factor': 3,
+        'transaction.state.log.min.isr': 2,
         'auto.leader.rebalance.enable': false,
         // Room for the SIGSTOP of the reassignment test without a session expiry.
         'zookeeper.session.timeout.ms': 15_000,
@@ -86,7 +91,7 @@ describe('http admin API: every route against 3 broker processes', function () {
       expect(health.status).to.equal(200);
       expect(health.body).to.include({ status: 'ok', brokerId: id });
       await waitFor(async () => (await call(id, 'GET', '/ready')).status === 200, `broker ${id} ready`);
-      expect((await call(id, 'GET', '/ready')).body).to.deep.equal({ ready: true, brokerId: id });
+      expect((await call(id, 'GET', '/ready')).body).to.deep.equal({ ready: true, brokerId: id, offlineLogDirs: [] });
     }
     const c = await call(2, 'GET', '/cluster');
     expect(c.status).to.equal(200);
@@ -138,6 +143,10 @@ describe('http admin API: every route against 3 broker processes', function () {
     const grown = await call(1, 'POST', '/topics/:name/partitions', { name: topic }, { totalCount: 3 });
     expect(grown.status, grown.text).to.equal(200);
     await waitFor(async () => (await call(2, 'GET', '/topics/:name', { name: topic })).body.partitions?.length === 3, '3 partitions visible');
+    // The topic id (KIP-516): the same on every broker, and kept when partitions are added.
+    const ids = await Promise.all([1, 2, 3].map(async (id) => (await call(id, 'GET', '/topics/:name', { name: topic })).body.topicId));
+    expect(ids[0]).to.match(/^[A-Za-z0-9_-]{22}$/);
+    expect(ids).to.deep.equal([d.body.topicId, d.body.topicId, d.body.topicId]);
 
     const metricsOf = async (): Promise<string> => (await Promise.all([1, 2, 3].map(async (id) => (await call(id, 'GET', '/metrics')).text))).join('\n');
     expect(await metricsOf()).to.match(new RegExp(`^kafka_server_brokertopicmetrics_messagesin_total\\{topic="${topic}"\\} 3$`, 'm'));
@@ -307,6 +316,113 @@ describe('http admin API: every route against 3 broker processes', function () {
     await produce(topic, [{ partition: 0, value: 'after' }]);
     await waitFor(async () => (await call(a, 'GET', '/topics/:name', { name: topic })).body.partitions?.[0]?.log?.highWatermark === 3, 'all 3 records committed on the original replicas');
     await waitFor(() => !existsSync(join(frozen.logDir, `${topic}-0`)), `no ${topic}-0 left on broker ${target}`, { timeoutMs: 30_000 });
+  });
+
+  it('dashboard routes: cluster stats from every broker, leaders\' log figures, effective configs, a test record produced and browsed, a topic\'s preferred election from any broker', async () => {
+    const topic = randomName('http-dash');
+    expect((await call(1, 'POST', '/topics', {}, { name: topic, partitions: 2, replicationFactor: 3, configs: { 'retention.ms': 600_000 } })).status).to.equal(201);
+    await waitFor(async () => (await call(2, 'GET', '/topics/:name', { name: topic })).body.partitions?.every((p: { isr: number[] }) => p.isr.length === 3), 'a full ISR on both partitions');
+
+    // Producers' records count in the leaders' samples (the dashboard's test records do not: they are not Produce requests).
+    await produce(topic, [{ partition: 0, value: 'a' }, { partition: 0, value: 'b' }, { partition: 0, value: 'c' }]);
+
+    // Any broker produces on the leader and reads it back; bytes come back base64.
+    const produced = await call(3, 'POST', '/topics/:name/messages', { name: topic }, { partition: 1, key: 'k-1', value: '{"n":1}', headers: [{ key: 'h', value: 'v' }] });
+    expect(produced.status, produced.text).to.equal(201);
+    expect(produced.body).to.deep.equal({ topic, partition: 1, offset: 0 });
+    await call(1, 'POST', '/topics/:name/messages', { name: topic }, { partition: 1, value: null });
+    const b64 = (text: string): string => Buffer.from(text).toString('base64');
+    const page = await call(2, 'GET', '/topics/:name/partitions/:partition/messages', { name: topic, partition: 1 });
+    expect(page.status, page.text).to.equal(200);
+    expect(page.body).to.include({ topic, partition: 1, from: 0, logStartOffset: 0, highWatermark: 2 });
+    expect(page.body.messages.map((m: { offset: number; key: string | null; value: string | null; headers: unknown }) => [m.offset, m.key, m.value, m.headers])).to.deep.equal([
+      [0, b64('k-1'), b64('{"n":1}'), [{ key: 'h', value: b64('v') }]],
+      [1, null, null, []],
+    ]);
+    const fromOne = await call(1, 'GET', '/topics/:name/partitions/:partition/messages?offset=1&limit=5', { name: topic, partition: 1 });
+    expect(fromOne.body.messages.map((m: { offset: number }) => m.offset)).to.deep.equal([1]);
+    const later = await call(1, 'GET', '/topics/:name/partitions/:partition/messages?timestamp=' + String(Date.now() + 3_600_000), { name: topic, partition: 1 });
+    expect(later.body.messages, 'no record after that time').to.deep.equal([]);
+    const both = await call(1, 'GET', '/topics/:name/partitions/:partition/messages?offset=0&timestamp=0', { name: topic, partition: 1 });
+    expect([both.status, both.body.error.code]).to.deep.equal([400, 'INVALID_REQUEST']);
+    const noPartition = await call(1, 'POST', '/topics/:name/messages', { name: topic }, { partition: 7, value: 'x' });
+    expect([noPartition.status, noPartition.body.error.code]).to.deep.equal([404, 'UNKNOWN_TOPIC_OR_PARTITION']);
+
+    const figures = await call(3, 'GET', '/topics/:name/offsets', { name: topic });
+    expect(figures.status, figures.text).to.equal(200);
+    expect(figures.body.partitions.map((f: { partition: number; highWatermark: number; logEndOffset: number }) => [f.partition, f.highWatermark, f.logEndOffset])).to.deep.equal([[0, 3, 3], [1, 2, 2]]);
+    expect(figures.body.partitions[1].sizeBytes).to.be.greaterThan(0);
+
+    const configs = await call(2, 'GET', '/topics/:name/configs', { name: topic });
+    expect(configs.status).to.equal(200);
+    const entry = (n: string): unknown => configs.body.configs.find((c: { name: string }) => c.name === n);
+    expect(entry('retention.ms')).to.deep.equal({ name: 'retention.ms', value: '600000', source: 'topic' });
+    expect(entry('cleanup.policy')).to.deep.include({ value: 'delete' });
+
+    // Stats answer for the whole cluster on every broker.
+    for (const id of [1, 2, 3]) {
+      const stats = await call(id, 'GET', '/cluster/stats');
+      expect(stats.status, stats.text).to.equal(200);
+      expect(stats.body.controllerId).to.equal(await controllerId());
+      expect(stats.body.brokers.map((b: { id: number; reachable: boolean }) => [b.id, b.reachable])).to.deep.equal([[1, true], [2, true], [3, true]]);
+      expect(stats.body.offlinePartitions).to.equal(0);
+      const counted = stats.body.brokers.map((b: { sample: { metrics: { topics: Record<string, { messagesIn: number; bytesIn: number }> } } }) => b.sample.metrics.topics[topic] ?? { messagesIn: 0, bytesIn: 0 });
+      expect(counted.reduce((n: number, c: { messagesIn: number }) => n + c.messagesIn, 0), 'the producer\'s records in the leader\'s sample').to.equal(3);
+      expect(counted.reduce((n: number, c: { bytesIn: number }) => n + c.bytesIn, 0)).to.be.greaterThan(0);
+    }
+
+    const ctl = await controllerId();
+    const elsewhere = [1, 2, 3].find((id) => id !== ctl)!;
+    const elected = await call(elsewhere, 'POST', '/topics/:name/elections/preferred', { name: topic });
+    expect(elected.status, elected.text).to.equal(200);
+    expect(elected.body.partitions.map((p: { partition: number; error: string | null }) => [p.partition, p.error])).to.deep.equal([[0, 'ELECTION_NOT_NEEDED'], [1, 'ELECTION_NOT_NEEDED']]);
+    for (const route of ['/topics/:name/offsets', '/topics/:name/configs']) {
+      const unknown = await call(1, 'GET', route, { name: 'no-such-topic' });
+      expect([unknown.status, unknown.body.error.code], route).to.deep.equal([404, 'UNKNOWN_TOPIC_OR_PARTITION']);
+    }
+  });
+
+  it('transactions: the coordinator of an open KafkaJS transaction shows it (state, producer id/epoch, partitions, timeout, last update) and counts it in /metrics; after commit it is CompleteCommit; other brokers answer 404', async () => {
+    const topic = randomName('http-txn');
+    expect((await call(1, 'POST', '/topics', {}, { name: topic, partitions: 2, replicationFactor: 3 })).status).to.equal(201);
+    const id = randomName('http-tx');
+    const kafka = new Kafka({ clientId: 'samsa-http-txn', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
+    const producer = kafka.producer({ transactionalId: id, maxInFlightRequests: 1, idempotent: true, transactionTimeout: 45_000, allowAutoTopicCreation: false });
+    await producer.connect();
+    const before = Date.now();
+    try {
+      const txn = await producer.transaction();
+      await txn.send({ topic, acks: -1, messages: [{ partition: 0, value: 'a' }, { partition: 1, value: 'b' }] });
+      const answers = await Promise.all([1, 2, 3].map((b) => call(b, 'GET', '/transactions/:id', { id })));
+      const holders = [1, 2, 3].filter((_, i) => answers[i]!.status === 200);
+      expect(holders, 'exactly one coordinator holds the id').to.have.length(1);
+      const coordinator = holders[0]!;
+      for (const [i, a] of answers.entries()) {
+        if (i + 1 !== coordinator) expect([a.status, a.body.error.code], `broker ${i + 1}`).to.deep.equal([404, 'TRANSACTIONAL_ID_NOT_FOUND']);
+      }
+      const open = answers[coordinator - 1]!.body;
+      expect(open).to.include({ transactionalId: id, state: 'Ongoing', timeoutMs: 45_000 });
+      expect(open.producerId).to.be.at.least(0);
+      expect(open.producerEpoch).to.be.at.least(0);
+      expect(open.partitions).to.deep.equal([{ topic, partition: 0 }, { topic, partition: 1 }]);
+      expect(open.startTimeMs).to.be.within(before, Date.now());
+      expect(open.lastUpdateTimeMs).to.be.within(open.startTimeMs, Date.now());
+      const listed = await call(coordinator, 'GET', '/transactions');
+      expect(listed.body.brokerId).to.equal(coordinator);
+      expect(listed.body.transactions.find((t: { transactionalId: string }) => t.transactionalId === id)).to.deep.equal(open);
+      const fams = parsePrometheusText((await call(coordinator, 'GET', '/metrics')).text);
+      expect(valueOf(fams, 'samsa_coordinator_transaction_transactionalids', { state: 'Ongoing' })).to.be.at.least(1);
+      expect(valueOf(fams, 'samsa_coordinator_transaction_pendingmarkers')).to.be.a('number');
+      await txn.commit();
+      await waitFor(async () => (await call(coordinator, 'GET', '/transactions/:id', { id })).body.state === 'CompleteCommit', 'CompleteCommit once every leader wrote its marker', { timeoutMs: 20_000, intervalMs: 100 });
+      const done = (await call(coordinator, 'GET', '/transactions/:id', { id })).body;
+      expect(done).to.include({ producerId: open.producerId, producerEpoch: open.producerEpoch });
+      expect(done.partitions).to.deep.equal([]);
+      const after = parsePrometheusText((await call(coordinator, 'GET', '/metrics')).text);
+      expect(valueOf(after, 'samsa_coordinator_transaction_transactionalids', { state: 'CompleteCommit' })).to.be.at.least(1);
+    } finally {
+      await producer.disconnect();
+    }
   });
 
   it('GET /openapi.json describes exactly the routes these tests called', async () => {

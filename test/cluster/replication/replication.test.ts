@@ -3,17 +3,19 @@
  * kill -9 of the leader under load loses no acknowledged record and the partition is writable
  * again within the session timeout + 1 s; the restarted broker truncates, catches up, rejoins the
  * ISR and gets its preferred leadership back; with a single ISR member acks=all is refused with
- * nothing written; a paused follower leaves the ISR and rejoins; a rolling restart (controlled shutdown) loses nothing; a reassignment moves
+ * nothing written; a paused follower leaves the ISR and rejoins; a rolling restart (controlled
+ * shutdown) loses nothing and a stopping broker never rejoins the ISR; a reassignment moves
  * the partition under load.
  */
 import { expect } from 'chai';
-import { ZkSession } from '../../../coordination/index.js';
+import { sleep, systemScheduler } from '../../../common/index.js';
+import { readPartitionState, ZkSession } from '../../../coordination/index.js';
 import { ErrorCode } from '../../../protocol/index.js';
 import { silentLogger } from '../../../broker/index.js';
 import { startCluster, type TestCluster } from '../../helpers/cluster.js';
 import { randomName } from '../../helpers/random.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { AckedProducer, checkHistory, createReplicatedTopic, partitionView, produceOne, readPartition, waitForIsr } from './workload.js';
+import { AckedProducer, createReplicatedTopic, historyViolations, partitionView, produceOne, readPartition, waitForIsr } from './workload.js';
 
 const SESSION_TIMEOUT_MS = 4_000;
 
@@ -87,7 +89,7 @@ describe('replication > broker processes, RF 3, acks=all', function () {
     await producer.stop();
     expect(producer.fatal).to.deep.equal([]);
     const log = await readPartition(brokers(), topic);
-    expect(checkHistory(producer.acked, log)).to.deep.equal([]);
+    expect(historyViolations(topic, producer.acked, log)).to.deep.equal([]);
   });
 
   it('a follower out of the ISR; with one ISR member left acks=all is refused and nothing is written; followers come back and rejoin', async () => {
@@ -134,28 +136,51 @@ describe('replication > broker processes, RF 3, acks=all', function () {
     await waitForIsr(brokers(), topic, [1, 2, 3], 30_000);
     await producer.stop();
     expect(producer.fatal).to.deep.equal([]);
-    expect(checkHistory(producer.acked, await readPartition(brokers(), topic))).to.deep.equal([]);
+    expect(historyViolations(topic, producer.acked, await readPartition(brokers(), topic))).to.deep.equal([]);
   });
 
-  it('rolling restart with controlled shutdown under load: only retriable errors, nothing acknowledged is lost', async () => {
+  it('rolling restart with controlled shutdown under load: only retriable errors, nothing acknowledged is lost, a stopping broker never rejoins the ISR', async () => {
     const topic = randomName('roll');
     await createReplicatedTopic(brokers(), topic, [1, 2, 3], { 'min.insync.replicas': '2' });
     await waitForIsr(brokers(), topic, [1, 2, 3]);
     const producer = await startProducer(topic, 20);
-    for (const id of [1, 2, 3]) {
-      const r = await cluster.broker(id).stop();
-      expect(r.code, r.stderr).to.equal(0);
-      const acks = producer.acked.length;
-      await waitFor(() => producer.acked.length >= acks + 5, `writes while broker ${id} is down`, { timeoutMs: 15_000 });
-      await restart(id);
-      await waitForIsr(brokers(), topic, [1, 2, 3]);
+    const zk = new ZkSession({ connect: cluster.zookeeperConnect, sessionTimeoutMs: 6_000, logger: silentLogger() });
+    await zk.start();
+    try {
+      for (const id of [1, 2, 3]) {
+        // Watch the ISR in ZooKeeper while the broker stops: once its controlled shutdown took it
+        // out, it must stay out (KIP-841), even when it was the controller and a successor knows
+        // nothing of its shutdown; back in, it would hold the high watermark once it stops fetching.
+        const seen: number[][] = [];
+        let watching = true;
+        const watcher = (async () => {
+          for (let n = 0; watching && n < 3_000; n++) {
+            const s = await readPartitionState(zk, topic, 0).catch(() => null);
+            if (s !== null) seen.push([...s.state.isr]);
+            await sleep(systemScheduler, 20); // sampling the ISR, not waiting for it
+          }
+        })();
+        const r = await cluster.broker(id).stop();
+        watching = false;
+        await watcher;
+        expect(r.code, r.stderr).to.equal(0);
+        const out = seen.findIndex((isr) => !isr.includes(id));
+        expect(out, `broker ${id} left the ISR during its controlled shutdown`).to.be.at.least(0);
+        expect(seen.slice(out).filter((isr) => isr.includes(id)), `ISRs after broker ${id} left it`).to.deep.equal([]);
+        const acks = producer.acked.length;
+        await waitFor(() => producer.acked.length >= acks + 5, `writes while broker ${id} is down`, { timeoutMs: 15_000 });
+        await restart(id);
+        await waitForIsr(brokers(), topic, [1, 2, 3]);
+      }
+    } finally {
+      await zk.close();
     }
     const acks = producer.acked.length;
     await waitFor(() => producer.acked.length >= acks + 5, 'writes after the rolling restart', { timeoutMs: 15_000 });
     await producer.stop();
     expect(producer.fatal).to.deep.equal([]);
     const log = await readPartition(brokers(), topic);
-    expect(checkHistory(producer.acked, log)).to.deep.equal([]);
+    expect(historyViolations(topic, producer.acked, log)).to.deep.equal([]);
   });
 
   it('reassignment through /admin/reassign_partitions moves the partition to a new broker set under load', async () => {
@@ -181,6 +206,6 @@ describe('replication > broker processes, RF 3, acks=all', function () {
     await producer.stop();
     expect(producer.fatal).to.deep.equal([]);
     const log = await readPartition(brokers(), topic);
-    expect(checkHistory(producer.acked, log)).to.deep.equal([]);
+    expect(historyViolations(topic, producer.acked, log)).to.deep.equal([]);
   });
 });

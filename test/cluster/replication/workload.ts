@@ -2,12 +2,15 @@
  * Test workload for the replication cluster tests, on raw Kafka requests so every outcome is
  * visible: a producer writing one-record batches with acks=all, one in flight, retrying the same
  * record on retriable errors against whichever broker leads now; a reader of a whole partition;
- * and the checks (every acknowledged record readable, in order, no offset with two records).
+ * and the checks, by the one history checker (test/helpers/history): every acknowledged record
+ * readable at its offset, in order, no offset with two records.
  */
 import { ApiKey, ErrorCode, encodeRecordBatch, iterateBatches, iterateRecords } from '../../../protocol/index.js';
 import type { BrokerProcess } from '../../helpers/broker-process.js';
+import { checkHistory, type ProducedRecord, type ReadRecord } from '../../helpers/history/index.js';
 import { KafkaSocket } from '../../helpers/kafka-socket.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { sleep, systemScheduler } from '../../../common/index.js';
 
 export interface PartitionView {
   leader: number;
@@ -100,6 +103,8 @@ export async function produceOne(b: BrokerProcess, topic: string, value: string,
 export interface Acked {
   readonly value: string;
   readonly offset: bigint;
+  /** When the (last) attempt that got this acknowledgement was sent, and when it was acknowledged. */
+  readonly sentAtMs: number;
   readonly atMs: number;
   /** The broker that acknowledged it. */
   readonly broker: number;
@@ -154,10 +159,11 @@ export class AckedProducer {
           this.sockBroker = leader;
         }
         const records = encodeRecordBatch([{ key: null, value: Buffer.from(value) }], {});
+        const sentAtMs = Date.now();
         const r = await this.sock.request(ApiKey.Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 5_000, topicData: [{ name: this.topic, partitionData: [{ index: 0, records }] }] }, 10_000);
         const p = r.responses[0]!.partitionResponses[0]!;
         if (p.errorCode === ErrorCode.NONE) {
-          this.acked.push({ value, offset: p.baseOffset, atMs: Date.now(), broker: leader });
+          this.acked.push({ value, offset: p.baseOffset, sentAtMs, atMs: Date.now(), broker: leader });
           seq++;
           continue;
         }
@@ -170,7 +176,7 @@ export class AckedProducer {
         this.sock = undefined;
         leader = -1;
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(systemScheduler, 50);
     }
   }
 }
@@ -208,21 +214,13 @@ export async function readPartition(brokers: readonly BrokerProcess[], topic: st
   });
 }
 
-/** The history checks: every ack readable at its offset, acks in order, one record per offset. */
-export function checkHistory(acked: readonly Acked[], log: readonly { offset: bigint; value: string }[]): string[] {
-  const problems: string[] = [];
-  const byOffset = new Map<bigint, string>();
-  for (const r of log) {
-    const had = byOffset.get(r.offset);
-    if (had !== undefined && had !== r.value) problems.push(`offset ${r.offset} holds ${had} and ${r.value}`);
-    byOffset.set(r.offset, r.value);
-  }
-  let lastOffset = -1n;
-  for (const a of acked) {
-    const v = byOffset.get(a.offset);
-    if (v !== a.value) problems.push(`acknowledged ${a.value} at offset ${a.offset} but the log holds ${v ?? 'nothing'}`);
-    if (a.offset <= lastOffset) problems.push(`acknowledged ${a.value} at ${a.offset} after an ack at ${lastOffset}`);
-    lastOffset = a.offset;
-  }
-  return problems.slice(0, 20);
+/** The history checker's violations for partition 0 of `topic`: what was acknowledged vs what the log holds. */
+export function historyViolations(topic: string, acked: readonly Acked[], log: readonly { offset: bigint; value: string }[]): string[] {
+  const produced: ProducedRecord[] = acked.map((a) => ({
+    id: a.value, producer: 'acked-producer', topic, partition: 0, acks: -1, idempotent: false,
+    sentAt: a.sentAtMs, answeredAt: a.atMs, outcome: 'acked', offset: a.offset,
+  }));
+  const read: ReadRecord[] = log.map((r) => ({ topic, partition: 0, offset: r.offset, id: r.value, reader: 'leader', at: Date.now() }));
+  const verdict = checkHistory({ produced, read, commits: [], controller: [], faults: [] }, { maxDetails: 20 });
+  return verdict.violations.map((v) => `${v.kind}: ${v.detail}`);
 }

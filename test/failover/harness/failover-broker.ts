@@ -9,9 +9,9 @@ import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BROKER_START, type BrokerProcess } from '../../helpers/broker-process.js';
+import { BROKER_START, brokerStartTimeoutMs, type BrokerProcess } from '../../helpers/broker-process.js';
 import type { NetworkLab } from './netns.js';
-import type { SmallDisk } from './small-disk.js';
+import type { FaultyDisk } from '../../helpers/faulty-disk.js';
 import type { TcpProxy } from './tcp-proxy.js';
 
 const execFileAsync = promisify(execFile);
@@ -19,8 +19,8 @@ const execFileAsync = promisify(execFile);
 export interface FailoverBrokerExtras {
   /** The network namespace lab the broker runs in (its listeners are on lab.ip(id)). */
   lab?: NetworkLab;
-  /** A small tmpfs under the broker's directory. */
-  disk?: SmallDisk;
+  /** A real small disk holding (some of) the broker's log dirs. */
+  disk?: FaultyDisk;
 }
 
 export class FailoverBroker {
@@ -38,7 +38,7 @@ export class FailoverBroker {
     return this.extras.lab?.ip(this.id) ?? this.process.host;
   }
 
-  get disk(): SmallDisk | undefined {
+  get disk(): FaultyDisk | undefined {
     return this.extras.disk;
   }
 
@@ -78,14 +78,19 @@ export class FailoverBroker {
   async start(): Promise<void> {
     const lab = this.extras.lab;
     if (lab === undefined) {
-      const r = await this.process.start([], 60_000);
+      const r = await this.process.start();
       if (r.code !== 0) throw new Error(`broker ${this.id} did not start: ${r.stderr.slice(-2000)}`);
       return;
     }
     // The start script itself runs in the namespace, so its readiness probe sees the listener.
-    await execFileAsync('ip', ['netns', 'exec', lab.namespace(this.id), 'bash', BROKER_START, '-daemon', this.process.configFile], { timeout: 60_000 }).catch(
-      (err: Error & { stderr?: string }) => {
-        throw new Error(`broker ${this.id} did not start in ${lab.namespace(this.id)}: ${(err.stderr ?? err.message).slice(-2000)}`);
+    await execFileAsync('ip', ['netns', 'exec', lab.namespace(this.id), 'bash', BROKER_START, '-daemon', this.process.configFile], {
+      timeout: brokerStartTimeoutMs(),
+      env: { ...process.env, ...this.process.scriptEnv },
+    }).catch(
+      (err: Error & { stderr?: string; killed?: boolean }) => {
+        // The script's stderr says why; when it was killed at the deadline it said nothing, so the log does.
+        const why = err.stderr !== undefined && err.stderr.trim() !== '' ? err.stderr : `${err.killed ? `start script killed after ${brokerStartTimeoutMs()} ms` : err.message}; last log lines: ${this.process.log().trimEnd().split('\n').slice(-5).join(' | ')}`;
+        throw new Error(`broker ${this.id} did not start in ${lab.namespace(this.id)}: ${why.slice(-2000)}`);
       },
     );
   }
@@ -131,14 +136,17 @@ export class FailoverBroker {
     await this.start();
   }
 
-  /** Deletes every partition directory and checkpoint, as after a lost disk (the broker must be down). */
+  /** Deletes every partition directory and checkpoint of every data dir, as after a lost disk (the broker must be down). */
   wipe(): void {
     if (this.isAlive()) throw new Error(`refusing to wipe broker ${this.id} while it runs`);
     this.archiveLog();
-    for (const name of readdirSync(this.process.logDir)) {
-      if (name === 'broker.pid' || name === 'broker.out') continue;
-      // Partition directories, checkpoints, meta.properties: as after a replaced disk.
-      rmSync(join(this.process.logDir, name), { recursive: true, force: true });
+    for (const dir of this.process.dataDirs) {
+      if (!existsSync(dir)) continue;
+      for (const name of readdirSync(dir)) {
+        if (name === 'broker.pid' || name === 'broker.out' || name === 'broker.out.archive' || name === 'lost+found') continue;
+        // Partition directories, checkpoints, meta.properties: as after a replaced disk.
+        rmSync(join(dir, name), { recursive: true, force: true });
+      }
     }
   }
 
@@ -148,6 +156,13 @@ export class FailoverBroker {
 
   healZooKeeper(): void {
     for (const p of this.zkProxies) p.heal();
+  }
+
+  /** The HTTP admin API as this run of the broker printed it (`admin.http.listener=127.0.0.1:0` picks a port). */
+  adminUrl(): string {
+    const m = [...this.process.log().matchAll(/^admin http on (\S+)$/gm)].at(-1);
+    if (m === undefined) throw new Error(`broker ${this.id} printed no admin http URL (is admin.http.listener set?)`);
+    return m[1]!;
   }
 
   /** Everything this broker logged, across restarts. */

@@ -6,6 +6,7 @@
  * cluster's state. `stop()` stops only what this harness started.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kafka, logLevel, type ITopicConfig } from 'kafkajs';
 import {
   CONTROLLER_EPOCH_PATH,
@@ -27,7 +28,7 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { startZooKeeper, startZooKeeperEnsemble, type ZooKeeperNode } from '../../helpers/zookeeper.js';
 import { FailoverBroker } from './failover-broker.js';
 import { NetworkLab } from './netns.js';
-import { SmallDisk } from './small-disk.js';
+import { FaultyDisk } from '../../helpers/faulty-disk.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 function processAlive(pid: number): boolean {
@@ -48,8 +49,18 @@ export interface FailoverClusterOptions {
   properties?: Record<string, string | number | boolean>;
   /** 'netns': every broker in a network namespace of its own, so it can be cut off for real. */
   network?: 'loopback' | 'netns';
-  /** broker id → MiB: that broker's directory is a tmpfs of this size (disk-full faults). */
-  smallDisks?: Record<number, number>;
+  /**
+   * broker id → a real small disk that can fail (loop-mounted ext4, test/helpers/faulty-disk.ts):
+   * layout 'only' = the broker's one log dir is on it; 'jbod' = two log dirs, a local one first
+   * and one on the disk. broker.out and broker.pid stay off the disk. Root only: check
+   * `faultyDiskAvailable()` first.
+   */
+  disks?: Record<number, DiskSpec>;
+}
+
+export interface DiskSpec {
+  readonly sizeMb: number;
+  readonly layout?: 'only' | 'jbod';
 }
 
 /** Short timeouts so a scenario's faults resolve in seconds. */
@@ -116,19 +127,21 @@ export class FailoverCluster {
           const [host, port] = server.split(':');
           proxies.push(await TcpProxy.start(host!, Number(port), lab?.hostIp ?? '127.0.0.1'));
         }
-        let dir: string | undefined;
-        let disk: SmallDisk | undefined;
-        const diskMb = options.smallDisks?.[id];
-        if (diskMb !== undefined) {
-          dir = tmpDir('samsa-failover-disk-');
-          disk = await SmallDisk.mount(dir, diskMb);
+        const dir = tmpDir('samsa-failover-');
+        let disk: FaultyDisk | undefined;
+        let dataDirs: string[] | undefined;
+        const spec = options.disks?.[id];
+        if (spec !== undefined) {
+          disk = await FaultyDisk.create(join(dir, 'disk'), spec.sizeMb);
           cleanups.push(() => disk!.release());
+          dataDirs = spec.layout === 'jbod' ? [join(dir, 'logs'), join(disk.dir, 'data')] : [join(disk.dir, 'data')];
         }
         const process = await BrokerProcess.create({
           brokerId: id,
           zookeeperConnect: proxies.map((p) => p.address).join(',') + chroot,
           properties: { ...FAILOVER_DEFAULTS, ...options.properties },
           dir,
+          dataDirs,
         });
         if (lab !== undefined) {
           // Listen (and advertise) on the namespace's address instead of loopback.
@@ -175,7 +188,9 @@ export class FailoverCluster {
       { timeoutMs, intervalMs: 100 },
     ).catch(async (err: Error) => {
       const zk = await this.controllerId().catch(() => -2);
-      throw new Error(`${err.message}; last seen: ${[...seen].map(([id, v]) => `broker ${id}: ${v}`).join('; ')}; /controller in ZooKeeper: ${zk}`);
+      // A broker that stopped answering may have exited meanwhile: say so, with its last words.
+      const gone = running.filter((b) => !b.isAlive()).map((b) => `broker ${b.id} exited (last log lines: ${b.log().trimEnd().split('\n').slice(-3).join(' | ').slice(-1500)})`);
+      throw new Error(`${err.message}; last seen: ${[...seen].map(([id, v]) => `broker ${id}: ${v}`).join('; ')}; /controller in ZooKeeper: ${zk}${gone.length > 0 ? `; ${gone.join('; ')}` : ''}`);
     });
   }
 

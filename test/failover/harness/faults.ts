@@ -19,7 +19,19 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export type FaultName = 'kill9-broker' | 'restart-broker' | 'zombie-controller' | 'session-expiry' | 'zookeeper-down' | 'zookeeper-leader-kill9' | 'isolate-broker';
+export type FaultName =
+  | 'kill9-broker'
+  | 'restart-broker'
+  | 'wipe-broker'
+  | 'pause-leader'
+  | 'pause-follower'
+  | 'zombie-controller'
+  | 'session-expiry'
+  | 'zookeeper-down'
+  | 'zookeeper-leader-kill9'
+  | 'isolate-broker'
+  | 'disk-eio'
+  | 'disk-full';
 
 export interface Fault {
   readonly name: FaultName;
@@ -35,6 +47,30 @@ function pick<T>(xs: readonly T[], rnd: () => number): T {
 
 function ledPartitions(s: Scenario, brokerId: number): number[] {
   return s.options.assignment.flatMap((replicas, p) => (replicas[0] === brokerId ? [p] : []));
+}
+
+/** Partitions with a replica on the broker (what its loss can touch). */
+function hostedPartitions(s: Scenario, brokerId: number): number[] {
+  return s.options.assignment.flatMap((replicas, p) => (replicas.includes(brokerId) ? [p] : []));
+}
+
+const replicated = (s: Scenario): boolean => s.options.assignment.every((r) => r.length >= 3);
+
+/** A pause drawn around the session timeout: shorter ones resume the same session, longer ones expire it. */
+function pauseMs(rnd: () => number): number {
+  return 1_000 + Math.floor(rnd() * 7_000);
+}
+
+/** The fault's length is the fault itself, not synchronisation. */
+async function hold(ms: number, what: string): Promise<void> {
+  const until = Date.now() + ms;
+  await waitFor(() => Date.now() >= until, what, { timeoutMs: ms + 5_000, intervalMs: 50 });
+}
+
+/** A broker whose disk failed halts on its own; this waits for that (bounded). */
+async function halted(s: Scenario, id: number): Promise<void> {
+  const b = s.cluster.broker(id);
+  await waitFor(() => !b.isAlive(), `broker ${id} to halt after its disk failed`, { timeoutMs: 30_000, intervalMs: 50 });
 }
 
 async function newController(s: Scenario, old: number): Promise<number> {
@@ -73,8 +109,97 @@ export const FAULTS: readonly Fault[] = [
     async run(s, rnd) {
       const b = pick(s.cluster.brokers, rnd);
       const f = s.fault(`SIGTERM + restart broker ${b.id}`, ledPartitions(s, b.id));
-      await b.terminate(40_000);
+      // The broker's own worst case: controlled.shutdown.max.retries (3) attempts of up to 10 s each,
+      // 5 s backoff between them, then the drain; a soak at load 40 saw all three time out (40 s).
+      await b.terminate(60_000);
       await b.restart();
+      f.heal();
+      await whole(s);
+      return f.name;
+    },
+  },
+  {
+    // A lost disk: down, every log dir emptied, back with the same broker.id (RF 3 only: with one
+    // replica, losing the disk loses the data by definition).
+    name: 'wipe-broker',
+    applies: replicated,
+    async run(s, rnd) {
+      const b = pick(s.cluster.brokers, rnd);
+      const f = s.fault(`kill -9 broker ${b.id}, wipe its log dirs, restart`, hostedPartitions(s, b.id));
+      await b.kill9();
+      b.wipe();
+      await s.cluster.restartBroker(b.id);
+      f.heal();
+      await whole(s);
+      return f.name;
+    },
+  },
+  {
+    name: 'pause-leader',
+    applies: () => true,
+    async run(s, rnd) {
+      const p = Math.floor(rnd() * s.options.assignment.length);
+      const leader = (await s.cluster.partitionState(s.topic, p)).leader;
+      if (leader < 0) return `p${p} has no leader; skipped`;
+      const ms = pauseMs(rnd);
+      const b = s.cluster.broker(leader);
+      const f = s.fault(`SIGSTOP leader ${leader} of p${p} for ${ms} ms, SIGCONT`, hostedPartitions(s, leader));
+      b.pause();
+      await hold(ms, `a ${ms} ms pause of broker ${leader}`);
+      b.resume();
+      f.heal();
+      await whole(s);
+      return f.name;
+    },
+  },
+  {
+    name: 'pause-follower',
+    applies: (s) => s.options.assignment.some((r) => r.length > 1),
+    async run(s, rnd) {
+      const p = Math.floor(rnd() * s.options.assignment.length);
+      const st = await s.cluster.partitionState(s.topic, p);
+      const followers = s.options.assignment[p]!.filter((r) => r !== st.leader);
+      if (followers.length === 0) return `p${p} has no follower; skipped`;
+      const id = pick(followers, rnd);
+      const ms = pauseMs(rnd);
+      const b = s.cluster.broker(id);
+      const f = s.fault(`SIGSTOP follower ${id} of p${p} for ${ms} ms, SIGCONT`, hostedPartitions(s, id));
+      b.pause();
+      await hold(ms, `a ${ms} ms pause of broker ${id}`);
+      b.resume();
+      f.heal();
+      await whole(s);
+      return f.name;
+    },
+  },
+  {
+    // EIO from the device (EXT4_IOC_SHUTDOWN): the broker's only log dir fails, it halts; the
+    // disk is replaced and the broker returns empty.
+    name: 'disk-eio',
+    applies: (s) => replicated(s) && s.cluster.brokers.every((b) => b.disk !== undefined),
+    async run(s, rnd) {
+      const b = pick(s.cluster.brokers, rnd);
+      const f = s.fault(`EIO on broker ${b.id}'s log dir (halts), new disk, restart`, hostedPartitions(s, b.id));
+      await b.disk!.failIo();
+      await halted(s, b.id);
+      await b.disk!.replace();
+      await s.cluster.restartBroker(b.id);
+      f.heal();
+      await whole(s);
+      return f.name;
+    },
+  },
+  {
+    // ENOSPC: the disk fills up, the broker halts; space is freed and it restarts with its data.
+    name: 'disk-full',
+    applies: (s) => s.cluster.brokers.every((b) => b.disk !== undefined),
+    async run(s, rnd) {
+      const b = pick(s.cluster.brokers, rnd);
+      const f = s.fault(`disk of broker ${b.id} full (halts), freed, restart`, hostedPartitions(s, b.id));
+      b.disk!.fill();
+      await halted(s, b.id);
+      b.disk!.free();
+      await s.cluster.restartBroker(b.id);
       f.heal();
       await whole(s);
       return f.name;
@@ -118,9 +243,7 @@ export const FAULTS: readonly Fault[] = [
       const ms = 2_000 + Math.floor(rnd() * 6_000);
       const f = s.fault(`ZooKeeper down ${ms} ms`);
       await s.cluster.stopZooKeeperNode(zk);
-      const until = Date.now() + ms;
-      // The outage's length is the fault itself, not synchronisation.
-      await waitFor(() => Date.now() >= until, `a ${ms} ms ZooKeeper outage`, { timeoutMs: ms + 5_000, intervalMs: 100 });
+      await hold(ms, `a ${ms} ms ZooKeeper outage`);
       await s.cluster.startZooKeeperNode(zk);
       f.heal();
       await whole(s);

@@ -12,6 +12,7 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { FailoverCluster, type FailoverClusterOptions } from './failover-cluster.js';
 import { readTopic } from './log-reader.js';
 import { groupsServed, idempotenceServed, Workload, type ProducerSpec } from './workload.js';
+import { backgroundScheduler, sleep } from '../../../common/index.js';
 
 export interface ScenarioOptions {
   name: string;
@@ -115,6 +116,16 @@ export class Scenario {
     return this.waitAcks(n, 0, 30_000, 'warm-up');
   }
 
+  /** Fault windows opened so far (the soak maps each to the fault type that opened it). */
+  get faultCount(): number {
+    return this.windows.length;
+  }
+
+  /** Every fault window so far (name, opened and healed at, epoch ms; partitions), for evidence. */
+  get faultWindows(): readonly FaultWindow[] {
+    return this.windows.map((x) => ({ name: x.name, at: x.at, healedAt: x.healedAt, partitions: x.partitions }));
+  }
+
   /** Opens a fault window; the fault itself is done by the caller right after. */
   fault(name: string, partitions?: number[]): FaultHandle {
     const w: { name: string; at: number; healedAt?: number; partitions?: string[] } = { name, at: Date.now(), partitions: partitions?.map((p) => this.partitionKey(p)) };
@@ -139,12 +150,12 @@ export class Scenario {
     const w = this.workload;
     const progress = this.options.progress ?? (() => undefined);
     progress(`stopping the workload (${w.produced.length} sends so far)`);
-    const stopped = await Promise.race([w.stop().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 30_000).unref())]);
+    const stopped = await Promise.race([w.stop().then(() => true), sleep(backgroundScheduler, 30_000).then(() => false)]);
     if (!stopped) progress('the workload did not stop within 30 s; checking what it logged so far');
     progress('reading every partition back');
     const finalRead = await readTopic(this.cluster, this.topic, this.options.assignment.map((_, p) => p));
     progress(`read ${finalRead.length} records; checking`);
-    const faults: FaultWindow[] = this.windows.map((x) => ({ name: x.name, at: x.at, healedAt: x.healedAt, partitions: x.partitions }));
+    const faults = [...this.faultWindows];
     const history: History = {
       produced: w.produced,
       read: [...w.read, ...finalRead],

@@ -12,6 +12,7 @@ import { ApiKey } from '../../../protocol/index.js';
 import type { CommitObservation, ProducedRecord, ReadRecord } from '../../helpers/history/index.js';
 import { KafkaSocket } from '../../helpers/kafka-socket.js';
 import type { FailoverCluster } from './failover-cluster.js';
+import { sleep, systemScheduler, withTimeout } from '../../../common/index.js';
 
 /** What group-consumer-worker.mjs gets and sends (see its header). */
 interface GroupConsumerWorkerData {
@@ -69,11 +70,7 @@ export async function idempotenceServed(cluster: FailoverCluster): Promise<boole
 }
 
 function deadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  return withTimeout(systemScheduler, p, ms, () => new Error(`${what}: no answer within ${ms} ms`));
 }
 
 export class Workload {
@@ -189,7 +186,7 @@ export class Workload {
         if (spec.idempotent && producer !== undefined) producer = await this.replaceProducer(producer, spec);
       }
       // Pacing, not synchronisation: keeps the CPU for the brokers under fault.
-      await new Promise((r) => setTimeout(r, spec.intervalMs ?? 5));
+      await sleep(systemScheduler, spec.intervalMs ?? 5);
     }
   }
 
@@ -244,7 +241,7 @@ export class Workload {
         } catch {
           // The coordinator may be moving; the next round will see it.
         }
-        await new Promise((r) => setTimeout(r, 300));
+        await sleep(systemScheduler, 300);
       }
     } finally {
       await admin.disconnect().catch(() => undefined);

@@ -4,7 +4,7 @@
  * first success after the fault is healed. Producers write continuously, so the stretch is the
  * outage a client saw (plus at most one send's latency).
  */
-import { tpKey } from './data-checks.js';
+import { tpKey } from '../../../common/index.js';
 import type { FaultWindow, ProducedRecord, UnavailabilityWindow } from './types.js';
 
 export function unavailability(produced: readonly ProducedRecord[], faults: readonly FaultWindow[]): UnavailabilityWindow[] {
@@ -30,7 +30,13 @@ export function unavailability(produced: readonly ProducedRecord[], faults: read
       worst = Math.max(worst, ms);
       if (!ok) recovered = false;
     }
-    return { fault: f.name, ms: worst, recovered };
+    const healedAt = f.healedAt ?? f.at;
+    let afterHealMs = 0;
+    for (const tp of allPartitions) {
+      const first = (successes.get(tp) ?? []).find((t) => t > healedAt);
+      afterHealMs = Math.max(afterHealMs, (first ?? runEnd) - healedAt);
+    }
+    return { fault: f.name, ms: worst, recovered, afterHealMs };
   });
 }
 

@@ -4,6 +4,7 @@
  * with, no offset holds two records, real-time order is kept within a partition, and idempotent
  * producers leave no duplicates.
  */
+import { tpKey } from '../../../common/index.js';
 import type { CheckOptions, History, ProducedRecord, ReadRecord, Violation, ViolationKind } from './types.js';
 
 export interface DataFindings {
@@ -12,10 +13,6 @@ export interface DataFindings {
   readonly lostLeader: number;
   readonly duplicates: number;
   readonly foreign: number;
-}
-
-export function tpKey(topic: string, partition: number): string {
-  return `${topic}-${partition}`;
 }
 
 /** offset → ids read there, per partition; reads of the same record by several readers collapse. */

@@ -94,7 +94,11 @@ export type ViolationKind =
   | 'idempotent-duplicate'
   | 'commit-backwards'
   | 'two-controllers-one-epoch'
-  | 'controller-epoch-backwards';
+  | 'controller-epoch-backwards'
+  | 'eos-missing'
+  | 'eos-duplicate'
+  | 'eos-order'
+  | 'eos-foreign';
 
 export interface Violation {
   readonly kind: ViolationKind;
@@ -119,6 +123,12 @@ export interface UnavailabilityWindow {
   readonly ms: number;
   /** False when no write succeeded after the fault was healed. */
   readonly recovered: boolean;
+  /**
+   * From the heal to the first successful write, on the partition that took longest (every
+   * partition of the run, not only the affected ones): "writable again within X after the heal".
+   * Until the end of the run when some partition never recovered.
+   */
+  readonly afterHealMs: number;
 }
 
 export interface Verdict {

@@ -1,17 +1,14 @@
 import { expect } from 'chai';
-import sinon from 'sinon';
 import { Purgatory, waitUntil } from '../../../broker/replica/index.js';
-import type { Scheduler } from '../../../broker/network/index.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
 
 describe('broker > purgatory (fake timers)', () => {
-  let clock: sinon.SinonFakeTimers;
-  let scheduler: Scheduler;
+  let scheduler: TestScheduler;
 
   beforeEach(() => {
-    clock = sinon.useFakeTimers();
-    scheduler = { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+    scheduler = new TestScheduler();
   });
-  afterEach(() => clock.restore());
+  afterEach(() => scheduler.restore());
 
   it('a notify wakes only the waiters of that key; a timeout ends the others; nothing stays parked', async () => {
     const p = new Purgatory('test', scheduler);
@@ -20,7 +17,7 @@ describe('broker > purgatory (fake timers)', () => {
     expect(p.size).to.equal(2);
     p.notify('t-0');
     expect(await a).to.equal('woken');
-    await clock.tickAsync(1000);
+    await scheduler.tickAsync(1000);
     expect(await b).to.equal('timeout');
     expect(p.size).to.equal(0);
   });
@@ -38,15 +35,15 @@ describe('broker > purgatory (fake timers)', () => {
   it('waitUntil re-checks after each wake-up and gives up at the deadline', async () => {
     const p = new Purgatory('test', scheduler);
     let hw = 0;
-    const done = waitUntil(p, scheduler, ['t-0'], Date.now() + 500, () => (hw >= 3 ? hw : undefined));
+    const done = waitUntil(p, scheduler, ['t-0'], scheduler.now() + 500, () => (hw >= 3 ? hw : undefined));
     hw = 1;
     p.notify('t-0');
-    await clock.tickAsync(1);
+    await scheduler.tickAsync(1);
     hw = 3;
     p.notify('t-0');
     expect(await done).to.equal(3);
-    const never = waitUntil(p, scheduler, ['t-0'], Date.now() + 500, () => undefined);
-    await clock.tickAsync(500);
+    const never = waitUntil(p, scheduler, ['t-0'], scheduler.now() + 500, () => undefined);
+    await scheduler.tickAsync(500);
     expect(await never).to.equal(undefined);
     expect(p.size).to.equal(0);
   });
@@ -58,7 +55,7 @@ describe('broker > purgatory (fake timers)', () => {
     hw = 2;
     p.notify('t-0');
     expect(p.size).to.equal(1);
-    expect(clock.countTimers()).to.equal(1);
+    expect(scheduler.pending).to.equal(1);
     hw = 5;
     p.notify('t-0');
     expect(await w).to.equal('woken');

@@ -9,6 +9,18 @@ import { waitFor } from '../../helpers/wait-for.js';
 
 const execFileAsync = promisify(execFile);
 
+/**
+ * What a broker process advertises: its handlers' ranges intersected with protocol/'s described
+ * versions: minimum 0 everywhere (librdkafka's feature gates), maxima at Kafka 2.8's, plus
+ * DescribeTransactions and ListTransactions (KIP-664, v0).
+ */
+const ADVERTISED = [
+  [0, 0, 9], [1, 0, 12], [2, 0, 6], [3, 0, 11], [8, 0, 8], [9, 0, 7], [10, 0, 3], [11, 0, 7], [12, 0, 4], [13, 0, 4], [14, 0, 5],
+  [15, 0, 5], [16, 0, 4], [18, 0, 3], [19, 0, 6], [20, 0, 5], [21, 0, 2], [22, 0, 4], [23, 0, 4], [24, 0, 3], [25, 0, 3],
+  [26, 0, 3], [28, 0, 3], [32, 0, 4], [33, 0, 2], [35, 0, 2], [37, 0, 3], [42, 0, 2], [43, 0, 2], [44, 0, 1], [45, 0, 0],
+  [46, 0, 0], [47, 0, 0], [57, 0, 0], [60, 0, 0], [61, 0, 0], [65, 0, 0], [66, 0, 0],
+].map(([apiKey, minVersion, maxVersion]) => ({ apiKey, minVersion, maxVersion }));
+
 function hasKcat(): boolean {
   return ['/usr/bin/kcat', '/usr/local/bin/kcat'].some((p) => existsSync(p));
 }
@@ -30,7 +42,9 @@ describe('network > broker process (scripts/broker-start.sh, broker-stop.sh)', f
     expect(broker.isAlive()).to.equal(true);
 
     const s = await KafkaSocket.connect('127.0.0.1', broker.port);
-    expect((await s.apiVersions(3)).errorCode).to.equal(ErrorCode.NONE);
+    const versions = await s.apiVersions(3);
+    expect(versions.errorCode).to.equal(ErrorCode.NONE);
+    expect(versions.apiKeys).to.deep.equal(ADVERTISED);
     s.close();
     expect(broker.log()).to.contain(`listening on INTERNAL://127.0.0.1:${broker.interBrokerPort}`);
 

@@ -1,40 +1,17 @@
 import { expect } from 'chai';
 import { silentLogger } from '../../../broker/index.js';
-import { InterBrokerClient, type Scheduler, type TimerHandle } from '../../../broker/network/index.js';
+import { InterBrokerClient } from '../../../broker/network/index.js';
 import { freePort } from '../../helpers/ports.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { startNetworkBroker } from './fixture.js';
 
-/** Time that moves only when the test says so; sockets stay real. */
-class ManualScheduler implements Scheduler {
-  time = 1_000;
-  readonly timers = new Set<{ at: number; ms: number; fn: () => void }>();
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const t = { at: this.time + ms, ms, fn };
-    this.timers.add(t);
-    return t;
-  }
-  clearTimeout(handle: TimerHandle): void {
-    this.timers.delete(handle as { at: number; ms: number; fn: () => void });
-  }
-  /** Delays of pending timers shorter than `below` (reconnect attempts, not request timeouts). */
-  pendingDelays(below: number): number[] {
-    return [...this.timers].filter((t) => t.ms < below).map((t) => t.ms);
-  }
-  advance(ms: number): void {
-    this.time += ms;
-    for (const t of [...this.timers].sort((a, b) => a.at - b.at)) {
-      if (t.at <= this.time && this.timers.delete(t)) t.fn();
-    }
-  }
-}
-
 describe('network > inter-broker client reconnect backoff', () => {
-  it('waits an exponentially growing backoff between failed attempts and resets it on success', async () => {
-    const scheduler = new ManualScheduler();
+  it('waits an exponentially growing, jittered backoff between failed attempts and resets it on success', async () => {
+    // Time moves only when the test says so; sockets stay real.
+    const scheduler = new TestScheduler(1_000);
+    /** Pending reconnect delays (shorter than the request and connect timeouts). */
+    const backoffs = (): number[] => scheduler.pendingDelays().filter((d) => d < 1_000);
     const client = new InterBrokerClient({
       logger: silentLogger(),
       scheduler,
@@ -62,22 +39,24 @@ describe('network > inter-broker client reconnect backoff', () => {
       const delays: number[] = [];
       for (let i = 0; i < 4; i++) {
         const next = outcome(client.send(target, 'Echo', 1));
-        const [delay] = scheduler.pendingDelays(1_000);
+        const [delay] = backoffs();
         expect(delay, `attempt ${i + 2} waits`).to.be.a('number');
         delays.push(delay!);
         expect(next.settled, 'no attempt before the backoff passes').to.equal(false);
-        scheduler.advance(delay!);
+        scheduler.tick(delay!);
         await waitFor(() => next.settled, `attempt ${i + 2} to fail`);
         expect(next.error?.code).to.equal('BRK_BROKER_UNREACHABLE');
       }
-      expect(delays).to.deep.equal([20, 40, 70, 70]);
+      // 20 ms doubling up to 70 ms, each ±20% (Kafka's reconnect jitter) and never above 70.
+      const expected = [20, 40, 70, 70];
+      delays.forEach((d, i) => expect(d, `backoff ${i}`).to.be.within(Math.floor(expected[i]! * 0.8), Math.min(70, expected[i]! * 1.2)));
 
       const broker = await startNetworkBroker({ listeners: `PLAINTEXT://127.0.0.1:0,INTERNAL://127.0.0.1:${port}` }, (s) =>
         s.registerInternal('Echo', async (_ctx, body) => body),
       );
       try {
         const ok = client.send(target, 'Echo', 'up');
-        scheduler.advance(70);
+        scheduler.tick(70); // no backoff is longer than reconnectBackoffMaxMs
         expect(await ok).to.equal('up');
         expect(client.isConnected(3)).to.equal(true);
       } finally {
@@ -86,8 +65,9 @@ describe('network > inter-broker client reconnect backoff', () => {
       // A lost connection (after a success) waits only the base backoff.
       await waitFor(() => !client.isConnected(3), 'the client to notice the server stopped');
       const retry = outcome(client.send(target, 'Echo', 1));
-      expect(scheduler.pendingDelays(1_000)).to.deep.equal([20]);
-      scheduler.advance(20);
+      const [base] = backoffs();
+      expect(base, 'the base backoff after a connection that worked').to.be.within(16, 24);
+      scheduler.tick(base!);
       await waitFor(() => retry.settled, 'the retry to fail');
     } finally {
       await client.close();

@@ -16,6 +16,7 @@ function internalHandlers(server: StartedBroker['server']): void {
   server.registerInternal('Fenced', async () => {
     throw new BrokerError('BRK_STALE_CONTROLLER_EPOCH', 'controller epoch 3 is older than 4');
   });
+  server.registerInternal('Versioned', async (ctx) => ({ version: ctx.version }), { minVersion: 1, maxVersion: 2 });
 }
 
 async function expectRejects(p: Promise<unknown>): Promise<Error & { code?: string; retriable?: boolean }> {
@@ -81,6 +82,18 @@ describe('network > inter-broker listener and client', () => {
     expect(err.retriable).to.equal(false);
     const unknown = (await expectRejects(client.send(target, 'NoSuchApi', {}))) as RemoteError;
     expect(unknown.remoteCode).to.equal('BRK_UNKNOWN_API');
+  });
+
+  it('refuses a frame version outside the api\'s range with a typed error before the handler runs', async () => {
+    const tooNew = (await expectRejects(client.send(target, 'Echo', {}, { version: 1 }))) as RemoteError;
+    expect(tooNew).to.be.instanceOf(RemoteError);
+    expect(tooNew.remoteCode).to.equal('BRK_UNSUPPORTED_VERSION');
+    expect(tooNew.message).to.contain('Echo v1');
+    const tooOld = (await expectRejects(client.send(target, 'Versioned', {}))) as RemoteError;
+    expect(tooOld.remoteCode).to.equal('BRK_UNSUPPORTED_VERSION');
+    expect(await client.send(target, 'Versioned', {}, { version: 2 })).to.deep.equal({ version: 2 });
+    // The connection stays usable.
+    expect(((await client.send(target, 'Echo', 'after')) as { echo: string }).echo).to.equal('after');
   });
 
   it('fails with a retriable error when nothing listens', async () => {

@@ -4,7 +4,7 @@
  * accounting across members, and committed-versus-end offsets.
  */
 import { expect } from 'chai';
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
 import { startCluster, type TestCluster } from '../../helpers/cluster.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { kcat } from '../kcat.js';
@@ -28,13 +28,25 @@ export interface GroupFixture {
   cluster: TestCluster;
   kafka: Kafka;
   admin: Admin;
+  /** The current producer (renewProducer replaces it). */
   producer: Producer;
+  /** Replaces `stale` by a fresh producer (a fresh KafkaJS broker pool); concurrent callers share one. */
+  renewProducer(stale: Producer): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startGroupFixture(properties: Record<string, string | number | boolean> = {}, size = 3): Promise<GroupFixture> {
-  const cluster = await startCluster({ size, properties: groupClusterProperties(properties) });
-  const kafka = new Kafka({ clientId: 'samsa-groups-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 100 } });
+export interface GroupFixtureOptions {
+  size?: number;
+  zookeeperConnect?: string;
+  /** Every log entry of the fixture's KafkaJS client (admin + producer) at DEBUG: requests and parsed responses. */
+  clientLog?: (entry: LogEntry) => void;
+}
+
+export async function startGroupFixture(properties: Record<string, string | number | boolean> = {}, options: GroupFixtureOptions = {}): Promise<GroupFixture> {
+  const { size = 3, zookeeperConnect, clientLog } = options;
+  const cluster = await startCluster({ size, properties: groupClusterProperties(properties), ...(zookeeperConnect === undefined ? {} : { zookeeperConnect }) });
+  const logging = clientLog === undefined ? { logLevel: logLevel.NOTHING } : { logLevel: logLevel.DEBUG, logCreator: () => clientLog };
+  const kafka = new Kafka({ clientId: 'samsa-groups-test', brokers: cluster.bootstrap.split(','), ...logging, retry: { retries: 10, initialRetryTime: 100 } });
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   try {
@@ -44,38 +56,97 @@ export async function startGroupFixture(properties: Record<string, string | numb
     await cluster.stop();
     throw err;
   }
-  return {
+  let renewing: Promise<void> | undefined;
+  const f: GroupFixture = {
     cluster,
     kafka,
     admin,
     producer,
+    renewProducer(stale) {
+      if (f.producer !== stale) return renewing ?? Promise.resolve();
+      renewing = (async () => {
+        const fresh = kafka.producer({ allowAutoTopicCreation: false });
+        await fresh.connect();
+        f.producer = fresh;
+        await stale.disconnect().catch(() => undefined);
+      })().finally(() => (renewing = undefined));
+      return renewing;
+    },
     async stop() {
-      await producer.disconnect().catch(() => undefined);
+      await renewing?.catch(() => undefined);
+      await f.producer.disconnect().catch(() => undefined);
       await admin.disconnect().catch(() => undefined);
       await cluster.stop();
     },
   };
+  return f;
 }
 
 export async function createTopic(f: GroupFixture, topic: string, partitions: number, replicationFactor = 1): Promise<void> {
-  const created = await f.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true });
+  // KafkaJS asks the broker to wait 5 s for the leaders; on a loaded machine the election can take
+  // longer and the answer is REQUEST_TIMED_OUT for a topic that was created (the loop saw it at load 30).
+  const created = await f.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true, timeout: 30_000 });
   expect(created, `topic ${topic} created`).to.equal(true);
+  // As Kafka's own TestUtils.createTopic: wait until EVERY live broker's metadata has the leaders,
+  // since a client's next Metadata request may go to a broker the UpdateMetadata has not reached.
+  await waitFor(
+    async () => {
+      for (const b of f.cluster.brokers.filter((x) => x.isAlive())) {
+        const t = (await f.cluster.metadata(b.brokerId, [topic])).topics[0];
+        if (t === undefined || t.errorCode !== 0 || t.leaders.length !== partitions || t.leaders.some((l) => l < 0)) return false;
+      }
+      return true;
+    },
+    `every broker's metadata to show the leaders of ${topic}`,
+    { timeoutMs: 15_000, intervalMs: 50 },
+  );
+}
+
+/**
+ * Where produceIds reports each send (the scenario history of the failover runs): the offset the
+ * broker answered for the partition, or none when send() resolved without an answer for it.
+ */
+export interface ProduceHistory {
+  send(e: { topic: string; partition: number; values: string[]; startedMs: number; baseOffset?: string | undefined; error?: string }): void;
 }
 
 /**
  * Produces `count` records valued `<prefix>-<i>` (record i to partition i % partitions), acks=all;
- * returns the values. One send() per partition: KafkaJS 2.2.4 keeps the answers of a send per
- * broker, and when a leader dies mid-send its partitions move to a broker that already answered
- * for other partitions of the SAME send, so they are never resent yet the send resolves
- * (sendMessages.js, `brokersWithoutResponse`). Seen here as acknowledged records missing from
- * every replica after a SIGKILL; with one partition per send the retry always goes out.
+ * returns the values. Two KafkaJS 2.2.4 bugs are worked around here:
+ * - One send() per partition. KafkaJS keeps the answers of a send per broker, and when a leader
+ *   dies mid-send its partitions move to a broker that already answered for other partitions of
+ *   the SAME send, so they are never resent yet the send resolves (sendMessages.js,
+ *   `brokersWithoutResponse`). Seen as acknowledged records missing from every replica after a
+ *   SIGKILL; with one partition per send the retry always goes out.
+ * - A send() that resolves without an answer for its partition was not acknowledged by anyone:
+ *   KafkaJS's broker pool can relabel a broker with the id of a broker that shuts down
+ *   (BrokerPool.refreshMetadata racing removeBroker; test/unit/client/kafkajs-broker-pool-race
+ *   .test.ts), after which every Produce for the partitions that broker leads goes out empty and
+ *   "succeeds". Such a producer stays broken, so it is replaced and the records are sent again
+ *   (they may already be in the log from an earlier attempt: at least once).
  */
-export async function produceIds(f: GroupFixture, topic: string, prefix: string, count: number, partitions: number): Promise<string[]> {
+export async function produceIds(f: GroupFixture, topic: string, prefix: string, count: number, partitions: number, history?: ProduceHistory): Promise<string[]> {
   const values = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
   await Promise.all(
-    Array.from({ length: partitions }, (_, partition) =>
-      f.producer.send({ topic, acks: -1, messages: values.filter((_, i) => i % partitions === partition).map((value) => ({ value, partition })) }),
-    ),
+    Array.from({ length: partitions }, async (_, partition) => {
+      const mine = values.filter((_, i) => i % partitions === partition);
+      for (let attempt = 1; ; attempt++) {
+        const producer = f.producer;
+        const startedMs = Date.now();
+        let answer: { baseOffset?: string } | undefined;
+        try {
+          const r = await producer.send({ topic, acks: -1, messages: mine.map((value) => ({ value, partition })) });
+          answer = r.find((x) => x.partition === partition);
+        } catch (err) {
+          history?.send({ topic, partition, values: mine, startedMs, error: (err as Error).message });
+          throw err;
+        }
+        history?.send({ topic, partition, values: mine, startedMs, baseOffset: answer?.baseOffset });
+        if (answer !== undefined) return;
+        if (attempt >= 5) throw new Error(`KafkaJS resolved ${attempt} sends to ${topic}-${partition} without an answer for the partition`);
+        await f.renewProducer(producer);
+      }
+    }),
   );
   return values;
 }
@@ -159,11 +230,42 @@ export async function waitCommittedToEnd(f: GroupFixture, groupId: string, topic
  * the beginning), so a broker that lost records is told apart from a consumer that skipped them.
  */
 export async function locateInLog(f: GroupFixture, topic: string, values: string[]): Promise<string> {
-  const r = await kcat(['-C', '-b', f.cluster.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p|%o|%s\n'], undefined, 30_000).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
-  const where = new Map<string, string>();
-  for (const line of r.stdout.split('\n')) {
-    const [p, o, v] = line.split('|');
-    if (v !== undefined) where.set(v, `${p}@${o}`);
-  }
-  return values.map((v) => `${v}: ${where.get(v) ?? 'NOT IN LOG'}`).join(', ');
+  const log = await readTopic(f, topic).catch((): TopicContents => ({ records: new Map(), at: new Map(), unreadable: [] }));
+  const found = values.map((v) => {
+    const at = log.records.get(v);
+    return `${v}: ${at === undefined ? 'NOT IN LOG' : `${at.partition}@${at.offset}`}`;
+  });
+  return found.join(', ') + (log.unreadable.length > 0 ? ` (partitions not readable: ${log.unreadable.join(',')})` : '');
+}
+
+export interface TopicContents {
+  /** value → where it sits (the last occurrence when a retry wrote it twice). */
+  records: Map<string, { partition: number; offset: number }>;
+  /** `partition@offset` → value. */
+  at: Map<string, string>;
+  /** Partitions kcat could not read to their end (no leader, or it timed out). */
+  unreadable: number[];
+}
+
+/**
+ * Every record of the topic (up to each partition's high watermark) by value, read with kcat one
+ * partition at a time, so that a partition without a leader does not hide the others.
+ */
+export async function readTopic(f: GroupFixture, topic: string, timeoutMs = 15_000): Promise<TopicContents> {
+  const meta = await f.admin.fetchTopicMetadata({ topics: [topic] });
+  const ids = (meta.topics[0]?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
+  const out: TopicContents = { records: new Map(), at: new Map(), unreadable: [] };
+  await Promise.all(
+    ids.map(async (id) => {
+      const r = await kcat(['-C', '-b', f.cluster.bootstrap, '-t', topic, '-p', String(id), '-o', 'beginning', '-e', '-q', '-f', '%p|%o|%s\n'], undefined, timeoutMs).catch(() => undefined);
+      if (r === undefined || r.code !== 0) out.unreadable.push(id);
+      for (const line of r?.stdout.split('\n') ?? []) {
+        const [p, o, v] = line.split('|');
+        if (v === undefined) continue;
+        out.records.set(v, { partition: Number(p), offset: Number(o) });
+        out.at.set(`${p}@${o}`, v);
+      }
+    }),
+  );
+  return out;
 }

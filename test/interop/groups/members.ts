@@ -14,6 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { waitFor } from '../../helpers/wait-for.js';
+import { backgroundScheduler, sleep } from '../../../common/index.js';
 
 export interface ConsumedRecord {
   member: string;
@@ -100,7 +101,7 @@ class ChildMember implements GroupMember {
   async stop(): Promise<void> {
     if (!this.alive) return;
     this.child.kill('SIGTERM');
-    const done = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000).unref())]);
+    const done = await Promise.race([this.exited.then(() => true), sleep(backgroundScheduler, 20_000).then(() => false)]);
     if (!done) {
       this.child.kill('SIGKILL');
       await this.exited;

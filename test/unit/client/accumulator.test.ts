@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { RecordAccumulator, type AccumulatorOptions } from '../../../client/producer/accumulator.js';
 import { estimateRecordSize, type ProducerRecordData } from '../../../client/producer/batch.js';
-import { systemScheduler } from '../../../client/clock.js';
+import { systemScheduler } from '../../../common/index.js';
 
 function rec(value: string, key: string | null = null): ProducerRecordData {
   return { key: key === null ? null : Buffer.from(key), value: Buffer.from(value), headers: [], timestamp: 1000n };

@@ -51,10 +51,10 @@ describe('client > Admin (against the fake broker test double)', () => {
     await admin.createPartitions([{ topic: 'g', count: 4 }]);
     expect((await admin.fetchTopicMetadata(['g']))[0]!.partitions).to.have.length(4);
     const shrink = await admin.createPartitions([{ topic: 'g', count: 2 }]).then(() => null, (e: unknown) => e);
-    expect(shrink).to.include({ kafkaName: 'INVALID_PARTITIONS', retriable: false });
+    expect(shrink).to.include({ kafkaError: 'INVALID_PARTITIONS', retriable: false });
     await admin.deleteTopics(['g']);
     const gone = await admin.fetchTopicMetadata(['g']).then(() => null, (e: unknown) => e);
-    expect(gone).to.include({ kafkaName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    expect(gone).to.include({ kafkaError: 'UNKNOWN_TOPIC_OR_PARTITION' });
   });
 
   it('lists, describes and deletes consumer groups at their coordinator', async () => {
@@ -70,7 +70,7 @@ describe('client > Admin (against the fake broker test double)', () => {
     expect(d!.members[0]!.subscribedTopics).to.deep.equal(['t']);
     expect(d!.members[0]!.assignment).to.deep.equal([{ topic: 't', partitions: [0, 1] }]);
     const busy = await admin.deleteGroups(['billing']).then(() => null, (e: unknown) => e);
-    expect(busy).to.include({ kafkaName: 'NON_EMPTY_GROUP' });
+    expect(busy).to.include({ kafkaError: 'NON_EMPTY_GROUP' });
     await c.close();
     await admin.deleteGroups(['billing']);
     expect(await admin.listGroups()).to.deep.equal([]);

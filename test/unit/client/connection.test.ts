@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Connection } from '../../../client/connection.js';
-import { API } from '../../../client/wire.js';
+import { API, CLIENT_API_VERSIONS } from '../../../client/wire.js';
+import { apiName, describedVersions, isFlexibleVersion } from '../../../protocol/index.js';
 import type { MetadataResponse } from '../../../client/api-types.js';
 import { freePort } from '../../helpers/ports.js';
 import { FakeBroker, FakeClusterState } from './fake-broker.js';
@@ -38,6 +39,28 @@ describe('client > Connection (against the fake broker test double)', () => {
     expect(res.topics[0]!.partitions).to.have.length(2);
     expect(state.requests.map((r) => `${r.apiKey}v${r.apiVersion}`)).to.deep.equal(['18v3', '3v4']);
     expect(state.requests[0]!.clientId).to.equal('test-client');
+  });
+
+  it("keeps to the versions its code handles when the broker advertises Kafka 2.8's ranges", async () => {
+    // The highest version per API the client code was written for: what it negotiated before
+    // protocol/ described 2.8's maxima. Raising one means checking the client against that version.
+    expect(Object.fromEntries([...CLIENT_API_VERSIONS].map(([k, r]) => [apiName(k), [r.min, r.max]]))).to.deep.equal({
+      Produce: [3, 7], Fetch: [4, 11], ListOffsets: [1, 5], Metadata: [1, 8], OffsetCommit: [2, 7], OffsetFetch: [1, 7],
+      FindCoordinator: [0, 2], JoinGroup: [0, 5], Heartbeat: [0, 3], LeaveGroup: [0, 3], SyncGroup: [0, 3], DescribeGroups: [0, 4],
+      ListGroups: [0, 2], ApiVersions: [0, 3], CreateTopics: [0, 4], DeleteTopics: [0, 3], InitProducerId: [0, 1],
+      DescribeConfigs: [0, 2], AlterConfigs: [0, 1], CreatePartitions: [0, 1], DeleteGroups: [0, 1],
+      // Transactions: TxnOffsetCommit v3 (flexible) is the one that carries KIP-447's member fields.
+      AddPartitionsToTxn: [0, 2], AddOffsetsToTxn: [0, 2], EndTxn: [0, 2], TxnOffsetCommit: [0, 3],
+    });
+    await start(); // the fake broker advertises every range protocol/ describes
+    const c = connect();
+    await c.connect();
+    for (const key of [API.Produce, API.Fetch, API.ListOffsets, API.Metadata, API.OffsetCommit, API.JoinGroup, API.InitProducerId]) {
+      const v = c.negotiate(key);
+      expect(v, apiName(key)).to.equal(CLIENT_API_VERSIONS.get(key)!.max);
+      expect(v, apiName(key)).to.be.below(describedVersions(key)!.max);
+      expect(isFlexibleVersion(key, v), `${apiName(key)} v${v} is flexible`).to.equal(false);
+    }
   });
 
   it('falls back when the broker refuses ApiVersions v3 with the KIP-511 v0 answer', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createRequire } from 'node:module';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../../../client/consumer/assignors/index.js';
+import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../../../protocol/index.js';
 
 // KafkaJS is CommonJS; its AssignerProtocol is the reference for what KafkaJS members send.
 const require = createRequire(import.meta.url);

@@ -8,11 +8,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { FakeGroupCoordinator } from './fake-group-coordinator.js';
 import { handleGroupApi } from './fake-group-apis.js';
+import { FakeTxnState, handleTxnApi } from './fake-txn-apis.js';
 import {
   ApiKey,
   ErrorCode,
   FrameDecoder,
-  SUPPORTED_API_VERSIONS,
+  describedVersions,
   decodeRequest,
   decodeRequestHeader,
   encodeApiVersionsV0Error,
@@ -45,6 +46,7 @@ export class FakeClusterState {
   readonly logs = new Map<string, StoredBatch[]>();
   readonly requests: RequestLogEntry[] = [];
   readonly groups = new FakeGroupCoordinator();
+  readonly txn = new FakeTxnState();
   autoCreatePartitions = 0;
   /** Which node FindCoordinator names (and accepts JoinGroup). */
   coordinatorId = 1;
@@ -86,7 +88,8 @@ export class FakeClusterState {
     const h = slices[0]!.header;
     const log = this.log(topic, partition);
     if (h.producerId >= 0n) {
-      const key = `${h.producerId}/${topic}/${partition}`;
+      if (this.txn.fenced(h.producerId, h.producerEpoch)) return { errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, baseOffset: -1n };
+      const key = `${h.producerId}/${h.producerEpoch}/${topic}/${partition}`;
       const last = this.sequences.get(key) ?? -1;
       const expected = last + 1;
       if (h.baseSequence < expected) return { errorCode: ErrorCode.DUPLICATE_SEQUENCE_NUMBER, baseOffset: -1n };
@@ -204,9 +207,13 @@ export class FakeBroker {
           ApiKey.ListGroups,
           ApiKey.DescribeGroups,
           ApiKey.DeleteGroups,
+          ApiKey.AddPartitionsToTxn,
+          ApiKey.AddOffsetsToTxn,
+          ApiKey.EndTxn,
+          ApiKey.TxnOffsetCommit,
         ].map((k) => {
           const o = this.opts.advertise?.get(k);
-          const span = SUPPORTED_API_VERSIONS[k]!;
+          const span = describedVersions(k)!;
           return { apiKey: k, minVersion: o?.[0] ?? span.min, maxVersion: o?.[1] ?? span.max };
         });
         const maxApiVersions = this.opts.maxApiVersionsVersion ?? 3;
@@ -248,13 +255,16 @@ export class FakeBroker {
           topics,
         } as never);
       }
-      case ApiKey.InitProducerId:
+      case ApiKey.InitProducerId: {
+        const req = decodeRequest(ApiKey.InitProducerId, v, frame, h.bodyOffset) as { transactionalId: string | null };
+        const txn = req.transactionalId === null ? undefined : this.state.txn.init(req.transactionalId);
         return encodeResponse(ApiKey.InitProducerId, v, h.correlationId, {
           throttleTimeMs: 0,
           errorCode: 0,
-          producerId: this.state.allocateProducerId(),
-          producerEpoch: 0,
+          producerId: txn?.producerId ?? this.state.allocateProducerId(),
+          producerEpoch: txn?.epoch ?? 0,
         } as never);
+      }
       case ApiKey.Produce: {
         const req = decodeRequest(ApiKey.Produce, v, frame, h.bodyOffset) as {
           acks: number;
@@ -343,7 +353,7 @@ export class FakeBroker {
         return encodeResponse(ApiKey.CreatePartitions, v, h.correlationId, { throttleTimeMs: 0, results } as never);
       }
       default:
-        return handleGroupApi(this, h, frame);
+        return handleTxnApi(this, h, frame) ?? handleGroupApi(this, h, frame);
     }
   }
 }

@@ -1,28 +1,10 @@
 import { expect } from 'chai';
-import type { Scheduler, TimerHandle } from '../../../client/clock.js';
 import { Producer } from '../../../client/producer/producer.js';
 import { Consumer } from '../../../client/consumer/consumer.js';
 import { API } from '../../../client/wire.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { startFakeCluster } from './fake-broker.js';
-
-/** Counts timers set through it that have neither fired nor been cleared. */
-class TrackingScheduler implements Scheduler {
-  readonly live = new Set<NodeJS.Timeout>();
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const t: NodeJS.Timeout = setTimeout(() => {
-      this.live.delete(t);
-      fn();
-    }, ms);
-    this.live.add(t);
-    return t as unknown as TimerHandle;
-  }
-  clearTimeout(handle: TimerHandle): void {
-    const t = handle as unknown as NodeJS.Timeout;
-    clearTimeout(t);
-    this.live.delete(t);
-  }
-}
 
 describe('client > lifecycle: timers and rejections', () => {
   let cluster: Awaited<ReturnType<typeof startFakeCluster>>;
@@ -45,21 +27,21 @@ describe('client > lifecycle: timers and rejections', () => {
   const settle = () => new Promise((resolve) => setImmediate(resolve));
 
   it('a producer that delivered, failed and fired-and-forgot leaves no timer and no unhandled rejection after close', async () => {
-    const scheduler = new TrackingScheduler();
+    const scheduler = TestScheduler.realTime();
     cluster.state.produceHook = (_t, partition) => (partition === 1 ? 10 : undefined); // MESSAGE_TOO_LARGE on p1
     const p = new Producer<string, string>({ brokers: cluster.bootstrap, scheduler, lingerMs: 3 });
     await p.send({ topic: 't', partition: 0, value: 'ok' });
     const failed = await p.send({ topic: 't', partition: 1, value: 'bad' }).then(() => null, (e: unknown) => e);
-    expect(failed).to.include({ kafkaName: 'MESSAGE_TOO_LARGE' });
+    expect(failed).to.include({ kafkaError: 'MESSAGE_TOO_LARGE' });
     for (let i = 0; i < 50; i++) p.produce({ topic: 't', partition: i % 2, value: `f${i}` });
     await p.close();
     await settle();
-    expect(scheduler.live.size, 'live timers after close').to.equal(0);
+    expect(scheduler.pending, 'live timers after close').to.equal(0);
     expect(unhandled).to.deep.equal([]);
   });
 
   it('close() with a silent broker gives up after timeoutMs: pending sends reject, nothing is left running', async () => {
-    const scheduler = new TrackingScheduler();
+    const scheduler = TestScheduler.realTime();
     const p = new Producer<string, string>({ brokers: cluster.bootstrap, scheduler, lingerMs: 1, requestTimeoutMs: 5000 });
     await p.send({ topic: 't', partition: 0, value: 'warm' });
     for (const b of cluster.brokers) b.silent = true;
@@ -69,12 +51,12 @@ describe('client > lifecycle: timers and rejections', () => {
     expect(Date.now() - started).to.be.lessThan(2000);
     expect(await pending).to.include({ code: 'CLI_CLOSED' });
     await settle();
-    expect(scheduler.live.size).to.equal(0);
+    expect(scheduler.pending).to.equal(0);
     expect(unhandled).to.deep.equal([]);
   });
 
   it('a consumer closed while polling returns and leaves no timer', async () => {
-    const scheduler = new TrackingScheduler();
+    const scheduler = TestScheduler.realTime();
     const c = new Consumer({ brokers: cluster.bootstrap, scheduler, fetchMaxWaitMs: 100, autoOffsetReset: 'earliest' });
     c.assign([{ topic: 't', partition: 0 }]);
     const polling = c.poll({ timeoutMs: 5000 });
@@ -83,12 +65,12 @@ describe('client > lifecycle: timers and rejections', () => {
     expect(await polling).to.deep.equal([]);
     await closing;
     await settle();
-    expect(scheduler.live.size).to.equal(0);
+    expect(scheduler.pending).to.equal(0);
     expect(unhandled).to.deep.equal([]);
   });
 
   it('a group member closed while heartbeating leaves no timer (heartbeats stop) and no unhandled rejection', async () => {
-    const scheduler = new TrackingScheduler();
+    const scheduler = TestScheduler.realTime();
     const c = new Consumer({ brokers: cluster.bootstrap, scheduler, groupId: 'life', heartbeatIntervalMs: 20, fetchMaxWaitMs: 20, autoOffsetReset: 'earliest' });
     c.subscribe(['t']);
     for (let i = 0; i < 100 && c.assignment().length < 2; i++) await c.poll({ timeoutMs: 20 });
@@ -96,7 +78,7 @@ describe('client > lifecycle: timers and rejections', () => {
     await waitFor(() => cluster.state.requests.some((r) => r.apiKey === API.Heartbeat), 'a heartbeat');
     await c.close();
     await settle();
-    expect(scheduler.live.size).to.equal(0);
+    expect(scheduler.pending).to.equal(0);
     expect(unhandled).to.deep.equal([]);
   });
 });

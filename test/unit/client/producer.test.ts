@@ -124,7 +124,7 @@ describe('client > Producer (against the fake broker test double)', () => {
     const p = producer<string, string>();
     const err = await p.send({ topic: 't', partition: 2, value: 'x' }).then(() => null, (e: unknown) => e);
     expect(err).to.be.instanceOf(KafkaClientError);
-    expect(err).to.include({ code: 'CLI_BROKER_ERROR', kafkaName: 'MESSAGE_TOO_LARGE', kafkaCode: 10, retriable: false });
+    expect(err).to.include({ code: 'CLI_BROKER_ERROR', kafkaError: 'MESSAGE_TOO_LARGE', kafkaCode: 10, retriable: false });
   });
 
   it('gives up after deliveryTimeoutMs with CLI_DELIVERY_TIMEOUT', async () => {
@@ -139,7 +139,7 @@ describe('client > Producer (against the fake broker test double)', () => {
   it('an unknown topic (no auto-create) fails after maxBlockMs with UNKNOWN_TOPIC_OR_PARTITION', async () => {
     const p = producer<string, string>({ maxBlockMs: 200 });
     const err = await p.send({ topic: 'missing', value: 'x' }).then(() => null, (e: unknown) => e);
-    expect(err).to.include({ kafkaName: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    expect(err).to.include({ kafkaError: 'UNKNOWN_TOPIC_OR_PARTITION' });
   });
 
   it('auto-creates topics through Metadata when the broker allows it', async () => {

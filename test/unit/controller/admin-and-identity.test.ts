@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TopicAdmin, type TopicAdminError, validateTopicName } from '../../../broker/admin/index.js';
-import { readMetaProperties, resolveBrokerIdentity, writeMetaProperties } from '../../../broker/metadata/index.js';
+import { TopicAdmin, TopicAdminError, validateTopicName } from '../../../broker/admin/index.js';
+import { MetaPropertiesError, readMetaProperties, resolveBrokerIdentity, writeMetaProperties } from '../../../broker/metadata/index.js';
 import { encodeBrokerInfo } from '../../../coordination/index.js';
 import { FakeZooKeeper } from '../../helpers/fake-coordination-store.js';
 import { tmpDir } from '../../helpers/tmp.js';
@@ -11,7 +11,7 @@ async function errorCode(p: Promise<unknown> | (() => unknown)): Promise<string 
   try {
     await (typeof p === 'function' ? p() : p);
   } catch (err) {
-    return (err as TopicAdminError).errorCode ?? (err as { code?: string }).code;
+    return err instanceof TopicAdminError ? err.kafkaError : (err as { code?: string }).code;
   }
   return undefined;
 }
@@ -52,7 +52,8 @@ describe('broker admin > topic operations', () => {
     expect(r.warnings).to.have.length(1);
     expect(zk.text('/config/topics/my.topic')).to.equal('{"version":1,"config":{"retention.ms":"1000"}}');
     expect(zk.stat('/config/topics/my.topic')!.czxid < zk.stat('/brokers/topics/my.topic')!.czxid).to.equal(true);
-    expect(zk.text('/brokers/topics/my.topic')).to.equal('{"version":2,"partitions":{"0":[1],"1":[2]},"adding_replicas":{},"removing_replicas":{}}');
+    expect(zk.topicId('my.topic'), 'a random topic id (KIP-516)').to.match(/^[A-Za-z0-9_-]{22}$/);
+    expect(zk.text('/brokers/topics/my.topic')).to.equal(`{"version":3,"topic_id":"${zk.topicId('my.topic')}","partitions":{"0":[1],"1":[2]},"adding_replicas":{},"removing_replicas":{}}`);
   });
 
   it('refuses: existing topic, colliding name, RF above live brokers, bad config, bad assignment', async () => {
@@ -76,6 +77,11 @@ describe('broker admin > topic operations', () => {
     const added = await admin.createPartitions('t', 4);
     expect([...added.keys()]).to.deep.equal([2, 3]);
     expect(Object.keys(JSON.parse(zk.text('/brokers/topics/t')!).partitions)).to.deep.equal(['0', '1', '2', '3']);
+    // A wire-style list of replica sets is numbered after ZooKeeper's partitions.
+    const listed = await admin.createPartitions('t', 6, [[2, 1], [1, 2]]);
+    expect([...listed.entries()]).to.deep.equal([[4, [2, 1]], [5, [1, 2]]]);
+    expect(JSON.parse(zk.text('/brokers/topics/t')!).partitions['5']).to.deep.equal([1, 2]);
+    expect(await errorCode(admin.createPartitions('t', 8, [[1, 2]]))).to.equal('INVALID_REPLICA_ASSIGNMENT');
     await admin.deleteTopic('t');
     expect(zk.stat('/admin/delete_topics/t')).to.not.equal(undefined);
     expect(await errorCode(admin.createPartitions('t', 9))).to.equal('INVALID_TOPIC_EXCEPTION');
@@ -107,12 +113,30 @@ describe('broker metadata > meta.properties and broker identity', () => {
   it('refuses a log dir of another broker or another cluster', async () => {
     const zk = new FakeZooKeeper();
     const dir = tmpDir();
-    writeMetaProperties(dir, { brokerId: 5, clusterId: 'other-cluster-id-00000' });
+    await writeMetaProperties(dir, { brokerId: 5, clusterId: 'other-cluster-id-00000' });
     const err1 = await errorCode(resolveBrokerIdentity(zk.session(), { configuredBrokerId: 6, logDirs: [dir], reservedBrokerMaxId: 1000, brokerIdGenerationEnable: true }));
     expect(err1).to.equal('BRK_META_PROPERTIES');
     const err2 = await errorCode(resolveBrokerIdentity(zk.session(), { configuredBrokerId: 5, logDirs: [dir], reservedBrokerMaxId: 1000, brokerIdGenerationEnable: true }));
     expect(err2).to.equal('BRK_META_PROPERTIES');
     writeFileSync(join(dir, 'meta.properties'), 'version=1\nbroker.id=5\n');
     expect(() => readMetaProperties(dir)).to.throw(/unsupported meta.properties version/);
+    // Read with the broker's one .properties reader: an ambiguous file is refused, naming the line.
+    writeFileSync(join(dir, 'meta.properties'), 'version=0\nbroker.id=5\nbroker.id=6\n');
+    expect(() => readMetaProperties(dir)).to.throw(MetaPropertiesError, /meta\.properties:3: "broker\.id" is set twice/);
+  });
+
+  it('a wiped log dir is stamped again with the configured id and the cluster id; one that fails on I/O starts offline', async () => {
+    const zk = new FakeZooKeeper();
+    const dir = tmpDir();
+    const first = await resolveBrokerIdentity(zk.session(), { configuredBrokerId: 3, logDirs: [dir], reservedBrokerMaxId: 1000, brokerIdGenerationEnable: true });
+    rmSync(join(dir, 'meta.properties'));
+    const again = await resolveBrokerIdentity(zk.session(), { configuredBrokerId: 3, logDirs: [dir], reservedBrokerMaxId: 1000, brokerIdGenerationEnable: true });
+    expect(again).to.deep.equal({ brokerId: 3, clusterId: first.clusterId, offlineLogDirs: [] });
+    expect(readMetaProperties(dir)).to.deep.equal({ brokerId: 3, clusterId: first.clusterId });
+    // A "directory" that is a file: creating it fails (EEXIST from mkdir), so it starts offline.
+    const broken = join(tmpDir(), 'not-a-dir');
+    writeFileSync(broken, '');
+    const withBroken = await resolveBrokerIdentity(zk.session(), { configuredBrokerId: 3, logDirs: [dir, broken], reservedBrokerMaxId: 1000, brokerIdGenerationEnable: true });
+    expect(withBroken.offlineLogDirs).to.deep.equal([broken]);
   });
 });

@@ -64,7 +64,7 @@ describe('controller > replica assignment', () => {
       try {
         f();
       } catch (e) {
-        return (e as AssignmentError).errorCode;
+        return (e as AssignmentError).kafkaError;
       }
       return undefined;
     };
@@ -85,7 +85,7 @@ describe('controller > replica assignment', () => {
       try {
         validateManualAssignment(m, known);
       } catch (e) {
-        return (e as AssignmentError).errorCode;
+        return (e as AssignmentError).kafkaError;
       }
       return undefined;
     };

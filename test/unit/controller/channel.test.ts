@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { ControllerChannelManager, type ControlTarget } from '../../../broker/controller/index.js';
 import { silentLogger } from '../../../broker/logging.js';
-import { systemScheduler } from '../../../coordination/index.js';
+import { systemScheduler } from '../../../common/index.js';
 
 describe('controller > per-broker send queues', () => {
   let clock: sinon.SinonFakeTimers;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { TopicAdmin } from '../../../broker/admin/index.js';
+import type { ControllerError } from '../../../broker/controller/index.js';
 import {
   encodeIsrChangeNotification,
   encodePartitionState,
@@ -58,7 +59,7 @@ describe('controller > events on a fake ZooKeeper', () => {
     const r = await controller.controller.electLeaders([{ topic: 'e', partition: 0 }, { topic: 'nope', partition: 0 }], 'preferred');
     expect(Object.fromEntries(r)).to.deep.equal({ 'e-0': 'ELECTION_NOT_NEEDED', 'nope-0': 'UNKNOWN_TOPIC_OR_PARTITION' });
     const other = [...h.brokers.values()].find((b) => b !== controller)!;
-    const err = await other.controller.electLeaders([], 'preferred').catch((e: { errorCode: string }) => e.errorCode);
+    const err = await other.controller.electLeaders([], 'preferred').catch((e: ControllerError) => e.kafkaError);
     expect(err).to.equal('NOT_CONTROLLER');
   });
 
@@ -66,7 +67,7 @@ describe('controller > events on a fake ZooKeeper', () => {
     await admin.createTopic({ name: 'cs', numPartitions: 3, replicationFactor: 3 });
     await waitFor(() => h.allCachesAgree('cs', 3), 'led');
     const target = [...h.brokers.values()].find((b) => b !== controller)!;
-    const stale = await controller.controller.controlledShutdown(target.id, target.epoch - 1n).catch((e: { errorCode: string }) => e.errorCode);
+    const stale = await controller.controller.controlledShutdown(target.id, target.epoch - 1n).catch((e: ControllerError) => e.kafkaError);
     expect(stale).to.equal('STALE_BROKER_EPOCH');
     const remaining = await controller.controller.controlledShutdown(target.id, target.epoch);
     expect(remaining).to.deep.equal([]);
@@ -75,6 +76,41 @@ describe('controller > events on a fake ZooKeeper', () => {
       expect(state(zk, 'cs', p).isr).to.not.include(target.id);
     }
     await waitFor(() => target.stopReplica.some((s) => s.topic === 'cs' && !s.deletePartition), 'StopReplica(delete=false) to the stopping broker');
+  });
+
+  it('AlterIsr: a broker in controlled shutdown may not rejoin the ISR it just left (KIP-841)', async () => {
+    // It still fetches the partitions it stopped leading; back in their ISR it would hold their
+    // HW (and every acks=all write) from the moment it stops fetching until its death is noticed.
+    await admin.createTopic({ name: 'csr', assignment: new Map([[0, [1, 2, 3]]]) });
+    await waitFor(() => h.allCachesAgree('csr', 1), 'led');
+    const target = [...h.brokers.values()].find((b) => b !== controller)!;
+    expect(await controller.controller.controlledShutdown(target.id, target.epoch)).to.deep.equal([]);
+    const s0 = state(zk, 'csr', 0);
+    expect(s0.isr).to.not.include(target.id);
+    const leader = h.brokers.get(s0.leader)!;
+    const version = zk.stat(partitionStatePath('csr', 0))!.version;
+    const [r] = await controller.controller.alterIsr(leader.id, leader.epoch, [{ topic: 'csr', partition: 0, leaderEpoch: s0.leader_epoch, newIsr: [...s0.isr, target.id], currentIsrVersion: version }]);
+    expect(r).to.deep.include({ errorCode: 'INELIGIBLE_REPLICA', isr: s0.isr, currentIsrVersion: version });
+    expect(state(zk, 'csr', 0).isr).to.deep.equal(s0.isr);
+  });
+
+  it('controlled shutdown of the last ISR member: the partition stays with it, goes offline when it dies, returns with it (as Kafka)', async () => {
+    // Replicas off the controller, so that killing the leader keeps the controller's view.
+    await admin.createTopic({ name: 'last', assignment: new Map([[0, [1, 2, 3].filter((id) => id !== controller.id)]]) });
+    await waitFor(() => h.allCachesAgree('last', 1), 'led');
+    const s0 = state(zk, 'last', 0);
+    const leader = h.brokers.get(s0.leader)!;
+    // The ISR shrank to the leader alone (its follower lagged).
+    const [shrunk] = await controller.controller.alterIsr(leader.id, leader.epoch, [{ topic: 'last', partition: 0, leaderEpoch: s0.leader_epoch, newIsr: [leader.id], currentIsrVersion: zk.stat(partitionStatePath('last', 0))!.version }]);
+    expect(shrunk!.errorCode).to.equal('NONE');
+    // No other ISR member to take over: nothing moves, the partition is reported as remaining.
+    expect(await controller.controller.controlledShutdown(leader.id, leader.epoch)).to.deep.equal([{ topic: 'last', partition: 0 }]);
+    expect(state(zk, 'last', 0)).to.deep.include({ leader: leader.id, isr: [leader.id] });
+    await h.killBroker(leader.id);
+    await waitFor(() => state(zk, 'last', 0).leader === -1, 'offline: no clean leader, unclean election disabled');
+    expect(state(zk, 'last', 0).isr).to.deep.equal([leader.id]);
+    await h.startBroker(leader.id);
+    await waitFor(() => state(zk, 'last', 0).leader === leader.id, 'back online with its only in-sync replica');
   });
 
   it('a bounced broker (new epoch, same id) is treated as failed then started', async () => {
@@ -103,7 +139,7 @@ describe('controller > events on a fake ZooKeeper', () => {
     const leader = h.brokers.get(s0.leader)!;
     const req = { topic: 'ai', partition: 0, leaderEpoch: s0.leader_epoch, newIsr: [...s0.isr, dropped], currentIsrVersion: version };
     const codes = async (brokerId: number, epoch: bigint, r: typeof req) => (await c.alterIsr(brokerId, epoch, [r]))[0]!.errorCode;
-    expect(await c.alterIsr(leader.id, leader.epoch - 1n, [req]).catch((e: { errorCode: string }) => e.errorCode)).to.equal('STALE_BROKER_EPOCH');
+    expect(await c.alterIsr(leader.id, leader.epoch - 1n, [req]).catch((e: ControllerError) => e.kafkaError)).to.equal('STALE_BROKER_EPOCH');
     expect(await codes(leader.id, leader.epoch, { ...req, leaderEpoch: req.leaderEpoch - 1 })).to.equal('FENCED_LEADER_EPOCH');
     expect(await codes(leader.id, leader.epoch, { ...req, currentIsrVersion: version - 1 })).to.equal('INVALID_UPDATE_VERSION');
     const follower = h.brokers.get(s0.isr.find((r) => r !== s0.leader)!)!;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { TopicAdmin } from '../../../broker/admin/index.js';
-import { partitionStatePath, topicPath } from '../../../coordination/index.js';
+import { assignmentOf, encodeTopicAssignment, partitionStatePath, topicPath } from '../../../coordination/index.js';
 import { FakeZooKeeper, type FakeCoordinationStore } from '../../helpers/fake-coordination-store.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { ControllerHarness } from '../../cluster/controller/harness.js';
@@ -44,11 +44,33 @@ describe('controller > on a fake ZooKeeper', () => {
     for (const b of h.brokers.values()) expect(b.controller.activeControllerId).to.equal(c!.id);
   });
 
+  it('gives topics written without a topic id (older brokers and tools) one, at failover and on creation, and every broker learns it', async () => {
+    const legacy = (replicas: number[]) => encodeTopicAssignment(assignmentOf(new Map([[0, replicas]])));
+    const s = zk.session();
+    for (const path of ['/brokers', '/brokers/topics']) await s.create(path, null);
+    await s.create(topicPath('old'), legacy([1, 2]));
+    await start([1, 2]);
+    const oldId = await waitFor(() => zk.topicId('old'), 'the controller wrote a topic id at failover');
+    expect(oldId).to.match(/^[A-Za-z0-9_-]{22}$/);
+    await zk.session().create(topicPath('new'), legacy([2, 1]));
+    const newId = await waitFor(() => zk.topicId('new'), 'the controller wrote a topic id for the new topic');
+    expect(newId).to.not.equal(oldId);
+    await waitFor(() => [...h.brokers.values()].every((b) => b.cache.topicId('old') === oldId && b.cache.topicId('new') === newId), 'every metadata cache has both ids');
+    expect(JSON.parse(zk.text(topicPath('new'))!)).to.deep.include({ version: 3, partitions: { '0': [2, 1] } });
+    // A new controller keeps the ids it finds.
+    const first = h.controllers()[0]!;
+    await h.stopBroker(first.id);
+    await waitFor(() => h.controllers().find((b) => b.id !== first.id), 'a new controller');
+    await h.startBroker(first.id);
+    await waitFor(() => h.brokers.get(first.id)?.cache.topicId('old') === oldId, 'the restarted broker learns the same id');
+    expect([zk.topicId('old'), zk.topicId('new')]).to.deep.equal([oldId, newId]);
+  });
+
   it('creates a topic: leaders and ISR written in Kafka JSON and pushed to every broker', async () => {
     await start([1, 2, 3]);
     await admin().createTopic({ name: 'orders', numPartitions: 3, replicationFactor: 3 });
     await waitFor(() => h.allCachesAgree('orders', 3), 'all brokers know leaders of orders');
-    expect(zk.text(topicPath('orders'))).to.equal('{"version":2,"partitions":{"0":[1,2,3],"1":[2,3,1],"2":[3,1,2]},"adding_replicas":{},"removing_replicas":{}}');
+    expect(zk.text(topicPath('orders'))).to.equal(`{"version":3,"topic_id":"${zk.topicId('orders')}","partitions":{"0":[1,2,3],"1":[2,3,1],"2":[3,1,2]},"adding_replicas":{},"removing_replicas":{}}`);
     expect(zk.text(partitionStatePath('orders', 1))).to.equal('{"controller_epoch":1,"leader":2,"version":1,"leader_epoch":0,"isr":[2,3,1]}');
     const b2 = h.brokers.get(2)!;
     expect(b2.leaderAndIsr.filter((s) => s.topic === 'orders').map((s) => s.partition).sort()).to.deep.equal([0, 1, 2]);

@@ -21,6 +21,8 @@ import {
   encodeControllerEpoch,
   encodeEntityConfig,
   encodeIsrChangeNotification,
+  encodeLogDirEventNotification,
+  decodeLogDirEventNotification,
   encodePartitionState,
   encodePreferredReplicaElection,
   encodeProducerIdBlock,
@@ -92,6 +94,9 @@ describe('coordination > znode codecs match Kafka byte for byte', () => {
     expect(encodeIsrChangeNotification([{ topic: 'foo', partition: 0 }]).toString()).to.equal(fixture('isr-change-notification.json'));
     expect(encodeReassignPartitions([{ topic: 'foo', partition: 0, replicas: [1, 2, 3] }]).toString()).to.equal(fixture('reassign-partitions.json'));
     expect(decodeReassignPartitions(buf(fixture('reassign-partitions.json')), 'r')[0]!.replicas).to.deep.equal([1, 2, 3]);
+    expect(encodeLogDirEventNotification(1).toString()).to.equal(fixture('log-dir-event-notification.json'));
+    expect(decodeLogDirEventNotification(buf(fixture('log-dir-event-notification.json')), 'l')).to.deep.equal({ brokerId: 1, event: 1 });
+    expect(() => decodeLogDirEventNotification(buf('{"version":1}'), '/log_dir_event_notification/log_dir_event_0000000001')).to.throw(/log_dir_event_0000000001/);
   });
 
   it('/cluster/id and /latest_producer_id_block keep their string quirks', () => {

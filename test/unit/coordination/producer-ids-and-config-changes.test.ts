@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { allocateProducerIdBlock, ConfigChangeListener, encodeConfigChange } from '../../../coordination/index.js';
 import { FakeZooKeeper } from '../../helpers/fake-coordination-store.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 describe('coordination > producer id blocks and config change notifications', () => {
@@ -20,19 +21,19 @@ describe('coordination > producer id blocks and config change notifications', ()
     await admin.mkdirp('/config/changes');
     await admin.create('/config/changes/config_change_', encodeConfigChange('topics/old'), 'persistent_sequential');
     const seen: string[] = [];
-    let now = Date.now();
+    const clock = new TestScheduler(Date.now());
     const listener = new ConfigChangeListener({
       store: zk.session(),
       onChange: (p) => void seen.push(p),
       purgeAfterMs: 60_000,
-      scheduler: { now: () => now, setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (t) => clearTimeout(t as NodeJS.Timeout) },
+      scheduler: clock,
     });
     await listener.start();
     await admin.create('/config/changes/config_change_', encodeConfigChange('topics/a'), 'persistent_sequential');
     await admin.create('/config/changes/config_change_', encodeConfigChange('brokers/<default>'), 'persistent_sequential');
     await waitFor(() => seen.length === 2, 'two notifications');
     expect(seen).to.deep.equal(['topics/a', 'brokers/<default>']);
-    now += 120_000;
+    clock.tick(120_000);
     await listener.refresh();
     expect(zk.paths('/config/changes')).to.deep.equal(['/config/changes']);
     expect(seen).to.have.length(2);

@@ -21,6 +21,17 @@ const SAMPLES: { [K in keyof RequestBodyMap]?: RequestBodyMap[K] } = {
   [ApiKey.DescribeGroups]: { groups: ['g', 'h'], includeAuthorizedOperations: false },
   [ApiKey.ListGroups]: {},
   [ApiKey.DeleteGroups]: { groupsNames: ['g'] },
+  [ApiKey.TxnOffsetCommit]: {
+    transactionalId: 'tx',
+    groupId: 'g',
+    producerId: 7n,
+    producerEpoch: 0,
+    generationId: -1,
+    memberId: '',
+    groupInstanceId: null,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: null }] }],
+  },
+  [ApiKey.OffsetDelete]: { groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }] }] },
 };
 
 describe('group-apis > error responses (what the router sends when a handler throws)', () => {
@@ -48,6 +59,6 @@ describe('group-apis > error responses (what the router sends when a handler thr
         checked++;
       }
     }
-    expect(checked).to.equal(3 + 6 + 4 + 4 + 4 + 8 + 6 + 5 + 3 + 2);
+    expect(checked).to.equal(4 + 8 + 6 + 5 + 5 + 9 + 8 + 6 + 5 + 3 + 1 + 4);
   });
 });

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { ApiKey, ErrorCode } from '../../../protocol/index.js';
+import { TopicAdminError } from '../../../broker/admin/index.js';
+import { CoordinationError } from '../../../coordination/index.js';
 import { OFFSETS_TOPIC_NAME, OffsetsLogError, offsetsTopicEnsurer, type OffsetsTopicSpec } from '../../../broker/group/index.js';
 import { groupApiHandlers } from '../../../broker/handlers/group-apis.js';
 import { HandlerRegistry } from '../../../broker/handlers/index.js';
@@ -61,21 +63,23 @@ describe('group-apis > FindCoordinator', () => {
     expect(h.ensureCalls).to.equal(2);
   });
 
-  it('registers every group API with minimum version 0 (librdkafka feature gates) up to the last non-flexible version', async () => {
+  it("registers every group API with minimum version 0 (librdkafka feature gates) up to Kafka 2.8's maximum, TxnOffsetCommit included", async () => {
     h = await startWireHarness();
     const registry = new HandlerRegistry();
     for (const handler of groupApiHandlers({ brokerId: 1, coordinator: h.coordinator, metadata: h.metadata, ensureOffsetsTopic: async () => {} })) registry.register(handler);
     expect(registry.advertised().map((r) => [r.apiKey, r.minVersion, r.maxVersion])).to.deep.equal([
-      [ApiKey.OffsetCommit, 0, 7],
-      [ApiKey.OffsetFetch, 0, 5],
-      [ApiKey.FindCoordinator, 0, 2],
-      [ApiKey.JoinGroup, 0, 5],
-      [ApiKey.Heartbeat, 0, 3],
-      [ApiKey.LeaveGroup, 0, 3],
-      [ApiKey.SyncGroup, 0, 3],
-      [ApiKey.DescribeGroups, 0, 4],
-      [ApiKey.ListGroups, 0, 2],
-      [ApiKey.DeleteGroups, 0, 1],
+      [ApiKey.OffsetCommit, 0, 8],
+      [ApiKey.OffsetFetch, 0, 7],
+      [ApiKey.FindCoordinator, 0, 3],
+      [ApiKey.JoinGroup, 0, 7],
+      [ApiKey.Heartbeat, 0, 4],
+      [ApiKey.LeaveGroup, 0, 4],
+      [ApiKey.SyncGroup, 0, 5],
+      [ApiKey.DescribeGroups, 0, 5],
+      [ApiKey.ListGroups, 0, 4],
+      [ApiKey.TxnOffsetCommit, 0, 3],
+      [ApiKey.DeleteGroups, 0, 2],
+      [ApiKey.OffsetDelete, 0, 0],
     ]);
   });
 });
@@ -116,9 +120,9 @@ describe('group-apis > offsetsTopicEnsurer', () => {
     expect(created).to.deep.equal([
       { name: OFFSETS_TOPIC_NAME, numPartitions: 50, replicationFactor: 3, configs: { 'cleanup.policy': 'compact', 'compression.type': 'producer', 'segment.bytes': '1048576' } },
     ]);
-    state.fail = Object.assign(new Error('exists'), { errorCode: 'TOPIC_ALREADY_EXISTS' });
+    state.fail = new TopicAdminError('BRK_TOPIC_ALREADY_EXISTS', 'exists');
     await ensure();
-    state.fail = Object.assign(new Error('zk down'), { code: 'CRD_CONNECTION_LOSS' });
+    state.fail = new CoordinationError('CRD_CONNECTION_LOSS', 'zk down');
     await ensure().then(
       () => expect.fail('should reject'),
       (e: Error) => expect(e.message).to.equal('zk down'),

@@ -104,7 +104,7 @@ export async function startWireHarness(options: { offsetsLeaders?: number[] | nu
       apiVersion: header.apiVersion,
       correlationId: header.correlationId,
       clientId: header.clientId,
-      receivedAtMs: h.clock.now,
+      receivedAtMs: h.clock.now(),
     };
     const answer = await handler.handle(ctx, decoded);
     const response = encodeResponse(apiKey, version, correlationId, answer as ResponseBody<typeof apiKey>);

@@ -1,13 +1,15 @@
 import { expect } from 'chai';
+import { ErrorCode as E } from '../../../protocol/index.js';
 import {
   GroupCoordinator,
-  GroupErrorCode as E,
+  OffsetsLogError,
   InMemoryOffsetsStore,
   encodeOffsetCommitKey,
   encodeOffsetCommitValue,
-  type OffsetsRecord,
+  type ReplayedRecord,
 } from '../../../broker/group/index.js';
-import { clockScheduler, fakeClock, formGroup, heartbeat, joinRequest, startHarness, syncAll, TEST_CONFIG, type Harness } from './harness.js';
+import { formGroup, heartbeat, joinRequest, startHarness, syncAll, TEST_CONFIG, type Harness } from './harness.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
 
 describe('group > coordinator ownership and loading', () => {
   let h: Harness;
@@ -28,7 +30,7 @@ describe('group > coordinator ownership and loading', () => {
     await h.store.append(partition, [{ key: encodeOffsetCommitKey('g', 't', 1), value: null }]);
 
     // A second broker takes over the same log.
-    const second = new GroupCoordinator({ store: h.store, config: TEST_CONFIG, scheduler: clockScheduler(h.clock) });
+    const second = new GroupCoordinator({ store: h.store, config: TEST_CONFIG, scheduler: h.clock });
     await second.onBecomeLeader(partition);
     await second.onBecomeLeader(h.coordinator.partitionFor('solo'));
     expect(second.groupState('g')).to.equal('Stable');
@@ -58,7 +60,7 @@ describe('group > coordinator ownership and loading', () => {
     await h.coordinator.commitOffsets({ groupId: 'gone', generationId: 1, memberId: me.memberId, groupInstanceId: null, partitions: [{ topic: 't', partition: 0, offset: 5n, leaderEpoch: -1, metadata: null }] });
     await h.coordinator.leaveGroup({ groupId: 'gone', members: [{ memberId: me.memberId, groupInstanceId: null }] });
     expect(await h.coordinator.deleteGroups(['gone'])).to.deep.equal([{ groupId: 'gone', errorCode: E.NONE }]);
-    const second = new GroupCoordinator({ store: h.store, config: TEST_CONFIG, scheduler: clockScheduler(h.clock) });
+    const second = new GroupCoordinator({ store: h.store, config: TEST_CONFIG, scheduler: h.clock });
     await second.onBecomeLeader(second.partitionFor('gone'));
     expect(second.groupState('gone')).to.equal(undefined);
     expect((await second.describeGroups(['gone']))[0]).to.include({ state: 'Dead', errorCode: E.NONE });
@@ -66,18 +68,18 @@ describe('group > coordinator ownership and loading', () => {
   });
 
   it('answers COORDINATOR_LOAD_IN_PROGRESS while loading and NOT_COORDINATOR for partitions it does not lead', async () => {
-    const clock = fakeClock();
+    const clock = new TestScheduler();
     h = { clock, store: new InMemoryOffsetsStore(), coordinator: undefined as never, restore: () => clock.restore() };
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const store = {
-      append: async () => {},
-      async *replay(): AsyncIterable<OffsetsRecord> {
+      append: async () => 0n,
+      async *replay(): AsyncIterable<ReplayedRecord> {
         await gate;
-        yield { key: encodeOffsetCommitKey('g', 't', 0), value: encodeOffsetCommitValue({ offset: 3n, leaderEpoch: -1, metadata: '', commitTimestamp: 1n, expireTimestamp: null }) };
+        yield { key: encodeOffsetCommitKey('g', 't', 0), value: encodeOffsetCommitValue({ offset: 3n, leaderEpoch: -1, metadata: '', commitTimestamp: 1n, expireTimestamp: null }), batchOffset: 0n };
       },
     };
-    const c = new GroupCoordinator({ store, config: TEST_CONFIG, scheduler: clockScheduler(clock) });
+    const c = new GroupCoordinator({ store, config: TEST_CONFIG, scheduler: clock });
     const p = c.partitionFor('g');
     expect((await c.fetchOffsets({ groupId: 'g', partitions: null })).errorCode).to.equal(E.NOT_COORDINATOR);
     const loading = c.onBecomeLeader(p);
@@ -201,7 +203,7 @@ describe('group > coordinator validation and admin', () => {
   it('a failed assignment write answers SyncGroup with an error and rebalances', async () => {
     h = await startHarness();
     const joined = await formGroup(h, 'g', ['a', 'b']);
-    h.store.failNextAppend = Object.assign(new Error('no quorum'), { kafkaErrorCode: 19 });
+    h.store.failNextAppend = new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', 'no quorum', 'NOT_ENOUGH_REPLICAS');
     const synced = await syncAll(h, 'g', joined);
     expect(synced.map((s) => s.errorCode)).to.deep.equal([E.COORDINATOR_NOT_AVAILABLE, E.COORDINATOR_NOT_AVAILABLE]);
     expect(h.coordinator.groupState('g')).to.equal('PreparingRebalance');
@@ -230,7 +232,7 @@ describe('group > coordinator edge cases', () => {
       { key: encodeOffsetCommitKey('g', 't', 0), value: Buffer.from([0, 3, 0]) },
       { key: encodeOffsetCommitKey('g', 't', 1), value: encodeOffsetCommitValue({ offset: 4n, leaderEpoch: -1, metadata: '', commitTimestamp: 0n, expireTimestamp: null }) },
     ]);
-    const second = new GroupCoordinator({ store: h.store, config: TEST_CONFIG, scheduler: clockScheduler(h.clock) });
+    const second = new GroupCoordinator({ store: h.store, config: TEST_CONFIG, scheduler: h.clock });
     await second.onBecomeLeader(partition);
     expect(second.ownedPartitions().get(partition)).to.equal('loaded');
     expect((await second.fetchOffsets({ groupId: 'g', partitions: null })).partitions.map((x) => `${x.partition}@${x.offset}`)).to.deep.equal(['1@4']);

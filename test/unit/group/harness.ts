@@ -1,17 +1,16 @@
 /** A coordinator on fake timers and an in-memory offsets log, plus request builders. */
-import sinon from 'sinon';
 import {
   GroupCoordinator,
   InMemoryOffsetsStore,
   type GroupCoordinatorConfig,
   type JoinGroupRequest,
   type JoinGroupResult,
-  type Scheduler,
   type SyncGroupResult,
 } from '../../../broker/group/index.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
 
 export interface Harness {
-  clock: sinon.SinonFakeTimers;
+  clock: TestScheduler;
   store: InMemoryOffsetsStore;
   coordinator: GroupCoordinator;
   restore(): void;
@@ -24,38 +23,17 @@ export const TEST_CONFIG: Partial<GroupCoordinatorConfig> = {
 };
 
 export async function startHarness(config: Partial<GroupCoordinatorConfig> = {}, store = new InMemoryOffsetsStore()): Promise<Harness> {
-  const clock = fakeClock();
+  const clock = new TestScheduler();
   let n = 0;
   const coordinator = new GroupCoordinator({
     store,
     config: { ...TEST_CONFIG, ...config },
-    scheduler: clockScheduler(clock),
+    scheduler: clock,
     newMemberId: (prefix) => `${prefix}-${++n}`,
   });
   const partitions = coordinator.config.offsetsTopicNumPartitions;
   for (let p = 0; p < partitions; p++) await coordinator.onBecomeLeader(p);
   return { clock, store, coordinator, restore: () => clock.restore() };
-}
-
-/**
- * sinon fake timers installed on a private object, not on the real globals: mocha's own test
- * timeouts keep working, so a hung test fails instead of silently draining the event loop.
- */
-export function fakeClock(): sinon.SinonFakeTimers {
-  const target = { setTimeout, clearTimeout, setInterval, clearInterval, setImmediate, clearImmediate, Date, Promise, queueMicrotask };
-  // `global` is a fake-timers option that sinon's typings do not list.
-  const config = { global: target, now: 1_700_000_000_000, toFake: ['setTimeout', 'clearTimeout', 'Date'] };
-  return sinon.useFakeTimers(config as Parameters<typeof sinon.useFakeTimers>[0]);
-}
-
-export function clockScheduler(clock: sinon.SinonFakeTimers): Scheduler {
-  return {
-    now: () => clock.now,
-    schedule(delayMs, fn) {
-      const id = clock.setTimeout(fn, delayMs);
-      return () => clock.clearTimeout(id);
-    },
-  };
 }
 
 export function joinRequest(groupId: string, overrides: Partial<JoinGroupRequest> = {}): JoinGroupRequest {

@@ -3,20 +3,20 @@ import { ErrorCode, iterateBatches, iterateRecords } from '../../../protocol/ind
 import {
   GroupCoordinator,
   GroupCoordinatorComponent,
-  GroupErrorCode as E,
   LogOffsetsStore,
   OFFSETS_TOPIC_NAME,
   decodeOffsetsKey,
 } from '../../../broker/group/index.js';
-import { clockScheduler, fakeClock, formGroup, syncAll, TEST_CONFIG, type Harness } from './harness.js';
+import { formGroup, syncAll, TEST_CONFIG, type Harness } from './harness.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
 import { MemoryOffsetsLog } from './memory-offsets-log.js';
 
 const T = OFFSETS_TOPIC_NAME;
 
-function coordinatorOn(log: MemoryOffsetsLog, clock: ReturnType<typeof fakeClock>, loadBufferSize?: number): { coordinator: GroupCoordinator; store: LogOffsetsStore } {
-  const store = new LogOffsetsStore({ log, now: () => clock.now, ...(loadBufferSize === undefined ? {} : { loadBufferSize }) });
+function coordinatorOn(log: MemoryOffsetsLog, clock: TestScheduler, loadBufferSize?: number): { coordinator: GroupCoordinator; store: LogOffsetsStore } {
+  const store = new LogOffsetsStore({ log, now: () => clock.now(), ...(loadBufferSize === undefined ? {} : { loadBufferSize }) });
   let n = 0;
-  const coordinator = new GroupCoordinator({ store, config: TEST_CONFIG, scheduler: clockScheduler(clock), newMemberId: (p) => `${p}-${++n}` });
+  const coordinator = new GroupCoordinator({ store, config: TEST_CONFIG, scheduler: clock, newMemberId: (p) => `${p}-${++n}` });
   return { coordinator, store };
 }
 
@@ -33,8 +33,8 @@ const commitReq = (groupId: string, offsets: Array<[number, bigint]>, metadata: 
 });
 
 describe('group > LogOffsetsStore (records in the replicated log)', () => {
-  let clock: ReturnType<typeof fakeClock>;
-  beforeEach(() => (clock = fakeClock()));
+  let clock: TestScheduler;
+  beforeEach(() => (clock = new TestScheduler()));
   afterEach(() => clock.restore());
 
   it('one commit is one record batch with the offsets records as key/value; a fresh coordinator replays them', async () => {
@@ -42,7 +42,7 @@ describe('group > LogOffsetsStore (records in the replicated log)', () => {
     const first = coordinatorOn(log, clock);
     await leadAll(first.coordinator);
     const res = await first.coordinator.commitOffsets(commitReq('standalone', [[0, 10n], [1, 20n], [2, 30n]]));
-    expect(res.partitions.map((p) => p.errorCode)).to.deep.equal([E.NONE, E.NONE, E.NONE]);
+    expect(res.partitions.map((p) => p.errorCode)).to.deep.equal([ErrorCode.NONE, ErrorCode.NONE, ErrorCode.NONE]);
     await first.coordinator.commitOffsets(commitReq('standalone', [[1, 21n]], null));
 
     const p = first.coordinator.partitionFor('standalone');
@@ -59,13 +59,13 @@ describe('group > LogOffsetsStore (records in the replicated log)', () => {
       'standalone/orders-1',
       'standalone/orders-2',
     ]);
-    expect(batches[0]!.header.baseTimestamp).to.equal(BigInt(clock.now));
+    expect(batches[0]!.header.baseTimestamp).to.equal(BigInt(clock.now()));
     await first.coordinator.shutdown();
 
     const second = coordinatorOn(log, clock);
     await leadAll(second.coordinator);
     const fetched = await second.coordinator.fetchOffsets({ groupId: 'standalone', partitions: null });
-    expect(fetched.errorCode).to.equal(E.NONE);
+    expect(fetched.errorCode).to.equal(ErrorCode.NONE);
     expect(fetched.partitions.map((o) => [o.partition, o.offset, o.leaderEpoch, o.metadata]).sort()).to.deep.equal([
       [0, 10n, 4, 'meta'],
       [1, 21n, 4, ''],
@@ -82,9 +82,9 @@ describe('group > LogOffsetsStore (records in the replicated log)', () => {
     const joined = await formGroup(h, 'live', ['a', 'b']);
     await syncAll(h, 'live', joined);
     const commit = await first.coordinator.commitOffsets({ ...commitReq('live', [[0, 5n]]), generationId: joined[0]!.generationId, memberId: joined[0]!.memberId });
-    expect(commit.partitions[0]!.errorCode).to.equal(E.NONE);
+    expect(commit.partitions[0]!.errorCode).to.equal(ErrorCode.NONE);
     await first.coordinator.commitOffsets(commitReq('doomed', [[0, 1n]]));
-    expect(await first.coordinator.deleteGroups(['doomed'])).to.deep.equal([{ groupId: 'doomed', errorCode: E.NONE }]);
+    expect(await first.coordinator.deleteGroups(['doomed'])).to.deep.equal([{ groupId: 'doomed', errorCode: ErrorCode.NONE }]);
     await first.coordinator.shutdown();
 
     const second = coordinatorOn(log, clock);
@@ -96,7 +96,7 @@ describe('group > LogOffsetsStore (records in the replicated log)', () => {
     const offsets = await second.coordinator.fetchOffsets({ groupId: 'live', partitions: [{ topic: 'orders', partition: 0 }] });
     expect(offsets.partitions[0]!.offset).to.equal(5n);
     const hb = await second.coordinator.heartbeat({ groupId: 'live', generationId: joined[0]!.generationId, memberId: joined[0]!.memberId, groupInstanceId: null });
-    expect(hb.errorCode).to.equal(E.NONE);
+    expect(hb.errorCode).to.equal(ErrorCode.NONE);
     expect((await second.coordinator.fetchOffsets({ groupId: 'doomed', partitions: null })).partitions).to.deep.equal([]);
     expect(second.coordinator.groupState('doomed')).to.equal(undefined);
     await second.coordinator.shutdown();
@@ -139,10 +139,10 @@ describe('group > LogOffsetsStore (records in the replicated log)', () => {
     const { coordinator } = coordinatorOn(log, clock);
     await leadAll(coordinator);
     const cases: Array<[number, number]> = [
-      [ErrorCode.NOT_LEADER_OR_FOLLOWER, E.NOT_COORDINATOR],
-      [ErrorCode.NOT_ENOUGH_REPLICAS, E.COORDINATOR_NOT_AVAILABLE],
-      [ErrorCode.REQUEST_TIMED_OUT, E.COORDINATOR_NOT_AVAILABLE],
-      [ErrorCode.MESSAGE_TOO_LARGE, E.INVALID_COMMIT_OFFSET_SIZE],
+      [ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.NOT_COORDINATOR],
+      [ErrorCode.NOT_ENOUGH_REPLICAS, ErrorCode.COORDINATOR_NOT_AVAILABLE],
+      [ErrorCode.REQUEST_TIMED_OUT, ErrorCode.COORDINATOR_NOT_AVAILABLE],
+      [ErrorCode.MESSAGE_TOO_LARGE, ErrorCode.INVALID_COMMIT_OFFSET_SIZE],
     ];
     for (const [logError, expected] of cases) {
       log.nextAppendError = logError;
@@ -156,13 +156,13 @@ describe('group > LogOffsetsStore (records in the replicated log)', () => {
 });
 
 describe('group > GroupCoordinatorComponent', () => {
-  let clock: ReturnType<typeof fakeClock>;
-  beforeEach(() => (clock = fakeClock()));
+  let clock: TestScheduler;
+  beforeEach(() => (clock = new TestScheduler()));
   afterEach(() => clock.restore());
 
   it('follows leadership changes of __consumer_offsets only, in order, and loads what the log holds', async () => {
     const log = new MemoryOffsetsLog();
-    const component = new GroupCoordinatorComponent({ log, config: TEST_CONFIG, scheduler: clockScheduler(clock) });
+    const component = new GroupCoordinatorComponent({ log, config: TEST_CONFIG, scheduler: clock });
     const c = component.coordinator;
     const p = c.partitionFor('grp');
     component.onLeadershipChange('some-topic', p, true);
@@ -172,14 +172,14 @@ describe('group > GroupCoordinatorComponent', () => {
     component.onLeadershipChange(T, p, true);
     await component.settled();
     expect(c.ownedPartitions().get(p)).to.equal('loaded');
-    expect((await c.commitOffsets(commitReq('grp', [[0, 3n]]))).partitions[0]!.errorCode).to.equal(E.NONE);
+    expect((await c.commitOffsets(commitReq('grp', [[0, 3n]]))).partitions[0]!.errorCode).to.equal(ErrorCode.NONE);
 
     // Lose and regain leadership in quick succession: the last word wins and the offsets reload.
     component.onLeadershipChange(T, p, false);
     component.onLeadershipChange(T, p, true);
     component.onLeadershipChange(T, p, false);
     await component.settled();
-    expect((await c.fetchOffsets({ groupId: 'grp', partitions: null })).errorCode).to.equal(E.NOT_COORDINATOR);
+    expect((await c.fetchOffsets({ groupId: 'grp', partitions: null })).errorCode).to.equal(ErrorCode.NOT_COORDINATOR);
     component.onLeadershipChange(T, p, true);
     await component.settled();
     const fetched = await c.fetchOffsets({ groupId: 'grp', partitions: null });
@@ -187,6 +187,6 @@ describe('group > GroupCoordinatorComponent', () => {
 
     await component.shutdown();
     component.onLeadershipChange(T, p, true);
-    expect((await c.fetchOffsets({ groupId: 'grp', partitions: null })).errorCode).to.equal(E.COORDINATOR_NOT_AVAILABLE);
+    expect((await c.fetchOffsets({ groupId: 'grp', partitions: null })).errorCode).to.equal(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { GroupErrorCode as E, subscribedTopicsOf, type OffsetCommitPartition } from '../../../broker/group/index.js';
+import { encodeSubscription, ErrorCode as E } from '../../../protocol/index.js';
+import { OffsetsLogError, subscribedTopicsOf, type OffsetCommitPartition } from '../../../broker/group/index.js';
 import { formGroup, startHarness, syncAll, type Harness } from './harness.js';
 
 const p = (topic: string, partition: number, offset: bigint, metadata: string | null = null): OffsetCommitPartition => ({ topic, partition, offset, leaderEpoch: 3, metadata });
@@ -62,9 +63,9 @@ describe('group > offsets', () => {
   it('a failed or timed-out append answers a retriable error and changes nothing', async () => {
     h = await startHarness({ offsetsCommitTimeoutMs: 5000 });
     const commit = () => h.coordinator.commitOffsets({ groupId: 'solo', generationId: -1, memberId: '', groupInstanceId: null, partitions: [p('t', 0, 9n)] });
-    h.store.failNextAppend = Object.assign(new Error('not leader'), { kafkaErrorCode: 6 });
+    h.store.failNextAppend = new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', 'not leader', 'NOT_LEADER_OR_FOLLOWER');
     expect((await commit()).partitions[0]!.errorCode).to.equal(E.NOT_COORDINATOR);
-    h.store.failNextAppend = Object.assign(new Error('isr too small'), { kafkaErrorCode: 19 });
+    h.store.failNextAppend = new OffsetsLogError('BRK_GROUP_OFFSETS_APPEND', 'isr too small', 'NOT_ENOUGH_REPLICAS');
     expect((await commit()).partitions[0]!.errorCode).to.equal(E.COORDINATOR_NOT_AVAILABLE);
     let release!: () => void;
     h.store.appendGate = new Promise((r) => (release = r));
@@ -91,12 +92,12 @@ describe('group > offsets', () => {
 
     await h.coordinator.leaveGroup({ groupId: 'g', members: [{ memberId: me.memberId, groupInstanceId: null }] });
     expect(h.coordinator.groupState('g')).to.equal('Empty');
-    const emptySince = h.clock.now;
+    const emptySince = h.clock.now();
     await h.clock.tickAsync(15 * minute);
     expect((await h.coordinator.fetchOffsets({ groupId: 'g', partitions: null })).partitions).to.have.length(1);
     // The periodic check (every 5 min) drops them once the group has been empty for the retention.
     await h.clock.tickAsync(10 * minute);
-    expect(h.clock.now - emptySince).to.be.at.least(20 * minute);
+    expect(h.clock.now() - emptySince).to.be.at.least(20 * minute);
     expect((await h.coordinator.fetchOffsets({ groupId: 'g', partitions: null })).partitions).to.deep.equal([]);
     expect(h.coordinator.groupState('g')).to.equal(undefined);
     // Tombstones for the offset and then the group were written.
@@ -107,19 +108,7 @@ describe('group > offsets', () => {
   it('expires, in a live consumer group, only offsets of topics no member subscribes to', async () => {
     const minute = 60_000;
     h = await startHarness({ offsetsRetentionMs: 20 * minute });
-    // ConsumerProtocol subscription v0: version, [topics], user_data.
-    const subscription = (topics: string[]): Buffer => {
-      const parts = [Buffer.from([0, 0]), Buffer.alloc(4)];
-      parts[1]!.writeInt32BE(topics.length);
-      for (const t of topics) {
-        const b = Buffer.from(t);
-        const len = Buffer.alloc(2);
-        len.writeInt16BE(b.length);
-        parts.push(len, b);
-      }
-      parts.push(Buffer.from([0xff, 0xff, 0xff, 0xff]));
-      return Buffer.concat(parts);
-    };
+    const subscription = (topics: string[]): Buffer => encodeSubscription({ topics }, 0);
     expect(subscribedTopicsOf(subscription(['orders', 'payments']))).to.deep.equal(['orders', 'payments']);
     expect(subscribedTopicsOf(Buffer.from('garbage'))).to.equal(null);
     const joined = await formGroup(h, 'g', ['a'], { sessionTimeoutMs: 30 * minute, protocols: [{ name: 'range', metadata: subscription(['orders']) }] });

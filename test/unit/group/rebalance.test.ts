@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { GroupErrorCode as E } from '../../../broker/group/index.js';
+import { ErrorCode as E } from '../../../protocol/index.js';
 import { formGroup, heartbeat, joinRequest, startHarness, syncAll, type Harness } from './harness.js';
 
 describe('group > rebalance scenarios', () => {
@@ -155,6 +155,38 @@ describe('group > rebalance scenarios', () => {
     expect((await sync).errorCode).to.equal(E.REBALANCE_IN_PROGRESS);
     expect(h.coordinator.groupState('g')).to.equal('PreparingRebalance');
     expect((await heartbeat(h, 'g', leader)).errorCode).to.equal(E.UNKNOWN_MEMBER_ID);
+  });
+
+  it('rebalance timeout 0 (old clients): the members are kept until their SyncGroup arrives, bounded by the session as in Kafka 2.8', async () => {
+    h = await startHarness({ groupInitialRebalanceDelayMs: 0 });
+    const joins = ['a', 'b'].map((c) => h.coordinator.joinGroup(joinRequest('g', { clientId: c, rebalanceTimeoutMs: 0, sessionTimeoutMs: 10_000 })));
+    await h.clock.tickAsync(10);
+    const joined = await Promise.all(joins);
+    expect(joined.map((j) => j.errorCode)).to.deep.equal([E.NONE, E.NONE]);
+    // The SyncGroups come a while after the join phase, as over a real network.
+    await h.clock.tickAsync(2_000);
+    expect(h.coordinator.groupState('g')).to.equal('CompletingRebalance');
+    const synced = await syncAll(h, 'g', joined);
+    expect(synced.map((s) => s.errorCode)).to.deep.equal([E.NONE, E.NONE]);
+    expect(h.coordinator.groupState('g')).to.equal('Stable');
+    expect((await heartbeat(h, 'g', joined[0]!)).errorCode).to.equal(E.NONE);
+  });
+
+  it('rebalance timeout 0: a member that never sends SyncGroup goes when its session ends', async () => {
+    h = await startHarness({ groupInitialRebalanceDelayMs: 0 });
+    const joins = ['a', 'b'].map((c) => h.coordinator.joinGroup(joinRequest('g', { clientId: c, rebalanceTimeoutMs: 0, sessionTimeoutMs: 10_000 })));
+    await h.clock.tickAsync(10);
+    const joined = await Promise.all(joins);
+    const leader = joined.find((j) => j.memberId === j.leader)!;
+    for (let i = 0; i < 3; i++) {
+      await h.clock.tickAsync(3_000);
+      expect((await heartbeat(h, 'g', leader)).errorCode).to.equal(E.NONE);
+    }
+    expect(h.coordinator.groupState('g')).to.equal('CompletingRebalance');
+    await h.clock.tickAsync(2_000);
+    // Neither synced within the 10 s session: both are gone (the next join phase, 0 ms long, ends empty).
+    expect((await heartbeat(h, 'g', leader)).errorCode).to.equal(E.UNKNOWN_MEMBER_ID);
+    expect(h.coordinator.groupState('g')).to.equal('Empty');
   });
 
   it('SyncGroup and heartbeats validate member, generation and state', async () => {

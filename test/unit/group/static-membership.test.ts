@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { GroupErrorCode as E } from '../../../broker/group/index.js';
+import { ErrorCode as E } from '../../../protocol/index.js';
 import { formGroup, heartbeat, joinRequest, startHarness, syncAll, type Harness } from './harness.js';
 
 describe('group > static membership (group.instance.id)', () => {
@@ -52,7 +52,7 @@ describe('group > static membership (group.instance.id)', () => {
     const aRejoin = h.coordinator.joinGroup(joinRequest('g', { clientId: 'a', memberId: a.memberId, groupInstanceId: 'instance-a', sessionTimeoutMs: 60_000, rebalanceTimeoutMs: 20_000 }));
     await h.clock.tickAsync(20_000);
     const [n, ra] = await Promise.all([newcomer, aRejoin]);
-    const joinPhaseEnd = h.clock.now;
+    const joinPhaseEnd = h.clock.now();
     expect([n.generationId, ra.generationId]).to.deep.equal([2, 2]);
     const leader = [n, ra].find((j) => j.memberId === j.leader)!;
     expect(leader.members.map((m) => m.groupInstanceId).sort()).to.deep.equal(['instance-a', 'instance-b', null]);
@@ -64,7 +64,7 @@ describe('group > static membership (group.instance.id)', () => {
       await heartbeat(h, 'g', ra, 'instance-a');
     }
     expect(h.coordinator.groupState('g')).to.equal('PreparingRebalance');
-    expect(h.clock.now - joinPhaseEnd).to.be.within(20_000, 25_000);
+    expect(h.clock.now() - joinPhaseEnd).to.be.within(20_000, 25_000);
   });
 
   it('LeaveGroup v3 by instance id removes a static member (admin removal)', async () => {

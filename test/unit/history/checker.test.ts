@@ -136,7 +136,8 @@ describe('history checker', () => {
     const produced = [acked(100), acked(200), acked(1200), acked(1300), acked(100, 1), acked(2100, 1)];
     const v = checkHistory(history({ produced, faults: [{ name: 'kill', at: 250, healedAt: 900 }] }), { lossAllowed: true });
     // Partition 0: 200 → 1200; partition 1: 100 → 2100.
-    expect(v.unavailability).to.deep.equal([{ fault: 'kill', ms: 2000, recovered: true }]);
+    // After the heal at 900: partition 0 writes at 1200, partition 1 at 2100 → 1200 ms.
+    expect(v.unavailability).to.deep.equal([{ fault: 'kill', ms: 2000, recovered: true, afterHealMs: 1200 }]);
     const only0 = checkHistory(history({ produced, faults: [{ name: 'kill', at: 250, healedAt: 900, partitions: ['t-0'] }] }), { lossAllowed: true });
     expect(only0.unavailability[0]!.ms).to.equal(1000);
     const never = checkHistory(history({ produced, faults: [{ name: 'late', at: 1250, healedAt: 5000, partitions: ['t-0'] }] }), { lossAllowed: true });

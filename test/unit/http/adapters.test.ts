@@ -32,7 +32,7 @@ function wiredApp(cache: MetadataCache, controllerActive: boolean, calls: Calls)
   const controller = {
     electLeaders: async (parts: readonly { topic: string; partition: number }[], type: string) => {
       calls.elect.push({ parts, type });
-      if (!controllerActive) throw new ControllerError('NOT_CONTROLLER', 'broker 1 is not the controller');
+      if (!controllerActive) throw new ControllerError('BRK_NOT_CONTROLLER', 'broker 1 is not the controller');
       return new Map(parts.map((p) => [`${p.topic}-${p.partition}`, p.partition === 1 ? 'NONE' : 'ELECTION_NOT_NEEDED'] as [string, never]));
     },
     listPartitionReassignments: async () => [

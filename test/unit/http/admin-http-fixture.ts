@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { TopicAdmin } from '../../../broker/admin/index.js';
+import { GroupCoordinatorError } from '../../../broker/group/index.js';
 import {
   buildAdminApp,
   type AdminHttpDeps,
@@ -27,7 +28,7 @@ export interface Fixture {
   admin: TopicAdmin;
   zk: FakeZooKeeper;
   cluster: { value: ClusterSnapshot };
-  ready: { value: boolean; reasons: string[] };
+  ready: { value: boolean; reasons: string[]; offlineLogDirs: string[] };
   /** topic → partition → isr, to make partitions under-replicated. */
   isrOverride: Map<string, Map<number, number[]>>;
   calls: { reassign: ReassignmentTarget[][]; elect: Array<readonly TopicPartitionRef[] | null>; reset: Array<[string, OffsetResetRequest]>; deleted: string[] };
@@ -61,7 +62,7 @@ export async function adminFixture(options: FixtureOptions = {}): Promise<Fixtur
       })),
     } as ClusterSnapshot,
   };
-  const ready = { value: true, reasons: [] as string[] };
+  const ready = { value: true, reasons: [] as string[], offlineLogDirs: [] as string[] };
   const isrOverride = new Map<string, Map<number, number[]>>();
   const calls: Fixture['calls'] = { reassign: [], elect: [], reset: [], deleted: [] };
   const groups = new Map<string, GroupSnapshot>();
@@ -71,16 +72,15 @@ export async function adminFixture(options: FixtureOptions = {}): Promise<Fixtur
     describeGroup: async (id) => groups.get(id) ?? null,
     deleteGroup: async (id) => {
       const g = groups.get(id);
-      if (g === undefined) throw Object.assign(new Error(`Group ${id} does not exist`), { errorCode: 'GROUP_ID_NOT_FOUND' });
-      // A numeric Kafka code, as the group coordinator speaks (68 = NON_EMPTY_GROUP).
-      if (g.members.length > 0) throw Object.assign(new Error(`Group ${id} is not empty`), { errorCode: 68 });
+      if (g === undefined) throw new GroupCoordinatorError('BRK_GROUP_ID_NOT_FOUND', `Group ${id} does not exist`);
+      if (g.members.length > 0) throw new GroupCoordinatorError('BRK_GROUP_NOT_EMPTY', `Group ${id} is not empty`);
       groups.delete(id);
       calls.deleted.push(id);
     },
     resetOffsets: async (id, req) => {
       const g = groups.get(id);
-      if (g === undefined) throw Object.assign(new Error(`Group ${id} does not exist`), { errorCode: 'GROUP_ID_NOT_FOUND' });
-      if (g.members.length > 0) throw Object.assign(new Error('Assignments can only be reset if the group is inactive'), { errorCode: 'NON_EMPTY_GROUP' });
+      if (g === undefined) throw new GroupCoordinatorError('BRK_GROUP_ID_NOT_FOUND', `Group ${id} does not exist`);
+      if (g.members.length > 0) throw new GroupCoordinatorError('BRK_GROUP_NOT_EMPTY', 'Assignments can only be reset if the group is inactive');
       calls.reset.push([id, req]);
       return g.offsets
         .filter((o) => o.topic === req.topic && (req.partitions === undefined || req.partitions.includes(o.partition)))
@@ -92,7 +92,7 @@ export async function adminFixture(options: FixtureOptions = {}): Promise<Fixtur
     brokerId: THIS_BROKER,
     startedAtMs: Date.now() - 5000,
     cluster: () => cluster.value,
-    readiness: () => ({ ready: ready.value, reasons: ready.reasons }),
+    readiness: () => ({ ready: ready.value, reasons: ready.reasons, offlineLogDirs: ready.offlineLogDirs }),
     topicAdmin: admin,
     topics: {
       listTopics: async () => {

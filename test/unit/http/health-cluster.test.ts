@@ -1,5 +1,9 @@
 import { expect } from 'chai';
+import { BrokerError, RemoteError } from '../../../broker/index.js';
+import { ControllerError } from '../../../broker/controller/index.js';
 import { AdminHttpError, buildAdminApp, toHttpFailure } from '../../../broker/http/index.js';
+import { CoordinationError } from '../../../coordination/index.js';
+import { StorageError } from '../../../storage/index.js';
 import { adminFixture, errorOf, type Fixture } from './admin-http-fixture.js';
 
 describe('http > health, readiness and cluster', () => {
@@ -20,8 +24,10 @@ describe('http > health, readiness and cluster', () => {
     expect(body.uptimeSeconds).to.be.within(4, 600);
   });
 
-  it('GET /ready is 200 when ready and 503 NOT_READY with the reasons otherwise', async () => {
-    expect((await f.app.inject({ method: 'GET', url: '/ready' })).json()).to.deep.equal({ ready: true, brokerId: 1 });
+  it('GET /ready is 200 when ready and 503 NOT_READY with the reasons otherwise; failed log directories are listed either way', async () => {
+    expect((await f.app.inject({ method: 'GET', url: '/ready' })).json()).to.deep.equal({ ready: true, brokerId: 1, offlineLogDirs: [] });
+    f.ready.offlineLogDirs = ['/data/disk2'];
+    expect((await f.app.inject({ method: 'GET', url: '/ready' })).json()).to.deep.equal({ ready: true, brokerId: 1, offlineLogDirs: ['/data/disk2'] });
     f.ready.value = false;
     f.ready.reasons = ['not registered in ZooKeeper', 'no metadata from the controller yet'];
     const res = await f.app.inject({ method: 'GET', url: '/ready' });
@@ -29,7 +35,7 @@ describe('http > health, readiness and cluster', () => {
     const err = errorOf(res.body);
     expect(err.code).to.equal('NOT_READY');
     expect(err.message).to.contain('not registered in ZooKeeper');
-    expect(err.details).to.deep.equal({ reasons: f.ready.reasons });
+    expect(err.details).to.deep.equal({ reasons: f.ready.reasons, offlineLogDirs: ['/data/disk2'] });
   });
 
   it('GET /cluster shows cluster id, brokers (sorted, with endpoints and rack) and the controller', async () => {
@@ -98,7 +104,7 @@ describe('http > health, readiness and cluster', () => {
           throw new Error('disk on fire');
         },
         describeTopic: async () => {
-          throw Object.assign(new Error('connection loss'), { code: 'CRD_CONNECTION_LOSS', retriable: true });
+          throw new CoordinationError('CRD_CONNECTION_LOSS', 'connection loss');
         },
       },
     });
@@ -115,14 +121,20 @@ describe('http > health, readiness and cluster', () => {
   });
 
   it('NOT_CONTROLLER → 503 naming the controller the caller should ask', () => {
-    const failure = toHttpFailure(Object.assign(new Error('not the controller'), { errorCode: 'NOT_CONTROLLER' }), () => 3);
+    const failure = toHttpFailure(new ControllerError('BRK_NOT_CONTROLLER', 'not the controller'), () => 3);
     expect(failure).to.deep.equal({ statusCode: 503, body: { error: { code: 'NOT_CONTROLLER', message: 'not the controller', details: { controllerId: 3 } } } });
-    expect(toHttpFailure(Object.assign(new Error('moved'), { code: 'CRD_CONTROLLER_MOVED' }), () => -1).body.error.details).to.deep.equal({ controllerId: -1 });
+    expect(toHttpFailure(new CoordinationError('CRD_CONTROLLER_MOVED', 'moved'), () => -1).body.error.details).to.deep.equal({ controllerId: -1 });
     expect(toHttpFailure(new AdminHttpError(409, 'X', 'y'), () => 1).statusCode).to.equal(409);
-    const stopping = toHttpFailure(Object.assign(new Error('stopping'), { code: 'BRK_SHUTTING_DOWN' }), () => 1);
+    const stopping = toHttpFailure(new BrokerError('BRK_SHUTTING_DOWN', 'stopping'), () => 1);
     expect([stopping.statusCode, stopping.body.error.code]).to.deep.equal([503, 'BROKER_NOT_AVAILABLE']);
-    const odd = toHttpFailure(Object.assign(new Error('odd'), { errorCode: 'SOMETHING_NEW' }), () => 1);
+    const disk = toHttpFailure(new StorageError('STG_IO', 'disk on fire'), () => 1);
+    expect([disk.statusCode, disk.body.error.code]).to.deep.equal([500, 'KAFKA_STORAGE_ERROR']);
+    // A relayed name the HTTP table does not list is a server error, named as unknown.
+    const odd = toHttpFailure(new RemoteError('BRK_X', 'odd', false, 'ELECTION_NOT_NEEDED'), () => 1);
     expect([odd.statusCode, odd.body.error.code]).to.deep.equal([500, 'UNKNOWN_SERVER_ERROR']);
+    // Only module errors say what they mean: a look-alike is an unknown failure.
+    const lookalike = toHttpFailure(Object.assign(new Error('odd'), { errorCode: 'NOT_CONTROLLER' }), () => 1);
+    expect([lookalike.statusCode, lookalike.body.error.code]).to.deep.equal([500, 'UNKNOWN_SERVER_ERROR']);
     expect(toHttpFailure('a string', () => 1).body.error).to.deep.equal({ code: 'UNKNOWN_SERVER_ERROR', message: 'a string' });
   });
 });

@@ -24,6 +24,14 @@ const EXPECTED_ROUTES = [
   'DELETE /groups/{id}',
   'POST /groups/{id}/offsets',
   'GET /openapi.json',
+  'GET /cluster/stats',
+  'GET /topics/{name}/offsets',
+  'GET /topics/{name}/configs',
+  'POST /topics/{name}/elections/preferred',
+  'GET /topics/{name}/partitions/{partition}/messages',
+  'GET /transactions',
+  'GET /transactions/{id}',
+  'POST /topics/{name}/messages',
 ];
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
-import { ErrorCode, SUPPORTED_API_VERSIONS } from '../../../protocol/index.js';
-import { BrokerError, toWireError, isRetriable } from '../../../broker/errors.js';
+import { ErrorCode, describedVersions } from '../../../protocol/index.js';
+import { BrokerError, isRetriable, toWireError } from '../../../broker/index.js';
+import { ProtocolError } from '../../../protocol/index.js';
+import { StorageError } from '../../../storage/index.js';
+import { CoordinationError } from '../../../coordination/index.js';
 import { createHandlerRegistry, HandlerRegistry } from '../../../broker/handlers/index.js';
 import { decodeRemoteError, encodeRemoteError, RemoteError } from '../../../broker/network/index.js';
 import type { KafkaHandler } from '../../../broker/request-context.js';
@@ -13,7 +16,7 @@ const handler = (apiKey: number, minVersion: number, maxVersion: number): KafkaH
 });
 
 describe('network > handler registry', () => {
-  const codecs = SUPPORTED_API_VERSIONS as unknown as Record<number, { min: number; max: number }>;
+  const codecs = { 0: describedVersions(0)!, 3: describedVersions(3)! };
 
   it('advertises ApiVersions from a fresh registry', () => {
     const r = createHandlerRegistry();
@@ -45,9 +48,11 @@ describe('network > errors', () => {
   it('maps broker, protocol and unknown errors to Kafka codes in one place', () => {
     expect(toWireError(new BrokerError('BRK_NOT_CONTROLLER', 'x'))).to.equal(ErrorCode.NOT_CONTROLLER);
     expect(toWireError(new BrokerError('BRK_REQUEST_TIMEOUT', 'x'))).to.equal(ErrorCode.REQUEST_TIMED_OUT);
-    expect(toWireError(Object.assign(new Error('x'), { code: 'PRT_UNSUPPORTED_VERSION' }))).to.equal(ErrorCode.UNSUPPORTED_VERSION);
-    expect(toWireError(Object.assign(new Error('x'), { code: 'STG_OFFSET_OUT_OF_RANGE' }))).to.equal(ErrorCode.OFFSET_OUT_OF_RANGE);
-    expect(toWireError(Object.assign(new Error('x'), { code: 'CRD_CONTROLLER_MOVED' }))).to.equal(ErrorCode.NOT_CONTROLLER);
+    expect(toWireError(new ProtocolError('PRT_UNSUPPORTED_VERSION', 'x'))).to.equal(ErrorCode.UNSUPPORTED_VERSION);
+    expect(toWireError(new StorageError('STG_OFFSET_OUT_OF_RANGE', 'x'))).to.equal(ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect(toWireError(new CoordinationError('CRD_CONTROLLER_MOVED', 'x'))).to.equal(ErrorCode.NOT_CONTROLLER);
+    // Only module errors say what they mean: a look-alike plain error is not trusted.
+    expect(toWireError(Object.assign(new Error('x'), { code: 'STG_OFFSET_OUT_OF_RANGE' }))).to.equal(ErrorCode.UNKNOWN_SERVER_ERROR);
     expect(toWireError(new Error('plain'))).to.equal(ErrorCode.UNKNOWN_SERVER_ERROR);
     expect(toWireError('a string')).to.equal(ErrorCode.UNKNOWN_SERVER_ERROR);
   });
@@ -64,8 +69,12 @@ describe('network > errors', () => {
     expect(err).to.be.instanceOf(RemoteError);
     expect(err!.remoteCode).to.equal('BRK_STALE_CONTROLLER_EPOCH');
     expect(err!.message).to.equal('epoch 3 < 4');
-    expect(err!.wireErrorCode).to.equal(ErrorCode.STALE_CONTROLLER_EPOCH);
+    expect(err!.kafkaError).to.equal('STALE_CONTROLLER_EPOCH');
+    expect(err!.retriable).to.equal(false);
     expect(toWireError(err)).to.equal(ErrorCode.STALE_CONTROLLER_EPOCH);
+    // A peer's marker naming no Kafka error is still an error, just an unknown one.
+    const odd = decodeRemoteError({ __samsaError: { code: 'X', message: 'm', retriable: true, kafkaError: 'NOT_A_NAME' } });
+    expect([odd!.kafkaError, odd!.retriable, toWireError(odd)]).to.deep.equal(['UNKNOWN_SERVER_ERROR', true, ErrorCode.UNKNOWN_SERVER_ERROR]);
     expect(decodeRemoteError({ ok: true })).to.equal(undefined);
     expect(decodeRemoteError(null)).to.equal(undefined);
   });

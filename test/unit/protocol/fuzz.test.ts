@@ -7,6 +7,7 @@ import sinon from 'sinon';
 import {
   API_MESSAGES,
   CompressionType,
+  DESCRIBED_API_VERSIONS,
   FrameDecoder,
   ProtocolError,
   apiName,
@@ -104,21 +105,25 @@ describe('protocol > fuzz: hostile frames', function () {
     expect(decodedOk).to.be.greaterThan(0);
   });
 
-  it('random bytes as request frames and as any api', () => {
+  it('random bytes as request frames and as any api, at every described version and one past it', () => {
     const rnd = new SeededRandom(testSeed() + 7);
     const keys = [...API_MESSAGES.keys()];
-    for (let i = 0; i < 3000; i++) {
+    // One past the highest described version, so refusals of unknown versions are exercised too.
+    const versionFor = (key: number): number => rnd.int(0, DESCRIBED_API_VERSIONS.get(key)!.max + 1);
+    for (let i = 0; i < 4000; i++) {
       const b = rnd.bytes(rnd.int(0, 80));
       if (b.length >= 4 && rnd.bool(0.7)) {
-        b.writeInt16BE(rnd.pick(keys), 0);
-        b.writeInt16BE(rnd.int(0, 12), 2);
+        const key = rnd.pick(keys);
+        b.writeInt16BE(key, 0);
+        b.writeInt16BE(versionFor(key), 2);
       }
       allocated.reset();
       expectOnlyProtocolErrors(() => {
         const h = decodeRequestHeader(b);
         return decodeRequest(h.apiKey, h.apiVersion, b, h.bodyOffset);
       }, () => `random request ${b.toString('hex')}`);
-      expectOnlyProtocolErrors(() => decodeResponse(rnd.pick(keys), rnd.int(0, 3), b), () => `random response ${b.toString('hex')}`);
+      const rkey = rnd.pick(keys);
+      expectOnlyProtocolErrors(() => decodeResponse(rkey, versionFor(rkey), b), () => `random response ${b.toString('hex')}`);
       expect(allocated.largest).to.be.at.most(Math.max(b.length, 64));
     }
   });
@@ -133,6 +138,33 @@ describe('protocol > fuzz: hostile frames', function () {
     // Produce v3 request whose records claim 1 GiB
     const p = Buffer.from('0000000300000001ffff' + 'ffff' + '0001' + '00000064' + '00000001' + '0001' + '74' + '00000001' + '00000000' + '40000000' + '00', 'hex');
     expect(() => decodeRequest(0, 3, p, 10)).to.throw(ProtocolError).with.property('code', 'PRT_INVALID_LENGTH');
+  });
+
+  it('lying tagged-field sections fail before allocating', () => {
+    // Heartbeat v4 (flexible) request body: compact groupId "g", generationId 1, memberId "m",
+    // groupInstanceId null, then the struct's tagged section.
+    const body = '0267' + '00000001' + '026d' + '00';
+    const cases: Array<[string, string]> = [
+      ['tag count far above the bytes left', body + 'ffffffff07'],
+      ['tagged field size above the bytes left', body + '01' + '63' + 'ffffff7f' + '00'],
+      ['tagged field cut short', body + '01' + '63' + '05' + 'aabb'],
+      ['missing tagged section', body],
+    ];
+    for (const [what, hex] of cases) {
+      const buf = Buffer.from(hex, 'hex');
+      allocated.reset();
+      expect(() => decodeRequest(12, 4, buf, 0), what).to.throw(ProtocolError);
+      expect(allocated.largest, what).to.be.at.most(64);
+    }
+    // A known tag whose value is shorter than its type: a Fetch v12 response partition whose
+    // currentLeader (tag 1) carries 3 bytes instead of two int32s and a tagged section.
+    const partition =
+      '00000000' + '0000' + '0000000000000001' + '0000000000000001' + '0000000000000000' + '00' + 'ffffffff' + '00' + '01' + '01';
+    const fetch = (tag: string): Buffer =>
+      Buffer.from('00000007' + '00' + '00000000' + '0000' + '00000000' + '02' + '0274' + '02' + partition + tag + '00' + '00', 'hex');
+    const ok = decodeResponse(1, 12, fetch('09' + '00000002' + '00000003' + '00')).body.responses[0]!.partitions[0]!;
+    expect(ok.currentLeader).to.deep.equal({ leaderId: 2, leaderEpoch: 3 });
+    expect(() => decodeResponse(1, 12, fetch('03' + '000000'))).to.throw(ProtocolError, /need 4 bytes/);
   });
 
   it('oversized frames are refused by the frame decoder', () => {

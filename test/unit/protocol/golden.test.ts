@@ -84,7 +84,7 @@ describe('protocol > golden byte fixtures', () => {
     const payload = body(frame);
     const h = decodeRequestHeader(payload);
     expect(decodeRequest(ApiKey.Metadata, 4, payload, h.bodyOffset)).to.deep.equal({
-      topics: [{ name: 'topic' }],
+      topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: 'topic' }],
       allowAutoTopicCreation: true,
       includeClusterAuthorizedOperations: false,
       includeTopicAuthorizedOperations: false,

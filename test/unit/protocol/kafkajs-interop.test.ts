@@ -52,6 +52,9 @@ function responsePayload(apiKey: number, version: number, body: unknown): Buffer
   return encodeResponse(apiKey, version, 1, body as never).subarray(8);
 }
 
+/** Kafka's Uuid.ZERO_UUID: what a topicId reads as in versions without one. */
+const NO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
 describe('protocol > interop with KafkaJS 2.2.4 codecs', () => {
   it('ApiVersions v2 response', async () => {
     const res = await kjsResponse('apiVersions', 2).decode(
@@ -63,7 +66,7 @@ describe('protocol > interop with KafkaJS 2.2.4 codecs', () => {
 
   it('Metadata v6 request and response', async () => {
     expect(await ours('metadata', 6, { topics: ['a', 'b'], allowAutoTopicCreation: false })).to.deep.include({
-      topics: [{ name: 'a' }, { name: 'b' }],
+      topics: [{ topicId: NO_TOPIC_ID, name: 'a' }, { topicId: NO_TOPIC_ID, name: 'b' }],
       allowAutoTopicCreation: false,
     });
     const res = await kjsResponse('metadata', 6).decode(
@@ -133,6 +136,7 @@ describe('protocol > interop with KafkaJS 2.2.4 codecs', () => {
       rackId: 'r1',
     });
     expect(req).to.deep.equal({
+      clusterId: null,
       replicaId: -1,
       maxWaitMs: 500,
       minBytes: 1,
@@ -140,7 +144,7 @@ describe('protocol > interop with KafkaJS 2.2.4 codecs', () => {
       isolationLevel: 1,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 7n, logStartOffset: -1n, partitionMaxBytes: 1048576 }] }],
+      topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 7n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1048576 }] }],
       forgottenTopicsData: [],
       rackId: 'r1',
     });
@@ -212,6 +216,8 @@ describe('protocol > interop with KafkaJS 2.2.4 codecs', () => {
       generationId: 3,
       memberId: 'm1',
       groupInstanceId: null,
+      protocolType: null,
+      protocolName: null,
       assignments: [{ memberId: 'm1', assignment: meta }],
     });
     const sg = await kjsResponse('syncGroup', 3).decode(responsePayload(ApiKey.SyncGroup, 3, { throttleTimeMs: 0, errorCode: 0, assignment: meta }));
@@ -251,6 +257,7 @@ describe('protocol > interop with KafkaJS 2.2.4 codecs', () => {
     expect(await ours('offsetFetch', 4, { groupId: 'g', topics: [{ topic: 't', partitions: [{ partition: 0 }, { partition: 1 }] }] })).to.deep.equal({
       groupId: 'g',
       topics: [{ name: 't', partitionIndexes: [0, 1] }],
+      requireStable: false,
     });
     const of = await kjsResponse('offsetFetch', 4).decode(
       responsePayload(ApiKey.OffsetFetch, 4, {
@@ -287,7 +294,12 @@ describe('protocol > interop with KafkaJS 2.2.4 codecs', () => {
     );
     expect(ct['topicErrors']).to.deep.equal([{ topic: 't', errorCode: 36, errorMessage: 'exists' }]);
     expect(await ours('deleteTopics', 1, { topics: ['a', 'b'], timeout: 1000 })).to.deep.equal({ topicNames: ['a', 'b'], timeoutMs: 1000 });
-    expect(await ours('initProducerId', 1, { transactionalId: null, transactionTimeout: 60000 })).to.deep.equal({ transactionalId: null, transactionTimeoutMs: 60000 });
+    expect(await ours('initProducerId', 1, { transactionalId: null, transactionTimeout: 60000 })).to.deep.equal({
+      transactionalId: null,
+      transactionTimeoutMs: 60000,
+      producerId: -1n,
+      producerEpoch: -1,
+    });
     const ip = await kjsResponse('initProducerId', 1).decode(
       responsePayload(ApiKey.InitProducerId, 1, { throttleTimeMs: 0, errorCode: 0, producerId: 1000n, producerEpoch: 0 }),
     );
@@ -295,6 +307,7 @@ describe('protocol > interop with KafkaJS 2.2.4 codecs', () => {
     expect(await ours('describeConfigs', 2, { resources: [{ type: 2, name: 't', configNames: ['retention.ms'] }], includeSynonyms: true })).to.deep.equal({
       resources: [{ resourceType: 2, resourceName: 't', configurationKeys: ['retention.ms'] }],
       includeSynonyms: true,
+      includeDocumentation: false,
     });
     const dc = await kjsResponse('describeConfigs', 2).decode(
       responsePayload(ApiKey.DescribeConfigs, 2, {
@@ -342,7 +355,7 @@ describe('protocol > interop with KafkaJS 2.2.4 codecs', () => {
 
   /** Same arguments for every version KafkaJS implements; `check` reads one field back. */
   const EVERY_VERSION: Array<{ api: string; args: unknown; check: (body: Record<string, unknown>) => unknown; expected: unknown }> = [
-    { api: 'metadata', args: { topics: ['a', 'b'], allowAutoTopicCreation: true }, check: (b) => b['topics'], expected: [{ name: 'a' }, { name: 'b' }] },
+    { api: 'metadata', args: { topics: ['a', 'b'], allowAutoTopicCreation: true }, check: (b) => b['topics'], expected: [{ topicId: NO_TOPIC_ID, name: 'a' }, { topicId: NO_TOPIC_ID, name: 'b' }] },
     {
       api: 'produce',
       args: { acks: 1, timeout: 100, topicData: [{ topic: 't', partitions: [{ partition: 3, messages: [{ key: 'k', value: 'v' }] }] }] },

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import {
   API_MESSAGES,
   ApiKey,
+  DESCRIBED_API_VERSIONS,
   ProtocolError,
-  SUPPORTED_API_VERSIONS,
   apiName,
   type Decoded,
   type JoinGroupRequest,
@@ -26,15 +26,35 @@ function normalise(v: unknown): unknown {
 
 const ITERATIONS = 30;
 
+/**
+ * Kafka 2.8's ApiVersions ranges for the client-facing apis (DescribeTransactions and
+ * ListTransactions are 3.0's v0). Every described api, no more, no less.
+ */
+const KAFKA_2_8: Record<string, [number, number]> = {
+  Produce: [0, 9], Fetch: [0, 12], ListOffsets: [0, 6], Metadata: [0, 11], OffsetCommit: [0, 8], OffsetFetch: [0, 7],
+  FindCoordinator: [0, 3], JoinGroup: [0, 7], Heartbeat: [0, 4], LeaveGroup: [0, 4], SyncGroup: [0, 5], DescribeGroups: [0, 5],
+  ListGroups: [0, 4], SaslHandshake: [0, 1], ApiVersions: [0, 3], CreateTopics: [0, 6], DeleteTopics: [0, 5], DeleteRecords: [0, 2],
+  InitProducerId: [0, 4], OffsetForLeaderEpoch: [0, 4], AddPartitionsToTxn: [0, 3], AddOffsetsToTxn: [0, 3], EndTxn: [0, 3],
+  WriteTxnMarkers: [0, 1], TxnOffsetCommit: [0, 3], DescribeAcls: [0, 2], CreateAcls: [0, 2], DeleteAcls: [0, 2],
+  DescribeConfigs: [0, 4], AlterConfigs: [0, 2], AlterReplicaLogDirs: [0, 2], DescribeLogDirs: [0, 2], SaslAuthenticate: [0, 2],
+  CreatePartitions: [0, 3], DeleteGroups: [0, 2], ElectLeaders: [0, 2], IncrementalAlterConfigs: [0, 1],
+  AlterPartitionReassignments: [0, 0], ListPartitionReassignments: [0, 0], OffsetDelete: [0, 0], DescribeClientQuotas: [0, 1],
+  AlterClientQuotas: [0, 1], DescribeUserScramCredentials: [0, 0], AlterUserScramCredentials: [0, 0], UpdateFeatures: [0, 0],
+  DescribeCluster: [0, 0], DescribeProducers: [0, 0], DescribeTransactions: [0, 0], ListTransactions: [0, 0],
+};
+
 describe('protocol > message schemas', () => {
-  it('describes every api we advertise, over the advertised range', () => {
-    for (const [key, span] of Object.entries(SUPPORTED_API_VERSIONS)) {
-      const pair = API_MESSAGES.get(Number(key));
-      expect(pair, apiName(Number(key))).to.not.equal(undefined);
-      for (const spec of [pair!.request, pair!.response]) {
+  it("describes Kafka 2.8's client-facing apis at 2.8's ranges, request and response alike", () => {
+    const described = Object.fromEntries([...DESCRIBED_API_VERSIONS].map(([key, span]) => [apiName(key), [span.min, span.max]]));
+    expect(described).to.deep.equal(KAFKA_2_8);
+    for (const [apiKey, { request, response }] of API_MESSAGES) {
+      const span = DESCRIBED_API_VERSIONS.get(apiKey)!;
+      expect([request.apiKey, response.apiKey, request.type, response.type], request.name).to.deep.equal([apiKey, apiKey, 'request', 'response']);
+      for (const spec of [request, response]) {
         const versions = versionsOf(spec);
         expect([versions[0], versions.at(-1)], spec.name).to.deep.equal([span.min, span.max]);
       }
+      expect(response.flexibleVersions, response.name).to.equal(request.flexibleVersions);
     }
   });
 
@@ -67,8 +87,8 @@ describe('protocol > message schemas', () => {
   }
 
   it('rejects unknown apis and versions outside the described range', () => {
-    expect(() => encodeRequest(ApiKey.SaslHandshake, 0, 1, null, {})).to.throw(ProtocolError).with.property('code', 'PRT_UNKNOWN_API');
-    expect(() => encodeResponse(ApiKey.Metadata, 9, 1, { brokers: [], topics: [] })).to.throw(ProtocolError).with.property('code', 'PRT_UNSUPPORTED_VERSION');
+    expect(() => encodeRequest(ApiKey.CreateDelegationToken, 0, 1, null, {})).to.throw(ProtocolError).with.property('code', 'PRT_UNKNOWN_API');
+    expect(() => encodeResponse(ApiKey.Metadata, 12, 1, { brokers: [], topics: [] })).to.throw(ProtocolError).with.property('code', 'PRT_UNSUPPORTED_VERSION');
     const frame = encodeRequest(ApiKey.Metadata, 1, 1, 'c', { topics: null }).subarray(4);
     expect(() => decodeRequest(ApiKey.Metadata, 12, frame, 13)).to.throw(ProtocolError).with.property('code', 'PRT_UNSUPPORTED_VERSION');
   });
@@ -80,8 +100,8 @@ describe('protocol > message schemas', () => {
   });
 
   it('decodes the headers of apis it does not describe (so the broker can answer them)', () => {
-    const buf = Buffer.from('0011000100000009ffff', 'hex'); // SaslHandshake v1, corr 9, clientId null
-    expect(decodeRequestHeader(buf)).to.deep.equal({ apiKey: 17, apiVersion: 1, correlationId: 9, clientId: null, headerVersion: 1, bodyOffset: 10 });
+    const buf = Buffer.from('0026000100000009ffff', 'hex'); // CreateDelegationToken v1, corr 9, clientId null
+    expect(decodeRequestHeader(buf)).to.deep.equal({ apiKey: 38, apiVersion: 1, correlationId: 9, clientId: null, headerVersion: 1, bodyOffset: 10 });
   });
 
   it('ApiVersions v4+ requests (unsupported) still parse as header v2', () => {

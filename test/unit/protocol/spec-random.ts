@@ -20,6 +20,10 @@ function defaultOf(f: FieldSpec): unknown {
   if (f.default !== undefined) return f.default;
   if (f.type.startsWith('[]')) return [];
   switch (f.type) {
+    case 'struct':
+      return Object.fromEntries((f.fields ?? []).map((sub) => [sub.name, defaultOf(sub)]));
+    case 'uuid':
+      return 'AAAAAAAAAAAAAAAAAAAAAA';
     case 'int64':
       return 0n;
     case 'bool':
@@ -53,6 +57,8 @@ function primitive(rnd: SeededRandom, type: string): unknown {
       return rnd.bool();
     case 'string':
       return rnd.string(20);
+    case 'uuid':
+      return rnd.bytes(16).toString('base64url');
     case 'bytes':
     case 'records':
       return rnd.bytes(rnd.int(0, 40));
@@ -92,6 +98,10 @@ export function randomStruct(rnd: SeededRandom, fields: readonly FieldSpec[], ve
       const items = Array.from({ length: n }, () => randomStruct(rnd, f.fields ?? [], version, flexible, depth + 1));
       input[f.name] = items.map((i) => i.input);
       expected[f.name] = items.map((i) => i.expected);
+    } else if (f.type === 'struct') {
+      const inner = randomStruct(rnd, f.fields ?? [], version, flexible, depth + 1);
+      input[f.name] = inner.input;
+      expected[f.name] = inner.expected;
     } else if (f.type.startsWith('[]')) {
       const items = Array.from({ length: rnd.int(0, 4) }, () => primitive(rnd, f.type.slice(2)));
       input[f.name] = items;

@@ -1,43 +1,14 @@
 import { expect } from 'chai';
 import { IsrManager, Partition, type AlterIsrItem, type AlterIsrItemResult } from '../../../broker/replica/index.js';
 import { silentLogger } from '../../../broker/index.js';
-import type { Scheduler } from '../../../broker/network/index.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
 import { fakeLog, setLogEnd } from './fake-log.js';
-
-class ManualScheduler implements Scheduler {
-  nowMs = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private nextId = 1;
-  now(): number {
-    return this.nowMs;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.nowMs + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-  /** Runs due timers in time order (bounded: each fires once). */
-  advance(ms: number): void {
-    const end = this.nowMs + ms;
-    for (let i = 0; i < 10_000; i++) {
-      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (due === undefined) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.nowMs = due.at;
-      due.fn();
-    }
-    this.nowMs = end;
-  }
-}
 
 const LAG = 3_000;
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('replica > ISR manager (AlterIsr, one change in flight)', () => {
-  let sched: ManualScheduler;
+  let sched: TestScheduler;
   let p: Partition;
   let sent: AlterIsrItem[][];
   let answer: (items: readonly AlterIsrItem[]) => Promise<AlterIsrItemResult[]>;
@@ -45,7 +16,7 @@ describe('replica > ISR manager (AlterIsr, one change in flight)', () => {
   let m: IsrManager;
 
   beforeEach(() => {
-    sched = new ManualScheduler();
+    sched = new TestScheduler(0);
     p = new Partition('t', 0, 1, fakeLog(10n), LAG);
     p.applyState({ leader: 1, leaderEpoch: 4, isr: [1, 2, 3], replicas: [1, 2, 3], zkVersion: 9, controllerEpoch: 1 }, 0);
     sent = [];
@@ -72,10 +43,10 @@ describe('replica > ISR manager (AlterIsr, one change in flight)', () => {
     p.updateFollowerFetchState(2, 10n, 0);
     p.updateFollowerFetchState(3, 10n, 0);
     setLogEnd(p.log, 20n);
-    sched.advance(LAG - 1);
+    sched.tick(LAG - 1);
     p.updateFollowerFetchState(2, 20n, sched.now());
     expect(sent).to.deep.equal([]);
-    sched.advance(LAG);
+    sched.tick(LAG);
     expect(sent).to.have.length(1);
     expect(sent[0]![0]).to.deep.include({ leaderEpoch: 4, newIsr: [1, 2], currentIsrVersion: 9 });
     // Pending shrink: the leaving member still counts until the controller answers.
@@ -113,7 +84,7 @@ describe('replica > ISR manager (AlterIsr, one change in flight)', () => {
     p.updateFollowerFetchState(2, 10n, 0);
     p.updateFollowerFetchState(3, 10n, 0);
     setLogEnd(p.log, 20n);
-    sched.advance(LAG * 2);
+    sched.tick(LAG * 2);
     await flush();
     expect(p.isr).to.deep.equal([1, 3]);
     expect(p.zkVersion).to.equal(12);
@@ -122,10 +93,10 @@ describe('replica > ISR manager (AlterIsr, one change in flight)', () => {
       throw new Error('controller unreachable');
     };
     setLogEnd(p.log, 30n);
-    sched.advance(LAG * 2);
+    sched.tick(LAG * 2);
     await flush();
     expect(p.pendingIsr?.kind).to.equal('shrink');
-    sched.advance(100);
+    sched.tick(100);
     expect(p.pendingIsr).to.equal(undefined);
   });
 
@@ -140,7 +111,7 @@ describe('replica > ISR manager (AlterIsr, one change in flight)', () => {
     p.updateFollowerFetchState(2, 10n, 0);
     p.updateFollowerFetchState(3, 10n, 0);
     setLogEnd(p.log, 20n);
-    sched.advance(LAG * 2);
+    sched.tick(LAG * 2);
     expect(sent).to.have.length(1);
     p.applyState({ leader: 1, leaderEpoch: 6, isr: [1, 2, 3], replicas: [1, 2, 3], zkVersion: 20, controllerEpoch: 2 }, sched.now());
     release();

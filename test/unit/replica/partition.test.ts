@@ -76,6 +76,24 @@ describe('replica > partition: high watermark, caught-up time, ISR decisions', (
     expect(p.canRejoinIsr(2)).to.equal(false);
   });
 
+  it('a follower whose broker is not alive (metadata) neither holds the HW nor may rejoin (Kafka isReplicaIsrEligible)', () => {
+    const alive = new Set([1, 2, 3]);
+    const p = new Partition('t', 0, 1, fakeLog(10n, 0n), LAG, (id) => alive.has(id));
+    p.applyState({ leader: 1, leaderEpoch: 5, isr: [1, 2], replicas: [1, 2, 3], zkVersion: 7, controllerEpoch: 1 }, 1_000);
+    p.updateFollowerFetchState(2, 10n, 1_100);
+    p.updateFollowerFetchState(3, 10n, 1_100);
+    expect(p.canRejoinIsr(3)).to.equal(true);
+    setLogEnd(p.log, 15n);
+    p.updateFollowerFetchState(2, 15n, 1_200);
+    // 3 caught up at 1 100, then stopped fetching: it holds the HW at 10 for the lag time...
+    expect(p.log.highWatermark).to.equal(10n);
+    // ...unless its broker is gone from the metadata: then the HW moves at the next check.
+    alive.delete(3);
+    expect(p.maybeIncrementHighWatermark(1_300)).to.equal(true);
+    expect(p.log.highWatermark).to.equal(15n);
+    expect(p.canRejoinIsr(3)).to.equal(false);
+  });
+
   it('maximal ISR: a pending expansion counts at once, a pending shrink does not remove yet', () => {
     const p = leaderOf([1, 2]);
     p.pendingIsr = { kind: 'expand', isr: [1, 2, 3] };

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { silentLogger } from '../../../broker/index.js';
-import { realScheduler, type BrokerEndpoint, type InterBrokerTransport } from '../../../broker/network/index.js';
+import type { BrokerEndpoint, InterBrokerTransport } from '../../../broker/network/index.js';
+import { backgroundScheduler, sleep } from '../../../common/index.js';
 import {
   LEADER_EPOCH_END_OFFSET_API,
   Partition,
@@ -29,7 +30,7 @@ function leaderTransport(leader: PartitionLog, calls: string[]): InterBrokerTran
           return { partitions: [{ topic: fp.topic, partition: fp.partition, errorCode: 1, highWatermark: leader.highWatermark, logStartOffset: leader.logStartOffset, logEndOffset: leader.logEndOffset, records: Buffer.alloc(0) }] };
         }
         const records = fp.fetchOffset < leader.logEndOffset ? (await leader.read(fp.fetchOffset, fp.partitionMaxBytes, { minOneBatch: true })).records : Buffer.alloc(0);
-        if (records.length === 0) await new Promise((r) => setTimeout(r, 20));
+        if (records.length === 0) await sleep(backgroundScheduler, 20); // a leader's long poll
         return { partitions: [{ topic: fp.topic, partition: fp.partition, errorCode: 0, highWatermark: leader.highWatermark, logStartOffset: leader.logStartOffset, logEndOffset: leader.logEndOffset, records }] };
       }
       throw new Error(`unexpected api ${api}`);
@@ -51,7 +52,7 @@ describe('replica > follower fetcher against a leader log', function () {
       brokerEpoch: () => 10n,
       transport: leaderTransport(leader, calls),
       endpoint: (id) => ({ id, host: '127.0.0.1', port: 1 }),
-      scheduler: realScheduler,
+      scheduler: backgroundScheduler,
       logger: silentLogger(),
       settings: { maxWaitMs: 50, minBytes: 1, maxBytes: 1 << 20, partitionMaxBytes: 1 << 20, backoffMs: 20, socketTimeoutMs: 1_000 },
       onFollowerProgress: () => {},
@@ -94,7 +95,7 @@ describe('replica > follower fetcher against a leader log', function () {
     await fetcher.removePartitions([p.key]);
     await leader.appendAsLeader(batch({ values: ['b'] }), 3);
     // Several fetch rounds' worth of time: nothing more may arrive.
-    await new Promise((r) => setTimeout(r, 150));
+    await sleep(backgroundScheduler, 150);
     expect(follower.logEndOffset).to.equal(1n);
     expect(calls).to.not.include(LEADER_EPOCH_END_OFFSET_API);
   });

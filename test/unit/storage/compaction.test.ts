@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { CompressionType, compressionOf, iterateBatches } from '../../../protocol/index.js';
 import { cleanLog, cleanableRange, OffsetMap, type KeyHasher, type PartitionLog } from '../../../storage/index.js';
 import { tmpDir } from '../../helpers/tmp.js';
-import { batch, FakeClock, openLog, quiet, readAll, type ReadRecord } from './helpers.js';
+import { batch, openLog, quiet, readAll, type ReadRecord } from './helpers.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
 
 /** A deterministic, synchronous FNV-1a 64 stand-in for xxhash64 (the real one is async to load). */
 const fnv: KeyHasher = (key) => {
@@ -15,7 +16,7 @@ const fnv: KeyHasher = (key) => {
 
 const DAY = 24 * 3600 * 1000;
 
-async function fill(log: PartitionLog, rounds: number, keys: number, clock: FakeClock, compression?: CompressionType): Promise<void> {
+async function fill(log: PartitionLog, rounds: number, keys: number, clock: TestScheduler, compression?: CompressionType): Promise<void> {
   for (let r = 0; r < rounds; r++) {
     const ks = [...Array(keys).keys()].map((k) => `k${(k + r) % keys}`);
     await log.appendAsLeader(batch({ keys: ks, values: ks.map((k) => `${k}@${r}`), timestamp: BigInt(clock.now()), compression }), 0);
@@ -32,10 +33,10 @@ function expectedAfterClean(all: ReadRecord[], upTo: bigint): ReadRecord[] {
 
 describe('storage > compaction', () => {
   const cfg = { segmentBytes: 700, cleanupPolicy: ['compact' as const], minCleanableDirtyRatio: 0.5, deleteRetentionMs: DAY };
-  const opts = (clock: FakeClock) => ({ map: new OffsetMap(64 * 1024, fnv), clock, logger: quiet });
+  const opts = (clock: TestScheduler) => ({ map: new OffsetMap(64 * 1024, fnv), clock, logger: quiet });
 
   it('keeps exactly the latest value of every key and the original offsets', async () => {
-    const clock = new FakeClock(Date.now());
+    const clock = new TestScheduler(Date.now());
     const log = await openLog({ clock, config: cfg });
     await fill(log, 30, 5, clock);
     const before = await readAll(log);
@@ -72,7 +73,7 @@ describe('storage > compaction', () => {
   });
 
   it('with a map too small for the dirty range, cleans a prefix and continues next time', async () => {
-    const clock = new FakeClock(Date.now());
+    const clock = new TestScheduler(Date.now());
     const log = await openLog({ clock, config: { ...cfg, segmentBytes: 400 } });
     for (let i = 0; i < 40; i++) await log.appendAsLeader(batch({ keys: [`u${i}`, 'hot'], values: [`${i}`, `${i}`] }), 0);
     log.updateHighWatermark(log.logEndOffset);
@@ -96,7 +97,7 @@ describe('storage > compaction', () => {
   });
 
   it('keeps the codec of compressed batches it rewrites', async () => {
-    const clock = new FakeClock(Date.now());
+    const clock = new TestScheduler(Date.now());
     const log = await openLog({ clock, config: cfg });
     await fill(log, 20, 4, clock, CompressionType.Snappy);
     const before = await readAll(log);
@@ -109,7 +110,7 @@ describe('storage > compaction', () => {
   });
 
   it('respects minCleanableDirtyRatio and minCompactionLagMs', async () => {
-    const clock = new FakeClock(Date.now());
+    const clock = new TestScheduler(Date.now());
     const log = await openLog({ clock, config: cfg });
     await fill(log, 30, 5, clock);
     const first = await cleanLog(log, undefined, opts(clock));
@@ -124,14 +125,14 @@ describe('storage > compaction', () => {
     const lagged = await openLog({ clock, config: { ...cfg, minCompactionLagMs: DAY } });
     await fill(lagged, 30, 5, clock);
     expect(cleanableRange(lagged, undefined, clock.now()).dirtyBytes).to.equal(0);
-    clock.advance(DAY + 1000);
+    clock.tick(DAY + 1000);
     expect(cleanableRange(lagged, undefined, clock.now()).dirtyBytes).to.be.greaterThan(0);
     await log.close();
     await lagged.close();
   });
 
   it('removes tombstones only once they have been clean for deleteRetentionMs', async () => {
-    const clock = new FakeClock(Date.now());
+    const clock = new TestScheduler(Date.now());
     const log = await openLog({ clock, config: { ...cfg, minCleanableDirtyRatio: 0 } });
     await log.appendAsLeader(batch({ keys: ['gone', 'stay'], values: ['1', '1'] }), 0);
     await log.appendAsLeader(batch({ keys: ['gone'], values: [null] }), 0);
@@ -143,7 +144,7 @@ describe('storage > compaction', () => {
     const second = await cleanLog(log, first.cleanedUpTo, opts(clock));
     expect(second.cleaned).to.equal(true);
     expect(await tombstones()).to.have.length(1); // clean, but not for a day yet
-    clock.advance(DAY + 60_000);
+    clock.tick(DAY + 60_000);
     await fill(log, 10, 3, clock);
     const third = await cleanLog(log, second.cleanedUpTo, opts(clock));
     expect(third.tombstonesRemoved).to.equal(1);
@@ -153,7 +154,7 @@ describe('storage > compaction', () => {
   });
 
   it('an interrupted swap rolls back from .cleaned and forward from .swap', async () => {
-    const clock = new FakeClock(Date.now());
+    const clock = new TestScheduler(Date.now());
     const log = await openLog({ clock, config: cfg });
     await fill(log, 30, 5, clock);
     await log.close();

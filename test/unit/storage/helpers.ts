@@ -1,49 +1,10 @@
-/** Shared fixtures for storage tests: batches built with the protocol encoder, a fake clock, quiet logs. */
+/** Shared fixtures for storage tests: batches built with the protocol encoder, quiet logs (fake time: test/helpers/test-scheduler.ts). */
 import { pino } from 'pino';
 import { decodeRecordBatch, encodeRecordBatch, iterateBatches, type CompressionType, type RecordInput } from '../../../protocol/index.js';
-import { PartitionLog, type Clock, type PartitionLogOptions, type ScheduledTask, type Scheduler } from '../../../storage/index.js';
+import { PartitionLog, type PartitionLogOptions } from '../../../storage/index.js';
 import { tmpDir } from '../../helpers/tmp.js';
 
 export const quiet = pino({ level: 'silent' });
-
-export class FakeClock implements Clock {
-  constructor(public ms = 1_700_000_000_000) {}
-  now(): number {
-    return this.ms;
-  }
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
-
-/** Runs scheduled work only when the test says so. */
-export class ManualScheduler implements Scheduler {
-  readonly once: { name: string; task: () => Promise<void> | void; dueMs: number; cancelled: boolean }[] = [];
-  readonly periodic: { name: string; task: () => Promise<void> | void; periodMs: number; cancelled: boolean }[] = [];
-  constructor(private readonly clock: FakeClock) {}
-  schedulePeriodic(name: string, task: () => Promise<void> | void, periodMs: number): ScheduledTask {
-    const t = { name, task, periodMs, cancelled: false };
-    this.periodic.push(t);
-    return { cancel: () => void (t.cancelled = true) };
-  }
-  scheduleOnce(name: string, task: () => Promise<void> | void, delayMs: number): ScheduledTask {
-    const t = { name, task, dueMs: this.clock.now() + delayMs, cancelled: false };
-    this.once.push(t);
-    return { cancel: () => void (t.cancelled = true) };
-  }
-  /** Runs one-shot tasks that are due. */
-  async runDue(): Promise<number> {
-    const due = this.once.filter((t) => !t.cancelled && t.dueMs <= this.clock.now());
-    for (const t of due) {
-      t.cancelled = true;
-      await t.task();
-    }
-    return due.length;
-  }
-  async runPeriodic(name: string): Promise<void> {
-    for (const t of this.periodic.filter((p) => p.name === name && !p.cancelled)) await t.task();
-  }
-}
 
 export interface BatchSpec {
   count?: number;
@@ -101,6 +62,6 @@ export async function readAll(log: PartitionLog, maxBytes = 64 * 1024): Promise<
   return out;
 }
 
-export async function openLog(o: Partial<PartitionLogOptions> & { clock?: FakeClock } = {}): Promise<PartitionLog> {
+export async function openLog(o: Partial<PartitionLogOptions> = {}): Promise<PartitionLog> {
   return PartitionLog.open({ dir: o.dir ?? `${tmpDir('samsa-log-')}/t-0`, topic: 't', partition: 0, logger: quiet, ...o, config: { fileDeleteDelayMs: 0, ...o.config } });
 }

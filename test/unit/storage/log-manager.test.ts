@@ -3,13 +3,17 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LogManager, type LogManagerOptions } from '../../../storage/index.js';
 import { tmpDir } from '../../helpers/tmp.js';
-import { batch, FakeClock, ManualScheduler, quiet, readAll } from './helpers.js';
+import { batch, quiet, readAll } from './helpers.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
 
 function setup(dirs = [tmpDir('samsa-ld1-'), tmpDir('samsa-ld2-')]) {
-  const clock = new FakeClock(Date.now());
-  const scheduler = new ManualScheduler(clock);
-  const opts: LogManagerOptions = { logDirs: dirs, clock, scheduler, logger: quiet, defaultConfig: { fileDeleteDelayMs: 0, segmentBytes: 400 } };
-  return { dirs, clock, scheduler, opts };
+  // One fake for both: time only moves (and periodic tasks only run) when the test says so.
+  const clock = new TestScheduler(Date.now());
+  const opts: LogManagerOptions = {
+    logDirs: dirs, clock, scheduler: clock, logger: quiet, defaultConfig: { fileDeleteDelayMs: 0, segmentBytes: 400 },
+    intervals: { retentionCheckMs: 5_000, cleanerBackoffMs: 5_000 },
+  };
+  return { dirs, clock, opts };
 }
 
 describe('storage > LogManager', () => {
@@ -67,20 +71,20 @@ describe('storage > LogManager', () => {
   });
 
   it('runs retention and compaction from its scheduler', async () => {
-    const { clock, scheduler, opts } = setup([tmpDir()]);
+    const { clock, opts } = setup([tmpDir()]);
     const m = await LogManager.start({ ...opts, defaultConfig: { ...opts.defaultConfig, retentionMs: 1000 } });
     const old = await m.getOrCreateLog('old', 0);
     for (let i = 0; i < 10; i++) await old.appendAsLeader(batch({ count: 2, timestamp: BigInt(clock.now()) }), 0);
     old.updateHighWatermark(old.logEndOffset);
-    clock.advance(5000);
-    await scheduler.runPeriodic('log-retention');
+    await clock.tickAsync(5000); // past retentionMs, and the retention task's period
+
     expect(old.numberOfSegments).to.equal(1);
     expect(old.logStartOffset).to.equal(old.activeSegment.baseOffset);
 
     const compacted = await m.getOrCreateLog('c', 0, { cleanupPolicy: ['compact'] });
     for (let i = 0; i < 20; i++) await compacted.appendAsLeader(batch({ keys: ['a', 'b'], values: [`a${i}`, `b${i}`] }), 0);
     compacted.updateHighWatermark(compacted.logEndOffset);
-    await scheduler.runPeriodic('log-cleaner');
+    await clock.tickAsync(5000); // the cleaner's period
     const cp = m.cleanerCheckpoint('c', 0);
     expect(cp).to.equal(compacted.activeSegment.baseOffset);
     const values = (await readAll(compacted)).filter((r) => r.offset < cp!).map((r) => r.value);

@@ -3,7 +3,8 @@ import { readdirSync } from 'node:fs';
 import { readBatchHeader, TimestampType, timestampTypeOf, verifyBatchCrc } from '../../../protocol/index.js';
 import { StorageError } from '../../../storage/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { batch, FakeClock, openLog, readAll, records } from './helpers.js';
+import { batch, openLog, readAll, records } from './helpers.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
 
 async function rejects(p: Promise<unknown>, code: string): Promise<StorageError> {
   try {
@@ -18,7 +19,7 @@ async function rejects(p: Promise<unknown>, code: string): Promise<StorageError>
 
 describe('storage > PartitionLog append and read', () => {
   it('assigns offsets, stamps the leader epoch and reads back across segment rolls', async () => {
-    const clock = new FakeClock();
+    const clock = new TestScheduler();
     const log = await openLog({ clock, config: { segmentBytes: 1024, indexIntervalBytes: 100 } });
     const results = [];
     for (let i = 0; i < 30; i++) results.push(await log.appendAsLeader(batch({ count: 3, prefix: `b${i}`, valueSize: 40 }), 5));
@@ -96,7 +97,7 @@ describe('storage > PartitionLog append and read', () => {
   });
 
   it('stamps LogAppendTime when the topic asks for it', async () => {
-    const clock = new FakeClock(1_800_000_000_000);
+    const clock = new TestScheduler(1_800_000_000_000);
     const log = await openLog({ clock, config: { messageTimestampType: 'LogAppendTime' } });
     const r = await log.appendAsLeader(batch({ count: 2, timestamp: 5n }), 0);
     expect(r.logAppendTime).to.equal(1_800_000_000_000n);
@@ -194,7 +195,7 @@ describe('storage > PartitionLog rolls and flushes', () => {
   });
 
   it('fsyncs after flushIntervalMessages and on flushIntervalMs, moving the recovery point', async () => {
-    const clock = new FakeClock();
+    const clock = new TestScheduler();
     const log = await openLog({ clock, config: { flushIntervalMessages: 5, flushIntervalMs: 1000 } });
     await log.appendAsLeader(batch({ count: 3 }), 0);
     expect(log.recoveryPoint).to.equal(0n);
@@ -203,7 +204,7 @@ describe('storage > PartitionLog rolls and flushes', () => {
     await log.appendAsLeader(batch({ count: 1 }), 0);
     await log.maybeFlushOnTime();
     expect(log.recoveryPoint).to.equal(6n);
-    clock.advance(1000);
+    clock.tick(1000);
     await log.maybeFlushOnTime();
     expect(log.recoveryPoint).to.equal(7n);
     await log.close();

@@ -3,9 +3,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeRecordBatch } from '../../../protocol/index.js';
 import { crc32c } from '../../../protocol/index.js';
-import { decodeProducerSnapshot, encodeProducerSnapshot, kafkaErrorName, LogManager, StorageError, type PartitionLog, type ProducerStateEntry } from '../../../storage/index.js';
+import { decodeProducerSnapshot, encodeProducerSnapshot, LogManager, StorageError, type PartitionLog, type ProducerStateEntry } from '../../../storage/index.js';
 import { tmpDir } from '../../helpers/tmp.js';
-import { FakeClock, ManualScheduler, openLog, quiet, readAll } from './helpers.js';
+import { openLog, quiet, readAll } from './helpers.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
 
 const INT32_MAX = 0x7fffffff;
 const PID = 4000n;
@@ -60,7 +61,7 @@ describe('storage > idempotent producer state', () => {
     expect(await readAll(log)).to.deep.equal(before);
     // The 6th-newest batch is no longer cached: a lower sequence is out of order, not a duplicate.
     const err = await expectStorageError(log.appendAsLeader(idem({ seq: 0 }), 3), 'STG_OUT_OF_ORDER_SEQUENCE');
-    expect(kafkaErrorName(err.code)).to.equal('OUT_OF_ORDER_SEQUENCE_NUMBER');
+    expect(err.kafkaError).to.equal('OUT_OF_ORDER_SEQUENCE_NUMBER');
     expect(log.logEndOffset).to.equal(leo);
     await log.close();
   });
@@ -84,7 +85,7 @@ describe('storage > idempotent producer state', () => {
     const log = await openLog();
     await appendRun(log, 2, { epoch: 3 });
     const err = await expectStorageError(log.appendAsLeader(idem({ epoch: 2, seq: 4 }), 3), 'STG_INVALID_PRODUCER_EPOCH');
-    expect(kafkaErrorName(err.code)).to.equal('INVALID_PRODUCER_EPOCH');
+    expect(err.kafkaError).to.equal('INVALID_PRODUCER_EPOCH');
     await expectStorageError(log.appendAsLeader(idem({ epoch: 4, seq: 4 }), 3), 'STG_OUT_OF_ORDER_SEQUENCE');
     const bumped = await log.appendAsLeader(idem({ epoch: 4, seq: 0 }), 3);
     expect(bumped.duplicate).to.equal(undefined);
@@ -131,10 +132,10 @@ describe('storage > idempotent producer state', () => {
   });
 
   it('returns the original append time for a retried batch under LogAppendTime', async () => {
-    const clock = new FakeClock();
+    const clock = new TestScheduler();
     const log = await openLog({ clock, config: { messageTimestampType: 'LogAppendTime' } });
     const first = await log.appendAsLeader(idem({ seq: 0 }), 3);
-    clock.advance(5_000);
+    clock.tick(5_000);
     const again = await log.appendAsLeader(idem({ seq: 0 }), 3);
     expect(again).to.deep.include({ duplicate: true, logAppendTime: first.logAppendTime });
     expect(first.logAppendTime).to.equal(BigInt(clock.now() - 5_000));
@@ -146,8 +147,8 @@ describe('storage > idempotent producer state', () => {
     await appendRun(log, 1);
     const plain = encodeRecordBatch([{ key: null, value: Buffer.from('x') }]);
     expect((await log.appendAsLeader(plain, 3)).firstOffset).to.equal(2n);
-    // A coordinator writing on its own behalf (isFromClient false) is not sequence-checked.
-    expect((await log.appendAsLeader(idem({ seq: 9 }), 3, { isFromClient: false })).firstOffset).to.equal(3n);
+    // A coordinator writing on its own behalf is not sequence-checked.
+    expect((await log.appendAsLeader(idem({ seq: 9 }), 3, { origin: 'coordinator' })).firstOffset).to.equal(3n);
     expect(log.producerState(PID)!.batches.at(-1)!.lastSeq).to.equal(10);
     await log.close();
   });
@@ -253,15 +254,15 @@ describe('storage > idempotent producer state', () => {
   });
 
   it('expires producers idle for producerIdExpirationMs on the broker clock (fake clock)', async () => {
-    const clock = new FakeClock();
+    const clock = new TestScheduler();
     const log = await openLog({ clock, producerIdExpirationMs: 60_000 });
     // Record timestamps far in the past do not expire a producer that is active now.
     await appendRun(log, 1, { pid: 1n, timestamp: 1_000n });
-    clock.advance(30_000);
+    clock.tick(30_000);
     await appendRun(log, 1, { pid: 2n, timestamp: 1_000n });
-    clock.advance(29_999);
+    clock.tick(29_999);
     expect(await log.removeExpiredProducers()).to.equal(0);
-    clock.advance(1);
+    clock.tick(1);
     expect(await log.removeExpiredProducers()).to.equal(1);
     expect(log.producerState(1n)).to.equal(undefined);
     expect(log.producerState(2n)).to.not.equal(undefined);
@@ -270,12 +271,12 @@ describe('storage > idempotent producer state', () => {
     await expectStorageError(log.appendAsLeader(idem({ pid: 2n, seq: 50 }), 3), 'STG_OUT_OF_ORDER_SEQUENCE');
     // A restart restarts the idle timers: state is never dropped early because the broker was down.
     await log.close();
-    clock.advance(120_000);
+    clock.tick(120_000);
     const again = await openLog({ dir: log.dir, clock, producerIdExpirationMs: 60_000 });
     expect(again.activeProducerCount).to.equal(2);
-    clock.advance(59_999);
+    clock.tick(59_999);
     expect(await again.removeExpiredProducers()).to.equal(0);
-    clock.advance(1);
+    clock.tick(1);
     expect(await again.removeExpiredProducers()).to.equal(2);
     await again.close();
   });
@@ -302,16 +303,13 @@ describe('storage > idempotent producer state', () => {
   });
 
   it('the LogManager expires idle producers of every log on its periodic task', async () => {
-    const clock = new FakeClock(Date.now());
-    const scheduler = new ManualScheduler(clock);
-    const m = await LogManager.start({ logDirs: [tmpDir()], clock, scheduler, logger: quiet, producerIdExpirationMs: 1_000, intervals: { producerIdExpirationCheckMs: 500 } });
-    expect(scheduler.periodic.find((t) => t.name === 'producer-id-expiration')?.periodMs).to.equal(500);
+    const clock = new TestScheduler(Date.now());
+    const m = await LogManager.start({ logDirs: [tmpDir()], clock, scheduler: clock, logger: quiet, producerIdExpirationMs: 1_000, intervals: { producerIdExpirationCheckMs: 500 } });
     const logs = await Promise.all([m.getOrCreateLog('a', 0), m.getOrCreateLog('a', 1)]);
     for (const log of logs) await log.appendAsLeader(idem({ seq: 0 }), 0);
-    await scheduler.runPeriodic('producer-id-expiration');
+    await clock.tickAsync(500); // a check, 500 ms into a 1 s expiration
     expect(logs.map((l) => l.activeProducerCount)).to.deep.equal([1, 1]);
-    clock.advance(1_000);
-    await scheduler.runPeriodic('producer-id-expiration');
+    await clock.tickAsync(1_000); // two more checks, the last one past the expiration
     expect(logs.map((l) => l.activeProducerCount)).to.deep.equal([0, 0]);
     await m.shutdown();
   });

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectSegmentsToDelete, type SegmentInfo } from '../../../storage/index.js';
-import { batch, FakeClock, ManualScheduler, openLog } from './helpers.js';
+import { batch, openLog } from './helpers.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -36,11 +37,10 @@ describe('storage > retention', () => {
   });
 
   it('deletes expired segments of a log under a fake clock, advancing logStartOffset first', async () => {
-    const clock = new FakeClock(10 * DAY);
-    const scheduler = new ManualScheduler(clock);
-    const log = await openLog({ clock, scheduler, config: { segmentBytes: 300, retentionMs: DAY, fileDeleteDelayMs: 60_000 } });
+    const clock = new TestScheduler(10 * DAY);
+    const log = await openLog({ clock, scheduler: clock, config: { segmentBytes: 300, retentionMs: DAY, fileDeleteDelayMs: 60_000 } });
     for (let i = 0; i < 6; i++) await log.appendAsLeader(batch({ count: 2, timestamp: BigInt(clock.now()) }), 0);
-    clock.advance(2 * DAY);
+    clock.tick(2 * DAY);
     for (let i = 0; i < 3; i++) await log.appendAsLeader(batch({ count: 2, timestamp: BigInt(clock.now()) }), 0);
     expect(await log.deleteOldSegments()).to.deep.equal([]); // high watermark still 0
     log.updateHighWatermark(log.logEndOffset);
@@ -51,11 +51,12 @@ describe('storage > retention', () => {
     const first = join(log.dir, '00000000000000000000.log');
     expect(existsSync(first)).to.equal(false);
     expect(existsSync(`${first}.deleted`)).to.equal(true);
-    clock.advance(60_000);
-    expect(await scheduler.runDue()).to.equal(1);
+    expect(clock.pendingDelays()).to.deep.equal([60_000]); // file.delete.delay.ms
+    await clock.tickAsync(60_000);
+    expect(clock.pending).to.equal(0);
     expect(readdirSync(log.dir).filter((f) => f.endsWith('.deleted'))).to.deep.equal([]);
     // Once everything has expired the active segment is rolled and goes too; offsets continue.
-    clock.advance(2 * DAY);
+    clock.tick(2 * DAY);
     await log.deleteOldSegments();
     expect(log.numberOfSegments).to.equal(1);
     expect(log.size).to.equal(0);
@@ -81,7 +82,7 @@ describe('storage > retention', () => {
   });
 
   it('rolls on segmentMs measured in record time', async () => {
-    const clock = new FakeClock();
+    const clock = new TestScheduler();
     const log = await openLog({ clock, config: { segmentMs: 1000 } });
     await log.appendAsLeader(batch({ timestamp: 5000n }), 0);
     await log.appendAsLeader(batch({ timestamp: 5900n }), 0);

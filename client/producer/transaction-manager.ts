@@ -1,0 +1,379 @@
+/**
+ * The transactional producer's state (Kafka's TransactionManager, KIP-98 and KIP-447): the
+ * producer id and epoch come from InitProducerId sent to the coordinator of `transactionalId`
+ * (FindCoordinator key type 1); each partition is registered with AddPartitionsToTxn before the
+ * first batch goes to it (the sender asks, one request for all new partitions, and holds those
+ * partitions' batches until it is answered); consumed offsets join with AddOffsetsToTxn and then
+ * TxnOffsetCommit to the group's coordinator, carrying the consumer's generation and member id so
+ * a zombie member is fenced; EndTxn commits or aborts.
+ *
+ * Errors, as Kafka sorts them: coordinator moved or loading, CONCURRENT_TRANSACTIONS, connection
+ * loss → find the coordinator again and retry within maxBlockMs; PRODUCER_FENCED,
+ * INVALID_PRODUCER_EPOCH, TRANSACTIONAL_ID_AUTHORIZATION_FAILED, INVALID_TXN_STATE → fatal (the
+ * producer can only be closed); anything else, including a failed batch → abortable (only
+ * abort() is allowed). An abort after lost sequence state (a sent batch failed) takes a new
+ * epoch with InitProducerId, so sequences restart.
+ *
+ * Concurrency contract: one user operation at a time (begin/sendOffsets/commit/abort), checked;
+ * the sender calls addPendingPartitions() and the batch hooks from its own loop.
+ */
+import { backoffMs, sleep, tpKey, type Clock, type Scheduler } from '../../common/index.js';
+import type {
+  AddOffsetsToTxnRequest,
+  AddOffsetsToTxnResponse,
+  AddPartitionsToTxnRequest,
+  AddPartitionsToTxnResponse,
+  EndTxnRequest,
+  EndTxnResponse,
+  InitProducerIdRequest,
+  InitProducerIdResponse,
+  TxnOffsetCommitRequest,
+  TxnOffsetCommitResponse,
+} from '../../protocol/index.js';
+import type { Cluster } from '../cluster.js';
+import { CoordinatorClient } from '../coordinator-client.js';
+import { asClientError, brokerError, KafkaClientError } from '../errors.js';
+import { API, errorInfo } from '../wire.js';
+import type { IdempotenceManager } from './idempotence.js';
+
+export type TransactionState = 'UNINITIALIZED' | 'READY' | 'IN_TRANSACTION' | 'COMMITTING' | 'ABORTING' | 'ABORTABLE_ERROR' | 'FATAL_ERROR';
+
+/** What sendOffsets needs from the consumer (Consumer.groupMetadata()). */
+export interface ConsumerGroupMetadata {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+}
+
+export interface TopicPartitionOffset {
+  topic: string;
+  partition: number;
+  /** The next offset to consume (the last processed + 1). */
+  offset: bigint;
+  metadata?: string | null;
+}
+
+export interface TransactionManagerOptions {
+  transactionalId: string;
+  transactionTimeoutMs: number;
+  retryBackoffMs: number;
+  /** How long a transactional call keeps retrying (max.block.ms). */
+  maxBlockMs: number;
+  clock: Clock;
+  scheduler: Scheduler;
+}
+
+const OPERATION_NOT_ATTEMPTED = 55;
+/** After these the producer can do nothing but close (Kafka's fatal errors). */
+const FATAL = new Set<number>([47 /* INVALID_PRODUCER_EPOCH */, 48 /* INVALID_TXN_STATE */, 53 /* TRANSACTIONAL_ID_AUTHORIZATION_FAILED */, 90 /* PRODUCER_FENCED */]);
+
+export function isFatalTxnError(err: KafkaClientError): boolean {
+  return err.code === 'CLI_PRODUCER_FENCED' || (err.kafkaCode !== undefined && FATAL.has(err.kafkaCode));
+}
+
+export class TransactionManager {
+  state: TransactionState = 'UNINITIALIZED';
+  /** Bumped by every begin(): a Transaction handle checks it is still the current one. */
+  generation = 0;
+  private readonly coordinator: CoordinatorClient;
+  private readonly groupCoordinators = new Map<string, CoordinatorClient>();
+  private readonly added = new Set<string>();
+  private readonly pending = new Map<string, { topic: string; partition: number }>();
+  private adding: Promise<void> | undefined;
+  private initializing: Promise<void> | undefined;
+  /** A partition or the offsets were added: the coordinator has a transaction to end. */
+  private started = false;
+  private error: KafkaClientError | undefined;
+  private epochBumpNeeded = false;
+  private busy = false;
+  private readonly closed = new AbortController();
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly idem: IdempotenceManager,
+    private readonly opts: TransactionManagerOptions,
+  ) {
+    this.coordinator = new CoordinatorClient(cluster, opts.transactionalId, 1);
+  }
+
+  get transactionalId(): string {
+    return this.opts.transactionalId;
+  }
+
+  /** InitProducerId once (concurrent callers share it): fences older incarnations of the id. */
+  initOnce(): Promise<void> {
+    if (this.state !== 'UNINITIALIZED') return Promise.resolve();
+    this.initializing ??= this.initProducerId()
+      .then(() => {
+        this.state = 'READY';
+      })
+      .catch((err: unknown) => {
+        throw this.toError(asClientError(err));
+      })
+      .finally(() => {
+        this.initializing = undefined;
+      });
+    return this.initializing;
+  }
+
+  begin(): void {
+    this.throwIfFailed();
+    if (this.state !== 'READY' || this.busy) throw new KafkaClientError('CLI_TXN_STATE', `cannot begin a transaction: the producer is ${this.state}`);
+    this.state = 'IN_TRANSACTION';
+    this.generation++;
+  }
+
+  /** Called before a record is appended: throws unless a transaction is open. */
+  checkCanSend(): void {
+    this.throwIfFailed();
+    if (this.state !== 'IN_TRANSACTION') {
+      throw new KafkaClientError('CLI_TXN_STATE', `a transactional producer sends only inside a transaction (it is ${this.state}): use producer.transaction()`);
+    }
+  }
+
+  /** Remember a partition the open transaction writes to (registered before its first batch goes). */
+  addPartition(topic: string, partition: number): void {
+    const k = tpKey(topic, partition);
+    if (!this.added.has(k)) this.pending.set(k, { topic, partition });
+  }
+
+  isSendAllowed(topic: string, partition: number): boolean {
+    return this.added.has(tpKey(topic, partition));
+  }
+
+  get hasPendingPartitions(): boolean {
+    return this.pending.size > 0 && this.adding === undefined && (this.state === 'IN_TRANSACTION' || this.state === 'COMMITTING');
+  }
+
+  /** The error queued batches fail with, when the transaction can no longer take them. */
+  sendError(): KafkaClientError | undefined {
+    if (this.state === 'ABORTING') return new KafkaClientError('CLI_TXN_ABORTABLE', 'the transaction is being aborted');
+    if (this.state === 'ABORTABLE_ERROR' || this.state === 'FATAL_ERROR') return this.failure();
+    return undefined;
+  }
+
+  /** One AddPartitionsToTxn for every partition waiting; never rejects (failures change the state). */
+  addPendingPartitions(): Promise<void> {
+    this.adding ??= (async () => {
+      try {
+        while (this.pending.size > 0 && (this.state === 'IN_TRANSACTION' || this.state === 'COMMITTING')) {
+          const batch = [...this.pending.values()];
+          await this.retrying('AddPartitionsToTxn', () => this.sendAddPartitions(batch));
+          for (const tp of batch) {
+            const k = tpKey(tp.topic, tp.partition);
+            this.added.add(k);
+            this.pending.delete(k);
+          }
+          this.started = true;
+        }
+      } catch (err) {
+        this.toError(asClientError(err));
+      } finally {
+        this.adding = undefined;
+      }
+    })();
+    return this.adding;
+  }
+
+  private async sendAddPartitions(tps: ReadonlyArray<{ topic: string; partition: number }>): Promise<void> {
+    const topics = new Map<string, number[]>();
+    for (const tp of tps) {
+      let l = topics.get(tp.topic);
+      if (l === undefined) topics.set(tp.topic, (l = []));
+      l.push(tp.partition);
+    }
+    const req: AddPartitionsToTxnRequest = {
+      ...this.ids(),
+      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+    };
+    const res = await this.coordinator.send<AddPartitionsToTxnResponse & { errorCode?: number }>(API.AddPartitionsToTxn, req);
+    for (const t of res.results) {
+      for (const p of t.results) {
+        if (p.errorCode === 0 || p.errorCode === OPERATION_NOT_ATTEMPTED) continue;
+        this.coordinator.noteError(p.errorCode);
+        throw brokerError(errorInfo(p.errorCode), `add ${t.name}/${p.partitionIndex} to transaction ${this.transactionalId}`);
+      }
+    }
+  }
+
+  /** A batch of the transaction failed: abortable (or fatal). `sequenceLost`: it had been sent. */
+  onBatchFailed(err: KafkaClientError, sequenceLost: boolean): void {
+    if (sequenceLost) this.epochBumpNeeded = true;
+    if (this.state === 'ABORTING') return;
+    this.toError(err);
+  }
+
+  async sendOffsets(offsets: readonly TopicPartitionOffset[], group: ConsumerGroupMetadata): Promise<void> {
+    this.enter('IN_TRANSACTION', 'sendOffsets');
+    try {
+      await this.retrying('AddOffsetsToTxn', async () => {
+        const req: AddOffsetsToTxnRequest = { ...this.ids(), groupId: group.groupId };
+        const res = await this.coordinator.send<AddOffsetsToTxnResponse>(API.AddOffsetsToTxn, req);
+        if (res.errorCode !== 0) throw brokerError(errorInfo(res.errorCode), `add offsets of group ${group.groupId} to transaction ${this.transactionalId}`);
+      });
+      this.started = true;
+      let gc = this.groupCoordinators.get(group.groupId);
+      if (gc === undefined) this.groupCoordinators.set(group.groupId, (gc = new CoordinatorClient(this.cluster, group.groupId, 0)));
+      await this.retrying('TxnOffsetCommit', () => this.txnOffsetCommit(gc, offsets, group));
+    } catch (err) {
+      throw this.toError(asClientError(err));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async txnOffsetCommit(gc: CoordinatorClient, offsets: readonly TopicPartitionOffset[], group: ConsumerGroupMetadata): Promise<void> {
+    const topics = new Map<string, TxnOffsetCommitRequest['topics'][number]['partitions']>();
+    for (const o of offsets) {
+      let l = topics.get(o.topic);
+      if (l === undefined) topics.set(o.topic, (l = []));
+      l.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, committedMetadata: o.metadata ?? null });
+    }
+    const req: TxnOffsetCommitRequest = {
+      transactionalId: this.transactionalId,
+      groupId: group.groupId,
+      producerId: this.idem.producerId,
+      producerEpoch: this.idem.producerEpoch,
+      generationId: group.generationId,
+      memberId: group.memberId,
+      groupInstanceId: group.groupInstanceId,
+      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+    };
+    const res = await gc.send<TxnOffsetCommitResponse & { errorCode?: number }>(API.TxnOffsetCommit, req);
+    for (const t of res.topics) {
+      for (const p of t.partitions) {
+        if (p.errorCode === 0) continue;
+        gc.noteError(p.errorCode);
+        throw brokerError(errorInfo(p.errorCode), `commit offset of ${t.name}/${p.partitionIndex} for group ${group.groupId} in transaction ${this.transactionalId}`);
+      }
+    }
+  }
+
+  /** Flush (every record of the transaction acknowledged), then EndTxn(commit). */
+  async commit(flush: () => Promise<void>): Promise<void> {
+    this.enter('IN_TRANSACTION', 'commit');
+    this.state = 'COMMITTING';
+    try {
+      await flush();
+      await this.adding;
+      if (this.state !== 'COMMITTING') throw this.failure();
+      if (this.started) await this.endTxn(true);
+      this.completed();
+    } catch (err) {
+      throw this.toError(asClientError(err));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Fail what is not sent yet, let what is in flight settle, then EndTxn(abort). */
+  async abort(flush: () => Promise<void>): Promise<void> {
+    if (this.state === 'FATAL_ERROR') throw this.failure();
+    if ((this.state !== 'IN_TRANSACTION' && this.state !== 'ABORTABLE_ERROR') || this.busy) {
+      throw new KafkaClientError('CLI_TXN_STATE', `cannot abort: the producer is ${this.state}${this.busy ? ' and busy' : ''}`);
+    }
+    this.busy = true;
+    this.state = 'ABORTING';
+    try {
+      await flush();
+      await this.adding;
+      this.pending.clear();
+      if (this.started) await this.endTxn(false);
+      if (this.epochBumpNeeded) await this.initProducerId();
+      this.completed();
+    } catch (err) {
+      const e = asClientError(err);
+      // A failed abort can be tried again unless the error was fatal.
+      this.error = e;
+      this.state = isFatalTxnError(e) ? 'FATAL_ERROR' : 'ABORTABLE_ERROR';
+      throw e;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  close(): void {
+    this.closed.abort();
+  }
+
+  private completed(): void {
+    this.added.clear();
+    this.pending.clear();
+    this.started = false;
+    this.error = undefined;
+    this.state = 'READY';
+  }
+
+  private async initProducerId(): Promise<void> {
+    const res = await this.retrying('InitProducerId', async () => {
+      const req: InitProducerIdRequest = { transactionalId: this.transactionalId, transactionTimeoutMs: this.opts.transactionTimeoutMs };
+      const r = await this.coordinator.send<InitProducerIdResponse>(API.InitProducerId, req);
+      if (r.errorCode !== 0) throw brokerError(errorInfo(r.errorCode), `InitProducerId for ${this.transactionalId}`);
+      return r;
+    });
+    this.idem.use(res.producerId, res.producerEpoch);
+    this.epochBumpNeeded = false;
+  }
+
+  private async endTxn(committed: boolean): Promise<void> {
+    await this.retrying('EndTxn', async () => {
+      const req: EndTxnRequest = { ...this.ids(), committed };
+      const res = await this.coordinator.send<EndTxnResponse>(API.EndTxn, req);
+      if (res.errorCode !== 0) throw brokerError(errorInfo(res.errorCode), `${committed ? 'commit' : 'abort'} transaction ${this.transactionalId}`);
+    });
+  }
+
+  private ids(): { transactionalId: string; producerId: bigint; producerEpoch: number } {
+    return { transactionalId: this.transactionalId, producerId: this.idem.producerId, producerEpoch: this.idem.producerEpoch };
+  }
+
+  /** Retry retriable failures (coordinator moved/loading, concurrent transactions, connection loss) within maxBlockMs. */
+  private async retrying<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    const deadline = this.opts.clock.now() + this.opts.maxBlockMs;
+    for (let n = 0; ; n++) {
+      if (this.closed.signal.aborted) throw new KafkaClientError('CLI_CLOSED', `${what}: the producer is closed`);
+      try {
+        return await attempt();
+      } catch (err) {
+        const e = asClientError(err);
+        const retriable = e.retriable || e.code === 'CLI_CONNECTION' || e.code === 'CLI_REQUEST_TIMEOUT';
+        if (e.code === 'CLI_CONNECTION' || e.code === 'CLI_REQUEST_TIMEOUT') this.coordinator.markCoordinatorDead();
+        const wait = backoffMs({ initialMs: this.opts.retryBackoffMs, maxMs: 1000 }, n);
+        if (!retriable || this.opts.clock.now() + wait >= deadline) throw e;
+        await sleep(this.opts.scheduler, wait, this.closed.signal);
+      }
+    }
+  }
+
+  private enter(state: TransactionState, what: string): void {
+    this.throwIfFailed();
+    if (this.state !== state || this.busy) throw new KafkaClientError('CLI_TXN_STATE', `cannot ${what}: the producer is ${this.state}${this.busy ? ' and busy' : ''}`);
+    this.busy = true;
+  }
+
+  private throwIfFailed(): void {
+    if (this.state === 'ABORTABLE_ERROR' || this.state === 'FATAL_ERROR') throw this.failure();
+  }
+
+  /** Record a failure: fatal errors end the producer, the rest make the transaction abortable. */
+  private toError(err: KafkaClientError): KafkaClientError {
+    if (this.state === 'FATAL_ERROR') return this.failure();
+    if (isFatalTxnError(err)) {
+      this.state = 'FATAL_ERROR';
+      this.error = err;
+    } else if (this.state === 'IN_TRANSACTION' || this.state === 'COMMITTING' || this.state === 'ABORTABLE_ERROR') {
+      this.state = 'ABORTABLE_ERROR';
+      this.error ??= err;
+    } else if (this.state === 'UNINITIALIZED') {
+      return err;
+    }
+    return this.failure();
+  }
+
+  private failure(): KafkaClientError {
+    const cause = this.error;
+    if (this.state === 'FATAL_ERROR' && cause !== undefined) return cause;
+    return new KafkaClientError('CLI_TXN_ABORTABLE', `transaction ${this.transactionalId} must be aborted: ${cause?.message ?? 'an earlier operation failed'}`, { cause });
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * kafka-python's integration tests (test/test_*integration*.py, test_consumer_group.py and
+ * test_producer.py of Debian's source package python-kafka), run by Debian's pytest from the
+ * source tree (so the client under test is that source's `kafka` package) with our pytest plugin
+ * (compat/kafka-python/samsa_kafka_python.py) handing out the Samsa brokers in place of their
+ * spawned Kafka. Their fixture gives Kafka one broker, num.partitions=4 (the factory's default)
+ * and default.replication.factor=1; KAFKA_VERSION is 2.5.0, the newest their fixtures know.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureDebianPackages } from '../apt.js';
+import type { CompatCluster } from '../cluster.js';
+import { runProcess } from '../process.js';
+import { stripAnsi, type Outcome, type TestResult } from '../report.js';
+import { firstLines, type CompatContext, type CompatSuite, type WithCluster } from '../suite.js';
+
+interface Prepared {
+  tree: string;
+}
+
+/** pytest and its mock plugins (their conftest uses `mocker`), the client, and the codecs test_producer parametrizes. */
+const PACKAGES = ['python3-pytest', 'python3-mock', 'python3-pytest-mock', 'python3-kafka', 'python3-lz4', 'python3-snappy', 'python3-zstandard'];
+const PLUGIN_DIR = join(import.meta.dirname, '..', 'kafka-python');
+const KAFKA_VERSION = '2.5.0';
+const NUM_PARTITIONS = 4;
+const PYTHON = '/usr/bin/python3';
+
+const FULL = [
+  'test/test_admin_integration.py',
+  'test/test_consumer_group.py',
+  'test/test_consumer_integration.py',
+  'test/test_producer.py',
+  'test/test_sasl_integration.py',
+];
+
+/** A minute or so: produce with every codec, a consumer, a consumer group, commits and the admin view of a group. */
+export const KAFKA_PYTHON_FAST = [
+  'test/test_producer.py::test_end_to_end',
+  'test/test_consumer_integration.py::test_kafka_consumer',
+  'test/test_consumer_integration.py::test_kafka_consumer__offset_commit_resume',
+  'test/test_consumer_group.py::test_group',
+  'test/test_admin_integration.py::test_describe_consumer_group_exists',
+];
+
+const RUN_TIMEOUT_MS = 30 * 60_000;
+
+interface PluginRow {
+  name: string;
+  outcome: Outcome;
+  seconds: number;
+  reason: string;
+}
+
+export const kafkaPythonSuite: CompatSuite<Prepared> = {
+  name: 'kafka-python',
+  describe: "kafka-python's integration tests (Debian source package python-kafka) with a pytest plugin of ours",
+  // Their fixture numbers brokers from 0, and tests look broker 0 up by id.
+  firstBrokerId: 0,
+  brokerProperties: { 'default.replication.factor': 1, 'num.partitions': NUM_PARTITIONS, 'offsets.topic.num.partitions': 2, 'offsets.topic.replication.factor': 1 },
+
+  async prepare(ctx: CompatContext): Promise<Prepared> {
+    await ensureDebianPackages(PACKAGES, 'the kafka-python compat suite', join(ctx.logDir, 'prepare.log'), ctx.log);
+    const { tree } = await ctx.apt.sourceTree(ctx.cacheRoot, 'python-kafka');
+    return { tree };
+  },
+
+  run(ctx: CompatContext, prepared: Prepared, withCluster: WithCluster): Promise<TestResult[]> {
+    return withCluster({}, (cluster) => runPytest(ctx, prepared, cluster));
+  },
+};
+
+async function runPytest(ctx: CompatContext, prepared: Prepared, cluster: CompatCluster): Promise<TestResult[]> {
+  const resultsFile = join(ctx.logDir, 'results.jsonl');
+  rmSync(resultsFile, { force: true });
+  const selection = ctx.mode === 'fast' ? KAFKA_PYTHON_FAST : FULL;
+  const logFile = join(ctx.logDir, 'pytest.log');
+  const r = await runProcess(PYTHON, [
+    '-m', 'pytest', '-p', 'samsa_kafka_python', '-p', 'no:cacheprovider', '-o', 'addopts=', '-rfEs', '-v', ...selection,
+  ], {
+    cwd: prepared.tree,
+    env: {
+      ...process.env,
+      PYTHONPATH: [PLUGIN_DIR, prepared.tree].join(':'),
+      PYTHONDONTWRITEBYTECODE: '1',
+      KAFKA_VERSION,
+      SAMSA_BROKERS: cluster.cluster.brokers.map((b) => `${b.brokerId}@${b.host}:${b.port}`).join(','),
+      SAMSA_ZOOKEEPER: cluster.zookeeperConnect,
+      SAMSA_NUM_PARTITIONS: String(NUM_PARTITIONS),
+      SAMSA_COMPAT_RESULTS: resultsFile,
+    },
+    timeoutMs: RUN_TIMEOUT_MS,
+    logFile,
+    onOutput: (text) => {
+      for (const line of stripAnsi(text).split('\n')) {
+        const m = /^(test\/\S+) (PASSED|FAILED|ERROR|SKIPPED)/.exec(line);
+        if (m !== null) ctx.log(`kafka-python: ${m[1]} ${m[2]!.toLowerCase()}`);
+      }
+    },
+  });
+  if (!existsSync(resultsFile)) {
+    const why = r.timedOut ? `timed out after ${RUN_TIMEOUT_MS / 1000} s` : `exit ${r.code ?? r.signal}`;
+    return [{ name: 'pytest', outcome: 'failed', seconds: r.ms / 1000, reason: `pytest ${why} before reporting: ${firstLines(stripAnsi(r.output).split('\n').slice(-8).join('\n'), 8)} (log: ${logFile})` }];
+  }
+  const rows = readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as PluginRow);
+  return rows.map((row) => ({
+    name: row.name.replace(/^test\//, ''),
+    outcome: row.outcome,
+    seconds: row.seconds,
+    ...(row.outcome === 'passed' ? {} : { reason: firstLines(row.reason, 3) }),
+  }));
+}

@@ -1,0 +1,23 @@
+/** What a ZkSession is opened with. */
+import type { Scheduler } from '../../common/index.js';
+import type { CoordinationLogger } from '../logger.js';
+
+export interface ZkSessionOptions {
+  /** `host:port[,host:port][/chroot]` (zookeeper.connect). */
+  connect: string;
+  /** zookeeper.session.timeout.ms */
+  sessionTimeoutMs: number;
+  /** zookeeper.connection.timeout.ms: how long start() waits for the first connection. */
+  connectionTimeoutMs?: number;
+  /** Upper bound for one request, including time spent waiting for a connection. */
+  requestTimeoutMs?: number;
+  logger?: CoordinationLogger;
+  scheduler?: Scheduler;
+  /** Disable the hung-server watchdog (tests of the watchdog itself turn it on explicitly). */
+  watchdog?: boolean;
+  /**
+   * How long before the earliest possible expiry the session counts as maybe lost
+   * (default: a fifth of the negotiated timeout, see zk/contact.ts).
+   */
+  contactMarginMs?: number;
+}

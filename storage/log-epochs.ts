@@ -1,0 +1,52 @@
+/**
+ * A log's leader epoch cache together with its `leader-epoch-checkpoint` file (Kafka's
+ * LeaderEpochFileCache): every change that alters the entries is written through before the
+ * caller goes on, so a restart never sees an epoch the log no longer holds.
+ */
+import { join } from 'node:path';
+import { writeEpochCheckpoint } from './checkpoint.js';
+import { LEADER_EPOCH_CHECKPOINT } from './files.js';
+import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
+
+export class LogEpochs {
+  private readonly path: string;
+
+  constructor(private readonly cache: LeaderEpochCache, dir: string) {
+    this.path = join(dir, LEADER_EPOCH_CHECKPOINT);
+  }
+
+  get latestEpoch(): number | undefined { return this.cache.latestEpoch; }
+  get entries(): readonly { epoch: number; startOffset: bigint }[] { return this.cache.entries; }
+
+  endOffsetFor(epoch: number, logEndOffset: bigint): EpochEndOffset {
+    return this.cache.endOffsetFor(epoch, logEndOffset);
+  }
+
+  /** Epochs first seen in one append: the file is written once. */
+  async assignAll(assignments: readonly { epoch: number; startOffset: bigint }[]): Promise<void> {
+    let changed = false;
+    for (const a of assignments) if (a.epoch >= 0 && this.cache.assign(a.epoch, a.startOffset)) changed = true;
+    if (changed) await this.persist();
+  }
+
+  assign(epoch: number, startOffset: bigint): Promise<void> {
+    return this.assignAll([{ epoch, startOffset }]);
+  }
+
+  async truncateFromEnd(endOffset: bigint): Promise<void> {
+    if (this.cache.truncateFromEnd(endOffset)) await this.persist();
+  }
+
+  async truncateFromStart(startOffset: bigint): Promise<void> {
+    if (this.cache.truncateFromStart(startOffset)) await this.persist();
+  }
+
+  async clear(): Promise<void> {
+    this.cache.clear();
+    await this.persist();
+  }
+
+  persist(): Promise<void> {
+    return writeEpochCheckpoint(this.path, this.cache.entries);
+  }
+}
