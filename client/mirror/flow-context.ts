@@ -2,7 +2,7 @@
  * What a flow's tasks share: the flow's configuration, its offset store and offset-sync writer,
  * metrics, the log and time.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../common/index.js';
 import type { FlowConfig } from './config.js';
 import type { OffsetSync } from './formats.js';
 import type { FlowMetrics, MirrorMetrics } from './metrics.js';

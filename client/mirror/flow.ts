@@ -8,7 +8,7 @@
  * partitions → tasks start. Each periodic job runs after the previous run of the same job ended.
  */
 import { Admin } from '../admin/admin.js';
-import type { Clock, Scheduler, TimerHandle } from '../clock.js';
+import { backoffMs, MAX_TIMER_MS, type Clock, type Scheduler, type TimerHandle } from '../../common/index.js';
 import type { TopicPartition } from '../consumer/fetcher.js';
 import type { TopicMetadata } from '../cluster.js';
 import { murmur2Partitioner } from '../partitioners/partitioner.js';
@@ -42,8 +42,8 @@ export interface FlowDeps {
   scheduler: Scheduler;
 }
 
-const MAX_DELAY_MS = 2_147_483_647;
-const BACKOFF_MAX_MS = 10_000;
+/** Restarting a flow whose clusters do not answer yet. */
+const BOOT_BACKOFF = { initialMs: 500, maxMs: 10_000 };
 
 export class MirrorFlow {
   readonly name: string;
@@ -78,7 +78,7 @@ export class MirrorFlow {
     const base = { clock: deps.clock, scheduler: deps.scheduler };
     this.sourceAdmin = new Admin({ brokers: flow.sourceBootstrap, clientId: `mm2-${this.name}-admin`, ...base });
     this.targetAdmin = new Admin({ brokers: flow.targetBootstrap, clientId: `mm2-${this.name}-admin`, ...base });
-    const internal = { acks: 'all' as const, idempotent: true, lingerMs: 2, deliveryTimeoutMs: MAX_DELAY_MS, allowAutoTopicCreation: false, partitioner: murmur2Partitioner(), ...base };
+    const internal = { acks: 'all' as const, idempotent: true, lingerMs: 2, deliveryTimeoutMs: MAX_TIMER_MS, allowAutoTopicCreation: false, partitioner: murmur2Partitioner(), ...base };
     this.targetProducer = new Producer<Buffer, Buffer>({ brokers: flow.targetBootstrap, clientId: `mm2-${this.name}-internal`, ...internal });
     this.sourceProducer = new Producer<Buffer, Buffer>({ brokers: flow.sourceBootstrap, clientId: `mm2-${this.name}-offset-syncs`, ...internal });
     this.flowMetrics = deps.metrics.flow(flow.source, flow.target);
@@ -127,7 +127,7 @@ export class MirrorFlow {
       } catch (err) {
         if (this.stopped) return;
         this.report('starting', err);
-        await this.sleep(Math.min(BACKOFF_MAX_MS, 500 * 2 ** Math.min(attempt, 5)));
+        await this.sleep(backoffMs(BOOT_BACKOFF, attempt));
       }
     }
   }

@@ -4,8 +4,8 @@
  * when it started (Connect's KafkaBasedLog "read to end"), then, if asked, keeps following it.
  */
 import { Admin } from '../admin/admin.js';
-import type { Scheduler } from '../clock.js';
-import { systemScheduler } from '../clock.js';
+import type { Scheduler } from '../../common/index.js';
+import { systemScheduler } from '../../common/index.js';
 import { Consumer, type ConsumerRecord } from '../consumer/consumer.js';
 import type { TopicPartition } from '../consumer/fetcher.js';
 import { KafkaClientError } from '../errors.js';

@@ -2,7 +2,7 @@
  * The mirror: every enabled flow of a MirrorMaker 2 configuration, run in this process, with
  * their status (for /health) and metrics (for /metrics).
  */
-import { systemClock, systemScheduler, type Clock, type Scheduler } from '../clock.js';
+import { systemClock, systemScheduler, type Clock, type Scheduler } from '../../common/index.js';
 import type { MirrorMakerConfig } from './config.js';
 import { silentMirrorLog, type MirrorLog } from './flow-context.js';
 import { MirrorFlow, type FlowStatus } from './flow.js';

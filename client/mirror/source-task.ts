@@ -14,6 +14,7 @@
  * A record that fails for good (the producer gave up) fails the task; the flow restarts it from
  * the committed positions.
  */
+import { MAX_TIMER_MS } from '../../common/index.js';
 import { KafkaClientError } from '../errors.js';
 import { Consumer, type ConsumerRecord } from '../consumer/consumer.js';
 import type { TopicPartition } from '../consumer/fetcher.js';
@@ -54,8 +55,6 @@ interface PartitionState {
   metrics: PartitionMetrics;
 }
 
-const MAX_DELAY_MS = 2_147_483_647;
-
 export class MirrorSourceTask {
   readonly name: string;
   private readonly consumer: Consumer;
@@ -89,8 +88,8 @@ export class MirrorSourceTask {
       idempotent: true,
       lingerMs: 5,
       batchSize: 65_536,
-      deliveryTimeoutMs: MAX_DELAY_MS,
-      maxBlockMs: MAX_DELAY_MS,
+      deliveryTimeoutMs: MAX_TIMER_MS,
+      maxBlockMs: MAX_TIMER_MS,
       allowAutoTopicCreation: false,
       onError: (err) => ctx.log.warn({ task: this.name, err: err.message }, 'producer background error'),
     });
