@@ -56,7 +56,7 @@ export const FLOW_KEYS: readonly KeyDef[] = [
   { key: 'offset.lag.max', type: 'int', default: '100', min: 0, doc: 'Records mirrored between two offset syncs of a partition at most.' },
   { key: 'tasks.max', type: 'int', default: '1', min: 1, doc: "Source tasks of the flow (each its own consumer and producer); partitions are spread over them." },
   { key: 'offset.flush.interval.ms', type: 'int', default: '10000', min: 1, doc: "How often mirrored positions are committed to mm2-offsets (Connect's key; its default is 60000). Bounds the duplicates after a crash." },
-  { key: 'exactly.once.source.support', type: 'choice', default: 'disabled', choices: ['disabled', 'enabled'], doc: 'enabled: records and mm2-offsets in one transaction on the target (KIP-618). Needs transactions in the client: refused for now.' },
+  { key: 'exactly.once.source.support', type: 'choice', default: 'disabled', choices: ['disabled', 'enabled'], doc: 'enabled: each poll of a source task is mirrored in one transaction on the target together with its mm2-offsets positions (KIP-618): after a crash, read_committed consumers of the target see every record once. disabled: at-least-once.' },
 ];
 
 /** Process-wide keys (not per flow). */

@@ -166,9 +166,6 @@ export function parseMirrorMakerConfig(entries: readonly ConfigEntry[], source =
       const int = (key: string): number => Number(value(key));
       const seconds = (enabledKey: string, key: string): number | null => (bool(enabledKey) ? int(key) * 1000 : null);
       const exactlyOnce = value('exactly.once.source.support') === 'enabled';
-      if (exactlyOnce) {
-        fail(source, undefined, `${src}->${tgt}: exactly.once.source.support=enabled needs transactions, which the Samsa client does not have yet; use disabled (at-least-once)`);
-      }
       flows.push({
         source: src,
         target: tgt,

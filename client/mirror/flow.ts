@@ -22,7 +22,7 @@ import type { FlowMetrics, MirrorMetrics } from './metrics.js';
 import { SourceOffsetStore } from './offset-store.js';
 import { OffsetSyncWriter } from './offset-sync-writer.js';
 import { shouldReplicateTopic } from './policy.js';
-import { MirrorSourceTask } from './source-task.js';
+import { MirrorSourceTask, transactionalIdFor } from './source-task.js';
 
 export type FlowState = 'starting' | 'running' | 'restarting-task' | 'stopped';
 
@@ -143,6 +143,7 @@ export class MirrorFlow {
     if (f.emitHeartbeatsIntervalMs !== null) await ensureInternalTopic(this.targetAdmin, { topic: f.policy.heartbeatsTopic(), replicationFactor: f.heartbeatsTopicReplicationFactor });
     await Promise.all([this.targetProducer.connect(), this.sourceProducer.connect()]);
     await this.sourceProducer.cluster.refreshMetadata([f.policy.offsetSyncsTopic(f.target)]);
+    if (f.exactlyOnce) await this.fenceTasks();
     await this.offsets.load(f.targetBootstrap, `mm2-${this.name}-offsets`);
     await this.refreshTopics();
     if (f.emitCheckpointsIntervalMs !== null || f.syncGroupOffsetsIntervalMs !== null) {
@@ -156,6 +157,33 @@ export class MirrorFlow {
     this.every(f.emitCheckpointsIntervalMs, 'emitting checkpoints', async () => this.checkpoints?.emitCheckpoints());
     this.every(f.syncGroupOffsetsIntervalMs, 'syncing group offsets', async () => this.checkpoints?.syncGroupOffsets());
     this.every(f.emitHeartbeatsIntervalMs, 'emitting heartbeats', () => this.emitHeartbeat());
+  }
+
+  /**
+   * Exactly-once: before positions are read, every task's transactional.id is initialised once
+   * (KIP-618's zombie fencing): an earlier incarnation's open transaction is aborted and the
+   * positions in mm2-offsets are all committed ones. Ids of tasks beyond today's tasks.max (a
+   * run with more tasks) are not fenced: their transactions end at transaction.timeout.ms.
+   */
+  private async fenceTasks(): Promise<void> {
+    const f = this.flow;
+    for (let taskId = 0; taskId < f.tasksMax; taskId++) {
+      const p = new Producer<Buffer, Buffer>({
+        brokers: f.targetBootstrap,
+        clientId: `mm2-${this.name}-fencing`,
+        acks: 'all',
+        idempotent: true,
+        transactionalId: transactionalIdFor(f.source, f.target, taskId),
+        clock: this.deps.clock,
+        scheduler: this.deps.scheduler,
+      });
+      try {
+        await (await p.transaction()).abort();
+      } finally {
+        await p.close({ timeoutMs: 5_000 });
+      }
+    }
+    this.deps.log.info({ flow: this.name, tasks: f.tasksMax }, 'fenced earlier task incarnations (exactly-once)');
   }
 
   /** Source topics to mirror, their partitions, remote topics created or grown, tasks reassigned. */

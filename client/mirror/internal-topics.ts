@@ -25,6 +25,8 @@ export interface TopicReaderOptions {
   clientId: string;
   topic: string;
   onRecord: (record: ConsumerRecord) => void;
+  /** read_committed: records of open or aborted transactions are not read (the end is the last stable offset). */
+  isolationLevel?: 'read_uncommitted' | 'read_committed';
   /** Bound on the initial read to the end. */
   readTimeoutMs?: number;
   scheduler?: Scheduler;
@@ -36,7 +38,7 @@ export class TopicReader {
   private stopped = false;
 
   constructor(private readonly opts: TopicReaderOptions) {
-    this.consumer = new Consumer({ brokers: opts.brokers, clientId: opts.clientId, autoOffsetReset: 'earliest', fetchMaxWaitMs: 200, maxPollRecords: 5000 });
+    this.consumer = new Consumer({ brokers: opts.brokers, clientId: opts.clientId, autoOffsetReset: 'earliest', fetchMaxWaitMs: 200, maxPollRecords: 5000, isolationLevel: opts.isolationLevel });
   }
 
   /** Reads from the beginning to the current end of every partition. */

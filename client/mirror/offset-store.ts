@@ -5,12 +5,12 @@
  * the end once at start; afterwards the in-memory map is the truth and every write goes to the
  * topic first (a write resolves once the target acknowledged it).
  *
- * Exactly-once seam: in at-least-once mode a task commits through `write` after its records are
- * acknowledged. A transactional task would instead produce these same records (encodeSourceOffset*)
- * with its own transactional producer, in the transaction that carries the mirrored records, and
- * call `remember` after the commit.
+ * At-least-once, a task commits through `write` after its records are acknowledged. Exactly-once
+ * (exactly.once.source.support), a task sends `recordsFor(...)` in the transaction that carries
+ * the mirrored records and calls `remember` once it committed. The topic is read read_committed:
+ * positions of an aborted (or never finished) transaction are never resumed from.
  */
-import type { Producer } from '../producer/producer.js';
+import type { Producer, ProducerRecord } from '../producer/producer.js';
 import { decodeSourceOffsetKey, decodeSourceOffsetValue, encodeSourceOffsetKey, encodeSourceOffsetValue } from './formats.js';
 import { TopicReader } from './internal-topics.js';
 
@@ -37,6 +37,7 @@ export class SourceOffsetStore {
       brokers,
       clientId,
       topic: this.topic,
+      isolationLevel: 'read_committed',
       onRecord: (r) => {
         const k = decodeSourceOffsetKey(r.key);
         if (k === undefined || k.cluster !== this.sourceAlias) return;
@@ -59,14 +60,17 @@ export class SourceOffsetStore {
 
   async write(offsets: readonly SourceOffset[]): Promise<void> {
     if (offsets.length === 0) return;
-    await this.producer.sendBatch(
-      offsets.map((o) => ({
-        topic: this.topic,
-        key: encodeSourceOffsetKey({ cluster: this.sourceAlias, topic: o.topic, partition: o.partition }),
-        value: encodeSourceOffsetValue(o.offset),
-      })),
-    );
+    await this.producer.sendBatch(this.recordsFor(offsets));
     this.remember(offsets);
+  }
+
+  /** The mm2-offsets records that store `offsets` (for a transaction of the caller's producer). */
+  recordsFor(offsets: readonly SourceOffset[]): Array<ProducerRecord<Buffer, Buffer>> {
+    return offsets.map((o) => ({
+      topic: this.topic,
+      key: encodeSourceOffsetKey({ cluster: this.sourceAlias, topic: o.topic, partition: o.partition }),
+      value: encodeSourceOffsetValue(o.offset),
+    }));
   }
 
   remember(offsets: readonly SourceOffset[]): void {

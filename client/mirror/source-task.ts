@@ -13,6 +13,15 @@
  *
  * A record that fails for good (the producer gave up) fails the task; the flow restarts it from
  * the committed positions.
+ *
+ * Exactly-once (exactly.once.source.support = enabled, KIP-618's "poll" transaction boundary): the
+ * producer is transactional (`transactionalIdFor`), and each poll's records go to the target in
+ * one transaction with the mm2-offsets positions after them. A crash leaves an open transaction
+ * that the next incarnation's fencing aborts, and positions only a committed transaction wrote:
+ * read_committed consumers of the target see every record once. Offset syncs stay outside the
+ * transaction (they are on the source cluster); one made durable before an abort names a
+ * downstream offset of aborted records, which translation may return: the consumer then reads the
+ * later, committed copy (nothing skipped).
  */
 import { MAX_TIMER_MS } from '../../common/index.js';
 import { KafkaClientError } from '../errors.js';
@@ -22,6 +31,7 @@ import { Producer, type ProducerRecord } from '../producer/producer.js';
 import type { RecordMetadata } from '../producer/batch.js';
 import type { FlowContext } from './flow-context.js';
 import type { PartitionMetrics } from './metrics.js';
+import type { SourceOffset } from './offset-store.js';
 
 const PENDING = 0;
 const DONE = 1;
@@ -55,6 +65,11 @@ interface PartitionState {
   metrics: PartitionMetrics;
 }
 
+/** The transactional.id of task `taskId` of a flow: the same in every incarnation, so a new one fences the old. */
+export function transactionalIdFor(source: string, target: string, taskId: number): string {
+  return `mm2-${source}->${target}-${taskId}`;
+}
+
 export class MirrorSourceTask {
   readonly name: string;
   private readonly consumer: Consumer;
@@ -65,6 +80,8 @@ export class MirrorSourceTask {
   private failed: unknown;
   private committing: Promise<void> | undefined;
   private lastCommitMs = 0;
+  /** Exactly-once: the first record of the open transaction that failed. */
+  private txnError: unknown;
 
   constructor(
     private readonly ctx: FlowContext,
@@ -91,6 +108,7 @@ export class MirrorSourceTask {
       deliveryTimeoutMs: MAX_TIMER_MS,
       maxBlockMs: MAX_TIMER_MS,
       allowAutoTopicCreation: false,
+      ...(flow.exactlyOnce ? { transactionalId: transactionalIdFor(flow.source, flow.target, taskId) } : {}),
       onError: (err) => ctx.log.warn({ task: this.name, err: err.message }, 'producer background error'),
     });
     for (const tp of partitions) {
@@ -128,9 +146,13 @@ export class MirrorSourceTask {
     while (!this.stopping && this.failed === undefined) {
       const records = await this.consumer.poll({ timeoutMs: 500 });
       const now = this.ctx.clock.now();
-      for (const r of records) {
-        if (this.stopping || this.failed !== undefined) return;
-        await this.forward(r, now);
+      if (this.ctx.flow.exactlyOnce) {
+        if (records.length > 0) await this.mirrorInTransaction(records, now);
+      } else {
+        for (const r of records) {
+          if (this.stopping || this.failed !== undefined) return;
+          await this.forward(r, now);
+        }
       }
       this.updateLag();
       // A consumer far behind has whole fetch responses buffered (up to 1 MiB a partition): poll
@@ -138,10 +160,34 @@ export class MirrorSourceTask {
       // (measured: timers over 1 s late, offset syncs, commits and heartbeats held back until
       // the task caught up). Let timers and other I/O run after every poll.
       await this.ctx.yieldToEventLoop();
-      if (now - this.lastCommitMs >= this.ctx.flow.offsetFlushIntervalMs) {
+      if (!this.ctx.flow.exactlyOnce && now - this.lastCommitMs >= this.ctx.flow.offsetFlushIntervalMs) {
         this.lastCommitMs = now;
         void this.commit().catch((err: unknown) => this.ctx.log.warn({ task: this.name, err: (err as Error).message }, 'offset commit failed; retried at the next interval'));
       }
+    }
+  }
+
+  /**
+   * One poll, one transaction: the records, then (all acknowledged, their offset syncs durable)
+   * the positions after them, then the commit. Any failure aborts it and fails the task, which
+   * restarts from the positions of the last committed transaction. A stopping task finishes the
+   * transaction it is in.
+   */
+  private async mirrorInTransaction(records: readonly ConsumerRecord[], now: number): Promise<void> {
+    const txn = await this.producer.transaction();
+    this.txnError = undefined;
+    try {
+      for (const r of records) await this.forward(r, now);
+      await this.producer.flush();
+      if (this.txnError !== undefined) throw this.txnError;
+      const positions = this.positionsToCommit();
+      await this.ctx.flushOffsetSyncs();
+      await txn.sendBatch(this.ctx.offsets.recordsFor(positions));
+      await txn.commit();
+      this.committed(positions);
+    } catch (err) {
+      if (txn.isActive) await txn.abort().catch(() => undefined);
+      throw err;
     }
   }
 
@@ -191,6 +237,8 @@ export class MirrorSourceTask {
   private onAck(s: PartitionState, entry: InFlight, err: KafkaClientError | null, meta: RecordMetadata | null): void {
     if (err !== null) {
       entry.state = FAILED;
+      // Even while stopping: the open transaction must not commit around a lost record.
+      this.txnError ??= err;
       if (!this.stopping) this.fail(err);
       return;
     }
@@ -252,18 +300,31 @@ export class MirrorSourceTask {
   }
 
   private async doCommit(): Promise<void> {
-    const todo: Array<{ topic: string; partition: number; offset: bigint }> = [];
-    for (const s of this.states.values()) {
-      if (s.acked <= s.committed) continue;
-      // The last mirrored record gets a sync, so translation is exact up to the commit point.
-      if (s.lastSyncUpstream !== s.acked && s.ackedDownstream >= 0n) this.emitSync(s, s.acked, s.ackedDownstream);
-      todo.push({ topic: s.source.topic, partition: s.source.partition, offset: s.acked });
-    }
+    // Exactly-once, positions are committed by the transactions only.
+    if (this.ctx.flow.exactlyOnce) return;
+    const todo = this.positionsToCommit();
     if (todo.length === 0) return;
     await this.ctx.flushOffsetSyncs();
     await this.ctx.offsets.write(todo);
+    this.committed(todo);
+  }
+
+  /** Acknowledged positions not committed yet; the last mirrored record of each gets a sync, so translation is exact up to the commit point. */
+  private positionsToCommit(): SourceOffset[] {
+    const todo: SourceOffset[] = [];
+    for (const s of this.states.values()) {
+      if (s.acked <= s.committed) continue;
+      if (s.lastSyncUpstream !== s.acked && s.ackedDownstream >= 0n) this.emitSync(s, s.acked, s.ackedDownstream);
+      todo.push({ topic: s.source.topic, partition: s.source.partition, offset: s.acked });
+    }
+    return todo;
+  }
+
+  private committed(positions: readonly SourceOffset[]): void {
+    if (positions.length === 0) return;
+    this.ctx.offsets.remember(positions);
     this.ctx.flowMetrics.counters.offsetCommits++;
-    for (const o of todo) this.states.get(`${o.topic}\u0000${o.partition}`)!.committed = o.offset;
+    for (const o of positions) this.states.get(`${o.topic}\u0000${o.partition}`)!.committed = o.offset;
   }
 
   private fail(err: unknown): void {

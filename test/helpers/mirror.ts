@@ -22,6 +22,9 @@ export function mirrorClusterProperties(replicas: number): Record<string, string
   return {
     'offsets.topic.replication.factor': replicas,
     'offsets.topic.num.partitions': 3,
+    'transaction.state.log.replication.factor': replicas,
+    'transaction.state.log.min.isr': 1,
+    'transaction.state.log.num.partitions': 3,
     'default.replication.factor': replicas,
     'group.initial.rebalance.delay.ms': 0,
     'num.partitions': 1,
@@ -145,7 +148,11 @@ export class MirrorProcess {
 }
 
 /** Every record of every partition of `topic`, in offset order per partition (bounded by time). */
-export async function readAll(bootstrap: string, topic: string, timeoutMs = 30_000): Promise<Map<number, ConsumerRecord[]>> {
+export async function readAll(
+  bootstrap: string,
+  topic: string,
+  { timeoutMs = 30_000, isolationLevel = 'read_uncommitted' }: { timeoutMs?: number; isolationLevel?: 'read_uncommitted' | 'read_committed' } = {},
+): Promise<Map<number, ConsumerRecord[]>> {
   const admin = new Admin({ brokers: [bootstrap] });
   let ends: Array<{ topic: string; partition: number; offset: bigint }>;
   try {
@@ -154,7 +161,7 @@ export async function readAll(bootstrap: string, topic: string, timeoutMs = 30_0
   } finally {
     admin.close();
   }
-  const consumer = new Consumer({ brokers: [bootstrap], autoOffsetReset: 'earliest', maxPollRecords: 10_000 });
+  const consumer = new Consumer({ brokers: [bootstrap], autoOffsetReset: 'earliest', maxPollRecords: 10_000, isolationLevel });
   const out = new Map<number, ConsumerRecord[]>(ends.map((e) => [e.partition, []]));
   try {
     consumer.assign(ends.map(({ topic: t, partition }) => ({ topic: t, partition })));
@@ -273,6 +280,8 @@ export interface MirrorCheck {
   gaps: number;
   /** Target records the source does not have. */
   unexpected: number;
+  /** The first few rewinds and gaps: "target #i = source #j after source #k" (for a failure's evidence). */
+  where: string[];
 }
 
 /**
@@ -283,10 +292,15 @@ export interface MirrorCheck {
 export function checkMirrored(source: readonly string[], target: readonly string[]): MirrorCheck {
   const index = new Map(source.map((v, i) => [v, i]));
   const seen = new Set<number>();
-  const r: MirrorCheck = { missing: 0, duplicates: 0, rewinds: 0, gaps: 0, unexpected: 0 };
+  const r: MirrorCheck = { missing: 0, duplicates: 0, rewinds: 0, gaps: 0, unexpected: 0, where: [] };
+  const note = (what: string, t: number, i: number, prev: number): void => {
+    if (r.where.length < 6) r.where.push(`${what}: target #${t} = source #${i} after source #${prev}`);
+  };
   let prev = -1;
+  let t = -1;
   let highest = -1;
   for (const v of target) {
+    t++;
     const i = index.get(v);
     if (i === undefined) {
       r.unexpected++;
@@ -294,9 +308,14 @@ export function checkMirrored(source: readonly string[], target: readonly string
     }
     if (seen.has(i)) r.duplicates++;
     seen.add(i);
-    if (i <= prev) r.rewinds++;
-    // After a rewind the run must continue in order, and may only go past what was seen by one.
-    else if (i !== prev + 1 || i > highest + 1) r.gaps++;
+    if (i <= prev) {
+      r.rewinds++;
+      note('rewind', t, i, prev);
+    } else if (i !== prev + 1 || i > highest + 1) {
+      // After a rewind the run must continue in order, and may only go past what was seen by one.
+      r.gaps++;
+      note('gap', t, i, prev);
+    }
     prev = i;
     if (i > highest) highest = i;
   }

@@ -338,11 +338,11 @@ describe('mirror: two clusters and a mirror process', function () {
     expect(await id.terminate()).to.equal(0);
   });
 
-  it('refuses exactly.once.source.support=enabled with a clear error (exit 1)', () => {
+  it('refuses a bad value with a clear error naming the file and line (exit 1)', () => {
     const file = join(tmpDir('samsa-mirror-'), 'mm2.properties');
-    writeFileSync(file, `clusters = A, B\nA.bootstrap.servers = ${a.bootstrap}\nB.bootstrap.servers = ${b.bootstrap}\nA->B.enabled = true\nexactly.once.source.support = enabled\n`);
+    writeFileSync(file, `clusters = A, B\nA.bootstrap.servers = ${a.bootstrap}\nB.bootstrap.servers = ${b.bootstrap}\nA->B.enabled = true\nexactly.once.source.support = always\n`);
     const r = spawnSync('bash', [MIRROR_SCRIPT, file], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).to.equal(1);
-    expect(r.stderr).to.contain('exactly.once.source.support=enabled needs transactions');
+    expect(r.stderr).to.contain('mm2.properties:5').and.to.contain('exactly.once.source.support wants one of disabled, enabled, got "always"');
   });
 });

@@ -60,7 +60,7 @@ describe('client > mirror > config', () => {
       [BASE + 'A->B.enabled = true\nreplication.factor = 0\n', /replication.factor must be -1 or at least 1/],
       [BASE + 'A->B.enabled = true\nreplication.policy.class = com.example.Mine\n', /wants DefaultReplicationPolicy or IdentityReplicationPolicy/],
       [BASE + 'A->B.enabled = true\ntopics = orders, (\n', /topics: bad regular expression/],
-      [BASE + 'A->B.enabled = true\nexactly.once.source.support = enabled\n', /exactly.once.source.support=enabled needs transactions/],
+      [BASE + 'A->B.enabled = true\nexactly.once.source.support = maybe\n', /exactly.once.source.support/],
       ['clusters = A, B\nA.bootstrap.servers = h:1\nA->B.enabled = true\n', /B.bootstrap.servers is required for cluster B/],
       [BASE + 'A->B.enabled = true\nadmin.http.listener = nowhere\n', /admin.http.listener wants host:port/],
     ];
