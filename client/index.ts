@@ -40,3 +40,5 @@ export type { LogDirDescription, LogDirReplica, ReplicaLogDirMove } from './admi
 export { Consumer, type ConsumerOptions, type ConsumerRecord, type RebalanceListener, type EachBatchPayload } from './consumer/consumer.js';
 export type { OffsetAndMetadata } from './consumer/group/group-client.js';
 export type { TopicPartition, OffsetResetPolicy } from './consumer/fetcher.js';
+export type { PartitionOffset, OffsetSpec, ConfigEntry } from './admin/offsets.js';
+export * as mirror from './mirror/index.js';
