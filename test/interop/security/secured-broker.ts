@@ -103,13 +103,15 @@ export interface PythonResult {
   ok: boolean;
   /** The last line printed: the consumed values joined by ',' or the exception `Class: message`. */
   out: string;
+  /** kafka-python's own error log (why a connection failed). */
+  log: string;
 }
 
 /**
  * kafka-python (Debian's python3-kafka 2.0.2, in the system python): produce `value` to `topic`,
  * then read the topic from the beginning. Failures are caught and printed, not thrown.
  */
-export async function kafkaPython(b: SecuredBroker, login: Login, topic: string, value: string): Promise<PythonResult> {
+export async function kafkaPython(b: SecuredBroker, login: Login, topic: string, value: string, maxBlockMs = 15_000): Promise<PythonResult> {
   const opts = [
     `bootstrap_servers='127.0.0.1:${b.port(login.protocol)}'`, `security_protocol='${login.protocol}'`, 'api_version=(2, 5, 0)',
     ...(login.protocol === 'SASL_PLAINTEXT' ? [] : [`ssl_cafile='${login.ca ?? join(b.certs, 'ca.pem')}'`]),
@@ -117,10 +119,11 @@ export async function kafkaPython(b: SecuredBroker, login: Login, topic: string,
     ...(login.mechanism === undefined ? [] : [`sasl_mechanism='${login.mechanism}'`, "sasl_plain_username='alice'", `sasl_plain_password='${login.password ?? PASSWORD}'`]),
   ].join(', ');
   const py = [
-    'import sys',
+    'import logging, sys',
+    'logging.basicConfig(level=logging.ERROR)',
     'from kafka import KafkaProducer, KafkaConsumer, TopicPartition',
     'try:',
-    `    p = KafkaProducer(${opts}, max_block_ms=15000)`,
+    `    p = KafkaProducer(${opts}, max_block_ms=${maxBlockMs})`,
     `    p.send('${topic}', b'${value}').get(timeout=30)`,
     '    p.close()',
     `    c = KafkaConsumer(${opts}, group_id=None, auto_offset_reset='earliest', consumer_timeout_ms=3000)`,
@@ -133,11 +136,11 @@ export async function kafkaPython(b: SecuredBroker, login: Login, topic: string,
     '    sys.exit(3)',
   ].join('\n');
   try {
-    const { stdout } = await run('/usr/bin/python3', ['-c', py], { timeout: 90_000 });
-    return { ok: true, out: stdout.trim().split('\n').pop() ?? '' };
+    const { stdout, stderr } = await run('/usr/bin/python3', ['-c', py], { timeout: 90_000 });
+    return { ok: true, out: stdout.trim().split('\n').pop() ?? '', log: stderr };
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
-    return { ok: false, out: (e.stdout ?? '').trim().split('\n').pop() || `${e.message} ${e.stderr ?? ''}` };
+    return { ok: false, out: (e.stdout ?? '').trim().split('\n').pop() || e.message, log: e.stderr ?? '' };
   }
 }
 
