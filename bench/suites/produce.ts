@@ -13,14 +13,14 @@
  * then transactional (a commit every N records), in the same run (bench/txn-produce.ts).
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiKey } from '../../protocol/index.js';
 import { BrokerProcess } from '../../test/helpers/broker-process.js';
 import { KafkaSocket } from '../../test/helpers/kafka-socket.js';
 import { tmpDir } from '../../test/helpers/tmp.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
-import { startZooKeeper, type ZooKeeperNode } from '../../test/helpers/zookeeper.js';
+import { REPO_ROOT, startZooKeeper, type ZooKeeperNode } from '../../test/helpers/zookeeper.js';
 import type { BenchContext } from '../suites.js';
 import { runTransactional } from '../txn-produce.js';
 
@@ -77,11 +77,14 @@ export async function startBenchBroker(ctx: BenchContext, properties: Record<str
   try {
     broker = await BrokerProcess.create({ brokerId: 1, zookeeperConnect: connect, properties: { 'num.partitions': 1, 'default.replication.factor': 1, ...properties } });
     const prof = ctx.args.includes('--cpu-prof');
+    // Outside the broker's temporary directory, which goes when the bench exits.
+    const profDir = join(REPO_ROOT, 'data', 'profiles', `${chroot}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    if (prof) mkdirSync(profDir, { recursive: true });
     const saved = { ...process.env };
     // The broker gets its own Node flags; the bench runner's NODE_OPTIONS are not for it, and Node 20
     // refuses --cpu-prof there, so profiling goes on node's command line (SAMSA_NODE_OPTS).
     delete process.env['NODE_OPTIONS'];
-    Object.assign(process.env, { SAMSA_LOG_LEVEL: 'warn' }, prof ? { SAMSA_NODE_OPTS: `--cpu-prof --cpu-prof-dir=${broker.logDir}` } : {});
+    Object.assign(process.env, { SAMSA_LOG_LEVEL: 'warn' }, prof ? { SAMSA_NODE_OPTS: `--cpu-prof --cpu-prof-dir=${profDir}` } : {});
     const started = await broker.start();
     process.env = saved;
     if (started.code !== 0) throw new Error(`broker did not start: ${started.stderr}`);
@@ -95,7 +98,7 @@ export async function startBenchBroker(ctx: BenchContext, properties: Record<str
         s.close();
       }
     }, 'the bench broker to be its own controller', { timeoutMs: 30_000, intervalMs: 100 });
-    if (prof) ctx.log(`CPU profile will be written to ${b.logDir} when the broker stops`);
+    if (prof) ctx.log(`the broker writes its CPU profile to ${profDir} when it stops`);
     return { broker: b, bootstrap: `${b.host}:${b.port}`, stop };
   } catch (e) {
     await stop();
