@@ -14,6 +14,13 @@
  * abort() is allowed). An abort after lost sequence state (a sent batch failed) takes a new
  * epoch with InitProducerId, so sequences restart.
  *
+ * KIP-360 (Kafka 2.5+ coordinators, InitProducerId v3+): that epoch bump carries the producer's
+ * current id and epoch, so the coordinator bumps only if no newer incarnation took the id (else
+ * PRODUCER_FENCED, fatal). With it, a produce answered INVALID_PRODUCER_EPOCH or
+ * UNKNOWN_PRODUCER_ID is abortable, not fatal (as the Java producer since 2.7): the abort's
+ * EndTxn and bump decide whether this producer was really fenced. An older coordinator gets the
+ * pre-KIP-360 behaviour: INVALID_PRODUCER_EPOCH on a produce is fatal.
+ *
  * Concurrency contract: one user operation at a time (begin/sendOffsets/commit/abort), checked;
  * the sender calls addPendingPartitions() and the batch hooks from its own loop.
  */
@@ -65,6 +72,10 @@ export interface TransactionManagerOptions {
 }
 
 const OPERATION_NOT_ATTEMPTED = 55;
+const INVALID_PRODUCER_EPOCH = 47;
+const UNKNOWN_PRODUCER_ID = 59;
+/** InitProducerId's first version with the producer's current id/epoch (KIP-360). */
+const EPOCH_BUMP_VERSION = 3;
 /** After these the producer can do nothing but close (Kafka's fatal errors). */
 const FATAL = new Set<number>([47 /* INVALID_PRODUCER_EPOCH */, 48 /* INVALID_TXN_STATE */, 53 /* TRANSACTIONAL_ID_AUTHORIZATION_FAILED */, 90 /* PRODUCER_FENCED */]);
 
@@ -86,6 +97,8 @@ export class TransactionManager {
   private started = false;
   private error: KafkaClientError | undefined;
   private epochBumpNeeded = false;
+  /** The coordinator answered InitProducerId v3+: aborts bump the epoch under KIP-360's check. */
+  private canBumpEpoch = false;
   private busy = false;
   private readonly closed = new AbortController();
 
@@ -199,9 +212,12 @@ export class TransactionManager {
 
   /** A batch of the transaction failed: abortable (or fatal). `sequenceLost`: it had been sent. */
   onBatchFailed(err: KafkaClientError, sequenceLost: boolean): void {
-    if (sequenceLost) this.epochBumpNeeded = true;
+    // The partition leader disowns our producer id/epoch: with KIP-360 the abort decides, by a
+    // checked epoch bump, whether we were fenced or only lost our producer state there.
+    const producerStateRefused = this.canBumpEpoch && (err.kafkaCode === INVALID_PRODUCER_EPOCH || err.kafkaCode === UNKNOWN_PRODUCER_ID);
+    if (sequenceLost || producerStateRefused) this.epochBumpNeeded = true;
     if (this.state === 'ABORTING') return;
-    this.toError(err);
+    this.toError(err, producerStateRefused ? false : isFatalTxnError(err));
   }
 
   async sendOffsets(offsets: readonly TopicPartitionOffset[], group: ConsumerGroupMetadata): Promise<void> {
@@ -280,7 +296,7 @@ export class TransactionManager {
       await this.adding;
       this.pending.clear();
       if (this.started) await this.endTxn(false);
-      if (this.epochBumpNeeded) await this.initProducerId();
+      if (this.epochBumpNeeded) await this.initProducerId(true);
       this.completed();
     } catch (err) {
       const e = asClientError(err);
@@ -305,11 +321,18 @@ export class TransactionManager {
     this.state = 'READY';
   }
 
-  private async initProducerId(): Promise<void> {
+  /**
+   * `bump`: this producer already holds an id and epoch. Sent as the expected id/epoch (v3+, the
+   * same values on every retry) so the coordinator bumps only our own epoch, and a retry after a
+   * lost answer gets the bump it already made; v0-2 ignore them (an unchecked re-init).
+   */
+  private async initProducerId(bump = false): Promise<void> {
+    const current = bump ? { producerId: this.idem.producerId, producerEpoch: this.idem.producerEpoch } : { producerId: -1n, producerEpoch: -1 };
     const res = await this.retrying('InitProducerId', async () => {
-      const req: InitProducerIdRequest = { transactionalId: this.transactionalId, transactionTimeoutMs: this.opts.transactionTimeoutMs };
+      const req: InitProducerIdRequest = { transactionalId: this.transactionalId, transactionTimeoutMs: this.opts.transactionTimeoutMs, ...current };
       const r = await this.coordinator.send<InitProducerIdResponse>(API.InitProducerId, req);
       if (r.errorCode !== 0) throw brokerError(errorInfo(r.errorCode), `InitProducerId for ${this.transactionalId}`);
+      this.canBumpEpoch = (this.coordinator.negotiatedVersion(API.InitProducerId) ?? 0) >= EPOCH_BUMP_VERSION;
       return r;
     });
     this.idem.use(res.producerId, res.producerEpoch);
@@ -357,9 +380,9 @@ export class TransactionManager {
   }
 
   /** Record a failure: fatal errors end the producer, the rest make the transaction abortable. */
-  private toError(err: KafkaClientError): KafkaClientError {
+  private toError(err: KafkaClientError, fatal = isFatalTxnError(err)): KafkaClientError {
     if (this.state === 'FATAL_ERROR') return this.failure();
-    if (isFatalTxnError(err)) {
+    if (fatal) {
       this.state = 'FATAL_ERROR';
       this.error = err;
     } else if (this.state === 'IN_TRANSACTION' || this.state === 'COMMITTING' || this.state === 'ABORTABLE_ERROR') {
