@@ -212,11 +212,13 @@ export class TransactionManager {
 
   /** A batch of the transaction failed: abortable (or fatal). `sequenceLost`: it had been sent. */
   onBatchFailed(err: KafkaClientError, sequenceLost: boolean): void {
-    // The partition leader disowns our producer id/epoch: with KIP-360 the abort decides, by a
-    // checked epoch bump, whether we were fenced or only lost our producer state there.
-    const producerStateRefused = this.canBumpEpoch && (err.kafkaCode === INVALID_PRODUCER_EPOCH || err.kafkaCode === UNKNOWN_PRODUCER_ID);
-    if (sequenceLost || producerStateRefused) this.epochBumpNeeded = true;
+    // With KIP-360 any failed batch outside commit/abort is followed by a checked epoch bump (as
+    // Kafka's TransactionManager): a leader disowning our producer id/epoch is then abortable,
+    // the abort's EndTxn and bump deciding whether we were fenced or only lost state there.
+    const completing = this.state === 'COMMITTING' || this.state === 'ABORTING';
+    if (sequenceLost || (this.canBumpEpoch && !completing)) this.epochBumpNeeded = true;
     if (this.state === 'ABORTING') return;
+    const producerStateRefused = this.canBumpEpoch && (err.kafkaCode === INVALID_PRODUCER_EPOCH || err.kafkaCode === UNKNOWN_PRODUCER_ID);
     this.toError(err, producerStateRefused ? false : isFatalTxnError(err));
   }
 
