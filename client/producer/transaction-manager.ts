@@ -14,12 +14,9 @@
  * abort() is allowed). An abort after lost sequence state (a sent batch failed) takes a new
  * epoch with InitProducerId, so sequences restart.
  *
- * KIP-360 (Kafka 2.5+ coordinators, InitProducerId v3+): that epoch bump carries the producer's
- * current id and epoch, so the coordinator bumps only if no newer incarnation took the id (else
- * PRODUCER_FENCED, fatal). With it, a produce answered INVALID_PRODUCER_EPOCH or
- * UNKNOWN_PRODUCER_ID is abortable, not fatal (as the Java producer since 2.7): the abort's
- * EndTxn and bump decide whether this producer was really fenced. An older coordinator gets the
- * pre-KIP-360 behaviour: INVALID_PRODUCER_EPOCH on a produce is fatal.
+ * KIP-360 (coordinators with InitProducerId v3+): that bump carries the current id and epoch, so
+ * it is refused (PRODUCER_FENCED) if a newer incarnation took the id, and a produce refused
+ * INVALID_PRODUCER_EPOCH / UNKNOWN_PRODUCER_ID is abortable (Java producer 2.7+), fatal before.
  *
  * Concurrency contract: one user operation at a time (begin/sendOffsets/commit/abort), checked;
  * the sender calls addPendingPartitions() and the batch hooks from its own loop.
