@@ -52,3 +52,5 @@ export {
 export { allocateProducerIdBlock, PRODUCER_ID_BLOCK_SIZE } from './producer-ids.js';
 export { ConfigChangeListener, type ConfigChangeListenerOptions } from './config-changes.js';
 export { propagateLogDirEvent, readLogDirEvents, type LogDirEventNode } from './log-dir-events.js';
+export { conditionalSetAcls, listAclResources, readAclResource, writeAclChangeNotification, type AclResourceRef, type VersionedAcls } from './acl-store.js';
+export { decodeAcls, decodeExtendedAclChange, decodeLiteralAclChange, encodeAcls, type AclChange, type AclEntryJson } from './znodes/acls.js';

@@ -37,6 +37,11 @@ const adminListenerCheck = (v: unknown): string | undefined =>
     ? undefined
     : 'expected host:port (e.g. 127.0.0.1:8081), or empty to disable the HTTP admin API';
 
+/** The class names broker/security's AclAuthorizer answers to (Kafka 2.4+ and the older SimpleAclAuthorizer). */
+export const ACL_AUTHORIZER_NAMES: readonly string[] = ['kafka.security.authorizer.AclAuthorizer', 'kafka.security.auth.SimpleAclAuthorizer'];
+const authorizerCheck = (v: unknown): string | undefined =>
+  v === '' || ACL_AUTHORIZER_NAMES.includes(v as string) ? undefined : `expected empty (no authorizer) or ${ACL_AUTHORIZER_NAMES.join(' or ')}`;
+
 export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   // Identity and networking
   int('broker.id', -1, -1, 'Broker id; -1 asks ZooKeeper for one above reserved.broker.max.id.'),
@@ -148,6 +153,10 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   int('producer.id.expiration.ms', 86400000, 1, 'Idle producer ids are forgotten after this long.'),
   int('fetch.max.bytes', 57671680, 1024, 'Largest fetch response.'),
   int('max.incremental.fetch.session.cache.slots', 1000, 0, 'Fetch sessions (KIP-227) this broker keeps; 0 answers every fetch in full.'),
+  // Authorization (broker/security)
+  str('authorizer.class.name', '', 'Empty: no authorizer, every request allowed. kafka.security.authorizer.AclAuthorizer: ACLs in ZooKeeper.', { check: authorizerCheck }),
+  str('super.users', '', 'Semicolon-separated principals allowed everything, e.g. User:admin;User:broker.'),
+  bool('allow.everyone.if.no.acl.found', false, 'With the ACL authorizer, allow a resource that has no ACL at all.'),
   // Kafka keys without meaning here
   ignored('num.network.threads', 'int'),
   ignored('num.io.threads', 'int'),
