@@ -83,3 +83,4 @@ export {
   type Assignment,
   type TopicPartitions,
 } from './consumer-protocol.js';
+export * from './acl-codes.js';

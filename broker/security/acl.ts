@@ -5,24 +5,9 @@
  * resource type supports.
  */
 
-/** ResourceType codes. */
-export const ResourceType = { UNKNOWN: 0, ANY: 1, TOPIC: 2, GROUP: 3, CLUSTER: 4, TRANSACTIONAL_ID: 5, DELEGATION_TOKEN: 6 } as const;
-export type ResourceTypeCode = (typeof ResourceType)[keyof typeof ResourceType];
+import { AclOperation, AclPermission, PatternType, ResourceType, type AclOperationCode, type AclPermissionCode, type ResourceTypeCode } from '../../protocol/index.js';
 
-/** PatternType codes. */
-export const PatternType = { UNKNOWN: 0, ANY: 1, MATCH: 2, LITERAL: 3, PREFIXED: 4 } as const;
-export type PatternTypeCode = (typeof PatternType)[keyof typeof PatternType];
-
-/** AclOperation codes. */
-export const AclOperation = {
-  UNKNOWN: 0, ANY: 1, ALL: 2, READ: 3, WRITE: 4, CREATE: 5, DELETE: 6, ALTER: 7, DESCRIBE: 8,
-  CLUSTER_ACTION: 9, DESCRIBE_CONFIGS: 10, ALTER_CONFIGS: 11, IDEMPOTENT_WRITE: 12,
-} as const;
-export type AclOperationCode = (typeof AclOperation)[keyof typeof AclOperation];
-
-/** AclPermissionType codes. */
-export const AclPermission = { UNKNOWN: 0, ANY: 1, DENY: 2, ALLOW: 3 } as const;
-export type AclPermissionCode = (typeof AclPermission)[keyof typeof AclPermission];
+export { AclOperation, AclPermission, PatternType, ResourceType, aclEnumName, type AclOperationCode, type AclPermissionCode, type PatternTypeCode, type ResourceTypeCode } from '../../protocol/index.js';
 
 /** The one cluster resource's name (Kafka's `kafka-cluster`). */
 export const CLUSTER_RESOURCE_NAME = 'kafka-cluster';
