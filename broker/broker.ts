@@ -127,6 +127,7 @@ export class Broker {
       groups: () => this.groups,
       txn: () => this.txn,
       haltReason: () => this.haltReason,
+      acls: () => this.aclAuthorizerValue,
       fetchSessions: new FetchManager(new FetchSessionCache({
         maxSlots: o.config.int('max.incremental.fetch.session.cache.slots'),
         clock: this.scheduler,
