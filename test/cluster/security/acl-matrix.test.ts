@@ -12,7 +12,7 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { ZkSession } from '../../../coordination/index.js';
 import { AclAuthorizer, AclOperation as Op, AclPermission, PatternType, ResourceType as Res, type AclBinding } from '../../../broker/security/index.js';
-import { ApiKey, ErrorCode, encodeRecordBatch } from '../../../protocol/index.js';
+import { ApiKey, ErrorCode, encodePlainToken, encodeRecordBatch } from '../../../protocol/index.js';
 import { startCluster, type TestCluster } from '../../helpers/cluster.js';
 import { KafkaSocket } from '../../helpers/kafka-socket.js';
 import { randomName } from '../../helpers/random.js';
@@ -20,6 +20,7 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { ok, runTool } from '../cli/run-tool.js';
 
 const ANONYMOUS = 'User:ANONYMOUS';
+const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-pw" user_admin="admin-pw" user_alice="alice-pw" user_bob="bob-pw";';
 const GRANT_DEADLINE_MS = 1_000;
 
 const acl = (resourceType: number, name: string, operation: number, permission: number = AclPermission.ALLOW, patternType: number = PatternType.LITERAL, principal = ANONYMOUS): AclBinding => ({
@@ -39,7 +40,10 @@ describe('cluster > ACL authorization matrix (AclAuthorizer, 2 brokers)', functi
   before(async () => {
     cluster = await startCluster({
       size: 2,
+      extraListeners: ['SASL_PLAINTEXT'],
       properties: {
+        'sasl.enabled.mechanisms': 'PLAIN',
+        'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
         'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
         'super.users': 'User:admin',
         'offsets.topic.num.partitions': 1,
@@ -72,6 +76,15 @@ describe('cluster > ACL authorization matrix (AclAuthorizer, 2 brokers)', functi
     }
   }
 
+  /** A connection authenticated as `user` (SASL PLAIN on the SASL_PLAINTEXT listener). */
+  async function connectAs(brokerId: number, user: string): Promise<KafkaSocket> {
+    const sock = await KafkaSocket.connect('127.0.0.1', cluster.broker(brokerId).listenerPort('SASL_PLAINTEXT'));
+    expect((await sock.request(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' })).errorCode).to.equal(ErrorCode.NONE);
+    const auth = await sock.request(ApiKey.SaslAuthenticate, 1, { authBytes: encodePlainToken(user, `${user}-pw`) });
+    expect(auth.errorCode, auth.errorMessage ?? '').to.equal(ErrorCode.NONE);
+    return sock;
+  }
+
   /** Grants through ZooKeeper and waits (≤ 1 s) until `works(brokerId)` holds on every broker. */
   async function grant(bindings: AclBinding[], works: (brokerId: number) => Promise<boolean>, what: string): Promise<void> {
     expect(await aclTool.createAcls(bindings)).to.deep.equal(bindings.map(() => undefined));
@@ -86,6 +99,8 @@ describe('cluster > ACL authorization matrix (AclAuthorizer, 2 brokers)', functi
     ask(brokerId, ApiKey.CreateTopics, 5, { topics: [{ name, numPartitions: 1, replicationFactor: 2, assignments: [], configs: [] }], timeoutMs: 10_000, validateOnly: false });
   const produce = (brokerId: number, value: string) =>
     ask(brokerId, ApiKey.Produce, 8, { transactionalId: null, acks: -1, timeoutMs: 10_000, topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeRecordBatch([{ key: null, value: Buffer.from(value) }]) }] }] });
+  /** Whether `op` is in the topic's authorized operations as broker `id` sees them (a read: the grant waits use it). */
+  const topicAllows = async (id: number, op: number): Promise<boolean> => (((await metadata(id, [topic])).topics[0]!.topicAuthorizedOperations ?? 0) & (1 << op)) !== 0;
   const leaderOf = async (): Promise<number> => (await metadata(1, [topic])).topics[0]!.partitions[0]!.leaderId;
   const endOffset = async (): Promise<bigint> =>
     (await ask(await leaderOf(), ApiKey.ListOffsets, 5, { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n }] }] })).topics[0]!.partitions[0]!.offset ?? -1n;
@@ -120,15 +135,18 @@ describe('cluster > ACL authorization matrix (AclAuthorizer, 2 brokers)', functi
 
   it('a Create grant lets CreateTopics work on every broker within a second; Produce needs Write, Fetch Read (PREFIXED)', async () => {
     await grant([acl(Res.TOPIC, topic, Op.CREATE), acl(Res.TOPIC, topic, Op.DESCRIBE)], async (id) => (await metadata(id, [topic])).topics[0]!.errorCode !== ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Describe');
-    expect((await createTopic(1, topic)).topics[0]!.errorCode).to.equal(ErrorCode.NONE);
+    const controller = (await metadata(1, [])).controllerId ?? -1;
+    expect((await createTopic(controller, topic)).topics[0]!.errorCode).to.equal(ErrorCode.NONE);
     await waitFor(async () => (await metadata(1, [topic])).topics[0]!.partitions[0]?.leaderId !== undefined, 'the topic has a leader');
     const leader = await leaderOf();
     expect((await produce(leader, 'refused')).responses[0]!.partitionResponses[0]!.errorCode).to.equal(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     expect(await endOffset(), 'the refused produce wrote nothing').to.equal(0n);
-    await grant([acl(Res.TOPIC, topic, Op.WRITE)], async (id) => id !== leader || (await produce(leader, 'granted')).responses[0]!.partitionResponses[0]!.errorCode === ErrorCode.NONE, 'Produce');
+    await grant([acl(Res.TOPIC, topic, Op.WRITE)], (id) => topicAllows(id, Op.WRITE), 'Write');
+    expect((await produce(leader, 'granted')).responses[0]!.partitionResponses[0]!.errorCode).to.equal(ErrorCode.NONE);
     expect(await endOffset()).to.equal(1n);
     expect(await fetchCode(leader)).to.equal(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
-    await grant([acl(Res.TOPIC, topic.slice(0, 5), Op.READ, AclPermission.ALLOW, PatternType.PREFIXED)], async (id) => id !== leader || (await fetchCode(leader)) === ErrorCode.NONE, 'Fetch through a PREFIXED Read');
+    await grant([acl(Res.TOPIC, topic.slice(0, 5), Op.READ, AclPermission.ALLOW, PatternType.PREFIXED)], (id) => topicAllows(id, Op.READ), 'a PREFIXED Read');
+    expect(await fetchCode(leader)).to.equal(ErrorCode.NONE);
     const ops = (await metadata(leader, [topic])).topics[0]!.topicAuthorizedOperations ?? 0;
     expect(ops & (1 << Op.READ), 'Read in topicAuthorizedOperations').to.not.equal(0);
     expect(ops & (1 << Op.DELETE), 'no Delete in topicAuthorizedOperations').to.equal(0);
@@ -136,7 +154,8 @@ describe('cluster > ACL authorization matrix (AclAuthorizer, 2 brokers)', functi
 
   it('DENY beats ALLOW; a group needs Read for commits; DeleteTopics needs Delete', async () => {
     const leader = await leaderOf();
-    await grant([acl(Res.TOPIC, '*', Op.WRITE, AclPermission.DENY, PatternType.LITERAL, 'User:*')], async (id) => id !== leader || (await produce(leader, 'denied')).responses[0]!.partitionResponses[0]!.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'the DENY');
+    await grant([acl(Res.TOPIC, '*', Op.WRITE, AclPermission.DENY, PatternType.LITERAL, 'User:*')], async (id) => !(await topicAllows(id, Op.WRITE)), 'the DENY');
+    expect((await produce(leader, 'denied')).responses[0]!.partitionResponses[0]!.errorCode).to.equal(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     expect(await endOffset()).to.equal(1n);
     const commit = () => ask(leader, ApiKey.OffsetCommit, 7, { groupId: group, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name: topic, partitions: [{ partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
     const refused = await commit();
@@ -184,5 +203,43 @@ describe('cluster > ACL authorization matrix (AclAuthorizer, 2 brokers)', functi
     await waitFor(() => !aclTool.authorize({ principal: 'User:alice', host: '10.1.1.1' }, Op.READ, Res.TOPIC, 'cli-orders'), 'the removal in ZooKeeper', { timeoutMs: GRANT_DEADLINE_MS });
     const after = await ok('acls', ['--bootstrap-server', bootstrap, '--list', '--topic', 'cli-', '--resource-pattern-type', 'prefixed']);
     expect(after).to.equal('');
+  });
+
+  it('SASL users: each principal gets only its own ACLs; a super user (super.users) bypasses every check', async () => {
+    const own = randomName('acl-sasl');
+    const alice = await connectAs(1, 'alice');
+    const bob = await connectAs(1, 'bob');
+    const admin = await connectAs(1, 'admin');
+    try {
+      const createAs = (sock: KafkaSocket, name: string) => sock.request(ApiKey.CreateTopics, 5, { topics: [{ name, numPartitions: 1, replicationFactor: 2, assignments: [], configs: [] }], timeoutMs: 10_000, validateOnly: false }, 15_000);
+      const describeAs = async (sock: KafkaSocket, name: string) => (await sock.request(ApiKey.Metadata, 9, { topics: [{ name }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })).topics[0]!.errorCode;
+      expect(await describeAs(alice, own)).to.equal(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      await grant([acl(Res.TOPIC, own, Op.DESCRIBE, AclPermission.ALLOW, PatternType.LITERAL, 'User:alice')], async () => (await describeAs(alice, own)) !== ErrorCode.TOPIC_AUTHORIZATION_FAILED, "alice's Describe");
+      expect(await describeAs(bob, own), 'bob has no ACL').to.equal(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      // The super user: no ACL names it, yet the controller creates the topic and DescribeAcls answers.
+      const controller = (await metadata(1, [])).controllerId ?? -1;
+      const adminOnController = controller === 1 ? admin : await connectAs(controller, 'admin');
+      try {
+        expect((await createAs(adminOnController, own)).topics[0]!.errorCode).to.equal(ErrorCode.NONE);
+      } finally {
+        if (adminOnController !== admin) adminOnController.close();
+      }
+      expect((await admin.request(ApiKey.DescribeAcls, 1, { resourceTypeFilter: Res.TOPIC, resourceNameFilter: own, patternTypeFilter: PatternType.LITERAL, principalFilter: 'User:alice', hostFilter: null, operation: Op.ANY, permissionType: AclPermission.ANY })).resources.map((r) => r.resourceName)).to.deep.equal([own]);
+      expect((await bob.request(ApiKey.DescribeAcls, 1, { resourceTypeFilter: Res.ANY, resourceNameFilter: null, patternTypeFilter: PatternType.ANY, principalFilter: null, hostFilter: null, operation: Op.ANY, permissionType: AclPermission.ANY })).errorCode).to.equal(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    } finally {
+      for (const s of [alice, bob, admin]) s.close();
+    }
+  });
+
+  it('allow.everyone.if.no.acl.found=true (broker 2 restarted with it) allows a resource without ACLs there only; one ACL on it ends that', async () => {
+    const open = randomName('acl-open');
+    const b2 = cluster.broker(2);
+    expect((await b2.stop()).code).to.equal(0);
+    const started = await b2.start(['--override', 'allow.everyone.if.no.acl.found=true']);
+    expect(started.code, started.stderr).to.equal(0);
+    const describable = async (id: number, name: string) => (await metadata(id, [name])).topics[0]!.errorCode !== ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+    expect(await describable(2, open)).to.equal(true);
+    expect(await describable(1, open), 'broker 1 keeps the default').to.equal(false);
+    await grant([acl(Res.TOPIC, open, Op.READ, AclPermission.ALLOW, PatternType.LITERAL, 'User:someone-else')], async (id) => id !== 2 || !(await describable(2, open)), 'the first ACL closing the topic');
   });
 });
