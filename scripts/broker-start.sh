@@ -67,9 +67,27 @@ if [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
 fi
 
 samsa_rotate_log "$OUT_FILE"
-nohup "${NODE[@]}" "${ARGS[@]}" >"$OUT_FILE" 2>&1 </dev/null &
-PID=$!
-echo "$PID" >"$PID_FILE"
+rm -f "$PID_FILE"
+# A small watcher shell is the broker's parent, so that how the process ended (its exit status,
+# or the signal that killed it: a kill -9, the OOM killer) lands at the end of broker.out; a
+# daemon's status is otherwise lost. Signals still go to the broker itself, through the pid file.
+# The watcher writes through the broker's own descriptor, so the line follows the run's log
+# even when a restart has already rotated it to broker.out.1.
+(
+  trap '' HUP
+  exec 3>"$OUT_FILE"
+  nohup "${NODE[@]}" "${ARGS[@]}" >&3 2>&1 </dev/null &
+  child=$!
+  echo "$child" >"$PID_FILE.tmp" && mv -f "$PID_FILE.tmp" "$PID_FILE"
+  status=0
+  wait "$child" || status=$?
+  how="status $status"
+  if [ "$status" -gt 128 ]; then how="$how (signal SIG$(kill -l $((status - 128)) 2>/dev/null || echo $((status - 128))))"; fi
+  echo "broker process $child exited with $how at $(date -u +%Y-%m-%dT%H:%M:%SZ)" >&3
+) </dev/null >/dev/null 2>&1 &
+for _ in $(seq 1 100); do [ -s "$PID_FILE" ] && break; sleep 0.05; done
+[ -s "$PID_FILE" ] || samsa_die "the broker process did not start (no pid in $PID_FILE)"
+PID="$(cat "$PID_FILE")"
 
 # Ready = the broker printed its client listener and that port accepts connections.
 DEADLINE=$(( $(date +%s) + ${SAMSA_BROKER_START_TIMEOUT:-60} ))

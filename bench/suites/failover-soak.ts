@@ -13,6 +13,7 @@
  * machine allows them (root), unless --loopback / --no-disks.
  */
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { basename, join } from 'node:path';
 import type { BenchContext } from '../suites.js';
 import { keepEvidence, withRotated } from '../../test/helpers/evidence.js';
@@ -96,6 +97,10 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   const sessionTimeoutMs = Number(FAILOVER_DEFAULTS['zookeeper.session.timeout.ms']);
   const writableBoundMs = sessionTimeoutMs + 2_000;
   const assignment = rf >= 3 ? [[1, 2, 3], [2, 3, 1], [3, 1, 2]] : [[1], [2], [3]];
+  // The producers' answers are timed on this event loop: a stalled harness reads as an unavailable
+  // cluster. Its own delay is reported with the verdict so a slow recovery can be told apart.
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
   const s = await Scenario.start({
     name: `soak-seed-${seed}`,
     fault: 'random faults',
@@ -137,6 +142,9 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       const quiet = 1_000 + Math.floor(rnd() * 2_000);
       await sleep(systemScheduler, quiet);
     }
+    loopDelay.disable();
+    const harnessDelayMs = { p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) };
+    ctx.log(`harness event-loop delay: p99 ${harnessDelayMs.p99} ms, max ${harnessDelayMs.max} ms`);
     const r = await s.finish({ leaderAcksDurable: rf < 3 });
     const byType = new Map<string, { ms: number[]; afterHealMs: number[] }>();
     const slow: string[] = [];
@@ -173,6 +181,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       unavailabilityMs: all.length === 0 ? null : percentiles(all.map((u) => u.ms)),
       perFault,
       writableBoundMs,
+      harnessEventLoopDelayMs: harnessDelayMs,
       slowRecoveries: slow.length,
       stuck: stuck ?? null,
       ok,

@@ -60,6 +60,7 @@ describe('network > broker process (scripts/broker-start.sh, broker-stop.sh)', f
     }
     expect(alive, `pid ${pid} still running`).to.equal(false);
     expect(broker.log()).to.contain('broker stopped');
+    await waitFor(() => broker.log().includes(`broker process ${pid} exited with status 0`), 'the exit status at the end of broker.out', { timeoutMs: 5_000 });
   });
 
   it('a restart keeps the previous runs\' logs (broker.out -> broker.out.1 -> ...), so a crash\'s evidence survives', async () => {
@@ -70,6 +71,8 @@ describe('network > broker process (scripts/broker-start.sh, broker-stop.sh)', f
     const firstPid = broker.pid!;
     broker.signal('SIGKILL'); // the crash whose log must survive the restart
     await broker.waitExited();
+    // A daemon's death is otherwise silent: its log ends with how it ended.
+    await waitFor(() => broker.log().includes(`broker process ${firstPid} exited with status 137 (signal SIGKILL)`), 'the kill at the end of broker.out', { timeoutMs: 5_000 });
     const firstRun = broker.log();
     expect(firstRun).to.contain('listening on PLAINTEXT://');
 
@@ -78,7 +81,9 @@ describe('network > broker process (scripts/broker-start.sh, broker-stop.sh)', f
     expect(broker.pid).to.not.equal(firstPid);
     expect(readFileSync(`${broker.outFile}.1`, 'utf8')).to.equal(firstRun);
     expect(broker.log()).to.contain('listening on PLAINTEXT://');
+    const secondPid = broker.pid!;
     expect((await broker.stop()).code).to.equal(0);
+    await waitFor(() => broker.log().includes(`broker process ${secondPid} exited with status 0`), 'the exit status at the end of broker.out', { timeoutMs: 5_000 });
     const secondRun = broker.log();
 
     expect((await broker.start()).code).to.equal(0);
