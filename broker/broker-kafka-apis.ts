@@ -4,6 +4,7 @@
  * transaction coordinator with producer ids — and its registration. Kept apart from
  * broker.ts so the composition root stays one screen of start order.
  */
+import { UserScramAdmin } from './security/scram-credentials.js';
 import type { Logger } from 'pino';
 import type { CoordinationStore } from '../coordination/index.js';
 import type { Scheduler } from '../common/index.js';
@@ -77,6 +78,7 @@ export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin
     logger: o.logger,
   });
   groups = wired.groups;
+  const userScram = new UserScramAdmin(o.store, topicAdmin);
   const deps: KafkaApiDeps = {
     brokerId,
     config: o.config,
@@ -95,6 +97,7 @@ export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin
     producerIds: txn.initProducerIdDeps,
     transactions: txn.apiDeps,
     acls: o.acls,
+    userScram: () => userScram,
   };
   for (const h of kafkaApiHandlers(deps)) server.registerHandler(h);
   return { topicAdmin, groups: wired.groups, txn };

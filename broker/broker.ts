@@ -51,6 +51,7 @@ import { registerKafkaApis } from './broker-kafka-apis.js';
 import type { TxnWiring } from './broker-txn.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
 import { BrokerServer } from './server.js';
+import { ScramCredentialCache } from './security/scram-credentials.js';
 import { LiveBrokerConfig } from './broker-dynamic-config.js';
 import { checkListenerPorts } from './listener-ports.js';
 import { startAuthorizer } from './broker-security.js';
@@ -101,12 +102,20 @@ export class Broker {
   readonly groupOps: ClusterGroupOps;
   private readonly logDirFailures: LogDirFailureHandler;
   private haltReason: string | undefined;
+  private scramCredentials: ScramCredentialCache | undefined;
 
   constructor(private readonly o: BrokerOptions) {
     this.config = o.config;
     this.log = o.logger;
     this.scheduler = o.scheduler ?? backgroundScheduler;
-    this.server = new BrokerServer({ config: o.config, logger: o.logger, shutdownDrainMs: o.shutdownDrainMs, scheduler: this.scheduler });
+    this.server = new BrokerServer({
+      config: o.config,
+      logger: o.logger,
+      shutdownDrainMs: o.shutdownDrainMs,
+      scheduler: this.scheduler,
+      scramCredentials: (mechanism, user) => this.scramCredentials?.lookup(mechanism, user),
+      onAuthentication: (listener, outcome) => this.metrics.onAuthentication(listener, outcome),
+    });
     this.session = new ZkSession({
       connect: o.config.zookeeperConnect,
       sessionTimeoutMs: o.config.zookeeperSessionTimeoutMs,
@@ -159,6 +168,14 @@ export class Broker {
     this.server
       .addComponent({ name: 'ports', start: () => checkListenerPorts(o.config), stop: async () => {} })
       .addComponent({ name: 'zookeeper', start: () => this.session.start(), stop: () => this.session.close() })
+      .addComponent({
+        name: 'scram-credentials',
+        start: () => {
+          this.scramCredentials = new ScramCredentialCache(this.session, o.logger.child({ module: 'scram-credentials' }));
+          return this.scramCredentials.start();
+        },
+        stop: async () => this.scramCredentials?.stop(),
+      })
       .addComponent({ name: 'identity', start: () => this.resolveIdentity(), stop: async () => {} })
       .addComponent({
         name: 'authorizer',

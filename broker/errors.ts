@@ -40,6 +40,11 @@ export const BROKER_ERRORS = {
   BRK_KAFKA_STORAGE_ERROR: { kafkaError: 'KAFKA_STORAGE_ERROR', retriable: true },
   BRK_UNKNOWN_TOPIC_OR_PARTITION: { kafkaError: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: true },
   BRK_INTERNAL: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  // Security (SecurityError, broker/security/).
+  /** A client failed SASL (wrong password, unknown user, bad token) or its certificate maps to no principal. */
+  BRK_SASL_AUTHENTICATION_FAILED: { kafkaError: 'SASL_AUTHENTICATION_FAILED', retriable: false },
+  /** TLS or SASL settings that cannot work (missing keystore, bad JAAS entry, bad mapping rules). */
+  BRK_SECURITY_CONFIG: { kafkaError: 'INVALID_CONFIG', retriable: false },
   BRK_NOT_ENOUGH_REPLICAS: { kafkaError: 'NOT_ENOUGH_REPLICAS', retriable: true },
   BRK_FENCED_LEADER_EPOCH: { kafkaError: 'FENCED_LEADER_EPOCH', retriable: true },
   BRK_UNKNOWN_LEADER_EPOCH: { kafkaError: 'UNKNOWN_LEADER_EPOCH', retriable: true },

@@ -18,10 +18,17 @@ export interface ConnectionInfo {
   readonly securityProtocol: SecurityProtocol;
   readonly clientAddress: string;
   readonly clientPort: number;
+  /** Kafka's KafkaPrincipal string form: `User:alice`; `User:ANONYMOUS` before/without authentication; for mTLS the mapped certificate DN (`User:CN=alice,O=acme`). */
   readonly principal: string;
   /** Aborted when the connection closes (client gone, idle, broker stopping). */
   readonly signal: AbortSignal;
 }
+
+/**
+ * What the listener keeps per connection: the principal changes once, when authentication
+ * (TLS client certificate, SASL) completes; requests read the value current at their dispatch.
+ */
+export type MutableConnectionInfo = { -readonly [K in keyof ConnectionInfo]: ConnectionInfo[K] };
 
 export interface RequestContext extends ConnectionInfo {
   readonly apiKey: number;

@@ -19,6 +19,7 @@ import { RequestRouter } from './network/request-router.js';
 import type { Scheduler } from '../common/index.js';
 import { type BoundEndpoint, SocketServer } from './network/socket-server.js';
 import type { Authorizer, InternalHandler, KafkaHandler } from './request-context.js';
+import type { ScramCredentialLookup } from '../protocol/index.js';
 
 /** A module with a lifecycle, plugged into the broker by the composition root. */
 export interface BrokerComponent {
@@ -41,6 +42,9 @@ export interface BrokerServerOptions {
   readonly shutdownDrainMs?: number;
   readonly scheduler?: Scheduler;
   readonly authorizer?: Authorizer;
+  /** SCRAM credentials for SASL listeners (the broker's ZooKeeper-backed cache). */
+  readonly scramCredentials?: ScramCredentialLookup;
+  readonly onAuthentication?: (listener: string, outcome: 'success' | 'failure') => void;
 }
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -75,6 +79,8 @@ export class BrokerServer {
       router: this.router,
       internalRouter: this.internalRouter,
       logger: options.logger.child({ module: 'network' }),
+      scramCredentials: options.scramCredentials,
+      onAuthentication: options.onAuthentication,
     });
     this.interBrokerClient = new InterBrokerClient({
       logger: options.logger,

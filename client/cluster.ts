@@ -6,6 +6,7 @@
  * Concurrency contract: one event loop; refreshes are coalesced, connections are created once
  * per broker and replaced when they close.
  */
+import type { SecurityOptions } from './security.js';
 import type { Clock, Scheduler } from '../common/index.js';
 import { systemClock, systemScheduler } from '../common/index.js';
 import { Connection } from './connection.js';
@@ -13,7 +14,7 @@ import { KafkaClientError, brokerError } from './errors.js';
 import type { MetadataBroker, MetadataRequest, MetadataResponse } from './api-types.js';
 import { API, errorInfo } from './wire.js';
 
-export interface ClusterOptions {
+export interface ClusterOptions extends SecurityOptions {
   /** Bootstrap addresses, "host:port" (an entry may be a comma list, as bootstrap.servers). */
   brokers: readonly string[];
   clientId?: string;
@@ -261,6 +262,8 @@ export class Cluster {
       ...(this.opts.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: this.opts.requestTimeoutMs }),
       ...(this.opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: this.opts.connectTimeoutMs }),
       scheduler: this.scheduler,
+      ...(this.opts.ssl === undefined ? {} : { ssl: this.opts.ssl }),
+      ...(this.opts.sasl === undefined ? {} : { sasl: this.opts.sasl }),
     });
     c.onClose(() => {
       if (this.connections.get(key) === c) this.connections.delete(key);

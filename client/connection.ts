@@ -10,13 +10,15 @@
  * Concurrency contract: one event loop; a Connection is owned by the cluster's pool.
  */
 import { Socket, createConnection } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { reauthenticateAfterMs, saslAuthenticate, type SecurityOptions } from './security.js';
 import type { Scheduler, TimerHandle } from '../common/index.js';
 import { systemScheduler } from '../common/index.js';
 import { KafkaClientError, brokerError } from './errors.js';
 import type { ApiVersionsResponse } from './api-types.js';
 import { API, CLIENT_API_VERSIONS, FrameDecoder, decodeResponseFrame, encodeRequestFrame, errorInfo, peekCorrelationId } from './wire.js';
 
-export interface ConnectionOptions {
+export interface ConnectionOptions extends SecurityOptions {
   host: string;
   port: number;
   clientId: string;
@@ -67,6 +69,7 @@ export class Connection {
   private readonly scheduler: Scheduler;
   private readonly requestTimeoutMs: number;
   private readonly closeListeners: Array<(err: KafkaClientError) => void> = [];
+  private reauthTimer: TimerHandle | undefined;
 
   constructor(private readonly opts: ConnectionOptions) {
     this.host = opts.host;
@@ -117,17 +120,44 @@ export class Connection {
     } catch (err) {
       throw this.fail('CLI_CONNECTION', `ApiVersions handshake with ${this.label} failed`, err);
     }
+    if (this.opts.sasl !== undefined) await this.authenticate();
+  }
+
+  /** SASL after ApiVersions; an authentication failure closes the connection with that error. */
+  private async authenticate(): Promise<void> {
+    const sasl = this.opts.sasl!;
+    let lifetimeMs: number;
+    try {
+      lifetimeMs = await saslAuthenticate((k, v, b) => this.request(k, v, b), this.negotiate(API.SaslAuthenticate), sasl, this.label);
+    } catch (err) {
+      if (err instanceof KafkaClientError && err.code === 'CLI_AUTHENTICATION') {
+        this.fail('CLI_CONNECTION', err.message, err);
+        throw err;
+      }
+      throw this.fail('CLI_CONNECTION', `SASL authentication with ${this.label} failed`, err);
+    }
+    if (lifetimeMs > 0) {
+      // KIP-368: re-authenticate on this connection before the broker's session ends.
+      this.reauthTimer = this.scheduler.setTimeout(() => {
+        this.reauthTimer = undefined;
+        if (this.closedError === undefined) void this.authenticate().catch(() => undefined);
+      }, reauthenticateAfterMs(lifetimeMs));
+    }
   }
 
   private openSocket(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const socket = createConnection({ host: this.host, port: this.port });
+      const ssl = this.opts.ssl;
+      const socket =
+        ssl === undefined || ssl === false
+          ? createConnection({ host: this.host, port: this.port })
+          : tlsConnect({ host: this.host, port: this.port, servername: /^[\d.]+$|:/.test(this.host) ? undefined : this.host, ...(ssl === true ? {} : ssl) });
       socket.setNoDelay(true);
       const timer = this.scheduler.setTimeout(() => {
         socket.destroy();
         reject(this.fail('CLI_CONNECTION', `connect to ${this.label} timed out`));
       }, this.opts.connectTimeoutMs ?? 10_000);
-      socket.once('connect', () => {
+      socket.once(ssl === undefined || ssl === false ? 'connect' : 'secureConnect', () => {
         this.scheduler.clearTimeout(timer);
         resolve();
       });
@@ -264,6 +294,8 @@ export class Connection {
     if (this.closedError !== undefined) return this.closedError;
     const err = new KafkaClientError(code, message, { retriable: code !== 'CLI_CLOSED', cause, broker: this.label });
     this.closedError = err;
+    if (this.reauthTimer !== undefined) this.scheduler.clearTimeout(this.reauthTimer);
+    this.reauthTimer = undefined;
     this.socket?.destroy();
     for (const p of this.pending.values()) {
       this.scheduler.clearTimeout(p.timer);

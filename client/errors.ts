@@ -30,6 +30,8 @@ export const CLIENT_ERRORS = {
   CLI_RECORD_TOO_LARGE: { kafkaError: 'MESSAGE_TOO_LARGE', retriable: false },
   /** The producer/consumer/connection was closed. */
   CLI_CLOSED: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  /** SASL refused (wrong password, unknown user, mechanism not offered) or the broker's SCRAM signature was wrong. */
+  CLI_AUTHENTICATION: { kafkaError: 'SASL_AUTHENTICATION_FAILED', retriable: false },
   /** A serializer could not encode a value. */
   CLI_SERIALIZATION: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
   /** An option is out of range. */

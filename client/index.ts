@@ -33,6 +33,8 @@ export { consumeTransformProduce, nextOffsets, type ConsumeTransformProduceOptio
 export { RecordAccumulator, type AccumulatorOptions, type AppendResult } from './producer/accumulator.js';
 export { ProducerBatch, type RecordMetadata, type RecordHeader, type BatchResult } from './producer/batch.js';
 export * from './consumer/assignors/index.js';
+export type { ScramCredentialAlteration, ScramCredentialInfo } from './admin/scram.js';
+export type { SaslOptions, SslOptions, SecurityOptions, SaslMechanismName } from './security.js';
 export { Admin, type AdminOptions, type NewTopic, type ClusterDescription, type ConfigResourceType } from './admin/admin.js';
 export type { GroupListing, GroupDescription, GroupMemberDescription } from './admin/groups.js';
 export { Consumer, type ConsumerOptions, type ConsumerRecord, type RebalanceListener, type EachBatchPayload } from './consumer/consumer.js';

@@ -10,6 +10,8 @@ import { messageOf, ModuleError, type ModuleErrorOptions } from '../common/index
 import type { ErrorName } from './error-codes.js';
 
 export const PROTOCOL_ERRORS = {
+  /** A SCRAM exchange failed (bad proof, malformed message, unknown user). */
+  PRT_SCRAM: { kafkaError: 'SASL_AUTHENTICATION_FAILED', retriable: false },
   PRT_TRUNCATED: { kafkaError: 'CORRUPT_MESSAGE', retriable: false },
   PRT_INVALID_LENGTH: { kafkaError: 'CORRUPT_MESSAGE', retriable: false },
   PRT_INVALID_VARINT: { kafkaError: 'CORRUPT_MESSAGE', retriable: false },

@@ -84,3 +84,4 @@ export {
   type TopicPartitions,
 } from './consumer-protocol.js';
 export * from './acl-codes.js';
+export * from './sasl/index.js';

@@ -8,7 +8,7 @@ import { BROKER_CONFIG_DEFS } from './broker-definitions.js';
 import { ConfigError } from './errors.js';
 import { type Listener, parseListeners, parseProtocolMap, type SecurityProtocol } from './listeners.js';
 import { parseProperties } from './properties.js';
-import type { ConfigValue, ResolvedValue } from './types.js';
+import type { ConfigDef, ConfigValue, ResolvedValue } from './types.js';
 import { formatValue, parseValue } from './values.js';
 import { closestKey } from './suggest.js';
 
@@ -40,9 +40,38 @@ export interface BrokerConfig {
   str(key: string): string;
   optionalStr(key: string): string | null;
   list(key: string): readonly string[];
+  /**
+   * A per-listener value: `listener.name.<listener>.<key>` when set, else the broker-wide `key`
+   * (null when neither exists, e.g. `plain.sasl.jaas.config` without a listener prefix).
+   */
+  listenerValue(listener: string, key: string): ConfigValue;
+}
+
+/** Keys Kafka lets an operator set per listener (`listener.name.<name>.<key>`). */
+const PER_LISTENER = (key: string): boolean =>
+  key.startsWith('ssl.') || key === 'sasl.enabled.mechanisms' || key === 'connections.max.reauth.ms';
+const LISTENER_PREFIX_RE = /^listener\.name\.([A-Za-z_][A-Za-z0-9_]*)\.(.+)$/;
+const JAAS_RE = /^([a-z0-9-]+)\.sasl\.jaas\.config$/;
+
+/** The definition of a key, prefixed per-listener keys included (stored under a lower-case listener name, as Kafka does). */
+function lookupDef(rawKey: string): { key: string; def: ConfigDef | undefined } {
+  const direct = DEFS.get(rawKey);
+  if (direct !== undefined) return { key: rawKey, def: direct };
+  const m = LISTENER_PREFIX_RE.exec(rawKey);
+  if (m === null) return { key: rawKey, def: undefined };
+  const key = `listener.name.${m[1]!.toLowerCase()}.${m[2]!}`;
+  const inner = m[2]!;
+  if (JAAS_RE.test(inner)) {
+    return { key, def: { key, type: 'password', default: null, doc: 'JAAS login module configuration of one SASL mechanism on one listener.' } };
+  }
+  const base = DEFS.get(inner);
+  return { key, def: base !== undefined && PER_LISTENER(inner) ? { ...base, key } : undefined };
 }
 
 const DEFS = new Map(BROKER_CONFIG_DEFS.map((d) => [d.key, d]));
+
+/** What a SASL listener can offer (GSSAPI and OAUTHBEARER are not implemented). */
+export const SUPPORTED_SASL_MECHANISMS: readonly string[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
 
 export interface LoadOptions {
   /** Path of a `.properties` file; omitted means defaults plus overrides only. */
@@ -54,8 +83,8 @@ export interface LoadOptions {
 export function loadBrokerConfig(options: LoadOptions): BrokerConfig {
   const resolved = new Map<string, ResolvedValue>();
   const ignoredKeys: string[] = [];
-  const apply = (key: string, text: string, source: string, origin: 'file' | 'override', line?: number): void => {
-    const def = DEFS.get(key);
+  const apply = (rawKey: string, text: string, source: string, origin: 'file' | 'override', line?: number): void => {
+    const { key, def } = lookupDef(rawKey);
     if (def === undefined) {
       const hint = closestKey(key, [...DEFS.keys()]);
       throw new ConfigError(
@@ -138,6 +167,8 @@ function build(values: Map<string, ResolvedValue>, source: string, ignoredKeys: 
     const v = raw(key);
     return typeof v === 'number' ? v : null;
   };
+  const listenerValue = (listener: string, key: string): ConfigValue =>
+    values.get(`listener.name.${listener.toLowerCase()}.${key}`)?.value ?? values.get(key)?.value ?? null;
   const inconsistent = (key: string, message: string): never => {
     throw new ConfigError('CFG_INCONSISTENT', `Invalid configuration "${key}" (${source}): ${message}`, { key, source });
   };
@@ -165,6 +196,24 @@ function build(values: Map<string, ResolvedValue>, source: string, ignoredKeys: 
   }
   if (!listeners.some((l) => l.name !== interBrokerListenerName)) {
     inconsistent('listeners', 'at least one client listener besides the inter-broker listener is needed');
+  }
+
+  for (const l of listeners) {
+    const protocol = securityProtocolMap.get(l.name);
+    if (protocol !== 'SASL_PLAINTEXT' && protocol !== 'SASL_SSL') continue;
+    const mechanisms = listenerValue(l.name, 'sasl.enabled.mechanisms') as readonly string[];
+    const unsupported = mechanisms.filter((x) => !SUPPORTED_SASL_MECHANISMS.includes(x));
+    if (unsupported.length > 0 || mechanisms.length === 0) {
+      inconsistent('sasl.enabled.mechanisms', `listener ${l.name} is ${protocol} and enables ${mechanisms.join(', ') || 'nothing'}; Samsa supports ${SUPPORTED_SASL_MECHANISMS.join(', ')}`);
+    }
+  }
+  const interProtocol = securityProtocolMap.get(interBrokerListenerName);
+  if (interProtocol === 'SASL_PLAINTEXT' || interProtocol === 'SASL_SSL') {
+    const m = str('sasl.mechanism.inter.broker.protocol');
+    const enabled = listenerValue(interBrokerListenerName, 'sasl.enabled.mechanisms') as readonly string[];
+    if (!enabled.includes(m)) {
+      inconsistent('sasl.mechanism.inter.broker.protocol', `${m} is not enabled on the inter-broker listener ${interBrokerListenerName} (${enabled.join(', ')})`);
+    }
   }
 
   const brokerId = int('broker.id');
@@ -219,6 +268,7 @@ function build(values: Map<string, ResolvedValue>, source: string, ignoredKeys: 
     str,
     optionalStr,
     list,
+    listenerValue,
   };
 }
 

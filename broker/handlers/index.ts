@@ -3,7 +3,12 @@
  * advertises in ApiVersions is computed here, from the handlers actually registered intersected
  * with the ranges protocol/'s message specs describe, so the two can never disagree.
  */
-import { describedVersions } from '../../protocol/index.js';
+import { ApiKey, describedVersions } from '../../protocol/index.js';
+import { createSaslAuthenticateHandler } from './sasl-authenticate.js';
+import { createAlterUserScramCredentialsHandler } from './alter-user-scram-credentials.js';
+import { createDescribeUserScramCredentialsHandler } from './describe-user-scram-credentials.js';
+import type { UserScramAdmin } from '../security/scram-credentials.js';
+import { createSaslHandshakeHandler } from './sasl-handshake.js';
 import type { KafkaHandler } from '../request-context.js';
 import { createAlterConfigsHandler } from './alter-configs.js';
 import { createApiVersionsHandler } from './api-versions.js';
@@ -95,12 +100,21 @@ export class HandlerRegistry {
   }
 }
 
-/** A registry holding the handlers that need nothing but the network layer (ApiVersions). */
+/**
+ * A registry holding the handlers that need nothing but the network layer: ApiVersions, and
+ * SaslHandshake/SaslAuthenticate (answered by the listener's authenticator on SASL listeners;
+ * these answer ILLEGAL_SASL_STATE elsewhere).
+ */
 export function createHandlerRegistry(): HandlerRegistry {
   const registry = new HandlerRegistry();
   registry.register(createApiVersionsHandler(() => registry.advertised()));
+  registry.register(createSaslHandshakeHandler());
+  registry.register(createSaslAuthenticateHandler());
   return registry;
 }
+
+/** The api keys `createHandlerRegistry` registers itself (not in `kafkaApiHandlers`). */
+export const NETWORK_API_KEYS: readonly number[] = [ApiKey.ApiVersions, ApiKey.SaslHandshake, ApiKey.SaslAuthenticate];
 
 /** What the handlers of every Kafka API need, handed over by the composition root (broker/broker-kafka-apis.ts). */
 export interface KafkaApiDeps extends HandlerDeps {
@@ -114,6 +128,8 @@ export interface KafkaApiDeps extends HandlerDeps {
   readonly transactions: TxnApiDeps;
   /** The ACL authorizer the ACL APIs manage (broker/security; absent: SECURITY_DISABLED). */
   readonly acls?: AclApiDeps['acls'];
+  /** SCRAM credentials in ZooKeeper (Describe/AlterUserScramCredentials). */
+  readonly userScram: () => UserScramAdmin;
 }
 
 /**
@@ -156,6 +172,9 @@ export function kafkaApiHandlers(deps: KafkaApiDeps): KafkaHandler[] {
     createCreateAclsHandler({ acls: deps.acls ?? (() => undefined) }),
     createDescribeAclsHandler({ acls: deps.acls ?? (() => undefined) }),
     createDeleteAclsHandler({ acls: deps.acls ?? (() => undefined) }),
+    // Security: SCRAM credentials (KIP-554). SaslHandshake/SaslAuthenticate are the registry's own.
+    createDescribeUserScramCredentialsHandler(deps),
+    createAlterUserScramCredentialsHandler(deps),
   ];
 }
 

@@ -91,6 +91,7 @@ export class BrokerMetrics {
   private readonly requests: Counter<'request' | 'version' | 'listener'>;
   private readonly requestCloses: Counter<'request' | 'listener'>;
   private readonly requestTime: Histogram<'request'>;
+  private readonly authentications: Counter<'listener' | 'result'>;
   private readonly bytesIn: Counter<'topic'>;
   private readonly messagesIn: Counter<'topic'>;
   private readonly bytesOut: Counter<'topic'>;
@@ -120,6 +121,7 @@ export class BrokerMetrics {
 
     this.requests = new Counter({ name: METRIC_NAMES.requests, help: 'Kafka requests handled, per api and version', labelNames: ['request', 'version', 'listener'], registers });
     this.requestCloses = new Counter({ name: METRIC_NAMES.requestConnectionCloses, help: 'Requests answered by closing the connection (malformed, unsupported, failed handler)', labelNames: ['request', 'listener'], registers });
+    this.authentications = new Counter({ name: METRIC_NAMES.authentications, help: 'SASL authentications per listener, result=success|failure', labelNames: ['listener', 'result'], registers });
     this.requestTime = new Histogram({ name: METRIC_NAMES.requestTotalTimeMs, help: 'Time from request read to response ready, in ms', labelNames: ['request'], buckets: REQUEST_TIME_BUCKETS_MS, registers });
     const perTopic = (name: string, help: string): Counter<'topic'> => new Counter({ name, help, labelNames: ['topic'], registers });
     this.bytesIn = perTopic(METRIC_NAMES.bytesIn, 'Bytes of record batches appended by producers');
@@ -167,6 +169,11 @@ export class BrokerMetrics {
     this.requests.inc({ request, version: String(event.apiVersion), listener: event.listenerName });
     if (event.outcome === 'close') this.requestCloses.inc({ request, listener: event.listenerName });
     this.requestTime.observe({ request }, Math.max(0, event.durationMs));
+  }
+
+  /** A SASL authentication finished on a listener (the socket server's authenticators). */
+  onAuthentication(listener: string, result: 'success' | 'failure'): void {
+    this.authentications.inc({ listener, result });
   }
 
   /** Leader side, once per topic-partition of a Produce request. */

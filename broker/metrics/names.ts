@@ -53,6 +53,8 @@ export const METRIC_NAMES = Object.freeze({
   requestTotalTimeMs: 'kafka_network_requestmetrics_totaltimems',
   /** Kafka has no MBean for requests that closed the connection instead of answering. */
   requestConnectionCloses: 'samsa_network_requestmetrics_connectioncloses_total',
+  // kafka.server:type=socket-server-metrics,listener=<l> successful/failed-authentication-total
+  authentications: 'kafka_server_socket_server_metrics_authentication_total',
   // kafka.server:type=DelayedOperationPurgatory,delayedOperation=Produce|Fetch
   purgatorySize: 'kafka_server_delayedoperationpurgatory_purgatorysize',
   // kafka.coordinator.group:type=GroupMetadataManager

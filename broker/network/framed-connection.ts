@@ -19,7 +19,8 @@ import type { Logger } from '../logging.js';
 import { FrameDecoder } from '../../protocol/index.js';
 
 export type DispatchOutcome =
-  | { readonly kind: 'respond'; readonly frame: Buffer }
+  /** `closeAfter`: write this response, then close (a failed SASL authentication, as Kafka does). */
+  | { readonly kind: 'respond'; readonly frame: Buffer; readonly closeAfter?: string }
   /** The protocol has no response for this request (Produce acks=0). */
   | { readonly kind: 'silent' }
   | { readonly kind: 'close'; readonly reason: string; readonly level?: 'debug' | 'info' | 'warn' };
@@ -250,7 +251,7 @@ export class FramedConnection {
     this.running--;
     if (this.closed) return;
     // Requests after a fatal one are never started (the connection is going away).
-    if (outcome.kind === 'close') this.stopDispatch = true;
+    if (outcome.kind === 'close' || (outcome.kind === 'respond' && outcome.closeAfter !== undefined)) this.stopDispatch = true;
     if (this.opts.ordered) {
       slot.outcome = outcome;
       while (!this.closed && this.slots.length > 0 && this.slots[0]!.outcome !== undefined) {
@@ -279,6 +280,7 @@ export class FramedConnection {
         if (!this.socket.writable) return;
         this.corkUntilNextTick();
         if (!this.socket.write(outcome.frame)) this.writeBlocked = true;
+        if (outcome.closeAfter !== undefined) this.close(outcome.closeAfter, 'info', true);
         return;
       case 'silent':
         return;

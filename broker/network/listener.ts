@@ -3,10 +3,14 @@
  * wraps each socket in a FramedConnection and hands frames to a router. Used for both the Kafka
  * client listeners (ordered responses) and the inter-broker listener (msgpack, unordered).
  */
+import { X509Certificate } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Listener, SecurityProtocol } from '../config/index.js';
 import type { Logger } from '../logging.js';
-import { ANONYMOUS_PRINCIPAL, type ConnectionInfo } from '../request-context.js';
+import { ANONYMOUS_PRINCIPAL, type ConnectionInfo, type MutableConnectionInfo } from '../request-context.js';
+import { rfc2253Name } from '../security/principal-mapping.js';
+import { tlsServerOptions, type ListenerTls } from '../security/tls-config.js';
 import { FramedConnection, type ConnectionStats, type DispatchOutcome } from './framed-connection.js';
 
 export interface ConnectionLimits {
@@ -47,6 +51,10 @@ interface NetworkListenerOptions {
   readonly logger: Logger;
   /** Absent: no limit (the inter-broker listener is exempt from max.connections, as in Kafka). */
   readonly quota?: ConnectionQuota;
+  /** SSL and SASL_SSL listeners: TLS settings (a client that does not complete the TLS handshake never reaches the router). */
+  readonly tls?: ListenerTls;
+  /** SASL listeners: wraps the router in a per-connection authenticator that sets `info.principal`. */
+  readonly authenticate?: (info: MutableConnectionInfo, route: FrameRouter) => FrameRouter;
 }
 
 let nextConnectionSeq = 0;
@@ -59,6 +67,8 @@ export class NetworkListener {
   private readonly connections = new Set<FramedConnection>();
   private boundPort = 0;
   private accepting = false;
+  /** TLS handshakes that failed (plaintext clients, untrusted certificates), for tests and metrics. */
+  tlsFailures = 0;
 
   constructor(options: NetworkListenerOptions) {
     this.opts = options;
@@ -84,14 +94,26 @@ export class NetworkListener {
 
   async start(): Promise<void> {
     if (this.server !== undefined) throw new Error(`listener ${this.name} already started`);
-    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
+    const accept = (socket: Socket): void => {
       try {
         this.onConnection(socket);
       } catch (err) {
         this.log.error({ err }, 'failed to set up a connection');
         socket.destroy();
       }
-    });
+    };
+    const tls = this.opts.tls;
+    let server: Server;
+    if (tls === undefined) {
+      server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, accept);
+    } else {
+      server = createTlsServer({ ...tlsServerOptions(tls), allowHalfOpen: true }, accept);
+      // A plaintext client, an untrusted or expired certificate: that connection only, never the listener.
+      server.on('tlsClientError', (err, socket) => {
+        this.log.info({ reason: err.message, remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}` }, 'TLS handshake failed');
+        this.tlsFailures++;
+      });
+    }
     this.server = server;
     server.on('error', (err) => this.log.error({ err }, 'listener error'));
     const { host, port } = this.opts.listener;
@@ -129,9 +151,30 @@ export class NetworkListener {
     return this.connections.size;
   }
 
+  /**
+   * An SSL listener's principal: the verified client certificate's DN (RFC 2253) through
+   * ssl.principal.mapping.rules; ANONYMOUS without a verified certificate (ssl.client.auth=none
+   * or requested and not sent), as Kafka. On SASL_SSL the SASL identity replaces it.
+   */
+  private certificatePrincipal(socket: TLSSocket): string {
+    if (!socket.authorized) return ANONYMOUS_PRINCIPAL;
+    const peer = socket.getPeerCertificate(false);
+    if (peer === null || peer.raw === undefined) return ANONYMOUS_PRINCIPAL;
+    const dn = rfc2253Name(new X509Certificate(peer.raw).subject);
+    return `User:${this.opts.tls!.principalMapper.map(dn)}`;
+  }
+
   private onConnection(socket: Socket): void {
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     if (!this.accepting) {
+      socket.destroy();
+      return;
+    }
+    let principal = ANONYMOUS_PRINCIPAL;
+    try {
+      if (this.opts.tls !== undefined) principal = this.certificatePrincipal(socket as TLSSocket);
+    } catch (err) {
+      this.log.info({ remote, reason: (err as Error).message }, 'TLS client certificate refused');
       socket.destroy();
       return;
     }
@@ -156,17 +199,18 @@ export class NetworkListener {
       },
     });
     this.connections.add(conn);
-    const info: ConnectionInfo = {
+    const info: MutableConnectionInfo = {
       connectionId: id,
       listenerName: this.name,
       securityProtocol: this.opts.securityProtocol,
       clientAddress: socket.remoteAddress ?? '',
       clientPort: socket.remotePort ?? 0,
-      principal: ANONYMOUS_PRINCIPAL,
+      principal,
       signal: conn.signal,
     };
-    this.log.debug({ connectionId: id }, 'connection accepted');
-    conn.start((frame, receivedAtMs) => this.opts.route(info, frame, receivedAtMs));
+    this.log.debug({ connectionId: id, principal: info.principal }, 'connection accepted');
+    const route = this.opts.authenticate?.(info, this.opts.route) ?? this.opts.route;
+    conn.start((frame, receivedAtMs) => route(info, frame, receivedAtMs));
     socket.resume();
   }
 }

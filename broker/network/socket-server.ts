@@ -8,14 +8,24 @@ import type { BrokerConfig } from '../config/index.js';
 import type { Logger } from '../logging.js';
 import type { ConnectionStats } from './framed-connection.js';
 import type { InternalRouter } from './internal-router.js';
-import { ConnectionQuota, type ConnectionLimits, NetworkListener } from './listener.js';
+import { ConnectionQuota, type ConnectionLimits, type FrameRouter, NetworkListener } from './listener.js';
+import type { MutableConnectionInfo } from '../request-context.js';
 import type { RequestRouter } from './request-router.js';
+import type { ScramCredentialLookup } from '../../protocol/index.js';
+import { KafkaSaslAuthenticator } from '../security/kafka-authenticator.js';
+import { InternalSaslAuthenticator } from '../security/internal-authenticator.js';
+import { listenerSasl } from '../security/sasl-server.js';
+import { listenerTls } from '../security/tls-config.js';
 
 export interface SocketServerOptions {
   readonly config: BrokerConfig;
   readonly router: RequestRouter;
   readonly internalRouter: InternalRouter;
   readonly logger: Logger;
+  /** SCRAM credentials (the broker's ZooKeeper-backed cache); absent: every SCRAM login fails. */
+  readonly scramCredentials?: ScramCredentialLookup;
+  /** Counts authentications per outcome (metrics). */
+  readonly onAuthentication?: (listener: string, outcome: 'success' | 'failure') => void;
 }
 
 export interface BoundEndpoint {
@@ -48,6 +58,19 @@ export class SocketServer {
     for (const l of config.listeners) {
       const interBroker = l.name === this.interBrokerName;
       const securityProtocol = config.securityProtocolMap.get(l.name) ?? 'PLAINTEXT';
+      const tls = securityProtocol === 'SSL' || securityProtocol === 'SASL_SSL' ? listenerTls(config, l.name) : undefined;
+      const sasl =
+        securityProtocol === 'SASL_PLAINTEXT' || securityProtocol === 'SASL_SSL'
+          ? listenerSasl(config, l.name, options.scramCredentials ?? (() => undefined))
+          : undefined;
+      const authLog = log.child({ listener: l.name, module: 'network.authenticator' });
+      const counted = (o: 'success' | 'failure'): void => options.onAuthentication?.(l.name, o);
+      const authenticate =
+        sasl === undefined
+          ? undefined
+          : interBroker
+            ? (info: MutableConnectionInfo, route: FrameRouter) => new InternalSaslAuthenticator(info, sasl, route, () => Date.now(), authLog, counted).route
+            : (info: MutableConnectionInfo, route: FrameRouter) => new KafkaSaslAuthenticator(info, sasl, route, () => Date.now(), authLog, counted).route;
       this.listeners.push(
         new NetworkListener({
           listener: l,
@@ -57,6 +80,8 @@ export class SocketServer {
           route: interBroker ? (c, f, t) => internalRouter.route(c, f, t) : (c, f, t) => router.route(c, f, t),
           logger: log,
           quota: interBroker ? undefined : this.quota,
+          tls,
+          authenticate,
         }),
       );
     }
@@ -96,6 +121,11 @@ export class SocketServer {
     const e = this.endpoints().find((x) => x.name === name.toUpperCase());
     if (e === undefined) throw new Error(`no listener named ${name}`);
     return e;
+  }
+
+  /** TLS handshakes refused across listeners (plaintext clients, untrusted certificates). */
+  get tlsFailures(): number {
+    return this.listeners.reduce((n, l) => n + l.tlsFailures, 0);
   }
 
   connectionStats(): ConnectionStats[] {

@@ -4,6 +4,7 @@
  * Kafka's admin client does; NOT_CONTROLLER refreshes metadata and retries. createTopics waits,
  * by default, until every new partition has a leader (KafkaJS `waitForLeaders`).
  */
+import { alterUserScramCredentials, describeUserScramCredentials, type ScramCredentialAlteration, type ScramCredentialInfo } from './scram.js';
 import type {
   CreatePartitionsRequest,
   CreatePartitionsResponse,
@@ -193,6 +194,16 @@ export class Admin {
   /** Removes the ACLs each filter matches; per filter, what it removed. */
   deleteAcls(filters: readonly AclFilterSpec[]): Promise<AclBindingSpec[][]> {
     return deleteAcls(this.cluster, filters);
+  }
+
+  /** SCRAM users and their mechanisms/iterations (all users when `users` is omitted). */
+  describeUserScramCredentials(users?: readonly string[]): Promise<Map<string, ScramCredentialInfo[]>> {
+    return describeUserScramCredentials(this.cluster, users);
+  }
+
+  /** Upserts (password salted here) and deletions of SCRAM credentials. */
+  alterUserScramCredentials(alterations: readonly ScramCredentialAlteration[]): Promise<void> {
+    return alterUserScramCredentials(this.cluster, alterations);
   }
 
   /** Every consumer group known to any broker. */

@@ -9,7 +9,8 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ModuleError, type ErrorSpec } from '../../common/index.js';
-import { ErrorCode, errorInfo, FrameTooLargeError, isErrorName, ProtocolError, PROTOCOL_ERRORS } from '../../protocol/index.js';
+import { ErrorCode, errorInfo, FrameTooLargeError, isErrorName, ProtocolError, PROTOCOL_ERRORS, ScramError } from '../../protocol/index.js';
+import { SecurityError } from '../../broker/security/errors.js';
 import { StorageError, STORAGE_ERRORS } from '../../storage/index.js';
 import { CoordinationError, COORDINATION_ERRORS } from '../../coordination/index.js';
 import { RecordValidationError } from '../../broker/replica/record-validation.js';
@@ -60,6 +61,8 @@ const CLASSES: Record<string, () => ModuleError> = {
   TxnCoordinatorError: () => new TxnCoordinatorError('BRK_TXN_CODEC', 'm'),
   AdminHttpError: () => new AdminHttpError(404, 'NOT_FOUND', 'm'),
   KafkaClientError: () => new KafkaClientError('CLI_CONNECTION', 'm'),
+  ScramError: () => new ScramError('m'),
+  SecurityError: () => new SecurityError('BRK_SASL_AUTHENTICATION_FAILED', 'm'),
 };
 
 /** The codes whose Kafka error comes with each error rather than from the table. */

@@ -4,7 +4,8 @@
  * DescribeConfigs and (Incremental)AlterConfigs AlterConfigs, on the topic for TOPIC resources
  * and on the cluster for BROKER and BROKER_LOGGER ones; the controller APIs (ElectLeaders,
  * reassignments, UpdateFeatures) and CreateAcls/DeleteAcls Alter on the cluster,
- * ListPartitionReassignments, DescribeAcls and DescribeCluster Describe on it; DescribeLogDirs
+ * ListPartitionReassignments, DescribeAcls and DescribeCluster Describe on it (SCRAM credentials:
+ * Describe/AlterUserScramCredentials Describe/Alter on the cluster); DescribeLogDirs
  * without Describe on the cluster answers an empty list.
  */
 import { ApiKey, ErrorCode } from '../../../protocol/index.js';
@@ -70,4 +71,6 @@ export const ADMIN_POLICIES: ReadonlyMap<number, ApiPolicy> = new Map<number, Ap
   [ApiKey.CreateAcls, requireCluster(Op.ALTER, CLUSTER_DENIED)],
   [ApiKey.DeleteAcls, requireCluster(Op.ALTER, CLUSTER_DENIED)],
   [ApiKey.DescribeAcls, requireCluster(Op.DESCRIBE, CLUSTER_DENIED)],
+  [ApiKey.DescribeUserScramCredentials, requireCluster(Op.DESCRIBE, CLUSTER_DENIED)],
+  [ApiKey.AlterUserScramCredentials, requireCluster(Op.ALTER, CLUSTER_DENIED)],
 ]);

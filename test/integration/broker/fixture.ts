@@ -25,10 +25,14 @@ export interface TestBroker {
 export async function startTestBroker(id: number, zkConnect: string, overrides: Record<string, string | number | boolean> = {}): Promise<TestBroker> {
   const [port, interPort] = await freePorts(2);
   const logDir = tmpDir(`samsa-broker-${id}-`);
+  // `__extraListener: 'SASL_PLAINTEXT://127.0.0.1:N'` adds a listener whose name is its security protocol.
+  const { __extraListener: extra, ...rest } = overrides;
+  overrides = rest;
+  const extraName = typeof extra === 'string' ? extra.slice(0, extra.indexOf(':')) : undefined;
   const props: Record<string, string | number | boolean> = {
     'broker.id': id,
-    listeners: `PLAINTEXT://127.0.0.1:${port},INTERNAL://127.0.0.1:${interPort}`,
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT',
+    listeners: `PLAINTEXT://127.0.0.1:${port},INTERNAL://127.0.0.1:${interPort}${extraName ? `,${extra}` : ''}`,
+    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT${extraName ? `,${extraName}:${extraName}` : ''}`,
     'inter.broker.listener.name': 'INTERNAL',
     'admin.http.listener': '',
     'zookeeper.connect': zkConnect,

@@ -18,9 +18,13 @@ const handler = (apiKey: number, minVersion: number, maxVersion: number): KafkaH
 describe('network > handler registry', () => {
   const codecs = { 0: describedVersions(0)!, 3: describedVersions(3)! };
 
-  it('advertises ApiVersions from a fresh registry', () => {
+  it('advertises ApiVersions and the SASL APIs from a fresh registry', () => {
     const r = createHandlerRegistry();
-    expect(r.advertised()).to.deep.equal([{ apiKey: 18, minVersion: 0, maxVersion: 3 }]);
+    expect(r.advertised()).to.deep.equal([
+      { apiKey: 17, minVersion: 0, maxVersion: 1 },
+      { apiKey: 18, minVersion: 0, maxVersion: 3 },
+      { apiKey: 36, minVersion: 0, maxVersion: 2 },
+    ]);
   });
 
   it('intersects handler ranges with what the codecs support and sorts by api key', () => {

@@ -1,0 +1,130 @@
+/**
+ * TLS settings of one listener from Kafka's keys (broker-wide `ssl.*`, overridden by
+ * `listener.name.<name>.ssl.*`). Samsa reads PEM only: `ssl.keystore.type=PEM` with either
+ * `ssl.keystore.location` (one file holding the private key and the certificate chain) or the
+ * inline `ssl.keystore.key` + `ssl.keystore.certificate.chain`; `ssl.truststore.type=PEM` with
+ * `ssl.truststore.location` or `ssl.truststore.certificates`. The same settings serve as this
+ * broker's client identity when it dials another broker's TLS inter-broker listener.
+ */
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import type { BrokerConfig } from '../config/index.js';
+import { securityConfigError } from './errors.js';
+import { SslPrincipalMapper } from './principal-mapping.js';
+
+
+export type ClientAuth = 'none' | 'requested' | 'required';
+
+export interface ListenerTls {
+  readonly key: string;
+  readonly cert: string;
+  readonly passphrase: string | undefined;
+  /** CA certificates trusted for peers (client certificates here, broker certificates as a client); undefined: Node's default CAs. */
+  readonly ca: string | undefined;
+  readonly clientAuth: ClientAuth;
+  readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+  readonly maxVersion: 'TLSv1.2' | 'TLSv1.3';
+  readonly ciphers: string | undefined;
+  readonly verifyHostname: boolean;
+  readonly principalMapper: SslPrincipalMapper;
+}
+
+export function listenerTls(config: BrokerConfig, listener: string): ListenerTls {
+  const v = (key: string): string | null => {
+    const x = config.listenerValue(listener, key);
+    return typeof x === 'string' && x !== '' ? x : null;
+  };
+  const where = (key: string): string => `${key} (listener ${listener})`;
+  const read = (key: string, path: string): string => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      throw securityConfigError(`cannot read ${where(key)} ${path}: ${(err as Error).message}`);
+    }
+  };
+  const pemOnly = (typeKey: string): void => {
+    if (v(typeKey) !== 'PEM') throw securityConfigError(`${where(typeKey)} is ${v(typeKey)}; Samsa reads PEM only (set ${typeKey}=PEM)`);
+  };
+
+  let key: string;
+  let cert: string;
+  const inlineKey = v('ssl.keystore.key');
+  if (inlineKey !== null) {
+    pemOnly('ssl.keystore.type');
+    const chain = v('ssl.keystore.certificate.chain');
+    if (chain === null) throw securityConfigError(`${where('ssl.keystore.key')} is set but ssl.keystore.certificate.chain is not`);
+    key = inlineKey;
+    cert = chain;
+  } else {
+    const location = v('ssl.keystore.location');
+    if (location === null) throw securityConfigError(`listener ${listener} uses TLS but has no ssl.keystore.location (or ssl.keystore.key)`);
+    pemOnly('ssl.keystore.type');
+    const pem = read('ssl.keystore.location', location);
+    key = pemBlocks(pem, /-----BEGIN (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----[\s\S]*?-----END (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----/g);
+    cert = pemBlocks(pem, /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+    if (key === '' || cert === '') throw securityConfigError(`${where('ssl.keystore.location')} ${location} must hold a PEM private key and certificate chain`);
+  }
+
+  let ca: string | undefined;
+  const inlineCa = v('ssl.truststore.certificates');
+  const caLocation = v('ssl.truststore.location');
+  if (inlineCa !== null || caLocation !== null) {
+    pemOnly('ssl.truststore.type');
+    ca = inlineCa ?? read('ssl.truststore.location', caLocation!);
+  }
+
+  const clientAuth = (v('ssl.client.auth') ?? 'none') as ClientAuth;
+  if (clientAuth !== 'none' && ca === undefined) {
+    throw securityConfigError(`${where('ssl.client.auth')}=${clientAuth} needs ssl.truststore.location or ssl.truststore.certificates to verify client certificates`);
+  }
+  const protocols = (config.listenerValue(listener, 'ssl.enabled.protocols') as readonly string[] | null) ?? ['TLSv1.2', 'TLSv1.3'];
+  if (protocols.length === 0) throw securityConfigError(`${where('ssl.enabled.protocols')} is empty`);
+  const sorted = [...protocols].sort() as Array<'TLSv1.2' | 'TLSv1.3'>;
+  const ciphers = config.listenerValue(listener, 'ssl.cipher.suites') as readonly string[] | null;
+  return {
+    key,
+    cert,
+    passphrase: v('ssl.key.password') ?? v('ssl.keystore.password') ?? undefined,
+    ca,
+    clientAuth,
+    minVersion: sorted[0]!,
+    maxVersion: sorted[sorted.length - 1]!,
+    ciphers: ciphers !== null && ciphers.length > 0 ? ciphers.join(':') : undefined,
+    verifyHostname: (v('ssl.endpoint.identification.algorithm') ?? '').toLowerCase() === 'https',
+    principalMapper: new SslPrincipalMapper(v('ssl.principal.mapping.rules') ?? 'DEFAULT'),
+  };
+}
+
+function pemBlocks(text: string, re: RegExp): string {
+  return (text.match(re) ?? []).join('\n');
+}
+
+export function tlsServerOptions(t: ListenerTls): TlsOptions {
+  return {
+    key: t.key,
+    cert: t.cert,
+    passphrase: t.passphrase,
+    ca: t.ca,
+    requestCert: t.clientAuth !== 'none',
+    rejectUnauthorized: t.clientAuth === 'required',
+    minVersion: t.minVersion,
+    maxVersion: t.maxVersion,
+    ciphers: t.ciphers,
+  };
+}
+
+/** This broker as a TLS client of another broker's inter-broker listener (mTLS with its own keystore). */
+export function tlsClientOptions(t: ListenerTls, host: string): ConnectionOptions {
+  return {
+    key: t.key,
+    cert: t.cert,
+    passphrase: t.passphrase,
+    ca: t.ca,
+    rejectUnauthorized: true,
+    servername: /^[\d.]+$|:/.test(host) ? undefined : host,
+    checkServerIdentity: t.verifyHostname ? undefined : () => undefined,
+    minVersion: t.minVersion,
+    maxVersion: t.maxVersion,
+    ciphers: t.ciphers,
+  };
+}
