@@ -59,6 +59,8 @@ const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
   [API.AlterConfigs, 0, 1],
   [API.CreatePartitions, 0, 1],
   [API.DeleteGroups, 0, 1],
+  [API.AlterReplicaLogDirs, 0, 1],
+  [API.DescribeLogDirs, 0, 1],
   [API.AddPartitionsToTxn, 0, 2],
   [API.AddOffsetsToTxn, 0, 2],
   [API.EndTxn, 0, 2],
@@ -68,6 +70,8 @@ const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
   [API.SaslAuthenticate, 0, 2],
   [API.DescribeUserScramCredentials, 0, 0],
   [API.AlterUserScramCredentials, 0, 0],
+  [API.DescribeTransactions, 0, 0],
+  [API.ListTransactions, 0, 0],
 ];
 
 function protocolRange(apiKey: number): VersionRange | undefined {

@@ -111,10 +111,12 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   }),
   // Replication
   long('replica.lag.time.max.ms', 30000, 1, 'A follower that has not caught up for this long leaves the ISR.'),
+  long('replica.alter.log.dirs.io.max.bytes.per.second', LONG_MAX, 1, 'Bytes per second a move between log directories copies (AlterReplicaLogDirs).'),
   int('replica.fetch.max.bytes', 1048576, 0, 'Bytes a follower asks for per partition.'),
   int('replica.fetch.response.max.bytes', 10485760, 0, 'Bytes a follower asks for per fetch.'),
   int('replica.fetch.wait.max.ms', 500, 0, 'Long-poll time of a follower fetch.'),
   int('replica.fetch.min.bytes', 1, 1, 'Bytes a follower fetch waits for.'),
+  str('replica.selector.class', null, 'KIP-392: org.apache.kafka.common.replica.RackAwareReplicaSelector sends consumers (Fetch v11+, client.rack) to an in-sync replica in their rack; empty = leader only.', { oneOf: ['', 'org.apache.kafka.common.replica.RackAwareReplicaSelector'] }),
   int('replica.fetch.backoff.ms', 1000, 0, 'Sleep after a failed follower fetch.'),
   int('replica.socket.timeout.ms', 30000, 1, 'Timeout of a follower fetch request.'),
   long('replica.high.watermark.checkpoint.interval.ms', 5000, 1, 'How often high watermarks are checkpointed.'),

@@ -5,8 +5,9 @@
  * and on the cluster for BROKER and BROKER_LOGGER ones; the controller APIs (ElectLeaders,
  * reassignments, UpdateFeatures) and CreateAcls/DeleteAcls Alter on the cluster,
  * ListPartitionReassignments, DescribeAcls and DescribeCluster Describe on it (SCRAM credentials:
- * Describe/AlterUserScramCredentials Describe/Alter on the cluster); DescribeLogDirs
- * without Describe on the cluster answers an empty list.
+ * Describe/AlterUserScramCredentials Describe/Alter on the cluster); AlterReplicaLogDirs Alter on
+ * the cluster (every replica answers CLUSTER_AUTHORIZATION_FAILED); DescribeLogDirs without
+ * Describe on the cluster answers an empty list.
  */
 import { ApiKey, ErrorCode } from '../../../protocol/index.js';
 import { ALLOWED, answer, narrowList, Op, requireCluster, Res, type ApiPolicy, type AuthzView } from './kit.js';
@@ -64,6 +65,7 @@ export const ADMIN_POLICIES: ReadonlyMap<number, ApiPolicy> = new Map<number, Ap
   [ApiKey.IncrementalAlterConfigs, configPolicy(Op.ALTER_CONFIGS, 'responses', {})],
   [ApiKey.DescribeCluster, describeCluster],
   [ApiKey.DescribeLogDirs, describeLogDirs],
+  [ApiKey.AlterReplicaLogDirs, requireCluster(Op.ALTER, CLUSTER_DENIED)],
   [ApiKey.ElectLeaders, requireCluster(Op.ALTER, CLUSTER_DENIED)],
   [ApiKey.AlterPartitionReassignments, requireCluster(Op.ALTER, CLUSTER_DENIED)],
   [ApiKey.ListPartitionReassignments, requireCluster(Op.DESCRIBE, CLUSTER_DENIED)],
