@@ -20,6 +20,7 @@ import type { Scheduler } from '../common/index.js';
 import { type BoundEndpoint, SocketServer } from './network/socket-server.js';
 import type { Authorizer, InternalHandler, KafkaHandler } from './request-context.js';
 import type { ScramCredentialLookup } from '../protocol/index.js';
+import { interBrokerSecurity } from './security/inter-broker-login.js';
 
 /** A module with a lifecycle, plugged into the broker by the composition root. */
 export interface BrokerComponent {
@@ -87,6 +88,7 @@ export class BrokerServer {
       scheduler: options.scheduler,
       requestTimeoutMs: this.config.int('controller.socket.timeout.ms'),
       maxFrameBytes: this.config.int('socket.request.max.bytes'),
+      security: interBrokerSecurity(this.config),
     });
   }
 

@@ -66,12 +66,12 @@ const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
   [API.EndTxn, 0, 2],
   // v3 (flexible) carries the consumer's generation and member id (KIP-447 fencing).
   [API.TxnOffsetCommit, 0, 3],
+  [API.DescribeTransactions, 0, 0],
+  [API.ListTransactions, 0, 0],
   [API.SaslHandshake, 1, 1],
   [API.SaslAuthenticate, 0, 2],
   [API.DescribeUserScramCredentials, 0, 0],
   [API.AlterUserScramCredentials, 0, 0],
-  [API.DescribeTransactions, 0, 0],
-  [API.ListTransactions, 0, 0],
 ];
 
 function protocolRange(apiKey: number): VersionRange | undefined {

@@ -177,12 +177,9 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   str('ssl.truststore.certificates', null, 'PEM CA certificates given inline (with ssl.truststore.type=PEM).'),
   str('ssl.client.auth', 'none', 'Whether TLS clients must present a certificate.', { oneOf: ['none', 'requested', 'required'] }),
   list('ssl.enabled.protocols', ['TLSv1.2', 'TLSv1.3'], 'TLS versions accepted.', { oneOf: ['TLSv1.2', 'TLSv1.3'] }),
-  str('ssl.protocol', 'TLSv1.3', 'Accepted for compatibility; ssl.enabled.protocols decides.'),
   list('ssl.cipher.suites', null, 'TLS 1.2 cipher suites (OpenSSL or IANA names); empty: Node\'s defaults.'),
   str('ssl.endpoint.identification.algorithm', 'https', 'Host name verification when this broker connects to others over TLS (https, or empty to disable).'),
   str('ssl.principal.mapping.rules', 'DEFAULT', 'RULE:pattern/replacement/[LU] rules turning a certificate DN into a user name.'),
-  bool('zookeeper.set.acl', false, 'Create znodes with ACLs: brokers (the zookeeper.digest identity) write, the world reads (not /config/users).'),
-  { key: 'zookeeper.digest', type: 'password', default: null, doc: 'user:password of the ZooKeeper digest identity brokers authenticate with (Samsa\'s stand-in for a JAAS Client section).' },
   // Kafka keys without meaning here
   ignored('num.network.threads', 'int'),
   ignored('num.io.threads', 'int'),
@@ -192,5 +189,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   str('inter.broker.protocol.version', LATEST_API_VERSION, 'Accepted for compatibility; brokers always speak Kafka 2.8.', { check: apiVersionCheck }),
   str('log.message.format.version', LATEST_API_VERSION, 'Default of the topic key message.format.version; accepted for compatibility.', { check: apiVersionCheck }),
   ignored('metric.reporters', 'list'),
+  ignored('zookeeper.set.acl', 'boolean'),
   ignored('security.inter.broker.protocol'),
+  ignored('ssl.protocol'),
 ];

@@ -7,6 +7,9 @@
  * never got a connection fail with a retriable BRK_BROKER_UNREACHABLE.
  */
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { InterBrokerSecurity } from '../security/inter-broker-login.js';
+import { INTERNAL_SASL_AUTHENTICATE, INTERNAL_SASL_HANDSHAKE } from '../security/internal-authenticator.js';
 import { FrameDecoder, decodeInternalFrame, encodeInternalFrame } from '../../protocol/index.js';
 import { BrokerError } from '../errors.js';
 import type { Logger } from '../logging.js';
@@ -23,6 +26,8 @@ export interface ChannelOptions {
   readonly maxFrameBytes: number;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
+  /** TLS and SASL toward the inter-broker listener (none: plaintext). */
+  readonly security?: InterBrokerSecurity;
 }
 
 interface PendingRequest {
@@ -34,7 +39,7 @@ interface PendingRequest {
   timer: TimerHandle | undefined;
 }
 
-type State = 'idle' | 'connecting' | 'connected' | 'closed';
+type State = 'idle' | 'connecting' | 'authenticating' | 'connected' | 'closed';
 
 export class InterBrokerChannel {
   private readonly opts: ChannelOptions;
@@ -126,7 +131,8 @@ export class InterBrokerChannel {
   private connect(): void {
     this.state = 'connecting';
     const { host, port } = this.opts;
-    const socket = connect({ host, port });
+    const tls = this.opts.security?.tls;
+    const socket = tls === undefined ? connect({ host, port }) : tlsConnect({ host, port, ...tls(host) });
     this.socket = socket;
     this.decoder = new FrameDecoder({ maxFrameBytes: this.opts.maxFrameBytes });
     let lastError: Error | undefined;
@@ -135,19 +141,65 @@ export class InterBrokerChannel {
       this.connectTimer = undefined;
       socket.destroy(new Error(`connect timed out after ${this.opts.connectTimeoutMs} ms`));
     }, this.opts.connectTimeoutMs);
-    socket.once('connect', () => {
-      this.clearTimer('connectTimer');
+    socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
       if (this.state !== 'connecting' || this.socket !== socket) return;
-      this.state = 'connected';
-      this.failures = 0;
-      this.log.debug({ host, port }, 'inter-broker connection established');
-      for (const p of this.queued.splice(0)) this.write(p);
+      if (this.opts.security?.sasl === undefined) {
+        this.clearTimer('connectTimer');
+        this.established(socket);
+        return;
+      }
+      // SASL before any request; the connect timer also bounds the exchange.
+      this.state = 'authenticating';
+      this.authenticate(socket).then(
+        () => {
+          this.clearTimer('connectTimer');
+          if (this.state === 'authenticating' && this.socket === socket) this.established(socket);
+        },
+        (err: Error) => {
+          this.log.warn({ host, port, reason: err.message }, 'inter-broker SASL authentication failed');
+          socket.destroy(err);
+        },
+      );
     });
     socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
     socket.on('error', (err) => {
       lastError = err;
     });
     socket.once('close', () => this.onClose(socket, lastError));
+  }
+
+  private established(socket: Socket): void {
+    this.state = 'connected';
+    this.failures = 0;
+    this.log.debug({ host: this.opts.host, port: this.opts.port }, 'inter-broker connection established');
+    if (this.socket === socket) for (const p of this.queued.splice(0)) this.write(p);
+  }
+
+  /** The msgpack SASL exchange (broker/security/internal-authenticator.ts is the other end). */
+  private async authenticate(socket: Socket): Promise<void> {
+    const session = this.opts.security!.sasl!();
+    const call = (api: string, body: unknown): Promise<Record<string, unknown>> =>
+      new Promise((resolve, reject) => {
+        const correlationId = this.nextCorrelationId;
+        this.nextCorrelationId = (this.nextCorrelationId + 1) | 0;
+        const frame = encodeInternalFrame({ api, version: 0, correlationId, isResponse: false, body });
+        const p: PendingRequest = { correlationId, api, frame, resolve: (b) => resolve((b ?? {}) as Record<string, unknown>), reject, timer: undefined };
+        this.inFlight.set(correlationId, p);
+        socket.write(frame);
+      });
+    const hs = await call(INTERNAL_SASL_HANDSHAKE, { mechanism: session.mechanism });
+    if (typeof hs['error'] === 'string') throw new Error(`broker ${this.opts.brokerId}: ${hs['error']}`);
+    let token: Buffer | undefined = session.first();
+    while (token !== undefined) {
+      const res = await call(INTERNAL_SASL_AUTHENTICATE, { authBytes: token });
+      if (typeof res['error'] === 'string') throw new Error(`broker ${this.opts.brokerId} refused: ${res['error']}`);
+      const reply = res['authBytes'] instanceof Uint8Array ? Buffer.from(res['authBytes']) : Buffer.alloc(0);
+      if (res['complete'] === true) {
+        session.next(reply);
+        return;
+      }
+      token = session.next(reply);
+    }
   }
 
   private write(p: PendingRequest): void {

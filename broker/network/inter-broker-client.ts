@@ -5,6 +5,7 @@
 import { BrokerError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { InterBrokerChannel } from './inter-broker-channel.js';
+import type { InterBrokerSecurity } from '../security/inter-broker-login.js';
 import { backgroundScheduler, type Scheduler } from '../../common/index.js';
 
 export interface BrokerEndpoint {
@@ -36,6 +37,8 @@ export interface InterBrokerClientOptions {
   readonly reconnectBackoffMaxMs?: number;
   /** Largest response frame accepted. */
   readonly maxFrameBytes?: number;
+  /** TLS/SASL toward the inter-broker listener (broker/security/inter-broker-login.ts). */
+  readonly security?: InterBrokerSecurity;
 }
 
 export class InterBrokerClient implements InterBrokerTransport {
@@ -47,6 +50,7 @@ export class InterBrokerClient implements InterBrokerTransport {
   private readonly reconnectBackoffMs: number;
   private readonly reconnectBackoffMaxMs: number;
   private readonly maxFrameBytes: number;
+  private readonly security: InterBrokerSecurity | undefined;
   private closed = false;
 
   constructor(options: InterBrokerClientOptions) {
@@ -57,6 +61,7 @@ export class InterBrokerClient implements InterBrokerTransport {
     this.reconnectBackoffMs = options.reconnectBackoffMs ?? 50;
     this.reconnectBackoffMaxMs = options.reconnectBackoffMaxMs ?? 1_000;
     this.maxFrameBytes = options.maxFrameBytes ?? 104_857_600;
+    this.security = options.security;
   }
 
   send(broker: BrokerEndpoint, api: string, body: unknown, options: SendOptions = {}): Promise<unknown> {
@@ -101,6 +106,7 @@ export class InterBrokerClient implements InterBrokerTransport {
       maxFrameBytes: this.maxFrameBytes,
       scheduler: this.scheduler,
       logger: this.log,
+      security: this.security,
     });
     this.channels.set(broker.id, ch);
     return ch;

@@ -224,7 +224,9 @@ export class ScramServer {
     if (pAt < 0) throw new ScramError('client-final message lacks a proof');
     const withoutProof = text.slice(0, pAt);
     const a = attributes(withoutProof);
-    if (a.get('r') !== this.nonce) throw new ScramError('invalid nonce in client-final message');
+    // Kafka's rule (ScramSaslServer): the final nonce must END with the server's. librdkafka ≤ 2.x
+    // sends its client nonce once more in front, and Kafka accepts it; the proof covers what was sent.
+    if (!(a.get('r') ?? '').endsWith(this.nonce)) throw new ScramError('Invalid client nonce in the final client message.');
     const c = a.get('c');
     if (c === undefined || !['biws', 'eSws'].includes(c)) {
       // "n,," or "y,," base64; an authzid header is accepted too when it is what the client sent first.

@@ -4,10 +4,24 @@
  * answers, and output helpers (Kafka-style aligned tables).
  */
 import { backoffMs, messageOf, sleep, systemScheduler, withTimeout } from '../../common/index.js';
-import { Admin, API, KafkaClientError } from '../../client/index.js';
+import { Admin, API, KafkaClientError, type SecurityOptions } from '../../client/index.js';
+import { loadClientSecurity } from './security-props.js';
 import { parseArgs, usage, UsageError, type ParsedArgs, type ToolSpec } from './args.js';
 
 export const BOOTSTRAP_FLAG = { name: 'bootstrap-server', arg: '<String: server to connect to>', help: 'REQUIRED: the broker(s) to connect to, host:port[,host:port...].' };
+
+export const COMMAND_CONFIG_FLAG = {
+  name: 'command-config',
+  arg: '<String: config file>',
+  help: 'Client security properties (security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location, …).',
+};
+
+let security: SecurityOptions = {};
+
+/** The `--command-config` security settings of this run ({} without one): spread into every client's options. */
+export function clientSecurity(): SecurityOptions {
+  return security;
+}
 
 /** A failure the tool explains itself (no stack): printed as "Error: message", exit 1. */
 export class ToolError extends Error {
@@ -33,7 +47,9 @@ export function err(line: string): void {
  * Parse, run, exit. `main` returns the exit code (default 0). Connection failures name the
  * servers tried, so "broker down" reads as such and not as a protocol error.
  */
-export function runTool(spec: ToolSpec, main: (args: ParsedArgs) => Promise<number | void>): void {
+export function runTool(toolSpec: ToolSpec, main: (args: ParsedArgs) => Promise<number | void>): void {
+  // Every tool takes --command-config (Kafka's tools do).
+  const spec: ToolSpec = toolSpec.flags.some((f) => f.name === 'command-config') ? toolSpec : { ...toolSpec, flags: [...toolSpec.flags, COMMAND_CONFIG_FLAG] };
   const argv = process.argv.slice(2);
   // `tool | head` closes our stdout early: that is the reader's choice, not a failure.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -54,7 +70,12 @@ export function runTool(spec: ToolSpec, main: (args: ParsedArgs) => Promise<numb
     void exitWith(2);
     return;
   }
-  main(args).then(
+  const withSecurity = async (): Promise<number | void> => {
+    const file = args.get('command-config');
+    if (file !== undefined) security = loadClientSecurity(file);
+    return main(args);
+  };
+  withSecurity().then(
     (code) => exitWith(code ?? 0),
     (e: unknown) => {
       if (e instanceof UsageError) {
@@ -110,7 +131,7 @@ export async function connectOrFail(servers: readonly string[], client: { connec
 
 /** An Admin connected to the cluster, or a ToolError naming the servers that did not answer. */
 export async function connectAdmin(servers: string[], clientId = 'samsa-cli'): Promise<Admin> {
-  const admin = new Admin({ brokers: servers, clientId, ...CLIENT_TIMEOUTS, retries: 5 });
+  const admin = new Admin({ brokers: servers, clientId, ...CLIENT_TIMEOUTS, retries: 5, ...clientSecurity() });
   await connectOrFail(servers, admin);
   return admin;
 }

@@ -6,6 +6,7 @@
  */
 import type { Admin, ConfigResourceType } from '../../client/index.js';
 import { keyValues, UsageError, type ParsedArgs, type ToolSpec } from './args.js';
+import { alterUser, describeUsers } from './configs-users.js';
 import { BOOTSTRAP_FLAG, bootstrapList, connectAdmin, out, runTool, ToolError } from './common.js';
 
 const spec: ToolSpec = {
@@ -15,8 +16,8 @@ const spec: ToolSpec = {
     BOOTSTRAP_FLAG,
     { name: 'describe', help: 'List the configs of the given entity.' },
     { name: 'alter', help: 'Alter the configs of the given entity.' },
-    { name: 'entity-type', arg: '<String: type>', help: 'topics or brokers.' },
-    { name: 'entity-name', arg: '<String: name>', help: 'The topic name or broker id.' },
+    { name: 'entity-type', arg: '<String: type>', help: 'topics, brokers or users.' },
+    { name: 'entity-name', arg: '<String: name>', help: 'The topic name, broker id or user name.' },
     { name: 'entity-default', help: 'With --entity-type brokers: the cluster-wide default of every broker.' },
     { name: 'topic', arg: '<String: topic>', help: 'Short for --entity-type topics --entity-name <topic>.' },
     { name: 'broker', arg: '<String: broker id>', help: 'Short for --entity-type brokers --entity-name <id>.' },
@@ -25,15 +26,25 @@ const spec: ToolSpec = {
     { name: 'delete-config', arg: '<String: k1,k2>', repeat: true, help: 'Overrides to remove.' },
   ],
   usageTail:
-    'Examples:\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type brokers --entity-default --alter --add-config log.retention.ms=3600000\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type topics --entity-name orders --alter --add-config retention.ms=3600000,cleanup.policy=compact\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type topics --entity-name orders --describe',
+    'Examples:\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type users --entity-name alice --alter --add-config \'SCRAM-SHA-256=[iterations=8192,password=alice-secret]\'\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type brokers --entity-default --alter --add-config log.retention.ms=3600000\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type topics --entity-name orders --alter --add-config retention.ms=3600000,cleanup.policy=compact\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type topics --entity-name orders --describe',
 };
 
 const SOURCES: Record<number, string> = { 1: 'DYNAMIC_TOPIC_CONFIG', 2: 'DYNAMIC_BROKER_CONFIG', 3: 'DYNAMIC_DEFAULT_BROKER_CONFIG', 4: 'STATIC_BROKER_CONFIG', 5: 'DEFAULT_CONFIG' };
 
 runTool(spec, async (args) => {
   if (args.has('describe') === args.has('alter')) throw new UsageError('exactly one of --describe or --alter is required');
-  const { type, name } = entity(args);
   const servers = bootstrapList(args);
+  if (args.get('entity-type') === 'users') {
+    const user = args.get('entity-name');
+    if (args.has('alter') && user === undefined) throw new UsageError('--alter of users needs --entity-name <user>');
+    const admin = await connectAdmin(servers, 'samsa-configs');
+    try {
+      return args.has('describe') ? await describeUsers(admin, user) : await alterUser(admin, user!, args);
+    } finally {
+      admin.close();
+    }
+  }
+  const { type, name } = entity(args);
   const admin = await connectAdmin(servers, 'samsa-configs');
   try {
     return args.has('describe') ? await describe(admin, type, name, args.has('all')) : await alter(admin, type, name, args);
@@ -53,7 +64,7 @@ function entity(args: ParsedArgs): { type: ConfigResourceType; name: string } {
     if (!/^\d+$/.test(name)) throw new UsageError(`a broker's --entity-name is its id, got "${name}"`);
     return { type: 'broker', name };
   }
-  throw new UsageError(`--entity-type must be topics or brokers (got "${t}")`);
+  throw new UsageError(`--entity-type must be topics, brokers or users (got "${t}")`);
 }
 
 async function describe(admin: Admin, type: ConfigResourceType, name: string, all: boolean): Promise<number> {

@@ -9,7 +9,7 @@ import { tpKey } from '../../common/index.js';
 import { Consumer, type ConsumerRecord, type OffsetAndMetadata, type TopicPartition } from '../../client/index.js';
 import { keyValues, UsageError, type ToolSpec } from './args.js';
 import { consumerOptions } from './client-props.js';
-import { BOOTSTRAP_FLAG, bootstrapList, CLIENT_TIMEOUTS, connectOrFail, err, runTool } from './common.js';
+import { BOOTSTRAP_FLAG, bootstrapList, CLIENT_TIMEOUTS, connectOrFail, err, runTool, clientSecurity } from './common.js';
 
 const spec: ToolSpec = {
   name: 'console-consumer.sh',
@@ -54,6 +54,7 @@ runTool(spec, async (args) => {
     brokers: servers,
     clientId: 'console-consumer',
     ...CLIENT_TIMEOUTS,
+    ...clientSecurity(),
     autoOffsetReset: args.has('from-beginning') ? 'earliest' : 'latest',
     enableAutoCommit: false,
     fetchMaxWaitMs: 500,

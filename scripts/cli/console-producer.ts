@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { Producer, type RecordMetadata } from '../../client/index.js';
 import { keyValues, UsageError, type ToolSpec } from './args.js';
 import { producerOptions } from './client-props.js';
-import { BOOTSTRAP_FLAG, bootstrapList, CLIENT_TIMEOUTS, connectOrFail, describeError, err, runTool, ToolError } from './common.js';
+import { BOOTSTRAP_FLAG, bootstrapList, CLIENT_TIMEOUTS, connectOrFail, describeError, err, runTool, ToolError, clientSecurity } from './common.js';
 
 const spec: ToolSpec = {
   name: 'console-producer.sh',
@@ -46,6 +46,7 @@ runTool(spec, async (args) => {
     brokers: servers,
     clientId: 'console-producer',
     ...CLIENT_TIMEOUTS,
+    ...clientSecurity(),
     allowAutoTopicCreation: true,
     ...producerOptions(props),
   });

@@ -8,7 +8,7 @@
 import { Consumer } from '../../client/index.js';
 import { keyValues, UsageError, type ToolSpec } from './args.js';
 import { consumerOptions } from './client-props.js';
-import { BOOTSTRAP_FLAG, bootstrapList, CLIENT_TIMEOUTS, connectAdmin, connectOrFail, err, out, runTool } from './common.js';
+import { BOOTSTRAP_FLAG, bootstrapList, CLIENT_TIMEOUTS, connectAdmin, connectOrFail, err, out, runTool, clientSecurity } from './common.js';
 import { kafkaDate, ProgressBar } from './perf-report.js';
 
 const spec: ToolSpec = {
@@ -53,6 +53,7 @@ runTool(spec, async (args) => {
     brokers: servers,
     clientId: 'consumer-performance',
     ...CLIENT_TIMEOUTS,
+    ...clientSecurity(),
     autoOffsetReset: args.has('from-latest') ? 'latest' : 'earliest',
     enableAutoCommit: groupId !== undefined,
     maxPollRecords: 10_000,

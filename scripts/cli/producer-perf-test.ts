@@ -7,7 +7,7 @@
 import { asClientError, Producer, KafkaClientError } from '../../client/index.js';
 import { keyValues, UsageError, type ToolSpec } from './args.js';
 import { producerOptions } from './client-props.js';
-import { CLIENT_TIMEOUTS, connectOrFail, describeError, err, out, runTool } from './common.js';
+import { CLIENT_TIMEOUTS, connectOrFail, describeError, err, out, runTool, clientSecurity } from './common.js';
 import { LatencyStats, ProgressBar } from './perf-report.js';
 import { sleep, systemScheduler } from '../../common/index.js';
 
@@ -44,7 +44,7 @@ runTool(spec, async (args) => {
 
   let firstError: unknown;
   let failed = 0;
-  const producer = new Producer<Buffer | null, Buffer>({ ...CLIENT_TIMEOUTS, clientId: 'producer-performance', allowAutoTopicCreation: true, ...opts, brokers: servers, onError: () => undefined });
+  const producer = new Producer<Buffer | null, Buffer>({ ...CLIENT_TIMEOUTS, ...clientSecurity(), clientId: 'producer-performance', allowAutoTopicCreation: true, ...opts, brokers: servers, onError: () => undefined });
   await connectOrFail(servers, { connect: () => producer.connect(), close: () => producer.close({ timeoutMs: 0 }) });
 
   // Kafka's payload: random upper-case letters, the same bytes for every record.

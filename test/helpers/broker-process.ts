@@ -105,7 +105,10 @@ export class BrokerProcess {
     const lines = [
       `broker.id=${brokerId}`,
       `listeners=${[`PLAINTEXT://127.0.0.1:${port}`, `INTERNAL://127.0.0.1:${interPort}`, ...extra.map((n) => `${n}://127.0.0.1:${extraByName[n]}`)].join(',')}`,
-      `listener.security.protocol.map=${['PLAINTEXT:PLAINTEXT', 'INTERNAL:PLAINTEXT', ...extra.map((n) => `${n}:${n}`)].join(',')}`,
+      // A test may secure the listeners (e.g. INTERNAL:SASL_SSL) by giving its own map.
+      ...(options.properties?.['listener.security.protocol.map'] === undefined
+        ? [`listener.security.protocol.map=${['PLAINTEXT:PLAINTEXT', 'INTERNAL:PLAINTEXT', ...extra.map((n) => `${n}:${n}`)].join(',')}`]
+        : []),
       'inter.broker.listener.name=INTERNAL',
       // Off unless the test asks for it (a broker's HTTP port must be its own).
       ...(options.properties?.['admin.http.listener'] === undefined ? ['admin.http.listener='] : []),

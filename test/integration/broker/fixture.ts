@@ -25,14 +25,14 @@ export interface TestBroker {
 export async function startTestBroker(id: number, zkConnect: string, overrides: Record<string, string | number | boolean> = {}): Promise<TestBroker> {
   const [port, interPort] = await freePorts(2);
   const logDir = tmpDir(`samsa-broker-${id}-`);
-  // `__extraListener: 'SASL_PLAINTEXT://127.0.0.1:N'` adds a listener whose name is its security protocol.
+  // `__extraListener: 'SASL_PLAINTEXT://127.0.0.1:N[,SSL://…]'` adds listeners, each named by its security protocol.
   const { __extraListener: extra, ...rest } = overrides;
   overrides = rest;
-  const extraName = typeof extra === 'string' ? extra.slice(0, extra.indexOf(':')) : undefined;
+  const extras = typeof extra === 'string' ? extra.split(',') : [];
   const props: Record<string, string | number | boolean> = {
     'broker.id': id,
-    listeners: `PLAINTEXT://127.0.0.1:${port},INTERNAL://127.0.0.1:${interPort}${extraName ? `,${extra}` : ''}`,
-    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT${extraName ? `,${extraName}:${extraName}` : ''}`,
+    listeners: [`PLAINTEXT://127.0.0.1:${port}`, `INTERNAL://127.0.0.1:${interPort}`, ...extras].join(','),
+    'listener.security.protocol.map': ['PLAINTEXT:PLAINTEXT', 'INTERNAL:PLAINTEXT', ...extras.map((e) => `${e.slice(0, e.indexOf(':'))}:${e.slice(0, e.indexOf(':'))}`)].join(','),
     'inter.broker.listener.name': 'INTERNAL',
     'admin.http.listener': '',
     'zookeeper.connect': zkConnect,

@@ -60,6 +60,9 @@ describe('security > SASL_PLAINTEXT with PLAIN (kcat, KafkaJS, raw frames)', fun
     const again = await kcat(['-b', bootstrap, ...sasl('admin', 'admin-secret'), '-L', '-t', topic]);
     expect(again.code, again.stderr).to.equal(0);
     expect(again.stdout).to.contain(`topic "${topic}" with 1 partitions`);
+    const metrics = await b.broker.metrics.metrics();
+    expect(metrics).to.match(/kafka_server_socket_server_metrics_authentication_total\{[^}]*listener="SASL_PLAINTEXT",result="failure"[^}]*\} [1-9]/);
+    expect(metrics).to.match(/kafka_server_socket_server_metrics_authentication_total\{[^}]*listener="SASL_PLAINTEXT",result="success"[^}]*\} [1-9]/);
   });
 
   it('KafkaJS (SaslHandshake v1 + SaslAuthenticate) produces and consumes; a wrong password is a KafkaJSSASLAuthenticationError', async () => {

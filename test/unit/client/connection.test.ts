@@ -51,10 +51,10 @@ describe('client > Connection (against the fake broker test double)', () => {
       DescribeConfigs: [0, 2], AlterConfigs: [0, 1], CreatePartitions: [0, 1], DeleteGroups: [0, 1], AlterReplicaLogDirs: [0, 1], DescribeLogDirs: [0, 1],
       // Transactions: TxnOffsetCommit v3 (flexible) is the one that carries KIP-447's member fields.
       AddPartitionsToTxn: [0, 2], AddOffsetsToTxn: [0, 2], EndTxn: [0, 2], TxnOffsetCommit: [0, 3],
-      // Security (s1-security): SASL authentication and SCRAM credential administration.
-      SaslHandshake: [1, 1], SaslAuthenticate: [0, 2], DescribeUserScramCredentials: [0, 0], AlterUserScramCredentials: [0, 0],
       // Admin (KIP-664, flexible v0 only): transactions.sh list/describe.
       DescribeTransactions: [0, 0], ListTransactions: [0, 0],
+      // Security: SASL after ApiVersions (handshake v1 only: the v0 raw-token flow is for old clients), SCRAM admin (KIP-554).
+      SaslHandshake: [1, 1], SaslAuthenticate: [0, 2], DescribeUserScramCredentials: [0, 0], AlterUserScramCredentials: [0, 0],
     });
     await start(); // the fake broker advertises every range protocol/ describes
     const c = connect();

@@ -70,6 +70,18 @@ describe('security > SCRAM (RFC 5802/7677)', () => {
     s.evaluate(Buffer.from('n,,n=u,r=abc'));
     expect(() => s.evaluate(Buffer.from('c=biws,r=abcdef,p=AAAA'))).to.throw(ScramError, /nonce/);
   });
+
+  it('accepts librdkafka\'s final nonce (its client nonce once more in front), as Kafka does (endsWith)', () => {
+    const cred = makeScramCredential('SCRAM-SHA-256', 'pencil', 4096, Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64'));
+    const s = new ScramServer('SCRAM-SHA-256', () => cred, () => 'SRV');
+    const first = s.evaluate(Buffer.from('n,,n=user,r=CLI')).toString();
+    expect(first).to.match(/^r=CLISRV,/);
+    // The proof covers the message as sent, so a client that signs what it sends still passes.
+    const client = new ScramClient('SCRAM-SHA-256', 'user', 'pencil', 'CLI');
+    client.first();
+    const final = client.final(Buffer.from(first)).toString().replace('r=CLISRV', 'r=CLICLISRV');
+    expect(() => s.evaluate(Buffer.from(final))).to.throw(ScramError, 'Invalid user credentials');
+  });
 });
 
 describe('security > PLAIN tokens and JAAS config', () => {
