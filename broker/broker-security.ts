@@ -5,8 +5,8 @@
  * Kafka without an authorizer.
  */
 import type { Logger } from 'pino';
-import type { CoordinationStore } from '../coordination/index.js';
-import type { BrokerConfig } from './config/index.js';
+import type { CoordinationStore, ZkSessionOptions } from '../coordination/index.js';
+import { ConfigError, type BrokerConfig } from './config/index.js';
 import type { MetadataCache } from './metadata/index.js';
 import type { RequestRouter } from './network/request-router.js';
 import { AclAuthorizer, RequestAuthorizer } from './security/index.js';
@@ -17,6 +17,24 @@ export interface SecurityWiring {
   readonly metadataCache: MetadataCache;
   readonly router: RequestRouter;
   readonly logger: Logger;
+}
+
+/**
+ * The broker's ZooKeeper identity and znode ACLs: `zookeeper.digest.username`/`password` make the
+ * session authenticate with the digest scheme; `zookeeper.set.acl=true` creates every znode with
+ * Kafka's secure ACLs (only that identity writes). As Kafka refuses set.acl without a login, so
+ * does Samsa: the ACLs would name no one.
+ */
+export function zookeeperSecurity(config: BrokerConfig): Pick<ZkSessionOptions, 'digest' | 'secureAcls'> {
+  const username = config.str('zookeeper.digest.username');
+  const password = config.optionalStr('zookeeper.digest.password');
+  const secureAcls = config.bool('zookeeper.set.acl');
+  if (username === '') {
+    if (secureAcls) throw new ConfigError('CFG_INCONSISTENT', 'zookeeper.set.acl=true needs the identity the ACLs name: set zookeeper.digest.username and zookeeper.digest.password', { key: 'zookeeper.set.acl' });
+    return {};
+  }
+  if (password === null) throw new ConfigError('CFG_MISSING_REQUIRED', 'zookeeper.digest.username is set without zookeeper.digest.password', { key: 'zookeeper.digest.password' });
+  return { digest: { username, password }, secureAcls };
 }
 
 /** `super.users`: `;`-separated principals (Kafka's format), blanks ignored. */

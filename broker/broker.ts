@@ -54,7 +54,7 @@ import { BrokerServer } from './server.js';
 import { ScramCredentialCache } from './security/scram-credentials.js';
 import { LiveBrokerConfig } from './broker-dynamic-config.js';
 import { checkListenerPorts } from './listener-ports.js';
-import { startAuthorizer } from './broker-security.js';
+import { startAuthorizer, zookeeperSecurity } from './broker-security.js';
 import type { AclAuthorizer } from './security/index.js';
 
 export interface BrokerOptions {
@@ -121,6 +121,7 @@ export class Broker {
       sessionTimeoutMs: o.config.zookeeperSessionTimeoutMs,
       connectionTimeoutMs: o.config.zookeeperConnectionTimeoutMs,
       logger: o.logger.child({ module: 'zookeeper' }),
+      ...zookeeperSecurity(o.config),
       ...o.zk,
     });
     const parts: BrokerParts = {

@@ -18,6 +18,7 @@ export {
 export { nullLogger, type CoordinationLogger } from './logger.js';
 export { ZkSession } from './zk/session.js';
 export type { ZkSessionOptions } from './zk/session-options.js';
+export { digestId, znodeAcls, type DigestCredentials, type ZnodeAcls } from './zk/znode-acls.js';
 export { ContactTracker, defaultContactMarginMs, type ContactListener, type ContactState, type ContactTrackerOptions, type SessionContact } from './zk/contact.js';
 export { parseConnectString, type ParsedConnectString } from './zk/connect-string.js';
 export * from './paths.js';

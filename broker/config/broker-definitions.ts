@@ -66,6 +66,9 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   int('zookeeper.session.timeout.ms', 18000, 1000, 'ZooKeeper session timeout.'),
   int('zookeeper.connection.timeout.ms', null, 1, 'How long to wait for the first ZooKeeper connection (defaults to the session timeout).'),
   int('zookeeper.max.in.flight.requests', 10, 1, 'ZooKeeper requests pipelined per client.'),
+  bool('zookeeper.set.acl', false, 'Create znodes with secure ACLs: the broker identity may write, the world only read (not even read SCRAM credentials). Needs zookeeper.digest.username.'),
+  str('zookeeper.digest.username', '', 'Digest identity the broker authenticates to ZooKeeper with (empty: none).'),
+  { key: 'zookeeper.digest.password', type: 'password', default: null, doc: 'Password of zookeeper.digest.username.' },
   // Logs
   list('log.dirs', null, 'Directories holding partition logs (one or more).'),
   str('log.dir', '/tmp/samsa-logs', 'Log directory used when log.dirs is not set.'),
@@ -189,7 +192,6 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   str('inter.broker.protocol.version', LATEST_API_VERSION, 'Accepted for compatibility; brokers always speak Kafka 2.8.', { check: apiVersionCheck }),
   str('log.message.format.version', LATEST_API_VERSION, 'Default of the topic key message.format.version; accepted for compatibility.', { check: apiVersionCheck }),
   ignored('metric.reporters', 'list'),
-  ignored('zookeeper.set.acl', 'boolean'),
   ignored('security.inter.broker.protocol'),
   ignored('ssl.protocol'),
 ];
