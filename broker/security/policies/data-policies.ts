@@ -11,6 +11,9 @@ import { BrokerError } from '../../errors.js';
 import type { AuthorizationVerdict } from '../../request-context.js';
 import { ALLOWED, both, deny, hideInResponse, narrowList, Op, operationsBits, Res, type ApiPolicy, type AuthzView } from './kit.js';
 
+/** The all-zero topic id as protocol/ decodes it (base64), as the Metadata handler compares it. */
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
 const TOPIC_DENIED = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
 const INT32_MIN = -2147483648;
 
@@ -78,12 +81,15 @@ const metadata: ApiPolicy = (request, view) => {
     const hide = hideInResponse<any>('topics', (t) => t.name, canDescribe);
     return { kind: 'narrow', request, complete: (r: any) => fillOps(hide(r)) };
   }
+  // Topics named by id only (v10+): Kafka 2.8 refuses the whole request as INVALID_REQUEST before
+  // authorizing anything, and so does the handler; there is no name to authorize.
+  if (request.topics.some((t: any) => t.name === null || (t.topicId !== undefined && t.topicId !== ZERO_UUID))) return ALLOWED;
   const refused = (t: any): unknown => ({ errorCode: TOPIC_DENIED, name: t.name, topicId: t.topicId, isInternal: false, partitions: [], topicAuthorizedOperations: INT32_MIN });
-  const described = narrowList<any>(request, 'topics', (t) => t.name ?? '', canDescribe, 'topics', refused, fillOps);
+  const described = narrowList<any>(request, 'topics', (t) => t.name, canDescribe, 'topics', refused, fillOps);
   // Auto-creation: a missing topic the caller may not Create is refused rather than created.
   const mayCreate = !(request.allowAutoTopicCreation && view.autoCreateTopics) || view.canCluster(Op.CREATE);
   if (mayCreate) return described;
-  return both(described, (req) => narrowList<any>(req, 'topics', (t) => t.name ?? '', (name) => view.topicExists(name) || view.can(Op.CREATE, Res.TOPIC, name), 'topics', refused), request);
+  return both(described, (req) => narrowList<any>(req, 'topics', (t) => t.name, (name) => view.topicExists(name) || view.can(Op.CREATE, Res.TOPIC, name), 'topics', refused), request);
 };
 
 export const DATA_POLICIES: ReadonlyMap<number, ApiPolicy> = new Map<number, ApiPolicy>([

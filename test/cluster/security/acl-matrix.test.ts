@@ -12,12 +12,13 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { ZkSession } from '../../../coordination/index.js';
 import { AclAuthorizer, AclOperation as Op, AclPermission, PatternType, ResourceType as Res, type AclBinding } from '../../../broker/security/index.js';
-import { ApiKey, ErrorCode, encodePlainToken, encodeRecordBatch } from '../../../protocol/index.js';
+import { ApiKey, apiName, ErrorCode, encodePlainToken, encodeRecordBatch } from '../../../protocol/index.js';
 import { startCluster, type TestCluster } from '../../helpers/cluster.js';
 import { KafkaSocket } from '../../helpers/kafka-socket.js';
 import { randomName } from '../../helpers/random.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { ok, runTool } from '../cli/run-tool.js';
+import { ALONGSIDE, errorCodesIn, goldenRequest, HIDDEN, HIDDEN_LISTING, UNAUTHORIZED_ANSWER } from './api-sweep.js';
 
 const ANONYMOUS = 'User:ANONYMOUS';
 const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-pw" user_admin="admin-pw" user_alice="alice-pw" user_bob="bob-pw";';
@@ -182,7 +183,8 @@ describe('cluster > ACL authorization matrix (AclAuthorizer, 2 brokers)', functi
     expect(deleted.filterResults[0]!.matchingAcls.map((a) => [a.resourceName, a.operation])).to.deep.equal([['*', Op.WRITE]]);
     const leader = await leaderOf();
     await waitFor(async () => (await produce(leader, 'after-undeny')).responses[0]!.partitionResponses[0]!.errorCode === ErrorCode.NONE, 'Produce once the DENY is deleted', { timeoutMs: GRANT_DEADLINE_MS });
-    expect((await ask(1, ApiKey.DeleteTopics, 4, { topicNames: [topic], timeoutMs: 10_000 })).responses[0]!.errorCode).to.equal(ErrorCode.NONE);
+    const controller = (await metadata(1, [])).controllerId ?? -1;
+    expect((await ask(controller, ApiKey.DeleteTopics, 4, { topicNames: [topic], timeoutMs: 10_000 })).responses[0]!.errorCode).to.equal(ErrorCode.NONE);
   });
 
   it('acls.sh adds, lists and removes ACLs with kafka-acls.sh flags and output, through any broker', async () => {
@@ -203,6 +205,44 @@ describe('cluster > ACL authorization matrix (AclAuthorizer, 2 brokers)', functi
     await waitFor(() => !aclTool.authorize({ principal: 'User:alice', host: '10.1.1.1' }, Op.READ, Res.TOPIC, 'cli-orders'), 'the removal in ZooKeeper', { timeoutMs: GRANT_DEADLINE_MS });
     const after = await ok('acls', ['--bootstrap-server', bootstrap, '--list', '--topic', 'cli-', '--resource-pattern-type', 'prefixed']);
     expect(after).to.equal('');
+  });
+
+  it('every API ApiVersions advertises refuses a principal without ACLs with its authorization error, and nothing changes', async () => {
+    const watched = ['/brokers/topics', '/config/topics', '/config/users', '/config/changes', '/kafka-acl-changes', '/kafka-acl-extended-changes', '/admin'];
+    const snapshot = async () => Promise.all(watched.map(async (p) => `${p}: ${((await zk.exists(p)) === null ? [] : await zk.getChildren(p)).sort().join(',')}`));
+    // The earlier DeleteTopics finishes first, so only this test's requests could change the snapshot.
+    await waitFor(async () => (await zk.getChildren('/admin/delete_topics').catch(() => [])).length === 0, 'the earlier topic deletion done');
+    const before = await snapshot();
+    let bob = await connectAs(1, 'bob');
+    try {
+      const advertised = (await bob.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'acl-matrix', clientSoftwareVersion: '1' })).apiKeys;
+      const checked = advertised.filter((a) => ![ApiKey.ApiVersions, ApiKey.SaslHandshake, ApiKey.SaslAuthenticate].includes(a.apiKey as never));
+      expect(checked.map((a) => apiName(a.apiKey)).filter((_, i) => !UNAUTHORIZED_ANSWER.has(checked[i]!.apiKey)), 'served APIs missing from the sweep table').to.deep.equal([]);
+      const wrong: string[] = [];
+      for (const a of checked) {
+        const expected = UNAUTHORIZED_ANSWER.get(a.apiKey)!;
+        const what = `${apiName(a.apiKey)} v${a.maxVersion}`;
+        let response: unknown;
+        try {
+          response = await bob.request(a.apiKey, a.maxVersion, goldenRequest(a.apiKey, a.maxVersion) as never, 15_000);
+        } catch (err) {
+          wrong.push(`${what}: ${(err as Error).message}`);
+          bob.close();
+          bob = await connectAs(1, 'bob');
+          continue;
+        }
+        const codes = errorCodesIn(response);
+        const fine = expected === HIDDEN
+          ? codes.every((c) => c === ErrorCode.NONE) && ((response as Record<string, unknown[]>)[HIDDEN_LISTING.get(a.apiKey)!] ?? []).length === 0
+          : codes.some((c) => expected.includes(c)) && codes.every((c) => expected.includes(c) || ALONGSIDE.includes(c));
+        if (!fine) wrong.push(`${what}: [${codes.join(',')}] (expected ${expected === HIDDEN ? 'no error, nothing listed' : expected.join('|')})`);
+      }
+      expect(wrong, 'APIs answering an unauthorized principal wrongly').to.deep.equal([]);
+      console.log(`      ${checked.length} APIs refused as Kafka refuses them`);
+    } finally {
+      bob.close();
+    }
+    expect(await snapshot(), 'no refused request changed ZooKeeper').to.deep.equal(before);
   });
 
   it('SASL users: each principal gets only its own ACLs; a super user (super.users) bypasses every check', async () => {

@@ -68,6 +68,8 @@ describe('security > per-API authorization policies', () => {
     expect((creating.request as { topics: unknown[] }).topics).to.deep.equal([]);
     const answered = creating.complete({ topics: [] }) as { topics: { name: string; errorCode: number }[] };
     expect(answered.topics.map((t) => [t.name, t.errorCode])).to.deep.equal([['missing', ErrorCode.TOPIC_AUTHORIZATION_FAILED]]);
+    // A topic by id alone (v10+): the handler refuses the whole request as INVALID_REQUEST (Kafka 2.8 does so before authorizing).
+    expect(authz.authorizeRequest(ctx(ApiKey.Metadata), { topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: null }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false })).to.equal('ALLOWED');
   });
 
   it('group, transactional id and cluster refusals answer their own error codes', () => {
