@@ -5,6 +5,7 @@
  * one screen of start order; every part reads the live components through getters, since the
  * metrics exist before the components they describe.
  */
+import type { AclAuthorizer } from './security/index.js';
 import type { Logger } from 'pino';
 import type { TopicAdmin } from './admin/index.js';
 import type { BrokerConfig } from './config/index.js';
@@ -38,6 +39,8 @@ export interface BrokerParts {
   readonly haltReason: () => string | undefined;
   /** KIP-227 fetch sessions of the Fetch handler. */
   readonly fetchSessions: FetchManager;
+  /** The ACL authorizer (authorizer.class.name), undefined without one: HTTP write routes are checked against it. */
+  readonly acls: () => AclAuthorizer | undefined;
 }
 
 /** Cluster-wide group operations: this broker's coordinator locally, the others' over `GroupAdmin`. */
@@ -169,6 +172,7 @@ export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningA
   if (controller === undefined) throw new Error('the admin API starts after the controller');
   const app = buildAdminApp({
     brokerId: parts.brokerId(),
+    acls: parts.acls,
     logger: w.logger,
     startedAtMs: w.startedAtMs,
     cluster: clusterFromMetadata(cache, parts.clusterId),

@@ -4,6 +4,8 @@
  *
  *   zookeeper      ZkSession (zookeeper.connect with chroot, session timeout)
  *   identity       broker id + cluster id, meta.properties stamped in every log dir
+ *   authorizer     ACLs loaded from ZooKeeper and the router's hook (authorizer.class.name;
+ *                  broker-security.ts)
  *   log-manager    every log opened (recovery after an unclean shutdown), periodic tasks
  *   replica-manager  ReplicaManager; ControlRequestHandler on the inter-broker listener
  *                  (LeaderAndIsr / UpdateMetadata / StopReplica) with the replica manager as
@@ -52,6 +54,8 @@ import { BrokerServer } from './server.js';
 import { ScramCredentialCache } from './security/scram-credentials.js';
 import { LiveBrokerConfig } from './broker-dynamic-config.js';
 import { checkListenerPorts } from './listener-ports.js';
+import { startAuthorizer, zookeeperSecurity } from './broker-security.js';
+import type { AclAuthorizer } from './security/index.js';
 
 export interface BrokerOptions {
   readonly config: BrokerConfig;
@@ -90,6 +94,7 @@ export class Broker {
   private configWatcher: ConfigChangeWatcher | undefined;
   private groups: GroupCoordinatorComponent | undefined;
   private txn: TxnWiring | undefined;
+  private aclAuthorizerValue: AclAuthorizer | undefined;
   private readonly parts: BrokerParts;
   /** server.properties with the dynamic broker configs of ZooKeeper on top. */
   readonly liveConfig: LiveBrokerConfig;
@@ -116,6 +121,7 @@ export class Broker {
       sessionTimeoutMs: o.config.zookeeperSessionTimeoutMs,
       connectionTimeoutMs: o.config.zookeeperConnectionTimeoutMs,
       logger: o.logger.child({ module: 'zookeeper' }),
+      ...zookeeperSecurity(o.config),
       ...o.zk,
     });
     const parts: BrokerParts = {
@@ -131,6 +137,7 @@ export class Broker {
       groups: () => this.groups,
       txn: () => this.txn,
       haltReason: () => this.haltReason,
+      acls: () => this.aclAuthorizerValue,
       fetchSessions: new FetchManager(new FetchSessionCache({
         maxSlots: o.config.int('max.incremental.fetch.session.cache.slots'),
         clock: this.scheduler,
@@ -172,6 +179,15 @@ export class Broker {
       })
       .addComponent({ name: 'identity', start: () => this.resolveIdentity(), stop: async () => {} })
       .addComponent({
+        name: 'authorizer',
+        start: async () => {
+          this.aclAuthorizerValue = await startAuthorizer({
+            config: o.config, store: this.session, metadataCache: this.metadataCache, router: this.server.router, logger: o.logger,
+          });
+        },
+        stop: async () => this.aclAuthorizerValue?.stop(),
+      })
+      .addComponent({
         name: 'log-manager',
         start: () => this.startLogManager(),
         stop: async () => {
@@ -209,6 +225,11 @@ export class Broker {
       metrics: this.metrics,
       groupOps: this.groupOps,
     });
+  }
+
+  /** The ACL authorizer, undefined when authorizer.class.name is empty. */
+  get aclAuthorizer(): AclAuthorizer | undefined {
+    return this.aclAuthorizerValue;
   }
 
   get brokerId(): number {
@@ -302,6 +323,7 @@ export class Broker {
       fetchSessions: this.parts.fetchSessions,
       store: this.session,
       server: this.server,
+      acls: () => this.aclAuthorizerValue,
     });
     this.topicAdmin = apis.topicAdmin;
     this.groups = apis.groups;

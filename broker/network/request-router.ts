@@ -131,10 +131,16 @@ export class RequestRouter {
     let body: unknown;
     try {
       const verdict = await this.authorizer.authorizeRequest(ctx, request);
-      if (verdict !== 'ALLOWED') {
-        return this.errorOutcome(ctx, handler, request, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'request denied by the authorizer');
+      if (verdict === 'ALLOWED') {
+        body = await handler.handle(ctx, request);
+      } else if (verdict === 'DENIED' || verdict.kind === 'deny') {
+        const code = verdict === 'DENIED' ? ErrorCode.CLUSTER_AUTHORIZATION_FAILED : verdict.errorCode;
+        return this.errorOutcome(ctx, handler, request, code, `request denied by the authorizer (${errorInfo(code).name})`);
+      } else if (verdict.kind === 'answer') {
+        body = verdict.response;
+      } else {
+        body = verdict.complete(await handler.handle(ctx, verdict.request));
       }
-      body = await handler.handle(ctx, request);
     } catch (err) {
       if (err instanceof BrokerError && err.code === 'BRK_CLOSE_CONNECTION') return close(err.message, 'info');
       this.stats.handlerErrors++;
