@@ -7,7 +7,11 @@
  * friends) until `retries` or `deliveryTimeoutMs` runs out; otherwise → reject.
  *
  * With idempotence, a partition with a batch waiting to be retried sends nothing else until its
- * in-flight batches are answered, so retries reach the broker in sequence order.
+ * in-flight batches are answered, so retries reach the broker in sequence order; and after a new
+ * producer id, a partition sends nothing under it while batches stamped with the old id are in
+ * flight: a broker takes any sequence from a producer id it does not know, so a later batch would
+ * be written ahead of an earlier one that then fails and is sent again (Kafka's Sender holds
+ * back the same way).
  *
  * Concurrency contract: `run()` is synchronous and is the only place batches leave the
  * accumulator; responses re-enter through promise callbacks and end by calling `wakeup()`.
@@ -116,8 +120,9 @@ export class Sender {
       return;
     }
     let needMetadata = false;
-    // Idempotence: a retry goes only when its partition has nothing else in flight.
-    const retryBlocked = (q: PartitionQueue) => idem !== undefined && q.batches[0]!.attempts > 0 && q.inFlight.size > 0;
+    // Idempotence: a retry goes only when its partition has nothing else in flight, and nothing
+    // goes under the current producer id while the partition has batches in flight under an older one.
+    const retryBlocked = (q: PartitionQueue) => idem !== undefined && q.inFlight.size > 0 && (q.batches[0]!.attempts > 0 || this.hasStaleInFlight(q, idem));
     const { partitions, nextReadyInMs } = this.acc.ready(now, (q) => {
       if (this.cluster.leaderFor(q.topic, q.partition) === undefined) {
         needMetadata = true;
@@ -286,6 +291,11 @@ export class Sender {
       }
     }
     this.retryOrFail(batch, err);
+  }
+
+  private hasStaleInFlight(q: PartitionQueue, idem: IdempotenceManager): boolean {
+    for (const b of q.inFlight) if (!idem.isCurrent(b)) return true;
+    return false;
   }
 
   private hasEarlierUnacked(batch: ProducerBatch): boolean {
