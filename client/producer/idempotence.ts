@@ -3,8 +3,10 @@
  * sequence number per partition, assigned when a batch is first sent and kept across retries,
  * so the broker can drop duplicates and refuse gaps. If the sequence state can no longer be
  * trusted (a sent batch expired, UNKNOWN_PRODUCER_ID, an unexplained OUT_OF_ORDER_SEQUENCE),
- * the producer takes a new producer id and restarts sequences at 0; batches still queued are
- * re-stamped with the new id when next sent.
+ * the producer takes a new producer id and restarts sequences at 0. Batches not sent yet are
+ * stamped with the new id; a retry of one sent under the old id keeps its stamp (the broker may
+ * have written it) unless the broker said its sequence is lost. A partition sends nothing under
+ * the new id while it has batches in flight under the old one (sender.ts).
  */
 import { tpKey } from '../../common/index.js';
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../api-types.js';

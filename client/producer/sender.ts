@@ -182,10 +182,16 @@ export class Sender {
     return out;
   }
 
-  /** Encode once; re-encode only when the producer id changed since (a new sequence). */
+  /**
+   * Encode once. A retry sent under an older producer id keeps its stamp, so the broker that has
+   * it already answers DUPLICATE_SEQUENCE_NUMBER instead of writing it again (as Kafka's Sender);
+   * it takes a new sequence under the current id only when the broker lost its sequence, or in
+   * a transaction (whose abort ended the old epoch).
+   */
   private prepare(batch: ProducerBatch): void {
     const idem = this.idempotence;
-    if (batch.encoded !== undefined && (idem === undefined || idem.isCurrent(batch))) return;
+    if (batch.encoded !== undefined && (idem === undefined || idem.isCurrent(batch) || (this.txn === undefined && !batch.resequence))) return;
+    batch.resequence = false;
     idem?.assign(batch);
     batch.encoded = encodeRecordBatch(batch.records, {
       compression: this.opts.compression as never,
@@ -272,20 +278,27 @@ export class Sender {
       }
     }
     if (idem !== undefined) {
+      const sequenceError = err.kafkaCode === UNKNOWN_PRODUCER_ID || err.kafkaCode === INVALID_PRODUCER_EPOCH || err.kafkaCode === OUT_OF_ORDER_SEQUENCE_NUMBER;
       if (!idem.isCurrent(batch)) {
-        // Sent under a producer id we have since replaced: it gets a new sequence on resend.
+        // Sent under a producer id we have since replaced: resent with its stamp (prepare)
+        // unless the broker no longer knows that sequence.
+        if (sequenceError) batch.resequence = true;
         this.retryOrFail(batch, err, true);
         return;
       }
       if (err.kafkaCode === UNKNOWN_PRODUCER_ID || err.kafkaCode === INVALID_PRODUCER_EPOCH) {
         idem.reset();
+        batch.resequence = true;
         this.retryOrFail(batch, err, true);
         return;
       }
       if (err.kafkaCode === OUT_OF_ORDER_SEQUENCE_NUMBER) {
         // Expected while an earlier batch of the partition is being retried; otherwise the
         // broker lost track of us (e.g. after a truncation): start a new sequence space.
-        if (!this.hasEarlierUnacked(batch)) idem.reset();
+        if (!this.hasEarlierUnacked(batch)) {
+          idem.reset();
+          batch.resequence = true;
+        }
         this.retryOrFail(batch, err, true);
         return;
       }
