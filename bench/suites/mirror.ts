@@ -130,8 +130,9 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     await producer.close();
     const t0 = Date.now();
     await m.restart();
-    const perTopic = (before + backlog) / TOPICS.length;
-    for (const t of remote) await waitForRecords(b.bootstrap, t, Math.floor(perTopic), 300_000);
+    // Record i of each load went to TOPICS[i % 3]: topic k holds ceil((n - k) / 3) of n.
+    const ofTopic = (n: number, k: number): number => Math.ceil((n - k) / TOPICS.length);
+    for (const [k, t] of remote.entries()) await waitForRecords(b.bootstrap, t, ofTopic(before, k) + ofTopic(backlog, k), 300_000);
     const catchUpMs = Date.now() - t0;
     const catchUp = { records: backlog, ms: catchUpMs, perSecond: Math.round(backlog / (catchUpMs / 1000)) };
     ctx.log(`catch-up: ${backlog} records mirrored in ${catchUpMs} ms (${catchUp.perSecond} msg/s, mirror start included)`);
