@@ -7,11 +7,8 @@
  * friends) until `retries` or `deliveryTimeoutMs` runs out; otherwise → reject.
  *
  * With idempotence, a partition with a batch waiting to be retried sends nothing else until its
- * in-flight batches are answered, so retries reach the broker in sequence order; and after a new
- * producer id, a partition sends nothing under it while batches stamped with the old id are in
- * flight: a broker takes any sequence from a producer id it does not know, so a later batch would
- * be written ahead of an earlier one that then fails and is sent again (Kafka's Sender holds
- * back the same way).
+ * in-flight batches are answered, so retries reach the broker in sequence order; nor anything
+ * under a new producer id while batches stamped with the old one are in flight (idempotence.ts).
  *
  * Concurrency contract: `run()` is synchronous and is the only place batches leave the
  * accumulator; responses re-enter through promise callbacks and end by calling `wakeup()`.
@@ -120,8 +117,7 @@ export class Sender {
       return;
     }
     let needMetadata = false;
-    // Idempotence: a retry goes only when its partition has nothing else in flight, and nothing
-    // goes under the current producer id while the partition has batches in flight under an older one.
+    // Idempotence: a retry goes only when its partition has nothing else in flight; nothing goes while older-id batches are.
     const retryBlocked = (q: PartitionQueue) => idem !== undefined && q.inFlight.size > 0 && (q.batches[0]!.attempts > 0 || this.hasStaleInFlight(q, idem));
     const { partitions, nextReadyInMs } = this.acc.ready(now, (q) => {
       if (this.cluster.leaderFor(q.topic, q.partition) === undefined) {
@@ -182,12 +178,7 @@ export class Sender {
     return out;
   }
 
-  /**
-   * Encode once. A retry sent under an older producer id keeps its stamp, so the broker that has
-   * it already answers DUPLICATE_SEQUENCE_NUMBER instead of writing it again (as Kafka's Sender);
-   * it takes a new sequence under the current id only when the broker lost its sequence, or in
-   * a transaction (whose abort ended the old epoch).
-   */
+  /** Encode once; a retry under an older producer id keeps its stamp unless its sequence was lost or a transaction aborted (idempotence.ts). */
   private prepare(batch: ProducerBatch): void {
     const idem = this.idempotence;
     if (batch.encoded !== undefined && (idem === undefined || idem.isCurrent(batch) || (this.txn === undefined && !batch.resequence))) return;
