@@ -317,8 +317,17 @@ export interface AdminHttpDeps {
   readonly dashboard?: DashboardOps;
   /** The ACL authorizer (route-acls.ts); absent or resolving undefined: no authorization, as Kafka without one. */
   readonly acls?: () => AclAuthorizer | undefined;
+  /** HTTP Basic authentication (http-auth.ts); absent: every caller is User:ANONYMOUS. */
+  readonly authentication?: BasicAuthentication;
   /** A BrokerMetrics instance fits. */
   readonly metrics?: MetricsSource;
   /** For /health: the process start, so uptime is reported (Date.now() based). */
   readonly startedAtMs?: number;
+}
+
+export interface BasicAuthentication {
+  /** Whether the password is the user's (the SASL users: PLAIN and SCRAM). */
+  check(user: string, password: string): boolean;
+  /** Paths served without credentials: exact, or a prefix when ending in `*`. */
+  readonly openPaths: readonly string[];
 }
