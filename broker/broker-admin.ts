@@ -5,7 +5,8 @@
  * one screen of start order; every part reads the live components through getters, since the
  * metrics exist before the components they describe.
  */
-import { adminHttpTls, brokerPlainUsers, passwordCheck, tlsServerOptions, type AclAuthorizer } from './security/index.js';
+import type { TLSSocket } from 'node:tls';
+import { adminHttpTls, brokerPlainUsers, certificatePrincipal, passwordCheck, tlsServerOptions, type AclAuthorizer } from './security/index.js';
 import type { ScramCredentialLookup } from '../protocol/index.js';
 import type { Logger } from 'pino';
 import type { TopicAdmin } from './admin/index.js';
@@ -179,7 +180,13 @@ export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningA
     brokerId: parts.brokerId(),
     acls: parts.acls,
     ...(config.str('admin.http.authentication') === 'basic'
-      ? { authentication: { check: passwordCheck(brokerPlainUsers(config), parts.scramCredentials), openPaths: config.list('admin.http.open.paths') } }
+      ? {
+          authentication: {
+            check: passwordCheck(brokerPlainUsers(config), parts.scramCredentials),
+            openPaths: config.list('admin.http.open.paths'),
+            ...(tls !== undefined && tls.clientAuth !== 'none' ? { certificatePrincipal: (s) => certificatePrincipal(s as TLSSocket, tls.principalMapper) } : {}),
+          },
+        }
       : {}),
     logger: w.logger,
     startedAtMs: w.startedAtMs,

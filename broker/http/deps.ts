@@ -4,6 +4,7 @@
  * instance as is). Optional parts (reassignments, elections, groups, metrics) answer 501 until
  * they are supplied, so the app runs with any subset.
  */
+import type { Socket } from 'node:net';
 import type { Logger } from '../logging.js';
 import type { TopicAdmin } from '../admin/index.js';
 import type { MetricsSample } from '../metrics/index.js';
@@ -330,4 +331,6 @@ export interface BasicAuthentication {
   check(user: string, password: string): boolean;
   /** Paths served without credentials: exact, or a prefix when ending in `*`. */
   readonly openPaths: readonly string[];
+  /** The principal of a verified client certificate (HTTPS with client auth), which logs in without a password. */
+  readonly certificatePrincipal?: (socket: Socket) => string | undefined;
 }

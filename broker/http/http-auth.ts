@@ -4,7 +4,8 @@
  * connection does for the Kafka APIs. Missing or wrong credentials are 401 with
  * `WWW-Authenticate: Basic` (RFC 7617) before routing, so an unknown path reveals nothing either.
  * Open paths (admin.http.open.paths: /health, /metrics, /ready by default) are served to anyone,
- * as User:ANONYMOUS.
+ * as User:ANONYMOUS. Over HTTPS with client auth, a verified client certificate logs in without a
+ * password; Basic credentials, when sent, replace it (as SASL replaces the certificate on SASL_SSL).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ANONYMOUS_PRINCIPAL } from '../request-context.js';
@@ -37,6 +38,11 @@ export function registerBasicAuthentication(app: FastifyInstance, auth: BasicAut
   app.addHook('onRequest', async (req, reply) => {
     if (isOpenPath(auth.openPaths, req.url.split('?')[0]!)) return;
     const creds = parseBasicAuthorization(req.headers.authorization);
+    const fromCertificate = req.headers.authorization === undefined ? auth.certificatePrincipal?.(req.raw.socket) : undefined;
+    if (fromCertificate !== undefined) {
+      principals.set(req, fromCertificate);
+      return;
+    }
     if (creds !== undefined && auth.check(creds.user, creds.password)) {
       principals.set(req, `User:${creds.user}`);
       return;

@@ -7,4 +7,4 @@ export { RequestAuthorizer, API_POLICIES, OPEN_APIS, aclHost, authzView, type Re
 export { authorizeTransactionalId } from './policies/txn-policies.js';
 export type { ApiPolicy, AuthzView } from './policies/kit.js';
 export { brokerPlainUsers, passwordCheck, type PasswordCheck } from './password-check.js';
-export { adminHttpTls, tlsServerOptions, type ListenerTls } from './tls-config.js';
+export { adminHttpTls, certificatePrincipal, tlsServerOptions, type ListenerTls } from './tls-config.js';

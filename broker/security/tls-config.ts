@@ -7,10 +7,11 @@
  * broker's client identity when it dials another broker's TLS inter-broker listener.
  */
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import type { ConnectionOptions, TLSSocket, TlsOptions } from 'node:tls';
 import type { BrokerConfig } from '../config/index.js';
 import { securityConfigError } from './errors.js';
-import { SslPrincipalMapper } from './principal-mapping.js';
+import { rfc2253Name, SslPrincipalMapper } from './principal-mapping.js';
 
 
 export type ClientAuth = 'none' | 'requested' | 'required';
@@ -146,4 +147,15 @@ export function tlsClientOptions(t: ListenerTls, host: string): ConnectionOption
     maxVersion: t.maxVersion,
     ciphers: t.ciphers,
   };
+}
+
+/**
+ * The principal of a verified client certificate: its subject DN (RFC 2253) through
+ * ssl.principal.mapping.rules; undefined when none was sent or it did not verify.
+ */
+export function certificatePrincipal(socket: TLSSocket, mapper: SslPrincipalMapper): string | undefined {
+  if (!socket.authorized) return undefined;
+  const peer = socket.getPeerCertificate(false);
+  if (peer === null || peer.raw === undefined) return undefined;
+  return `User:${mapper.map(rfc2253Name(new X509Certificate(peer.raw).subject))}`;
 }

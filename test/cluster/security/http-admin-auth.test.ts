@@ -6,7 +6,9 @@
  * none; the invariants are what an operator sees: HTTPS only (plain HTTP to the port gets no
  * answer), a SCRAM user's right password passes and the route's ACL applies to User:<name>
  * (403 without the grant, 202 with it), a wrong or missing password is 401 with
- * `WWW-Authenticate: Basic` and changes nothing, /health and /metrics stay open.
+ * `WWW-Authenticate: Basic` and changes nothing, /health and /metrics stay open; with
+ * `admin.http.ssl.client.auth=requested` a client certificate from the trusted CA logs in as its
+ * DN without a password, an untrusted one does not.
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
@@ -42,12 +44,13 @@ describe('cluster > security > HTTP admin API over HTTPS with Basic authenticati
   let aclTool: AclAuthorizer;
   let ca: string;
   let port: number;
+  let certs: string;
   const topic = randomName('http-auth');
 
   before(async function () {
     this.timeout(180_000);
     const dir = tmpDir('samsa-http-auth-');
-    const certs = join(dir, 'certs');
+    certs = join(dir, 'certs');
     await run('bash', [join(REPO_ROOT, 'scripts', 'make-test-certs.sh'), certs]);
     ca = readFileSync(join(certs, 'ca.pem'), 'utf8');
     port = await freePort();
@@ -62,6 +65,8 @@ describe('cluster > security > HTTP admin API over HTTPS with Basic authenticati
         'admin.http.listener': `127.0.0.1:${port}`,
         'admin.http.authentication': 'basic',
         'admin.http.ssl.keystore.location': join(certs, 'broker.pem'),
+        'admin.http.ssl.truststore.location': join(certs, 'ca.pem'),
+        'admin.http.ssl.client.auth': 'requested',
         'offsets.topic.num.partitions': 1,
         'offsets.topic.replication.factor': 1,
       },
@@ -82,12 +87,13 @@ describe('cluster > security > HTTP admin API over HTTPS with Basic authenticati
     await cluster?.stop();
   });
 
-  function https(method: string, path: string, auth?: string, body?: unknown): Promise<Answer> {
+  function https(method: string, path: string, auth?: string, body?: unknown, clientPem?: string): Promise<Answer> {
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const req = httpsRequest(
         {
           host: '127.0.0.1', port, method, path, ca, servername: 'localhost', timeout: 15_000,
+          ...(clientPem === undefined ? {} : { key: clientPem, cert: clientPem }),
           headers: { ...(auth === undefined ? {} : { authorization: `Basic ${Buffer.from(auth).toString('base64')}` }), ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
         },
         (res) => {
@@ -139,6 +145,16 @@ describe('cluster > security > HTTP admin API over HTTPS with Basic authenticati
     let last: Answer | undefined;
     await waitFor(async () => (last = await https('DELETE', `/topics/${topic}`, 'carol:carol-pw')).status === 202, 'the Delete grant lets carol delete the topic', { timeoutMs: 5_000, intervalMs: 50 });
     expect(last!.status).to.equal(202);
+  });
+
+  it('a client certificate of the trusted CA logs in as its DN without a password; an untrusted one does not', async () => {
+    const alice = readFileSync(join(certs, 'client-alice.pem'), 'utf8');
+    expect((await https('GET', '/topics', undefined, undefined, alice)).status).to.equal(200);
+    const refused = await https('POST', '/topics', undefined, { name: randomName('mtls'), partitions: 1, replicationFactor: 1 }, alice);
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(403);
+    expect(refused.body.error.message).to.include('User:CN=alice,OU=eng,O=samsa');
+    const untrusted = await https('GET', '/topics', undefined, undefined, readFileSync(join(certs, 'untrusted.pem'), 'utf8'));
+    expect(untrusted.status).to.equal(401);
   });
 
   it('plain HTTP to the HTTPS port gets no HTTP answer', async () => {
