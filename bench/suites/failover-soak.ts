@@ -9,8 +9,10 @@
  * verdict; the final JSON line has per-fault-type unavailability percentiles.
  *   npm run bench -- failover-soak [--seed N] [--duration-s 120] [--rf 1|3] [--zk single|ensemble]
  *                                  [--loopback] [--no-disks] [--faults wipe-broker,pause-leader,...]
+ *                                  [--secured-inter-broker]
  * Network namespaces (isolate-broker) and real disks (disk-eio, disk-full) are used when the
- * machine allows them (root), unless --loopback / --no-disks.
+ * machine allows them (root), unless --loopback / --no-disks. --secured-inter-broker runs the brokers'
+ * INTERNAL listener on SASL_SSL (PLAIN), so every controller request and replica fetch is authenticated.
  */
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -24,6 +26,7 @@ import { FAILOVER_DEFAULTS, type DiskSpec } from '../../test/failover/harness/fa
 import { FAULTS, seededRandom, type FaultName } from '../../test/failover/harness/faults.js';
 import { netnsCapability } from '../../test/failover/harness/netns.js';
 import { Scenario } from '../../test/failover/harness/scenario.js';
+import { securedInterBrokerProperties } from '../../test/helpers/secured-inter-broker.js';
 import { sleep, systemScheduler } from '../../common/index.js';
 
 export const describe = 'failover soak: random broker/disk/pause/controller/ZooKeeper/network faults (seeded) under acks=all, acks=1 and idempotent writes, history checked at the end';
@@ -96,6 +99,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   }
   const sessionTimeoutMs = Number(FAILOVER_DEFAULTS['zookeeper.session.timeout.ms']);
   const writableBoundMs = sessionTimeoutMs + 2_000;
+  const secured = ctx.args.includes('--secured-inter-broker');
   const assignment = rf >= 3 ? [[1, 2, 3], [2, 3, 1], [3, 1, 2]] : [[1], [2], [3]];
   // The producers' answers are timed on this event loop: a stalled harness reads as an unavailable
   // cluster. Its own delay is reported with the verdict so a slow recovery can be told apart.
@@ -104,7 +108,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   const s = await Scenario.start({
     name: `soak-seed-${seed}`,
     fault: 'random faults',
-    cluster: { zookeeper, network, disks },
+    cluster: { zookeeper, network, disks, ...(secured ? { properties: securedInterBrokerProperties({ verifyHostname: network === 'loopback' }) } : {}) },
     assignment,
     topicConfigs: rf >= 3 ? { 'min.insync.replicas': '2' } : {},
     group: true,
@@ -119,7 +123,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   const started = Date.now();
   try {
     const menu = FAULTS.filter((f) => f.applies(s) && (only === '' || only.split(',').includes(f.name)));
-    ctx.log(`faults: ${menu.map((f) => f.name).join(', ')}; ${rf >= 3 ? 'RF 3, min ISR 2' : 'RF 1'}; ZooKeeper ${zookeeper}; ${network}${disks ? '; ext4 loop disks' : ''}`);
+    ctx.log(`faults: ${menu.map((f) => f.name).join(', ')}; ${rf >= 3 ? 'RF 3, min ISR 2' : 'RF 1'}; ZooKeeper ${zookeeper}; ${network}${disks ? '; ext4 loop disks' : ''}${secured ? '; SASL_SSL inter-broker' : ''}`);
     await s.warmup();
     for (let i = 0; i < 10_000 && Date.now() - started < durationMs; i++) {
       const f = menu[Math.floor(rnd() * menu.length)]!;
@@ -174,6 +178,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       replicationFactor: rf,
       zookeeper,
       network,
+      securedInterBroker: secured,
       disks: disks !== undefined,
       durationMs: Date.now() - started,
       faults: done.length + (stuck ? 1 : 0),

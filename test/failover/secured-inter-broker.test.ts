@@ -7,12 +7,9 @@
  * the killed broker rejoins the ISR (its fetchers re-authenticate).
  */
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describeViolations } from '../helpers/history/index.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { securedInterBrokerProperties } from '../helpers/secured-inter-broker.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { REPO_ROOT } from '../helpers/zookeeper.js';
 import { Scenario } from './harness/scenario.js';
 
 const RF3: number[][] = [
@@ -31,19 +28,7 @@ describe('failover > secured inter-broker listener (SASL_SSL, PLAIN)', function 
   });
 
   it('leader kill -9 with a SASL_SSL inter-broker listener: a follower takes over, nothing acknowledged lost, the old leader re-authenticates and rejoins the ISR', async () => {
-    const certs = tmpDir('samsa-ib-certs-');
-    execFileSync('bash', [join(REPO_ROOT, 'scripts', 'make-test-certs.sh'), certs]);
-    const properties = {
-      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,INTERNAL:SASL_SSL',
-      'ssl.keystore.type': 'PEM',
-      'ssl.keystore.location': join(certs, 'broker.pem'),
-      'ssl.truststore.type': 'PEM',
-      'ssl.truststore.location': join(certs, 'ca.pem'),
-      'sasl.enabled.mechanisms': 'PLAIN',
-      'sasl.mechanism.inter.broker.protocol': 'PLAIN',
-      'listener.name.internal.plain.sasl.jaas.config':
-        'org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="broker-secret" user_broker="broker-secret";',
-    };
+    const properties = securedInterBrokerProperties();
     s = await Scenario.start({ name: 'secured-ib-leader-kill9', fault: 'kill -9 the leader of partition 0 (SASL_SSL inter-broker), restart it', assignment: RF3, topicConfigs: { 'min.insync.replicas': '2' }, cluster: { properties } });
     await s.warmup();
     const f = s.fault('kill -9 broker 1', [0]);
