@@ -5,7 +5,9 @@
  * one screen of start order; every part reads the live components through getters, since the
  * metrics exist before the components they describe.
  */
-import type { AclAuthorizer } from './security/index.js';
+import type { TLSSocket } from 'node:tls';
+import { adminHttpTls, brokerPlainUsers, certificatePrincipal, passwordCheck, tlsServerOptions, type AclAuthorizer } from './security/index.js';
+import type { ScramCredentialLookup } from '../protocol/index.js';
 import type { Logger } from 'pino';
 import type { TopicAdmin } from './admin/index.js';
 import type { BrokerConfig } from './config/index.js';
@@ -41,6 +43,8 @@ export interface BrokerParts {
   readonly fetchSessions: FetchManager;
   /** The ACL authorizer (authorizer.class.name), undefined without one: HTTP write routes are checked against it. */
   readonly acls: () => AclAuthorizer | undefined;
+  /** The SCRAM credential cache (ZooKeeper's /config/users), for the HTTP admin API's Basic authentication. */
+  readonly scramCredentials: ScramCredentialLookup;
 }
 
 /** Cluster-wide group operations: this broker's coordinator locally, the others' over `GroupAdmin`. */
@@ -170,9 +174,20 @@ export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningA
   const cache = parts.metadataCache;
   const controller = parts.controller();
   if (controller === undefined) throw new Error('the admin API starts after the controller');
+  const config = parts.config;
+  const tls = adminHttpTls(config);
   const app = buildAdminApp({
     brokerId: parts.brokerId(),
     acls: parts.acls,
+    ...(config.str('admin.http.authentication') === 'basic'
+      ? {
+          authentication: {
+            check: passwordCheck(brokerPlainUsers(config), parts.scramCredentials),
+            openPaths: config.list('admin.http.open.paths'),
+            ...(tls !== undefined && tls.clientAuth !== 'none' ? { certificatePrincipal: (s) => certificatePrincipal(s as TLSSocket, tls.principalMapper) } : {}),
+          },
+        }
+      : {}),
     logger: w.logger,
     startedAtMs: w.startedAtMs,
     cluster: clusterFromMetadata(cache, parts.clusterId),
@@ -203,6 +218,6 @@ export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningA
     transactions: transactionOps(parts.txn),
     dashboard: clusterDashboard(parts, w.metrics, w.topicAdmin),
     metrics: w.metrics,
-  });
+  }, tls === undefined ? {} : { https: tlsServerOptions(tls) });
   return startAdminHttp(app, listen);
 }

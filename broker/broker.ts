@@ -138,6 +138,7 @@ export class Broker {
       txn: () => this.txn,
       haltReason: () => this.haltReason,
       acls: () => this.aclAuthorizerValue,
+      scramCredentials: (mechanism, user) => this.scramCredentials?.lookup(mechanism, user),
       fetchSessions: new FetchManager(new FetchSessionCache({
         maxSlots: o.config.int('max.incremental.fetch.session.cache.slots'),
         clock: this.scheduler,
