@@ -30,6 +30,8 @@ export interface FlowStatus {
   flow: string;
   state: FlowState;
   tasks: number;
+  /** Tasks with fetch positions and target leaders known: replicating, not still looking them up. */
+  readyTasks: number;
   partitions: number;
   topics: string[];
   lastError: { message: string; at: string } | null;
@@ -111,6 +113,7 @@ export class MirrorFlow {
       flow: this.name,
       state: this.state,
       tasks: this.tasks.length,
+      readyTasks: this.tasks.filter((t) => t.isReady()).length,
       partitions: this.assigned.length,
       topics: [...this.topics],
       lastError: this.lastError,

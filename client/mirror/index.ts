@@ -2,7 +2,7 @@
 // translation and the helpers applications use to move between clusters.
 export { parseMirrorMakerConfig, type MirrorMakerConfig, type FlowConfig, type ConfigEntry } from './config.js';
 export { FLOW_KEYS, GLOBAL_KEYS, CLUSTER_KEYS, type KeyDef } from './config-keys.js';
-export { MirrorMaker, type MirrorMakerOptions } from './mirror-maker.js';
+export { flowHealthy, MirrorMaker, type MirrorMakerOptions } from './mirror-maker.js';
 export type { FlowStatus, FlowState } from './flow.js';
 export type { MirrorLog } from './flow-context.js';
 export { MirrorMetrics, FlowMetrics, PartitionMetrics, WindowedStat, FLOW_COUNTERS, type FlowCounter, type StatSnapshot, type LatencyObserver } from './metrics.js';

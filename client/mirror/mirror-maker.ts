@@ -16,6 +16,11 @@ export interface MirrorMakerOptions {
   onReplicationLatency?: LatencyObserver;
 }
 
+/** A flow is healthy when it runs with every task ready: a started task still looking up positions and leaders would mirror the first records late. */
+export function flowHealthy(s: FlowStatus): boolean {
+  return s.state === 'running' && s.readyTasks === s.tasks;
+}
+
 export class MirrorMaker {
   readonly metrics: MirrorMetrics;
   private readonly flows: MirrorFlow[];
@@ -38,9 +43,9 @@ export class MirrorMaker {
     return this.flows.map((f) => f.status());
   }
 
-  /** Every flow running with all its tasks. */
+  /** Every flow running with all its tasks, each replicating (Connect's RUNNING, not just started). */
   healthy(): boolean {
-    return this.flows.every((f) => f.status().state === 'running');
+    return this.flows.every((f) => flowHealthy(f.status()));
   }
 
   /** Stops every flow, committing what was mirrored. */

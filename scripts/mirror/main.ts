@@ -2,7 +2,7 @@
  * The mirror process: `scripts/mirror-maker.sh <mm2.properties>` (Kafka's
  * connect-mirror-maker.sh shape). Runs every enabled flow until SIGTERM/SIGINT, then stops them
  * committing what was mirrored. With admin.http.listener: GET /health (200 when every flow runs
- * with all its tasks, else 503; JSON status either way) and GET /metrics (Prometheus text).
+ * with all its tasks replicating, else 503; JSON status either way) and GET /metrics (Prometheus text).
  * Exit codes: 0 after a clean stop, 1 on a bad command line or configuration, 2 if stopping failed.
  */
 import { readFileSync } from 'node:fs';

@@ -121,7 +121,7 @@ export class MirrorProcess {
     return code;
   }
 
-  async health(): Promise<{ status: number; body: { status: string; flows: Array<{ flow: string; state: string; tasks: number; partitions: number; topics: string[]; lastError: unknown }> } }> {
+  async health(): Promise<{ status: number; body: { status: string; flows: Array<{ flow: string; state: string; tasks: number; readyTasks: number; partitions: number; topics: string[]; lastError: unknown }> } }> {
     const res = await fetch(`${this.url}/health`);
     return { status: res.status, body: (await res.json()) as never };
   }

@@ -95,6 +95,8 @@ describe('mirror: two clusters and a mirror process', function () {
     const m = await MirrorProcess.start({ ...base(), ...config });
     mirrors.push(m);
     await waitFor(async () => (await m.health()).status === 200, 'every flow running (/health 200)', { timeoutMs: 60_000, intervalMs: 200 });
+    // 200 means replicating: every task has its fetch positions and target leaders (issue 21).
+    for (const f of (await m.health()).body.flows) expect(f.readyTasks, `ready tasks of ${f.flow}`).to.equal(f.tasks);
     return m;
   }
 
@@ -138,7 +140,7 @@ describe('mirror: two clusters and a mirror process', function () {
     const health = await m.health();
     expect(health.status).to.equal(200);
     expect(health.body.flows).to.have.length(1);
-    expect(health.body.flows[0]).to.include({ flow: 'A->B', state: 'running', tasks: 2, partitions: 3 + 3 + 1 + 2 });
+    expect(health.body.flows[0]).to.include({ flow: 'A->B', state: 'running', tasks: 2, readyTasks: 2, partitions: 3 + 3 + 1 + 2 });
     await waitFor(async () => (await m.metric(`${SOURCE_METRIC}record_count`, { topic: 'A.orders' })) === sent.filter((s) => s.topic === 'orders').length, 'record_count of A.orders', { timeoutMs: 10_000, intervalMs: 200 });
     await waitFor(async () => (await m.metrics()).filter((s) => s.name === 'samsa_mirror_partition_lag_records' && s.labels['topic'] === 'A.orders').every((s) => s.value === 0), 'lag 0 on every A.orders partition', { timeoutMs: 10_000, intervalMs: 200 });
     const samples = await m.metrics();
