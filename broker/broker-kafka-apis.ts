@@ -5,6 +5,7 @@
  * broker.ts so the composition root stays one screen of start order.
  */
 import { UserScramAdmin } from './security/scram-credentials.js';
+import { QuotaAdmin } from './quota/index.js';
 import type { Logger } from 'pino';
 import type { CoordinationStore } from '../coordination/index.js';
 import type { Scheduler } from '../common/index.js';
@@ -41,7 +42,7 @@ export interface KafkaApiWiring {
 }
 
 /** Registers every client-facing Kafka API (`kafkaApiHandlers`) on the broker's server. */
-export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin: TopicAdmin; groups: GroupCoordinatorComponent; txn: TxnWiring }> {
+export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin: TopicAdmin; groups: GroupCoordinatorComponent; txn: TxnWiring; quotaAdmin: QuotaAdmin }> {
   const { brokerId, server } = o;
   const topicAdmin = new TopicAdmin(o.store, {
     defaultPartitions: o.config.int('num.partitions'),
@@ -76,6 +77,7 @@ export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin
   });
   groups = wired.groups;
   const userScram = new UserScramAdmin(o.store, topicAdmin);
+  const quotaAdmin = new QuotaAdmin(o.store, (type, name, config) => topicAdmin.changeEntityConfig(type, name, config));
   const deps: KafkaApiDeps = {
     brokerId,
     config: o.config,
@@ -94,7 +96,8 @@ export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin
     producerIds: txn.initProducerIdDeps,
     transactions: txn.apiDeps,
     userScram: () => userScram,
+    quotaAdmin: () => quotaAdmin,
   };
   for (const h of kafkaApiHandlers(deps)) server.registerHandler(h);
-  return { topicAdmin, groups: wired.groups, txn };
+  return { topicAdmin, groups: wired.groups, txn, quotaAdmin };
 }

@@ -50,6 +50,8 @@ import type { TxnWiring } from './broker-txn.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
 import { BrokerServer } from './server.js';
 import { ScramCredentialCache } from './security/scram-credentials.js';
+import { EntityConfigChanges } from './entity-config-changes.js';
+import { ClientQuotaManager, QuotaConfigs, QuotaEnforcer } from './quota/index.js';
 import { LiveBrokerConfig } from './broker-dynamic-config.js';
 import { checkListenerPorts } from './listener-ports.js';
 
@@ -97,7 +99,11 @@ export class Broker {
   readonly groupOps: ClusterGroupOps;
   private readonly logDirFailures: LogDirFailureHandler;
   private haltReason: string | undefined;
-  private scramCredentials: ScramCredentialCache | undefined;
+  private readonly scramCredentials: ScramCredentialCache;
+  /** Client quotas as configured in ZooKeeper, and the sensors charged against them. */
+  readonly quotaConfigs: QuotaConfigs;
+  readonly clientQuotas: ClientQuotaManager;
+  private readonly entityConfigChanges: EntityConfigChanges;
 
   constructor(private readonly o: BrokerOptions) {
     this.config = o.config;
@@ -108,7 +114,7 @@ export class Broker {
       logger: o.logger,
       shutdownDrainMs: o.shutdownDrainMs,
       scheduler: this.scheduler,
-      scramCredentials: (mechanism, user) => this.scramCredentials?.lookup(mechanism, user),
+      scramCredentials: (mechanism, user) => this.scramCredentials.lookup(mechanism, user),
       onAuthentication: (listener, outcome) => this.metrics.onAuthentication(listener, outcome),
     });
     this.session = new ZkSession({
@@ -138,6 +144,16 @@ export class Broker {
       })),
     };
     this.parts = parts;
+    this.scramCredentials = new ScramCredentialCache(this.session, o.logger.child({ module: 'scram-credentials' }));
+    this.quotaConfigs = new QuotaConfigs(this.session, o.logger.child({ module: 'quotas' }));
+    this.clientQuotas = new ClientQuotaManager({
+      rate: { samples: o.config.int('quota.window.num'), windowMs: o.config.int('quota.window.size.seconds') * 1000 },
+      clock: this.scheduler,
+      lookup: this.quotaConfigs.lookup,
+    });
+    const enforcer = new QuotaEnforcer(this.clientQuotas);
+    this.server.router.setThrottler((cost, request, response) => enforcer.throttleTimeMs(cost, request, response));
+    this.entityConfigChanges = new EntityConfigChanges(this.session, o.logger.child({ module: 'entity-config-changes' }), [this.scramCredentials, this.quotaConfigs]);
     this.liveConfig = new LiveBrokerConfig({
       store: this.session,
       config: o.config,
@@ -163,12 +179,9 @@ export class Broker {
       .addComponent({ name: 'ports', start: () => checkListenerPorts(o.config), stop: async () => {} })
       .addComponent({ name: 'zookeeper', start: () => this.session.start(), stop: () => this.session.close() })
       .addComponent({
-        name: 'scram-credentials',
-        start: () => {
-          this.scramCredentials = new ScramCredentialCache(this.session, o.logger.child({ module: 'scram-credentials' }));
-          return this.scramCredentials.start();
-        },
-        stop: async () => this.scramCredentials?.stop(),
+        name: 'user-and-client-configs',
+        start: () => this.entityConfigChanges.start(),
+        stop: async () => this.entityConfigChanges.stop(),
       })
       .addComponent({ name: 'identity', start: () => this.resolveIdentity(), stop: async () => {} })
       .addComponent({
