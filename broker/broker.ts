@@ -51,7 +51,7 @@ import type { GroupCoordinatorComponent } from './group/index.js';
 import { BrokerServer } from './server.js';
 import { ScramCredentialCache } from './security/scram-credentials.js';
 import { EntityConfigChanges } from './entity-config-changes.js';
-import { ClientQuotaManager, QuotaConfigs, QuotaEnforcer } from './quota/index.js';
+import { ClientQuotaManager, QuotaConfigs, QuotaEnforcer, type QuotaAdmin } from './quota/index.js';
 import { LiveBrokerConfig } from './broker-dynamic-config.js';
 import { checkListenerPorts } from './listener-ports.js';
 
@@ -104,6 +104,7 @@ export class Broker {
   readonly quotaConfigs: QuotaConfigs;
   readonly clientQuotas: ClientQuotaManager;
   private readonly entityConfigChanges: EntityConfigChanges;
+  private quotaAdmin: QuotaAdmin | undefined;
 
   constructor(private readonly o: BrokerOptions) {
     this.config = o.config;
@@ -137,6 +138,9 @@ export class Broker {
       groups: () => this.groups,
       txn: () => this.txn,
       haltReason: () => this.haltReason,
+      clientQuotas: () => this.clientQuotas,
+      quotaConfigs: () => this.quotaConfigs,
+      quotaAdmin: () => this.quotaAdmin,
       fetchSessions: new FetchManager(new FetchSessionCache({
         maxSlots: o.config.int('max.incremental.fetch.session.cache.slots'),
         clock: this.scheduler,
@@ -318,6 +322,7 @@ export class Broker {
     this.topicAdmin = apis.topicAdmin;
     this.groups = apis.groups;
     this.txn = apis.txn;
+    this.quotaAdmin = apis.quotaAdmin;
     registerGroupAdmin(this.parts);
     registerDashboardData(this.parts, this.metrics);
     this.configWatcher = new ConfigChangeWatcher(this.session, rm, this.log.child({ module: 'config-changes' }), () => this.liveConfig.reload());
