@@ -47,7 +47,7 @@ export interface RequestCost {
   readonly clientId: string | null;
   /** The whole request frame. */
   readonly requestBytes: number;
-  /** Decoding plus the handler's synchronous part: work, not time parked in a purgatory. */
+  /** Decoding, the handler's synchronous part and encoding: work, not time parked in a purgatory. */
   readonly requestNanos: number;
 }
 
@@ -172,14 +172,23 @@ export class RequestRouter {
       this.log[level]({ err, apiKey, apiVersion, correlationId, connectionId: conn.connectionId }, 'handler failed');
       return this.errorOutcome(ctx, handler, request, errorCode, `handler for api ${apiKey} failed: ${(err as Error)?.message}`);
     }
+    if (body === undefined) {
+      const throttleMs = this.throttle(ctx, frame.length, requestNanos, request, body);
+      return throttleMs > 0 ? { kind: 'silent', throttleMs } : { kind: 'silent' };
+    }
+    // Encoding is work done for this request too; a throttled response is encoded again with its throttle time.
+    const encodeStart = process.hrtime.bigint();
+    const outcome = this.encode(apiKey, apiVersion, correlationId, body);
+    requestNanos += Number(process.hrtime.bigint() - encodeStart);
     const throttleMs = this.throttle(ctx, frame.length, requestNanos, request, body);
-    if (body === undefined) return throttleMs > 0 ? { kind: 'silent', throttleMs } : { kind: 'silent' };
-    if (throttleMs > 0 && typeof body === 'object' && body !== null && 'throttleTimeMs' in body) {
+    if (throttleMs <= 0 || outcome.kind !== 'respond') return outcome;
+    if (typeof body === 'object' && body !== null && 'throttleTimeMs' in body) {
       const b = body as { throttleTimeMs: number };
       b.throttleTimeMs = Math.max(b.throttleTimeMs, throttleMs);
+      const throttled = this.encode(apiKey, apiVersion, correlationId, body);
+      return throttled.kind === 'respond' ? { ...throttled, throttleMs } : throttled;
     }
-    const outcome = this.encode(apiKey, apiVersion, correlationId, body);
-    return outcome.kind === 'respond' && throttleMs > 0 ? { ...outcome, throttleMs } : outcome;
+    return { ...outcome, throttleMs };
   }
 
   /** A throwing throttler costs the quota, never the request. */

@@ -10,7 +10,7 @@
  *   `request_percentage` with the broker time it cost, as a percentage of one second.
  *
  * Request time is what this process spent on the request itself — decoding, the handler's
- * synchronous part and encoding — not the time it waited in a purgatory (a long-poll Fetch or an
+ * synchronous part and encoding (measured by the router) — not the time it waited in a purgatory (a long-poll Fetch or an
  * acks=all Produce waits without working), like Kafka's request thread time.
  */
 import { ApiKey } from '../../protocol/index.js';
