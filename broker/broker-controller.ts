@@ -29,6 +29,8 @@ interface ControllerWiringOptions {
   readonly scheduler: Scheduler;
   readonly metrics: BrokerMetrics;
   readonly logger: Logger;
+  /** Wakes the admin requests waiting for metadata (the replica manager's metadata purgatory). */
+  readonly onMetadataPropagated: () => void;
   /** Told each new Controller before it starts (the broker's accessors read it). */
   readonly onCreated: (controller: Controller) => void;
 }
@@ -54,6 +56,7 @@ export async function startController(o: ControllerWiringOptions): Promise<void>
       logger: o.logger.child({ module: 'controller' }),
       stateChangeLogger: stateChangeLogger(o.logger).child({ brokerId: o.brokerId }),
       onLeaderElection: (e) => o.metrics.onLeaderElection(e),
+      onMetadataPropagated: o.onMetadataPropagated,
     });
   // A broker restarted within the session timeout of its previous life (crash, kill -9, or
   // ZooKeeper restored the old session) finds its old ephemeral registration still there.

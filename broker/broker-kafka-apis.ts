@@ -30,6 +30,7 @@ export interface KafkaApiWiring {
   readonly replicaManager: ReplicaManager;
   readonly metadataCache: MetadataCache;
   readonly isController: () => boolean;
+  readonly metadataPropagating: (topic: string) => boolean;
   readonly controller: () => Controller | undefined;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
@@ -86,6 +87,7 @@ export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin
     metadataCache: o.metadataCache,
     topicAdmin,
     isController: o.isController,
+    metadataPropagating: o.metadataPropagating,
     controller: o.controller,
     scheduler: o.scheduler,
     logger: o.logger,

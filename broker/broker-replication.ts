@@ -10,6 +10,7 @@ import type { BrokerConfig } from './config/index.js';
 import type { Controller } from './controller/index.js';
 import { askActiveController, type ControlledShutdownRequest } from './broker-controller.js';
 import { type ControlApi, ControlRequestHandler, type MetadataCache } from './metadata/index.js';
+import type { FetchManager } from './fetch-session/index.js';
 import type { BrokerMetrics } from './metrics/index.js';
 import {
   ALTER_ISR_API,
@@ -32,6 +33,8 @@ export interface ReplicationWiring {
   readonly server: BrokerServer;
   readonly metadataCache: MetadataCache;
   readonly metrics: BrokerMetrics;
+  /** The broker's KIP-227 session cache, shared by consumer and follower fetches. */
+  readonly fetchSessions: FetchManager;
   /** The started controller (throws before). */
   readonly controller: () => Controller;
   /** The controller if started, for the broker epoch (-1 before). */
@@ -79,7 +82,8 @@ function sendAlterIsr(w: ReplicationWiring, items: readonly AlterIsrItem[]): Pro
 /** Replica fetch, epoch end offsets and AlterIsr, served on the inter-broker listener. */
 export function registerReplicationApis(w: ReplicationWiring, rm: ReplicaManager): void {
   w.server.registerInternal(REPLICA_FETCH_API, async (_ctx, body) => {
-    const answer = await serveReplicaFetch(rm, body);
+    // Follower sessions live in the broker's one fetch-session cache, privileged over consumers'.
+    const answer = await serveReplicaFetch(rm, body, undefined, w.fetchSessions);
     for (const p of answer.partitions) if (p.records.length > 0) w.metrics.onFetch({ topic: p.topic, bytes: p.records.length, replication: true });
     return answer;
   });

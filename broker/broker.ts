@@ -41,7 +41,7 @@ import { Controller } from './controller/index.js';
 import { stateChangeLogger } from './logging.js';
 import { type BrokerIdentity, type ControlRequestHandler, MetadataCache, resolveBrokerIdentity } from './metadata/index.js';
 import { backgroundScheduler, type Scheduler } from '../common/index.js';
-import { ConfigChangeWatcher, ReplicaManager, TopicConfigs } from './replica/index.js';
+import { ConfigChangeWatcher, METADATA_CHANGES, ReplicaManager, TopicConfigs } from './replica/index.js';
 import { controlledShutdown, startController } from './broker-controller.js';
 import { registerControlApis, registerReplicationApis, replicationOptions, type ReplicationWiring } from './broker-replication.js';
 import { LogDirFailureHandler } from './log-dir-failure.js';
@@ -310,6 +310,7 @@ export class Broker {
       replicaManager: rm,
       metadataCache: this.metadataCache,
       isController: () => this.controllerValue?.isActive ?? false,
+      metadataPropagating: (topic) => this.controllerValue?.isPropagating(topic) ?? false,
       controller: () => this.controllerValue,
       scheduler: this.scheduler,
       logger: this.log,
@@ -340,6 +341,7 @@ export class Broker {
       logger: this.log.child({ module: 'replica-manager' }),
       stateChangeLogger: stateChangeLogger(this.log).child({ brokerId }),
       replicaLagTimeMaxMs: this.config.int('replica.lag.time.max.ms'),
+      alterLogDirsBytesPerSecond: this.config.int('replica.alter.log.dirs.io.max.bytes.per.second'),
       replication: replicationOptions(this.replicationWiring()),
       zooKeeper: this.session,
     });
@@ -353,6 +355,7 @@ export class Broker {
       server: this.server,
       metadataCache: this.metadataCache,
       metrics: this.metrics,
+      fetchSessions: this.parts.fetchSessions,
       controller: () => this.controller,
       controllerIfStarted: () => this.controllerValue,
     };
@@ -376,6 +379,7 @@ export class Broker {
       scheduler: this.scheduler,
       metrics: this.metrics,
       logger: this.log,
+      onMetadataPropagated: () => this.replicaManagerValue?.metadataPurgatory.notify(METADATA_CHANGES),
       onCreated: (controller) => (this.controllerValue = controller),
     });
   }

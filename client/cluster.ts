@@ -44,7 +44,7 @@ export interface TopicMetadata {
   partitions: PartitionMetadata[];
 }
 
-function parseHostPort(address: string): { host: string; port: number } {
+export function parseHostPort(address: string): { host: string; port: number } {
   const i = address.lastIndexOf(':');
   const port = Number(address.slice(i + 1));
   if (i <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {

@@ -20,6 +20,8 @@ export type CoordinatorKeyType = 0 | 1;
 
 export class CoordinatorClient {
   private coordinator: Connection | undefined;
+  /** The broker id of the coordinator last found (kept after it is marked dead, for reports). */
+  coordinatorId: number | undefined;
   private finding: Promise<Connection> | undefined;
 
   constructor(
@@ -49,6 +51,7 @@ export class CoordinatorClient {
       throw new KafkaClientError('CLI_PROTOCOL', 'FindCoordinator answered without a node');
     }
     this.coordinator = this.cluster.coordinatorConnection(res.nodeId, res.host, res.port);
+    this.coordinatorId = res.nodeId;
     return this.coordinator;
   }
 

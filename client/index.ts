@@ -38,6 +38,10 @@ export type { ClientQuotaAlteration, ClientQuotaEntity, ClientQuotaFilter, Clien
 export type { SaslOptions, SslOptions, SecurityOptions, SaslMechanismName } from './security.js';
 export { Admin, type AdminOptions, type NewTopic, type ClusterDescription, type ConfigResourceType } from './admin/admin.js';
 export type { GroupListing, GroupDescription, GroupMemberDescription } from './admin/groups.js';
+export type { TransactionListing, TransactionDescription, ListTransactionsFilter } from './admin/transactions.js';
+export type { LogDirDescription, LogDirReplica, ReplicaLogDirMove } from './admin/log-dirs.js';
 export { Consumer, type ConsumerOptions, type ConsumerRecord, type RebalanceListener, type EachBatchPayload } from './consumer/consumer.js';
 export type { OffsetAndMetadata } from './consumer/group/group-client.js';
 export type { TopicPartition, OffsetResetPolicy } from './consumer/fetcher.js';
+export type { PartitionOffset, OffsetSpec, ConfigEntry } from './admin/offsets.js';
+export * as mirror from './mirror/index.js';

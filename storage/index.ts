@@ -43,4 +43,5 @@ export {
   LEADER_EPOCH_CHECKPOINT,
   CLEAN_SHUTDOWN_MARKER,
 } from './files.js';
+export { copyTail } from './future-logs.js';
 export { LogManager, type LogManagerOptions, type LogManagerIntervals, type LogDirFailure } from './log-manager.js';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { tpKey } from '../common/index.js';
 import { readOffsetCheckpoint, writeOffsetCheckpoint, type TopicPartitionOffset } from './checkpoint.js';
+import { hasMovedMarker, parseFutureDirName } from './future-logs.js';
 import {
   CLEANER_OFFSET_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, parsePartitionDirName, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT,
 } from './files.js';
@@ -21,6 +22,12 @@ export interface FoundLog {
   readonly recoveryPoint?: bigint;
   readonly logStartOffset?: bigint;
   readonly highWatermark?: bigint;
+  /** The partition's directory (a future log's is `<topic>-<p>.<hex>-future`). */
+  readonly dir: string;
+  /** A future log: the destination of a move between log directories (KIP-113). */
+  readonly future?: boolean;
+  /** A current log whose move to another directory was being swapped in (see future-logs.ts). */
+  readonly moved?: boolean;
 }
 
 async function readCheckpoint(dir: string, name: string, logger: Logger): Promise<Map<string, bigint>> {
@@ -47,10 +54,17 @@ export async function scanLogDir(logDir: string, logger: Logger): Promise<{ logs
       void fsp.rm(join(logDir, entry.name), { recursive: true, force: true }).catch(() => undefined);
       continue;
     }
+    const dir = join(logDir, entry.name);
+    const future = parseFutureDirName(entry.name);
+    if (future) {
+      logs.push({ logDir, ...future, dir, future: true });
+      continue;
+    }
     const tp = parsePartitionDirName(entry.name);
     if (!tp) continue;
     const k = tpKey(tp.topic, tp.partition);
-    logs.push({ logDir, ...tp, recoveryPoint: rps!.get(k), logStartOffset: logStartOffsets!.get(k), highWatermark: hws!.get(k) });
+    const moved = await hasMovedMarker(dir);
+    logs.push({ logDir, ...tp, dir, moved, recoveryPoint: rps!.get(k), logStartOffset: logStartOffsets!.get(k), highWatermark: hws!.get(k) });
   }
   return { logs, cleanerOffsets: cleanerOffsets! };
 }

@@ -28,6 +28,8 @@ export class LogGuard {
   constructor(private readonly h: LogGuardHost) {}
 
   get closed(): boolean { return this.closedFlag; }
+  /** Writes queued or running (a replica move swaps logs only when none is). */
+  get pending(): number { return this.queue.size; }
   get offline(): boolean { return this.offlineFlag; }
   /** Closed or offline: background work (flush, retention, expiry) does nothing. */
   get stopped(): boolean { return this.closedFlag || this.offlineFlag; }

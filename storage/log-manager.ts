@@ -25,6 +25,7 @@ import {
 } from './files.js';
 import { checkpointEntries, leastLoadedLogDir, mapBounded, scanLogDir, writeCheckpointPerDir, type FoundLog } from './log-dirs.js';
 import { DEFAULT_INTERVALS, type LogManagerIntervals, type LogManagerOptions } from './log-manager-options.js';
+import { LogMoves } from './log-moves.js';
 import { PartitionLog } from './partition-log.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -32,6 +33,7 @@ export type { LogDirFailure, LogManagerIntervals, LogManagerOptions } from './lo
 
 export class LogManager {
   private readonly logs = new Map<string, { log: PartitionLog; logDir: string }>();
+  private readonly moves: LogMoves;
   private readonly creating = new Map<string, Promise<PartitionLog>>();
   private readonly creatingIn = new Map<string, string>();
   private readonly cleanerOffsets = new Map<string, bigint>();
@@ -55,6 +57,18 @@ export class LogManager {
     this.logLogger = root.child({ module: 'storage.log' });
     this.scheduler = o.scheduler ?? backgroundScheduler;
     this.intervals = { ...DEFAULT_INTERVALS, ...o.intervals };
+    this.moves = new LogMoves({
+      logs: this.logs,
+      logDirs: o.logDirs,
+      logger: this.logger,
+      isLogDirOnline: (d) => this.isLogDirOnline(d),
+      offlineLogDirs: () => this.offlineLogDirs(),
+      openOptions: (logDir, topic, partition, dir) => this.openOptions(logDir, topic, partition, this.configFor(topic), dir),
+      failed: (logDir, err) => this.failed(logDir, err),
+      handleLogDirFailure: (logDir, err) => this.handleLogDirFailure(logDir, err),
+      retireDir: (logDir, dir, topic, partition, delayMs) => this.retireDir(logDir, dir, topic, partition, delayMs),
+      checkpointAll: () => this.checkpointAll(),
+    });
   }
 
   /** Opens every log found in the log dirs and starts the periodic tasks. */
@@ -102,6 +116,11 @@ export class LogManager {
       e.log.markOffline();
       partitions.push({ topic: e.log.topic, partition: e.log.partition });
     }
+    for (const [k, f] of [...this.moves.futures]) {
+      if (f.logDir !== logDir) continue;
+      this.moves.futures.delete(k);
+      f.log.markOffline();
+    }
     const allOffline = this.liveLogDirs().length === 0;
     this.logger.error({ err: error, logDir, partitions: partitions.length, liveLogDirs: this.liveLogDirs() }, allOffline ? 'every log directory has failed' : 'log directory failed; its logs are offline');
     try {
@@ -125,9 +144,9 @@ export class LogManager {
     return { ...this.o.defaultConfig, ...this.o.topicConfig?.(topic), ...this.topicOverrides.get(topic), ...extra };
   }
 
-  private openOptions(logDir: string, topic: string, partition: number, config: Partial<LogConfig>) {
+  private openOptions(logDir: string, topic: string, partition: number, config: Partial<LogConfig>, dir = join(logDir, partitionDirName(topic, partition))) {
     return {
-      dir: join(logDir, partitionDirName(topic, partition)), topic, partition, config,
+      dir, topic, partition, config,
       clock: this.clock, scheduler: this.scheduler, logger: this.logLogger, producerIdExpirationMs: this.o.producerIdExpirationMs,
       onLogStartOffsetChange: () => void this.checkpointLogStartOffsets().catch((err: unknown) => this.logger.warn({ err }, 'log start offset checkpoint failed')),
       onIoError: (err: StorageError) => this.handleLogDirFailure(logDir, err),
@@ -148,13 +167,13 @@ export class LogManager {
       }
     }
     const started = this.clock.now();
-    await mapBounded(jobs, this.o.openParallelism ?? 8, async (j) => {
+    await mapBounded(await this.moves.settleInterruptedSwaps(jobs), this.o.openParallelism ?? 8, async (j) => {
       if (this.offline.has(j.logDir)) return;
       const k = tpKey(j.topic, j.partition);
       let log: PartitionLog;
       try {
         log = await PartitionLog.open({
-          ...this.openOptions(j.logDir, j.topic, j.partition, this.configFor(j.topic)),
+          ...this.openOptions(j.logDir, j.topic, j.partition, this.configFor(j.topic), j.dir),
           recoveryPoint: j.recoveryPoint, logStartOffset: j.logStartOffset, highWatermark: j.highWatermark,
         });
       } catch (err) {
@@ -164,6 +183,11 @@ export class LogManager {
       }
       if (this.offline.has(j.logDir)) {
         log.markOffline();
+        return;
+      }
+      if (j.future === true) {
+        if (this.moves.futures.has(k)) throw new StorageError('STG_DUPLICATE_LOG', `${j.topic}-${j.partition} has two future logs (${j.dir})`);
+        this.moves.futures.set(k, { log, logDir: j.logDir });
         return;
       }
       const other = this.logs.get(k);
@@ -221,7 +245,10 @@ export class LogManager {
         );
       }
       // Chosen synchronously, counting creations in flight, so concurrent creates spread out.
-      const logDir = leastLoadedLogDir(live, [...[...this.logs.values()].map((e) => e.logDir), ...this.creatingIn.values()]);
+      const preferred = this.moves.preferredDirs.get(k);
+      const logDir = preferred !== undefined && live.includes(preferred)
+        ? preferred
+        : leastLoadedLogDir(live, [...[...this.logs.values()].map((e) => e.logDir), ...this.creatingIn.values()]);
       this.creatingIn.set(k, logDir);
       pending = (async () => {
         if (config) this.topicOverrides.set(topic, { ...this.topicOverrides.get(topic), ...config });
@@ -260,21 +287,61 @@ export class LogManager {
     if (!entry) return false;
     this.logs.delete(k);
     this.cleanerOffsets.delete(k);
+    this.moves.preferredDirs.delete(k);
+    await this.abortFutureLog(topic, partition);
     await entry.log.close({ clean: false });
-    const doomed = join(entry.logDir, `${partitionDirName(topic, partition)}.${randomBytes(16).toString('hex')}-delete`);
     try {
-      await fsp.rename(entry.log.dir, doomed);
-      await fsyncDir(entry.logDir);
+      await this.retireDir(entry.logDir, entry.log.dir, topic, partition, entry.log.config.fileDeleteDelayMs);
     } catch (err) {
       this.failed(entry.logDir, err);
     }
-    const remove = async (): Promise<void> => fsp.rm(doomed, { recursive: true, force: true });
-    const delay = entry.log.config.fileDeleteDelayMs;
-    if (delay === 0) await remove();
-    else runAfter(this.scheduler, delay, remove, (err) => this.taskFailed(`delete-dir-${topic}-${partition}`, err));
     await this.checkpointAll();
     this.logger.info({ topic, partition }, 'deleted log');
     return true;
+  }
+
+  /** Renames a closed log's directory `<topic>-<partition>.<id>-delete` and removes it after `delayMs`. */
+  private async retireDir(logDir: string, dir: string, topic: string, partition: number, delayMs: number): Promise<void> {
+    const doomed = join(logDir, `${partitionDirName(topic, partition)}.${randomBytes(16).toString('hex')}-delete`);
+    await fsp.rename(dir, doomed);
+    await fsyncDir(logDir);
+    const remove = async (): Promise<void> => fsp.rm(doomed, { recursive: true, force: true });
+    if (delayMs === 0) await remove();
+    else runAfter(this.scheduler, delayMs, remove, (err) => this.taskFailed(`delete-dir-${topic}-${partition}`, err));
+  }
+
+  // ---- moves between log directories (KIP-113, log-moves.ts) ---------------------------------------
+
+  futureLog(topic: string, partition: number): PartitionLog | undefined {
+    return this.moves.futures.get(tpKey(topic, partition))?.log;
+  }
+
+  futureLogDirOf(topic: string, partition: number): string | undefined {
+    return this.moves.futures.get(tpKey(topic, partition))?.logDir;
+  }
+
+  /** Partitions with a future log (moves in progress, also those found at start). */
+  futurePartitions(): { topic: string; partition: number; logDir: string }[] {
+    return [...this.moves.futures.values()].map((e) => ({ topic: e.log.topic, partition: e.log.partition, logDir: e.logDir }));
+  }
+
+  /** A replica not hosted yet will be created in `logDir` (AlterReplicaLogDirs before the replica exists). */
+  setPreferredLogDir(topic: string, partition: number, logDir: string): void {
+    if (this.o.logDirs.includes(logDir)) this.moves.preferredDirs.set(tpKey(topic, partition), logDir);
+  }
+
+  /** See LogMoves.createFutureLog. */
+  createFutureLog(topic: string, partition: number, logDir: string): Promise<PartitionLog> {
+    return this.moves.createFutureLog(topic, partition, logDir);
+  }
+
+  abortFutureLog(topic: string, partition: number): Promise<void> {
+    return this.moves.abortFutureLog(topic, partition);
+  }
+
+  /** See LogMoves.swapInFutureLog. */
+  swapInFutureLog(topic: string, partition: number, install: (log: PartitionLog) => void): Promise<PartitionLog> {
+    return this.moves.swapInFutureLog(topic, partition, install);
   }
 
   /** Runs `task` on every log; a log whose directory fails meanwhile does not stop the others. */
@@ -375,7 +442,7 @@ export class LogManager {
     for (const t of this.tasks.splice(0)) t.cancel();
     await Promise.allSettled([...this.creating.values()]);
     // A log whose directory fails while closing is reported (offline) and must not stop the others.
-    await mapBounded(this.allLogs(), this.o.openParallelism ?? 8, (log) => log.close().catch((err: unknown) => {
+    await mapBounded([...this.allLogs(), ...[...this.moves.futures.values()].map((f) => f.log)], this.o.openParallelism ?? 8, (log) => log.close().catch((err: unknown) => {
       if (!log.isOffline) throw err;
     }));
     await this.checkpointAll().catch((err: unknown) => {

@@ -122,6 +122,8 @@ export class PartitionLog {
   get latestEpoch(): number | undefined { return this.epochs.latestEpoch; }
   get epochEntries(): readonly { epoch: number; startOffset: bigint }[] { return this.epochs.entries; }
   get isClosed(): boolean { return this.g.closed; }
+  /** Mutations queued or running; 0 = nothing can change the log before the caller's next await. */
+  get pendingWrites(): number { return this.g.pending; }
   /** True after an I/O error: the log's directory is offline on this broker. */
   get isOffline(): boolean { return this.g.offline; }
   /** Bytes of all segments' .log files. */

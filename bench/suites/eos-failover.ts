@@ -26,7 +26,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   const runs: Array<Record<string, unknown>> = [];
   for (const target of targets) {
     for (const signal of signals) {
-      const r = await runEosPipeline(target, signal, { records, log: ctx.log });
+      const r = await runEosPipeline(target, signal, { records, log: ctx.log, zookeeper: 'single' });
       ctx.log(r.line);
       runs.push({ target, signal, ok: r.verdict.ok, missing: r.verdict.missing, duplicated: r.verdict.duplicated, outOfOrder: r.verdict.outOfOrder, transactions: r.transactions, aborts: r.aborts, faultToDoneMs: r.faultToDoneMs });
     }

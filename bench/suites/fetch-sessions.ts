@@ -4,12 +4,14 @@
  * get every partition back; with a session, after one full fetch each idle fetch names none
  * and gets none. Request and response frames are measured as encoded on the wire (the response
  * re-encoded from what was decoded: same bytes). Target: idle fetch requests ≥ 10× smaller.
- * Options: --partitions (2000), --fetches (20), --zk.
+ * Options: --partitions (2000), --fetches (20), --zk; --replica measures the follower's
+ * ReplicaFetch instead (fetch-sessions-replica.ts).
  */
 import { ApiKey, encodeRequest, encodeResponse, ErrorCode, type RequestBody, type ResponseBody } from '../../protocol/index.js';
 import { KafkaSocket } from '../../test/helpers/kafka-socket.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
 import type { BenchContext } from '../suites.js';
+import { runReplica } from '../fetch-sessions-replica.js';
 import { arg, startBenchBroker } from './produce.js';
 
 export const describe = 'idle consumer on 2,000 partitions: Fetch v12 request/response bytes without and with fetch sessions (target ≥ 10× smaller)';
@@ -46,6 +48,7 @@ async function measuredFetch(s: KafkaSocket, body: FetchBody): Promise<Measured>
 const avg = (xs: readonly number[]): number => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
 
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
+  if (ctx.args.includes('--replica')) return runReplica(ctx);
   const partitions = Number(arg(ctx.args, '--partitions', '2000'));
   const fetches = Number(arg(ctx.args, '--fetches', '20'));
   const b = await startBenchBroker(ctx);

@@ -11,6 +11,10 @@
  *
  * `--transactional [--commit-every N] [--messages N]`: the Samsa client into one broker, idempotent
  * then transactional (a commit every N records), in the same run (bench/txn-produce.ts).
+ *
+ * `--secured [--messages N] [--runs N]`: kcat into one broker over PLAINTEXT, SSL and SASL_SSL
+ * (PLAIN) listeners, runs interleaved, in the same run; reports each rate and TLS / plaintext
+ * (target ≥ 0.6) (bench/secured-produce.ts).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -22,6 +26,7 @@ import { tmpDir } from '../../test/helpers/tmp.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
 import { startZooKeeper, type ZooKeeperNode } from '../../test/helpers/zookeeper.js';
 import type { BenchContext } from '../suites.js';
+import { runSecured } from '../secured-produce.js';
 import { runTransactional } from '../txn-produce.js';
 
 export const describe = 'kcat -P of 1,000,000 × 100-byte messages into one broker process (RF 1): msg/s and MB/s';
@@ -58,7 +63,7 @@ export interface BenchBroker {
 }
 
 /** One broker process on its own (or the given) ZooKeeper; resolves once it is the controller. */
-export async function startBenchBroker(ctx: BenchContext, properties: Record<string, string | number | boolean> = {}): Promise<BenchBroker> {
+export async function startBenchBroker(ctx: BenchContext, properties: Record<string, string | number | boolean> = {}, extraListeners: string[] = []): Promise<BenchBroker> {
   let zk: ZooKeeperNode | undefined;
   let connect = arg(ctx.args, '--zk', process.env['SAMSA_TEST_ZK'] ?? '');
   if (connect === '') {
@@ -66,7 +71,7 @@ export async function startBenchBroker(ctx: BenchContext, properties: Record<str
     connect = zk.connectString;
   }
   connect = `${connect}/samsa-bench-${Date.now().toString(36)}`;
-  const broker = await BrokerProcess.create({ brokerId: 1, zookeeperConnect: connect, properties: { 'num.partitions': 1, 'default.replication.factor': 1, ...properties } });
+  const broker = await BrokerProcess.create({ brokerId: 1, zookeeperConnect: connect, extraListeners, properties: { 'num.partitions': 1, 'default.replication.factor': 1, ...properties } });
   const prof = ctx.args.includes('--cpu-prof');
   const env = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${broker.logDir}` } : {};
   const saved = { ...process.env };
@@ -154,6 +159,7 @@ export function rates(messages: number, seconds: number): { msgPerSec: number; m
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   if (ctx.args.includes('--replicated')) return runReplicated(ctx);
   if (ctx.args.includes('--transactional')) return runTransactional(ctx);
+  if (ctx.args.includes('--secured')) return runSecured(ctx);
   const messages = Number(arg(ctx.args, '--messages', '1000000'));
   const partitions = Number(arg(ctx.args, '--partitions', '1'));
   const codec = arg(ctx.args, '--codec', 'none');

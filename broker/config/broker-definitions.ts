@@ -108,10 +108,12 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   }),
   // Replication
   long('replica.lag.time.max.ms', 30000, 1, 'A follower that has not caught up for this long leaves the ISR.'),
+  long('replica.alter.log.dirs.io.max.bytes.per.second', LONG_MAX, 1, 'Bytes per second a move between log directories copies (AlterReplicaLogDirs).'),
   int('replica.fetch.max.bytes', 1048576, 0, 'Bytes a follower asks for per partition.'),
   int('replica.fetch.response.max.bytes', 10485760, 0, 'Bytes a follower asks for per fetch.'),
   int('replica.fetch.wait.max.ms', 500, 0, 'Long-poll time of a follower fetch.'),
   int('replica.fetch.min.bytes', 1, 1, 'Bytes a follower fetch waits for.'),
+  str('replica.selector.class', null, 'KIP-392: org.apache.kafka.common.replica.RackAwareReplicaSelector sends consumers (Fetch v11+, client.rack) to an in-sync replica in their rack; empty = leader only.', { oneOf: ['', 'org.apache.kafka.common.replica.RackAwareReplicaSelector'] }),
   int('replica.fetch.backoff.ms', 1000, 0, 'Sleep after a failed follower fetch.'),
   int('replica.socket.timeout.ms', 30000, 1, 'Timeout of a follower fetch request.'),
   long('replica.high.watermark.checkpoint.interval.ms', 5000, 1, 'How often high watermarks are checkpointed.'),
@@ -168,12 +170,9 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   str('ssl.truststore.certificates', null, 'PEM CA certificates given inline (with ssl.truststore.type=PEM).'),
   str('ssl.client.auth', 'none', 'Whether TLS clients must present a certificate.', { oneOf: ['none', 'requested', 'required'] }),
   list('ssl.enabled.protocols', ['TLSv1.2', 'TLSv1.3'], 'TLS versions accepted.', { oneOf: ['TLSv1.2', 'TLSv1.3'] }),
-  str('ssl.protocol', 'TLSv1.3', 'Accepted for compatibility; ssl.enabled.protocols decides.'),
   list('ssl.cipher.suites', null, 'TLS 1.2 cipher suites (OpenSSL or IANA names); empty: Node\'s defaults.'),
   str('ssl.endpoint.identification.algorithm', 'https', 'Host name verification when this broker connects to others over TLS (https, or empty to disable).'),
   str('ssl.principal.mapping.rules', 'DEFAULT', 'RULE:pattern/replacement/[LU] rules turning a certificate DN into a user name.'),
-  bool('zookeeper.set.acl', false, 'Create znodes with ACLs: brokers (the zookeeper.digest identity) write, the world reads (not /config/users).'),
-  { key: 'zookeeper.digest', type: 'password', default: null, doc: 'user:password of the ZooKeeper digest identity brokers authenticate with (Samsa\'s stand-in for a JAAS Client section).' },
   // Kafka keys without meaning here
   ignored('num.network.threads', 'int'),
   ignored('num.io.threads', 'int'),
@@ -183,5 +182,7 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   str('inter.broker.protocol.version', LATEST_API_VERSION, 'Accepted for compatibility; brokers always speak Kafka 2.8.', { check: apiVersionCheck }),
   str('log.message.format.version', LATEST_API_VERSION, 'Default of the topic key message.format.version; accepted for compatibility.', { check: apiVersionCheck }),
   ignored('metric.reporters', 'list'),
+  ignored('zookeeper.set.acl', 'boolean'),
   ignored('security.inter.broker.protocol'),
+  ignored('ssl.protocol'),
 ];

@@ -33,6 +33,7 @@ import { AdminRequests } from './admin-requests.js';
 import { LogDirEvents } from './log-dir-events.js';
 import { Reassignments } from './reassignment.js';
 import { ensureTopicId } from './topic-ids.js';
+import { MetadataPropagation } from './propagation.js';
 
 interface ActiveControllerOptions {
   store: CoordinationStore;
@@ -46,6 +47,8 @@ interface ActiveControllerOptions {
   /** Puts an event on the controller queue (dropped if this controllership has ended). */
   enqueue: (event: ControllerEvent) => void;
   onLeaderElection?: LeaderElectionObserver;
+  /** A new topic's or partition's LeaderAndIsr and UpdateMetadata were all acknowledged. */
+  onMetadataPropagated?: () => void;
 }
 
 export class ActiveController {
@@ -56,6 +59,7 @@ export class ActiveController {
   readonly admin: AdminRequests;
   readonly reassignments: Reassignments;
   readonly logDirs: LogDirEvents;
+  readonly propagation: MetadataPropagation;
   private ended = false;
 
   constructor(readonly o: ActiveControllerOptions) {
@@ -75,6 +79,7 @@ export class ActiveController {
     this.admin = new AdminRequests(this);
     this.reassignments = new Reassignments(this);
     this.logDirs = new LogDirEvents(this);
+    this.propagation = new MetadataPropagation(() => o.onMetadataPropagated?.());
   }
 
   get epoch(): number {
@@ -89,14 +94,16 @@ export class ActiveController {
     return new ControllerRequestBatch(this.ctx, this.id, this.epoch);
   }
 
-  send(batch: ControllerRequestBatch): void {
-    if (batch.empty || this.ended) return;
-    batch.send(this.channel, {
+  /** Settles once every request of the batch was answered or its broker left. */
+  send(batch: ControllerRequestBatch): Promise<void> {
+    if (batch.empty || this.ended) return Promise.resolve();
+    const sent = batch.send(this.channel, {
       // Answers feed the offline-replica bookkeeping (KAFKA_STORAGE_ERROR = failed log directory).
       onLeaderAndIsr: (brokerId, brokerEpoch, response) => {
         if (!this.ended && this.logDirs.worthAnEvent(brokerId, response)) this.o.enqueue({ type: 'LeaderAndIsrResponse', brokerId, brokerEpoch, response });
       },
     });
+    return Promise.allSettled(sent).then(() => undefined);
   }
 
   /** A one-shot watcher that becomes an event, unless this controllership has ended. */
@@ -119,6 +126,7 @@ export class ActiveController {
     this.ended = true;
     this.channel.close();
     this.ctx.clear();
+    this.propagation.clear();
   }
 
   private addToChannel(id: number): void {
@@ -343,7 +351,7 @@ export class ActiveController {
     if (newPartitions.length === 0) return;
     const batch = this.newBatch();
     await this.ops.initializeNewPartitions(newPartitions, batch);
-    this.send(batch);
+    this.propagation.track(newPartitions, this.send(batch));
   }
 
   /**

@@ -35,6 +35,8 @@ export interface ControllerOptions {
   onBrokerEpoch?: (brokerEpoch: bigint) => void;
   /** Told once per partition whose leader this controller elected (LeaderElectionRateAndTimeMs). */
   onLeaderElection?: LeaderElectionObserver;
+  /** New partitions' LeaderAndIsr and UpdateMetadata were all acknowledged (CreateTopics waits for it). */
+  onMetadataPropagated?: () => void;
 }
 
 /** Kafka's controller gauges (zero on brokers that are not the controller). */

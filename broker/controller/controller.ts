@@ -74,6 +74,11 @@ export class Controller {
     return this.active?.epoch ?? -1;
   }
 
+  /** Some new partitions of `topic` were announced to brokers that have not all acknowledged yet. */
+  isPropagating(topic: string): boolean {
+    return this.active?.propagation.isPending(topic) ?? false;
+  }
+
   /** The live controllership (tests and metrics); undefined when not the controller. */
   get current(): ActiveController | undefined {
     return this.active;
@@ -302,6 +307,7 @@ export class Controller {
       logger: this.log.child({ controllerEpoch: outcome.lease.controllerEpoch }),
       stateLog: this.o.stateChangeLogger,
       ...(this.o.onLeaderElection === undefined ? {} : { onLeaderElection: this.o.onLeaderElection }),
+      ...(this.o.onMetadataPropagated === undefined ? {} : { onMetadataPropagated: this.o.onMetadataPropagated }),
       enqueue: (event) => {
         if (this.active === ac) this.queue.put(event);
       },

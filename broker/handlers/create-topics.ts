@@ -3,7 +3,8 @@
  * from Metadata; others get NOT_CONTROLLER). Topics are written to ZooKeeper through the topic
  * admin (validated names, configs, assignments); then, like Kafka's DelayedCreatePartitions, the
  * answer waits up to `timeoutMs` until every new partition has a leader in this broker's
- * metadata cache (REQUEST_TIMED_OUT if not). v5 (KIP-525) answers, for each topic created or
+ * metadata cache and every live broker acknowledged the new partitions (REQUEST_TIMED_OUT if
+ * not; see `allPartitionsLed`). v5 (KIP-525) answers, for each topic created or
  * validated, its partition count, replication factor and every topic config with its value and
  * source (as DescribeConfigs would, without synonyms); v5 is flexible, v6 (KIP-464 quotas
  * errors) adds nothing we answer differently.
@@ -22,7 +23,13 @@ function uniform(request: CreateTopicsRequest, errorCode: number, message: strin
   return { throttleTimeMs: 0, topics: request.topics.map((t) => ({ name: t.name, errorCode, errorMessage: message })) };
 }
 
+/**
+ * Every partition has a leader in this broker's metadata cache (Kafka's DelayedCreatePartitions)
+ * and, beyond Kafka, every broker acknowledged the controller's LeaderAndIsr and UpdateMetadata
+ * for them, so the leader serves them and any broker's Metadata shows them.
+ */
 export function allPartitionsLed(deps: HandlerDeps, topic: string, count: number): boolean {
+  if (deps.metadataPropagating?.(topic) ?? false) return false;
   const parts = deps.metadataCache.getTopic(topic);
   if (parts === undefined || parts.length < count) return false;
   return parts.every((p) => p.leader >= 0);

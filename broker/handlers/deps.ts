@@ -22,6 +22,8 @@ export interface HandlerDeps {
   readonly topicAdmin: TopicAdmin;
   /** True while this broker is the active controller (admin APIs answer NOT_CONTROLLER otherwise). */
   readonly isController: () => boolean;
+  /** This controller announced new partitions of the topic that not every broker has acknowledged yet. */
+  readonly metadataPropagating?: (topic: string) => boolean;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
   /** KIP-227 fetch sessions; without it every fetch is sessionless (session id 0). */

@@ -2,7 +2,8 @@
  * DescribeLogDirs (key 35): this broker's log directories and, per directory, the replicas it
  * holds (topics null = all): partitionSize is the log's bytes on disk, offsetLag
  * max(highWatermark − logEndOffset, 0) as Kafka's ReplicaManager.getLogEndOffsetLag for a
- * current (non-future) replica, isFutureKey false (no AlterReplicaLogDirs moves yet). Any broker
+ * current replica; a future log of a move between directories (AlterReplicaLogDirs) is listed in
+ * its destination with isFutureKey true and offsetLag = current log end offset − its own. Any broker
  * answers for itself; the admin client asks each broker it wants to know about.
  */
 import { dirname, resolve } from 'node:path';
@@ -31,6 +32,13 @@ export function createDescribeLogDirsHandler(deps: Pick<HandlerDeps, 'config' | 
         if (t === undefined) topics.set(p.topic, (t = { name: p.topic, partitions: [] }));
         const lag = log.highWatermark - log.logEndOffset;
         t.partitions.push({ partitionIndex: p.partition, partitionSize: BigInt(log.size), offsetLag: lag > 0n ? lag : 0n, isFutureKey: false });
+        const future = deps.replicaManager.logManager.futureLog(p.topic, p.partition);
+        const futureTopics = future === undefined || future.isClosed ? undefined : dirs.get(resolve(dirname(future.dir)));
+        if (future === undefined || futureTopics === undefined) continue;
+        let ft = futureTopics.get(p.topic);
+        if (ft === undefined) futureTopics.set(p.topic, (ft = { name: p.topic, partitions: [] }));
+        const futureLag = log.logEndOffset - future.logEndOffset;
+        ft.partitions.push({ partitionIndex: p.partition, partitionSize: BigInt(future.size), offsetLag: futureLag > 0n ? futureLag : 0n, isFutureKey: true });
       }
       // Kafka: a failed (offline) directory is KAFKA_STORAGE_ERROR, without replicas.
       const offline = new Set(deps.replicaManager.logManager.offlineLogDirs().map((d) => resolve(d)));

@@ -8,7 +8,9 @@
  * offset (or never existed), the partition answers no records and the divergingEpoch (the
  * largest epoch ≤ lastFetchedEpoch and its end offset) to truncate to, as Kafka's
  * Partition.readRecords does. read_committed (v4+) reads up to the last stable offset and lists
- * the aborted transactions the returned records overlap.
+ * the aborted transactions the returned records overlap. v11+ (KIP-392) may read from a follower;
+ * with `replica.selector.class` set a leader names a follower in the client's `rack_id` as
+ * `preferredReadReplica` (broker/replica/read-replica.ts).
  */
 import { ApiKey, countRecords, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';
@@ -48,6 +50,7 @@ function noSessions(deps: HandlerDeps): FetchManager {
 export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.Fetch> {
   const maxFetchBytes = deps.config.int('fetch.max.bytes');
   const sessions = deps.fetchSessions ?? noSessions(deps);
+  const selectReadReplica = (deps.config.optionalStr('replica.selector.class') ?? '') !== '';
   return {
     apiKey: ApiKey.Fetch,
     minVersion: 0,
@@ -75,6 +78,8 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
         isolationLevel: request.isolationLevel ?? 0,
         partitions: toRead,
         signal: ctx.signal,
+        // Kafka's rule: clients that send their metadata (v11+) may read from followers.
+        ...(ctx.apiVersion >= 11 ? { clientRack: request.rackId ?? '', selectReadReplica } : {}),
       });
       if (deps.metrics !== undefined) {
         for (const r of results) deps.metrics.onFetch({ topic: r.topic, bytes: r.records.length, messages: countRecords(r.records), failed: r.errorCode !== ErrorCode.NONE });
@@ -112,7 +117,7 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
             lastStableOffset: r.lastStableOffset,
             logStartOffset: r.logStartOffset,
             abortedTransactions: request.isolationLevel === 1 ? [...(r.abortedTransactions ?? [])] : null,
-            preferredReadReplica: -1,
+            preferredReadReplica: r.preferredReadReplica ?? -1,
             records: toFetchFormat(r.records, ctx.apiVersion),
           },
         };

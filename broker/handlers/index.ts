@@ -24,6 +24,7 @@ import type { Controller } from '../controller/index.js';
 import { createAlterPartitionReassignmentsHandler } from './alter-partition-reassignments.js';
 import { createDescribeClusterHandler } from './describe-cluster.js';
 import { createDescribeLogDirsHandler } from './describe-log-dirs.js';
+import { createAlterReplicaLogDirsHandler } from './alter-replica-log-dirs.js';
 import { createDescribeProducersHandler } from './describe-producers.js';
 import { createElectLeadersHandler } from './elect-leaders.js';
 import { groupApiHandlers, type GroupApiDeps } from './group-apis.js';
@@ -158,6 +159,7 @@ export function kafkaApiHandlers(deps: KafkaApiDeps): KafkaHandler[] {
     createAlterPartitionReassignmentsHandler(deps),
     createListPartitionReassignmentsHandler(deps),
     createDescribeLogDirsHandler(deps),
+    createAlterReplicaLogDirsHandler(deps),
     createDescribeProducersHandler(deps),
     createUpdateFeaturesHandler(deps),
     // Consumer groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,

@@ -11,10 +11,17 @@
  * will whoever leads next, and the HW no longer moves while fenced. A consumer that has reached
  * the HW gets NOT_LEADER_OR_FOLLOWER instead of empty answers, so it refreshes its metadata and
  * finds the new leader rather than waiting on a broker that will never show it anything new.
+ *
+ * Fetch from follower (KIP-392): a consumer that sent its client metadata (Fetch v11+,
+ * `clientRack` set, even empty) may read from a follower, up to the follower's high watermark
+ * (OFFSET_OUT_OF_RANGE beyond its log end, nothing between the two). A leader with a replica
+ * selector answers `preferredReadReplica` and no records when a follower in the client's rack
+ * should serve it (read-replica.ts), as Kafka's ReplicaManager.readFromLocalLog does.
  */
 import { tpKey } from '../../common/index.js';
 import { ErrorCode } from '../../protocol/index.js';
 import { BrokerError, toWireError } from '../errors.js';
+import { NO_PREFERRED_READ_REPLICA } from './read-replica.js';
 import type { ReplicaManager } from './replica-manager.js';
 
 export interface FetchPartitionRequest {
@@ -36,6 +43,10 @@ export interface FetchParams {
   readonly isolationLevel: number;
   readonly partitions: readonly FetchPartitionRequest[];
   readonly signal?: AbortSignal;
+  /** Fetch v11+: the client's rack ('' = none) and, with it, reads from followers; undefined = leader only. */
+  readonly clientRack?: string;
+  /** replica.selector.class is set: a leader may send the client to a follower in its rack. */
+  readonly selectReadReplica?: boolean;
 }
 
 export interface FetchPartitionResult {
@@ -48,6 +59,8 @@ export interface FetchPartitionResult {
   readonly records: Buffer;
   /** read_committed only: aborted transactions the records may hold data of. */
   readonly abortedTransactions?: readonly { producerId: bigint; firstOffset: bigint }[];
+  /** KIP-392: the broker the client should read this partition from instead (no records then). */
+  readonly preferredReadReplica?: number;
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -55,22 +68,31 @@ const EMPTY: Buffer = Buffer.alloc(0);
 interface ReadRound {
   readonly results: FetchPartitionResult[];
   readonly bytes: number;
-  readonly failed: boolean;
+  /** An error, or a client sent to its preferred read replica: the answer cannot wait. */
+  readonly answerNow: boolean;
 }
 
 async function readOnce(rm: ReplicaManager, params: FetchParams): Promise<ReadRound> {
   let bytes = 0;
-  let failed = false;
+  let answerNow = false;
   const results: FetchPartitionResult[] = [];
   for (const fp of params.partitions) {
     try {
-      const p = rm.leaderPartition(fp.topic, fp.partition, fp.currentLeaderEpoch);
+      const p = params.clientRack === undefined ? rm.leaderPartition(fp.topic, fp.partition, fp.currentLeaderEpoch) : rm.readablePartition(fp.topic, fp.partition, fp.currentLeaderEpoch);
       const log = p.log;
       const hw = log.highWatermark;
       const lastStableOffset = log.lastStableOffset;
+      if (params.selectReadReplica === true && params.clientRack !== undefined) {
+        const preferred = rm.preferredReadReplica(p, params.clientRack, fp.fetchOffset);
+        if (preferred !== NO_PREFERRED_READ_REPLICA) {
+          results.push({ topic: fp.topic, partition: fp.partition, errorCode: ErrorCode.NONE, highWatermark: hw, lastStableOffset, logStartOffset: log.logStartOffset, records: EMPTY, preferredReadReplica: preferred });
+          answerNow = true;
+          continue;
+        }
+      }
       const readCommitted = params.isolationLevel === 1;
       const maxOffset = readCommitted ? lastStableOffset : hw;
-      if (fp.fetchOffset >= hw && rm.leadershipFence(fp.topic, fp.partition) !== undefined) {
+      if (p.isLeader && fp.fetchOffset >= hw && rm.leadershipFence(fp.topic, fp.partition) !== undefined) {
         throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${rm.brokerId} is fenced from ZooKeeper and ${p.key} has nothing committed at ${fp.fetchOffset}`);
       }
       const room = Math.min(fp.partitionMaxBytes, params.maxBytes - bytes);
@@ -86,11 +108,11 @@ async function readOnce(rm: ReplicaManager, params: FetchParams): Promise<ReadRo
       const abortedTransactions = readCommitted ? (records.length === 0 ? [] : log.collectAbortedTransactions(fp.fetchOffset, maxOffset)) : undefined;
       results.push({ topic: fp.topic, partition: fp.partition, errorCode: ErrorCode.NONE, highWatermark: hw, lastStableOffset, logStartOffset: log.logStartOffset, records, ...(abortedTransactions === undefined ? {} : { abortedTransactions }) });
     } catch (err) {
-      failed = true;
+      answerNow = true;
       results.push({ topic: fp.topic, partition: fp.partition, errorCode: toWireError(err), highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY });
     }
   }
-  return { results, bytes, failed };
+  return { results, bytes, answerNow };
 }
 
 export async function fetchRecords(rm: ReplicaManager, params: FetchParams): Promise<FetchPartitionResult[]> {
@@ -99,7 +121,7 @@ export async function fetchRecords(rm: ReplicaManager, params: FetchParams): Pro
   // Sampled before each read: an append notified while the read awaits wakes the wait at once.
   let seen = rm.fetchPurgatory.notifications(keys);
   let round = await readOnce(rm, params);
-  const enough = (r: ReadRound): boolean => r.failed || r.bytes >= params.minBytes || params.partitions.length === 0;
+  const enough = (r: ReadRound): boolean => r.answerNow || r.bytes >= params.minBytes || params.partitions.length === 0;
   if (enough(round) || params.maxWaitMs <= 0) return round.results;
   // Bounded by the deadline: each wake-up re-reads once and either answers or parks again.
   for (;;) {

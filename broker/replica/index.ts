@@ -24,5 +24,7 @@ export { IsrManager, type AlterIsrItem, type AlterIsrItemResult, type AlterIsrSe
 export { ReplicaFetcher, type FetcherDeps, type FetcherSettings } from './replica-fetcher.js';
 export { ReplicaFetcherManager } from './fetcher-manager.js';
 export { serveReplicaFetch, serveEpochEndOffsets } from './replica-fetch-leader.js';
+export { ReplicaFetchSessionHandler, toSessionRequest, type ReplicaSessionFields } from './replica-fetch-session.js';
+export { preferredReadReplica, RACK_AWARE_REPLICA_SELECTOR, REPLICA_SELECTOR_CLASSES, NO_PREFERRED_READ_REPLICA, type ReadReplicaView } from './read-replica.js';
 export { truncationOffset, type EpochEnd, type TruncationDecision } from './truncation.js';
 export * from './replica-fetch-protocol.js';

@@ -81,6 +81,8 @@ export class Partition {
   highWatermarkFrozen: () => boolean = () => false;
   /** The log's directory failed on this broker: never served again by this process. */
   offline = false;
+  /** Set while a move between log directories swaps the log: leader appends wait for it. */
+  private appendsHeld: Promise<unknown> | undefined;
 
   constructor(
     readonly topic: string,
@@ -248,9 +250,25 @@ export class Partition {
       timestampDifferenceMaxMs: this.log.config.messageTimestampType === 'CreateTime' ? (o.timestampDifferenceMaxMs ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY,
       now: o.now(),
     });
+    while (this.appendsHeld !== undefined) await this.appendsHeld.catch(() => undefined);
     const leaderEpoch = this.leaderEpoch;
     const appended = await this.log.appendAsLeader(records, leaderEpoch, { origin: o.origin ?? 'client' });
     return { ...appended, leaderEpoch, highWatermarkIncreased: this.maybeIncrementHighWatermark(o.now()) };
+  }
+
+  /**
+   * Runs `swap` (the end of a move between log directories) with leader appends held back, as
+   * Kafka holds the partition's lock; appends that wait go to whatever `log` is afterwards.
+   */
+  async holdingAppends<T>(swap: () => Promise<T>): Promise<T> {
+    while (this.appendsHeld !== undefined) await this.appendsHeld.catch(() => undefined);
+    const run = swap();
+    this.appendsHeld = run;
+    try {
+      return await run;
+    } finally {
+      this.appendsHeld = undefined;
+    }
   }
 
   /** Whether `|ISR| ≥ minIsr` (acks=all precondition, checked before the append). */

@@ -7,12 +7,21 @@
  * broker epoch than the follower's current registration (an old incarnation of the broker id)
  * is answered STALE_BROKER_EPOCH on every partition and changes nothing; checked again after
  * every wait, since UpdateMetadata may announce the new incarnation meanwhile.
+ *
+ * A parked fetch also answers as soon as the leader's high watermark would raise the
+ * follower's (the follower names its HW in the request; the HW moves when the follower's
+ * previous fetch reported its log end offset, so without this the follower would learn it only
+ * with the next append or after the long poll): consumers reading from followers (KIP-392) see
+ * a record about one round trip after the leader commits it.
  */
 import { tpKey } from '../../common/index.js';
 import { ErrorCode } from '../../protocol/index.js';
 import { BrokerError, toWireError } from '../errors.js';
+import type { FetchManager } from '../fetch-session/index.js';
+import { toSessionRequest } from './replica-fetch-session.js';
 import type { ReplicaManager } from './replica-manager.js';
 import type {
+  ReplicaFetchPartition,
   EpochEndOffsetRequest,
   EpochEndOffsetResponse,
   ReplicaFetchPartitionResult,
@@ -35,6 +44,8 @@ interface Round {
   readonly results: ReplicaFetchPartitionResult[];
   readonly bytes: number;
   readonly error: boolean;
+  /** The leader's HW would raise the follower's HW of some partition. */
+  readonly newHighWatermark: boolean;
   /** The fetch came from an old incarnation: nothing was read or recorded. */
   readonly stale?: boolean;
 }
@@ -42,12 +53,13 @@ interface Round {
 async function readRound(rm: ReplicaManager, req: ReplicaFetchRequest, updateState: boolean): Promise<Round> {
   let bytes = 0;
   let error = false;
+  let newHighWatermark = false;
   const results: ReplicaFetchPartitionResult[] = [];
   const brokerEpoch = brokerEpochOf(req);
   try {
     rm.checkReplicaBrokerEpoch(req.replicaId, brokerEpoch);
   } catch (err) {
-    return { results: req.partitions.map((fp) => failed(fp.topic, fp.partition, err)), bytes: 0, error: true, stale: true };
+    return { results: req.partitions.map((fp) => failed(fp.topic, fp.partition, err)), bytes: 0, error: true, newHighWatermark: false, stale: true };
   }
   for (const fp of req.partitions) {
     try {
@@ -67,29 +79,64 @@ async function readRound(rm: ReplicaManager, req: ReplicaFetchRequest, updateSta
         records = (await log.read(fetchOffset, Math.max(0, room), { minOneBatch: bytes === 0 })).records;
       }
       bytes += records.length;
+      if (fp.highWatermark !== undefined && fp.highWatermark !== null) {
+        const reachable = log.highWatermark < fetchOffset ? log.highWatermark : fetchOffset;
+        if (reachable > BigInt(fp.highWatermark)) newHighWatermark = true;
+      }
       results.push({ topic: fp.topic, partition: fp.partition, errorCode: ErrorCode.NONE, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset, records });
     } catch (err) {
       error = true;
       results.push(failed(fp.topic, fp.partition, err));
     }
   }
-  return { results, bytes, error };
+  return { results, bytes, error, newHighWatermark };
 }
 
-export async function serveReplicaFetch(rm: ReplicaManager, req: ReplicaFetchRequest, signal?: AbortSignal): Promise<ReplicaFetchResponse> {
+/**
+ * A follower's fetch. With `sessions` and a request that names a session epoch, the partitions
+ * read are the session's (replica-fetch-session.ts): the named ones updated, the rest as the
+ * leader kept them, so every session partition still counts as fetched (HW, ISR) and wakes the
+ * long poll; the answer holds only what changed.
+ */
+export async function serveReplicaFetch(rm: ReplicaManager, req: ReplicaFetchRequest, signal?: AbortSignal, sessions?: FetchManager): Promise<ReplicaFetchResponse> {
+  if (sessions === undefined || req.sessionEpoch === undefined || req.sessionEpoch === null) return servePartitions(rm, req, signal);
+  const context = sessions.newContext(toSessionRequest(req), true);
+  if (context.errorCode !== ErrorCode.NONE) return { errorCode: context.errorCode, sessionId: 0, partitions: [] };
+  const named = new Map(req.partitions.map((p) => [tpKey(p.topic, p.partition), p]));
+  const partitions: ReplicaFetchPartition[] = context.partitions.map((p) => ({
+    topic: p.topic,
+    partition: p.partition,
+    currentLeaderEpoch: p.currentLeaderEpoch,
+    fetchOffset: p.fetchOffset,
+    logStartOffset: p.logStartOffset,
+    partitionMaxBytes: p.partitionMaxBytes,
+    ...(named.get(tpKey(p.topic, p.partition))?.highWatermark === undefined ? {} : { highWatermark: named.get(tpKey(p.topic, p.partition))!.highWatermark }),
+  }));
+  const answer = await servePartitions(rm, { ...req, partitions }, signal);
+  const { sessionId, responses } = context.respond(
+    answer.partitions.map((r) => ({
+      topic: r.topic,
+      data: { partitionIndex: r.partition, errorCode: r.errorCode, highWatermark: BigInt(r.highWatermark), lastStableOffset: -1n, logStartOffset: BigInt(r.logStartOffset), abortedTransactions: null, preferredReadReplica: -1, records: r.records },
+    })),
+  );
+  const chosen = new Set(responses.flatMap((t) => t.partitions.map((p) => tpKey(t.topic ?? '', p.partitionIndex))));
+  return { errorCode: ErrorCode.NONE, sessionId, partitions: answer.partitions.filter((r) => chosen.has(tpKey(r.topic, r.partition))) };
+}
+
+async function servePartitions(rm: ReplicaManager, req: ReplicaFetchRequest, signal?: AbortSignal): Promise<ReplicaFetchResponse> {
   const deadline = rm.scheduler.now() + Math.max(0, Math.min(req.maxWaitMs, 30_000));
   const keys = req.partitions.map((fp) => tpKey(fp.topic, fp.partition));
   // Sampled before each read: an append notified while the read awaits must wake the wait at
   // once, or the follower (and every acks=all producer behind it) sits out max wait.
   let seen = rm.replicaFetchPurgatory.notifications(keys);
   let round = await readRound(rm, req, true);
-  if (round.error || round.bytes >= req.minBytes || req.maxWaitMs <= 0) return { partitions: round.results };
+  if (round.error || round.newHighWatermark || round.bytes >= req.minBytes || req.maxWaitMs <= 0) return { partitions: round.results };
   // Bounded by the deadline: each wake-up re-reads once and answers or parks again.
   for (;;) {
     const outcome = await rm.replicaFetchPurgatory.wait(keys, deadline - rm.scheduler.now(), signal, undefined, seen);
     seen = rm.replicaFetchPurgatory.notifications(keys);
     round = await readRound(rm, req, false);
-    if (round.error || round.bytes >= req.minBytes || outcome !== 'woken' || rm.isStopped) {
+    if (round.error || round.newHighWatermark || round.bytes >= req.minBytes || outcome !== 'woken' || rm.isStopped) {
       // The follower's caught-up time also counts while it waited at the end of the log.
       if (outcome !== 'woken' && round.stale !== true) for (const fp of req.partitions) rm.updateFollowerFetchState(fp.topic, fp.partition, req.replicaId, BigInt(fp.fetchOffset), brokerEpochOf(req));
       return { partitions: round.results };

@@ -17,6 +17,12 @@ export interface ReplicaFetchPartition {
   readonly fetchOffset: bigint;
   readonly logStartOffset: bigint;
   readonly partitionMaxBytes: number;
+  /**
+   * The follower's high watermark: the leader answers at once when it can raise it (a consumer
+   * reading from this follower, KIP-392, would otherwise wait out the long poll). Absent from
+   * older senders: never answered early.
+   */
+  readonly highWatermark?: bigint;
 }
 
 export interface ReplicaFetchRequest {
@@ -25,7 +31,13 @@ export interface ReplicaFetchRequest {
   readonly maxWaitMs: number;
   readonly minBytes: number;
   readonly maxBytes: number;
+  /** Full request: every partition; incremental: only the changed ones (replica-fetch-session.ts). */
   readonly partitions: readonly ReplicaFetchPartition[];
+  /** KIP-227 session (0 = none) and epoch (0 full, -1 no session, > 0 incremental); absent = no session. */
+  readonly sessionId?: number;
+  readonly sessionEpoch?: number;
+  /** Incremental: partitions the follower no longer fetches from this leader. */
+  readonly forgotten?: readonly { topic: string; partition: number }[];
 }
 
 export interface ReplicaFetchPartitionResult {
@@ -40,7 +52,12 @@ export interface ReplicaFetchPartitionResult {
 }
 
 export interface ReplicaFetchResponse {
+  /** Incremental: only partitions with records, a changed HW or log start offset, or an error. */
   readonly partitions: ReplicaFetchPartitionResult[];
+  /** A session error (FETCH_SESSION_ID_NOT_FOUND, INVALID_FETCH_SESSION_EPOCH): nothing was read. */
+  readonly errorCode?: number;
+  /** The session this answer belongs to; 0 = none (every request stays full). */
+  readonly sessionId?: number;
 }
 
 export interface EpochEndOffsetRequest {

@@ -6,6 +6,8 @@
  * first fetch. Fetched bytes are appended verbatim in one `appendAsFollower` per partition; the
  * follower's HW becomes min(leader HW, own log end offset). Removal waits for the response being
  * applied, so once `removePartitions` resolves nothing more is written by this fetcher.
+ * Fetches run in a KIP-227 session with the leader (replica-fetch-session.ts): after the first
+ * full request only changed partitions travel, and only changed ones come back.
  */
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/index.js';
@@ -21,6 +23,7 @@ import {
   type ReplicaFetchRequest,
   type ReplicaFetchResponse,
 } from './replica-fetch-protocol.js';
+import { ReplicaFetchSessionHandler } from './replica-fetch-session.js';
 import { truncationOffset } from './truncation.js';
 
 export interface FetcherSettings {
@@ -55,6 +58,8 @@ interface FetchState {
 
 export class ReplicaFetcher {
   private readonly states = new Map<string, FetchState>();
+  /** KIP-227 session with the source broker: idle fetches name only what changed. */
+  private readonly session = new ReplicaFetchSessionHandler();
   private stopped = false;
   private busy: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
@@ -216,22 +221,40 @@ export class ReplicaFetcher {
   private async fetch(ep: BrokerEndpoint, states: FetchState[]): Promise<void> {
     const s = this.d.settings;
     const sent = states.map((st) => ({ st, offset: st.fetchOffset }));
-    const req: ReplicaFetchRequest = {
-      replicaId: this.d.brokerId,
-      brokerEpoch: this.d.brokerEpoch(),
-      maxWaitMs: s.maxWaitMs,
-      minBytes: s.minBytes,
-      maxBytes: s.maxBytes,
-      partitions: sent.map(({ st, offset }) => ({
+    const session = this.session.build(
+      sent.map(({ st, offset }) => ({
         topic: st.p.topic,
         partition: st.p.partition,
         currentLeaderEpoch: st.leaderEpoch,
         fetchOffset: offset,
         logStartOffset: st.p.log.logStartOffset,
         partitionMaxBytes: s.partitionMaxBytes,
+        highWatermark: st.p.log.highWatermark,
       })),
+    );
+    const req: ReplicaFetchRequest = {
+      replicaId: this.d.brokerId,
+      brokerEpoch: this.d.brokerEpoch(),
+      maxWaitMs: s.maxWaitMs,
+      minBytes: s.minBytes,
+      maxBytes: s.maxBytes,
+      sessionId: session.sessionId,
+      sessionEpoch: session.sessionEpoch,
+      partitions: session.partitions,
+      forgotten: session.forgotten,
     };
-    const answer = (await this.ask(ep, REPLICA_FETCH_API, req, s.maxWaitMs + s.socketTimeoutMs)) as ReplicaFetchResponse;
+    let answer: ReplicaFetchResponse;
+    try {
+      answer = (await this.ask(ep, REPLICA_FETCH_API, req, s.maxWaitMs + s.socketTimeoutMs)) as ReplicaFetchResponse;
+    } catch (err) {
+      this.session.handleError();
+      throw err;
+    }
+    this.session.handleResponse(answer);
+    if ((answer.errorCode ?? ErrorCode.NONE) !== ErrorCode.NONE) {
+      this.log.info({ errorCode: answer.errorCode, sessionId: req.sessionId }, 'replica fetch session refused; the next fetch is full');
+      return;
+    }
     if (answer.partitions.some((r) => r.errorCode === ErrorCode.STALE_BROKER_EPOCH)) {
       // This process is an older incarnation than the registration the leader knows (its session
       // expired and it has not re-registered yet, or another process holds the id): back off.

@@ -39,6 +39,8 @@ export interface ReplicaManagerOptions {
   readonly transitionParallelism?: number;
   /** replica.lag.time.max.ms (default 30 s). */
   readonly replicaLagTimeMaxMs?: number;
+  /** replica.alter.log.dirs.io.max.bytes.per.second: copy rate of moves between log directories. */
+  readonly alterLogDirsBytesPerSecond?: number;
   readonly replication?: ReplicationOptions;
   /** The ZooKeeper session whose contact decides the leadership fence; absent = never fenced (unit tests). */
   readonly zooKeeper?: ZooKeeperSessionSignals;

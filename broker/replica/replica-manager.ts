@@ -23,7 +23,9 @@ import { tpKey } from '../../common/index.js';
 import { ReplicaFetcherManager } from './fetcher-manager.js';
 import { IsrManager } from './isr-manager.js';
 import type { Partition } from './partition.js';
+import { LogDirMover } from './log-dir-mover.js';
 import { Purgatory } from './purgatory.js';
+import { preferredReadReplica } from './read-replica.js';
 import type { LeadershipListener, ReplicaManagerOptions } from './replica-manager-options.js';
 import type { TopicConfigs } from './topic-configs.js';
 import { makeLeaderOrFollower, type ReplicaTransitionHost, stopReplica } from './replica-transitions.js';
@@ -49,6 +51,8 @@ export class ReplicaManager implements ReplicaStateListener {
   readonly scheduler: Scheduler;
   readonly topicConfigs: TopicConfigs;
   readonly logManager: LogManager;
+  /** AlterReplicaLogDirs: moves replicas between this broker's log directories. */
+  readonly logDirMover: LogDirMover;
   private readonly partitions = new Map<string, Partition>();
   /** Replicas whose log directory failed (Kafka's HostedPartition.Offline), until restart. */
   private readonly offline = new Set<string>();
@@ -96,6 +100,8 @@ export class ReplicaManager implements ReplicaStateListener {
       });
       this.isrManager.start();
     }
+    this.logDirMover = new LogDirMover({ logManager: o.logManager, partition: (t, p) => this.getPartition(t, p), scheduler: o.scheduler, logger: this.log.child({ module: 'log-dir-mover' }), bytesPerSecond: o.alterLogDirsBytesPerSecond });
+    this.logDirMover.start();
     this.fence = new ZooKeeperFence({
       zooKeeper: o.zooKeeper,
       scheduler: o.scheduler,
@@ -229,6 +235,30 @@ export class ReplicaManager implements ReplicaStateListener {
    * FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (the client's view is older / newer).
    */
   leaderPartition(topic: string, partition: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition {
+    const p = this.hostedPartition(topic, partition, currentLeaderEpoch);
+    if (!p.isLeader) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${this.brokerId} is not the leader of ${p.key} (leader ${p.leader})`);
+    return p;
+  }
+
+  /**
+   * A consumer fetch that may read from a follower (KIP-392, Fetch v11+): the partition if this
+   * broker leads or follows it at the client's epoch, with the same errors as `leaderPartition`
+   * otherwise (a follower knows the leader epoch from its last LeaderAndIsr).
+   */
+  readablePartition(topic: string, partition: number, currentLeaderEpoch = NO_LEADER_EPOCH): Partition {
+    return this.hostedPartition(topic, partition, currentLeaderEpoch);
+  }
+
+  /** KIP-392: the replica a consumer in `clientRack` should read from (-1 = here); read-replica.ts. */
+  preferredReadReplica(p: Partition, clientRack: string, fetchOffset: bigint): number {
+    const cache = this.o.metadataCache;
+    return preferredReadReplica(p, clientRack, fetchOffset, {
+      rackOf: (id) => (cache.isAlive(id) ? (cache.getBroker(id)?.rack ?? null) : undefined),
+      nowMs: this.scheduler.now(),
+    });
+  }
+
+  private hostedPartition(topic: string, partition: number, currentLeaderEpoch: number): Partition {
     if (this.stopped) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', 'broker is shutting down');
     if (this.offline.has(tpKey(topic, partition))) {
       throw new BrokerError('BRK_KAFKA_STORAGE_ERROR', `the log directory of ${topic}-${partition} failed on broker ${this.brokerId}`);
@@ -244,7 +274,6 @@ export class ReplicaManager implements ReplicaStateListener {
       if (currentLeaderEpoch > p.leaderEpoch) throw new BrokerError('BRK_UNKNOWN_LEADER_EPOCH', `epoch ${currentLeaderEpoch} is newer than ${p.leaderEpoch} of ${p.key}`);
       if (currentLeaderEpoch < p.leaderEpoch) throw new BrokerError('BRK_FENCED_LEADER_EPOCH', `epoch ${currentLeaderEpoch} is older than ${p.leaderEpoch} of ${p.key}`);
     }
-    if (!p.isLeader) throw new BrokerError('BRK_NOT_LEADER_OR_FOLLOWER', `broker ${this.brokerId} is not the leader of ${p.key} (leader ${p.leader})`);
     return p;
   }
 
@@ -257,6 +286,8 @@ export class ReplicaManager implements ReplicaStateListener {
   private onHighWatermarkIncreased(p: Partition): void {
     this.fetchPurgatory.notify(p.key);
     this.producePurgatory.notify(p.key);
+    // Parked follower fetches carry the new HW to the followers (replica-fetch-leader.ts).
+    this.replicaFetchPurgatory.notify(p.key);
   }
 
   /**
@@ -266,10 +297,7 @@ export class ReplicaManager implements ReplicaStateListener {
   updateFollowerFetchState(topic: string, partition: number, followerId: number, fetchOffset: bigint, brokerEpoch = -1n): void {
     const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || !p.isLeader) return;
-    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now(), brokerEpoch)) {
-      this.fetchPurgatory.notify(p.key);
-      this.producePurgatory.notify(p.key);
-    }
+    if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now(), brokerEpoch)) this.onHighWatermarkIncreased(p);
     // Only a broker the controller lists as alive may join (Kafka's ZooKeeper-mode rule).
     const registered = this.o.metadataCache.brokerEpoch(followerId);
     if (registered !== undefined && this.leadershipFence(topic, partition) === undefined) this.isrManager?.maybeExpand(p, followerId, registered);
@@ -373,6 +401,6 @@ export class ReplicaManager implements ReplicaStateListener {
     this.fetchPurgatory.notifyAll();
     this.replicaFetchPurgatory.notifyAll();
     this.metadataPurgatory.notifyAll();
-    await Promise.all([this.fetchers?.shutdown(), this.isrManager?.stop()]);
+    await Promise.all([this.fetchers?.shutdown(), this.isrManager?.stop(), this.logDirMover.stop()]);
   }
 }

@@ -22,6 +22,7 @@ import type { Connection } from '../connection.js';
 import { KafkaClientError, brokerError } from '../errors.js';
 import { API, errorInfo } from '../wire.js';
 import { deleteGroup, describeGroup, listGroups, type GroupDescription, type GroupListing } from './groups.js';
+import { describeTransaction, listTransactions, type ListTransactionsFilter, type TransactionDescription, type TransactionListing } from './transactions.js';
 import {
   alterConfigs,
   alterGroupOffsets,
@@ -33,6 +34,7 @@ import {
   type PartitionOffset,
 } from './offsets.js';
 import type { TopicPartition } from '../consumer/fetcher.js';
+import { alterReplicaLogDirs, describeLogDirs, type LogDirDescription, type ReplicaLogDirMove } from './log-dirs.js';
 
 const TOPIC_ID_METADATA_VERSION = 10;
 
@@ -201,12 +203,32 @@ export class Admin {
     return alterClientQuotas(this.cluster, alterations, validateOnly);
   }
 
+  /** Moves replicas of broker `brokerId` to other log directories of it; per `<topic>-<partition>`, the error code. */
+  alterReplicaLogDirs(brokerId: number, moves: readonly ReplicaLogDirMove[]): Promise<Map<string, number>> {
+    return alterReplicaLogDirs(this.cluster, brokerId, moves);
+  }
+
+  /** The log directories of broker `brokerId` and the replicas (current and future) in each. */
+  describeLogDirs(brokerId: number): Promise<LogDirDescription[]> {
+    return describeLogDirs(this.cluster, brokerId);
+  }
+
   /** Every consumer group known to any broker. */
   listGroups(): Promise<GroupListing[]> {
     return listGroups(this.cluster);
   }
 
   /** State, chosen assignor and members (with decoded subscriptions/assignments) of groups. */
+  /** Every transactional id the coordinators hold (ListTransactions on each broker), optionally filtered by state or producer id. */
+  listTransactions(filter: ListTransactionsFilter = {}): Promise<TransactionListing[]> {
+    return listTransactions(this.cluster, filter);
+  }
+
+  /** Each id's transaction as its coordinator holds it (DescribeTransactions). */
+  describeTransactions(transactionalIds: string[]): Promise<TransactionDescription[]> {
+    return Promise.all(transactionalIds.map((id) => describeTransaction(this.cluster, id)));
+  }
+
   describeGroups(groupIds: string[]): Promise<GroupDescription[]> {
     return Promise.all(groupIds.map((id) => describeGroup(this.cluster, id)));
   }

@@ -43,6 +43,10 @@ export interface ConsumerOptions<K = Buffer, V = Buffer> extends Omit<ClusterOpt
   maxPollRecords?: number;
   isolationLevel?: 'read_uncommitted' | 'read_committed';
   retryBackoffMs?: number;
+  /** Kafka's client.rack: with a broker-side replica.selector.class, read from a replica in this rack (KIP-392). */
+  clientRack?: string;
+  /** How long a preferred read replica is used before the leader is asked again (Kafka: metadata.max.age.ms, 5 min). */
+  preferredReadReplicaMaxAgeMs?: number;
   keyDeserializer?: Deserializer<K>;
   valueDeserializer?: Deserializer<V>;
   clock?: Clock;
@@ -101,6 +105,8 @@ export class Consumer<K = Buffer, V = Buffer> {
       autoOffsetReset: opts.autoOffsetReset ?? 'latest',
       retryBackoffMs,
       requestTimeoutMs,
+      clientRack: opts.clientRack ?? '',
+      ...(opts.preferredReadReplicaMaxAgeMs === undefined ? {} : { preferredReadReplicaMaxAgeMs: opts.preferredReadReplicaMaxAgeMs }),
     });
     if (opts.groupId !== undefined) {
       this.membership = new GroupMembership(

@@ -5,6 +5,12 @@
  * prefetching). Responses are decoded per batch; records below the fetch position (a batch that
  * starts before it) are skipped when drained. A seek invalidates buffered data for its partition.
  *
+ * Fetch from follower (KIP-392): with `clientRack` set, a partition is fetched from the replica
+ * its leader named as `preferredReadReplica`, for `preferredReadReplicaMaxAgeMs` (Kafka uses
+ * metadata.max.age.ms) or until that replica answers with an error or fails; then from the
+ * leader again, which may name it anew. OFFSET_OUT_OF_RANGE from a follower only sends the
+ * partition back to the leader (the follower may lag it), never resets the position.
+ *
  * Concurrency contract: one event loop; the consumer calls in, responses come back through
  * promise callbacks that only touch state and wake waiters.
  */
@@ -32,6 +38,16 @@ export interface FetcherOptions {
   autoOffsetReset: OffsetResetPolicy;
   retryBackoffMs: number;
   requestTimeoutMs: number;
+  /** Kafka's client.rack, sent as Fetch v11 rack_id; '' = none. */
+  clientRack?: string;
+  /** How long a preferred read replica is used before asking the leader again (default 5 min). */
+  preferredReadReplicaMaxAgeMs?: number;
+}
+
+/** A follower the leader named for a partition (KIP-392), and until when to use it. */
+interface ReadReplica {
+  readonly nodeId: number;
+  readonly untilMs: number;
 }
 
 interface CompletedFetch {
@@ -76,6 +92,7 @@ export class Fetcher {
   private backoffTimer: TimerHandle | undefined;
   /** KIP-227 session per broker fetched from. */
   private readonly sessions = new Map<number, FetchSessionHandler>();
+  private readonly readReplicas = new Map<PartitionState, ReadReplica>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -92,6 +109,7 @@ export class Fetcher {
       }
     }
     this.completed = this.completed.filter((c) => this.states.get(tpKey(c.state.topic, c.state.partition)) === c.state);
+    for (const s of [...this.readReplicas.keys()]) if (this.states.get(tpKey(s.topic, s.partition)) !== s) this.readReplicas.delete(s);
     this.cluster.addTopics(partitions.map((tp) => tp.topic));
   }
 
@@ -142,18 +160,34 @@ export class Fetcher {
       // where that response ends, so the broker works while the application handles records.
       const chain = chains.get(s);
       if (chain !== undefined && (chain.stale || chain.count > 1)) continue;
-      const leader = this.cluster.leaderFor(s.topic, s.partition);
-      if (leader === undefined) {
+      const node = this.readReplica(s) ?? this.cluster.leaderFor(s.topic, s.partition);
+      if (node === undefined) {
         needMetadata = true;
         continue;
       }
-      if (this.inFlight.has(leader) || (this.backoffUntil.get(leader) ?? 0) > this.cluster.clock.now()) continue;
-      let l = byNode.get(leader);
-      if (l === undefined) byNode.set(leader, (l = []));
+      if (this.inFlight.has(node) || (this.backoffUntil.get(node) ?? 0) > this.cluster.clock.now()) continue;
+      let l = byNode.get(node);
+      if (l === undefined) byNode.set(node, (l = []));
       l.push(s);
     }
     if (needMetadata) void this.cluster.refreshMetadata().catch(() => undefined);
     for (const [node, partitions] of byNode) this.fetchFrom(node, partitions);
+  }
+
+  /** The preferred read replica of `s` while it is fresh and known; dropped once expired. */
+  private readReplica(s: PartitionState): number | undefined {
+    const r = this.readReplicas.get(s);
+    if (r === undefined) return undefined;
+    if (r.untilMs > this.cluster.clock.now() && this.cluster.brokers.some((b) => b.nodeId === r.nodeId)) return r.nodeId;
+    this.readReplicas.delete(s);
+    return undefined;
+  }
+
+  /** Back to the leader for `s` if it was being read from a follower; true if it was. */
+  private leaveReadReplica(s: PartitionState, node: number): boolean {
+    if (this.readReplicas.get(s)?.nodeId !== node) return false;
+    this.readReplicas.delete(s);
+    return true;
   }
 
   private fetchFrom(node: number, partitions: PartitionState[]): void {
@@ -172,7 +206,7 @@ export class Fetcher {
       sessionEpoch: built.sessionEpoch,
       topics: built.topics,
       forgottenTopicsData: built.forgottenTopicsData,
-      rackId: '',
+      rackId: this.opts.clientRack ?? '',
     };
     this.inFlight.add(node);
     let sent: Promise<FetchResponse>;
@@ -186,11 +220,12 @@ export class Fetcher {
       .then(
         (res) => {
           session.handleResponse(res);
-          gotData = this.onFetch(res, positions);
+          gotData = this.onFetch(node, res, positions);
         },
         (err: unknown) => {
           session.handleError();
           if (this.closed) return;
+          for (const s of partitions) this.leaveReadReplica(s, node);
           this.backOff(node);
           if (isStaleMetadata(err)) void this.cluster.refreshMetadata().catch(() => undefined);
           if (!(err instanceof KafkaClientError) || !err.retriable) this.pendingError = asClientError(err);
@@ -219,7 +254,7 @@ export class Fetcher {
   }
 
   /** Buffers the response's data; true if any partition got records. */
-  private onFetch(res: FetchResponse, positions: Map<PartitionState, bigint>): boolean {
+  private onFetch(node: number, res: FetchResponse, positions: Map<PartitionState, bigint>): boolean {
     if (res.errorCode !== undefined && res.errorCode !== 0) {
       const err = brokerError(errorInfo(res.errorCode), 'fetch');
       if (!err.retriable) this.pendingError = err;
@@ -234,6 +269,7 @@ export class Fetcher {
         if (s === undefined) continue;
         const fetchedAt = positions.get(s);
         if (fetchedAt === undefined || s.pendingReset !== undefined || this.fetchPosition(s) !== fetchedAt) continue; // seeked meanwhile
+        if (p.errorCode !== 0 && this.leaveReadReplica(s, node)) continue;
         if (p.errorCode === OFFSET_OUT_OF_RANGE) {
           if (this.opts.autoOffsetReset === 'none') this.pendingError = brokerError(errorInfo(p.errorCode), `fetch ${topic}/${p.partitionIndex} at ${fetchedAt}`);
           else s.pendingReset = this.opts.autoOffsetReset;
@@ -243,6 +279,10 @@ export class Fetcher {
           const err = brokerError(errorInfo(p.errorCode), `fetch ${topic}/${p.partitionIndex}`);
           if (isStaleMetadata(err) || err.retriable) stale = true;
           else this.pendingError = err;
+          continue;
+        }
+        if (p.preferredReadReplica !== undefined && p.preferredReadReplica >= 0 && p.preferredReadReplica !== node) {
+          this.readReplicas.set(s, { nodeId: p.preferredReadReplica, untilMs: this.cluster.clock.now() + (this.opts.preferredReadReplicaMaxAgeMs ?? 300_000) });
           continue;
         }
         s.highWatermark = p.highWatermark;

@@ -3,7 +3,8 @@
  * --generate proposes a round-robin placement of topics on a broker list, --execute writes
  * /admin/reassign_partitions (Kafka's JSON) for the controller to carry out, --verify reports
  * each partition as in progress (still in the znode, or adding replicas), completed (the replica
- * list is the target) or failed. (AlterPartitionReassignments is not in protocol/.)
+ * list is the target) or failed. (AlterPartitionReassignments is not in protocol/.) A plan's
+ * `log_dirs` move replicas between the log directories of their brokers (reassign-log-dirs.ts).
  */
 import { tpKey } from '../../common/index.js';
 import { readFileSync } from 'node:fs';
@@ -17,8 +18,10 @@ import {
   type PartitionReassignment,
   type ZkSession,
 } from '../../coordination/index.js';
+import type { Admin } from '../../client/index.js';
 import { UsageError, type ParsedArgs, type ToolSpec } from './args.js';
-import { out, runTool, ToolError } from './common.js';
+import { BOOTSTRAP_FLAG, bootstrapList, connectAdmin, out, runTool, ToolError } from './common.js';
+import { preferLogDirs, replicaDirs, startLogDirMoves, verifyLogDirs, type ReplicaDir } from './reassign-log-dirs.js';
 import { isNodeExists, openZk, ZOOKEEPER_FLAG } from './zk.js';
 
 const spec: ToolSpec = {
@@ -31,7 +34,9 @@ const spec: ToolSpec = {
     { name: 'verify', help: 'Report the status of the reassignment in --reassignment-json-file.' },
     { name: 'topics-to-move-json-file', arg: '<String: path>', help: 'With --generate: {"topics":[{"topic":"t"}],"version":1}.' },
     { name: 'broker-list', arg: '<String: 1,2,3>', help: 'With --generate: the brokers to place replicas on.' },
-    { name: 'reassignment-json-file', arg: '<String: path>', help: 'With --execute/--verify: {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2]}]}.' },
+    { name: 'reassignment-json-file', arg: '<String: path>', help: 'With --execute/--verify: {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2],"log_dirs":["/data/a","any"]}]} (log_dirs optional).' },
+    { ...BOOTSTRAP_FLAG, help: 'Required when the plan names log_dirs: the broker(s) to send the log directory moves through, host:port[,host:port...].' },
+    { name: 'timeout', arg: '<Long: ms>', help: 'With --execute and log_dirs: how long to wait for every replica to start its log directory move (default 10000).' },
   ],
   usageTail: 'Example:\n  reassign-partitions.sh --zookeeper 127.0.0.1:2181 --reassignment-json-file plan.json --execute',
 };
@@ -42,8 +47,17 @@ runTool(spec, async (args) => {
   const zk = await openZk(args.require('zookeeper'));
   try {
     if (actions[0] === 'generate') return await generate(zk, args);
-    const plan = readPlan(args.require('reassignment-json-file'));
-    return actions[0] === 'execute' ? await execute(zk, plan) : await verify(zk, plan);
+    const { plan, dirs } = readPlan(args.require('reassignment-json-file'));
+    let moves: LogDirMoves | undefined;
+    if (dirs.length > 0) {
+      if (args.get('bootstrap-server') === undefined) throw new UsageError('--bootstrap-server is required when the plan names log_dirs');
+      moves = { admin: await connectAdmin(bootstrapList(args)), dirs, timeoutMs: args.int('timeout', 10_000)! };
+    }
+    try {
+      return actions[0] === 'execute' ? await execute(zk, plan, moves) : await verify(zk, plan, moves);
+    } finally {
+      moves?.admin.close();
+    }
   } finally {
     await zk.close();
   }
@@ -57,13 +71,19 @@ function readJson(path: string): unknown {
   }
 }
 
-function readPlan(path: string): PartitionReassignment[] {
+interface LogDirMoves {
+  readonly admin: Admin;
+  readonly dirs: readonly ReplicaDir[];
+  readonly timeoutMs: number;
+}
+
+function readPlan(path: string): { plan: PartitionReassignment[]; dirs: ReplicaDir[] } {
   const list = (readJson(path) as { partitions?: unknown }).partitions;
   const ok = Array.isArray(list) && list.every((p) => typeof p?.topic === 'string' && Number.isInteger(p?.partition) && Array.isArray(p?.replicas) && p.replicas.length > 0 && p.replicas.every(Number.isInteger));
   if (!ok) throw new ToolError(`${path} must be {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2]},...]}`);
   const plan = (list as PartitionReassignment[]).map((p) => ({ topic: p.topic, partition: p.partition, replicas: [...p.replicas] }));
   for (const p of plan) if (new Set(p.replicas).size !== p.replicas.length) throw new ToolError(`duplicate replicas for ${p.topic}-${p.partition}`);
-  return plan;
+  return { plan, dirs: replicaDirs(list as { log_dirs?: unknown }[], plan) };
 }
 
 const planJson = (list: readonly PartitionReassignment[]) =>
@@ -108,7 +128,7 @@ async function generate(zk: ZkSession, args: ParsedArgs): Promise<number> {
   return 0;
 }
 
-async function execute(zk: ZkSession, plan: PartitionReassignment[]): Promise<number> {
+async function execute(zk: ZkSession, plan: PartitionReassignment[], moves?: LogDirMoves): Promise<number> {
   const live = new Set(await readBrokerIds(zk));
   const current = await currentOf(zk, new Set(plan.map((p) => p.topic)));
   for (const p of plan) {
@@ -122,6 +142,7 @@ async function execute(zk: ZkSession, plan: PartitionReassignment[]): Promise<nu
   out(planJson([...current.values()].flat().filter((c) => wanted.has(tpKey(c.topic, c.partition)))));
   out('');
   out('Save this to use as the --reassignment-json-file option during rollback');
+  if (moves) await preferLogDirs(moves.admin, moves.dirs);
   try {
     await zk.create(REASSIGN_PARTITIONS_PATH, encodeReassignPartitions(plan), 'persistent');
   } catch (e) {
@@ -129,10 +150,11 @@ async function execute(zk: ZkSession, plan: PartitionReassignment[]): Promise<nu
     throw e;
   }
   out(`Successfully started partition reassignment${plan.length === 1 ? '' : 's'} for ${plan.map((p) => tpKey(p.topic, p.partition)).join(',')}`);
+  if (moves) await startLogDirMoves(moves.admin, moves.dirs, moves.timeoutMs);
   return 0;
 }
 
-async function verify(zk: ZkSession, plan: PartitionReassignment[]): Promise<number> {
+async function verify(zk: ZkSession, plan: PartitionReassignment[], moves?: LogDirMoves): Promise<number> {
   const node = await getDataOrNull(zk, REASSIGN_PARTITIONS_PATH);
   const pending = new Set(node === null ? [] : decodeReassignPartitions(node.data, REASSIGN_PARTITIONS_PATH).map((p) => tpKey(p.topic, p.partition)));
   const assignments = new Map<string, Awaited<ReturnType<typeof readTopicAssignment>>>();
@@ -153,5 +175,7 @@ async function verify(zk: ZkSession, plan: PartitionReassignment[]): Promise<num
       failed++;
     }
   }
+  // A log directory move still going is progress, not failure (Kafka's verify says the same).
+  if (moves) await verifyLogDirs(moves.admin, moves.dirs);
   return failed > 0 ? 1 : 0;
 }

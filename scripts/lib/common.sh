@@ -23,6 +23,10 @@ samsa_prop() {
 
 # Installs npm packages when node_modules is missing or older than the lock file.
 samsa_ensure_node_modules() {
+  # A node_modules that is a symlink (a worktree sharing another checkout's packages) is left
+  # alone: npm ci would empty the link's target for every tree sharing it, and a fresh checkout's
+  # package-lock.json is always newer than the target's install.
+  if [ -L "$SAMSA_HOME/node_modules" ]; then return 0; fi
   if [ ! -f "$SAMSA_HOME/node_modules/.package-lock.json" ] ||
      [ "$SAMSA_HOME/package-lock.json" -nt "$SAMSA_HOME/node_modules/.package-lock.json" ]; then
     echo "samsa: installing npm packages (npm ci)..." >&2

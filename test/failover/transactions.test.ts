@@ -1,24 +1,36 @@
 /**
  * Transactions under faults, on 3 broker processes with KafkaJS 2.2.4 transactional producers and
  * kcat (librdkafka) read_committed consumers.
- * - Zombie producer. Fault: a producer with an open transaction goes silent past its transaction
- *   timeout while a second incarnation of its transactional.id starts. Invariant: the zombie's
- *   next write is refused (INVALID_PRODUCER_EPOCH / PRODUCER_FENCED) and no record of it ever
- *   becomes visible to read_committed; the new incarnation's committed records are.
+ * - Zombie producer. Fault: a producer PROCESS (harness/zombie-producer.ts, Samsa client) with an
+ *   open transaction is frozen with SIGSTOP past its transaction timeout while a second
+ *   incarnation of its transactional.id (KafkaJS) commits, then thawed with SIGCONT. Invariant:
+ *   its next write is refused (INVALID_PRODUCER_EPOCH / PRODUCER_FENCED), its commit fails, and no
+ *   record of it ever becomes visible to read_committed; the new incarnation's committed records are.
  * - Coordinator kill -9. Fault: the coordinator of an open transaction dies without a word.
  *   Invariant: the new coordinator loads `__transaction_state`, aborts the transaction at its
  *   timeout, so the partition's last stable offset reaches the high watermark again (readers are
  *   not stuck), later transactions commit, and the open transaction's records stay invisible.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { expect } from 'chai';
 import { ApiKey, ErrorCode } from '../../protocol/index.js';
 import { KafkaSocket } from '../helpers/kafka-socket.js';
 import { randomName } from '../helpers/random.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { REPO_ROOT } from '../helpers/zookeeper.js';
 import { kcat } from '../interop/kcat.js';
 import { FailoverCluster } from './harness/failover-cluster.js';
 
 const TXN_STATE = '__transaction_state';
+
+/** One line of harness/zombie-producer.ts. */
+interface ZombieEvent {
+  acked?: number;
+  refused?: string;
+  commit?: string;
+}
 
 describe('failover > transactions (zombie producer, coordinator kill -9)', function () {
   this.timeout(150_000);
@@ -43,12 +55,14 @@ describe('failover > transactions (zombie producer, coordinator kill -9)', funct
     return cluster.kafka(`txn-${transactionalId}`).producer({ transactionalId, maxInFlightRequests: 1, idempotent: true, transactionTimeout, allowAutoTopicCreation: false });
   }
 
-  /** What a read_committed librdkafka consumer sees of the partition, from the beginning to the last stable offset. */
-  async function readCommitted(topic: string): Promise<string[]> {
-    const r = await kcat(['-C', '-b', cluster.bootstrap.join(','), '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%s\n', '-X', 'isolation.level=read_committed'], undefined, 30_000);
+  /** What a librdkafka consumer sees of partition 0 (kcat -f format), from the beginning (to the last stable offset with read_committed). */
+  async function read(topic: string, isolation: 'read_committed' | 'read_uncommitted', format = '%s\n'): Promise<string[]> {
+    const r = await kcat(['-C', '-b', cluster.bootstrap.join(','), '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', format, '-X', `isolation.level=${isolation}`], undefined, 30_000);
     expect(r.code, r.stderr).to.equal(0);
     return r.stdout.split('\n').filter((l) => l !== '');
   }
+
+  const readCommitted = (topic: string): Promise<string[]> => read(topic, 'read_committed');
 
   /** The leader's high watermark and last stable offset of partition 0 (Fetch v4, read_committed). */
   async function offsets(topic: string): Promise<{ highWatermark: bigint; lastStableOffset: bigint }> {
@@ -67,32 +81,47 @@ describe('failover > transactions (zombie producer, coordinator kill -9)', funct
     }
   }
 
-  it('zombie producer: silent past its timeout while a new incarnation starts, its next write is fenced and none of its records is ever read_committed', async () => {
+  it('zombie producer process: SIGSTOP past its transaction timeout while a new incarnation commits, after SIGCONT its writes are fenced and none of its records is ever read_committed', async () => {
     const topic = randomName('txn-zombie');
     await cluster.createTopic(topic, [[1, 2, 3]]);
     const id = randomName('tx-zombie');
-    const zombie = producer(id, 3_000);
-    await zombie.connect();
+    const events: ZombieEvent[] = [];
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'harness', 'zombie-producer.ts'), cluster.bootstrap.join(','), topic, id, '3000'], { stdio: ['ignore', 'pipe', 'inherit'], cwd: REPO_ROOT });
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    createInterface({ input: child.stdout! }).on('line', (l) => events.push(JSON.parse(l) as ZombieEvent));
     const live = producer(id, 30_000);
     try {
-      const open = await zombie.transaction();
-      await open.send({ topic, acks: -1, messages: [{ partition: 0, value: 'zombie-1' }] });
+      const acked = (): number => events.filter((e) => e.acked !== undefined).length;
+      await waitFor(() => acked() >= 3, 'the zombie process to write 3 records in its open transaction', { timeoutMs: 60_000 });
+      // Frozen for real: no timer, no heartbeat, no socket activity of its own until SIGCONT.
+      child.kill('SIGSTOP');
+      const stoppedAt = Date.now();
       // The coordinator aborts the silent transaction at its timeout: the LSO is released.
-      await waitFor(async () => {
+      const abortedAt = await waitFor(async () => {
         const o = await offsets(topic);
-        return o.highWatermark >= 2n && o.lastStableOffset === o.highWatermark;
+        return o.highWatermark > BigInt(acked()) && o.lastStableOffset === o.highWatermark ? o.highWatermark : undefined;
       }, 'the timed-out transaction aborted (marker written, LSO = HW)', { timeoutMs: 20_000, intervalMs: 200 });
+      const abortedMs = Date.now() - stoppedAt;
       await live.connect();
       const t = await live.transaction();
       await t.send({ topic, acks: -1, messages: [{ partition: 0, value: 'live-1' }] });
       await t.commit();
-      const late = await open.send({ topic, acks: -1, messages: [{ partition: 0, value: 'zombie-2' }] }).then(() => undefined, (e: unknown) => e as { type?: string });
-      expect(late?.type, 'the zombie\'s late write').to.be.oneOf(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
-      const commit = await open.commit().then(() => 'committed', () => 'refused');
-      expect(commit, 'the zombie\'s commit').to.equal('refused');
+      const ackedWhileStopped = acked();
+      child.kill('SIGCONT');
+      await waitFor(() => events.some((e) => e.commit !== undefined), 'the zombie process to report its late write and commit', { timeoutMs: 30_000 });
+      const refused = events.find((e) => e.refused !== undefined)?.refused;
+      expect(refused, 'the zombie\'s first write after SIGCONT').to.be.oneOf(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
+      expect(events.find((e) => e.commit !== undefined)?.commit, 'the zombie\'s commit').to.not.equal('committed');
       expect(await readCommitted(topic)).to.deep.equal(['live-1']);
+      // Its records did reach the log, all before the abort marker: nothing it sent after SIGCONT
+      // was appended (a reply in flight at SIGSTOP may still be read after SIGCONT: acks are not counted).
+      const zombieOffsets = (await read(topic, 'read_uncommitted', '%o %s\n')).filter((l) => l.includes(' zombie-')).map((l) => BigInt(l.split(' ')[0]!));
+      expect(zombieOffsets.length, 'the zombie\'s aborted records in the log').to.be.at.least(ackedWhileStopped);
+      for (const o of zombieOffsets) expect(o < abortedAt, `zombie record at offset ${o}, the abort marker below ${abortedAt}`).to.equal(true);
+      console.log(`      zombie stopped after ${ackedWhileStopped} acknowledged records (${zombieOffsets.length} in the log); its transaction aborted ${abortedMs} ms later (timeout 3000 ms); after SIGCONT: ${refused}`);
     } finally {
-      await zombie.disconnect().catch(() => undefined);
+      if (!exited) child.kill('SIGKILL');
       await live.disconnect().catch(() => undefined);
     }
   });

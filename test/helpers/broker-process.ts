@@ -26,6 +26,8 @@ export interface BrokerProcessOptions {
   dir?: string;
   /** `log.dirs` (default `<dir>/logs` alone). broker.pid and broker.out stay in `<dir>/logs` ($LOG_DIR). */
   dataDirs?: string[];
+  /** More listeners, each named after its security protocol (e.g. SASL_PLAINTEXT) on a free port (`listenerPort(name)`). */
+  extraListeners?: string[];
 }
 
 export interface ScriptResult {
@@ -72,6 +74,7 @@ export class BrokerProcess {
     dir: string,
     lines: string[],
     dataDirs?: string[],
+    private readonly extraPorts: Readonly<Record<string, number>> = {},
   ) {
     this.dir = dir;
     this.logDir = join(dir, 'logs');
@@ -81,6 +84,13 @@ export class BrokerProcess {
     writeFileSync(this.configFile, [...lines, `log.dirs=${this.dataDirs.join(',')}`].join('\n') + '\n');
   }
 
+  /** The port of a listener given in `extraListeners`. */
+  listenerPort(name: string): number {
+    const p = this.extraPorts[name];
+    if (p === undefined) throw new Error(`broker ${this.brokerId} has no ${name} listener`);
+    return p;
+  }
+
   /** Environment of the start/stop scripts: the process log and pid file stay off the data disks. */
   get scriptEnv(): Record<string, string> {
     return { LOG_DIR: this.logDir };
@@ -88,20 +98,24 @@ export class BrokerProcess {
 
   /** Writes a config with free ports; does not start anything. */
   static async create(options: BrokerProcessOptions = {}): Promise<BrokerProcess> {
-    const [port, interPort] = await freePorts(2);
+    const extra = options.extraListeners ?? [];
+    const [port, interPort, ...extraPorts] = await freePorts(2 + extra.length);
+    const extraByName = Object.fromEntries(extra.map((name, i) => [name, extraPorts[i]!]));
     const brokerId = options.brokerId ?? 0;
     const lines = [
       `broker.id=${brokerId}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},INTERNAL://127.0.0.1:${interPort}`,
+      `listeners=${[`PLAINTEXT://127.0.0.1:${port}`, `INTERNAL://127.0.0.1:${interPort}`, ...extra.map((n) => `${n}://127.0.0.1:${extraByName[n]}`)].join(',')}`,
       // A test may secure the listeners (e.g. INTERNAL:SASL_SSL) by giving its own map.
-      ...(options.properties?.['listener.security.protocol.map'] === undefined ? ['listener.security.protocol.map=PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT'] : []),
+      ...(options.properties?.['listener.security.protocol.map'] === undefined
+        ? [`listener.security.protocol.map=${['PLAINTEXT:PLAINTEXT', 'INTERNAL:PLAINTEXT', ...extra.map((n) => `${n}:${n}`)].join(',')}`]
+        : []),
       'inter.broker.listener.name=INTERNAL',
       // Off unless the test asks for it (a broker's HTTP port must be its own).
       ...(options.properties?.['admin.http.listener'] === undefined ? ['admin.http.listener='] : []),
       `zookeeper.connect=${options.zookeeperConnect ?? (process.env['SAMSA_TEST_ZK'] ? testZkConnect('samsa-bp') : '127.0.0.1:2181')}`,
       ...Object.entries(options.properties ?? {}).map(([k, v]) => `${k}=${v}`),
     ];
-    return new BrokerProcess(brokerId, port!, interPort!, options.dir ?? tmpDir('samsa-broker-'), lines, options.dataDirs);
+    return new BrokerProcess(brokerId, port!, interPort!, options.dir ?? tmpDir('samsa-broker-'), lines, options.dataDirs, extraByName);
   }
 
   get pidFile(): string {

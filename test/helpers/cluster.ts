@@ -21,6 +21,8 @@ export interface ClusterOptions {
   properties?: Record<string, string | number | boolean>;
   /** Extra server.properties lines for one broker (e.g. its own admin.http.listener port). */
   brokerProperties?: (brokerId: number) => Record<string, string | number | boolean>;
+  /** More listeners per broker, named after their security protocol (BrokerProcess.listenerPort). */
+  extraListeners?: string[];
   startTimeoutMs?: number;
 }
 
@@ -47,6 +49,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       await BrokerProcess.create({
         brokerId: id,
         zookeeperConnect,
+        extraListeners: options.extraListeners,
         properties: { 'zookeeper.session.timeout.ms': 6000, 'log.segment.delete.delay.ms': 0, ...options.properties, ...options.brokerProperties?.(id) },
       }),
     );

@@ -2,7 +2,7 @@
  * The CLI tools end to end, each run as a child process against a live three-broker cluster:
  * create → describe → configs → produce → consume (group) → group describe shows lag 0 → reset
  * offsets → delete; perf tools; leader election and reassignment through ZooKeeper; the
- * ZooKeeper shell. The its share one cluster and run in order (later steps use earlier data).
+ * ZooKeeper shell; transactions.sh list/describe of an open and a committed transaction. The its share one cluster and run in order (later steps use earlier data).
  */
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { randomName } from '../../helpers/random.js';
 import { tmpDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { ok, runTool } from './run-tool.js';
+import { Producer } from '../../../client/index.js';
 
 const TOOLS = [
   'topics',
@@ -25,13 +26,20 @@ const TOOLS = [
   'producer-perf-test',
   'consumer-perf-test',
   'zookeeper-shell',
+  'transactions',
 ];
 
 // Data topics (and __consumer_offsets) use RF 1 to keep this suite light (replication has its
 // own suites: test/cluster/replication, test/failover). Placement (reassignment, elections) is
 // tested on an RF 3 topic.
 const DATA_RF = '1';
-const CLUSTER_PROPERTIES = { 'offsets.topic.replication.factor': 1, 'group.initial.rebalance.delay.ms': 0 };
+const CLUSTER_PROPERTIES = {
+  'offsets.topic.replication.factor': 1,
+  'group.initial.rebalance.delay.ms': 0,
+  'transaction.state.log.replication.factor': 1,
+  'transaction.state.log.min.isr': 1,
+  'transaction.state.log.num.partitions': 3,
+};
 
 describe('cli: Kafka-style tools against a live cluster', function () {
   this.timeout(120_000);
@@ -216,6 +224,40 @@ describe('cli: Kafka-style tools against a live cluster', function () {
     const piped = await ok('zookeeper-shell', [zk], { input: 'ls /brokers\nget /controller\n' });
     expect(piped).to.contain('ids');
     expect(piped).to.contain('"brokerid"');
+  });
+
+  it('transactions.sh: list and describe (Kafka 3.x columns) an open transaction, then its commit; an unknown id exits 1', async () => {
+    const id = randomName('cli-txn');
+    const producer = new Producer<string, string>({ brokers: [bs], transactionalId: id, transactionTimeoutMs: 60_000 });
+    // Kafka's rows: each cell padded and followed by a tab (so the last cell too).
+    const cells = (line: string) => line.split('\t').slice(0, -1).map((c) => c.trim());
+    const rowsOf = (text: string) => text.split('\n').filter((l) => l !== '');
+    try {
+      const txn = await producer.transaction();
+      await txn.send({ topic, partition: 1, value: 'in-a-transaction' });
+      const listed = rowsOf(await ok('transactions', ['--bootstrap-server', bs, 'list']));
+      expect(cells(listed[0]!)).to.deep.equal(['TransactionalId', 'Coordinator', 'ProducerId', 'TransactionState']);
+      const row = listed.map(cells).find((r) => r[0] === id);
+      expect(row, listed.join('\n')).to.not.equal(undefined);
+      expect(row![3]).to.equal('Ongoing');
+      const coordinator = row![1];
+      const described = rowsOf(await ok('transactions', ['--bootstrap-server', bs, 'describe', '--transactional-id', id])).map(cells);
+      expect(described[0]).to.deep.equal(['CoordinatorId', 'TransactionalId', 'ProducerId', 'ProducerEpoch', 'TransactionState', 'TransactionTimeoutMs', 'CurrentTransactionStartTimeMs', 'TransactionDurationMs', 'TopicPartitions']);
+      const [coord, tid, pid, epoch, state, timeout, start, duration, partitions] = described[1]!;
+      expect([coord, tid, pid, state, timeout, partitions]).to.deep.equal([coordinator, id, row![2], 'Ongoing', '60000', `${topic}-1`]);
+      expect(Number(epoch)).to.be.at.least(0);
+      expect(Number(start)).to.be.within(Date.now() - 60_000, Date.now());
+      expect(Number(duration)).to.be.at.least(0);
+      await txn.commit();
+      await waitFor(async () => (await ok('transactions', ['--bootstrap-server', bs, 'describe', '--transactional-id', id])).includes('CompleteCommit'), 'the described state to reach CompleteCommit', { timeoutMs: 15_000 });
+    } finally {
+      await producer.close();
+    }
+    const unknown = await runTool('transactions', ['--bootstrap-server', bs, 'describe', '--transactional-id', randomName('no-such-txn')]);
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.match(/^Error: Failed to describe transaction state of transactional-id `no-such-txn-[^`]+`: .*TRANSACTIONAL_ID_NOT_FOUND/);
+    const bare = await runTool('transactions', ['--bootstrap-server', bs]);
+    expect(bare.code, 'no command').to.equal(2);
   });
 
   it('topics.sh: delete removes the topic', async () => {

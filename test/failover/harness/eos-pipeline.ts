@@ -16,7 +16,7 @@ import { API } from '../../../client/wire.js';
 import { checkExactlyOnce, formatExactlyOnce, type ExactlyOnceVerdict, type InputRecord } from '../../helpers/history/index.js';
 import { randomName } from '../../helpers/random.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { FailoverCluster } from './failover-cluster.js';
+import { FailoverCluster, type ZooKeeperMode } from './failover-cluster.js';
 
 export type EosTarget = 'input-leader' | 'output-leader' | 'txn-coordinator';
 export type EosSignal = 'kill9' | 'term';
@@ -39,10 +39,18 @@ const ASSIGNMENT = [
   [3, 1, 2],
 ];
 
-export async function runEosPipeline(target: EosTarget, signal: EosSignal, options: { records?: number; log?: (line: string) => void } = {}): Promise<EosRunResult> {
+export interface EosRunOptions {
+  records?: number;
+  log?: (line: string) => void;
+  /** 'shared' (the test run's ZooKeeper, the default under scripts/test.sh) or 'single' (a private one: the bench has no shared ZooKeeper). */
+  zookeeper?: ZooKeeperMode;
+}
+
+export async function runEosPipeline(target: EosTarget, signal: EosSignal, options: EosRunOptions = {}): Promise<EosRunResult> {
   const records = options.records ?? 1500;
   const log = options.log ?? (() => undefined);
   const cluster = await FailoverCluster.start({
+    zookeeper: options.zookeeper ?? 'shared',
     properties: {
       'offsets.topic.replication.factor': 3,
       'offsets.topic.num.partitions': 3,

@@ -48,9 +48,11 @@ describe('client > Connection (against the fake broker test double)', () => {
       Produce: [3, 7], Fetch: [4, 11], ListOffsets: [1, 5], Metadata: [1, 8], OffsetCommit: [2, 7], OffsetFetch: [1, 7],
       FindCoordinator: [0, 2], JoinGroup: [0, 5], Heartbeat: [0, 3], LeaveGroup: [0, 3], SyncGroup: [0, 3], DescribeGroups: [0, 4],
       ListGroups: [0, 2], ApiVersions: [0, 3], CreateTopics: [0, 4], DeleteTopics: [0, 3], InitProducerId: [0, 1],
-      DescribeConfigs: [0, 2], AlterConfigs: [0, 1], CreatePartitions: [0, 1], DeleteGroups: [0, 1],
+      DescribeConfigs: [0, 2], AlterConfigs: [0, 1], CreatePartitions: [0, 1], DeleteGroups: [0, 1], AlterReplicaLogDirs: [0, 1], DescribeLogDirs: [0, 1],
       // Transactions: TxnOffsetCommit v3 (flexible) is the one that carries KIP-447's member fields.
       AddPartitionsToTxn: [0, 2], AddOffsetsToTxn: [0, 2], EndTxn: [0, 2], TxnOffsetCommit: [0, 3],
+      // Admin (KIP-664, flexible v0 only): transactions.sh list/describe.
+      DescribeTransactions: [0, 0], ListTransactions: [0, 0],
       // Security: SASL after ApiVersions (handshake v1 only: the v0 raw-token flow is for old clients), SCRAM admin (KIP-554).
       SaslHandshake: [1, 1], SaslAuthenticate: [0, 2], DescribeUserScramCredentials: [0, 0], AlterUserScramCredentials: [0, 0],
       // Client quotas (KIP-546).

@@ -58,6 +58,11 @@ export class FakeClusterState {
   private readonly sequences = new Map<string, number>();
   /** Return an error code to fail this produce partition (before it is written), or undefined. */
   produceHook: ((topic: string, partition: number, nodeId: number) => number | undefined) | undefined;
+  /**
+   * Overrides a Fetch partition's answer: an error code, or a preferred read replica (KIP-392,
+   * answered with no records); undefined answers from the log as usual.
+   */
+  fetchHook: ((topic: string, partition: number, nodeId: number, rackId: string) => { errorCode?: number; preferredReadReplica?: number } | undefined) | undefined;
   /** Like produceHook but after the append: the batch IS written, the answer says otherwise. */
   afterAppendHook: ((topic: string, partition: number) => number | undefined) | undefined;
 
@@ -306,6 +311,7 @@ export class FakeBroker {
       case ApiKey.Fetch: {
         const req = decodeRequest(ApiKey.Fetch, v, frame, h.bodyOffset) as {
           topics: Array<{ topic: string; partitions: Array<{ partition: number; fetchOffset: bigint }> }>;
+          rackId?: string;
         };
         const responses = req.topics.map((t) => ({
           topic: t.topic,
@@ -313,6 +319,8 @@ export class FakeBroker {
             const log = this.state.log(t.topic, p.partition);
             const end = log.length === 0 ? 0n : log[log.length - 1]!.baseOffset + BigInt(log[log.length - 1]!.records.length);
             const base = { partitionIndex: p.partition, highWatermark: end, lastStableOffset: end, logStartOffset: 0n, abortedTransactions: [], preferredReadReplica: -1 };
+            const hooked = this.state.fetchHook?.(t.topic, p.partition, this.nodeId, req.rackId ?? '');
+            if (hooked !== undefined) return { ...base, errorCode: hooked.errorCode ?? 0, preferredReadReplica: hooked.preferredReadReplica ?? -1, records: null };
             if (p.fetchOffset > end || p.fetchOffset < 0n) return { ...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: null };
             // Whole batches, starting with the one that contains fetchOffset.
             const batches = log.filter((b) => b.baseOffset + BigInt(b.records.length) > p.fetchOffset);

@@ -90,6 +90,21 @@ describe('client > transactional producer (against the fake broker test double)'
     expect(state.txn.ended).to.deep.equal([{ transactionalId: 'tx-1', committed: true, partitions: ['t-0'], groups: [] }]);
   });
 
+  it('TxnOffsetCommit partition errors that are retriable (loading, moved, unknown partition) are retried until the offsets commit', async () => {
+    const p = producer();
+    const txn = await p.transaction();
+    await txn.send({ topic: 't', partition: 0, value: 'a' });
+    state.txn.inject.set(API.TxnOffsetCommit, [ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.NOT_COORDINATOR, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    const finds = state.requests.filter((r) => r.apiKey === API.FindCoordinator).length;
+    await txn.sendOffsets([{ topic: 'in', partition: 0, offset: 5n }], { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null });
+    await txn.commit();
+    expect(state.requests.filter((r) => r.apiKey === API.TxnOffsetCommit)).to.have.length(4);
+    // The group's coordinator is found once, and once more after NOT_COORDINATOR.
+    expect(state.requests.filter((r) => r.apiKey === API.FindCoordinator).length - finds, 'group coordinator lookups').to.equal(2);
+    expect(state.txn.offsetCommits).to.deep.equal([{ groupId: 'g', generationId: 1, memberId: 'm', offsets: ['in-0@5'] }]);
+    expect(state.txn.ended[0]).to.deep.include({ committed: true, groups: ['g'] });
+  });
+
   it('a failed TxnOffsetCommit (ILLEGAL_GENERATION: rebalanced away) makes the transaction abortable; abort() then works', async () => {
     const p = producer();
     const txn = await p.transaction();
