@@ -34,6 +34,7 @@ export async function runSecured(ctx: BenchContext): Promise<Record<string, unkn
       'sasl.enabled.mechanisms': 'PLAIN',
       'listener.name.sasl_ssl.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_bench="bench-secret";',
     },
+    'samsa-bench-secured',
     ['SSL', 'SASL_SSL'],
   );
   const security = (mode: Mode): string[] => {

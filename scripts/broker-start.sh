@@ -32,7 +32,11 @@ while [ $# -gt 0 ]; do
 done
 
 samsa_ensure_node_modules
-NODE=(node --enable-source-maps --import "file://$SAMSA_HOME/node_modules/tsx/dist/loader.mjs" "$SAMSA_HOME/broker/main.ts")
+# SAMSA_NODE_OPTS: extra Node.js flags for the broker (Kafka's KAFKA_OPTS), e.g. "--cpu-prof
+# --cpu-prof-dir=/tmp/prof" or "--max-old-space-size=4096". They go on node's command line because
+# Node 20 refuses some of them (--cpu-prof) in NODE_OPTIONS.
+read -r -a NODE_OPTS <<<"${SAMSA_NODE_OPTS:-}"
+NODE=(node ${NODE_OPTS[@]+"${NODE_OPTS[@]}"} --enable-source-maps --import "file://$SAMSA_HOME/node_modules/tsx/dist/loader.mjs" "$SAMSA_HOME/broker/main.ts")
 if [ "$HELP" = 1 ]; then exec "${NODE[@]}" --help; fi
 [ -n "$CONFIG" ] || usage
 [ -f "$CONFIG" ] || samsa_die "config file $CONFIG not found"

@@ -10,14 +10,10 @@
  * the client: `node --cpu-prof --import tsx bench/run.ts client --only ours`.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { ApiKey } from '../../protocol/index.js';
 import { Consumer, Producer, type KafkaClientError } from '../../client/index.js';
-import { BrokerProcess } from '../../test/helpers/broker-process.js';
-import { KafkaSocket } from '../../test/helpers/kafka-socket.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
-import { startZooKeeper, type ZooKeeperNode } from '../../test/helpers/zookeeper.js';
 import type { BenchContext } from '../suites.js';
-import { arg, type BenchBroker, createBenchTopic, MESSAGE_BYTES, rates, topicEndOffset } from './produce.js';
+import { arg, type BenchBroker, createBenchTopic, MESSAGE_BYTES, rates, startBenchBroker, topicEndOffset } from './produce.js';
 import { sleep, systemScheduler, backgroundScheduler, withTimeout } from '../../common/index.js';
 
 export const describe = 'Samsa client vs KafkaJS on one broker (RF 1, acks=1): producer-perf and consumer-perf of 1,000,000 × 100 B, end-to-end latency at 10,000 msg/s';
@@ -46,42 +42,8 @@ interface Latency {
 }
 
 /** Like the produce suite's broker, plus an offsets topic of RF 1 so KafkaJS's group consumer works. */
-async function startBroker(ctx: BenchContext): Promise<BenchBroker> {
-  let zk: ZooKeeperNode | undefined;
-  let connect = arg(ctx.args, '--zk', process.env['SAMSA_TEST_ZK'] ?? '');
-  if (connect === '') {
-    zk = await startZooKeeper();
-    connect = zk.connectString;
-  }
-  connect = `${connect}/samsa-bench-client-${Date.now().toString(36)}`;
-  const broker = await BrokerProcess.create({
-    brokerId: 1,
-    zookeeperConnect: connect,
-    properties: { 'num.partitions': 1, 'default.replication.factor': 1, 'offsets.topic.replication.factor': 1, 'offsets.topic.num.partitions': 4, 'group.initial.rebalance.delay.ms': 0 },
-  });
-  const saved = { ...process.env };
-  Object.assign(process.env, { SAMSA_LOG_LEVEL: 'warn' });
-  delete process.env['NODE_OPTIONS'];
-  const started = await broker.start();
-  process.env = saved;
-  if (started.code !== 0) throw new Error(`broker did not start: ${started.stderr}`);
-  await waitFor(async () => {
-    const s = await KafkaSocket.connect(broker.host, broker.port);
-    try {
-      const m = await s.request(ApiKey.Metadata, 8, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
-      return m.controllerId === 1 && m.brokers.length === 1;
-    } finally {
-      s.close();
-    }
-  }, 'the bench broker to be its own controller', { timeoutMs: 30_000, intervalMs: 100 });
-  return {
-    broker,
-    bootstrap: `${broker.host}:${broker.port}`,
-    async stop() {
-      await broker.stop();
-      await zk?.stop();
-    },
-  };
+function startBroker(ctx: BenchContext): Promise<BenchBroker> {
+  return startBenchBroker(ctx, { 'offsets.topic.replication.factor': 1, 'offsets.topic.num.partitions': 4, 'group.initial.rebalance.delay.ms': 0 }, 'samsa-bench-client');
 }
 
 function round3(x: number): number {

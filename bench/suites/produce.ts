@@ -17,14 +17,14 @@
  * (target ≥ 0.6) (bench/secured-produce.ts).
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiKey } from '../../protocol/index.js';
 import { BrokerProcess } from '../../test/helpers/broker-process.js';
 import { KafkaSocket } from '../../test/helpers/kafka-socket.js';
 import { tmpDir } from '../../test/helpers/tmp.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
-import { startZooKeeper, type ZooKeeperNode } from '../../test/helpers/zookeeper.js';
+import { REPO_ROOT, startZooKeeper, type ZooKeeperNode } from '../../test/helpers/zookeeper.js';
 import type { BenchContext } from '../suites.js';
 import { runSecured } from '../secured-produce.js';
 import { runTransactional } from '../txn-produce.js';
@@ -62,42 +62,53 @@ export interface BenchBroker {
   stop(): Promise<void>;
 }
 
-/** One broker process on its own (or the given) ZooKeeper; resolves once it is the controller. */
-export async function startBenchBroker(ctx: BenchContext, properties: Record<string, string | number | boolean> = {}, extraListeners: string[] = []): Promise<BenchBroker> {
+/**
+ * One broker process on its own (or the given) ZooKeeper; resolves once it is the controller. A
+ * broker that fails to start or to become controller is stopped with the ZooKeeper started for it.
+ */
+export async function startBenchBroker(ctx: BenchContext, properties: Record<string, string | number | boolean> = {}, chroot = 'samsa-bench', extraListeners: string[] = []): Promise<BenchBroker> {
   let zk: ZooKeeperNode | undefined;
   let connect = arg(ctx.args, '--zk', process.env['SAMSA_TEST_ZK'] ?? '');
   if (connect === '') {
     zk = await startZooKeeper();
     connect = zk.connectString;
   }
-  connect = `${connect}/samsa-bench-${Date.now().toString(36)}`;
-  const broker = await BrokerProcess.create({ brokerId: 1, zookeeperConnect: connect, extraListeners, properties: { 'num.partitions': 1, 'default.replication.factor': 1, ...properties } });
-  const prof = ctx.args.includes('--cpu-prof');
-  const env = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${broker.logDir}` } : {};
-  const saved = { ...process.env };
-  Object.assign(process.env, env, { SAMSA_LOG_LEVEL: 'warn' });
-  const started = await broker.start();
-  process.env = saved;
-  if (started.code !== 0) throw new Error(`broker did not start: ${started.stderr}`);
-  const bootstrap = `${broker.host}:${broker.port}`;
-  await waitFor(async () => {
-    const s = await KafkaSocket.connect(broker.host, broker.port);
-    try {
-      const m = await s.request(ApiKey.Metadata, 8, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
-      return m.controllerId === 1 && m.brokers.length === 1;
-    } finally {
-      s.close();
-    }
-  }, 'the bench broker to be its own controller', { timeoutMs: 30_000, intervalMs: 100 });
-  if (prof) ctx.log(`CPU profile will be written to ${broker.logDir} when the broker stops`);
-  return {
-    broker,
-    bootstrap,
-    async stop() {
-      await broker.stop();
-      await zk?.stop();
-    },
+  connect = `${connect}/${chroot}-${Date.now().toString(36)}`;
+  let broker: BrokerProcess | undefined;
+  const stop = async (): Promise<void> => {
+    if (broker?.isAlive() === true) await broker.stop();
+    await zk?.stop();
   };
+  try {
+    broker = await BrokerProcess.create({ brokerId: 1, zookeeperConnect: connect, extraListeners, properties: { 'num.partitions': 1, 'default.replication.factor': 1, ...properties } });
+    const prof = ctx.args.includes('--cpu-prof');
+    // Outside the broker's temporary directory, which goes when the bench exits.
+    const profDir = join(REPO_ROOT, 'data', 'profiles', `${chroot}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    if (prof) mkdirSync(profDir, { recursive: true });
+    const saved = { ...process.env };
+    // The broker gets its own Node flags; the bench runner's NODE_OPTIONS are not for it, and Node 20
+    // refuses --cpu-prof there, so profiling goes on node's command line (SAMSA_NODE_OPTS).
+    delete process.env['NODE_OPTIONS'];
+    Object.assign(process.env, { SAMSA_LOG_LEVEL: 'warn' }, prof ? { SAMSA_NODE_OPTS: `--cpu-prof --cpu-prof-dir=${profDir}` } : {});
+    const started = await broker.start();
+    process.env = saved;
+    if (started.code !== 0) throw new Error(`broker did not start: ${started.stderr}`);
+    const b = broker;
+    await waitFor(async () => {
+      const s = await KafkaSocket.connect(b.host, b.port);
+      try {
+        const m = await s.request(ApiKey.Metadata, 8, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+        return m.controllerId === 1 && m.brokers.length === 1;
+      } finally {
+        s.close();
+      }
+    }, 'the bench broker to be its own controller', { timeoutMs: 30_000, intervalMs: 100 });
+    if (prof) ctx.log(`the broker writes its CPU profile to ${profDir} when it stops`);
+    return { broker: b, bootstrap: `${b.host}:${b.port}`, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
 }
 
 /** Creates a topic through the broker (it is the controller) and waits for its leaders. */

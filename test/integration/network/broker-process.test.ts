@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ErrorCode } from '../../../protocol/index.js';
 import { BROKER_START, BrokerProcess } from '../../helpers/broker-process.js';
@@ -90,6 +91,24 @@ describe('network > broker process (scripts/broker-start.sh, broker-stop.sh)', f
     expect(readFileSync(`${broker.outFile}.1`, 'utf8')).to.equal(secondRun);
     expect(readFileSync(`${broker.outFile}.2`, 'utf8')).to.equal(firstRun);
     expect((await broker.stop()).code).to.equal(0);
+  });
+
+  it('SAMSA_NODE_OPTS reaches node\'s command line: --cpu-prof (refused by Node 20 in NODE_OPTIONS) writes a profile at stop', async () => {
+    const broker = await BrokerProcess.create();
+    started.push(broker);
+    const profDir = join(broker.logDir, '..', 'profile');
+    const saved = process.env['SAMSA_NODE_OPTS'];
+    process.env['SAMSA_NODE_OPTS'] = `--cpu-prof --cpu-prof-dir=${profDir}`;
+    let result;
+    try {
+      result = await broker.start();
+    } finally {
+      if (saved === undefined) delete process.env['SAMSA_NODE_OPTS'];
+      else process.env['SAMSA_NODE_OPTS'] = saved;
+    }
+    expect(result.code, result.stderr).to.equal(0);
+    expect((await broker.stop()).code).to.equal(0);
+    await waitFor(() => existsSync(profDir) && readdirSync(profDir).some((f) => f.endsWith('.cpuprofile')), 'a .cpuprofile in the profile dir', { timeoutMs: 10_000 });
   });
 
   it('refuses a bad configuration with a non-zero exit that names the key', async () => {
