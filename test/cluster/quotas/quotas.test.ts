@@ -8,10 +8,13 @@
  * - a consumer that ignores throttle_time_ms (raw Fetch loop) is held near consumer_byte_rate
  *   all the same, by the broker muting its connection (KIP-219);
  * - a Metadata flood under request_percentage gets throttle times and far fewer answers than an
- *   unthrottled flood.
+ *   unthrottled flood;
+ * - kcat and KafkaJS see the throttling (librdkafka's throttle callback, KafkaJS's client-side
+ *   throttling).
  * Bounds are generous (a loaded 2-core machine); the ±15 % measurement is `npm run bench -- quotas`.
  */
 import { expect } from 'chai';
+import { Kafka, logLevel } from 'kafkajs';
 import { Producer, type ThrottleEvent } from '../../../client/index.js';
 import { ZkSession } from '../../../coordination/index.js';
 import { ApiKey, decodeResponse, encodeRequest, ErrorCode, iterateBatches } from '../../../protocol/index.js';
@@ -22,6 +25,7 @@ import { parsePrometheusText } from '../../helpers/prometheus-text.js';
 import { randomName } from '../../helpers/random.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { ok } from '../cli/run-tool.js';
+import { kcat } from '../../interop/kcat.js';
 
 const QUOTA = 200_000; // bytes per second
 const MEASURE_MS = 6_000;
@@ -107,7 +111,8 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
 
   it('a producer over producer_byte_rate is held near the quota while an unthrottled one is not (Samsa client honours throttle_time_ms)', async () => {
     const throttles: ThrottleEvent[] = [];
-    let brokerRate: Promise<number | undefined> | undefined;
+    const brokerRates: Array<Promise<number | undefined>> = [];
+    let lastScrape = 0;
     const run = async (clientId: string): Promise<number> => {
       const producer = new Producer<Buffer, Buffer>({ brokers: [cluster.bootstrap], clientId, lingerMs: 5, ...(clientId === 'q-producer' ? { onThrottle: (e: ThrottleEvent) => void throttles.push(e) } : {}) });
       const value = Buffer.alloc(10_000, 7);
@@ -115,8 +120,11 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
       let measured = 0;
       try {
         while (Date.now() - start < WARMUP_MS + MEASURE_MS) {
-          // The broker's view, read while the producers still run (the rate decays once they stop).
-          if (clientId === 'q-producer' && brokerRate === undefined && Date.now() - start >= WARMUP_MS + MEASURE_MS / 2) brokerRate = metric(leader, 'kafka_server_produce_byte_rate', 'q-producer');
+          // The broker's view, sampled while the producers run (a 3 × 1 s window swings with each throttle).
+          if (clientId === 'q-producer' && Date.now() - start >= WARMUP_MS && Date.now() - lastScrape >= 500) {
+            lastScrape = Date.now();
+            brokerRates.push(metric(leader, 'kafka_server_produce_byte_rate', 'q-producer'));
+          }
           const sent = await Promise.all(Array.from({ length: 8 }, () => producer.send({ topic, partition: 0, value })));
           if (Date.now() - start >= WARMUP_MS) measured += sent.length * value.length;
         }
@@ -126,9 +134,10 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
       return measured / (MEASURE_MS / 1000);
     };
     const [throttled, free] = await Promise.all([run('q-producer'), run('free-producer')]);
-    const measuredAtBroker = await brokerRate;
+    const sampled = (await Promise.all(brokerRates)).map((r) => r ?? 0);
+    const measuredAtBroker = sampled.reduce((a, b) => a + b, 0) / Math.max(1, sampled.length);
     const throttleTime = await metric(leader, 'kafka_server_produce_throttle_time', 'q-producer');
-    console.log(`      produce: throttled ${Math.round(throttled)} B/s (quota ${QUOTA}; broker-measured ${Math.round(measuredAtBroker ?? -1)}), unthrottled ${Math.round(free)} B/s, ${throttles.length} throttled responses`);
+    console.log(`      produce: throttled ${Math.round(throttled)} B/s (quota ${QUOTA}; broker-measured ${Math.round(measuredAtBroker)} averaged over ${sampled.length} scrapes), unthrottled ${Math.round(free)} B/s, ${throttles.length} throttled responses`);
     expect(throttled).to.be.within(QUOTA * 0.5, QUOTA * 1.5);
     expect(free).to.be.above(throttled * 2);
     expect(throttles.length).to.be.above(0);
@@ -208,6 +217,35 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
     expect(limited.throttled).to.be.above(0);
     expect(free.throttled).to.equal(0);
     expect(limited.answers).to.be.below(free.answers / 3);
+  });
+
+  it('kcat (librdkafka\'s throttle callback) and KafkaJS (client-side throttling) report throttled produce requests', async () => {
+    await configs('--entity-type', 'clients', '--entity-name', 'q-public', '--alter', '--add-config', 'producer_byte_rate=50000');
+    await msUntilEveryBroker('q-public', 'producer_byte_rate', 50_000);
+    const leaderAddress = `${cluster.broker(leader).host}:${cluster.broker(leader).port}`;
+    // 40 × 10 KB lines in batches of 10 KB: 400 KB against 50 KB/s.
+    const input = Array.from({ length: 40 }, () => 'x'.repeat(10_000)).join('\n') + '\n';
+    const k = await kcat(['-P', '-b', leaderAddress, '-t', topic, '-p', '0', '-X', 'client.id=q-public', '-X', 'batch.size=10000', '-X', 'linger.ms=0'], input, 90_000);
+    expect(k.code, k.stderr).to.equal(0);
+    const kcatThrottles = [...k.stderr.matchAll(/throttled request for (\d+)ms/g)].map((m) => Number(m[1]));
+    const logs: string[] = [];
+    const kafka = new Kafka({
+      clientId: 'q-public',
+      brokers: [leaderAddress],
+      logLevel: logLevel.DEBUG,
+      logCreator: () => ({ log }) => void logs.push(String(log.message)),
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      for (let i = 0; i < 20; i++) await producer.send({ topic, acks: 1, messages: [{ partition: 0, value: Buffer.alloc(20_000, 2) }] });
+    } finally {
+      await producer.disconnect();
+    }
+    const kafkajsThrottles = logs.flatMap((m) => /Client side throttling in effect for (\d+)ms/.exec(m)?.[1] ?? []).map(Number);
+    console.log(`      kcat throttle callbacks: ${kcatThrottles.length} (max ${Math.max(0, ...kcatThrottles)} ms); KafkaJS client-side throttling: ${kafkajsThrottles.length} (max ${Math.max(0, ...kafkajsThrottles)} ms)`);
+    expect(kcatThrottles.some((t) => t > 0)).to.equal(true);
+    expect(kafkajsThrottles.some((t) => t > 0)).to.equal(true);
   });
 
   it('deleting a quota lifts the throttle on every broker', async () => {
