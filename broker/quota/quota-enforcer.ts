@@ -5,7 +5,8 @@
  *   and records; `request_percentage` too unless acks=0 (no response to carry it).
  * - Fetch from a consumer (replicaId < 0): `consumer_byte_rate` with the records in the response.
  * - CreateTopics, CreatePartitions, DeleteTopics: `controller_mutation_rate` with the partitions
- *   created or deleted (KIP-599, permissive: the throttle time is returned, nothing is refused).
+ *   mutated (approximated from the request, see mutatedPartitions; KIP-599's permissive mode: the
+ *   throttle time is returned, nothing is refused with THROTTLING_QUOTA_EXCEEDED).
  * - Every request but the handshake (ApiVersions, SaslHandshake, SaslAuthenticate):
  *   `request_percentage` with the broker time it cost, as a percentage of one second.
  *
@@ -63,7 +64,12 @@ function fetchedBytes(response: unknown): number {
   return bytes;
 }
 
-/** Kafka counts partitions: the new ones of CreateTopics (1 per topic when the count is the default) and CreatePartitions, all of a deleted topic's. */
+/**
+ * Partitions mutated, as seen from the request alone: CreateTopics' partitions (1 per topic when
+ * the count is the broker default), CreatePartitions' requested totals, one per deleted topic.
+ * Kafka counts only the added partitions and all of a deleted topic's; this over-counts
+ * CreatePartitions and under-counts DeleteTopics of multi-partition topics.
+ */
 function mutatedPartitions(apiKey: number, request: unknown): number {
   if (apiKey === ApiKey.CreateTopics) {
     let n = 0;
