@@ -77,6 +77,17 @@ export class CoordinatorClient {
     return res;
   }
 
+  /** The version the current coordinator connection uses for an API; undefined before it is connected. */
+  negotiatedVersion(apiKey: number): number | undefined {
+    const c = this.coordinator;
+    if (c === undefined || !c.connected) return undefined;
+    try {
+      return c.negotiate(apiKey);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Moved or loading: worth a retry after a backoff (the next send looks the coordinator up again). */
   isCoordinatorError(code: number): boolean {
     return COORDINATOR_MOVED.has(code) || code === COORDINATOR_LOAD_IN_PROGRESS;

@@ -54,7 +54,8 @@ const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
   [API.ApiVersions, 0, 3],
   [API.CreateTopics, 0, 4],
   [API.DeleteTopics, 0, 3],
-  [API.InitProducerId, 0, 1],
+  // v3+ carries the producer's current id/epoch, so an abort can bump the epoch without fencing a newer incarnation (KIP-360).
+  [API.InitProducerId, 0, 4],
   [API.DescribeConfigs, 0, 2],
   [API.AlterConfigs, 0, 1],
   [API.CreatePartitions, 0, 1],

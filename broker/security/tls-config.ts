@@ -122,7 +122,9 @@ export function tlsClientOptions(t: ListenerTls, host: string): ConnectionOption
     ca: t.ca,
     rejectUnauthorized: true,
     servername: /^[\d.]+$|:/.test(host) ? undefined : host,
-    checkServerIdentity: t.verifyHostname ? undefined : () => undefined,
+    // Only when switched off: an explicit `checkServerIdentity: undefined` replaces Node's default
+    // and tls.connect throws ERR_INTERNAL_ASSERTION (Node 20).
+    ...(t.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
     minVersion: t.minVersion,
     maxVersion: t.maxVersion,
     ciphers: t.ciphers,

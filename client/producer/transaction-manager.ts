@@ -14,6 +14,10 @@
  * abort() is allowed). An abort after lost sequence state (a sent batch failed) takes a new
  * epoch with InitProducerId, so sequences restart.
  *
+ * KIP-360 (coordinators with InitProducerId v3+): that bump carries the current id and epoch, so
+ * it is refused (PRODUCER_FENCED) if a newer incarnation took the id, and a produce refused
+ * INVALID_PRODUCER_EPOCH / UNKNOWN_PRODUCER_ID is abortable (Java producer 2.7+), fatal before.
+ *
  * Concurrency contract: one user operation at a time (begin/sendOffsets/commit/abort), checked;
  * the sender calls addPendingPartitions() and the batch hooks from its own loop.
  */
@@ -65,6 +69,10 @@ export interface TransactionManagerOptions {
 }
 
 const OPERATION_NOT_ATTEMPTED = 55;
+const INVALID_PRODUCER_EPOCH = 47;
+const UNKNOWN_PRODUCER_ID = 59;
+/** InitProducerId's first version with the producer's current id/epoch (KIP-360). */
+const EPOCH_BUMP_VERSION = 3;
 /** After these the producer can do nothing but close (Kafka's fatal errors). */
 const FATAL = new Set<number>([47 /* INVALID_PRODUCER_EPOCH */, 48 /* INVALID_TXN_STATE */, 53 /* TRANSACTIONAL_ID_AUTHORIZATION_FAILED */, 90 /* PRODUCER_FENCED */]);
 
@@ -86,6 +94,8 @@ export class TransactionManager {
   private started = false;
   private error: KafkaClientError | undefined;
   private epochBumpNeeded = false;
+  /** The coordinator answered InitProducerId v3+: aborts bump the epoch under KIP-360's check. */
+  private canBumpEpoch = false;
   private busy = false;
   private readonly closed = new AbortController();
 
@@ -199,9 +209,14 @@ export class TransactionManager {
 
   /** A batch of the transaction failed: abortable (or fatal). `sequenceLost`: it had been sent. */
   onBatchFailed(err: KafkaClientError, sequenceLost: boolean): void {
-    if (sequenceLost) this.epochBumpNeeded = true;
+    // With KIP-360 any failed batch outside commit/abort is followed by a checked epoch bump (as
+    // Kafka's TransactionManager): a leader disowning our producer id/epoch is then abortable,
+    // the abort's EndTxn and bump deciding whether we were fenced or only lost state there.
+    const completing = this.state === 'COMMITTING' || this.state === 'ABORTING';
+    if (sequenceLost || (this.canBumpEpoch && !completing)) this.epochBumpNeeded = true;
     if (this.state === 'ABORTING') return;
-    this.toError(err);
+    const producerStateRefused = this.canBumpEpoch && (err.kafkaCode === INVALID_PRODUCER_EPOCH || err.kafkaCode === UNKNOWN_PRODUCER_ID);
+    this.toError(err, producerStateRefused ? false : isFatalTxnError(err));
   }
 
   async sendOffsets(offsets: readonly TopicPartitionOffset[], group: ConsumerGroupMetadata): Promise<void> {
@@ -280,7 +295,7 @@ export class TransactionManager {
       await this.adding;
       this.pending.clear();
       if (this.started) await this.endTxn(false);
-      if (this.epochBumpNeeded) await this.initProducerId();
+      if (this.epochBumpNeeded) await this.initProducerId(true);
       this.completed();
     } catch (err) {
       const e = asClientError(err);
@@ -305,11 +320,18 @@ export class TransactionManager {
     this.state = 'READY';
   }
 
-  private async initProducerId(): Promise<void> {
+  /**
+   * `bump`: this producer already holds an id and epoch. Sent as the expected id/epoch (v3+, the
+   * same values on every retry) so the coordinator bumps only our own epoch, and a retry after a
+   * lost answer gets the bump it already made; v0-2 ignore them (an unchecked re-init).
+   */
+  private async initProducerId(bump = false): Promise<void> {
+    const current = bump ? { producerId: this.idem.producerId, producerEpoch: this.idem.producerEpoch } : { producerId: -1n, producerEpoch: -1 };
     const res = await this.retrying('InitProducerId', async () => {
-      const req: InitProducerIdRequest = { transactionalId: this.transactionalId, transactionTimeoutMs: this.opts.transactionTimeoutMs };
+      const req: InitProducerIdRequest = { transactionalId: this.transactionalId, transactionTimeoutMs: this.opts.transactionTimeoutMs, ...current };
       const r = await this.coordinator.send<InitProducerIdResponse>(API.InitProducerId, req);
       if (r.errorCode !== 0) throw brokerError(errorInfo(r.errorCode), `InitProducerId for ${this.transactionalId}`);
+      this.canBumpEpoch = (this.coordinator.negotiatedVersion(API.InitProducerId) ?? 0) >= EPOCH_BUMP_VERSION;
       return r;
     });
     this.idem.use(res.producerId, res.producerEpoch);
@@ -357,9 +379,9 @@ export class TransactionManager {
   }
 
   /** Record a failure: fatal errors end the producer, the rest make the transaction abortable. */
-  private toError(err: KafkaClientError): KafkaClientError {
+  private toError(err: KafkaClientError, fatal = isFatalTxnError(err)): KafkaClientError {
     if (this.state === 'FATAL_ERROR') return this.failure();
-    if (isFatalTxnError(err)) {
+    if (fatal) {
       this.state = 'FATAL_ERROR';
       this.error = err;
     } else if (this.state === 'IN_TRANSACTION' || this.state === 'COMMITTING' || this.state === 'ABORTABLE_ERROR') {

@@ -3,9 +3,10 @@
  * binary built against that source, run on the allowlisted tests (compat/librdkafka-allowlist.txt)
  * as its Makefile's `quick` target does (-E: no sockem; -L: no local tests), with
  * TEST_KAFKA_VERSION=2.8.0. The cluster is what its scenarios/*.json ask of trivup:
- * num_partitions 4, replication_factor 3, auto topic creation on (off for the `noautocreate`
- * scenario, which gets a cluster of its own). Tests that call Kafka's kafka-topics.sh get
- * Samsa's topics tool through compat/kafka-bin (KAFKA_PATH).
+ * num_partitions 4, replication_factor 3, Kafka's default initial rebalance delay (3 s), auto
+ * topic creation on (off for the `noautocreate` scenario, which gets a cluster of its own).
+ * Tests that call Kafka's kafka-topics.sh get Samsa's topics tool through compat/kafka-bin
+ * (KAFKA_PATH).
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,7 +51,11 @@ async function build(ctx: CompatContext, tree: string, version: string): Promise
 export const librdkafkaSuite: CompatSuite<Prepared> = {
   name: 'librdkafka',
   describe: "librdkafka's tests/ (Debian source package librdkafka), allowlisted in compat/librdkafka-allowlist.txt",
-  brokerProperties: { 'default.replication.factor': 3, 'num.partitions': 4 },
+  // trivup's broker config (server.properties.template, scenarios/default.json) leaves
+  // group.initial.rebalance.delay.ms at Kafka's 3000: tests such as 0102 and 0118 start two
+  // consumers together and expect one first generation with both; with 0 the first forms a
+  // generation alone and the second's join waits for the first application to poll.
+  brokerProperties: { 'default.replication.factor': 3, 'num.partitions': 4, 'group.initial.rebalance.delay.ms': 3000 },
 
   async prepare(ctx: CompatContext): Promise<Prepared> {
     await ensureDebianPackages(PACKAGES, 'the librdkafka compat suite', join(ctx.logDir, 'prepare.log'), ctx.log);

@@ -4,10 +4,13 @@
  * Usage:
  *   node --import tsx zombie-producer.ts <bootstrap> <topic> <transactionalId> <transactionTimeoutMs>
  * Opens one transaction and writes `zombie-<n>` to partition 0, one acknowledged record at a time,
- * every 100 ms, until a write fails; then tries to commit. One JSON line per event:
+ * every 100 ms, until a write fails; then tries to commit and, if that fails, to abort (with
+ * KIP-360 a refused write is abortable: the abort's EndTxn and epoch bump decide whether it was
+ * fenced). One JSON line per event:
  *   {"acked":n}                        record n was acknowledged by the leader (before any fault)
  *   {"refused":"<Kafka error name>"}   the first write that failed, and why
- *   {"commit":"committed"|"<error name>"}  how the commit ended; the process then exits
+ *   {"commit":"committed"|"<error name>"}  how the commit ended
+ *   {"abort":"aborted"|"<error name>", "state":"<transaction state>"}  after a failed commit; the process then exits
  * Bounded: it gives up after 120 s whatever happens.
  */
 import { setTimeout as pause } from 'node:timers/promises';
@@ -46,6 +49,10 @@ for (let n = 0; Date.now() < deadline; n++) {
 if (refused) {
   const outcome = await txn.commit().then(() => 'committed', (err: unknown) => nameOf(err));
   print({ commit: outcome });
+  if (outcome !== 'committed') {
+    const aborted = await txn.abort().then(() => 'aborted', (err: unknown) => nameOf(err));
+    print({ abort: aborted, state: producer.transactionState });
+  }
 }
 await producer.close({ timeoutMs: 2_000 }).catch(() => undefined);
 process.exit(0);

@@ -261,8 +261,14 @@ export class FakeBroker {
         } as never);
       }
       case ApiKey.InitProducerId: {
-        const req = decodeRequest(ApiKey.InitProducerId, v, frame, h.bodyOffset) as { transactionalId: string | null };
-        const txn = req.transactionalId === null ? undefined : this.state.txn.init(req.transactionalId);
+        const req = decodeRequest(ApiKey.InitProducerId, v, frame, h.bodyOffset) as { transactionalId: string | null; producerId?: bigint; producerEpoch?: number };
+        const expected = { producerId: req.producerId ?? -1n, producerEpoch: req.producerEpoch ?? -1 };
+        const txn = req.transactionalId === null ? undefined : this.state.txn.init(req.transactionalId, expected);
+        if (typeof txn === 'number') {
+          // PRODUCER_FENCED exists from v4; older versions hear INVALID_PRODUCER_EPOCH (as Kafka answers them).
+          const errorCode = v >= 4 ? txn : ErrorCode.INVALID_PRODUCER_EPOCH;
+          return encodeResponse(ApiKey.InitProducerId, v, h.correlationId, { throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 } as never);
+        }
         return encodeResponse(ApiKey.InitProducerId, v, h.correlationId, {
           throttleTimeMs: 0,
           errorCode: 0,

@@ -2,8 +2,9 @@
  * TEST DOUBLE: the transaction APIs of fake-broker.ts (InitProducerId with a transactional id,
  * AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, TxnOffsetCommit), from a tiny shared state: one
  * producer id per transactional id, the epoch bumped by every InitProducerId (fencing the older
- * one), the partitions and groups of the open transaction, and what each EndTxn decided. Injected
- * error codes let a test drive the client's retry and fencing paths. Not a coordinator.
+ * one; v3+ with an expected id/epoch bumps only that epoch, as KIP-360), the partitions and
+ * groups of the open transaction, and what each EndTxn decided. Injected error codes let a test
+ * drive the client's retry and fencing paths. Not a coordinator.
  */
 import { ApiKey, ErrorCode, decodeRequest, encodeResponse, type RequestHeader } from '../../../protocol/index.js';
 import type { FakeBroker } from './fake-broker.js';
@@ -11,6 +12,8 @@ import type { FakeBroker } from './fake-broker.js';
 export interface FakeTxn {
   producerId: bigint;
   epoch: number;
+  /** The epoch before the last bump (-1: none), so a retried bump gets the same answer. */
+  lastEpoch: number;
   partitions: string[];
   groups: string[];
 }
@@ -23,10 +26,22 @@ export class FakeTxnState {
   readonly inject = new Map<number, number[]>();
   private nextProducerId = 5000n;
 
-  init(transactionalId: string): FakeTxn {
+  /** InitProducerId; `expected` (v3+, KIP-360): the caller's current id/epoch, -1/-1 for none. Returns the txn or PRODUCER_FENCED. */
+  init(transactionalId: string, expected = { producerId: -1n, producerEpoch: -1 }): FakeTxn | number {
     let t = this.byId.get(transactionalId);
-    if (t === undefined) this.byId.set(transactionalId, (t = { producerId: this.nextProducerId++, epoch: 0, partitions: [], groups: [] }));
-    else t.epoch++;
+    if (t === undefined) {
+      this.byId.set(transactionalId, (t = { producerId: this.nextProducerId++, epoch: 0, lastEpoch: -1, partitions: [], groups: [] }));
+    } else if (expected.producerId < 0n) {
+      // A new incarnation: no earlier epoch may claim this bump as its own retry (Kafka's rule).
+      t.epoch++;
+      t.lastEpoch = -1;
+    } else if (expected.producerId !== t.producerId) {
+      return ErrorCode.PRODUCER_FENCED;
+    } else if (expected.producerEpoch === t.epoch) {
+      t.lastEpoch = t.epoch++;
+    } else if (expected.producerEpoch !== t.lastEpoch) {
+      return ErrorCode.PRODUCER_FENCED;
+    }
     t.partitions = [];
     t.groups = [];
     return t;

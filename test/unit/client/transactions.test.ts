@@ -72,7 +72,7 @@ describe('client > transactional producer (against the fake broker test double)'
     expect(state.txn.ended[0]).to.deep.include({ committed: true });
   });
 
-  it('a second incarnation fences the first: its next send fails INVALID_PRODUCER_EPOCH, the producer is done (fatal), nothing of it commits', async () => {
+  it('a second incarnation fences the first: its next send fails INVALID_PRODUCER_EPOCH (abortable, KIP-360), its abort is refused (fatal), nothing of it commits, the new one is not fenced back', async () => {
     const zombie = producer();
     const old = await zombie.transaction();
     await old.send({ topic: 't', partition: 0, value: 'z1' });
@@ -82,12 +82,89 @@ describe('client > transactional producer (against the fake broker test double)'
     await txn.commit();
     const err = await old.send({ topic: 't', partition: 0, value: 'z2' }).catch((e: unknown) => e);
     expect(err).to.have.property('kafkaError', 'INVALID_PRODUCER_EPOCH');
-    expect(zombie.transactionState).to.equal('FATAL_ERROR');
+    expect(zombie.transactionState, 'a produce refused for its epoch is abortable with InitProducerId v3+').to.equal('ABORTABLE_ERROR');
     const commitErr = await old.commit().catch((e: unknown) => e);
-    expect(commitErr).to.have.property('kafkaError', 'INVALID_PRODUCER_EPOCH');
-    const again = await zombie.transaction().catch((e: unknown) => e);
-    expect(again).to.be.instanceOf(KafkaClientError);
+    expect(commitErr).to.have.property('code', 'CLI_TXN_ABORTABLE');
+    expect((commitErr as KafkaClientError).cause).to.have.property('kafkaError', 'INVALID_PRODUCER_EPOCH');
+    const inits = state.requests.filter((r) => r.apiKey === API.InitProducerId).length;
+    const abortErr = await old.abort().catch((e: unknown) => e);
+    expect(abortErr, 'EndTxn at the old epoch: fenced').to.have.property('kafkaError', 'INVALID_PRODUCER_EPOCH');
+    expect(zombie.transactionState).to.equal('FATAL_ERROR');
+    expect(state.requests.filter((r) => r.apiKey === API.InitProducerId).length, 'the zombie never re-initializes').to.equal(inits);
+    expect(await zombie.transaction().catch((e: unknown) => e)).to.be.instanceOf(KafkaClientError);
+    const next = await fresh.transaction();
+    await next.send({ topic: 't', partition: 0, value: 'n2' });
+    await next.commit();
+    expect(state.txn.ended.map((e) => e.committed)).to.deep.equal([true, true]);
+    expect(state.values('t', 0)).to.deep.equal(['z1', 'n1', 'n2']);
+  });
+
+  it('before KIP-360 (coordinator with InitProducerId v0-2): INVALID_PRODUCER_EPOCH on a produce is fatal at once', async () => {
+    await cluster.stop();
+    cluster = await startFakeCluster(2, { advertise: new Map([[API.InitProducerId, [0, 2]]]) });
+    state = cluster.state;
+    state.addTopic('t', [1, 2, 1]);
+    const zombie = producer();
+    const old = await zombie.transaction();
+    await old.send({ topic: 't', partition: 0, value: 'z1' });
+    const fresh = producer();
+    const txn = await fresh.transaction();
+    await txn.send({ topic: 't', partition: 0, value: 'n1' });
+    await txn.commit();
+    const err = await old.send({ topic: 't', partition: 0, value: 'z2' }).catch((e: unknown) => e);
+    expect(err).to.have.property('kafkaError', 'INVALID_PRODUCER_EPOCH');
+    expect(zombie.transactionState).to.equal('FATAL_ERROR');
+    expect(await old.commit().catch((e: unknown) => e)).to.have.property('kafkaError', 'INVALID_PRODUCER_EPOCH');
+    expect(await old.abort().catch((e: unknown) => e)).to.have.property('kafkaError', 'INVALID_PRODUCER_EPOCH');
     expect(state.txn.ended).to.deep.equal([{ transactionalId: 'tx-1', committed: true, partitions: ['t-0'], groups: [] }]);
+  });
+
+  for (const refusal of ['UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH'] as const) {
+    it(`KIP-360: a produce refused ${refusal} while this producer still owns the id is abortable; abort bumps the epoch (InitProducerId v4 with the current id/epoch) and the next transaction commits`, async () => {
+      const p = producer();
+      const first = await p.transaction();
+      await first.send({ topic: 't', partition: 0, value: 'a' });
+      const { producerId } = state.txn.byId.get('tx-1')!;
+      let refuse = true;
+      state.produceHook = (topic, partition) => (topic === 't' && partition === 0 && refuse ? ((refuse = false), ErrorCode[refusal]) : undefined);
+      const err = await first.send({ topic: 't', partition: 0, value: 'lost' }).catch((e: unknown) => e);
+      expect(err).to.have.property('kafkaError', refusal);
+      expect(p.transactionState).to.equal('ABORTABLE_ERROR');
+      await first.abort();
+      expect(p.transactionState).to.equal('READY');
+      const inits = state.requests.filter((r) => r.apiKey === API.InitProducerId);
+      expect(inits.map((r) => r.apiVersion), 'init, then the bump after EndTxn(abort)').to.deep.equal([4, 4]);
+      expect(state.txn.byId.get('tx-1'), 'same producer id, next epoch').to.deep.include({ producerId, epoch: 1, lastEpoch: 0 });
+      const second = await p.transaction();
+      await second.send({ topic: 't', partition: 0, value: 'b' });
+      await second.commit();
+      expect(state.txn.ended.map((e) => e.committed)).to.deep.equal([false, true]);
+      const last = state.log('t', 0).at(-1)!;
+      expect([last.producerId, last.baseSequence], 'sequences restart under the new epoch').to.deep.equal([producerId, 0]);
+      expect(state.values('t', 0)).to.deep.equal(['a', 'b']);
+    });
+  }
+
+  it('KIP-360: the epoch bump is checked: a producer whose id was taken over meanwhile gets PRODUCER_FENCED and does not fence the new incarnation', async () => {
+    const zombie = producer();
+    const old = await zombie.transaction();
+    await old.send({ topic: 't', partition: 0, value: 'z1' });
+    let refuse = true;
+    state.produceHook = () => (refuse ? ((refuse = false), ErrorCode.UNKNOWN_PRODUCER_ID) : undefined);
+    expect(await old.send({ topic: 't', partition: 0, value: 'z2' }).catch((e: unknown) => e)).to.have.property('kafkaError', 'UNKNOWN_PRODUCER_ID');
+    // Its EndTxn(abort) is accepted (its epoch is still current), then a new incarnation takes the
+    // id before the zombie's bump: an unchecked re-init (v0-2) would now fence the new one.
+    const endTxn = state.txn.check.bind(state.txn);
+    state.txn.check = (id, pid, epoch) => {
+      const code = endTxn(id, pid, epoch);
+      if (code === 0 && state.requests.at(-1)?.apiKey === API.EndTxn) state.txn.init(id);
+      return code;
+    };
+    const err = await old.abort().catch((e: unknown) => e);
+    state.txn.check = endTxn;
+    expect(err).to.have.property('kafkaError', 'PRODUCER_FENCED');
+    expect(zombie.transactionState).to.equal('FATAL_ERROR');
+    expect(state.txn.byId.get('tx-1')!.epoch, 'the new incarnation keeps its epoch').to.equal(1);
   });
 
   it('TxnOffsetCommit partition errors that are retriable (loading, moved, unknown partition) are retried until the offsets commit', async () => {
