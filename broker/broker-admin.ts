@@ -5,6 +5,7 @@
  * one screen of start order; every part reads the live components through getters, since the
  * metrics exist before the components they describe.
  */
+import type { AclAuthorizer } from './security/index.js';
 import type { Logger } from 'pino';
 import { DEFAULT_ENTITY, type ClientQuotaManager, type QuotaAdmin, type QuotaConfigs } from './quota/index.js';
 import type { QuotaOps } from './http/index.js';
@@ -44,6 +45,8 @@ export interface BrokerParts {
   readonly clientQuotas: () => ClientQuotaManager | undefined;
   readonly quotaConfigs: () => QuotaConfigs | undefined;
   readonly quotaAdmin: () => QuotaAdmin | undefined;
+  /** The ACL authorizer (authorizer.class.name), undefined without one: HTTP write routes are checked against it. */
+  readonly acls: () => AclAuthorizer | undefined;
 }
 
 /** /quotas of the HTTP admin API: this broker's copy, its sensors, and AlterClientQuotas' path to ZooKeeper. */
@@ -193,6 +196,7 @@ export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningA
   if (controller === undefined) throw new Error('the admin API starts after the controller');
   const app = buildAdminApp({
     brokerId: parts.brokerId(),
+    acls: parts.acls,
     logger: w.logger,
     startedAtMs: w.startedAtMs,
     cluster: clusterFromMetadata(cache, parts.clusterId),

@@ -22,6 +22,7 @@ import type { BrokerMetrics } from './metrics/index.js';
 import { ProducerIdManager } from './producer-id-manager.js';
 import type { ReplicaManager } from './replica/index.js';
 import type { BrokerServer } from './server.js';
+import type { AclAuthorizer } from './security/index.js';
 
 export interface KafkaApiWiring {
   readonly brokerId: number;
@@ -40,6 +41,8 @@ export interface KafkaApiWiring {
   readonly fetchSessions: FetchManager;
   readonly store: CoordinationStore;
   readonly server: BrokerServer;
+  /** The ACL authorizer (CreateAcls/DescribeAcls/DeleteAcls), undefined without one. */
+  readonly acls: () => AclAuthorizer | undefined;
 }
 
 /** Registers every client-facing Kafka API (`kafkaApiHandlers`) on the broker's server. */
@@ -97,6 +100,7 @@ export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin
     groups: wired.apiDeps,
     producerIds: txn.initProducerIdDeps,
     transactions: txn.apiDeps,
+    acls: o.acls,
     userScram: () => userScram,
     quotaAdmin: () => quotaAdmin,
   };

@@ -4,6 +4,8 @@
  *
  *   zookeeper      ZkSession (zookeeper.connect with chroot, session timeout)
  *   identity       broker id + cluster id, meta.properties stamped in every log dir
+ *   authorizer     ACLs loaded from ZooKeeper and the router's hook (authorizer.class.name;
+ *                  broker-security.ts)
  *   log-manager    every log opened (recovery after an unclean shutdown), periodic tasks
  *   replica-manager  ReplicaManager; ControlRequestHandler on the inter-broker listener
  *                  (LeaderAndIsr / UpdateMetadata / StopReplica) with the replica manager as
@@ -54,6 +56,8 @@ import { EntityConfigChanges } from './entity-config-changes.js';
 import { ClientQuotaManager, QuotaConfigs, QuotaEnforcer, type QuotaAdmin } from './quota/index.js';
 import { LiveBrokerConfig } from './broker-dynamic-config.js';
 import { checkListenerPorts } from './listener-ports.js';
+import { startAuthorizer, zookeeperSecurity } from './broker-security.js';
+import type { AclAuthorizer } from './security/index.js';
 
 export interface BrokerOptions {
   readonly config: BrokerConfig;
@@ -92,6 +96,7 @@ export class Broker {
   private configWatcher: ConfigChangeWatcher | undefined;
   private groups: GroupCoordinatorComponent | undefined;
   private txn: TxnWiring | undefined;
+  private aclAuthorizerValue: AclAuthorizer | undefined;
   private readonly parts: BrokerParts;
   /** server.properties with the dynamic broker configs of ZooKeeper on top. */
   readonly liveConfig: LiveBrokerConfig;
@@ -123,6 +128,7 @@ export class Broker {
       sessionTimeoutMs: o.config.zookeeperSessionTimeoutMs,
       connectionTimeoutMs: o.config.zookeeperConnectionTimeoutMs,
       logger: o.logger.child({ module: 'zookeeper' }),
+      ...zookeeperSecurity(o.config),
       ...o.zk,
     });
     const parts: BrokerParts = {
@@ -141,6 +147,7 @@ export class Broker {
       clientQuotas: () => this.clientQuotas,
       quotaConfigs: () => this.quotaConfigs,
       quotaAdmin: () => this.quotaAdmin,
+      acls: () => this.aclAuthorizerValue,
       fetchSessions: new FetchManager(new FetchSessionCache({
         maxSlots: o.config.int('max.incremental.fetch.session.cache.slots'),
         clock: this.scheduler,
@@ -189,6 +196,15 @@ export class Broker {
       })
       .addComponent({ name: 'identity', start: () => this.resolveIdentity(), stop: async () => {} })
       .addComponent({
+        name: 'authorizer',
+        start: async () => {
+          this.aclAuthorizerValue = await startAuthorizer({
+            config: o.config, store: this.session, metadataCache: this.metadataCache, router: this.server.router, logger: o.logger,
+          });
+        },
+        stop: async () => this.aclAuthorizerValue?.stop(),
+      })
+      .addComponent({
         name: 'log-manager',
         start: () => this.startLogManager(),
         stop: async () => {
@@ -226,6 +242,11 @@ export class Broker {
       metrics: this.metrics,
       groupOps: this.groupOps,
     });
+  }
+
+  /** The ACL authorizer, undefined when authorizer.class.name is empty. */
+  get aclAuthorizer(): AclAuthorizer | undefined {
+    return this.aclAuthorizerValue;
   }
 
   get brokerId(): number {
@@ -319,6 +340,7 @@ export class Broker {
       fetchSessions: this.parts.fetchSessions,
       store: this.session,
       server: this.server,
+      acls: () => this.aclAuthorizerValue,
     });
     this.topicAdmin = apis.topicAdmin;
     this.groups = apis.groups;

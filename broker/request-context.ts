@@ -75,9 +75,26 @@ export type InternalHandler<Req = any, Res = any> = (ctx: InternalRequestContext
 
 export type AuthorizationResult = 'ALLOWED' | 'DENIED';
 
+/**
+ * What the authorizer decided about one request (Kafka answers refusals inside the response, per
+ * resource where the API has resources):
+ * - 'ALLOWED': the handler runs on the request as is; 'DENIED': CLUSTER_AUTHORIZATION_FAILED;
+ * - `deny`: the handler's error response carrying `errorCode` (a whole-request refusal: group,
+ *   transactional id, cluster);
+ * - `answer`: this response, without the handler;
+ * - `narrow`: the handler runs on `request` (the authorized part) and `complete` turns its response
+ *   into the answer (adding the refused resources with their error, hiding what may not be seen,
+ *   filling authorized operations). `complete` may throw like a handler.
+ */
+export type AuthorizationVerdict =
+  | AuthorizationResult
+  | { readonly kind: 'deny'; readonly errorCode: number }
+  | { readonly kind: 'answer'; readonly response: unknown }
+  | { readonly kind: 'narrow'; readonly request: unknown; readonly complete: (response: any) => unknown };
+
 /** Called once per decoded Kafka request, before its handler. */
 export interface Authorizer {
-  authorizeRequest(ctx: RequestContext, request: unknown): AuthorizationResult | Promise<AuthorizationResult>;
+  authorizeRequest(ctx: RequestContext, request: unknown): AuthorizationVerdict | Promise<AuthorizationVerdict>;
 }
 
 export const allowAllAuthorizer: Authorizer = {

@@ -1,7 +1,8 @@
 /**
  * Every broker's listener for /config/changes (Kafka's ZkNodeChangeNotificationListener): new
  * `config_change_N` notifications are handled once each, in sequence order, and notifications
- * older than 15 minutes are purged. Handling is serialized; a failed read is retried on the next
+ * older than 15 minutes are purged. The same listener serves the ACL change stores
+ * (`/kafka-acl-changes`, `/kafka-acl-extended-changes`) through `changesPath`/`prefix`/`decode`. Handling is serialized; a failed read is retried on the next
  * change or by `refresh()`. Re-arms itself on a new session.
  */
 import { isCoordinationError } from './errors.js';
@@ -19,6 +20,11 @@ export interface ConfigChangeListenerOptions {
   scheduler?: Scheduler;
   /** Notifications older than this are deleted (Kafka: 15 minutes). */
   purgeAfterMs?: number;
+  /** Another notification store (default /config/changes with `config_change_` nodes). */
+  changesPath?: string;
+  prefix?: string;
+  /** Reads one notification's data into what `onChange` receives (default: the config entity path). */
+  decode?: (data: Buffer | null, path: string) => string;
 }
 
 export class ConfigChangeListener {
@@ -30,17 +36,23 @@ export class ConfigChangeListener {
   private readonly log: CoordinationLogger;
   private readonly sched: Scheduler;
   private readonly purgeAfterMs: number;
+  private readonly changesPath: string;
+  private readonly prefix: string;
+  private readonly decode: (data: Buffer | null, path: string) => string;
 
   constructor(private readonly o: ConfigChangeListenerOptions) {
     this.log = o.logger ?? nullLogger;
     this.sched = o.scheduler ?? systemScheduler;
     this.purgeAfterMs = o.purgeAfterMs ?? 15 * 60_000;
+    this.changesPath = o.changesPath ?? CONFIG_CHANGES_PATH;
+    this.prefix = o.prefix ?? CONFIG_CHANGE_PREFIX;
+    this.decode = o.decode ?? decodeConfigChange;
   }
 
   /** Skips what already exists (the caller loads full configs at start), then listens. */
   async start(): Promise<void> {
-    await this.o.store.mkdirp(CONFIG_CHANGES_PATH);
-    const existing = await this.o.store.getChildren(CONFIG_CHANGES_PATH, this.watcher);
+    await this.o.store.mkdirp(this.changesPath);
+    const existing = await this.o.store.getChildren(this.changesPath, this.watcher);
     for (const c of existing) this.lastSeen = Math.max(this.lastSeen, seqOf(c));
     this.unsubscribe = this.o.store.addSessionListener({ newSession: () => void this.refresh() });
   }
@@ -72,16 +84,16 @@ export class ConfigChangeListener {
 
   private async process(): Promise<void> {
     if (this.stopped) return;
-    const children = (await this.o.store.getChildren(CONFIG_CHANGES_PATH, this.watcher)).filter((c) => c.startsWith(CONFIG_CHANGE_PREFIX));
+    const children = (await this.o.store.getChildren(this.changesPath, this.watcher)).filter((c) => c.startsWith(this.prefix));
     children.sort((a, b) => seqOf(a) - seqOf(b));
     for (const c of children) {
-      const path = `${CONFIG_CHANGES_PATH}/${c}`;
+      const path = `${this.changesPath}/${c}`;
       const seq = seqOf(c);
       try {
         const node = await this.o.store.getData(path);
         if (seq > this.lastSeen) {
           this.lastSeen = seq;
-          await this.o.onChange(decodeConfigChange(node.data, path));
+          await this.o.onChange(this.decode(node.data, path));
         }
         if (this.sched.now() - Number(node.stat.ctime) > this.purgeAfterMs) await this.o.store.remove(path).catch(() => undefined);
       } catch (err) {

@@ -21,6 +21,8 @@ export const COORDINATION_ERRORS = {
   CRD_BAD_ARGUMENTS: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
   CRD_DATA_TOO_LARGE: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
   CRD_BAD_DATA: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
+  /** The znode's ACL does not let this session's identity do that (zookeeper.set.acl). */
+  CRD_NO_AUTH: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
   /** Another controller was elected: the client asks the new one. */
   CRD_CONTROLLER_MOVED: { kafkaError: 'NOT_CONTROLLER', retriable: false },
   CRD_DUPLICATE_BROKER: { kafkaError: 'UNKNOWN_SERVER_ERROR', retriable: false },
@@ -54,6 +56,7 @@ const ZK_CODES: Record<number, CoordinationErrorCode> = {
   [-7]: 'CRD_TIMEOUT',
   [-112]: 'CRD_SESSION_EXPIRED',
   [-8]: 'CRD_BAD_ARGUMENTS',
+  [-102]: 'CRD_NO_AUTH',
 };
 
 export function codeForZkError(zkCode: number): CoordinationErrorCode {

@@ -18,6 +18,7 @@ export {
 export { nullLogger, type CoordinationLogger } from './logger.js';
 export { ZkSession } from './zk/session.js';
 export type { ZkSessionOptions } from './zk/session-options.js';
+export { digestId, znodeAcls, type DigestCredentials, type ZnodeAcls } from './zk/znode-acls.js';
 export { ContactTracker, defaultContactMarginMs, type ContactListener, type ContactState, type ContactTrackerOptions, type SessionContact } from './zk/contact.js';
 export { parseConnectString, type ParsedConnectString } from './zk/connect-string.js';
 export * from './paths.js';
@@ -52,3 +53,5 @@ export {
 export { allocateProducerIdBlock, PRODUCER_ID_BLOCK_SIZE } from './producer-ids.js';
 export { ConfigChangeListener, type ConfigChangeListenerOptions } from './config-changes.js';
 export { propagateLogDirEvent, readLogDirEvents, type LogDirEventNode } from './log-dir-events.js';
+export { conditionalSetAcls, listAclResources, readAclResource, writeAclChangeNotification, type AclResourceRef, type VersionedAcls } from './acl-store.js';
+export { decodeAcls, decodeExtendedAclChange, decodeLiteralAclChange, encodeAcls, type AclChange, type AclEntryJson } from './znodes/acls.js';

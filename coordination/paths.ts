@@ -48,3 +48,14 @@ export const DEFAULT_CONFIG_ENTITY = '<default>';
 export const configEntityPath = (type: ConfigEntityType, name: string): string => `${CONFIG_PATH}/${type}/${name}`;
 export const topicConfigPath = (topic: string): string => configEntityPath('topics', topic);
 export const deleteTopicPath = (topic: string): string => `${DELETE_TOPICS_PATH}/${topic}`;
+
+/** AclAuthorizer's znodes (ZkData: AclZNode, ExtendedAclZNode, their change stores). */
+export const ACL_LITERAL_PATH = '/kafka-acl';
+export const ACL_PREFIXED_PATH = '/kafka-acl-extended/prefixed';
+export const ACL_LITERAL_CHANGES_PATH = '/kafka-acl-changes';
+export const ACL_EXTENDED_CHANGES_PATH = '/kafka-acl-extended-changes';
+export const ACL_CHANGE_PREFIX = 'acl_changes_';
+export type AclPatternStore = 'LITERAL' | 'PREFIXED';
+/** `/kafka-acl/Topic/foo` or `/kafka-acl-extended/prefixed/Topic/fo`; the type is Kafka's Pascal-case name. */
+export const aclResourcePath = (pattern: AclPatternStore, resourceType: string, name: string): string =>
+  `${pattern === 'LITERAL' ? ACL_LITERAL_PATH : ACL_PREFIXED_PATH}/${resourceType}/${name}`;

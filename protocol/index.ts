@@ -83,4 +83,5 @@ export {
   type Assignment,
   type TopicPartitions,
 } from './consumer-protocol.js';
+export * from './acl-codes.js';
 export * from './sasl/index.js';

@@ -37,6 +37,11 @@ const adminListenerCheck = (v: unknown): string | undefined =>
     ? undefined
     : 'expected host:port (e.g. 127.0.0.1:8081), or empty to disable the HTTP admin API';
 
+/** The class names broker/security's AclAuthorizer answers to (Kafka 2.4+ and the older SimpleAclAuthorizer). */
+export const ACL_AUTHORIZER_NAMES: readonly string[] = ['kafka.security.authorizer.AclAuthorizer', 'kafka.security.auth.SimpleAclAuthorizer'];
+const authorizerCheck = (v: unknown): string | undefined =>
+  v === '' || ACL_AUTHORIZER_NAMES.includes(v as string) ? undefined : `expected empty (no authorizer) or ${ACL_AUTHORIZER_NAMES.join(' or ')}`;
+
 export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   // Identity and networking
   int('broker.id', -1, -1, 'Broker id; -1 asks ZooKeeper for one above reserved.broker.max.id.'),
@@ -61,6 +66,9 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   int('zookeeper.session.timeout.ms', 18000, 1000, 'ZooKeeper session timeout.'),
   int('zookeeper.connection.timeout.ms', null, 1, 'How long to wait for the first ZooKeeper connection (defaults to the session timeout).'),
   int('zookeeper.max.in.flight.requests', 10, 1, 'ZooKeeper requests pipelined per client.'),
+  bool('zookeeper.set.acl', false, 'Create znodes with secure ACLs: the broker identity may write, the world only read (not even read SCRAM credentials). Needs zookeeper.digest.username.'),
+  str('zookeeper.digest.username', '', 'Digest identity the broker authenticates to ZooKeeper with (empty: none).'),
+  { key: 'zookeeper.digest.password', type: 'password', default: null, doc: 'Password of zookeeper.digest.username.' },
   // Logs
   list('log.dirs', null, 'Directories holding partition logs (one or more).'),
   str('log.dir', '/tmp/samsa-logs', 'Log directory used when log.dirs is not set.'),
@@ -152,6 +160,10 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   int('producer.id.expiration.ms', 86400000, 1, 'Idle producer ids are forgotten after this long.'),
   int('fetch.max.bytes', 57671680, 1024, 'Largest fetch response.'),
   int('max.incremental.fetch.session.cache.slots', 1000, 0, 'Fetch sessions (KIP-227) this broker keeps; 0 answers every fetch in full.'),
+  // Authorization (broker/security)
+  str('authorizer.class.name', '', 'Empty: no authorizer, every request allowed. kafka.security.authorizer.AclAuthorizer: ACLs in ZooKeeper.', { check: authorizerCheck }),
+  str('super.users', '', 'Semicolon-separated principals allowed everything, e.g. User:admin;User:broker.'),
+  bool('allow.everyone.if.no.acl.found', false, 'With the ACL authorizer, allow a resource that has no ACL at all.'),
   // Security (issue 17): TLS and SASL per listener. Every ssl.*, sasl.enabled.mechanisms and
   // connections.max.reauth.ms key may also be given per listener as listener.name.<name>.<key>,
   // and the JAAS config only so: listener.name.<name>.<mechanism>.sasl.jaas.config.
@@ -182,7 +194,6 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   str('inter.broker.protocol.version', LATEST_API_VERSION, 'Accepted for compatibility; brokers always speak Kafka 2.8.', { check: apiVersionCheck }),
   str('log.message.format.version', LATEST_API_VERSION, 'Default of the topic key message.format.version; accepted for compatibility.', { check: apiVersionCheck }),
   ignored('metric.reporters', 'list'),
-  ignored('zookeeper.set.acl', 'boolean'),
   ignored('security.inter.broker.protocol'),
   ignored('ssl.protocol'),
 ];

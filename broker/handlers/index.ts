@@ -39,6 +39,10 @@ import { createListOffsetsHandler } from './list-offsets.js';
 import { createMetadataHandler } from './metadata.js';
 import { createOffsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { createProduceHandler } from './produce.js';
+import type { AclApiDeps } from './acl-apis.js';
+import { createCreateAclsHandler } from './create-acls.js';
+import { createDeleteAclsHandler } from './delete-acls.js';
+import { createDescribeAclsHandler } from './describe-acls.js';
 
 export interface ApiVersionRange {
   readonly apiKey: number;
@@ -126,6 +130,8 @@ export interface KafkaApiDeps extends HandlerDeps {
   readonly producerIds: InitProducerIdDeps;
   /** The transaction coordinator and what its APIs need (broker/broker-txn.ts builds them). */
   readonly transactions: TxnApiDeps;
+  /** The ACL authorizer the ACL APIs manage (broker/security; absent: SECURITY_DISABLED). */
+  readonly acls?: AclApiDeps['acls'];
   /** SCRAM credentials in ZooKeeper (Describe/AlterUserScramCredentials). */
   readonly userScram: () => UserScramAdmin;
   /** DescribeClientQuotas / AlterClientQuotas against ZooKeeper. */
@@ -169,6 +175,10 @@ export function kafkaApiHandlers(deps: KafkaApiDeps): KafkaHandler[] {
     // DescribeTransactions, ListTransactions (txn-apis.ts; TxnOffsetCommit is a group API).
     createInitProducerIdHandler(deps.producerIds),
     ...txnApiHandlers(deps.transactions),
+    // ACLs (the authorizer itself is the router's hook, broker/security).
+    createCreateAclsHandler({ acls: deps.acls ?? (() => undefined) }),
+    createDescribeAclsHandler({ acls: deps.acls ?? (() => undefined) }),
+    createDeleteAclsHandler({ acls: deps.acls ?? (() => undefined) }),
     // Security: SCRAM credentials (KIP-554). SaslHandshake/SaslAuthenticate are the registry's own.
     createDescribeUserScramCredentialsHandler(deps),
     createAlterUserScramCredentialsHandler(deps),

@@ -17,6 +17,7 @@ import { registerQuotaRoutes } from './routes/quotas.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerTopicRoutes } from './routes/topics.js';
+import { registerRouteAuthorization } from './route-acls.js';
 
 export interface AdminAppOptions {
   /** Largest accepted request body (bytes). */
@@ -48,6 +49,8 @@ export function buildAdminApp(deps: AdminHttpDeps, options: AdminAppOptions = {}
       routes.push({ method, url: route.url, schema: route.schema as DocumentedSchema | undefined });
     }
   });
+
+  if (deps.acls !== undefined) registerRouteAuthorization(app, deps.acls);
 
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'admin http request');

@@ -7,6 +7,7 @@
 import type { Logger } from '../logging.js';
 import type { TopicAdmin } from '../admin/index.js';
 import type { MetricsSample } from '../metrics/index.js';
+import type { AclAuthorizer } from '../security/index.js';
 
 export interface EndpointSnapshot {
   readonly listenerName: string;
@@ -330,6 +331,8 @@ export interface AdminHttpDeps {
   readonly transactions?: TransactionOps;
   readonly quotas?: QuotaOps;
   readonly dashboard?: DashboardOps;
+  /** The ACL authorizer (route-acls.ts); absent or resolving undefined: no authorization, as Kafka without one. */
+  readonly acls?: () => AclAuthorizer | undefined;
   /** A BrokerMetrics instance fits. */
   readonly metrics?: MetricsSource;
   /** For /health: the process start, so uptime is reported (Date.now() based). */

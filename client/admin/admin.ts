@@ -21,6 +21,7 @@ import { Cluster, type ClusterOptions, type TopicMetadata } from '../cluster.js'
 import type { Connection } from '../connection.js';
 import { KafkaClientError, brokerError } from '../errors.js';
 import { API, errorInfo } from '../wire.js';
+import { createAcls, deleteAcls, describeAcls, type AclBindingSpec, type AclFilterSpec } from './acls.js';
 import { deleteGroup, describeGroup, listGroups, type GroupDescription, type GroupListing } from './groups.js';
 import { describeTransaction, listTransactions, type ListTransactionsFilter, type TransactionDescription, type TransactionListing } from './transactions.js';
 import {
@@ -181,6 +182,21 @@ export class Admin {
     if (result === undefined) throw new KafkaClientError('CLI_PROTOCOL', 'DescribeConfigs returned no result');
     if (result.errorCode !== 0) throw brokerError(errorInfo(result.errorCode), `describe configs of ${type} ${name}`);
     return Object.fromEntries(result.configs.map((c) => [c.name, c.value]));
+  }
+
+  /** Adds ACLs (needs Alter on the cluster); rejects with the first refusal. */
+  createAcls(bindings: readonly AclBindingSpec[]): Promise<void> {
+    return createAcls(this.cluster, bindings);
+  }
+
+  /** The ACLs a filter matches (needs Describe on the cluster). */
+  describeAcls(filter: AclFilterSpec): Promise<AclBindingSpec[]> {
+    return describeAcls(this.cluster, filter);
+  }
+
+  /** Removes the ACLs each filter matches; per filter, what it removed. */
+  deleteAcls(filters: readonly AclFilterSpec[]): Promise<AclBindingSpec[][]> {
+    return deleteAcls(this.cluster, filters);
   }
 
   /** SCRAM users and their mechanisms/iterations (all users when `users` is omitted). */

@@ -61,6 +61,8 @@ export class ProducerBatch {
   producerId = -1n;
   producerEpoch = -1;
   baseSequence = -1;
+  /** The broker lost this batch's sequence: on its next send it takes one under the current producer id. */
+  resequence = false;
   encoded: Buffer | undefined;
   private outcome: { ok: true; value: BatchResult } | { ok: false; error: KafkaClientError } | undefined;
   private waiters: Settle[] = [];

@@ -3,8 +3,13 @@
  * sequence number per partition, assigned when a batch is first sent and kept across retries,
  * so the broker can drop duplicates and refuse gaps. If the sequence state can no longer be
  * trusted (a sent batch expired, UNKNOWN_PRODUCER_ID, an unexplained OUT_OF_ORDER_SEQUENCE),
- * the producer takes a new producer id and restarts sequences at 0; batches still queued are
- * re-stamped with the new id when next sent.
+ * the producer takes a new producer id and restarts sequences at 0. Batches not sent yet are
+ * stamped with the new id; a retry of one sent under the old id keeps its stamp, so a broker that
+ * wrote it answers DUPLICATE_SEQUENCE_NUMBER, unless the broker said its sequence is lost (or, in
+ * a transaction, the abort ended the old epoch). A partition sends nothing under the new id while
+ * batches stamped with the old one are in flight: a broker takes any sequence from an id it does
+ * not know, so a later batch would be written ahead of an earlier one that then fails and is sent
+ * again. Kafka's Sender holds back the same way.
  */
 import { tpKey } from '../../common/index.js';
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../api-types.js';

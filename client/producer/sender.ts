@@ -7,7 +7,8 @@
  * friends) until `retries` or `deliveryTimeoutMs` runs out; otherwise → reject.
  *
  * With idempotence, a partition with a batch waiting to be retried sends nothing else until its
- * in-flight batches are answered, so retries reach the broker in sequence order.
+ * in-flight batches are answered, so retries reach the broker in sequence order; nor anything
+ * under a new producer id while batches stamped with the old one are in flight (idempotence.ts).
  *
  * Concurrency contract: `run()` is synchronous and is the only place batches leave the
  * accumulator; responses re-enter through promise callbacks and end by calling `wakeup()`.
@@ -116,8 +117,8 @@ export class Sender {
       return;
     }
     let needMetadata = false;
-    // Idempotence: a retry goes only when its partition has nothing else in flight.
-    const retryBlocked = (q: PartitionQueue) => idem !== undefined && q.batches[0]!.attempts > 0 && q.inFlight.size > 0;
+    // Idempotence: a retry goes only when its partition has nothing else in flight; nothing goes while older-id batches are.
+    const retryBlocked = (q: PartitionQueue) => idem !== undefined && q.inFlight.size > 0 && (q.batches[0]!.attempts > 0 || this.hasStaleInFlight(q, idem));
     const { partitions, nextReadyInMs } = this.acc.ready(now, (q) => {
       if (this.cluster.leaderFor(q.topic, q.partition) === undefined) {
         needMetadata = true;
@@ -177,10 +178,11 @@ export class Sender {
     return out;
   }
 
-  /** Encode once; re-encode only when the producer id changed since (a new sequence). */
+  /** Encode once; a retry under an older producer id keeps its stamp unless its sequence was lost or a transaction aborted (idempotence.ts). */
   private prepare(batch: ProducerBatch): void {
     const idem = this.idempotence;
-    if (batch.encoded !== undefined && (idem === undefined || idem.isCurrent(batch))) return;
+    if (batch.encoded !== undefined && (idem === undefined || idem.isCurrent(batch) || (this.txn === undefined && !batch.resequence))) return;
+    batch.resequence = false;
     idem?.assign(batch);
     batch.encoded = encodeRecordBatch(batch.records, {
       compression: this.opts.compression as never,
@@ -267,25 +269,37 @@ export class Sender {
       }
     }
     if (idem !== undefined) {
+      const sequenceError = err.kafkaCode === UNKNOWN_PRODUCER_ID || err.kafkaCode === INVALID_PRODUCER_EPOCH || err.kafkaCode === OUT_OF_ORDER_SEQUENCE_NUMBER;
       if (!idem.isCurrent(batch)) {
-        // Sent under a producer id we have since replaced: it gets a new sequence on resend.
+        // Sent under a producer id we have since replaced: resent with its stamp (prepare)
+        // unless the broker no longer knows that sequence.
+        if (sequenceError) batch.resequence = true;
         this.retryOrFail(batch, err, true);
         return;
       }
       if (err.kafkaCode === UNKNOWN_PRODUCER_ID || err.kafkaCode === INVALID_PRODUCER_EPOCH) {
         idem.reset();
+        batch.resequence = true;
         this.retryOrFail(batch, err, true);
         return;
       }
       if (err.kafkaCode === OUT_OF_ORDER_SEQUENCE_NUMBER) {
         // Expected while an earlier batch of the partition is being retried; otherwise the
         // broker lost track of us (e.g. after a truncation): start a new sequence space.
-        if (!this.hasEarlierUnacked(batch)) idem.reset();
+        if (!this.hasEarlierUnacked(batch)) {
+          idem.reset();
+          batch.resequence = true;
+        }
         this.retryOrFail(batch, err, true);
         return;
       }
     }
     this.retryOrFail(batch, err);
+  }
+
+  private hasStaleInFlight(q: PartitionQueue, idem: IdempotenceManager): boolean {
+    for (const b of q.inFlight) if (!idem.isCurrent(b)) return true;
+    return false;
   }
 
   private hasEarlierUnacked(batch: ProducerBatch): boolean {

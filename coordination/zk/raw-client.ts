@@ -5,6 +5,7 @@
 import zookeeper from 'node-zookeeper-client';
 import { codeForZkError, CoordinationError } from '../errors.js';
 import type { CreateMode, NodeData, Op, OpResult, Stat, Watcher, WatchEventType } from '../store.js';
+import type { ZnodeAcls } from './znode-acls.js';
 
 export type ZkClient = zookeeper.Client;
 
@@ -71,12 +72,12 @@ function checkSize(data: Buffer | null, path: string): void {
   }
 }
 
-export function rawCreate(c: ZkClient, path: string, data: Buffer | null, mode: CreateMode): Promise<string> {
+export function rawCreate(c: ZkClient, path: string, data: Buffer | null, mode: CreateMode, acls: ZnodeAcls): Promise<string> {
   checkSize(data, path);
   return new Promise((resolve, reject) => {
     const cb = (err: Error | zookeeper.Exception | null, p: string): void => (err ? reject(toCoordinationError(err, 'create', path)) : resolve(p));
-    if (data === null) c.create(path, MODES[mode], cb);
-    else c.create(path, data, MODES[mode], cb);
+    if (data === null) c.create(path, acls(path), MODES[mode], cb);
+    else c.create(path, data, acls(path), MODES[mode], cb);
   });
 }
 
@@ -129,14 +130,14 @@ export function rawRemove(c: ZkClient, path: string, version: number): Promise<v
   });
 }
 
-export function rawMulti(c: ZkClient, list: readonly Op[]): Promise<OpResult[]> {
+export function rawMulti(c: ZkClient, list: readonly Op[], acls: ZnodeAcls): Promise<OpResult[]> {
   const t = c.transaction();
   for (const o of list) {
     switch (o.op) {
       case 'create':
         checkSize(o.data, o.path);
-        if (o.data === null) t.create(o.path, MODES[o.mode]);
-        else t.create(o.path, o.data, MODES[o.mode]);
+        if (o.data === null) t.create(o.path, acls(o.path), MODES[o.mode]);
+        else t.create(o.path, o.data, acls(o.path), MODES[o.mode]);
         break;
       case 'setData':
         checkSize(o.data, o.path);

@@ -1,6 +1,7 @@
 /** What a ZkSession is opened with. */
 import type { Scheduler } from '../../common/index.js';
 import type { CoordinationLogger } from '../logger.js';
+import type { DigestCredentials } from './znode-acls.js';
 
 export interface ZkSessionOptions {
   /** `host:port[,host:port][/chroot]` (zookeeper.connect). */
@@ -20,4 +21,8 @@ export interface ZkSessionOptions {
    * (default: a fifth of the negotiated timeout, see zk/contact.ts).
    */
   contactMarginMs?: number;
+  /** Digest identity the session authenticates as (sent again on every reconnect). */
+  digest?: DigestCredentials;
+  /** zookeeper.set.acl: znodes created by this session get Kafka's secure ACLs (znode-acls.ts); needs `digest`. */
+  secureAcls?: boolean;
 }

@@ -19,6 +19,7 @@ import { CoordinationError } from '../errors.js';
 import { createPersistentPath, type CoordinationStore, type CreateMode, type NodeData, type Op, type OpResult, type SessionListener, type Stat, type Watcher } from '../store.js';
 import { ConnectionWaiters } from './connection-waiters.js';
 import type { ZkSessionOptions } from './session-options.js';
+import { znodeAcls, type ZnodeAcls } from './znode-acls.js';
 import { type Scheduler, systemScheduler } from '../../common/index.js';
 import { type CoordinationLogger, nullLogger } from '../logger.js';
 import { parseConnectString } from './connect-string.js';
@@ -54,8 +55,15 @@ export class ZkSession implements CoordinationStore {
   /** When the current connection attempt began: its handshake was sent after this. */
   private connectAttemptAt = 0;
   private readonly tracker: ContactTracker;
+  private readonly digest: ZkSessionOptions['digest'];
+  private readonly acls: ZnodeAcls;
 
   constructor(options: ZkSessionOptions) {
+    if (options.secureAcls === true && options.digest === undefined) {
+      throw new CoordinationError('CRD_BAD_ARGUMENTS', 'secure znode ACLs (zookeeper.set.acl) need an authenticated identity: no digest credentials given');
+    }
+    this.digest = options.digest;
+    this.acls = znodeAcls(options.secureAcls === true);
     const parsed = parseConnectString(options.connect);
     this.servers = parsed.servers;
     this.chroot = parsed.chroot;
@@ -140,7 +148,7 @@ export class ZkSession implements CoordinationStore {
   // ---- CoordinationStore -------------------------------------------------------------------
 
   create(path: string, data: Buffer | null, mode: CreateMode = 'persistent'): Promise<string> {
-    return this.run((c) => rawCreate(c, path, data, mode));
+    return this.run((c) => rawCreate(c, path, data, mode, this.acls));
   }
 
   getData(path: string, watcher?: Watcher): Promise<NodeData> {
@@ -164,7 +172,7 @@ export class ZkSession implements CoordinationStore {
   }
 
   multi(list: readonly Op[]): Promise<OpResult[]> {
-    return this.run((c) => rawMulti(c, list));
+    return this.run((c) => rawMulti(c, list, this.acls));
   }
 
   mkdirp(path: string): Promise<void> {
@@ -223,6 +231,8 @@ export class ZkSession implements CoordinationStore {
       options['sessionPassword'] = this.resumeId.password;
     }
     const client = zookeeper.createClient(this.servers + this.chroot, options as unknown as zookeeper.Option);
+    // Queued now, sent first on every (re)connection of this client.
+    if (this.digest !== undefined) client.addAuthInfo('digest', Buffer.from(`${this.digest.username}:${this.digest.password}`));
     this.client = client;
     if (previous !== undefined && previous !== client) previous.removeAllListeners();
     client.on('connected', () => gen === this.generation && this.onConnected(client));

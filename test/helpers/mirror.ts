@@ -192,9 +192,12 @@ export async function waitForRecords(bootstrap: string, topic: string, count: nu
         last = ends.reduce((n, e) => n + e.offset, 0n);
         return last >= BigInt(count);
       },
-      `${count} records in ${topic} (last seen: ${last})`,
+      `${count} records in ${topic}`,
       { timeoutMs, intervalMs: 250 },
     );
+  } catch (err) {
+    // The label is built before the wait: say here how far it got.
+    throw new Error(`${(err as Error).message} (last seen: ${last})`, { cause: err });
   } finally {
     admin.close();
   }

@@ -65,6 +65,8 @@ export class FakeClusterState {
   fetchHook: ((topic: string, partition: number, nodeId: number, rackId: string) => { errorCode?: number; preferredReadReplica?: number } | undefined) | undefined;
   /** Like produceHook but after the append: the batch IS written, the answer says otherwise. */
   afterAppendHook: ((topic: string, partition: number) => number | undefined) | undefined;
+  /** Holds a Produce answer until the promise settles (the batch is written at once): a request in flight. */
+  produceAnswerGate: ((topic: string, partition: number, nodeId: number) => Promise<void> | undefined) | undefined;
 
   addTopic(name: string, leaders: number[]): void {
     this.topics.set(name, { leaders: [...leaders] });
@@ -297,7 +299,10 @@ export class FakeBroker {
           }),
         }));
         if (req.acks === 0) return undefined;
-        return encodeResponse(ApiKey.Produce, v, h.correlationId, { responses, throttleTimeMs: 0 } as never);
+        const gates = req.topicData.flatMap((t) => t.partitionData.map((p) => this.state.produceAnswerGate?.(t.name, p.index, this.nodeId)));
+        const answer = () => encodeResponse(ApiKey.Produce, v, h.correlationId, { responses, throttleTimeMs: 0 } as never);
+        if (gates.some((g) => g !== undefined)) return Promise.all(gates).then(answer);
+        return answer();
       }
       case ApiKey.ListOffsets: {
         const req = decodeRequest(ApiKey.ListOffsets, v, frame, h.bodyOffset) as {

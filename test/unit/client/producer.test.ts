@@ -119,6 +119,44 @@ describe('client > Producer (against the fake broker test double)', () => {
     expect(metas.map((m) => m.offset)).to.deep.equal(values.map((_, i) => BigInt(i)));
   });
 
+  /**
+   * t-0 is led by node 1, t-1 by node 2. c1 goes to t-1 and its answer is held, then says
+   * NOT_LEADER_OR_FOLLOWER (written: a leader that replicated it and died; not written: one that
+   * died first). Meanwhile t-0 answers OUT_OF_ORDER_SEQUENCE_NUMBER with nothing earlier
+   * unacknowledged, so the producer takes a new producer id; then c2 is sent to t-1.
+   */
+  async function newProducerIdWhileInFlight(c1Written: boolean): Promise<string[]> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holdOnce = true;
+    let failOnce = true;
+    state.produceAnswerGate = (_t, partition) => (partition === 1 && holdOnce ? ((holdOnce = false), held) : undefined);
+    const notLeader = (_t: string, partition: number) => (partition === 1 && failOnce ? ((failOnce = false), 6) : undefined);
+    if (c1Written) state.afterAppendHook = notLeader;
+    else state.produceHook = notLeader;
+    const p = producer<string, string>({ lingerMs: 0 });
+    const c1 = p.send({ topic: 't', partition: 1, value: 'c1' });
+    await waitFor(() => state.requests.some((r) => r.apiKey === API.Produce && r.nodeId === 2), 'c1 sent to node 2');
+    let outOfOrderOnce = true;
+    state.produceHook = (_t, partition) => (partition === 0 && outOfOrderOnce ? ((outOfOrderOnce = false), 45) : undefined);
+    await p.send({ topic: 't', partition: 0, value: 'x' });
+    const ids = new Set(state.log('t', 0).map((b) => b.producerId));
+    expect(state.requests.filter((r) => r.apiKey === API.InitProducerId), 'a new producer id').to.have.length(2);
+    expect(ids.size).to.equal(1);
+    const c2 = p.send({ topic: 't', partition: 1, value: 'c2' });
+    release();
+    await Promise.all([c1, c2]);
+    return state.values('t', 1);
+  }
+
+  it('idempotence: after a new producer id, a later batch does not overtake an earlier one still in flight under the old id', async () => {
+    expect(await newProducerIdWhileInFlight(false)).to.deep.equal(['c1', 'c2']);
+  });
+
+  it('idempotence: a retry of a batch sent under the old producer id keeps its stamp, so the broker that has it does not write it twice', async () => {
+    expect(await newProducerIdWhileInFlight(true)).to.deep.equal(['c1', 'c2']);
+  });
+
   it('a non-retriable broker error rejects with the Kafka error name', async () => {
     state.produceHook = () => 10; // MESSAGE_TOO_LARGE
     const p = producer<string, string>();

@@ -1,0 +1,8 @@
+// Authorization (issue 17): the ACL model, Kafka's AclAuthorizer over ZooKeeper, and the router
+// hook that checks every Kafka API against it.
+export * from './acl.js';
+export { AclCache, type AuthorizerSettings, type Caller } from './acl-cache.js';
+export { AclAuthorizer, type AclAuthorizerOptions, type DeleteOutcome } from './acl-authorizer.js';
+export { RequestAuthorizer, API_POLICIES, OPEN_APIS, aclHost, authzView, type RequestAuthorizerOptions } from './request-authorizer.js';
+export { authorizeTransactionalId } from './policies/txn-policies.js';
+export type { ApiPolicy, AuthzView } from './policies/kit.js';

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Add, remove and list ACLs, like Kafka's kafka-acls.sh.
+# Run with --help for the options. Implementation: scripts/cli/acls.ts (the Samsa client).
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+samsa_ensure_node_modules
+# The loader by absolute URL, so the tool runs from any directory (relative file arguments keep working).
+exec node --import "file://$SAMSA_HOME/node_modules/tsx/dist/loader.mjs" "$SAMSA_HOME/scripts/cli/acls.ts" "$@"
