@@ -72,7 +72,11 @@ export class ClientQuotaManager {
     sensor.bound = resolved.bound;
     sensor.lastRecordMs = now;
     sensor.usage.record(value, now);
-    const throttle = throttleTimeMs(sensor.usage.measure(now), resolved.bound, sensor.usage.windowSizeMs(now));
+    let throttle = throttleTimeMs(sensor.usage.measure(now), resolved.bound, sensor.usage.windowSizeMs(now));
+    // Kafka's ClientRequestQuotaManager bounds request-time throttles to one quota window: request
+    // time is wall-clock here, so a stall (JIT warm-up, a descheduled process) would otherwise mute
+    // a client for many seconds on one burst.
+    if (key === 'request_percentage') throttle = Math.min(throttle, this.o.rate.windowMs);
     sensor.throttleSum.record(throttle, now);
     sensor.throttleCount.record(1, now);
     if (throttle > 0) sensor.throttledRequests++;

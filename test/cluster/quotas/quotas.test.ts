@@ -187,8 +187,10 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
   });
 
   it('request_percentage holds back a client flooding Metadata requests', async () => {
-    await configs('--entity-type', 'clients', '--entity-name', 'q-flooder', '--alter', '--add-config', 'request_percentage=1');
-    await msUntilEveryBroker('q-flooder', 'request_percentage', 1);
+    // 0.1 %: a warm broker answers one Metadata flood with ~1 % of a thread (measured 0.69 % for a
+    // flood held at request_percentage=1), so 1 % hardly binds.
+    await configs('--entity-type', 'clients', '--entity-name', 'q-flooder', '--alter', '--add-config', 'request_percentage=0.1');
+    await msUntilEveryBroker('q-flooder', 'request_percentage', 0.1);
     const b = cluster.broker(2);
     const flood = async (clientId: string): Promise<{ answers: number; throttled: number }> => {
       const sock = await KafkaSocket.connect(b.host, b.port);
