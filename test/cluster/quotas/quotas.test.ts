@@ -112,7 +112,12 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
   it('a producer over producer_byte_rate is held near the quota while an unthrottled one is not (Samsa client honours throttle_time_ms)', async () => {
     const throttles: ThrottleEvent[] = [];
     const brokerRates: Array<Promise<number | undefined>> = [];
-    let lastScrape = 0;
+    // The broker's view, sampled on its own timer while the producers run (a 3 × 1 s window swings
+    // with each throttle; sampling from the send loop only saw it right after a throttle, its low).
+    let scraper: NodeJS.Timeout | undefined;
+    const warmedUp = setTimeout(() => {
+      scraper = setInterval(() => brokerRates.push(metric(leader, 'kafka_server_produce_byte_rate', 'q-producer')), 500);
+    }, WARMUP_MS);
     const run = async (clientId: string): Promise<number> => {
       const producer = new Producer<Buffer, Buffer>({ brokers: [cluster.bootstrap], clientId, lingerMs: 5, ...(clientId === 'q-producer' ? { onThrottle: (e: ThrottleEvent) => void throttles.push(e) } : {}) });
       const value = Buffer.alloc(10_000, 7);
@@ -120,11 +125,6 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
       let measured = 0;
       try {
         while (Date.now() - start < WARMUP_MS + MEASURE_MS) {
-          // The broker's view, sampled while the producers run (a 3 × 1 s window swings with each throttle).
-          if (clientId === 'q-producer' && Date.now() - start >= WARMUP_MS && Date.now() - lastScrape >= 500) {
-            lastScrape = Date.now();
-            brokerRates.push(metric(leader, 'kafka_server_produce_byte_rate', 'q-producer'));
-          }
           const sent = await Promise.all(Array.from({ length: 8 }, () => producer.send({ topic, partition: 0, value })));
           if (Date.now() - start >= WARMUP_MS) measured += sent.length * value.length;
         }
@@ -133,7 +133,14 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
       }
       return measured / (MEASURE_MS / 1000);
     };
-    const [throttled, free] = await Promise.all([run('q-producer'), run('free-producer')]);
+    let throttled: number;
+    let free: number;
+    try {
+      [throttled, free] = await Promise.all([run('q-producer'), run('free-producer')]);
+    } finally {
+      clearTimeout(warmedUp);
+      clearInterval(scraper);
+    }
     const sampled = (await Promise.all(brokerRates)).map((r) => r ?? 0);
     const measuredAtBroker = sampled.reduce((a, b) => a + b, 0) / Math.max(1, sampled.length);
     const throttleTime = await metric(leader, 'kafka_server_produce_throttle_time', 'q-producer');
