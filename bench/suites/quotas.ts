@@ -97,6 +97,10 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       measured(adminPort!, bytesIn, 'bench-q-free', warmupMs, seconds, produceLoad(b, 'bench-free', 'bench-q-free')),
     ]);
     ctx.log(`produce: throttled ${Math.round(throttled)} B/s = ${(throttled / quota).toFixed(3)} × quota; unthrottled ${Math.round(freeTogether)} B/s = ${(freeTogether / freeAlone).toFixed(3)} × alone (${Math.round(freeAlone)} B/s)`);
+    // Alone again, with the same warm-up as together: tells a drift of the broker or the machine
+    // over the run (page cache, writeback, JIT) from an effect of the throttled client.
+    const freeAloneAfter = await measured(adminPort!, bytesIn, 'bench-q-free', warmupMs, seconds, produceLoad(b, 'bench-free', 'bench-q-free'));
+    ctx.log(`produce: unthrottled alone again ${Math.round(freeAloneAfter)} B/s (together = ${(freeTogether / freeAloneAfter).toFixed(3)} × this)`);
 
     // 32 MB per read topic, read round and round.
     const fill = new Producer<Buffer, Buffer>({ brokers: [b.bootstrap], clientId: 'bench-fill' });
@@ -116,7 +120,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     return {
       quota,
       seconds,
-      produce: { throttled, ratioToQuota: throttled / quota, unthrottledAlone: freeAlone, unthrottledTogether: freeTogether, keptRatio: freeTogether / freeAlone },
+      produce: { throttled, ratioToQuota: throttled / quota, unthrottledAlone: freeAlone, unthrottledTogether: freeTogether, keptRatio: freeTogether / freeAlone, unthrottledAloneAfter: freeAloneAfter },
       fetch: { throttled: slowRead, ratioToQuota: slowRead / quota, unthrottledAlone: readAlone, unthrottledTogether: freeRead, keptRatio: freeRead / readAlone },
       target: 'throttled within 0.85..1.15 × quota, unthrottled ≥ 0.8 × alone',
     };
