@@ -5,7 +5,9 @@
  * one screen of start order; every part reads the live components through getters, since the
  * metrics exist before the components they describe.
  */
-import type { AclAuthorizer } from './security/index.js';
+import type { TLSSocket } from 'node:tls';
+import { adminHttpTls, brokerPlainUsers, certificatePrincipal, passwordCheck, tlsServerOptions, type AclAuthorizer } from './security/index.js';
+import type { ScramCredentialLookup } from '../protocol/index.js';
 import type { Logger } from 'pino';
 import { DEFAULT_ENTITY, type ClientQuotaManager, type QuotaAdmin, type QuotaConfigs } from './quota/index.js';
 import type { QuotaOps } from './http/index.js';
@@ -47,6 +49,8 @@ export interface BrokerParts {
   readonly quotaAdmin: () => QuotaAdmin | undefined;
   /** The ACL authorizer (authorizer.class.name), undefined without one: HTTP write routes are checked against it. */
   readonly acls: () => AclAuthorizer | undefined;
+  /** The SCRAM credential cache (ZooKeeper's /config/users), for the HTTP admin API's Basic authentication. */
+  readonly scramCredentials: ScramCredentialLookup;
 }
 
 /** /quotas of the HTTP admin API: this broker's copy, its sensors, and AlterClientQuotas' path to ZooKeeper. */
@@ -194,9 +198,20 @@ export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningA
   const cache = parts.metadataCache;
   const controller = parts.controller();
   if (controller === undefined) throw new Error('the admin API starts after the controller');
+  const config = parts.config;
+  const tls = adminHttpTls(config);
   const app = buildAdminApp({
     brokerId: parts.brokerId(),
     acls: parts.acls,
+    ...(config.str('admin.http.authentication') === 'basic'
+      ? {
+          authentication: {
+            check: passwordCheck(brokerPlainUsers(config), parts.scramCredentials),
+            openPaths: config.list('admin.http.open.paths'),
+            ...(tls !== undefined && tls.clientAuth !== 'none' ? { certificatePrincipal: (s) => certificatePrincipal(s as TLSSocket, tls.principalMapper) } : {}),
+          },
+        }
+      : {}),
     logger: w.logger,
     startedAtMs: w.startedAtMs,
     cluster: clusterFromMetadata(cache, parts.clusterId),
@@ -228,6 +243,6 @@ export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningA
     quotas: quotaOps(parts),
     dashboard: clusterDashboard(parts, w.metrics, w.topicAdmin),
     metrics: w.metrics,
-  });
+  }, tls === undefined ? {} : { https: tlsServerOptions(tls) });
   return startAdminHttp(app, listen);
 }

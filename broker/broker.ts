@@ -148,6 +148,7 @@ export class Broker {
       quotaConfigs: () => this.quotaConfigs,
       quotaAdmin: () => this.quotaAdmin,
       acls: () => this.aclAuthorizerValue,
+      scramCredentials: (mechanism, user) => this.scramCredentials?.lookup(mechanism, user),
       fetchSessions: new FetchManager(new FetchSessionCache({
         maxSlots: o.config.int('max.incremental.fetch.session.cache.slots'),
         clock: this.scheduler,

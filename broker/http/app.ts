@@ -4,6 +4,7 @@
  * failure, fastify's own included, the `{ error: { code, message } }` shape.
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { TlsOptions } from 'node:tls';
 import type { AdminHttpDeps } from './deps.js';
 import { toHttpFailure } from './errors.js';
 import { buildOpenApiDocument, documented, type CollectedRoute, type DocumentedSchema } from './openapi.js';
@@ -18,10 +19,13 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerTopicRoutes } from './routes/topics.js';
 import { registerRouteAuthorization } from './route-acls.js';
+import { registerBasicAuthentication } from './http-auth.js';
 
 export interface AdminAppOptions {
   /** Largest accepted request body (bytes). */
   readonly bodyLimit?: number;
+  /** Serve HTTPS with these options (broker/security's tlsServerOptions); absent: plain HTTP. */
+  readonly https?: TlsOptions;
 }
 
 export const ADMIN_API_VERSION = '1';
@@ -32,6 +36,7 @@ export function buildAdminApp(deps: AdminHttpDeps, options: AdminAppOptions = {}
     // Scrapes every few seconds would flood info logs; requests are logged at debug below.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    ...(options.https === undefined ? {} : { https: options.https }),
     ajv: {
       // A misspelt field must be refused, not silently dropped; and no coercion: with it a null
       // replica list became [0] and a null config value "".
@@ -50,6 +55,7 @@ export function buildAdminApp(deps: AdminHttpDeps, options: AdminAppOptions = {}
     }
   });
 
+  if (deps.authentication !== undefined) registerBasicAuthentication(app, deps.authentication);
   if (deps.acls !== undefined) registerRouteAuthorization(app, deps.acls);
 
   app.addHook('onResponse', async (req, reply) => {

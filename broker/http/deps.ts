@@ -4,6 +4,7 @@
  * instance as is). Optional parts (reassignments, elections, groups, metrics) answer 501 until
  * they are supplied, so the app runs with any subset.
  */
+import type { Socket } from 'node:net';
 import type { Logger } from '../logging.js';
 import type { TopicAdmin } from '../admin/index.js';
 import type { MetricsSample } from '../metrics/index.js';
@@ -333,8 +334,19 @@ export interface AdminHttpDeps {
   readonly dashboard?: DashboardOps;
   /** The ACL authorizer (route-acls.ts); absent or resolving undefined: no authorization, as Kafka without one. */
   readonly acls?: () => AclAuthorizer | undefined;
+  /** HTTP Basic authentication (http-auth.ts); absent: every caller is User:ANONYMOUS. */
+  readonly authentication?: BasicAuthentication;
   /** A BrokerMetrics instance fits. */
   readonly metrics?: MetricsSource;
   /** For /health: the process start, so uptime is reported (Date.now() based). */
   readonly startedAtMs?: number;
+}
+
+export interface BasicAuthentication {
+  /** Whether the password is the user's (the SASL users: PLAIN and SCRAM). */
+  check(user: string, password: string): boolean;
+  /** Paths served without credentials: exact, or a prefix when ending in `*`. */
+  readonly openPaths: readonly string[];
+  /** The principal of a verified client certificate (HTTPS with client auth), which logs in without a password. */
+  readonly certificatePrincipal?: (socket: Socket) => string | undefined;
 }

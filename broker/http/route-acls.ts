@@ -4,11 +4,11 @@
  * twin (POST /topics = CreateTopics: Create on the cluster or the topic; DELETE /topics/:name =
  * DeleteTopics: Delete on the topic; …). With an authorizer configured, a write route missing
  * from the table is refused, so a new route cannot bypass the ACLs. Other reads (descriptions,
- * /health, /metrics) stay open. The principal is the request's (User:ANONYMOUS until the HTTP
- * API authenticates, as a PLAINTEXT Kafka listener).
+ * /health, /metrics) stay open. The principal is the request's: User:<name> with Basic
+ * authentication (http-auth.ts), User:ANONYMOUS without, as on a PLAINTEXT Kafka listener.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ANONYMOUS_PRINCIPAL } from '../request-context.js';
+import { principalOf } from './http-auth.js';
 import { AdminHttpError } from './errors.js';
 import { aclHost, AclOperation as Op, CLUSTER_RESOURCE_NAME, ResourceType as Res, type AclAuthorizer, type AclOperationCode, type ResourceTypeCode } from '../security/index.js';
 
@@ -73,7 +73,7 @@ export function registerRouteAuthorization(app: FastifyInstance, acls: () => Acl
     const authorizer = acls();
     if (authorizer === undefined) return;
     const url = req.routeOptions.url ?? req.url;
-    const refusal = routeRefusal(authorizer, ANONYMOUS_PRINCIPAL, aclHost(req.socket.remoteAddress ?? ''), req.method, url, (req.params ?? {}) as Params, req.body);
+    const refusal = routeRefusal(authorizer, principalOf(req), aclHost(req.socket.remoteAddress ?? ''), req.method, url, (req.params ?? {}) as Params, req.body);
     if (refusal !== undefined) throw new AdminHttpError(403, refusal.code, refusal.message);
   });
 }

@@ -1,6 +1,6 @@
 /**
  * Binding the admin app to `admin.http.listener`. Loopback unless the operator names another
- * host: the admin API can delete topics and has no authentication yet.
+ * host: without admin.http.authentication=basic anyone who reaches it can delete topics.
  */
 import type { FastifyInstance } from 'fastify';
 
@@ -32,7 +32,7 @@ export async function startAdminHttp(app: FastifyInstance, listen: AdminHttpList
   return {
     host,
     port,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${app.initialConfig.https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     stop: () => (stopping ??= app.close()),
   };
 }

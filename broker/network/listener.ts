@@ -3,14 +3,12 @@
  * wraps each socket in a FramedConnection and hands frames to a router. Used for both the Kafka
  * client listeners (ordered responses) and the inter-broker listener (msgpack, unordered).
  */
-import { X509Certificate } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Listener, SecurityProtocol } from '../config/index.js';
 import type { Logger } from '../logging.js';
 import { ANONYMOUS_PRINCIPAL, type ConnectionInfo, type MutableConnectionInfo } from '../request-context.js';
-import { rfc2253Name } from '../security/principal-mapping.js';
-import { tlsServerOptions, type ListenerTls } from '../security/tls-config.js';
+import { certificatePrincipal, tlsServerOptions, type ListenerTls } from '../security/tls-config.js';
 import { FramedConnection, type ConnectionStats, type DispatchOutcome } from './framed-connection.js';
 
 export interface ConnectionLimits {
@@ -157,11 +155,7 @@ export class NetworkListener {
    * or requested and not sent), as Kafka. On SASL_SSL the SASL identity replaces it.
    */
   private certificatePrincipal(socket: TLSSocket): string {
-    if (!socket.authorized) return ANONYMOUS_PRINCIPAL;
-    const peer = socket.getPeerCertificate(false);
-    if (peer === null || peer.raw === undefined) return ANONYMOUS_PRINCIPAL;
-    const dn = rfc2253Name(new X509Certificate(peer.raw).subject);
-    return `User:${this.opts.tls!.principalMapper.map(dn)}`;
+    return certificatePrincipal(socket, this.opts.tls!.principalMapper) ?? ANONYMOUS_PRINCIPAL;
   }
 
   private onConnection(socket: Socket): void {

@@ -7,10 +7,11 @@
  * broker's client identity when it dials another broker's TLS inter-broker listener.
  */
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import type { ConnectionOptions, TLSSocket, TlsOptions } from 'node:tls';
 import type { BrokerConfig } from '../config/index.js';
 import { securityConfigError } from './errors.js';
-import { SslPrincipalMapper } from './principal-mapping.js';
+import { rfc2253Name, SslPrincipalMapper } from './principal-mapping.js';
 
 
 export type ClientAuth = 'none' | 'requested' | 'required';
@@ -30,11 +31,28 @@ export interface ListenerTls {
 }
 
 export function listenerTls(config: BrokerConfig, listener: string): ListenerTls {
+  return tlsSettings((key) => config.listenerValue(listener, key), (key) => `${key} (listener ${listener})`, `listener ${listener}`);
+}
+
+/**
+ * The HTTP admin API's TLS (`admin.http.ssl.*`), undefined without `admin.http.ssl.keystore.location`.
+ * Protocols, cipher suites and principal mapping rules come from the broker-wide `ssl.*` keys.
+ */
+export function adminHttpTls(config: BrokerConfig): ListenerTls | undefined {
+  if ((config.values.get('admin.http.ssl.keystore.location')?.value ?? '') === '') return undefined;
+  const own = new Set(['ssl.keystore.location', 'ssl.keystore.type', 'ssl.key.password', 'ssl.truststore.location', 'ssl.truststore.type', 'ssl.client.auth']);
+  return tlsSettings(
+    (key) => (own.has(key) ? config.values.get(`admin.http.${key}`)?.value : config.values.get(key)?.value) ?? null,
+    (key) => `admin.http.${key}`,
+    'the HTTP admin API',
+  );
+}
+
+function tlsSettings(get: (key: string) => unknown, where: (key: string) => string, scope: string): ListenerTls {
   const v = (key: string): string | null => {
-    const x = config.listenerValue(listener, key);
+    const x = get(key);
     return typeof x === 'string' && x !== '' ? x : null;
   };
-  const where = (key: string): string => `${key} (listener ${listener})`;
   const read = (key: string, path: string): string => {
     try {
       return readFileSync(path, 'utf8');
@@ -57,7 +75,7 @@ export function listenerTls(config: BrokerConfig, listener: string): ListenerTls
     cert = chain;
   } else {
     const location = v('ssl.keystore.location');
-    if (location === null) throw securityConfigError(`listener ${listener} uses TLS but has no ssl.keystore.location (or ssl.keystore.key)`);
+    if (location === null) throw securityConfigError(`${scope} uses TLS but has no ${where('ssl.keystore.location')} (or ssl.keystore.key)`);
     pemOnly('ssl.keystore.type');
     const pem = read('ssl.keystore.location', location);
     key = pemBlocks(pem, /-----BEGIN (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----[\s\S]*?-----END (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----/g);
@@ -77,10 +95,10 @@ export function listenerTls(config: BrokerConfig, listener: string): ListenerTls
   if (clientAuth !== 'none' && ca === undefined) {
     throw securityConfigError(`${where('ssl.client.auth')}=${clientAuth} needs ssl.truststore.location or ssl.truststore.certificates to verify client certificates`);
   }
-  const protocols = (config.listenerValue(listener, 'ssl.enabled.protocols') as readonly string[] | null) ?? ['TLSv1.2', 'TLSv1.3'];
+  const protocols = (get('ssl.enabled.protocols') as readonly string[] | null) ?? ['TLSv1.2', 'TLSv1.3'];
   if (protocols.length === 0) throw securityConfigError(`${where('ssl.enabled.protocols')} is empty`);
   const sorted = [...protocols].sort() as Array<'TLSv1.2' | 'TLSv1.3'>;
-  const ciphers = config.listenerValue(listener, 'ssl.cipher.suites') as readonly string[] | null;
+  const ciphers = get('ssl.cipher.suites') as readonly string[] | null;
   return {
     key,
     cert,
@@ -129,4 +147,15 @@ export function tlsClientOptions(t: ListenerTls, host: string): ConnectionOption
     maxVersion: t.maxVersion,
     ciphers: t.ciphers,
   };
+}
+
+/**
+ * The principal of a verified client certificate: its subject DN (RFC 2253) through
+ * ssl.principal.mapping.rules; undefined when none was sent or it did not verify.
+ */
+export function certificatePrincipal(socket: TLSSocket, mapper: SslPrincipalMapper): string | undefined {
+  if (!socket.authorized) return undefined;
+  const peer = socket.getPeerCertificate(false);
+  if (peer === null || peer.raw === undefined) return undefined;
+  return `User:${mapper.map(rfc2253Name(new X509Certificate(peer.raw).subject))}`;
 }
