@@ -9,6 +9,8 @@ import type { TLSSocket } from 'node:tls';
 import { adminHttpTls, brokerPlainUsers, certificatePrincipal, passwordCheck, tlsServerOptions, type AclAuthorizer } from './security/index.js';
 import type { ScramCredentialLookup } from '../protocol/index.js';
 import type { Logger } from 'pino';
+import { DEFAULT_ENTITY, type ClientQuotaManager, type QuotaAdmin, type QuotaConfigs } from './quota/index.js';
+import type { QuotaOps } from './http/index.js';
 import type { TopicAdmin } from './admin/index.js';
 import type { BrokerConfig } from './config/index.js';
 import type { Controller } from './controller/index.js';
@@ -41,10 +43,31 @@ export interface BrokerParts {
   readonly haltReason: () => string | undefined;
   /** KIP-227 fetch sessions of the Fetch handler. */
   readonly fetchSessions: FetchManager;
+  /** Client quota sensors, for /metrics and /quotas. */
+  readonly clientQuotas: () => ClientQuotaManager | undefined;
+  readonly quotaConfigs: () => QuotaConfigs | undefined;
+  readonly quotaAdmin: () => QuotaAdmin | undefined;
   /** The ACL authorizer (authorizer.class.name), undefined without one: HTTP write routes are checked against it. */
   readonly acls: () => AclAuthorizer | undefined;
   /** The SCRAM credential cache (ZooKeeper's /config/users), for the HTTP admin API's Basic authentication. */
   readonly scramCredentials: ScramCredentialLookup;
+}
+
+/** /quotas of the HTTP admin API: this broker's copy, its sensors, and AlterClientQuotas' path to ZooKeeper. */
+function quotaOps(parts: BrokerParts): QuotaOps {
+  return {
+    effective: () => (parts.quotaConfigs()?.entries() ?? []).map(({ entity, values }) => ({ entity: { ...entity }, values: { ...values } })),
+    sensors: () => parts.clientQuotas()?.snapshot() ?? [],
+    alter: async (entity, set, remove) => {
+      const admin = parts.quotaAdmin();
+      if (admin === undefined) throw new Error('quota admin not started');
+      const components = [];
+      if (entity.user !== undefined) components.push({ entityType: 'user', entityName: entity.user === DEFAULT_ENTITY ? null : entity.user });
+      if (entity.clientId !== undefined) components.push({ entityType: 'client-id', entityName: entity.clientId === DEFAULT_ENTITY ? null : entity.clientId });
+      const ops = [...Object.entries(set).map(([key, value]) => ({ key, value, remove: false })), ...remove.map((key) => ({ key, value: 0, remove: true }))];
+      await admin.alter(components, ops, false);
+    },
+  };
 }
 
 /** Cluster-wide group operations: this broker's coordinator locally, the others' over `GroupAdmin`. */
@@ -133,6 +156,7 @@ export function brokerMetricProviders(parts: BrokerParts, groupOps: ClusterGroup
     controller: () => parts.controller()?.metrics() ?? { activeControllerCount: 0, offlinePartitionsCount: 0 },
     controllerEpoch: () => parts.metadataCache.controllerEpoch,
     fetchSessions: () => parts.fetchSessions.cache.stats(),
+    clientQuotas: () => parts.clientQuotas()?.snapshot() ?? [],
     purgatory: () => ({ produce: parts.replicaManager()?.producePurgatory.size ?? 0, fetch: parts.replicaManager()?.fetchPurgatory.size ?? 0 }),
     groups: async () => {
       const groups = parts.groups();
@@ -216,6 +240,7 @@ export async function startBrokerAdminHttp(w: AdminHttpWiring): Promise<RunningA
     ...controllerOperations(controller, () => cache.topicNames().flatMap((t) => (cache.getTopic(t) ?? []).map((p) => ({ topic: t, partition: p.partition })))),
     groups: w.groupOps,
     transactions: transactionOps(parts.txn),
+    quotas: quotaOps(parts),
     dashboard: clusterDashboard(parts, w.metrics, w.topicAdmin),
     metrics: w.metrics,
   }, tls === undefined ? {} : { https: tlsServerOptions(tls) });

@@ -5,6 +5,7 @@
  * broker.ts so the composition root stays one screen of start order.
  */
 import { UserScramAdmin } from './security/scram-credentials.js';
+import { QuotaAdmin } from './quota/index.js';
 import type { Logger } from 'pino';
 import type { CoordinationStore } from '../coordination/index.js';
 import type { Scheduler } from '../common/index.js';
@@ -45,7 +46,7 @@ export interface KafkaApiWiring {
 }
 
 /** Registers every client-facing Kafka API (`kafkaApiHandlers`) on the broker's server. */
-export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin: TopicAdmin; groups: GroupCoordinatorComponent; txn: TxnWiring }> {
+export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin: TopicAdmin; groups: GroupCoordinatorComponent; txn: TxnWiring; quotaAdmin: QuotaAdmin }> {
   const { brokerId, server } = o;
   const topicAdmin = new TopicAdmin(o.store, {
     defaultPartitions: o.config.int('num.partitions'),
@@ -80,6 +81,7 @@ export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin
   });
   groups = wired.groups;
   const userScram = new UserScramAdmin(o.store, topicAdmin);
+  const quotaAdmin = new QuotaAdmin(o.store, (type, name, config) => topicAdmin.changeEntityConfig(type, name, config));
   const deps: KafkaApiDeps = {
     brokerId,
     config: o.config,
@@ -100,7 +102,8 @@ export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin
     transactions: txn.apiDeps,
     acls: o.acls,
     userScram: () => userScram,
+    quotaAdmin: () => quotaAdmin,
   };
   for (const h of kafkaApiHandlers(deps)) server.registerHandler(h);
-  return { topicAdmin, groups: wired.groups, txn };
+  return { topicAdmin, groups: wired.groups, txn, quotaAdmin };
 }

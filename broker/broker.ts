@@ -52,6 +52,8 @@ import type { TxnWiring } from './broker-txn.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
 import { BrokerServer } from './server.js';
 import { ScramCredentialCache } from './security/scram-credentials.js';
+import { EntityConfigChanges } from './entity-config-changes.js';
+import { ClientQuotaManager, QuotaConfigs, QuotaEnforcer, type QuotaAdmin } from './quota/index.js';
 import { LiveBrokerConfig } from './broker-dynamic-config.js';
 import { checkListenerPorts } from './listener-ports.js';
 import { startAuthorizer, zookeeperSecurity } from './broker-security.js';
@@ -102,7 +104,12 @@ export class Broker {
   readonly groupOps: ClusterGroupOps;
   private readonly logDirFailures: LogDirFailureHandler;
   private haltReason: string | undefined;
-  private scramCredentials: ScramCredentialCache | undefined;
+  private readonly scramCredentials: ScramCredentialCache;
+  /** Client quotas as configured in ZooKeeper, and the sensors charged against them. */
+  readonly quotaConfigs: QuotaConfigs;
+  readonly clientQuotas: ClientQuotaManager;
+  private readonly entityConfigChanges: EntityConfigChanges;
+  private quotaAdmin: QuotaAdmin | undefined;
 
   constructor(private readonly o: BrokerOptions) {
     this.config = o.config;
@@ -113,7 +120,7 @@ export class Broker {
       logger: o.logger,
       shutdownDrainMs: o.shutdownDrainMs,
       scheduler: this.scheduler,
-      scramCredentials: (mechanism, user) => this.scramCredentials?.lookup(mechanism, user),
+      scramCredentials: (mechanism, user) => this.scramCredentials.lookup(mechanism, user),
       onAuthentication: (listener, outcome) => this.metrics.onAuthentication(listener, outcome),
     });
     this.session = new ZkSession({
@@ -137,6 +144,9 @@ export class Broker {
       groups: () => this.groups,
       txn: () => this.txn,
       haltReason: () => this.haltReason,
+      clientQuotas: () => this.clientQuotas,
+      quotaConfigs: () => this.quotaConfigs,
+      quotaAdmin: () => this.quotaAdmin,
       acls: () => this.aclAuthorizerValue,
       scramCredentials: (mechanism, user) => this.scramCredentials?.lookup(mechanism, user),
       fetchSessions: new FetchManager(new FetchSessionCache({
@@ -146,6 +156,16 @@ export class Broker {
       })),
     };
     this.parts = parts;
+    this.scramCredentials = new ScramCredentialCache(this.session, o.logger.child({ module: 'scram-credentials' }));
+    this.quotaConfigs = new QuotaConfigs(this.session, o.logger.child({ module: 'quotas' }));
+    this.clientQuotas = new ClientQuotaManager({
+      rate: { samples: o.config.int('quota.window.num'), windowMs: o.config.int('quota.window.size.seconds') * 1000 },
+      clock: this.scheduler,
+      lookup: this.quotaConfigs.lookup,
+    });
+    const enforcer = new QuotaEnforcer(this.clientQuotas);
+    this.server.router.setThrottler((cost, request, response) => enforcer.throttleTimeMs(cost, request, response));
+    this.entityConfigChanges = new EntityConfigChanges(this.session, o.logger.child({ module: 'entity-config-changes' }), [this.scramCredentials, this.quotaConfigs]);
     this.liveConfig = new LiveBrokerConfig({
       store: this.session,
       config: o.config,
@@ -171,12 +191,9 @@ export class Broker {
       .addComponent({ name: 'ports', start: () => checkListenerPorts(o.config), stop: async () => {} })
       .addComponent({ name: 'zookeeper', start: () => this.session.start(), stop: () => this.session.close() })
       .addComponent({
-        name: 'scram-credentials',
-        start: () => {
-          this.scramCredentials = new ScramCredentialCache(this.session, o.logger.child({ module: 'scram-credentials' }));
-          return this.scramCredentials.start();
-        },
-        stop: async () => this.scramCredentials?.stop(),
+        name: 'user-and-client-configs',
+        start: () => this.entityConfigChanges.start(),
+        stop: async () => this.entityConfigChanges.stop(),
       })
       .addComponent({ name: 'identity', start: () => this.resolveIdentity(), stop: async () => {} })
       .addComponent({
@@ -329,6 +346,7 @@ export class Broker {
     this.topicAdmin = apis.topicAdmin;
     this.groups = apis.groups;
     this.txn = apis.txn;
+    this.quotaAdmin = apis.quotaAdmin;
     registerGroupAdmin(this.parts);
     registerDashboardData(this.parts, this.metrics);
     this.configWatcher = new ConfigChangeWatcher(this.session, rm, this.log.child({ module: 'config-changes' }), () => this.liveConfig.reload());

@@ -45,6 +45,13 @@ export const BROKER_ERRORS = {
   BRK_SASL_AUTHENTICATION_FAILED: { kafkaError: 'SASL_AUTHENTICATION_FAILED', retriable: false },
   /** TLS or SASL settings that cannot work (missing keystore, bad JAAS entry, bad mapping rules). */
   BRK_SECURITY_CONFIG: { kafkaError: 'INVALID_CONFIG', retriable: false },
+  // Client quotas (QuotaError, broker/quota/).
+  /** A quota entity with neither user nor client id, an unknown entity type, or a component twice. */
+  BRK_QUOTA_INVALID_ENTITY: { kafkaError: 'INVALID_REQUEST', retriable: false },
+  /** Not one of producer_byte_rate, consumer_byte_rate, request_percentage, controller_mutation_rate. */
+  BRK_QUOTA_INVALID_KEY: { kafkaError: 'INVALID_REQUEST', retriable: false },
+  /** A quota value that is not a positive number (or not whole, for byte rates). */
+  BRK_QUOTA_INVALID_VALUE: { kafkaError: 'INVALID_REQUEST', retriable: false },
   BRK_NOT_ENOUGH_REPLICAS: { kafkaError: 'NOT_ENOUGH_REPLICAS', retriable: true },
   BRK_FENCED_LEADER_EPOCH: { kafkaError: 'FENCED_LEADER_EPOCH', retriable: true },
   BRK_UNKNOWN_LEADER_EPOCH: { kafkaError: 'UNKNOWN_LEADER_EPOCH', retriable: true },

@@ -9,7 +9,7 @@
 import type { SecurityOptions } from './security.js';
 import type { Clock, Scheduler } from '../common/index.js';
 import { systemClock, systemScheduler } from '../common/index.js';
-import { Connection } from './connection.js';
+import { Connection, type ThrottleEvent } from './connection.js';
 import { KafkaClientError, brokerError } from './errors.js';
 import type { MetadataBroker, MetadataRequest, MetadataResponse } from './api-types.js';
 import { API, errorInfo } from './wire.js';
@@ -24,6 +24,8 @@ export interface ClusterOptions extends SecurityOptions {
   allowAutoTopicCreation?: boolean;
   clock?: Clock;
   scheduler?: Scheduler;
+  /** Told of every response a broker throttled (client quotas); the client waits that long before its next request to that broker. */
+  onThrottle?: (event: ThrottleEvent) => void;
 }
 
 export interface PartitionMetadata {
@@ -264,6 +266,7 @@ export class Cluster {
       scheduler: this.scheduler,
       ...(this.opts.ssl === undefined ? {} : { ssl: this.opts.ssl }),
       ...(this.opts.sasl === undefined ? {} : { sasl: this.opts.sasl }),
+      ...(this.opts.onThrottle === undefined ? {} : { onThrottle: this.opts.onThrottle }),
     });
     c.onClose(() => {
       if (this.connections.get(key) === c) this.connections.delete(key);

@@ -30,6 +30,14 @@ export interface ConnectionOptions extends SecurityOptions {
   scheduler?: Scheduler;
   /** Skip the ApiVersions handshake and assume these ranges (tests). */
   assumeVersions?: ReadonlyMap<number, VersionRange>;
+  /** Told of every response carrying a throttle time (a broker quota was violated). */
+  onThrottle?: (event: ThrottleEvent) => void;
+}
+
+export interface ThrottleEvent {
+  readonly broker: string;
+  readonly apiKey: number;
+  readonly throttleTimeMs: number;
 }
 
 export interface VersionRange {
@@ -70,6 +78,8 @@ export class Connection {
   private readonly requestTimeoutMs: number;
   private readonly closeListeners: Array<(err: KafkaClientError) => void> = [];
   private reauthTimer: TimerHandle | undefined;
+  /** A broker quota asked us to send nothing more before this time (KIP-219, as Kafka's NetworkClient). */
+  private throttledUntilMs = 0;
 
   constructor(private readonly opts: ConnectionOptions) {
     this.host = opts.host;
@@ -222,6 +232,8 @@ export class Connection {
   /** Send a request (connecting first if needed) and resolve with the decoded response body. */
   async send<T>(apiKey: number, body: unknown, options: SendOptions = {}): Promise<T> {
     if (!this.connected) await this.connect();
+    const wait = this.throttledUntilMs - this.scheduler.now();
+    if (wait > 0) await new Promise<void>((resolve) => this.scheduler.setTimeout(resolve, wait));
     const version = options.version ?? this.negotiate(apiKey);
     return this.request<T>(apiKey, version, body, options);
   }
@@ -286,7 +298,15 @@ export class Connection {
         return;
       }
     }
+    this.noteThrottle(p.apiKey, body);
     p.resolve(body);
+  }
+
+  private noteThrottle(apiKey: number, body: unknown): void {
+    const t = (body as { throttleTimeMs?: unknown } | undefined)?.throttleTimeMs;
+    if (typeof t !== 'number' || t <= 0) return;
+    this.throttledUntilMs = Math.max(this.throttledUntilMs, this.scheduler.now() + t);
+    this.opts.onThrottle?.({ broker: this.label, apiKey, throttleTimeMs: t });
   }
 
   /** Close the connection and fail whatever is pending. Idempotent; returns the close reason. */

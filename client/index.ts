@@ -16,7 +16,7 @@ export {
   type Partitioner,
   type PartitionerArgs,
 } from './partitioners/partitioner.js';
-export { Connection, type ConnectionOptions, type SendOptions, type VersionRange } from './connection.js';
+export { Connection, type ConnectionOptions, type SendOptions, type VersionRange, type ThrottleEvent } from './connection.js';
 export { Cluster, type ClusterOptions, type TopicMetadata, type PartitionMetadata } from './cluster.js';
 export { API, CLIENT_API_VERSIONS } from './wire.js';
 export {
@@ -34,6 +34,7 @@ export { RecordAccumulator, type AccumulatorOptions, type AppendResult } from '.
 export { ProducerBatch, type RecordMetadata, type RecordHeader, type BatchResult } from './producer/batch.js';
 export * from './consumer/assignors/index.js';
 export type { ScramCredentialAlteration, ScramCredentialInfo } from './admin/scram.js';
+export type { ClientQuotaAlteration, ClientQuotaEntity, ClientQuotaFilter, ClientQuotaKey } from './admin/quotas.js';
 export type { SaslOptions, SslOptions, SecurityOptions, SaslMechanismName } from './security.js';
 export { Admin, type AdminOptions, type NewTopic, type ClusterDescription, type ConfigResourceType } from './admin/admin.js';
 export type { GroupListing, GroupDescription, GroupMemberDescription } from './admin/groups.js';

@@ -73,6 +73,8 @@ const CLIENT_MAX: ReadonlyArray<[number, number, number]> = [
   [API.SaslAuthenticate, 0, 2],
   [API.DescribeUserScramCredentials, 0, 0],
   [API.AlterUserScramCredentials, 0, 0],
+  [API.DescribeClientQuotas, 0, 1],
+  [API.AlterClientQuotas, 0, 1],
 ];
 
 function protocolRange(apiKey: number): VersionRange | undefined {

@@ -234,7 +234,7 @@ export class TopicAdmin {
   }
 
   /** Kafka's AdminZkClient.changeEntityConfig: the entity znode, then a /config/changes notification. */
-  async changeEntityConfig(type: 'topics' | 'brokers' | 'users', name: string, configs: Readonly<Record<string, string>>): Promise<void> {
+  async changeEntityConfig(type: 'topics' | 'brokers' | 'users' | 'clients', name: string, configs: Readonly<Record<string, string>>): Promise<void> {
     await this.setOrCreate(configEntityPath(type, name), encodeEntityConfig(configs));
     await this.createWithParents(`${CONFIG_CHANGES_PATH}/${CONFIG_CHANGE_PREFIX}`, encodeConfigChange(`${type}/${name}`), 'persistent_sequential');
   }

@@ -80,6 +80,8 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   // Logs
   list('log.dirs', null, 'Directories holding partition logs (one or more).'),
   str('log.dir', '/tmp/samsa-logs', 'Log directory used when log.dirs is not set.'),
+  int('quota.window.num', 11, 1, 'Samples kept for client quota rates (Kafka: 11).'),
+  int('quota.window.size.seconds', 1, 1, 'Length of one client quota sample.'),
   int('num.partitions', 1, 1, 'Partitions of an auto-created topic.'),
   int('default.replication.factor', 1, 1, 'Replication factor of an auto-created topic.', 32767),
   int('min.insync.replicas', 1, 1, 'In-sync replicas an acks=all write needs.'),

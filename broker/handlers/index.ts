@@ -7,6 +7,9 @@ import { ApiKey, describedVersions } from '../../protocol/index.js';
 import { createSaslAuthenticateHandler } from './sasl-authenticate.js';
 import { createAlterUserScramCredentialsHandler } from './alter-user-scram-credentials.js';
 import { createDescribeUserScramCredentialsHandler } from './describe-user-scram-credentials.js';
+import { createDescribeClientQuotasHandler } from './describe-client-quotas.js';
+import { createAlterClientQuotasHandler } from './alter-client-quotas.js';
+import type { QuotaAdmin } from '../quota/index.js';
 import type { UserScramAdmin } from '../security/scram-credentials.js';
 import { createSaslHandshakeHandler } from './sasl-handshake.js';
 import type { KafkaHandler } from '../request-context.js';
@@ -131,6 +134,8 @@ export interface KafkaApiDeps extends HandlerDeps {
   readonly acls?: AclApiDeps['acls'];
   /** SCRAM credentials in ZooKeeper (Describe/AlterUserScramCredentials). */
   readonly userScram: () => UserScramAdmin;
+  /** DescribeClientQuotas / AlterClientQuotas against ZooKeeper. */
+  readonly quotaAdmin: () => QuotaAdmin;
 }
 
 /**
@@ -177,6 +182,8 @@ export function kafkaApiHandlers(deps: KafkaApiDeps): KafkaHandler[] {
     // Security: SCRAM credentials (KIP-554). SaslHandshake/SaslAuthenticate are the registry's own.
     createDescribeUserScramCredentialsHandler(deps),
     createAlterUserScramCredentialsHandler(deps),
+    createDescribeClientQuotasHandler(deps),
+    createAlterClientQuotasHandler(deps),
   ];
 }
 

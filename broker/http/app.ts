@@ -14,6 +14,7 @@ import { registerMessageRoutes } from './routes/messages.js';
 import { registerUiRoutes } from './routes/ui.js';
 import { registerGroupRoutes } from './routes/groups.js';
 import { registerTransactionRoutes } from './routes/transactions.js';
+import { registerQuotaRoutes } from './routes/quotas.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerTopicRoutes } from './routes/topics.js';
@@ -81,6 +82,7 @@ export function buildAdminApp(deps: AdminHttpDeps, options: AdminAppOptions = {}
   registerOperationRoutes(app, deps);
   registerGroupRoutes(app, deps);
   registerTransactionRoutes(app, deps);
+  registerQuotaRoutes(app, deps);
   registerDashboardRoutes(app, deps);
   registerMessageRoutes(app, deps);
   registerUiRoutes(app);

@@ -205,6 +205,21 @@ export interface TransactionOps {
   describe(transactionalId: string): TransactionSnapshot | null;
 }
 
+/** A client quota entity: a user, a client id or both; `<default>` names the default entity. */
+export interface QuotaEntityView {
+  readonly user?: string;
+  readonly clientId?: string;
+}
+
+export interface QuotaOps {
+  /** The quotas this broker enforces now (its copy of ZooKeeper). */
+  effective(): Array<{ entity: QuotaEntityView; values: Record<string, number> }>;
+  /** Usage per quota sensor: rate and average throttle time in the current window. */
+  sensors(): Array<{ quotaType: string; user: string; clientId: string; bound: number; rate: number; throttleTimeMs: number; throttledRequests: number }>;
+  /** Sets and removes values of one entity in ZooKeeper (AlterClientQuotas); throws on bad input. */
+  alter(entity: QuotaEntityView, set: Record<string, number>, remove: readonly string[]): Promise<void>;
+}
+
 export interface MetricsSource {
   readonly contentType: string;
   metrics(): Promise<string>;
@@ -315,6 +330,7 @@ export interface AdminHttpDeps {
   readonly elections?: ElectionOps;
   readonly groups?: GroupOps;
   readonly transactions?: TransactionOps;
+  readonly quotas?: QuotaOps;
   readonly dashboard?: DashboardOps;
   /** The ACL authorizer (route-acls.ts); absent or resolving undefined: no authorization, as Kafka without one. */
   readonly acls?: () => AclAuthorizer | undefined;

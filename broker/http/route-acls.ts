@@ -41,6 +41,7 @@ export const ROUTE_ACLS: Readonly<Record<string, RouteRule>> = {
   'POST /reassignments': () => [[cluster(Op.ALTER)]],
   'DELETE /groups/:id': (p) => [[group(Op.DELETE, p['id']!)]],
   'POST /groups/:id/offsets': (p) => [[group(Op.READ, p['id']!)]],
+  'PUT /quotas': () => [[cluster(Op.ALTER_CONFIGS)]],
 };
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -115,6 +115,22 @@ export function registerCollectedGauges(deps: CollectedDeps): Counter<'provider'
     for (const d of s.offline) g.set({ logDirectory: d }, 1);
   });
 
+  // Kafka's quota sensors: the usage rate and the average throttle time per (user, client-id) as tagged by the quota that applies.
+  const QUOTA_METRICS: ReadonlyArray<[string, MetricKey, string, MetricKey]> = [
+    ['Produce', 'produceByteRate', 'Bytes per second produced, measured against producer_byte_rate', 'produceThrottleTime'],
+    ['Fetch', 'fetchByteRate', 'Bytes per second fetched by consumers, measured against consumer_byte_rate', 'fetchThrottleTime'],
+    ['Request', 'requestRequestTime', 'Broker time spent on the requests, in percent of one second, measured against request_percentage', 'requestThrottleTime'],
+    ['ControllerMutation', 'controllerMutationRate', 'Partitions created or deleted per second, measured against controller_mutation_rate', 'controllerMutationThrottleTime'],
+  ];
+  for (const [quotaType, rateKey, help, throttleKey] of QUOTA_METRICS) {
+    gauge(rateKey, help, ['user', 'client_id'], 'clientQuotas', (sensors, g) => {
+      for (const q of sensors) if (q.quotaType === quotaType) g.set({ user: q.user, client_id: q.clientId }, q.rate);
+    });
+    gauge(throttleKey, `Average throttle time (ms) of the ${quotaType} requests in the quota window`, ['user', 'client_id'], 'clientQuotas', (sensors, g) => {
+      for (const q of sensors) if (q.quotaType === quotaType) g.set({ user: q.user, client_id: q.clientId }, q.throttleTimeMs);
+    });
+  }
+
   const perLog = (key: MetricKey, help: string, value: (l: LogSnapshot) => number | undefined): void =>
     gauge(key, help, ['topic', 'partition'], 'logs', (logs, g) => {
       for (const l of logs) {

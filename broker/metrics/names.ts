@@ -48,6 +48,15 @@ export const METRIC_NAMES = Object.freeze({
   numIncrementalFetchSessions: 'kafka_server_fetchsessioncache_numincrementalfetchsessions',
   numIncrementalFetchPartitionsCached: 'kafka_server_fetchsessioncache_numincrementalfetchpartitionscached',
   incrementalFetchSessionEvictions: 'kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total',
+  // kafka.server:type=Produce|Fetch|Request|ControllerMutation,user=<u>,client-id=<c> (client quotas)
+  produceByteRate: 'kafka_server_produce_byte_rate',
+  produceThrottleTime: 'kafka_server_produce_throttle_time',
+  fetchByteRate: 'kafka_server_fetch_byte_rate',
+  fetchThrottleTime: 'kafka_server_fetch_throttle_time',
+  requestRequestTime: 'kafka_server_request_request_time',
+  requestThrottleTime: 'kafka_server_request_throttle_time',
+  controllerMutationRate: 'kafka_server_controllermutation_mutation_rate',
+  controllerMutationThrottleTime: 'kafka_server_controllermutation_throttle_time',
   // kafka.network:type=RequestMetrics,request=<api>
   requests: 'kafka_network_requestmetrics_requests_total',
   requestTotalTimeMs: 'kafka_network_requestmetrics_totaltimems',

@@ -77,6 +77,16 @@ export interface LogDirsSnapshot {
 
 type MaybePromise<T> = T | Promise<T>;
 
+/** One client quota sensor (broker/quota's QuotaSensorSnapshot). */
+export interface QuotaSensorMetric {
+  /** Kafka's metric group: Produce, Fetch, Request, ControllerMutation. */
+  readonly quotaType: string;
+  readonly user: string;
+  readonly clientId: string;
+  readonly rate: number;
+  readonly throttleTimeMs: number;
+}
+
 export interface MetricProviders {
   replicaManager?(): MaybePromise<ReplicaManagerSnapshot>;
   controller?(): MaybePromise<ControllerSnapshot>;
@@ -89,6 +99,8 @@ export interface MetricProviders {
   /** Logs hosted by this broker (leader or follower). */
   logs?(): MaybePromise<Iterable<LogSnapshot>>;
   logDirs?(): MaybePromise<LogDirsSnapshot>;
+  /** Client quota sensors (only entities a quota applies to). */
+  clientQuotas?(): MaybePromise<readonly QuotaSensorMetric[]>;
 }
 
 export type ProviderName = keyof MetricProviders;

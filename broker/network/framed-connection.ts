@@ -12,6 +12,9 @@
  *   of order; unordered ones (inter-broker, matched by correlationId) write as they finish.
  * - A dispatch outcome of `close` closes the connection once the responses before it are written.
  * - Idle connections (nothing read or written for `idleTimeoutMs`, nothing in flight) are closed.
+ * - A throttled outcome (a client quota violated) mutes the connection once its response is
+ *   written: nothing is read or dispatched until the throttle time has passed (KIP-219), so a
+ *   client that ignores throttle_time_ms is held back all the same.
  */
 import type { Socket } from 'node:net';
 import { backgroundScheduler, systemScheduler, timerDelay } from '../../common/index.js';
@@ -19,10 +22,13 @@ import type { Logger } from '../logging.js';
 import { FrameDecoder } from '../../protocol/index.js';
 
 export type DispatchOutcome =
-  /** `closeAfter`: write this response, then close (a failed SASL authentication, as Kafka does). */
-  | { readonly kind: 'respond'; readonly frame: Buffer; readonly closeAfter?: string }
+  /**
+   * `closeAfter`: write this response, then close (a failed SASL authentication, as Kafka does).
+   * `throttleMs`: a quota was violated; read nothing more for that long once written (KIP-219).
+   */
+  | { readonly kind: 'respond'; readonly frame: Buffer; readonly closeAfter?: string; readonly throttleMs?: number }
   /** The protocol has no response for this request (Produce acks=0). */
-  | { readonly kind: 'silent' }
+  | { readonly kind: 'silent'; readonly throttleMs?: number }
   | { readonly kind: 'close'; readonly reason: string; readonly level?: 'debug' | 'info' | 'warn' };
 
 export type Dispatch = (frame: Buffer, receivedAtMs: number) => Promise<DispatchOutcome>;
@@ -72,6 +78,9 @@ export class FramedConnection {
   private writeBlocked = false;
   private readingPaused = false;
   private corked = false;
+  /** Muted by a quota until this timer fires. */
+  private throttleTimer: unknown;
+  private throttledUntilMs = 0;
   /** No more dispatching: the broker is stopping or a request asked to close. */
   private stopDispatch = false;
   /** The peer half-closed: nothing more will be read, but what was read is still answered. */
@@ -177,6 +186,8 @@ export class FramedConnection {
     this.log[level]({ connectionId: this.id, reason, inFlight: this.outstanding(), requests: this.requests }, 'closing connection');
     this.waiting.length = 0;
     this.slots.length = 0;
+    if (this.throttleTimer !== undefined) backgroundScheduler.clearTimeout(this.throttleTimer);
+    this.throttleTimer = undefined;
     this.abortController.abort();
     const s = this.socket;
     if (graceful && s.writable && !s.destroyed) {
@@ -220,6 +231,7 @@ export class FramedConnection {
       !this.closed &&
       !this.stopDispatch &&
       !this.writeBlocked &&
+      this.throttleTimer === undefined &&
       this.waiting.length > 0 &&
       this.outstanding() < this.opts.maxInFlight
     ) {
@@ -281,8 +293,10 @@ export class FramedConnection {
         this.corkUntilNextTick();
         if (!this.socket.write(outcome.frame)) this.writeBlocked = true;
         if (outcome.closeAfter !== undefined) this.close(outcome.closeAfter, 'info', true);
+        else if (outcome.throttleMs !== undefined) this.mute(outcome.throttleMs);
         return;
       case 'silent':
+        if (outcome.throttleMs !== undefined) this.mute(outcome.throttleMs);
         return;
       case 'close':
         this.close(outcome.reason, outcome.level ?? 'debug', true);
@@ -301,9 +315,23 @@ export class FramedConnection {
     });
   }
 
+  /** Extends the mute to `ms` from now (a later, longer throttle wins). */
+  private mute(ms: number): void {
+    if (ms <= 0 || this.closed) return;
+    const until = Date.now() + ms;
+    if (until <= this.throttledUntilMs) return;
+    this.throttledUntilMs = until;
+    if (this.throttleTimer !== undefined) backgroundScheduler.clearTimeout(this.throttleTimer);
+    this.throttleTimer = backgroundScheduler.setTimeout(() => {
+      this.throttleTimer = undefined;
+      if (!this.closed) this.settle();
+    }, ms);
+    this.updateReading();
+  }
+
   private updateReading(): void {
     const pause =
-      this.stopDispatch || this.writeBlocked || this.waiting.length > 0 || this.outstanding() >= this.opts.maxInFlight;
+      this.stopDispatch || this.writeBlocked || this.throttleTimer !== undefined || this.waiting.length > 0 || this.outstanding() >= this.opts.maxInFlight;
     if (pause && !this.readingPaused) {
       this.readingPaused = true;
       this.socket.pause();

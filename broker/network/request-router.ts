@@ -40,6 +40,24 @@ export interface RequestEvent {
 
 export type RequestObserver = (event: RequestEvent) => void;
 
+/** What a finished request cost, for the client quotas (broker/quota). */
+export interface RequestCost {
+  readonly apiKey: number;
+  readonly principal: string;
+  readonly clientId: string | null;
+  /** The whole request frame. */
+  readonly requestBytes: number;
+  /** Decoding, the handler's synchronous part and encoding: work, not time parked in a purgatory. */
+  readonly requestNanos: number;
+}
+
+/**
+ * Answers how long (ms) the client must be throttled for a finished request: the response carries
+ * it in throttle_time_ms (when the version has the field) and the connection reads nothing more
+ * for that long after sending it (KIP-219). `response` is undefined when none is sent.
+ */
+export type RequestThrottler = (cost: RequestCost, request: unknown, response: unknown) => number;
+
 const close = (reason: string, level: 'debug' | 'info' | 'warn' = 'warn'): DispatchOutcome => ({ kind: 'close', reason, level });
 
 export class RequestRouter {
@@ -48,6 +66,7 @@ export class RequestRouter {
   private readonly log: Logger;
   private authorizer: Authorizer;
   private observer: RequestObserver | undefined;
+  private throttler: RequestThrottler | undefined;
 
   constructor(options: RequestRouterOptions) {
     this.registry = options.registry;
@@ -58,6 +77,11 @@ export class RequestRouter {
   /** The one authorization hook (DESIGN §7); allow-all until ACLs exist. */
   setAuthorizer(authorizer: Authorizer): void {
     this.authorizer = authorizer;
+  }
+
+  /** The client quotas' hook; without one nothing is throttled. */
+  setThrottler(throttler: RequestThrottler | undefined): void {
+    this.throttler = throttler;
   }
 
   /** Called once per routed request; a throwing observer is logged, never fatal. */
@@ -106,6 +130,7 @@ export class RequestRouter {
       return close(`api key ${apiKey} version ${apiVersion} is outside ${range.minVersion}..${range.maxVersion}`);
     }
 
+    const decodeStart = process.hrtime.bigint();
     let request: unknown;
     try {
       request = decodeRequest(apiKey, apiVersion, frame, header.bodyOffset);
@@ -128,18 +153,26 @@ export class RequestRouter {
       receivedAtMs,
     };
 
+    let requestNanos = Number(process.hrtime.bigint() - decodeStart);
+    // Only the synchronous part of handling is the request's CPU cost; awaited I/O (replication, purgatory) is not.
+    const handle = (req: unknown): Promise<unknown> => {
+      const handleStart = process.hrtime.bigint();
+      const pending = handler.handle(ctx, req);
+      requestNanos += Number(process.hrtime.bigint() - handleStart);
+      return pending;
+    };
     let body: unknown;
     try {
       const verdict = await this.authorizer.authorizeRequest(ctx, request);
       if (verdict === 'ALLOWED') {
-        body = await handler.handle(ctx, request);
+        body = await handle(request);
       } else if (verdict === 'DENIED' || verdict.kind === 'deny') {
         const code = verdict === 'DENIED' ? ErrorCode.CLUSTER_AUTHORIZATION_FAILED : verdict.errorCode;
         return this.errorOutcome(ctx, handler, request, code, `request denied by the authorizer (${errorInfo(code).name})`);
       } else if (verdict.kind === 'answer') {
         body = verdict.response;
       } else {
-        body = verdict.complete(await handler.handle(ctx, verdict.request));
+        body = verdict.complete(await handle(verdict.request));
       }
     } catch (err) {
       if (err instanceof BrokerError && err.code === 'BRK_CLOSE_CONNECTION') return close(err.message, 'info');
@@ -149,8 +182,34 @@ export class RequestRouter {
       this.log[level]({ err, apiKey, apiVersion, correlationId, connectionId: conn.connectionId }, 'handler failed');
       return this.errorOutcome(ctx, handler, request, errorCode, `handler for api ${apiKey} failed: ${(err as Error)?.message}`);
     }
-    if (body === undefined) return { kind: 'silent' };
-    return this.encode(apiKey, apiVersion, correlationId, body);
+    if (body === undefined) {
+      const throttleMs = this.throttle(ctx, frame.length, requestNanos, request, body);
+      return throttleMs > 0 ? { kind: 'silent', throttleMs } : { kind: 'silent' };
+    }
+    // Encoding is work done for this request too; a throttled response is encoded again with its throttle time.
+    const encodeStart = process.hrtime.bigint();
+    const outcome = this.encode(apiKey, apiVersion, correlationId, body);
+    requestNanos += Number(process.hrtime.bigint() - encodeStart);
+    const throttleMs = this.throttle(ctx, frame.length, requestNanos, request, body);
+    if (throttleMs <= 0 || outcome.kind !== 'respond') return outcome;
+    if (typeof body === 'object' && body !== null && 'throttleTimeMs' in body) {
+      const b = body as { throttleTimeMs: number };
+      b.throttleTimeMs = Math.max(b.throttleTimeMs, throttleMs);
+      const throttled = this.encode(apiKey, apiVersion, correlationId, body);
+      return throttled.kind === 'respond' ? { ...throttled, throttleMs } : throttled;
+    }
+    return { ...outcome, throttleMs };
+  }
+
+  /** A throwing throttler costs the quota, never the request. */
+  private throttle(ctx: RequestContext, requestBytes: number, requestNanos: number, request: unknown, body: unknown): number {
+    if (this.throttler === undefined) return 0;
+    try {
+      return this.throttler({ apiKey: ctx.apiKey, principal: ctx.principal, clientId: ctx.clientId, requestBytes, requestNanos }, request, body);
+    } catch (err) {
+      this.log.warn({ err, apiKey: ctx.apiKey }, 'quota accounting failed');
+      return 0;
+    }
   }
 
   private errorOutcome(

@@ -5,10 +5,10 @@
  *
  * `ScramCredentialCache` is every broker's in-memory copy (Kafka's CredentialCache): loaded at
  * start, updated per notification, re-read whole after a new ZooKeeper session (notifications may
- * have been missed). `UserScramAdmin` serves Describe/AlterUserScramCredentials (KIP-554).
+ * have been missed); the broker's one user/client config listener drives it
+ * (broker/entity-config-changes.ts). `UserScramAdmin` serves Describe/AlterUserScramCredentials (KIP-554).
  */
 import {
-  ConfigChangeListener,
   configEntityPath,
   readChildrenOrEmpty,
   readEntityConfig,
@@ -29,37 +29,23 @@ const USERS_PATH = '/config/users';
 
 export class ScramCredentialCache {
   private readonly users = new Map<string, Map<ScramMechanism, ScramCredential>>();
-  private listener: ConfigChangeListener | undefined;
-  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly store: CoordinationStore,
     private readonly log: Logger,
   ) {}
 
-  async start(): Promise<void> {
-    this.listener = new ConfigChangeListener({
-      store: this.store,
-      logger: this.log,
-      onChange: async (entity) => {
-        if (entity.startsWith('users/')) await this.reloadUser(entity.slice('users/'.length));
-      },
-    });
-    await this.listener.start();
-    await this.reloadAll();
-    this.unsubscribe = this.store.addSessionListener({ newSession: () => void this.reloadAll().catch((err: unknown) => this.log.warn({ err }, 'reloading SCRAM credentials failed')) });
-  }
-
-  stop(): void {
-    this.listener?.stop();
-    this.unsubscribe?.();
+  /** Told by the broker's one user/client config listener (broker/entity-config-changes.ts). */
+  async onEntityChange(entityPath: string): Promise<void> {
+    const parts = entityPath.split('/');
+    if (parts.length === 2 && parts[0] === 'users') await this.reloadUser(parts[1]!);
   }
 
   lookup(mechanism: ScramMechanism, user: string): ScramCredential | undefined {
     return this.users.get(user)?.get(mechanism);
   }
 
-  private async reloadAll(): Promise<void> {
+  async reloadAll(): Promise<void> {
     const names = await readChildrenOrEmpty(this.store, USERS_PATH);
     for (const known of [...this.users.keys()]) if (!names.includes(known)) this.users.delete(known);
     for (const n of names) await this.reloadUser(n);

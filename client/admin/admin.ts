@@ -4,6 +4,7 @@
  * Kafka's admin client does; NOT_CONTROLLER refreshes metadata and retries. createTopics waits,
  * by default, until every new partition has a leader (KafkaJS `waitForLeaders`).
  */
+import { alterClientQuotas, describeClientQuotas, type ClientQuotaAlteration, type ClientQuotaEntity, type ClientQuotaFilter } from './quotas.js';
 import { alterUserScramCredentials, describeUserScramCredentials, type ScramCredentialAlteration, type ScramCredentialInfo } from './scram.js';
 import type {
   CreatePartitionsRequest,
@@ -206,6 +207,16 @@ export class Admin {
   /** Upserts (password salted here) and deletions of SCRAM credentials. */
   alterUserScramCredentials(alterations: readonly ScramCredentialAlteration[]): Promise<void> {
     return alterUserScramCredentials(this.cluster, alterations);
+  }
+
+  /** Client quota entities matching the filter (every entity by default) and their values. */
+  describeClientQuotas(filter?: ClientQuotaFilter): Promise<Array<{ entity: ClientQuotaEntity; values: Record<string, number> }>> {
+    return describeClientQuotas(this.cluster, filter);
+  }
+
+  /** Sets (number) or removes (null) quota values per entity; every broker applies them without restart. */
+  alterClientQuotas(alterations: readonly ClientQuotaAlteration[], validateOnly = false): Promise<void> {
+    return alterClientQuotas(this.cluster, alterations, validateOnly);
   }
 
   /** Moves replicas of broker `brokerId` to other log directories of it; per `<topic>-<partition>`, the error code. */

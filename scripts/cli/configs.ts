@@ -7,6 +7,7 @@
 import type { Admin, ConfigResourceType } from '../../client/index.js';
 import { keyValues, UsageError, type ParsedArgs, type ToolSpec } from './args.js';
 import { alterUser, describeUsers } from './configs-users.js';
+import { alterQuotas, describeQuotas, isQuotaConfig } from './configs-quotas.js';
 import { BOOTSTRAP_FLAG, bootstrapList, connectAdmin, out, runTool, ToolError } from './common.js';
 
 const spec: ToolSpec = {
@@ -16,9 +17,9 @@ const spec: ToolSpec = {
     BOOTSTRAP_FLAG,
     { name: 'describe', help: 'List the configs of the given entity.' },
     { name: 'alter', help: 'Alter the configs of the given entity.' },
-    { name: 'entity-type', arg: '<String: type>', help: 'topics, brokers or users.' },
-    { name: 'entity-name', arg: '<String: name>', help: 'The topic name, broker id or user name.' },
-    { name: 'entity-default', help: 'With --entity-type brokers: the cluster-wide default of every broker.' },
+    { name: 'entity-type', arg: '<String: type>', repeat: true, help: 'topics, brokers, users or clients (users and clients together: a user+client-id quota entity).' },
+    { name: 'entity-name', arg: '<String: name>', repeat: true, help: 'The topic name, broker id, user name or client id (in the order of --entity-type).' },
+    { name: 'entity-default', help: 'The default entity: of every broker (brokers), of users or of clients (quotas).' },
     { name: 'topic', arg: '<String: topic>', help: 'Short for --entity-type topics --entity-name <topic>.' },
     { name: 'broker', arg: '<String: broker id>', help: 'Short for --entity-type brokers --entity-name <id>.' },
     { name: 'all', help: 'With --describe: every config, not only the dynamic overrides.' },
@@ -26,7 +27,7 @@ const spec: ToolSpec = {
     { name: 'delete-config', arg: '<String: k1,k2>', repeat: true, help: 'Overrides to remove.' },
   ],
   usageTail:
-    'Examples:\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type users --entity-name alice --alter --add-config \'SCRAM-SHA-256=[iterations=8192,password=alice-secret]\'\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type brokers --entity-default --alter --add-config log.retention.ms=3600000\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type topics --entity-name orders --alter --add-config retention.ms=3600000,cleanup.policy=compact\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type topics --entity-name orders --describe',
+    'Examples:\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type clients --entity-name app --alter --add-config producer_byte_rate=1048576\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type users --entity-name alice --entity-type clients --entity-default --describe\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type users --entity-name alice --alter --add-config \'SCRAM-SHA-256=[iterations=8192,password=alice-secret]\'\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type brokers --entity-default --alter --add-config log.retention.ms=3600000\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type topics --entity-name orders --alter --add-config retention.ms=3600000,cleanup.policy=compact\n  configs.sh --bootstrap-server 127.0.0.1:9092 --entity-type topics --entity-name orders --describe',
 };
 
 const SOURCES: Record<number, string> = { 1: 'DYNAMIC_TOPIC_CONFIG', 2: 'DYNAMIC_BROKER_CONFIG', 3: 'DYNAMIC_DEFAULT_BROKER_CONFIG', 4: 'STATIC_BROKER_CONFIG', 5: 'DEFAULT_CONFIG' };
@@ -34,12 +35,28 @@ const SOURCES: Record<number, string> = { 1: 'DYNAMIC_TOPIC_CONFIG', 2: 'DYNAMIC
 runTool(spec, async (args) => {
   if (args.has('describe') === args.has('alter')) throw new UsageError('exactly one of --describe or --alter is required');
   const servers = bootstrapList(args);
-  if (args.get('entity-type') === 'users') {
+  const types = args.all('entity-type');
+  const changed = [...Object.keys(keyValues(args.all('add-config'), '--add-config', true)), ...args.all('delete-config').flatMap((s) => s.split(',')).map((s) => s.trim())];
+  const quotas = types.includes('clients') || types.length > 1 || (types[0] === 'users' && (args.has('entity-default') || changed.some(isQuotaConfig)));
+  if (quotas) {
+    const admin = await connectAdmin(servers, 'samsa-configs');
+    try {
+      return args.has('describe') ? await describeQuotas(admin, args) : await alterQuotas(admin, args);
+    } finally {
+      admin.close();
+    }
+  }
+  if (types[0] === 'users') {
     const user = args.get('entity-name');
     if (args.has('alter') && user === undefined) throw new UsageError('--alter of users needs --entity-name <user>');
     const admin = await connectAdmin(servers, 'samsa-configs');
     try {
-      return args.has('describe') ? await describeUsers(admin, user) : await alterUser(admin, user!, args);
+      if (args.has('describe')) {
+        // Kafka's describe of users shows quotas and SCRAM credentials.
+        await describeQuotas(admin, args);
+        return await describeUsers(admin, user);
+      }
+      return await alterUser(admin, user!, args);
     } finally {
       admin.close();
     }
@@ -64,7 +81,7 @@ function entity(args: ParsedArgs): { type: ConfigResourceType; name: string } {
     if (!/^\d+$/.test(name)) throw new UsageError(`a broker's --entity-name is its id, got "${name}"`);
     return { type: 'broker', name };
   }
-  throw new UsageError(`--entity-type must be topics, brokers or users (got "${t}")`);
+  throw new UsageError(`--entity-type must be topics, brokers, users or clients (got "${t}")`);
 }
 
 async function describe(admin: Admin, type: ConfigResourceType, name: string, all: boolean): Promise<number> {

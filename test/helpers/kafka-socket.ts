@@ -203,9 +203,9 @@ export class KafkaSocket {
    * Sends one request encoded by protocol/ and decodes its response (for any api the broker
    * serves). Not for concurrent use on one socket: responses are taken in arrival order.
    */
-  async request<K extends number>(apiKey: K, apiVersion: number, body: RequestBody<K>, timeoutMs = 5_000): Promise<ResponseBody<K>> {
+  async request<K extends number>(apiKey: K, apiVersion: number, body: RequestBody<K>, timeoutMs = 5_000, clientId = 'samsa-test'): Promise<ResponseBody<K>> {
     const id = this.correlationId();
-    this.writeRaw(encodeRequest(apiKey, apiVersion, id, 'samsa-test', body));
+    this.writeRaw(encodeRequest(apiKey, apiVersion, id, clientId, body));
     const { correlationId, body: response } = decodeResponse(apiKey, apiVersion, await this.nextFrame(timeoutMs));
     if (correlationId !== id) throw new Error(`correlation id ${correlationId}, expected ${id}`);
     return response;

@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { ModuleError, type ErrorSpec } from '../../common/index.js';
 import { ErrorCode, errorInfo, FrameTooLargeError, isErrorName, ProtocolError, PROTOCOL_ERRORS, ScramError } from '../../protocol/index.js';
 import { SecurityError } from '../../broker/security/errors.js';
+import { QuotaError } from '../../broker/quota/index.js';
 import { StorageError, STORAGE_ERRORS } from '../../storage/index.js';
 import { CoordinationError, COORDINATION_ERRORS } from '../../coordination/index.js';
 import { RecordValidationError } from '../../broker/replica/record-validation.js';
@@ -63,6 +64,7 @@ const CLASSES: Record<string, () => ModuleError> = {
   KafkaClientError: () => new KafkaClientError('CLI_CONNECTION', 'm'),
   ScramError: () => new ScramError('m'),
   SecurityError: () => new SecurityError('BRK_SASL_AUTHENTICATION_FAILED', 'm'),
+  QuotaError: () => new QuotaError('BRK_QUOTA_INVALID_KEY', 'm'),
 };
 
 /** The codes whose Kafka error comes with each error rather than from the table. */

@@ -5,7 +5,8 @@
  * and on the cluster for BROKER and BROKER_LOGGER ones; the controller APIs (ElectLeaders,
  * reassignments, UpdateFeatures) and CreateAcls/DeleteAcls Alter on the cluster,
  * ListPartitionReassignments, DescribeAcls and DescribeCluster Describe on it (SCRAM credentials:
- * Describe/AlterUserScramCredentials Describe/Alter on the cluster); AlterReplicaLogDirs Alter on
+ * Describe/AlterUserScramCredentials Describe/Alter on the cluster; client quotas:
+ * DescribeClientQuotas DescribeConfigs, AlterClientQuotas AlterConfigs on the cluster); AlterReplicaLogDirs Alter on
  * the cluster (every replica answers CLUSTER_AUTHORIZATION_FAILED); DescribeLogDirs without
  * Describe on the cluster answers an empty list.
  */
@@ -75,4 +76,6 @@ export const ADMIN_POLICIES: ReadonlyMap<number, ApiPolicy> = new Map<number, Ap
   [ApiKey.DescribeAcls, requireCluster(Op.DESCRIBE, CLUSTER_DENIED)],
   [ApiKey.DescribeUserScramCredentials, requireCluster(Op.DESCRIBE, CLUSTER_DENIED)],
   [ApiKey.AlterUserScramCredentials, requireCluster(Op.ALTER, CLUSTER_DENIED)],
+  [ApiKey.DescribeClientQuotas, requireCluster(Op.DESCRIBE_CONFIGS, CLUSTER_DENIED)],
+  [ApiKey.AlterClientQuotas, requireCluster(Op.ALTER_CONFIGS, CLUSTER_DENIED)],
 ]);

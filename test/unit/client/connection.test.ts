@@ -55,6 +55,8 @@ describe('client > Connection (against the fake broker test double)', () => {
       DescribeTransactions: [0, 0], ListTransactions: [0, 0],
       // Security: SASL after ApiVersions (handshake v1 only: the v0 raw-token flow is for old clients), SCRAM admin (KIP-554).
       SaslHandshake: [1, 1], SaslAuthenticate: [0, 2], DescribeUserScramCredentials: [0, 0], AlterUserScramCredentials: [0, 0],
+      // Client quotas (KIP-546).
+      DescribeClientQuotas: [0, 1], AlterClientQuotas: [0, 1],
     });
     await start(); // the fake broker advertises every range protocol/ describes
     const c = connect();

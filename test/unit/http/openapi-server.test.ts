@@ -31,6 +31,8 @@ const EXPECTED_ROUTES = [
   'GET /topics/{name}/partitions/{partition}/messages',
   'GET /transactions',
   'GET /transactions/{id}',
+  'GET /quotas',
+  'PUT /quotas',
   'POST /topics/{name}/messages',
 ];
 

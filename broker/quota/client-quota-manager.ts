@@ -1,0 +1,127 @@
+/**
+ * Kafka's ClientQuotaManager, one instance for all quota types: a sensor per (quota type, user,
+ * client-id) as tagged by the resolved quota (quota-entity.ts), recording usage into a
+ * SampledRate and answering the throttle time when the rate, this request included, is above the
+ * bound. Sensors idle for an hour are dropped (Kafka's inactive sensor expiry). The throttle time
+ * is also recorded per sensor for the `throttle_time` metric (Kafka's Avg of throttle-time).
+ */
+import type { Clock } from '../../common/index.js';
+import { type QuotaEntity, type QuotaKey, type QuotaValues, quotaUserOf, resolveQuota } from './quota-entity.js';
+import { type RateConfig, SampledRate, throttleTimeMs } from './rate.js';
+
+/** Kafka's metric groups (and JMX `type=`): Produce, Fetch, Request, ControllerMutation. */
+export const QUOTA_TYPES: Record<QuotaKey, string> = {
+  producer_byte_rate: 'Produce',
+  consumer_byte_rate: 'Fetch',
+  request_percentage: 'Request',
+  controller_mutation_rate: 'ControllerMutation',
+};
+
+interface Sensor {
+  readonly key: QuotaKey;
+  readonly user: string;
+  readonly clientId: string;
+  bound: number;
+  readonly usage: SampledRate;
+  /** throttle-time as Kafka's Avg: the sum and the count over the same windows. */
+  readonly throttleSum: SampledRate;
+  readonly throttleCount: SampledRate;
+  throttledRequests: number;
+  lastRecordMs: number;
+}
+
+export interface QuotaSensorSnapshot {
+  readonly quotaType: string;
+  readonly user: string;
+  readonly clientId: string;
+  readonly bound: number;
+  /** Bytes per second (byte rates), percent of one thread (request_percentage), partitions per second. */
+  readonly rate: number;
+  /** Average throttle time (ms) of the requests recorded in the window, 0 when none was throttled. */
+  readonly throttleTimeMs: number;
+  readonly throttledRequests: number;
+}
+
+const INACTIVE_SENSOR_EXPIRY_MS = 3_600_000;
+const SWEEP_EVERY_MS = 60_000;
+
+export interface ClientQuotaManagerOptions {
+  readonly rate: RateConfig;
+  readonly clock: Clock;
+  /** The configured quota values of one entity (quota-configs.ts). */
+  readonly lookup: (e: QuotaEntity) => QuotaValues | undefined;
+}
+
+export class ClientQuotaManager {
+  private readonly sensors = new Map<string, Sensor>();
+  private lastSweepMs = 0;
+
+  constructor(private readonly o: ClientQuotaManagerOptions) {}
+
+  /**
+   * Records `value` for the connection's (principal, client id) and answers the throttle time in
+   * ms; 0 when no quota of this type applies or the rate stays within it.
+   */
+  recordAndGetThrottleTimeMs(key: QuotaKey, principal: string, clientId: string | null, value: number): number {
+    const user = quotaUserOf(principal);
+    const resolved = resolveQuota(this.o.lookup, key, user, clientId ?? '');
+    if (resolved === undefined) return 0;
+    const now = this.o.clock.now();
+    this.sweep(now);
+    const sensor = this.sensorFor(key, resolved.sensor.user, resolved.sensor.clientId, now);
+    sensor.bound = resolved.bound;
+    sensor.lastRecordMs = now;
+    sensor.usage.record(value, now);
+    let throttle = throttleTimeMs(sensor.usage.measure(now), resolved.bound, sensor.usage.windowSizeMs(now));
+    // Kafka's ClientRequestQuotaManager bounds request-time throttles to one quota window: request
+    // time is wall-clock here, so a stall (JIT warm-up, a descheduled process) would otherwise mute
+    // a client for many seconds on one burst.
+    if (key === 'request_percentage') throttle = Math.min(throttle, this.o.rate.windowMs);
+    sensor.throttleSum.record(throttle, now);
+    sensor.throttleCount.record(1, now);
+    if (throttle > 0) sensor.throttledRequests++;
+    return throttle;
+  }
+
+  snapshot(): QuotaSensorSnapshot[] {
+    const now = this.o.clock.now();
+    return [...this.sensors.values()].map((s) => {
+      const count = s.throttleCount.measure(now);
+      return {
+        quotaType: QUOTA_TYPES[s.key],
+        user: s.user,
+        clientId: s.clientId,
+        bound: s.bound,
+        rate: s.usage.measure(now),
+        throttleTimeMs: count === 0 ? 0 : s.throttleSum.measure(now) / count,
+        throttledRequests: s.throttledRequests,
+      };
+    });
+  }
+
+  private sensorFor(key: QuotaKey, user: string, clientId: string, now: number): Sensor {
+    const id = `${key}\u0000${user}\u0000${clientId}`;
+    let s = this.sensors.get(id);
+    if (s === undefined) {
+      s = {
+        key,
+        user,
+        clientId,
+        bound: 0,
+        usage: new SampledRate(this.o.rate),
+        throttleSum: new SampledRate(this.o.rate),
+        throttleCount: new SampledRate(this.o.rate),
+        throttledRequests: 0,
+        lastRecordMs: now,
+      };
+      this.sensors.set(id, s);
+    }
+    return s;
+  }
+
+  private sweep(now: number): void {
+    if (now - this.lastSweepMs < SWEEP_EVERY_MS) return;
+    this.lastSweepMs = now;
+    for (const [id, s] of this.sensors) if (now - s.lastRecordMs > INACTIVE_SENSOR_EXPIRY_MS) this.sensors.delete(id);
+  }
+}

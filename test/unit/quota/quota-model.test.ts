@@ -1,0 +1,175 @@
+import { expect } from 'chai';
+import pino from 'pino';
+import { ClientQuotaManager, QuotaConfigs, QuotaEnforcer, type QuotaEntity, type QuotaValues, precedence, resolveQuota, SampledRate, throttleTimeMs, validateQuotaValue } from '../../../broker/quota/index.js';
+import { ApiKey } from '../../../protocol/index.js';
+import { FakeZooKeeper } from '../../helpers/fake-coordination-store.js';
+import { TestScheduler } from '../../helpers/test-scheduler.js';
+
+const D = '<default>';
+const key = (e: QuotaEntity): string => `${e.user ?? '-'}|${e.clientId ?? '-'}`;
+
+describe('quota > entities, precedence, rate and throttle time', () => {
+  it("Kafka's precedence: user+client > user+default-client > user > default-user+client > default-user+default-client > default-user > client > default-client", () => {
+    expect(precedence('alice', 'app').map(key)).to.deep.equal([
+      'alice|app', `alice|${D}`, 'alice|-', `${D}|app`, `${D}|${D}`, `${D}|-`, '-|app', `-|${D}`,
+    ]);
+    // Each row: what is configured (entity → producer_byte_rate), which one wins for <alice, app>, and the sensor it charges.
+    const table: Array<{ configured: Array<[QuotaEntity, number]>; bound: number; sensor: string }> = [
+      { configured: [[{ clientId: D }, 1], [{ clientId: 'app' }, 2]], bound: 2, sensor: '|app' },
+      { configured: [[{ clientId: 'app' }, 2], [{ user: D }, 3]], bound: 3, sensor: 'alice|' },
+      { configured: [[{ user: D }, 3], [{ user: D, clientId: D }, 4]], bound: 4, sensor: 'alice|app' },
+      { configured: [[{ user: D, clientId: D }, 4], [{ user: D, clientId: 'app' }, 5]], bound: 5, sensor: 'alice|app' },
+      { configured: [[{ user: D, clientId: 'app' }, 5], [{ user: 'alice' }, 6]], bound: 6, sensor: 'alice|' },
+      { configured: [[{ user: 'alice' }, 6], [{ user: 'alice', clientId: D }, 7]], bound: 7, sensor: 'alice|app' },
+      { configured: [[{ user: 'alice', clientId: D }, 7], [{ user: 'alice', clientId: 'app' }, 8]], bound: 8, sensor: 'alice|app' },
+      { configured: [[{ user: 'bob' }, 9], [{ clientId: 'other' }, 10]], bound: -1, sensor: '' },
+    ];
+    for (const row of table) {
+      const m = new Map<string, QuotaValues>(row.configured.map(([e, v]) => [key(e), { producer_byte_rate: v }]));
+      const r = resolveQuota((e) => m.get(key(e)), 'producer_byte_rate', 'alice', 'app');
+      expect(r?.bound ?? -1, JSON.stringify(row.configured)).to.equal(row.bound);
+      if (r !== undefined) expect(`${r.sensor.user}|${r.sensor.clientId}`).to.equal(row.sensor);
+    }
+  });
+
+  it('each quota type is resolved on its own', () => {
+    const m = new Map<string, QuotaValues>([
+      ['alice|-', { producer_byte_rate: 100 }],
+      [`-|${D}`, { consumer_byte_rate: 200, producer_byte_rate: 50 }],
+    ]);
+    const lookup = (e: QuotaEntity): QuotaValues | undefined => m.get(key(e));
+    expect(resolveQuota(lookup, 'producer_byte_rate', 'alice', 'x')?.bound).to.equal(100);
+    expect(resolveQuota(lookup, 'consumer_byte_rate', 'alice', 'x')?.bound).to.equal(200);
+    expect(resolveQuota(lookup, 'request_percentage', 'alice', 'x')).to.equal(undefined);
+  });
+
+  it('refuses unknown keys and non-positive or fractional byte rates', () => {
+    expect(() => validateQuotaValue('producer_bytes', 1)).to.throw(/not a quota/);
+    expect(() => validateQuotaValue('producer_byte_rate', 0)).to.throw(/positive/);
+    expect(() => validateQuotaValue('consumer_byte_rate', 1.5)).to.throw(/whole number/);
+    expect(() => validateQuotaValue('request_percentage', 12.5)).to.not.throw();
+  });
+
+  it("rate divides by at least samples−1 windows, then by the elapsed time since the oldest window (Kafka's Rate)", () => {
+    const r = new SampledRate({ samples: 11, windowMs: 1000 });
+    r.record(10_000, 0);
+    expect(r.measure(0)).to.equal(1000); // 10 000 over the minimum 10 s
+    expect(r.windowSizeMs(500)).to.equal(10_500);
+    for (let t = 1000; t <= 20_000; t += 1000) r.record(1000, t);
+    // Samples 10..20 s remain (11 windows of 1000): 11 000 bytes over 10 s elapsed since the oldest.
+    expect(r.measure(20_000)).to.be.closeTo(1100, 1e-9);
+    expect(r.measure(40_000)).to.equal(0); // everything expired
+  });
+
+  it("throttle time is (rate − bound) / bound × window, as Kafka's QuotaUtils", () => {
+    expect(throttleTimeMs(1000, 1000, 10_000)).to.equal(0);
+    expect(throttleTimeMs(1500, 1000, 10_000)).to.equal(5000);
+    expect(throttleTimeMs(1100, 1000, 11_000)).to.equal(1100);
+  });
+
+  it('a client producing at twice its quota and obeying the throttle settles at the quota', () => {
+    const clock = new TestScheduler(0);
+    const m = new ClientQuotaManager({ rate: { samples: 11, windowMs: 1000 }, clock, lookup: (e) => (e.clientId === 'fast' && e.user === undefined ? { producer_byte_rate: 100_000 } : undefined) });
+    let sent = 0;
+    // 20 KB every 100 ms (200 KB/s) unless throttled, for 60 s.
+    while (clock.now() < 60_000) {
+      const t = m.recordAndGetThrottleTimeMs('producer_byte_rate', 'User:ANONYMOUS', 'fast', 20_000);
+      sent += 20_000;
+      clock.tick(Math.max(100, t));
+    }
+    expect(sent / 60).to.be.within(90_000, 115_000);
+    const snap = m.snapshot();
+    expect(snap).to.have.length(1);
+    expect(snap[0]).to.include({ quotaType: 'Produce', user: '', clientId: 'fast', bound: 100_000 });
+    expect(snap[0]!.throttledRequests).to.be.greaterThan(0);
+    // Other clients have no quota and are never throttled.
+    expect(m.recordAndGetThrottleTimeMs('producer_byte_rate', 'User:ANONYMOUS', 'slow', 10_000_000)).to.equal(0);
+  });
+
+  it('the enforcer charges produce by request size, fetch by records returned, every api by its time; handshake apis are exempt', () => {
+    const clock = new TestScheduler(0);
+    const charged: string[] = [];
+    const m = new ClientQuotaManager({ rate: { samples: 2, windowMs: 1000 }, clock, lookup: () => ({ producer_byte_rate: 1000, consumer_byte_rate: 1000, request_percentage: 1 }) });
+    const enforcer = new QuotaEnforcer(m);
+    const cost = (apiKey: number, requestBytes = 0, requestNanos = 0) => ({ apiKey, principal: 'User:alice', clientId: 'c', requestBytes, requestNanos });
+    expect(enforcer.throttleTimeMs(cost(ApiKey.Produce, 3000), { acks: 0 }, undefined)).to.equal(2000); // (3000−1000)/1000 × 1 s... rate 3000/1s
+    const fetch = { responses: [{ partitions: [{ records: Buffer.alloc(500) }, { records: null }] }] };
+    expect(enforcer.throttleTimeMs(cost(ApiKey.Fetch), { replicaId: -1 }, fetch)).to.equal(0);
+    expect(enforcer.throttleTimeMs(cost(ApiKey.Fetch), { replicaId: 2 }, { responses: [{ partitions: [{ records: Buffer.alloc(1e6) }] }] })).to.equal(0);
+    expect(enforcer.throttleTimeMs(cost(ApiKey.ApiVersions, 0, 1e9), {}, {})).to.equal(0);
+    // 50 ms of work in one second is 5 % of a thread: five times request_percentage=1, a 4 s
+    // throttle bounded to one quota window (Kafka's ClientRequestQuotaManager.maxThrottleTimeMs).
+    expect(enforcer.throttleTimeMs(cost(ApiKey.Metadata, 100, 50e6), {}, {})).to.equal(1000);
+    void charged;
+    const types = m.snapshot().map((s) => s.quotaType).sort();
+    expect(types).to.deep.equal(['Fetch', 'Produce', 'Request']);
+  });
+});
+
+describe('quota > QuotaConfigs (ZooKeeper copy)', () => {
+  it('loads every entity in Kafka layout, follows one entity per change, ignores SCRAM keys and unreadable values', async () => {
+    const zk = new FakeZooKeeper();
+    const admin = zk.session();
+    const put = async (path: string, config: Record<string, string>): Promise<void> => {
+      await admin.mkdirp(path);
+      await admin.setData(path, Buffer.from(JSON.stringify({ version: 1, config })));
+    };
+    await put('/config/users/alice', { producer_byte_rate: '1024', 'SCRAM-SHA-256': 'salt=x,stored_key=y,server_key=z,iterations=4096' });
+    await put('/config/users/alice/clients/app', { consumer_byte_rate: '2048' });
+    await put('/config/users/<default>', { request_percentage: '12.5' });
+    await put('/config/clients/<default>', { producer_byte_rate: 'lots' });
+    const configs = new QuotaConfigs(zk.session(), pino({ level: 'silent' }));
+    await configs.reloadAll();
+    expect(configs.lookup({ user: 'alice' })).to.deep.equal({ producer_byte_rate: 1024 });
+    expect(configs.lookup({ user: 'alice', clientId: 'app' })).to.deep.equal({ consumer_byte_rate: 2048 });
+    expect(configs.lookup({ user: D })).to.deep.equal({ request_percentage: 12.5 });
+    expect(configs.lookup({ clientId: D })).to.equal(undefined);
+    await put('/config/clients/app', { producer_byte_rate: '10' });
+    await configs.onEntityChange('clients/app');
+    expect(configs.lookup({ clientId: 'app' })).to.deep.equal({ producer_byte_rate: 10 });
+    await put('/config/users/alice', {});
+    await configs.onEntityChange('users/alice');
+    expect(configs.lookup({ user: 'alice' })).to.equal(undefined);
+    expect(configs.entries().map((e) => e.entity)).to.deep.include({ user: 'alice', clientId: 'app' });
+  });
+});
+
+describe('quota > QuotaAdmin (KIP-546 against ZooKeeper)', () => {
+  it('alters in Kafka layout keeping SCRAM keys, describes with exact/default/any and strict filters, refuses bad input', async () => {
+    const { QuotaAdmin } = await import('../../../broker/quota/index.js');
+    const { TopicAdmin } = await import('../../../broker/admin/index.js');
+    const zk = new FakeZooKeeper();
+    const admin = zk.session();
+    const topicAdmin = new TopicAdmin(admin, { defaultPartitions: 1, defaultReplicationFactor: 1 });
+    const quotas = new QuotaAdmin(admin, (type, name, config) => topicAdmin.changeEntityConfig(type, name, config));
+    await admin.mkdirp('/config/users/alice');
+    await admin.setData('/config/users/alice', Buffer.from(JSON.stringify({ version: 1, config: { 'SCRAM-SHA-256': 'cred' } })));
+    await quotas.alter([{ entityType: 'user', entityName: 'alice' }], [{ key: 'producer_byte_rate', value: 1024, remove: false }], false);
+    await quotas.alter([{ entityType: 'user', entityName: 'alice' }, { entityType: 'client-id', entityName: null }], [{ key: 'request_percentage', value: 200, remove: false }], false);
+    await quotas.alter([{ entityType: 'client-id', entityName: 'my app' }], [{ key: 'consumer_byte_rate', value: 10, remove: false }], false);
+    expect(JSON.parse(zk.text('/config/users/alice')!)).to.deep.equal({ version: 1, config: { 'SCRAM-SHA-256': 'cred', producer_byte_rate: '1024' } });
+    expect(JSON.parse(zk.text('/config/users/alice/clients/<default>')!).config).to.deep.equal({ request_percentage: '200.0' });
+    expect(JSON.parse(zk.text('/config/clients/my%20app')!).config).to.deep.equal({ consumer_byte_rate: '10' });
+    const changes = zk.paths('/config/changes').filter((p) => p !== '/config/changes').map((p) => JSON.parse(zk.text(p)!).entity_path);
+    expect(changes).to.deep.equal(['users/alice', 'users/alice/clients/<default>', 'clients/my%20app']);
+
+    const names = (r: Array<{ entity: QuotaEntity }>): string[] => r.map((x) => key(x.entity)).sort();
+    expect(names(await quotas.describe([{ entityType: 'user', matchType: 0, match: 'alice' }], false))).to.deep.equal(['alice|-', `alice|${D}`]);
+    expect(names(await quotas.describe([{ entityType: 'user', matchType: 0, match: 'alice' }], true))).to.deep.equal(['alice|-']);
+    expect(names(await quotas.describe([{ entityType: 'client-id', matchType: 1, match: null }], false))).to.deep.equal([`alice|${D}`]);
+    expect(names(await quotas.describe([{ entityType: 'client-id', matchType: 2, match: null }], true))).to.deep.equal(['-|my app']);
+    expect(names(await quotas.describe([], false))).to.have.length(3);
+
+    await quotas.alter([{ entityType: 'user', entityName: 'alice' }], [{ key: 'producer_byte_rate', value: 0, remove: true }], false);
+    expect(JSON.parse(zk.text('/config/users/alice')!).config).to.deep.equal({ 'SCRAM-SHA-256': 'cred' });
+
+    const refused = async (p: Promise<unknown>): Promise<string> => p.then(() => 'accepted', (err: { code: string }) => err.code);
+    expect(await refused(quotas.alter([{ entityType: 'ip', entityName: 'x' }], [], false))).to.equal('BRK_QUOTA_INVALID_ENTITY');
+    expect(await refused(quotas.alter([{ entityType: 'user', entityName: 'a' }, { entityType: 'user', entityName: 'b' }], [], false))).to.equal('BRK_QUOTA_INVALID_ENTITY');
+    expect(await refused(quotas.alter([{ entityType: 'user', entityName: 'a' }], [{ key: 'bytes', value: 1, remove: false }], false))).to.equal('BRK_QUOTA_INVALID_KEY');
+    expect(await refused(quotas.alter([{ entityType: 'user', entityName: 'a' }], [{ key: 'producer_byte_rate', value: -1, remove: false }], false))).to.equal('BRK_QUOTA_INVALID_VALUE');
+    expect(await refused(quotas.describe([{ entityType: 'user', matchType: 0, match: null }], false))).to.equal('BRK_QUOTA_INVALID_ENTITY');
+    await quotas.alter([{ entityType: 'user', entityName: 'bob' }], [{ key: 'producer_byte_rate', value: 5, remove: false }], true);
+    expect(zk.text('/config/users/bob')).to.equal(undefined);
+  });
+});
