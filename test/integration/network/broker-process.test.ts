@@ -12,14 +12,15 @@ const execFileAsync = promisify(execFile);
 
 /**
  * What a broker process advertises: its handlers' ranges intersected with protocol/'s described
- * versions: minimum 0 everywhere (librdkafka's feature gates), maxima at Kafka 2.8's, plus
- * DescribeTransactions and ListTransactions (KIP-664, v0).
+ * versions: minimum 0 everywhere (librdkafka's feature gates), maxima at Kafka 2.8's (SASL, ACL,
+ * client quota and SCRAM APIs included), plus DescribeTransactions and ListTransactions (KIP-664, v0).
  */
 const ADVERTISED = [
   [0, 0, 9], [1, 0, 12], [2, 0, 6], [3, 0, 11], [8, 0, 8], [9, 0, 7], [10, 0, 3], [11, 0, 7], [12, 0, 4], [13, 0, 4], [14, 0, 5],
-  [15, 0, 5], [16, 0, 4], [18, 0, 3], [19, 0, 6], [20, 0, 5], [21, 0, 2], [22, 0, 4], [23, 0, 4], [24, 0, 3], [25, 0, 3],
-  [26, 0, 3], [28, 0, 3], [32, 0, 4], [33, 0, 2], [34, 0, 2], [35, 0, 2], [37, 0, 3], [42, 0, 2], [43, 0, 2], [44, 0, 1], [45, 0, 0],
-  [46, 0, 0], [47, 0, 0], [57, 0, 0], [60, 0, 0], [61, 0, 0], [65, 0, 0], [66, 0, 0],
+  [15, 0, 5], [16, 0, 4], [17, 0, 1], [18, 0, 3], [19, 0, 6], [20, 0, 5], [21, 0, 2], [22, 0, 4], [23, 0, 4], [24, 0, 3], [25, 0, 3],
+  [26, 0, 3], [28, 0, 3], [29, 0, 2], [30, 0, 2], [31, 0, 2], [32, 0, 4], [33, 0, 2], [34, 0, 2], [35, 0, 2], [36, 0, 2], [37, 0, 3],
+  [42, 0, 2], [43, 0, 2], [44, 0, 1], [45, 0, 0], [46, 0, 0], [47, 0, 0], [48, 0, 1], [49, 0, 1], [50, 0, 0], [51, 0, 0],
+  [57, 0, 0], [60, 0, 0], [61, 0, 0], [65, 0, 0], [66, 0, 0],
 ].map(([apiKey, minVersion, maxVersion]) => ({ apiKey, minVersion, maxVersion }));
 
 function hasKcat(): boolean {
