@@ -425,6 +425,20 @@ describe('http admin API: every route against 3 broker processes', function () {
     }
   });
 
+  it('quotas: PUT /quotas on one broker is applied by every broker (GET /quotas), a bad key is a 400, removing the value lifts it everywhere', async () => {
+    const entity = { clientId: 'http-quota-client' };
+    const put = await call(1, 'PUT', '/quotas', {}, { entity, set: { producer_byte_rate: 1_048_576 } });
+    expect(put.status, put.text).to.equal(200);
+    const has = async (id: number): Promise<boolean> =>
+      (await call<any>(id, 'GET', '/quotas')).body.quotas.some((q: any) => q.entity.clientId === entity.clientId && q.entity.user === undefined && q.values.producer_byte_rate === 1_048_576);
+    await waitFor(async () => (await Promise.all([1, 2, 3].map(has))).every(Boolean), 'every broker enforcing the new quota', { timeoutMs: 10_000, intervalMs: 100 });
+    const bad = await call(2, 'PUT', '/quotas', {}, { entity, set: { producer_bytes: 5 } });
+    expect(bad.status, bad.text).to.equal(400);
+    const removed = await call(3, 'PUT', '/quotas', {}, { entity, remove: ['producer_byte_rate'] });
+    expect(removed.status, removed.text).to.equal(200);
+    await waitFor(async () => (await Promise.all([1, 2, 3].map(has))).every((x) => !x), 'every broker without the quota', { timeoutMs: 10_000, intervalMs: 100 });
+  });
+
   it('GET /openapi.json describes exactly the routes these tests called', async () => {
     const doc = await call(2, 'GET', '/openapi.json');
     expect(doc.status).to.equal(200);

@@ -88,6 +88,24 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
     return parsePrometheusText(text).get(name)?.samples.find((s) => s.labels.client_id === clientId)?.value;
   }
 
+  /** The largest value of each named metric for `clientId` on broker `id`, scraped every 300 ms while `work` runs (the rates are windowed and fade after it). */
+  async function peakWhile<T>(id: number, names: string[], clientId: string, work: Promise<T>): Promise<{ result: T; peak: Map<string, number> }> {
+    const peak = new Map<string, number>(names.map((n) => [n, 0]));
+    const sample = async (): Promise<void> => {
+      for (const n of names) peak.set(n, Math.max(peak.get(n)!, (await metric(id, n, clientId).catch(() => undefined)) ?? 0));
+    };
+    const samples: Promise<void>[] = [];
+    const timer = setInterval(() => samples.push(sample()), 300);
+    try {
+      const result = await work;
+      samples.push(sample());
+      return { result, peak };
+    } finally {
+      clearInterval(timer);
+      await Promise.all(samples);
+    }
+  }
+
   it('configs.sh stores the quota in Kafka\'s ZooKeeper layout and all three brokers apply a change within a second', async () => {
     await configs('--entity-type', 'clients', '--entity-name', 'q-producer', '--alter', '--add-config', `producer_byte_rate=${QUOTA}`);
     const applied = await msUntilEveryBroker('q-producer', 'producer_byte_rate', QUOTA);
@@ -185,12 +203,15 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
       }
       return { rate: measured / (MEASURE_MS / 1000), throttled };
     };
-    const [slow, free] = await Promise.all([run('q-consumer'), run('free-consumer')]);
+    const fetchMetrics = ['kafka_server_fetch_byte_rate', 'kafka_server_fetch_throttle_time'];
+    const { result: [slow, free], peak } = await peakWhile(leader, fetchMetrics, 'q-consumer', Promise.all([run('q-consumer'), run('free-consumer')]));
     console.log(`      fetch: throttled ${Math.round(slow.rate)} B/s (quota ${QUOTA}, ${slow.throttled} throttled responses), unthrottled ${Math.round(free.rate)} B/s`);
     expect(slow.throttled).to.be.above(0);
     expect(free.throttled).to.equal(0);
     expect(slow.rate).to.be.within(QUOTA * 0.5, QUOTA * 1.5);
     expect(free.rate).to.be.above(slow.rate * 2);
+    expect(peak.get('kafka_server_fetch_byte_rate'), 'kafka_server_fetch_byte_rate').to.be.above(0);
+    expect(peak.get('kafka_server_fetch_throttle_time'), 'kafka_server_fetch_throttle_time').to.be.above(0);
   });
 
   it('request_percentage holds back a client flooding Metadata requests', async () => {
@@ -220,12 +241,40 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
       }
       return { answers, throttled };
     };
-    const [limited, free] = await Promise.all([flood('q-flooder'), flood('free-flooder')]);
+    const { result: [limited, free], peak } = await peakWhile(2, ['kafka_server_request_throttle_time'], 'q-flooder', Promise.all([flood('q-flooder'), flood('free-flooder')]));
     const requestTime = await metric(2, 'kafka_server_request_request_time', 'q-flooder');
     console.log(`      metadata flood: limited ${limited.answers} answers (${limited.throttled} throttled; broker request_time ${requestTime?.toFixed(2)} %), unthrottled ${free.answers}`);
     expect(limited.throttled).to.be.above(0);
     expect(free.throttled).to.equal(0);
     expect(limited.answers).to.be.below(free.answers / 3);
+    expect(peak.get('kafka_server_request_throttle_time'), 'kafka_server_request_throttle_time').to.be.above(0);
+  });
+
+  it('controller_mutation_rate: CreateTopics over the rate earns a throttle time (KIP-599, permissive: nothing refused)', async () => {
+    await configs('--entity-type', 'clients', '--entity-name', 'q-mutator', '--alter', '--add-config', 'controller_mutation_rate=1');
+    await msUntilEveryBroker('q-mutator', 'controller_mutation_rate', 1);
+    const controller = (await cluster.metadata()).controllerId;
+    const b = cluster.broker(controller);
+    const sock = await KafkaSocket.connect(b.host, b.port);
+    const names = ['kafka_server_controllermutation_mutation_rate', 'kafka_server_controllermutation_throttle_time'];
+    try {
+      const create = async (): Promise<number> => {
+        const res = await sock.request(ApiKey.CreateTopics, 5, {
+          topics: [{ name: randomName('q-mut'), numPartitions: 10, replicationFactor: 1, assignments: [], configs: [] }],
+          timeoutMs: 30_000,
+          validateOnly: false,
+        } as never, 40_000, 'q-mutator');
+        expect(res.topics[0]!.errorCode).to.equal(ErrorCode.NONE);
+        return res.throttleTimeMs ?? 0;
+      };
+      const { result, peak } = await peakWhile(controller, names, 'q-mutator', (async () => [await create(), await create()])());
+      console.log(`      controller mutations: throttle times ${result.join(', ')} ms; peak rate ${peak.get(names[0]!)?.toFixed(2)}/s`);
+      expect(Math.max(...result)).to.be.above(0);
+      expect(peak.get('kafka_server_controllermutation_mutation_rate'), 'kafka_server_controllermutation_mutation_rate').to.be.above(0);
+      expect(peak.get('kafka_server_controllermutation_throttle_time'), 'kafka_server_controllermutation_throttle_time').to.be.above(0);
+    } finally {
+      sock.close();
+    }
   });
 
   it('kcat (librdkafka\'s throttle callback) and KafkaJS (client-side throttling) report throttled produce requests', async () => {

@@ -68,6 +68,8 @@ export const UNAUTHORIZED_ANSWER: ReadonlyMap<number, readonly number[] | typeof
   [ApiKey.DeleteAcls, [CLUSTER]],
   [ApiKey.DescribeUserScramCredentials, [CLUSTER]],
   [ApiKey.AlterUserScramCredentials, [CLUSTER]],
+  [ApiKey.DescribeClientQuotas, [CLUSTER]],
+  [ApiKey.AlterClientQuotas, [CLUSTER]],
 ]);
 
 /** The listing of each HIDDEN API, empty for a principal that may describe nothing. */
