@@ -15,15 +15,9 @@
  * acks=all Produce waits without working), like Kafka's request thread time.
  */
 import { ApiKey } from '../../protocol/index.js';
+import type { RequestCost } from '../network/request-router.js';
 import type { ClientQuotaManager } from './client-quota-manager.js';
 
-export interface RequestCost {
-  readonly apiKey: number;
-  readonly principal: string;
-  readonly clientId: string | null;
-  readonly requestBytes: number;
-  readonly requestNanos: number;
-}
 
 const EXEMPT: ReadonlySet<number> = new Set([ApiKey.ApiVersions, ApiKey.SaslHandshake, ApiKey.SaslAuthenticate]);
 const NANOS_TO_PERCENTAGE_PER_SECOND = 100 / 1e9;
