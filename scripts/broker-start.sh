@@ -36,7 +36,8 @@ samsa_ensure_node_modules
 # --cpu-prof-dir=/tmp/prof" or "--max-old-space-size=4096". They go on node's command line because
 # Node 20 refuses some of them (--cpu-prof) in NODE_OPTIONS.
 read -r -a NODE_OPTS <<<"${SAMSA_NODE_OPTS:-}"
-NODE=(node ${NODE_OPTS[@]+"${NODE_OPTS[@]}"} --enable-source-maps --import "file://$SAMSA_HOME/node_modules/tsx/dist/loader.mjs" "$SAMSA_HOME/broker/main.ts")
+samsa_entry broker/main.ts
+NODE=(node ${NODE_OPTS[@]+"${NODE_OPTS[@]}"} --enable-source-maps "$SAMSA_ENTRY")
 if [ "$HELP" = 1 ]; then exec "${NODE[@]}" --help; fi
 [ -n "$CONFIG" ] || usage
 [ -f "$CONFIG" ] || samsa_die "config file $CONFIG not found"

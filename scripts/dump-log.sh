@@ -5,4 +5,5 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 [ $# -ge 1 ] || samsa_die "usage: $0 <segment.log|.index|.timeindex>... [--print-data-log]"
-exec node --import tsx "$SAMSA_HOME/scripts/dump-log.ts" "$@"
+samsa_entry scripts/dump-log.ts
+exec node --enable-source-maps "$SAMSA_ENTRY" "$@"

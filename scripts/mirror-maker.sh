@@ -8,4 +8,5 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 samsa_ensure_node_modules
 # exec: the mirror's pid is this script's, so a signal reaches the mirror itself.
-exec node --enable-source-maps --import "file://$SAMSA_HOME/node_modules/tsx/dist/loader.mjs" "$SAMSA_HOME/scripts/mirror/main.ts" "$@"
+samsa_entry scripts/mirror/main.ts
+exec node --enable-source-maps "$SAMSA_ENTRY" "$@"

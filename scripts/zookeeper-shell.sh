@@ -5,4 +5,5 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 samsa_ensure_node_modules
 # The loader by absolute URL, so the tool runs from any directory (relative file arguments keep working).
-exec node --import "file://$SAMSA_HOME/node_modules/tsx/dist/loader.mjs" "$SAMSA_HOME/scripts/cli/zookeeper-shell.ts" "$@"
+samsa_entry scripts/cli/zookeeper-shell.ts
+exec node --enable-source-maps "$SAMSA_ENTRY" "$@"

@@ -5,12 +5,24 @@
  */
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const UI_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'ui');
+export const UI_ROOT = join(samsaHome(dirname(fileURLToPath(import.meta.url))), 'broker', 'http', 'ui');
 const UPLOT_DIST = dirname(createRequire(import.meta.url).resolve('uplot'));
+
+/**
+ * The checkout's root, the first directory upwards with a package.json: this module runs from
+ * broker/http/routes/ under tsx and from a bundle in .build/<build>/broker/ (scripts/lib/build.mjs).
+ */
+function samsaHome(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}: cannot find the dashboard's files`);
+  }
+}
 
 /** The page's own origin only; uPlot sets inline styles on its elements. */
 const CONTENT_SECURITY_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'";

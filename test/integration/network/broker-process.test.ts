@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ErrorCode } from '../../../protocol/index.js';
 import { BROKER_START, BrokerProcess } from '../../helpers/broker-process.js';
 import { KafkaSocket } from '../../helpers/kafka-socket.js';
+import { freePort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { REPO_ROOT } from '../../helpers/zookeeper.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -143,6 +145,25 @@ describe('network > broker process (scripts/broker-start.sh, broker-stop.sh)', f
     expect(stdout).to.contain('usage:');
     expect(stdout).to.match(/socket\.request\.max\.bytes\s+\[int\]\s+default: 104857600/);
     expect(stdout).to.match(/zookeeper\.connect\s+\[string\]\s+default: \(required\)/);
+  });
+
+  it('runs from the bundle in .build/ (rebuilt when a source is newer than it) and serves the dashboard from the checkout', async () => {
+    // Earlier starts built it; make every source newer than the current build.
+    const current = join(REPO_ROOT, '.build', 'current');
+    const before = readlinkSync(current);
+    utimesSync(join(current, '.stamp'), new Date('2001-01-01'), new Date('2001-01-01'));
+    const httpPort = await freePort();
+    const broker = await BrokerProcess.create({ properties: { 'admin.http.listener': `127.0.0.1:${httpPort}` } });
+    started.push(broker);
+    const result = await broker.start();
+    expect(result.code, result.stderr).to.equal(0);
+    expect(readlinkSync(current), 'a new build after the stamp went stale').to.not.equal(before);
+    const cmdline = readFileSync(`/proc/${broker.pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline.some((a) => a.startsWith(join(REPO_ROOT, '.build')) && a.endsWith('/broker/main.mjs')), cmdline.join(' ')).to.equal(true);
+    const page = await fetch(`http://127.0.0.1:${httpPort}/ui/`);
+    expect(page.status).to.equal(200);
+    expect(await page.text()).to.contain('<title>Samsa dashboard</title>');
+    expect((await broker.stop()).code).to.equal(0);
   });
 
   it('kcat completes the ApiVersions handshake', async function () {
