@@ -23,8 +23,20 @@ function ephemeralRangeStart(): number {
   return 32_768;
 }
 
-const LOW = 10_000;
-const HIGH = ephemeralRangeStart();
+/**
+ * mocha's parallel mode runs test files in worker processes (MOCHA_WORKER_ID 0, 1, ...): each
+ * takes its own slice of the range, since the handed-out set is per process.
+ */
+function slice(low: number, high: number): [number, number] {
+  const worker = Number(process.env['MOCHA_WORKER_ID']);
+  if (!Number.isInteger(worker) || worker < 0) return [low, high];
+  const slices = 4;
+  const width = Math.floor((high - low) / slices);
+  const start = low + (worker % slices) * width;
+  return [start, start + width];
+}
+
+const [LOW, HIGH] = slice(10_000, ephemeralRangeStart());
 
 function canBind(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {

@@ -37,33 +37,42 @@ describe('security > refusals seen by real clients (wrong password, bad certific
   });
 
   it('a wrong password is refused with the broker\'s reason for PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 (kcat, KafkaJS, kafka-python)', async () => {
+    // Every refusal waits out a client's metadata timeout: they run side by side, not one after another.
+    const checks: Promise<void>[] = [];
     for (const mechanism of MECHANISMS) {
       for (const protocol of ['SASL_PLAINTEXT', 'SASL_SSL'] as const) {
         const wrong: Login = { protocol, mechanism, password: 'wrong' };
-        const k = await kcat([...b.kcatArgs(wrong), '-L', '-m', '5'], undefined, 30_000);
-        expect(k.code, `kcat ${protocol} ${mechanism}`).to.not.equal(0);
-        expect(k.stderr, `kcat ${protocol} ${mechanism}`).to.match(/Authentication failed/);
-        const js = await kafkaJsError(b, wrong);
-        expect(js?.name, `KafkaJS ${protocol} ${mechanism}`).to.equal('KafkaJSSASLAuthenticationError');
+        checks.push((async () => {
+          const k = await kcat([...b.kcatArgs(wrong), '-L', '-m', '5'], undefined, 30_000);
+          expect(k.code, `kcat ${protocol} ${mechanism}`).to.not.equal(0);
+          expect(k.stderr, `kcat ${protocol} ${mechanism}`).to.match(/Authentication failed/);
+          const js = await kafkaJsError(b, wrong);
+          expect(js?.name, `KafkaJS ${protocol} ${mechanism}`).to.equal('KafkaJSSASLAuthenticationError');
+        })());
       }
-      const py = await kafkaPython(b, { protocol: 'SASL_PLAINTEXT', mechanism, password: 'wrong' }, randomName('refused'), 'x', 5_000);
-      expect(py.ok, `kafka-python ${mechanism}: ${py.out}`).to.equal(false);
-      // kafka-python 2.0.2 speaks SaslHandshake v0 (raw tokens): as Kafka, the broker can only close
-      // the connection, so the client sees its reply cut off and never gets metadata.
-      expect(py.log, `kafka-python ${mechanism}`).to.match(/Error receiving reply from server/);
-      expect(py.out, `kafka-python ${mechanism}`).to.match(/^KafkaTimeoutError/);
+      checks.push((async () => {
+        const py = await kafkaPython(b, { protocol: 'SASL_PLAINTEXT', mechanism, password: 'wrong' }, randomName('refused'), 'x', 5_000);
+        expect(py.ok, `kafka-python ${mechanism}: ${py.out}`).to.equal(false);
+        // kafka-python 2.0.2 speaks SaslHandshake v0 (raw tokens): as Kafka, the broker can only close
+        // the connection, so the client sees its reply cut off and never gets metadata.
+        expect(py.log, `kafka-python ${mechanism}`).to.match(/Error receiving reply from server/);
+        expect(py.out, `kafka-python ${mechanism}`).to.match(/^KafkaTimeoutError/);
+      })());
     }
+    await Promise.all(checks);
   });
 
   it('SSL with ssl.client.auth=required refuses no certificate, an untrusted one and an expired one (kcat, KafkaJS, kafka-python)', async () => {
     const before = tlsFailures(b);
-    for (const cert of [undefined, 'untrusted.pem', 'expired.pem']) {
+    // Side by side: each refusal waits out a client's metadata timeout.
+    const pyRun = kafkaPython(b, { protocol: 'SSL', cert: 'expired.pem' }, randomName('refused'), 'x', 5_000);
+    await Promise.all([undefined, 'untrusted.pem', 'expired.pem'].map(async (cert) => {
       const login: Login = { protocol: 'SSL', ...(cert === undefined ? {} : { cert }) };
       const k = await kcat([...b.kcatArgs(login), '-L', '-m', '5'], undefined, 30_000);
       expect(k.code, `kcat with ${cert ?? 'no certificate'}`).to.not.equal(0);
       expect(await kafkaJsError(b, login), `KafkaJS with ${cert ?? 'no certificate'}`).to.be.instanceOf(Error);
-    }
-    const py = await kafkaPython(b, { protocol: 'SSL', cert: 'expired.pem' }, randomName('refused'), 'x', 5_000);
+    }));
+    const py = await pyRun;
     expect(py.ok, py.out).to.equal(false);
     // Each refused handshake is logged with its reason by the broker.
     await waitFor(() => tlsFailures(b) >= before + 6, 'the refused TLS handshakes in the broker log', { timeoutMs: 10_000 });
