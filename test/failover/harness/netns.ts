@@ -61,7 +61,11 @@ export class NetworkLab {
 
   /** A bridge on 10.213.<subnet>.1/24 and one namespace per member at 10.213.<subnet>.<10+id>. */
   static async create(members: number[]): Promise<NetworkLab> {
-    const lab = new NetworkLab(randomBytes(2).toString('hex'), 1 + (randomBytes(1)[0]! % 250), members);
+    // Files run two at a time (mocha --parallel): each worker draws its subnets from its own half.
+    const worker = Number(process.env['MOCHA_WORKER_ID']);
+    const half = Number.isInteger(worker) && worker >= 0 ? worker % 2 : randomBytes(1)[0]! % 2;
+    const subnet = 1 + half * 125 + (randomBytes(1)[0]! % 125);
+    const lab = new NetworkLab(randomBytes(2).toString('hex'), subnet, members);
     live.add(lab);
     try {
       await ip('link', 'add', lab.bridge, 'type', 'bridge');
