@@ -51,7 +51,7 @@ declare -A TIMEOUTS=([unit]=10000 [integration]=30000 [cluster]=90000 [failover]
 # tests mostly wait on brokers, clients and timeouts, so two files share the machine's two cores
 # and the whole run stays within its time budget. Each file still runs its tests in order.
 # SAMSA_TEST_JOBS=1 runs everything one file at a time.
-declare -A JOBS=([cluster]=2 [failover]=2)
+declare -A JOBS=([cluster]=2 [failover]=2 [interop]=2)
 for suite in "${SUITES[@]}"; do
   # -print -quit, not `| grep -q`: with pipefail, grep leaving early can SIGPIPE find and make a
   # full suite look empty (seen once: a unit run that reported only the typecheck).
