@@ -96,10 +96,21 @@ export async function createPersistentPath(store: Pick<CoordinationStore, 'creat
   let cur = '';
   for (const part of path.split('/').filter((p) => p !== '')) {
     cur += `/${part}`;
-    try {
-      await store.create(cur, null, 'persistent');
-    } catch (err) {
-      if (!(err instanceof CoordinationError && err.code === 'CRD_NODE_EXISTS')) throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await store.create(cur, null, 'persistent');
+        break;
+      } catch (err) {
+        if (err instanceof CoordinationError && err.code === 'CRD_NODE_EXISTS') break;
+        // Creating a path that may exist is idempotent, so a lost connection is retried as Kafka's
+        // retryRequestsUntilConnected does (the next request waits for the reconnect); seen: a
+        // broker start failing on `create /config` while ZooKeeper was starved of CPU.
+        if (err instanceof CoordinationError && err.code === 'CRD_CONNECTION_LOSS' && attempt < MKDIRP_ATTEMPTS) continue;
+        throw err;
+      }
     }
   }
 }
+
+/** Tries per znode of a createPersistentPath before a lost connection is the caller's problem. */
+const MKDIRP_ATTEMPTS = 5;
