@@ -11,7 +11,7 @@
  * default on both sides); a new body shape raises the receiver's maxVersion first and the
  * sender's `version` once every broker runs the new release.
  */
-import { decodeInternalFrame, encodeInternalFrame } from '../../protocol/index.js';
+import { decodeInternalFrame, encodeInternalFrame, encodeInternalFrameWithTail, TailedBody } from '../../protocol/index.js';
 import { isRetriable } from '../../common/index.js';
 import { BrokerError, toWireError } from '../errors.js';
 import type { Logger } from '../logging.js';
@@ -68,6 +68,11 @@ export class InternalRouter {
     const { api, version, correlationId } = request;
     const respond = (body: unknown): DispatchOutcome => {
       try {
+        // A handler's raw tail (replica fetch records) leaves as the slices it read: no copy.
+        if (body instanceof TailedBody) {
+          const [head, ...tail] = encodeInternalFrameWithTail({ api, version, correlationId, isResponse: true, body: body.body }, body.tail);
+          return { kind: 'respond', frame: head!, tail };
+        }
         return { kind: 'respond', frame: encodeInternalFrame({ api, version, correlationId, isResponse: true, body }) };
       } catch (err) {
         this.log.error({ err, api, correlationId }, 'inter-broker response could not be encoded');
