@@ -7,9 +7,10 @@
  * Every internal API has a version range, as Kafka's APIs do: the sender puts its version in the
  * frame, and a version outside the receiver's range is refused with BRK_UNSUPPORTED_VERSION
  * before the handler runs, so a broker of another release fails the call with a typed error
- * instead of misreading the body. Every internal API is at v0 today (`INTERNAL_API_V0`, the
- * default on both sides); a new body shape raises the receiver's maxVersion first and the
- * sender's `version` once every broker runs the new release.
+ * instead of misreading the body. The default on both sides is v0 (`INTERNAL_API_V0`);
+ * ReplicaFetch is at v0-v1. A new body shape raises the receiver's maxVersion first and the
+ * sender's `version` once every broker runs the new release (or the sender falls back on
+ * BRK_UNSUPPORTED_VERSION, as the replica fetcher does).
  */
 import { decodeInternalFrame, encodeInternalFrame, encodeInternalFrameWithTail, TailedBody } from '../../protocol/index.js';
 import { isRetriable } from '../../common/index.js';
