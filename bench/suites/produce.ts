@@ -12,8 +12,9 @@
  * with RF 3, min.insync.replicas 2 and acks=all; reports both rates and their ratio (target:
  * replicated ≥ 0.7× of single-broker acks=all, issue 18).
  *
- * `--cpu-prof` (any mode): after the brokers stop, a summary of each broker's profile: the share
- * of its CPU in garbage collection (target < 10 %) and the top self-time functions.
+ * `--cpu-prof` (any mode): after the brokers stop, a summary of each broker's main-thread profile
+ * while kcat ran (start-up excluded): the share of its CPU in garbage collection (target < 10 %)
+ * and the top self-time functions.
  *
  * `--transactional [--commit-every N] [--messages N]`: the Samsa client into one broker, idempotent
  * then transactional (a commit every N records), in the same run (bench/txn-produce.ts).
@@ -34,7 +35,7 @@ import { REPO_ROOT, startZooKeeper, type ZooKeeperNode } from '../../test/helper
 import type { BenchContext } from '../suites.js';
 import { runSecured } from '../secured-produce.js';
 import { runTransactional } from '../txn-produce.js';
-import { describeProfiles, summarizeProfiles, type ProfileSummary } from '../cpu-profile-summary.js';
+import { describeProfiles, summarizeProfiles, type LoadWindow, type ProfileSummary } from '../cpu-profile-summary.js';
 
 export const describe = 'kcat -P of 1,000,000 × 100-byte messages into one broker process (RF 1): msg/s and MB/s';
 
@@ -79,10 +80,10 @@ function profileDir(ctx: BenchContext, name: string): string | undefined {
   return dir;
 }
 
-/** The profiles' summary (GC share, top self time) into the log; the figures for the JSON line. */
-export function reportProfiles(ctx: BenchContext, what: string, dir: string | undefined): ProfileSummary[] | undefined {
+/** The profiles' summary (GC share, top self time) while the load ran, into the log; the figures for the JSON line. */
+export function reportProfiles(ctx: BenchContext, what: string, dir: string | undefined, windows: readonly LoadWindow[]): ProfileSummary[] | undefined {
   if (dir === undefined) return undefined;
-  const summaries = summarizeProfiles(dir);
+  const summaries = summarizeProfiles(dir, 10, windows);
   for (const line of describeProfiles(what, summaries)) ctx.log(line);
   return summaries;
 }
@@ -166,6 +167,8 @@ export async function topicEndOffset(b: BenchBroker, topic: string, partitions: 
 export interface TimedRun {
   seconds: number;
   stderr: string;
+  /** process.hrtime of spawn and exit: the load's window in a broker's CPU profile. */
+  window: LoadWindow;
 }
 
 /** Runs kcat with stdout discarded; its wall time from spawn to exit. */
@@ -180,7 +183,10 @@ export function timedKcat(args: string[], timeoutMs = 600_000): Promise<TimedRun
     child.on('close', (code) => {
       clearTimeout(timer);
       if (code !== 0) reject(new Error(`kcat ${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, stderr });
+      else {
+        const ended = process.hrtime.bigint();
+        resolve({ seconds: Number(ended - started) / 1e9, stderr, window: { startNs: started, endNs: ended } });
+      }
     });
   });
 }
@@ -202,12 +208,14 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   const file = await prepareMessageFile(messages);
   const b = await startBenchBroker(ctx);
   const results: { partitions: number; msgPerSec: number; mbPerSec: number; seconds: number }[] = [];
+  const windows: LoadWindow[] = [];
   try {
     for (let i = 0; i < runs; i++) {
       for (const partitions of partitionCounts) {
         const topic = `bench-produce-${partitions}p-${i}`;
         await createBenchTopic(b, topic, partitions);
         const t = await timedKcat(['-P', '-b', b.bootstrap, '-t', topic, '-z', codec, '-l', file, '-X', 'queue.buffering.max.messages=1000000', '-X', 'queue.buffering.max.kbytes=1048576']);
+        windows.push(t.window);
         const landed = await topicEndOffset(b, topic, partitions);
         if (landed !== messages) throw new Error(`only ${landed} of ${messages} messages reached ${topic}: ${t.stderr}`);
         const r = { partitions, ...rates(messages, t.seconds), seconds: Math.round(t.seconds * 1000) / 1000 };
@@ -218,7 +226,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   } finally {
     await b.stop();
   }
-  const profiles = reportProfiles(ctx, 'broker profile', b.profileDir);
+  const profiles = reportProfiles(ctx, 'broker profile', b.profileDir, windows);
   const bestOf = (partitions: number): { msgPerSec: number; mbPerSec: number } =>
     results.filter((r) => r.partitions === partitions).reduce((a, c) => (c.msgPerSec > a.msgPerSec ? c : a));
   const best = bestOf(partitionCounts[0]!);
@@ -324,12 +332,15 @@ async function runReplicated(ctx: BenchContext): Promise<Record<string, unknown>
   const file = await prepareMessageFile(messages);
   const kcatArgs = (bootstrap: string, topic: string, acks: string): string[] => ['-P', '-b', bootstrap, '-t', topic, '-l', file, '-X', `acks=${acks}`, '-X', 'queue.buffering.max.messages=1000000', '-X', 'queue.buffering.max.kbytes=1048576'];
   const single: number[] = [];
+  const singleWindows: LoadWindow[] = [];
+  const replicatedWindows: LoadWindow[] = [];
   const b = await startBenchBroker(ctx);
   try {
     for (let i = 0; i < runs; i++) {
       const topic = `bench-rf1-${i}`;
       await createBenchTopic(b, topic, partitions);
       const t = await timedKcat(kcatArgs(b.bootstrap, topic, 'all'));
+      singleWindows.push(t.window);
       const landed = await topicEndOffset(b, topic, partitions);
       if (landed !== messages) throw new Error(`only ${landed} of ${messages} messages reached ${topic}: ${t.stderr}`);
       single.push(rates(messages, t.seconds).msgPerSec);
@@ -345,14 +356,15 @@ async function runReplicated(ctx: BenchContext): Promise<Record<string, unknown>
       const topic = `bench-rf3-${i}`;
       await createRf3Topic(c.brokers, topic, partitions);
       const t = await timedKcat(kcatArgs(c.bootstrap, topic, 'all'));
+      replicatedWindows.push(t.window);
       replicated.push(rates(messages, t.seconds).msgPerSec);
       ctx.log(`3 brokers, RF 3, min ISR 2, acks=all, run ${i + 1}: ${replicated.at(-1)!.toLocaleString('en')} msg/s`);
     }
   } finally {
     await c.stop();
   }
-  const singleProfiles = reportProfiles(ctx, 'single broker profile', b.profileDir);
-  const replicatedProfiles = reportProfiles(ctx, 'RF 3 broker profile', c.profileDir);
+  const singleProfiles = reportProfiles(ctx, 'single broker profile', b.profileDir, singleWindows);
+  const replicatedProfiles = reportProfiles(ctx, 'RF 3 broker profile', c.profileDir, replicatedWindows);
   const bestSingle = Math.max(...single);
   const bestReplicated = Math.max(...replicated);
   const ratio = Math.round((bestReplicated / bestSingle) * 100) / 100;
