@@ -16,6 +16,8 @@ import {
   ALTER_ISR_API,
   LEADER_EPOCH_END_OFFSET_API,
   REPLICA_FETCH_API,
+  REPLICA_FETCH_VERSIONS,
+  encodeReplicaFetchResponse,
   serveEpochEndOffsets,
   serveReplicaFetch,
   type AlterIsrItem,
@@ -81,12 +83,16 @@ function sendAlterIsr(w: ReplicationWiring, items: readonly AlterIsrItem[]): Pro
 
 /** Replica fetch, epoch end offsets and AlterIsr, served on the inter-broker listener. */
 export function registerReplicationApis(w: ReplicationWiring, rm: ReplicaManager): void {
-  w.server.registerInternal(REPLICA_FETCH_API, async (_ctx, body) => {
-    // Follower sessions live in the broker's one fetch-session cache, privileged over consumers'.
-    const answer = await serveReplicaFetch(rm, body, undefined, w.fetchSessions);
-    for (const p of answer.partitions) if (p.records.length > 0) w.metrics.onFetch({ topic: p.topic, bytes: p.records.length, replication: true });
-    return answer;
-  });
+  w.server.registerInternal(
+    REPLICA_FETCH_API,
+    async (ctx, body) => {
+      // Follower sessions live in the broker's one fetch-session cache, privileged over consumers'.
+      const answer = await serveReplicaFetch(rm, body, undefined, w.fetchSessions);
+      for (const p of answer.partitions) if (p.records.length > 0) w.metrics.onFetch({ topic: p.topic, bytes: p.records.length, replication: true });
+      return encodeReplicaFetchResponse(answer, ctx.version);
+    },
+    REPLICA_FETCH_VERSIONS,
+  );
   w.server.registerInternal(LEADER_EPOCH_END_OFFSET_API, async (_ctx, body) => serveEpochEndOffsets(rm, body));
   w.server.registerInternal(ALTER_ISR_API, (_ctx, body: { brokerId: number; brokerEpoch: bigint; partitions: AlterIsrItem[] }) =>
     w.controller().alterIsr(body.brokerId, BigInt(body.brokerEpoch), body.partitions),

@@ -69,7 +69,7 @@ export {
   type RequestHeader,
 } from './api.js';
 export { FrameDecoder, FrameTooLargeError, type FrameDecoderOptions } from './frame-decoder.js';
-export { encodeInternalFrame, decodeInternalFrame, type InternalFrame } from './internal-frame.js';
+export { encodeInternalFrame, encodeInternalFrameWithTail, decodeInternalFrame, INTERNAL_TAIL_MARKER, TailedBody, type InternalFrame } from './internal-frame.js';
 export type { MessageSpec, FieldSpec, FieldType, PrimitiveType, Body, MessageBody, Decoded } from './schema/spec.js';
 export { messageCodec, isFlexible, type MessageCodec } from './schema/compile.js';
 export * from './messages/index.js';

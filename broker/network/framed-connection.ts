@@ -25,8 +25,10 @@ export type DispatchOutcome =
   /**
    * `closeAfter`: write this response, then close (a failed SASL authentication, as Kafka does).
    * `throttleMs`: a quota was violated; read nothing more for that long once written (KIP-219).
+   * `tail`: more bytes of the same frame after `frame` (record slices as read from the log),
+   * written after it in the same corked write (one writev), never copied into one buffer.
    */
-  | { readonly kind: 'respond'; readonly frame: Buffer; readonly closeAfter?: string; readonly throttleMs?: number }
+  | { readonly kind: 'respond'; readonly frame: Buffer; readonly tail?: readonly Buffer[]; readonly closeAfter?: string; readonly throttleMs?: number }
   /** The protocol has no response for this request (Produce acks=0). */
   | { readonly kind: 'silent'; readonly throttleMs?: number }
   | { readonly kind: 'close'; readonly reason: string; readonly level?: 'debug' | 'info' | 'warn' };
@@ -292,6 +294,7 @@ export class FramedConnection {
         if (!this.socket.writable) return;
         this.corkUntilNextTick();
         if (!this.socket.write(outcome.frame)) this.writeBlocked = true;
+        if (outcome.tail !== undefined) for (const t of outcome.tail) if (!this.socket.write(t)) this.writeBlocked = true;
         if (outcome.closeAfter !== undefined) this.close(outcome.closeAfter, 'info', true);
         else if (outcome.throttleMs !== undefined) this.mute(outcome.throttleMs);
         return;

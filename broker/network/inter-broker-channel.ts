@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { InterBrokerSecurity } from '../security/inter-broker-login.js';
 import { INTERNAL_SASL_AUTHENTICATE, INTERNAL_SASL_HANDSHAKE } from '../security/internal-authenticator.js';
-import { FrameDecoder, decodeInternalFrame, encodeInternalFrame } from '../../protocol/index.js';
+import { FrameDecoder, TailedBody, decodeInternalFrame, encodeInternalFrame } from '../../protocol/index.js';
 import { BrokerError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { decodeRemoteError } from './remote-error.js';
@@ -246,7 +246,8 @@ export class InterBrokerChannel {
       this.clearRequestTimer(p);
       const remote = decodeRemoteError(msg.body);
       if (remote !== undefined) p.reject(remote);
-      else p.resolve(msg.body);
+      // The raw tail stays a view of the received frame; the api's codec cuts it up.
+      else p.resolve(msg.tail === undefined ? msg.body : new TailedBody(msg.body, [msg.tail]));
     }
   }
 

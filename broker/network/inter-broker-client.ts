@@ -20,7 +20,7 @@ export interface InterBrokerTransport {
 }
 
 export interface SendOptions {
-  /** The sender's version of the api, checked by the receiver's range (default 0: every internal api is at v0). */
+  /** The sender's version of the api, checked by the receiver's range (default 0). */
   readonly version?: number;
   /** Overrides the client's request timeout for this request (e.g. a long-polling replica fetch). */
   readonly timeoutMs?: number;

@@ -7,11 +7,12 @@
  * Every internal API has a version range, as Kafka's APIs do: the sender puts its version in the
  * frame, and a version outside the receiver's range is refused with BRK_UNSUPPORTED_VERSION
  * before the handler runs, so a broker of another release fails the call with a typed error
- * instead of misreading the body. Every internal API is at v0 today (`INTERNAL_API_V0`, the
- * default on both sides); a new body shape raises the receiver's maxVersion first and the
- * sender's `version` once every broker runs the new release.
+ * instead of misreading the body. The default on both sides is v0 (`INTERNAL_API_V0`);
+ * ReplicaFetch is at v0-v1. A new body shape raises the receiver's maxVersion first and the
+ * sender's `version` once every broker runs the new release (or the sender falls back on
+ * BRK_UNSUPPORTED_VERSION, as the replica fetcher does).
  */
-import { decodeInternalFrame, encodeInternalFrame } from '../../protocol/index.js';
+import { decodeInternalFrame, encodeInternalFrame, encodeInternalFrameWithTail, TailedBody } from '../../protocol/index.js';
 import { isRetriable } from '../../common/index.js';
 import { BrokerError, toWireError } from '../errors.js';
 import type { Logger } from '../logging.js';
@@ -68,6 +69,11 @@ export class InternalRouter {
     const { api, version, correlationId } = request;
     const respond = (body: unknown): DispatchOutcome => {
       try {
+        // A handler's raw tail (replica fetch records) leaves as the slices it read: no copy.
+        if (body instanceof TailedBody) {
+          const [head, ...tail] = encodeInternalFrameWithTail({ api, version, correlationId, isResponse: true, body: body.body }, body.tail);
+          return { kind: 'respond', frame: head!, tail };
+        }
         return { kind: 'respond', frame: encodeInternalFrame({ api, version, correlationId, isResponse: true, body }) };
       } catch (err) {
         this.log.error({ err, api, correlationId }, 'inter-broker response could not be encoded');

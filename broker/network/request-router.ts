@@ -8,7 +8,7 @@
  *   our ApiVersions range (KIP-511), so clients can retry at a lower version;
  * - a handler that throws: the handler's error response when it has one, else close.
  */
-import { ApiKey, ErrorCode, decodeRequest, decodeRequestHeader, encodeResponse, errorInfo } from '../../protocol/index.js';
+import { ApiKey, ErrorCode, decodeRequest, decodeRequestHeader, encodeResponseChunks, errorInfo } from '../../protocol/index.js';
 import { BrokerError, toWireError } from '../errors.js';
 import { apiVersionsBody, type HandlerRegistry } from '../handlers/index.js';
 import type { Logger } from '../logging.js';
@@ -230,7 +230,9 @@ export class RequestRouter {
 
   private encode(apiKey: number, apiVersion: number, correlationId: number, body: unknown): DispatchOutcome {
     try {
-      return { kind: 'respond', frame: encodeResponse(apiKey, apiVersion, correlationId, body as never) };
+      // Record sets (Fetch) stay the buffers read from the log: the frame leaves as its parts, one writev.
+      const [frame, ...tail] = encodeResponseChunks(apiKey, apiVersion, correlationId, body as never);
+      return tail.length === 0 ? { kind: 'respond', frame: frame! } : { kind: 'respond', frame: frame!, tail };
     } catch (err) {
       // A handler produced a body the codec refuses: a broker bug, not the client's fault.
       this.log.error({ err, apiKey, apiVersion, correlationId }, 'response could not be encoded');

@@ -5,8 +5,22 @@
  * - `LeaderEpochEndOffset`: OffsetsForLeaderEpoch between brokers (KIP-101): where did an epoch
  *   end on the leader, so a new follower truncates to the divergence point.
  * - `AlterIsr`: a leader's ISR change, answered by the active controller (KIP-497).
+ *
+ * `ReplicaFetch` versions (the frame's version; the leader answers in the version asked):
+ * - v0: the response's record bytes are msgpack bins inside the body.
+ * - v1: the records travel after the msgpack body as the frame's raw tail (protocol/'s
+ *   internal-frame.ts), partition after partition, each partition naming its `recordsBytes`: the
+ *   leader writes the slices it read from the log without packing or copying them, and the
+ *   follower appends views of the received frame. A follower starts at v1 and falls back to v0
+ *   for a leader that refuses it (an older release during a rolling upgrade).
  */
+import { TailedBody } from '../../protocol/index.js';
+import { BrokerError } from '../errors.js';
+
 export const REPLICA_FETCH_API = 'ReplicaFetch';
+export const REPLICA_FETCH_VERSIONS = { minVersion: 0, maxVersion: 1 } as const;
+/** The version a follower asks first. */
+export const REPLICA_FETCH_LATEST_VERSION = REPLICA_FETCH_VERSIONS.maxVersion;
 export const LEADER_EPOCH_END_OFFSET_API = 'LeaderEpochEndOffset';
 export const ALTER_ISR_API = 'AlterIsr';
 
@@ -75,4 +89,46 @@ export interface EpochEndOffsetResult {
 
 export interface EpochEndOffsetResponse {
   readonly partitions: EpochEndOffsetResult[];
+}
+
+/** A v1 partition on the wire: its records are the next `recordsBytes` of the frame's tail. */
+interface ReplicaFetchPartitionV1 extends Omit<ReplicaFetchPartitionResult, 'records'> {
+  readonly recordsBytes: number;
+}
+
+/** The handler's answer in the wire shape of `version` (v1: a body plus the record slices). */
+export function encodeReplicaFetchResponse(resp: ReplicaFetchResponse, version: number): ReplicaFetchResponse | TailedBody {
+  if (version < 1) return resp;
+  const tail: Buffer[] = [];
+  const partitions: ReplicaFetchPartitionV1[] = resp.partitions.map((p) => {
+    tail.push(p.records);
+    return { topic: p.topic, partition: p.partition, errorCode: p.errorCode, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset, recordsBytes: p.records.length };
+  });
+  const body = { ...(resp.errorCode === undefined ? {} : { errorCode: resp.errorCode }), ...(resp.sessionId === undefined ? {} : { sessionId: resp.sessionId }), partitions };
+  return new TailedBody(body, tail);
+}
+
+function corrupt(msg: string): BrokerError {
+  return new BrokerError('BRK_CORRUPT_MESSAGE', `ReplicaFetch v1 response: ${msg}`);
+}
+
+/**
+ * A leader's answer as the fetcher uses it, whichever version it came in: v1 records become
+ * views of the received frame (validated later by the follower append, as v0 records are).
+ */
+export function decodeReplicaFetchResponse(answer: unknown): ReplicaFetchResponse {
+  if (!(answer instanceof TailedBody)) return answer as ReplicaFetchResponse;
+  const body = answer.body as { partitions?: unknown; errorCode?: number; sessionId?: number } | null;
+  if (body === null || typeof body !== 'object' || !Array.isArray(body.partitions)) throw corrupt('no partitions array');
+  const tail = answer.tail.length === 1 ? answer.tail[0]! : Buffer.concat(answer.tail);
+  let at = 0;
+  const partitions: ReplicaFetchPartitionResult[] = (body.partitions as ReplicaFetchPartitionV1[]).map((p) => {
+    const n = p?.recordsBytes;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > tail.length - at) throw corrupt(`recordsBytes ${String(n)} at tail position ${at} of ${tail.length}`);
+    const records = tail.subarray(at, at + n);
+    at += n;
+    return { topic: p.topic, partition: p.partition, errorCode: p.errorCode, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset, records };
+  });
+  if (at !== tail.length) throw corrupt(`${tail.length - at} tail bytes belong to no partition`);
+  return { ...(body.errorCode === undefined ? {} : { errorCode: body.errorCode }), ...(body.sessionId === undefined ? {} : { sessionId: body.sessionId }), partitions };
 }

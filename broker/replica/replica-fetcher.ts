@@ -8,6 +8,9 @@
  * applied, so once `removePartitions` resolves nothing more is written by this fetcher.
  * Fetches run in a KIP-227 session with the leader (replica-fetch-session.ts): after the first
  * full request only changed partitions travel, and only changed ones come back.
+ * `ReplicaFetch` goes at the newest version (records as the frame's raw tail); a leader that
+ * refuses it (an older release, during a rolling upgrade) is asked in v0 until the connection to
+ * it is lost (a restart may have upgraded it).
  */
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/index.js';
@@ -18,6 +21,8 @@ import type { ReplicationMetrics } from './replica-manager-options.js';
 import {
   LEADER_EPOCH_END_OFFSET_API,
   REPLICA_FETCH_API,
+  REPLICA_FETCH_LATEST_VERSION,
+  decodeReplicaFetchResponse,
   type EpochEndOffsetResponse,
   type ReplicaFetchPartitionResult,
   type ReplicaFetchRequest,
@@ -60,6 +65,8 @@ export class ReplicaFetcher {
   private readonly states = new Map<string, FetchState>();
   /** KIP-227 session with the source broker: idle fetches name only what changed. */
   private readonly session = new ReplicaFetchSessionHandler();
+  /** The ReplicaFetch version the source broker accepts (lowered once on BRK_UNSUPPORTED_VERSION). */
+  private fetchVersion: number = REPLICA_FETCH_LATEST_VERSION;
   private stopped = false;
   private busy: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
@@ -162,12 +169,23 @@ export class ReplicaFetcher {
   }
 
   /** A request to the leader, abandoned when the fetcher stops (a paused leader must not hold us). */
-  private async ask(ep: BrokerEndpoint, api: string, body: unknown, timeoutMs: number): Promise<unknown> {
-    const sent = this.d.transport.send(ep, api, body, { timeoutMs });
+  private async ask(ep: BrokerEndpoint, api: string, body: unknown, timeoutMs: number, version = 0): Promise<unknown> {
+    const sent = this.d.transport.send(ep, api, body, { timeoutMs, version });
     sent.catch(() => undefined);
     const r = await Promise.race([sent, this.stopPromise]);
     if (r === 'stopped') throw new Error('fetcher stopped');
     return r;
+  }
+
+  /** An older leader refused our version: ask in v0. A lost connection: try the newest again. */
+  private negotiate(err: unknown): void {
+    const code = err as { code?: string; remoteCode?: string } | undefined;
+    if (code?.remoteCode === 'BRK_UNSUPPORTED_VERSION' && this.fetchVersion > 0) {
+      this.log.info({ version: this.fetchVersion }, 'the leader does not accept this ReplicaFetch version; fetching in v0');
+      this.fetchVersion = 0;
+    } else if (code?.code === 'BRK_CONNECTION_CLOSED' || code?.code === 'BRK_BROKER_UNREACHABLE') {
+      this.fetchVersion = REPLICA_FETCH_LATEST_VERSION;
+    }
   }
 
   private current(st: FetchState): boolean {
@@ -245,9 +263,10 @@ export class ReplicaFetcher {
     };
     let answer: ReplicaFetchResponse;
     try {
-      answer = (await this.ask(ep, REPLICA_FETCH_API, req, s.maxWaitMs + s.socketTimeoutMs)) as ReplicaFetchResponse;
+      answer = decodeReplicaFetchResponse(await this.ask(ep, REPLICA_FETCH_API, req, s.maxWaitMs + s.socketTimeoutMs, this.fetchVersion));
     } catch (err) {
       this.session.handleError();
+      this.negotiate(err);
       throw err;
     }
     this.session.handleResponse(answer);
