@@ -8,7 +8,8 @@
  *
  * With idempotence, a partition with a batch waiting to be retried sends nothing else until its
  * in-flight batches are answered, so retries reach the broker in sequence order; nor anything
- * under a new producer id while batches stamped with the old one are in flight (idempotence.ts).
+ * under a new producer id or epoch while batches stamped with the old one are in flight
+ * (idempotence.ts).
  *
  * Concurrency contract: `run()` is synchronous and is the only place batches leave the
  * accumulator; responses re-enter through promise callbacks and end by calling `wakeup()`.
@@ -164,7 +165,7 @@ export class Sender {
         this.prepare(batch);
       } catch (err) {
         // Its sequence numbers were taken but will never reach the broker: start over.
-        if (batch.baseSequence >= 0 && this.txn === undefined) this.idempotence?.reset();
+        if (batch.baseSequence >= 0 && this.txn === undefined && this.idempotence?.isCurrent(batch) === true) this.idempotence.bumpEpoch();
         else if (batch.baseSequence >= 0) this.txn?.onBatchFailed(asClientError(err), true);
         this.failBatch(batch, new KafkaClientError('CLI_SERIALIZATION', `cannot encode a batch for ${batch.topic}/${batch.partition}`, { cause: err }));
         continue;
@@ -278,16 +279,19 @@ export class Sender {
         return;
       }
       if (err.kafkaCode === UNKNOWN_PRODUCER_ID || err.kafkaCode === INVALID_PRODUCER_EPOCH) {
-        idem.reset();
+        // The broker lost our state: the next epoch (KIP-360). Refused as an old epoch by the
+        // current stamp: someone else moved the id on, so take a new one.
+        if (err.kafkaCode === UNKNOWN_PRODUCER_ID) idem.bumpEpoch();
+        else idem.reset();
         batch.resequence = true;
         this.retryOrFail(batch, err, true);
         return;
       }
       if (err.kafkaCode === OUT_OF_ORDER_SEQUENCE_NUMBER) {
         // Expected while an earlier batch of the partition is being retried; otherwise the
-        // broker lost track of us (e.g. after a truncation): start a new sequence space.
+        // broker lost track of us (e.g. after a truncation): the next epoch, sequences from 0.
         if (!this.hasEarlierUnacked(batch)) {
-          idem.reset();
+          idem.bumpEpoch();
           batch.resequence = true;
         }
         this.retryOrFail(batch, err, true);
@@ -338,10 +342,10 @@ export class Sender {
   }
 
   private failBatch(batch: ProducerBatch, err: KafkaClientError): void {
-    // A sent batch that is given up leaves a hole in the sequence: start a new one.
+    // A sent batch that is given up leaves a hole in the sequence: the next epoch starts a new one.
     const sequenceLost = this.idempotence !== undefined && batch.attempts > 0 && this.idempotence.isCurrent(batch);
     if (this.txn !== undefined) this.txn.onBatchFailed(err, sequenceLost);
-    else if (sequenceLost) this.idempotence!.reset();
+    else if (sequenceLost) this.idempotence!.bumpEpoch();
     batch.fail(err);
     this.acc.release(batch);
   }

@@ -325,3 +325,39 @@ export function checkMirrored(source: readonly string[], target: readonly string
   r.missing = source.length - seen.size;
   return r;
 }
+
+/**
+ * Source log vs target log of a mirrored topic, per partition (checkMirrored), summed, once the
+ * target holds as many records as the source: counted by high watermarks, or read_committed
+ * (exactly-once: aborted copies do not count).
+ */
+export async function compareMirrored(
+  sourceBootstrap: string,
+  targetBootstrap: string,
+  topic: string,
+  remote: string,
+  { isolationLevel = 'read_uncommitted', timeoutMs = 90_000 }: { isolationLevel?: 'read_uncommitted' | 'read_committed'; timeoutMs?: number } = {},
+): Promise<MirrorCheck & { total: number }> {
+  const count = (m: Map<number, ConsumerRecord[]>): number => [...m.values()].reduce((n, r) => n + r.length, 0);
+  const values = (m: Map<number, ConsumerRecord[]>, partition: number): string[] => (m.get(partition) ?? []).map((r) => r.value!.toString('utf8'));
+  const source = await readAll(sourceBootstrap, topic);
+  const total = count(source);
+  let target = new Map<number, ConsumerRecord[]>();
+  if (isolationLevel === 'read_committed') {
+    await waitFor(
+      async () => count((target = await readAll(targetBootstrap, remote, { isolationLevel }))) >= total,
+      `${total} records read_committed on ${remote}`,
+      { timeoutMs, intervalMs: 1000 },
+    );
+  } else {
+    await waitForRecords(targetBootstrap, remote, total, timeoutMs);
+    target = await readAll(targetBootstrap, remote);
+  }
+  const sum: MirrorCheck & { total: number } = { missing: 0, duplicates: 0, rewinds: 0, gaps: 0, unexpected: 0, where: [], total };
+  for (const p of source.keys()) {
+    const c = checkMirrored(values(source, p), values(target, p));
+    for (const k of ['missing', 'duplicates', 'rewinds', 'gaps', 'unexpected'] as const) sum[k] += c[k];
+    sum.where.push(...c.where.map((w) => `${remote}-${p} ${w}`));
+  }
+  return sum;
+}

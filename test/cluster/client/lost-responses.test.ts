@@ -4,11 +4,17 @@
  * responses after the broker wrote the batch and cuts the connection; the client retries. With
  * idempotence every record is in the log exactly once, in order; without it (the control) the
  * same faults leave duplicates, which shows the faults really happen after the write.
+ *
+ * KIP-360 (idempotent producer). Fault: every Produce answer is lost until a batch passes its
+ * delivery timeout and is given up. Invariant: the producer goes on under the same producer id at
+ * the next epoch from sequence 0, and the broker takes it (no new producer id, nothing refused).
  */
 import { expect } from 'chai';
+import { ApiKey, ErrorCode, decodeRecordBatch, iterateBatches } from '../../../protocol/index.js';
 import { appendFileSync } from 'node:fs';
 import { Admin, Consumer, Producer, type RecordMetadata } from '../../../client/index.js';
 import { BrokerProcess } from '../../helpers/broker-process.js';
+import { KafkaSocket } from '../../helpers/kafka-socket.js';
 import { randomName } from '../../helpers/random.js';
 import { testZkConnect } from '../../helpers/shared-zookeeper.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -90,6 +96,27 @@ describe('client: exactly-once writes under lost Produce responses (one broker b
     return out;
   }
 
+  /** Producer id, epoch, base sequence and values of every batch of a partition (Fetch v4 straight to the broker). */
+  async function stamps(topic: string, partition: number): Promise<Array<{ producerId: bigint; producerEpoch: number; baseSequence: number; values: string[] }>> {
+    const sock = await KafkaSocket.connect(broker.host, broker.port);
+    try {
+      const r = await sock.request(ApiKey.Fetch, 4, {
+        replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0,
+        topics: [{ topic, partitions: [{ partition, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }],
+      });
+      const p = r.responses[0]!.partitions[0]!;
+      expect(p.errorCode).to.equal(ErrorCode.NONE);
+      return [...iterateBatches(p.records!)].map(({ header: h, start }) => ({
+        producerId: h.producerId,
+        producerEpoch: h.producerEpoch,
+        baseSequence: h.baseSequence,
+        values: decodeRecordBatch(p.records!, start).records.map((rec) => rec.value!.toString()),
+      }));
+    } finally {
+      sock.close();
+    }
+  }
+
   async function produceThroughFaults(topic: string, idempotent: boolean): Promise<RecordMetadata[]> {
     const start = proxy.produceResponses;
     // Lose every 4th Produce response for the first 40 of them.
@@ -147,5 +174,32 @@ describe('client: exactly-once writes under lost Produce responses (one broker b
     const stored = await readAll(topic, RECORDS);
     expect(new Set(stored.map((s) => s.value)).size, 'every record at least once').to.equal(RECORDS);
     expect(stored.length, 'records written twice').to.be.greaterThan(RECORDS);
+  });
+
+  it('KIP-360: a batch given up while its answers are lost bumps the epoch of the same producer id; the broker takes the next epoch from sequence 0 on every partition', async () => {
+    const topic = await createTopic();
+    const producer = new Producer<string, string>({ brokers: [bootstrap], acks: 'all', lingerMs: 0, retryBackoffMs: 50, requestTimeoutMs: 500, deliveryTimeoutMs: 1500 });
+    try {
+      await producer.send({ topic, partition: 0, value: 'before' });
+      proxy.setDropPolicy(() => true);
+      const err = await producer.send({ topic, partition: 0, value: 'given-up' }).then(() => undefined, (e: unknown) => e);
+      expect(err, 'the send is given up').to.include({ code: 'CLI_DELIVERY_TIMEOUT' });
+      proxy.setDropPolicy(undefined);
+      await producer.send({ topic, partition: 0, value: 'after-0' });
+      await producer.send({ topic, partition: 1, value: 'after-1' });
+    } finally {
+      proxy.setDropPolicy(undefined);
+      await producer.close();
+    }
+    const p0 = await stamps(topic, 0);
+    const p1 = await stamps(topic, 1);
+    const pid = p0[0]!.producerId;
+    // The given-up batch was written (only its answers were lost): once, under the old epoch.
+    expect(p0.map((b) => [b.values.join(), b.producerId, b.producerEpoch, b.baseSequence])).to.deep.equal([
+      ['before', pid, 0, 0],
+      ['given-up', pid, 0, 1],
+      ['after-0', pid, 1, 0],
+    ]);
+    expect(p1.map((b) => [b.values.join(), b.producerId, b.producerEpoch, b.baseSequence])).to.deep.equal([['after-1', pid, 1, 0]]);
   });
 });

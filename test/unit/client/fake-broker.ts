@@ -29,6 +29,7 @@ export interface StoredBatch {
   raw: Buffer;
   baseOffset: bigint;
   producerId: bigint;
+  producerEpoch: number;
   baseSequence: number;
   records: DecodedRecord[];
   attributes: number;
@@ -55,7 +56,8 @@ export class FakeClusterState {
   /** Which node Metadata names as controller (and accepts topic admin requests). */
   controllerId = 1;
   private nextProducerId = 1000n;
-  private readonly sequences = new Map<string, number>();
+  /** Per producer id and partition: its epoch there and last sequence written (as a broker's producer state). */
+  private readonly sequences = new Map<string, { epoch: number; last: number }>();
   /** Return an error code to fail this produce partition (before it is written), or undefined. */
   produceHook: ((topic: string, partition: number, nodeId: number) => number | undefined) | undefined;
   /**
@@ -96,19 +98,21 @@ export class FakeClusterState {
     const log = this.log(topic, partition);
     if (h.producerId >= 0n) {
       if (this.txn.fenced(h.producerId, h.producerEpoch)) return { errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, baseOffset: -1n };
-      const key = `${h.producerId}/${h.producerEpoch}/${topic}/${partition}`;
-      const last = this.sequences.get(key) ?? -1;
-      const expected = last + 1;
+      // Kafka's rules: an older epoch is refused, a newer one must start at sequence 0.
+      const key = `${h.producerId}/${topic}/${partition}`;
+      const known = this.sequences.get(key);
+      if (known !== undefined && h.producerEpoch < known.epoch) return { errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, baseOffset: -1n };
+      const expected = known === undefined || h.producerEpoch > known.epoch ? 0 : known.last + 1;
       if (h.baseSequence < expected) return { errorCode: ErrorCode.DUPLICATE_SEQUENCE_NUMBER, baseOffset: -1n };
       if (h.baseSequence > expected) return { errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1n };
-      this.sequences.set(key, h.baseSequence + h.lastOffsetDelta);
+      this.sequences.set(key, { epoch: h.producerEpoch, last: h.baseSequence + h.lastOffsetDelta });
     }
     const last = log[log.length - 1];
     const baseOffset = last === undefined ? 0n : last.baseOffset + BigInt(last.records.length);
     const copy = Buffer.from(batch);
     setBaseOffset(copy, 0, baseOffset);
     const decoded = decodeRecordBatch(copy);
-    log.push({ raw: copy, baseOffset, producerId: h.producerId, baseSequence: h.baseSequence, records: decoded.records, attributes: h.attributes });
+    log.push({ raw: copy, baseOffset, producerId: h.producerId, producerEpoch: h.producerEpoch, baseSequence: h.baseSequence, records: decoded.records, attributes: h.attributes });
     return { errorCode: 0, baseOffset };
   }
 }

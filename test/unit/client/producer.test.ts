@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { Producer, type ProducerOptions } from '../../../client/producer/producer.js';
+import type { ProducerBatch } from '../../../client/producer/batch.js';
+import { IdempotenceManager } from '../../../client/producer/idempotence.js';
 import { murmur2Partitioner } from '../../../client/partitioners/partitioner.js';
 import { KafkaClientError } from '../../../client/errors.js';
 import { API } from '../../../client/wire.js';
@@ -123,9 +125,9 @@ describe('client > Producer (against the fake broker test double)', () => {
    * t-0 is led by node 1, t-1 by node 2. c1 goes to t-1 and its answer is held, then says
    * NOT_LEADER_OR_FOLLOWER (written: a leader that replicated it and died; not written: one that
    * died first). Meanwhile t-0 answers OUT_OF_ORDER_SEQUENCE_NUMBER with nothing earlier
-   * unacknowledged, so the producer takes a new producer id; then c2 is sent to t-1.
+   * unacknowledged, so the producer bumps its epoch (KIP-360); then c2 is sent to t-1.
    */
-  async function newProducerIdWhileInFlight(c1Written: boolean): Promise<string[]> {
+  async function epochBumpWhileInFlight(c1Written: boolean): Promise<string[]> {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let holdOnce = true;
@@ -140,21 +142,53 @@ describe('client > Producer (against the fake broker test double)', () => {
     let outOfOrderOnce = true;
     state.produceHook = (_t, partition) => (partition === 0 && outOfOrderOnce ? ((outOfOrderOnce = false), 45) : undefined);
     await p.send({ topic: 't', partition: 0, value: 'x' });
-    const ids = new Set(state.log('t', 0).map((b) => b.producerId));
-    expect(state.requests.filter((r) => r.apiKey === API.InitProducerId), 'a new producer id').to.have.length(2);
-    expect(ids.size).to.equal(1);
+    expect(state.requests.filter((r) => r.apiKey === API.InitProducerId), 'no new producer id').to.have.length(1);
+    const [x] = state.log('t', 0);
+    expect([x!.producerEpoch, x!.baseSequence], 'x under the next epoch, from sequence 0').to.deep.equal([1, 0]);
     const c2 = p.send({ topic: 't', partition: 1, value: 'c2' });
     release();
     await Promise.all([c1, c2]);
+    const log = state.log('t', 1);
+    expect(log.every((b) => b.producerId === x!.producerId), 'one producer id throughout').to.equal(true);
+    expect(log.at(-1)!.producerEpoch).to.equal(1);
     return state.values('t', 1);
   }
 
-  it('idempotence: after a new producer id, a later batch does not overtake an earlier one still in flight under the old id', async () => {
-    expect(await newProducerIdWhileInFlight(false)).to.deep.equal(['c1', 'c2']);
+  it('idempotence (KIP-360): an unexplained OUT_OF_ORDER_SEQUENCE bumps the epoch of the same producer id; a later batch does not overtake an earlier one still in flight under the old epoch', async () => {
+    expect(await epochBumpWhileInFlight(false)).to.deep.equal(['c1', 'c2']);
   });
 
-  it('idempotence: a retry of a batch sent under the old producer id keeps its stamp, so the broker that has it does not write it twice', async () => {
-    expect(await newProducerIdWhileInFlight(true)).to.deep.equal(['c1', 'c2']);
+  it('idempotence (KIP-360): a retry of a batch sent under the old epoch keeps its stamp, so the broker that has it does not write it twice', async () => {
+    expect(await epochBumpWhileInFlight(true)).to.deep.equal(['c1', 'c2']);
+  });
+
+  it('idempotence (KIP-360): UNKNOWN_PRODUCER_ID bumps the epoch and the batch is written once, from sequence 0', async () => {
+    const p = producer<string, string>();
+    await p.send({ topic: 't', partition: 2, value: 'a' });
+    let unknownOnce = true;
+    state.produceHook = () => (unknownOnce ? ((unknownOnce = false), 59) : undefined);
+    await p.send({ topic: 't', partition: 2, value: 'b' });
+    expect(state.values('t', 2)).to.deep.equal(['a', 'b']);
+    const [a, b] = state.log('t', 2);
+    expect([b!.producerId, b!.producerEpoch, b!.baseSequence]).to.deep.equal([a!.producerId, 1, 0]);
+    expect(state.requests.filter((r) => r.apiKey === API.InitProducerId)).to.have.length(1);
+  });
+
+  it('idempotence (KIP-360): a sent batch given up at its delivery timeout bumps the epoch; later records go on under the same producer id', async () => {
+    const p = producer<string, string>({ deliveryTimeoutMs: 400, requestTimeoutMs: 300 });
+    await p.send({ topic: 't', partition: 0, value: 'a' });
+    state.produceHook = () => 19; // NOT_ENOUGH_REPLICAS until the batch is given up
+    const err = await p.send({ topic: 't', partition: 0, value: 'lost' }).then(() => null, (e: unknown) => e);
+    expect(err).to.include({ code: 'CLI_DELIVERY_TIMEOUT' });
+    state.produceHook = undefined;
+    await p.send({ topic: 't', partition: 0, value: 'b' });
+    await p.send({ topic: 't', partition: 1, value: 'c' });
+    expect(state.values('t', 0)).to.deep.equal(['a', 'b']);
+    const [a, b] = state.log('t', 0);
+    const [c] = state.log('t', 1);
+    expect([b!.producerId, b!.producerEpoch, b!.baseSequence], 't-0 goes on at the next epoch, sequence 0').to.deep.equal([a!.producerId, 1, 0]);
+    expect([c!.producerId, c!.producerEpoch, c!.baseSequence], 'so does every other partition').to.deep.equal([a!.producerId, 1, 0]);
+    expect(state.requests.filter((r) => r.apiKey === API.InitProducerId)).to.have.length(1);
   });
 
   it('a non-retriable broker error rejects with the Kafka error name', async () => {
@@ -247,5 +281,24 @@ describe('client > Producer (against the fake broker test double)', () => {
       for (const p of producers.splice(0)) await p.close({ timeoutMs: 500 });
       await old.stop();
     }
+  });
+});
+
+describe('client > IdempotenceManager (KIP-360 epoch bump)', () => {
+  it('bumps the epoch of the same producer id and restarts sequences; an exhausted epoch (32767) takes a new producer id instead', () => {
+    const idem = new IdempotenceManager();
+    idem.use(7n, 0);
+    const batch = { topic: 't', partition: 0, recordCount: 3 } as ProducerBatch;
+    idem.assign(batch);
+    idem.assign(batch);
+    expect(batch.baseSequence).to.equal(3);
+    idem.bumpEpoch();
+    idem.assign(batch);
+    expect([idem.producerId, idem.producerEpoch, batch.baseSequence]).to.deep.equal([7n, 1, 0]);
+    idem.use(7n, 32766);
+    idem.bumpEpoch();
+    expect([idem.producerId, idem.producerEpoch]).to.deep.equal([7n, 32767]);
+    idem.bumpEpoch();
+    expect(idem.hasProducerId, 'the next send asks InitProducerId for a new id').to.equal(false);
   });
 });
