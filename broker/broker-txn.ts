@@ -20,7 +20,7 @@ import type { InitProducerIdDeps, TxnApiDeps } from './handlers/index.js';
 import type { MetadataCache } from './metadata/index.js';
 import type { Scheduler } from '../common/index.js';
 import type { ProducerIdManager } from './producer-id-manager.js';
-import { writeTxnMarkers, type ReplicaManager, type TxnMarker } from './replica/index.js';
+import { METADATA_CHANGES, writeTxnMarkers, type ReplicaManager, type TxnMarker } from './replica/index.js';
 import type { BrokerServer } from './server.js';
 import { ErrorCode } from '../protocol/index.js';
 import { AdminHttpError, type TransactionOps, type TransactionSnapshot } from './http/index.js';
@@ -137,6 +137,10 @@ export async function wireTransactionCoordinator(o: TxnWiringOptions): Promise<T
       if (o.metadataCache.getPartition(topic, partition) === undefined) return undefined;
       const leader = o.metadataCache.leaderFor(topic, partition);
       return leader >= 0 && o.metadataCache.isAlive(leader) ? leader : -1;
+    },
+    // Every applied UpdateMetadata notifies this key; the channel re-checks its in-flight leaders then.
+    metadataChanged: async (signal) => {
+      await rm.metadataPurgatory.wait([METADATA_CHANGES], config.requestTimeoutMs, signal);
     },
     send: async (brokerId, entries: readonly TxnMarkerRequestEntry[]) => {
       if (brokerId === o.brokerId) return serveMarkers(entries);

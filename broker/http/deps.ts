@@ -343,8 +343,8 @@ export interface AdminHttpDeps {
 }
 
 export interface BasicAuthentication {
-  /** Whether the password is the user's (the SASL users: PLAIN and SCRAM). */
-  check(user: string, password: string): boolean;
+  /** Whether the password is the user's (the SASL users: PLAIN and SCRAM); may hash off the event loop. */
+  check(user: string, password: string): boolean | Promise<boolean>;
   /** Paths served without credentials: exact, or a prefix when ending in `*`. */
   readonly openPaths: readonly string[];
   /** The principal of a verified client certificate (HTTPS with client auth), which logs in without a password. */

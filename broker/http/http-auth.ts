@@ -43,7 +43,7 @@ export function registerBasicAuthentication(app: FastifyInstance, auth: BasicAut
       principals.set(req, fromCertificate);
       return;
     }
-    if (creds !== undefined && auth.check(creds.user, creds.password)) {
+    if (creds !== undefined && (await auth.check(creds.user, creds.password))) {
       principals.set(req, `User:${creds.user}`);
       return;
     }

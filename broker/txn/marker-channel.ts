@@ -10,6 +10,10 @@
  *
  * Each transaction with pending markers runs one loop; a round sends one request per leader
  * broker (concurrently) and sleeps with a growing backoff only when something must be retried.
+ * A request in flight is given up when the metadata says its broker no longer leads one of its
+ * partitions (Kafka's channel re-queues per destination on a leader change): a frozen leader
+ * answers nothing, and waiting for the request timeout would hold the transaction (and the
+ * producer's next one) that long after the new leader's election.
  */
 import { silentLogger, type Logger } from '../logging.js';
 import { backoffMs, sleep, type BackoffPolicy, type Scheduler } from '../../common/index.js';
@@ -43,6 +47,11 @@ export interface TxnMarkerChannelOptions {
   readonly leaderFor: (topic: string, partition: number) => number | undefined;
   readonly scheduler: Scheduler;
   readonly logger?: Logger;
+  /**
+   * Resolves at the next change of this broker's metadata cache (an UpdateMetadata applied), or
+   * when `signal` aborts. Without it, a request to a leader ends only with its answer or timeout.
+   */
+  readonly metadataChanged?: (signal: AbortSignal) => Promise<void>;
   /** First retry delay, growing (with jitter) per fruitless round up to `retryBackoffMaxMs`. */
   readonly retryBackoffMs?: number;
   readonly retryBackoffMaxMs?: number;
@@ -150,6 +159,8 @@ export class TxnMarkerChannel {
       if (remaining.length === 0) break;
       const outcome = await this.sendRound(e, remaining);
       if (outcome === 'abandon') return;
+      // A leader moved under a request: its partitions go to the new leader now, not after a backoff.
+      if (outcome === 'rerouted') continue;
       if (outcome === 'progress') {
         attempts = 0;
         continue;
@@ -159,8 +170,11 @@ export class TxnMarkerChannel {
     await this.writeCompletion(e);
   }
 
-  /** One request per leader broker; 'progress' when every answered partition is done, 'retry' when some must go again. */
-  private async sendRound(e: PendingTxn, partitions: readonly TopicPartitionRef[]): Promise<'progress' | 'retry' | 'abandon'> {
+  /**
+   * One request per leader broker; 'progress' when every answered partition is done, 'rerouted'
+   * when a request was given up because its broker stopped leading, 'retry' when some must go again.
+   */
+  private async sendRound(e: PendingTxn, partitions: readonly TopicPartitionRef[]): Promise<'progress' | 'rerouted' | 'retry' | 'abandon'> {
     const byBroker = new Map<number, TopicPartitionRef[]>();
     let retry = false;
     for (const tp of partitions) {
@@ -182,17 +196,30 @@ export class TxnMarkerChannel {
     const answers = await Promise.all(
       [...byBroker].map(async ([brokerId, tps]) => {
         const request: TxnMarkerRequestEntry = { producerId: m.producerId, producerEpoch: m.producerEpoch, commit: e.commit, coordinatorEpoch: e.coordinatorEpoch, partitions: tps };
+        const watch = new AbortController();
         try {
-          const results = await this.o.send(brokerId, [request]);
-          return { brokerId, tps, results: results.find((r) => BigInt(r.producerId) === m.producerId)?.partitions ?? [] };
+          // Both start in this same tick: no metadata change can slip between the leader lookup and the watch.
+          const answer = await Promise.race([this.o.send(brokerId, [request]), this.leaderMoved(brokerId, tps, AbortSignal.any([watch.signal, e.stop.signal]))]);
+          if (answer === 'moved') {
+            if (!e.stop.signal.aborted) this.log.info({ brokerId, transactionalId: e.transactionalId }, 'leadership moved while transaction markers were in flight; re-sending them to the new leader');
+            return { brokerId, tps, results: undefined, moved: true };
+          }
+          return { brokerId, tps, results: answer.find((r) => BigInt(r.producerId) === m.producerId)?.partitions ?? [], moved: false };
         } catch (err) {
           this.log.info({ err, brokerId, transactionalId: e.transactionalId }, 'WriteTxnMarkers failed; retrying');
-          return { brokerId, tps, results: undefined };
+          return { brokerId, tps, results: undefined, moved: false };
+        } finally {
+          watch.abort();
         }
       }),
     );
     if (!this.stillOwned(e)) return 'abandon';
-    for (const { tps, results } of answers) {
+    let moved = false;
+    for (const { tps, results, moved: gaveUp } of answers) {
+      if (gaveUp) {
+        moved = true;
+        continue;
+      }
       if (results === undefined) {
         retry = true;
         continue;
@@ -213,7 +240,21 @@ export class TxnMarkerChannel {
         }
       }
     }
+    if (moved) return 'rerouted';
     return retry ? 'retry' : 'progress';
+  }
+
+  /**
+   * Resolves 'moved' once the metadata names another leader (or none) for one of `tps`, or when
+   * `signal` aborts (the request ended, or the transaction's loop stops); never without a watch.
+   */
+  private async leaderMoved(brokerId: number, tps: readonly TopicPartitionRef[], signal: AbortSignal): Promise<'moved'> {
+    const next = this.o.metadataChanged;
+    if (next === undefined) return new Promise<never>(() => undefined);
+    for (;;) {
+      await next(signal);
+      if (signal.aborted || tps.some((tp) => this.o.leaderFor(tp.topic, tp.partition) !== brokerId)) return 'moved';
+    }
   }
 
   /** CompleteCommit/CompleteAbort, retried while the log is unavailable (Kafka retries COORDINATOR_NOT_AVAILABLE). */

@@ -4,7 +4,7 @@
  * iterations=…`), and both ends of the four-message exchange. Pure functions over node:crypto;
  * the broker's SASL server, the Samsa client and the CLI share them.
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ProtocolError } from '../errors.js';
 
 export const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
@@ -51,6 +51,13 @@ const xor = (a: Buffer, b: Buffer): Buffer => Buffer.from(a.map((x, i) => x ^ b[
 /** Hi(password, salt, i) of RFC 5802: PBKDF2 with the mechanism's HMAC. */
 export function saltedPassword(m: ScramMechanism, password: string, salt: Buffer, iterations: number): Buffer {
   return pbkdf2Sync(Buffer.from(password.normalize('NFKC'), 'utf8'), salt, iterations, HASH[m].len, HASH[m].alg);
+}
+
+/** `saltedPassword` on libuv's thread pool: a server checking many passwords keeps its event loop free. */
+export function saltedPasswordAsync(m: ScramMechanism, password: string, salt: Buffer, iterations: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    pbkdf2(Buffer.from(password.normalize('NFKC'), 'utf8'), salt, iterations, HASH[m].len, HASH[m].alg, (err, key) => (err === null ? resolve(key) : reject(err)));
+  });
 }
 
 /** The stored credential from a salted password (what AlterUserScramCredentials carries). */

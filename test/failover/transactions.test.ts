@@ -98,9 +98,9 @@ describe('failover > transactions (zombie producer, coordinator kill -9)', funct
     }
   }
 
-  /** The leader's high watermark and last stable offset of partition 0 (Fetch v4, read_committed). */
-  async function offsets(topic: string): Promise<{ highWatermark: bigint; lastStableOffset: bigint }> {
-    const leader = cluster.broker(await cluster.leaderOf(topic, 0));
+  /** The leader's (or broker `from`'s) high watermark and last stable offset of partition 0 (Fetch v4, read_committed). */
+  async function offsets(topic: string, from?: number): Promise<{ highWatermark: bigint; lastStableOffset: bigint }> {
+    const leader = cluster.broker(from ?? (await cluster.leaderOf(topic, 0)));
     const sock = await KafkaSocket.connect(leader.host, leader.port);
     try {
       const r = await sock.request(ApiKey.Fetch, 4, {
@@ -206,6 +206,49 @@ describe('failover > transactions (zombie producer, coordinator kill -9)', funct
     const o = await offsets(topic);
     expect(o.lastStableOffset).to.equal(o.highWatermark);
     expect(await readCommitted(topic)).to.deep.equal(['m-1', 'm-2']);
+  });
+
+  it('markers in flight to a frozen partition leader go to its successor at the election: the commit completes within seconds of it, the old leader still frozen', async () => {
+    const p = producer(randomName('tx-reroute'), 60_000);
+    await p.connect();
+    // The producer's FindCoordinator creates __transaction_state when no earlier test did.
+    const t = await p.transaction();
+    const coordinator = await waitFor(async () => {
+      const l = await cluster.leaderOf(TXN_STATE, 0);
+      return l > 0 ? l : undefined;
+    }, `a leader of ${TXN_STATE}-0`, { timeoutMs: 15_000, intervalMs: 100 });
+    const controller = await cluster.controllerId();
+    const others = [1, 2, 3].filter((b) => b !== coordinator).sort((a, b) => Number(a === controller) - Number(b === controller));
+    const [victim, successor] = [others[0]!, others[1]!];
+    const topic = randomName('txn-reroute');
+    await cluster.createTopic(topic, [[victim, successor, coordinator]]);
+    const frozen = cluster.broker(victim);
+    try {
+      await t.send({ topic, acks: -1, messages: [{ partition: 0, value: 'rerouted-1' }] });
+      frozen.pause();
+      const frozenAt = Date.now();
+      // PrepareCommit is durable once the coordinator drops the frozen broker from its ISR; the
+      // markers then go to the frozen leader if the coordinator does not know of an election yet.
+      const committing = t.commit();
+      committing.catch(() => undefined); // awaited below; not unhandled while the election is awaited
+      const electedAt = await waitFor(async () => ((await cluster.partitionState(topic, 0)).leader === successor ? Date.now() : undefined), `broker ${successor} elected leader of ${topic}-0`, { timeoutMs: 20_000, intervalMs: 100 });
+      await committing;
+      const completedAt = await waitFor(async () => {
+        const o = await offsets(topic, successor);
+        return o.highWatermark >= 2n && o.lastStableOffset === o.highWatermark ? Date.now() : undefined;
+      }, 'the COMMIT marker written by the new leader (LSO = HW)', { timeoutMs: 45_000, intervalMs: 100 });
+      expect(frozen.isPaused, 'the old leader is still frozen').to.equal(true);
+      // A request stuck at the frozen leader would hold the markers request.timeout.ms + 5 s (35 s).
+      expect(completedAt - electedAt, 'commit completed within seconds of the election').to.be.below(10_000);
+      frozen.resume();
+      expect(await readCommitted(topic)).to.deep.equal(['rerouted-1']);
+      const rerouted = cluster.broker(coordinator).log().includes('re-sending them to the new leader');
+      console.log(`      leader ${victim} frozen, ${successor} elected ${electedAt - frozenAt} ms later; COMMIT marker written ${completedAt - electedAt} ms after the election (${rerouted ? 'in-flight markers re-routed' : 'markers sent to the new leader first'})`);
+    } finally {
+      if (frozen.isPaused) frozen.resume();
+      await p.disconnect().catch(() => undefined);
+      await cluster.waitHealthy(60_000);
+    }
   });
 
   it('KIP-360 on processes: a batch lost to a frozen partition leader makes the transaction abortable; the abort bumps the epoch of the same producer id and the next transaction commits', async () => {

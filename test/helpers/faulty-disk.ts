@@ -12,12 +12,14 @@
  *
  * Device-mapper's `error` target would be the classic EIO fault, but this kernel has no
  * device-mapper; the ext4 shutdown ioctl gives the same EIO on every operation. Unmounted and
- * detached by release(), and at process exit if a test forgot.
+ * detached by release(), and at process exit if a test forgot; a killed run's are removed by the
+ * next run's first disk (stale-resources.ts).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
+import { diskImagePrefix, pruneStaleHarnessResourcesOnce } from './stale-resources.js';
 import { tmpDir } from './tmp.js';
 
 const execFileAsync = promisify(execFile);
@@ -137,8 +139,10 @@ export class FaultyDisk {
 }
 
 async function attach(dir: string, sizeMb: number): Promise<Attached> {
+  await pruneStaleHarnessResourcesOnce();
   mkdirSync(dir, { recursive: true });
-  const image = join(tmpDir('samsa-disk-img-'), 'disk.img');
+  // The owner's PID in the path: a killed run's disk is recognised and removed by the next one.
+  const image = join(tmpDir(diskImagePrefix()), 'disk.img');
   await execFileAsync('truncate', ['-s', `${sizeMb}M`, image], { timeout: 10_000 });
   // -m 0: no blocks reserved for root (the broker runs as root); errors=remount-ro for EROFS.
   await execFileAsync('mkfs.ext4', ['-q', '-F', '-m', '0', image], { timeout: 30_000 });

@@ -5,7 +5,8 @@
  * SASL_PLAINTEXT listener's JAAS config) and a SCRAM-SHA-256 user made with configs.sh. Fault:
  * none; the invariants are what an operator sees: HTTPS only (plain HTTP to the port gets no
  * answer), a SCRAM user's right password passes and the route's ACL applies to User:<name>
- * (403 without the grant, 202 with it), a wrong or missing password is 401 with
+ * (403 without the grant, 202 with it), a changed SCRAM password refuses the old one as soon as
+ * the broker holds the new credential, a wrong or missing password is 401 with
  * `WWW-Authenticate: Basic` and changes nothing, /health and /metrics stay open; with
  * `admin.http.ssl.client.auth=requested` a client certificate from the trusted CA logs in as its
  * DN without a password, an untrusted one does not.
@@ -45,6 +46,8 @@ describe('cluster > security > HTTP admin API over HTTPS with Basic authenticati
   let ca: string;
   let port: number;
   let certs: string;
+  /** configs.sh against the broker's SASL_PLAINTEXT listener as the PLAIN super user. */
+  let configs: (args: string[]) => Promise<unknown>;
   const topic = randomName('http-auth');
 
   before(async function () {
@@ -78,7 +81,8 @@ describe('cluster > security > HTTP admin API over HTTPS with Basic authenticati
     const commandConfig = join(dir, 'admin.properties');
     writeFileSync(commandConfig, `security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=${JAAS}\n`);
     const bootstrap = `127.0.0.1:${cluster.broker(1).listenerPort('SASL_PLAINTEXT')}`;
-    await ok('configs', ['--bootstrap-server', bootstrap, '--command-config', commandConfig, '--entity-type', 'users', '--entity-name', 'carol', '--alter', '--add-config', 'SCRAM-SHA-256=[password=carol-pw]']);
+    configs = (args) => ok('configs', ['--bootstrap-server', bootstrap, '--command-config', commandConfig, ...args]);
+    await configs(['--entity-type', 'users', '--entity-name', 'carol', '--alter', '--add-config', 'SCRAM-SHA-256=[password=carol-pw]']);
   });
 
   after(async () => {
@@ -145,6 +149,16 @@ describe('cluster > security > HTTP admin API over HTTPS with Basic authenticati
     let last: Answer | undefined;
     await waitFor(async () => (last = await https('DELETE', `/topics/${topic}`, 'carol:carol-pw')).status === 202, 'the Delete grant lets carol delete the topic', { timeoutMs: 5_000, intervalMs: 50 });
     expect(last!.status).to.equal(202);
+  });
+
+  it('a changed SCRAM password: the old one, accepted a moment before, is refused once the broker holds the new credential', async () => {
+    expect((await https('GET', '/topics', 'carol:carol-pw')).status).to.equal(200);
+    expect((await https('GET', '/topics', 'carol:carol-pw')).status, 'accepted again (a remembered verification)').to.equal(200);
+    await configs(['--entity-type', 'users', '--entity-name', 'carol', '--alter', '--add-config', 'SCRAM-SHA-256=[password=carol-new-pw]']);
+    await waitFor(async () => (await https('GET', '/topics', 'carol:carol-new-pw')).status === 200, 'carol\'s new password accepted (the change notification reached the broker)', { timeoutMs: 10_000, intervalMs: 50 });
+    const old = await https('GET', '/topics', 'carol:carol-pw');
+    expect(old.status, JSON.stringify(old.body)).to.equal(401);
+    expect(old.body.error.code).to.equal('SASL_AUTHENTICATION_FAILED');
   });
 
   it('a client certificate of the trusted CA logs in as its DN without a password; an untrusted one does not', async () => {

@@ -4,11 +4,13 @@
  * on the host; the host end of the bridge carries the ZooKeeper proxies and the test's clients.
  * Cutting a broker off = taking its veth's host end down: it loses ZooKeeper, the other brokers
  * and the clients at once, while its process keeps running. Every namespace, veth and the
- * bridge are removed by destroy(), which also runs at process exit if a test forgot.
+ * bridge are removed by destroy(), which also runs at process exit if a test forgot; what a killed
+ * run left (its PID is in every name) is removed before the next lab is made (stale-resources.ts).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import { labTag, pruneStaleHarnessResourcesOnce } from '../../helpers/stale-resources.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -53,7 +55,7 @@ export class NetworkLab {
   private readonly isolated = new Set<number>();
 
   private constructor(
-    /** Short random tag in every interface and namespace name (interface names are ≤ 15 chars). */
+    /** Random byte + owner PID (stale-resources.ts) in every interface and namespace name (interface names are ≤ 15 chars). */
     readonly tag: string,
     readonly subnet: number,
     readonly members: number[],
@@ -61,11 +63,12 @@ export class NetworkLab {
 
   /** A bridge on 10.213.<subnet>.1/24 and one namespace per member at 10.213.<subnet>.<10+id>. */
   static async create(members: number[]): Promise<NetworkLab> {
-    // Files run two at a time (mocha --parallel): each worker draws its subnets from its own half.
+    await pruneStaleHarnessResourcesOnce();
+    // With files running two at a time (mocha --parallel), each worker draws its subnets from its own half.
     const worker = Number(process.env['MOCHA_WORKER_ID']);
     const half = Number.isInteger(worker) && worker >= 0 ? worker % 2 : randomBytes(1)[0]! % 2;
     const subnet = 1 + half * 125 + (randomBytes(1)[0]! % 125);
-    const lab = new NetworkLab(randomBytes(2).toString('hex'), subnet, members);
+    const lab = new NetworkLab(labTag(), subnet, members);
     live.add(lab);
     try {
       await ip('link', 'add', lab.bridge, 'type', 'bridge');
