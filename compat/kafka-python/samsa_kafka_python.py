@@ -57,11 +57,10 @@ class _NoChild(object):
 class SamsaBroker(their_fixtures.KafkaFixture):
     """One Samsa broker in place of a spawned Kafka: their client helpers, our process."""
 
-    child = _NoChild()
-
     def open(self):
         if self.running:
             return
+        self.child = _NoChild()
         (self._client,) = self.get_clients(1, client_id="_internal_client")
         self.running = True
 

@@ -45,13 +45,19 @@ const FULL = [
   'test/test_sasl_integration.py',
 ];
 
-/** A minute or so: produce with every codec, a consumer, a consumer group, commits and the admin view of a group. */
+/**
+ * A minute or so: produce with every codec, a consumer, a consumer group, commits, the admin view
+ * of a group, the ACL APIs, and the SASL_PLAINTEXT listener with PLAIN and with SCRAM.
+ */
 export const KAFKA_PYTHON_FAST = [
   'test/test_producer.py::test_end_to_end',
   'test/test_consumer_integration.py::test_kafka_consumer',
   'test/test_consumer_integration.py::test_kafka_consumer__offset_commit_resume',
   'test/test_consumer_group.py::test_group',
   'test/test_admin_integration.py::test_describe_consumer_group_exists',
+  'test/test_admin_integration.py::test_create_describe_delete_acls',
+  'test/test_sasl_integration.py::test_client[PLAIN]',
+  'test/test_sasl_integration.py::test_produce_and_consume[SCRAM-SHA-512]',
 ];
 
 const RUN_TIMEOUT_MS = 30 * 60_000;
