@@ -7,7 +7,8 @@ distribution they hand out the brokers of the cluster the compat runner started 
 "id@host:port,..."; SAMSA_SASL_BROKERS: the same brokers' SASL_PLAINTEXT listeners, for the tests
 that ask their factory for transport SASL_PLAINTEXT with PLAIN or SCRAM-SHA-256/512, logged in as
 their fixture's user alice). Topic creation keeps their own code paths (Metadata auto-creation and
-the CreateTopics API); only their kafka-topics CLI fallbacks go to the CreateTopics/Metadata APIs.
+the CreateTopics API, sent to the controller); their kafka-topics CLI fallbacks go to the
+CreateTopics/Metadata APIs.
 
 Each test's outcome is appended as one JSON line to SAMSA_COMPAT_RESULTS.
 """
@@ -17,6 +18,8 @@ import os
 import pytest
 
 from kafka import KafkaAdminClient
+from kafka import errors as kafka_errors
+from kafka.admin import NewTopic
 
 import test.fixtures as their_fixtures
 
@@ -75,6 +78,19 @@ class SamsaBroker(their_fixtures.KafkaFixture):
 
     def dump_logs(self):
         pass
+
+    def _create_topic_via_admin_api(self, topic_name, num_partitions, replication_factor, timeout_ms=10000):
+        # Their fixture sends CreateTopics to any broker: its one broker is always the controller.
+        # Of our three any may be, and the others answer NOT_CONTROLLER as Kafka's do, so the
+        # admin client (which finds the controller) sends the same request.
+        admin = KafkaAdminClient(**self._enrich_client_params({}, client_id="_internal_admin"))
+        try:
+            response = admin.create_topics([NewTopic(topic_name, num_partitions, replication_factor)], timeout_ms=timeout_ms)
+        finally:
+            admin.close()
+        for topic_result in response.topic_errors:
+            if topic_result[1] != 0:
+                raise kafka_errors.for_code(topic_result[1])
 
     def _create_topic_via_cli(self, topic_name, num_partitions, replication_factor):
         self._create_topic_via_admin_api(topic_name, num_partitions, replication_factor)
