@@ -25,7 +25,7 @@ const COMMON: Record<string, string | number | boolean> = {
   'group.min.session.timeout.ms': 1000,
 };
 
-export async function startCompatCluster(properties: Record<string, string | number | boolean>, firstBrokerId = 1): Promise<CompatCluster> {
+export async function startCompatCluster(properties: Record<string, string | number | boolean>, firstBrokerId = 1, extraListeners: string[] = []): Promise<CompatCluster> {
   // broker-start.sh waits 60 s for a broker to listen by default; a shared, busy machine needs more.
   process.env['SAMSA_BROKER_START_TIMEOUT'] ??= '150';
   // Its own ZooKeeper (not the test run's shared one), so a compat run is self-contained.
@@ -36,6 +36,7 @@ export async function startCompatCluster(properties: Record<string, string | num
       firstBrokerId,
       zookeeperConnect: `${zk.connectString}/samsa-compat`,
       properties: { ...COMMON, ...properties },
+      extraListeners,
       // Three JVM-free broker processes start in seconds, but the machine may be shared and busy.
       startTimeoutMs: 180_000,
     });

@@ -64,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
     let clusters = 0;
     const withCluster: WithCluster = async (extra, fn) => {
       const t0 = Date.now();
-      const cluster = await startCompatCluster({ ...suite.brokerProperties, ...extra }, suite.firstBrokerId);
+      const cluster = await startCompatCluster({ ...suite.brokerProperties, ...extra }, suite.firstBrokerId, suite.extraListeners);
       running.add(cluster);
       const n = ++clusters;
       ctx.log(`${suite.name}: cluster ${n} (ZooKeeper ${cluster.zookeeperConnect}, brokers ${cluster.bootstrap}) up in ${Math.round((Date.now() - t0) / 1000)} s`);

@@ -25,6 +25,8 @@ export interface CompatSuite<P = unknown> {
   readonly describe: string;
   /** Broker settings on top of the common ones (cluster.ts). */
   readonly brokerProperties: Record<string, string | number | boolean>;
+  /** More listeners per broker besides PLAINTEXT, named after their security protocol (e.g. SASL_PLAINTEXT). */
+  readonly extraListeners?: string[];
   /** broker.id of the first of the three brokers (the suite's own harness numbers them so); 1 by default. */
   readonly firstBrokerId?: number;
   prepare(ctx: CompatContext): Promise<P>;

@@ -37,6 +37,16 @@ const adminListenerCheck = (v: unknown): string | undefined =>
     ? undefined
     : 'expected host:port (e.g. 127.0.0.1:8081), or empty to disable the HTTP admin API';
 
+/** Kafka 2.8's Kerberos (GSSAPI) broker keys, listener-reconfigurable in Kafka (DynamicListenerConfig). */
+export const KERBEROS_KEYS: readonly (readonly [string, ConfigDef['type']])[] = [
+  ['sasl.kerberos.service.name', 'string'],
+  ['sasl.kerberos.kinit.cmd', 'string'],
+  ['sasl.kerberos.ticket.renew.window.factor', 'double'],
+  ['sasl.kerberos.ticket.renew.jitter', 'double'],
+  ['sasl.kerberos.min.time.before.relogin', 'long'],
+  ['sasl.kerberos.principal.to.local.rules', 'list'],
+];
+
 /** The class names broker/security's AclAuthorizer answers to (Kafka 2.4+ and the older SimpleAclAuthorizer). */
 export const ACL_AUTHORIZER_NAMES: readonly string[] = ['kafka.security.authorizer.AclAuthorizer', 'kafka.security.auth.SimpleAclAuthorizer'];
 const authorizerCheck = (v: unknown): string | undefined =>
@@ -204,4 +214,6 @@ export const BROKER_CONFIG_DEFS: readonly ConfigDef[] = [
   ignored('metric.reporters', 'list'),
   ignored('security.inter.broker.protocol'),
   ignored('ssl.protocol'),
+  // Kerberos (GSSAPI), which Samsa does not offer; Kafka also takes these as dynamic broker configs.
+  ...KERBEROS_KEYS.map(([key, type]) => ignored(key, type)),
 ];

@@ -10,9 +10,12 @@
  * message.max.bytes, …) and log.cleaner.threads, where Samsa defines them. Everything else is
  * refused with INVALID_CONFIG: keys Kafka never changes on a running broker ("Cannot update these
  * configs dynamically", as Kafka), and the few Kafka could (thread pools, listeners, SSL) that
- * Samsa cannot apply without a restart.
+ * Samsa cannot apply without a restart. Kafka's Kerberos keys, which Kafka also changes live, are
+ * stored like the others and, as in server.properties, have no effect: Samsa has no GSSAPI
+ * (clients such as librdkafka's admin test alter sasl.kerberos.min.time.before.relogin as their
+ * sample of a valid broker config).
  */
-import { BROKER_CONFIG_DEFS } from './broker-definitions.js';
+import { BROKER_CONFIG_DEFS, KERBEROS_KEYS } from './broker-definitions.js';
 import { type BrokerConfig, overlayBrokerConfig } from './broker-config.js';
 import { ConfigError } from './errors.js';
 import { TOPIC_CONFIG_DEFS } from './topic-definitions.js';
@@ -28,6 +31,9 @@ export const DYNAMIC_BROKER_KEYS: ReadonlySet<string> = new Set(
     return def !== undefined && def.ignored !== true;
   }),
 );
+
+/** Kafka allows these dynamically; Samsa stores them, without effect (no GSSAPI). */
+const STORED_WITHOUT_EFFECT: ReadonlySet<string> = new Set(KERBEROS_KEYS.map(([key]) => key));
 
 /** Kafka allows these dynamically, but Samsa only reads them at start-up. */
 const KAFKA_DYNAMIC_NOT_LIVE = /^(num\.(io|network|replica|recovery)\.|background\.threads|listeners|advertised\.listeners|listener\.|ssl\.|sasl\.|max\.connections|log\.cleaner\.|metric\.reporters)/;
@@ -49,7 +55,7 @@ export const CONFIG_SOURCE = {
 export function validateDynamicBrokerConfigs(configs: Readonly<Record<string, string>>): Record<string, string> {
   const unknown = Object.keys(configs).filter((k) => !DEFS.has(k));
   if (unknown.length > 0) throw new ConfigError('CFG_UNKNOWN_KEY', `Unknown broker configs: ${unknown.join(', ')}`, { key: unknown[0]! });
-  const fixed = Object.keys(configs).filter((k) => !DYNAMIC_BROKER_KEYS.has(k));
+  const fixed = Object.keys(configs).filter((k) => !DYNAMIC_BROKER_KEYS.has(k) && !STORED_WITHOUT_EFFECT.has(k));
   const notLive = fixed.filter((k) => KAFKA_DYNAMIC_NOT_LIVE.test(k));
   const kafkaFixed = fixed.filter((k) => !notLive.includes(k));
   if (kafkaFixed.length > 0) throw new ConfigError('CFG_NOT_DYNAMIC', `Cannot update these configs dynamically: ${kafkaFixed.join(', ')}`, { key: kafkaFixed[0]! });

@@ -4,8 +4,11 @@ Loaded with `-p samsa_kafka_python` from the root of the python-kafka source tre
 conftest.py stays as it is; this plugin replaces the two factories it calls,
 ZookeeperFixture.instance and KafkaFixture.instance, so that instead of spawning a Kafka
 distribution they hand out the brokers of the cluster the compat runner started (SAMSA_BROKERS,
-"id@host:port,..."). Topic creation keeps their own code paths (Metadata auto-creation and the
-CreateTopics API); only their kafka-topics CLI fallbacks go to the CreateTopics/Metadata APIs.
+"id@host:port,..."; SAMSA_SASL_BROKERS: the same brokers' SASL_PLAINTEXT listeners, for the tests
+that ask their factory for transport SASL_PLAINTEXT with PLAIN or SCRAM-SHA-256/512, logged in as
+their fixture's user alice). Topic creation keeps their own code paths (Metadata auto-creation and
+the CreateTopics API, sent to the controller); their kafka-topics CLI fallbacks go to the
+CreateTopics/Metadata APIs.
 
 Each test's outcome is appended as one JSON line to SAMSA_COMPAT_RESULTS.
 """
@@ -15,12 +18,17 @@ import os
 import pytest
 
 from kafka import KafkaAdminClient
+from kafka import errors as kafka_errors
+from kafka.admin import NewTopic
 
 import test.fixtures as their_fixtures
 
 
-def _brokers():
-    spec = os.environ["SAMSA_BROKERS"]
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
+def _brokers(variable="SAMSA_BROKERS"):
+    spec = os.environ[variable]
     out = []
     for item in spec.split(","):
         broker_id, address = item.split("@")
@@ -42,12 +50,20 @@ class SamsaZooKeeper(object):
         pass
 
 
+class _NoChild(object):
+    """Their fixture's spawned process; the broker's own log is kept by the compat runner."""
+
+    def dump_logs(self):
+        pass
+
+
 class SamsaBroker(their_fixtures.KafkaFixture):
     """One Samsa broker in place of a spawned Kafka: their client helpers, our process."""
 
     def open(self):
         if self.running:
             return
+        self.child = _NoChild()
         (self._client,) = self.get_clients(1, client_id="_internal_client")
         self.running = True
 
@@ -63,11 +79,24 @@ class SamsaBroker(their_fixtures.KafkaFixture):
     def dump_logs(self):
         pass
 
+    def _create_topic_via_admin_api(self, topic_name, num_partitions, replication_factor, timeout_ms=10000):
+        # Their fixture sends CreateTopics to any broker: its one broker is always the controller.
+        # Of our three any may be, and the others answer NOT_CONTROLLER as Kafka's do, so the
+        # admin client (which finds the controller) sends the same request.
+        admin = KafkaAdminClient(**self._enrich_client_params({}, client_id="_internal_admin"))
+        try:
+            response = admin.create_topics([NewTopic(topic_name, num_partitions, replication_factor)], timeout_ms=timeout_ms)
+        finally:
+            admin.close()
+        for topic_result in response.topic_errors:
+            if topic_result[1] != 0:
+                raise kafka_errors.for_code(topic_result[1])
+
     def _create_topic_via_cli(self, topic_name, num_partitions, replication_factor):
         self._create_topic_via_admin_api(topic_name, num_partitions, replication_factor)
 
     def get_topic_names(self):
-        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap_server(), client_id="_internal_admin")
+        admin = KafkaAdminClient(**self._enrich_client_params({}, client_id="_internal_admin"))
         try:
             return admin.list_topics()
         finally:
@@ -81,10 +110,13 @@ def _zookeeper_instance(cls=None):
 def _kafka_instance(broker_index, zookeeper, zk_chroot=None, host=None, port=None,
                     transport="PLAINTEXT", replicas=1, partitions=2,
                     sasl_mechanism=None, auto_create_topic=True, tmp_dir=None):
-    if transport != "PLAINTEXT" or sasl_mechanism is not None:
-        pytest.fail("Samsa has only PLAINTEXT listeners: this test asks for %s with SASL mechanism %s"
-                    % (transport, sasl_mechanism), pytrace=False)
-    brokers = _brokers()
+    if transport == "PLAINTEXT" and sasl_mechanism is None:
+        brokers = _brokers()
+    elif transport == "SASL_PLAINTEXT" and sasl_mechanism is not None and sasl_mechanism.upper() in SASL_MECHANISMS:
+        brokers = _brokers("SAMSA_SASL_BROKERS")
+    else:
+        pytest.fail("the Samsa compat cluster has PLAINTEXT and SASL_PLAINTEXT (%s) listeners: this test asks for %s"
+                    " with SASL mechanism %s" % ("/".join(SASL_MECHANISMS), transport, sasl_mechanism), pytrace=False)
     if broker_index >= len(brokers):
         pytest.fail("the test wants %d brokers; the Samsa cluster has %d" % (broker_index + 1, len(brokers)), pytrace=False)
     broker_id, broker_host, broker_port = brokers[broker_index]

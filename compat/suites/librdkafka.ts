@@ -55,7 +55,15 @@ export const librdkafkaSuite: CompatSuite<Prepared> = {
   // group.initial.rebalance.delay.ms at Kafka's 3000: tests such as 0102 and 0118 start two
   // consumers together and expect one first generation with both; with 0 the first forms a
   // generation alone and the second's join waits for the first application to poll.
-  brokerProperties: { 'default.replication.factor': 3, 'num.partitions': 4, 'group.initial.rebalance.delay.ms': 3000 },
+  // The ACL authorizer, open where a resource has no ACL: 0081_admin's CreateAcls/DescribeAcls/
+  // DeleteAcls sub-tests, and the deny ACLs that 0109, 0115 and 0119 add with kafka-acls.sh.
+  brokerProperties: {
+    'default.replication.factor': 3,
+    'num.partitions': 4,
+    'group.initial.rebalance.delay.ms': 3000,
+    'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
+    'allow.everyone.if.no.acl.found': true,
+  },
 
   async prepare(ctx: CompatContext): Promise<Prepared> {
     await ensureDebianPackages(PACKAGES, 'the librdkafka compat suite', join(ctx.logDir, 'prepare.log'), ctx.log);

@@ -33,7 +33,7 @@ async function compat(args: string[]): Promise<{ code: number | null; summary: S
 describe('compat > public Kafka client test suites against Samsa', () => {
   const cases: { suite: string; mode: '--fast' | '--full'; atLeast: number }[] = [
     { suite: 'kcat', mode: '--full', atLeast: 3 },
-    { suite: 'kafka-python', mode: '--fast', atLeast: 8 },
+    { suite: 'kafka-python', mode: '--fast', atLeast: 11 },
     { suite: 'librdkafka', mode: '--fast', atLeast: 15 },
   ];
   for (const { suite, mode, atLeast } of cases) {

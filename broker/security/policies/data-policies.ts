@@ -33,11 +33,13 @@ const produce: ApiPolicy = (request, view) => {
   } };
 };
 
+// A refused partition carries empty records, as Kafka's (MemoryRecords.EMPTY), never null:
+// librdkafka takes a record set of size -1 for a protocol error and never reports the refusal.
 const fetch: ApiPolicy = (request, view) => {
   if (request.replicaId >= 0) return view.canCluster(Op.CLUSTER_ACTION) ? ALLOWED : deny(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
   return narrowList<any>(request, 'topics', (t) => t.topic, topicsBy(view, Op.READ), 'responses', (t) => ({
     topic: t.topic,
-    partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partition, errorCode: TOPIC_DENIED, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, preferredReadReplica: -1, records: null })),
+    partitions: t.partitions.map((p: any) => ({ partitionIndex: p.partition, errorCode: TOPIC_DENIED, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, abortedTransactions: null, preferredReadReplica: -1, records: Buffer.alloc(0) })),
   }));
 };
 

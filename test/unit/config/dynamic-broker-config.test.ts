@@ -46,6 +46,16 @@ describe('config > dynamic broker configs', () => {
     expect(validateDynamicBrokerConfigs({ 'log.cleanup.policy': 'compact,delete', 'unclean.leader.election.enable': 'true' })).to.deep.equal({ 'log.cleanup.policy': 'compact,delete', 'unclean.leader.election.enable': 'true' });
   });
 
+  it("takes Kafka's Kerberos keys as Kafka does (stored, no effect: Samsa has no GSSAPI), with their types checked", () => {
+    expect(validateDynamicBrokerConfigs({ 'sasl.kerberos.min.time.before.relogin': '58000' })).to.deep.equal({ 'sasl.kerberos.min.time.before.relogin': '58000' });
+    expect(() => validateDynamicBrokerConfigs({ 'sasl.kerberos.min.time.before.relogin': 'soon' })).to.throw(/sasl.kerberos.min.time.before.relogin/);
+    const d = new DynamicBrokerConfig(base());
+    const skipped: string[] = [];
+    d.update({}, { 'sasl.kerberos.min.time.before.relogin': '58000' }, (k) => skipped.push(k));
+    expect(skipped).to.deep.equal([]);
+    expect(d.layers('sasl.kerberos.min.time.before.relogin').map((l) => [l.source, l.text])).to.deep.equal([[2, '58000']]);
+  });
+
   it('IncrementalAlterConfigs operations: SET, DELETE, APPEND/SUBTRACT on lists from the default, duplicates refused', () => {
     const op = (name: string, configOperation: number, value: string | null) => ({ name, configOperation, value });
     expect(applyConfigOps({ a: '1' }, [op('retention.ms', 0, '5'), op('a', 1, null)], topicConfigDef)).to.deep.equal({ 'retention.ms': '5' });
