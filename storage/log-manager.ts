@@ -25,6 +25,7 @@ import {
 } from './files.js';
 import { checkpointEntries, leastLoadedLogDir, mapBounded, scanLogDir, writeCheckpointPerDir, type FoundLog } from './log-dirs.js';
 import { DEFAULT_INTERVALS, type LogManagerIntervals, type LogManagerOptions } from './log-manager-options.js';
+import { DirectorySyncs } from './log-manager-dir-sync.js';
 import { LogMoves } from './log-moves.js';
 import { PartitionLog } from './partition-log.js';
 import { SerialQueue } from './serial-queue.js';
@@ -48,6 +49,7 @@ export class LogManager {
   private offsetMap: OffsetMap | undefined;
   private stopped = false;
   private readonly offline = new Set<string>();
+  private readonly dirSyncs = new DirectorySyncs(fsyncDir);
 
   private constructor(private readonly o: LogManagerOptions) {
     for (const d of o.initialOfflineDirs ?? []) if (o.logDirs.includes(d)) this.offline.add(d);
@@ -248,14 +250,14 @@ export class LogManager {
       const preferred = this.moves.preferredDirs.get(k);
       const logDir = preferred !== undefined && live.includes(preferred)
         ? preferred
-        : leastLoadedLogDir(live, [...[...this.logs.values()].map((e) => e.logDir), ...this.creatingIn.values()]);
+        : live.length === 1 ? live[0]! : leastLoadedLogDir(live, [...[...this.logs.values()].map((e) => e.logDir), ...this.creatingIn.values()]);
       this.creatingIn.set(k, logDir);
       pending = (async () => {
         if (config) this.topicOverrides.set(topic, { ...this.topicOverrides.get(topic), ...config });
         let log: PartitionLog;
         try {
           log = await PartitionLog.open(this.openOptions(logDir, topic, partition, this.configFor(topic)));
-          await fsyncDir(logDir);
+          await this.dirSyncs.sync(logDir);
         } catch (err) {
           this.failed(logDir, err);
         }
@@ -274,10 +276,17 @@ export class LogManager {
     return pending;
   }
 
-  /** Applies new per-topic settings to every open log of the topic. */
+  /**
+   * Applies new per-topic settings to every open log of the topic. The same settings again are
+   * a no-op: every LeaderAndIsr for a new partition re-reads its topic's config, and walking all
+   * logs each time would make creating N partitions cost N².
+   */
   updateTopicConfig(topic: string, config: Partial<LogConfig>): void {
+    const before = this.topicOverrides.get(topic);
     this.topicOverrides.set(topic, config);
-    for (const { log } of this.logs.values()) if (log.topic === topic) log.updateConfig(this.configFor(topic));
+    if (before !== undefined && JSON.stringify(before) === JSON.stringify(config)) return;
+    const effective = this.configFor(topic);
+    for (const { log } of this.logs.values()) if (log.topic === topic) log.updateConfig(effective);
   }
 
   /** Closes the log, renames its directory `<topic>-<partition>.<id>-delete` and removes it. */
