@@ -33,6 +33,8 @@ export interface RecoveryReport {
   completedSwaps: bigint[];
   /** Leftover `.cleaned` / `.deleted` / orphan files removed. */
   removedFiles: string[];
+  /** No segment file was found: a new log (or one created just before a crash), nothing to recover or flush. */
+  empty?: boolean;
 }
 
 export interface LoadOptions {
@@ -99,6 +101,7 @@ async function loadSegments(o: LoadOptions): Promise<{ segments: LogSegment[]; r
   const segments: LogSegment[] = [];
   if (bases.length === 0) {
     segments.push(LogSegment.create(o.dir, o.initialOffset, o.params, o.nowMs, o.jitterMs()));
+    report.empty = true;
     return { segments, report };
   }
 
@@ -155,6 +158,12 @@ interface OpenedDirectory {
   segments: LogSegment[];
   epochCache: LeaderEpochCache;
   report: RecoveryReport;
+  /**
+   * The checkpoint file may differ from the cache: it was unreadable, or recovery re-read
+   * batches (and their epochs). A clean or empty log's checkpoint is what the cache holds, so
+   * opening it writes nothing (Kafka writes the checkpoint only on change).
+   */
+  epochsNeedPersist: boolean;
   /** Call once the log is usable: from then on a crash must be treated as unclean. */
   removeCleanShutdownMarker(): Promise<void>;
 }
@@ -164,14 +173,18 @@ export async function openLogDirectory(o: Omit<LoadOptions, 'hadCleanShutdown' |
   await fsp.mkdir(o.dir, { recursive: true });
   const markerPath = join(o.dir, CLEAN_SHUTDOWN_MARKER);
   const hadCleanShutdown = await fsp.access(markerPath).then(() => true, () => false);
+  let unreadable = false;
   const epochs = await readEpochCheckpoint(join(o.dir, LEADER_EPOCH_CHECKPOINT)).catch((err: unknown) => {
     o.logger.warn({ err }, 'unreadable leader-epoch-checkpoint, rebuilding it from the log');
+    unreadable = true;
     return [];
   });
   const epochCache = new LeaderEpochCache(epochs);
   const { segments, report } = await loadSegments({ ...o, hadCleanShutdown, epochCache, recoveryPoint: hadCleanShutdown ? 0n : o.recoveryPoint });
+  const recovered = report.recoveredSegments.length + report.rebuiltIndexes.length + report.completedSwaps.length + report.deletedSegments.length > 0;
   return {
     segments, epochCache, report,
+    epochsNeedPersist: unreadable || recovered,
     async removeCleanShutdownMarker() {
       if (!hadCleanShutdown) return;
       // Gone for good (directory fsynced) before any new write, or a later crash would skip recovery.

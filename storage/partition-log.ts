@@ -101,11 +101,12 @@ export class PartitionLog {
       nowMs: clock.now(), jitterMs: jitterFn(config, random), logger,
     });
     const log = new PartitionLog(o, opened.segments, opened.epochCache, opened.report, clock, scheduler, logger, random);
-    opened.epochCache.truncateFromEnd(log.leo);
-    opened.epochCache.truncateFromStart(log.#logStartOffset);
-    await log.epochs.persist();
-    // Recovered data and rebuilt indexes are fsynced, so the recovery point is the log end.
-    if (!opened.report.hadCleanShutdown) await log.local.flush();
+    const cutEnd = opened.epochCache.truncateFromEnd(log.leo);
+    const cutStart = opened.epochCache.truncateFromStart(log.#logStartOffset);
+    if (cutEnd || cutStart || opened.epochsNeedPersist) await log.epochs.persist();
+    // Recovered data and rebuilt indexes are fsynced, so the recovery point is the log end. An
+    // empty log has nothing to flush: a new partition costs no fsync of its empty segment.
+    if (!opened.report.hadCleanShutdown && opened.report.empty !== true) await log.local.flush();
     await log.producers.loadTxnIndex(log.segs);
     log.producerStateLoad = await log.rebuildProducers();
     await opened.removeCleanShutdownMarker();
