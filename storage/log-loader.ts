@@ -33,8 +33,6 @@ export interface RecoveryReport {
   completedSwaps: bigint[];
   /** Leftover `.cleaned` / `.deleted` / orphan files removed. */
   removedFiles: string[];
-  /** No segment file was found: a new log (or one created just before a crash), nothing to recover or flush. */
-  empty?: boolean;
 }
 
 export interface LoadOptions {
@@ -101,7 +99,6 @@ async function loadSegments(o: LoadOptions): Promise<{ segments: LogSegment[]; r
   const segments: LogSegment[] = [];
   if (bases.length === 0) {
     segments.push(LogSegment.create(o.dir, o.initialOffset, o.params, o.nowMs, o.jitterMs()));
-    report.empty = true;
     return { segments, report };
   }
 
@@ -159,11 +156,10 @@ interface OpenedDirectory {
   epochCache: LeaderEpochCache;
   report: RecoveryReport;
   /**
-   * The checkpoint file may differ from the cache: it was unreadable, or recovery re-read
-   * batches (and their epochs). A clean or empty log's checkpoint is what the cache holds, so
-   * opening it writes nothing (Kafka writes the checkpoint only on change).
+   * Whether the checkpoint file differs from `entries` (the cache after recovery and the
+   * caller's truncations): opening a log rewrites it only then (Kafka writes it only on change).
    */
-  epochsNeedPersist: boolean;
+  epochsDifferFromCheckpoint(entries: readonly { epoch: number; startOffset: bigint }[]): boolean;
   /** Call once the log is usable: from then on a crash must be treated as unclean. */
   removeCleanShutdownMarker(): Promise<void>;
 }
@@ -181,10 +177,10 @@ export async function openLogDirectory(o: Omit<LoadOptions, 'hadCleanShutdown' |
   });
   const epochCache = new LeaderEpochCache(epochs);
   const { segments, report } = await loadSegments({ ...o, hadCleanShutdown, epochCache, recoveryPoint: hadCleanShutdown ? 0n : o.recoveryPoint });
-  const recovered = report.recoveredSegments.length + report.rebuiltIndexes.length + report.completedSwaps.length + report.deletedSegments.length > 0;
   return {
     segments, epochCache, report,
-    epochsNeedPersist: unreadable || recovered,
+    epochsDifferFromCheckpoint: (entries) =>
+      unreadable || entries.length !== epochs.length || entries.some((e, i) => e.epoch !== epochs[i]!.epoch || e.startOffset !== epochs[i]!.startOffset),
     async removeCleanShutdownMarker() {
       if (!hadCleanShutdown) return;
       // Gone for good (directory fsynced) before any new write, or a later crash would skip recovery.

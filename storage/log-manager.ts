@@ -24,7 +24,7 @@ import {
   CLEANER_OFFSET_CHECKPOINT, fsyncDir, LOG_START_OFFSET_CHECKPOINT, partitionDirName, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT,
 } from './files.js';
 import { checkpointEntries, leastLoadedLogDir, mapBounded, scanLogDir, writeCheckpointPerDir, type FoundLog } from './log-dirs.js';
-import { DEFAULT_INTERVALS, type LogManagerIntervals, type LogManagerOptions } from './log-manager-options.js';
+import { DEFAULT_INTERVALS, type LogManagerIntervals, type LogManagerOptions, OPENS_PER_RECOVERY_THREAD } from './log-manager-options.js';
 import { DirectorySyncs } from './log-manager-dir-sync.js';
 import { LogMoves } from './log-moves.js';
 import { PartitionLog } from './partition-log.js';
@@ -155,6 +155,11 @@ export class LogManager {
     };
   }
 
+  /** Logs opened (or closed) at once. */
+  private get inFlight(): number {
+    return Math.max(1, this.o.openParallelism ?? 1) * OPENS_PER_RECOVERY_THREAD;
+  }
+
   private async loadAll(): Promise<void> {
     const jobs: FoundLog[] = [];
     for (const logDir of this.liveLogDirs()) {
@@ -169,7 +174,7 @@ export class LogManager {
       }
     }
     const started = this.clock.now();
-    await mapBounded(await this.moves.settleInterruptedSwaps(jobs), this.o.openParallelism ?? 8, async (j) => {
+    await mapBounded(await this.moves.settleInterruptedSwaps(jobs), this.inFlight, async (j) => {
       if (this.offline.has(j.logDir)) return;
       const k = tpKey(j.topic, j.partition);
       let log: PartitionLog;
@@ -451,7 +456,7 @@ export class LogManager {
     for (const t of this.tasks.splice(0)) t.cancel();
     await Promise.allSettled([...this.creating.values()]);
     // A log whose directory fails while closing is reported (offline) and must not stop the others.
-    await mapBounded([...this.allLogs(), ...[...this.moves.futures.values()].map((f) => f.log)], this.o.openParallelism ?? 8, (log) => log.close().catch((err: unknown) => {
+    await mapBounded([...this.allLogs(), ...[...this.moves.futures.values()].map((f) => f.log)], this.inFlight, (log) => log.close().catch((err: unknown) => {
       if (!log.isOffline) throw err;
     }));
     await this.checkpointAll().catch((err: unknown) => {

@@ -101,12 +101,13 @@ export class PartitionLog {
       nowMs: clock.now(), jitterMs: jitterFn(config, random), logger,
     });
     const log = new PartitionLog(o, opened.segments, opened.epochCache, opened.report, clock, scheduler, logger, random);
-    const cutEnd = opened.epochCache.truncateFromEnd(log.leo);
-    const cutStart = opened.epochCache.truncateFromStart(log.#logStartOffset);
-    if (cutEnd || cutStart || opened.epochsNeedPersist) await log.epochs.persist();
-    // Recovered data and rebuilt indexes are fsynced, so the recovery point is the log end. An
-    // empty log has nothing to flush: a new partition costs no fsync of its empty segment.
-    if (!opened.report.hadCleanShutdown && opened.report.empty !== true) await log.local.flush();
+    opened.epochCache.truncateFromEnd(log.leo);
+    opened.epochCache.truncateFromStart(log.#logStartOffset);
+    if (opened.epochsDifferFromCheckpoint(log.epochs.entries)) await log.epochs.persist();
+    // Recovered data and rebuilt indexes are fsynced, so the recovery point is the log end. A log
+    // without a byte has nothing to make durable (unflushed, the next unclean start checks it
+    // again): opening 10,000 empty partitions costs no fsync of their segments.
+    if (!opened.report.hadCleanShutdown && (log.size > 0 || opened.report.truncatedBytes > 0 || opened.report.deletedSegments.length > 0)) await log.local.flush();
     await log.producers.loadTxnIndex(log.segs);
     log.producerStateLoad = await log.rebuildProducers();
     await opened.removeCleanShutdownMarker();
