@@ -111,10 +111,10 @@ export function registerControlApis(w: ReplicationWiring, rm: ReplicaManager, lo
       onStopReplica: (partitions, origin) => rm.onStopReplica(partitions, origin),
       // Answered before any epoch check: how the controller learns which replicas are offline.
       isReplicaOffline: (topic, partition) => rm.isReplicaOffline(topic, partition),
-      onMetadataUpdate: (deleted) => {
+      onMetadataUpdate: (deleted, brokersLeft) => {
         rm.onMetadataCacheUpdated();
         // A follower whose broker left the metadata stops holding the HW now, not at its lag timeout.
-        rm.onMetadataUpdate();
+        if (brokersLeft.length > 0) rm.onMetadataUpdate();
         // A deleted topic's per-topic counters stop being exported.
         deleted.forEach((t) => w.metrics.forgetTopic(t));
       },

@@ -155,6 +155,11 @@ interface OpenedDirectory {
   segments: LogSegment[];
   epochCache: LeaderEpochCache;
   report: RecoveryReport;
+  /**
+   * Whether the checkpoint file differs from `entries` (the cache after recovery and the
+   * caller's truncations): opening a log rewrites it only then (Kafka writes it only on change).
+   */
+  epochsDifferFromCheckpoint(entries: readonly { epoch: number; startOffset: bigint }[]): boolean;
   /** Call once the log is usable: from then on a crash must be treated as unclean. */
   removeCleanShutdownMarker(): Promise<void>;
 }
@@ -164,14 +169,18 @@ export async function openLogDirectory(o: Omit<LoadOptions, 'hadCleanShutdown' |
   await fsp.mkdir(o.dir, { recursive: true });
   const markerPath = join(o.dir, CLEAN_SHUTDOWN_MARKER);
   const hadCleanShutdown = await fsp.access(markerPath).then(() => true, () => false);
+  let unreadable = false;
   const epochs = await readEpochCheckpoint(join(o.dir, LEADER_EPOCH_CHECKPOINT)).catch((err: unknown) => {
     o.logger.warn({ err }, 'unreadable leader-epoch-checkpoint, rebuilding it from the log');
+    unreadable = true;
     return [];
   });
   const epochCache = new LeaderEpochCache(epochs);
   const { segments, report } = await loadSegments({ ...o, hadCleanShutdown, epochCache, recoveryPoint: hadCleanShutdown ? 0n : o.recoveryPoint });
   return {
     segments, epochCache, report,
+    epochsDifferFromCheckpoint: (entries) =>
+      unreadable || entries.length !== epochs.length || entries.some((e, i) => e.epoch !== epochs[i]!.epoch || e.startOffset !== epochs[i]!.startOffset),
     async removeCleanShutdownMarker() {
       if (!hadCleanShutdown) return;
       // Gone for good (directory fsynced) before any new write, or a later crash would skip recovery.

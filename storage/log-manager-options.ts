@@ -29,7 +29,11 @@ export interface LogManagerOptions {
   clock?: Clock;
   scheduler?: Scheduler;
   logger?: Logger;
-  /** Logs opened concurrently at startup. */
+  /**
+   * Kafka's recovery threads (num.recovery.threads.per.data.dir × log dirs). Opening or closing a
+   * log mostly waits on the disk (fsyncs), not on this thread, so each "thread" keeps
+   * OPENS_PER_RECOVERY_THREAD logs in flight.
+   */
   openParallelism?: number;
   intervals?: Partial<LogManagerIntervals>;
   /** log.cleaner.dedupe.buffer.size */
@@ -62,3 +66,6 @@ export const DEFAULT_INTERVALS: LogManagerIntervals = {
   cleanerBackoffMs: 15_000,
   producerIdExpirationCheckMs: 600_000,
 };
+
+/** Logs in flight per recovery thread at start and shutdown: the disk, not the CPU, is what they wait on. */
+export const OPENS_PER_RECOVERY_THREAD = 8;

@@ -24,7 +24,8 @@ import {
   CLEANER_OFFSET_CHECKPOINT, fsyncDir, LOG_START_OFFSET_CHECKPOINT, partitionDirName, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT,
 } from './files.js';
 import { checkpointEntries, leastLoadedLogDir, mapBounded, scanLogDir, writeCheckpointPerDir, type FoundLog } from './log-dirs.js';
-import { DEFAULT_INTERVALS, type LogManagerIntervals, type LogManagerOptions } from './log-manager-options.js';
+import { DEFAULT_INTERVALS, type LogManagerIntervals, type LogManagerOptions, OPENS_PER_RECOVERY_THREAD } from './log-manager-options.js';
+import { DirectorySyncs } from './log-manager-dir-sync.js';
 import { LogMoves } from './log-moves.js';
 import { PartitionLog } from './partition-log.js';
 import { SerialQueue } from './serial-queue.js';
@@ -48,6 +49,7 @@ export class LogManager {
   private offsetMap: OffsetMap | undefined;
   private stopped = false;
   private readonly offline = new Set<string>();
+  private readonly dirSyncs = new DirectorySyncs(fsyncDir);
 
   private constructor(private readonly o: LogManagerOptions) {
     for (const d of o.initialOfflineDirs ?? []) if (o.logDirs.includes(d)) this.offline.add(d);
@@ -153,6 +155,11 @@ export class LogManager {
     };
   }
 
+  /** Logs opened (or closed) at once. */
+  private get inFlight(): number {
+    return Math.max(1, this.o.openParallelism ?? 1) * OPENS_PER_RECOVERY_THREAD;
+  }
+
   private async loadAll(): Promise<void> {
     const jobs: FoundLog[] = [];
     for (const logDir of this.liveLogDirs()) {
@@ -167,7 +174,7 @@ export class LogManager {
       }
     }
     const started = this.clock.now();
-    await mapBounded(await this.moves.settleInterruptedSwaps(jobs), this.o.openParallelism ?? 8, async (j) => {
+    await mapBounded(await this.moves.settleInterruptedSwaps(jobs), this.inFlight, async (j) => {
       if (this.offline.has(j.logDir)) return;
       const k = tpKey(j.topic, j.partition);
       let log: PartitionLog;
@@ -248,14 +255,14 @@ export class LogManager {
       const preferred = this.moves.preferredDirs.get(k);
       const logDir = preferred !== undefined && live.includes(preferred)
         ? preferred
-        : leastLoadedLogDir(live, [...[...this.logs.values()].map((e) => e.logDir), ...this.creatingIn.values()]);
+        : live.length === 1 ? live[0]! : leastLoadedLogDir(live, [...[...this.logs.values()].map((e) => e.logDir), ...this.creatingIn.values()]);
       this.creatingIn.set(k, logDir);
       pending = (async () => {
         if (config) this.topicOverrides.set(topic, { ...this.topicOverrides.get(topic), ...config });
         let log: PartitionLog;
         try {
           log = await PartitionLog.open(this.openOptions(logDir, topic, partition, this.configFor(topic)));
-          await fsyncDir(logDir);
+          await this.dirSyncs.sync(logDir);
         } catch (err) {
           this.failed(logDir, err);
         }
@@ -274,10 +281,17 @@ export class LogManager {
     return pending;
   }
 
-  /** Applies new per-topic settings to every open log of the topic. */
+  /**
+   * Applies new per-topic settings to every open log of the topic. The same settings again are
+   * a no-op: every LeaderAndIsr for a new partition re-reads its topic's config, and walking all
+   * logs each time would make creating N partitions cost N².
+   */
   updateTopicConfig(topic: string, config: Partial<LogConfig>): void {
+    const before = this.topicOverrides.get(topic);
     this.topicOverrides.set(topic, config);
-    for (const { log } of this.logs.values()) if (log.topic === topic) log.updateConfig(this.configFor(topic));
+    if (before !== undefined && JSON.stringify(before) === JSON.stringify(config)) return;
+    const effective = this.configFor(topic);
+    for (const { log } of this.logs.values()) if (log.topic === topic) log.updateConfig(effective);
   }
 
   /** Closes the log, renames its directory `<topic>-<partition>.<id>-delete` and removes it. */
@@ -442,7 +456,7 @@ export class LogManager {
     for (const t of this.tasks.splice(0)) t.cancel();
     await Promise.allSettled([...this.creating.values()]);
     // A log whose directory fails while closing is reported (offline) and must not stop the others.
-    await mapBounded([...this.allLogs(), ...[...this.moves.futures.values()].map((f) => f.log)], this.o.openParallelism ?? 8, (log) => log.close().catch((err: unknown) => {
+    await mapBounded([...this.allLogs(), ...[...this.moves.futures.values()].map((f) => f.log)], this.inFlight, (log) => log.close().catch((err: unknown) => {
       if (!log.isOffline) throw err;
     }));
     await this.checkpointAll().catch((err: unknown) => {

@@ -103,9 +103,11 @@ export class PartitionLog {
     const log = new PartitionLog(o, opened.segments, opened.epochCache, opened.report, clock, scheduler, logger, random);
     opened.epochCache.truncateFromEnd(log.leo);
     opened.epochCache.truncateFromStart(log.#logStartOffset);
-    await log.epochs.persist();
-    // Recovered data and rebuilt indexes are fsynced, so the recovery point is the log end.
-    if (!opened.report.hadCleanShutdown) await log.local.flush();
+    if (opened.epochsDifferFromCheckpoint(log.epochs.entries)) await log.epochs.persist();
+    // Recovered data and rebuilt indexes are fsynced, so the recovery point is the log end. A log
+    // without a byte has nothing to make durable (unflushed, the next unclean start checks it
+    // again): opening 10,000 empty partitions costs no fsync of their segments.
+    if (!opened.report.hadCleanShutdown && (log.size > 0 || opened.report.truncatedBytes > 0 || opened.report.deletedSegments.length > 0)) await log.local.flush();
     await log.producers.loadTxnIndex(log.segs);
     log.producerStateLoad = await log.rebuildProducers();
     await opened.removeCleanShutdownMarker();

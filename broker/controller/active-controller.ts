@@ -13,6 +13,7 @@ import {
   DELETE_TOPICS_PATH,
   FencedWriter,
   ISR_CHANGE_NOTIFICATION_PATH,
+  pipelined,
   LOG_DIR_EVENT_NOTIFICATION_PATH,
   readBrokers,
   readPartitionStates,
@@ -331,12 +332,15 @@ export class ActiveController {
     const read = await readTopicAssignments(this.o.store, topics, (t) => this.watch({ type: 'PartitionModifications', topic: t }));
     await this.recordTopicIds(read);
     const newPartitions: TopicPartition[] = [];
+    // New topics' configs in one pipelined round, not one ZooKeeper round trip per topic.
+    const fresh = [...read.keys()].filter((t) => !this.ctx.topicsToDelete.has(t) && !this.ctx.assignments.has(t));
+    const configs = new Map(await pipelined(fresh, async (t) => [t, await readTopicConfig(this.o.store, t)] as const));
     for (const [t, a] of read) {
       if (this.ctx.topicsToDelete.has(t)) continue;
       const known = this.ctx.assignments.get(t) ?? new Map<number, readonly number[]>();
       if (!this.ctx.assignments.has(t)) {
         this.ctx.assignments.set(t, known);
-        this.ctx.topicConfigs.set(t, await readTopicConfig(this.o.store, t));
+        this.ctx.topicConfigs.set(t, configs.get(t) ?? (await readTopicConfig(this.o.store, t)));
         this.o.logger.info({ topic: t, partitions: a.assignment.partitions.size }, 'new topic');
       }
       for (const [p, replicas] of a.assignment.partitions) {

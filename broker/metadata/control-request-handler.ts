@@ -41,8 +41,12 @@ export type PartitionErrors = ReadonlyMap<string, ErrorName>;
 export interface ReplicaStateListener {
   onLeaderAndIsr(partitionStates: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): void | PartitionErrors | Promise<void | PartitionErrors>;
   onStopReplica(partitions: readonly StopReplicaPartition[], origin: ControlRequestOrigin): void | PartitionErrors | Promise<void | PartitionErrors>;
-  /** After every accepted UpdateMetadata (alive brokers may have changed). */
-  onMetadataUpdate?(deletedTopics: readonly string[]): void;
+  /**
+   * After every accepted UpdateMetadata, with the brokers it no longer lists as alive. The
+   * controller sends one per decision, so work over every partition belongs behind
+   * `brokersLeft.length > 0`, or N partitions cost N per ISR change.
+   */
+  onMetadataUpdate?(deletedTopics: readonly string[], brokersLeft: readonly number[]): void;
   /**
    * The local replica sits in a failed log directory: LeaderAndIsr answers KAFKA_STORAGE_ERROR
    * for it before any epoch check (Kafka's HostedPartition.Offline), which is how the controller
@@ -190,8 +194,9 @@ export class ControlRequestHandler {
   private async updateMetadata(req: UpdateMetadataRequest): Promise<UpdateMetadataResponse> {
     const refused = this.fence('UpdateMetadata', req);
     if (refused !== undefined) return { errorCode: refused };
+    const aliveBefore = this.cache.aliveBrokers().map((b) => b.id);
     const deleted = this.cache.apply(req);
-    this.listener?.onMetadataUpdate?.(deleted);
+    this.listener?.onMetadataUpdate?.(deleted, aliveBefore.filter((id) => !this.cache.isAlive(id)));
     return { errorCode: 'NONE' };
   }
 

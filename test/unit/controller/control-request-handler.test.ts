@@ -130,4 +130,23 @@ describe('broker metadata > control request fencing', () => {
     expect(cache.hasTopic('a')).to.equal(false);
     expect(cache.aliveBrokers()).to.deep.equal([]);
   });
+
+  it('tells the replica manager which brokers an UpdateMetadata dropped, so per-partition sweeps run only then', async () => {
+    const cache = new MetadataCache();
+    const seen: Array<{ deleted: readonly string[]; left: readonly number[] }> = [];
+    const handler = new ControlRequestHandler({
+      brokerId: 1,
+      brokerEpoch: () => 100n,
+      cache,
+      logger: silentLogger(),
+      listener: { onLeaderAndIsr: () => undefined, onStopReplica: () => undefined, onMetadataUpdate: (deleted, left) => void seen.push({ deleted, left }) },
+    });
+    const broker = (id: number) => ({ id, rack: null, endpoints: [{ listener: 'PLAINTEXT', host: 'h', port: 9000 + id, securityProtocol: 'PLAINTEXT' }] });
+    const update = (ids: number[]) => handler.handle('UpdateMetadata', { controllerId: 1, controllerEpoch: 1, brokerEpoch: 100n, liveBrokers: ids.map(broker), partitionStates: [] });
+    await update([1, 2, 3]);
+    await update([1, 2, 3]); // an ISR change: same brokers
+    await update([1, 3]); // broker 2's session expired
+    await update([1, 2, 3]); // it came back
+    expect(seen.map((s) => s.left)).to.deep.equal([[], [], [2], []]);
+  });
 });
