@@ -7,6 +7,7 @@ import type { TopicAdmin } from '../admin/index.js';
 import type { BrokerConfig, DynamicBrokerConfig } from '../config/index.js';
 import type { FetchManager } from '../fetch-session/index.js';
 import type { MetadataCache } from '../metadata/index.js';
+import type { FetchQuota } from '../quota/index.js';
 import type { Scheduler } from '../../common/index.js';
 import { METADATA_CHANGES, waitUntil, type ReplicaManager } from '../replica/index.js';
 
@@ -28,6 +29,8 @@ export interface HandlerDeps {
   readonly logger: Logger;
   /** KIP-227 fetch sessions; without it every fetch is sessionless (session id 0). */
   readonly fetchSessions?: FetchManager;
+  /** Client quotas the handlers charge themselves (a consumer Fetch); without it nothing is charged here. */
+  readonly quotas?: FetchQuota;
   /** Per-topic byte/message counters (BrokerMetrics fits); optional. */
   readonly metrics?: DataPathObserver;
 }

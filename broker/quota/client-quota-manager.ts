@@ -42,6 +42,8 @@ export interface QuotaSensorSnapshot {
   readonly throttledRequests: number;
 }
 
+const sensorId = (key: QuotaKey, user: string, clientId: string): string => `${key}\u0000${user}\u0000${clientId}`;
+
 const INACTIVE_SENSOR_EXPIRY_MS = 3_600_000;
 const SWEEP_EVERY_MS = 60_000;
 
@@ -83,6 +85,27 @@ export class ClientQuotaManager {
     return throttle;
   }
 
+  /**
+   * Takes back a value recorded by recordAndGetThrottleTimeMs (Kafka's unrecordQuotaSensor): a
+   * throttled Fetch answers no records, so its bytes must not count against the next one.
+   */
+  unrecord(key: QuotaKey, principal: string, clientId: string | null, value: number): void {
+    const resolved = resolveQuota(this.o.lookup, key, quotaUserOf(principal), clientId ?? '');
+    if (resolved === undefined) return;
+    const id = sensorId(key, resolved.sensor.user, resolved.sensor.clientId);
+    this.sensors.get(id)?.usage.record(-value, this.o.clock.now());
+  }
+
+  /**
+   * The most that one request may record without a certain throttle even on an idle sensor
+   * (Kafka's getMaxValueInQuotaWindow): bound × (quota.window.num − 1) × window; Infinity without a quota.
+   */
+  maxValueInQuotaWindow(key: QuotaKey, principal: string, clientId: string | null): number {
+    const resolved = resolveQuota(this.o.lookup, key, quotaUserOf(principal), clientId ?? '');
+    if (resolved === undefined) return Number.POSITIVE_INFINITY;
+    return resolved.bound * (this.o.rate.samples - 1) * (this.o.rate.windowMs / 1000);
+  }
+
   snapshot(): QuotaSensorSnapshot[] {
     const now = this.o.clock.now();
     return [...this.sensors.values()].map((s) => {
@@ -100,7 +123,7 @@ export class ClientQuotaManager {
   }
 
   private sensorFor(key: QuotaKey, user: string, clientId: string, now: number): Sensor {
-    const id = `${key}\u0000${user}\u0000${clientId}`;
+    const id = sensorId(key, user, clientId);
     let s = this.sensors.get(id);
     if (s === undefined) {
       s = {

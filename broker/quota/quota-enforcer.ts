@@ -3,7 +3,9 @@
  * earns (the largest of them):
  * - Produce: `producer_byte_rate` with the request's size, once per request whatever its batches
  *   and records; `request_percentage` too unless acks=0 (no response to carry it).
- * - Fetch from a consumer (replicaId < 0): `consumer_byte_rate` with the records in the response.
+ * - Fetch from a consumer (replicaId < 0): `consumer_byte_rate` with the records read, charged by
+ *   the handler before the response is built (fetchThrottleMs); a throttled fetch answers no records
+ *   and its bytes are taken back, as KafkaApis.handleFetchRequest does.
  * - CreateTopics, CreatePartitions, DeleteTopics: `controller_mutation_rate` with the partitions
  *   mutated (approximated from the request, see mutatedPartitions; KIP-599's permissive mode: the
  *   throttle time is returned, nothing is refused with THROTTLING_QUOTA_EXCEEDED).
@@ -22,8 +24,35 @@ import type { ClientQuotaManager } from './client-quota-manager.js';
 const EXEMPT: ReadonlySet<number> = new Set([ApiKey.ApiVersions, ApiKey.SaslHandshake, ApiKey.SaslAuthenticate]);
 const NANOS_TO_PERCENTAGE_PER_SECOND = 100 / 1e9;
 
-export class QuotaEnforcer {
+/** Who a request is charged to: the connection's principal and the request's client id. */
+export interface QuotaClient {
+  readonly principal: string;
+  readonly clientId: string | null;
+}
+
+/** What the Fetch handler asks of the client quotas: Kafka charges a fetch before building its response. */
+export interface FetchQuota {
+  /**
+   * consumer_byte_rate: records the bytes read; when that violates the quota, takes them back and
+   * answers the throttle time (ms), and the handler answers an empty response (KafkaApis 2.8).
+   */
+  fetchThrottleMs(client: QuotaClient, bytes: number): number;
+  /** The largest fetch that an idle sensor would not throttle for certain; Infinity without a quota. */
+  maxFetchBytes(client: QuotaClient): number;
+}
+
+export class QuotaEnforcer implements FetchQuota {
   constructor(private readonly quotas: ClientQuotaManager) {}
+
+  fetchThrottleMs(client: QuotaClient, bytes: number): number {
+    const throttle = this.quotas.recordAndGetThrottleTimeMs('consumer_byte_rate', client.principal, client.clientId, bytes);
+    if (throttle > 0) this.quotas.unrecord('consumer_byte_rate', client.principal, client.clientId, bytes);
+    return throttle;
+  }
+
+  maxFetchBytes(client: QuotaClient): number {
+    return this.quotas.maxValueInQuotaWindow('consumer_byte_rate', client.principal, client.clientId);
+  }
 
   /** The throttle time (ms) of one finished request; `response` is undefined when none is sent (acks=0). */
   throttleTimeMs(cost: RequestCost, request: unknown, response: unknown): number {
@@ -37,8 +66,8 @@ export class QuotaEnforcer {
         if ((request as { acks: number }).acks === 0) return throttle;
         break;
       case ApiKey.Fetch:
-        if (((request as { replicaId?: number }).replicaId ?? -1) >= 0 || response === undefined) break;
-        throttle = charge('consumer_byte_rate', fetchedBytes(response));
+        // Charged by the handler before it builds the response (fetchThrottleMs): read back for the mute.
+        throttle = (response as { throttleTimeMs?: number } | undefined)?.throttleTimeMs ?? 0;
         break;
       case ApiKey.CreateTopics:
       case ApiKey.CreatePartitions:
@@ -50,13 +79,6 @@ export class QuotaEnforcer {
   }
 }
 
-function fetchedBytes(response: unknown): number {
-  let bytes = 0;
-  for (const t of (response as { responses: Array<{ partitions: Array<{ records: Buffer | null }> }> }).responses) {
-    for (const p of t.partitions) bytes += p.records?.length ?? 0;
-  }
-  return bytes;
-}
 
 /**
  * Partitions mutated, as seen from the request alone: CreateTopics' partitions (1 per topic when
