@@ -5,7 +5,7 @@
  * broker.ts so the composition root stays one screen of start order.
  */
 import { UserScramAdmin } from './security/scram-credentials.js';
-import { QuotaAdmin, type FetchQuota } from './quota/index.js';
+import { QuotaAdmin, type HandlerQuotas } from './quota/index.js';
 import type { Logger } from 'pino';
 import type { CoordinationStore } from '../coordination/index.js';
 import type { Scheduler } from '../common/index.js';
@@ -44,7 +44,7 @@ export interface KafkaApiWiring {
   /** The ACL authorizer (CreateAcls/DescribeAcls/DeleteAcls), undefined without one. */
   readonly acls: () => AclAuthorizer | undefined;
   /** The client quotas a handler charges itself (a consumer Fetch). */
-  readonly quotas: FetchQuota;
+  readonly quotas: HandlerQuotas;
 }
 
 /** Registers every client-facing Kafka API (`kafkaApiHandlers`) on the broker's server. */

@@ -88,7 +88,9 @@ function fetchLoad(b: BenchBroker, clientId: string, topic: string) {
           topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
           forgottenTopicsData: [], rackId: '',
         } as never, 60_000, clientId);
-        const p = res.responses[0]!.partitions[0]!;
+        // A throttled fetch answers no partitions (KafkaApis 2.8); this loop ignores the throttle time.
+        const p = res.responses[0]?.partitions[0];
+        if (p === undefined) continue;
         let next = offset;
         for (const batch of iterateBatches(p.records ?? Buffer.alloc(0))) next = batch.header.baseOffset + BigInt(batch.header.lastOffsetDelta) + 1n;
         offset = next >= p.highWatermark ? 0n : next;

@@ -10,7 +10,10 @@
  * Partition.readRecords does. read_committed (v4+) reads up to the last stable offset and lists
  * the aborted transactions the returned records overlap. v11+ (KIP-392) may read from a follower;
  * with `replica.selector.class` set a leader names a follower in the client's `rack_id` as
- * `preferredReadReplica` (broker/replica/read-replica.ts).
+ * `preferredReadReplica` (broker/replica/read-replica.ts). A consumer's fetch is charged to
+ * consumer_byte_rate once read; over the quota it answers no partitions with the throttle time
+ * (its bytes given back, not counted as sent), and its size is capped to what the quota window
+ * allows, as KafkaApis 2.8 does.
  */
 import { ApiKey, countRecords, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';

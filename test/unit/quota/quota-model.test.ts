@@ -138,6 +138,46 @@ describe('quota > entities, precedence, rate and throttle time', () => {
   });
 });
 
+describe('quota > controller_mutation_rate (KIP-599 token bucket, strict and permissive)', () => {
+  const setup = () => {
+    const clock = new TestScheduler(0);
+    const m = new ClientQuotaManager({ rate: { samples: 3, windowMs: 1000 }, clock, lookup: (e) => (e.clientId === 'admin' && e.user === undefined ? { controller_mutation_rate: 2 } : undefined) });
+    return { clock, enforcer: new QuotaEnforcer(m), client: { principal: 'User:ANONYMOUS', clientId: 'admin' } };
+  };
+
+  it('strict: the topic that overdraws the burst passes, the next ones are refused until the debt is paid back', () => {
+    const { clock, enforcer, client } = setup();
+    // Burst: 3 windows × 1 s × 2/s = 6 credits; 10 partitions leave a debt of 4 = 2 s at 2/s.
+    const q = enforcer.controllerMutations(client, true);
+    expect(q.record(10)).to.equal(true);
+    expect(q.record(1)).to.equal(false);
+    expect(q.throttleTimeMs()).to.equal(2000);
+    clock.tick(500);
+    expect(q.throttleTimeMs()).to.equal(1500); // the time the request spent waiting counts
+    const next = enforcer.controllerMutations(client, true);
+    expect(next.record(1)).to.equal(false);
+    expect(next.throttleTimeMs()).to.equal(1500);
+    clock.tick(1500);
+    expect(enforcer.controllerMutations(client, true).record(1)).to.equal(true);
+  });
+
+  it('permissive: every topic passes and earns the throttle time of the debt; a failed topic is given back', () => {
+    const { enforcer, client } = setup();
+    const q = enforcer.controllerMutations(client, false);
+    expect(q.record(10)).to.equal(true);
+    expect(q.record(4)).to.equal(true);
+    expect(q.throttleTimeMs()).to.equal(4000); // debt 8 at 2/s
+    q.unrecord(4);
+    const after = enforcer.controllerMutations(client, false);
+    after.record(0);
+    expect(after.throttleTimeMs()).to.equal(2000); // debt 4 again
+    // Without a quota nothing is throttled.
+    const other = enforcer.controllerMutations({ principal: 'User:ANONYMOUS', clientId: 'other' }, true);
+    expect(other.record(1000)).to.equal(true);
+    expect(other.throttleTimeMs()).to.equal(0);
+  });
+});
+
 describe('quota > QuotaConfigs (ZooKeeper copy)', () => {
   it('loads every entity in Kafka layout, follows one entity per change, ignores SCRAM keys and unreadable values', async () => {
     const zk = new FakeZooKeeper();
