@@ -5,7 +5,7 @@
  * broker.ts so the composition root stays one screen of start order.
  */
 import { UserScramAdmin } from './security/scram-credentials.js';
-import { QuotaAdmin } from './quota/index.js';
+import { QuotaAdmin, type HandlerQuotas } from './quota/index.js';
 import type { Logger } from 'pino';
 import type { CoordinationStore } from '../coordination/index.js';
 import type { Scheduler } from '../common/index.js';
@@ -43,6 +43,8 @@ export interface KafkaApiWiring {
   readonly server: BrokerServer;
   /** The ACL authorizer (CreateAcls/DescribeAcls/DeleteAcls), undefined without one. */
   readonly acls: () => AclAuthorizer | undefined;
+  /** The client quotas a handler charges itself (a consumer Fetch). */
+  readonly quotas: HandlerQuotas;
 }
 
 /** Registers every client-facing Kafka API (`kafkaApiHandlers`) on the broker's server. */
@@ -97,6 +99,7 @@ export async function registerKafkaApis(o: KafkaApiWiring): Promise<{ topicAdmin
     metrics: o.metrics,
     dynamicConfig: o.dynamicConfig,
     fetchSessions: o.fetchSessions,
+    quotas: o.quotas,
     groups: wired.apiDeps,
     producerIds: txn.initProducerIdDeps,
     transactions: txn.apiDeps,

@@ -110,6 +110,7 @@ export class Broker {
   readonly clientQuotas: ClientQuotaManager;
   private readonly entityConfigChanges: EntityConfigChanges;
   private quotaAdmin: QuotaAdmin | undefined;
+  private readonly quotaEnforcer: QuotaEnforcer;
 
   constructor(private readonly o: BrokerOptions) {
     this.config = o.config;
@@ -164,6 +165,7 @@ export class Broker {
       lookup: this.quotaConfigs.lookup,
     });
     const enforcer = new QuotaEnforcer(this.clientQuotas);
+    this.quotaEnforcer = enforcer;
     this.server.router.setThrottler((cost, request, response) => enforcer.throttleTimeMs(cost, request, response));
     this.entityConfigChanges = new EntityConfigChanges(this.session, o.logger.child({ module: 'entity-config-changes' }), [this.scramCredentials, this.quotaConfigs]);
     this.liveConfig = new LiveBrokerConfig({
@@ -342,6 +344,7 @@ export class Broker {
       store: this.session,
       server: this.server,
       acls: () => this.aclAuthorizerValue,
+      quotas: this.quotaEnforcer,
     });
     this.topicAdmin = apis.topicAdmin;
     this.groups = apis.groups;

@@ -43,6 +43,11 @@ export interface FetchContext {
   /** What to read, in order. */
   readonly partitions: readonly FetchPartitionData[];
   respond(answers: readonly PartitionAnswer[]): FetchContextResult;
+  /**
+   * Kafka's getThrottledResponse: a fetch over its quota answers no partitions. A full fetch opens
+   * no session (id 0); an incremental one keeps its session, whose epoch has already moved on.
+   */
+  throttled(): FetchContextResult;
 }
 
 type SessionRequest = Pick<FetchRequest, 'topics'> & {
@@ -106,11 +111,18 @@ function cachedFrom(p: FetchPartitionData): CachedPartition {
 }
 
 function errorContext(errorCode: number): FetchContext {
-  return { kind: 'error', errorCode, partitions: [], respond: () => ({ sessionId: INVALID_SESSION_ID, responses: [] }) };
+  const none = (): FetchContextResult => ({ sessionId: INVALID_SESSION_ID, responses: [] });
+  return { kind: 'error', errorCode, partitions: [], respond: none, throttled: none };
 }
 
 function sessionless(partitions: FetchPartitionData[]): FetchContext {
-  return { kind: 'sessionless', errorCode: ErrorCode.NONE, partitions, respond: (answers) => ({ sessionId: INVALID_SESSION_ID, responses: groupByTopic(answers) }) };
+  return {
+    kind: 'sessionless',
+    errorCode: ErrorCode.NONE,
+    partitions,
+    respond: (answers) => ({ sessionId: INVALID_SESSION_ID, responses: groupByTopic(answers) }),
+    throttled: () => ({ sessionId: INVALID_SESSION_ID, responses: [] }),
+  };
 }
 
 export class FetchManager {
@@ -154,6 +166,7 @@ export class FetchManager {
         });
         return { sessionId, responses: groupByTopic(answers) };
       },
+      throttled: () => ({ sessionId: INVALID_SESSION_ID, responses: [] }),
     };
   }
 
@@ -177,6 +190,7 @@ export class FetchManager {
         }
         return { sessionId: session.id, responses: groupByTopic(chosen) };
       },
+      throttled: () => ({ sessionId: session.id, responses: [] }),
     };
   }
 

@@ -1,12 +1,14 @@
 /**
  * CreatePartitions (key 37), v0–3 (v2 flexible), controller only: grows a topic through the topic admin (manual
  * assignments validated), then waits up to `timeoutMs` for the new partitions' leaders.
+ * controller_mutation_rate (KIP-599) is charged with the partitions added (as this broker's
+ * metadata counts them); from v3 a topic over the quota is refused with THROTTLING_QUOTA_EXCEEDED.
  */
 import { ApiKey, ErrorCode, type CreatePartitionsRequest, type CreatePartitionsResponse } from '../../protocol/index.js';
 import { messageOf } from '../../common/index.js';
 import { toWireError } from '../errors.js';
 import type { ApiHandler } from '../request-context.js';
-import { allPartitionsLed } from './create-topics.js';
+import { allPartitionsLed, throttled } from './create-topics.js';
 import { type HandlerDeps, waitForMetadata } from './deps.js';
 
 type Result = CreatePartitionsResponse['results'][number];
@@ -23,8 +25,12 @@ export function createCreatePartitionsHandler(deps: HandlerDeps): ApiHandler<typ
     async handle(ctx, request) {
       if (!deps.isController()) return uniform(request, ErrorCode.NOT_CONTROLLER, `broker ${deps.brokerId} is not the controller`);
       const grown: { name: string; count: number; result: Result }[] = [];
+      // KIP-599: strict from v3, permissive before; charged with the partitions added.
+      const quota = deps.quotas?.controllerMutations(ctx, ctx.apiVersion >= 3);
       const results = await Promise.all(
         request.topics.map(async (t): Promise<Result> => {
+          const charged = quota === undefined || request.validateOnly ? 0 : Math.max(0, t.count - (deps.metadataCache.getTopic(t.name)?.length ?? t.count));
+          if (charged > 0 && !quota!.record(charged)) return throttled(t.name);
           try {
             // The topic admin numbers the new partitions after ZooKeeper's count: this broker's
             // metadata cache may not know a topic created a moment ago (CreateTopics, timeout 0).
@@ -34,6 +40,7 @@ export function createCreatePartitionsHandler(deps: HandlerDeps): ApiHandler<typ
             if (!request.validateOnly) grown.push({ name: t.name, count: t.count, result });
             return result;
           } catch (err) {
+            if (charged > 0) quota!.unrecord(charged);
             return { name: t.name, errorCode: toWireError(err), errorMessage: messageOf(err) };
           }
         }),
@@ -42,7 +49,7 @@ export function createCreatePartitionsHandler(deps: HandlerDeps): ApiHandler<typ
         const ok = await waitForMetadata(deps, request.timeoutMs, () => grown.every((g) => allPartitionsLed(deps, g.name, g.count)), ctx.signal);
         if (!ok) for (const g of grown) if (!allPartitionsLed(deps, g.name, g.count)) g.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
       }
-      return { throttleTimeMs: 0, results };
+      return { throttleTimeMs: quota?.throttleTimeMs() ?? 0, results };
     },
     errorResponse: (_ctx, request, errorCode) => uniform(request, errorCode),
   };

@@ -6,10 +6,12 @@
  * metadata cache and every live broker acknowledged the new partitions (REQUEST_TIMED_OUT if
  * not; see `allPartitionsLed`). v5 (KIP-525) answers, for each topic created or
  * validated, its partition count, replication factor and every topic config with its value and
- * source (as DescribeConfigs would, without synonyms); v5 is flexible, v6 (KIP-464 quotas
- * errors) adds nothing we answer differently.
+ * source (as DescribeConfigs would, without synonyms); v5 is flexible. controller_mutation_rate
+ * (KIP-599) is charged here, on the controller, with each topic's partitions before it is written
+ * (given back if it fails); from v6 a topic is refused with THROTTLING_QUOTA_EXCEEDED while the
+ * quota is exceeded, before v6 it is created all the same; both answer the throttle time.
  */
-import { ApiKey, ErrorCode, type CreateTopicsRequest, type CreateTopicsResponse } from '../../protocol/index.js';
+import { ApiKey, ErrorCode, errorInfo, type CreateTopicsRequest, type CreateTopicsResponse } from '../../protocol/index.js';
 import { TopicAdminError } from '../admin/index.js';
 import { messageOf } from '../../common/index.js';
 import { toWireError } from '../errors.js';
@@ -21,6 +23,11 @@ type TopicResult = CreateTopicsResponse['topics'][number];
 
 function uniform(request: CreateTopicsRequest, errorCode: number, message: string | null = null): CreateTopicsResponse {
   return { throttleTimeMs: 0, topics: request.topics.map((t) => ({ name: t.name, errorCode, errorMessage: message })) };
+}
+
+/** A topic refused by a strict controller_mutation_rate (KIP-599). */
+export function throttled(name: string): { name: string; errorCode: number; errorMessage: string } {
+  return { name, errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED, errorMessage: errorInfo(ErrorCode.THROTTLING_QUOTA_EXCEEDED).message };
 }
 
 /**
@@ -46,6 +53,8 @@ export function createCreateTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
       const counts = new Map<string, number>();
       for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
       const validateOnly = request.validateOnly ?? false;
+      // KIP-599: strict from v6 (topics over the quota refused), permissive before.
+      const quota = deps.quotas?.controllerMutations(ctx, ctx.apiVersion >= 6);
       const created: { name: string; partitions: number; result: TopicResult }[] = [];
       const results = await Promise.all(
         request.topics.map(async (t): Promise<TopicResult> => {
@@ -53,6 +62,8 @@ export function createCreateTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
           const configs: Record<string, string> = {};
           for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
           const assignment = new Map<number, number[]>(t.assignments.map((a) => [a.partitionIndex, [...a.brokerIds]]));
+          const charged = quota === undefined || validateOnly ? 0 : t.assignments.length > 0 ? t.assignments.length : t.numPartitions > 0 ? t.numPartitions : deps.config.int('num.partitions');
+          if (charged > 0 && !quota!.record(charged)) return throttled(t.name);
           try {
             const r = await deps.topicAdmin.createTopic({ name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, assignment, configs, validateOnly });
             const result: TopicResult = {
@@ -75,6 +86,7 @@ export function createCreateTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
             }
             return result;
           } catch (err) {
+            if (charged > 0) quota!.unrecord(charged);
             if (!(err instanceof TopicAdminError)) log.warn({ err, topic: t.name }, 'creating topic failed');
             return { name: t.name, errorCode: toWireError(err), errorMessage: messageOf(err) };
           }
@@ -90,7 +102,7 @@ export function createCreateTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
           }
         }
       }
-      return { throttleTimeMs: 0, topics: results };
+      return { throttleTimeMs: quota?.throttleTimeMs() ?? 0, topics: results };
     },
     errorResponse: (_ctx, request, errorCode) => uniform(request, errorCode),
   };

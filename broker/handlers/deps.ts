@@ -7,6 +7,7 @@ import type { TopicAdmin } from '../admin/index.js';
 import type { BrokerConfig, DynamicBrokerConfig } from '../config/index.js';
 import type { FetchManager } from '../fetch-session/index.js';
 import type { MetadataCache } from '../metadata/index.js';
+import type { HandlerQuotas } from '../quota/index.js';
 import type { Scheduler } from '../../common/index.js';
 import { METADATA_CHANGES, waitUntil, type ReplicaManager } from '../replica/index.js';
 
@@ -28,6 +29,8 @@ export interface HandlerDeps {
   readonly logger: Logger;
   /** KIP-227 fetch sessions; without it every fetch is sessionless (session id 0). */
   readonly fetchSessions?: FetchManager;
+  /** Client quotas charged inside an API (a consumer Fetch, the controller's mutations); without it none are. */
+  readonly quotas?: HandlerQuotas;
   /** Per-topic byte/message counters (BrokerMetrics fits); optional. */
   readonly metrics?: DataPathObserver;
 }

@@ -10,7 +10,10 @@
  * Partition.readRecords does. read_committed (v4+) reads up to the last stable offset and lists
  * the aborted transactions the returned records overlap. v11+ (KIP-392) may read from a follower;
  * with `replica.selector.class` set a leader names a follower in the client's `rack_id` as
- * `preferredReadReplica` (broker/replica/read-replica.ts).
+ * `preferredReadReplica` (broker/replica/read-replica.ts). A consumer's fetch is charged to
+ * consumer_byte_rate once read; over the quota it answers no partitions with the throttle time
+ * (its bytes given back, not counted as sent), and its size is capped to what the quota window
+ * allows, as KafkaApis 2.8 does.
  */
 import { ApiKey, countRecords, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';
@@ -56,7 +59,8 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
     minVersion: 0,
     maxVersion: 12,
     async handle(ctx, request) {
-      const context = sessions.newContext(request, (request.replicaId ?? -1) >= 0);
+      const fromReplica = (request.replicaId ?? -1) >= 0;
+      const context = sessions.newContext(request, fromReplica);
       if (context.errorCode !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: context.errorCode, sessionId: 0, responses: [] };
       const toRead: FetchPartitionRequest[] = [];
       // Partitions answered without reading: a diverging epoch, or the error finding it.
@@ -74,13 +78,21 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
       const results = await fetchRecords(deps.replicaManager, {
         maxWaitMs: request.maxWaitMs,
         minBytes: request.minBytes,
-        maxBytes: Math.min(request.maxBytes ?? 0x7fffffff, maxFetchBytes),
+        // Kafka caps a consumer's fetch to what its quota window allows: a larger read is throttled for certain.
+        maxBytes: Math.min(request.maxBytes ?? 0x7fffffff, maxFetchBytes, fromReplica || deps.quotas === undefined ? Infinity : Math.max(1, Math.floor(deps.quotas.maxFetchBytes(ctx)))),
         isolationLevel: request.isolationLevel ?? 0,
         partitions: toRead,
         signal: ctx.signal,
         // Kafka's rule: clients that send their metadata (v11+) may read from followers.
         ...(ctx.apiVersion >= 11 ? { clientRack: request.rackId ?? '', selectReadReplica } : {}),
       });
+      if (!fromReplica && deps.quotas !== undefined) {
+        let bytes = 0;
+        for (const r of results) bytes += r.records.length;
+        const throttleTimeMs = deps.quotas.fetchThrottleMs(ctx, bytes);
+        // Over consumer_byte_rate: no records, the bytes not counted as sent (KafkaApis 2.8).
+        if (throttleTimeMs > 0) return { throttleTimeMs, errorCode: ErrorCode.NONE, ...context.throttled() };
+      }
       if (deps.metrics !== undefined) {
         for (const r of results) deps.metrics.onFetch({ topic: r.topic, bytes: r.records.length, messages: countRecords(r.records), failed: r.errorCode !== ErrorCode.NONE });
       }

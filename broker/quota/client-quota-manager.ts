@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../../common/index.js';
 import { type QuotaEntity, type QuotaKey, type QuotaValues, quotaUserOf, resolveQuota } from './quota-entity.js';
-import { type RateConfig, SampledRate, throttleTimeMs } from './rate.js';
+import { type RateConfig, SampledRate, throttleTimeMs, TokenBucket } from './rate.js';
 
 /** Kafka's metric groups (and JMX `type=`): Produce, Fetch, Request, ControllerMutation. */
 export const QUOTA_TYPES: Record<QuotaKey, string> = {
@@ -23,6 +23,8 @@ interface Sensor {
   readonly clientId: string;
   bound: number;
   readonly usage: SampledRate;
+  /** controller_mutation_rate is enforced with Kafka's TokenBucket, not the Rate. */
+  readonly credits: TokenBucket;
   /** throttle-time as Kafka's Avg: the sum and the count over the same windows. */
   readonly throttleSum: SampledRate;
   readonly throttleCount: SampledRate;
@@ -42,6 +44,8 @@ export interface QuotaSensorSnapshot {
   readonly throttledRequests: number;
 }
 
+const sensorId = (key: QuotaKey, user: string, clientId: string): string => `${key}\u0000${user}\u0000${clientId}`;
+
 const INACTIVE_SENSOR_EXPIRY_MS = 3_600_000;
 const SWEEP_EVERY_MS = 60_000;
 
@@ -57,6 +61,10 @@ export class ClientQuotaManager {
   private lastSweepMs = 0;
 
   constructor(private readonly o: ClientQuotaManagerOptions) {}
+
+  now(): number {
+    return this.o.clock.now();
+  }
 
   /**
    * Records `value` for the connection's (principal, client id) and answers the throttle time in
@@ -83,6 +91,65 @@ export class ClientQuotaManager {
     return throttle;
   }
 
+  /**
+   * controller_mutation_rate (KIP-599) for `partitions` mutations, enforced as Kafka 2.8 does with a
+   * TokenBucket (the Rate stays for the metrics). Permissive: recorded, and the throttle time is the
+   * debt to pay back. Strict: while the bucket is already in debt nothing is recorded and the
+   * mutation is `refused` (THROTTLING_QUOTA_EXCEEDED); otherwise recorded, even into debt.
+   */
+  recordMutations(principal: string, clientId: string | null, partitions: number, strict: boolean): { throttleMs: number; refused: boolean } {
+    const resolved = resolveQuota(this.o.lookup, 'controller_mutation_rate', quotaUserOf(principal), clientId ?? '');
+    if (resolved === undefined) return { throttleMs: 0, refused: false };
+    const now = this.o.clock.now();
+    this.sweep(now);
+    const sensor = this.sensorFor('controller_mutation_rate', resolved.sensor.user, resolved.sensor.clientId, now);
+    sensor.bound = resolved.bound;
+    sensor.lastRecordMs = now;
+    const debt = sensor.credits.throttleTimeMs(resolved.bound, now);
+    const refused = strict && debt > 0;
+    if (!refused) {
+      sensor.usage.record(partitions, now);
+      sensor.credits.record(partitions, resolved.bound, now);
+    }
+    const throttleMs = refused ? debt : sensor.credits.throttleTimeMs(resolved.bound, now);
+    sensor.throttleSum.record(throttleMs, now);
+    sensor.throttleCount.record(1, now);
+    if (throttleMs > 0) sensor.throttledRequests++;
+    return { throttleMs, refused };
+  }
+
+  /** Gives back mutations recorded for a topic that then failed (Kafka charges only what the controller did). */
+  unrecordMutations(principal: string, clientId: string | null, partitions: number): void {
+    const resolved = resolveQuota(this.o.lookup, 'controller_mutation_rate', quotaUserOf(principal), clientId ?? '');
+    if (resolved === undefined) return;
+    const sensor = this.sensors.get(sensorId('controller_mutation_rate', resolved.sensor.user, resolved.sensor.clientId));
+    if (sensor === undefined) return;
+    const now = this.o.clock.now();
+    sensor.usage.record(-partitions, now);
+    sensor.credits.record(-partitions, resolved.bound, now);
+  }
+
+  /**
+   * Takes back a value recorded by recordAndGetThrottleTimeMs (Kafka's unrecordQuotaSensor): a
+   * throttled Fetch answers no records, so its bytes must not count against the next one.
+   */
+  unrecord(key: QuotaKey, principal: string, clientId: string | null, value: number): void {
+    const resolved = resolveQuota(this.o.lookup, key, quotaUserOf(principal), clientId ?? '');
+    if (resolved === undefined) return;
+    const id = sensorId(key, resolved.sensor.user, resolved.sensor.clientId);
+    this.sensors.get(id)?.usage.record(-value, this.o.clock.now());
+  }
+
+  /**
+   * The most that one request may record without a certain throttle even on an idle sensor
+   * (Kafka's getMaxValueInQuotaWindow): bound × (quota.window.num − 1) × window; Infinity without a quota.
+   */
+  maxValueInQuotaWindow(key: QuotaKey, principal: string, clientId: string | null): number {
+    const resolved = resolveQuota(this.o.lookup, key, quotaUserOf(principal), clientId ?? '');
+    if (resolved === undefined) return Number.POSITIVE_INFINITY;
+    return resolved.bound * (this.o.rate.samples - 1) * (this.o.rate.windowMs / 1000);
+  }
+
   snapshot(): QuotaSensorSnapshot[] {
     const now = this.o.clock.now();
     return [...this.sensors.values()].map((s) => {
@@ -100,7 +167,7 @@ export class ClientQuotaManager {
   }
 
   private sensorFor(key: QuotaKey, user: string, clientId: string, now: number): Sensor {
-    const id = `${key}\u0000${user}\u0000${clientId}`;
+    const id = sensorId(key, user, clientId);
     let s = this.sensors.get(id);
     if (s === undefined) {
       s = {
@@ -109,6 +176,7 @@ export class ClientQuotaManager {
         clientId,
         bound: 0,
         usage: new SampledRate(this.o.rate),
+        credits: new TokenBucket(this.o.rate),
         throttleSum: new SampledRate(this.o.rate),
         throttleCount: new SampledRate(this.o.rate),
         throttledRequests: 0,

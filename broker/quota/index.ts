@@ -17,10 +17,10 @@ export {
   type ResolvedQuota,
 } from './quota-entity.js';
 export { QuotaError, type QuotaErrorCode } from './errors.js';
-export { SampledRate, throttleTimeMs, type RateConfig } from './rate.js';
+export { SampledRate, TokenBucket, throttleTimeMs, type RateConfig } from './rate.js';
 export { ClientQuotaManager, QUOTA_TYPES, type QuotaSensorSnapshot } from './client-quota-manager.js';
 export { QuotaConfigs } from './quota-configs.js';
-export { QuotaEnforcer } from './quota-enforcer.js';
+export { QuotaEnforcer, ControllerMutationQuota, type HandlerQuotas, type QuotaClient } from './quota-enforcer.js';
 export { readQuotaEntities } from './quota-configs.js';
 export {
   QuotaAdmin,

@@ -3,10 +3,12 @@
  * earns (the largest of them):
  * - Produce: `producer_byte_rate` with the request's size, once per request whatever its batches
  *   and records; `request_percentage` too unless acks=0 (no response to carry it).
- * - Fetch from a consumer (replicaId < 0): `consumer_byte_rate` with the records in the response.
+ * - Fetch from a consumer (replicaId < 0): `consumer_byte_rate` with the records read, charged by
+ *   the handler before the response is built (fetchThrottleMs); a throttled fetch answers no records
+ *   and its bytes are taken back, as KafkaApis.handleFetchRequest does.
  * - CreateTopics, CreatePartitions, DeleteTopics: `controller_mutation_rate` with the partitions
- *   mutated (approximated from the request, see mutatedPartitions; KIP-599's permissive mode: the
- *   throttle time is returned, nothing is refused with THROTTLING_QUOTA_EXCEEDED).
+ *   created or deleted, charged by the handler on the controller topic by topic
+ *   (ControllerMutationQuota; KIP-599 strict or permissive by version).
  * - Every request but the handshake (ApiVersions, SaslHandshake, SaslAuthenticate):
  *   `request_percentage` with the broker time it cost, as a percentage of one second.
  *
@@ -22,8 +24,79 @@ import type { ClientQuotaManager } from './client-quota-manager.js';
 const EXEMPT: ReadonlySet<number> = new Set([ApiKey.ApiVersions, ApiKey.SaslHandshake, ApiKey.SaslAuthenticate]);
 const NANOS_TO_PERCENTAGE_PER_SECOND = 100 / 1e9;
 
-export class QuotaEnforcer {
+/** Who a request is charged to: the connection's principal and the request's client id. */
+export interface QuotaClient {
+  readonly principal: string;
+  readonly clientId: string | null;
+}
+
+/**
+ * One CreateTopics/CreatePartitions/DeleteTopics request's controller_mutation_rate (Kafka's
+ * Strict/PermissiveControllerMutationQuota): the handler records each topic's partitions before
+ * the controller mutates it. Strict (CreateTopics v6+, CreatePartitions v3+, DeleteTopics v5+): a
+ * topic is refused with THROTTLING_QUOTA_EXCEEDED while the quota is exceeded. Permissive (older
+ * versions): always accepted. Either way the response carries the throttle time.
+ */
+export class ControllerMutationQuota {
+  private lastThrottleMs = 0;
+  private lastRecordedMs = 0;
+
+  constructor(
+    private readonly quotas: ClientQuotaManager,
+    private readonly client: QuotaClient,
+    readonly strict: boolean,
+  ) {}
+
+  /** Charges one topic's mutations; false when refused. */
+  record(partitions: number): boolean {
+    const { throttleMs, refused } = this.quotas.recordMutations(this.client.principal, this.client.clientId, partitions, this.strict);
+    if (throttleMs > 0) {
+      this.lastThrottleMs = throttleMs;
+      this.lastRecordedMs = this.quotas.now();
+    }
+    return !refused;
+  }
+
+  /** Gives back a recorded topic whose mutation then failed. */
+  unrecord(partitions: number): void {
+    this.quotas.unrecordMutations(this.client.principal, this.client.clientId, partitions);
+  }
+
+  /** The throttle time less what the request already waited since (for its leaders, say), as Kafka does. */
+  throttleTimeMs(): number {
+    return Math.max(0, this.lastThrottleMs - (this.quotas.now() - this.lastRecordedMs));
+  }
+}
+
+/** What handlers ask of the client quotas when Kafka charges inside the API (a consumer Fetch, the controller's mutations). */
+export interface HandlerQuotas {
+  /** The request's controller_mutation_rate, strict or permissive by the request's version. */
+  controllerMutations(client: QuotaClient, strict: boolean): ControllerMutationQuota;
+  /**
+   * consumer_byte_rate: records the bytes read; when that violates the quota, takes them back and
+   * answers the throttle time (ms), and the handler answers an empty response (KafkaApis 2.8).
+   */
+  fetchThrottleMs(client: QuotaClient, bytes: number): number;
+  /** The largest fetch that an idle sensor would not throttle for certain; Infinity without a quota. */
+  maxFetchBytes(client: QuotaClient): number;
+}
+
+export class QuotaEnforcer implements HandlerQuotas {
   constructor(private readonly quotas: ClientQuotaManager) {}
+
+  controllerMutations(client: QuotaClient, strict: boolean): ControllerMutationQuota {
+    return new ControllerMutationQuota(this.quotas, client, strict);
+  }
+
+  fetchThrottleMs(client: QuotaClient, bytes: number): number {
+    const throttle = this.quotas.recordAndGetThrottleTimeMs('consumer_byte_rate', client.principal, client.clientId, bytes);
+    if (throttle > 0) this.quotas.unrecord('consumer_byte_rate', client.principal, client.clientId, bytes);
+    return throttle;
+  }
+
+  maxFetchBytes(client: QuotaClient): number {
+    return this.quotas.maxValueInQuotaWindow('consumer_byte_rate', client.principal, client.clientId);
+  }
 
   /** The throttle time (ms) of one finished request; `response` is undefined when none is sent (acks=0). */
   throttleTimeMs(cost: RequestCost, request: unknown, response: unknown): number {
@@ -37,44 +110,16 @@ export class QuotaEnforcer {
         if ((request as { acks: number }).acks === 0) return throttle;
         break;
       case ApiKey.Fetch:
-        if (((request as { replicaId?: number }).replicaId ?? -1) >= 0 || response === undefined) break;
-        throttle = charge('consumer_byte_rate', fetchedBytes(response));
+        // Charged by the handler before it builds the response (fetchThrottleMs): read back for the mute.
+        throttle = (response as { throttleTimeMs?: number } | undefined)?.throttleTimeMs ?? 0;
         break;
       case ApiKey.CreateTopics:
       case ApiKey.CreatePartitions:
       case ApiKey.DeleteTopics:
-        throttle = charge('controller_mutation_rate', mutatedPartitions(cost.apiKey, request));
+        // Charged by the handler, topic by topic, as the controller mutates (controllerMutations).
+        throttle = (response as { throttleTimeMs?: number } | undefined)?.throttleTimeMs ?? 0;
         break;
     }
     return Math.max(throttle, charge('request_percentage', cost.requestNanos * NANOS_TO_PERCENTAGE_PER_SECOND));
   }
-}
-
-function fetchedBytes(response: unknown): number {
-  let bytes = 0;
-  for (const t of (response as { responses: Array<{ partitions: Array<{ records: Buffer | null }> }> }).responses) {
-    for (const p of t.partitions) bytes += p.records?.length ?? 0;
-  }
-  return bytes;
-}
-
-/**
- * Partitions mutated, as seen from the request alone: CreateTopics' partitions (1 per topic when
- * the count is the broker default), CreatePartitions' requested totals, one per deleted topic.
- * Kafka counts only the added partitions and all of a deleted topic's; this over-counts
- * CreatePartitions and under-counts DeleteTopics of multi-partition topics.
- */
-function mutatedPartitions(apiKey: number, request: unknown): number {
-  if (apiKey === ApiKey.CreateTopics) {
-    let n = 0;
-    for (const t of (request as { topics: Array<{ numPartitions: number; assignments: unknown[] }> }).topics) {
-      n += t.assignments.length > 0 ? t.assignments.length : Math.max(1, t.numPartitions);
-    }
-    return n;
-  }
-  if (apiKey === ApiKey.CreatePartitions) {
-    return (request as { topics: Array<{ count: number }> }).topics.reduce((n, t) => n + Math.max(0, t.count), 0);
-  }
-  const r = request as { topicNames?: string[]; topics?: unknown[] };
-  return (r.topicNames?.length ?? 0) + (r.topics?.length ?? 0);
 }

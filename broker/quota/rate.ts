@@ -90,3 +90,44 @@ export function throttleTimeMs(rate: number, bound: number, windowSizeMs: number
   if (rate <= bound) return 0;
   return Math.round(((rate - bound) / bound) * windowSizeMs);
 }
+
+/**
+ * Kafka's TokenBucket (KIP-599), what controller_mutation_rate is enforced with: credits refill at
+ * `bound` per second up to a burst of `samples × window × bound`; a record takes credits and may
+ * leave the bucket in debt. The quota is violated while the credits are below zero, and the client
+ * must wait until the refill pays the debt back: −credits / bound seconds.
+ */
+export class TokenBucket {
+  private credits = 0;
+  private lastUpdateMs: number | undefined;
+
+  constructor(private readonly config: RateConfig) {}
+
+  record(value: number, bound: number, nowMs: number): void {
+    this.refill(bound, nowMs);
+    this.credits = Math.min(this.burst(bound), this.credits - value);
+  }
+
+  /** The credits left, negative when in debt. */
+  measure(bound: number, nowMs: number): number {
+    this.refill(bound, nowMs);
+    return this.credits;
+  }
+
+  /** ms until the debt is paid back; 0 when not in debt (ControllerMutationQuotaManager.throttleTimeMs). */
+  throttleTimeMs(bound: number, nowMs: number): number {
+    const credits = this.measure(bound, nowMs);
+    return credits >= 0 ? 0 : Math.round((-credits / bound) * 1000);
+  }
+
+  private burst(bound: number): number {
+    return ((this.config.samples * this.config.windowMs) / 1000) * bound;
+  }
+
+  private refill(bound: number, nowMs: number): void {
+    // A new bucket starts full, as Kafka's does (its first refill spans the whole epoch).
+    const elapsedMs = this.lastUpdateMs === undefined ? Number.POSITIVE_INFINITY : nowMs - this.lastUpdateMs;
+    this.credits = Math.min(this.burst(bound), this.credits + (bound * elapsedMs) / 1000);
+    this.lastUpdateMs = nowMs;
+  }
+}

@@ -6,7 +6,9 @@
  * - a producer over producer_byte_rate is held near its quota (the Samsa client honouring
  *   throttle_time_ms) while an unthrottled producer in the same run is not;
  * - a consumer that ignores throttle_time_ms (raw Fetch loop) is held near consumer_byte_rate
- *   all the same, by the broker muting its connection (KIP-219);
+ *   all the same, by the broker muting its connection (KIP-219), and its throttled fetches are empty;
+ * - controller_mutation_rate over its quota: CreateTopics v5 still creates (with a throttle time),
+ *   CreateTopics v6 and DeleteTopics v5 are refused with THROTTLING_QUOTA_EXCEEDED (KIP-599);
  * - a Metadata flood under request_percentage gets throttle times and far fewer answers than an
  *   unthrottled flood;
  * - kcat and KafkaJS see the throttling (librdkafka's throttle callback, KafkaJS's client-side
@@ -171,7 +173,7 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
     expect(throttleTime).to.be.above(0);
   });
 
-  it('a consumer that ignores throttle_time_ms is held near consumer_byte_rate by the muted connection', async () => {
+  it('a consumer that ignores throttle_time_ms is held near consumer_byte_rate by the muted connection; a throttled fetch answers no records', async () => {
     await configs('--entity-type', 'clients', '--entity-name', 'q-consumer', '--alter', '--add-config', `consumer_byte_rate=${QUOTA}`);
     await msUntilEveryBroker('q-consumer', 'consumer_byte_rate', QUOTA);
     const b = cluster.broker(leader);
@@ -188,7 +190,12 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
             topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, logStartOffset: -1n, partitionMaxBytes: 64 * 1024 }] }],
             forgottenTopicsData: [], rackId: '',
           } as never, 15_000, clientId);
-          if ((res.throttleTimeMs ?? 0) > 0) throttled++;
+          if ((res.throttleTimeMs ?? 0) > 0) {
+            // Over the quota: an empty answer (no partitions), the bytes not charged (KafkaApis 2.8).
+            expect(res.responses).to.deep.equal([]);
+            throttled++;
+            continue;
+          }
           const p = res.responses[0]!.partitions[0]!;
           expect(p.errorCode).to.equal(ErrorCode.NONE);
           const records = p.records ?? Buffer.alloc(0);
@@ -250,31 +257,51 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
     expect(peak.get('kafka_server_request_throttle_time'), 'kafka_server_request_throttle_time').to.be.above(0);
   });
 
-  it('controller_mutation_rate: CreateTopics over the rate earns a throttle time (KIP-599, permissive: nothing refused)', async () => {
-    await configs('--entity-type', 'clients', '--entity-name', 'q-mutator', '--alter', '--add-config', 'controller_mutation_rate=1');
-    await msUntilEveryBroker('q-mutator', 'controller_mutation_rate', 1);
+  it('controller_mutation_rate (KIP-599): CreateTopics v5 over the quota is created with a throttle time, v6 and DeleteTopics v5 are refused with THROTTLING_QUOTA_EXCEEDED', async () => {
+    // 0.2 partition/s, a burst of 0.6 (3 windows of 1 s): one 10-partition topic leaves a debt of
+    // 47 s, far more than any wait for leaders on a loaded machine takes off it.
+    await configs('--entity-type', 'clients', '--entity-name', 'q-mutator', '--alter', '--add-config', 'controller_mutation_rate=0.2');
+    await msUntilEveryBroker('q-mutator', 'controller_mutation_rate', 0.2);
     const controller = (await cluster.metadata()).controllerId;
     const b = cluster.broker(controller);
-    const sock = await KafkaSocket.connect(b.host, b.port);
     const names = ['kafka_server_controllermutation_mutation_rate', 'kafka_server_controllermutation_throttle_time'];
-    try {
-      const create = async (): Promise<number> => {
-        const res = await sock.request(ApiKey.CreateTopics, 5, {
-          topics: [{ name: randomName('q-mut'), numPartitions: 10, replicationFactor: 1, assignments: [], configs: [] }],
-          timeoutMs: 30_000,
-          validateOnly: false,
-        } as never, 40_000, 'q-mutator');
-        expect(res.topics[0]!.errorCode).to.equal(ErrorCode.NONE);
-        return res.throttleTimeMs ?? 0;
-      };
-      const { result, peak } = await peakWhile(controller, names, 'q-mutator', (async () => [await create(), await create()])());
-      console.log(`      controller mutations: throttle times ${result.join(', ')} ms; peak rate ${peak.get(names[0]!)?.toFixed(2)}/s`);
-      expect(Math.max(...result)).to.be.above(0);
-      expect(peak.get('kafka_server_controllermutation_mutation_rate'), 'kafka_server_controllermutation_mutation_rate').to.be.above(0);
-      expect(peak.get('kafka_server_controllermutation_throttle_time'), 'kafka_server_controllermutation_throttle_time').to.be.above(0);
-    } finally {
-      sock.close();
-    }
+    // One connection per request: a throttled connection is muted, and the debt is the subject here.
+    const send = async <T,>(apiKey: number, version: number, body: unknown): Promise<T> => {
+      const sock = await KafkaSocket.connect(b.host, b.port);
+      try {
+        return (await sock.request(apiKey as never, version, body as never, 40_000, 'q-mutator')) as T;
+      } finally {
+        sock.close();
+      }
+    };
+    type Created = { throttleTimeMs: number; topics: Array<{ name: string; errorCode: number; errorMessage: string | null }> };
+    const create = (version: number, name: string): Promise<Created> =>
+      send<Created>(ApiKey.CreateTopics, version, { topics: [{ name, numPartitions: 10, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 30_000, validateOnly: false });
+    const [permissive, again, strict] = [randomName('q-mut'), randomName('q-mut'), randomName('q-mut')];
+    const { result, peak } = await peakWhile(controller, names, 'q-mutator', (async () => {
+      const first = await create(5, permissive);
+      const second = await create(5, again);
+      const refused = await create(6, strict);
+      type Deleted = { throttleTimeMs: number; responses: Array<{ name: string; errorCode: number }> };
+      const deleted = await send<Deleted>(ApiKey.DeleteTopics, 5, { topicNames: [permissive], timeoutMs: 30_000 });
+      return { first, second, refused, deleted };
+    })());
+    const { first, second, refused, deleted } = result;
+    console.log(`      controller mutations: v5 ${first.throttleTimeMs} ms, v5 again ${second.throttleTimeMs} ms, v6 refused ${refused.throttleTimeMs} ms, DeleteTopics v5 ${deleted.throttleTimeMs} ms; peak rate ${peak.get(names[0]!)?.toFixed(2)}/s`);
+    expect(first.topics[0]!.errorCode).to.equal(ErrorCode.NONE);
+    expect(first.throttleTimeMs).to.be.within(1_000, 47_000);
+    expect(second.topics[0]!.errorCode, 'permissive before v6').to.equal(ErrorCode.NONE);
+    expect(second.throttleTimeMs).to.be.above(first.throttleTimeMs);
+    expect(refused.topics[0]).to.include({ errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED, errorMessage: 'The throttling quota has been exceeded.' });
+    expect(refused.throttleTimeMs).to.be.above(first.throttleTimeMs);
+    expect(deleted.responses[0]).to.include({ name: permissive, errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED });
+    expect(deleted.throttleTimeMs).to.be.above(first.throttleTimeMs);
+    const shown = new Set((await cluster.metadata(controller, null)).topics.map((t) => t.name));
+    expect(shown.has(strict), 'the refused topic was not created').to.equal(false);
+    expect(shown.has(permissive), 'the refused deletion left the topic').to.equal(true);
+    expect(peak.get('kafka_server_controllermutation_mutation_rate'), 'kafka_server_controllermutation_mutation_rate').to.be.above(0);
+    expect(peak.get('kafka_server_controllermutation_throttle_time'), 'kafka_server_controllermutation_throttle_time').to.be.above(0);
+    await configs('--entity-type', 'clients', '--entity-name', 'q-mutator', '--alter', '--delete-config', 'controller_mutation_rate');
   });
 
   it('kcat (librdkafka\'s throttle callback) and KafkaJS (client-side throttling) report throttled produce requests', async () => {

@@ -9,7 +9,8 @@
  * the broker holds the new credential, a wrong or missing password is 401 with
  * `WWW-Authenticate: Basic` and changes nothing, /health and /metrics stay open; with
  * `admin.http.ssl.client.auth=requested` a client certificate from the trusted CA logs in as its
- * DN without a password, an untrusted one does not.
+ * DN without a password, an untrusted one does not. Client quotas need AlterConfigs on the
+ * cluster by either road (PUT /quotas, AlterClientQuotas): refused without it, nothing written.
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
@@ -19,6 +20,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
+import { Admin } from '../../../client/index.js';
 import { ZkSession } from '../../../coordination/index.js';
 import { AclAuthorizer, AclOperation as Op, AclPermission, PatternType, ResourceType as Res } from '../../../broker/security/index.js';
 import { startCluster, type TestCluster } from '../../helpers/cluster.js';
@@ -83,6 +85,7 @@ describe('cluster > security > HTTP admin API over HTTPS with Basic authenticati
     const bootstrap = `127.0.0.1:${cluster.broker(1).listenerPort('SASL_PLAINTEXT')}`;
     configs = (args) => ok('configs', ['--bootstrap-server', bootstrap, '--command-config', commandConfig, ...args]);
     await configs(['--entity-type', 'users', '--entity-name', 'carol', '--alter', '--add-config', 'SCRAM-SHA-256=[password=carol-pw]']);
+    await configs(['--entity-type', 'users', '--entity-name', 'dave', '--alter', '--add-config', 'SCRAM-SHA-256=[password=dave-pw]']);
   });
 
   after(async () => {
@@ -159,6 +162,33 @@ describe('cluster > security > HTTP admin API over HTTPS with Basic authenticati
     const old = await https('GET', '/topics', 'carol:carol-pw');
     expect(old.status, JSON.stringify(old.body)).to.equal(401);
     expect(old.body.error.code).to.equal('SASL_AUTHENTICATION_FAILED');
+  });
+
+  it('client quotas need AlterConfigs on the cluster: PUT /quotas is 403 and AlterClientQuotas CLUSTER_AUTHORIZATION_FAILED for User:dave, nothing written; with the grant both work', async () => {
+    const bootstrap = `127.0.0.1:${cluster.broker(1).listenerPort('SASL_PLAINTEXT')}`;
+    await waitFor(async () => (await https('GET', '/topics', 'dave:dave-pw')).status === 200, 'dave (SCRAM-SHA-256) authenticates over HTTP Basic');
+    const admin = new Admin({ brokers: [bootstrap], sasl: { mechanism: 'SCRAM-SHA-256', username: 'dave', password: 'dave-pw' }, retries: 0 });
+    const quotaOf = async (clientId: string): Promise<string | undefined> => (await zk.getData(`/config/clients/${clientId}`).catch(() => undefined))?.data?.toString();
+    try {
+      const put = (clientId: string): Promise<Answer> => https('PUT', '/quotas', 'dave:dave-pw', { entity: { clientId }, set: { producer_byte_rate: 4096 } });
+      const refused = await put('by-http');
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(403);
+      expect(refused.body.error.code).to.equal('CLUSTER_AUTHORIZATION_FAILED');
+      const alter = (clientId: string): Promise<string> =>
+        admin.alterClientQuotas([{ entity: { clientId }, ops: { producer_byte_rate: 4096 } }]).then(() => 'altered', (err: { code?: string; message: string }) => err.message);
+      expect(await alter('by-kafka')).to.match(/CLUSTER_AUTHORIZATION_FAILED|not authorized/i);
+      expect(await quotaOf('by-http')).to.equal(undefined);
+      expect(await quotaOf('by-kafka')).to.equal(undefined);
+
+      const grant = { pattern: { resourceType: Res.CLUSTER, name: 'kafka-cluster', patternType: PatternType.LITERAL }, entry: { principal: 'User:dave', host: '*', operation: Op.ALTER_CONFIGS, permission: AclPermission.ALLOW } };
+      expect(await aclTool.createAcls([grant as never])).to.deep.equal([undefined]);
+      await waitFor(async () => (await put('by-http')).status === 200, 'the AlterConfigs grant lets dave PUT /quotas', { timeoutMs: 5_000, intervalMs: 50 });
+      expect(await alter('by-kafka')).to.equal('altered');
+      expect(JSON.parse((await quotaOf('by-http'))!).config).to.deep.equal({ producer_byte_rate: '4096' });
+      expect(JSON.parse((await quotaOf('by-kafka'))!).config).to.deep.equal({ producer_byte_rate: '4096' });
+    } finally {
+      admin.close();
+    }
   });
 
   it('a client certificate of the trusted CA logs in as its DN without a password; an untrusted one does not', async () => {

@@ -169,6 +169,20 @@ describe('fetch-session > FetchManager contexts', () => {
     expect(answered(i5.respond(answer(i5, { 'a-0': { hw: 5n }, 'b-0': { hw: 3n } })))).to.deep.equal([]);
   });
 
+  it('a throttled fetch (over consumer_byte_rate) answers no partitions: a full one opens no session, an incremental one keeps its session and epoch', () => {
+    const m = manager();
+    const full = m.newContext(req(0, 0, [['a', 0, 0n]]), false);
+    expect(full.throttled()).to.deep.equal({ sessionId: INVALID_SESSION_ID, responses: [] });
+    expect(m.cache.stats().sessions).to.equal(0);
+    const opened = m.newContext(req(0, 0, [['a', 0, 0n]]), false).respond(answer(full, { 'a-0': { hw: 5n, bytes: 10 } }));
+    const i1 = m.newContext(req(opened.sessionId, 1, []), false);
+    expect(i1.throttled()).to.deep.equal({ sessionId: opened.sessionId, responses: [] });
+    // The next fetch goes on with the next epoch, and the partition's change is still to answer.
+    const i2 = m.newContext(req(opened.sessionId, 2, []), false);
+    expect(i2.kind).to.equal('incremental');
+    expect(answered(i2.respond(answer(i2, { 'a-0': { hw: 7n } })))).to.deep.equal(['a-0']);
+  });
+
   it('added and forgotten partitions; a session left empty is closed', () => {
     const m = manager();
     const full = m.newContext(req(0, 0, [['a', 0, 0n]]), false);
