@@ -12,7 +12,8 @@
  * (at-least-once; the duplicates sit after the earlier copies, in order).
  *
  * A record that fails for good (the producer gave up) fails the task; the flow restarts it from
- * the committed positions.
+ * the committed positions. The producer fails every later record of that partition with it, so
+ * the target holds nothing past the hole and the restart resends in order.
  *
  * Exactly-once (exactly.once.source.support = enabled, KIP-618's "poll" transaction boundary): the
  * producer is transactional (`transactionalIdFor`), and each poll's records go to the target in

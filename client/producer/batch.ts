@@ -63,6 +63,8 @@ export class ProducerBatch {
   baseSequence = -1;
   /** The broker lost this batch's sequence: on its next send it takes one under the current producer id. */
   resequence = false;
+  /** An earlier batch of the partition failed for good while this one was in flight: it fails too unless it was written. */
+  abandoned: KafkaClientError | undefined;
   encoded: Buffer | undefined;
   private outcome: { ok: true; value: BatchResult } | { ok: false; error: KafkaClientError } | undefined;
   private waiters: Settle[] = [];

@@ -9,7 +9,11 @@
  * With idempotence, a partition with a batch waiting to be retried sends nothing else until its
  * in-flight batches are answered, so retries reach the broker in sequence order; nor anything
  * under a new producer id or epoch while batches stamped with the old one are in flight
- * (idempotence.ts).
+ * (idempotence.ts). When a sent batch fails for good, every later batch of its partition fails
+ * too (queued ones at once, in-flight ones when answered, unless the broker wrote them): the next
+ * epoch would otherwise write them after the hole, and an application that stops at the first
+ * failure and resends from there would see its records out of order (Kafka's rule for
+ * idempotent producers: a batch is never written after a later one of its partition).
  *
  * Concurrency contract: `run()` is synchronous and is the only place batches leave the
  * accumulator; responses re-enter through promise callbacks and end by calling `wakeup()`.
@@ -20,6 +24,7 @@ import type { Cluster } from '../cluster.js';
 import { asClientError, KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
 import type { ProduceRequest, ProduceResponse, ProducePartitionResponse } from '../api-types.js';
 import { API, encodeRecordBatch, errorInfo } from '../wire.js';
+import { isErrorName } from '../../protocol/index.js';
 import type { PartitionQueue, RecordAccumulator } from './accumulator.js';
 import type { ProducerBatch } from './batch.js';
 import type { IdempotenceManager } from './idempotence.js';
@@ -254,7 +259,8 @@ export class Sender {
       }
       const err = brokerError(errorInfo(p.errorCode), `produce to ${batch.topic}/${batch.partition}`);
       if (isStaleMetadata(err)) stale = true;
-      this.onBatchError(batch, err);
+      if (batch.abandoned !== undefined) this.failBatch(batch, batch.abandoned);
+      else this.onBatchError(batch, err);
     }
     if (stale) this.refreshMetadata(sentMs, true);
   }
@@ -316,7 +322,8 @@ export class Sender {
     const err = asClientError(error);
     for (const batch of batches) {
       this.acc.queue(batch.topic, batch.partition).inFlight.delete(batch);
-      this.retryOrFail(batch, err);
+      if (batch.abandoned !== undefined) this.failBatch(batch, batch.abandoned);
+      else this.retryOrFail(batch, err);
     }
     if (isStaleMetadata(err)) this.refreshMetadata(this.opts.clock.now(), true);
   }
@@ -342,12 +349,38 @@ export class Sender {
   }
 
   private failBatch(batch: ProducerBatch, err: KafkaClientError): void {
+    if (batch.done) return; // already failed with an earlier batch of its partition (abandonLaterBatches)
     // A sent batch that is given up leaves a hole in the sequence: the next epoch starts a new one.
     const sequenceLost = this.idempotence !== undefined && batch.attempts > 0 && this.idempotence.isCurrent(batch);
     if (this.txn !== undefined) this.txn.onBatchFailed(err, sequenceLost);
     else if (sequenceLost) this.idempotence!.bumpEpoch();
     batch.fail(err);
     this.acc.release(batch);
+    if (this.idempotence !== undefined && this.txn === undefined && batch.baseSequence >= 0) this.abandonLaterBatches(batch, err);
+  }
+
+  /**
+   * `failed` was sent and is given up: fail what follows it in its partition. (A transaction
+   * fails its queued batches through sendError; its abort settles the rest.)
+   */
+  private abandonLaterBatches(failed: ProducerBatch, cause: KafkaClientError): void {
+    const q = this.acc.queue(failed.topic, failed.partition);
+    // A retry of an earlier sequence under the same stamp may still be written ahead of the hole.
+    const earlier = (b: ProducerBatch) => b.producerId === failed.producerId && b.producerEpoch === failed.producerEpoch && b.baseSequence >= 0 && b.baseSequence < failed.baseSequence;
+    const err = new KafkaClientError(cause.code, `an earlier batch of ${failed.topic}/${failed.partition} failed, so this one is not written after it: ${cause.message}`, {
+      retriable: cause.retriable,
+      cause,
+      ...(isErrorName(cause.kafkaError) ? { kafkaError: cause.kafkaError } : {}),
+      ...(cause.broker === undefined ? {} : { broker: cause.broker }),
+    });
+    for (const b of q.inFlight) if (!earlier(b)) b.abandoned ??= err;
+    const later = q.batches.filter((b) => !earlier(b));
+    if (later.length === 0) return;
+    q.batches.splice(0, q.batches.length, ...q.batches.filter(earlier));
+    for (const b of later) {
+      b.fail(err);
+      this.acc.release(b);
+    }
   }
 
   private deliveryTimeout(batch: ProducerBatch, cause?: unknown): KafkaClientError {

@@ -121,6 +121,22 @@ describe('client > Producer (against the fake broker test double)', () => {
     expect(metas.map((m) => m.offset)).to.deep.equal(values.map((_, i) => BigInt(i)));
   });
 
+  it('idempotence: a batch that fails for good takes every later batch of its partition with it (in flight or queued), so nothing is written after the hole', async () => {
+    const p = producer<string, string>({ batchSize: 300, lingerMs: 0, maxInFlightRequestsPerConnection: 5 });
+    await p.send({ topic: 't', partition: 0, value: 'before' });
+    let failFirst = true;
+    // Kafka's answer to an unexpected failure (e.g. a leader in the middle of a change): not retriable.
+    state.produceHook = (_t, partition) => (partition === 0 && failFirst ? ((failFirst = false), -1) : undefined);
+    const values = Array.from({ length: 60 }, (_, i) => `value-${String(i).padStart(3, '0')}`);
+    const outcomes = await Promise.all(values.map((v) => p.send({ topic: 't', partition: 0, value: v }).then(() => 'written', (e: KafkaClientError) => e.kafkaError)));
+    expect(produceRequests().length, 'several batches were in flight').to.be.greaterThan(3);
+    expect(state.values('t', 0), 'nothing after the failed batch').to.deep.equal(['before']);
+    expect(new Set(outcomes), 'every record of the failed batch and after it is rejected with its error').to.deep.equal(new Set(['UNKNOWN_SERVER_ERROR']));
+    // The application resends from its first failure: in order, under the next epoch.
+    await Promise.all(values.map((v) => p.send({ topic: 't', partition: 0, value: v })));
+    expect(state.values('t', 0)).to.deep.equal(['before', ...values]);
+  });
+
   /**
    * t-0 is led by node 1, t-1 by node 2. c1 goes to t-1 and its answer is held, then says
    * NOT_LEADER_OR_FOLLOWER (written: a leader that replicated it and died; not written: one that
