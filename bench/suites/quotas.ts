@@ -163,29 +163,25 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       quota,
       seconds,
       spanSeconds: SPAN_SECONDS,
-      produce: {
-        throttled: throttled.rate,
-        ratioToQuota: throttled.rate / quota,
-        spanRatioMin: throttled.spanMin / quota,
-        spanRatioMax: throttled.spanMax / quota,
-        unthrottledAlone: freeAlone.rate,
-        unthrottledTogether: freeTogether.rate,
-        keptRatio: freeTogether.rate / freeAlone.rate,
-        unthrottledAloneAfter: freeAloneAfter.rate,
-      },
-      fetch: {
-        throttled: slowRead.rate,
-        ratioToQuota: slowRead.rate / quota,
-        spanRatioMin: slowRead.spanMin / quota,
-        spanRatioMax: slowRead.spanMax / quota,
-        unthrottledAlone: readAlone.rate,
-        unthrottledTogether: freeRead.rate,
-        keptRatio: freeRead.rate / readAlone.rate,
-      },
+      produce: { ...figures(quota, throttled, freeAlone.rate, freeTogether.rate), unthrottledAloneAfter: freeAloneAfter.rate },
+      fetch: figures(quota, slowRead, readAlone.rate, freeRead.rate),
       target: 'throttled within 0.85..1.15 × quota, unthrottled ≥ 0.8 × alone',
     };
   } finally {
     admin.close();
     await b.stop();
   }
+}
+
+/** The JSON figures of one direction: the throttled client against the quota, the free one against itself alone. */
+function figures(quota: number, throttled: { rate: number; spanMin: number; spanMax: number }, alone: number, together: number) {
+  return {
+    throttled: throttled.rate,
+    ratioToQuota: throttled.rate / quota,
+    spanRatioMin: throttled.spanMin / quota,
+    spanRatioMax: throttled.spanMax / quota,
+    unthrottledAlone: alone,
+    unthrottledTogether: together,
+    keptRatio: together / alone,
+  };
 }

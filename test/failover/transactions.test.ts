@@ -99,6 +99,21 @@ describe('failover > transactions (zombie producer, coordinator kill -9)', funct
   }
 
   /** The leader's (or broker `from`'s) high watermark and last stable offset of partition 0 (Fetch v4, read_committed). */
+  /**
+   * The transaction coordinator (leader of __transaction_state-0), and the two other brokers in
+   * the order a fault should take them: a partition leader to freeze that is neither the
+   * coordinator nor, where possible, the controller, and its successor.
+   */
+  async function victimBesideCoordinator(): Promise<{ coordinator: number; victim: number; successor: number }> {
+    const coordinator = await waitFor(async () => {
+      const l = await cluster.leaderOf(TXN_STATE, 0);
+      return l > 0 ? l : undefined;
+    }, `a leader of ${TXN_STATE}-0`, { timeoutMs: 15_000, intervalMs: 100 });
+    const controller = await cluster.controllerId();
+    const others = [1, 2, 3].filter((b) => b !== coordinator).sort((a, b) => Number(a === controller) - Number(b === controller));
+    return { coordinator, victim: others[0]!, successor: others[1]! };
+  }
+
   async function offsets(topic: string, from?: number): Promise<{ highWatermark: bigint; lastStableOffset: bigint }> {
     const leader = cluster.broker(from ?? (await cluster.leaderOf(topic, 0)));
     const sock = await KafkaSocket.connect(leader.host, leader.port);
@@ -213,13 +228,7 @@ describe('failover > transactions (zombie producer, coordinator kill -9)', funct
     await p.connect();
     // The producer's FindCoordinator creates __transaction_state when no earlier test did.
     const t = await p.transaction();
-    const coordinator = await waitFor(async () => {
-      const l = await cluster.leaderOf(TXN_STATE, 0);
-      return l > 0 ? l : undefined;
-    }, `a leader of ${TXN_STATE}-0`, { timeoutMs: 15_000, intervalMs: 100 });
-    const controller = await cluster.controllerId();
-    const others = [1, 2, 3].filter((b) => b !== coordinator).sort((a, b) => Number(a === controller) - Number(b === controller));
-    const [victim, successor] = [others[0]!, others[1]!];
+    const { coordinator, victim, successor } = await victimBesideCoordinator();
     const topic = randomName('txn-reroute');
     await cluster.createTopic(topic, [[victim, successor, coordinator]]);
     const frozen = cluster.broker(victim);
@@ -252,15 +261,9 @@ describe('failover > transactions (zombie producer, coordinator kill -9)', funct
   });
 
   it('KIP-360 on processes: a batch lost to a frozen partition leader makes the transaction abortable; the abort bumps the epoch of the same producer id and the next transaction commits', async () => {
-    const coordinator = await waitFor(async () => {
-      const l = await cluster.leaderOf(TXN_STATE, 0);
-      return l > 0 ? l : undefined;
-    }, `a leader of ${TXN_STATE}-0`, { timeoutMs: 15_000, intervalMs: 100 });
-    const controller = await cluster.controllerId();
-    const others = [1, 2, 3].filter((b) => b !== coordinator).sort((a, b) => Number(a === controller) - Number(b === controller));
-    const victim = others[0]!;
+    const { coordinator, victim, successor } = await victimBesideCoordinator();
     const topic = randomName('txn-bump');
-    await cluster.createTopic(topic, [[victim, others[1]!, coordinator]]);
+    await cluster.createTopic(topic, [[victim, successor, coordinator]]);
     const p = new Producer<string, string>({
       brokers: cluster.bootstrap,
       transactionalId: randomName('tx-bump'),
