@@ -176,21 +176,12 @@ export async function wireTransactionCoordinator(o: TxnWiringOptions): Promise<T
 
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
-  // __transaction_state partitions this broker leads, as the coordinator was told.
-  const led = new Set<number>();
   const onLeadershipChange = (topic: string, partition: number, isLeader: boolean): void => {
     if (topic !== TRANSACTION_STATE_TOPIC_NAME || stopped) return;
     if (!isLeader) {
-      led.delete(partition);
       coordinator.onResignation(partition);
       return;
     }
-    // Kafka elects a coordinator only when the broker becomes leader (ReplicaManager.makeLeaders):
-    // a leader epoch bump of a partition it already leads (the controller shrinking the ISR after a
-    // broker died) keeps the loaded state and its coordinator epoch. Reloading made an EndTxn
-    // whose PrepareCommit append was waiting on that ISR answer NOT_COORDINATOR.
-    if (led.has(partition)) return;
-    led.add(partition);
     const epoch = rm.getPartition(topic, partition)?.leaderEpoch ?? -1;
     const work = coordinator
       .onElection(partition, epoch)

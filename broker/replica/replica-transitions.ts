@@ -90,7 +90,10 @@ export async function makeLeaderOrFollower(h: ReplicaTransitionHost, s: LeaderAn
       },
       p.isLeader ? (wasLeader ? 'leader updated' : 'became leader') : 'became follower',
     );
-    h.notifyLeadership(s.topic, s.partition, p.isLeader);
+    // Listeners hear role changes only, as Kafka's makeLeaders/makeFollowers hand the coordinators
+    // only partitions whose leader changed: a leader-epoch bump of a partition this broker already
+    // leads (the controller shrinking the ISR) must keep the coordinators' loaded state.
+    if (!(wasLeader && p.isLeader)) h.notifyLeadership(s.topic, s.partition, p.isLeader);
     return undefined;
   } catch (err) {
     h.stateLog.error({ err, topic: s.topic, partition: s.partition, leaderEpoch: s.leaderEpoch }, 'LeaderAndIsr transition failed');
