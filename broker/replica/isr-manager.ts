@@ -43,6 +43,8 @@ export interface IsrManagerOptions {
   readonly leaderPartitions: () => Iterable<Partition>;
   /** The ISR of `p` changed (the HW may move; parked requests re-check). */
   readonly onIsrChanged: (p: Partition) => void;
+  /** The isr-expiration tick moved the HW of `p` (a caught-up non-ISR follower fell out of the lag window). */
+  readonly onHighWatermarkIncreased?: (p: Partition) => void;
   readonly metrics?: Pick<ReplicationMetrics, 'onIsrShrink' | 'onIsrExpand'>;
   /** Delay before an ISR change is tried again after a failed AlterIsr. */
   readonly retryBackoffMs?: number;
@@ -71,10 +73,17 @@ export class IsrManager {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** The isr-expiration task: one pass over every led partition. */
+  /**
+   * The isr-expiration task: one pass over every led partition. It also re-runs the HW: a
+   * follower's fetch recomputes it only when the follower's log end offset moved, so a non-ISR
+   * follower that stopped fetching stops holding it back here, within half the lag time.
+   */
   shrinkAll(): void {
     const now = this.o.scheduler.now();
-    for (const p of this.o.leaderPartitions()) this.maybeShrink(p, now);
+    for (const p of this.o.leaderPartitions()) {
+      this.maybeShrink(p, now);
+      if (p.maybeIncrementHighWatermark(now)) this.o.onHighWatermarkIncreased?.(p);
+    }
   }
 
   maybeShrink(p: Partition, nowMs: number): void {

@@ -96,6 +96,7 @@ export class ReplicaManager implements ReplicaStateListener {
         // A fenced leader proposes no ISR change: it may no longer be the leader.
         leaderPartitions: () => [...this.partitions.values()].filter((p) => p.isLeader && this.leadershipFence(p.topic, p.partition) === undefined),
         onIsrChanged: (p) => this.onIsrChanged(p),
+        onHighWatermarkIncreased: (p) => this.onHighWatermarkIncreased(p),
         metrics: r.metrics,
       });
       this.isrManager.start();
@@ -298,6 +299,8 @@ export class ReplicaManager implements ReplicaStateListener {
     const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || !p.isLeader) return;
     if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now(), brokerEpoch)) this.onHighWatermarkIncreased(p);
+    // An ISR member (the idle fetch of every partition) has nothing to expand: no fence or registration lookup.
+    if (p.pendingIsr !== undefined || p.isr.includes(followerId)) return;
     // Only a broker the controller lists as alive may join (Kafka's ZooKeeper-mode rule).
     const registered = this.o.metadataCache.brokerEpoch(followerId);
     if (registered !== undefined && this.leadershipFence(topic, partition) === undefined) this.isrManager?.maybeExpand(p, followerId, registered);
