@@ -278,6 +278,11 @@ export class ActiveController {
     }
     this.logDirs.forget(failed);
     if (failed.size > 0) {
+      // Kafka's order: the partitions left without a leader are elected and told first, so
+      // clients wait for those writes only; the ISR shrinks of all the others follow.
+      const elections = this.newBatch();
+      await this.ops.onReplicasOffline(failed, elections, { leaderlessOnly: true });
+      this.send(elections);
       const batch = this.newBatch();
       await this.ops.onReplicasOffline(failed, batch);
       this.send(batch);

@@ -9,7 +9,7 @@
  * (`Partition.maximalIsr`), while a shrink is pending the leaving member still does.
  */
 import type { Logger } from 'pino';
-import type { Scheduler, TimerHandle } from '../../common/index.js';
+import { type Scheduler, type TimerHandle, tpKey } from '../../common/index.js';
 import type { Partition, PendingIsrChange } from './partition.js';
 import type { ReplicationMetrics } from './replica-manager-options.js';
 
@@ -50,10 +50,20 @@ export interface IsrManagerOptions {
   readonly retryBackoffMs?: number;
 }
 
+interface Unsent {
+  readonly p: Partition;
+  readonly change: PendingIsrChange;
+  readonly epoch: number;
+  readonly item: AlterIsrItem;
+}
+
 export class IsrManager {
   private timer: TimerHandle | undefined;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Proposed changes not sent yet, by partition (a newer proposal replaces an older one); one request is in flight while `sending`. */
+  private readonly unsent = new Map<string, Unsent>();
+  private sending = false;
 
   constructor(private readonly o: IsrManagerOptions) {}
 
@@ -104,35 +114,60 @@ export class IsrManager {
   private propose(p: Partition, change: PendingIsrChange): void {
     if (this.stopped) return;
     p.pendingIsr = change;
-    const epoch = p.leaderEpoch;
-    const item: AlterIsrItem = { topic: p.topic, partition: p.partition, leaderEpoch: epoch, newIsr: change.isr, currentIsrVersion: p.zkVersion };
+    const item: AlterIsrItem = { topic: p.topic, partition: p.partition, leaderEpoch: p.leaderEpoch, newIsr: change.isr, currentIsrVersion: p.zkVersion };
     // An expansion counts at once (maximal ISR): the HW may already move.
     if (change.kind === 'expand') this.o.onIsrChanged(p);
+    this.unsent.set(p.key, { p, change, epoch: item.leaderEpoch, item });
+    this.sendUnsent();
+  }
+
+  /**
+   * One AlterIsr in flight at a time, carrying every change proposed meanwhile (Kafka's
+   * AlterIsrManager): a restarted follower catching up on 10,000 partitions makes a few
+   * requests and ZooKeeper rounds, not 10,000.
+   */
+  private sendUnsent(): void {
+    if (this.sending || this.unsent.size === 0) return;
+    const batch = [...this.unsent.values()];
+    this.unsent.clear();
+    this.sending = true;
     const done = this.o
-      .send([item])
-      .then((results) => {
-        const r = results.find((x) => x.topic === p.topic && x.partition === p.partition);
-        if (p.pendingIsr !== change || p.leaderEpoch !== epoch || !p.isLeader) return;
-        if (r !== undefined && r.leaderEpoch === epoch && r.currentIsrVersion >= p.zkVersion && (r.errorCode === 'NONE' || r.errorCode === 'INVALID_UPDATE_VERSION')) {
-          // Success, or somebody else's newer state of the same epoch: adopt what ZooKeeper holds.
-          const before = p.isr.length;
-          p.applyIsr(r.isr, r.currentIsrVersion);
-          if (p.isr.length !== before) this.o.metrics?.[p.isr.length < before ? 'onIsrShrink' : 'onIsrExpand']();
-          if (r.errorCode !== 'NONE') this.o.logger.warn({ topic: p.topic, partition: p.partition, isr: r.isr }, 'AlterIsr conflicted; adopted the controller\'s ISR');
-          this.o.onIsrChanged(p);
-          return;
-        }
-        // INELIGIBLE_REPLICA is routine while a follower's broker shuts down: asked again at its next fetches.
-        const level = r?.errorCode === 'INELIGIBLE_REPLICA' ? 'info' : 'warn';
-        this.o.logger[level]({ topic: p.topic, partition: p.partition, errorCode: r?.errorCode, proposed: change.isr }, 'AlterIsr refused');
-        this.clearLater(p, change);
-      })
-      .catch((err: unknown) => {
-        this.o.logger.warn({ err, topic: p.topic, partition: p.partition, proposed: change.isr }, 'AlterIsr failed');
-        this.clearLater(p, change);
-      })
-      .finally(() => this.inFlight.delete(done));
+      .send(batch.map((b) => b.item))
+      .then(
+        (results) => {
+          const byKey = new Map(results.map((r) => [tpKey(r.topic, r.partition), r]));
+          for (const b of batch) this.answered(b, byKey.get(b.p.key));
+        },
+        (err: unknown) => {
+          for (const b of batch) {
+            this.o.logger.warn({ err, topic: b.p.topic, partition: b.p.partition, proposed: b.change.isr }, 'AlterIsr failed');
+            this.clearLater(b.p, b.change);
+          }
+        },
+      )
+      .finally(() => {
+        this.inFlight.delete(done);
+        this.sending = false;
+        if (!this.stopped) this.sendUnsent();
+      });
     this.inFlight.add(done);
+  }
+
+  private answered({ p, change, epoch }: Unsent, r: AlterIsrItemResult | undefined): void {
+    if (p.pendingIsr !== change || p.leaderEpoch !== epoch || !p.isLeader) return;
+    if (r !== undefined && r.leaderEpoch === epoch && r.currentIsrVersion >= p.zkVersion && (r.errorCode === 'NONE' || r.errorCode === 'INVALID_UPDATE_VERSION')) {
+      // Success, or somebody else's newer state of the same epoch: adopt what ZooKeeper holds.
+      const before = p.isr.length;
+      p.applyIsr(r.isr, r.currentIsrVersion);
+      if (p.isr.length !== before) this.o.metrics?.[p.isr.length < before ? 'onIsrShrink' : 'onIsrExpand']();
+      if (r.errorCode !== 'NONE') this.o.logger.warn({ topic: p.topic, partition: p.partition, isr: r.isr }, 'AlterIsr conflicted; adopted the controller\'s ISR');
+      this.o.onIsrChanged(p);
+      return;
+    }
+    // INELIGIBLE_REPLICA is routine while a follower's broker shuts down: asked again at its next fetches.
+    const level = r?.errorCode === 'INELIGIBLE_REPLICA' ? 'info' : 'warn';
+    this.o.logger[level]({ topic: p.topic, partition: p.partition, errorCode: r?.errorCode, proposed: change.isr }, 'AlterIsr refused');
+    this.clearLater(p, change);
   }
 
   /** A failed change stays "pending" for a short backoff so a busy fetch loop does not spin on it. */
