@@ -10,6 +10,8 @@ import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
 
 export class LogEpochs {
   private readonly path: string;
+  /** The file holds the entries (the log's open rewrites it when recovery changed them). */
+  private written = true;
 
   constructor(private readonly cache: LeaderEpochCache, dir: string) {
     this.path = join(dir, LEADER_EPOCH_CHECKPOINT);
@@ -46,7 +48,14 @@ export class LogEpochs {
     await this.persist();
   }
 
-  persist(): Promise<void> {
-    return writeEpochCheckpoint(this.path, this.cache.entries);
+  async persist(): Promise<void> {
+    this.written = false;
+    await writeEpochCheckpoint(this.path, this.cache.entries);
+    this.written = true;
+  }
+
+  /** A clean close: every change was written through already, unless a write failed since. */
+  async persistIfUnwritten(): Promise<void> {
+    if (!this.written) await this.persist();
   }
 }

@@ -392,7 +392,7 @@ export class PartitionLog {
       await this.local.rolledSegmentsFlushed();
       if (clean) {
         await this.local.flush();
-        await this.epochs.persist();
+        await this.epochs.persistIfUnwritten();
         await this.producers.snapshotAtClose(this.leo);
       }
       this.g.markClosed();

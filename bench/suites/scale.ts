@@ -325,7 +325,10 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
         if (!b.isAlive()) return;
         b.signal('SIGCONT');
         const stopAt = Date.now();
-        const r = await b.stop(scaleBound(300_000));
+        // broker-stop.sh SIGKILLs after SAMSA_BROKER_STOP_TIMEOUT s (30 by default): a kill would
+        // hide the clean-shutdown time and lose the --cpu-prof profiles.
+        process.env['SAMSA_BROKER_STOP_TIMEOUT'] = String(Math.ceil(scaleBound(300_000) / 1000));
+        const r = await b.stop(scaleBound(300_000) + 10_000);
         ctx.log(`broker ${b.brokerId}: clean shutdown of ${total} logs took ${Date.now() - stopAt} ms${r.code === 0 ? '' : ` (exit ${r.code})`}`);
         if (r.code !== 0 && b.isAlive()) b.signal('SIGKILL');
       }));
