@@ -348,15 +348,18 @@ export class ReplicaManager implements ReplicaStateListener {
   async onLeaderAndIsr(states: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): Promise<PartitionErrors> {
     const errors = new Map<string, ErrorName>();
     if (this.stopped) return errors;
-    const width = this.o.transitionParallelism ?? 16;
-    for (let i = 0; i < states.length; i += width) {
-      await Promise.all(
-        states.slice(i, i + width).map(async (s) => {
-          const e = await makeLeaderOrFollower(this.transitions, s, origin);
-          if (e !== undefined) errors.set(tpKey(s.topic, s.partition), e);
-        }),
-      );
-    }
+    // A pool, not rounds: a becoming leader waits on its epoch checkpoint's fsyncs, and a round
+    // would wait for its slowest; thousands of partitions move at once when a broker dies.
+    const width = this.o.transitionParallelism ?? 64;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < states.length) {
+        const s = states[next++]!;
+        const e = await makeLeaderOrFollower(this.transitions, s, origin);
+        if (e !== undefined) errors.set(tpKey(s.topic, s.partition), e);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(width, states.length) }, worker));
     return errors;
   }
 
