@@ -1,7 +1,8 @@
 /**
  * A log's leader epoch cache together with its `leader-epoch-checkpoint` file (Kafka's
  * LeaderEpochFileCache): every change that alters the entries is written through before the
- * caller goes on, so a restart never sees an epoch the log no longer holds.
+ * caller goes on, so a restart never sees an epoch the log no longer holds. The one exception,
+ * `assignDeferred`, is an epoch that holds no record yet.
  */
 import { join } from 'node:path';
 import { writeEpochCheckpoint } from './checkpoint.js';
@@ -24,11 +25,22 @@ export class LogEpochs {
     return this.cache.endOffsetFor(epoch, logEndOffset);
   }
 
-  /** Epochs first seen in one append: the file is written once. */
+  /** Epochs first seen in one append: the file is written once (with a deferred entry, if any). */
   async assignAll(assignments: readonly { epoch: number; startOffset: bigint }[]): Promise<void> {
     let changed = false;
     for (const a of assignments) if (a.epoch >= 0 && this.cache.assign(a.epoch, a.startOffset)) changed = true;
-    if (changed) await this.persist();
+    if (changed || !this.written) await this.persist();
+  }
+
+  /**
+   * Becoming leader (KIP-279) at the log end: in memory now, on disk with the first append in
+   * the epoch (which writes the file before its batch), a truncation, or a clean close. Until
+   * then the entry covers no record, so a crash that loses it loses nothing the log holds, and
+   * the broker that restarts is no longer that epoch's leader. Kafka writes it at once; here
+   * thousands of partitions changing leader do not wait on two fsyncs each.
+   */
+  assignDeferred(epoch: number, startOffset: bigint): void {
+    if (epoch >= 0 && this.cache.assign(epoch, startOffset)) this.written = false;
   }
 
   assign(epoch: number, startOffset: bigint): Promise<void> {

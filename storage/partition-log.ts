@@ -258,11 +258,16 @@ export class PartitionLog {
     return this.epochs.endOffsetFor(epoch, this.leo);
   }
 
-  /** Becoming leader (KIP-279): the new epoch starts at the current log end offset. */
+  /**
+   * Becoming leader (KIP-279): the new epoch starts at the current log end offset. Starting at
+   * the log end it holds no record yet, so it reaches the file with the first append in it
+   * (LogEpochs.assignDeferred); one starting below the end is written through.
+   */
   assignEpochStartOffset(epoch: number, startOffset: bigint): Promise<void> {
     return this.g.run(async () => {
       this.g.ensureOpen();
-      await this.epochs.assign(epoch, startOffset);
+      if (startOffset === this.leo) this.epochs.assignDeferred(epoch, startOffset);
+      else await this.epochs.assign(epoch, startOffset);
     });
   }
 
