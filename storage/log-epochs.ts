@@ -11,8 +11,10 @@ import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
 
 export class LogEpochs {
   private readonly path: string;
-  /** The file holds the entries (the log's open rewrites it when recovery changed them). */
-  private written = true;
+  /** An entry taken at the log end is not on disk yet (`assignDeferred`). */
+  private deferred = false;
+  /** The last write-through failed: the file may lag the entries. */
+  private failed = false;
 
   constructor(private readonly cache: LeaderEpochCache, dir: string) {
     this.path = join(dir, LEADER_EPOCH_CHECKPOINT);
@@ -29,18 +31,19 @@ export class LogEpochs {
   async assignAll(assignments: readonly { epoch: number; startOffset: bigint }[]): Promise<void> {
     let changed = false;
     for (const a of assignments) if (a.epoch >= 0 && this.cache.assign(a.epoch, a.startOffset)) changed = true;
-    if (changed || !this.written) await this.persist();
+    if (changed || this.deferred) await this.persist();
   }
 
   /**
    * Becoming leader (KIP-279) at the log end: in memory now, on disk with the first append in
    * the epoch (which writes the file before its batch), a truncation, or a clean close. Until
    * then the entry covers no record, so a crash that loses it loses nothing the log holds, and
-   * the broker that restarts is no longer that epoch's leader. Kafka writes it at once; here
+   * the broker that restarts is no longer that epoch's leader (opening a log drops entries that
+   * start at its end, as Kafka's truncateFromEnd at load). Kafka writes it at once; here
    * thousands of partitions changing leader do not wait on two fsyncs each.
    */
   assignDeferred(epoch: number, startOffset: bigint): void {
-    if (epoch >= 0 && this.cache.assign(epoch, startOffset)) this.written = false;
+    if (epoch >= 0 && this.cache.assign(epoch, startOffset)) this.deferred = true;
   }
 
   assign(epoch: number, startOffset: bigint): Promise<void> {
@@ -61,13 +64,18 @@ export class LogEpochs {
   }
 
   async persist(): Promise<void> {
-    this.written = false;
+    this.failed = true;
     await writeEpochCheckpoint(this.path, this.cache.entries);
-    this.written = true;
+    this.failed = false;
+    this.deferred = false;
   }
 
-  /** A clean close: every change was written through already, unless a write failed since. */
-  async persistIfUnwritten(): Promise<void> {
-    if (!this.written) await this.persist();
+  /**
+   * A clean close: every change was written through already, unless a write failed since. A
+   * still deferred entry starts at the log end (an append or a truncation would have written
+   * it), so the next open would drop it: it is not written either.
+   */
+  async persistIfWriteFailed(): Promise<void> {
+    if (this.failed) await this.persist();
   }
 }

@@ -397,7 +397,7 @@ export class PartitionLog {
       await this.local.rolledSegmentsFlushed();
       if (clean) {
         await this.local.flush();
-        await this.epochs.persistIfUnwritten();
+        await this.epochs.persistIfWriteFailed();
         await this.producers.snapshotAtClose(this.leo);
       }
       this.g.markClosed();
