@@ -37,6 +37,10 @@ samsa_ensure_node_modules
 # Node 20 refuses some of them (--cpu-prof) in NODE_OPTIONS.
 read -r -a NODE_OPTS <<<"${SAMSA_NODE_OPTS:-}"
 samsa_entry broker/main.ts
+# libuv runs every fsync, open and close on its thread pool (4 threads by default): opening or
+# closing thousands of logs at start-up and shutdown queues behind them. An operator's own
+# UV_THREADPOOL_SIZE wins.
+export UV_THREADPOOL_SIZE="${UV_THREADPOOL_SIZE:-16}"
 NODE=(node ${NODE_OPTS[@]+"${NODE_OPTS[@]}"} --enable-source-maps "$SAMSA_ENTRY")
 if [ "$HELP" = 1 ]; then exec "${NODE[@]}" --help; fi
 [ -n "$CONFIG" ] || usage

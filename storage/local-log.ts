@@ -124,6 +124,13 @@ export class LocalLog {
     if (this.h.stopped()) return;
     const upTo = this.leo;
     await this.rollFlushes;
+    // Nothing appended since the last flush (an idle log at a clean close): no fsync at all.
+    const dirty = this.segs.filter((s) => s.nextOffset > this.rp || s.flushedSize < s.size);
+    if (dirty.length === 0 && upTo <= this.rp) {
+      this.unflushedMessages = 0;
+      this.lastFlushMs = this.h.clock.now();
+      return;
+    }
     for (const s of this.segs) if (s.nextOffset > this.rp || s === this.activeSegment || s.flushedSize < s.size) await s.flush();
     await fsyncDir(this.h.dir);
     if (upTo > this.rp) this.rp = upTo;

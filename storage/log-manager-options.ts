@@ -68,4 +68,4 @@ export const DEFAULT_INTERVALS: LogManagerIntervals = {
 };
 
 /** Logs in flight per recovery thread at start and shutdown: the disk, not the CPU, is what they wait on. */
-export const OPENS_PER_RECOVERY_THREAD = 8;
+export const OPENS_PER_RECOVERY_THREAD = 32;

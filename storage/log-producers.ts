@@ -44,6 +44,12 @@ export class LogProducers {
   private readonly state: ProducerStateManager;
   /** Aborted transactions (`.txnindex`), for read_committed fetches. */
   private readonly txnIndex: AbortedTxnIndex;
+  /**
+   * The offset of a snapshot on disk that holds the state as it is now (loaded from it with
+   * nothing replayed, or written since with nothing appended): a clean close need not write it
+   * again (Kafka's takeSnapshot skips a snapshot at the offset of the last one too).
+   */
+  private currentSnapshotAt: bigint | undefined;
 
   constructor(private readonly o: LogProducersOptions) {
     this.state = new ProducerStateManager({ producerIdExpirationMs: o.producerIdExpirationMs });
@@ -75,8 +81,10 @@ export class LogProducers {
   /** Producer state from the latest snapshot plus the log after it; replayed ABORT markers the index missed are re-added. */
   async rebuild(o: { segments: readonly LogSegment[]; logStartOffset: bigint; logEndOffset: bigint; nowMs: number }): Promise<ProducerStateLoad> {
     const completed: CompletedTxn[] = [];
+    this.currentSnapshotAt = undefined;
     const load = await rebuildProducerState(this.state, { dir: this.o.dir, logger: this.o.logger, ...o, onCompletedTxn: (t) => completed.push(t) });
     for (const t of completed) await this.indexIfAborted(t, o.segments);
+    if (load.snapshotOffset === o.logEndOffset && load.replayedBatches === 0) this.currentSnapshotAt = o.logEndOffset;
     return load;
   }
 
@@ -120,8 +128,10 @@ export class LogProducers {
 
   /** A missing snapshot only makes the next open replay more, so a failed write does not fail the caller. */
   async snapshot(offset: bigint, keepFrom?: bigint): Promise<void> {
+    this.currentSnapshotAt = undefined;
     try {
       await writeProducerSnapshot(this.o.dir, offset, this.state.entries());
+      if (keepFrom === undefined || offset >= keepFrom) this.currentSnapshotAt = offset;
       if (keepFrom !== undefined) await deleteSnapshotsOutside(this.o.dir, keepFrom);
     } catch (err) {
       this.o.logger.warn({ err, snapshotOffset: String(offset) }, 'producer state snapshot failed');
@@ -130,14 +140,21 @@ export class LogProducers {
     }
   }
 
+  /** A clean close: the snapshot at `offset`, unless the one on disk already holds this state. */
+  snapshotAtClose(offset: bigint): Promise<void> {
+    return this.currentSnapshotAt === offset ? Promise.resolve() : this.snapshot(offset);
+  }
+
   /** The log start moved: producers entirely below it are forgotten, and so are older snapshots. */
   async prune(logStartOffset: bigint): Promise<void> {
+    this.currentSnapshotAt = undefined;
     this.state.pruneBefore(logStartOffset);
     await deleteSnapshotsOutside(this.o.dir, logStartOffset);
   }
 
   /** The log restarts empty at `offset` (its one segment): no producer, no snapshot, no aborted transaction. */
   async clear(offset: bigint): Promise<void> {
+    this.currentSnapshotAt = undefined;
     this.state.clear();
     await this.txnIndex.followSegments([offset]);
     await deleteSnapshotsOutside(this.o.dir, offset, offset - 1n);

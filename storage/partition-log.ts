@@ -8,13 +8,14 @@
  * list is replaced, never mutated in place, and a segment closes its file only after in-flight
  * reads finish; a read racing with deletion retries and then reports offset-out-of-range.
  */
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { followerAppend, leaderAppend, type AppendHost } from './log-append.js';
 import { backgroundScheduler, systemClock, type Clock, type Scheduler } from '../common/index.js';
 import { resolveLogConfig, type LogConfig } from './config.js';
 import { StorageError } from './errors.js';
-import { CLEAN_SHUTDOWN_MARKER, writeFileAtomic } from './files.js';
+import { CLEAN_SHUTDOWN_MARKER } from './files.js';
 import type { EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
 import { openLogDirectory, type RecoveryReport } from './log-loader.js';
 import { LogProducers, type AppendOrigin } from './log-producers.js';
@@ -257,11 +258,16 @@ export class PartitionLog {
     return this.epochs.endOffsetFor(epoch, this.leo);
   }
 
-  /** Becoming leader (KIP-279): the new epoch starts at the current log end offset. */
+  /**
+   * Becoming leader (KIP-279): the new epoch starts at the current log end offset. Starting at
+   * the log end it holds no record yet, so it reaches the file with the first append in it
+   * (LogEpochs.assignDeferred); one starting below the end is written through.
+   */
   assignEpochStartOffset(epoch: number, startOffset: bigint): Promise<void> {
     return this.g.run(async () => {
       this.g.ensureOpen();
-      await this.epochs.assign(epoch, startOffset);
+      if (startOffset === this.leo) this.epochs.assignDeferred(epoch, startOffset);
+      else await this.epochs.assign(epoch, startOffset);
     });
   }
 
@@ -391,12 +397,14 @@ export class PartitionLog {
       await this.local.rolledSegmentsFlushed();
       if (clean) {
         await this.local.flush();
-        await this.epochs.persist();
-        await this.producers.snapshot(this.leo);
+        await this.epochs.persistIfWriteFailed();
+        await this.producers.snapshotAtClose(this.leo);
       }
       this.g.markClosed();
       await this.local.closeSegments(clean);
-      if (clean) await writeFileAtomic(join(this.dir, CLEAN_SHUTDOWN_MARKER), `${this.leo}\n`);
+      // No fsync of the marker or its directory: everything it vouches for was fsynced above, so
+      // after a crash the marker is either there (and true) or missing (a recovery, never a loss).
+      if (clean) await fsp.writeFile(join(this.dir, CLEAN_SHUTDOWN_MARKER), `${this.leo}\n`);
     });
   }
 }

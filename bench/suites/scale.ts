@@ -26,6 +26,7 @@ import { BrokerProcess } from '../../test/helpers/broker-process.js';
 import { KafkaSocket } from '../../test/helpers/kafka-socket.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
 import { REPO_ROOT, startZooKeeper, type ZooKeeperNode } from '../../test/helpers/zookeeper.js';
+import { describeProfiles, summarizeProfiles, type LoadWindow } from '../cpu-profile-summary.js';
 import type { BenchContext } from '../suites.js';
 import { arg } from './produce.js';
 
@@ -131,11 +132,37 @@ async function startCluster(ctx: BenchContext, zk: string, sessionTimeoutMs: num
 
 /** With --cpu-prof, each broker start writes its profile under data/profiles/scale-<time>/broker-<id>. */
 const PROFILE_RUN = new Date().toISOString().replace(/[:.]/g, '-');
+const profileDir = (brokerId: number): string => join(REPO_ROOT, 'data', 'profiles', `scale-${PROFILE_RUN}`, `broker-${brokerId}`);
 function profileEnv(ctx: BenchContext, brokerId: number): Record<string, string> {
   if (!ctx.args.includes('--cpu-prof')) return {};
-  const dir = join(REPO_ROOT, 'data', 'profiles', `scale-${PROFILE_RUN}`, `broker-${brokerId}`);
+  const dir = profileDir(brokerId);
   mkdirSync(dir, { recursive: true });
   return { SAMSA_NODE_OPTS: `--cpu-prof --cpu-prof-dir=${dir}` };
+}
+
+/**
+ * Each phase's span on the monotonic clock V8 stamps profile samples with, so --cpu-prof can
+ * name what the brokers did during that phase alone (profiles are written when a broker exits:
+ * a SIGKILLed broker leaves none).
+ */
+class PhaseWindows {
+  readonly spans = new Map<string, LoadWindow>();
+  private open = new Map<string, bigint>();
+  begin(phase: string): void {
+    this.open.set(phase, process.hrtime.bigint());
+  }
+  end(phase: string): void {
+    const startNs = this.open.get(phase);
+    if (startNs !== undefined) this.spans.set(phase, { startNs, endNs: process.hrtime.bigint() });
+  }
+}
+
+function logPhaseProfiles(ctx: BenchContext, phases: PhaseWindows): void {
+  for (const [phase, w] of phases.spans) {
+    for (const id of [1, 2, 3]) {
+      for (const line of describeProfiles(`${phase}: broker ${id}`, summarizeProfiles(profileDir(id), 12, [w]))) ctx.log(line);
+    }
+  }
 }
 
 async function startBroker(ctx: BenchContext, b: BrokerProcess, timeoutMs: number): Promise<void> {
@@ -168,6 +195,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   }
   let cluster: Cluster | undefined;
   const observers: ZkSession[] = [];
+  const phases = new PhaseWindows();
   try {
     cluster = await startCluster(ctx, zk, sessionTimeoutMs);
     const { brokers } = cluster;
@@ -183,6 +211,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const names = Array.from({ length: topics }, (_, i) => `scale-${String(i).padStart(4, '0')}`);
     const createBound = scaleBound(180_000);
     const createdAt = Date.now();
+    phases.begin('create');
     const created = await withSocket(controller, (s) => s.request(ApiKey.CreateTopics, 4, {
       topics: names.map((name) => ({ name, numPartitions: perTopic, replicationFactor: 3, assignments: [], configs: [] })),
       timeoutMs: 60_000,
@@ -196,6 +225,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const createAnsweredMs = Date.now() - createdAt;
     await waitFor(() => allLedBy(brokers, total), `create: all ${total} partitions led and served (bound ${createBound} ms)`, { timeoutMs: createBound - (Date.now() - createdAt), intervalMs: 200 });
     const createMs = Date.now() - createdAt;
+    phases.end('create');
     ctx.log(`create: CreateTopics answered in ${createAnsweredMs} ms; all ${total} partitions led and served after ${createMs} ms (target < 60,000 ms at 10,000)`);
 
     // 2. footprint
@@ -220,6 +250,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const ledByVictim = view.filter((p) => p.leader === victim.brokerId).length;
     const expired = await deletionOf(observer, `/brokers/ids/${victim.brokerId}`);
     victim.signal('SIGSTOP');
+    phases.begin('leader move');
     let expiryToLeadersMs: number;
     try {
       await waitFor(() => expired() > 0, `broker ${victim.brokerId}'s session to expire`, { timeoutMs: sessionTimeoutMs + 15_000, intervalMs: 2 });
@@ -231,6 +262,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       const stale = [...states.values()].filter((s) => s.state.leader === victim.brokerId || s.state.leader < 0).length;
       if (stale > 0 || states.size !== total) throw new Error(`leader move: ${stale} partition states in ZooKeeper still name no live leader (${states.size} read)`);
       expiryToLeadersMs = servedAt - expired();
+      phases.end('leader move');
     } finally {
       victim.signal('SIGCONT');
     }
@@ -246,6 +278,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const others = brokers.filter((b) => b !== oldController);
     const controllerGone = await deletionOf(observer, '/controller');
     oldController.signal('SIGKILL');
+    phases.begin('controller failover');
     await oldController.waitExited();
     await waitFor(() => controllerGone() > 0, 'the killed controller\'s session to expire', { timeoutMs: sessionTimeoutMs + 15_000, intervalMs: 2 });
     await waitFor(async () => {
@@ -253,14 +286,17 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       return m.controllerId > 0 && m.controllerId !== oldController.brokerId && (await allLedBy(others, total));
     }, 'controller failover: a new controller and every partition led by a live broker', { timeoutMs: 30_000, intervalMs: 5 });
     const controllerFailoverMs = Date.now() - controllerGone();
+    phases.end('controller failover');
     ctx.log(`controller failover: broker ${oldController.brokerId} killed; session expiry → new controller, all partitions led and served: ${controllerFailoverMs} ms`);
 
     // 6. restart of the killed broker (unclean: its logs are recovered)
     const restartAt = Date.now();
+    phases.begin('restart');
     await startBroker(ctx, oldController, scaleBound(120_000));
     const listeningMs = Date.now() - restartAt;
     await waitFor(async () => (await metadataAll(others[0]!)).partitions.every((p) => p.isr.includes(oldController.brokerId)), `restart: broker ${oldController.brokerId} back in every ISR`, { timeoutMs: scaleBound(120_000), intervalMs: 100 });
     const restartToIsrMs = Date.now() - restartAt;
+    phases.end('restart');
     const afterRestart = procFootprint(oldController);
     ctx.log(`restart after SIGKILL: listening after ${listeningMs} ms, back in all ${total} ISRs after ${restartToIsrMs} ms (target < 30,000 ms); RSS ${afterRestart.rssMb} MB, ${afterRestart.fds} fds`);
 
@@ -288,10 +324,16 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       await Promise.all(cluster.brokers.map(async (b) => {
         if (!b.isAlive()) return;
         b.signal('SIGCONT');
-        const r = await b.stop(60_000);
+        const stopAt = Date.now();
+        // broker-stop.sh SIGKILLs after SAMSA_BROKER_STOP_TIMEOUT s (30 by default): a kill would
+        // hide the clean-shutdown time and lose the --cpu-prof profiles.
+        process.env['SAMSA_BROKER_STOP_TIMEOUT'] = String(Math.ceil(scaleBound(300_000) / 1000));
+        const r = await b.stop(scaleBound(300_000) + 10_000);
+        ctx.log(`broker ${b.brokerId}: clean shutdown of ${total} logs took ${Date.now() - stopAt} ms${r.code === 0 ? '' : ` (exit ${r.code})`}`);
         if (r.code !== 0 && b.isAlive()) b.signal('SIGKILL');
       }));
     }
     await zkNode?.stop();
+    if (ctx.args.includes('--cpu-prof')) logPhaseProfiles(ctx, phases);
   }
 }

@@ -192,14 +192,20 @@ export class ActiveController {
     };
     const withStale = this.ctx.allPartitions().filter((tp) => this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.isr.some((r) => restartedSince(tp, r)));
     if (withStale.length > 0) await this.ops.dropStaleIsrMembers(withStale, restartedSince, batch);
+    // Replicas on brokers that are gone: the partitions they led are elected and told first
+    // (clients wait on those), then every partition's state and the ISR shrinks of the rest.
+    const dead = new Set<number>();
+    for (const tp of this.ctx.allPartitions()) for (const r of this.ctx.replicas(tp.topic, tp.partition)) if (!this.ctx.isLive(r)) dead.add(r);
+    if (dead.size > 0) {
+      const elections = this.newBatch();
+      await this.ops.onReplicasOffline(dead, elections, { leaderlessOnly: true });
+      this.send(elections);
+    }
     for (const tp of this.ctx.allPartitions()) {
       if (this.ctx.leadership.has(tpKey(tp.topic, tp.partition))) {
         batch.addLeaderAndIsr(this.ctx.replicas(tp.topic, tp.partition).filter((r) => this.ctx.isLive(r)), tp);
       }
     }
-    // Replicas on brokers that are gone: elect around dead leaders, shrink ISRs (one write each).
-    const dead = new Set<number>();
-    for (const tp of this.ctx.allPartitions()) for (const r of this.ctx.replicas(tp.topic, tp.partition)) if (!this.ctx.isLive(r)) dead.add(r);
     if (dead.size > 0) await this.ops.onReplicasOffline(dead, batch);
     await this.bringPartitionsOnline(batch);
     this.send(batch);
@@ -278,6 +284,11 @@ export class ActiveController {
     }
     this.logDirs.forget(failed);
     if (failed.size > 0) {
+      // Kafka's order: the partitions left without a leader are elected and told first, so
+      // clients wait for those writes only; the ISR shrinks of all the others follow.
+      const elections = this.newBatch();
+      await this.ops.onReplicasOffline(failed, elections, { leaderlessOnly: true });
+      this.send(elections);
       const batch = this.newBatch();
       await this.ops.onReplicasOffline(failed, batch);
       this.send(batch);

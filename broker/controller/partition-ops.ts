@@ -237,8 +237,12 @@ export class PartitionOperations {
    * Replicas on `dead` brokers go offline in ONE write per partition: a dead leader is replaced
    * (offline strategy) or becomes -1; dead followers leave the ISR, never emptying it.
    */
-  onReplicasOffline(dead: ReadonlySet<number>, batch: ControllerRequestBatch): Promise<TopicPartition[]> {
-    return this.replicasGoOffline((_tp, r) => dead.has(r), batch);
+  /**
+   * `leaderlessOnly`: only the partitions whose leader is gone (Kafka's onReplicasBecomeOffline
+   * elects and tells those first, then shrinks the ISRs of the rest in a second round).
+   */
+  onReplicasOffline(dead: ReadonlySet<number>, batch: ControllerRequestBatch, o: { leaderlessOnly?: boolean } = {}): Promise<TopicPartition[]> {
+    return this.replicasGoOffline((_tp, r) => dead.has(r), batch, o.leaderlessOnly === true);
   }
 
   /**
@@ -251,9 +255,13 @@ export class PartitionOperations {
     return this.replicasGoOffline((tp, r) => gone.has(`${tpKey(tp.topic, tp.partition)}:${r}`), batch);
   }
 
-  private async replicasGoOffline(isGone: (tp: TopicPartition, replica: number) => boolean, batch: ControllerRequestBatch): Promise<TopicPartition[]> {
+  private async replicasGoOffline(isGone: (tp: TopicPartition, replica: number) => boolean, batch: ControllerRequestBatch, leaderlessOnly = false): Promise<TopicPartition[]> {
     const live = this.liveForElection();
-    const affected = this.ctx.allPartitions().filter((tp) => !this.ctx.topicsToDelete.has(tp.topic) && this.ctx.replicas(tp.topic, tp.partition).some((r) => isGone(tp, r)));
+    const leaderless = (tp: TopicPartition): boolean => {
+      const leader = this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.leader;
+      return leader !== undefined && (leader === -1 || isGone(tp, leader));
+    };
+    const affected = this.ctx.allPartitions().filter((tp) => !this.ctx.topicsToDelete.has(tp.topic) && this.ctx.replicas(tp.topic, tp.partition).some((r) => isGone(tp, r)) && (!leaderlessOnly || leaderless(tp)));
     const withLeadership = affected.filter((tp) => this.ctx.leadership.has(tpKey(tp.topic, tp.partition)));
     const unclean = new Set<string>();
     const compute: Compute = (tp, cur) => {

@@ -9,7 +9,7 @@
  * (`Partition.maximalIsr`), while a shrink is pending the leaving member still does.
  */
 import type { Logger } from 'pino';
-import type { Scheduler, TimerHandle } from '../../common/index.js';
+import { type Scheduler, type TimerHandle, tpKey } from '../../common/index.js';
 import type { Partition, PendingIsrChange } from './partition.js';
 import type { ReplicationMetrics } from './replica-manager-options.js';
 
@@ -43,15 +43,27 @@ export interface IsrManagerOptions {
   readonly leaderPartitions: () => Iterable<Partition>;
   /** The ISR of `p` changed (the HW may move; parked requests re-check). */
   readonly onIsrChanged: (p: Partition) => void;
+  /** The isr-expiration tick moved the HW of `p` (a caught-up non-ISR follower fell out of the lag window). */
+  readonly onHighWatermarkIncreased?: (p: Partition) => void;
   readonly metrics?: Pick<ReplicationMetrics, 'onIsrShrink' | 'onIsrExpand'>;
   /** Delay before an ISR change is tried again after a failed AlterIsr. */
   readonly retryBackoffMs?: number;
+}
+
+interface Unsent {
+  readonly p: Partition;
+  readonly change: PendingIsrChange;
+  readonly epoch: number;
+  readonly item: AlterIsrItem;
 }
 
 export class IsrManager {
   private timer: TimerHandle | undefined;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Proposed changes not sent yet, by partition (a newer proposal replaces an older one); one request is in flight while `sending`. */
+  private readonly unsent = new Map<string, Unsent>();
+  private sending = false;
 
   constructor(private readonly o: IsrManagerOptions) {}
 
@@ -71,10 +83,17 @@ export class IsrManager {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** The isr-expiration task: one pass over every led partition. */
+  /**
+   * The isr-expiration task: one pass over every led partition. It also re-runs the HW: a
+   * follower's fetch recomputes it only when the follower's log end offset moved, so a non-ISR
+   * follower that stopped fetching stops holding it back here, within half the lag time.
+   */
   shrinkAll(): void {
     const now = this.o.scheduler.now();
-    for (const p of this.o.leaderPartitions()) this.maybeShrink(p, now);
+    for (const p of this.o.leaderPartitions()) {
+      this.maybeShrink(p, now);
+      if (p.maybeIncrementHighWatermark(now)) this.o.onHighWatermarkIncreased?.(p);
+    }
   }
 
   maybeShrink(p: Partition, nowMs: number): void {
@@ -95,35 +114,60 @@ export class IsrManager {
   private propose(p: Partition, change: PendingIsrChange): void {
     if (this.stopped) return;
     p.pendingIsr = change;
-    const epoch = p.leaderEpoch;
-    const item: AlterIsrItem = { topic: p.topic, partition: p.partition, leaderEpoch: epoch, newIsr: change.isr, currentIsrVersion: p.zkVersion };
+    const item: AlterIsrItem = { topic: p.topic, partition: p.partition, leaderEpoch: p.leaderEpoch, newIsr: change.isr, currentIsrVersion: p.zkVersion };
     // An expansion counts at once (maximal ISR): the HW may already move.
     if (change.kind === 'expand') this.o.onIsrChanged(p);
+    this.unsent.set(p.key, { p, change, epoch: item.leaderEpoch, item });
+    this.sendUnsent();
+  }
+
+  /**
+   * One AlterIsr in flight at a time, carrying every change proposed meanwhile (Kafka's
+   * AlterIsrManager): a restarted follower catching up on 10,000 partitions makes a few
+   * requests and ZooKeeper rounds, not 10,000.
+   */
+  private sendUnsent(): void {
+    if (this.sending || this.unsent.size === 0) return;
+    const batch = [...this.unsent.values()];
+    this.unsent.clear();
+    this.sending = true;
     const done = this.o
-      .send([item])
-      .then((results) => {
-        const r = results.find((x) => x.topic === p.topic && x.partition === p.partition);
-        if (p.pendingIsr !== change || p.leaderEpoch !== epoch || !p.isLeader) return;
-        if (r !== undefined && r.leaderEpoch === epoch && r.currentIsrVersion >= p.zkVersion && (r.errorCode === 'NONE' || r.errorCode === 'INVALID_UPDATE_VERSION')) {
-          // Success, or somebody else's newer state of the same epoch: adopt what ZooKeeper holds.
-          const before = p.isr.length;
-          p.applyIsr(r.isr, r.currentIsrVersion);
-          if (p.isr.length !== before) this.o.metrics?.[p.isr.length < before ? 'onIsrShrink' : 'onIsrExpand']();
-          if (r.errorCode !== 'NONE') this.o.logger.warn({ topic: p.topic, partition: p.partition, isr: r.isr }, 'AlterIsr conflicted; adopted the controller\'s ISR');
-          this.o.onIsrChanged(p);
-          return;
-        }
-        // INELIGIBLE_REPLICA is routine while a follower's broker shuts down: asked again at its next fetches.
-        const level = r?.errorCode === 'INELIGIBLE_REPLICA' ? 'info' : 'warn';
-        this.o.logger[level]({ topic: p.topic, partition: p.partition, errorCode: r?.errorCode, proposed: change.isr }, 'AlterIsr refused');
-        this.clearLater(p, change);
-      })
-      .catch((err: unknown) => {
-        this.o.logger.warn({ err, topic: p.topic, partition: p.partition, proposed: change.isr }, 'AlterIsr failed');
-        this.clearLater(p, change);
-      })
-      .finally(() => this.inFlight.delete(done));
+      .send(batch.map((b) => b.item))
+      .then(
+        (results) => {
+          const byKey = new Map(results.map((r) => [tpKey(r.topic, r.partition), r]));
+          for (const b of batch) this.answered(b, byKey.get(b.p.key));
+        },
+        (err: unknown) => {
+          for (const b of batch) {
+            this.o.logger.warn({ err, topic: b.p.topic, partition: b.p.partition, proposed: b.change.isr }, 'AlterIsr failed');
+            this.clearLater(b.p, b.change);
+          }
+        },
+      )
+      .finally(() => {
+        this.inFlight.delete(done);
+        this.sending = false;
+        if (!this.stopped) this.sendUnsent();
+      });
     this.inFlight.add(done);
+  }
+
+  private answered({ p, change, epoch }: Unsent, r: AlterIsrItemResult | undefined): void {
+    if (p.pendingIsr !== change || p.leaderEpoch !== epoch || !p.isLeader) return;
+    if (r !== undefined && r.leaderEpoch === epoch && r.currentIsrVersion >= p.zkVersion && (r.errorCode === 'NONE' || r.errorCode === 'INVALID_UPDATE_VERSION')) {
+      // Success, or somebody else's newer state of the same epoch: adopt what ZooKeeper holds.
+      const before = p.isr.length;
+      p.applyIsr(r.isr, r.currentIsrVersion);
+      if (p.isr.length !== before) this.o.metrics?.[p.isr.length < before ? 'onIsrShrink' : 'onIsrExpand']();
+      if (r.errorCode !== 'NONE') this.o.logger.warn({ topic: p.topic, partition: p.partition, isr: r.isr }, 'AlterIsr conflicted; adopted the controller\'s ISR');
+      this.o.onIsrChanged(p);
+      return;
+    }
+    // INELIGIBLE_REPLICA is routine while a follower's broker shuts down: asked again at its next fetches.
+    const level = r?.errorCode === 'INELIGIBLE_REPLICA' ? 'info' : 'warn';
+    this.o.logger[level]({ topic: p.topic, partition: p.partition, errorCode: r?.errorCode, proposed: change.isr }, 'AlterIsr refused');
+    this.clearLater(p, change);
   }
 
   /** A failed change stays "pending" for a short backoff so a busy fetch loop does not spin on it. */

@@ -165,7 +165,10 @@ export class Partition {
    * at the leader's end now, or at least where the leader's end was at the previous fetch (a
    * follower always one round behind a busy leader still counts). A fetch from a new incarnation
    * of the follower (another broker epoch) gets no credit for the previous one's fetches.
-   * Returns true if the HW moved.
+   * Returns true if the HW moved. As Kafka's updateFollowerFetchState, the HW is recomputed only
+   * when the follower's log end offset moved: an idle fetch of thousands of partitions costs no
+   * HW work (a fetch that only refreshes caught-up times can hold the HW back, never raise it;
+   * the isr-expiration tick re-runs it for followers that fell out of the lag window).
    */
   updateFollowerFetchState(followerId: number, fetchOffset: bigint, nowMs: number, brokerEpoch = -1n): boolean {
     const st = this.replicaStates.get(followerId);
@@ -178,12 +181,13 @@ export class Partition {
       st.brokerEpoch = brokerEpoch;
     }
     const leaderEnd = this.log.logEndOffset;
+    const moved = st.logEndOffset !== fetchOffset;
     st.logEndOffset = fetchOffset;
     if (fetchOffset >= leaderEnd) st.lastCaughtUpTimeMs = nowMs;
     else if (st.lastFetchLeaderLogEndOffset >= 0n && fetchOffset >= st.lastFetchLeaderLogEndOffset) st.lastCaughtUpTimeMs = Math.max(st.lastCaughtUpTimeMs, st.lastFetchTimeMs);
     st.lastFetchLeaderLogEndOffset = leaderEnd;
     st.lastFetchTimeMs = nowMs;
-    return this.maybeIncrementHighWatermark(nowMs);
+    return moved && this.maybeIncrementHighWatermark(nowMs);
   }
 
   /**

@@ -14,7 +14,7 @@
  */
 import type { Logger } from 'pino';
 import { ErrorCode } from '../../protocol/index.js';
-import { type Scheduler, sleep } from '../../common/index.js';
+import { type Scheduler, sleep, tpKey } from '../../common/index.js';
 import type { BrokerEndpoint, InterBrokerTransport } from '../network/index.js';
 import type { Partition } from './partition.js';
 import type { ReplicationMetrics } from './replica-manager-options.js';
@@ -214,8 +214,10 @@ export class ReplicaFetcher {
   }
 
   private async applyEpochEnds(asking: FetchState[], answer: EpochEndOffsetResponse): Promise<void> {
+    // By key: thousands of partitions ask at once after a leader change (a find per answer was N²).
+    const byKey = new Map(asking.map((x) => [x.p.key, x]));
     for (const r of answer.partitions) {
-      const st = asking.find((x) => x.p.topic === r.topic && x.p.partition === r.partition);
+      const st = byKey.get(tpKey(r.topic, r.partition));
       if (st === undefined || !this.current(st)) continue;
       if (r.errorCode !== ErrorCode.NONE) {
         st.delayUntil = this.d.scheduler.now() + this.d.settings.backoffMs;

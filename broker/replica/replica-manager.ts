@@ -96,6 +96,7 @@ export class ReplicaManager implements ReplicaStateListener {
         // A fenced leader proposes no ISR change: it may no longer be the leader.
         leaderPartitions: () => [...this.partitions.values()].filter((p) => p.isLeader && this.leadershipFence(p.topic, p.partition) === undefined),
         onIsrChanged: (p) => this.onIsrChanged(p),
+        onHighWatermarkIncreased: (p) => this.onHighWatermarkIncreased(p),
         metrics: r.metrics,
       });
       this.isrManager.start();
@@ -298,6 +299,8 @@ export class ReplicaManager implements ReplicaStateListener {
     const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined || !p.isLeader) return;
     if (p.updateFollowerFetchState(followerId, fetchOffset, this.scheduler.now(), brokerEpoch)) this.onHighWatermarkIncreased(p);
+    // An ISR member (the idle fetch of every partition) has nothing to expand: no fence or registration lookup.
+    if (p.pendingIsr !== undefined || p.isr.includes(followerId)) return;
     // Only a broker the controller lists as alive may join (Kafka's ZooKeeper-mode rule).
     const registered = this.o.metadataCache.brokerEpoch(followerId);
     if (registered !== undefined && this.leadershipFence(topic, partition) === undefined) this.isrManager?.maybeExpand(p, followerId, registered);
@@ -345,15 +348,18 @@ export class ReplicaManager implements ReplicaStateListener {
   async onLeaderAndIsr(states: readonly LeaderAndIsrPartitionState[], origin: ControlRequestOrigin): Promise<PartitionErrors> {
     const errors = new Map<string, ErrorName>();
     if (this.stopped) return errors;
-    const width = this.o.transitionParallelism ?? 16;
-    for (let i = 0; i < states.length; i += width) {
-      await Promise.all(
-        states.slice(i, i + width).map(async (s) => {
-          const e = await makeLeaderOrFollower(this.transitions, s, origin);
-          if (e !== undefined) errors.set(tpKey(s.topic, s.partition), e);
-        }),
-      );
-    }
+    // A pool, not rounds: a becoming leader waits on its epoch checkpoint's fsyncs, and a round
+    // would wait for its slowest; thousands of partitions move at once when a broker dies.
+    const width = this.o.transitionParallelism ?? 64;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < states.length) {
+        const s = states[next++]!;
+        const e = await makeLeaderOrFollower(this.transitions, s, origin);
+        if (e !== undefined) errors.set(tpKey(s.topic, s.partition), e);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(width, states.length) }, worker));
     return errors;
   }
 

@@ -92,6 +92,25 @@ describe('controller > on a fake ZooKeeper', () => {
     }
   });
 
+  it('a dead broker\'s partitions are elected and told first, the other partitions\' ISR shrinks after (Kafka\'s onReplicasBecomeOffline order)', async () => {
+    await start([1, 2, 3]);
+    await admin().createTopic({ name: 't', numPartitions: 6, replicationFactor: 3 });
+    await waitFor(() => h.allCachesAgree('t', 6), 'leaders known');
+    const controllerId = h.controllers()[0]!.id;
+    const victim = [1, 2, 3].find((id) => id !== controllerId)!;
+    const survivor = h.brokers.get(controllerId)!;
+    const ledByVictim = [0, 1, 2, 3, 4, 5].filter((p) => JSON.parse(zk.text(partitionStatePath('t', p))!).leader === victim).sort();
+    expect(ledByVictim).to.have.length(2);
+    const seen = survivor.leaderAndIsr.length;
+    await h.killBroker(victim);
+    await waitFor(() => survivor.leaderAndIsr.length >= seen + 6, 'all six partitions told after the death');
+    const after = survivor.leaderAndIsr.slice(seen).filter((s) => s.topic === 't');
+    expect(after.slice(0, 2).map((s) => s.partition).sort()).to.deep.equal(ledByVictim);
+    expect(after.slice(0, 2).every((s) => s.leader !== victim)).to.equal(true);
+    expect(after.slice(2).map((s) => s.partition).sort()).to.deep.equal([0, 1, 2, 3, 4, 5].filter((p) => !ledByVictim.includes(p)));
+    for (const st of after) expect(st.isr).to.not.include(victim);
+  });
+
   it('the controller dying moves control to another broker with a higher epoch', async () => {
     await start([1, 2, 3]);
     const old = h.controllers()[0]!;

@@ -119,4 +119,48 @@ describe('replica > ISR manager (AlterIsr, one change in flight)', () => {
     expect(p.isr).to.deep.equal([1, 2, 3]);
     expect(p.zkVersion).to.equal(20);
   });
+
+  it('changes proposed while an AlterIsr is in flight travel together in the next one (Kafka\'s AlterIsrManager)', async () => {
+    const ps = [1, 2, 3].map((i) => {
+      const q = new Partition('t', i, 1, fakeLog(10n), LAG);
+      q.applyState({ leader: 1, leaderEpoch: 4, isr: [1, 2], replicas: [1, 2, 3], zkVersion: 9, controllerEpoch: 1 }, 0);
+      q.updateFollowerFetchState(2, 10n, 0);
+      q.updateFollowerFetchState(3, 10n, 0);
+      return q;
+    });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const base = answer;
+    answer = async (items) => {
+      await gate;
+      return base(items);
+    };
+    for (const q of ps) m.maybeExpand(q, 3);
+    // The first goes alone; the two proposed while it is in flight wait and go as one request.
+    expect(sent.map((r) => r.map((i) => i.partition))).to.deep.equal([[1]]);
+    release();
+    await flush();
+    await flush();
+    expect(sent.map((r) => r.map((i) => i.partition))).to.deep.equal([[1], [2, 3]]);
+    for (const q of ps) {
+      expect(q.isr).to.deep.equal([1, 2, 3]);
+      expect(q.pendingIsr).to.equal(undefined);
+    }
+  });
+
+  it('the periodic check re-runs the HW: a caught-up follower outside the ISR that stopped fetching stops holding it', async () => {
+    p.applyState({ leader: 1, leaderEpoch: 5, isr: [1, 2], replicas: [1, 2, 3], zkVersion: 11, controllerEpoch: 1 }, 0);
+    p.updateFollowerFetchState(2, 10n, 0);
+    p.updateFollowerFetchState(3, 5n, 0);
+    setLogEnd(p.log, 20n);
+    p.updateFollowerFetchState(2, 20n, 0);
+    p.updateFollowerFetchState(3, 10n, 0); // caught up to where the leader's end was at its last fetch
+    expect(p.log.highWatermark).to.equal(10n);
+    // Follower 2's idle fetches (log end unchanged) do not recompute it; the periodic check does, past the lag time.
+    sched.tick(LAG + 1);
+    p.updateFollowerFetchState(2, 20n, sched.now());
+    expect(p.log.highWatermark).to.equal(10n);
+    sched.tick(LAG);
+    expect(p.log.highWatermark).to.equal(20n);
+  });
 });

@@ -31,6 +31,30 @@ describe('storage > truncation and DeleteRecords', () => {
     await again.close();
   });
 
+  it('an epoch taken at the log end reaches leader-epoch-checkpoint with its first append, not before', async () => {
+    const log = await openLog({});
+    await log.appendAsLeader(batch({ count: 2 }), 1);
+    const file = (): string => readFileSync(join(log.dir, 'leader-epoch-checkpoint'), 'utf8');
+    expect(file()).to.equal('0\n1\n1 0\n');
+    // Becoming leader at the log end: in memory (answers followers) but no record is in it yet.
+    await log.assignEpochStartOffset(2, log.logEndOffset);
+    expect(log.endOffsetForEpoch(1)).to.deep.equal({ leaderEpoch: 1, endOffset: 2n });
+    expect(file()).to.equal('0\n1\n1 0\n');
+    // The first batch of epoch 2 writes the file before it lands.
+    await log.appendAsLeader(batch(), 2);
+    expect(file()).to.equal('0\n2\n1 0\n2 2\n');
+    // Nor does a clean close write one: opening drops an epoch that starts at the log end anyway
+    // (Kafka's truncateFromEnd at load), so such an entry never outlives a restart.
+    await log.assignEpochStartOffset(3, log.logEndOffset);
+    await log.close();
+    expect(file()).to.equal('0\n2\n1 0\n2 2\n');
+    const again = await openLog({ dir: log.dir });
+    expect(again.latestEpoch).to.equal(2);
+    await again.appendAsLeader(batch(), 4);
+    expect(again.epochEntries.at(-1)).to.deep.equal({ epoch: 4, startOffset: 3n });
+    await again.close();
+  });
+
   it('truncateTo the base of a segment keeps it empty; truncateFullyAndStartAt restarts elsewhere', async () => {
     const log = await openLog({ config: { segmentBytes: 300 } });
     for (let i = 0; i < 6; i++) await log.appendAsLeader(batch({ count: 2 }), 0);
