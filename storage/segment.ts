@@ -45,7 +45,7 @@ async function readOptional(path: string): Promise<Buffer | undefined> {
  * per process by the bytes the chunks keep alive (a view keeps its whole frame alive), counted at
  * the size of the buffer behind each; dropped on roll, truncation and close.
  */
-export const RECENT_SEGMENT_BYTES = 8 * 1024 * 1024;
+export const RECENT_SEGMENT_BYTES = 32 * 1024 * 1024;
 export const RECENT_PROCESS_BYTES = 128 * 1024 * 1024;
 let recentProcessBytes = 0;
 
