@@ -187,7 +187,8 @@ export class LogSegment {
 
   private remember(position: number, info: AppendInfo, data: Buffer): void {
     if (this.transientSuffix !== '' || data.length === 0) return;
-    const retained = data.buffer.byteLength;
+    // Chunks sharing a buffer (small requests read in one socket chunk) count it once.
+    const retained = this.recent.at(-1)?.data.buffer === data.buffer ? data.length : data.buffer.byteLength;
     while (this.recent.length > 0 && this.recentBytes + retained > RECENT_SEGMENT_BYTES) this.dropOldestRecent();
     if (retained > RECENT_SEGMENT_BYTES || recentProcessBytes + retained > RECENT_PROCESS_BYTES) return;
     this.recent.push({ position, firstOffset: info.firstOffset, nextOffset: info.lastOffset + 1n, data, retained });

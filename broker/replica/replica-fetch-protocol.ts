@@ -100,7 +100,10 @@ interface ReplicaFetchPartitionV1 extends Omit<ReplicaFetchPartitionResult, 'rec
 
 /** The handler's answer in the wire shape of `version` (v1: a body plus the record slices). */
 export function encodeReplicaFetchResponse(resp: ReplicaFetchResponse, version: number): ReplicaFetchResponse | TailedBody {
-  if (version < 1) return { ...resp, partitions: resp.partitions.map(({ parts: _pieces, ...p }) => p) };
+  if (version < 1) {
+    // v0 carries one bin per partition: pieces read from memory are joined (spreading reads the joining getter).
+    return resp.partitions.some((p) => p.parts !== undefined) ? { ...resp, partitions: resp.partitions.map(({ parts: _pieces, ...p }) => p) } : resp;
+  }
   const tail: Buffer[] = [];
   const partitions: ReplicaFetchPartitionV1[] = resp.partitions.map((p) => {
     let recordsBytes = 0;
