@@ -48,12 +48,22 @@ describe('storage > reads of the log tail from the appended buffers', () => {
 
   it('forget a truncated tail: a re-appended offset reads the new bytes', async () => {
     const log = await openLog();
-    for (let i = 0; i < 4; i++) await log.appendAsFollower(at(BigInt(i * 5), batch({ count: 5, prefix: `old${i}` })));
+    for (let i = 0; i < 4; i++) await log.appendAsLeader(batch({ count: 5, prefix: `old${i}` }), 1);
+    expect((await log.read(0n, 1 << 20)).parts).to.have.length(4);
     await log.truncateTo(10n);
-    await log.appendAsFollower(at(10n, batch({ count: 5, prefix: 'new' })));
+    await log.appendAsLeader(batch({ count: 5, prefix: 'new' }), 2);
     const all = await readAll(log);
     expect(all.map((x) => x.offset)).to.deep.equal([...Array(15).keys()].map(BigInt));
     expect(all.slice(10).every((x) => /^new/.test(x.value ?? ''))).to.equal(true);
+    await log.close();
+  });
+
+  it('follower appends are not kept in memory: their reads come from the file', async () => {
+    const log = await openLog();
+    for (let i = 0; i < 3; i++) await log.appendAsFollower(at(BigInt(i * 5), batch({ count: 5, prefix: `f${i}` })));
+    const r = await log.read(0n, 1 << 20);
+    expect(r.parts).to.equal(undefined);
+    expect(records(r.records).map((x) => x.offset)).to.deep.equal([...Array(15).keys()].map(BigInt));
     await log.close();
   });
 
