@@ -88,7 +88,11 @@ export function registerReplicationApis(w: ReplicationWiring, rm: ReplicaManager
     async (ctx, body) => {
       // Follower sessions live in the broker's one fetch-session cache, privileged over consumers'.
       const answer = await serveReplicaFetch(rm, body, undefined, w.fetchSessions);
-      for (const p of answer.partitions) if (p.records.length > 0) w.metrics.onFetch({ topic: p.topic, bytes: p.records.length, replication: true });
+      for (const p of answer.partitions) {
+        // Counted piece by piece: `records` of an in-memory read would join them.
+        const bytes = p.parts === undefined ? p.records.length : p.parts.reduce((n, piece) => n + piece.length, 0);
+        if (bytes > 0) w.metrics.onFetch({ topic: p.topic, bytes, replication: true });
+      }
       return encodeReplicaFetchResponse(answer, ctx.version);
     },
     REPLICA_FETCH_VERSIONS,

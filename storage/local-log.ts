@@ -69,10 +69,11 @@ export class LocalLog {
     this.segs = segments;
   }
 
-  async append(data: Buffer, info: AppendInfo, recordCount: number): Promise<void> {
+  /** `remember`: the chunk stays in memory for reads of the tail (leader appends, segment.ts). */
+  async append(data: Buffer, info: AppendInfo, recordCount: number, remember = false): Promise<void> {
     const cfg = this.h.config();
     if (shouldRoll(this.activeSegment, data.length, info, cfg, this.h.clock.now())) await this.roll(info.firstOffset > this.leo ? info.firstOffset : this.leo);
-    this.activeSegment.append(data, info);
+    this.activeSegment.append(data, info, remember);
     this.leo = info.lastOffset + 1n;
     this.unflushedMessages += recordCount;
     if (this.unflushedMessages >= cfg.flushIntervalMessages) await this.flush();

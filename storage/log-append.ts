@@ -42,7 +42,7 @@ export async function leaderAppend(h: AppendHost, batches: Buffer, leaderEpoch: 
   }
   const info = assignOffsets(batches, a, firstOffset, leaderEpoch, appendTime);
   if (leaderEpoch >= 0) await h.epochs.assign(leaderEpoch, firstOffset);
-  await h.local.append(batches, info, a.recordCount);
+  await h.local.append(batches, info, a.recordCount, true);
   await h.producers.recordLeaderAppend(plan, h.clock.now(), h.local.segments);
   return { firstOffset, lastOffset: info.lastOffset, logAppendTime: appendTime, recordCount: a.recordCount };
 }

@@ -4,7 +4,7 @@
  * is decoded; only batch headers are looked at.
  */
 import { batchLastOffset, batchTotalSize, iterateRecords, readBatchHeader, RECORD_BATCH_HEADER_SIZE, TimestampType, timestampTypeOf } from '../protocol/index.js';
-import type { LogSegment } from './segment.js';
+import type { LogSegment, RecentChunk } from './segment.js';
 import { floorSegment } from './segment-list.js';
 
 export interface ReadOptions {
@@ -21,6 +21,11 @@ export interface ReadResult {
   firstOffset: bigint;
   /** Offset after the last returned batch; undefined when nothing was returned. */
   nextOffset?: bigint;
+  /**
+   * `records` as the views it is made of, when read from memory (several appended chunks):
+   * writers that can send pieces (writev) use these and never make `records` join them.
+   */
+  parts?: readonly Buffer[];
 }
 
 const LOCATE_WINDOW = 32 * 1024;
@@ -56,7 +61,11 @@ async function readSegment(
   endPosition: number,
   opts: ReadOptions,
 ): Promise<ReadResult | undefined> {
-  const maxOffset = opts.maxOffset;
+  const recent = seg.recentFrom(fetchOffset, endPosition);
+  if (recent.length > 0) {
+    const r = readRecent(recent, fetchOffset, maxBytes, opts);
+    if (r !== undefined) return r;
+  }
   let pos = seg.offsetIndex.lookup(fetchOffset).position;
   // One read usually covers both the short scan from the index entry and the data returned.
   let buf = EMPTY;
@@ -80,6 +89,55 @@ async function readSegment(
     buf = await seg.readAt(start, want);
     off = 0;
   }
+  return collect(seg, buf, off, start, endPosition, fetchOffset, maxBytes, opts);
+}
+
+/**
+ * The log's tail still in memory (segment.ts's remembered chunks): whole batches from the one
+ * holding fetchOffset, chunk after chunk, as views of the appended buffers, no read and no copy
+ * (`parts`; `records` joins them only if asked). Undefined when the first batch does not fit
+ * maxBytes (the file path applies KIP-74).
+ */
+function readRecent(chunks: readonly RecentChunk[], fetchOffset: bigint, maxBytes: number, opts: ReadOptions): ReadResult | undefined {
+  const parts: Buffer[] = [];
+  let bytes = 0;
+  let firstOffset: bigint | undefined;
+  let nextOffset: bigint | undefined;
+  for (const c of chunks) {
+    let at = 0;
+    if (firstOffset === undefined) for (let p = peek(c.data, at); p && p.lastOffset < fetchOffset; p = peek(c.data, at)) at += p.size;
+    let end = at;
+    for (let p = peek(c.data, end); p; p = peek(c.data, end)) {
+      if (end + p.size > c.data.length || bytes + (end - at) + p.size > maxBytes) break;
+      if (opts.maxOffset !== undefined && p.lastOffset >= opts.maxOffset) break;
+      firstOffset ??= p.baseOffset;
+      nextOffset = p.lastOffset + 1n;
+      end += p.size;
+    }
+    if (end > at) parts.push(c.data.subarray(at, end));
+    bytes += end - at;
+    if (end < c.data.length) break;
+  }
+  if (firstOffset === undefined) return undefined;
+  return withParts(parts, firstOffset, nextOffset);
+}
+
+function withParts(parts: Buffer[], firstOffset: bigint, nextOffset: bigint | undefined): ReadResult {
+  if (parts.length === 1) return { records: parts[0]!, parts, firstOffset, nextOffset };
+  let joined: Buffer | undefined;
+  return {
+    get records(): Buffer {
+      return (joined ??= Buffer.concat(parts));
+    },
+    parts,
+    firstOffset,
+    nextOffset,
+  };
+}
+
+/** Whole batches of `buf` from `off` (file position `start`) within maxBytes and below maxOffset; KIP-74 past maxBytes. */
+async function collect(seg: LogSegment, buf: Buffer, off: number, start: number, endPosition: number, fetchOffset: bigint, maxBytes: number, opts: ReadOptions): Promise<ReadResult> {
+  const maxOffset = opts.maxOffset;
   let end = off;
   let firstOffset: bigint | undefined;
   let nextOffset: bigint | undefined;

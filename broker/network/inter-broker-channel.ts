@@ -46,7 +46,6 @@ export class InterBrokerChannel {
   private readonly log: Logger;
   private state: State = 'idle';
   private socket: Socket | undefined;
-  private decoder: FrameDecoder;
   /** Written to the socket, awaiting a response. */
   private readonly inFlight = new Map<number, PendingRequest>();
   /** Waiting for a connection. */
@@ -61,7 +60,6 @@ export class InterBrokerChannel {
   constructor(options: ChannelOptions) {
     this.opts = options;
     this.log = options.logger.child({ targetBrokerId: options.brokerId });
-    this.decoder = new FrameDecoder({ maxFrameBytes: options.maxFrameBytes });
   }
 
   get host(): string {
@@ -132,9 +130,14 @@ export class InterBrokerChannel {
     this.state = 'connecting';
     const { host, port } = this.opts;
     const tls = this.opts.security?.tls;
-    const socket = tls === undefined ? connect({ host, port }) : tlsConnect({ host, port, ...tls(host) });
+    const decoder = new FrameDecoder({ maxFrameBytes: this.opts.maxFrameBytes });
+    // Plaintext: the kernel reads replica fetch answers straight into each frame's own buffer
+    // (Node's onread), no 64 KiB chunks gathered and copied. TLS sockets emit 'data'.
+    const socket: Socket =
+      tls === undefined
+        ? connect({ host, port, onread: { buffer: () => decoder.readTarget(), callback: (n: number) => this.onRead(socket, () => decoder.commitRead(n)) } })
+        : tlsConnect({ host, port, ...tls(host) });
     this.socket = socket;
-    this.decoder = new FrameDecoder({ maxFrameBytes: this.opts.maxFrameBytes });
     let lastError: Error | undefined;
     socket.setNoDelay(true);
     this.connectTimer = this.opts.scheduler.setTimeout(() => {
@@ -161,7 +164,7 @@ export class InterBrokerChannel {
         },
       );
     });
-    socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
+    if (tls !== undefined) socket.on('data', (chunk: Buffer) => this.onRead(socket, () => decoder.push(chunk)));
     socket.on('error', (err) => {
       lastError = err;
     });
@@ -217,15 +220,16 @@ export class InterBrokerChannel {
     socket.write(p.frame);
   }
 
-  private onData(socket: Socket, chunk: Buffer): void {
-    if (socket !== this.socket) return;
+  /** Always true: keep reading (Node's onread callback pauses the socket on false). */
+  private onRead(socket: Socket, decode: () => Buffer[]): boolean {
+    if (socket !== this.socket) return true;
     let frames: Buffer[];
     try {
-      frames = this.decoder.push(chunk);
+      frames = decode();
     } catch (err) {
       this.log.warn({ err }, 'bad frame from broker; dropping the connection');
       socket.destroy(err as Error);
-      return;
+      return true;
     }
     for (const f of frames) {
       let msg: ReturnType<typeof decodeInternalFrame>;
@@ -234,7 +238,7 @@ export class InterBrokerChannel {
       } catch (err) {
         this.log.warn({ err }, 'undecodable frame from broker; dropping the connection');
         socket.destroy(err as Error);
-        return;
+        return true;
       }
       const p = this.inFlight.get(msg.correlationId);
       if (!msg.isResponse || p === undefined) {
@@ -249,6 +253,7 @@ export class InterBrokerChannel {
       // The raw tail stays a view of the received frame; the api's codec cuts it up.
       else p.resolve(msg.tail === undefined ? msg.body : new TailedBody(msg.body, [msg.tail]));
     }
+    return true;
   }
 
   private onClose(socket: Socket, lastError: Error | undefined): void {

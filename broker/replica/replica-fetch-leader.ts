@@ -18,6 +18,7 @@ import { tpKey } from '../../common/index.js';
 import { ErrorCode } from '../../protocol/index.js';
 import { BrokerError, toWireError } from '../errors.js';
 import type { FetchManager } from '../fetch-session/index.js';
+import type { ReadResult } from '../../storage/index.js';
 import { toSessionRequest } from './replica-fetch-session.js';
 import type { ReplicaManager } from './replica-manager.js';
 import type {
@@ -38,6 +39,26 @@ function failed(topic: string, partition: number, err: unknown): ReplicaFetchPar
 function brokerEpochOf(req: ReplicaFetchRequest): bigint {
   // msgpack hands int64 back as a number when it fits.
   return req.brokerEpoch === undefined || req.brokerEpoch === null ? -1n : BigInt(req.brokerEpoch);
+}
+
+function readBytes(r: ReadResult): number {
+  if (r.parts === undefined) return r.records.length;
+  let n = 0;
+  for (const p of r.parts) n += p.length;
+  return n;
+}
+
+/** A read of several in-memory pieces stays pieces (v1 writes them with writev); only v0 joins them. */
+function withRecords(base: Omit<ReplicaFetchPartitionResult, 'records' | 'parts'>, read: ReadResult | undefined): ReplicaFetchPartitionResult {
+  if (read === undefined) return { ...base, records: EMPTY };
+  if (read.parts === undefined || read.parts.length <= 1) return { ...base, records: read.records };
+  return {
+    ...base,
+    get records(): Buffer {
+      return read.records;
+    },
+    parts: read.parts,
+  };
 }
 
 interface Round {
@@ -74,16 +95,14 @@ async function readRound(rm: ReplicaManager, req: ReplicaFetchRequest, updateSta
       }
       if (updateState) rm.updateFollowerFetchState(fp.topic, fp.partition, req.replicaId, fetchOffset, brokerEpoch);
       const room = Math.min(fp.partitionMaxBytes, req.maxBytes - bytes);
-      let records: Buffer = EMPTY;
-      if (fetchOffset < log.logEndOffset && (room > 0 || bytes === 0)) {
-        records = (await log.read(fetchOffset, Math.max(0, room), { minOneBatch: bytes === 0 })).records;
-      }
-      bytes += records.length;
+      let read: ReadResult | undefined;
+      if (fetchOffset < log.logEndOffset && (room > 0 || bytes === 0)) read = await log.read(fetchOffset, Math.max(0, room), { minOneBatch: bytes === 0 });
+      bytes += read === undefined ? 0 : readBytes(read);
       if (fp.highWatermark !== undefined && fp.highWatermark !== null) {
         const reachable = log.highWatermark < fetchOffset ? log.highWatermark : fetchOffset;
         if (reachable > BigInt(fp.highWatermark)) newHighWatermark = true;
       }
-      results.push({ topic: fp.topic, partition: fp.partition, errorCode: ErrorCode.NONE, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset, records });
+      results.push(withRecords({ topic: fp.topic, partition: fp.partition, errorCode: ErrorCode.NONE, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset, logEndOffset: log.logEndOffset }, read));
     } catch (err) {
       error = true;
       results.push(failed(fp.topic, fp.partition, err));
@@ -116,7 +135,8 @@ export async function serveReplicaFetch(rm: ReplicaManager, req: ReplicaFetchReq
   const { sessionId, responses } = context.respond(
     answer.partitions.map((r) => ({
       topic: r.topic,
-      data: { partitionIndex: r.partition, errorCode: r.errorCode, highWatermark: BigInt(r.highWatermark), lastStableOffset: -1n, logStartOffset: BigInt(r.logStartOffset), abortedTransactions: null, preferredReadReplica: -1, records: r.records },
+      // The session looks only at whether records came (the first piece says as much, unjoined).
+      data: { partitionIndex: r.partition, errorCode: r.errorCode, highWatermark: BigInt(r.highWatermark), lastStableOffset: -1n, logStartOffset: BigInt(r.logStartOffset), abortedTransactions: null, preferredReadReplica: -1, records: r.parts?.[0] ?? r.records },
     })),
   );
   const chosen = new Set(responses.flatMap((t) => t.partitions.map((p) => tpKey(t.topic ?? '', p.partitionIndex))));

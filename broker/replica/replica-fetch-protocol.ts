@@ -63,6 +63,8 @@ export interface ReplicaFetchPartitionResult {
   readonly logStartOffset: bigint;
   readonly logEndOffset: bigint;
   readonly records: Buffer;
+  /** `records` as the in-memory pieces the leader read (several appended chunks): v1 writes these, unjoined. */
+  readonly parts?: readonly Buffer[];
 }
 
 export interface ReplicaFetchResponse {
@@ -92,17 +94,24 @@ export interface EpochEndOffsetResponse {
 }
 
 /** A v1 partition on the wire: its records are the next `recordsBytes` of the frame's tail. */
-interface ReplicaFetchPartitionV1 extends Omit<ReplicaFetchPartitionResult, 'records'> {
+interface ReplicaFetchPartitionV1 extends Omit<ReplicaFetchPartitionResult, 'records' | 'parts'> {
   readonly recordsBytes: number;
 }
 
 /** The handler's answer in the wire shape of `version` (v1: a body plus the record slices). */
 export function encodeReplicaFetchResponse(resp: ReplicaFetchResponse, version: number): ReplicaFetchResponse | TailedBody {
-  if (version < 1) return resp;
+  if (version < 1) {
+    // v0 carries one bin per partition: pieces read from memory are joined (spreading reads the joining getter).
+    return resp.partitions.some((p) => p.parts !== undefined) ? { ...resp, partitions: resp.partitions.map(({ parts: _pieces, ...p }) => p) } : resp;
+  }
   const tail: Buffer[] = [];
   const partitions: ReplicaFetchPartitionV1[] = resp.partitions.map((p) => {
-    tail.push(p.records);
-    return { topic: p.topic, partition: p.partition, errorCode: p.errorCode, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset, recordsBytes: p.records.length };
+    let recordsBytes = 0;
+    for (const piece of p.parts ?? [p.records]) {
+      tail.push(piece);
+      recordsBytes += piece.length;
+    }
+    return { topic: p.topic, partition: p.partition, errorCode: p.errorCode, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset, logEndOffset: p.logEndOffset, recordsBytes };
   });
   const body = { ...(resp.errorCode === undefined ? {} : { errorCode: resp.errorCode }), ...(resp.sessionId === undefined ? {} : { sessionId: resp.sessionId }), partitions };
   return new TailedBody(body, tail);

@@ -77,6 +77,23 @@ describe('replica > ReplicaFetch v1 codec (records as the frame\'s raw tail)', (
     expect(back.partitions[0]!.records.buffer).to.equal(frame.buffer);
   });
 
+  it('writes a partition read from memory as its pieces, unjoined; v0 joins them into one bin', () => {
+    const pieces = [Buffer.from('aabb', 'hex'), Buffer.from('cc', 'hex')];
+    const p0 = RESPONSE.partitions[0]!;
+    let joins = 0;
+    const fromMemory = { ...p0, get records(): Buffer { joins++; return Buffer.concat(pieces); }, parts: pieces };
+    const resp: ReplicaFetchResponse = { ...RESPONSE, partitions: [fromMemory, ...RESPONSE.partitions.slice(1)] };
+    const parts = v1Frame(resp);
+    expect(parts).to.have.length(4);
+    expect(parts[1]).to.equal(pieces[0]);
+    expect(parts[2]).to.equal(pieces[1]);
+    expect(joins, 'v1 never joins the pieces').to.equal(0);
+    expect(Buffer.concat(parts).toString('hex')).to.equal(GOLDEN);
+    const v0 = encodeReplicaFetchResponse(resp, 0) as ReplicaFetchResponse;
+    expect(v0.partitions[0]).to.not.have.property('parts');
+    expect(v0.partitions[0]!.records.toString('hex')).to.equal('aabbcc');
+  });
+
   it('leaves v0 as it was: records inside the msgpack body', () => {
     expect(encodeReplicaFetchResponse(RESPONSE, 0)).to.equal(RESPONSE);
     expect(decodeReplicaFetchResponse(RESPONSE)).to.equal(RESPONSE);
