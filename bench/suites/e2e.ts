@@ -10,6 +10,7 @@
  * --warmup-seconds <n>, --fetch-wait-ms <n>, --zk <host:port>, --cpu-prof (broker profiles
  * summarised after the run, as in the produce suite).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Consumer, Producer, type KafkaClientError } from '../../client/index.js';
 import { sleep, systemScheduler } from '../../common/index.js';
 import type { BenchContext } from '../suites.js';
@@ -79,6 +80,12 @@ interface Measured {
   /** Send → the producer's acknowledgement (acks=all: the high watermark passed the record). */
   ack: Latency;
   window: LoadWindow;
+  /** This (client) process's event-loop delay while measuring: a stall here is not the brokers'. */
+  clientLoopDelay: { p99Ms: number; maxMs: number };
+  /** This (client) process's CPU time per second measured: producer, consumer and pacing. */
+  clientCpuMsPerS: number;
+  /** The 100 ms windows (by send time, from the start of measuring) whose records waited longest. */
+  slowest: { atS: number; maxMs: number }[];
 }
 
 async function measure(bootstrap: string, topic: string, s: Settings): Promise<Measured> {
@@ -95,6 +102,7 @@ async function measure(bootstrap: string, topic: string, s: Settings): Promise<M
     await consumer.position({ topic, partition: 0 });
     const expected = s.rate * s.seconds;
     const samples: number[] = [];
+    const sentAts: number[] = [];
     // Records stamped before this are the warm-up's.
     let measureFrom = Infinity;
     let producing = true;
@@ -105,7 +113,10 @@ async function measure(bootstrap: string, topic: string, s: Settings): Promise<M
         const now = performance.now();
         for (const r of records) {
           const sentAt = r.value!.readDoubleLE(0);
-          if (sentAt >= measureFrom) samples.push(now - sentAt);
+          if (sentAt >= measureFrom) {
+            samples.push(now - sentAt);
+            sentAts.push(sentAt - measureFrom);
+          }
         }
       }
     })();
@@ -122,25 +133,49 @@ async function measure(bootstrap: string, topic: string, s: Settings): Promise<M
     await paced(s.rate, s.warmupSeconds, send);
     measureFrom = performance.now();
     const startNs = process.hrtime.bigint();
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
+    const cpu = process.cpuUsage();
     await paced(s.rate, s.seconds, send);
+    loop.disable();
+    const used = process.cpuUsage(cpu);
     const window = { startNs, endNs: process.hrtime.bigint() };
     producing = false;
     await producer.flush();
     await reader;
     if (failed !== null) throw failed;
-    return { latency: percentiles(samples, expected), ack: percentiles(acks, expected), window };
+    const clientLoopDelay = { p99Ms: round3(loop.percentile(99) / 1e6), maxMs: round3(loop.max / 1e6) };
+    const clientCpuMsPerS = Math.round((used.user + used.system) / 1000 / s.seconds);
+    return { latency: percentiles(samples, expected), ack: percentiles(acks, expected), window, clientLoopDelay, clientCpuMsPerS, slowest: slowestWindows(samples, sentAts) };
   } finally {
     await producer.close();
     await consumer.close();
   }
 }
 
-function latLine(name: string, l: Latency, target: number): string {
-  return `${name.padEnd(30)} p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, p99.9 ${l.p999Ms} ms, max ${l.maxMs} ms over ${l.messages} msgs${l.missing > 0 ? ` (${l.missing} missing)` : ''}  (target p99 ≤ ${target} ms: ${l.p99Ms <= target ? 'met' : 'MISSED'})`;
+function slowestWindows(samples: readonly number[], sentAts: readonly number[]): { atS: number; maxMs: number }[] {
+  const worst = new Map<number, number>();
+  for (let i = 0; i < samples.length; i++) {
+    const w = Math.floor(sentAts[i]! / 100);
+    worst.set(w, Math.max(worst.get(w) ?? 0, samples[i]!));
+  }
+  return [...worst]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([w, ms]) => ({ atS: w / 10, maxMs: round3(ms) }));
 }
 
-function ackLine(l: Latency): string {
-  return `${'  send → producer ack'.padEnd(30)} p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, p99.9 ${l.p999Ms} ms, max ${l.maxMs} ms`;
+function detailLines(m: Measured): string[] {
+  const l = m.ack;
+  return [
+    `${'  send → producer ack'.padEnd(30)} p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, p99.9 ${l.p999Ms} ms, max ${l.maxMs} ms`,
+    `${'  client (this process)'.padEnd(30)} event-loop delay p99 ${m.clientLoopDelay.p99Ms} ms, max ${m.clientLoopDelay.maxMs} ms; CPU ${m.clientCpuMsPerS} ms/s`,
+    `${'  slowest 100 ms windows'.padEnd(30)} ${m.slowest.map((w) => `${w.atS}s:${Math.round(w.maxMs)}ms`).join(' ')}`,
+  ];
+}
+
+function latLine(name: string, l: Latency, target: number): string {
+  return `${name.padEnd(30)} p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, p99.9 ${l.p999Ms} ms, max ${l.maxMs} ms over ${l.messages} msgs${l.missing > 0 ? ` (${l.missing} missing)` : ''}  (target p99 ≤ ${target} ms: ${l.p99Ms <= target ? 'met' : 'MISSED'})`;
 }
 
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
@@ -160,8 +195,8 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       const m = await measure(b.bootstrap, 'e2e-rf1', settings);
       window = m.window;
       ctx.log(latLine(`RF 1, ${settings.rate}/s`, m.latency, TARGET_P99_MS.rf1));
-      ctx.log(ackLine(m.ack));
-      results['rf1'] = { ...m.latency, ack: m.ack };
+      for (const d of detailLines(m)) ctx.log(d);
+      results['rf1'] = { ...m.latency, ack: m.ack, clientLoopDelay: m.clientLoopDelay, clientCpuMsPerS: m.clientCpuMsPerS };
     } finally {
       await b.stop();
     }
@@ -176,8 +211,8 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       const m = await measure(c.bootstrap, 'e2e-rf3', settings);
       window = m.window;
       ctx.log(latLine(`RF 3 min ISR 2, ${settings.rate}/s`, m.latency, TARGET_P99_MS.rf3));
-      ctx.log(ackLine(m.ack));
-      results['rf3'] = { ...m.latency, ack: m.ack };
+      for (const d of detailLines(m)) ctx.log(d);
+      results['rf3'] = { ...m.latency, ack: m.ack, clientLoopDelay: m.clientLoopDelay, clientCpuMsPerS: m.clientCpuMsPerS };
     } finally {
       await c.stop();
     }
