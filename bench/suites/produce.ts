@@ -252,7 +252,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
 }
 
 /** Three broker processes on their own chroot; resolves once all serve and a controller exists. */
-async function startReplicatedCluster(ctx: BenchContext): Promise<{ brokers: BrokerProcess[]; bootstrap: string; profileDir?: string; stop(): Promise<void> }> {
+export async function startReplicatedCluster(ctx: BenchContext): Promise<{ brokers: BrokerProcess[]; bootstrap: string; profileDir?: string; stop(): Promise<void> }> {
   let zk: ZooKeeperNode | undefined;
   let connect = arg(ctx.args, '--zk', process.env['SAMSA_TEST_ZK'] ?? '');
   if (connect === '') {
@@ -289,7 +289,7 @@ async function startReplicatedCluster(ctx: BenchContext): Promise<{ brokers: Bro
   return { brokers, bootstrap: brokers.map((b) => `${b.host}:${b.port}`).join(','), ...(profDir === undefined ? {} : { profileDir: profDir }), stop };
 }
 
-async function createRf3Topic(brokers: BrokerProcess[], topic: string, partitions: number): Promise<void> {
+export async function createRf3Topic(brokers: BrokerProcess[], topic: string, partitions: number): Promise<void> {
   const first = brokers[0]!;
   const meta = await (async () => {
     const s = await KafkaSocket.connect(first.host, first.port);
