@@ -37,6 +37,18 @@ export interface RequestContext extends ConnectionInfo {
   readonly clientId: string | null;
   /** Wall-clock ms when the frame was fully read (for request latency and timeouts). */
   readonly receivedAtMs: number;
+  /** This process's work on the request, for request_percentage (set by the router). */
+  readonly requestTime?: RequestTime;
+}
+
+/**
+ * The work a request has cost so far (decoding, the handler's synchronous parts; encoding once
+ * done), in ns. A handler that checks request_percentage itself before it answers (Fetch, as
+ * Kafka's does) notes what it charged, and only the rest is charged once the response is encoded.
+ */
+export interface RequestTime {
+  nanos(): number;
+  charged?: number;
 }
 
 /**

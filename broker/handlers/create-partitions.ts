@@ -1,8 +1,9 @@
 /**
  * CreatePartitions (key 37), v0–3 (v2 flexible), controller only: grows a topic through the topic admin (manual
  * assignments validated), then waits up to `timeoutMs` for the new partitions' leaders.
- * controller_mutation_rate (KIP-599) is charged with the partitions added (as this broker's
- * metadata counts them); from v3 a topic over the quota is refused with THROTTLING_QUOTA_EXCEEDED.
+ * controller_mutation_rate (KIP-599) is charged with the partitions added, once the increase is
+ * validated (Kafka's order); from v3 a valid increase over the quota is refused with
+ * THROTTLING_QUOTA_EXCEEDED.
  */
 import { ApiKey, ErrorCode, type CreatePartitionsRequest, type CreatePartitionsResponse } from '../../protocol/index.js';
 import { messageOf } from '../../common/index.js';
@@ -29,18 +30,22 @@ export function createCreatePartitionsHandler(deps: HandlerDeps): ApiHandler<typ
       const quota = deps.quotas?.controllerMutations(ctx, ctx.apiVersion >= 3);
       const results = await Promise.all(
         request.topics.map(async (t): Promise<Result> => {
-          const charged = quota === undefined || request.validateOnly ? 0 : Math.max(0, t.count - (deps.metadataCache.getTopic(t.name)?.length ?? t.count));
-          if (charged > 0 && !quota!.record(charged)) return throttled(t.name);
+          let charged = 0;
           try {
             // The topic admin numbers the new partitions after ZooKeeper's count: this broker's
             // metadata cache may not know a topic created a moment ago (CreateTopics, timeout 0).
             const assignment = t.assignments === null ? undefined : t.assignments.map((a) => [...a.brokerIds]);
+            if (quota?.limited === true && !request.validateOnly) {
+              // Kafka validates the increase before charging it: an invalid one gets its own error.
+              charged = (await deps.topicAdmin.createPartitions(t.name, t.count, assignment, true)).size;
+              if (!quota.record(charged)) return throttled(t.name);
+            }
             await deps.topicAdmin.createPartitions(t.name, t.count, assignment, request.validateOnly);
             const result: Result = { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
             if (!request.validateOnly) grown.push({ name: t.name, count: t.count, result });
             return result;
           } catch (err) {
-            if (charged > 0) quota!.unrecord(charged);
+            if (charged > 0) quota?.unrecord(charged);
             return { name: t.name, errorCode: toWireError(err), errorMessage: messageOf(err) };
           }
         }),

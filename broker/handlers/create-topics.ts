@@ -7,9 +7,10 @@
  * not; see `allPartitionsLed`). v5 (KIP-525) answers, for each topic created or
  * validated, its partition count, replication factor and every topic config with its value and
  * source (as DescribeConfigs would, without synonyms); v5 is flexible. controller_mutation_rate
- * (KIP-599) is charged here, on the controller, with each topic's partitions before it is written
- * (given back if it fails); from v6 a topic is refused with THROTTLING_QUOTA_EXCEEDED while the
- * quota is exceeded, before v6 it is created all the same; both answer the throttle time.
+ * (KIP-599) is charged here, on the controller, with each topic's partitions once the topic is
+ * validated and before it is written (given back if the write fails); from v6 a valid topic is
+ * refused with THROTTLING_QUOTA_EXCEEDED while the quota is exceeded, before v6 it is created all
+ * the same; both answer the throttle time.
  */
 import { ApiKey, ErrorCode, errorInfo, type CreateTopicsRequest, type CreateTopicsResponse } from '../../protocol/index.js';
 import { TopicAdminError } from '../admin/index.js';
@@ -62,10 +63,16 @@ export function createCreateTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
           const configs: Record<string, string> = {};
           for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
           const assignment = new Map<number, number[]>(t.assignments.map((a) => [a.partitionIndex, [...a.brokerIds]]));
-          const charged = quota === undefined || validateOnly ? 0 : t.assignments.length > 0 ? t.assignments.length : t.numPartitions > 0 ? t.numPartitions : deps.config.int('num.partitions');
-          if (charged > 0 && !quota!.record(charged)) return throttled(t.name);
+          const spec = { name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, assignment, configs };
+          let charged = 0;
           try {
-            const r = await deps.topicAdmin.createTopic({ name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, assignment, configs, validateOnly });
+            if (quota?.limited === true && !validateOnly) {
+              // Kafka validates a topic before charging it: an invalid one gets its own error, not
+              // THROTTLING_QUOTA_EXCEEDED, and costs nothing.
+              charged = (await deps.topicAdmin.createTopic({ ...spec, validateOnly: true })).assignment.size;
+              if (!quota.record(charged)) return throttled(t.name);
+            }
+            const r = await deps.topicAdmin.createTopic({ ...spec, validateOnly });
             const result: TopicResult = {
               name: t.name,
               errorCode: ErrorCode.NONE,
@@ -86,7 +93,7 @@ export function createCreateTopicsHandler(deps: HandlerDeps): ApiHandler<typeof 
             }
             return result;
           } catch (err) {
-            if (charged > 0) quota!.unrecord(charged);
+            if (charged > 0) quota?.unrecord(charged);
             if (!(err instanceof TopicAdminError)) log.warn({ err, topic: t.name }, 'creating topic failed');
             return { name: t.name, errorCode: toWireError(err), errorMessage: messageOf(err) };
           }

@@ -11,9 +11,9 @@
  * the aborted transactions the returned records overlap. v11+ (KIP-392) may read from a follower;
  * with `replica.selector.class` set a leader names a follower in the client's `rack_id` as
  * `preferredReadReplica` (broker/replica/read-replica.ts). A consumer's fetch is charged to
- * consumer_byte_rate once read; over the quota it answers no partitions with the throttle time
- * (its bytes given back, not counted as sent), and its size is capped to what the quota window
- * allows, as KafkaApis 2.8 does.
+ * consumer_byte_rate once read and checked against request_percentage; over either quota it
+ * answers no partitions with the larger throttle time (its bytes given back, not counted as sent),
+ * and its size is capped to what the quota window allows, as KafkaApis 2.8 does.
  */
 import { ApiKey, countRecords, ErrorCode, type FetchRequest, type FetchResponse } from '../../protocol/index.js';
 import { toWireError } from '../errors.js';
@@ -90,7 +90,7 @@ export function createFetchHandler(deps: HandlerDeps): ApiHandler<typeof ApiKey.
         let bytes = 0;
         for (const r of results) bytes += r.records.length;
         const throttleTimeMs = deps.quotas.fetchThrottleMs(ctx, bytes);
-        // Over consumer_byte_rate: no records, the bytes not counted as sent (KafkaApis 2.8).
+        // Over consumer_byte_rate or request_percentage: no records, the bytes not counted as sent (KafkaApis 2.8).
         if (throttleTimeMs > 0) return { throttleTimeMs, errorCode: ErrorCode.NONE, ...context.throttled() };
       }
       if (deps.metrics !== undefined) {

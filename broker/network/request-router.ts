@@ -12,7 +12,7 @@ import { ApiKey, ErrorCode, decodeRequest, decodeRequestHeader, encodeResponseCh
 import { BrokerError, toWireError } from '../errors.js';
 import { apiVersionsBody, type HandlerRegistry } from '../handlers/index.js';
 import type { Logger } from '../logging.js';
-import { allowAllAuthorizer, type Authorizer, type ConnectionInfo, type RequestContext } from '../request-context.js';
+import { allowAllAuthorizer, type Authorizer, type ConnectionInfo, type RequestContext, type RequestTime } from '../request-context.js';
 import type { DispatchOutcome } from './framed-connection.js';
 
 export interface RequestRouterOptions {
@@ -49,6 +49,8 @@ export interface RequestCost {
   readonly requestBytes: number;
   /** Decoding, the handler's synchronous part and encoding: work, not time parked in a purgatory. */
   readonly requestNanos: number;
+  /** The part of requestNanos the handler already charged (RequestTime.charged); undefined when it charged none. */
+  readonly chargedNanos?: number;
 }
 
 /**
@@ -138,7 +140,10 @@ export class RequestRouter {
       return close(`undecodable request (api ${apiKey} v${apiVersion}, correlation ${correlationId}): ${(err as Error).message}`);
     }
 
+    let requestNanos = 0;
+    const requestTime: RequestTime = { nanos: () => requestNanos };
     const ctx: RequestContext = {
+      requestTime,
       connectionId: conn.connectionId,
       listenerName: conn.listenerName,
       securityProtocol: conn.securityProtocol,
@@ -153,7 +158,7 @@ export class RequestRouter {
       receivedAtMs,
     };
 
-    let requestNanos = Number(process.hrtime.bigint() - decodeStart);
+    requestNanos = Number(process.hrtime.bigint() - decodeStart);
     // Only the synchronous part of handling is the request's CPU cost; awaited I/O (replication, purgatory) is not.
     const handle = (req: unknown): Promise<unknown> => {
       const handleStart = process.hrtime.bigint();
@@ -183,14 +188,14 @@ export class RequestRouter {
       return this.errorOutcome(ctx, handler, request, errorCode, `handler for api ${apiKey} failed: ${(err as Error)?.message}`);
     }
     if (body === undefined) {
-      const throttleMs = this.throttle(ctx, frame.length, requestNanos, request, body);
+      const throttleMs = this.throttle(ctx, frame.length, requestNanos, requestTime.charged, request, body);
       return throttleMs > 0 ? { kind: 'silent', throttleMs } : { kind: 'silent' };
     }
     // Encoding is work done for this request too; a throttled response is encoded again with its throttle time.
     const encodeStart = process.hrtime.bigint();
     const outcome = this.encode(apiKey, apiVersion, correlationId, body);
     requestNanos += Number(process.hrtime.bigint() - encodeStart);
-    const throttleMs = this.throttle(ctx, frame.length, requestNanos, request, body);
+    const throttleMs = this.throttle(ctx, frame.length, requestNanos, requestTime.charged, request, body);
     if (throttleMs <= 0 || outcome.kind !== 'respond') return outcome;
     if (typeof body === 'object' && body !== null && 'throttleTimeMs' in body) {
       const b = body as { throttleTimeMs: number };
@@ -202,10 +207,11 @@ export class RequestRouter {
   }
 
   /** A throwing throttler costs the quota, never the request. */
-  private throttle(ctx: RequestContext, requestBytes: number, requestNanos: number, request: unknown, body: unknown): number {
+  private throttle(ctx: RequestContext, requestBytes: number, requestNanos: number, chargedNanos: number | undefined, request: unknown, body: unknown): number {
     if (this.throttler === undefined) return 0;
     try {
-      return this.throttler({ apiKey: ctx.apiKey, principal: ctx.principal, clientId: ctx.clientId, requestBytes, requestNanos }, request, body);
+      const cost: RequestCost = { apiKey: ctx.apiKey, principal: ctx.principal, clientId: ctx.clientId, requestBytes, requestNanos, ...(chargedNanos === undefined ? {} : { chargedNanos }) };
+      return this.throttler(cost, request, body);
     } catch (err) {
       this.log.warn({ err, apiKey: ctx.apiKey }, 'quota accounting failed');
       return 0;

@@ -92,6 +92,20 @@ export class ClientQuotaManager {
   }
 
   /**
+   * Records `value` without a throttle (Kafka's recordNoThrottle): work on a request whose quota
+   * was already checked, as Kafka records a Fetch's network-thread time after the handler's check.
+   */
+  recordNoThrottle(key: QuotaKey, principal: string, clientId: string | null, value: number): void {
+    const resolved = resolveQuota(this.o.lookup, key, quotaUserOf(principal), clientId ?? '');
+    if (resolved === undefined) return;
+    const now = this.o.clock.now();
+    const sensor = this.sensorFor(key, resolved.sensor.user, resolved.sensor.clientId, now);
+    sensor.bound = resolved.bound;
+    sensor.lastRecordMs = now;
+    sensor.usage.record(value, now);
+  }
+
+  /**
    * controller_mutation_rate (KIP-599) for `partitions` mutations, enforced as Kafka 2.8 does with a
    * TokenBucket (the Rate stays for the metrics). Permissive: recorded, and the throttle time is the
    * debt to pay back. Strict: while the bucket is already in debt nothing is recorded and the
@@ -138,6 +152,11 @@ export class ClientQuotaManager {
     if (resolved === undefined) return;
     const id = sensorId(key, resolved.sensor.user, resolved.sensor.clientId);
     this.sensors.get(id)?.usage.record(-value, this.o.clock.now());
+  }
+
+  /** Whether a quota of this type applies to the connection's (principal, client id). */
+  hasQuota(key: QuotaKey, principal: string, clientId: string | null): boolean {
+    return resolveQuota(this.o.lookup, key, quotaUserOf(principal), clientId ?? '') !== undefined;
   }
 
   /**

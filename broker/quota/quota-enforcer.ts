@@ -3,9 +3,10 @@
  * earns (the largest of them):
  * - Produce: `producer_byte_rate` with the request's size, once per request whatever its batches
  *   and records; `request_percentage` too unless acks=0 (no response to carry it).
- * - Fetch from a consumer (replicaId < 0): `consumer_byte_rate` with the records read, charged by
- *   the handler before the response is built (fetchThrottleMs); a throttled fetch answers no records
- *   and its bytes are taken back, as KafkaApis.handleFetchRequest does.
+ * - Fetch from a consumer (replicaId < 0): `consumer_byte_rate` with the records read and
+ *   `request_percentage` with the work so far, both checked by the handler before the response is
+ *   built (fetchThrottleMs); throttled by either, the fetch answers no records and its bytes are
+ *   taken back, as KafkaApis.handleFetchRequest does; the encoding is recorded without a throttle.
  * - CreateTopics, CreatePartitions, DeleteTopics: `controller_mutation_rate` with the partitions
  *   created or deleted, charged by the handler on the controller topic by topic
  *   (ControllerMutationQuota; KIP-599 strict or permissive by version).
@@ -18,6 +19,7 @@
  */
 import { ApiKey } from '../../protocol/index.js';
 import type { RequestCost } from '../network/request-router.js';
+import type { RequestTime } from '../request-context.js';
 import type { ClientQuotaManager } from './client-quota-manager.js';
 
 
@@ -28,6 +30,8 @@ const NANOS_TO_PERCENTAGE_PER_SECOND = 100 / 1e9;
 export interface QuotaClient {
   readonly principal: string;
   readonly clientId: string | null;
+  /** The request's work so far (the router's), for a handler that checks request_percentage itself. */
+  readonly requestTime?: RequestTime;
 }
 
 /**
@@ -46,6 +50,15 @@ export class ControllerMutationQuota {
     private readonly client: QuotaClient,
     readonly strict: boolean,
   ) {}
+
+  /**
+   * Whether a controller_mutation_rate applies to this client: the handler then validates a topic
+   * before charging it, as Kafka's admin manager does, so an invalid topic gets its own error and
+   * costs nothing, even while the quota refuses valid ones.
+   */
+  get limited(): boolean {
+    return this.quotas.hasQuota('controller_mutation_rate', this.client.principal, this.client.clientId);
+  }
 
   /** Charges one topic's mutations; false when refused. */
   record(partitions: number): boolean {
@@ -73,8 +86,10 @@ export interface HandlerQuotas {
   /** The request's controller_mutation_rate, strict or permissive by the request's version. */
   controllerMutations(client: QuotaClient, strict: boolean): ControllerMutationQuota;
   /**
-   * consumer_byte_rate: records the bytes read; when that violates the quota, takes them back and
-   * answers the throttle time (ms), and the handler answers an empty response (KafkaApis 2.8).
+   * A consumer Fetch's quotas, as KafkaApis 2.8 checks them before building the response:
+   * request_percentage with the request's work so far and consumer_byte_rate with the bytes read.
+   * Answers the larger throttle time (ms); when above 0 the bytes are taken back and the handler
+   * answers an empty response.
    */
   fetchThrottleMs(client: QuotaClient, bytes: number): number;
   /** The largest fetch that an idle sensor would not throttle for certain; Infinity without a quota. */
@@ -89,7 +104,15 @@ export class QuotaEnforcer implements HandlerQuotas {
   }
 
   fetchThrottleMs(client: QuotaClient, bytes: number): number {
-    const throttle = this.quotas.recordAndGetThrottleTimeMs('consumer_byte_rate', client.principal, client.clientId, bytes);
+    let requestThrottle = 0;
+    if (client.requestTime !== undefined) {
+      const nanos = client.requestTime.nanos();
+      client.requestTime.charged = nanos;
+      requestThrottle = this.quotas.recordAndGetThrottleTimeMs('request_percentage', client.principal, client.clientId, nanos * NANOS_TO_PERCENTAGE_PER_SECOND);
+    }
+    const bandwidthThrottle = this.quotas.recordAndGetThrottleTimeMs('consumer_byte_rate', client.principal, client.clientId, bytes);
+    const throttle = Math.max(requestThrottle, bandwidthThrottle);
+    // Throttled for either quota, the answer carries no records: their bytes were not sent.
     if (throttle > 0) this.quotas.unrecord('consumer_byte_rate', client.principal, client.clientId, bytes);
     return throttle;
   }
@@ -111,14 +134,18 @@ export class QuotaEnforcer implements HandlerQuotas {
         break;
       case ApiKey.Fetch:
         // Charged by the handler before it builds the response (fetchThrottleMs): read back for the mute.
-        throttle = (response as { throttleTimeMs?: number } | undefined)?.throttleTimeMs ?? 0;
-        break;
       case ApiKey.CreateTopics:
       case ApiKey.CreatePartitions:
       case ApiKey.DeleteTopics:
         // Charged by the handler, topic by topic, as the controller mutates (controllerMutations).
         throttle = (response as { throttleTimeMs?: number } | undefined)?.throttleTimeMs ?? 0;
         break;
+    }
+    if (cost.chargedNanos !== undefined) {
+      // The handler checked request_percentage with the work up to then (a consumer Fetch); the
+      // rest (encoding) is recorded without a throttle, as Kafka records a Fetch's network-thread time.
+      this.quotas.recordNoThrottle('request_percentage', cost.principal, cost.clientId, Math.max(0, cost.requestNanos - cost.chargedNanos) * NANOS_TO_PERCENTAGE_PER_SECOND);
+      return throttle;
     }
     return Math.max(throttle, charge('request_percentage', cost.requestNanos * NANOS_TO_PERCENTAGE_PER_SECOND));
   }

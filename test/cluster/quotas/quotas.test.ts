@@ -8,9 +8,10 @@
  * - a consumer that ignores throttle_time_ms (raw Fetch loop) is held near consumer_byte_rate
  *   all the same, by the broker muting its connection (KIP-219), and its throttled fetches are empty;
  * - controller_mutation_rate over its quota: CreateTopics v5 still creates (with a throttle time),
- *   CreateTopics v6 and DeleteTopics v5 are refused with THROTTLING_QUOTA_EXCEEDED (KIP-599);
+ *   CreateTopics v6, CreatePartitions v3 and DeleteTopics v5 refuse valid topics with
+ *   THROTTLING_QUOTA_EXCEEDED (KIP-599), invalid ones get their own error (Kafka validates first);
  * - a Metadata flood under request_percentage gets throttle times and far fewer answers than an
- *   unthrottled flood;
+ *   unthrottled flood; a Fetch over request_percentage alone is answered empty, as over its byte rate;
  * - kcat and KafkaJS see the throttling (librdkafka's throttle callback, KafkaJS's client-side
  *   throttling).
  * Bounds are generous (a loaded 2-core machine); the ±15 % measurement is `npm run bench -- quotas`.
@@ -257,7 +258,55 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
     expect(peak.get('kafka_server_request_throttle_time'), 'kafka_server_request_throttle_time').to.be.above(0);
   });
 
-  it('controller_mutation_rate (KIP-599): CreateTopics v5 over the quota is created with a throttle time, v6 and DeleteTopics v5 are refused with THROTTLING_QUOTA_EXCEEDED', async () => {
+  it('a Fetch over request_percentage alone is answered empty with the throttle time, as one over its byte rate (KafkaApis 2.8)', async () => {
+    // No consumer_byte_rate for this client: only its share of broker time can throttle it.
+    // 0.01 %: 200 µs of work per 2 s; a fetch's decode and synchronous handling alone is more.
+    await configs('--entity-type', 'clients', '--entity-name', 'q-fetch-flooder', '--alter', '--add-config', 'request_percentage=0.01');
+    await msUntilEveryBroker('q-fetch-flooder', 'request_percentage', 0.01);
+    const b = cluster.broker(leader);
+    const fetchOnce = (sock: KafkaSocket) =>
+      sock.request(ApiKey.Fetch, 11, {
+        replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+        topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 64 * 1024 }] }],
+        forgottenTopicsData: [], rackId: '',
+      } as never, 15_000, 'q-fetch-flooder');
+    const sock = await KafkaSocket.connect(b.host, b.port);
+    let answered = 0;
+    let emptied = 0;
+    try {
+      // Ignoring throttle times, until three throttled answers (the connection is muted a window at most each).
+      const deadline = Date.now() + 15_000;
+      while (emptied < 3 && Date.now() < deadline) {
+        const res = await fetchOnce(sock);
+        if ((res.throttleTimeMs ?? 0) > 0) {
+          expect(res.responses, 'a throttled fetch carries no records').to.deep.equal([]);
+          emptied++;
+        } else {
+          expect(res.responses[0]!.partitions[0]!.records?.length ?? 0).to.be.above(0);
+          answered++;
+        }
+      }
+    } finally {
+      sock.close();
+    }
+    const throttleTime = await metric(leader, 'kafka_server_request_throttle_time', 'q-fetch-flooder');
+    console.log(`      fetch under request_percentage=0.01: ${answered} answers with records, ${emptied} emptied; request throttle_time ${throttleTime?.toFixed(0)} ms`);
+    expect(emptied).to.equal(3);
+    expect(throttleTime).to.be.above(0);
+    // The quota was the cause: without it the same fetch carries its records.
+    await configs('--entity-type', 'clients', '--entity-name', 'q-fetch-flooder', '--alter', '--delete-config', 'request_percentage');
+    await msUntilEveryBroker('q-fetch-flooder', 'request_percentage', undefined);
+    const again = await KafkaSocket.connect(b.host, b.port);
+    try {
+      const res = await fetchOnce(again);
+      expect(res.throttleTimeMs ?? 0).to.equal(0);
+      expect(res.responses[0]!.partitions[0]!.records?.length ?? 0).to.be.above(0);
+    } finally {
+      again.close();
+    }
+  });
+
+  it('controller_mutation_rate (KIP-599): CreateTopics v5 over the quota is created with a throttle time; v6, CreatePartitions v3 and DeleteTopics v5 refuse valid topics with THROTTLING_QUOTA_EXCEEDED, invalid ones get their own error', async () => {
     // 0.2 partition/s, a burst of 0.6 (3 windows of 1 s): one 10-partition topic leaves a debt of
     // 47 s, far more than any wait for leaders on a loaded machine takes off it.
     await configs('--entity-type', 'clients', '--entity-name', 'q-mutator', '--alter', '--add-config', 'controller_mutation_rate=0.2');
@@ -284,9 +333,28 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
       const refused = await create(6, strict);
       type Deleted = { throttleTimeMs: number; responses: Array<{ name: string; errorCode: number }> };
       const deleted = await send<Deleted>(ApiKey.DeleteTopics, 5, { topicNames: [permissive], timeoutMs: 30_000 });
-      return { first, second, refused, deleted };
+      // Still in debt: Kafka validates before charging, so an invalid topic or increase gets its own
+      // error, not THROTTLING_QUOTA_EXCEEDED; only the valid ones are refused.
+      const invalid = await send<Created>(ApiKey.CreateTopics, 6, {
+        topics: [
+          { name: permissive, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
+          { name: 'not/a/topic', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
+          { name: randomName('q-mut'), numPartitions: 1, replicationFactor: 9, assignments: [], configs: [] },
+          { name: strict, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
+        ],
+        timeoutMs: 30_000,
+        validateOnly: false,
+      });
+      type Grown = { throttleTimeMs: number; results: Array<{ name: string; errorCode: number }> };
+      const grown = await send<Grown>(ApiKey.CreatePartitions, 3, {
+        topics: [{ name: permissive, count: 10, assignments: null }, { name: again, count: 12, assignments: null }, { name: strict, count: 2, assignments: null }],
+        timeoutMs: 30_000,
+        validateOnly: false,
+      });
+      const deletedUnknown = await send<Deleted>(ApiKey.DeleteTopics, 5, { topicNames: [strict, again], timeoutMs: 30_000 });
+      return { first, second, refused, deleted, invalid, grown, deletedUnknown };
     })());
-    const { first, second, refused, deleted } = result;
+    const { first, second, refused, deleted, invalid, grown, deletedUnknown } = result;
     console.log(`      controller mutations: v5 ${first.throttleTimeMs} ms, v5 again ${second.throttleTimeMs} ms, v6 refused ${refused.throttleTimeMs} ms, DeleteTopics v5 ${deleted.throttleTimeMs} ms; peak rate ${peak.get(names[0]!)?.toFixed(2)}/s`);
     expect(first.topics[0]!.errorCode).to.equal(ErrorCode.NONE);
     expect(first.throttleTimeMs).to.be.within(1_000, 47_000);
@@ -296,9 +364,23 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
     expect(refused.throttleTimeMs).to.be.above(first.throttleTimeMs);
     expect(deleted.responses[0]).to.include({ name: permissive, errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED });
     expect(deleted.throttleTimeMs).to.be.above(first.throttleTimeMs);
-    const shown = new Set((await cluster.metadata(controller, null)).topics.map((t) => t.name));
+    expect(invalid.topics.map((t) => t.errorCode)).to.deep.equal([
+      ErrorCode.TOPIC_ALREADY_EXISTS,
+      ErrorCode.INVALID_TOPIC_EXCEPTION,
+      ErrorCode.INVALID_REPLICATION_FACTOR,
+      ErrorCode.THROTTLING_QUOTA_EXCEEDED,
+    ]);
+    expect(grown.results.map((r) => r.errorCode), 'no increase, a valid increase, an unknown topic').to.deep.equal([
+      ErrorCode.INVALID_PARTITIONS,
+      ErrorCode.THROTTLING_QUOTA_EXCEEDED,
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    ]);
+    expect(grown.throttleTimeMs).to.be.above(0);
+    expect(deletedUnknown.responses.map((r) => r.errorCode), 'an unknown topic, a known one').to.deep.equal([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.THROTTLING_QUOTA_EXCEEDED]);
+    const shown = new Map((await cluster.metadata(controller, null)).topics.map((t) => [t.name, t.leaders.length]));
     expect(shown.has(strict), 'the refused topic was not created').to.equal(false);
     expect(shown.has(permissive), 'the refused deletion left the topic').to.equal(true);
+    expect(shown.get(again), 'the refused increase left the topic as it was').to.equal(10);
     expect(peak.get('kafka_server_controllermutation_mutation_rate'), 'kafka_server_controllermutation_mutation_rate').to.be.above(0);
     expect(peak.get('kafka_server_controllermutation_throttle_time'), 'kafka_server_controllermutation_throttle_time').to.be.above(0);
     await configs('--entity-type', 'clients', '--entity-name', 'q-mutator', '--alter', '--delete-config', 'controller_mutation_rate');

@@ -138,6 +138,33 @@ describe('quota > entities, precedence, rate and throttle time', () => {
   });
 });
 
+describe('quota > a consumer Fetch checked against request_percentage too (KafkaApis 2.8)', () => {
+  it('over request_percentage alone the fetch is throttled (answered empty), its bytes taken back; the encoding is recorded without a throttle', () => {
+    const clock = new TestScheduler(0);
+    const m = new ClientQuotaManager({ rate: { samples: 2, windowMs: 1000 }, clock, lookup: () => ({ consumer_byte_rate: 1000, request_percentage: 1 }) });
+    const enforcer = new QuotaEnforcer(m);
+    const usage = (type: string): number => m.snapshot().find((s) => s.quotaType === type)?.rate ?? 0;
+    // 5 ms of work so far: 0.5 % over the 1 s window floor, within request_percentage=1.
+    let nanos = 5e6;
+    const cheap = { principal: 'User:alice', clientId: 'c', requestTime: { nanos: () => nanos } as { nanos(): number; charged?: number } };
+    expect(enforcer.fetchThrottleMs(cheap, 100)).to.equal(0);
+    expect(cheap.requestTime.charged).to.equal(5e6);
+    expect(usage('Fetch')).to.equal(100);
+    // The router then records the rest (3 ms of encoding), never throttling for it.
+    nanos = 8e6;
+    expect(enforcer.throttleTimeMs({ apiKey: ApiKey.Fetch, principal: 'User:alice', clientId: 'c', requestBytes: 50, requestNanos: 8e6, chargedNanos: 5e6 }, { replicaId: -1 }, { throttleTimeMs: 0 })).to.equal(0);
+    expect(usage('Request')).to.be.closeTo(0.8, 1e-9);
+    // 20 ms more of work: 2.8 % against 1 %, while 100 more bytes stay within consumer_byte_rate.
+    const costly = { principal: 'User:alice', clientId: 'c', requestTime: { nanos: () => 20e6 } as { nanos(): number; charged?: number } };
+    const throttle = enforcer.fetchThrottleMs(costly, 100);
+    expect(throttle).to.equal(1000); // (2.8 − 1) / 1 × 1 s, bounded to one window
+    expect(usage('Fetch'), 'the bytes of the emptied answer taken back').to.equal(100);
+    // The router reads the handler's throttle back for the mute and adds no second request charge.
+    expect(enforcer.throttleTimeMs({ apiKey: ApiKey.Fetch, principal: 'User:alice', clientId: 'c', requestBytes: 50, requestNanos: 20e6, chargedNanos: 20e6 }, { replicaId: -1 }, { throttleTimeMs: throttle })).to.equal(1000);
+    expect(usage('Request')).to.be.closeTo(2.8, 1e-9);
+  });
+});
+
 describe('quota > controller_mutation_rate (KIP-599 token bucket, strict and permissive)', () => {
   const setup = () => {
     const clock = new TestScheduler(0);
@@ -159,6 +186,12 @@ describe('quota > controller_mutation_rate (KIP-599 token bucket, strict and per
     expect(next.throttleTimeMs()).to.equal(1500);
     clock.tick(1500);
     expect(enforcer.controllerMutations(client, true).record(1)).to.equal(true);
+  });
+
+  it('a handler validates first only for a client under the quota (limited)', () => {
+    const { enforcer, client } = setup();
+    expect(enforcer.controllerMutations(client, true).limited).to.equal(true);
+    expect(enforcer.controllerMutations({ principal: 'User:ANONYMOUS', clientId: 'other' }, true).limited).to.equal(false);
   });
 
   it('permissive: every topic passes and earns the throttle time of the debt; a failed topic is given back', () => {
