@@ -65,9 +65,14 @@ export class LogDirMover {
     const p = this.o.partition(topic, partition);
     if (p?.offline === true) return ErrorCode.KAFKA_STORAGE_ERROR;
     lm.setPreferredLogDir(topic, partition, dir);
+    const k = tpKey(topic, partition);
+    // A move in its final swap has dropped its future log but not installed the new current one:
+    // the request waits for it. Seen before (reassign-partitions.sh sends the move twice): the second
+    // request, arriving in that window, saw the old directory and no future log, and started a
+    // second, empty future log next to the just-moved replica.
+    if (lm.futureLogDirOf(topic, partition) === undefined) await this.running.get(k)?.catch(() => undefined);
     const current = lm.logDirOf(topic, partition);
     if (p === undefined || current === undefined || lm.getLog(topic, partition) === undefined) return ErrorCode.REPLICA_NOT_AVAILABLE;
-    const k = tpKey(topic, partition);
     if (lm.futureLogDirOf(topic, partition) !== undefined && lm.futureLogDirOf(topic, partition) !== dir) {
       await this.running.get(k)?.catch(() => undefined);
       await lm.abortFutureLog(topic, partition);
