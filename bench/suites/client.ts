@@ -13,8 +13,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Consumer, Producer, type KafkaClientError } from '../../client/index.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
 import type { BenchContext } from '../suites.js';
+import { paced, percentiles, round3, stamped, type Latency } from '../latency.js';
 import { arg, type BenchBroker, createBenchTopic, MESSAGE_BYTES, rates, startBenchBroker, topicEndOffset } from './produce.js';
-import { sleep, systemScheduler, backgroundScheduler, withTimeout } from '../../common/index.js';
+import { backgroundScheduler, withTimeout } from '../../common/index.js';
 
 export const describe = 'Samsa client vs KafkaJS on one broker (RF 1, acks=1): producer-perf and consumer-perf of 1,000,000 × 100 B, end-to-end latency at 10,000 msg/s';
 
@@ -33,22 +34,12 @@ interface Throughput {
   clientCpuNsPerMsg: number;
 }
 
-interface Latency {
-  messages: number;
-  p50Ms: number;
-  p99Ms: number;
-  p999Ms: number;
-  maxMs: number;
-}
 
 /** Like the produce suite's broker, plus an offsets topic of RF 1 so KafkaJS's group consumer works. */
 function startBroker(ctx: BenchContext): Promise<BenchBroker> {
   return startBenchBroker(ctx, { 'offsets.topic.replication.factor': 1, 'offsets.topic.num.partitions': 4, 'group.initial.rebalance.delay.ms': 0 }, 'samsa-bench-client');
 }
 
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
 
 function throughput(messages: number, ns: bigint, cpu: NodeJS.CpuUsage): Throughput {
   const seconds = Number(ns) / 1e9;
@@ -159,40 +150,14 @@ async function kafkajsConsume(bootstrap: string, topic: string, messages: number
   return { ...throughput(messages, end - first, cpu), joinSeconds: round3(Number(first - start) / 1e9) };
 }
 
-function percentiles(samples: number[]): Latency {
-  const s = Float64Array.from(samples).sort();
-  const at = (q: number): number => round3(s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN);
-  return { messages: s.length, p50Ms: at(0.5), p99Ms: at(0.99), p999Ms: at(0.999), maxMs: round3(s[s.length - 1] ?? NaN) };
-}
 
-/** Calls `send(n)` every millisecond with the number of messages due to keep `rate` msg/s for `seconds`. */
-async function paced(rate: number, seconds: number, send: (n: number) => void | Promise<void>): Promise<number> {
-  const start = performance.now();
-  let sent = 0;
-  const total = rate * seconds;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate)) - sent;
-    if (due > 0) {
-      sent += due;
-      await send(due);
-    }
-    await sleep(systemScheduler, 1);
-  }
-  return sent;
-}
 
-/** A 100-byte value that carries its send time (performance.now(), float64 at byte 0). */
-function stamped(): Buffer {
-  const b = Buffer.alloc(MESSAGE_BYTES, 'x');
-  b.writeDoubleLE(performance.now(), 0);
-  return b;
-}
 
 async function oursLatency(bootstrap: string, topic: string, rate: number, seconds: number): Promise<Latency> {
   const producer = new Producer<Buffer, Buffer>({ brokers: [bootstrap], clientId: 'samsa-e2e', acks: 1, idempotent: false, lingerMs: 0 });
   const consumer = new Consumer({ brokers: [bootstrap], clientId: 'samsa-e2e', fetchMaxWaitMs: FETCH_WAIT_MS });
   await producer.connect();
-  await producer.send({ topic, partition: 0, value: stamped() });
+  await producer.send({ topic, partition: 0, value: stamped(MESSAGE_BYTES) });
   await consumer.connect();
   consumer.assign([{ topic, partition: 0 }]);
   consumer.seekToEnd();
@@ -208,7 +173,7 @@ async function oursLatency(bootstrap: string, topic: string, rate: number, secon
     }
   })();
   await paced(rate, seconds, (n) => {
-    for (let i = 0; i < n; i++) producer.produce({ topic, partition: 0, value: stamped() });
+    for (let i = 0; i < n; i++) producer.produce({ topic, partition: 0, value: stamped(MESSAGE_BYTES) });
   });
   producing = false;
   await producer.flush();
@@ -241,7 +206,7 @@ async function kafkajsLatency(bootstrap: string, topic: string, rate: number, se
   await producer.send({ topic, acks: 1, messages: [{ value: Buffer.from('warm-up') }] });
   const pending: Promise<unknown>[] = [];
   await paced(rate, seconds, (n) => {
-    pending.push(producer.send({ topic, acks: 1, messages: Array.from({ length: n }, () => ({ value: stamped() })) }));
+    pending.push(producer.send({ topic, acks: 1, messages: Array.from({ length: n }, () => ({ value: stamped(MESSAGE_BYTES) })) }));
   });
   await Promise.all(pending);
   await waitFor(() => samples.length >= rate * seconds, 'KafkaJS to consume the latency run', { timeoutMs: 30_000, intervalMs: 20 }).catch(() => undefined);

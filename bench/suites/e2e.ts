@@ -12,8 +12,8 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Consumer, Producer, type KafkaClientError } from '../../client/index.js';
-import { sleep, systemScheduler } from '../../common/index.js';
 import type { BenchContext } from '../suites.js';
+import { paced, percentiles, round3, stamped, type Latency } from '../latency.js';
 import type { LoadWindow } from '../cpu-profile-summary.js';
 import { arg, createBenchTopic, createRf3Topic, MESSAGE_BYTES, reportProfiles, startBenchBroker, startReplicatedCluster } from './produce.js';
 
@@ -21,15 +21,6 @@ export const describe = 'end-to-end latency at 10,000 msg/s, acks=all: one broke
 
 const TARGET_P99_MS = { rf1: 3, rf3: 5 } as const;
 
-interface Latency {
-  messages: number;
-  /** Measured records sent but never polled before the reader's deadline. */
-  missing: number;
-  p50Ms: number;
-  p99Ms: number;
-  p999Ms: number;
-  maxMs: number;
-}
 
 interface Settings {
   rate: number;
@@ -38,41 +29,9 @@ interface Settings {
   fetchWaitMs: number;
 }
 
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
 
-function percentiles(samples: number[], expected: number): Latency {
-  const s = Float64Array.from(samples).sort();
-  const at = (q: number): number => round3(s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN);
-  return { messages: s.length, missing: Math.max(0, expected - s.length), p50Ms: at(0.5), p99Ms: at(0.99), p999Ms: at(0.999), maxMs: round3(s[s.length - 1] ?? NaN) };
-}
 
-/** A 100-byte value that carries its send time (performance.now(), float64 at byte 0). */
-function stamped(): Buffer {
-  const b = Buffer.alloc(MESSAGE_BYTES, 'x');
-  b.writeDoubleLE(performance.now(), 0);
-  return b;
-}
 
-/**
- * Sends every millisecond the records due to keep `rate` msg/s for `seconds`, then returns the
- * load's window. The timer's 1 ms granularity means ~rate/1000 records leave together.
- */
-async function paced(rate: number, seconds: number, send: (n: number) => void): Promise<void> {
-  const start = performance.now();
-  const total = rate * seconds;
-  let sent = 0;
-  // Bounded: `total` records, at least one more due every 1/rate s.
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate)) - sent;
-    if (due > 0) {
-      sent += due;
-      send(due);
-    }
-    await sleep(systemScheduler, 1);
-  }
-}
 
 interface Measured {
   /** Send → poll. */
@@ -95,7 +54,7 @@ async function measure(bootstrap: string, topic: string, s: Settings): Promise<M
   const acks: number[] = [];
   try {
     await producer.connect();
-    await producer.send({ topic, partition: 0, value: stamped() });
+    await producer.send({ topic, partition: 0, value: stamped(MESSAGE_BYTES) });
     await consumer.connect();
     consumer.assign([{ topic, partition: 0 }]);
     consumer.seekToEnd();
@@ -122,7 +81,7 @@ async function measure(bootstrap: string, topic: string, s: Settings): Promise<M
     })();
     const send = (n: number): void => {
       for (let i = 0; i < n; i++) {
-        const value = stamped();
+        const value = stamped(MESSAGE_BYTES);
         const sentAt = value.readDoubleLE(0);
         producer.produce({ topic, partition: 0, value }, (err) => {
           if (err !== null) failed ??= err;
@@ -175,7 +134,7 @@ function detailLines(m: Measured): string[] {
 }
 
 function latLine(name: string, l: Latency, target: number): string {
-  return `${name.padEnd(30)} p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, p99.9 ${l.p999Ms} ms, max ${l.maxMs} ms over ${l.messages} msgs${l.missing > 0 ? ` (${l.missing} missing)` : ''}  (target p99 ≤ ${target} ms: ${l.p99Ms <= target ? 'met' : 'MISSED'})`;
+  return `${name.padEnd(30)} p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, p99.9 ${l.p999Ms} ms, max ${l.maxMs} ms over ${l.messages} msgs${(l.missing ?? 0) > 0 ? ` (${l.missing} missing)` : ''}  (target p99 ≤ ${target} ms: ${l.p99Ms <= target ? 'met' : 'MISSED'})`;
 }
 
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
