@@ -24,10 +24,10 @@ import { ApiKey, decodeResponse, encodeRequest, ErrorCode, iterateBatches } from
 import { startCluster, type TestCluster } from '../../helpers/cluster.js';
 import { KafkaSocket } from '../../helpers/kafka-socket.js';
 import { freePorts } from '../../helpers/ports.js';
-import { parsePrometheusText } from '../../helpers/prometheus-text.js';
 import { randomName } from '../../helpers/random.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { ok } from '../cli/run-tool.js';
+import { quotaProbes } from './quota-probes.js';
 import { kcat } from '../../interop/kcat.js';
 
 const QUOTA = 200_000; // bytes per second
@@ -70,44 +70,7 @@ describe('cluster > client quotas (produce, fetch, request_percentage)', functio
     await cluster?.stop();
   });
 
-  const http = async (id: number, path: string, init?: RequestInit): Promise<any> => (await fetch(`http://127.0.0.1:${adminPorts[id - 1]}${path}`, { signal: AbortSignal.timeout(5_000), ...init })).json();
-  const configs = (...args: string[]): Promise<string> => ok('configs', ['--bootstrap-server', cluster.bootstrap, ...args]);
-
-  /** ms until every broker's GET /quotas shows `clientId` with `key` = value (or without it when undefined). */
-  async function msUntilEveryBroker(clientId: string, key: string, value: number | undefined): Promise<number> {
-    const start = Date.now();
-    await waitFor(async () => {
-      for (const id of [1, 2, 3]) {
-        const q = (await http(id, '/quotas')).quotas.find((e: any) => e.entity.clientId === clientId && e.entity.user === undefined);
-        if (q?.values[key] !== value) return false;
-      }
-      return true;
-    }, `every broker to apply ${key}=${value} for ${clientId}`, { timeoutMs: 10_000, intervalMs: 10 });
-    return Date.now() - start;
-  }
-
-  async function metric(id: number, name: string, clientId: string): Promise<number | undefined> {
-    const text = await (await fetch(`http://127.0.0.1:${adminPorts[id - 1]}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
-    return parsePrometheusText(text).get(name)?.samples.find((s) => s.labels.client_id === clientId)?.value;
-  }
-
-  /** The largest value of each named metric for `clientId` on broker `id`, scraped every 300 ms while `work` runs (the rates are windowed and fade after it). */
-  async function peakWhile<T>(id: number, names: string[], clientId: string, work: Promise<T>): Promise<{ result: T; peak: Map<string, number> }> {
-    const peak = new Map<string, number>(names.map((n) => [n, 0]));
-    const sample = async (): Promise<void> => {
-      for (const n of names) peak.set(n, Math.max(peak.get(n)!, (await metric(id, n, clientId).catch(() => undefined)) ?? 0));
-    };
-    const samples: Promise<void>[] = [];
-    const timer = setInterval(() => samples.push(sample()), 300);
-    try {
-      const result = await work;
-      samples.push(sample());
-      return { result, peak };
-    } finally {
-      clearInterval(timer);
-      await Promise.all(samples);
-    }
-  }
+  const { configs, metric, msUntilEveryBroker, peakWhile } = quotaProbes(() => cluster, () => adminPorts);
 
   it('configs.sh stores the quota in Kafka\'s ZooKeeper layout and all three brokers apply a change within a second', async () => {
     await configs('--entity-type', 'clients', '--entity-name', 'q-producer', '--alter', '--add-config', `producer_byte_rate=${QUOTA}`);
