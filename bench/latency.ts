@@ -18,39 +18,8 @@ export function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-/**
- * Samples kept in one preallocated Float64Array: a growing number[] reallocates its backing store
- * in the measured process, and at 10,000 samples/s those copies (large-object space) brought
- * mark-compact pauses into the very tail being measured.
- */
-export class SampleArray {
-  private data: Float64Array;
-  length = 0;
-
-  constructor(capacity: number) {
-    this.data = new Float64Array(Math.max(16, capacity));
-  }
-
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = v;
-  }
-
-  at(i: number): number {
-    return this.data[i]!;
-  }
-
-  values(): Float64Array {
-    return this.data.subarray(0, this.length);
-  }
-}
-
 /** p50/p99/p99.9/max of `samples` (ms); with `expected`, also how many never arrived. */
-export function percentiles(samples: ArrayLike<number>, expected?: number): Latency {
+export function percentiles(samples: readonly number[], expected?: number): Latency {
   const s = Float64Array.from(samples).sort();
   const at = (q: number): number => round3(s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN);
   return {

@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Consumer, Producer, type KafkaClientError } from '../../client/index.js';
 import type { BenchContext } from '../suites.js';
-import { paced, percentiles, round3, SampleArray, stamped, type Latency } from '../latency.js';
+import { paced, percentiles, round3, stamped, type Latency } from '../latency.js';
 import type { LoadWindow } from '../cpu-profile-summary.js';
 import { arg, createBenchTopic, createRf3Topic, MESSAGE_BYTES, reportProfiles, startBenchBroker, startReplicatedCluster } from './produce.js';
 
@@ -58,7 +58,7 @@ async function measure(bootstrap: string, topic: string, s: Settings): Promise<M
   const producer = new Producer<Buffer, Buffer>({ brokers: [bootstrap], clientId: 'samsa-e2e', acks: 'all', lingerMs: 0 });
   const consumer = new Consumer({ brokers: [bootstrap], clientId: 'samsa-e2e', fetchMaxWaitMs: s.fetchWaitMs });
   let failed: KafkaClientError | null = null;
-  const acks = new SampleArray(s.rate * s.seconds);
+  const acks: number[] = [];
   try {
     await producer.connect();
     await producer.send({ topic, partition: 0, value: stamped(MESSAGE_BYTES) });
@@ -67,8 +67,8 @@ async function measure(bootstrap: string, topic: string, s: Settings): Promise<M
     consumer.seekToEnd();
     await consumer.position({ topic, partition: 0 });
     const expected = s.rate * s.seconds;
-    const samples = new SampleArray(expected);
-    const sentAts = new SampleArray(expected);
+    const samples: number[] = [];
+    const sentAts: number[] = [];
     // Records stamped before this are the warm-up's.
     let measureFrom = Infinity;
     let producing = true;
@@ -125,8 +125,8 @@ async function measure(bootstrap: string, topic: string, s: Settings): Promise<M
     const clientLoopDelay = { p99Ms: round3(loop.percentile(99) / 1e6), maxMs: round3(loop.max / 1e6) };
     const clientCpuMsPerS = Math.round((used.user + used.system) / 1000 / s.seconds);
     return {
-      latency: percentiles(samples.values(), expected),
-      ack: percentiles(acks.values(), expected),
+      latency: percentiles(samples, expected),
+      ack: percentiles(acks, expected),
       window,
       clientLoopDelay,
       clientCpuMsPerS,
@@ -140,11 +140,11 @@ async function measure(bootstrap: string, topic: string, s: Settings): Promise<M
   }
 }
 
-function slowestWindows(samples: SampleArray, sentAts: SampleArray): { atS: number; maxMs: number }[] {
+function slowestWindows(samples: readonly number[], sentAts: readonly number[]): { atS: number; maxMs: number }[] {
   const worst = new Map<number, number>();
   for (let i = 0; i < samples.length; i++) {
-    const w = Math.floor(sentAts.at(i) / 100);
-    worst.set(w, Math.max(worst.get(w) ?? 0, samples.at(i)));
+    const w = Math.floor(sentAts[i]! / 100);
+    worst.set(w, Math.max(worst.get(w) ?? 0, samples[i]!));
   }
   return [...worst]
     .sort((a, b) => b[1] - a[1])
