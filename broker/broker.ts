@@ -163,6 +163,7 @@ export class Broker {
       rate: { samples: o.config.int('quota.window.num'), windowMs: o.config.int('quota.window.size.seconds') * 1000 },
       clock: this.scheduler,
       lookup: this.quotaConfigs.lookup,
+      changes: this.quotaConfigs,
     });
     const enforcer = new QuotaEnforcer(this.clientQuotas);
     this.quotaEnforcer = enforcer;

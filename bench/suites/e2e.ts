@@ -4,13 +4,16 @@
  * tool); the Samsa consumer in the same process polls them (fetch.max.wait.ms 500, Kafka's
  * default); each record carries its send time, so send→poll latency needs one clock. After
  * `--warmup-seconds` (default 5, not counted) come `--seconds` (default 20) measured:
- * p50/p99/p99.9/max, and send → producer acknowledgement beside it. Two set-ups, one after the other: `rf1` one broker process, RF 1; `rf3`
+ * p50/p99/p99.9/max, and send → producer acknowledgement beside it, with the client process's
+ * event-loop delay, CPU and GC pauses and the machine's load average (a tail with the loop delayed
+ * and the load above the 2 cores is the scheduler's, not the data path's). Two set-ups, one after the other: `rf1` one broker process, RF 1; `rf3`
  * three broker processes, RF 3, min.insync.replicas 2. Targets (quiet machine): p99 ≤ 3 ms at
  * RF 1, ≤ 5 ms at RF 3. Options: --only <rf1|rf3>, --rate <n>, --seconds <n>,
  * --warmup-seconds <n>, --fetch-wait-ms <n>, --zk <host:port>, --cpu-prof (broker profiles
  * summarised after the run, as in the produce suite).
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Consumer, Producer, type KafkaClientError } from '../../client/index.js';
 import type { BenchContext } from '../suites.js';
 import { paced, percentiles, round3, stamped, type Latency } from '../latency.js';
@@ -43,6 +46,10 @@ interface Measured {
   clientLoopDelay: { p99Ms: number; maxMs: number };
   /** This (client) process's CPU time per second measured: producer, consumer and pacing. */
   clientCpuMsPerS: number;
+  /** This (client) process's garbage-collection pauses while measuring: count, sum and longest (ms). */
+  clientGc: { pauses: number; totalMs: number; maxMs: number };
+  /** The machine's 1-minute load average before and after measuring: other work on the 2 cores shows here. */
+  loadAverage: { before: number; after: number };
   /** The 100 ms windows (by send time, from the start of measuring) whose records waited longest. */
   slowest: { atS: number; maxMs: number }[];
 }
@@ -92,11 +99,23 @@ async function measure(bootstrap: string, topic: string, s: Settings): Promise<M
     await paced(s.rate, s.warmupSeconds, send);
     measureFrom = performance.now();
     const startNs = process.hrtime.bigint();
+    const loadBefore = loadavg()[0]!;
     const loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
+    const clientGc = { pauses: 0, totalMs: 0, maxMs: 0 };
+    const gc = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        clientGc.pauses++;
+        clientGc.totalMs += e.duration;
+        clientGc.maxMs = Math.max(clientGc.maxMs, e.duration);
+      }
+    });
+    gc.observe({ entryTypes: ['gc'] });
     const cpu = process.cpuUsage();
     await paced(s.rate, s.seconds, send);
+    gc.disconnect();
     loop.disable();
+    const loadAverage = { before: round3(loadBefore), after: round3(loadavg()[0]!) };
     const used = process.cpuUsage(cpu);
     const window = { startNs, endNs: process.hrtime.bigint() };
     producing = false;
@@ -105,7 +124,16 @@ async function measure(bootstrap: string, topic: string, s: Settings): Promise<M
     if (failed !== null) throw failed;
     const clientLoopDelay = { p99Ms: round3(loop.percentile(99) / 1e6), maxMs: round3(loop.max / 1e6) };
     const clientCpuMsPerS = Math.round((used.user + used.system) / 1000 / s.seconds);
-    return { latency: percentiles(samples, expected), ack: percentiles(acks, expected), window, clientLoopDelay, clientCpuMsPerS, slowest: slowestWindows(samples, sentAts) };
+    return {
+      latency: percentiles(samples, expected),
+      ack: percentiles(acks, expected),
+      window,
+      clientLoopDelay,
+      clientCpuMsPerS,
+      clientGc: { pauses: clientGc.pauses, totalMs: round3(clientGc.totalMs), maxMs: round3(clientGc.maxMs) },
+      loadAverage,
+      slowest: slowestWindows(samples, sentAts),
+    };
   } finally {
     await producer.close();
     await consumer.close();
@@ -128,7 +156,8 @@ function detailLines(m: Measured): string[] {
   const l = m.ack;
   return [
     `${'  send → producer ack'.padEnd(30)} p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, p99.9 ${l.p999Ms} ms, max ${l.maxMs} ms`,
-    `${'  client (this process)'.padEnd(30)} event-loop delay p99 ${m.clientLoopDelay.p99Ms} ms, max ${m.clientLoopDelay.maxMs} ms; CPU ${m.clientCpuMsPerS} ms/s`,
+    `${'  client (this process)'.padEnd(30)} event-loop delay p99 ${m.clientLoopDelay.p99Ms} ms, max ${m.clientLoopDelay.maxMs} ms; CPU ${m.clientCpuMsPerS} ms/s; GC ${m.clientGc.pauses} pauses, ${m.clientGc.totalMs} ms in all, longest ${m.clientGc.maxMs} ms`,
+    `${'  machine'.padEnd(30)} load average (1 min) ${m.loadAverage.before} before measuring, ${m.loadAverage.after} after`,
     `${'  slowest 100 ms windows'.padEnd(30)} ${m.slowest.map((w) => `${w.atS}s:${Math.round(w.maxMs)}ms`).join(' ')}`,
   ];
 }
@@ -155,7 +184,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       window = m.window;
       ctx.log(latLine(`RF 1, ${settings.rate}/s`, m.latency, TARGET_P99_MS.rf1));
       for (const d of detailLines(m)) ctx.log(d);
-      results['rf1'] = { ...m.latency, ack: m.ack, clientLoopDelay: m.clientLoopDelay, clientCpuMsPerS: m.clientCpuMsPerS };
+      results['rf1'] = { ...m.latency, ack: m.ack, clientLoopDelay: m.clientLoopDelay, clientCpuMsPerS: m.clientCpuMsPerS, clientGc: m.clientGc, loadAverage: m.loadAverage };
     } finally {
       await b.stop();
     }
@@ -171,7 +200,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       window = m.window;
       ctx.log(latLine(`RF 3 min ISR 2, ${settings.rate}/s`, m.latency, TARGET_P99_MS.rf3));
       for (const d of detailLines(m)) ctx.log(d);
-      results['rf3'] = { ...m.latency, ack: m.ack, clientLoopDelay: m.clientLoopDelay, clientCpuMsPerS: m.clientCpuMsPerS };
+      results['rf3'] = { ...m.latency, ack: m.ack, clientLoopDelay: m.clientLoopDelay, clientCpuMsPerS: m.clientCpuMsPerS, clientGc: m.clientGc, loadAverage: m.loadAverage };
     } finally {
       await c.stop();
     }

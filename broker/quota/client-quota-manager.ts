@@ -6,7 +6,7 @@
  * is also recorded per sensor for the `throttle_time` metric (Kafka's Avg of throttle-time).
  */
 import type { Clock } from '../../common/index.js';
-import { type QuotaEntity, type QuotaKey, type QuotaValues, quotaUserOf, resolveQuota } from './quota-entity.js';
+import { type QuotaEntity, type QuotaKey, type QuotaValues, quotaUserOf, type ResolvedQuota, resolveQuota } from './quota-entity.js';
 import { type RateConfig, SampledRate, throttleTimeMs, TokenBucket } from './rate.js';
 
 /** Kafka's metric groups (and JMX `type=`): Produce, Fetch, Request, ControllerMutation. */
@@ -47,6 +47,8 @@ export interface QuotaSensorSnapshot {
 const sensorId = (key: QuotaKey, user: string, clientId: string): string => `${key}\u0000${user}\u0000${clientId}`;
 
 const INACTIVE_SENSOR_EXPIRY_MS = 3_600_000;
+/** Resolutions remembered at most; a client may name itself anew in every request. */
+const MAX_REMEMBERED_RESOLUTIONS = 10_000;
 const SWEEP_EVERY_MS = 60_000;
 
 export interface ClientQuotaManagerOptions {
@@ -54,13 +56,56 @@ export interface ClientQuotaManagerOptions {
   readonly clock: Clock;
   /** The configured quota values of one entity (quota-configs.ts). */
   readonly lookup: (e: QuotaEntity) => QuotaValues | undefined;
+  /**
+   * Tells when `lookup`'s answers change (QuotaConfigs). With it, each (quota type, user, client
+   * id)'s resolution is remembered until the next change: resolving walks eight entities and
+   * sanitizes both names, on every Produce and Fetch. Without it every request resolves afresh.
+   */
+  readonly changes?: { onChanged(fn: () => void): void };
 }
 
 export class ClientQuotaManager {
   private readonly sensors = new Map<string, Sensor>();
   private lastSweepMs = 0;
+  /**
+   * Remembered resolutions by principal, then client id (no key string built per request); null:
+   * no quota applies. Only with `changes`.
+   */
+  private readonly resolutions: Map<string, Map<string, Partial<Record<QuotaKey, ResolvedQuota | null>>>> | undefined;
+  private remembered = 0;
 
-  constructor(private readonly o: ClientQuotaManagerOptions) {}
+  constructor(private readonly o: ClientQuotaManagerOptions) {
+    if (o.changes !== undefined) {
+      const resolutions = new Map<string, Map<string, Partial<Record<QuotaKey, ResolvedQuota | null>>>>();
+      o.changes.onChanged(() => {
+        resolutions.clear();
+        this.remembered = 0;
+      });
+      this.resolutions = resolutions;
+    }
+  }
+
+  /** The quota of `key` for the connection's (principal, client id), or undefined when none applies. */
+  private resolve(key: QuotaKey, principal: string, clientId: string | null): ResolvedQuota | undefined {
+    const memo = this.resolutions;
+    if (memo === undefined) return resolveQuota(this.o.lookup, key, quotaUserOf(principal), clientId ?? '');
+    let byClient = memo.get(principal);
+    let byKey = byClient?.get(clientId ?? '');
+    let r = byKey?.[key];
+    if (r === undefined) {
+      r = resolveQuota(this.o.lookup, key, quotaUserOf(principal), clientId ?? '') ?? null;
+      if (this.remembered >= MAX_REMEMBERED_RESOLUTIONS) {
+        memo.clear();
+        this.remembered = 0;
+        byClient = byKey = undefined;
+      }
+      if (byClient === undefined) memo.set(principal, (byClient = new Map()));
+      if (byKey === undefined) byClient.set(clientId ?? '', (byKey = {}));
+      byKey[key] = r;
+      this.remembered++;
+    }
+    return r ?? undefined;
+  }
 
   now(): number {
     return this.o.clock.now();
@@ -71,8 +116,7 @@ export class ClientQuotaManager {
    * ms; 0 when no quota of this type applies or the rate stays within it.
    */
   recordAndGetThrottleTimeMs(key: QuotaKey, principal: string, clientId: string | null, value: number): number {
-    const user = quotaUserOf(principal);
-    const resolved = resolveQuota(this.o.lookup, key, user, clientId ?? '');
+    const resolved = this.resolve(key, principal, clientId);
     if (resolved === undefined) return 0;
     const now = this.o.clock.now();
     this.sweep(now);
@@ -96,7 +140,7 @@ export class ClientQuotaManager {
    * was already checked, as Kafka records a Fetch's network-thread time after the handler's check.
    */
   recordNoThrottle(key: QuotaKey, principal: string, clientId: string | null, value: number): void {
-    const resolved = resolveQuota(this.o.lookup, key, quotaUserOf(principal), clientId ?? '');
+    const resolved = this.resolve(key, principal, clientId);
     if (resolved === undefined) return;
     const now = this.o.clock.now();
     const sensor = this.sensorFor(key, resolved.sensor.user, resolved.sensor.clientId, now);
@@ -112,7 +156,7 @@ export class ClientQuotaManager {
    * mutation is `refused` (THROTTLING_QUOTA_EXCEEDED); otherwise recorded, even into debt.
    */
   recordMutations(principal: string, clientId: string | null, partitions: number, strict: boolean): { throttleMs: number; refused: boolean } {
-    const resolved = resolveQuota(this.o.lookup, 'controller_mutation_rate', quotaUserOf(principal), clientId ?? '');
+    const resolved = this.resolve('controller_mutation_rate', principal, clientId);
     if (resolved === undefined) return { throttleMs: 0, refused: false };
     const now = this.o.clock.now();
     this.sweep(now);
@@ -134,7 +178,7 @@ export class ClientQuotaManager {
 
   /** Gives back mutations recorded for a topic that then failed (Kafka charges only what the controller did). */
   unrecordMutations(principal: string, clientId: string | null, partitions: number): void {
-    const resolved = resolveQuota(this.o.lookup, 'controller_mutation_rate', quotaUserOf(principal), clientId ?? '');
+    const resolved = this.resolve('controller_mutation_rate', principal, clientId);
     if (resolved === undefined) return;
     const sensor = this.sensors.get(sensorId('controller_mutation_rate', resolved.sensor.user, resolved.sensor.clientId));
     if (sensor === undefined) return;
@@ -148,7 +192,7 @@ export class ClientQuotaManager {
    * throttled Fetch answers no records, so its bytes must not count against the next one.
    */
   unrecord(key: QuotaKey, principal: string, clientId: string | null, value: number): void {
-    const resolved = resolveQuota(this.o.lookup, key, quotaUserOf(principal), clientId ?? '');
+    const resolved = this.resolve(key, principal, clientId);
     if (resolved === undefined) return;
     const id = sensorId(key, resolved.sensor.user, resolved.sensor.clientId);
     this.sensors.get(id)?.usage.record(-value, this.o.clock.now());
@@ -156,7 +200,7 @@ export class ClientQuotaManager {
 
   /** Whether a quota of this type applies to the connection's (principal, client id). */
   hasQuota(key: QuotaKey, principal: string, clientId: string | null): boolean {
-    return resolveQuota(this.o.lookup, key, quotaUserOf(principal), clientId ?? '') !== undefined;
+    return this.resolve(key, principal, clientId) !== undefined;
   }
 
   /**
@@ -164,7 +208,7 @@ export class ClientQuotaManager {
    * (Kafka's getMaxValueInQuotaWindow): bound × (quota.window.num − 1) × window; Infinity without a quota.
    */
   maxValueInQuotaWindow(key: QuotaKey, principal: string, clientId: string | null): number {
-    const resolved = resolveQuota(this.o.lookup, key, quotaUserOf(principal), clientId ?? '');
+    const resolved = this.resolve(key, principal, clientId);
     if (resolved === undefined) return Number.POSITIVE_INFINITY;
     return resolved.bound * (this.o.rate.samples - 1) * (this.o.rate.windowMs / 1000);
   }

@@ -26,12 +26,14 @@ export interface QuotaEntity {
 
 export type QuotaValues = Partial<Record<QuotaKey, number>>;
 
+const SAFE_NAME = /^[A-Za-z0-9._-]*$/;
+
 /**
  * Kafka's Sanitizer: user and client-id names are URL-encoded in znode names (Java's URLEncoder,
  * with `*` and space as %2A and %20) so that `User:CN=a/b` or `my client` fit in one path segment.
  */
 export function sanitize(name: string): string {
-  if (name === DEFAULT_ENTITY) return name;
+  if (name === DEFAULT_ENTITY || SAFE_NAME.test(name)) return name;
   let out = '';
   for (const b of Buffer.from(name, 'utf8')) {
     const c = String.fromCharCode(b);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import pino from 'pino';
-import { ClientQuotaManager, QuotaConfigs, QuotaEnforcer, type QuotaEntity, type QuotaValues, precedence, resolveQuota, SampledRate, throttleTimeMs, validateQuotaValue } from '../../../broker/quota/index.js';
+import { ClientQuotaManager, QuotaConfigs, QuotaEnforcer, type QuotaEntity, type QuotaValues, precedence, resolveQuota, SampledRate, entityConfigPath, throttleTimeMs, validateQuotaValue } from '../../../broker/quota/index.js';
 import { ApiKey } from '../../../protocol/index.js';
 import { FakeZooKeeper } from '../../helpers/fake-coordination-store.js';
 import { TestScheduler } from '../../helpers/test-scheduler.js';
@@ -236,6 +236,44 @@ describe('quota > QuotaConfigs (ZooKeeper copy)', () => {
     await configs.onEntityChange('users/alice');
     expect(configs.lookup({ user: 'alice' })).to.equal(undefined);
     expect(configs.entries().map((e) => e.entity)).to.deep.include({ user: 'alice', clientId: 'app' });
+  });
+  it('a manager that remembers resolutions (QuotaConfigs as its changes) follows quotas added, changed and removed', async () => {
+    const zk = new FakeZooKeeper();
+    const admin = zk.session();
+    const put = async (path: string, config: Record<string, string>): Promise<void> => {
+      await admin.mkdirp(path);
+      await admin.setData(path, Buffer.from(JSON.stringify({ version: 1, config })));
+    };
+    const configs = new QuotaConfigs(zk.session(), pino({ level: 'silent' }));
+    await configs.reloadAll();
+    const clock = new TestScheduler();
+    const m = new ClientQuotaManager({ rate: { samples: 11, windowMs: 1000 }, clock, lookup: configs.lookup, changes: configs });
+    const maxFetch = (): number => m.maxValueInQuotaWindow('consumer_byte_rate', 'User:alice', 'my app');
+    expect(maxFetch()).to.equal(Number.POSITIVE_INFINITY);
+    expect(maxFetch()).to.equal(Number.POSITIVE_INFINITY);
+    await put('/config/clients/my%20app', { consumer_byte_rate: '100' });
+    await configs.onEntityChange('clients/my%20app');
+    expect(maxFetch()).to.equal(100 * 10);
+    await put('/config/users/alice', { consumer_byte_rate: '7' });
+    await configs.onEntityChange('users/alice');
+    expect(maxFetch()).to.equal(7 * 10);
+    expect(m.maxValueInQuotaWindow('consumer_byte_rate', 'User:bob', 'my app')).to.equal(100 * 10);
+    await put('/config/users/alice', {});
+    await configs.onEntityChange('users/alice');
+    await put('/config/clients/my%20app', {});
+    await configs.onEntityChange('clients/my%20app');
+    expect(maxFetch()).to.equal(Number.POSITIVE_INFINITY);
+    await put('/config/users/<default>', { consumer_byte_rate: '3' });
+    await configs.reloadAll();
+    expect(maxFetch()).to.equal(3 * 10);
+  });
+
+  it("sanitizes names as Kafka's Sanitizer: safe names as they are, others URL-encoded byte by byte", () => {
+    expect(entityConfigPath({ user: 'app-1_x.Y', clientId: D })).to.equal(`users/app-1_x.Y/clients/${D}`);
+    expect(entityConfigPath({ clientId: '' })).to.equal('clients/');
+    expect(entityConfigPath({ clientId: 'my app*' })).to.equal('clients/my%20app%2A');
+    expect(entityConfigPath({ user: 'CN=a/b' })).to.equal('users/CN%3Da%2Fb');
+    expect(entityConfigPath({ user: 'é', clientId: 'x y' })).to.equal('users/%C3%A9/clients/x%20y');
   });
 });
 
