@@ -29,6 +29,8 @@ export interface ReadResult {
 }
 
 const LOCATE_WINDOW = 32 * 1024;
+/** Header reads before scanning a window instead (a chunk of many small batches, e.g. a follower's). */
+const MAX_HEADER_HOPS = 4;
 
 interface Peek {
   size: number;
@@ -66,13 +68,31 @@ async function readSegment(
     const r = readRecent(recent, fetchOffset, maxBytes, opts);
     if (r !== undefined) return r;
   }
-  let pos = seg.offsetIndex.lookup(fetchOffset).position;
+  const entry = seg.offsetIndex.lookup(fetchOffset);
+  let pos = entry.position;
+  // An entry names the start of an appended chunk by the chunk's LAST offset: below fetchOffset,
+  // that whole chunk comes before the batch wanted. Hop over its batches by their headers
+  // (Kafka's searchForOffsetWithSize) rather than reading their bodies: a follower behind the
+  // in-memory tail fetches from the chunk after the entry, and reading from the entry read each
+  // fetch's worth of bytes twice (the skipped chunk, then the data again from its start).
+  let slack = LOCATE_WINDOW;
+  if (entry.offset < fetchOffset) {
+    for (let hops = 0; hops < MAX_HEADER_HOPS && endPosition - pos >= RECORD_BATCH_HEADER_SIZE; hops++) {
+      const p = peek(await seg.readAt(pos, RECORD_BATCH_HEADER_SIZE), 0);
+      if (p === undefined) break;
+      if (p.lastOffset >= fetchOffset) {
+        slack = RECORD_BATCH_HEADER_SIZE; // found: no scan ahead of the data
+        break;
+      }
+      pos += p.size;
+    }
+  }
   // One read usually covers both the short scan from the index entry and the data returned.
   let buf = EMPTY;
   let off = 0;
   for (;;) {
     if (pos >= endPosition) return undefined;
-    buf = await seg.readAt(pos, Math.min(endPosition - pos, LOCATE_WINDOW + Math.max(0, maxBytes)));
+    buf = await seg.readAt(pos, Math.min(endPosition - pos, slack + Math.max(0, maxBytes)));
     off = 0;
     let p = peek(buf, off);
     while (p && p.lastOffset < fetchOffset) {

@@ -67,6 +67,31 @@ describe('storage > reads of the log tail from the appended buffers', () => {
     await log.close();
   });
 
+  it('a read behind the in-memory tail reads the wanted bytes once, hopping over the indexed chunk before them by its header', async () => {
+    // Follower appends are read from the file. Each chunk is one ~100 KB batch: the index entry
+    // for a chunk's offsets below the wanted one points at that earlier chunk's start.
+    const log = await openLog({ config: { indexIntervalBytes: 100 } });
+    for (let i = 0; i < 4; i++) await log.appendAsFollower(at(BigInt(i * 100), batch({ count: 100, valueSize: 1000, prefix: `c${i}` })));
+    const seg = (log as unknown as { local: { activeSegment: { readAt: (p: number, n: number) => Promise<Buffer> } } }).local.activeSegment;
+    const readAt = seg.readAt;
+    let bytesRead = 0;
+    seg.readAt = async (p, n) => {
+      const b = await readAt(p, n);
+      bytesRead += b.length;
+      return b;
+    };
+    const chunk = batch({ count: 100, valueSize: 1000 }).length;
+    for (const [from, maxBytes] of [[200n, chunk], [100n, chunk], [300n, chunk], [200n, 0], [250n, chunk * 2]] as const) {
+      bytesRead = 0;
+      const r = await log.read(from, maxBytes);
+      const got = records(r.records);
+      expect(got[0]!.offset, `the batch holding ${from}`).to.equal((from / 100n) * 100n);
+      expect(got.at(-1)!.offset).to.equal(from === 250n ? 399n : (from / 100n) * 100n + 99n);
+      expect(bytesRead, `bytes read for ${r.records.length} returned (from ${from}, maxBytes ${maxBytes})`).to.be.lessThan(r.records.length + 1024);
+    }
+    await log.close();
+  });
+
   it('after a roll the old segment is read from its file', async () => {
     const log = await openLog({ config: { segmentBytes: 600 } });
     for (let i = 0; i < 6; i++) await log.appendAsLeader(batch({ count: 2, prefix: `r${i}`, valueSize: 100 }), 1);
