@@ -16,6 +16,7 @@
  *   written: nothing is read or dispatched until the throttle time has passed (KIP-219), so a
  *   client that ignores throttle_time_ms is held back all the same.
  */
+import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import { backgroundScheduler, systemScheduler, timerDelay } from '../../common/index.js';
 import type { Logger } from '../logging.js';
@@ -101,6 +102,9 @@ export class FramedConnection {
     this.socket = options.socket;
     this.log = options.logger;
     this.decoder = new FrameDecoder({ maxFrameBytes: options.maxFrameBytes });
+    // Every dispatched request may wait on the signal (a parked acks=all produce or fetch in a
+    // purgatory), so up to maxInFlight listeners at once are expected, not a leak.
+    setMaxListeners(options.maxInFlight + 1, this.abortController.signal);
   }
 
   /** Starts reading; `dispatch` should never throw, but a throw is treated as `close`. */

@@ -110,6 +110,36 @@ describe('network > ordering, backpressure, limits', () => {
     }
   });
 
+  it('parks as many requests on the connection\'s abort signal as queued.max.requests allows without a listener-leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const gates: Gate[] = [];
+      // As a purgatory does: each parked request listens for the connection closing.
+      const parking: KafkaHandler<{ groupId: string }, { errorCode: number }> = {
+        apiKey: API.Heartbeat,
+        minVersion: 0,
+        maxVersion: 3,
+        handle: (ctx, req) =>
+          new Promise((resolve) => {
+            ctx.signal.addEventListener('abort', () => resolve(undefined), { once: true });
+            gates.push({ groupId: req.groupId, release: (errorCode) => resolve(errorCode === undefined ? undefined : { errorCode }) });
+          }),
+      };
+      const broker = await start({ 'queued.max.requests': 40 }, (s) => s.registerHandler(parking));
+      const s = track(await broker.connect());
+      s.writeRaw(Buffer.concat(Array.from({ length: 40 }, (_, i) => heartbeatRequest(i, `g${i}`))));
+      await waitFor(() => gates.length === 40, 'forty requests parked');
+      for (const g of gates) g.release(0);
+      for (let i = 0; i < 40; i++) expect((await s.nextFrame()).readInt32BE(0)).to.equal(i);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).to.not.include('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('dispatches at most queued.max.requests per connection and holds the rest unread or undispatched', async () => {
     const gates: Gate[] = [];
     const broker = await start({ 'queued.max.requests': 3 }, (s) => s.registerHandler(gatedHeartbeat(gates)));
