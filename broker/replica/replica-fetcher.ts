@@ -281,9 +281,11 @@ export class ReplicaFetcher {
       // expired and it has not re-registered yet, or another process holds the id): back off.
       this.log.warn({ brokerEpoch: String(req.brokerEpoch) }, 'the leader refused our replica fetch: stale broker epoch');
     }
+    // By key, not by scanning `sent` per answer: a fetch can carry thousands of partitions.
+    const byPartition = new Map(sent.map((x) => [tpKey(x.st.p.topic, x.st.p.partition), x]));
     await this.applying(async () => {
       for (const r of answer.partitions) {
-        const one = sent.find((x) => x.st.p.topic === r.topic && x.st.p.partition === r.partition);
+        const one = byPartition.get(tpKey(r.topic, r.partition));
         if (one === undefined || !this.current(one.st) || one.st.fetchOffset !== one.offset || one.st.truncating) continue;
         await this.apply(one.st, r);
       }
