@@ -87,9 +87,14 @@ export class FencedWriter {
       return;
     }
     const opIndex = r.error.opIndex;
-    if (r.error.code === 'CRD_CONTROLLER_MOVED' || opIndex === undefined || opIndex < 0) {
+    if (r.error.code === 'CRD_CONTROLLER_MOVED' || r.error.retriable) {
       // Not about one multi (fenced, or ZooKeeper unreachable past the retry budget): all share it.
       for (const i of group) out[i] = r;
+      return;
+    }
+    if (opIndex === undefined || opIndex < 0) {
+      // Refused before it was sent (e.g. data too large): each multi on its own, for its own answer.
+      await Promise.all(group.map(async (i) => (out[i] = await this.tryWrite(batches[i]!))));
       return;
     }
     let k = starts.length - 1;

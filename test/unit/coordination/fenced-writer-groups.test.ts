@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { type CoordinationStore, FencedWriter, type Op, ops, tryElectController } from '../../../coordination/index.js';
+import { CoordinationError, type CoordinationStore, FencedWriter, type Op, ops, tryElectController } from '../../../coordination/index.js';
 import { FakeZooKeeper } from '../../helpers/fake-coordination-store.js';
 
 /** A session whose multis are counted: what reaches ZooKeeper. */
@@ -60,6 +60,22 @@ describe('coordination > FencedWriter.writeAll groups multis', () => {
     const r = await w.writeAll([[ops.setData('/p/0', Buffer.from('a'), 0)], [ops.setData('/p/0', Buffer.from('b'), 1)], [ops.setData('/p/0', Buffer.from('c'), 1)]]);
     expect(r.map((x) => x.ok)).to.deep.equal([true, true, false]);
     expect(zk.text('/p/0')).to.equal('b');
+  });
+
+  it('a multi refused before it is sent (no op index: data too large) fails alone', async () => {
+    const { zk, w, store } = await setup(5);
+    const big = Buffer.alloc(64);
+    const inner = store.multi.bind(store);
+    // As the real client: an oversized op is refused before anything reaches ZooKeeper.
+    (w as unknown as { store: CoordinationStore }).store.multi = (list: readonly Op[]) => {
+      if (list.some((op) => 'data' in op && op.data !== null && op.data.length >= big.length)) return Promise.reject(new CoordinationError('CRD_DATA_TOO_LARGE', 'too large'));
+      return inner(list);
+    };
+    const batches = setAll(5);
+    batches[2] = [ops.setData('/p/2', big, 0)];
+    const r = await w.writeAll(batches);
+    expect(r.map((x) => (x.ok ? 'ok' : x.error.code))).to.deep.equal(['ok', 'ok', 'CRD_DATA_TOO_LARGE', 'ok', 'ok']);
+    expect(zk.text('/p/4')).to.equal('v1');
   });
 
   it('a new controller fences the whole group: writeAll throws CRD_CONTROLLER_MOVED and nothing is written', async () => {
