@@ -1,7 +1,7 @@
 /**
  * Scale: many partitions at RF 3 on 3 broker processes and a ZooKeeper of their own.
  *   npm run bench -- scale [--partitions 10000] [--topics 100] [--session-timeout-ms 6000]
- *                          [--zk host:port] [--cpu-prof]
+ *                          [--zk host:port] [--cpu-prof] [--stop-after <phase>]
  * Partitions are spread as Kafka users usually have them: `--topics` topics of partitions/topics
  * partitions each, all created by one CreateTopics request. Phases, each bounded (the run aborts
  * with the phase's name when one exceeds its bound, and stops everything it started):
@@ -17,6 +17,9 @@
  *     until another broker is controller and every partition is led by a live broker and served;
  *  6. restart: the killed broker starts again (unclean shutdown, so its logs are recovered):
  *     start → listening, and start → back in the ISR of every partition (target < 30 s).
+ * `--stop-after create|metadata|leader-move|rejoin|controller-failover` ends the run after that
+ * phase with a clean shutdown of every broker, so each writes its --cpu-prof profile (a SIGKILLed
+ * broker writes none, and phase 5 kills the controller).
  */
 import { mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -177,7 +180,11 @@ async function startBroker(ctx: BenchContext, b: BrokerProcess, timeoutMs: numbe
   }
 }
 
+const STOP_PHASES = ['create', 'metadata', 'leader-move', 'rejoin', 'controller-failover'] as const;
+
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
+  const stopAfter = arg(ctx.args, '--stop-after', '');
+  if (stopAfter !== '' && !(STOP_PHASES as readonly string[]).includes(stopAfter)) throw new Error(`--stop-after: one of ${STOP_PHASES.join(', ')}`);
   const partitions = Number(arg(ctx.args, '--partitions', '10000'));
   const topics = Math.min(partitions, Number(arg(ctx.args, '--topics', String(Math.max(1, Math.round(partitions / 100))))));
   const perTopic = Math.ceil(partitions / topics);
@@ -196,6 +203,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   let cluster: Cluster | undefined;
   const observers: ZkSession[] = [];
   const phases = new PhaseWindows();
+  const result: Record<string, unknown> = {};
   try {
     cluster = await startCluster(ctx, zk, sessionTimeoutMs);
     const { brokers } = cluster;
@@ -227,6 +235,8 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const createMs = Date.now() - createdAt;
     phases.end('create');
     ctx.log(`create: CreateTopics answered in ${createAnsweredMs} ms; all ${total} partitions led and served after ${createMs} ms (target < 60,000 ms at 10,000)`);
+    Object.assign(result, { partitions: total, topics, partitionsPerTopic: perTopic, replicationFactor: 3, brokers: 3, sessionTimeoutMs, createAnsweredMs, createMs });
+    if (stopAfter === 'create') return result;
 
     // 2. footprint
     const footprint = Object.fromEntries(brokers.map((b) => [b.brokerId, procFootprint(b)]));
@@ -242,6 +252,8 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     }
     const metadata = stats(metaMs);
     ctx.log(`Metadata (all topics, ${total} partitions): median ${metadata.median} ms, max ${metadata.max} ms`);
+    Object.assign(result, { footprint, metadataAllTopicsMs: metadata });
+    if (stopAfter === 'metadata') return result;
 
     // 4. leader move after a session expiry
     const view = (await metadataAll(brokers[0]!)).partitions;
@@ -250,10 +262,10 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const ledByVictim = view.filter((p) => p.leader === victim.brokerId).length;
     const expired = await deletionOf(observer, `/brokers/ids/${victim.brokerId}`);
     victim.signal('SIGSTOP');
-    phases.begin('leader move');
     let expiryToLeadersMs: number;
     try {
       await waitFor(() => expired() > 0, `broker ${victim.brokerId}'s session to expire`, { timeoutMs: sessionTimeoutMs + 15_000, intervalMs: 2 });
+      phases.begin('leader move');
       await waitFor(() => allLedBy(survivors, total), 'leader move: every partition led by a survivor in every survivor\'s Metadata and served', { timeoutMs: 30_000, intervalMs: 5 });
       const servedAt = Date.now();
       const keys: TopicPartitionKey[] = view.map((p) => ({ topic: p.topic, partition: p.partition }));
@@ -267,10 +279,16 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       victim.signal('SIGCONT');
     }
     ctx.log(`leader move: broker ${victim.brokerId} led ${ledByVictim}; session expiry → all led and served by survivors, in ZooKeeper too: ${expiryToLeadersMs} ms (target < 2,000 ms)`);
+    result['leaderMove'] = { ledByVictim, expiryToLeadersMs };
+    if (stopAfter === 'leader-move') return result;
+    phases.begin('rejoin');
     const contAt = Date.now();
     await waitFor(async () => (await metadataAll(survivors[0]!)).partitions.every((p) => p.isr.length === 3), `broker ${victim.brokerId} back in every ISR`, { timeoutMs: scaleBound(120_000), intervalMs: 200 });
     const victimRejoinMs = Date.now() - contAt;
+    phases.end('rejoin');
     ctx.log(`broker ${victim.brokerId} resumed: back in every ISR after ${victimRejoinMs} ms`);
+    result['victimRejoinMs'] = victimRejoinMs;
+    if (stopAfter === 'rejoin') return result;
 
     // 5. controller failover
     const ctrlNow = (await metadataAll(survivors[0]!)).controllerId;
@@ -288,6 +306,8 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const controllerFailoverMs = Date.now() - controllerGone();
     phases.end('controller failover');
     ctx.log(`controller failover: broker ${oldController.brokerId} killed; session expiry → new controller, all partitions led and served: ${controllerFailoverMs} ms`);
+    result['controllerFailoverMs'] = controllerFailoverMs;
+    if (stopAfter === 'controller-failover') return result;
 
     // 6. restart of the killed broker (unclean: its logs are recovered)
     const restartAt = Date.now();
@@ -300,23 +320,10 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const afterRestart = procFootprint(oldController);
     ctx.log(`restart after SIGKILL: listening after ${listeningMs} ms, back in all ${total} ISRs after ${restartToIsrMs} ms (target < 30,000 ms); RSS ${afterRestart.rssMb} MB, ${afterRestart.fds} fds`);
 
-    return {
-      partitions: total,
-      topics,
-      partitionsPerTopic: perTopic,
-      replicationFactor: 3,
-      brokers: 3,
-      sessionTimeoutMs,
-      createAnsweredMs,
-      createMs,
-      footprint,
-      metadataAllTopicsMs: metadata,
-      leaderMove: { ledByVictim, expiryToLeadersMs },
-      victimRejoinMs,
-      controllerFailoverMs,
+    return Object.assign(result, {
       restart: { listeningMs, restartToIsrMs, footprint: afterRestart },
       targets: { createMs: 60_000, expiryToLeadersMs: 2_000, restartToIsrMs: 30_000 },
-    };
+    });
   } finally {
     for (const o of observers) await o.close().catch(() => undefined);
     if (cluster !== undefined) {

@@ -59,6 +59,9 @@ interface FetchState {
   fetchOffset: bigint;
   truncating: boolean;
   delayUntil: number;
+  /** The fetch round that last asked for this partition, and at which offset. */
+  sentIn?: number;
+  sentOffset?: bigint;
 }
 
 export class ReplicaFetcher {
@@ -68,6 +71,7 @@ export class ReplicaFetcher {
   /** The ReplicaFetch version the source broker accepts (lowered once on BRK_UNSUPPORTED_VERSION). */
   private fetchVersion: number = REPLICA_FETCH_LATEST_VERSION;
   private stopped = false;
+  private fetchRound = 0;
   private busy: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
   private readonly loop: Promise<void>;
@@ -240,7 +244,12 @@ export class ReplicaFetcher {
 
   private async fetch(ep: BrokerEndpoint, states: FetchState[]): Promise<void> {
     const s = this.d.settings;
-    const sent = states.map((st) => ({ st, offset: st.fetchOffset }));
+    const round = ++this.fetchRound;
+    const sent = states.map((st) => {
+      st.sentIn = round;
+      st.sentOffset = st.fetchOffset;
+      return { st, offset: st.fetchOffset };
+    });
     const session = this.session.build(
       sent.map(({ st, offset }) => ({
         topic: st.p.topic,
@@ -281,13 +290,13 @@ export class ReplicaFetcher {
       // expired and it has not re-registered yet, or another process holds the id): back off.
       this.log.warn({ brokerEpoch: String(req.brokerEpoch) }, 'the leader refused our replica fetch: stale broker epoch');
     }
-    // By key: a search of `sent` per answered partition was quadratic in the partitions fetched.
-    const byKey = new Map(sent.map((x) => [x.st.p.key, x]));
+    // Each answer finds its partition by key (a fetch names thousands; scanning them per answer
+    // was quadratic) and is applied only to the state this round asked for, at the offset asked.
     await this.applying(async () => {
       for (const r of answer.partitions) {
-        const one = byKey.get(tpKey(r.topic, r.partition));
-        if (one === undefined || !this.current(one.st) || one.st.fetchOffset !== one.offset || one.st.truncating) continue;
-        await this.apply(one.st, r);
+        const st = this.states.get(tpKey(r.topic, r.partition));
+        if (st === undefined || this.stopped || st.sentIn !== round || st.fetchOffset !== st.sentOffset || st.truncating) continue;
+        await this.apply(st, r);
       }
     });
   }

@@ -4,6 +4,7 @@
  */
 import zookeeper from 'node-zookeeper-client';
 import { CoordinationError } from '../errors.js';
+import { installLibraryFrameReader } from './frame-reader.js';
 import type { Scheduler } from '../../common/index.js';
 import type { ZkClient } from './raw-client.js';
 
@@ -34,6 +35,7 @@ export function abandonClient(client: ZkClient): void {
 
 /** Creates `chroot` (and parents) through a short-lived client on the bare servers. */
 export async function ensureChroot(servers: string, chroot: string, sessionTimeoutMs: number, connectionTimeoutMs: number, sched: Scheduler): Promise<void> {
+  installLibraryFrameReader();
   const bare = zookeeper.createClient(servers, { sessionTimeout: sessionTimeoutMs, retries: 0 });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -15,6 +15,7 @@
 import zookeeper from 'node-zookeeper-client';
 import { abandonClient, ensureChroot, hexSessionId } from './client-control.js';
 import { ContactTracker, type SessionContact } from './contact.js';
+import { installLibraryFrameReader } from './frame-reader.js';
 import { CoordinationError } from '../errors.js';
 import { createPersistentPath, type CoordinationStore, type CreateMode, type NodeData, type Op, type OpResult, type SessionListener, type Stat, type Watcher } from '../store.js';
 import { ConnectionWaiters } from './connection-waiters.js';
@@ -230,6 +231,7 @@ export class ZkSession implements CoordinationStore {
       options['sessionId'] = this.resumeId.id;
       options['sessionPassword'] = this.resumeId.password;
     }
+    installLibraryFrameReader();
     const client = zookeeper.createClient(this.servers + this.chroot, options as unknown as zookeeper.Option);
     // Queued now, sent first on every (re)connection of this client.
     if (this.digest !== undefined) client.addAuthInfo('digest', Buffer.from(`${this.digest.username}:${this.digest.password}`));

@@ -150,6 +150,11 @@ export class FakeZooKeeper {
       if (code !== undefined) throw new CoordinationError(code, `${code} at multi op ${i} (${op.op} ${op.path})`, { path: op.path, opIndex: i });
       if (op.op === 'create') view.set(op.path, this.newNodeScratch());
       if (op.op === 'remove') view.set(op.path, null);
+      // As ZooKeeper: a later op of the same multi sees the version an earlier setData made.
+      if (op.op === 'setData') {
+        const n = view.get(op.path) ?? this.nodes.get(op.path)!;
+        view.set(op.path, { ...n, version: n.version + 1 });
+      }
     });
     return list.map((op) => this.applyOne(session, op));
   }
