@@ -7,8 +7,9 @@
  * writes back (or fails them) at the one seam the writer has.
  */
 import { expect } from 'chai';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { CompressionType, encodeEndTxnMarkerBatch, encodeRecordBatch } from '../../../protocol/index.js';
 import { PartitionLog, StorageError } from '../../../storage/index.js';
 import { LogSegment, type AppendInfo } from '../../../storage/segment.js';
 import { nodeWriterFs, type WriterFs } from '../../../storage/segment-writer.js';
@@ -222,5 +223,22 @@ describe('storage > a partition log while its appends are being written', () => 
     expect(reopened.logEndOffset).to.equal(2n);
     expect(reopened.recoveryReport.truncatedBytes).to.equal(0);
     await reopened.close();
+  });
+
+  it('an ABORT marker reaches .txnindex only after its batch is in the log file', async () => {
+    const { gate, log } = await openGated();
+    const txn = encodeRecordBatch([{ value: Buffer.from('t'), timestamp: 1_700_000_000_000n }], { compression: CompressionType.None, producerId: 7n, producerEpoch: 0, baseSequence: 0, transactional: true });
+    await log.appendAsLeader(txn, 0);
+    gate.hold = true;
+    const abort = log.appendAsLeader(encodeEndTxnMarkerBatch({ producerId: 7n, producerEpoch: 0, type: 'ABORT', coordinatorEpoch: 3, timestamp: 1_700_000_000_000n }), 0, { origin: 'coordinator' });
+    // The marker's offsets are decided, but its index entry (and the end of its transaction) wait for its write.
+    await ticks();
+    expect(readdirSync(log.dir).filter((f) => f.endsWith('.txnindex'))).to.deep.equal([]);
+    expect(log.abortedTransactions).to.deep.equal([]);
+    gate.release();
+    expect((await abort).firstOffset).to.equal(3n);
+    expect(log.abortedTransactions.map((t) => t.lastOffset)).to.deep.equal([3n]);
+    expect(readdirSync(log.dir).filter((f) => f.endsWith('.txnindex'))).to.have.length(1);
+    await log.close();
   });
 });
