@@ -12,6 +12,7 @@ import { ioError, isIoError, type StorageError } from './errors.js';
 import { fsyncDir } from './files.js';
 import type { SegmentInfo } from './retention.js';
 import { LogSegment, type AppendInfo } from './segment.js';
+import type { WriterFs } from './segment-writer.js';
 import { jitterFn, retireSegments, segmentParams, shouldRoll } from './segment-list.js';
 
 export interface LocalLogHost {
@@ -27,6 +28,8 @@ export interface LocalLogHost {
   readonly onIoError: (err: StorageError) => void;
   /** Closed or offline: flushing does nothing. */
   readonly stopped: () => boolean;
+  /** The writes of new segments (default node:fs). */
+  readonly writerFs?: WriterFs;
 }
 
 export class LocalLog {
@@ -39,6 +42,8 @@ export class LocalLog {
   /** Bumped by every truncation, so a late background flush does not raise the recovery point past it. */
   private truncations = 0;
   private lastFlushMs: number;
+  /** The write of the latest append: resolves once everything appended so far is in the file. */
+  private lastWriteP: Promise<void> = Promise.resolve();
 
   constructor(private readonly h: LocalLogHost, segments: readonly LogSegment[]) {
     this.segs = segments;
@@ -49,7 +54,20 @@ export class LocalLog {
 
   /** Replaced, never mutated in place: a snapshot stays valid. */
   get segments(): readonly LogSegment[] { return this.segs; }
+  /** Offset after the last batch appended (written or not): where the next append goes. */
   get logEndOffset(): bigint { return this.leo; }
+  /**
+   * Offset after the last batch whose bytes are in the file: what the log shows outside (reads,
+   * high watermark). Only the active segment can have writes pending (a roll drains the old one).
+   */
+  get writtenEndOffset(): bigint {
+    const a = this.activeSegment;
+    return a.allWritten ? this.leo : a.writtenNextOffset;
+  }
+  /** Appends whose bytes are not in the file yet. */
+  get pendingWrites(): number { return this.activeSegment.pendingWrites; }
+  /** Resolves when the latest append's bytes (and so every earlier one's) are in the file. */
+  get lastWrite(): Promise<void> { return this.lastWriteP; }
   /** Offsets below this are fsynced (with their indexes). */
   get recoveryPoint(): bigint { return this.rp; }
   get activeSegment(): LogSegment { return this.segs.at(-1)!; }
@@ -69,11 +87,15 @@ export class LocalLog {
     this.segs = segments;
   }
 
-  /** `remember`: the chunk stays in memory for reads of the tail (leader appends, segment.ts). */
+  /**
+   * Resolves once the bookkeeping is done; the bytes are written behind it (`lastWrite`), so the
+   * next append can queue while this one's write runs. `remember`: the chunk stays in memory for
+   * reads of the tail (leader appends, segment.ts).
+   */
   async append(data: Buffer, info: AppendInfo, recordCount: number, remember = false): Promise<void> {
     const cfg = this.h.config();
     if (shouldRoll(this.activeSegment, data.length, info, cfg, this.h.clock.now())) await this.roll(info.firstOffset > this.leo ? info.firstOffset : this.leo);
-    this.activeSegment.append(data, info, remember);
+    this.lastWriteP = this.activeSegment.append(data, info, remember);
     this.leo = info.lastOffset + 1n;
     this.unflushedMessages += recordCount;
     if (this.unflushedMessages >= cfg.flushIntervalMessages) await this.flush();
@@ -83,6 +105,8 @@ export class LocalLog {
   async roll(baseOffset: bigint): Promise<void> {
     const cfg = this.h.config();
     const old = this.activeSegment;
+    // Only the active segment may have writes pending (writtenEndOffset relies on it).
+    await old.drainWrites();
     if (old.size === 0) {
       if (old.baseOffset === baseOffset) return;
       this.segs = this.segs.slice(0, -1);
@@ -112,7 +136,7 @@ export class LocalLog {
   }
 
   private newSegment(baseOffset: bigint, cfg: Readonly<LogConfig>): LogSegment {
-    return LogSegment.create(this.h.dir, baseOffset, segmentParams(cfg), this.h.clock.now(), jitterFn(cfg, this.h.random)());
+    return LogSegment.create(this.h.dir, baseOffset, segmentParams(cfg), this.h.clock.now(), jitterFn(cfg, this.h.random)(), '', this.h.writerFs);
   }
 
   /** Something is unflushed and flush.ms has passed since the last flush. */
@@ -123,6 +147,7 @@ export class LocalLog {
   /** fsync everything appended so far; the recovery point becomes the log end offset. */
   async flush(): Promise<void> {
     if (this.h.stopped()) return;
+    await this.drain();
     const upTo = this.leo;
     await this.rollFlushes;
     // Nothing appended since the last flush (an idle log at a clean close): no fsync at all.
@@ -139,6 +164,11 @@ export class LocalLog {
     this.lastFlushMs = this.h.clock.now();
   }
 
+  /** Resolves when every append so far is in the file; rejects with the write error if one failed. */
+  drain(): Promise<void> {
+    return this.activeSegment.drainWrites();
+  }
+
   /** Background fsyncs of rolled segments finished (close waits for them). */
   rolledSegmentsFlushed(): Promise<void> {
     return this.rollFlushes;
@@ -150,6 +180,7 @@ export class LocalLog {
    * segments went.
    */
   async truncateTo(offset: bigint): Promise<{ logEndOffset: bigint; removedSegments: number }> {
+    await this.drain();
     this.truncations++;
     const keep = this.segs.filter((s) => s.baseOffset <= offset);
     const drop = this.segs.filter((s) => s.baseOffset > offset);
@@ -169,6 +200,7 @@ export class LocalLog {
 
   /** Every segment goes; the log restarts empty at `offset`. */
   async reset(offset: bigint): Promise<void> {
+    await this.drain();
     this.truncations++;
     const old = this.segs;
     this.segs = [];

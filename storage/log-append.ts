@@ -5,7 +5,8 @@
  * in that order, so a failure before the write leaves nothing behind.
  */
 import type { Clock } from '../common/index.js';
-import { analyzeFollowerAppend, analyzeLeaderAppend, assignOffsets } from './append-validation.js';
+import { isControlBatch } from '../protocol/index.js';
+import { analyzeFollowerAppend, analyzeLeaderAppend, assignOffsets, type AppendAnalysis } from './append-validation.js';
 import type { LogConfig } from './config.js';
 import type { LocalLog } from './local-log.js';
 import type { LogEpochs } from './log-epochs.js';
@@ -43,6 +44,7 @@ export async function leaderAppend(h: AppendHost, batches: Buffer, leaderEpoch: 
   const info = assignOffsets(batches, a, firstOffset, leaderEpoch, appendTime);
   if (leaderEpoch >= 0) await h.epochs.assign(leaderEpoch, firstOffset);
   await h.local.append(batches, info, a.recordCount, true);
+  await markersWritten(h, a);
   await h.producers.recordLeaderAppend(plan, h.clock.now(), h.local.segments);
   return { firstOffset, lastOffset: info.lastOffset, logAppendTime: appendTime, recordCount: a.recordCount };
 }
@@ -60,6 +62,16 @@ export async function followerAppend(h: AppendHost, batches: Buffer): Promise<Ap
     offsetOfMaxTimestamp: a.batches[a.maxTimestampBatch]!.lastOffset,
     firstBatchMaxTimestamp: first.header.maxTimestamp,
   }, a.recordCount);
+  await markersWritten(h, a);
   await h.producers.recordFollowerAppend(batches, a, h.clock.now(), h.local.segments);
   return { firstOffset: first.header.baseOffset, lastOffset: last.lastOffset, logAppendTime: -1n, recordCount: a.recordCount };
+}
+
+/**
+ * An ABORT marker goes to `.txnindex` only once its batch is in the log file: an entry whose
+ * marker a crash took back would later mark another batch's offset as an aborted transaction's
+ * end. Markers are rare (one per transaction and partition), so only their appends wait.
+ */
+async function markersWritten(h: AppendHost, a: AppendAnalysis): Promise<void> {
+  if (a.batches.some((b) => isControlBatch(b.header.attributes))) await h.local.lastWrite;
 }

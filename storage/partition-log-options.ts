@@ -4,6 +4,7 @@ import type { Clock, Scheduler } from '../common/index.js';
 import type { LogConfig } from './config.js';
 import type { StorageError } from './errors.js';
 import type { PartitionLog } from './partition-log.js';
+import type { WriterFs } from './segment-writer.js';
 
 export interface PartitionLogOptions {
   /** The partition directory itself (`<logDir>/<topic>-<partition>`); created if missing. */
@@ -31,6 +32,8 @@ export interface PartitionLogOptions {
    * offline from then on, and the owner takes the whole log directory offline.
    */
   onIoError?: (err: StorageError, log: PartitionLog) => void;
+  /** The writes of segments created from now on (default node:fs); tests slow them down or fail them. */
+  writerFs?: WriterFs;
 }
 
 export interface AppendResult {

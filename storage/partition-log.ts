@@ -72,6 +72,7 @@ export class PartitionLog {
       onRoll: (base, previous) => this.producers.snapshot(base, previous > this.#logStartOffset ? previous : this.#logStartOffset),
       onIoError: (err) => this.g.reportIoError(err),
       stopped: () => this.g.stopped,
+      writerFs: o.writerFs,
     }, segments);
     this.g = new LogGuard({
       name: `${o.topic}-${o.partition}`, dir: o.dir, logger, abandon: () => this.local.abandon(),
@@ -118,6 +119,7 @@ export class PartitionLog {
 
   get config(): Readonly<LogConfig> { return this.cfg; }
   get logStartOffset(): bigint { return this.#logStartOffset; }
+  /** Offset after the last batch whose bytes are in the file (an append in flight is not counted yet). */
   get logEndOffset(): bigint { return this.leo; }
   get highWatermark(): bigint { return this.hw; }
   /** Offsets below this are fsynced (with their indexes). */
@@ -125,8 +127,8 @@ export class PartitionLog {
   get latestEpoch(): number | undefined { return this.epochs.latestEpoch; }
   get epochEntries(): readonly { epoch: number; startOffset: bigint }[] { return this.epochs.entries; }
   get isClosed(): boolean { return this.g.closed; }
-  /** Mutations queued or running; 0 = nothing can change the log before the caller's next await. */
-  get pendingWrites(): number { return this.g.pending; }
+  /** Mutations queued or running, or appends not yet in the file; 0 = nothing can change the log before the caller's next await. */
+  get pendingWrites(): number { return this.g.pending + this.local.pendingWrites; }
   /** True after an I/O error: the log's directory is offline on this broker. */
   get isOffline(): boolean { return this.g.offline; }
   /** Bytes of all segments' .log files. */
@@ -136,7 +138,11 @@ export class PartitionLog {
   /** Snapshot for the cleaner and tools; never mutate. */
   get segmentList(): readonly LogSegment[] { return this.segs; }
   private get segs(): readonly LogSegment[] { return this.local.segments; }
-  private get leo(): bigint { return this.local.logEndOffset; }
+  /**
+   * What the log shows: the end of what is written. Appends take offsets from `local.logEndOffset`;
+   * every other queued operation drains pending writes first (`settled`), so there both agree.
+   */
+  private get leo(): bigint { return this.local.writtenEndOffset; }
 
   segments(): SegmentInfo[] {
     return this.local.segmentInfos();
@@ -201,19 +207,40 @@ export class PartitionLog {
     this.g.markOffline();
   }
 
-  /** A producer's (or the coordinator's) batches, as leader: see `leaderAppend`. Patches `batches` in place. */
+  /**
+   * A producer's (or the coordinator's) batches, as leader: see `leaderAppend`. Patches `batches`
+   * in place. Resolves once the bytes are in the file (page cache), Kafka's condition for acks=1.
+   */
   appendAsLeader(batches: Buffer, leaderEpoch: number, opts: { origin?: AppendOrigin } = {}): Promise<AppendResult> {
-    return this.g.run(async () => {
-      this.g.ensureOpen();
-      return leaderAppend(this.appendHost(), batches, leaderEpoch, opts.origin ?? 'client');
-    });
+    return this.written(() => leaderAppend(this.appendHost(), batches, leaderEpoch, opts.origin ?? 'client'));
   }
 
-  /** Replicated batches, offsets already assigned: see `followerAppend`. */
+  /** Replicated batches, offsets already assigned: see `followerAppend`. Resolves once written. */
   appendAsFollower(batches: Buffer): Promise<AppendResult> {
-    return this.g.run(async () => {
+    return this.written(() => followerAppend(this.appendHost(), batches));
+  }
+
+  /**
+   * Runs an append as the single writer, which frees the queue as soon as offsets and state are
+   * decided; the caller waits outside the queue for the bytes (and every earlier append's) to be
+   * in the file, so appends arriving meanwhile coalesce into the next write.
+   */
+  private async written(append: () => Promise<AppendResult>): Promise<AppendResult> {
+    const { result, write } = await this.g.run(async () => {
       this.g.ensureOpen();
-      return followerAppend(this.appendHost(), batches);
+      const result = await append();
+      return { result, write: this.local.lastWrite };
+    });
+    await this.g.guard(() => write, `append to ${this.topic}-${this.partition}`);
+    return result;
+  }
+
+  /** A queued operation other than an append: runs once every pending write is in the file. */
+  private settled<T>(task: () => Promise<T>): Promise<T> {
+    return this.g.run(async () => {
+      // Stopped: the task's own check answers (closed / offline), not a write's old failure.
+      if (!this.g.stopped) await this.local.drain();
+      return task();
     });
   }
 
@@ -223,7 +250,7 @@ export class PartitionLog {
 
   /** Forces a roll at the log end offset (tests, tools). */
   forceRoll(): Promise<void> {
-    return this.g.run(() => this.local.roll(this.leo));
+    return this.settled(() => this.local.roll(this.leo));
   }
 
   /**
@@ -234,7 +261,8 @@ export class PartitionLog {
     for (let attempt = 0; ; attempt++) {
       this.g.ensureOpen();
       const segs = this.segs;
-      const sizes = segs.map((s) => s.size);
+      // Only bytes already in the file: nothing outside this broker sees an append before its write completed.
+      const sizes = segs.map((s) => s.writtenSize);
       if (fetchOffset < this.#logStartOffset || fetchOffset > this.leo) {
         throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `offset ${fetchOffset} outside [${this.#logStartOffset}, ${this.leo}] of ${this.topic}-${this.partition}`);
       }
@@ -264,7 +292,7 @@ export class PartitionLog {
    * (LogEpochs.assignDeferred); one starting below the end is written through.
    */
   assignEpochStartOffset(epoch: number, startOffset: bigint): Promise<void> {
-    return this.g.run(async () => {
+    return this.settled(async () => {
       this.g.ensureOpen();
       if (startOffset === this.leo) this.epochs.assignDeferred(epoch, startOffset);
       else await this.epochs.assign(epoch, startOffset);
@@ -276,7 +304,7 @@ export class PartitionLog {
    * later segments entirely, and epochs that started there. Returns the new log end offset.
    */
   truncateTo(offset: bigint): Promise<bigint> {
-    return this.g.run(async () => {
+    return this.settled(async () => {
       this.g.ensureOpen();
       if (offset < 0n) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot truncate to ${offset}`);
       if (offset >= this.leo) return this.leo;
@@ -295,7 +323,7 @@ export class PartitionLog {
 
   /** Empties the log and restarts it at `offset` (a follower far behind the leader's log start). */
   truncateFullyAndStartAt(offset: bigint): Promise<void> {
-    return this.g.run(() => this.truncateFully(offset));
+    return this.settled(() => this.truncateFully(offset));
   }
 
   private async truncateFully(offset: bigint): Promise<void> {
@@ -312,7 +340,7 @@ export class PartitionLog {
    * now entirely below it. Returns the log start offset in force.
    */
   advanceLogStartOffset(offset: bigint): Promise<bigint> {
-    return this.g.run(async () => {
+    return this.settled(async () => {
       this.g.ensureOpen();
       if (offset <= this.#logStartOffset) return this.#logStartOffset;
       if (offset > this.hw) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot move log start to ${offset}, above the high watermark ${this.hw}`);
@@ -331,6 +359,7 @@ export class PartitionLog {
   deleteOldSegments(): Promise<SegmentDeletion[]> {
     return this.g.run(async () => {
       if (this.g.stopped) return [];
+      await this.local.drain();
       const limits = retentionLimits(this.cfg, this.#logStartOffset, this.hw);
       const active = this.activeSegment;
       // An expired active segment can only go once it is rolled (and fully below the high watermark).
@@ -377,7 +406,7 @@ export class PartitionLog {
 
   /** Runs `task` as the single writer (the cleaner's swap uses this). */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
-    return this.g.run(async () => {
+    return this.settled(async () => {
       this.g.ensureOpen();
       return task();
     });
@@ -394,6 +423,7 @@ export class PartitionLog {
     return this.g.run(async () => {
       if (this.g.stopped) return;
       const clean = opts.clean ?? true;
+      await this.local.drain();
       await this.local.rolledSegmentsFlushed();
       if (clean) {
         await this.local.flush();

@@ -1,16 +1,19 @@
 /**
- * One segment: `<base>.log` plus its `.index` and `.timeindex`. Appends are positional writes
- * into the page cache (synchronous, like Kafka's FileChannel writes; fsync is separate); reads
- * are `fs.read` into fresh buffers. A segment closes its file only once no read is in flight,
- * so a concurrent truncation or deletion can never make a read hit a reused descriptor.
+ * One segment: `<base>.log` plus its `.index` and `.timeindex`. An append does its bookkeeping at
+ * once and hands its bytes to the segment's writer (segment-writer.ts: positional writes into the
+ * page cache off the event loop, like Kafka's FileChannel writes; fsync is separate); reads are
+ * `fs.read` into fresh buffers, with bytes still on their way to the file taken from the writer.
+ * A segment closes its file only once no write or read is in flight, so a concurrent truncation
+ * or deletion can never make a read hit a reused descriptor.
  */
-import { closeSync, constants, fstatSync, fsync, ftruncateSync, openSync, promises as fsp, read, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsync, openSync, promises as fsp, read } from 'node:fs';
 import { join } from 'node:path';
 import { RECORD_BATCH_HEADER_SIZE, readBatchHeader } from '../protocol/index.js';
 import { scanBatches, type CheckedBatch, type ScanResult } from './batch-check.js';
-import { ioError, StorageError } from './errors.js';
+import { StorageError } from './errors.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, segmentFileName, TIME_INDEX_SUFFIX } from './files.js';
 import { OffsetIndex, TimeIndex } from './index-file.js';
+import { SegmentWriter, type WriterFs } from './segment-writer.js';
 
 export interface SegmentParams {
   segmentIndexBytes: number;
@@ -74,10 +77,15 @@ export class LogSegment {
   flushedSize = 0;
   private bytesSinceLastIndexEntry = 0;
   private pendingReads = 0;
+  /** Remembered chunks are recent[recentHead..]; a head index keeps dropping the oldest O(1). */
   private recent: RecentChunk[] = [];
+  private recentHead = 0;
   private recentBytes = 0;
+  private readonly writer: SegmentWriter;
   private closing: (() => void) | undefined;
   private closed = false;
+  /** Set when closing starts: no append may queue a write behind the final drain. */
+  private writesClosed = false;
 
   private constructor(
     readonly dir: string,
@@ -93,9 +101,11 @@ export class LogSegment {
     readonly rollJitterMs: number,
     /** File suffix after `.log`, e.g. `.cleaned` while the cleaner writes it. */
     public transientSuffix: string,
+    writerFs?: WriterFs,
   ) {
     this.nextOffset = baseOffset;
     this.offsetOfMaxTimestampSoFar = baseOffset;
+    this.writer = new SegmentWriter(fd, size, () => this.logPath, writerFs);
   }
 
   static path(dir: string, baseOffset: bigint, suffix: string, transient = ''): string {
@@ -103,13 +113,13 @@ export class LogSegment {
   }
 
   /** A new empty segment; an existing file of the same name is truncated. */
-  static create(dir: string, baseOffset: bigint, params: SegmentParams, nowMs: number, rollJitterMs: number, transient = ''): LogSegment {
+  static create(dir: string, baseOffset: bigint, params: SegmentParams, nowMs: number, rollJitterMs: number, transient = '', writerFs?: WriterFs): LogSegment {
     const fd = openSync(LogSegment.path(dir, baseOffset, LOG_SUFFIX, transient), constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o644);
     const seg = new LogSegment(
       dir, baseOffset, fd, 0,
       new OffsetIndex(LogSegment.path(dir, baseOffset, INDEX_SUFFIX, transient), baseOffset, params.segmentIndexBytes),
       new TimeIndex(LogSegment.path(dir, baseOffset, TIME_INDEX_SUFFIX, transient), baseOffset, params.segmentIndexBytes),
-      params, nowMs, rollJitterMs, transient,
+      params, nowMs, rollJitterMs, transient, writerFs,
     );
     return seg;
   }
@@ -157,22 +167,17 @@ export class LogSegment {
     return this.offsetIndex.isFull || this.timeIndex.isFull;
   }
 
-  /** Writes one chunk of whole batches at the end and indexes it sparsely; `remember`: keep it for tail reads. */
-  append(data: Buffer, info: AppendInfo, remember = false): void {
-    if (this.closed) throw new StorageError('STG_LOG_CLOSED', `segment ${this.logPath} is closed`);
+  /**
+   * Appends one chunk of whole batches at the end and indexes it sparsely, at once; the returned
+   * promise resolves when its bytes are in the file (page cache) and rejects with STG_IO when the
+   * write failed (the file is then cut at the last chunk written). `remember`: keep it for tail reads.
+   */
+  append(data: Buffer, info: AppendInfo, remember = false): Promise<void> {
+    if (this.closed || this.writesClosed) throw new StorageError('STG_LOG_CLOSED', `segment ${this.logPath} is closed`);
+    const failed = this.writer.failed;
+    if (failed) throw failed;
     const position = this.size;
-    let written = 0;
-    try {
-      while (written < data.length) written += writeSync(this.fd, data, written, data.length - written, position + written);
-    } catch (err) {
-      // Never leave a partial batch behind the end we know (disk full, I/O error).
-      try {
-        ftruncateSync(this.fd, position);
-      } catch {
-        // recovery will cut the partial batch if this fails too
-      }
-      throw ioError(`append to ${this.logPath}`, err);
-    }
+    const written = this.writer.enqueue(position, data, this.nextOffset, info.lastOffset + 1n);
     if (this.size === 0) this.rollingBasedTimestamp = info.firstBatchMaxTimestamp;
     if (info.maxTimestamp > this.maxTimestampSoFar) {
       this.maxTimestampSoFar = info.maxTimestamp;
@@ -188,13 +193,45 @@ export class LogSegment {
     this.size += data.length;
     this.nextOffset = info.lastOffset + 1n;
     if (remember) this.remember(position, info, data);
+    return written;
+  }
+
+  /** End of the bytes whose write completed: what reads from outside the writer may rely on. */
+  get writtenSize(): number {
+    return this.writer.writtenSize;
+  }
+
+  /** Every append is in the file (none pending, none failed). */
+  get allWritten(): boolean {
+    return this.writer.pending === 0 && this.writer.failed === undefined;
+  }
+
+  /** Offset after the last batch written. */
+  get writtenNextOffset(): bigint {
+    return this.allWritten ? this.nextOffset : this.writer.writtenNextOffset;
+  }
+
+  /** Appends whose bytes are not in the file yet. */
+  get pendingWrites(): number {
+    return this.writer.pending;
+  }
+
+  /** writev calls made so far (tests, how well appends coalesce). */
+  get writeCalls(): number {
+    return this.writer.writeCalls;
+  }
+
+  /** Resolves once every append so far is in the file; rejects with the write error if one failed. */
+  drainWrites(): Promise<void> {
+    return this.writer.drain();
   }
 
   private remember(position: number, info: AppendInfo, data: Buffer): void {
     if (this.transientSuffix !== '' || data.length === 0) return;
     // Chunks sharing a buffer (small requests read in one socket chunk) count it once.
-    const retained = this.recent.at(-1)?.data.buffer === data.buffer ? data.length : data.buffer.byteLength;
-    while (this.recent.length > 0 && this.recentBytes + retained > RECENT_SEGMENT_BYTES) this.dropOldestRecent();
+    const last = this.recent.length > this.recentHead ? this.recent.at(-1) : undefined;
+    const retained = last?.data.buffer === data.buffer ? data.length : data.buffer.byteLength;
+    while (this.recent.length > this.recentHead && this.recentBytes + retained > RECENT_SEGMENT_BYTES) this.dropOldestRecent();
     if (retained > RECENT_SEGMENT_BYTES || recentProcessBytes + retained > RECENT_PROCESS_BYTES) return;
     this.recent.push({ position, firstOffset: info.firstOffset, nextOffset: info.lastOffset + 1n, data, retained });
     this.recentBytes += retained;
@@ -202,15 +239,24 @@ export class LogSegment {
   }
 
   private dropOldestRecent(): void {
-    const c = this.recent.shift()!;
+    const c = this.recent[this.recentHead]!;
+    this.recent[this.recentHead++] = undefined as unknown as RecentChunk;
     this.recentBytes -= c.retained;
     recentProcessBytes -= c.retained;
+    if (this.recentHead === this.recent.length) {
+      this.recent = [];
+      this.recentHead = 0;
+    } else if (this.recentHead >= 64 && this.recentHead * 2 >= this.recent.length) {
+      this.recent = this.recent.slice(this.recentHead);
+      this.recentHead = 0;
+    }
   }
 
   /** Lets go of every remembered chunk (roll, truncation, close). */
   forgetRecent(): void {
     recentProcessBytes -= this.recentBytes;
     this.recent = [];
+    this.recentHead = 0;
     this.recentBytes = 0;
   }
 
@@ -220,8 +266,8 @@ export class LogSegment {
    */
   recentFrom(offset: bigint, endPosition: number): RecentChunk[] {
     let i = this.recent.length - 1;
-    while (i >= 0 && offset < this.recent[i]!.firstOffset) i--;
-    if (i < 0 || offset >= this.recent[i]!.nextOffset) return [];
+    while (i >= this.recentHead && offset < this.recent[i]!.firstOffset) i--;
+    if (i < this.recentHead || offset >= this.recent[i]!.nextOffset) return [];
     const out: RecentChunk[] = [];
     for (let at = this.recent[i]!.position; i < this.recent.length; i++) {
       const c = this.recent[i]!;
@@ -232,10 +278,15 @@ export class LogSegment {
     return out;
   }
 
-  /** Reads up to `length` bytes at `position` (fewer at the end of the file). */
+  /**
+   * Reads up to `length` bytes at `position` (fewer at the end of the segment). Bytes whose write
+   * has not completed come from the writer's pending chunks, so a read equals the file as it will be.
+   */
   readAt = (position: number, length: number): Promise<Buffer> => {
     if (this.closed) return Promise.reject(new StorageError('STG_LOG_CLOSED', `segment ${this.logPath} is closed`));
     const buf = Buffer.allocUnsafe(length);
+    // Taken before the read is issued: any chunk not in it completed before, so the file has it.
+    const pending = position + length > this.writer.writtenSize ? this.writer.overlapping(position, position + length) : [];
     this.pendingReads++;
     return new Promise<Buffer>((resolve, reject) => {
       const step = (done: number): void => {
@@ -247,6 +298,15 @@ export class LogSegment {
         });
       };
       step(0);
+    }).then((got) => {
+      if (pending.length === 0) return got;
+      const lastEnd = pending.at(-1)!.position + pending.at(-1)!.data.length;
+      for (const c of pending) {
+        const from = Math.max(position, c.position);
+        const to = Math.min(position + length, c.position + c.data.length);
+        c.data.copy(buf, from - position, from - c.position, to - c.position);
+      }
+      return buf.subarray(0, Math.max(got.length, Math.min(length, lastEnd - position)));
     }).finally(() => {
       this.pendingReads--;
       if (this.pendingReads === 0 && this.closing) this.closing();
@@ -255,7 +315,7 @@ export class LogSegment {
 
   /** Walks batches from `start` (default 0) to the end of the segment as it is now. */
   scan(opts: { validate: boolean; start?: number; chunkSize?: number }, visit: (b: CheckedBatch, bytes: Buffer) => boolean | void): Promise<ScanResult> {
-    return scanBatches(this.readAt, opts.start ?? 0, this.size, { validate: opts.validate, chunkSize: opts.chunkSize, minNextOffset: opts.validate ? this.baseOffset : undefined }, visit);
+    return scanBatches(this.readAt, opts.start ?? 0, this.writtenSize, { validate: opts.validate, chunkSize: opts.chunkSize, minNextOffset: opts.validate ? this.baseOffset : undefined }, visit);
   }
 
   /** Position of the first batch whose last offset is ≥ target, with that batch, or undefined past the end. */
@@ -339,6 +399,7 @@ export class LogSegment {
 
   /** Cuts the log at `position` (a batch boundary) and drops index entries beyond it. */
   async truncateTo(position: number, newNextOffset: bigint): Promise<number> {
+    await this.drainWrites();
     const removed = this.size - position;
     if (removed <= 0) return 0;
     await this.truncateFile(position);
@@ -356,6 +417,7 @@ export class LogSegment {
     this.forgetRecent();
     await fsp.truncate(this.logPath, position);
     this.size = position;
+    this.writer.truncated(position);
     this.flushedSize = Math.min(this.flushedSize, position);
   }
 
@@ -384,6 +446,7 @@ export class LogSegment {
    * here, which may then run in the background. The log descriptor stays open until it is done.
    */
   async prepareFlush(): Promise<() => Promise<void>> {
+    await this.drainWrites();
     const upTo = this.size;
     await Promise.all([this.offsetIndex.persist(false), this.timeIndex.persist(false)]);
     const indexFds = [openSync(this.offsetIndex.path, 'r'), openSync(this.timeIndex.path, 'r')];
@@ -403,6 +466,10 @@ export class LogSegment {
 
   /** Persists indexes (with the final time entry) and releases the file once reads are done. */
   async close(persistIndexes = true): Promise<void> {
+    if (this.closed) return;
+    this.writesClosed = true;
+    // A failed write was reported to its append; the descriptor still waits for its ftruncate.
+    await this.writer.drain().catch(() => undefined);
     if (this.closed) return;
     this.forgetRecent();
     if (persistIndexes) {
