@@ -11,19 +11,31 @@
  * writer then refuses everything, so no later chunk is ever reported written (the log goes
  * offline: log-guard.ts).
  */
-import { ftruncate, writev } from 'node:fs';
+import { ftruncate, writeSync, writev } from 'node:fs';
 import { ioError, type StorageError } from './errors.js';
 
 /** The two calls the writer makes (tests inject failing ones). */
 export interface WriterFs {
   writev(fd: number, buffers: readonly Buffer[], position: number, cb: (err: NodeJS.ErrnoException | null, bytesWritten: number) => void): void;
   ftruncate(fd: number, len: number, cb: (err: NodeJS.ErrnoException | null) => void): void;
+  /** Present: small appends to an idle writer are written at once on the caller's thread. */
+  writeSync?(fd: number, data: Buffer, offset: number, length: number, position: number): number;
 }
 
 export const nodeWriterFs: WriterFs = {
   writev: (fd, buffers, position, cb) => writev(fd, buffers as Buffer[], position, cb),
   ftruncate: (fd, len, cb) => ftruncate(fd, len, cb),
+  writeSync: (fd, data, offset, length, position) => writeSync(fd, data, offset, length, position),
 };
+
+/**
+ * An append up to this size that finds the writer idle is written inline, as Kafka's request
+ * threads write: the hop to the pool and back (22 µs p50, 321 µs p99 measured on the loaded
+ * 2-core machine) costs more than copying this much into the page cache, and at a low rate it
+ * would be paid once on the leader and again on every follower before the high watermark moves.
+ * Larger appends, and every append arriving while a write runs, go to the pool and coalesce.
+ */
+export const INLINE_WRITE_MAX_BYTES = 64 * 1024;
 
 /** Linux's IOV_MAX: more buffers than this would be split by libuv anyway. */
 const MAX_CHUNKS_PER_WRITE = 1024;
@@ -88,7 +100,8 @@ export class SegmentWriter {
     // A caller that has not awaited yet must not turn a failure into an unhandled rejection.
     p.catch(ignore);
     this.chunks.push({ position, data, nextOffset, resolve, reject });
-    this.kick();
+    if (!this.busy && this.pending === 1 && data.length <= INLINE_WRITE_MAX_BYTES && this.fs.writeSync !== undefined) this.writeInline();
+    else this.kick();
     return p;
   }
 
@@ -133,6 +146,31 @@ export class SegmentWriter {
     const first = this.sent;
     this.sent = Math.min(this.chunks.length, first + MAX_CHUNKS_PER_WRITE);
     this.write(first, 0);
+  }
+
+  /** Writes the only pending chunk on this thread; a failure ends as an asynchronous one does. */
+  private writeInline(): void {
+    const c = this.chunks[this.head]!;
+    this.busy = true;
+    this.sent = this.chunks.length;
+    this.writeCalls++;
+    try {
+      let written = 0;
+      while (written < c.data.length) {
+        const n = this.fs.writeSync!(this.fd, c.data, written, c.data.length - written, c.position + written);
+        if (n <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO', syscall: 'write' });
+        written += n;
+      }
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    this.head++;
+    this.writtenSize = c.position + c.data.length;
+    this.writtenNextOffset = c.nextOffset;
+    this.busy = false;
+    this.compact();
+    c.resolve();
   }
 
   /** Writes chunks [i, sent), skipping the first `skip` bytes of chunk i (after a short write). */
