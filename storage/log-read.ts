@@ -4,7 +4,8 @@
  * is decoded; only batch headers are looked at.
  */
 import { batchLastOffset, batchTotalSize, iterateRecords, readBatchHeader, RECORD_BATCH_HEADER_SIZE, TimestampType, timestampTypeOf } from '../protocol/index.js';
-import type { LogSegment, RecentChunk } from './segment.js';
+import type { RecentChunk } from './recent-tail.js';
+import type { LogSegment } from './segment.js';
 import { floorSegment } from './segment-list.js';
 
 export interface ReadOptions {

@@ -13,6 +13,7 @@ import { scanBatches, type CheckedBatch, type ScanResult } from './batch-check.j
 import { StorageError } from './errors.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, segmentFileName, TIME_INDEX_SUFFIX } from './files.js';
 import { OffsetIndex, TimeIndex } from './index-file.js';
+import { RecentTail, type RecentChunk } from './recent-tail.js';
 import { SegmentWriter, type WriterFs } from './segment-writer.js';
 
 export interface SegmentParams {
@@ -40,32 +41,6 @@ async function readOptional(path: string): Promise<Buffer | undefined> {
   }
 }
 
-/**
- * Recently appended chunks stay referenced so that reads of a log's tail (followers, consumers
- * keeping up) are answered from memory, without a read syscall or a fresh buffer: the role the
- * page cache plays for Kafka's sendfile. Only leader appends are remembered (the leader serves the
- * tail; a follower's memory goes to its next fetch): a chunk is the caller's buffer as appended (a
- * view of a produce request, never written to again). Bounded per segment and
- * per process by the bytes the chunks keep alive (a view keeps its whole frame alive), counted at
- * the size of the buffer behind each; dropped on roll, truncation and close.
- */
-export const RECENT_SEGMENT_BYTES = 16 * 1024 * 1024;
-/**
- * Kept low on purpose: V8 answers retained external memory beyond ~20 MB with full mark-compact
- * collections (measured: 32 MB of 1 MB buffers kept → 7× the GC time of 16 MB).
- */
-export const RECENT_PROCESS_BYTES = 16 * 1024 * 1024;
-let recentProcessBytes = 0;
-
-export interface RecentChunk {
-  readonly position: number;
-  readonly firstOffset: bigint;
-  /** Offset after the chunk's last batch. */
-  readonly nextOffset: bigint;
-  readonly data: Buffer;
-  readonly retained: number;
-}
-
 export class LogSegment {
   /** Offset after the last batch (baseOffset while empty). */
   nextOffset: bigint;
@@ -77,10 +52,8 @@ export class LogSegment {
   flushedSize = 0;
   private bytesSinceLastIndexEntry = 0;
   private pendingReads = 0;
-  /** Remembered chunks are recent[recentHead..]; a head index keeps dropping the oldest O(1). */
-  private recent: RecentChunk[] = [];
-  private recentHead = 0;
-  private recentBytes = 0;
+  /** The leader's last appends, for tail reads from memory. */
+  private readonly recent = new RecentTail();
   private readonly writer: SegmentWriter;
   private closing: (() => void) | undefined;
   private closed = false;
@@ -192,7 +165,7 @@ export class LogSegment {
     this.bytesSinceLastIndexEntry += data.length;
     this.size += data.length;
     this.nextOffset = info.lastOffset + 1n;
-    if (remember) this.remember(position, info, data);
+    if (remember && this.transientSuffix === '') this.recent.remember(position, info.firstOffset, info.lastOffset + 1n, data);
     return written;
   }
 
@@ -226,56 +199,14 @@ export class LogSegment {
     return this.writer.drain();
   }
 
-  private remember(position: number, info: AppendInfo, data: Buffer): void {
-    if (this.transientSuffix !== '' || data.length === 0) return;
-    // Chunks sharing a buffer (small requests read in one socket chunk) count it once.
-    const last = this.recent.length > this.recentHead ? this.recent.at(-1) : undefined;
-    const retained = last?.data.buffer === data.buffer ? data.length : data.buffer.byteLength;
-    while (this.recent.length > this.recentHead && this.recentBytes + retained > RECENT_SEGMENT_BYTES) this.dropOldestRecent();
-    if (retained > RECENT_SEGMENT_BYTES || recentProcessBytes + retained > RECENT_PROCESS_BYTES) return;
-    this.recent.push({ position, firstOffset: info.firstOffset, nextOffset: info.lastOffset + 1n, data, retained });
-    this.recentBytes += retained;
-    recentProcessBytes += retained;
-  }
-
-  private dropOldestRecent(): void {
-    const c = this.recent[this.recentHead]!;
-    this.recent[this.recentHead++] = undefined as unknown as RecentChunk;
-    this.recentBytes -= c.retained;
-    recentProcessBytes -= c.retained;
-    if (this.recentHead === this.recent.length) {
-      this.recent = [];
-      this.recentHead = 0;
-    } else if (this.recentHead >= 64 && this.recentHead * 2 >= this.recent.length) {
-      this.recent = this.recent.slice(this.recentHead);
-      this.recentHead = 0;
-    }
-  }
-
   /** Lets go of every remembered chunk (roll, truncation, close). */
   forgetRecent(): void {
-    recentProcessBytes -= this.recentBytes;
-    this.recent = [];
-    this.recentHead = 0;
-    this.recentBytes = 0;
+    this.recent.forget();
   }
 
-  /**
-   * The remembered chunks from the one holding `offset` on, contiguous in the file and wholly
-   * below `endPosition` (the size a read snapshotted): their bytes are exactly the file's.
-   */
+  /** See RecentTail.from. */
   recentFrom(offset: bigint, endPosition: number): RecentChunk[] {
-    let i = this.recent.length - 1;
-    while (i >= this.recentHead && offset < this.recent[i]!.firstOffset) i--;
-    if (i < this.recentHead || offset >= this.recent[i]!.nextOffset) return [];
-    const out: RecentChunk[] = [];
-    for (let at = this.recent[i]!.position; i < this.recent.length; i++) {
-      const c = this.recent[i]!;
-      if (c.position !== at || c.position + c.data.length > endPosition) break;
-      out.push(c);
-      at += c.data.length;
-    }
-    return out;
+    return this.recent.from(offset, endPosition);
   }
 
   /**
