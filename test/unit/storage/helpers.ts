@@ -1,7 +1,8 @@
 /** Shared fixtures for storage tests: batches built with the protocol encoder, quiet logs (fake time: test/helpers/test-scheduler.ts). */
 import { pino } from 'pino';
 import { decodeRecordBatch, encodeRecordBatch, iterateBatches, type CompressionType, type RecordInput } from '../../../protocol/index.js';
-import { PartitionLog, type PartitionLogOptions } from '../../../storage/index.js';
+import { expect } from 'chai';
+import { PartitionLog, StorageError, type PartitionLogOptions } from '../../../storage/index.js';
 import { tmpDir } from '../../helpers/tmp.js';
 
 export const quiet = pino({ level: 'silent' });
@@ -64,4 +65,15 @@ export async function readAll(log: PartitionLog, maxBytes = 64 * 1024): Promise<
 
 export async function openLog(o: Partial<PartitionLogOptions> = {}): Promise<PartitionLog> {
   return PartitionLog.open({ dir: o.dir ?? `${tmpDir('samsa-log-')}/t-0`, topic: 't', partition: 0, logger: quiet, ...o, config: { fileDeleteDelayMs: 0, ...o.config } });
+}
+
+/** The StorageError `p` rejects with (fails the test when it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<StorageError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).to.be.instanceOf(StorageError);
+    return err as StorageError;
+  }
+  throw new Error('expected a rejection');
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { LogManager, StorageError, type LogDirFailure, type LogManagerOptions } from '../../../storage/index.js';
 import { tmpDir } from '../../helpers/tmp.js';
 import { TestScheduler } from '../../helpers/test-scheduler.js';
-import { batch, quiet } from './helpers.js';
+import { batch, quiet, rejection } from './helpers.js';
 
 function setup(dirs: string[]) {
   const scheduler = new TestScheduler(Date.now());
@@ -25,16 +25,6 @@ function setup(dirs: string[]) {
     onLogDirFailure: (f) => failures.push(f),
   };
   return { opts, failures, scheduler };
-}
-
-async function rejection(p: Promise<unknown>): Promise<StorageError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).to.be.instanceOf(StorageError);
-    return err as StorageError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('storage > log directory failure', () => {

@@ -14,7 +14,7 @@ import { PartitionLog, StorageError } from '../../../storage/index.js';
 import { LogSegment, type AppendInfo } from '../../../storage/segment.js';
 import { nodeWriterFs, type WriterFs } from '../../../storage/segment-writer.js';
 import { tmpDir } from '../../helpers/tmp.js';
-import { batch, quiet, readAll } from './helpers.js';
+import { batch, quiet, readAll, rejection } from './helpers.js';
 
 /** node:fs writes, held until `release()` while `hold` is set; `failFrom` makes calls from that number on fail with EIO. */
 class GateFs implements WriterFs {
@@ -65,16 +65,6 @@ function info(offset: bigint): AppendInfo {
 /** Lets every callback already due run (the writer's syscalls finish on libuv's pool). */
 async function ticks(n = 5): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
-}
-
-async function rejection(p: Promise<unknown>): Promise<StorageError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).to.be.instanceOf(StorageError);
-    return err as StorageError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('storage > appends written off the event loop', () => {
