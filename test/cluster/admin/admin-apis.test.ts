@@ -144,7 +144,8 @@ describe('cluster > admin APIs (DescribeCluster, ElectLeaders, reassignments, lo
     expect(codes(unclean)).to.deep.equal({ [`${topic}-0`]: ErrorCode.ELECTION_NOT_NEEDED });
     expect(await leaderOf(topic, 0, ctl)).to.equal(1);
 
-    expect((await preferred.start()).code).to.equal(0);
+    const restarted = await preferred.start();
+    expect(restarted.code, `broker 2 restart: ${restarted.stderr}\n${preferred.log().slice(-3000)}`).to.equal(0);
     await waitFor(async () => (await cluster.metadata(1)).brokers.length === 3, 'broker 2 back');
     const ctl2 = await controllerId();
     // Every partition (null): the ones already preferred-led are left out of the answer.
