@@ -69,6 +69,12 @@ export class Partition {
   controllerEpoch = -1;
   /** Leader: the log end offset when this epoch began (a follower must reach it to rejoin). */
   leaderEpochStartOffset = 0n;
+  /**
+   * The leader epoch at which this broker last became leader (from follower or none). Epoch bumps
+   * while it stays leader (the controller shrinking the ISR) leave it: an acks=all write waits on
+   * through them, as Kafka's DelayedProduce, and fails only when leadership was lost meanwhile.
+   */
+  leaderSinceEpoch = -1;
   /** Leader: the ISR change in flight, at most one. */
   pendingIsr: PendingIsrChange | undefined;
   /** Leader only: per follower id. */
@@ -128,6 +134,7 @@ export class Partition {
     this.pendingIsr = undefined;
     const wasLeader = this.role === 'leader';
     this.role = s.leader === this.localBrokerId ? 'leader' : 'follower';
+    if (this.role === 'leader' && !wasLeader) this.leaderSinceEpoch = s.leaderEpoch;
     if (this.role === 'leader') {
       // Kafka resets follower state on becoming leader: nothing is known about them yet, except
       // that ISR members were caught up when the controller last looked.

@@ -112,7 +112,7 @@ function pendingOutcome(rm: ReplicaManager, w: Pending): number | undefined {
   const p = w.partition;
   // The log directory failed: whatever the HW says, this broker no longer vouches for the write.
   if (p.offline) return ErrorCode.KAFKA_STORAGE_ERROR;
-  if (rm.isStopped || rm.getPartition(p.topic, p.partition) !== p || !p.isLeader || p.leaderEpoch !== w.leaderEpoch) {
+  if (rm.isStopped || rm.getPartition(p.topic, p.partition) !== p || !p.isLeader || p.leaderSinceEpoch > w.leaderEpoch) {
     return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   }
   if (rm.leadershipFence(p.topic, p.partition) !== undefined) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
