@@ -357,9 +357,8 @@ export class PartitionLog {
 
   /** Retention by time, size and log start offset (the policy decides which apply). */
   deleteOldSegments(): Promise<SegmentDeletion[]> {
-    return this.g.run(async () => {
+    return this.settled(async () => {
       if (this.g.stopped) return [];
-      await this.local.drain();
       const limits = retentionLimits(this.cfg, this.#logStartOffset, this.hw);
       const active = this.activeSegment;
       // An expired active segment can only go once it is rolled (and fully below the high watermark).
@@ -420,10 +419,9 @@ export class PartitionLog {
 
   /** Flushes, persists indexes and the epoch cache, and leaves the clean-shutdown marker. */
   close(opts: { clean?: boolean } = {}): Promise<void> {
-    return this.g.run(async () => {
+    return this.settled(async () => {
       if (this.g.stopped) return;
       const clean = opts.clean ?? true;
-      await this.local.drain();
       await this.local.rolledSegmentsFlushed();
       if (clean) {
         await this.local.flush();

@@ -60,12 +60,8 @@ export function installFrameReader(proto: ManagerLike): void {
   };
 }
 
-let installed = false;
-
-/** Patches the library once per process, before any client connects. */
+/** Patches the library once per process (installFrameReader marks it), before any client connects. */
 export function installLibraryFrameReader(): void {
-  if (installed) return;
-  installed = true;
   const require = createRequire(import.meta.url);
   installFrameReader((require('node-zookeeper-client/lib/ConnectionManager.js') as { prototype: ManagerLike }).prototype);
 }

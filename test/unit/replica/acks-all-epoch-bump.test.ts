@@ -18,20 +18,10 @@ import { FakeZooKeeper } from '../../helpers/fake-coordination-store.js';
 import { tmpDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { batch } from '../storage/helpers.js';
+import { partitionState } from './partition-state.js';
 
-const state = (leader: number, leaderEpoch: number, isr: number[]): LeaderAndIsrPartitionState => ({
-  topic: 't',
-  partition: 0,
-  controllerEpoch: 1,
-  leader,
-  leaderEpoch,
-  isr,
-  zkVersion: leaderEpoch,
-  replicas: [1, 2],
-  addingReplicas: [],
-  removingReplicas: [],
-  isNew: leaderEpoch === 1,
-});
+const state = (leader: number, leaderEpoch: number, isr: number[]): LeaderAndIsrPartitionState =>
+  partitionState({ leader, leaderEpoch, isr, zkVersion: leaderEpoch, isNew: leaderEpoch === 1 });
 
 describe('replica > a parked acks=all write across a leader epoch bump', () => {
   let logs: LogManager;

@@ -14,20 +14,10 @@ import { ReplicaManager, TopicConfigs } from '../../../broker/replica/index.js';
 import { LogManager } from '../../../storage/index.js';
 import { FakeZooKeeper } from '../../helpers/fake-coordination-store.js';
 import { tmpDir } from '../../helpers/tmp.js';
+import { partitionState } from './partition-state.js';
 
-const state = (leader: number, leaderEpoch: number, isr: number[], isNew = false): LeaderAndIsrPartitionState => ({
-  topic: '__consumer_offsets',
-  partition: 0,
-  controllerEpoch: 1,
-  leader,
-  leaderEpoch,
-  isr,
-  zkVersion: leaderEpoch,
-  replicas: [1, 2, 3],
-  addingReplicas: [],
-  removingReplicas: [],
-  isNew,
-});
+const state = (leader: number, leaderEpoch: number, isr: number[], isNew = false): LeaderAndIsrPartitionState =>
+  partitionState({ topic: '__consumer_offsets', leader, leaderEpoch, isr, zkVersion: leaderEpoch, replicas: [1, 2, 3], isNew });
 
 describe('replica > leadership listeners', () => {
   let logs: LogManager;

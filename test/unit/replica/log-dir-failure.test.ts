@@ -18,20 +18,9 @@ import { FakeZooKeeper } from '../../helpers/fake-coordination-store.js';
 import { tmpDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { batch } from '../storage/helpers.js';
+import { partitionState } from './partition-state.js';
 
-const state = (partition: number, isr: number[], leaderEpoch = 1): LeaderAndIsrPartitionState => ({
-  topic: 't',
-  partition,
-  controllerEpoch: 1,
-  leader: 1,
-  leaderEpoch,
-  isr,
-  zkVersion: 0,
-  replicas: [1, 2],
-  addingReplicas: [],
-  removingReplicas: [],
-  isNew: true,
-});
+const state = (partition: number, isr: number[], leaderEpoch = 1): LeaderAndIsrPartitionState => partitionState({ partition, isr, leaderEpoch, isNew: true });
 
 describe('replica > log directory failure', () => {
   let logs: LogManager;
