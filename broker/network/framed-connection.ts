@@ -4,10 +4,12 @@
  * Rules (see broker/network/README.md):
  * - Frames are read through a FrameDecoder bounded by `socket.request.max.bytes`; a bad or
  *   oversized frame closes this connection only.
- * - At most `maxInFlight` requests are dispatched and unanswered at a time; frames read beyond
- *   that wait undispatched and the socket stops reading (backpressure reaches the client's TCP
- *   window instead of our heap). Reading also stops while the socket's write buffer is above its
- *   high-water mark, and resumes on 'drain'.
+ * - At most `maxInFlight` requests are dispatched and unanswered at a time, and while the frames
+ *   of those still being handled hold `maxInFlightBytes` or more, no further one is dispatched
+ *   (one always is when none is in flight); frames read beyond that wait undispatched and the
+ *   socket stops reading (backpressure reaches the client's TCP window instead of our heap).
+ *   Reading also stops while the socket's write buffer is above its high-water mark, and
+ *   resumes on 'drain'.
  * - `ordered` connections (Kafka) write responses in request order even when handlers finish out
  *   of order; unordered ones (inter-broker, matched by correlationId) write as they finish.
  * - A dispatch outcome of `close` closes the connection once the responses before it are written.
@@ -36,11 +38,23 @@ export type DispatchOutcome =
 
 export type Dispatch = (frame: Buffer, receivedAtMs: number) => Promise<DispatchOutcome>;
 
+/**
+ * Request bytes a connection may have in its handlers at once. A producer pipelining acks=all
+ * writes (librdkafka allows a million requests in flight) otherwise runs the leader's log end
+ * arbitrarily far ahead of its followers: every parked request keeps its frame alive, and a
+ * follower more than the in-memory tail behind (storage/recent-tail.ts, 16 MiB) reads the file
+ * into fresh buffers on every fetch. Kafka reads one request per connection at a time; this keeps
+ * pipelining while bounding the lag it can cause at a fraction of that tail.
+ */
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
+
 interface FramedConnectionOptions {
   readonly id: string;
   readonly socket: Socket;
   readonly maxFrameBytes: number;
   readonly maxInFlight: number;
+  /** Default DEFAULT_MAX_IN_FLIGHT_BYTES. */
+  readonly maxInFlightBytes?: number;
   readonly idleTimeoutMs: number;
   readonly ordered: boolean;
   readonly logger: Logger;
@@ -78,6 +92,9 @@ export class FramedConnection {
   private readonly waiting: Buffer[] = [];
   private readonly slots: Slot[] = [];
   private running = 0;
+  /** Bytes of the frames whose handlers are still running. */
+  private runningBytes = 0;
+  private readonly maxInFlightBytes: number;
   private writeBlocked = false;
   private readingPaused = false;
   private corked = false;
@@ -102,6 +119,7 @@ export class FramedConnection {
     this.socket = options.socket;
     this.log = options.logger;
     this.decoder = new FrameDecoder({ maxFrameBytes: options.maxFrameBytes });
+    this.maxInFlightBytes = options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES;
     // Every dispatched request may wait on the signal (a parked acks=all produce or fetch in a
     // purgatory), so up to maxInFlight listeners at once are expected, not a leak.
     setMaxListeners(options.maxInFlight + 1, this.abortController.signal);
@@ -239,16 +257,23 @@ export class FramedConnection {
       !this.writeBlocked &&
       this.throttleTimer === undefined &&
       this.waiting.length > 0 &&
-      this.outstanding() < this.opts.maxInFlight
+      this.outstanding() < this.opts.maxInFlight &&
+      !this.bytesFull()
     ) {
       this.dispatchOne(this.waiting.shift()!);
     }
     this.updateReading();
   }
 
+  private bytesFull(): boolean {
+    return this.running > 0 && this.runningBytes >= this.maxInFlightBytes;
+  }
+
   private dispatchOne(frame: Buffer): void {
     this.requests++;
     this.running++;
+    const bytes = frame.length;
+    this.runningBytes += bytes;
     const slot: Slot = { outcome: undefined };
     if (this.opts.ordered) this.slots.push(slot);
     let pending: Promise<DispatchOutcome>;
@@ -259,14 +284,15 @@ export class FramedConnection {
     }
     pending
       .then(
-        (outcome) => this.complete(slot, outcome),
-        (err: unknown) => this.complete(slot, { kind: 'close', reason: `dispatch failed: ${(err as Error)?.message}`, level: 'warn' }),
+        (outcome) => this.complete(slot, bytes, outcome),
+        (err: unknown) => this.complete(slot, bytes, { kind: 'close', reason: `dispatch failed: ${(err as Error)?.message}`, level: 'warn' }),
       )
       .catch((err: unknown) => this.fail(err));
   }
 
-  private complete(slot: Slot, outcome: DispatchOutcome): void {
+  private complete(slot: Slot, bytes: number, outcome: DispatchOutcome): void {
     this.running--;
+    this.runningBytes -= bytes;
     if (this.closed) return;
     // Requests after a fatal one are never started (the connection is going away).
     if (outcome.kind === 'close' || (outcome.kind === 'respond' && outcome.closeAfter !== undefined)) this.stopDispatch = true;
@@ -338,7 +364,12 @@ export class FramedConnection {
 
   private updateReading(): void {
     const pause =
-      this.stopDispatch || this.writeBlocked || this.throttleTimer !== undefined || this.waiting.length > 0 || this.outstanding() >= this.opts.maxInFlight;
+      this.stopDispatch ||
+      this.writeBlocked ||
+      this.throttleTimer !== undefined ||
+      this.waiting.length > 0 ||
+      this.outstanding() >= this.opts.maxInFlight ||
+      this.bytesFull();
     if (pause && !this.readingPaused) {
       this.readingPaused = true;
       this.socket.pause();

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ErrorCode } from '../../../protocol/index.js';
 import type { KafkaHandler } from '../../../broker/request-context.js';
+import { DEFAULT_MAX_IN_FLIGHT_BYTES } from '../../../broker/network/framed-connection.js';
 import { API, heartbeatRequest, int32, KafkaSocket, requestFrame, str } from '../../helpers/kafka-socket.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { startNetworkBroker, type StartedBroker } from './fixture.js';
@@ -155,6 +156,41 @@ describe('network > ordering, backpressure, limits', () => {
     for (let i = 0; i < 8; i++) {
       await waitFor(() => gates.length > i, `request ${i} to reach the handler`);
       gates[i]!.release(0);
+      expect((await s.nextFrame()).readInt32BE(0)).to.equal(i);
+    }
+  });
+
+  it('stops dispatching while the requests in its handlers hold the in-flight byte budget, and answers them all in order', async function () {
+    this.timeout(30_000);
+    const gates: (() => void)[] = [];
+    // Parks like an acks=all produce: the frame stays in flight until the test releases it.
+    const gatedSyncGroup: KafkaHandler = {
+      apiKey: API.SyncGroup,
+      minVersion: 0,
+      maxVersion: 3,
+      handle: () => new Promise((resolve) => gates.push(() => resolve({ errorCode: 0, assignment: Buffer.alloc(0) }))),
+    };
+    const broker = await start({}, (s) => s.registerHandler(gatedSyncGroup));
+    const s = track(await broker.connect());
+    const payload = Buffer.alloc(1024 * 1024, 3);
+    const count = 10;
+    s.writeRaw(Buffer.concat(Array.from({ length: count }, (_, i) => syncGroupWithPayload(i, payload))));
+    // Each frame is a little over 1 MiB: the fourth fills the 4 MiB budget.
+    const full = Math.ceil(DEFAULT_MAX_IN_FLIGHT_BYTES / payload.length);
+    const stats = await waitFor(() => {
+      const c = broker.server.socketServer.connectionStats()[0];
+      return c !== undefined && c.readingPaused && gates.length === full ? c : undefined;
+    }, `the connection to stop reading with ${full} requests in its handlers`);
+    expect(stats.inFlight).to.equal(full);
+    expect(stats.requests).to.equal(full);
+    // One answered makes room for one more, never for the rest.
+    gates[0]!();
+    expect((await s.nextFrame()).readInt32BE(0)).to.equal(0);
+    await waitFor(() => gates.length === full + 1, 'the next request to be dispatched');
+    expect(broker.server.socketServer.connectionStats()[0]!.requests).to.equal(full + 1);
+    for (let i = 1; i < count; i++) {
+      await waitFor(() => gates.length > i, `request ${i} to reach the handler`);
+      gates[i]!();
       expect((await s.nextFrame()).readInt32BE(0)).to.equal(i);
     }
   });
