@@ -1,7 +1,8 @@
 /**
  * Wiring of the controller into a broker: starting it (waiting out an older registration of the
  * same broker id), asking the active controller (a local call when it is this broker, else the
- * inter-broker listener), and Kafka's controlled shutdown. Kept apart from broker.ts so the
+ * inter-broker listener), Kafka's controlled shutdown, and the broker's `controller` step made of
+ * them. Kept apart from broker.ts so the
  * composition root stays one screen of start order.
  */
 import type { Logger } from 'pino';
@@ -12,7 +13,7 @@ import { Controller } from './controller/index.js';
 import { stateChangeLogger } from './logging.js';
 import type { MetadataCache } from './metadata/index.js';
 import type { BrokerMetrics } from './metrics/index.js';
-import type { BrokerServer } from './server.js';
+import type { BrokerComponent, BrokerServer } from './server.js';
 
 export interface ControlledShutdownRequest {
   readonly brokerId: number;
@@ -140,4 +141,28 @@ export async function controlledShutdown(o: {
     }
     if (attempt < attempts) await sleep(o.scheduler, o.config.int('controlled.shutdown.retry.backoff.ms'));
   }
+}
+
+export interface ControllerStepOptions extends Omit<ControllerWiringOptions, 'brokerId'> {
+  readonly brokerId: () => number;
+  readonly metadataCache: MetadataCache;
+  /** The controller once created (undefined before). */
+  readonly controller: () => Controller | undefined;
+  readonly stopReplicaFetchers: () => Promise<void>;
+}
+
+/** The broker's `controller` step: start, controlled shutdown while listeners serve, resign. */
+export function controllerComponent(o: ControllerStepOptions): BrokerComponent {
+  return {
+    name: 'controller',
+    start: () => startController({ ...o, brokerId: o.brokerId() }),
+    beforeStop: () => controlledShutdown({ ...o, brokerId: o.brokerId(), controller: o.controller() }),
+    stop: async () => {
+      // Kafka's order: replica fetchers stop before the controller resigns. A successor
+      // controller does not know this broker is shutting down (the old one's memory) and
+      // would let it back into the ISRs of the partitions it still follows (KIP-841).
+      await o.stopReplicaFetchers();
+      await o.controller()?.shutdown();
+    },
+  };
 }

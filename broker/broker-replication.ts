@@ -6,6 +6,10 @@
  * root stays one screen of start order.
  */
 import type { Logger } from 'pino';
+import type { Scheduler } from '../common/index.js';
+import type { ZkSession } from '../coordination/index.js';
+import type { LogManager } from '../storage/index.js';
+import { stateChangeLogger } from './logging.js';
 import type { BrokerConfig } from './config/index.js';
 import type { Controller } from './controller/index.js';
 import { askActiveController, type ControlledShutdownRequest } from './broker-controller.js';
@@ -17,13 +21,14 @@ import {
   LEADER_EPOCH_END_OFFSET_API,
   REPLICA_FETCH_API,
   REPLICA_FETCH_VERSIONS,
+  ReplicaManager,
   encodeReplicaFetchResponse,
   serveEpochEndOffsets,
   serveReplicaFetch,
   type AlterIsrItem,
   type AlterIsrItemResult,
-  type ReplicaManager,
   type ReplicationOptions,
+  type TopicConfigs,
 } from './replica/index.js';
 import type { BrokerServer } from './server.js';
 
@@ -41,6 +46,27 @@ export interface ReplicationWiring {
   readonly controller: () => Controller;
   /** The controller if started, for the broker epoch (-1 before). */
   readonly controllerIfStarted: () => Controller | undefined;
+}
+
+/** The replica manager of this broker, over its logs, replicating as `replicationOptions` says. */
+export function createReplicaManager(
+  w: ReplicationWiring,
+  o: { logManager: LogManager; topicConfigs: TopicConfigs; scheduler: Scheduler; logger: Logger; zooKeeper: ZkSession },
+): ReplicaManager {
+  const brokerId = w.brokerId();
+  return new ReplicaManager({
+    brokerId,
+    logManager: o.logManager,
+    topicConfigs: o.topicConfigs,
+    metadataCache: w.metadataCache,
+    scheduler: o.scheduler,
+    logger: o.logger.child({ module: 'replica-manager' }),
+    stateChangeLogger: stateChangeLogger(o.logger).child({ brokerId }),
+    replicaLagTimeMaxMs: w.config.int('replica.lag.time.max.ms'),
+    alterLogDirsBytesPerSecond: w.config.int('replica.alter.log.dirs.io.max.bytes.per.second'),
+    replication: replicationOptions(w),
+    zooKeeper: o.zooKeeper,
+  });
 }
 
 /** Followers fetch over the inter-broker listener; leaders send ISR changes to the controller. */

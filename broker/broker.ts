@@ -23,15 +23,12 @@
  * Halt (every log directory failed, log-dir-failure.ts): no controlled shutdown and nothing
  * written to disk; parked requests fail, the ZooKeeper session closes, then `onHalt`.
  *
- * Each step's wiring lives beside this file: broker-replication.ts (replication options, the
- * replication and control APIs), broker-kafka-apis.ts (every client-facing Kafka API),
- * broker-groups.ts (group coordinator), broker-controller.ts
- * (controller start, asking the active controller, controlled shutdown), broker-admin.ts (HTTP
- * admin, metrics providers), listener-ports.ts (the early port check).
+ * Each step's wiring lives beside this file in broker-*.ts and listener-ports.ts (README,
+ * "Composition and start order", says which is which), so this file stays the start order.
  */
 import type { Logger } from 'pino';
 import { ZkSession, type ZkSessionOptions } from '../coordination/index.js';
-import { LogManager, type LogManagerIntervals } from '../storage/index.js';
+import type { LogManager, LogManagerIntervals } from '../storage/index.js';
 import type { TopicAdmin } from './admin/index.js';
 import type { RunningAdminHttp } from './http/index.js';
 import { FetchManager, FetchSessionCache } from './fetch-session/index.js';
@@ -40,20 +37,19 @@ import { brokerMetricProviders, clusterGroupOps, registerDashboardData, register
 import type { ClusterGroupOps } from './group-admin.js';
 import type { BrokerConfig } from './config/index.js';
 import { Controller } from './controller/index.js';
-import { stateChangeLogger } from './logging.js';
 import { type BrokerIdentity, type ControlRequestHandler, MetadataCache, resolveBrokerIdentity } from './metadata/index.js';
 import { backgroundScheduler, type Scheduler } from '../common/index.js';
-import { ConfigChangeWatcher, METADATA_CHANGES, ReplicaManager, TopicConfigs } from './replica/index.js';
-import { controlledShutdown, startController } from './broker-controller.js';
-import { registerControlApis, registerReplicationApis, replicationOptions, type ReplicationWiring } from './broker-replication.js';
+import { ConfigChangeWatcher, METADATA_CHANGES, type ReplicaManager, type TopicConfigs } from './replica/index.js';
+import { controllerComponent } from './broker-controller.js';
+import { createReplicaManager, registerControlApis, registerReplicationApis, type ReplicationWiring } from './broker-replication.js';
 import { LogDirFailureHandler } from './log-dir-failure.js';
 import { registerKafkaApis } from './broker-kafka-apis.js';
 import type { TxnWiring } from './broker-txn.js';
 import type { GroupCoordinatorComponent } from './group/index.js';
-import { BrokerServer } from './server.js';
-import { ScramCredentialCache } from './security/scram-credentials.js';
-import { EntityConfigChanges } from './entity-config-changes.js';
-import { ClientQuotaManager, QuotaConfigs, QuotaEnforcer, type QuotaAdmin } from './quota/index.js';
+import { BrokerServer, type BrokerComponent } from './server.js';
+import { UserAndClientConfigs } from './broker-entity-configs.js';
+import { startBrokerLogs } from './broker-logs.js';
+import type { ClientQuotaManager, QuotaAdmin, QuotaConfigs } from './quota/index.js';
 import { LiveBrokerConfig } from './broker-dynamic-config.js';
 import { checkListenerPorts } from './listener-ports.js';
 import { startAuthorizer, zookeeperSecurity } from './broker-security.js';
@@ -104,13 +100,12 @@ export class Broker {
   readonly groupOps: ClusterGroupOps;
   private readonly logDirFailures: LogDirFailureHandler;
   private haltReason: string | undefined;
-  private readonly scramCredentials: ScramCredentialCache;
+  /** SCRAM credentials and client quotas (/config/users, /config/clients). */
+  private readonly entityConfigs: UserAndClientConfigs;
   /** Client quotas as configured in ZooKeeper, and the sensors charged against them. */
   readonly quotaConfigs: QuotaConfigs;
   readonly clientQuotas: ClientQuotaManager;
-  private readonly entityConfigChanges: EntityConfigChanges;
   private quotaAdmin: QuotaAdmin | undefined;
-  private readonly quotaEnforcer: QuotaEnforcer;
 
   constructor(private readonly o: BrokerOptions) {
     this.config = o.config;
@@ -121,7 +116,7 @@ export class Broker {
       logger: o.logger,
       shutdownDrainMs: o.shutdownDrainMs,
       scheduler: this.scheduler,
-      scramCredentials: (mechanism, user) => this.scramCredentials.lookup(mechanism, user),
+      scramCredentials: (mechanism, user) => this.entityConfigs.scramCredentials.lookup(mechanism, user),
       onAuthentication: (listener, outcome) => this.metrics.onAuthentication(listener, outcome),
     });
     this.session = new ZkSession({
@@ -149,7 +144,7 @@ export class Broker {
       quotaConfigs: () => this.quotaConfigs,
       quotaAdmin: () => this.quotaAdmin,
       acls: () => this.aclAuthorizerValue,
-      scramCredentials: (mechanism, user) => this.scramCredentials?.lookup(mechanism, user),
+      scramCredentials: (mechanism, user) => this.entityConfigs?.scramCredentials.lookup(mechanism, user),
       fetchSessions: new FetchManager(new FetchSessionCache({
         maxSlots: o.config.int('max.incremental.fetch.session.cache.slots'),
         clock: this.scheduler,
@@ -157,18 +152,11 @@ export class Broker {
       })),
     };
     this.parts = parts;
-    this.scramCredentials = new ScramCredentialCache(this.session, o.logger.child({ module: 'scram-credentials' }));
-    this.quotaConfigs = new QuotaConfigs(this.session, o.logger.child({ module: 'quotas' }));
-    this.clientQuotas = new ClientQuotaManager({
-      rate: { samples: o.config.int('quota.window.num'), windowMs: o.config.int('quota.window.size.seconds') * 1000 },
-      clock: this.scheduler,
-      lookup: this.quotaConfigs.lookup,
-      changes: this.quotaConfigs,
-    });
-    const enforcer = new QuotaEnforcer(this.clientQuotas);
-    this.quotaEnforcer = enforcer;
+    this.entityConfigs = new UserAndClientConfigs({ store: this.session, config: o.config, clock: this.scheduler, logger: o.logger });
+    this.quotaConfigs = this.entityConfigs.quotaConfigs;
+    this.clientQuotas = this.entityConfigs.clientQuotas;
+    const enforcer = this.entityConfigs.quotaEnforcer;
     this.server.router.setThrottler((cost, request, response) => enforcer.throttleTimeMs(cost, request, response));
-    this.entityConfigChanges = new EntityConfigChanges(this.session, o.logger.child({ module: 'entity-config-changes' }), [this.scramCredentials, this.quotaConfigs]);
     this.liveConfig = new LiveBrokerConfig({
       store: this.session,
       config: o.config,
@@ -193,11 +181,7 @@ export class Broker {
     this.server
       .addComponent({ name: 'ports', start: () => checkListenerPorts(o.config), stop: async () => {} })
       .addComponent({ name: 'zookeeper', start: () => this.session.start(), stop: () => this.session.close() })
-      .addComponent({
-        name: 'user-and-client-configs',
-        start: () => this.entityConfigChanges.start(),
-        stop: async () => this.entityConfigChanges.stop(),
-      })
+      .addComponent({ name: 'user-and-client-configs', start: () => this.entityConfigs.start(), stop: async () => this.entityConfigs.stop() })
       .addComponent({ name: 'identity', start: () => this.resolveIdentity(), stop: async () => {} })
       .addComponent({
         name: 'authorizer',
@@ -217,18 +201,7 @@ export class Broker {
         },
       })
       .addComponent({ name: 'replica-manager', start: () => this.startReplicaManager(), stop: () => this.stopReplicaManager() })
-      .addComponent({
-        name: 'controller',
-        start: () => this.startController(),
-        beforeStop: () => this.controlledShutdown(),
-        stop: async () => {
-          // Kafka's order: replica fetchers stop before the controller resigns. A successor
-          // controller does not know this broker is shutting down (the old one's memory) and
-          // would let it back into the ISRs of the partitions it still follows (KIP-841).
-          await this.replicaManagerValue?.fetchers?.shutdown();
-          await this.controllerValue?.shutdown();
-        },
-      })
+      .addComponent(this.controllerStep())
       .addComponent({ name: 'admin-http', start: () => this.startAdminHttp(), stop: () => this.adminHttp?.stop() ?? Promise.resolve() });
   }
 
@@ -297,37 +270,28 @@ export class Broker {
   private topicConfigs: TopicConfigs | undefined;
 
   private async startLogManager(): Promise<void> {
-    const c = this.config;
-    // Dynamic broker configs first: logs open with the log defaults they set.
-    await this.liveConfig.load();
-    this.topicConfigs = new TopicConfigs(this.session, this.liveConfig.current);
-    const topicConfigs = this.topicConfigs;
-    this.logManagerValue = await LogManager.start({
-      logDirs: c.logDirs,
-      defaultConfig: topicConfigs.defaults.logConfig,
-      // Current broker defaults for a topic not loaded yet (they change with dynamic configs).
-      topicConfig: (topic) => topicConfigs.get(topic).logConfig,
+    const started = await startBrokerLogs({
+      config: this.config,
+      liveConfig: this.liveConfig,
+      store: this.session,
       logger: this.log,
-      openParallelism: c.int('num.recovery.threads.per.data.dir') * c.logDirs.length,
       initialOfflineDirs: this.identityValue?.offlineLogDirs,
       onLogDirFailure: this.logDirFailures.onFailure,
-      cleanerEnabled: c.bool('log.cleaner.enable'),
-      cleanerDedupeBufferBytes: c.int('log.cleaner.dedupe.buffer.size'),
-      intervals: {
-        retentionCheckMs: c.int('log.retention.check.interval.ms'),
-        recoveryPointCheckpointMs: c.int('log.flush.offset.checkpoint.interval.ms'),
-        highWatermarkCheckpointMs: c.int('replica.high.watermark.checkpoint.interval.ms'),
-        cleanerBackoffMs: c.int('log.cleaner.backoff.ms'),
-        ...this.o.logIntervals,
-      },
+      logIntervals: this.o.logIntervals,
     });
+    this.topicConfigs = started.topicConfigs;
+    this.logManagerValue = started.logManager;
   }
 
   /** The replica manager, the replication and control APIs it serves, every Kafka API, config changes. */
   private async startReplicaManager(): Promise<void> {
-    const rm = this.createReplicaManager();
-    registerReplicationApis(this.replicationWiring(), rm);
-    this.controlHandler = registerControlApis(this.replicationWiring(), rm, this.log);
+    const w = this.replicationWiring();
+    const rm = createReplicaManager(w, {
+      logManager: this.logManager, topicConfigs: this.topicConfigs!, scheduler: this.scheduler, logger: this.log, zooKeeper: this.session,
+    });
+    this.replicaManagerValue = rm;
+    registerReplicationApis(w, rm);
+    this.controlHandler = registerControlApis(w, rm, this.log);
     const apis = await registerKafkaApis({
       brokerId: this.brokerId,
       config: this.config,
@@ -345,7 +309,7 @@ export class Broker {
       store: this.session,
       server: this.server,
       acls: () => this.aclAuthorizerValue,
-      quotas: this.quotaEnforcer,
+      quotas: this.entityConfigs.quotaEnforcer,
     });
     this.topicAdmin = apis.topicAdmin;
     this.groups = apis.groups;
@@ -355,24 +319,6 @@ export class Broker {
     registerDashboardData(this.parts, this.metrics);
     this.configWatcher = new ConfigChangeWatcher(this.session, rm, this.log.child({ module: 'config-changes' }), () => this.liveConfig.reload());
     await this.configWatcher.start();
-  }
-
-  private createReplicaManager(): ReplicaManager {
-    const brokerId = this.brokerId;
-    this.replicaManagerValue = new ReplicaManager({
-      brokerId,
-      logManager: this.logManager,
-      topicConfigs: this.topicConfigs!,
-      metadataCache: this.metadataCache,
-      scheduler: this.scheduler,
-      logger: this.log.child({ module: 'replica-manager' }),
-      stateChangeLogger: stateChangeLogger(this.log).child({ brokerId }),
-      replicaLagTimeMaxMs: this.config.int('replica.lag.time.max.ms'),
-      alterLogDirsBytesPerSecond: this.config.int('replica.alter.log.dirs.io.max.bytes.per.second'),
-      replication: replicationOptions(this.replicationWiring()),
-      zooKeeper: this.session,
-    });
-    return this.replicaManagerValue;
   }
 
   private replicationWiring(): ReplicationWiring {
@@ -396,31 +342,21 @@ export class Broker {
     await this.replicaManagerValue?.shutdown();
   }
 
-  private startController(): Promise<void> {
-    return startController({
-      brokerId: this.brokerId,
+  private controllerStep(): BrokerComponent {
+    return controllerComponent({
+      brokerId: () => this.brokerId,
       config: this.config,
       uncleanLeaderElectionEnable: () => this.liveConfig.current.bool('unclean.leader.election.enable'),
       session: this.session,
       server: this.server,
       scheduler: this.scheduler,
       metrics: this.metrics,
+      metadataCache: this.metadataCache,
       logger: this.log,
       onMetadataPropagated: () => this.replicaManagerValue?.metadataPurgatory.notify(METADATA_CHANGES),
       onCreated: (controller) => (this.controllerValue = controller),
-    });
-  }
-
-  private controlledShutdown(): Promise<void> {
-    return controlledShutdown({
-      brokerId: this.brokerId,
-      controller: this.controllerValue,
-      config: this.config,
-      metadataCache: this.metadataCache,
-      server: this.server,
-      session: this.session,
-      scheduler: this.scheduler,
-      logger: this.log,
+      controller: () => this.controllerValue,
+      stopReplicaFetchers: async () => this.replicaManagerValue?.fetchers?.shutdown(),
     });
   }
 

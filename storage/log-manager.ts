@@ -15,20 +15,20 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { cleanLog, filthiestLog, type CleanStats } from './cleaner/cleaner.js';
-import { loadKeyHasher, OffsetMap } from './cleaner/offset-map.js';
-import { backgroundScheduler, every, runAfter, systemClock, type Cancellable, type Clock, type Scheduler, tpKey } from '../common/index.js';
+import type { CleanStats } from './cleaner/cleaner.js';
+import { LogCleanerManager } from './cleaner/cleaner-manager.js';
+import { backgroundScheduler, runAfter, systemClock, type Clock, type Scheduler, tpKey } from '../common/index.js';
 import type { LogConfig } from './config.js';
-import { ioError, isIoError, StorageError } from './errors.js';
-import {
-  CLEANER_OFFSET_CHECKPOINT, fsyncDir, LOG_START_OFFSET_CHECKPOINT, partitionDirName, RECOVERY_POINT_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT,
-} from './files.js';
-import { checkpointEntries, leastLoadedLogDir, mapBounded, scanLogDir, writeCheckpointPerDir, type FoundLog } from './log-dirs.js';
-import { DEFAULT_INTERVALS, type LogManagerIntervals, type LogManagerOptions, OPENS_PER_RECOVERY_THREAD } from './log-manager-options.js';
+import { isIoError, StorageError } from './errors.js';
+import { fsyncDir, partitionDirName } from './files.js';
+import { LogCheckpoints } from './log-checkpoints.js';
+import { leastLoadedLogDir, mapBounded, scanLogDir, type FoundLog } from './log-dirs.js';
+import { DEFAULT_INTERVALS, type LogManagerOptions, OPENS_PER_RECOVERY_THREAD } from './log-manager-options.js';
 import { DirectorySyncs } from './log-manager-dir-sync.js';
+import { LogManagerTasks } from './log-manager-tasks.js';
 import { LogMoves } from './log-moves.js';
+import { OfflineLogDirs } from './offline-log-dirs.js';
 import { PartitionLog } from './partition-log.js';
-import { SerialQueue } from './serial-queue.js';
 
 export type { LogDirFailure, LogManagerIntervals, LogManagerOptions } from './log-manager-options.js';
 
@@ -37,28 +37,30 @@ export class LogManager {
   private readonly moves: LogMoves;
   private readonly creating = new Map<string, Promise<PartitionLog>>();
   private readonly creatingIn = new Map<string, string>();
-  private readonly cleanerOffsets = new Map<string, bigint>();
   private readonly topicOverrides = new Map<string, Partial<LogConfig>>();
-  private readonly checkpointQueue = new SerialQueue();
-  private readonly tasks: Cancellable[] = [];
+  private readonly cleaner: LogCleanerManager;
+  private readonly checkpoints: LogCheckpoints;
+  private readonly tasks: LogManagerTasks;
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
   private readonly logLogger: Logger;
-  private readonly intervals: LogManagerIntervals;
-  private offsetMap: OffsetMap | undefined;
   private stopped = false;
-  private readonly offline = new Set<string>();
+  private readonly dirs: OfflineLogDirs;
   private readonly dirSyncs = new DirectorySyncs(fsyncDir);
 
   private constructor(private readonly o: LogManagerOptions) {
-    for (const d of o.initialOfflineDirs ?? []) if (o.logDirs.includes(d)) this.offline.add(d);
     this.clock = o.clock ?? systemClock;
     const root = o.logger ?? pino({ level: 'silent' });
     this.logger = root.child({ module: 'storage.log-manager' });
     this.logLogger = root.child({ module: 'storage.log' });
     this.scheduler = o.scheduler ?? backgroundScheduler;
-    this.intervals = { ...DEFAULT_INTERVALS, ...o.intervals };
+    this.dirs = new OfflineLogDirs(o.logDirs, o.initialOfflineDirs, {
+      logger: this.logger,
+      dropLogsIn: (logDir) => this.dropLogsIn(logDir),
+      onLogDirFailure: o.onLogDirFailure,
+    });
+    const failed = (logDir: string, err: unknown): never => this.dirs.failed(logDir, err);
     this.moves = new LogMoves({
       logs: this.logs,
       logDirs: o.logDirs,
@@ -66,10 +68,27 @@ export class LogManager {
       isLogDirOnline: (d) => this.isLogDirOnline(d),
       offlineLogDirs: () => this.offlineLogDirs(),
       openOptions: (logDir, topic, partition, dir) => this.openOptions(logDir, topic, partition, this.configFor(topic), dir),
-      failed: (logDir, err) => this.failed(logDir, err),
-      handleLogDirFailure: (logDir, err) => this.handleLogDirFailure(logDir, err),
+      failed,
+      handleLogDirFailure: (logDir, err) => this.dirs.fail(logDir, err),
       retireDir: (logDir, dir, topic, partition, delayMs) => this.retireDir(logDir, dir, topic, partition, delayMs),
       checkpointAll: () => this.checkpointAll(),
+    });
+    this.cleaner = new LogCleanerManager({
+      clock: this.clock,
+      logger: this.logger,
+      allLogs: () => this.allLogs(),
+      logDirOf: (topic, partition) => this.logs.get(tpKey(topic, partition))?.logDir,
+      failed,
+      checkpointCleanerOffsets: () => this.checkpoints.cleanerOffsets(),
+    }, o.cleanerDedupeBufferBytes, o.hasher);
+    this.checkpoints = new LogCheckpoints({
+      logs: this.logs,
+      liveLogDirs: () => this.liveLogDirs(),
+      failed,
+      cleanerCheckpoint: (topic, partition) => this.cleaner.checkpointOf(topic, partition),
+    });
+    this.tasks = new LogManagerTasks({
+      scheduler: this.scheduler, logger: this.logger, checkpoints: this.checkpoints, cleaner: this.cleaner, allLogs: () => this.allLogs(),
     });
   }
 
@@ -80,21 +99,21 @@ export class LogManager {
     if (m.liveLogDirs().length === 0) {
       throw new StorageError('STG_LOG_DIR_OFFLINE', `every log directory failed (${o.logDirs.join(', ')}); the broker cannot start`);
     }
-    m.schedule();
+    m.tasks.start({ ...DEFAULT_INTERVALS, ...o.intervals }, o.cleanerEnabled ?? true);
     return m;
   }
 
   /** Log directories still in service. */
   liveLogDirs(): string[] {
-    return this.o.logDirs.filter((d) => !this.offline.has(d));
+    return this.dirs.live();
   }
 
   offlineLogDirs(): string[] {
-    return this.o.logDirs.filter((d) => this.offline.has(d));
+    return this.dirs.offlineDirs();
   }
 
   isLogDirOnline(dir: string): boolean {
-    return this.o.logDirs.includes(dir) && !this.offline.has(dir);
+    return this.dirs.isOnline(dir);
   }
 
   /** The log directory holding a partition's log (undefined when not hosted here). */
@@ -102,19 +121,18 @@ export class LogManager {
     return this.logs.get(tpKey(topic, partition))?.logDir ?? this.creatingIn.get(tpKey(topic, partition));
   }
 
-  /**
-   * Takes `logDir` offline (once): its logs stop without touching the disk and are forgotten,
-   * then the owner is told. Any later call for the same directory is a no-op.
-   */
+  /** Takes `logDir` offline (once; offline-log-dirs.ts). */
   handleLogDirFailure(logDir: string, err: unknown): void {
-    if (!this.o.logDirs.includes(logDir) || this.offline.has(logDir)) return;
-    this.offline.add(logDir);
-    const error = err instanceof StorageError ? err : ioError(`log directory ${logDir}`, err);
+    this.dirs.fail(logDir, err);
+  }
+
+  /** Stops and forgets the logs of a failed directory, without touching the disk. */
+  private dropLogsIn(logDir: string): { topic: string; partition: number }[] {
     const partitions: { topic: string; partition: number }[] = [];
     for (const [k, e] of [...this.logs]) {
       if (e.logDir !== logDir) continue;
       this.logs.delete(k);
-      this.cleanerOffsets.delete(k);
+      this.cleaner.checkpoints.delete(k);
       e.log.markOffline();
       partitions.push({ topic: e.log.topic, partition: e.log.partition });
     }
@@ -123,23 +141,7 @@ export class LogManager {
       this.moves.futures.delete(k);
       f.log.markOffline();
     }
-    const allOffline = this.liveLogDirs().length === 0;
-    this.logger.error({ err: error, logDir, partitions: partitions.length, liveLogDirs: this.liveLogDirs() }, allOffline ? 'every log directory has failed' : 'log directory failed; its logs are offline');
-    try {
-      this.o.onLogDirFailure?.({ logDir, error, partitions, allOffline });
-    } catch (e) {
-      this.logger.error({ err: e, logDir }, 'log directory failure listener failed');
-    }
-  }
-
-  /** An I/O error from `logDir` takes it offline; anything else is rethrown as is. */
-  private failed(logDir: string, err: unknown): never {
-    if (isIoError(err)) {
-      const e = ioError(`log directory ${logDir}`, err);
-      this.handleLogDirFailure(logDir, e);
-      throw e;
-    }
-    throw err;
+    return partitions;
   }
 
   private configFor(topic: string, extra?: Partial<LogConfig>): Partial<LogConfig> {
@@ -165,7 +167,7 @@ export class LogManager {
     for (const logDir of this.liveLogDirs()) {
       try {
         const found = await scanLogDir(logDir, this.logger);
-        for (const [k, v] of found.cleanerOffsets) this.cleanerOffsets.set(k, v);
+        for (const [k, v] of found.cleanerOffsets) this.cleaner.checkpoints.set(k, v);
         jobs.push(...found.logs);
       } catch (err) {
         if (!isIoError(err)) throw err;
@@ -175,7 +177,7 @@ export class LogManager {
     }
     const started = this.clock.now();
     await mapBounded(await this.moves.settleInterruptedSwaps(jobs), this.inFlight, async (j) => {
-      if (this.offline.has(j.logDir)) return;
+      if (this.dirs.isOffline(j.logDir)) return;
       const k = tpKey(j.topic, j.partition);
       let log: PartitionLog;
       try {
@@ -188,7 +190,7 @@ export class LogManager {
         this.handleLogDirFailure(j.logDir, err);
         return;
       }
-      if (this.offline.has(j.logDir)) {
+      if (this.dirs.isOffline(j.logDir)) {
         log.markOffline();
         return;
       }
@@ -202,26 +204,6 @@ export class LogManager {
       this.logs.set(k, { log, logDir: j.logDir });
     });
     this.logger.info({ logs: jobs.length, elapsedMs: this.clock.now() - started }, 'loaded logs');
-  }
-
-  private schedule(): void {
-    const i = this.intervals;
-    const periodic = (name: string, ms: number, task: () => Promise<unknown>): void => {
-      this.tasks.push(every(this.scheduler, ms, task, (err) => this.taskFailed(name, err)));
-    };
-    periodic('log-retention', i.retentionCheckMs, () => this.runRetention());
-    periodic('log-flusher', i.flushCheckMs, () => this.flushDirtyLogs());
-    periodic('recovery-point-checkpoint', i.recoveryPointCheckpointMs, async () => {
-      await this.checkpointRecoveryPoints();
-      await this.checkpointLogStartOffsets();
-    });
-    periodic('highwatermark-checkpoint', i.highWatermarkCheckpointMs, () => this.checkpointHighWatermarks());
-    if (this.o.cleanerEnabled ?? true) periodic('log-cleaner', i.cleanerBackoffMs, () => this.runCleaner());
-    periodic('producer-id-expiration', i.producerIdExpirationCheckMs, () => this.removeExpiredProducers());
-  }
-
-  private taskFailed(task: string, err: unknown): void {
-    this.logger.error({ err, task }, 'storage task failed');
   }
 
   getLog(topic: string, partition: number): PartitionLog | undefined {
@@ -246,7 +228,7 @@ export class LogManager {
     let pending = this.creating.get(k);
     if (!pending) {
       const live = this.liveLogDirs();
-      if (live.length === 0 || (opts.isNew === false && this.offline.size > 0)) {
+      if (live.length === 0 || (opts.isNew === false && this.dirs.anyOffline)) {
         return Promise.reject(
           new StorageError('STG_LOG_DIR_OFFLINE', `cannot create a log for ${topic}-${partition}: log directories ${this.offlineLogDirs().join(', ')} are offline`),
         );
@@ -264,9 +246,9 @@ export class LogManager {
           log = await PartitionLog.open(this.openOptions(logDir, topic, partition, this.configFor(topic)));
           await this.dirSyncs.sync(logDir);
         } catch (err) {
-          this.failed(logDir, err);
+          this.dirs.failed(logDir, err);
         }
-        if (this.offline.has(logDir)) {
+        if (this.dirs.isOffline(logDir)) {
           log.markOffline();
           throw new StorageError('STG_LOG_DIR_OFFLINE', `log directory ${logDir} of ${topic}-${partition} failed`);
         }
@@ -300,14 +282,14 @@ export class LogManager {
     const entry = this.logs.get(k);
     if (!entry) return false;
     this.logs.delete(k);
-    this.cleanerOffsets.delete(k);
+    this.cleaner.checkpoints.delete(k);
     this.moves.preferredDirs.delete(k);
     await this.abortFutureLog(topic, partition);
     await entry.log.close({ clean: false });
     try {
       await this.retireDir(entry.logDir, entry.log.dir, topic, partition, entry.log.config.fileDeleteDelayMs);
     } catch (err) {
-      this.failed(entry.logDir, err);
+      this.dirs.failed(entry.logDir, err);
     }
     await this.checkpointAll();
     this.logger.info({ topic, partition }, 'deleted log');
@@ -321,7 +303,7 @@ export class LogManager {
     await fsyncDir(logDir);
     const remove = async (): Promise<void> => fsp.rm(doomed, { recursive: true, force: true });
     if (delayMs === 0) await remove();
-    else runAfter(this.scheduler, delayMs, remove, (err) => this.taskFailed(`delete-dir-${topic}-${partition}`, err));
+    else runAfter(this.scheduler, delayMs, remove, (err) => this.tasks.failed(`delete-dir-${topic}-${partition}`, err));
   }
 
   // ---- moves between log directories (KIP-113, log-moves.ts) ---------------------------------------
@@ -358,102 +340,50 @@ export class LogManager {
     return this.moves.swapInFutureLog(topic, partition, install);
   }
 
-  /** Runs `task` on every log; a log whose directory fails meanwhile does not stop the others. */
-  private async eachLog(name: string, task: (log: PartitionLog) => Promise<void>): Promise<void> {
-    for (const log of this.allLogs()) {
-      try {
-        await task(log);
-      } catch (err) {
-        if (!log.isOffline) throw err;
-        this.logger.debug({ task: name, topic: log.topic, partition: log.partition }, 'skipped a log whose directory failed');
-      }
-    }
-  }
-
-  async runRetention(): Promise<number> {
-    let deleted = 0;
-    await this.eachLog('retention', async (log) => void (deleted += (await log.deleteOldSegments()).length));
-    return deleted;
+  /** Deletes segments past retention in every log. Returns how many. */
+  runRetention(): Promise<number> {
+    return this.tasks.runRetention();
   }
 
   /** Forgets idle idempotent producers in every log. Returns how many. */
-  async removeExpiredProducers(): Promise<number> {
-    let removed = 0;
-    await this.eachLog('producer-id-expiration', async (log) => void (removed += await log.removeExpiredProducers()));
-    return removed;
+  removeExpiredProducers(): Promise<number> {
+    return this.tasks.removeExpiredProducers();
   }
 
-  async flushDirtyLogs(): Promise<void> {
-    await this.eachLog('flush', (log) => log.maybeFlushOnTime());
+  flushDirtyLogs(): Promise<void> {
+    return this.tasks.flushDirtyLogs();
   }
 
   cleanerCheckpoint(topic: string, partition: number): bigint | undefined {
-    return this.cleanerOffsets.get(tpKey(topic, partition));
+    return this.cleaner.checkpointOf(topic, partition);
   }
 
   /** Compacts the dirtiest eligible log, if any (one per call, like one cleaner thread). */
-  async runCleaner(opts: { force?: boolean } = {}): Promise<CleanStats | undefined> {
-    const best = filthiestLog(this.allLogs(), (log) => this.cleanerOffsets.get(tpKey(log.topic, log.partition)), this.clock.now(), opts.force === true);
-    if (!best) return undefined;
-    this.offsetMap ??= new OffsetMap(this.o.cleanerDedupeBufferBytes ?? 32 * 1024 * 1024, this.o.hasher ?? (await loadKeyHasher()));
-    const k = tpKey(best.log.topic, best.log.partition);
-    const logDir = this.logs.get(k)?.logDir;
-    let stats: CleanStats;
-    try {
-      stats = await cleanLog(best.log, this.cleanerOffsets.get(k), { map: this.offsetMap, clock: this.clock, logger: this.logger, force: opts.force });
-    } catch (err) {
-      // The cleaner writes its .cleaned output outside the log's queue: its I/O errors land here.
-      if (logDir !== undefined) this.failed(logDir, err);
-      throw err;
-    }
-    if (stats.cleaned) {
-      this.cleanerOffsets.set(k, stats.cleanedUpTo);
-      await this.checkpointCleanerOffsets();
-    }
-    return stats;
-  }
-
-  /** One file per live log dir; a directory whose write fails goes offline, the others are still written. */
-  private writeCheckpoint(name: string, value: (log: PartitionLog) => bigint | undefined): Promise<void> {
-    const entriesOf = (logDir: string) => checkpointEntries(this.logs.values(), logDir, value);
-    const onFailure = (logDir: string, err: unknown): unknown => {
-      try {
-        return this.failed(logDir, err);
-      } catch (e) {
-        return e;
-      }
-    };
-    return this.checkpointQueue.run(() => writeCheckpointPerDir(this.liveLogDirs(), name, entriesOf, onFailure));
+  runCleaner(opts: { force?: boolean } = {}): Promise<CleanStats | undefined> {
+    return this.cleaner.cleanFilthiest(opts);
   }
 
   checkpointRecoveryPoints(): Promise<void> {
-    return this.writeCheckpoint(RECOVERY_POINT_CHECKPOINT, (l) => l.recoveryPoint);
+    return this.checkpoints.recoveryPoints();
   }
 
   checkpointHighWatermarks(): Promise<void> {
-    return this.writeCheckpoint(REPLICATION_OFFSET_CHECKPOINT, (l) => l.highWatermark);
+    return this.checkpoints.highWatermarks();
   }
 
   checkpointLogStartOffsets(): Promise<void> {
-    return this.writeCheckpoint(LOG_START_OFFSET_CHECKPOINT, (l) => l.logStartOffset);
+    return this.checkpoints.logStartOffsets();
   }
 
-  checkpointCleanerOffsets(): Promise<void> {
-    return this.writeCheckpoint(CLEANER_OFFSET_CHECKPOINT, (l) => this.cleanerOffsets.get(tpKey(l.topic, l.partition)));
-  }
-
-  async checkpointAll(): Promise<void> {
-    await this.checkpointRecoveryPoints();
-    await this.checkpointHighWatermarks();
-    await this.checkpointLogStartOffsets();
-    await this.checkpointCleanerOffsets();
+  checkpointAll(): Promise<void> {
+    return this.checkpoints.all();
   }
 
   /** Stops the tasks, closes every log cleanly (markers written) and writes all checkpoints. */
   async shutdown(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const t of this.tasks.splice(0)) t.cancel();
+    this.tasks.stop();
     await Promise.allSettled([...this.creating.values()]);
     // A log whose directory fails while closing is reported (offline) and must not stop the others.
     await mapBounded([...this.allLogs(), ...[...this.moves.futures.values()].map((f) => f.log)], this.inFlight, (log) => log.close().catch((err: unknown) => {

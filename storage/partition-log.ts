@@ -23,7 +23,9 @@ import type { AbortedTxn } from './txn-index.js';
 import type { ProducerStateLoad } from './producer-state-loader.js';
 import type { ProducerStateEntry } from './producer-state.js';
 import { findOffsetByTimestamp, readFromSegments, type ReadOptions, type ReadResult, type TimestampAndOffset } from './log-read.js';
-import { retentionLimits, selectSegmentsToDelete, type SegmentDeletion, type SegmentInfo } from './retention.js';
+import type { SegmentDeletion, SegmentInfo } from './retention.js';
+import { advanceLogStartOffset, deleteOldSegments, type LogBoundsHost, type LogOffsets } from './log-retention.js';
+import { truncateFully, truncateTo } from './log-truncation.js';
 import type { LogSegment } from './segment.js';
 import { jitterFn, segmentParams } from './segment-list.js';
 import { LocalLog } from './local-log.js';
@@ -40,8 +42,8 @@ export class PartitionLog {
   private cfg: Readonly<LogConfig>;
   /** The segments, the log end offset and the recovery point. */
   private readonly local: LocalLog;
-  #logStartOffset: bigint;
-  private hw: bigint;
+  /** logStartOffset and highWatermark, moved by retention and truncation too. */
+  private readonly offsets: LogOffsets;
   /** Open/closed/offline and the single writer's queue; an I/O error takes the log offline. */
   private readonly g: LogGuard;
   /** Leader epochs, written through to `leader-epoch-checkpoint`. */
@@ -69,7 +71,7 @@ export class PartitionLog {
       dir: o.dir, config: () => this.cfg, clock, scheduler, logger, random,
       // Producer state as of the new segment's base: recovery replays at most this segment. As
       // Kafka, snapshots of the last two segments are kept (a truncation rarely goes further).
-      onRoll: (base, previous) => this.producers.snapshot(base, previous > this.#logStartOffset ? previous : this.#logStartOffset),
+      onRoll: (base, previous) => this.producers.snapshot(base, previous > this.offsets.logStartOffset ? previous : this.offsets.logStartOffset),
       onIoError: (err) => this.g.reportIoError(err),
       stopped: () => this.g.stopped,
       writerFs: o.writerFs,
@@ -79,8 +81,8 @@ export class PartitionLog {
       onIoError: (err) => this.onIoError?.(err, this),
     });
     const start = o.logStartOffset !== undefined && o.logStartOffset > segments[0]!.baseOffset ? o.logStartOffset : segments[0]!.baseOffset;
-    this.#logStartOffset = start < this.leo ? start : this.leo;
-    this.hw = this.clamp(o.highWatermark ?? this.#logStartOffset);
+    this.offsets = { logStartOffset: start < this.leo ? start : this.leo, highWatermark: 0n };
+    this.offsets.highWatermark = this.clamp(o.highWatermark ?? this.offsets.logStartOffset);
     this.onLogStartOffsetChange = o.onLogStartOffsetChange;
     this.onIoError = o.onIoError;
     this.producers = new LogProducers({
@@ -104,7 +106,7 @@ export class PartitionLog {
     });
     const log = new PartitionLog(o, opened.segments, opened.epochCache, opened.report, clock, scheduler, logger, random);
     opened.epochCache.truncateFromEnd(log.leo);
-    opened.epochCache.truncateFromStart(log.#logStartOffset);
+    opened.epochCache.truncateFromStart(log.offsets.logStartOffset);
     if (opened.epochsDifferFromCheckpoint(log.epochs.entries)) await log.epochs.persist();
     // Recovered data and rebuilt indexes are fsynced, so the recovery point is the log end. A log
     // without a byte has nothing to make durable (unflushed, the next unclean start checks it
@@ -113,15 +115,15 @@ export class PartitionLog {
     await log.producers.loadTxnIndex(log.segs);
     log.producerStateLoad = await log.rebuildProducers();
     await opened.removeCleanShutdownMarker();
-    logger.debug({ logStartOffset: String(log.#logStartOffset), logEndOffset: String(log.leo), segments: opened.segments.length }, 'log opened');
+    logger.debug({ logStartOffset: String(log.offsets.logStartOffset), logEndOffset: String(log.leo), segments: opened.segments.length }, 'log opened');
     return log;
   }
 
   get config(): Readonly<LogConfig> { return this.cfg; }
-  get logStartOffset(): bigint { return this.#logStartOffset; }
+  get logStartOffset(): bigint { return this.offsets.logStartOffset; }
   /** Offset after the last batch whose bytes are in the file (an append in flight is not counted yet). */
   get logEndOffset(): bigint { return this.leo; }
-  get highWatermark(): bigint { return this.hw; }
+  get highWatermark(): bigint { return this.offsets.highWatermark; }
   /** Offsets below this are fsynced (with their indexes). */
   get recoveryPoint(): bigint { return this.local.recoveryPoint; }
   get latestEpoch(): number | undefined { return this.epochs.latestEpoch; }
@@ -168,11 +170,11 @@ export class PartitionLog {
   }
 
   private rebuildProducers(): Promise<ProducerStateLoad> {
-    return this.producers.rebuild({ segments: this.segs, logStartOffset: this.#logStartOffset, logEndOffset: this.leo, nowMs: this.clock.now() });
+    return this.producers.rebuild({ segments: this.segs, logStartOffset: this.offsets.logStartOffset, logEndOffset: this.leo, nowMs: this.clock.now() });
   }
 
   /** The last stable offset (Kafka's LSO): every transaction below it has ended (read_committed reads up to it); the HW when none is open. */
-  get lastStableOffset(): bigint { return this.producers.lastStableOffset(this.hw); }
+  get lastStableOffset(): bigint { return this.producers.lastStableOffset(this.offsets.highWatermark); }
 
   /** Every indexed aborted transaction (the cleaner removes their data). */
   get abortedTransactions(): readonly AbortedTxn[] { return this.producers.abortedTransactions(); }
@@ -188,18 +190,18 @@ export class PartitionLog {
   /** Moves the high watermark forward (never back), clamped to [logStartOffset, logEndOffset]. Returns the value now in force. */
   updateHighWatermark(hw: bigint): bigint {
     const v = this.clamp(hw);
-    if (v > this.hw) this.hw = v;
-    return this.hw;
+    if (v > this.offsets.highWatermark) this.offsets.highWatermark = v;
+    return this.offsets.highWatermark;
   }
 
   /** Sets the high watermark even backwards (a follower adopting a new leader's value). */
   resetHighWatermark(hw: bigint): bigint {
-    this.hw = this.clamp(hw);
-    return this.hw;
+    this.offsets.highWatermark = this.clamp(hw);
+    return this.offsets.highWatermark;
   }
 
   private clamp(offset: bigint): bigint {
-    return offset < this.#logStartOffset ? this.#logStartOffset : offset > this.leo ? this.leo : offset;
+    return offset < this.offsets.logStartOffset ? this.offsets.logStartOffset : offset > this.leo ? this.leo : offset;
   }
 
   /** Offline without touching the disk (Kafka's closeHandlers): later operations fail with STG_LOG_DIR_OFFLINE. */
@@ -248,6 +250,10 @@ export class PartitionLog {
     return { config: this.cfg, clock: this.clock, local: this.local, epochs: this.epochs, producers: this.producers };
   }
 
+  private boundsHost(): LogBoundsHost {
+    return { ...this.appendHost(), offsets: this.offsets, logger: this.logger, onLogStartOffsetChange: () => this.onLogStartOffsetChange?.(this) };
+  }
+
   /** Forces a roll at the log end offset (tests, tools). */
   forceRoll(): Promise<void> {
     return this.settled(() => this.local.roll(this.leo));
@@ -263,8 +269,8 @@ export class PartitionLog {
       const segs = this.segs;
       // Only bytes already in the file: nothing outside this broker sees an append before its write completed.
       const sizes = segs.map((s) => s.writtenSize);
-      if (fetchOffset < this.#logStartOffset || fetchOffset > this.leo) {
-        throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `offset ${fetchOffset} outside [${this.#logStartOffset}, ${this.leo}] of ${this.topic}-${this.partition}`);
+      if (fetchOffset < this.offsets.logStartOffset || fetchOffset > this.leo) {
+        throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `offset ${fetchOffset} outside [${this.offsets.logStartOffset}, ${this.leo}] of ${this.topic}-${this.partition}`);
       }
       if (fetchOffset === this.leo || (opts.maxOffset !== undefined && fetchOffset >= opts.maxOffset)) return { records: EMPTY, firstOffset: fetchOffset };
       try {
@@ -279,7 +285,7 @@ export class PartitionLog {
   /** Earliest record with timestamp ≥ ts (ListOffsets by time), or undefined when none. */
   offsetForTimestamp(ts: bigint): Promise<TimestampAndOffset | undefined> {
     this.g.ensureOpen();
-    return this.g.guard(() => findOffsetByTimestamp(this.segs, ts, this.#logStartOffset));
+    return this.g.guard(() => findOffsetByTimestamp(this.segs, ts, this.offsets.logStartOffset));
   }
 
   endOffsetForEpoch(epoch: number): EpochEndOffset {
@@ -299,55 +305,27 @@ export class PartitionLog {
     });
   }
 
-  /**
-   * Follower truncation: removes every offset ≥ `offset` (a batch straddling it goes whole),
-   * later segments entirely, and epochs that started there. Returns the new log end offset.
-   */
+  /** Follower truncation (log-truncation.ts). Returns the new log end offset. */
   truncateTo(offset: bigint): Promise<bigint> {
     return this.settled(async () => {
       this.g.ensureOpen();
-      if (offset < 0n) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot truncate to ${offset}`);
-      if (offset >= this.leo) return this.leo;
-      if (offset < this.#logStartOffset) {
-        await this.truncateFully(offset);
-        return this.leo;
-      }
-      const { logEndOffset: newLeo, removedSegments } = await this.local.truncateTo(offset);
-      await this.epochs.truncateFromEnd(newLeo);
-      await this.producers.truncated(newLeo, { segments: this.segs, logStartOffset: this.#logStartOffset, nowMs: this.clock.now() });
-      if (this.hw > newLeo) this.hw = newLeo;
-      this.logger.info({ offset: String(offset), logEndOffset: String(newLeo), removedSegments }, 'truncated log');
-      return newLeo;
+      return truncateTo(this.boundsHost(), offset);
     });
   }
 
   /** Empties the log and restarts it at `offset` (a follower far behind the leader's log start). */
   truncateFullyAndStartAt(offset: bigint): Promise<void> {
-    return this.settled(() => this.truncateFully(offset));
+    return this.settled(async () => {
+      this.g.ensureOpen();
+      await truncateFully(this.boundsHost(), offset);
+    });
   }
 
-  private async truncateFully(offset: bigint): Promise<void> {
-    this.g.ensureOpen();
-    await this.local.reset(offset);
-    this.#logStartOffset = this.hw = offset;
-    await this.epochs.clear();
-    await this.producers.clear(offset);
-    this.onLogStartOffsetChange?.(this);
-  }
-
-  /**
-   * DeleteRecords: moves logStartOffset up to `offset` (≤ high watermark) and deletes segments
-   * now entirely below it. Returns the log start offset in force.
-   */
+  /** DeleteRecords (log-retention.ts). Returns the log start offset in force. */
   advanceLogStartOffset(offset: bigint): Promise<bigint> {
     return this.settled(async () => {
       this.g.ensureOpen();
-      if (offset <= this.#logStartOffset) return this.#logStartOffset;
-      if (offset > this.hw) throw new StorageError('STG_OFFSET_OUT_OF_RANGE', `cannot move log start to ${offset}, above the high watermark ${this.hw}`);
-      await this.moveLogStart(offset);
-      if (offset === this.leo && this.activeSegment.size > 0) await this.local.roll(this.leo);
-      await this.deleteSegments(selectSegmentsToDelete(this.segments(), { retentionMs: -1, retentionBytes: -1, logStartOffset: offset, highWatermark: this.hw }, this.clock.now()));
-      return this.#logStartOffset;
+      return advanceLogStartOffset(this.boundsHost(), offset);
     });
   }
 
@@ -355,36 +333,9 @@ export class PartitionLog {
     return this.advanceLogStartOffset(offset);
   }
 
-  /** Retention by time, size and log start offset (the policy decides which apply). */
+  /** Retention by time, size and log start offset (log-retention.ts). */
   deleteOldSegments(): Promise<SegmentDeletion[]> {
-    return this.settled(async () => {
-      if (this.g.stopped) return [];
-      const limits = retentionLimits(this.cfg, this.#logStartOffset, this.hw);
-      const active = this.activeSegment;
-      // An expired active segment can only go once it is rolled (and fully below the high watermark).
-      if (limits.retentionMs >= 0 && active.size > 0 && this.hw >= this.leo && this.clock.now() - Number(active.largestTimestamp()) > limits.retentionMs) await this.local.roll(this.leo);
-      const selected = selectSegmentsToDelete(this.segments(), limits, this.clock.now());
-      await this.deleteSegments(selected);
-      return selected;
-    });
-  }
-
-  /** Epochs and producers entirely below the new log start are forgotten; the owner is told. */
-  private async moveLogStart(offset: bigint): Promise<void> {
-    this.#logStartOffset = offset;
-    await this.epochs.truncateFromStart(offset);
-    await this.producers.prune(offset);
-    this.onLogStartOffsetChange?.(this);
-  }
-
-  private async deleteSegments(selected: readonly SegmentDeletion[]): Promise<void> {
-    if (selected.length === 0) return;
-    const newStart = selected.at(-1)!.nextBaseOffset;
-    // logStartOffset moves first, so nobody is sent to a segment about to vanish.
-    if (newStart > this.#logStartOffset) await this.moveLogStart(newStart);
-    await this.local.remove(new Set(selected.map((s) => s.baseOffset)));
-    await this.producers.followSegments(this.segs);
-    this.logger.info({ segments: selected.map((s) => `${s.baseOffset}:${s.reason}`), logStartOffset: String(this.#logStartOffset) }, 'deleted log segments');
+    return this.settled(async () => (this.g.stopped ? [] : deleteOldSegments(this.boundsHost())));
   }
 
   /** Renames to `.deleted` now, removes after fileDeleteDelayMs (leftovers are removed on the next open). */

@@ -1,8 +1,9 @@
 /**
  * One controllership: created when this broker wins an election, discarded on resignation.
  * Failover loads the whole cluster state (pipelined reads), tells every broker the metadata,
- * then brings partitions online. Afterwards it reacts to events from ZooKeeper watches. Every
- * method runs inside the controller's event queue, one at a time.
+ * then brings partitions online. Afterwards it reacts to events from ZooKeeper watches, through
+ * the handlers it owns (broker-changes.ts, topic-changes.ts, admin-requests.ts, reassignment.ts,
+ * log-dir-events.ts). Every method runs inside the controller's event queue, one at a time.
  */
 import { tpKey } from '../../common/index.js';
 import type { Logger } from 'pino';
@@ -13,7 +14,6 @@ import {
   DELETE_TOPICS_PATH,
   FencedWriter,
   ISR_CHANGE_NOTIFICATION_PATH,
-  pipelined,
   LOG_DIR_EVENT_NOTIFICATION_PATH,
   readBrokers,
   readPartitionStates,
@@ -21,7 +21,6 @@ import {
   readTopicConfig,
   readTopicNames,
   type TopicAssignment,
-  type TopicAssignmentWithVersion,
   type Watcher,
 } from '../../coordination/index.js';
 import type { Scheduler } from '../../common/index.js';
@@ -33,7 +32,8 @@ import { ControllerRequestBatch } from './request-batch.js';
 import { AdminRequests } from './admin-requests.js';
 import { LogDirEvents } from './log-dir-events.js';
 import { Reassignments } from './reassignment.js';
-import { ensureTopicId } from './topic-ids.js';
+import { BrokerChanges } from './broker-changes.js';
+import { TopicChanges } from './topic-changes.js';
 import { MetadataPropagation } from './propagation.js';
 
 interface ActiveControllerOptions {
@@ -61,6 +61,8 @@ export class ActiveController {
   readonly reassignments: Reassignments;
   readonly logDirs: LogDirEvents;
   readonly propagation: MetadataPropagation;
+  readonly brokers: BrokerChanges;
+  readonly topics: TopicChanges;
   private ended = false;
 
   constructor(readonly o: ActiveControllerOptions) {
@@ -80,6 +82,8 @@ export class ActiveController {
     this.admin = new AdminRequests(this);
     this.reassignments = new Reassignments(this);
     this.logDirs = new LogDirEvents(this);
+    this.brokers = new BrokerChanges(this);
+    this.topics = new TopicChanges(this);
     this.propagation = new MetadataPropagation(() => o.onMetadataPropagated?.());
   }
 
@@ -130,7 +134,7 @@ export class ActiveController {
     this.propagation.clear();
   }
 
-  private addToChannel(id: number): void {
+  addToChannel(id: number): void {
     const info = this.ctx.brokerInfo(id);
     if (info === undefined) return;
     const ep = info.endpoints.find((e) => e.listener === this.o.interBrokerListenerName) ?? info.endpoints[0];
@@ -150,7 +154,7 @@ export class ActiveController {
     const [brokers, topics] = await Promise.all([readBrokers(store, this.watch({ type: 'BrokerChange' })), readTopicNames(store, this.watch({ type: 'TopicChange' }))]);
     for (const [id, b] of brokers) this.ctx.liveBrokers.set(id, b);
     const assignments = await readTopicAssignments(store, topics, (t) => this.watch({ type: 'PartitionModifications', topic: t }));
-    await this.recordTopicIds(assignments);
+    await this.topics.recordTopicIds(assignments);
     for (const [t, a] of assignments) {
       this.ctx.assignments.set(t, new Map(a.assignment.partitions));
       this.resumeReassignments(t, a.assignment);
@@ -222,11 +226,11 @@ export class ActiveController {
    */
   async resync(): Promise<void> {
     this.o.logger.info({ controllerEpoch: this.epoch }, 'ZooKeeper watches lost with the old client; re-arming and re-reading');
-    await this.onBrokerChange();
-    await this.onTopicChange();
+    await this.brokers.onBrokerChange();
+    await this.topics.onTopicChange();
     // Known topics: re-arm their assignment watches and pick up partitions added meanwhile.
     const known = [...this.ctx.assignments.keys()];
-    if (known.length > 0) await this.addTopicsOrPartitions(known);
+    if (known.length > 0) await this.topics.addTopicsOrPartitions(known);
     await this.admin.onTopicDeletion();
     await this.admin.onConfigChange();
     await this.admin.onIsrChangeNotification();
@@ -259,159 +263,11 @@ export class ActiveController {
     if (offline.length > 0) await this.ops.electLeaders(offline, 'offline', batch);
   }
 
-  // ---- brokers ----------------------------------------------------------------------------------
-
-  async onBrokerChange(): Promise<void> {
-    const current = await readBrokers(this.o.store, this.watch({ type: 'BrokerChange' }));
-    const dead = new Set<number>();
-    const started: number[] = [];
-    const bounced: number[] = [];
-    for (const [id, known] of this.ctx.liveBrokers) {
-      const now = current.get(id);
-      if (now === undefined) dead.add(id);
-      else if (now.brokerEpoch !== known.brokerEpoch) bounced.push(id);
-    }
-    for (const id of current.keys()) if (!this.ctx.liveBrokers.has(id)) started.push(id);
-    if (dead.size === 0 && started.length === 0 && bounced.length === 0) return;
-    this.o.logger.info({ newBrokers: started, deadBrokers: [...dead], bouncedBrokers: bounced }, 'broker change');
-
-    // A bounced broker (same id, new epoch) is handled as a failure followed by a start-up.
-    const failed = new Set([...dead, ...bounced]);
-    for (const id of failed) {
-      this.ctx.liveBrokers.delete(id);
-      this.ctx.shuttingDown.delete(id);
-      this.channel.removeBroker(id);
-    }
-    this.logDirs.forget(failed);
-    if (failed.size > 0) {
-      // Kafka's order: the partitions left without a leader are elected and told first, so
-      // clients wait for those writes only; the ISR shrinks of all the others follow.
-      const elections = this.newBatch();
-      await this.ops.onReplicasOffline(failed, elections, { leaderlessOnly: true });
-      this.send(elections);
-      const batch = this.newBatch();
-      await this.ops.onReplicasOffline(failed, batch);
-      this.send(batch);
-      this.admin.markDeletionIneligible(failed);
-    }
-    const joined = [...started, ...bounced];
-    if (joined.length > 0) await this.onBrokerStartup(joined, current);
-  }
-
-  private async onBrokerStartup(ids: readonly number[], current: ReadonlyMap<number, import('../../coordination/index.js').RegisteredBroker>): Promise<void> {
-    for (const id of ids) {
-      this.ctx.liveBrokers.set(id, current.get(id)!);
-      this.addToChannel(id);
-    }
-    const batch = this.newBatch();
-    batch.addUpdateMetadata(this.ctx.liveOrShuttingDownIds(), []);
-    const joined = new Set(ids);
-    // A broker this controller saw die left every ISR then, unless that write failed or it was
-    // the last member: what is left is from its previous life, not proof it still has the data.
-    const staleIn = this.ctx.allPartitions().filter((tp) => this.ctx.leadership.get(tpKey(tp.topic, tp.partition))?.state.isr.some((r) => joined.has(r)));
-    if (staleIn.length > 0) await this.ops.dropStaleIsrMembers(staleIn, (_tp, r) => joined.has(r), batch);
-    for (const tp of this.ctx.allPartitions()) {
-      const replicas = this.ctx.replicas(tp.topic, tp.partition);
-      const mine = replicas.filter((r) => joined.has(r));
-      if (mine.length === 0 || this.ctx.topicsToDelete.has(tp.topic)) continue;
-      for (const r of mine) this.ops.transitionReplica(tp, r, 'OnlineReplica');
-      if (this.ctx.leadership.has(tpKey(tp.topic, tp.partition))) batch.addLeaderAndIsr(mine, tp);
-    }
-    await this.bringPartitionsOnline(batch);
-    this.send(batch);
-    await this.admin.retryDeletions();
-    await this.reassignments.maybeComplete();
-  }
-
-  // ---- topics -----------------------------------------------------------------------------------
-
-  async onTopicChange(): Promise<void> {
-    const names = await readTopicNames(this.o.store, this.watch({ type: 'TopicChange' }));
-    const present = new Set(names);
-    for (const t of [...this.ctx.assignments.keys()]) if (!present.has(t)) this.ctx.removeTopic(t);
-    const added = names.filter((t) => !this.ctx.assignments.has(t));
-    if (added.length === 0) return;
-    await this.addTopicsOrPartitions(added);
-  }
-
-  async onPartitionModifications(topic: string): Promise<void> {
-    if (!this.ctx.assignments.has(topic)) return;
-    await this.addTopicsOrPartitions([topic]);
-  }
-
-  private async addTopicsOrPartitions(topics: readonly string[]): Promise<void> {
-    const read = await readTopicAssignments(this.o.store, topics, (t) => this.watch({ type: 'PartitionModifications', topic: t }));
-    await this.recordTopicIds(read);
-    const newPartitions: TopicPartition[] = [];
-    // New topics' configs in one pipelined round, not one ZooKeeper round trip per topic.
-    const fresh = [...read.keys()].filter((t) => !this.ctx.topicsToDelete.has(t) && !this.ctx.assignments.has(t));
-    const configs = new Map(await pipelined(fresh, async (t) => [t, await readTopicConfig(this.o.store, t)] as const));
-    for (const [t, a] of read) {
-      if (this.ctx.topicsToDelete.has(t)) continue;
-      const known = this.ctx.assignments.get(t) ?? new Map<number, readonly number[]>();
-      if (!this.ctx.assignments.has(t)) {
-        this.ctx.assignments.set(t, known);
-        this.ctx.topicConfigs.set(t, configs.get(t) ?? (await readTopicConfig(this.o.store, t)));
-        this.o.logger.info({ topic: t, partitions: a.assignment.partitions.size }, 'new topic');
-      }
-      for (const [p, replicas] of a.assignment.partitions) {
-        if (known.has(p)) continue;
-        known.set(p, replicas);
-        const tp = { topic: t, partition: p };
-        newPartitions.push(tp);
-        this.ops.transitionPartition(tp, 'NewPartition', { replicas });
-        for (const r of replicas) this.ops.transitionReplica(tp, r, 'NewReplica');
-      }
-    }
-    if (newPartitions.length === 0) return;
-    const batch = this.newBatch();
-    await this.ops.initializeNewPartitions(newPartitions, batch);
-    this.propagation.track(newPartitions, this.send(batch));
-  }
-
-  /**
-   * Topic ids and znode versions into the context; topics read without an id get one first
-   * (not those being deleted: their znode is about to go).
-   */
-  private async recordTopicIds(read: Map<string, TopicAssignmentWithVersion>): Promise<void> {
-    const ids = await Promise.all(
-      [...read].map(async ([t, a]) => {
-        const id = this.ctx.topicsToDelete.has(t) ? { topicId: a.assignment.topicId, zkVersion: a.zkVersion } : await ensureTopicId(this.o.store, this.writer, t, a, this.o.logger);
-        return [t, id] as const;
-      }),
-    );
-    for (const [t, id] of ids) {
-      if (id === null) {
-        read.delete(t);
-        continue;
-      }
-      if (id.topicId !== undefined) this.ctx.topicIds.set(t, id.topicId);
-      this.ctx.topicZkVersions.set(t, id.zkVersion);
-    }
-  }
-
   /** Re-sends UpdateMetadata for every partition to every live broker. */
   resendMetadata(): void {
     const batch = this.newBatch();
     batch.addUpdateMetadata(this.ctx.liveOrShuttingDownIds(), []);
     this.send(batch);
-  }
-
-  async reloadTopicConfig(topic: string): Promise<void> {
-    if (!this.ctx.assignments.has(topic)) return;
-    const before = this.ops.uncleanAllowed(topic);
-    this.ctx.topicConfigs.set(topic, await readTopicConfig(this.o.store, topic));
-    if (!before && this.ops.uncleanAllowed(topic)) {
-      // Enabling unclean election may bring offline partitions back (KafkaController does the same).
-      const offline = this.ctx
-        .partitionsOfTopic(topic)
-        .filter((tp) => this.ctx.partitionStates.get(tpKey(tp.topic, tp.partition)) === 'OfflinePartition');
-      if (offline.length > 0) {
-        const batch = this.newBatch();
-        await this.ops.electLeaders(offline, 'offline', batch);
-        this.send(batch);
-      }
-    }
   }
 
   watchedPaths(): string[] {

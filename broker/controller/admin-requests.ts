@@ -173,7 +173,7 @@ export class AdminRequests {
       const node = await getDataOrNull(this.store, `${CONFIG_CHANGES_PATH}/${c}`);
       if (node === null) continue;
       const entity = decodeConfigChange(node.data, `${CONFIG_CHANGES_PATH}/${c}`);
-      if (entity.startsWith('topics/')) await this.ac.reloadTopicConfig(entity.slice('topics/'.length));
+      if (entity.startsWith('topics/')) await this.ac.topics.reloadTopicConfig(entity.slice('topics/'.length));
     }
   }
 

@@ -239,11 +239,11 @@ export class Controller {
     if (ac === undefined) return;
     switch (e.type) {
       case 'BrokerChange':
-        return ac.onBrokerChange();
+        return ac.brokers.onBrokerChange();
       case 'TopicChange':
-        return ac.onTopicChange();
+        return ac.topics.onTopicChange();
       case 'PartitionModifications':
-        return ac.onPartitionModifications(e.topic);
+        return ac.topics.onPartitionModifications(e.topic);
       case 'TopicDeletion':
         return ac.admin.onTopicDeletion();
       case 'TopicDeletionStopReplicaResult':

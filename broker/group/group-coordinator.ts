@@ -18,6 +18,7 @@ import { Membership } from './membership.js';
 import { OffsetManager } from './offsets.js';
 import type { OffsetsRecord, OffsetsStore, TxnProducer } from './offsets-store.js';
 import { partitionFor } from './partition-for.js';
+import { ProducerGroups } from './producer-groups.js';
 import { TimerTable } from './timer-table.js';
 import { KeyedSerialQueue } from './serial-queue.js';
 import type {
@@ -48,8 +49,7 @@ export class GroupCoordinator {
   private readonly queue = new KeyedSerialQueue();
   private readonly groups = new Map<string, GroupMetadata>();
   private readonly partitions = new Map<number, Ownership>();
-  /** producer id → groups holding its pending transactional offsets (Kafka's openGroupsForProducer). */
-  private readonly producerGroups = new Map<bigint, Set<string>>();
+  private readonly producerGroups = new ProducerGroups();
   private readonly membership: Membership;
   private readonly offsets: OffsetManager;
   private nextToken = 0;
@@ -100,7 +100,7 @@ export class GroupCoordinator {
           this.queue.run(groupId, () => {
             if (!current()) return;
             this.groups.set(groupId, group);
-            for (const producerId of group.pendingTxnOffsets.keys()) this.addProducerGroup(producerId, groupId);
+            this.producerGroups.addGroup(group);
             this.membership.onGroupLoaded(group);
           }),
         ),
@@ -224,7 +224,7 @@ export class GroupCoordinator {
         this.groups.set(req.groupId, group);
       }
       const result = await this.offsets.commitTxn(group, req);
-      if (group.pendingTxnOffsets.has(req.producerId)) this.addProducerGroup(req.producerId, req.groupId);
+      if (group.pendingTxnOffsets.has(req.producerId)) this.producerGroups.add(req.producerId, req.groupId);
       return result;
     });
   }
@@ -235,7 +235,7 @@ export class GroupCoordinator {
    */
   async completeTransaction(producerId: bigint, partitions: readonly number[], commit: boolean): Promise<void> {
     const wanted = new Set(partitions);
-    const groupIds = [...(this.producerGroups.get(producerId) ?? [])].filter((g) => wanted.has(this.partitionFor(g)));
+    const groupIds = this.producerGroups.groupsOf(producerId).filter((g) => wanted.has(this.partitionFor(g)));
     await Promise.all(
       groupIds.map((groupId) =>
         this.queue.run(groupId, () => {
@@ -244,23 +244,10 @@ export class GroupCoordinator {
             const applied = group.completePendingTxnOffsetCommit(producerId, commit);
             this.logger.debug({ groupId, producerId: String(producerId), commit, applied }, 'transactional offsets completed');
           }
-          this.removeProducerGroup(producerId, groupId);
+          this.producerGroups.remove(producerId, groupId);
         }),
       ),
     );
-  }
-
-  private addProducerGroup(producerId: bigint, groupId: string): void {
-    const set = this.producerGroups.get(producerId) ?? new Set<string>();
-    set.add(groupId);
-    this.producerGroups.set(producerId, set);
-  }
-
-  private removeProducerGroup(producerId: bigint, groupId: string): void {
-    const set = this.producerGroups.get(producerId);
-    if (set === undefined) return;
-    set.delete(groupId);
-    if (set.size === 0) this.producerGroups.delete(producerId);
   }
 
   async fetchOffsets(req: OffsetFetchRequest): Promise<OffsetFetchResult> {
@@ -284,7 +271,11 @@ export class GroupCoordinator {
   // ---- admin -----------------------------------------------------------------------------
 
   async describeGroups(groupIds: string[]): Promise<DescribedGroup[]> {
-    return Promise.all(groupIds.map((id) => this.queue.run(id, () => this.describeOne(id))));
+    return Promise.all(groupIds.map((id) => this.queue.run(id, (): DescribedGroup => {
+      const error = this.validate(id, false);
+      const group = error === E.NONE ? this.groups.get(id) : undefined;
+      return group?.summary() ?? { errorCode: error, groupId: id, state: 'Dead', protocolType: '', protocolName: '', members: [] };
+    })));
   }
 
   async listGroups(states: readonly GroupState[] = []): Promise<ListGroupsResult> {
@@ -318,32 +309,6 @@ export class GroupCoordinator {
 
   // ---- internals -------------------------------------------------------------------------
 
-  private describeOne(groupId: string): DescribedGroup {
-    const error = this.validate(groupId, false);
-    const dead: DescribedGroup = { errorCode: error, groupId, state: 'Dead', protocolType: '', protocolName: '', members: [] };
-    if (error !== E.NONE) return dead;
-    const group = this.groups.get(groupId);
-    if (group === undefined) return dead;
-    const stable = group.is('Stable');
-    const protocol = stable ? (group.protocolName ?? '') : '';
-    return {
-      errorCode: E.NONE,
-      groupId,
-      state: group.state,
-      protocolType: group.protocolType ?? '',
-      // Kafka shows protocol, metadata and assignments only once the group is Stable.
-      protocolName: protocol,
-      members: [...group.members.values()].map((m) => ({
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        metadata: stable ? m.metadataFor(protocol) : Buffer.alloc(0),
-        assignment: stable ? m.assignment : Buffer.alloc(0),
-      })),
-    };
-  }
-
   /** Kafka's validateGroupStatus: group id, active, loading, ownership, in that order. */
   private validate(groupId: string, requireNonEmptyId: boolean): number {
     if (requireNonEmptyId && groupId === '') return E.INVALID_GROUP_ID;
@@ -356,7 +321,7 @@ export class GroupCoordinator {
 
   private unload(group: GroupMetadata): void {
     if (this.groups.get(group.groupId) !== group) return;
-    for (const producerId of group.pendingTxnOffsets.keys()) this.removeProducerGroup(producerId, group.groupId);
+    this.producerGroups.removeGroup(group);
     this.timers.clearPrefix(`${group.groupId}\u0000`);
     this.membership.onGroupUnloaded(group);
     group.transitionTo('Dead', this.scheduler.now());
@@ -365,7 +330,7 @@ export class GroupCoordinator {
 
   private removeGroup(group: GroupMetadata): void {
     if (this.groups.get(group.groupId) !== group) return;
-    for (const producerId of group.pendingTxnOffsets.keys()) this.removeProducerGroup(producerId, group.groupId);
+    this.producerGroups.removeGroup(group);
     this.timers.clearPrefix(`${group.groupId}\u0000`);
     this.groups.delete(group.groupId);
   }

@@ -9,7 +9,7 @@ import { CONSUMER_PROTOCOL_TYPE, ErrorCode } from '../../protocol/index.js';
 import { GroupCoordinatorError } from './errors.js';
 import { canRebalance, canTransition, type GroupState } from './group-state.js';
 import type { MemberMetadata } from './member-metadata.js';
-import type { JoinGroupMember, JoinGroupProtocol, JoinGroupResult, SyncGroupResult } from './types.js';
+import type { DescribedGroup, JoinGroupMember, JoinGroupProtocol, JoinGroupResult, SyncGroupResult } from './types.js';
 
 export interface StoredOffset {
   topic: string;
@@ -297,6 +297,30 @@ export class GroupMetadata {
   currentMemberMetadata(): JoinGroupMember[] {
     const protocol = this.protocolName ?? '';
     return [...this.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, metadata: m.metadataFor(protocol) }));
+  }
+
+  /**
+   * DescribeGroups of a loaded group (Kafka's GroupMetadata.summary): protocol, member metadata
+   * and assignments are shown only once the group is Stable.
+   */
+  summary(): DescribedGroup {
+    const stable = this.is('Stable');
+    const protocol = stable ? (this.protocolName ?? '') : '';
+    return {
+      errorCode: ErrorCode.NONE,
+      groupId: this.groupId,
+      state: this.state,
+      protocolType: this.protocolType ?? '',
+      protocolName: protocol,
+      members: [...this.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        metadata: stable ? m.metadataFor(protocol) : Buffer.alloc(0),
+        assignment: stable ? m.assignment : Buffer.alloc(0),
+      })),
+    };
   }
 
   private countVotes(protocols: readonly JoinGroupProtocol[], delta: number): void {

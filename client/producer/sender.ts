@@ -15,6 +15,9 @@
  * failure and resends from there would see its records out of order (Kafka's rule for
  * idempotent producers: a batch is never written after a later one of its partition).
  *
+ * What becomes of each answered or abandoned batch (success, retry, failure, the hole rule above)
+ * is batch-completion.ts.
+ *
  * Concurrency contract: `run()` is synchronous and is the only place batches leave the
  * accumulator; responses re-enter through promise callbacks and end by calling `wakeup()`.
  */
@@ -24,11 +27,11 @@ import type { Cluster } from '../cluster.js';
 import { asClientError, KafkaClientError, brokerError, isStaleMetadata } from '../errors.js';
 import type { ProduceRequest, ProduceResponse, ProducePartitionResponse } from '../api-types.js';
 import { API, encodeRecordBatch, errorInfo } from '../wire.js';
-import { isErrorName } from '../../protocol/index.js';
 import type { PartitionQueue, RecordAccumulator } from './accumulator.js';
 import type { ProducerBatch } from './batch.js';
 import type { IdempotenceManager } from './idempotence.js';
-import { isFatalTxnError, type TransactionManager } from './transaction-manager.js';
+import type { TransactionManager } from './transaction-manager.js';
+import { BatchCompletion } from './batch-completion.js';
 
 interface SenderOptions {
   acks: -1 | 0 | 1;
@@ -49,9 +52,6 @@ interface SenderOptions {
 }
 
 const DUPLICATE_SEQUENCE_NUMBER = 46;
-const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
-const UNKNOWN_PRODUCER_ID = 59;
-const INVALID_PRODUCER_EPOCH = 47;
 
 export class Sender {
   private readonly inFlightByNode = new Map<number, number>();
@@ -74,7 +74,11 @@ export class Sender {
     private readonly idempotenceOptional = false,
     /** Transactional: partitions are added to the transaction before their first batch goes. */
     private readonly txn?: TransactionManager,
-  ) {}
+  ) {
+    this.outcome = new BatchCompletion({ acc, opts, txn, idempotence: () => this.idempotence, stopped: () => this.stopped });
+  }
+
+  private readonly outcome: BatchCompletion;
 
   /** Run soon (once per turn of the event loop, however many times it is called). */
   wakeup(): void {
@@ -107,14 +111,14 @@ export class Sender {
   private runOnce(): void {
     const now = this.opts.clock.now();
     for (const batch of this.acc.expired(now, this.opts.deliveryTimeoutMs)) {
-      this.failBatch(batch, this.deliveryTimeout(batch));
+      this.outcome.fail(batch, this.outcome.deliveryTimeout(batch));
     }
     const idem = this.idempotence;
     const txn = this.txn;
     if (txn !== undefined) {
       // A transaction that can no longer take records fails what is still queued.
       const txnError = txn.sendError();
-      if (txnError !== undefined) for (const b of this.acc.drainAll()) this.failBatch(b, txnError);
+      if (txnError !== undefined) for (const b of this.acc.drainAll()) this.outcome.fail(b, txnError);
       if (txn.hasPendingPartitions) void txn.addPendingPartitions().then(() => this.wakeup());
     }
     if (idem !== undefined && !idem.hasProducerId) {
@@ -172,7 +176,7 @@ export class Sender {
         // Its sequence numbers were taken but will never reach the broker: start over.
         if (batch.baseSequence >= 0 && this.txn === undefined && this.idempotence?.isCurrent(batch) === true) this.idempotence.bumpEpoch();
         else if (batch.baseSequence >= 0) this.txn?.onBatchFailed(asClientError(err), true);
-        this.failBatch(batch, new KafkaClientError('CLI_SERIALIZATION', `cannot encode a batch for ${batch.topic}/${batch.partition}`, { cause: err }));
+        this.outcome.fail(batch, new KafkaClientError('CLI_SERIALIZATION', `cannot encode a batch for ${batch.topic}/${batch.partition}`, { cause: err }));
         continue;
       }
       batch.attempts++;
@@ -241,70 +245,28 @@ export class Sender {
     for (const batch of batches) {
       this.acc.queue(batch.topic, batch.partition).inFlight.delete(batch);
       if (res === undefined) {
-        this.succeed(batch, -1n, -1n); // acks=0: nothing to wait for
+        this.outcome.succeed(batch, -1n, -1n); // acks=0: nothing to wait for
         continue;
       }
       const p = byKey.get(tpKey(batch.topic, batch.partition));
       if (p === undefined) {
-        this.retryOrFail(batch, new KafkaClientError('CLI_PROTOCOL', `no response for ${batch.topic}/${batch.partition}`, { retriable: true }));
+        this.outcome.retryOrFail(batch, new KafkaClientError('CLI_PROTOCOL', `no response for ${batch.topic}/${batch.partition}`, { retriable: true }));
         continue;
       }
       if (p.errorCode === 0) {
-        this.succeed(batch, p.baseOffset, p.logAppendTimeMs ?? -1n);
+        this.outcome.succeed(batch, p.baseOffset, p.logAppendTimeMs ?? -1n);
         continue;
       }
       if (p.errorCode === DUPLICATE_SEQUENCE_NUMBER && this.idempotence !== undefined) {
-        this.succeed(batch, -1n, -1n); // written before; the broker no longer knows its offset
+        this.outcome.succeed(batch, -1n, -1n); // written before; the broker no longer knows its offset
         continue;
       }
       const err = brokerError(errorInfo(p.errorCode), `produce to ${batch.topic}/${batch.partition}`);
       if (isStaleMetadata(err)) stale = true;
-      if (batch.abandoned !== undefined) this.failBatch(batch, batch.abandoned);
-      else this.onBatchError(batch, err);
+      if (batch.abandoned !== undefined) this.outcome.fail(batch, batch.abandoned);
+      else this.outcome.onError(batch, err);
     }
     if (stale) this.refreshMetadata(sentMs, true);
-  }
-
-  private onBatchError(batch: ProducerBatch, err: KafkaClientError): void {
-    const idem = this.idempotence;
-    if (this.txn !== undefined && idem !== undefined && idem.isCurrent(batch)) {
-      // In a transaction, lost sequence state or a fencing ends the transaction (abort takes a new epoch).
-      const lost = err.kafkaCode === UNKNOWN_PRODUCER_ID || (err.kafkaCode === OUT_OF_ORDER_SEQUENCE_NUMBER && !this.hasEarlierUnacked(batch));
-      if (lost || isFatalTxnError(err)) {
-        this.failBatch(batch, err);
-        return;
-      }
-    }
-    if (idem !== undefined) {
-      const sequenceError = err.kafkaCode === UNKNOWN_PRODUCER_ID || err.kafkaCode === INVALID_PRODUCER_EPOCH || err.kafkaCode === OUT_OF_ORDER_SEQUENCE_NUMBER;
-      if (!idem.isCurrent(batch)) {
-        // Sent under a producer id we have since replaced: resent with its stamp (prepare)
-        // unless the broker no longer knows that sequence.
-        if (sequenceError) batch.resequence = true;
-        this.retryOrFail(batch, err, true);
-        return;
-      }
-      if (err.kafkaCode === UNKNOWN_PRODUCER_ID || err.kafkaCode === INVALID_PRODUCER_EPOCH) {
-        // The broker lost our state: the next epoch (KIP-360). Refused as an old epoch by the
-        // current stamp: someone else moved the id on, so take a new one.
-        if (err.kafkaCode === UNKNOWN_PRODUCER_ID) idem.bumpEpoch();
-        else idem.reset();
-        batch.resequence = true;
-        this.retryOrFail(batch, err, true);
-        return;
-      }
-      if (err.kafkaCode === OUT_OF_ORDER_SEQUENCE_NUMBER) {
-        // Expected while an earlier batch of the partition is being retried; otherwise the
-        // broker lost track of us (e.g. after a truncation): the next epoch, sequences from 0.
-        if (!this.hasEarlierUnacked(batch)) {
-          idem.bumpEpoch();
-          batch.resequence = true;
-        }
-        this.retryOrFail(batch, err, true);
-        return;
-      }
-    }
-    this.retryOrFail(batch, err);
   }
 
   private hasStaleInFlight(q: PartitionQueue, idem: IdempotenceManager): boolean {
@@ -312,83 +274,14 @@ export class Sender {
     return false;
   }
 
-  private hasEarlierUnacked(batch: ProducerBatch): boolean {
-    const q = this.acc.queue(batch.topic, batch.partition);
-    const earlier = (b: ProducerBatch) => b !== batch && b.attempts > 0 && b.baseSequence >= 0 && b.baseSequence < batch.baseSequence;
-    return q.batches.some(earlier) || [...q.inFlight].some(earlier);
-  }
-
   private onRequestError(batches: ProducerBatch[], error: unknown): void {
     const err = asClientError(error);
     for (const batch of batches) {
       this.acc.queue(batch.topic, batch.partition).inFlight.delete(batch);
-      if (batch.abandoned !== undefined) this.failBatch(batch, batch.abandoned);
-      else this.retryOrFail(batch, err);
+      if (batch.abandoned !== undefined) this.outcome.fail(batch, batch.abandoned);
+      else this.outcome.retryOrFail(batch, err);
     }
     if (isStaleMetadata(err)) this.refreshMetadata(this.opts.clock.now(), true);
-  }
-
-  private retryOrFail(batch: ProducerBatch, err: KafkaClientError, forceRetriable = false): void {
-    const now = this.opts.clock.now();
-    if (this.stopped) {
-      this.failBatch(batch, new KafkaClientError('CLI_CLOSED', 'the producer was closed before the batch was acknowledged', { cause: err }));
-    } else if (!(err.retriable || forceRetriable)) {
-      this.failBatch(batch, err);
-    } else if (now - batch.createdMs >= this.opts.deliveryTimeoutMs) {
-      this.failBatch(batch, this.deliveryTimeout(batch, err));
-    } else if (batch.attempts > this.opts.retries) {
-      this.failBatch(batch, err);
-    } else {
-      this.acc.reenqueue(batch);
-    }
-  }
-
-  private succeed(batch: ProducerBatch, baseOffset: bigint, logAppendTime: bigint): void {
-    batch.complete({ baseOffset, logAppendTime });
-    this.acc.release(batch);
-  }
-
-  private failBatch(batch: ProducerBatch, err: KafkaClientError): void {
-    if (batch.done) return; // already failed with an earlier batch of its partition (abandonLaterBatches)
-    // A sent batch that is given up leaves a hole in the sequence: the next epoch starts a new one.
-    const sequenceLost = this.idempotence !== undefined && batch.attempts > 0 && this.idempotence.isCurrent(batch);
-    if (this.txn !== undefined) this.txn.onBatchFailed(err, sequenceLost);
-    else if (sequenceLost) this.idempotence!.bumpEpoch();
-    batch.fail(err);
-    this.acc.release(batch);
-    if (this.idempotence !== undefined && this.txn === undefined && batch.baseSequence >= 0) this.abandonLaterBatches(batch, err);
-  }
-
-  /**
-   * `failed` was sent and is given up: fail what follows it in its partition. (A transaction
-   * fails its queued batches through sendError; its abort settles the rest.)
-   */
-  private abandonLaterBatches(failed: ProducerBatch, cause: KafkaClientError): void {
-    const q = this.acc.queue(failed.topic, failed.partition);
-    // A retry of an earlier sequence under the same stamp may still be written ahead of the hole.
-    const earlier = (b: ProducerBatch) => b.producerId === failed.producerId && b.producerEpoch === failed.producerEpoch && b.baseSequence >= 0 && b.baseSequence < failed.baseSequence;
-    const err = new KafkaClientError(cause.code, `an earlier batch of ${failed.topic}/${failed.partition} failed, so this one is not written after it: ${cause.message}`, {
-      retriable: cause.retriable,
-      cause,
-      ...(isErrorName(cause.kafkaError) ? { kafkaError: cause.kafkaError } : {}),
-      ...(cause.broker === undefined ? {} : { broker: cause.broker }),
-    });
-    for (const b of q.inFlight) if (!earlier(b)) b.abandoned ??= err;
-    const later = q.batches.filter((b) => !earlier(b));
-    if (later.length === 0) return;
-    q.batches.splice(0, q.batches.length, ...q.batches.filter(earlier));
-    for (const b of later) {
-      b.fail(err);
-      this.acc.release(b);
-    }
-  }
-
-  private deliveryTimeout(batch: ProducerBatch, cause?: unknown): KafkaClientError {
-    return new KafkaClientError(
-      'CLI_DELIVERY_TIMEOUT',
-      `${batch.recordCount} record(s) for ${batch.topic}/${batch.partition} not acknowledged within deliveryTimeoutMs (${this.opts.deliveryTimeoutMs} ms)`,
-      { retriable: true, cause },
-    );
   }
 
   private initProducerId(): void {
@@ -411,7 +304,7 @@ export class Sender {
         }
         if (!e.retriable) {
           // Nothing can be sent idempotently: fail what is queued rather than spin.
-          for (const b of this.acc.drainAll()) this.failBatch(b, e);
+          for (const b of this.acc.drainAll()) this.outcome.fail(b, e);
           this.opts.onBackgroundError?.(e);
         }
         this.armTimer(this.opts.clock.now(), Math.min(this.opts.retryBackoffMs * this.initFailures, 1000));

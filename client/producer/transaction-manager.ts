@@ -22,41 +22,18 @@
  * the sender calls addPendingPartitions() and the batch hooks from its own loop.
  */
 import { backoffMs, sleep, tpKey, type Clock, type Scheduler } from '../../common/index.js';
-import type {
-  AddOffsetsToTxnRequest,
-  AddOffsetsToTxnResponse,
-  AddPartitionsToTxnRequest,
-  AddPartitionsToTxnResponse,
-  EndTxnRequest,
-  EndTxnResponse,
-  InitProducerIdRequest,
-  InitProducerIdResponse,
-  TxnOffsetCommitRequest,
-  TxnOffsetCommitResponse,
-} from '../../protocol/index.js';
 import type { Cluster } from '../cluster.js';
 import { CoordinatorClient } from '../coordinator-client.js';
-import { asClientError, brokerError, KafkaClientError } from '../errors.js';
-import { API, errorInfo } from '../wire.js';
+import { asClientError, KafkaClientError } from '../errors.js';
+import { API } from '../wire.js';
 import type { IdempotenceManager } from './idempotence.js';
+import {
+  sendAddOffsetsToTxn, sendAddPartitionsToTxn, sendEndTxn, sendInitProducerId, sendTxnOffsetCommit, type ConsumerGroupMetadata, type TopicPartitionOffset, type TxnIds,
+} from './txn-requests.js';
+
+export type { ConsumerGroupMetadata, TopicPartitionOffset } from './txn-requests.js';
 
 export type TransactionState = 'UNINITIALIZED' | 'READY' | 'IN_TRANSACTION' | 'COMMITTING' | 'ABORTING' | 'ABORTABLE_ERROR' | 'FATAL_ERROR';
-
-/** What sendOffsets needs from the consumer (Consumer.groupMetadata()). */
-export interface ConsumerGroupMetadata {
-  groupId: string;
-  generationId: number;
-  memberId: string;
-  groupInstanceId: string | null;
-}
-
-export interface TopicPartitionOffset {
-  topic: string;
-  partition: number;
-  /** The next offset to consume (the last processed + 1). */
-  offset: bigint;
-  metadata?: string | null;
-}
 
 export interface TransactionManagerOptions {
   transactionalId: string;
@@ -68,7 +45,6 @@ export interface TransactionManagerOptions {
   scheduler: Scheduler;
 }
 
-const OPERATION_NOT_ATTEMPTED = 55;
 const INVALID_PRODUCER_EPOCH = 47;
 const UNKNOWN_PRODUCER_ID = 59;
 /** InitProducerId's first version with the producer's current id/epoch (KIP-360). */
@@ -169,7 +145,7 @@ export class TransactionManager {
       try {
         while (this.pending.size > 0 && (this.state === 'IN_TRANSACTION' || this.state === 'COMMITTING')) {
           const batch = [...this.pending.values()];
-          await this.retrying('AddPartitionsToTxn', () => this.sendAddPartitions(batch));
+          await this.retrying('AddPartitionsToTxn', () => sendAddPartitionsToTxn(this.coordinator, this.ids(), batch));
           for (const tp of batch) {
             const k = tpKey(tp.topic, tp.partition);
             this.added.add(k);
@@ -184,27 +160,6 @@ export class TransactionManager {
       }
     })();
     return this.adding;
-  }
-
-  private async sendAddPartitions(tps: ReadonlyArray<{ topic: string; partition: number }>): Promise<void> {
-    const topics = new Map<string, number[]>();
-    for (const tp of tps) {
-      let l = topics.get(tp.topic);
-      if (l === undefined) topics.set(tp.topic, (l = []));
-      l.push(tp.partition);
-    }
-    const req: AddPartitionsToTxnRequest = {
-      ...this.ids(),
-      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
-    };
-    const res = await this.coordinator.send<AddPartitionsToTxnResponse & { errorCode?: number }>(API.AddPartitionsToTxn, req);
-    for (const t of res.results) {
-      for (const p of t.results) {
-        if (p.errorCode === 0 || p.errorCode === OPERATION_NOT_ATTEMPTED) continue;
-        this.coordinator.noteError(p.errorCode);
-        throw brokerError(errorInfo(p.errorCode), `add ${t.name}/${p.partitionIndex} to transaction ${this.transactionalId}`);
-      }
-    }
   }
 
   /** A batch of the transaction failed: abortable (or fatal). `sequenceLost`: it had been sent. */
@@ -222,46 +177,15 @@ export class TransactionManager {
   async sendOffsets(offsets: readonly TopicPartitionOffset[], group: ConsumerGroupMetadata): Promise<void> {
     this.enter('IN_TRANSACTION', 'sendOffsets');
     try {
-      await this.retrying('AddOffsetsToTxn', async () => {
-        const req: AddOffsetsToTxnRequest = { ...this.ids(), groupId: group.groupId };
-        const res = await this.coordinator.send<AddOffsetsToTxnResponse>(API.AddOffsetsToTxn, req);
-        if (res.errorCode !== 0) throw brokerError(errorInfo(res.errorCode), `add offsets of group ${group.groupId} to transaction ${this.transactionalId}`);
-      });
+      await this.retrying('AddOffsetsToTxn', () => sendAddOffsetsToTxn(this.coordinator, this.ids(), group.groupId));
       this.started = true;
       let gc = this.groupCoordinators.get(group.groupId);
       if (gc === undefined) this.groupCoordinators.set(group.groupId, (gc = new CoordinatorClient(this.cluster, group.groupId, 0)));
-      await this.retrying('TxnOffsetCommit', () => this.txnOffsetCommit(gc, offsets, group));
+      await this.retrying('TxnOffsetCommit', () => sendTxnOffsetCommit(gc, this.ids(), offsets, group));
     } catch (err) {
       throw this.toError(asClientError(err));
     } finally {
       this.busy = false;
-    }
-  }
-
-  private async txnOffsetCommit(gc: CoordinatorClient, offsets: readonly TopicPartitionOffset[], group: ConsumerGroupMetadata): Promise<void> {
-    const topics = new Map<string, TxnOffsetCommitRequest['topics'][number]['partitions']>();
-    for (const o of offsets) {
-      let l = topics.get(o.topic);
-      if (l === undefined) topics.set(o.topic, (l = []));
-      l.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: -1, committedMetadata: o.metadata ?? null });
-    }
-    const req: TxnOffsetCommitRequest = {
-      transactionalId: this.transactionalId,
-      groupId: group.groupId,
-      producerId: this.idem.producerId,
-      producerEpoch: this.idem.producerEpoch,
-      generationId: group.generationId,
-      memberId: group.memberId,
-      groupInstanceId: group.groupInstanceId,
-      topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
-    };
-    const res = await gc.send<TxnOffsetCommitResponse & { errorCode?: number }>(API.TxnOffsetCommit, req);
-    for (const t of res.topics) {
-      for (const p of t.partitions) {
-        if (p.errorCode === 0) continue;
-        gc.noteError(p.errorCode);
-        throw brokerError(errorInfo(p.errorCode), `commit offset of ${t.name}/${p.partitionIndex} for group ${group.groupId} in transaction ${this.transactionalId}`);
-      }
     }
   }
 
@@ -328,9 +252,7 @@ export class TransactionManager {
   private async initProducerId(bump = false): Promise<void> {
     const current = bump ? { producerId: this.idem.producerId, producerEpoch: this.idem.producerEpoch } : { producerId: -1n, producerEpoch: -1 };
     const res = await this.retrying('InitProducerId', async () => {
-      const req: InitProducerIdRequest = { transactionalId: this.transactionalId, transactionTimeoutMs: this.opts.transactionTimeoutMs, ...current };
-      const r = await this.coordinator.send<InitProducerIdResponse>(API.InitProducerId, req);
-      if (r.errorCode !== 0) throw brokerError(errorInfo(r.errorCode), `InitProducerId for ${this.transactionalId}`);
+      const r = await sendInitProducerId(this.coordinator, { transactionalId: this.transactionalId, transactionTimeoutMs: this.opts.transactionTimeoutMs, ...current });
       this.canBumpEpoch = (this.coordinator.negotiatedVersion(API.InitProducerId) ?? 0) >= EPOCH_BUMP_VERSION;
       return r;
     });
@@ -339,14 +261,10 @@ export class TransactionManager {
   }
 
   private async endTxn(committed: boolean): Promise<void> {
-    await this.retrying('EndTxn', async () => {
-      const req: EndTxnRequest = { ...this.ids(), committed };
-      const res = await this.coordinator.send<EndTxnResponse>(API.EndTxn, req);
-      if (res.errorCode !== 0) throw brokerError(errorInfo(res.errorCode), `${committed ? 'commit' : 'abort'} transaction ${this.transactionalId}`);
-    });
+    await this.retrying('EndTxn', () => sendEndTxn(this.coordinator, this.ids(), committed));
   }
 
-  private ids(): { transactionalId: string; producerId: bigint; producerEpoch: number } {
+  private ids(): TxnIds {
     return { transactionalId: this.transactionalId, producerId: this.idem.producerId, producerEpoch: this.idem.producerEpoch };
   }
 

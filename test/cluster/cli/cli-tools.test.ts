@@ -2,7 +2,9 @@
  * The CLI tools end to end, each run as a child process against a live three-broker cluster:
  * create → describe → configs → produce → consume (group) → group describe shows lag 0 → reset
  * offsets → delete; perf tools; leader election and reassignment through ZooKeeper; the
- * ZooKeeper shell; transactions.sh list/describe of an open and a committed transaction. The its share one cluster and run in order (later steps use earlier data).
+ * ZooKeeper shell; transactions.sh list/describe of an open and a committed transaction. The
+ * its share one cluster, but each makes its own topics and groups, so any one passes alone
+ * (`--grep`) or in any order.
  */
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { randomName } from '../../helpers/random.js';
 import { tmpDir } from '../../helpers/tmp.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { ok, runTool } from './run-tool.js';
-import { Producer } from '../../../client/index.js';
+import { Consumer, Producer, stringSerde } from '../../../client/index.js';
 
 const TOOLS = [
   'topics',
@@ -45,9 +47,6 @@ describe('cli: Kafka-style tools against a live cluster', function () {
   this.timeout(120_000);
   let cluster: TestCluster;
   let bs: string;
-  const topic = randomName('cli-orders');
-  const placed = randomName('cli-placed');
-  const group = randomName('cli-group');
   const lines = ['k1:v1', 'k2:v2', 'k3:v3', 'k4:v4', 'k5:v5', 'k6:v6'];
 
   before(async () => {
@@ -58,6 +57,43 @@ describe('cli: Kafka-style tools against a live cluster', function () {
   after(async () => {
     await cluster?.stop();
   });
+
+  /** A topic of the calling test's own: 3 partitions at DATA_RF, created with topics.sh. */
+  async function newTopic(prefix: string, extra: string[] = []): Promise<string> {
+    const name = randomName(prefix);
+    await ok('topics', ['--bootstrap-server', bs, '--create', '--topic', name, '--partitions', '3', '--replication-factor', DATA_RF, ...extra]);
+    return name;
+  }
+
+  /** `lines` (key:value) written to `topic` by the client, acknowledged by every replica. */
+  async function produceLines(topic: string): Promise<void> {
+    const producer = new Producer<string, string>({ brokers: [bs], acks: -1, keySerializer: stringSerde.serialize, valueSerializer: stringSerde.serialize });
+    try {
+      await Promise.all(lines.map((l) => producer.send({ topic, key: l.split(':')[0]!, value: l.split(':')[1]! })));
+    } finally {
+      await producer.close();
+    }
+  }
+
+  /** Every record of `topic` as key:value, read by the client (a group commits what it read). */
+  async function consumeLines(topic: string, groupId?: string): Promise<string[]> {
+    const consumer = new Consumer<string, string>({
+      brokers: [bs], autoOffsetReset: 'earliest', keyDeserializer: stringSerde.deserialize, valueDeserializer: stringSerde.deserialize, ...(groupId === undefined ? {} : { groupId }),
+    });
+    const got: string[] = [];
+    try {
+      if (groupId === undefined) consumer.assign([0, 1, 2].map((partition) => ({ topic, partition })));
+      else consumer.subscribe([topic]);
+      await waitFor(async () => {
+        for (const r of await consumer.poll({ timeoutMs: 500 })) got.push(`${r.key}:${r.value}`);
+        return got.length >= lines.length;
+      }, `${lines.length} records of ${topic}`, { timeoutMs: 30_000 });
+      if (groupId !== undefined) await consumer.commitSync();
+    } finally {
+      await consumer.close();
+    }
+    return got;
+  }
 
   it('every tool: --help exits 0 with usage; an unknown flag prints usage and exits 2', async () => {
     const help = await runTool('topics', ['--help']);
@@ -78,6 +114,7 @@ describe('cli: Kafka-style tools against a live cluster', function () {
   });
 
   it('topics.sh: create, list, describe (Kafka format), refuse a duplicate', async () => {
+    const topic = randomName('cli-orders');
     expect(await ok('topics', ['--bootstrap-server', bs, '--create', '--topic', topic, '--partitions', '3', '--replication-factor', DATA_RF, '--config', 'retention.ms=3600000'])).to.equal(
       `Created topic ${topic}.\n`,
     );
@@ -94,6 +131,7 @@ describe('cli: Kafka-style tools against a live cluster', function () {
   });
 
   it('configs.sh: add, describe and delete topic overrides', async () => {
+    const topic = await newTopic('cli-configs', ['--config', 'retention.ms=3600000']);
     const base = ['--bootstrap-server', bs, '--entity-type', 'topics', '--entity-name', topic];
     expect(await ok('configs', [...base, '--alter', '--add-config', 'cleanup.policy=compact,segment.ms=600000'])).to.contain(`Completed updating config for topic ${topic}.`);
     const d = await ok('configs', [...base, '--describe']);
@@ -110,10 +148,14 @@ describe('cli: Kafka-style tools against a live cluster', function () {
   });
 
   it('console-producer.sh: keyed lines from stdin', async () => {
+    const topic = await newTopic('cli-produced');
     await ok('console-producer', ['--bootstrap-server', bs, '--topic', topic, '--property', 'parse.key=true', '--property', 'key.separator=:'], { input: lines.join('\n') + '\n' });
+    expect((await consumeLines(topic)).sort()).to.deep.equal([...lines].sort());
   });
 
   it('console-consumer.sh: single partitions without a group, from the earliest offset, add up to everything', async () => {
+    const topic = await newTopic('cli-consumed');
+    await produceLines(topic);
     const results = await Promise.all(
       [0, 1, 2].map((p) =>
         runTool('console-consumer', ['--bootstrap-server', bs, '--topic', topic, '--partition', String(p), '--offset', 'earliest', '--timeout-ms', '3000', '--property', 'print.key=true', '--property', 'key.separator=:']),
@@ -130,11 +172,21 @@ describe('cli: Kafka-style tools against a live cluster', function () {
   });
 
   it('console-consumer.sh: a group reads everything from the beginning and commits it', async () => {
+    const topic = await newTopic('cli-grouped');
+    const group = randomName('cli-group');
+    await produceLines(topic);
     const out = await ok('console-consumer', ['--bootstrap-server', bs, '--topic', topic, '--group', group, '--from-beginning', '--max-messages', String(lines.length), '--property', 'print.key=true', '--property', 'key.separator=:'], { timeoutMs: 60_000 });
     expect(out.split('\n').filter((l) => l !== '').sort()).to.deep.equal([...lines].sort());
+    const committed = await ok('consumer-groups', ['--bootstrap-server', bs, '--describe', '--group', group]);
+    const lag = committed.split('\n').filter((l) => l.startsWith(`${group} `)).map((l) => l.split(/\s+/));
+    expect(lag.reduce((n, r) => n + Number(r[3]), 0), `committed offsets:\n${committed}`).to.equal(lines.length);
   });
 
   it('consumer-groups.sh: list, describe shows lag 0, reset to earliest, delete', async () => {
+    const topic = await newTopic('cli-lag');
+    const group = randomName('cli-group');
+    await produceLines(topic);
+    await consumeLines(topic, group);
     expect((await ok('consumer-groups', ['--bootstrap-server', bs, '--list'])).split('\n')).to.include(group);
     const rows = (text: string) =>
       text
@@ -187,6 +239,7 @@ describe('cli: Kafka-style tools against a live cluster', function () {
 
   it('reassign-partitions.sh and leader-election.sh: reorder replicas through ZooKeeper, then elect the new preferred leader', async () => {
     const zk = ['--zookeeper', cluster.zookeeperConnect];
+    const placed = randomName('cli-placed');
     await ok('topics', ['--bootstrap-server', bs, '--create', '--topic', placed, '--partitions', '1', '--replication-factor', '3']);
     const replicasOf = async () => {
       const l = (await ok('topics', ['--bootstrap-server', bs, '--describe', '--topic', placed])).split('\n')[1]!;
@@ -215,6 +268,7 @@ describe('cli: Kafka-style tools against a live cluster', function () {
 
   it('zookeeper-shell.sh: ls, get and stat on the cluster\'s ZooKeeper; a missing node exits 1', async () => {
     const zk = cluster.zookeeperConnect;
+    const topic = await newTopic('cli-zk');
     expect(await ok('zookeeper-shell', [zk, 'ls', '/brokers/ids'])).to.equal('[1, 2, 3]\n');
     expect(JSON.parse(await ok('zookeeper-shell', [zk, 'get', `/brokers/topics/${topic}`])).partitions).to.have.keys('0', '1', '2');
     expect(await ok('zookeeper-shell', [zk, 'stat', '/controller'])).to.match(/ephemeralOwner = 0x[1-9a-f][0-9a-f]*\n/);
@@ -228,6 +282,7 @@ describe('cli: Kafka-style tools against a live cluster', function () {
 
   it('transactions.sh: list and describe (Kafka 3.x columns) an open transaction, then its commit; an unknown id exits 1', async () => {
     const id = randomName('cli-txn');
+    const topic = await newTopic('cli-txn');
     const producer = new Producer<string, string>({ brokers: [bs], transactionalId: id, transactionTimeoutMs: 60_000 });
     // Kafka's rows: each cell padded and followed by a tab (so the last cell too).
     const cells = (line: string) => line.split('\t').slice(0, -1).map((c) => c.trim());
@@ -261,6 +316,7 @@ describe('cli: Kafka-style tools against a live cluster', function () {
   });
 
   it('topics.sh: delete removes the topic', async () => {
+    const topic = await newTopic('cli-deleted');
     expect(await ok('topics', ['--bootstrap-server', bs, '--delete', '--topic', topic])).to.equal(`Topic ${topic} is marked for deletion.\n`);
     await waitFor(async () => !(await ok('topics', ['--bootstrap-server', bs, '--list'])).split('\n').includes(topic), `${topic} gone from --list`, { timeoutMs: 30_000, intervalMs: 300 });
     const r = await runTool('topics', ['--bootstrap-server', bs, '--describe', '--topic', topic]);

@@ -7,7 +7,8 @@
  * again only when their ISR is whole). Screenshots of every page at 1280×800 and 390×844 go to
  * data/dashboard-screenshots/. The page load is measured on 1,000 partitions, and the JS heap
  * while the charts update (SAMSA_DASHBOARD_SOAK_MS, 20 s here; `npm run bench -- dashboard`
- * style runs use 300000). No console error is allowed on any page.
+ * style runs use 300000). No console error is allowed on any page. The its share one cluster
+ * and browser, but each makes its own topics and groups, so any one passes alone (`--grep`).
  */
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
@@ -31,8 +32,6 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
   let browser: BrowserContext;
   let page: Page;
   const problems: string[] = [];
-  const topic = randomName('ui-topic');
-  const group = randomName('ui-group');
 
   before(async function () {
     const missing = missingBrowser();
@@ -95,6 +94,15 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
     return Date.now() - started;
   }
 
+  /** A topic of the calling test's own, made through the HTTP API, every partition led with a full ISR. */
+  async function newTopic(prefix: string, partitions = 3): Promise<string> {
+    const name = randomName(prefix);
+    const made = await fetch(`http://127.0.0.1:${adminPorts[0]}/topics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, partitions, replicationFactor: 3 }) });
+    expect(made.status, await made.text()).to.equal(201);
+    await waitFor(async () => (await apiGet(`/topics/${name}`)).partitions?.every((p: { leader: number; isr: number[] }) => p.leader > 0 && p.isr.length === 3), `${name} led with a full ISR`, { timeoutMs: 20_000 });
+    return name;
+  }
+
   /** Pixels the page is wider than the viewport (0: no horizontal scrolling). */
   const overflowX = async (): Promise<number> =>
     page.evaluate(() => {
@@ -145,6 +153,7 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
   });
 
   it('creates a topic through the UI', async () => {
+    const topic = randomName('ui-topic');
     await open('#/topics');
     await page.getByText('Create a topic').click();
     const form = page.locator('form[data-action="topic:create"]');
@@ -161,6 +170,7 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
   });
 
   it('produces a test message through the UI and shows it as text, JSON and hex', async () => {
+    const topic = await newTopic('ui-messages');
     await open(`#/topics/${topic}/messages`);
     const form = page.locator('form[data-action="messages:produce"]');
     await form.locator('[name=partition]').selectOption('1');
@@ -181,13 +191,15 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
   });
 
   it('shows a consumer group\'s lag drop to 0 once a consumer catches up; resets offsets (dry run first) and deletes the group', async () => {
+    const topic = await newTopic('ui-lag');
+    const group = randomName('ui-group');
     const producer = new Producer<string, string>({ brokers: [cluster.bootstrap], acks: -1, keySerializer: stringSerde.serialize, valueSerializer: stringSerde.serialize });
     try {
-      await Promise.all(Array.from({ length: 30 }, (_, i) => producer.send({ topic, partition: i % 3, value: `v${i}` })));
+      await Promise.all(Array.from({ length: 31 }, (_, i) => producer.send({ topic, partition: i % 3, value: `v${i}` })));
     } finally {
       await producer.close();
     }
-    // The group starts at the beginning with nothing consumed: lag 31 (30 + the UI's record).
+    // The group starts at the beginning with nothing consumed: lag 31.
     // Its coordinator's __consumer_offsets is created by the first FindCoordinator, as in Kafka.
     const admin = new Admin({ brokers: [cluster.bootstrap] });
     try {
@@ -242,6 +254,7 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
   });
 
   it('topic page: edits a config, adds partitions and runs a preferred election through the UI', async () => {
+    const topic = await newTopic('ui-config');
     await open(`#/topics/${topic}`);
     const cfg = page.locator('form[data-action="topic:config"]');
     await cfg.locator('[name=key]').fill('retention.ms');
@@ -324,6 +337,7 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
     await page.keyboard.press('Tab');
     expect(await page.locator(':focus').getAttribute('name')).to.equal('name');
 
+    const topic = await newTopic('ui-keys', 4);
     await open(`#/topics/${topic}`);
     await waitFor(async () => (await page.getByTestId('partitions-table').locator('tbody tr').count()) === 4, 'the partitions table');
     const reached = await tabTo('Set');
@@ -392,6 +406,7 @@ describe('dashboard: the UI in headless Chromium against 3 broker processes', fu
   });
 
   it('deletes the topic only after its name is typed', async () => {
+    const topic = await newTopic('ui-deleted');
     await open(`#/topics/${topic}`);
     const del = page.locator('form[data-action="topic:delete"]');
     await del.locator('[name=confirm]').fill('not-the-name');
