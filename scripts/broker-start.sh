@@ -8,10 +8,22 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
+# SAMSA_NODE_PERFORMANCE_OPTS: the broker's garbage-collector flags (Kafka's
+# KAFKA_JVM_PERFORMANCE_OPTS, which ships G1 settings the same way); set it, even empty, to
+# replace the default. --single-threaded-gc: V8 collects on the broker's own thread only. Its
+# parallel scavenges and concurrent marking otherwise hand work to helper threads which, with more
+# busy processes than cores, can queue for a core while the broker waits for them (1 ms pauses
+# took 3-15 ms at load 8). It shortened the RF 3 end-to-end tail on the 2-core machine without
+# costing produce throughput (figures in README "Operating Samsa").
+DEFAULT_PERFORMANCE_OPTS="--single-threaded-gc"
 usage() {
   echo "usage: $0 [-daemon] <server.properties> [--override key=value ...]" >&2
   echo "  -daemon   run in the background; pid and log go to \$LOG_DIR/broker.{pid,out} (default <log.dirs[0]>)" >&2
   echo "  --help    list every configuration key with its default" >&2
+  echo "environment:" >&2
+  echo "  SAMSA_NODE_PERFORMANCE_OPTS  the broker's GC flags (default: $DEFAULT_PERFORMANCE_OPTS; \"\" = V8's own)" >&2
+  echo "  SAMSA_NODE_OPTS              more Node flags, after those (e.g. --max-old-space-size=4096)" >&2
+  echo "  LOG_DIR                      where -daemon puts broker.pid and broker.out" >&2
   exit 1
 }
 
@@ -32,16 +44,18 @@ while [ $# -gt 0 ]; do
 done
 
 samsa_ensure_node_modules
+read -r -a PERFORMANCE_OPTS <<<"${SAMSA_NODE_PERFORMANCE_OPTS-$DEFAULT_PERFORMANCE_OPTS}"
 # SAMSA_NODE_OPTS: extra Node.js flags for the broker (Kafka's KAFKA_OPTS), e.g. "--cpu-prof
-# --cpu-prof-dir=/tmp/prof" or "--max-old-space-size=4096". They go on node's command line because
-# Node 20 refuses some of them (--cpu-prof) in NODE_OPTIONS.
+# --cpu-prof-dir=/tmp/prof" or "--max-old-space-size=4096"; they come after the performance ones,
+# so V8 takes theirs where both name a flag. They go on node's command line because Node 20
+# refuses some of them (--cpu-prof) in NODE_OPTIONS.
 read -r -a NODE_OPTS <<<"${SAMSA_NODE_OPTS:-}"
 samsa_entry broker/main.ts
 # libuv runs every fsync, open and close on its thread pool (4 threads by default): opening or
 # closing thousands of logs at start-up and shutdown queues behind them. An operator's own
 # UV_THREADPOOL_SIZE wins.
 export UV_THREADPOOL_SIZE="${UV_THREADPOOL_SIZE:-16}"
-NODE=(node ${NODE_OPTS[@]+"${NODE_OPTS[@]}"} --enable-source-maps "$SAMSA_ENTRY")
+NODE=(node ${PERFORMANCE_OPTS[@]+"${PERFORMANCE_OPTS[@]}"} ${NODE_OPTS[@]+"${NODE_OPTS[@]}"} --enable-source-maps "$SAMSA_ENTRY")
 if [ "$HELP" = 1 ]; then exec "${NODE[@]}" --help; fi
 [ -n "$CONFIG" ] || usage
 [ -f "$CONFIG" ] || samsa_die "config file $CONFIG not found"

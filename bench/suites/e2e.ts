@@ -6,24 +6,26 @@
  * `--warmup-seconds` (default 5, not counted) come `--seconds` (default 20) measured:
  * p50/p99/p99.9/max, and send → producer acknowledgement beside it, with the client process's
  * event-loop delay, CPU and GC pauses and the machine's load average (a tail with the loop delayed
- * and the load above the 2 cores is the scheduler's, not the data path's). Two set-ups, one after the other: `rf1` one broker process, RF 1; `rf3`
+ * and the load above the 2 cores is the scheduler's, not the data path's), and the Node flags the
+ * brokers ran with (GC settings move the tail: scripts/broker-start.sh). Two set-ups, one after the other: `rf1` one broker process, RF 1; `rf3`
  * three broker processes, RF 3, min.insync.replicas 2. Targets (quiet machine): p99 ≤ 3 ms at
  * RF 1, ≤ 5 ms at RF 3. Options: --only <rf1|rf3>, --rate <n>, --seconds <n>,
  * --warmup-seconds <n>, --fetch-wait-ms <n>, --zk <host:port>, --cpu-prof (broker profiles
  * summarised after the run, as in the produce suite).
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Consumer, Producer, type KafkaClientError } from '../../client/index.js';
 import type { BenchContext } from '../suites.js';
 import { paced, percentiles, round3, stamped, type Latency } from '../latency.js';
 import type { LoadWindow } from '../cpu-profile-summary.js';
+import type { BrokerProcess } from '../../test/helpers/broker-process.js';
 import { arg, createBenchTopic, createRf3Topic, MESSAGE_BYTES, reportProfiles, startBenchBroker, startReplicatedCluster } from './produce.js';
 
 export const describe = 'end-to-end latency at 10,000 msg/s, acks=all: one broker RF 1 and three brokers RF 3 (min ISR 2); p50/p99/p99.9/max';
 
 const TARGET_P99_MS = { rf1: 3, rf3: 5 } as const;
-
 
 interface Settings {
   rate: number;
@@ -31,10 +33,6 @@ interface Settings {
   warmupSeconds: number;
   fetchWaitMs: number;
 }
-
-
-
-
 
 interface Measured {
   /** Send → poll. */
@@ -162,6 +160,20 @@ function detailLines(m: Measured): string[] {
   ];
 }
 
+/**
+ * The Node/V8 flags a broker process runs with (scripts/broker-start.sh's defaults and
+ * SAMSA_NODE_OPTS), from its command line: GC settings change the tail, so the figures name them.
+ */
+function brokerNodeFlags(b: BrokerProcess): string {
+  try {
+    const argv = readFileSync(`/proc/${b.pid}/cmdline`, 'utf8').split('\0');
+    const flags = argv.slice(1, argv.findIndex((a, i) => i > 0 && !a.startsWith('--')));
+    return flags.filter((f) => f !== '--enable-source-maps').join(' ') || '(none)';
+  } catch {
+    return '(unknown: no /proc)';
+  }
+}
+
 function latLine(name: string, l: Latency, target: number): string {
   return `${name.padEnd(30)} p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms, p99.9 ${l.p999Ms} ms, max ${l.maxMs} ms over ${l.messages} msgs${(l.missing ?? 0) > 0 ? ` (${l.missing} missing)` : ''}  (target p99 ≤ ${target} ms: ${l.p99Ms <= target ? 'met' : 'MISSED'})`;
 }
@@ -180,6 +192,8 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     let window: LoadWindow | undefined;
     try {
       await createBenchTopic(b, 'e2e-rf1', 1);
+      results['brokerNodeFlags'] = brokerNodeFlags(b.broker);
+      ctx.log(`broker Node flags: ${String(results['brokerNodeFlags'])}`);
       const m = await measure(b.bootstrap, 'e2e-rf1', settings);
       window = m.window;
       ctx.log(latLine(`RF 1, ${settings.rate}/s`, m.latency, TARGET_P99_MS.rf1));
@@ -196,6 +210,8 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     let window: LoadWindow | undefined;
     try {
       await createRf3Topic(c.brokers, 'e2e-rf3', 1);
+      results['brokerNodeFlags'] = brokerNodeFlags(c.brokers[0]!);
+      ctx.log(`broker Node flags: ${String(results['brokerNodeFlags'])}`);
       const m = await measure(c.bootstrap, 'e2e-rf3', settings);
       window = m.window;
       ctx.log(latLine(`RF 3 min ISR 2, ${settings.rate}/s`, m.latency, TARGET_P99_MS.rf3));
