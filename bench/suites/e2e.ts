@@ -13,7 +13,6 @@
  * --warmup-seconds <n>, --fetch-wait-ms <n>, --zk <host:port>, --cpu-prof (broker profiles
  * summarised after the run, as in the produce suite).
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Consumer, Producer, type KafkaClientError } from '../../client/index.js';
@@ -166,9 +165,7 @@ function detailLines(m: Measured): string[] {
  */
 function brokerNodeFlags(b: BrokerProcess): string {
   try {
-    const argv = readFileSync(`/proc/${b.pid}/cmdline`, 'utf8').split('\0');
-    const flags = argv.slice(1, argv.findIndex((a, i) => i > 0 && !a.startsWith('--')));
-    return flags.filter((f) => f !== '--enable-source-maps').join(' ') || '(none)';
+    return b.nodeFlags().filter((f) => f !== '--enable-source-maps').join(' ') || '(none)';
   } catch {
     return '(unknown: no /proc)';
   }

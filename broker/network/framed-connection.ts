@@ -5,7 +5,7 @@
  * - Frames are read through a FrameDecoder bounded by `socket.request.max.bytes`; a bad or
  *   oversized frame closes this connection only.
  * - At most `maxInFlight` requests are dispatched and unanswered at a time, and while the frames
- *   of those still being handled hold `maxInFlightBytes` or more, no further one is dispatched
+ *   of those still being handled hold `MAX_IN_FLIGHT_BYTES` or more, no further one is dispatched
  *   (one always is when none is in flight); frames read beyond that wait undispatched and the
  *   socket stops reading (backpressure reaches the client's TCP window instead of our heap).
  *   Reading also stops while the socket's write buffer is above its high-water mark, and
@@ -46,15 +46,13 @@ export type Dispatch = (frame: Buffer, receivedAtMs: number) => Promise<Dispatch
  * into fresh buffers on every fetch. Kafka reads one request per connection at a time; this keeps
  * pipelining while bounding the lag it can cause at a fraction of that tail.
  */
-export const DEFAULT_MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
+export const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 
 interface FramedConnectionOptions {
   readonly id: string;
   readonly socket: Socket;
   readonly maxFrameBytes: number;
   readonly maxInFlight: number;
-  /** Default DEFAULT_MAX_IN_FLIGHT_BYTES. */
-  readonly maxInFlightBytes?: number;
   readonly idleTimeoutMs: number;
   readonly ordered: boolean;
   readonly logger: Logger;
@@ -94,7 +92,6 @@ export class FramedConnection {
   private running = 0;
   /** Bytes of the frames whose handlers are still running. */
   private runningBytes = 0;
-  private readonly maxInFlightBytes: number;
   private writeBlocked = false;
   private readingPaused = false;
   private corked = false;
@@ -119,7 +116,6 @@ export class FramedConnection {
     this.socket = options.socket;
     this.log = options.logger;
     this.decoder = new FrameDecoder({ maxFrameBytes: options.maxFrameBytes });
-    this.maxInFlightBytes = options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES;
     // Every dispatched request may wait on the signal (a parked acks=all produce or fetch in a
     // purgatory), so up to maxInFlight listeners at once are expected, not a leak.
     setMaxListeners(options.maxInFlight + 1, this.abortController.signal);
@@ -266,7 +262,7 @@ export class FramedConnection {
   }
 
   private bytesFull(): boolean {
-    return this.running > 0 && this.runningBytes >= this.maxInFlightBytes;
+    return this.running > 0 && this.runningBytes >= MAX_IN_FLIGHT_BYTES;
   }
 
   private dispatchOne(frame: Buffer): void {

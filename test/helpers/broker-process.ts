@@ -132,6 +132,15 @@ export class BrokerProcess {
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   }
 
+  /**
+   * The flags node got before the entry script, from the running process's command line
+   * (broker-start.sh's GC defaults and SAMSA_NODE_OPTS). Linux /proc; throws where there is none.
+   */
+  nodeFlags(): string[] {
+    const argv = readFileSync(`/proc/${this.pid}/cmdline`, 'utf8').split('\0');
+    return argv.slice(1, argv.findIndex((a, i) => i > 0 && !a.startsWith('--')));
+  }
+
   /** Runs broker-start.sh -daemon; resolves with the script's result (code 0 = serving). */
   start(extraArgs: string[] = [], timeoutMs = brokerStartTimeoutMs()): Promise<ScriptResult> {
     // broker-start.sh has its own deadline (SAMSA_BROKER_START_TIMEOUT); a caller allowing more

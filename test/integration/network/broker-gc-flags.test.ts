@@ -4,16 +4,9 @@
  * setting the variable, even empty; SAMSA_NODE_OPTS still adds its flags either way.
  */
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import { BrokerProcess } from '../../helpers/broker-process.js';
 
 const DEFAULT_FLAGS = ['--single-threaded-gc'];
-
-/** The flags node got before the entry script, as the running process shows them. */
-function nodeFlags(b: BrokerProcess): string[] {
-  const argv = readFileSync(`/proc/${b.pid}/cmdline`, 'utf8').split('\0');
-  return argv.slice(1, argv.findIndex((a, i) => i > 0 && !a.startsWith('--')));
-}
 
 describe('network > broker process GC flags (SAMSA_NODE_PERFORMANCE_OPTS)', function () {
   this.timeout(90_000);
@@ -46,7 +39,7 @@ describe('network > broker process GC flags (SAMSA_NODE_PERFORMANCE_OPTS)', func
 
   it('runs with the default GC flags, and SAMSA_NODE_OPTS comes after them', async () => {
     const b = await startWith(undefined, '--max-old-space-size=512');
-    const flags = nodeFlags(b);
+    const flags = b.nodeFlags();
     expect(flags).to.include.members([...DEFAULT_FLAGS, '--max-old-space-size=512']);
     expect(flags.indexOf('--max-old-space-size=512')).to.be.greaterThan(flags.indexOf(DEFAULT_FLAGS[0]!));
     expect((await b.stop()).code).to.equal(0);
@@ -54,12 +47,12 @@ describe('network > broker process GC flags (SAMSA_NODE_PERFORMANCE_OPTS)', func
 
   it('an empty SAMSA_NODE_PERFORMANCE_OPTS leaves V8 its own defaults; a value replaces them', async () => {
     const plain = await startWith('', undefined);
-    for (const f of DEFAULT_FLAGS) expect(nodeFlags(plain)).to.not.include(f);
+    for (const f of DEFAULT_FLAGS) expect(plain.nodeFlags()).to.not.include(f);
     expect((await plain.stop()).code).to.equal(0);
 
     const own = await startWith('--max-semi-space-size=32', undefined);
-    expect(nodeFlags(own)).to.include('--max-semi-space-size=32');
-    expect(nodeFlags(own)).to.not.include(DEFAULT_FLAGS[0]);
+    expect(own.nodeFlags()).to.include('--max-semi-space-size=32');
+    expect(own.nodeFlags()).to.not.include(DEFAULT_FLAGS[0]);
     expect((await own.stop()).code).to.equal(0);
   });
 });

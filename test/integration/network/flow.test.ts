@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ErrorCode } from '../../../protocol/index.js';
 import type { KafkaHandler } from '../../../broker/request-context.js';
-import { DEFAULT_MAX_IN_FLIGHT_BYTES } from '../../../broker/network/framed-connection.js';
+import { MAX_IN_FLIGHT_BYTES } from '../../../broker/network/framed-connection.js';
 import { API, heartbeatRequest, int32, KafkaSocket, requestFrame, str } from '../../helpers/kafka-socket.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { startNetworkBroker, type StartedBroker } from './fixture.js';
@@ -176,7 +176,7 @@ describe('network > ordering, backpressure, limits', () => {
     const count = 10;
     s.writeRaw(Buffer.concat(Array.from({ length: count }, (_, i) => syncGroupWithPayload(i, payload))));
     // Each frame is a little over 1 MiB: the fourth fills the 4 MiB budget.
-    const full = Math.ceil(DEFAULT_MAX_IN_FLIGHT_BYTES / payload.length);
+    const full = Math.ceil(MAX_IN_FLIGHT_BYTES / payload.length);
     const stats = await waitFor(() => {
       const c = broker.server.socketServer.connectionStats()[0];
       return c !== undefined && c.readingPaused && gates.length === full ? c : undefined;
